@@ -1,0 +1,76 @@
+package db_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/engagehq/engage/internal/db"
+	"github.com/engagehq/engage/internal/dbtest"
+)
+
+func TestRebind(t *testing.T) {
+	cases := []struct{ in, want string }{
+		{"SELECT 1", "SELECT 1"},
+		{"SELECT * FROM t WHERE a = ? AND b = ?", "SELECT * FROM t WHERE a = $1 AND b = $2"},
+		{"SELECT '?' , ? FROM t", "SELECT '?' , $1 FROM t"},
+		{`SELECT "a?" , ?`, `SELECT "a?" , $1`},
+	}
+	for _, c := range cases {
+		if got := db.Postgres.Rebind(c.in); got != c.want {
+			t.Errorf("Rebind(%q) = %q, want %q", c.in, got, c.want)
+		}
+		if got := db.SQLite.Rebind(c.in); got != c.in {
+			t.Errorf("SQLite Rebind changed %q to %q", c.in, got)
+		}
+	}
+}
+
+func TestMigrateAndTransact(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		current, err := d.MigrationsCurrent(ctx)
+		if err != nil || !current {
+			t.Fatalf("migrations current = %v, %v; want true", current, err)
+		}
+		// Migrating again does nothing.
+		if n, err := d.Migrate(ctx); err != nil || n != 0 {
+			t.Fatalf("second Migrate = %d, %v; want 0, nil", n, err)
+		}
+		// A failing transaction leaves nothing behind.
+		boom := errors.New("boom")
+		err = d.Transact(ctx, func(tx *db.Tx) error {
+			if _, err := tx.Exec(ctx, "INSERT INTO settings(key, value) VALUES (?, ?)", "k", "v"); err != nil {
+				return err
+			}
+			return boom
+		})
+		if !errors.Is(err, boom) {
+			t.Fatalf("Transact error = %v, want boom", err)
+		}
+		var n int
+		if err := d.QueryRow(ctx, "SELECT COUNT(*) FROM settings").Scan(&n); err != nil || n != 0 {
+			t.Fatalf("settings rows after rollback = %d, %v; want 0", n, err)
+		}
+		// Unique violations are recognised on both engines.
+		_, err = d.Exec(ctx, "INSERT INTO settings(key, value) VALUES (?, ?)", "k", "v")
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = d.Exec(ctx, "INSERT INTO settings(key, value) VALUES (?, ?)", "k", "w")
+		if !db.IsUniqueViolation(err) {
+			t.Fatalf("duplicate key error = %v, want a unique violation", err)
+		}
+		// The audit log refuses changes.
+		_, err = d.Exec(ctx, `INSERT INTO audit_events(at, actor_name, action, entity_type, entity_id) VALUES (CURRENT_TIMESTAMP, 'x', 'a', 'e', '1')`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.Exec(ctx, "UPDATE audit_events SET action = 'b'"); err == nil {
+			t.Fatal("updating an audit event succeeded; want refusal")
+		}
+		if _, err := d.Exec(ctx, "DELETE FROM audit_events"); err == nil {
+			t.Fatal("deleting an audit event succeeded; want refusal")
+		}
+	})
+}

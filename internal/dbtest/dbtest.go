@@ -1,0 +1,109 @@
+// Package dbtest gives tests a fresh, migrated database on each engine.
+//
+// SQLite lives in t.TempDir(). PostgreSQL comes from ENGAGE_TEST_DATABASE_URL
+// (the test script starts a throwaway cluster and sets it); every test gets a
+// schema of its own, dropped afterwards. When the variable is missing the
+// PostgreSQL half fails if CI=true and is skipped, with a message, otherwise.
+package dbtest
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"net/url"
+	"os"
+	"testing"
+
+	"github.com/engagehq/engage/internal/db"
+)
+
+// EnvURL names the variable holding the PostgreSQL URL used by tests.
+const EnvURL = "ENGAGE_TEST_DATABASE_URL"
+
+// Engine is one database engine to run a test on.
+type Engine struct {
+	Name string
+	Open func(t testing.TB) *db.DB
+}
+
+// Engines lists SQLite and PostgreSQL.
+func Engines() []Engine {
+	return []Engine{{"sqlite", OpenSQLite}, {"postgres", OpenPostgres}}
+}
+
+// Each runs fn as a subtest on every engine with a fresh migrated database.
+func Each(t *testing.T, fn func(t *testing.T, d *db.DB)) {
+	t.Helper()
+	for _, e := range Engines() {
+		t.Run(e.Name, func(t *testing.T) { fn(t, e.Open(t)) })
+	}
+}
+
+// OpenSQLite returns a migrated SQLite database in a temporary directory.
+func OpenSQLite(t testing.TB) *db.DB {
+	t.Helper()
+	d, err := db.Open(context.Background(), db.Config{DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	if _, err := d.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// PostgresURL returns a URL for a new, empty schema of its own, dropped when
+// the test ends.
+func PostgresURL(t testing.TB) string {
+	t.Helper()
+	base := os.Getenv(EnvURL)
+	if base == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("%s is not set: PostgreSQL tests must run in CI (use ./scripts/test)", EnvURL)
+		}
+		t.Skipf("%s is not set: skipping the PostgreSQL half on this machine (./scripts/test starts a cluster)", EnvURL)
+	}
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	buf := make([]byte, 6)
+	_, _ = rand.Read(buf)
+	schema := "t_" + hex.EncodeToString(buf)
+	if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
+		t.Fatalf("creating test schema: %v", err)
+	}
+	t.Cleanup(func() {
+		a, err := sql.Open("pgx", base)
+		if err != nil {
+			return
+		}
+		defer a.Close()
+		_, _ = a.Exec("DROP SCHEMA " + schema + " CASCADE")
+	})
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// OpenPostgres returns a migrated PostgreSQL database in a schema of its own.
+func OpenPostgres(t testing.TB) *db.DB {
+	t.Helper()
+	d, err := db.Open(context.Background(), db.Config{URL: PostgresURL(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	if _, err := d.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
