@@ -1,0 +1,135 @@
+// Package access is Engage's access policy: the roles a person can hold, the
+// Principal a request acts as, and the rules that say which department's data
+// a principal may read or change. Every product package asks this package;
+// no rule is written in SQL.
+//
+// Department data (its people today; its needs, orders, statements and usage
+// as they arrive) is readable by the department's own people, by the head of
+// the department or of any department above it, by the BRM assigned to it or
+// to a department above it, and by finance, the portfolio board and admins.
+package access
+
+import (
+	"context"
+	"slices"
+	"strings"
+)
+
+// Role is something a person is allowed to do in Engage.
+type Role string
+
+const (
+	Requester            Role = "requester"
+	BudgetHolder         Role = "budget-holder"
+	BRM                  Role = "brm"
+	ReviewerArchitecture Role = "reviewer-architecture"
+	ReviewerSecurity     Role = "reviewer-security"
+	ReviewerFinance      Role = "reviewer-finance"
+	PortfolioBoard       Role = "portfolio-board"
+	ServiceOwner         Role = "service-owner"
+	Finance              Role = "finance"
+	Moderator            Role = "moderator"
+	Admin                Role = "admin"
+)
+
+// AllRoles lists every role in the order they are shown.
+var AllRoles = []Role{Requester, BudgetHolder, BRM, ReviewerArchitecture, ReviewerSecurity,
+	ReviewerFinance, PortfolioBoard, ServiceOwner, Finance, Moderator, Admin}
+
+// RoleLabels are the plain-words names shown to people.
+var RoleLabels = map[Role]string{
+	Requester:            "Requester",
+	BudgetHolder:         "Budget holder",
+	BRM:                  "Business relationship manager",
+	ReviewerArchitecture: "Architecture reviewer",
+	ReviewerSecurity:     "Security reviewer",
+	ReviewerFinance:      "Finance reviewer",
+	PortfolioBoard:       "Portfolio board",
+	ServiceOwner:         "Service owner",
+	Finance:              "Finance",
+	Moderator:            "Community moderator",
+	Admin:                "Administrator",
+}
+
+// ParseRole returns the role named s, or false.
+func ParseRole(s string) (Role, bool) {
+	r := Role(strings.TrimSpace(strings.ToLower(s)))
+	return r, slices.Contains(AllRoles, r)
+}
+
+// Principal is who a request acts as.
+type Principal struct {
+	PersonID     int64
+	Email        string
+	Name         string
+	DepartmentID int64 // 0 when the person has no department
+	Roles        []Role
+	// Covered lists the departments, besides their own, whose data this
+	// person may read because they head it or are its BRM (directly or
+	// through a department above it).
+	Covered []int64
+	// Via says how the request was authenticated: "session" or "token".
+	Via string
+}
+
+// Has reports whether p holds role r.
+func (p *Principal) Has(r Role) bool {
+	return p != nil && slices.Contains(p.Roles, r)
+}
+
+// HasAny reports whether p holds any of rs.
+func (p *Principal) HasAny(rs ...Role) bool {
+	for _, r := range rs {
+		if p.Has(r) {
+			return true
+		}
+	}
+	return false
+}
+
+// IsAdmin reports whether p administers Engage.
+func (p *Principal) IsAdmin() bool { return p.Has(Admin) }
+
+// SeesAllDepartments reports whether p may read every department's data.
+func (p *Principal) SeesAllDepartments() bool {
+	return p.HasAny(Admin, Finance, PortfolioBoard)
+}
+
+// CanReadDepartment reports whether p may read the data of department id.
+func (p *Principal) CanReadDepartment(id int64) bool {
+	if p == nil || id == 0 {
+		return false
+	}
+	return p.SeesAllDepartments() || p.DepartmentID == id || slices.Contains(p.Covered, id)
+}
+
+// ReadableDepartments returns the departments whose data p may read, and
+// all=true when p may read every department.
+func (p *Principal) ReadableDepartments() (ids []int64, all bool) {
+	if p.SeesAllDepartments() {
+		return nil, true
+	}
+	if p.DepartmentID != 0 {
+		ids = append(ids, p.DepartmentID)
+	}
+	return append(ids, p.Covered...), false
+}
+
+type ctxKey struct{}
+
+// WithPrincipal returns a context carrying p.
+func WithPrincipal(ctx context.Context, p *Principal) context.Context {
+	return context.WithValue(ctx, ctxKey{}, p)
+}
+
+// FromContext returns the principal in ctx, or nil.
+func FromContext(ctx context.Context) *Principal {
+	p, _ := ctx.Value(ctxKey{}).(*Principal)
+	return p
+}
+
+// System is the principal used by the command line and background jobs,
+// which act with an operator's full authority.
+func System(name string) *Principal {
+	return &Principal{Name: name, Roles: []Role{Admin}, Via: "system"}
+}
