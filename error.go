@@ -11,14 +11,14 @@ import (
 
 // Error codes. Each maps to exactly one HTTP status in the web and API layers.
 const (
-	EINVALID      = "invalid"       // bad input; Fields says which
-	ENOTFOUND     = "not_found"     // no such thing (or the caller may not know it exists)
-	ECONFLICT     = "conflict"      // stale version or duplicate key
-	EUNAUTHORIZED = "unauthorized"  // not signed in
-	EFORBIDDEN    = "forbidden"     // signed in, not allowed
-	ETOOMANY      = "too_many"      // rate limited
-	EUNAVAILABLE  = "unavailable"   // a dependency (database) is down
-	EINTERNAL     = "internal"      // a bug or an unexpected fault
+	EINVALID      = "invalid"      // bad input; Fields says which
+	ENOTFOUND     = "not_found"    // no such thing (or the caller may not know it exists)
+	ECONFLICT     = "conflict"     // stale version or duplicate key
+	EUNAUTHORIZED = "unauthorized" // not signed in
+	EFORBIDDEN    = "forbidden"    // signed in, not allowed
+	ETOOMANY      = "too_many"     // rate limited
+	EUNAVAILABLE  = "unavailable"  // a dependency (database) is down
+	EINTERNAL     = "internal"     // a bug or an unexpected fault
 )
 
 // FieldError names one bad input and says how to fix it. Field is a dotted
@@ -116,4 +116,28 @@ func (v *Validation) Err() error {
 		return nil
 	}
 	return &Error{Code: EINVALID, Message: "Some fields need fixing.", Fields: v.Fields}
+}
+
+// HTTPStatus maps an error's code to its HTTP status: the one place where
+// this mapping is written.
+func HTTPStatus(err error) int {
+	switch ErrorCode(err) {
+	case "":
+		return 200
+	case EINVALID:
+		return 422
+	case ENOTFOUND:
+		return 404
+	case ECONFLICT:
+		return 409
+	case EUNAUTHORIZED:
+		return 401
+	case EFORBIDDEN:
+		return 403
+	case ETOOMANY:
+		return 429
+	case EUNAVAILABLE:
+		return 503
+	}
+	return 500
 }

@@ -1,0 +1,161 @@
+// Package api is Engage's REST API under /api/v1, described by the OpenAPI
+// 3.1 document it serves at /api/v1/openapi.json. Errors are RFC 9457
+// problem documents naming each invalid field. Handlers translate between
+// JSON and the product services, which hold every rule.
+package api
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/danielgtaylor/huma/v2/adapters/humago"
+
+	"github.com/engagehq/engage"
+	"github.com/engagehq/engage/internal/access"
+	"github.com/engagehq/engage/internal/audit"
+	"github.com/engagehq/engage/internal/auth"
+	"github.com/engagehq/engage/internal/org"
+)
+
+// Prefix is where the API lives.
+const Prefix = "/api/v1"
+
+// API serves /api/v1.
+type API struct {
+	Org     *org.Service
+	Auth    *auth.Service
+	Audit   *audit.Service
+	Logger  *slog.Logger
+	Version string
+}
+
+// Register adds every operation to mux and returns the huma API, whose
+// OpenAPI document describes exactly what was registered.
+func (a *API) Register(mux *http.ServeMux) huma.API {
+	cfg := huma.DefaultConfig("Engage API", a.Version)
+	cfg.Info.Description = "The front door through which business units engage their IT organisation. " +
+		"Authenticate with an API token: `Authorization: Bearer <token>` (create one on your account page or with `engage token create`)."
+	cfg.OpenAPIPath = "/openapi"
+	cfg.DocsPath = "" // the bundled docs page loads scripts from a CDN; Engage makes no outside requests
+	cfg.SchemasPath = ""
+	cfg.CreateHooks = nil // no $schema links in responses
+	cfg.Servers = []*huma.Server{{URL: Prefix}}
+	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
+		"bearer": {Type: "http", Scheme: "bearer", Description: "An Engage API token."},
+	}
+	api := humago.NewWithPrefix(mux, Prefix, cfg)
+	a.registerMe(api)
+	a.registerOrg(api)
+	a.registerAudit(api)
+	a.registerTokens(api)
+	return api
+}
+
+// handler is the shape of every operation: the signed-in principal and the
+// decoded input in, the output or an error out.
+type handler[I, O any] func(ctx context.Context, p *access.Principal, in *I) (*O, error)
+
+// register adds an operation that requires authentication and converts the
+// services' errors to problem documents.
+func register[I, O any](a *API, api huma.API, op huma.Operation, h handler[I, O]) {
+	op.Security = []map[string][]string{{"bearer": {}}}
+	op.Errors = append([]int{http.StatusUnauthorized, http.StatusForbidden, http.StatusUnprocessableEntity}, op.Errors...)
+	huma.Register(api, op, func(ctx context.Context, in *I) (*O, error) {
+		p := access.FromContext(ctx)
+		if p == nil {
+			return nil, huma.Error401Unauthorized("Send an API token: Authorization: Bearer <token>.")
+		}
+		out, err := h(ctx, p, in)
+		if err != nil {
+			return nil, a.problem(ctx, err, op.Method)
+		}
+		return out, nil
+	})
+}
+
+// problem converts a service error to an RFC 9457 problem with the invalid
+// fields named by their location in the request.
+func (a *API) problem(ctx context.Context, err error, method string) error {
+	status := engage.HTTPStatus(err)
+	if status >= 500 {
+		a.Logger.ErrorContext(ctx, "API request failed", "err", err)
+		return huma.NewError(status, engage.ErrorMessage(err))
+	}
+	var details []error
+	for _, f := range engage.ErrorFields(err) {
+		details = append(details, &huma.ErrorDetail{Message: f.Message, Location: location(f.Field, method)})
+	}
+	return huma.NewError(status, engage.ErrorMessage(err), details...)
+}
+
+func location(field, method string) string {
+	switch {
+	case field == "cursor" || field == "limit":
+		return "query." + field
+	case strings.HasPrefix(field, "line "):
+		return "body " + field
+	case method == http.MethodGet || method == http.MethodDelete:
+		return "query." + field
+	}
+	return "body." + field
+}
+
+// Page is the envelope of list responses.
+type Page[T any] struct {
+	Body struct {
+		Items      []T    `json:"items" nullable:"false"`
+		NextCursor string `json:"next_cursor,omitempty" doc:"Pass as cursor to get the next page; absent on the last page."`
+	}
+}
+
+func page[T any](items []T, next string) *Page[T] {
+	p := &Page[T]{}
+	if items == nil {
+		items = []T{}
+	}
+	p.Body.Items, p.Body.NextCursor = items, next
+	return p
+}
+
+// ListParams are the paging parameters every list takes.
+type ListParams struct {
+	Cursor string `query:"cursor" doc:"Opaque cursor from the previous page's next_cursor."`
+	Limit  int    `query:"limit" minimum:"0" maximum:"500" default:"50" doc:"Page size (at most 500)."`
+}
+
+// Body wraps a single response body.
+type Body[T any] struct {
+	Body T
+}
+
+func body[T any](v T) *Body[T] { return &Body[T]{Body: v} }
+
+// IDPath is an operation on one thing by id.
+type IDPath struct {
+	ID int64 `path:"id" minimum:"1"`
+}
+
+type meOutput struct {
+	Person  org.Person `json:"person"`
+	Covered []int64    `json:"covered_department_ids" nullable:"false" doc:"Departments, besides their own, whose data this person may read."`
+	Via     string     `json:"authenticated_by" enum:"session,token"`
+}
+
+func (a *API) registerMe(api huma.API) {
+	register(a, api, huma.Operation{OperationID: "get-me", Method: http.MethodGet, Path: "/me", Tags: []string{"Accounts"},
+		Summary: "Who am I", Description: "The person the token or session acts as, with their roles."},
+		func(ctx context.Context, p *access.Principal, _ *struct{}) (*Body[meOutput], error) {
+			me, err := a.Org.FindPerson(ctx, p, p.PersonID)
+			if err != nil {
+				return nil, err
+			}
+			covered := p.Covered
+			if covered == nil {
+				covered = []int64{}
+			}
+			return body(meOutput{Person: me, Covered: covered, Via: p.Via}), nil
+		})
+}

@@ -1,0 +1,204 @@
+// Package config reads Engage's configuration from, in rising precedence, an
+// optional YAML file, ENGAGE_* environment variables and command-line flags.
+// The result is a typed value passed down from main; nothing reads a global.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/engagehq/engage/internal/auth"
+)
+
+// Config is everything Engage can be told.
+type Config struct {
+	// Database: PostgreSQL when DatabaseURL is set, else SQLite in DataDir.
+	DataDir     string `yaml:"data"`
+	DatabaseURL string `yaml:"database_url"`
+
+	Addr       string        `yaml:"addr"`
+	BaseURL    string        `yaml:"base_url"` // public URL, for links and cookies' Secure flag
+	Demo       bool          `yaml:"demo"`
+	LogFormat  string        `yaml:"log_format"` // text or json
+	LogLevel   string        `yaml:"log_level"`  // debug, info, warn, error
+	SessionTTL time.Duration `yaml:"session_ttl"`
+	// TrustProxy makes Engage read the client address from
+	// X-Forwarded-For and the scheme from X-Forwarded-Proto.
+	TrustProxy bool `yaml:"trust_proxy"`
+
+	OIDC auth.OIDCConfig `yaml:"oidc"`
+}
+
+// Default returns the configuration used when nothing is said.
+func Default() Config {
+	return Config{DataDir: "./data", Addr: "localhost:8080", LogFormat: "text", LogLevel: "info", SessionTTL: auth.DefaultSessionTTL}
+}
+
+// Flags registers the database flags every subcommand shares, and, when
+// server is true, the flags of `engage serve`. It returns a function that
+// applies the file and environment underneath what the flags set.
+func Flags(fs *flag.FlagSet, cfg *Config, server bool) func() error {
+	file := fs.String("config", os.Getenv("ENGAGE_CONFIG"), "optional YAML configuration file (env ENGAGE_CONFIG)")
+	fs.StringVar(&cfg.DataDir, "data", cfg.DataDir, "directory of the embedded SQLite database (env ENGAGE_DATA)")
+	fs.StringVar(&cfg.DatabaseURL, "database-url", cfg.DatabaseURL, "postgres:// URL; when set, PostgreSQL is used instead of SQLite (env ENGAGE_DATABASE_URL)")
+	fs.StringVar(&cfg.LogFormat, "log-format", cfg.LogFormat, "log format: text or json (env ENGAGE_LOG_FORMAT)")
+	fs.StringVar(&cfg.LogLevel, "log-level", cfg.LogLevel, "log level: debug, info, warn or error (env ENGAGE_LOG_LEVEL)")
+	if server {
+		fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "address to listen on (env ENGAGE_ADDR)")
+		fs.StringVar(&cfg.BaseURL, "base-url", cfg.BaseURL, "public URL of this Engage, such as https://engage.example.com (env ENGAGE_BASE_URL)")
+		fs.BoolVar(&cfg.Demo, "demo", cfg.Demo, "load the demo organisation into an empty database (env ENGAGE_DEMO)")
+		fs.DurationVar(&cfg.SessionTTL, "session-ttl", cfg.SessionTTL, "how long an idle session lasts (env ENGAGE_SESSION_TTL)")
+		fs.BoolVar(&cfg.TrustProxy, "trust-proxy", cfg.TrustProxy, "trust X-Forwarded-For and X-Forwarded-Proto from a reverse proxy (env ENGAGE_TRUST_PROXY)")
+		fs.StringVar(&cfg.OIDC.Issuer, "oidc-issuer", cfg.OIDC.Issuer, "OpenID Connect issuer URL for single sign-on (env ENGAGE_OIDC_ISSUER)")
+		fs.StringVar(&cfg.OIDC.ClientID, "oidc-client-id", cfg.OIDC.ClientID, "OpenID Connect client id (env ENGAGE_OIDC_CLIENT_ID)")
+		fs.StringVar(&cfg.OIDC.RedirectURL, "oidc-redirect-url", cfg.OIDC.RedirectURL, "OpenID Connect redirect URL (default BASE_URL/auth/oidc/callback; env ENGAGE_OIDC_REDIRECT_URL)")
+	}
+	return func() error {
+		set := map[string]bool{}
+		fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+		// Flags win: remember them, apply file and environment, re-apply flags.
+		flagged := *cfg
+		if *file != "" {
+			if err := loadFile(*file, cfg); err != nil {
+				return err
+			}
+		}
+		if err := applyEnv(cfg, set); err != nil {
+			return err
+		}
+		restoreFlags(cfg, &flagged, set)
+		return cfg.Validate(server)
+	}
+}
+
+func loadFile(path string, cfg *Config) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("reading configuration file: %w", err)
+	}
+	dec := yaml.NewDecoder(strings.NewReader(string(b)))
+	dec.KnownFields(true)
+	if err := dec.Decode(cfg); err != nil {
+		return fmt.Errorf("configuration file %s: %w", path, err)
+	}
+	return nil
+}
+
+func applyEnv(cfg *Config, set map[string]bool) error {
+	str := func(name string, dst *string) {
+		if v, ok := os.LookupEnv(name); ok {
+			*dst = v
+		}
+	}
+	str("ENGAGE_DATA", &cfg.DataDir)
+	str("ENGAGE_DATABASE_URL", &cfg.DatabaseURL)
+	str("ENGAGE_ADDR", &cfg.Addr)
+	str("ENGAGE_BASE_URL", &cfg.BaseURL)
+	str("ENGAGE_LOG_FORMAT", &cfg.LogFormat)
+	str("ENGAGE_LOG_LEVEL", &cfg.LogLevel)
+	str("ENGAGE_OIDC_ISSUER", &cfg.OIDC.Issuer)
+	str("ENGAGE_OIDC_CLIENT_ID", &cfg.OIDC.ClientID)
+	// The client secret is read only from the environment or the file,
+	// never from a flag, so that it does not show in the process list.
+	str("ENGAGE_OIDC_CLIENT_SECRET", &cfg.OIDC.ClientSecret)
+	str("ENGAGE_OIDC_REDIRECT_URL", &cfg.OIDC.RedirectURL)
+	for name, dst := range map[string]*bool{"ENGAGE_DEMO": &cfg.Demo, "ENGAGE_TRUST_PROXY": &cfg.TrustProxy} {
+		if v, ok := os.LookupEnv(name); ok {
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				return fmt.Errorf("%s=%q: write true or false", name, v)
+			}
+			*dst = b
+		}
+	}
+	if v, ok := os.LookupEnv("ENGAGE_SESSION_TTL"); ok {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			return fmt.Errorf("ENGAGE_SESSION_TTL=%q: write a duration such as 12h", v)
+		}
+		cfg.SessionTTL = d
+	}
+	return nil
+}
+
+func restoreFlags(cfg, flagged *Config, set map[string]bool) {
+	pairs := map[string]func(){
+		"data":              func() { cfg.DataDir = flagged.DataDir },
+		"database-url":      func() { cfg.DatabaseURL = flagged.DatabaseURL },
+		"log-format":        func() { cfg.LogFormat = flagged.LogFormat },
+		"log-level":         func() { cfg.LogLevel = flagged.LogLevel },
+		"addr":              func() { cfg.Addr = flagged.Addr },
+		"base-url":          func() { cfg.BaseURL = flagged.BaseURL },
+		"demo":              func() { cfg.Demo = flagged.Demo },
+		"session-ttl":       func() { cfg.SessionTTL = flagged.SessionTTL },
+		"trust-proxy":       func() { cfg.TrustProxy = flagged.TrustProxy },
+		"oidc-issuer":       func() { cfg.OIDC.Issuer = flagged.OIDC.Issuer },
+		"oidc-client-id":    func() { cfg.OIDC.ClientID = flagged.OIDC.ClientID },
+		"oidc-redirect-url": func() { cfg.OIDC.RedirectURL = flagged.OIDC.RedirectURL },
+	}
+	for name, restore := range pairs {
+		if set[name] {
+			restore()
+		}
+	}
+}
+
+// Validate checks the configuration and names what is wrong.
+func (c *Config) Validate(server bool) error {
+	var errs []error
+	if c.DatabaseURL == "" && c.DataDir == "" {
+		errs = append(errs, errors.New("--data: give a directory for the SQLite database, or --database-url"))
+	}
+	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
+		errs = append(errs, errors.New("--database-url: must start with postgres://"))
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		errs = append(errs, fmt.Errorf("--log-format %q: choose text or json", c.LogFormat))
+	}
+	var lvl slog.Level
+	if err := lvl.UnmarshalText([]byte(c.LogLevel)); err != nil {
+		errs = append(errs, fmt.Errorf("--log-level %q: choose debug, info, warn or error", c.LogLevel))
+	}
+	if server {
+		if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+			errs = append(errs, fmt.Errorf("--addr %q: give host:port, such as localhost:8080 or :8080", c.Addr))
+		}
+		if c.SessionTTL < time.Minute {
+			errs = append(errs, fmt.Errorf("--session-ttl %s: must be at least 1m", c.SessionTTL))
+		}
+		if c.BaseURL != "" && !strings.HasPrefix(c.BaseURL, "http://") && !strings.HasPrefix(c.BaseURL, "https://") {
+			errs = append(errs, fmt.Errorf("--base-url %q: must start with http:// or https://", c.BaseURL))
+		}
+		if c.OIDC.Issuer != "" && c.OIDC.ClientID == "" {
+			errs = append(errs, errors.New("--oidc-client-id: required when --oidc-issuer is set"))
+		}
+		if c.OIDC.Enabled() && c.OIDC.RedirectURL == "" {
+			if c.BaseURL == "" {
+				errs = append(errs, errors.New("--base-url or --oidc-redirect-url: required for single sign-on"))
+			} else {
+				c.OIDC.RedirectURL = strings.TrimSuffix(c.BaseURL, "/") + "/auth/oidc/callback"
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Logger builds the slog logger the configuration asks for.
+func (c Config) Logger(w *os.File) *slog.Logger {
+	var lvl slog.Level
+	_ = lvl.UnmarshalText([]byte(c.LogLevel))
+	opts := &slog.HandlerOptions{Level: lvl}
+	if c.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}

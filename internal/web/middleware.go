@@ -1,0 +1,100 @@
+package web
+
+import (
+	"crypto/subtle"
+	"encoding/json"
+	"net"
+	"net/http"
+	"strings"
+
+	"github.com/engagehq/engage"
+	"github.com/engagehq/engage/internal/access"
+	"github.com/engagehq/engage/internal/auth"
+)
+
+// Authenticate resolves who a request is — a bearer token or a session
+// cookie — and puts the principal (and the session's CSRF token) in the
+// request context. It rejects bad credentials on the API outright; on pages,
+// an unknown cookie simply means "not signed in". API calls that change
+// something with a session cookie must send the session's CSRF token in
+// the X-CSRF-Token header.
+func Authenticate(a *auth.Service, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := r.Context()
+		isAPI := strings.HasPrefix(r.URL.Path, "/api/")
+		if h := r.Header.Get("Authorization"); h != "" {
+			scheme, token, _ := strings.Cut(h, " ")
+			if !strings.EqualFold(scheme, "Bearer") {
+				writeProblem(w, engage.Errorf(engage.EUNAUTHORIZED, "Send the API token as: Authorization: Bearer <token>."))
+				return
+			}
+			p, err := a.TokenPrincipal(ctx, strings.TrimSpace(token))
+			if err != nil {
+				writeProblem(w, err)
+				return
+			}
+			next.ServeHTTP(w, r.WithContext(access.WithPrincipal(ctx, p)))
+			return
+		}
+		if c, err := r.Cookie(SessionCookie); err == nil && c.Value != "" {
+			p, csrf, err := a.SessionPrincipal(ctx, c.Value)
+			if err == nil {
+				if isAPI && !safeMethod(r.Method) &&
+					subtle.ConstantTimeCompare([]byte(r.Header.Get("X-CSRF-Token")), []byte(csrf)) != 1 {
+					writeProblem(w, engage.Errorf(engage.EFORBIDDEN, "API calls made with a session cookie must send the X-CSRF-Token header."))
+					return
+				}
+				ctx = WithCSRF(access.WithPrincipal(ctx, p), csrf)
+			} else if engage.ErrorCode(err) != engage.EUNAUTHORIZED {
+				writeProblem(w, err)
+				return
+			}
+		}
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+func safeMethod(m string) bool {
+	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions
+}
+
+// writeProblem writes an RFC 9457 problem document.
+func writeProblem(w http.ResponseWriter, err error) {
+	status := StatusOf(engage.ErrorCode(err))
+	w.Header().Set("Content-Type", "application/problem+json")
+	if status == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="engage"`)
+	}
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]any{
+		"title": http.StatusText(status), "status": status, "detail": engage.ErrorMessage(err),
+	})
+}
+
+// SecurityHeaders sets headers that every response should carry.
+func SecurityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "same-origin")
+		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'")
+		next.ServeHTTP(w, r)
+	})
+}
+
+// ClientIP returns the address the request came from; with trustProxy, the
+// first address of X-Forwarded-For.
+func ClientIP(r *http.Request, trustProxy bool) string {
+	if trustProxy {
+		if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
+			first, _, _ := strings.Cut(xff, ",")
+			return strings.TrimSpace(first)
+		}
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}

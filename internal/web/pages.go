@@ -1,0 +1,216 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/engagehq/engage"
+	"github.com/engagehq/engage/internal/access"
+	"github.com/engagehq/engage/internal/org"
+)
+
+func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
+	p := access.FromContext(r.Context())
+	data := map[string]any{}
+	if p.DepartmentID != 0 {
+		d, err := s.Org.FindDepartment(r.Context(), p, p.DepartmentID)
+		if err != nil {
+			return err
+		}
+		data["Department"] = d
+	}
+	s.render(w, r, "home.html", "Home", "home", data)
+	return nil
+}
+
+// search looks across what Engage holds today: departments and the people
+// the searcher may see.
+func (s *Server) search(w http.ResponseWriter, r *http.Request) error {
+	p := access.FromContext(r.Context())
+	q := strings.TrimSpace(r.URL.Query().Get("q"))
+	data := map[string]any{"Query": q}
+	if q != "" {
+		depts, _, err := s.Org.ListDepartments(r.Context(), p, org.ListFilter{Query: q, Limit: 20})
+		if err != nil {
+			return err
+		}
+		people, _, err := s.Org.ListPeople(r.Context(), p, org.ListFilter{Query: q, Limit: 20})
+		if err != nil {
+			return err
+		}
+		data["Departments"], data["People"] = depts, people
+	}
+	s.render(w, r, "search.html", "Search", "home", data)
+	return nil
+}
+
+func (s *Server) departments(w http.ResponseWriter, r *http.Request) error {
+	p := access.FromContext(r.Context())
+	f := org.ListFilter{Query: r.URL.Query().Get("q"), Cursor: r.URL.Query().Get("cursor"), Limit: 100}
+	list, next, err := s.Org.ListDepartments(r.Context(), p, f)
+	if err != nil {
+		return err
+	}
+	s.render(w, r, "departments.html", "Departments", "home", map[string]any{"Departments": list, "Next": next, "Query": f.Query})
+	return nil
+}
+
+func (s *Server) department(w http.ResponseWriter, r *http.Request) error {
+	p := access.FromContext(r.Context())
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	d, err := s.Org.FindDepartment(r.Context(), p, id)
+	if err != nil {
+		return err
+	}
+	data := map[string]any{"Department": d, "CanSeePeople": p.CanReadDepartment(d.ID)}
+	children, _, err := s.Org.ListDepartments(r.Context(), p, org.ListFilter{ParentID: d.ID, Limit: 500})
+	if err != nil {
+		return err
+	}
+	data["Children"] = children
+	if p.CanReadDepartment(d.ID) {
+		people, next, err := s.Org.ListPeople(r.Context(), p, org.ListFilter{DepartmentID: d.ID, Cursor: r.URL.Query().Get("cursor"), Limit: 100})
+		if err != nil {
+			return err
+		}
+		data["People"], data["Next"] = people, next
+	}
+	s.render(w, r, "department.html", d.Name, "home", data)
+	return nil
+}
+
+func (s *Server) people(w http.ResponseWriter, r *http.Request) error {
+	p := access.FromContext(r.Context())
+	f := org.ListFilter{Query: r.URL.Query().Get("q"), Cursor: r.URL.Query().Get("cursor"), Limit: 100,
+		DepartmentID: queryInt(r, "department")}
+	list, next, err := s.Org.ListPeople(r.Context(), p, f)
+	if err != nil {
+		return err
+	}
+	s.render(w, r, "people.html", "People", "home", map[string]any{"People": list, "Next": next, "Query": f.Query})
+	return nil
+}
+
+func (s *Server) person(w http.ResponseWriter, r *http.Request) error {
+	p := access.FromContext(r.Context())
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	person, err := s.Org.FindPerson(r.Context(), p, id)
+	if err != nil {
+		return err
+	}
+	s.render(w, r, "person.html", person.Name, "home", map[string]any{"Person": person})
+	return nil
+}
+
+// areas are the parts of Engage reached from the navigation.
+var areas = map[string]struct{ Title, Lead string }{
+	"catalog":     {"Catalog", "Browse IT services with their prices, compare the cloud offering with the legacy one, and get an instant quote."},
+	"frontdoor":   {"Ask for something new", "Tell IT what you need. Engage finds services other departments already use before anyone buys or builds something new."},
+	"costs":       {"Your department's costs", "Monthly statements of what your department uses and what it costs, with the trend."},
+	"communities": {"Communities", "Groups around products, services and places, where people share ideas and answer surveys."},
+	"portfolio":   {"Portfolio", "The services IT runs, seen through the business processes they enable."},
+}
+
+func (s *Server) area(name string) func(http.ResponseWriter, *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		a := areas[name]
+		s.render(w, r, "area.html", a.Title, name, map[string]any{"Title": a.Title, "Lead": a.Lead})
+		return nil
+	}
+}
+
+func (s *Server) account(w http.ResponseWriter, r *http.Request) error {
+	return s.renderAccount(w, r, Page{}, "")
+}
+
+func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, pg Page, newToken string) error {
+	p := access.FromContext(r.Context())
+	me, err := s.Org.FindPerson(r.Context(), p, p.PersonID)
+	if err != nil {
+		return err
+	}
+	tokens, err := s.Auth.ListTokens(r.Context(), p, p.PersonID)
+	if err != nil {
+		return err
+	}
+	pg.Title, pg.Nav = "Your account", "account"
+	pg.Data = map[string]any{"Me": me, "Tokens": tokens, "NewToken": newToken}
+	s.renderPage(w, r, "account.html", pg)
+	return nil
+}
+
+func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) error {
+	p := access.FromContext(r.Context())
+	current, next, confirm := r.PostFormValue("current_password"), r.PostFormValue("new_password"), r.PostFormValue("confirm_password")
+	var v engage.Validation
+	if _, err := s.Auth.SignIn(r.Context(), p.Email, current, s.clientIP(r)); err != nil {
+		if engage.ErrorCode(err) == engage.ETOOMANY {
+			v.Add("current_password", "%s", engage.ErrorMessage(err))
+		} else {
+			v.Add("current_password", "Your current password is not right.")
+		}
+	}
+	if next != confirm {
+		v.Add("confirm_password", "The two new passwords are different. Type the same password twice.")
+	}
+	err := v.Err()
+	if err == nil {
+		err = s.Auth.SetPassword(r.Context(), p, p.PersonID, next)
+	}
+	if fields := engage.ErrorFields(err); len(fields) > 0 {
+		for i := range fields {
+			if fields[i].Field == "password" {
+				fields[i].Field = "new_password"
+			}
+		}
+		w.WriteHeader(http.StatusUnprocessableEntity)
+		return s.renderAccount(w, r, Page{Errors: fields}, "")
+	} else if err != nil {
+		return err
+	}
+	// Changing the password ended every session, this one included.
+	sess, err := s.Auth.StartSession(r.Context(), p.PersonID)
+	if err != nil {
+		return err
+	}
+	s.setSession(w, sess)
+	s.flash(w, "Your password has been changed. Other devices have been signed out.")
+	http.Redirect(w, r, "/account", http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) createToken(w http.ResponseWriter, r *http.Request) error {
+	p := access.FromContext(r.Context())
+	secret, _, err := s.Auth.CreateToken(r.Context(), p, p.PersonID, r.PostFormValue("name"), nil)
+	if fields := engage.ErrorFields(err); len(fields) > 0 {
+		for i := range fields {
+			fields[i].Field = "token_" + fields[i].Field
+		}
+		w.WriteHeader(http.StatusUnprocessableEntity)
+		return s.renderAccount(w, r, Page{Errors: fields, Form: formOf(r)}, "")
+	} else if err != nil {
+		return err
+	}
+	// The secret is shown once, on this response, and never stored.
+	return s.renderAccount(w, r, Page{Flash: "Token created. Copy it now: it will not be shown again."}, secret)
+}
+
+func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request) error {
+	p := access.FromContext(r.Context())
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := s.Auth.RevokeToken(r.Context(), p, id); err != nil {
+		return err
+	}
+	s.flash(w, "The token has been revoked.")
+	http.Redirect(w, r, "/account", http.StatusSeeOther)
+	return nil
+}

@@ -1,0 +1,233 @@
+// Package web is Engage's browser interface: server-rendered pages built
+// with html/template, usable without JavaScript. Handlers return an error
+// and one adapter renders it; they hold no business rules — every rule,
+// authorisation included, is checked again by the product service called.
+package web
+
+import (
+	"crypto/subtle"
+	"embed"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/engagehq/engage"
+	"github.com/engagehq/engage/internal/access"
+	"github.com/engagehq/engage/internal/audit"
+	"github.com/engagehq/engage/internal/auth"
+	"github.com/engagehq/engage/internal/org"
+)
+
+//go:embed templates
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// Cookie names.
+const (
+	SessionCookie = "engage_session"
+	preCSRFCookie = "engage_csrf"
+	oidcCookie    = "engage_oidc"
+)
+
+// Server renders Engage's pages.
+type Server struct {
+	Org    *org.Service
+	Auth   *auth.Service
+	Audit  *audit.Service
+	OIDC   *auth.OIDC // nil when single sign-on is off
+	Logger *slog.Logger
+	Clock  engage.Clock
+	// SecureCookies marks cookies Secure; on when Engage is served over TLS.
+	SecureCookies bool
+	// TrustProxy takes the client address from X-Forwarded-For.
+	TrustProxy bool
+	Version    string
+
+	pages map[string]*template.Template
+}
+
+// Route is one page or form action with the role it requires ("" for any
+// signed-in person). Public routes need no sign-in at all.
+type Route struct {
+	Pattern string
+	Role    access.Role
+	Public  bool
+	Handle  func(w http.ResponseWriter, r *http.Request) error
+}
+
+// Routes lists every route of the web interface.
+func (s *Server) Routes() []Route {
+	return []Route{
+		{Pattern: "GET /signin", Public: true, Handle: s.signInPage},
+		{Pattern: "POST /signin", Public: true, Handle: s.signIn},
+		{Pattern: "GET /auth/oidc/login", Public: true, Handle: s.oidcLogin},
+		{Pattern: "GET /auth/oidc/callback", Public: true, Handle: s.oidcCallback},
+		{Pattern: "POST /signout", Handle: s.signOut},
+		{Pattern: "GET /{$}", Handle: s.home},
+		{Pattern: "GET /search", Handle: s.search},
+		{Pattern: "GET /departments", Handle: s.departments},
+		{Pattern: "GET /departments/{id}", Handle: s.department},
+		{Pattern: "GET /people", Handle: s.people},
+		{Pattern: "GET /people/{id}", Handle: s.person},
+		{Pattern: "GET /account", Handle: s.account},
+		{Pattern: "POST /account/password", Handle: s.changePassword},
+		{Pattern: "POST /account/tokens", Handle: s.createToken},
+		{Pattern: "POST /account/tokens/{id}/revoke", Handle: s.revokeToken},
+		{Pattern: "GET /catalog", Handle: s.area("catalog")},
+		{Pattern: "GET /frontdoor", Handle: s.area("frontdoor")},
+		{Pattern: "GET /costs", Handle: s.area("costs")},
+		{Pattern: "GET /communities", Handle: s.area("communities")},
+		{Pattern: "GET /portfolio", Handle: s.area("portfolio")},
+
+		{Pattern: "GET /admin", Role: access.Admin, Handle: s.adminHome},
+		{Pattern: "GET /admin/departments", Role: access.Admin, Handle: s.adminDepartments},
+		{Pattern: "GET /admin/departments/new", Role: access.Admin, Handle: s.departmentForm},
+		{Pattern: "POST /admin/departments", Role: access.Admin, Handle: s.saveDepartment},
+		{Pattern: "GET /admin/departments/{id}/edit", Role: access.Admin, Handle: s.departmentForm},
+		{Pattern: "POST /admin/departments/{id}", Role: access.Admin, Handle: s.saveDepartment},
+		{Pattern: "GET /admin/locations", Role: access.Admin, Handle: s.adminLocations},
+		{Pattern: "GET /admin/locations/new", Role: access.Admin, Handle: s.locationForm},
+		{Pattern: "POST /admin/locations", Role: access.Admin, Handle: s.saveLocation},
+		{Pattern: "GET /admin/locations/{id}/edit", Role: access.Admin, Handle: s.locationForm},
+		{Pattern: "POST /admin/locations/{id}", Role: access.Admin, Handle: s.saveLocation},
+		{Pattern: "GET /admin/functions", Role: access.Admin, Handle: s.adminFunctions},
+		{Pattern: "GET /admin/functions/new", Role: access.Admin, Handle: s.functionForm},
+		{Pattern: "POST /admin/functions", Role: access.Admin, Handle: s.saveFunction},
+		{Pattern: "GET /admin/functions/{id}/edit", Role: access.Admin, Handle: s.functionForm},
+		{Pattern: "POST /admin/functions/{id}", Role: access.Admin, Handle: s.saveFunction},
+		{Pattern: "GET /admin/people", Role: access.Admin, Handle: s.adminPeople},
+		{Pattern: "GET /admin/people/new", Role: access.Admin, Handle: s.personForm},
+		{Pattern: "POST /admin/people", Role: access.Admin, Handle: s.savePerson},
+		{Pattern: "GET /admin/people/{id}/edit", Role: access.Admin, Handle: s.personForm},
+		{Pattern: "POST /admin/people/{id}", Role: access.Admin, Handle: s.savePerson},
+		{Pattern: "GET /admin/import", Role: access.Admin, Handle: s.importPage},
+		{Pattern: "POST /admin/import", Role: access.Admin, Handle: s.importFile},
+		{Pattern: "GET /admin/export/{kind}", Role: access.Admin, Handle: s.exportFile},
+		{Pattern: "GET /admin/audit", Role: access.Admin, Handle: s.auditLog},
+	}
+}
+
+// Register adds the web routes and static assets to mux.
+func (s *Server) Register(mux *http.ServeMux) error {
+	if err := s.parseTemplates(); err != nil {
+		return err
+	}
+	static, _ := fs.Sub(staticFS, "static")
+	files := http.FileServerFS(static)
+	mux.Handle("GET /static/", http.StripPrefix("/static/", cacheFor(files, 24*time.Hour)))
+	for _, rt := range s.Routes() {
+		mux.Handle(rt.Pattern, s.adapt(rt))
+	}
+	return nil
+}
+
+func cacheFor(h http.Handler, d time.Duration) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", fmt.Sprintf("public, max-age=%d", int(d.Seconds())))
+		h.ServeHTTP(w, r)
+	})
+}
+
+// adapt checks sign-in, role and CSRF, runs the handler and renders its error.
+func (s *Server) adapt(rt Route) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "no-store")
+		p := access.FromContext(r.Context())
+		err := func() error {
+			if !rt.Public {
+				if p == nil {
+					return engage.Errorf(engage.EUNAUTHORIZED, "Sign in first.")
+				}
+				if rt.Role != "" && !p.Has(rt.Role) {
+					return engage.Errorf(engage.EFORBIDDEN, "This page is for people with the %s role.", access.RoleLabels[rt.Role])
+				}
+			}
+			if r.Method == http.MethodPost {
+				if err := s.checkCSRF(r); err != nil {
+					return err
+				}
+			}
+			return rt.Handle(w, r)
+		}()
+		if err != nil {
+			s.renderError(w, r, err)
+		}
+	})
+}
+
+// checkCSRF compares the form's token with the session's (or, before sign
+// in, with the pre-session cookie) in constant time.
+func (s *Server) checkCSRF(r *http.Request) error {
+	if err := r.ParseMultipartForm(32 << 20); err != nil && !errors.Is(err, http.ErrNotMultipart) {
+		return engage.Errorf(engage.EINVALID, "The form could not be read.")
+	}
+	want := CSRFFromContext(r.Context())
+	if want == "" {
+		if c, err := r.Cookie(preCSRFCookie); err == nil {
+			want = c.Value
+		}
+	}
+	got := r.PostFormValue("csrf_token")
+	if want == "" || subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
+		return engage.Errorf(engage.EFORBIDDEN, "This form has expired or did not come from Engage. Go back, reload the page and try again.")
+	}
+	return nil
+}
+
+func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) {
+	code := engage.ErrorCode(err)
+	if code == engage.EUNAUTHORIZED && r.Method == http.MethodGet {
+		http.Redirect(w, r, "/signin?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+		return
+	}
+	status := StatusOf(code)
+	if status >= 500 {
+		s.Logger.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	w.WriteHeader(status)
+	s.render(w, r, "error.html", "Error", "", map[string]any{"Status": status, "Message": engage.ErrorMessage(err), "Fields": engage.ErrorFields(err)})
+}
+
+// StatusOf maps an error code to its HTTP status.
+func StatusOf(code string) int {
+	if code == "" {
+		return http.StatusOK
+	}
+	return engage.HTTPStatus(&engage.Error{Code: code})
+}
+
+// pathID reads a numeric path value.
+func pathID(r *http.Request, name string) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, engage.Errorf(engage.ENOTFOUND, "There is no such page.")
+	}
+	return id, nil
+}
+
+// formID reads an optional numeric form value; blank is 0.
+func formID(r *http.Request, name string, v *engage.Validation) int64 {
+	s := strings.TrimSpace(r.PostFormValue(name))
+	if s == "" {
+		return 0
+	}
+	id, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || id < 0 {
+		v.Add(name, "Choose from the list.")
+	}
+	return id
+}
+
+func queryInt(r *http.Request, name string) int64 {
+	n, _ := strconv.ParseInt(r.URL.Query().Get(name), 10, 64)
+	return n
+}
