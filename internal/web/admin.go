@@ -367,7 +367,11 @@ func (s *Server) importFile(w http.ResponseWriter, r *http.Request) error {
 	defer file.Close()
 	rep, err := s.Org.Import(r.Context(), access.FromContext(r.Context()), kind, file)
 	if engage.ErrorCode(err) == engage.EINVALID {
-		errs := engage.ErrorFields(err)
+		// Each error names its line; they all point at the file input.
+		var errs []engage.FieldError
+		for _, f := range engage.ErrorFields(err) {
+			errs = append(errs, engage.FieldError{Field: "file", Message: upperFirst(f.Field) + " — " + f.Message})
+		}
 		if len(errs) == 0 {
 			errs = []engage.FieldError{{Field: "kind", Message: engage.ErrorMessage(err)}}
 		}
@@ -404,4 +408,11 @@ func (s *Server) auditLog(w http.ResponseWriter, r *http.Request) error {
 	}
 	s.render(w, r, "audit.html", "Audit log", "admin", map[string]any{"Events": events, "Next": next, "Filter": f})
 	return nil
+}
+
+func upperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }

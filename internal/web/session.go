@@ -9,12 +9,14 @@ import (
 	"github.com/engagehq/engage/internal/auth"
 )
 
-// TrustProxy is read by the sign-in handler through the server.
 func (s *Server) clientIP(r *http.Request) string { return ClientIP(r, s.TrustProxy) }
 
+// setSession sets the session cookie. It is a browser-session cookie: the
+// server decides when a session expires (idle timeout), so the cookie
+// carries no expiry date of its own.
 func (s *Server) setSession(w http.ResponseWriter, sess auth.Session) {
 	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: sess.Token, Path: "/", HttpOnly: true,
-		Secure: s.SecureCookies, SameSite: http.SameSiteLaxMode, Expires: sess.ExpiresAt})
+		Secure: s.SecureCookies, SameSite: http.SameSiteLaxMode})
 }
 
 // safeNext keeps redirects after sign-in on this site.
