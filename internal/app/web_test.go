@@ -173,4 +173,3 @@ func TestCSVImportThroughTheBrowser(t *testing.T) {
 		}
 	})
 }
-
