@@ -253,87 +253,98 @@ func codeIDs(ctx context.Context, q db.Querier, query string) (map[string]int64,
 	return m, rows.Err()
 }
 
-func (im *importer) locations(ctx context.Context, rows []csvRow) error {
+// simpleKind describes a kind keyed by code with no references to other
+// rows: locations and functions.
+type simpleKind[T, I any] struct {
+	entity, label string
+	build         func(csvRow) I
+	code          func(I) string
+	name          func(I) string
+	check         func(*I) error
+	find          func(ctx context.Context, q db.Querier, code string) (T, error)
+	current       func(T) (id int64, version int, in I)
+	insert        func(ctx context.Context, q db.Querier, in I, now time.Time) (int64, error)
+	update        func(ctx context.Context, q db.Querier, id int64, version int, in I, now time.Time) (int64, error)
+}
+
+func importSimple[T, I any](ctx context.Context, im *importer, rows []csvRow, k simpleKind[T, I]) error {
 	seen := map[string]int{}
 	for _, r := range rows {
-		in := LocationInput{Code: r.fields["code"], Name: r.fields["name"], City: r.fields["city"], Country: r.fields["country"],
-			Region: r.fields["region"], TimeZone: r.fields["time_zone"]}
-		if prev, dup := seen[in.Code]; dup {
-			im.failf(r.line, "code", "Code %q already appeared on line %d.", in.Code, prev)
+		in := k.build(r)
+		code := k.code(in)
+		if prev, dup := seen[code]; dup {
+			im.failf(r.line, "code", "Code %q already appeared on line %d.", code, prev)
 			continue
 		}
-		seen[in.Code] = r.line
-		if err := checkLocation(&in); err != nil {
+		seen[code] = r.line
+		if err := k.check(&in); err != nil {
 			if err := im.fail(r.line, err); err != nil {
 				return err
 			}
 			continue
 		}
-		cur, err := findLocation(ctx, im.tx, "code = ?", in.Code)
+		cur, err := k.find(ctx, im.tx, k.code(in))
 		switch {
 		case engage.ErrorCode(err) == engage.ENOTFOUND:
-			id, err := insertLocation(ctx, im.tx, in, im.now)
+			id, err := k.insert(ctx, im.tx, in, im.now)
 			if err != nil {
 				return err
 			}
-			if err := im.record(ctx, "create", "location", id, "Created location "+in.Name, nil, in); err != nil {
+			if err := im.record(ctx, "create", k.entity, id, "Created "+k.label+" "+k.name(in), nil, in); err != nil {
 				return err
 			}
+			continue
 		case err != nil:
 			return err
-		case reflect.DeepEqual(cur.Input(), in):
+		}
+		id, version, before := k.current(cur)
+		if reflect.DeepEqual(before, in) {
 			im.rep.Unchanged++
-		default:
-			if _, err := updateLocation(ctx, im.tx, cur.ID, cur.Version, in, im.now); err != nil {
-				return err
-			}
-			if err := im.record(ctx, "update", "location", cur.ID, "Updated location "+in.Name, cur.Input(), in); err != nil {
-				return err
-			}
+			continue
+		}
+		if _, err := k.update(ctx, im.tx, id, version, in, im.now); err != nil {
+			return err
+		}
+		if err := im.record(ctx, "update", k.entity, id, "Updated "+k.label+" "+k.name(in), before, in); err != nil {
+			return err
 		}
 	}
 	return im.done()
 }
 
+func (im *importer) locations(ctx context.Context, rows []csvRow) error {
+	return importSimple(ctx, im, rows, simpleKind[Location, LocationInput]{
+		entity: "location", label: "location",
+		build: func(r csvRow) LocationInput {
+			return LocationInput{Code: r.fields["code"], Name: r.fields["name"], City: r.fields["city"], Country: r.fields["country"],
+				Region: r.fields["region"], TimeZone: r.fields["time_zone"]}
+		},
+		code:  func(in LocationInput) string { return in.Code },
+		name:  func(in LocationInput) string { return in.Name },
+		check: checkLocation,
+		find: func(ctx context.Context, q db.Querier, code string) (Location, error) {
+			return findLocation(ctx, q, "code = ?", code)
+		},
+		current: func(l Location) (int64, int, LocationInput) { return l.ID, l.Version, l.Input() },
+		insert:  insertLocation,
+		update:  updateLocation,
+	})
+}
+
 func (im *importer) functions(ctx context.Context, rows []csvRow) error {
-	seen := map[string]int{}
-	for _, r := range rows {
-		in := FunctionInput{Code: r.fields["code"], Name: r.fields["name"]}
-		if prev, dup := seen[in.Code]; dup {
-			im.failf(r.line, "code", "Code %q already appeared on line %d.", in.Code, prev)
-			continue
-		}
-		seen[in.Code] = r.line
-		if err := checkFunction(&in); err != nil {
-			if err := im.fail(r.line, err); err != nil {
-				return err
-			}
-			continue
-		}
-		cur, err := findFunction(ctx, im.tx, "code = ?", in.Code)
-		switch {
-		case engage.ErrorCode(err) == engage.ENOTFOUND:
-			id, err := insertFunction(ctx, im.tx, in, im.now)
-			if err != nil {
-				return err
-			}
-			if err := im.record(ctx, "create", "function", id, "Created business function "+in.Name, nil, in); err != nil {
-				return err
-			}
-		case err != nil:
-			return err
-		case reflect.DeepEqual(cur.Input(), in):
-			im.rep.Unchanged++
-		default:
-			if _, err := updateFunction(ctx, im.tx, cur.ID, cur.Version, in, im.now); err != nil {
-				return err
-			}
-			if err := im.record(ctx, "update", "function", cur.ID, "Updated business function "+in.Name, cur.Input(), in); err != nil {
-				return err
-			}
-		}
-	}
-	return im.done()
+	return importSimple(ctx, im, rows, simpleKind[Function, FunctionInput]{
+		entity: "function", label: "business function",
+		build: func(r csvRow) FunctionInput { return FunctionInput{Code: r.fields["code"], Name: r.fields["name"]} },
+		code:  func(in FunctionInput) string { return in.Code },
+		name:  func(in FunctionInput) string { return in.Name },
+		check: checkFunction,
+		find: func(ctx context.Context, q db.Querier, code string) (Function, error) {
+			return findFunction(ctx, q, "code = ?", code)
+		},
+		current: func(f Function) (int64, int, FunctionInput) { return f.ID, f.Version, f.Input() },
+		insert:  insertFunction,
+		update:  updateFunction,
+	})
 }
 
 // departments creates missing departments first (so that a parent may come
