@@ -46,6 +46,12 @@ func Run(t *testing.T, fn func(t *testing.T, e *Engage)) {
 // New starts Engage on the named engine with the demo organisation.
 func New(t testing.TB, engine string) *Engage {
 	t.Helper()
+	return NewWith(t, engine, nil)
+}
+
+// NewWith is New with a chance to change the configuration first.
+func NewWith(t testing.TB, engine string, configure func(*config.Config)) *Engage {
+	t.Helper()
 	// Cheap password hashing keeps tests fast; production uses the default.
 	auth.DefaultArgon2 = auth.Argon2Params{MemoryKiB: 1024, Time: 1, Threads: 1}
 	cfg := config.Default()
@@ -54,6 +60,9 @@ func New(t testing.TB, engine string) *Engage {
 		cfg.DatabaseURL = dbtest.PostgresURL(t)
 	} else {
 		cfg.DataDir = t.TempDir()
+	}
+	if configure != nil {
+		configure(&cfg)
 	}
 	clock := engage.NewFixedClock(Start)
 	ctx, cancel := context.WithCancel(context.Background())
