@@ -77,7 +77,7 @@ func TestAPIOrganisation(t *testing.T) {
 
 		// Create: invalid fields are each named.
 		status, problem := admin.json("POST", "/departments", `{"code":"","name":"","billing_mode":"monthly"}`)
-		if status != 422 || strings.Join(locations(problem), ",") != "body.code,body.name,body.billing_mode" {
+		if status != 422 || strings.Join(locations(problem), ",") != "body.name,body.code,body.billing_mode" {
 			t.Fatalf("invalid create = %d %v", status, problem)
 		}
 		status, dept := admin.json("POST", "/departments", `{"code":"GEN","name":"Genomics","billing_mode":"chargeback"}`)

@@ -110,9 +110,9 @@ func (s *Service) checkDepartment(ctx context.Context, q db.Querier, id int64, i
 		in.BillingMode = Showback
 	}
 	var v engage.Validation
-	validateCode(&v, in.Code)
 	v.Require("name", in.Name, "the department's name")
 	v.MaxLen("name", in.Name, 200)
+	validateCode(&v, in.Code)
 	if in.BillingMode != Showback && in.BillingMode != Chargeback {
 		v.Add("billing_mode", "Choose showback or chargeback.")
 	}
@@ -218,9 +218,9 @@ func checkLocation(in *LocationInput) error {
 		in.TimeZone = "UTC"
 	}
 	var v engage.Validation
-	validateCode(&v, in.Code)
 	v.Require("name", in.Name, "the site's name")
 	v.MaxLen("name", in.Name, 200)
+	validateCode(&v, in.Code)
 	if len(in.Country) != 2 || strings.Trim(in.Country, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "" {
 		v.Add("country", "Enter the two-letter ISO country code, for example GB or US.")
 	}
@@ -300,9 +300,9 @@ func checkFunction(in *FunctionInput) error {
 	in.Code = strings.TrimSpace(in.Code)
 	in.Name = strings.TrimSpace(in.Name)
 	var v engage.Validation
-	validateCode(&v, in.Code)
 	v.Require("name", in.Name, "the function's name")
 	v.MaxLen("name", in.Name, 200)
+	validateCode(&v, in.Code)
 	return v.Err()
 }
 

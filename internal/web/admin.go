@@ -149,7 +149,11 @@ func (s *Server) personByEmail(r *http.Request, field string, v *engage.Validati
 
 // saved finishes a form post: on invalid input it shows the form again with
 // the errors and what was typed; on success it redirects with a message.
-func (s *Server) saved(w http.ResponseWriter, r *http.Request, err error, tmpl, title string, id int64, redirect, msg string) error {
+func (s *Server) saved(w http.ResponseWriter, r *http.Request, err error, tmpl, what string, id int64, redirect, msg string) error {
+	title := "New " + what
+	if id != 0 {
+		title = "Edit " + what
+	}
 	if code := engage.ErrorCode(err); code == engage.EINVALID || code == engage.ECONFLICT {
 		errs := engage.ErrorFields(err)
 		if len(errs) == 0 {
@@ -190,7 +194,7 @@ func (s *Server) saveDepartment(w http.ResponseWriter, r *http.Request) error {
 	} else if err == nil {
 		d, err = s.Org.UpdateDepartment(r.Context(), p, id, formVersion(r), in)
 	}
-	return s.saved(w, r, err, "department_form.html", "Department", id, "/admin/departments?q="+urlEncode(in.Code), fmt.Sprintf("Saved department %s.", d.Name))
+	return s.saved(w, r, err, "department_form.html", "department", id, "/admin/departments?q="+urlEncode(in.Code), fmt.Sprintf("Saved department %s.", d.Name))
 }
 
 func (s *Server) adminLocations(w http.ResponseWriter, r *http.Request) error {
@@ -236,7 +240,7 @@ func (s *Server) saveLocation(w http.ResponseWriter, r *http.Request) error {
 	} else {
 		l, err = s.Org.UpdateLocation(r.Context(), p, id, formVersion(r), in)
 	}
-	return s.saved(w, r, err, "location_form.html", "Location", id, "/admin/locations", "Saved location "+l.Name+".")
+	return s.saved(w, r, err, "location_form.html", "location", id, "/admin/locations", "Saved location "+l.Name+".")
 }
 
 func (s *Server) adminFunctions(w http.ResponseWriter, r *http.Request) error {
@@ -280,7 +284,7 @@ func (s *Server) saveFunction(w http.ResponseWriter, r *http.Request) error {
 	} else {
 		f, err = s.Org.UpdateFunction(r.Context(), p, id, formVersion(r), in)
 	}
-	return s.saved(w, r, err, "function_form.html", "Business function", id, "/admin/functions", "Saved business function "+f.Name+".")
+	return s.saved(w, r, err, "function_form.html", "business function", id, "/admin/functions", "Saved business function "+f.Name+".")
 }
 
 func (s *Server) adminPeople(w http.ResponseWriter, r *http.Request) error {
@@ -346,7 +350,7 @@ func (s *Server) savePerson(w http.ResponseWriter, r *http.Request) error {
 	} else if err == nil {
 		person, err = s.Org.UpdatePerson(r.Context(), p, id, formVersion(r), in)
 	}
-	return s.saved(w, r, err, "person_form.html", "Person", id, "/admin/people?q="+urlEncode(in.Email), "Saved "+person.Name+".")
+	return s.saved(w, r, err, "person_form.html", "person", id, "/admin/people?q="+urlEncode(in.Email), "Saved "+person.Name+".")
 }
 
 func (s *Server) importPage(w http.ResponseWriter, r *http.Request) error {
