@@ -1,0 +1,700 @@
+package search
+
+import (
+	"cmp"
+	"math"
+	"math/bits"
+	"slices"
+	"strings"
+	"unicode/utf8"
+)
+
+// DefaultLimit is the page size of a Query whose Limit is not positive.
+const DefaultLimit = 20
+
+// BM25 parameters.
+const (
+	k1 = 1.2
+	b  = 0.75
+)
+
+// Weights of inexact matches relative to an exact one.
+const (
+	weightFuzzy1     = 0.5  // edit distance 1
+	weightFuzzy2     = 0.25 // edit distance 2
+	weightPrefixBase = 0.4  // prefix weight is base + span × typed/length
+	weightPrefixSpan = 0.4
+)
+
+// Limits on query expansion.
+const (
+	maxQueryTerms = 32 // query words beyond this are ignored
+	maxFuzzyTerms = 16 // typo corrections per query word
+	maxPrefixTerm = 32 // completions of the last query word
+	rareDF        = 3  // a known word in at most this many documents is also corrected
+	rareFactor    = 10 // …towards words at least this many times as frequent
+)
+
+// Query is a search request.
+type Query struct {
+	// Text is what the user typed. Empty (or only stop words) lists every
+	// document that passes the filters, ordered by ID.
+	Text string
+	// Kinds keeps documents of these kinds; empty keeps all.
+	Kinds []string
+	// Require keeps documents that carry every one of these tags.
+	Require []string
+	// AnyOf keeps documents that carry at least one tag of each group:
+	// OR within a facet, AND across facets. Empty groups are ignored.
+	AnyOf [][]string
+	// Limit is the page size; zero or negative means DefaultLimit.
+	Limit int
+	// Offset skips that many hits.
+	Offset int
+	// Facets are tag prefixes ("family:") whose tags are counted over all
+	// matching documents.
+	Facets []string
+}
+
+// Result is a page of hits.
+type Result struct {
+	// Hits is the requested page, best first; never nil.
+	Hits []Hit
+	// Total is the number of matching documents.
+	Total int
+	// Facets counts, for each tag starting with one of Query.Facets, the
+	// matching documents that carry it (all of them, not only the page).
+	// Tags with no matching document are left out. Nil when Query.Facets is
+	// empty.
+	Facets map[string]int
+}
+
+// Hit is one matching document.
+type Hit struct {
+	ID, Kind string
+	// Score orders hits: its integer part is the number of query words the
+	// document matches, its fraction grows with BM25F relevance. Zero when
+	// the query has no searchable words.
+	Score float64
+	// Matched lists, sorted, the lower-cased indexed words through which
+	// the document matched, including other forms of a matched stem,
+	// corrected typos and completed prefixes ("collaboration" for the query
+	// "colaboration"). Highlight their whole-word, case-insensitive
+	// occurrences.
+	Matched []string
+}
+
+// qword is an analysed query word and what it matches in the vocabulary.
+type qword struct {
+	word   string // lower-cased surface form
+	term   string // stem
+	prefix string // the word being typed, when it is to be completed
+	alts   []alt
+}
+
+type alt struct {
+	term   uint32
+	weight float64
+}
+
+// parseQuery analyses query text into distinct terms. The last word is
+// marked for completion when the text does not end with a separator.
+func parseQuery(text string) []qword {
+	var ws []qword
+	forEachWord(text, func(w string) {
+		if len(ws) == maxQueryTerms || !indexable(w) {
+			return
+		}
+		t := stem(w)
+		for _, q := range ws {
+			if q.term == t {
+				return
+			}
+		}
+		ws = append(ws, qword{word: w, term: t})
+	})
+	r, _ := utf8.DecodeLastRuneInString(text)
+	if !isWordRune(r) {
+		return ws
+	}
+	start := len(text)
+	for start > 0 {
+		r, size := utf8.DecodeLastRuneInString(text[:start])
+		if !isWordRune(r) {
+			break
+		}
+		start -= size
+	}
+	last := lower(text[start:])
+	if !indexable(last) {
+		return ws
+	}
+	t := stem(last)
+	for i := range ws {
+		if ws[i].term == t {
+			ws[i].prefix = last
+		}
+	}
+	return ws
+}
+
+// expand finds each query word's exact term, typo corrections and
+// completions; ix.mu is held.
+func (ix *Index) expand(s *scratch, ws []qword) {
+	for i := range ws {
+		q := &ws[i]
+		q.alts = q.alts[:0]
+		exact, known := ix.termIDs[q.term]
+		if known {
+			q.alts = append(q.alts, alt{exact, 1})
+		}
+		n := runeLen(q.word)
+		if n >= 4 && !hasDigit(q.word) && (!known || ix.terms[exact].df <= rareDF) {
+			maxd := 1
+			if n >= 8 {
+				maxd = 2
+			}
+			minDF := int32(0)
+			if known {
+				minDF = rareFactor * ix.terms[exact].df
+			}
+			type cand struct {
+				term uint32
+				dist int
+			}
+			var cands []cand
+			ix.fuzzyWords(s, q.word, maxd, func(w uint32, dist int) {
+				tid := ix.words[w].term
+				if (known && tid == exact) || ix.terms[tid].df < minDF {
+					return
+				}
+				for j := range cands {
+					if cands[j].term == tid {
+						cands[j].dist = min(cands[j].dist, dist)
+						return
+					}
+				}
+				cands = append(cands, cand{tid, dist})
+			})
+			slices.SortFunc(cands, func(a, b cand) int {
+				return cmp.Or(cmp.Compare(a.dist, b.dist),
+					cmp.Compare(ix.terms[b.term].df, ix.terms[a.term].df),
+					strings.Compare(ix.terms[a.term].text, ix.terms[b.term].text))
+			})
+			for _, c := range cands[:min(len(cands), maxFuzzyTerms)] {
+				w := weightFuzzy1
+				if c.dist == 2 {
+					w = weightFuzzy2
+				}
+				q.alts = append(q.alts, alt{c.term, w})
+			}
+		}
+		if q.prefix != "" {
+			ix.expandPrefix(q, exact, known)
+		}
+	}
+}
+
+func (ix *Index) expandPrefix(q *qword, exact uint32, known bool) {
+	typed := float64(runeLen(q.prefix))
+	type cand struct {
+		term   uint32
+		weight float64
+	}
+	var cands []cand
+	ix.prefixWords(q.prefix, func(w uint32) {
+		wi := &ix.words[w]
+		if known && wi.term == exact {
+			return
+		}
+		wt := weightPrefixBase + weightPrefixSpan*typed/float64(wi.runes)
+		for j := range cands {
+			if cands[j].term == wi.term {
+				cands[j].weight = max(cands[j].weight, wt)
+				return
+			}
+		}
+		cands = append(cands, cand{wi.term, wt})
+	})
+	slices.SortFunc(cands, func(a, b cand) int {
+		return cmp.Or(cmp.Compare(ix.terms[b.term].df, ix.terms[a.term].df),
+			strings.Compare(ix.terms[a.term].text, ix.terms[b.term].text))
+	})
+	for _, c := range cands[:min(len(cands), maxPrefixTerm)] {
+		dup := false
+		for j := range q.alts {
+			if q.alts[j].term == c.term {
+				q.alts[j].weight = max(q.alts[j].weight, c.weight)
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			q.alts = append(q.alts, alt{c.term, c.weight})
+		}
+	}
+}
+
+// filter is a query's kinds and tags as internal numbers.
+type filter struct {
+	kinds   []uint32
+	require []uint32
+	anyOf   [][]uint32
+}
+
+// compileFilter returns false when no document can pass the filter.
+func (ix *Index) compileFilter(q Query) (filter, bool) {
+	var f filter
+	for _, k := range q.Kinds {
+		if id, ok := ix.kindIDs[k]; ok {
+			f.kinds = append(f.kinds, id)
+		}
+	}
+	if len(q.Kinds) > 0 && len(f.kinds) == 0 {
+		return f, false
+	}
+	for _, t := range q.Require {
+		id, ok := ix.tagIDs[t]
+		if !ok {
+			return f, false
+		}
+		f.require = append(f.require, id)
+	}
+	for _, group := range q.AnyOf {
+		if len(group) == 0 {
+			continue
+		}
+		var ids []uint32
+		for _, t := range group {
+			if id, ok := ix.tagIDs[t]; ok {
+				ids = append(ids, id)
+			}
+		}
+		if len(ids) == 0 {
+			return f, false
+		}
+		f.anyOf = append(f.anyOf, ids)
+	}
+	return f, true
+}
+
+func hasTag(tags []uint32, t uint32) bool {
+	if len(tags) <= 8 {
+		return slices.Contains(tags, t)
+	}
+	_, ok := slices.BinarySearch(tags, t)
+	return ok
+}
+
+// match reports whether live document n passes the filter.
+func (ix *Index) match(f *filter, n uint32) bool {
+	if len(f.kinds) > 0 && !slices.Contains(f.kinds, ix.meta[n].kind) {
+		return false
+	}
+	if len(f.require) == 0 && len(f.anyOf) == 0 {
+		return true
+	}
+	tags := ix.tagsOf(n)
+	for _, t := range f.require {
+		if !hasTag(tags, t) {
+			return false
+		}
+	}
+	for _, group := range f.anyOf {
+		ok := false
+		for _, t := range group {
+			if hasTag(tags, t) {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// facetEntry caches the tags that start with a prefix; tags are never
+// removed, so the entry extends itself as tags are added.
+type facetEntry struct {
+	scanned int
+	ids     []uint32
+}
+
+const maxFacetCache = 256
+
+// facetTags returns the tags that start with prefix; ix.mu is held.
+func (ix *Index) facetTags(prefix string) []uint32 {
+	ix.facetMu.Lock()
+	defer ix.facetMu.Unlock()
+	e := ix.facetCache[prefix]
+	if e == nil {
+		if len(ix.facetCache) >= maxFacetCache {
+			clear(ix.facetCache)
+		}
+		e = new(facetEntry)
+		ix.facetCache[strings.Clone(prefix)] = e
+	}
+	for ; e.scanned < len(ix.tags); e.scanned++ {
+		if strings.HasPrefix(ix.tags[e.scanned].name, prefix) {
+			e.ids = append(e.ids, uint32(e.scanned))
+		}
+	}
+	return e.ids[:len(e.ids):len(e.ids)]
+}
+
+// scratch holds one search's working arrays, indexed by document, word or
+// tag number. Entries are valid only where their stamp equals the current
+// generation, so nothing is cleared between searches.
+type scratch struct {
+	gen, tgen, wgen uint32
+
+	seen    []uint32
+	score   []float32
+	mask    []uint32 // query words matched, one bit each
+	touched []uint32
+
+	tokSeen    []uint32
+	tok        []float32 // best match of the current query word
+	tokTouched []uint32
+
+	wseen    []uint32
+	wcount   []uint16
+	wtouched []uint32
+
+	tagSeen []uint32
+	tagCnt  []int32
+	facets  []uint32
+}
+
+func grow[T any](s []T, n int) []T {
+	if len(s) >= n {
+		return s
+	}
+	return append(s, make([]T, n-len(s))...)
+}
+
+func (s *scratch) ensureDocs(n int) {
+	s.seen, s.score, s.mask = grow(s.seen, n), grow(s.score, n), grow(s.mask, n)
+	s.tokSeen, s.tok = grow(s.tokSeen, n), grow(s.tok, n)
+}
+
+func (s *scratch) ensureWords(n int) {
+	s.wseen, s.wcount = grow(s.wseen, n), grow(s.wcount, n)
+}
+
+// next advances a generation counter, clearing its stamps when it wraps.
+func next(gen *uint32, stamps ...[]uint32) uint32 {
+	*gen++
+	if *gen == 0 {
+		for _, st := range stamps {
+			clear(st)
+		}
+		*gen = 1
+	}
+	return *gen
+}
+
+func (s *scratch) nextWordGen() uint32 { return next(&s.wgen, s.wseen) }
+
+// classParams are a search's per-field-class BM25F constants.
+type classParams struct {
+	boost [maxClasses]float64
+	nb    [maxClasses]float64 // b / average field length
+}
+
+// Search runs q. At most GOMAXPROCS (as at New) searches run at once; more
+// callers wait their turn in arrival order. Searches are pure computation,
+// so running more at once would not finish them sooner, but would let the
+// runtime's time slicing stall some for hundreds of milliseconds under load
+// and multiply the per-search working memory (about 20 bytes a document).
+func (ix *Index) Search(q Query) Result {
+	ws := parseQuery(q.Text)
+	limit := q.Limit
+	if limit <= 0 {
+		limit = DefaultLimit
+	}
+	offset := max(q.Offset, 0)
+	res := Result{Hits: []Hit{}}
+	if len(q.Facets) > 0 {
+		res.Facets = map[string]int{}
+	}
+
+	ix.gate <- struct{}{}
+	defer func() { <-ix.gate }()
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	f, ok := ix.compileFilter(q)
+	if !ok {
+		return res
+	}
+	s := ix.scratch.Get().(*scratch)
+	defer ix.scratch.Put(s)
+	s.ensureDocs(len(ix.docs))
+	s.tagSeen, s.tagCnt = grow(s.tagSeen, len(ix.tags)), grow(s.tagCnt, len(ix.tags))
+	// One generation stamps both documents and facet tags of this search.
+	next(&s.gen, s.seen, s.tagSeen)
+	countFacets := ix.prepareFacets(s, q.Facets)
+
+	k := offset + limit
+	if k < 0 { // overflow
+		k = math.MaxInt
+	}
+	top := topK{ix: ix, k: k}
+	if len(ws) == 0 {
+		ix.list(s, &f, &top, countFacets, &res)
+	} else {
+		ix.rank(s, ws, &f, &top, countFacets, &res)
+	}
+	if countFacets {
+		for _, t := range s.facets {
+			if n := s.tagCnt[t]; n > 0 {
+				res.Facets[ix.tags[t].name] = int(n)
+			}
+		}
+	}
+	cands := top.sorted()
+	if offset >= len(cands) {
+		return res
+	}
+	for _, c := range cands[offset:] {
+		h := Hit{ID: ix.docs[c.doc].id, Kind: ix.kinds[ix.meta[c.doc].kind], Score: c.score}
+		if len(ws) > 0 {
+			h.Matched = ix.matched(ws, s.mask[c.doc], c.doc)
+		}
+		res.Hits = append(res.Hits, h)
+	}
+	return res
+}
+
+// prepareFacets stamps the tags to count; it reports whether there are any.
+func (ix *Index) prepareFacets(s *scratch, prefixes []string) bool {
+	if len(prefixes) == 0 {
+		return false
+	}
+	gen := s.gen
+	s.facets = s.facets[:0]
+	for _, p := range prefixes {
+		for _, t := range ix.facetTags(p) {
+			if s.tagSeen[t] != gen {
+				s.tagSeen[t] = gen
+				s.tagCnt[t] = 0
+				s.facets = append(s.facets, t)
+			}
+		}
+	}
+	return true
+}
+
+func (s *scratch) count(tags []uint32) {
+	for _, t := range tags {
+		if s.tagSeen[t] == s.gen {
+			s.tagCnt[t]++
+		}
+	}
+}
+
+// list collects every document that passes f, for a query without words.
+func (ix *Index) list(s *scratch, f *filter, top *topK, countFacets bool, res *Result) {
+	visit := func(n uint32) {
+		if ix.docs[n] == nil || !ix.match(f, n) {
+			return
+		}
+		res.Total++
+		if countFacets {
+			s.count(ix.tagsOf(n))
+		}
+		top.push(cand{doc: n})
+	}
+	if len(f.require) > 0 {
+		// Start from the rarest required tag.
+		best := ix.tags[f.require[0]].docs
+		for _, t := range f.require[1:] {
+			if docs := ix.tags[t].docs; len(docs) < len(best) {
+				best = docs
+			}
+		}
+		for _, n := range best {
+			visit(n)
+		}
+		return
+	}
+	for n := range ix.docs {
+		visit(uint32(n))
+	}
+}
+
+// rank scores the documents that match any query word and collects those
+// that pass f.
+func (ix *Index) rank(s *scratch, ws []qword, f *filter, top *topK, countFacets bool, res *Result) {
+	ix.expand(s, ws)
+	var cp classParams
+	for c, fc := range ix.classes {
+		cp.boost[c] = fc.boost
+		avg := 1.0
+		if fc.docs > 0 && fc.total > 0 {
+			avg = float64(fc.total) / float64(fc.docs)
+		}
+		cp.nb[c] = b / avg
+	}
+	s.touched = s.touched[:0]
+	n := float64(ix.live)
+	for i := range ws {
+		q := &ws[i]
+		bit := uint32(1) << i
+		if len(q.alts) == 1 {
+			a := q.alts[0]
+			s.addTerm(&ix.terms[a.term], a.weight, n, &cp, bit, true)
+			continue
+		}
+		if len(q.alts) == 0 {
+			continue
+		}
+		next(&s.tgen, s.tokSeen)
+		s.tokTouched = s.tokTouched[:0]
+		for _, a := range q.alts {
+			s.addTerm(&ix.terms[a.term], a.weight, n, &cp, bit, false)
+		}
+		for _, d := range s.tokTouched {
+			s.add(d, s.tok[d], bit)
+		}
+	}
+	for _, d := range s.touched {
+		if !ix.match(f, d) {
+			continue
+		}
+		res.Total++
+		if countFacets {
+			s.count(ix.tagsOf(d))
+		}
+		rel := float64(s.score[d])
+		top.push(cand{doc: d, score: float64(bits.OnesCount32(s.mask[d])) + rel/(rel+1)})
+	}
+}
+
+// addTerm scores the documents of one term: into the document scores when
+// direct, else into the current query word's best-match array.
+func (s *scratch) addTerm(t *termInfo, weight, n float64, cp *classParams, bit uint32, direct bool) {
+	df := float64(t.df)
+	idf := math.Log(1 + (n-df+0.5)/(df+0.5))
+	wi := weight * idf * (k1 + 1)
+	ps := t.postings
+	for i := 0; i < len(ps); {
+		d := ps[i].doc
+		var tfw float64
+		for ; i < len(ps) && ps[i].doc == d; i++ {
+			p := ps[i]
+			tfw += cp.boost[p.class] * float64(p.tf) / ((1 - b) + cp.nb[p.class]*float64(p.flen))
+		}
+		sc := float32(wi * tfw / (k1 + tfw))
+		if direct {
+			s.add(d, sc, bit)
+		} else if s.tokSeen[d] != s.tgen {
+			s.tokSeen[d] = s.tgen
+			s.tok[d] = sc
+			s.tokTouched = append(s.tokTouched, d)
+		} else if sc > s.tok[d] {
+			s.tok[d] = sc
+		}
+	}
+}
+
+func (s *scratch) add(d uint32, sc float32, bit uint32) {
+	if s.seen[d] != s.gen {
+		s.seen[d] = s.gen
+		s.score[d] = sc
+		s.mask[d] = bit
+		s.touched = append(s.touched, d)
+		return
+	}
+	s.score[d] += sc
+	s.mask[d] |= bit
+}
+
+// matched returns the indexed words through which document n matched.
+func (ix *Index) matched(ws []qword, mask uint32, n uint32) []string {
+	var out []string
+	for i := range ws {
+		if mask&(1<<i) == 0 {
+			continue
+		}
+		for _, a := range ws[i].alts {
+			t := &ix.terms[a.term]
+			if _, ok := slices.BinarySearchFunc(t.postings, n, cmpPostingDoc); !ok {
+				continue
+			}
+			for _, w := range t.words {
+				out = append(out, ix.words[w].text)
+			}
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+type cand struct {
+	doc   uint32
+	score float64
+}
+
+// topK keeps the k best candidates in a heap whose root is the worst.
+type topK struct {
+	ix    *Index
+	k     int
+	items []cand
+}
+
+// better orders by score, then by ID.
+func (t *topK) better(a, b cand) bool {
+	if a.score != b.score {
+		return a.score > b.score
+	}
+	return t.ix.docs[a.doc].id < t.ix.docs[b.doc].id
+}
+
+func (t *topK) push(c cand) {
+	if len(t.items) < t.k {
+		t.items = append(t.items, c)
+		for i := len(t.items) - 1; i > 0; {
+			p := (i - 1) / 2
+			if !t.better(t.items[p], t.items[i]) {
+				break
+			}
+			t.items[p], t.items[i] = t.items[i], t.items[p]
+			i = p
+		}
+		return
+	}
+	if !t.better(c, t.items[0]) {
+		return
+	}
+	t.items[0] = c
+	for i := 0; ; {
+		l, r, w := 2*i+1, 2*i+2, i
+		if l < len(t.items) && t.better(t.items[w], t.items[l]) {
+			w = l
+		}
+		if r < len(t.items) && t.better(t.items[w], t.items[r]) {
+			w = r
+		}
+		if w == i {
+			break
+		}
+		t.items[i], t.items[w] = t.items[w], t.items[i]
+		i = w
+	}
+}
+
+func (t *topK) sorted() []cand {
+	slices.SortFunc(t.items, func(a, b cand) int {
+		switch {
+		case t.better(a, b):
+			return -1
+		case t.better(b, a):
+			return 1
+		}
+		return 0
+	})
+	return t.items
+}
