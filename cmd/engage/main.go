@@ -29,6 +29,8 @@ Commands:
   user          add, list or set the password of accounts (user add|passwd|list)
   token         create an API token for a person (token create EMAIL)
   import        import organisation data from CSV (import KIND FILE)
+  apply         make the service catalog match a catalog file (apply -f FILE [--dry-run])
+  export        write the service catalog as a catalog file (export catalog [-o FILE])
   version       print the version
 
 Every command that uses the database takes --data DIR (embedded SQLite, the
@@ -58,6 +60,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		"user":    cmdUser,
 		"token":   cmdToken,
 		"import":  cmdImport,
+		"apply":   cmdApply,
+		"export":  cmdExport,
 		"version": cmdVersion,
 	}
 	cmd, ok := commands[args[0]]

@@ -15,8 +15,10 @@ import (
 
 	"github.com/engagehq/engage"
 	"github.com/engagehq/engage/internal/access"
+	"github.com/engagehq/engage/internal/approval"
 	"github.com/engagehq/engage/internal/audit"
 	"github.com/engagehq/engage/internal/auth"
+	"github.com/engagehq/engage/internal/catalog"
 	"github.com/engagehq/engage/internal/org"
 )
 
@@ -28,8 +30,12 @@ type API struct {
 	Org     *org.Service
 	Auth    *auth.Service
 	Audit   *audit.Service
+	Catalog *catalog.Catalog
 	Logger  *slog.Logger
 	Version string
+
+	// Approval serves approval policies, requests and delegations.
+	Approval *approval.Service
 }
 
 // Register adds every operation to mux and returns the huma API, whose
@@ -46,11 +52,14 @@ func (a *API) Register(mux *http.ServeMux) huma.API {
 	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
 		"bearer": {Type: "http", Scheme: "bearer", Description: "An Engage API token."},
 	}
+	registerMoneyTypes(cfg.Components.Schemas)
 	api := humago.NewWithPrefix(mux, Prefix, cfg)
 	a.registerMe(api)
 	a.registerOrg(api)
 	a.registerAudit(api)
 	a.registerTokens(api)
+	a.registerCatalog(api)
+	a.registerApprovals(api)
 	return api
 }
 
@@ -158,4 +167,9 @@ func (a *API) registerMe(api huma.API) {
 			}
 			return body(meOutput{Person: me, Covered: covered, Via: p.Via}), nil
 		})
+}
+
+// fieldError is a one-field EINVALID error for input the handler parses.
+func fieldError(field, msg string) error {
+	return &engage.Error{Code: engage.EINVALID, Message: "Some fields need fixing.", Fields: []engage.FieldError{{Field: field, Message: msg}}}
 }

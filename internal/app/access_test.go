@@ -76,7 +76,11 @@ func TestRequesterCannotReachOthersData(t *testing.T) {
 		// What a requester may call, and what each must not reveal.
 		allowed := map[string]bool{"get-me": true, "list-departments": true, "get-department": true, "list-locations": true,
 			"get-location": true, "list-functions": true, "get-function": true, "list-people": true, "list-tokens": true,
-			"create-token": true}
+			"create-token": true,
+			// The catalog is for everyone; orders and subscriptions are scoped to the requester's department.
+			"list-services": true, "get-offering": true, "list-announcements": true, "list-orders": true, "list-subscriptions": true,
+			// Policies say why approval is needed; requests and delegations are the person's own.
+			"list-approval-policies": true, "list-approval-requests": true, "list-approval-delegations": true}
 		for _, op := range operations(t, e) {
 			path := fill(op.Path, ids)
 			var reqBody io.Reader

@@ -20,8 +20,10 @@ import (
 
 	"github.com/engagehq/engage"
 	"github.com/engagehq/engage/internal/api"
+	"github.com/engagehq/engage/internal/approval"
 	"github.com/engagehq/engage/internal/audit"
 	"github.com/engagehq/engage/internal/auth"
+	"github.com/engagehq/engage/internal/catalog"
 	"github.com/engagehq/engage/internal/config"
 	"github.com/engagehq/engage/internal/db"
 	"github.com/engagehq/engage/internal/org"
@@ -42,6 +44,9 @@ type App struct {
 	Auth  *auth.Service
 	Audit *audit.Service
 	OIDC  *auth.OIDC
+	// Approval decides orders (and, later, needs) by configurable policies.
+	Approval *approval.Service
+	Catalog  *catalog.Catalog
 
 	Handler http.Handler
 
@@ -70,6 +75,12 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger, clock eng
 	a.Org = &org.Service{DB: d, Clock: clock}
 	a.Auth = &auth.Service{DB: d, Org: a.Org, Clock: clock, SessionTTL: cfg.SessionTTL}
 	a.Audit = &audit.Service{DB: d}
+	if a.Approval, err = approval.New(ctx, d, clock); err != nil {
+		d.Close()
+		return nil, err
+	}
+	a.Catalog = &catalog.Catalog{DB: d, Clock: clock, Org: a.Org, Approvals: a.Approval}
+	a.Approval.OnDecided(catalog.SubjectOrder, a.Catalog.Decided)
 	if cfg.OIDC.Enabled() {
 		a.OIDC = &auth.OIDC{Config: cfg.OIDC, Auth: a.Auth}
 	}
@@ -84,12 +95,12 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger, clock eng
 
 func (a *App) buildHandler() (http.Handler, error) {
 	mux := http.NewServeMux()
-	w := &web.Server{Org: a.Org, Auth: a.Auth, Audit: a.Audit, OIDC: a.OIDC, Logger: a.Logger, Clock: a.Clock,
+	w := &web.Server{Org: a.Org, Auth: a.Auth, Audit: a.Audit, Catalog: a.Catalog, Approval: a.Approval, OIDC: a.OIDC, Logger: a.Logger, Clock: a.Clock,
 		SecureCookies: strings.HasPrefix(a.Config.BaseURL, "https://"), TrustProxy: a.Config.TrustProxy, Version: Version}
 	if err := w.Register(mux); err != nil {
 		return nil, err
 	}
-	(&api.API{Org: a.Org, Auth: a.Auth, Audit: a.Audit, Logger: a.Logger, Version: Version}).Register(mux)
+	(&api.API{Org: a.Org, Auth: a.Auth, Audit: a.Audit, Catalog: a.Catalog, Approval: a.Approval, Logger: a.Logger, Version: Version}).Register(mux)
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))

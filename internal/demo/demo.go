@@ -1,7 +1,9 @@
-// Package demo loads Engage's demo organisation: a deterministic company of
-// about 2,000 people in 12 departments on three levels, six locations on
-// three continents and eight business functions, with a named, signable
-// account for every role. Every later part of Engage extends it.
+// Package demo loads Engage's demo data: a deterministic company of about
+// 2,000 people in 12 departments on three levels, six locations on three
+// continents and eight business functions, with a named, signable account
+// for every role; and a catalog of 46 services and 100 offerings with
+// subscriptions, approval policies, announcements and an order waiting for
+// approval. Every later part of Engage extends it.
 //
 // The organisation is loaded through the same CSV import an administrator
 // uses, so the demo exercises the real validation and audit paths.
@@ -17,7 +19,9 @@ import (
 
 	"github.com/engagehq/engage"
 	"github.com/engagehq/engage/internal/access"
+	"github.com/engagehq/engage/internal/approval"
 	"github.com/engagehq/engage/internal/auth"
+	"github.com/engagehq/engage/internal/catalog"
 	"github.com/engagehq/engage/internal/db"
 	"github.com/engagehq/engage/internal/org"
 )
@@ -115,9 +119,10 @@ Fernandes Fischer Garcia Gupta Haddad Hansen Hoffmann Ibrahim Ito Ivanova Jensen
 Lopez Martin Meyer Moreau Muller Murphy Nakamura Nguyen Novak Oliveira Olsen Park Patel Petrov Popescu Rossi Sato Schmidt
 Silva Singh Smith Suzuki Tan Taylor Thompson Wagner Walker Wang Weber Williams Wong Yamamoto Yilmaz Zhang`)
 
-// Load fills an empty database with the demo organisation. It refuses a
-// database that already has departments, so it never mixes with real data.
-func Load(ctx context.Context, d *db.DB, o *org.Service) error {
+// Load fills an empty database with the demo organisation and catalog. It
+// refuses a database that already has departments, so it never mixes with
+// real data.
+func Load(ctx context.Context, d *db.DB, o *org.Service, cat *catalog.Catalog, ap *approval.Service) error {
 	var n int
 	if err := d.QueryRow(ctx, "SELECT COUNT(*) FROM departments").Scan(&n); err != nil {
 		return fmt.Errorf("checking the database is empty: %w", err)
@@ -138,7 +143,10 @@ func Load(ctx context.Context, d *db.DB, o *org.Service) error {
 			return fmt.Errorf("loading demo %s: %w", f.kind, err)
 		}
 	}
-	return setPasswords(ctx, d, o)
+	if err := setPasswords(ctx, d, o); err != nil {
+		return err
+	}
+	return loadCatalog(ctx, d, o, cat, ap)
 }
 
 func table(header []string, rows [][]string) string {

@@ -522,3 +522,21 @@ func (s *Service) Principal(ctx context.Context, personID int64, via string) (*a
 	return &access.Principal{PersonID: person.ID, Email: person.Email, Name: person.Name,
 		DepartmentID: person.DepartmentID, Roles: person.Roles, Covered: covered, Via: via}, nil
 }
+
+// Ancestors returns the department and every department above it, nearest
+// first. Audience rules use it: something meant for a department is meant
+// for the departments below it too.
+func (s *Service) Ancestors(ctx context.Context, departmentID int64) ([]int64, error) {
+	if departmentID == 0 {
+		return nil, nil
+	}
+	parents, err := departmentParents(ctx, s.DB)
+	if err != nil {
+		return nil, err
+	}
+	var out []int64
+	for id := departmentID; id != 0 && len(out) <= len(parents); id = parents[id] {
+		out = append(out, id)
+	}
+	return out, nil
+}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/engagehq/engage"
 	"github.com/engagehq/engage/internal/access"
+	"github.com/engagehq/engage/internal/catalog"
 	"github.com/engagehq/engage/internal/org"
 )
 
@@ -19,12 +20,23 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 		}
 		data["Department"] = d
 	}
+	if s.Catalog != nil {
+		news, err := s.Catalog.Announcements(r.Context(), p, catalog.AnnouncementFilter{Limit: 5, Record: true})
+		if err != nil {
+			return err
+		}
+		orders, err := s.Catalog.ListOrders(r.Context(), p, catalog.OrderFilter{Mine: true, Status: catalog.OrderPending, Limit: 10})
+		if err != nil {
+			return err
+		}
+		data["News"], data["Orders"] = news, orders
+	}
 	s.render(w, r, "home.html", "Home", "home", data)
 	return nil
 }
 
-// search looks across what Engage holds today: departments and the people
-// the searcher may see.
+// search looks across what Engage holds: services, departments and the
+// people the searcher may see.
 func (s *Server) search(w http.ResponseWriter, r *http.Request) error {
 	p := access.FromContext(r.Context())
 	q := strings.TrimSpace(r.URL.Query().Get("q"))
@@ -39,6 +51,13 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		data["Departments"], data["People"] = depts, people
+		if s.Catalog != nil {
+			services, err := s.Catalog.ListServices(r.Context(), p, catalog.ListFilter{Query: q, Limit: 10})
+			if err != nil {
+				return err
+			}
+			data["Services"] = services.Cards
+		}
 	}
 	s.render(w, r, "search.html", "Search", "home", data)
 	return nil
@@ -110,7 +129,6 @@ func (s *Server) person(w http.ResponseWriter, r *http.Request) error {
 
 // areas are the parts of Engage reached from the navigation.
 var areas = map[string]struct{ Title, Lead string }{
-	"catalog":     {"Catalog", "Browse IT services with their prices, compare the cloud offering with the legacy one, and get an instant quote."},
 	"frontdoor":   {"Ask for something new", "Tell IT what you need. Engage finds services other departments already use before anyone buys or builds something new."},
 	"costs":       {"Your department's costs", "Monthly statements of what your department uses and what it costs, with the trend."},
 	"communities": {"Communities", "Groups around products, services and places, where people share ideas and answer surveys."},

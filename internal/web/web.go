@@ -20,8 +20,10 @@ import (
 
 	"github.com/engagehq/engage"
 	"github.com/engagehq/engage/internal/access"
+	"github.com/engagehq/engage/internal/approval"
 	"github.com/engagehq/engage/internal/audit"
 	"github.com/engagehq/engage/internal/auth"
+	"github.com/engagehq/engage/internal/catalog"
 	"github.com/engagehq/engage/internal/org"
 )
 
@@ -40,17 +42,22 @@ const (
 
 // Server renders Engage's pages.
 type Server struct {
-	Org    *org.Service
-	Auth   *auth.Service
-	Audit  *audit.Service
-	OIDC   *auth.OIDC // nil when single sign-on is off
-	Logger *slog.Logger
-	Clock  engage.Clock
+	Org   *org.Service
+	Auth  *auth.Service
+	Audit *audit.Service
+	// Catalog serves the catalog, quotes, orders and announcements.
+	Catalog *catalog.Catalog
+	OIDC    *auth.OIDC // nil when single sign-on is off
+	Logger  *slog.Logger
+	Clock   engage.Clock
 	// SecureCookies marks cookies Secure; on when Engage is served over TLS.
 	SecureCookies bool
 	// TrustProxy takes the client address from X-Forwarded-For.
 	TrustProxy bool
 	Version    string
+
+	// Approval serves approval requests, delegations and policies.
+	Approval *approval.Service
 
 	pages map[string]*template.Template
 }
@@ -66,7 +73,7 @@ type Route struct {
 
 // Routes lists every route of the web interface.
 func (s *Server) Routes() []Route {
-	return []Route{
+	routes := []Route{
 		{Pattern: "GET /signin", Public: true, Handle: s.signInPage},
 		{Pattern: "POST /signin", Public: true, Handle: s.signIn},
 		{Pattern: "GET /auth/oidc/login", Public: true, Handle: s.oidcLogin},
@@ -82,7 +89,6 @@ func (s *Server) Routes() []Route {
 		{Pattern: "POST /account/password", Handle: s.changePassword},
 		{Pattern: "POST /account/tokens", Handle: s.createToken},
 		{Pattern: "POST /account/tokens/{id}/revoke", Handle: s.revokeToken},
-		{Pattern: "GET /catalog", Handle: s.area("catalog")},
 		{Pattern: "GET /frontdoor", Handle: s.area("frontdoor")},
 		{Pattern: "GET /costs", Handle: s.area("costs")},
 		{Pattern: "GET /communities", Handle: s.area("communities")},
@@ -114,6 +120,9 @@ func (s *Server) Routes() []Route {
 		{Pattern: "GET /admin/export/{kind}", Role: access.Admin, Handle: s.exportFile},
 		{Pattern: "GET /admin/audit", Role: access.Admin, Handle: s.auditLog},
 	}
+	routes = append(routes, s.catalogRoutes()...)
+	routes = append(routes, s.approvalRoutes()...)
+	return routes
 }
 
 // Register adds the web routes and static assets to mux.

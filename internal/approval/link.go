@@ -1,0 +1,209 @@
+package approval
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/engagehq/engage"
+)
+
+// Signed links let an approver decide from a message without signing in.
+// A token names the request, the approver and an expiry, and carries an
+// HMAC-SHA256 of them under a secret generated once and kept in the
+// settings table, so every replica signs and verifies alike. The token is
+// the credential: it lets exactly that person decide on exactly that
+// request, by the usual rules, until it expires or they have decided.
+
+// DefaultLinkTTL is how long a signed link stays valid.
+const DefaultLinkTTL = 7 * 24 * time.Hour
+
+// LinkPrefix is the path a signed link's token is appended to.
+const LinkPrefix = "/approvals/link/"
+
+const linkSecretKey = "approval_link_secret"
+
+// linkSecret returns the signing secret, creating it on first use. Another
+// replica may create it at the same moment; the insert keeps whichever came
+// first and everyone reads that one.
+func (s *Service) linkSecret(ctx context.Context) ([]byte, error) {
+	s.secretMu.Lock()
+	defer s.secretMu.Unlock()
+	if s.secret != nil {
+		return s.secret, nil
+	}
+	v, ok, err := readSetting(ctx, s.DB, linkSecretKey)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		buf := make([]byte, 32)
+		if _, err := rand.Read(buf); err != nil {
+			return nil, fmt.Errorf("generating the approval link secret: %w", err)
+		}
+		if _, err := s.DB.Exec(ctx, "INSERT INTO settings(key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
+			linkSecretKey, hex.EncodeToString(buf)); err != nil {
+			return nil, fmt.Errorf("saving the approval link secret: %w", err)
+		}
+		if v, _, err = readSetting(ctx, s.DB, linkSecretKey); err != nil {
+			return nil, err
+		}
+	}
+	secret, err := hex.DecodeString(v)
+	if err != nil || len(secret) < 16 {
+		return nil, fmt.Errorf("the setting %s is not a valid secret", linkSecretKey)
+	}
+	s.secret = secret
+	return secret, nil
+}
+
+func sign(secret []byte, payload string) string {
+	m := hmac.New(sha256.New, secret)
+	m.Write([]byte("engage approval link\x00" + payload))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+// SignedLink returns the path of a link ("/approvals/link/…") that lets
+// approverID decide on requestID without signing in, valid for LinkTTL.
+// Prefix it with the site's base URL in messages.
+func (s *Service) SignedLink(requestID, approverID int64) (string, error) {
+	if requestID <= 0 || approverID <= 0 {
+		return "", fmt.Errorf("signing approval link: request %d and approver %d must be ids", requestID, approverID)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	secret, err := s.linkSecret(ctx)
+	if err != nil {
+		return "", err
+	}
+	ttl := s.LinkTTL
+	if ttl <= 0 {
+		ttl = DefaultLinkTTL
+	}
+	payload := fmt.Sprintf("%d.%d.%d", requestID, approverID, s.Clock.Now().Add(ttl).Unix())
+	return LinkPrefix + payload + "." + sign(secret, payload), nil
+}
+
+// linkClaim is what a verified token says.
+type linkClaim struct {
+	RequestID, ApproverID int64
+	Expires               time.Time
+}
+
+var errBadLink = engage.Errorf(engage.ENOTFOUND,
+	"This approval link is not valid. Check that the whole link was copied, or sign in to Engage and open the request from your approvals.")
+
+// verifyLink checks a token's signature, then its expiry.
+func (s *Service) verifyLink(ctx context.Context, token string) (linkClaim, error) {
+	parts := strings.Split(token, ".")
+	if len(parts) != 4 {
+		return linkClaim{}, errBadLink
+	}
+	secret, err := s.linkSecret(ctx)
+	if err != nil {
+		return linkClaim{}, err
+	}
+	payload := strings.Join(parts[:3], ".")
+	if !hmac.Equal([]byte(sign(secret, payload)), []byte(parts[3])) {
+		return linkClaim{}, errBadLink
+	}
+	var c linkClaim
+	var exp int64
+	c.RequestID, err = strconv.ParseInt(parts[0], 10, 64)
+	if err == nil {
+		c.ApproverID, err = strconv.ParseInt(parts[1], 10, 64)
+	}
+	if err == nil {
+		exp, err = strconv.ParseInt(parts[2], 10, 64)
+	}
+	if err != nil {
+		return linkClaim{}, errBadLink
+	}
+	c.Expires = time.Unix(exp, 0).UTC()
+	if !s.Clock.Now().Before(c.Expires) {
+		return c, engage.Errorf(engage.EFORBIDDEN,
+			"This approval link expired on %s. Sign in to Engage to decide on the request from your approvals.", c.Expires.Format("2 Jan 2006 15:04 UTC"))
+	}
+	return c, nil
+}
+
+// LinkView is what a signed link shows: the request, who the link is for,
+// and whether they can still decide.
+type LinkView struct {
+	Request  Request
+	Approver Approver // the person the link was sent to
+	Expires  time.Time
+	// For lists whom the link's holder may decide for now; empty when they
+	// cannot (see Said).
+	For []Approver
+	// Decided is their decision on the current stage, if they took it.
+	Decided *Decision
+	// Said explains, when they cannot decide, why not.
+	Said string
+}
+
+// OpenLink verifies a signed link and says what its holder may do.
+func (s *Service) OpenLink(ctx context.Context, token string) (LinkView, error) {
+	c, err := s.verifyLink(ctx, token)
+	if err != nil {
+		return LinkView{}, err
+	}
+	p, err := principalOf(ctx, s.DB, c.ApproverID)
+	if err != nil {
+		return LinkView{}, err
+	}
+	r, err := findRequestFull(ctx, s.DB, c.RequestID)
+	if engage.ErrorCode(err) == engage.ENOTFOUND {
+		return LinkView{}, errBadLink
+	} else if err != nil {
+		return LinkView{}, err
+	}
+	view := LinkView{Request: r, Approver: Approver{PersonID: p.PersonID, Name: p.Name}, Expires: c.Expires}
+	for i := len(r.Decisions) - 1; i >= 0; i-- {
+		d := r.Decisions[i]
+		if d.Verdict != Cancel && (d.DeciderID == p.PersonID || d.ApproverID == p.PersonID) {
+			view.Decided = &r.Decisions[i]
+			break
+		}
+	}
+	switch {
+	case r.Status != Pending:
+		view.Said = fmt.Sprintf("This request is no longer waiting for a decision: it was %s%s.", r.Status, onDate(r.DecidedAt))
+	case r.RequesterID == p.PersonID:
+		view.Said = "You made this request, so you cannot decide on it."
+	default:
+		if view.For, err = slotsFor(ctx, s.DB, p, r, s.Clock.Now()); err != nil {
+			return LinkView{}, err
+		}
+		if len(view.For) == 0 {
+			if view.Decided != nil && view.Decided.Stage == r.CurrentStage {
+				view.Said = "You have already decided on this request. Nothing more is needed from you."
+			} else {
+				view.Said = "The stage this request is waiting for is not yours to decide."
+			}
+		}
+	}
+	return view, nil
+}
+
+// DecideByLink records a decision taken from a signed link, as the person
+// the link was sent to.
+func (s *Service) DecideByLink(ctx context.Context, token string, in DecideInput) (Request, error) {
+	c, err := s.verifyLink(ctx, token)
+	if err != nil {
+		return Request{}, err
+	}
+	p, err := principalOf(ctx, s.DB, c.ApproverID)
+	if err != nil {
+		return Request{}, err
+	}
+	in.Via = ViaLink
+	return s.Decide(ctx, p, c.RequestID, in)
+}

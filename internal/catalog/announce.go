@@ -1,0 +1,284 @@
+package catalog
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/engagehq/engage"
+	"github.com/engagehq/engage/internal/access"
+	"github.com/engagehq/engage/internal/audit"
+	"github.com/engagehq/engage/internal/db"
+)
+
+// Announcement tells people about a launch, a change or a retirement.
+type Announcement struct {
+	ID          int64         `json:"id"`
+	ServiceID   int64         `json:"service_id,omitempty"`
+	ServiceName string        `json:"service_name,omitempty"`
+	ServiceSlug string        `json:"service_slug,omitempty"`
+	Kind        string        `json:"kind" enum:"launch,change,retirement,news"`
+	Title       string        `json:"title"`
+	Body        string        `json:"body" doc:"Markdown"`
+	AudienceAll bool          `json:"audience_all"`
+	Audience    []AudienceRef `json:"audience" nullable:"false"`
+	AuthorName  string        `json:"author_name"`
+	PublishedAt time.Time     `json:"published_at"`
+	Version     int           `json:"version"`
+	Reach       *Reach        `json:"reach,omitempty" doc:"For the service's owner and admins"`
+}
+
+// Reach counts the people an announcement reached.
+type Reach struct {
+	Seen    int `json:"seen"`
+	Clicked int `json:"went_to_service"`
+	Ordered int `json:"ordered"`
+}
+
+// AnnouncementInput is what may be set on an announcement.
+type AnnouncementInput struct {
+	ServiceID   int64         `json:"service_id,omitempty"`
+	Kind        string        `json:"kind" enum:"launch,change,retirement,news"`
+	Title       string        `json:"title"`
+	Body        string        `json:"body,omitempty"`
+	AudienceAll bool          `json:"audience_all"`
+	Audience    []AudienceRef `json:"audience,omitempty"`
+	PublishAt   *time.Time    `json:"publish_at,omitempty" doc:"Now when absent; a later time schedules it"`
+}
+
+// Announce publishes an announcement. Admins may announce anything; a
+// service owner announces about the services they own.
+func (c *Catalog) Announce(ctx context.Context, p *access.Principal, in AnnouncementInput) (Announcement, error) {
+	if p == nil {
+		return Announcement{}, engage.Errorf(engage.EUNAUTHORIZED, "Sign in first.")
+	}
+	in.Title = strings.TrimSpace(in.Title)
+	var v engage.Validation
+	v.Require("title", in.Title, "a title")
+	v.MaxLen("title", in.Title, 200)
+	v.MaxLen("body", in.Body, 20000)
+	if !valid(AnnouncementKinds, in.Kind) {
+		v.Add("kind", "Choose one of: %s.", values(AnnouncementKinds))
+	}
+	if !in.AudienceAll && len(in.Audience) == 0 {
+		v.Add("audience", "Announce to everyone, or name at least one department, location or function.")
+	}
+	if in.AudienceAll {
+		in.Audience = nil
+	}
+	var id int64
+	err := c.DB.Transact(ctx, func(tx *db.Tx) error {
+		now := c.Clock.Now()
+		if in.ServiceID != 0 {
+			svc, err := findService(ctx, tx, "s.id = ?", in.ServiceID)
+			if engage.ErrorCode(err) == engage.ENOTFOUND {
+				v.Add("service_id", "No service with id %d.", in.ServiceID)
+			} else if err != nil {
+				return err
+			} else if !canEdit(p, &svc) {
+				return engage.Errorf(engage.EFORBIDDEN, "Only administrators and the owner of %s can announce about it.", svc.Name)
+			}
+		} else if !p.IsAdmin() {
+			return engage.Errorf(engage.EFORBIDDEN, "Only administrators can make announcements that are not about a service.")
+		}
+		for i, a := range in.Audience {
+			if a.Kind != "department" && a.Kind != "location" && a.Kind != "function" {
+				v.Add(fmt.Sprintf("audience[%d].kind", i), "Choose department, location or function.")
+			}
+		}
+		if err := v.Err(); err != nil {
+			return err
+		}
+		published := now
+		if in.PublishAt != nil && in.PublishAt.After(now) {
+			published = in.PublishAt.UTC().Truncate(time.Microsecond)
+		}
+		err := tx.QueryRow(ctx, `INSERT INTO announcements(service_id, kind, title, body, audience_all, author_id, published_at, version, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING id`, nullID(in.ServiceID), in.Kind, in.Title, in.Body, in.AudienceAll,
+			nullID(p.PersonID), published, now, now).Scan(&id)
+		if err != nil {
+			return fmt.Errorf("saving announcement: %w", err)
+		}
+		if err := writeAudience(ctx, tx, "announcement_audience", "announcement_id", id, in.Audience); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, now, p, "create", "announcement", id, "Announced: "+in.Title, nil, in)
+	})
+	if err != nil {
+		return Announcement{}, err
+	}
+	list, err := c.announcements(ctx, c.DB, "a.id = ?", id)
+	if err != nil || len(list) == 0 {
+		return Announcement{}, err
+	}
+	return list[0], nil
+}
+
+func (c *Catalog) announcements(ctx context.Context, q db.Querier, where string, args ...any) ([]Announcement, error) {
+	rows, err := q.Query(ctx, `SELECT a.id, COALESCE(a.service_id, 0), COALESCE(s.name, ''), COALESCE(s.slug, ''), a.kind, a.title, a.body,
+		a.audience_all, COALESCE(p.name, ''), a.published_at, a.version
+		FROM announcements a LEFT JOIN services s ON s.id = a.service_id LEFT JOIN people p ON p.id = a.author_id
+		WHERE `+where+` ORDER BY a.published_at DESC, a.id DESC`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("reading announcements: %w", err)
+	}
+	var out []Announcement
+	for rows.Next() {
+		var a Announcement
+		if err := rows.Scan(&a.ID, &a.ServiceID, &a.ServiceName, &a.ServiceSlug, &a.Kind, &a.Title, &a.Body, &a.AudienceAll, &a.AuthorName,
+			&a.PublishedAt, &a.Version); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("reading announcements: %w", err)
+		}
+		a.PublishedAt = a.PublishedAt.UTC()
+		a.Audience = []AudienceRef{}
+		out = append(out, a)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil || len(out) == 0 {
+		return out, err
+	}
+	ids := make([]int64, len(out))
+	for i, a := range out {
+		ids[i] = a.ID
+	}
+	aud, err := loadAudience(ctx, q, "announcement_audience", "announcement_id", ids)
+	if err != nil {
+		return nil, err
+	}
+	for i := range out {
+		if a := aud[out[i].ID]; a != nil {
+			out[i].Audience = a
+		}
+	}
+	return out, nil
+}
+
+// AnnouncementFilter narrows announcements.
+type AnnouncementFilter struct {
+	ServiceID int64
+	Limit     int
+	// Record marks the listed announcements as seen by the person, for reach.
+	Record bool
+}
+
+// Announcements lists published announcements meant for the person,
+// newest first. Owners of the announced service and admins get reach.
+func (c *Catalog) Announcements(ctx context.Context, p *access.Principal, f AnnouncementFilter) ([]Announcement, error) {
+	v, err := c.viewerOf(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	now := c.Clock.Now()
+	where, args := "a.published_at <= ?", []any{now}
+	if f.ServiceID != 0 {
+		where += " AND a.service_id = ?"
+		args = append(args, f.ServiceID)
+	}
+	all, err := c.announcements(ctx, c.DB, where, args...)
+	if err != nil {
+		return nil, err
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = 20
+	}
+	out := []Announcement{}
+	for _, a := range all {
+		if len(out) == limit {
+			break
+		}
+		target := Service{AudienceAll: a.AudienceAll, Audience: a.Audience}
+		if !v.all && !v.sees(&target) {
+			continue
+		}
+		// Announcements of a service the person cannot see stay hidden.
+		if a.ServiceID != 0 && !v.all {
+			if _, err := c.FindService(ctx, p, fmt.Sprint(a.ServiceID)); err != nil {
+				continue
+			}
+		}
+		out = append(out, a)
+	}
+	if err := c.withReach(ctx, p, out); err != nil {
+		return nil, err
+	}
+	if f.Record && p.PersonID != 0 && len(out) > 0 {
+		err = c.DB.Transact(ctx, func(tx *db.Tx) error {
+			for _, a := range out {
+				if err := recordSeen(ctx, tx, a.ID, p.PersonID, now); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
+	return out, err
+}
+
+func recordSeen(ctx context.Context, tx db.Querier, announcementID, personID int64, now time.Time) error {
+	var n int
+	if err := tx.QueryRow(ctx, "SELECT COUNT(*) FROM announcement_reach WHERE announcement_id = ? AND person_id = ?", announcementID, personID).Scan(&n); err != nil {
+		return fmt.Errorf("recording reach: %w", err)
+	}
+	if n > 0 {
+		return nil
+	}
+	_, err := tx.Exec(ctx, "INSERT INTO announcement_reach(announcement_id, person_id, seen_at) VALUES (?, ?, ?)", announcementID, personID, now)
+	if err != nil && !db.IsUniqueViolation(err) {
+		return fmt.Errorf("recording reach: %w", err)
+	}
+	return nil
+}
+
+// withReach adds reach figures to the announcements the person may see
+// them for: admins, and owners of the announced service.
+func (c *Catalog) withReach(ctx context.Context, p *access.Principal, list []Announcement) error {
+	for i, a := range list {
+		if !p.IsAdmin() {
+			if a.ServiceID == 0 {
+				continue
+			}
+			svc, err := findService(ctx, c.DB, "s.id = ?", a.ServiceID)
+			if err != nil || svc.OwnerID != p.PersonID {
+				continue
+			}
+		}
+		var r Reach
+		err := c.DB.QueryRow(ctx, `SELECT COUNT(*), COUNT(clicked_at), COUNT(ordered_at) FROM announcement_reach WHERE announcement_id = ?`, a.ID).
+			Scan(&r.Seen, &r.Clicked, &r.Ordered)
+		if err != nil {
+			return fmt.Errorf("reading reach: %w", err)
+		}
+		list[i].Reach = &r
+	}
+	return nil
+}
+
+// FollowAnnouncement records that the person went from an announcement to
+// its service, and returns the service's URL name.
+func (c *Catalog) FollowAnnouncement(ctx context.Context, p *access.Principal, id int64) (string, error) {
+	list, err := c.Announcements(ctx, p, AnnouncementFilter{Limit: 1000})
+	if err != nil {
+		return "", err
+	}
+	for _, a := range list {
+		if a.ID != id {
+			continue
+		}
+		if a.ServiceSlug == "" {
+			return "", engage.Errorf(engage.ENOTFOUND, "This announcement is not about a service.")
+		}
+		now := c.Clock.Now()
+		err := c.DB.Transact(ctx, func(tx *db.Tx) error {
+			if err := recordSeen(ctx, tx, id, p.PersonID, now); err != nil {
+				return err
+			}
+			_, err := tx.Exec(ctx, "UPDATE announcement_reach SET clicked_at = ? WHERE announcement_id = ? AND person_id = ? AND clicked_at IS NULL", now, id, p.PersonID)
+			return err
+		})
+		return a.ServiceSlug, err
+	}
+	return "", engage.Errorf(engage.ENOTFOUND, "There is no such announcement for you.")
+}

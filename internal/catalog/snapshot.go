@@ -1,0 +1,364 @@
+package catalog
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/engagehq/engage/internal/access"
+	"github.com/engagehq/engage/internal/db"
+	"github.com/engagehq/engage/internal/rating"
+	"github.com/engagehq/engage/internal/search"
+)
+
+// The catalog is read far more than it is written, and every replica must
+// answer searches quickly: each keeps an in-memory snapshot — services,
+// offerings with prices, consumer counts and a search index — rebuilt when
+// the catalog's generation (a counter bumped by every write, in the same
+// transaction) changes. A replica checks the generation at most once per
+// checkEvery, so another replica's write shows within that time.
+const checkEvery = time.Second
+
+const generationKey = "catalog_generation"
+
+func bumpGeneration(ctx context.Context, tx db.Querier) error {
+	res, err := tx.Exec(ctx, "UPDATE settings SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = ?", generationKey)
+	if err != nil {
+		return fmt.Errorf("marking the catalog changed: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		if _, err := tx.Exec(ctx, "INSERT INTO settings(key, value) VALUES (?, '1')", generationKey); err != nil {
+			return fmt.Errorf("marking the catalog changed: %w", err)
+		}
+	}
+	return nil
+}
+
+func generation(ctx context.Context, q db.Querier) (int64, error) {
+	var v string
+	err := q.QueryRow(ctx, "SELECT value FROM settings WHERE key = ?", generationKey).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	} else if err != nil {
+		return 0, fmt.Errorf("reading catalog generation: %w", err)
+	}
+	return strconv.ParseInt(v, 10, 64)
+}
+
+type snapshot struct {
+	generation int64
+	built      Date
+	services   map[int64]*Service
+	bySlug     map[string]*Service
+	offerings  map[int64]*Offering   // by id
+	ofService  map[int64][]*Offering // by service id, in display order
+	cards      map[int64]*ServiceCard
+	index      *search.Index
+}
+
+type snapshotCache struct {
+	mu      sync.Mutex
+	current *snapshot
+	checked time.Time
+}
+
+func (sc *snapshotCache) invalidate() {
+	sc.mu.Lock()
+	sc.current = nil
+	sc.mu.Unlock()
+}
+
+// snapshot returns a current snapshot, rebuilding it when the generation
+// moved (or the day changed, since prices depend on the date).
+func (c *Catalog) snapshot(ctx context.Context) (*snapshot, error) {
+	sc := &c.snap
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	now := c.Clock.Now()
+	today := DateOf(now)
+	cur := sc.current
+	if cur != nil && cur.built == today && time.Since(sc.checked) < checkEvery {
+		return cur, nil
+	}
+	gen, err := generation(ctx, c.DB)
+	if err != nil {
+		return nil, err
+	}
+	sc.checked = time.Now()
+	if cur != nil && cur.generation == gen && cur.built == today {
+		return cur, nil
+	}
+	s, err := buildSnapshot(ctx, c.DB, gen, today)
+	if err != nil {
+		return nil, err
+	}
+	sc.current = s
+	return s, nil
+}
+
+func buildSnapshot(ctx context.Context, q db.Querier, gen int64, today Date) (*snapshot, error) {
+	services, err := allServices(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	offerings, err := listOfferings(ctx, q, "")
+	if err != nil {
+		return nil, err
+	}
+	consumers, err := consumerCounts(ctx, q, today)
+	if err != nil {
+		return nil, err
+	}
+	s := &snapshot{generation: gen, built: today, services: map[int64]*Service{}, bySlug: map[string]*Service{},
+		offerings: map[int64]*Offering{}, ofService: map[int64][]*Offering{}, cards: map[int64]*ServiceCard{}, index: search.New()}
+	for i := range services {
+		svc := &services[i]
+		s.services[svc.ID] = svc
+		s.bySlug[svc.Slug] = svc
+	}
+	for i := range offerings {
+		o := &offerings[i]
+		s.offerings[o.ID] = o
+		s.ofService[o.ServiceID] = append(s.ofService[o.ServiceID], o)
+	}
+	for _, svc := range s.services {
+		card := &ServiceCard{Service: *svc, Consumers: consumers[svc.ID]}
+		var offeringText []string
+		for _, o := range s.ofService[svc.ID] {
+			card.Offerings++
+			offeringText = append(offeringText, o.Name+" "+o.Description)
+			if !Orderable(o.Lifecycle) {
+				continue
+			}
+			if plan, ok := PlanOn(o.Plans, today); ok {
+				if p := startingPrice(plan); p != nil && (card.PriceFrom == nil ||
+					(p.Currency == card.PriceFrom.Currency && p.Amount.LessThan(card.PriceFrom.Amount))) {
+					card.PriceFrom = p
+				}
+			}
+		}
+		s.cards[svc.ID] = card
+		s.index.Put(search.Doc{ID: strconv.FormatInt(svc.ID, 10), Kind: "service", Tags: serviceTags(svc),
+			Fields: []search.Field{
+				{Name: "name", Text: svc.Name, Boost: 4},
+				{Name: "tags", Text: strings.Join(svc.Tags, " "), Boost: 2},
+				{Name: "summary", Text: svc.Summary + " " + svc.Vendor + " " + Label(Families, svc.Family), Boost: 1.5},
+				{Name: "offerings", Text: strings.Join(offeringText, " "), Boost: 1},
+				{Name: "description", Text: svc.Description, Boost: 1},
+			}})
+	}
+	return s, nil
+}
+
+func serviceTags(s *Service) []string {
+	tags := []string{"family:" + s.Family, "kind:" + s.Kind, "delivery:" + s.DeliveryModel, "sourcing:" + s.Sourcing, "lifecycle:" + s.Lifecycle}
+	if s.AudienceAll {
+		return append(tags, "aud:all")
+	}
+	for _, a := range s.Audience {
+		tags = append(tags, fmt.Sprintf("aud:%s:%d", a.Kind, a.ID))
+	}
+	return tags
+}
+
+// PlanOn returns the plan in force on a date.
+func PlanOn(plans []RatePlan, d Date) (RatePlan, bool) {
+	for _, p := range plans {
+		if !d.Before(p.EffectiveFrom.Time) && (p.EffectiveTo == nil || d.Before(p.EffectiveTo.Time)) {
+			return p, true
+		}
+	}
+	return RatePlan{}, false
+}
+
+// startingPrice is what one unit costs a month (or once, for one-time
+// offerings), for "from" prices on cards.
+func startingPrice(p RatePlan) *Price {
+	q, err := rating.QuotePlan(p.Rating(0), decimal.NewFromInt(1))
+	if err != nil {
+		return nil
+	}
+	if p.Unit == string(rating.OneTimeUnit) {
+		return &Price{Amount: q.OneTime, Currency: p.Currency, Unit: p.Unit}
+	}
+	return &Price{Amount: q.Monthly, Currency: p.Currency, Unit: p.Unit}
+}
+
+// facetPrefixes are the facets counted on the catalog page.
+var facetPrefixes = []string{"family:", "kind:", "delivery:", "sourcing:", "lifecycle:"}
+
+// ListServices searches and filters the catalog the person may see, with
+// facet counts. With no lifecycle filter, retired services are left out.
+func (c *Catalog) ListServices(ctx context.Context, p *access.Principal, f ListFilter) (Page, error) {
+	v, err := c.viewerOf(ctx, p)
+	if err != nil {
+		return Page{}, err
+	}
+	s, err := c.snapshot(ctx)
+	if err != nil {
+		return Page{}, err
+	}
+	q := search.Query{Text: f.Query, Kinds: []string{"service"}, Limit: f.Limit, Offset: f.Offset, Facets: facetPrefixes}
+	if q.Limit <= 0 || q.Limit > 200 {
+		q.Limit = 50
+	}
+	if !v.all {
+		q.AnyOf = append(q.AnyOf, v.audienceTags())
+	}
+	lifecycles := f.Lifecycles
+	if len(lifecycles) == 0 {
+		lifecycles = []string{"planned", "pilot", "live", "retiring"}
+	}
+	for _, g := range []struct {
+		prefix string
+		values []string
+	}{{"family:", f.Families}, {"kind:", f.Kinds}, {"delivery:", f.DeliveryModels}, {"sourcing:", f.Sourcings}, {"lifecycle:", lifecycles}} {
+		if len(g.values) == 0 {
+			continue
+		}
+		var group []string
+		for _, val := range g.values {
+			group = append(group, g.prefix+val)
+		}
+		q.AnyOf = append(q.AnyOf, group)
+	}
+	// Without words to rank by, list by name: fetch every match, sort, page.
+	browse := strings.TrimSpace(f.Query) == ""
+	limit, offset := q.Limit, q.Offset
+	if browse {
+		q.Limit, q.Offset = len(s.services)+1, 0
+	}
+	res := s.index.Search(q)
+	if browse {
+		slices.SortFunc(res.Hits, func(a, b search.Hit) int {
+			x, y := s.cards[atoi(a.ID)], s.cards[atoi(b.ID)]
+			if c := strings.Compare(strings.ToLower(x.Name), strings.ToLower(y.Name)); c != 0 {
+				return c
+			}
+			return strings.Compare(a.ID, b.ID)
+		})
+		res.Hits = res.Hits[min(offset, len(res.Hits)):min(offset+limit, len(res.Hits))]
+	}
+	page := Page{Total: res.Total, Facets: res.Facets, Cards: []ServiceCard{}}
+	for _, h := range res.Hits {
+		id, _ := strconv.ParseInt(h.ID, 10, 64)
+		card, ok := s.cards[id]
+		if !ok || (f.OwnerID != 0 && card.OwnerID != f.OwnerID) {
+			continue
+		}
+		cp := *card
+		cp.Score, cp.Matched = h.Score, h.Matched
+		page.Cards = append(page.Cards, cp)
+	}
+	return page, nil
+}
+
+// ServiceDetail is everything the service page shows.
+type ServiceDetail struct {
+	Service   Service    `json:"service"`
+	Offerings []Offering `json:"offerings" nullable:"false"`
+	Consumers []Consumer `json:"consumers" nullable:"false"`
+	PriceFrom *Price     `json:"price_from,omitempty"`
+	CanEdit   bool       `json:"can_edit"`
+}
+
+// FindService returns a service the person may see, by id or URL name.
+func (c *Catalog) FindService(ctx context.Context, p *access.Principal, idOrSlug string) (ServiceDetail, error) {
+	v, err := c.viewerOf(ctx, p)
+	if err != nil {
+		return ServiceDetail{}, err
+	}
+	s, err := c.snapshot(ctx)
+	if err != nil {
+		return ServiceDetail{}, err
+	}
+	svc := s.bySlug[idOrSlug]
+	if id, err := strconv.ParseInt(idOrSlug, 10, 64); err == nil && svc == nil {
+		svc = s.services[id]
+	}
+	if svc == nil || !v.sees(svc) {
+		return ServiceDetail{}, notFoundService()
+	}
+	d := ServiceDetail{Service: *svc, Offerings: []Offering{}, CanEdit: canEdit(p, svc), PriceFrom: s.cards[svc.ID].PriceFrom}
+	for _, o := range s.ofService[svc.ID] {
+		d.Offerings = append(d.Offerings, *o)
+	}
+	d.Consumers, err = serviceConsumers(ctx, c.DB, svc.ID, DateOf(c.Clock.Now()))
+	if d.Consumers == nil {
+		d.Consumers = []Consumer{}
+	}
+	return d, err
+}
+
+// FindOffering returns an offering the person may see.
+func (c *Catalog) FindOffering(ctx context.Context, p *access.Principal, id int64) (Offering, Service, error) {
+	v, err := c.viewerOf(ctx, p)
+	if err != nil {
+		return Offering{}, Service{}, err
+	}
+	s, err := c.snapshot(ctx)
+	if err != nil {
+		return Offering{}, Service{}, err
+	}
+	o := s.offerings[id]
+	if o == nil || !v.sees(s.services[o.ServiceID]) {
+		return Offering{}, Service{}, notFoundOffering(id)
+	}
+	return *o, *s.services[o.ServiceID], nil
+}
+
+// Families used by at least one service the person may see, for filters.
+func (c *Catalog) sortedServices(s *snapshot, v viewer) []*Service {
+	var out []*Service
+	for _, svc := range s.services {
+		if v.sees(svc) {
+			out = append(out, svc)
+		}
+	}
+	slices.SortFunc(out, func(a, b *Service) int { return strings.Compare(a.Name, b.Name) })
+	return out
+}
+
+// OfferingOption is an orderable offering, for pickers.
+type OfferingOption struct {
+	ID    int64
+	Label string
+}
+
+// OrderableOfferings lists the offerings the person could order now,
+// ordered by service and offering name.
+func (c *Catalog) OrderableOfferings(ctx context.Context, p *access.Principal) ([]OfferingOption, error) {
+	v, err := c.viewerOf(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	s, err := c.snapshot(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []OfferingOption
+	for _, svc := range c.sortedServices(s, v) {
+		if !Orderable(svc.Lifecycle) {
+			continue
+		}
+		for _, o := range s.ofService[svc.ID] {
+			if Orderable(o.Lifecycle) {
+				out = append(out, OfferingOption{ID: o.ID, Label: svc.Name + " — " + o.Name})
+			}
+		}
+	}
+	return out, nil
+}
+
+func atoi(s string) int64 {
+	n, _ := strconv.ParseInt(s, 10, 64)
+	return n
+}

@@ -1,0 +1,454 @@
+package web
+
+import (
+	"encoding/csv"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/engagehq/engage"
+	"github.com/engagehq/engage/internal/access"
+	"github.com/engagehq/engage/internal/catalog"
+)
+
+func (s *Server) catalogRoutes() []Route {
+	return []Route{
+		{Pattern: "GET /catalog", Handle: s.catalogHome},
+		{Pattern: "GET /catalog/new", Handle: s.serviceForm},
+		{Pattern: "POST /catalog", Handle: s.saveService},
+		{Pattern: "GET /catalog/{slug}", Handle: s.servicePage},
+		{Pattern: "GET /catalog/{slug}/edit", Handle: s.serviceForm},
+		{Pattern: "POST /catalog/{slug}", Handle: s.saveService},
+		{Pattern: "GET /catalog/{slug}/offerings/new", Handle: s.offeringForm},
+		{Pattern: "POST /catalog/{slug}/offerings", Handle: s.saveOffering},
+		{Pattern: "GET /offerings/{id}/edit", Handle: s.offeringForm},
+		{Pattern: "POST /offerings/{id}", Handle: s.saveOffering},
+		{Pattern: "POST /offerings/{id}/prices", Handle: s.addPrice},
+		{Pattern: "GET /compare", Handle: s.compare},
+		{Pattern: "GET /quotes/new", Handle: s.quoteBuilder},
+		{Pattern: "POST /quotes", Handle: s.createQuote},
+		{Pattern: "GET /quotes/{number}", Handle: s.quotePage},
+		{Pattern: "GET /quotes/{number}/csv", Handle: s.quoteCSV},
+		{Pattern: "POST /quotes/{number}/order", Handle: s.orderQuote},
+		{Pattern: "GET /orders", Handle: s.orders},
+		{Pattern: "GET /orders/{number}", Handle: s.orderPage},
+		{Pattern: "GET /subscriptions", Handle: s.subscriptions},
+		{Pattern: "POST /subscriptions/{id}/change", Handle: s.changeSubscription},
+		{Pattern: "POST /subscriptions/{id}/cancel", Handle: s.cancelSubscription},
+		{Pattern: "GET /announcements", Handle: s.announcements},
+		{Pattern: "POST /announcements", Handle: s.announce},
+		{Pattern: "GET /announcements/{id}/go", Handle: s.followAnnouncement},
+		{Pattern: "GET /announcements/feed", Handle: s.announcementFeed},
+	}
+}
+
+func principal(r *http.Request) *access.Principal { return access.FromContext(r.Context()) }
+
+// catalogHome is the catalog: search first, facets, cards with prices.
+func (s *Server) catalogHome(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	page := 1
+	if n, err := strconv.Atoi(q.Get("page")); err == nil && n > 1 {
+		page = n
+	}
+	f := catalog.ListFilter{Query: q.Get("q"), Families: q["family"], Kinds: q["kind"], DeliveryModels: q["delivery"],
+		Sourcings: q["sourcing"], Lifecycles: q["lifecycle"], Limit: 24, Offset: (page - 1) * 24}
+	res, err := s.Catalog.ListServices(r.Context(), principal(r), f)
+	if err != nil {
+		return err
+	}
+	news, err := s.Catalog.Announcements(r.Context(), principal(r), catalog.AnnouncementFilter{Limit: 5, Record: true})
+	if err != nil {
+		return err
+	}
+	next := ""
+	if f.Offset+len(res.Cards) < res.Total {
+		v := url.Values{}
+		for k, vs := range q {
+			v[k] = vs
+		}
+		v.Set("page", strconv.Itoa(page+1))
+		next = v.Encode()
+	}
+	facets := []facet{
+		{"family", "Family", catalog.Families, q["family"]},
+		{"delivery", "Delivery", catalog.DeliveryModels, q["delivery"]},
+		{"kind", "Kind", catalog.Kinds, q["kind"]},
+		{"sourcing", "Sourcing", catalog.Sourcings, q["sourcing"]},
+		{"lifecycle", "Lifecycle", catalog.Lifecycles, q["lifecycle"]},
+	}
+	p := principal(r)
+	s.render(w, r, "catalog.html", "Catalog", "catalog", map[string]any{"Query": f.Query, "Page": res, "Facets": facets,
+		"Counts": res.Facets, "News": news, "Next": next, "CanAdd": p.HasAny(access.Admin, access.ServiceOwner)})
+	return nil
+}
+
+type facet struct {
+	Name, Label string
+	Choices     []catalog.Choice
+	Selected    []string
+}
+
+func (s *Server) servicePage(w http.ResponseWriter, r *http.Request) error {
+	d, err := s.Catalog.FindService(r.Context(), principal(r), r.PathValue("slug"))
+	if err != nil {
+		return err
+	}
+	news, err := s.Catalog.Announcements(r.Context(), principal(r), catalog.AnnouncementFilter{ServiceID: d.Service.ID, Limit: 10})
+	if err != nil {
+		return err
+	}
+	today := catalog.DateOf(s.Clock.Now())
+	type offeringRow struct {
+		catalog.Offering
+		Current   *catalog.RatePlan
+		Upcoming  []catalog.RatePlan
+		Orderable bool
+	}
+	var rows []offeringRow
+	for _, o := range d.Offerings {
+		row := offeringRow{Offering: o, Orderable: catalog.Orderable(o.Lifecycle) && catalog.Orderable(d.Service.Lifecycle)}
+		if pl, ok := catalog.PlanOn(o.Plans, today); ok {
+			row.Current = &pl
+		}
+		for _, pl := range o.Plans {
+			if pl.EffectiveFrom.After(today.Time) {
+				row.Upcoming = append(row.Upcoming, pl)
+			}
+		}
+		rows = append(rows, row)
+	}
+	s.render(w, r, "service.html", d.Service.Name, "catalog", map[string]any{"D": d, "Offerings": rows, "News": news,
+		"Description": renderMarkdown(d.Service.Description)})
+	return nil
+}
+
+// compare shows two to four offerings side by side for one quantity.
+func (s *Server) compare(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	var ids []int64
+	for _, v := range q["o"] {
+		if id, err := strconv.ParseInt(v, 10, 64); err == nil {
+			ids = append(ids, id)
+		}
+	}
+	qtyText := q.Get("qty")
+	if qtyText == "" {
+		qtyText = "1"
+	}
+	data := map[string]any{"IDs": ids, "Qty": qtyText}
+	qty, err := decimal.NewFromString(strings.TrimSpace(qtyText))
+	var errs []engage.FieldError
+	if err != nil {
+		errs = append(errs, engage.FieldError{Field: "qty", Message: "Enter a number, such as 20."})
+	} else if len(ids) > 0 {
+		cmp, err := s.Catalog.Compare(r.Context(), principal(r), ids, qty)
+		if code := engage.ErrorCode(err); code == engage.EINVALID {
+			errs = engage.ErrorFields(err)
+			for i := range errs {
+				if errs[i].Field == "quantity" {
+					errs[i].Field = "qty"
+				}
+			}
+		} else if err != nil {
+			return err
+		} else {
+			data["C"] = cmp
+			data["Chart"] = compareChart(cmp)
+		}
+	}
+	if len(errs) > 0 {
+		w.WriteHeader(http.StatusUnprocessableEntity)
+	}
+	s.renderPage(w, r, "compare.html", Page{Title: "Compare offerings", Nav: "catalog", Data: data, Errors: errs,
+		Form: map[string]string{"qty": qtyText}})
+	return nil
+}
+
+// quoteRows reads the offering and quantity rows of the quote form.
+func quoteRows(vals url.Values) ([]catalog.QuoteLineInput, []engage.FieldError) {
+	var lines []catalog.QuoteLineInput
+	var errs []engage.FieldError
+	offerings, quantities := vals["o"], vals["q"]
+	for i, o := range offerings {
+		id, err := strconv.ParseInt(o, 10, 64)
+		if err != nil || id == 0 {
+			continue // an empty row
+		}
+		qty := "1"
+		if i < len(quantities) && strings.TrimSpace(quantities[i]) != "" {
+			qty = quantities[i]
+		}
+		d, err := decimal.NewFromString(strings.TrimSpace(qty))
+		if err != nil {
+			errs = append(errs, engage.FieldError{Field: fmt.Sprintf("q%d", len(lines)), Message: fmt.Sprintf("Line %d: enter a number, such as 20.", len(lines)+1)})
+			d = decimal.Zero
+		}
+		lines = append(lines, catalog.QuoteLineInput{OfferingID: id, Quantity: d})
+	}
+	return lines, errs
+}
+
+// quoteBuilder shows the quote form, priced as it stands.
+func (s *Server) quoteBuilder(w http.ResponseWriter, r *http.Request) error {
+	return s.showQuoteBuilder(w, r, r.URL.Query(), false)
+}
+
+func (s *Server) showQuoteBuilder(w http.ResponseWriter, r *http.Request, vals url.Values, save bool) error {
+	lines, errs := quoteRows(vals)
+	term, _ := strconv.Atoi(vals.Get("term"))
+	in := catalog.QuoteInput{Title: vals.Get("title"), TermMonths: term, Lines: lines}
+	data := map[string]any{"Rows": lines}
+	p := principal(r)
+	if len(lines) > 0 && len(errs) == 0 {
+		if save {
+			q, err := s.Catalog.CreateQuote(r.Context(), p, in)
+			if err == nil {
+				s.flash(w, "Quote "+q.Number+" saved. Share its address with anyone who may see your department's quotes.")
+				http.Redirect(w, r, "/quotes/"+q.Number, http.StatusSeeOther)
+				return nil
+			}
+			if engage.ErrorCode(err) != engage.EINVALID {
+				return err
+			}
+			errs = quoteErrors(err)
+		} else {
+			q, err := s.Catalog.PriceQuote(r.Context(), p, in)
+			if engage.ErrorCode(err) == engage.EINVALID {
+				errs = quoteErrors(err)
+			} else if err != nil {
+				return err
+			}
+			data["Q"] = q
+		}
+	} else if save && len(lines) == 0 {
+		errs = append(errs, engage.FieldError{Field: "o0", Message: "Choose at least one offering."})
+	}
+	choices, err := s.Catalog.OrderableOfferings(r.Context(), p)
+	if err != nil {
+		return err
+	}
+	data["Choices"] = choices
+	blank := 3
+	if len(lines) >= 3 {
+		blank = 1
+	}
+	data["Blank"] = make([]int, blank)
+	form := map[string]string{"title": vals.Get("title"), "term": vals.Get("term")}
+	if form["term"] == "" {
+		form["term"] = strconv.Itoa(catalog.DefaultTerm)
+	}
+	if len(errs) > 0 {
+		w.WriteHeader(http.StatusUnprocessableEntity)
+	}
+	s.renderPage(w, r, "quote_new.html", Page{Title: "Get a quote", Nav: "catalog", Data: data, Errors: errs, Form: form})
+	return nil
+}
+
+// quoteErrors points line errors at the quote form's row fields.
+func quoteErrors(err error) []engage.FieldError {
+	var out []engage.FieldError
+	for _, f := range engage.ErrorFields(err) {
+		field := f.Field
+		var i int
+		var rest string
+		if n, _ := fmt.Sscanf(f.Field, "lines[%d].%s", &i, &rest); n == 2 {
+			field = fmt.Sprintf("o%d", i)
+			if rest == "quantity" {
+				field = fmt.Sprintf("q%d", i)
+			}
+			f.Message = fmt.Sprintf("Line %d: %s", i+1, f.Message)
+		} else if f.Field == "term_months" {
+			field = "term"
+		} else if f.Field == "lines" {
+			field = "o0"
+		}
+		out = append(out, engage.FieldError{Field: field, Message: f.Message})
+	}
+	return out
+}
+
+func (s *Server) createQuote(w http.ResponseWriter, r *http.Request) error {
+	return s.showQuoteBuilder(w, r, r.PostForm, r.PostFormValue("action") == "save")
+}
+
+func (s *Server) quotePage(w http.ResponseWriter, r *http.Request) error {
+	q, err := s.Catalog.FindQuote(r.Context(), principal(r), r.PathValue("number"))
+	if err != nil {
+		return err
+	}
+	return s.renderQuote(w, r, q, nil, map[string]string{"start_date": catalog.DateOf(s.Clock.Now()).String()})
+}
+
+func (s *Server) renderQuote(w http.ResponseWriter, r *http.Request, q catalog.Quote, errs []engage.FieldError, form map[string]string) error {
+	p := principal(r)
+	s.renderPage(w, r, "quote.html", Page{Title: "Quote " + q.Number, Nav: "catalog", Errors: errs, Form: form,
+		Data: map[string]any{"Q": q, "CanOrder": !q.Expired && (p.DepartmentID == q.DepartmentID || p.IsAdmin() ||
+			(p.Has(access.BudgetHolder) && p.CanReadDepartment(q.DepartmentID)))}})
+	return nil
+}
+
+func (s *Server) quoteCSV(w http.ResponseWriter, r *http.Request) error {
+	q, err := s.Catalog.FindQuote(r.Context(), principal(r), r.PathValue("number"))
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.csv"`, q.Number))
+	cw := csv.NewWriter(w)
+	_ = cw.Write([]string{"quote", "line", "service", "offering", "quantity", "unit", "currency", "one_time", "monthly", "term_months", "term_total", "valid_until"})
+	for _, l := range q.Lines {
+		_ = cw.Write([]string{q.Number, strconv.Itoa(l.Position), l.ServiceName, l.OfferingName, l.Quantity.String(), l.Unit, q.Currency,
+			l.OneTime.StringFixed(2), l.Monthly.StringFixed(2), strconv.Itoa(q.TermMonths), l.TermTotal.StringFixed(2), q.ValidUntil.String()})
+	}
+	_ = cw.Write([]string{q.Number, "total", "", "", "", "", q.Currency, q.OneTime.StringFixed(2), q.Monthly.StringFixed(2),
+		strconv.Itoa(q.TermMonths), q.TermTotal.StringFixed(2), q.ValidUntil.String()})
+	cw.Flush()
+	return cw.Error()
+}
+
+func formDate(r *http.Request, field string, v *engage.Validation) *catalog.Date {
+	text := strings.TrimSpace(r.PostFormValue(field))
+	if text == "" {
+		return nil
+	}
+	d, err := catalog.ParseDate(text)
+	if err != nil {
+		v.Add(field, "Enter a date as YYYY-MM-DD, for example 2026-04-01.")
+		return nil
+	}
+	return &d
+}
+
+func (s *Server) orderQuote(w http.ResponseWriter, r *http.Request) error {
+	var v engage.Validation
+	in := catalog.OrderInput{StartDate: formDate(r, "start_date", &v), Note: r.PostFormValue("note")}
+	err := v.Err()
+	var o catalog.Order
+	if err == nil {
+		o, err = s.Catalog.OrderQuote(r.Context(), principal(r), r.PathValue("number"), in)
+	}
+	if code := engage.ErrorCode(err); code == engage.EINVALID {
+		q, qerr := s.Catalog.FindQuote(r.Context(), principal(r), r.PathValue("number"))
+		if qerr != nil {
+			return qerr
+		}
+		errs := engage.ErrorFields(err)
+		if len(errs) == 0 {
+			errs = []engage.FieldError{{Field: "start_date", Message: engage.ErrorMessage(err)}}
+		}
+		w.WriteHeader(http.StatusUnprocessableEntity)
+		return s.renderQuote(w, r, q, errs, formOf(r))
+	} else if err != nil {
+		return err
+	}
+	msg := "Order " + o.Number + " placed. "
+	if o.Status == catalog.OrderPending {
+		msg += "It now waits for approval; you can follow it here."
+	} else {
+		msg += "No approval was needed: the subscription is in place."
+	}
+	s.flash(w, msg)
+	http.Redirect(w, r, "/orders/"+o.Number, http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) orders(w http.ResponseWriter, r *http.Request) error {
+	p := principal(r)
+	mine, err := s.Catalog.ListOrders(r.Context(), p, catalog.OrderFilter{Mine: true, Limit: 50})
+	if err != nil {
+		return err
+	}
+	var dept []catalog.Order
+	if p.DepartmentID != 0 {
+		dept, err = s.Catalog.ListOrders(r.Context(), p, catalog.OrderFilter{DepartmentID: p.DepartmentID, Limit: 50})
+		if err != nil {
+			return err
+		}
+	}
+	s.render(w, r, "orders.html", "Orders", "catalog", map[string]any{"Mine": mine, "Department": dept})
+	return nil
+}
+
+func (s *Server) orderPage(w http.ResponseWriter, r *http.Request) error {
+	o, err := s.Catalog.FindOrder(r.Context(), principal(r), r.PathValue("number"))
+	if err != nil {
+		return err
+	}
+	s.render(w, r, "order.html", "Order "+o.Number, "catalog", map[string]any{"O": o})
+	return nil
+}
+
+func (s *Server) subscriptions(w http.ResponseWriter, r *http.Request) error {
+	return s.renderSubscriptions(w, r, nil, nil)
+}
+
+func (s *Server) renderSubscriptions(w http.ResponseWriter, r *http.Request, errs []engage.FieldError, form map[string]string) error {
+	p := principal(r)
+	dept := queryInt(r, "department")
+	if dept == 0 {
+		dept = p.DepartmentID
+	}
+	today := catalog.DateOf(s.Clock.Now())
+	var subs []catalog.Subscription
+	var err error
+	if dept != 0 {
+		subs, err = s.Catalog.ListSubscriptions(r.Context(), p, catalog.SubscriptionFilter{DepartmentID: dept, ActiveOn: &today})
+		if err != nil {
+			return err
+		}
+	}
+	if len(errs) > 0 {
+		w.WriteHeader(http.StatusUnprocessableEntity)
+	}
+	s.renderPage(w, r, "subscriptions.html", Page{Title: "Your department's services", Nav: "catalog", Errors: errs, Form: form,
+		Data: map[string]any{"Subs": subs, "Today": today.String()}})
+	return nil
+}
+
+func (s *Server) subscriptionOrder(w http.ResponseWriter, r *http.Request, place func(id int64, in catalog.OrderInput) (catalog.Order, error)) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var v engage.Validation
+	in := catalog.OrderInput{StartDate: formDate(r, "start_date", &v), Note: r.PostFormValue("note")}
+	err = v.Err()
+	var o catalog.Order
+	if err == nil {
+		o, err = place(id, in)
+	}
+	if engage.ErrorCode(err) == engage.EINVALID {
+		errs := engage.ErrorFields(err)
+		for i := range errs {
+			errs[i].Message = fmt.Sprintf("Subscription %d: %s", id, errs[i].Message)
+		}
+		return s.renderSubscriptions(w, r, errs, formOf(r))
+	} else if err != nil {
+		return err
+	}
+	s.flash(w, "Order "+o.Number+" placed.")
+	http.Redirect(w, r, "/orders/"+o.Number, http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) changeSubscription(w http.ResponseWriter, r *http.Request) error {
+	return s.subscriptionOrder(w, r, func(id int64, in catalog.OrderInput) (catalog.Order, error) {
+		qty, err := decimal.NewFromString(strings.TrimSpace(r.PostFormValue("quantity")))
+		if err != nil {
+			return catalog.Order{}, &engage.Error{Code: engage.EINVALID, Message: "Some fields need fixing.",
+				Fields: []engage.FieldError{{Field: "quantity", Message: "Enter the new quantity as a number."}}}
+		}
+		return s.Catalog.ChangeQuantity(r.Context(), principal(r), id, qty, in)
+	})
+}
+
+func (s *Server) cancelSubscription(w http.ResponseWriter, r *http.Request) error {
+	return s.subscriptionOrder(w, r, func(id int64, in catalog.OrderInput) (catalog.Order, error) {
+		return s.Catalog.CancelSubscription(r.Context(), principal(r), id, in)
+	})
+}
