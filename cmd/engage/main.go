@@ -31,6 +31,7 @@ Commands:
   import        import organisation data from CSV (import KIND FILE)
   apply         make the service catalog match a catalog file (apply -f FILE [--dry-run])
   export        write the service catalog as a catalog file (export catalog [-o FILE])
+  gate          may delivery work for a need proceed? (gate check REFERENCE; exit 0 when allowed)
   version       print the version
 
 Every command that uses the database takes --data DIR (embedded SQLite, the
@@ -63,6 +64,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		"apply":   cmdApply,
 		"export":  cmdExport,
 		"version": cmdVersion,
+		"gate":    cmdGate,
 	}
 	cmd, ok := commands[args[0]]
 	if !ok {
@@ -72,6 +74,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if err := cmd(ctx, e, args[1:]); err != nil {
 		if err == errHelp {
 			return 0
+		}
+		if _, ok := err.(gateClosed); ok {
+			return 1
 		}
 		if ue, ok := err.(usageError); ok {
 			fmt.Fprintf(stderr, "engage %s: %s\n", args[0], ue.msg)

@@ -19,6 +19,8 @@ import (
 	"github.com/engagehq/engage/internal/audit"
 	"github.com/engagehq/engage/internal/auth"
 	"github.com/engagehq/engage/internal/catalog"
+	"github.com/engagehq/engage/internal/frontdoor"
+	"github.com/engagehq/engage/internal/notify"
 	"github.com/engagehq/engage/internal/org"
 )
 
@@ -31,11 +33,16 @@ type API struct {
 	Auth    *auth.Service
 	Audit   *audit.Service
 	Catalog *catalog.Catalog
-	Logger  *slog.Logger
-	Version string
+
+	FrontDoor *frontdoor.FrontDoor
+	Logger    *slog.Logger
+	Version   string
 
 	// Approval serves approval policies, requests and delegations.
 	Approval *approval.Service
+
+	// Notify serves the inbox, webhook endpoints and the delivery log.
+	Notify *notify.Service
 }
 
 // Register adds every operation to mux and returns the huma API, whose
@@ -59,7 +66,9 @@ func (a *API) Register(mux *http.ServeMux) huma.API {
 	a.registerAudit(api)
 	a.registerTokens(api)
 	a.registerCatalog(api)
+	a.registerFrontDoor(api)
 	a.registerApprovals(api)
+	a.registerNotify(api)
 	return api
 }
 

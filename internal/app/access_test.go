@@ -80,7 +80,11 @@ func TestRequesterCannotReachOthersData(t *testing.T) {
 			// The catalog is for everyone; orders and subscriptions are scoped to the requester's department.
 			"list-services": true, "get-offering": true, "list-announcements": true, "list-orders": true, "list-subscriptions": true,
 			// Policies say why approval is needed; requests and delegations are the person's own.
-			"list-approval-policies": true, "list-approval-requests": true, "list-approval-delegations": true}
+			"list-approval-policies": true, "list-approval-requests": true, "list-approval-delegations": true,
+			// Needs are scoped like orders; suggestions show summaries across departments by design; the gate answers anyone signed in.
+			"list-needs": true, "needs-dashboard": true, "suggest-reuse": true, "delivery-gate": true,
+			// The inbox is the person's own.
+			"list-inbox": true, "count-inbox": true, "mark-inbox-read": true, "mark-inbox-item-read": true}
 		for _, op := range operations(t, e) {
 			path := fill(op.Path, ids)
 			var reqBody io.Reader

@@ -26,6 +26,8 @@ import (
 	"github.com/engagehq/engage/internal/catalog"
 	"github.com/engagehq/engage/internal/config"
 	"github.com/engagehq/engage/internal/db"
+	"github.com/engagehq/engage/internal/frontdoor"
+	"github.com/engagehq/engage/internal/notify"
 	"github.com/engagehq/engage/internal/org"
 	"github.com/engagehq/engage/internal/web"
 )
@@ -47,6 +49,11 @@ type App struct {
 	// Approval decides orders (and, later, needs) by configurable policies.
 	Approval *approval.Service
 	Catalog  *catalog.Catalog
+	// Notify publishes events to inboxes, webhooks and e-mail; its worker
+	// runs while the app serves.
+	Notify *notify.Service
+	// FrontDoor takes technology needs through triage, review and decision.
+	FrontDoor *frontdoor.FrontDoor
 
 	Handler http.Handler
 
@@ -81,6 +88,12 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger, clock eng
 	}
 	a.Catalog = &catalog.Catalog{DB: d, Clock: clock, Org: a.Org, Approvals: a.Approval}
 	a.Approval.OnDecided(catalog.SubjectOrder, a.Catalog.Decided)
+	a.Notify = notify.New(d, clock, logger)
+	// The demo's receivers run on the same machine; elsewhere internal
+	// addresses are refused. SMTP stays off until the configuration has it.
+	a.Notify.AllowPrivateTargets, a.Notify.BaseURL, a.Notify.SMTP = cfg.Demo, cfg.BaseURL, notify.SMTPConfig{}
+	a.FrontDoor = &frontdoor.FrontDoor{DB: d, Clock: clock, Org: a.Org, Catalog: a.Catalog, Approvals: a.Approval, Publisher: a.Notify}
+	a.Approval.OnDecided(frontdoor.SubjectNeed, a.FrontDoor.Decided)
 	if cfg.OIDC.Enabled() {
 		a.OIDC = &auth.OIDC{Config: cfg.OIDC, Auth: a.Auth}
 	}
@@ -95,12 +108,12 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger, clock eng
 
 func (a *App) buildHandler() (http.Handler, error) {
 	mux := http.NewServeMux()
-	w := &web.Server{Org: a.Org, Auth: a.Auth, Audit: a.Audit, Catalog: a.Catalog, Approval: a.Approval, OIDC: a.OIDC, Logger: a.Logger, Clock: a.Clock,
+	w := &web.Server{Org: a.Org, Auth: a.Auth, Audit: a.Audit, Catalog: a.Catalog, Approval: a.Approval, Notify: a.Notify, OIDC: a.OIDC, Logger: a.Logger, Clock: a.Clock,
 		SecureCookies: strings.HasPrefix(a.Config.BaseURL, "https://"), TrustProxy: a.Config.TrustProxy, Version: Version}
 	if err := w.Register(mux); err != nil {
 		return nil, err
 	}
-	(&api.API{Org: a.Org, Auth: a.Auth, Audit: a.Audit, Catalog: a.Catalog, Approval: a.Approval, Logger: a.Logger, Version: Version}).Register(mux)
+	(&api.API{Org: a.Org, Auth: a.Auth, Audit: a.Audit, Catalog: a.Catalog, FrontDoor: a.FrontDoor, Approval: a.Approval, Notify: a.Notify, Logger: a.Logger, Version: Version}).Register(mux)
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -165,6 +178,12 @@ func (a *App) Serve(ctx context.Context) error {
 	}
 	a.server = &http.Server{Handler: a.Handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 5 * time.Minute,
 		WriteTimeout: 5 * time.Minute, IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(a.Logger.Handler(), slog.LevelWarn)}
+	// The notification worker runs beside the server and is stopped, its
+	// sends in flight recorded, before Serve returns.
+	workerCtx, stopWorker := context.WithCancel(ctx)
+	workerDone := make(chan struct{})
+	go func() { defer close(workerDone); a.Notify.Run(workerCtx) }()
+	defer func() { stopWorker(); <-workerDone }()
 	errc := make(chan error, 1)
 	go func() { errc <- a.server.Serve(a.listener) }()
 	select {

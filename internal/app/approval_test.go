@@ -161,7 +161,7 @@ func TestApprovalSignedLinkWithoutSigningIn(t *testing.T) {
 		if status != http.StatusCreated {
 			t.Fatalf("create policy = %d %v", status, out)
 		}
-		req := submitLabOrder(t, e, approval.SubmitInput{SubjectType: "need", SubjectID: 7, Title: "Electronic lab notebook",
+		req := submitLabOrder(t, e, approval.SubmitInput{SubjectType: "lab-notebook", SubjectID: 7, Title: "Electronic lab notebook",
 			RequesterID: requester.ID, DepartmentID: departmentByCode(t, e, "BIO").ID})
 		if len(req.Stages) != 1 || req.Stages[0].Approvers[0].PersonID != brm.ID {
 			t.Fatalf("approvers = %+v; want the BRM of R&D", req.Stages)

@@ -181,7 +181,7 @@ func (c *Catalog) placeOrder(ctx context.Context, p *access.Principal, order Ord
 	}
 	err := c.DB.Transact(ctx, func(tx *db.Tx) error {
 		now := c.Clock.Now()
-		n, err := nextNumber(ctx, tx, "order", now.Year())
+		n, err := db.NextNumber(ctx, tx, "order", now.Year())
 		if err != nil {
 			return err
 		}

@@ -197,7 +197,7 @@ func (c *Catalog) CreateQuote(ctx context.Context, p *access.Principal, in Quote
 	var id int64
 	err = c.DB.Transact(ctx, func(tx *db.Tx) error {
 		now := c.Clock.Now()
-		n, err := nextNumber(ctx, tx, "quote", now.Year())
+		n, err := db.NextNumber(ctx, tx, "quote", now.Year())
 		if err != nil {
 			return err
 		}

@@ -405,22 +405,6 @@ func serviceConsumers(ctx context.Context, q db.Querier, serviceID int64, on Dat
 	return out, rows.Err()
 }
 
-// nextNumber returns the next value of a yearly counter, such as the 42 of
-// Q-2026-000042, inside the caller's transaction.
-func nextNumber(ctx context.Context, tx db.Querier, name string, year int) (int64, error) {
-	var n int64
-	err := tx.QueryRow(ctx, "UPDATE counters SET value = value + 1 WHERE name = ? AND year = ? RETURNING value", name, year).Scan(&n)
-	if errors.Is(err, sql.ErrNoRows) {
-		if _, err := tx.Exec(ctx, "INSERT INTO counters(name, year, value) VALUES (?, ?, 1)", name, year); err != nil {
-			return 0, fmt.Errorf("starting counter %s: %w", name, err)
-		}
-		return 1, nil
-	} else if err != nil {
-		return 0, fmt.Errorf("advancing counter %s: %w", name, err)
-	}
-	return n, nil
-}
-
 // sortPlans orders plans by start date.
 func sortPlans(p []RatePlan) {
 	sort.Slice(p, func(i, j int) bool { return p[i].EffectiveFrom.Before(p[j].EffectiveFrom.Time) })

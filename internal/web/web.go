@@ -24,6 +24,7 @@ import (
 	"github.com/engagehq/engage/internal/audit"
 	"github.com/engagehq/engage/internal/auth"
 	"github.com/engagehq/engage/internal/catalog"
+	"github.com/engagehq/engage/internal/notify"
 	"github.com/engagehq/engage/internal/org"
 )
 
@@ -58,6 +59,9 @@ type Server struct {
 
 	// Approval serves approval requests, delegations and policies.
 	Approval *approval.Service
+
+	// Notify serves the personal inbox, webhooks and the delivery log.
+	Notify *notify.Service
 
 	pages map[string]*template.Template
 }
@@ -122,6 +126,7 @@ func (s *Server) Routes() []Route {
 	}
 	routes = append(routes, s.catalogRoutes()...)
 	routes = append(routes, s.approvalRoutes()...)
+	routes = append(routes, s.notifyRoutes()...)
 	return routes
 }
 

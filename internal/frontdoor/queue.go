@@ -1,0 +1,372 @@
+package frontdoor
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/engagehq/engage"
+	"github.com/engagehq/engage/internal/access"
+	"github.com/engagehq/engage/internal/paging"
+)
+
+// ListFilter narrows a list of needs.
+type ListFilter struct {
+	State        string
+	DepartmentID int64
+	Mine         bool // written or sponsored by me
+	Queue        bool // waiting for me: my triage, my reviews, the board's decisions
+	Overdue      bool
+	Query        string
+	Limit        int
+	Cursor       string
+}
+
+// List returns the needs the person may see, newest first; a queue lists
+// overdue needs first, then the oldest in their stage.
+func (f *FrontDoor) List(ctx context.Context, p *access.Principal, lf ListFilter) ([]Need, string, error) {
+	if p == nil {
+		return nil, "", engage.Errorf(engage.EUNAUTHORIZED, "Sign in first.")
+	}
+	where, args := []string{"1=1"}, []any{}
+	ids, all := p.ReadableDepartments()
+	reviewer := p.HasAny(access.ReviewerArchitecture, access.ReviewerSecurity, access.ReviewerFinance)
+	if !all {
+		cond := "n.requester_id = ? OR n.sponsor_id = ?"
+		args = append(args, p.PersonID, p.PersonID)
+		if len(ids) > 0 {
+			cond += " OR n.department_id IN (" + placeholders(len(ids)) + ")"
+			for _, id := range ids {
+				args = append(args, id)
+			}
+		}
+		if reviewer {
+			cond += " OR n.state NOT IN ('draft', 'submitted', 'triage')"
+		}
+		where = append(where, "("+cond+")")
+	}
+	if lf.Mine {
+		where = append(where, "(n.requester_id = ? OR n.sponsor_id = ?)")
+		args = append(args, p.PersonID, p.PersonID)
+	}
+	if lf.State != "" {
+		where = append(where, "n.state = ?")
+		args = append(args, lf.State)
+	}
+	if lf.DepartmentID != 0 {
+		where = append(where, "n.department_id = ?")
+		args = append(args, lf.DepartmentID)
+	}
+	if q := strings.TrimSpace(lf.Query); q != "" {
+		where = append(where, `(LOWER(n.title) LIKE ? ESCAPE '\' OR LOWER(n.reference) LIKE ? ESCAPE '\')`)
+		like := "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(strings.ToLower(q)) + "%"
+		args = append(args, like, like)
+	}
+	if lf.Queue {
+		var states []string
+		if p.Has(access.BRM) || p.IsAdmin() {
+			states = append(states, Submitted, Triage, Assessment, Approved, InDelivery)
+		}
+		if reviewer {
+			states = append(states, Assessment)
+		}
+		if p.Has(access.PortfolioBoard) {
+			states = append(states, Decision)
+		}
+		if len(states) == 0 {
+			return []Need{}, "", nil
+		}
+		where = append(where, "n.state IN ('"+strings.Join(states, "', '")+"')")
+	}
+	cur, err := paging.Decode(lf.Cursor)
+	if err != nil {
+		return nil, "", err
+	}
+	if cur != nil {
+		where = append(where, "n.id < ?")
+		args = append(args, cur.ID)
+	}
+	limit := paging.Limit(lf.Limit)
+	if lf.Queue || lf.Overdue {
+		limit = paging.MaxLimit // sorted by urgency in Go below
+	}
+	rows, err := f.DB.Query(ctx, "SELECT "+needColumns+" WHERE "+strings.Join(where, " AND ")+" ORDER BY n.id DESC LIMIT ?", append(args, limit+1)...)
+	if err != nil {
+		return nil, "", fmt.Errorf("listing needs: %w", err)
+	}
+	defer rows.Close()
+	out := []Need{}
+	for rows.Next() {
+		n, err := scanNeed(rows)
+		if err != nil {
+			return nil, "", fmt.Errorf("reading needs: %w", err)
+		}
+		f.stamp(&n)
+		if lf.Queue && !f.waitsFor(p, &n) {
+			continue
+		}
+		if lf.Overdue && !n.Overdue {
+			continue
+		}
+		out = append(out, n)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if len(out) > limit {
+		out = out[:limit]
+		next = paging.Encode(paging.Cursor{ID: out[limit-1].ID})
+	}
+	if lf.Queue || lf.Overdue {
+		sort.SliceStable(out, func(i, j int) bool {
+			if out[i].Overdue != out[j].Overdue {
+				return out[i].Overdue
+			}
+			return out[i].StateSince.Before(out[j].StateSince)
+		})
+		next = ""
+	}
+	return out, next, nil
+}
+
+// waitsFor reports whether the need waits for something the person does.
+func (f *FrontDoor) waitsFor(p *access.Principal, n *Need) bool {
+	switch n.State {
+	case Submitted, Triage, Approved, InDelivery:
+		return isBRM(p, n)
+	case Assessment:
+		if isBRM(p, n) {
+			return true
+		}
+		for _, k := range ReviewKinds {
+			if p.Has(reviewerRole[k]) {
+				return true
+			}
+		}
+	case Decision:
+		return p.Has(access.PortfolioBoard) && n.ApprovalID == 0
+	}
+	return false
+}
+
+// GateAnswer says whether delivery work for a need may proceed.
+type GateAnswer struct {
+	Reference string `json:"reference"`
+	Allowed   bool   `json:"allowed"`
+	State     string `json:"state,omitempty"`
+	Reason    string `json:"reason"`
+	Title     string `json:"title,omitempty" doc:"Shown to those who may read the need"`
+}
+
+// Gate answers for a reference: allowed exactly when the need is approved
+// or in delivery. Anyone signed in (delivery pipelines use a token) may ask.
+func (f *FrontDoor) Gate(ctx context.Context, p *access.Principal, ref string) (GateAnswer, error) {
+	if p == nil {
+		return GateAnswer{}, engage.Errorf(engage.EUNAUTHORIZED, "Sign in first.")
+	}
+	ref = strings.ToUpper(strings.TrimSpace(ref))
+	a := GateAnswer{Reference: ref}
+	n, err := findNeed(ctx, f.DB, "n.reference = ?", ref)
+	if engage.ErrorCode(err) == engage.ENOTFOUND {
+		a.Reason = "Unknown reference: no need " + ref + " came through the front door. Ask the requester to submit it first."
+		return a, nil
+	} else if err != nil {
+		return a, err
+	}
+	a.State = n.State
+	if f.canRead(p, &n) {
+		a.Title = n.Title
+	}
+	switch n.State {
+	case Approved, InDelivery:
+		a.Allowed, a.Reason = true, "Approved: work may proceed."
+	case Draft, Submitted, Triage, Assessment, Decision:
+		a.Reason = "Not yet decided: the need is " + strings.ToLower(StateLabels[n.State]) + "."
+	case Rejected:
+		a.Reason = "Rejected: " + n.DecisionReason
+		if ev, err := loadEvents(ctx, f.DB, n.ID); err == nil && len(ev) > 0 {
+			a.Reason = "Rejected: " + ev[len(ev)-1].Reason
+		}
+	case Withdrawn:
+		a.Reason = "Withdrawn by the requester."
+	case Delivered:
+		a.Reason = "Delivered: the work is done and waits for the requester's acceptance."
+	case Closed:
+		a.Reason = "Closed: no further work."
+	}
+	return a, nil
+}
+
+// NeedsDashboard is the front door at a glance.
+type NeedsDashboard struct {
+	ByState      map[string]int             `json:"by_state"`
+	ByDepartment []DepartmentCount          `json:"by_department" nullable:"false"`
+	TimeInStage  []StageTime                `json:"time_in_stage" nullable:"false"`
+	DecisionMix  map[string]int             `json:"decision_mix" doc:"reuse, buy, build, broker, rejected"`
+	SavedByReuse map[string]decimal.Decimal `json:"saved_by_reuse" doc:"Per currency: for each reuse decision, the cheapest other option's three-year cost minus the reuse option's"`
+	Overdue      []Need                     `json:"overdue" nullable:"false"`
+	Total        int                        `json:"total"`
+}
+
+// DepartmentCount counts needs of a department by state.
+type DepartmentCount struct {
+	DepartmentID   int64          `json:"department_id"`
+	DepartmentName string         `json:"department_name"`
+	Total          int            `json:"total"`
+	ByState        map[string]int `json:"by_state"`
+}
+
+// StageTime is how long needs spent in a stage, in hours.
+type StageTime struct {
+	State       string  `json:"state"`
+	Count       int     `json:"count"`
+	MedianHours float64 `json:"median_hours"`
+	P90Hours    float64 `json:"p90_hours"`
+}
+
+// NeedsDashboard counts the needs the person may see.
+func (f *FrontDoor) Dashboard(ctx context.Context, p *access.Principal) (NeedsDashboard, error) {
+	needs, err := f.allVisible(ctx, p)
+	if err != nil {
+		return NeedsDashboard{}, err
+	}
+	d := NeedsDashboard{ByState: map[string]int{}, DecisionMix: map[string]int{}, SavedByReuse: map[string]decimal.Decimal{}, Overdue: []Need{}, Total: len(needs)}
+	byDept := map[int64]*DepartmentCount{}
+	visible := map[int64]bool{}
+	for i := range needs {
+		n := &needs[i]
+		visible[n.ID] = true
+		d.ByState[n.State]++
+		dc := byDept[n.DepartmentID]
+		if dc == nil {
+			dc = &DepartmentCount{DepartmentID: n.DepartmentID, DepartmentName: n.DepartmentName, ByState: map[string]int{}}
+			byDept[n.DepartmentID] = dc
+		}
+		dc.Total++
+		dc.ByState[n.State]++
+		if n.Overdue {
+			d.Overdue = append(d.Overdue, *n)
+		}
+		if n.State == Rejected {
+			d.DecisionMix["rejected"]++
+		}
+	}
+	for _, dc := range byDept {
+		d.ByDepartment = append(d.ByDepartment, *dc)
+	}
+	sort.Slice(d.ByDepartment, func(i, j int) bool { return d.ByDepartment[i].DepartmentName < d.ByDepartment[j].DepartmentName })
+	sort.Slice(d.Overdue, func(i, j int) bool { return d.Overdue[i].StateSince.Before(d.Overdue[j].StateSince) })
+
+	// Decisions and savings: the chosen option against the others.
+	rows, err := f.DB.Query(ctx, `SELECT n.id, o.id, o.kind, o.currency, o.one_time, o.monthly, n.decision_option_id FROM needs n
+		JOIN need_options o ON o.need_id = n.id WHERE n.decision_option_id IS NOT NULL AND n.state IN (?, ?, ?, ?)`, Approved, InDelivery, Delivered, Closed)
+	if err != nil {
+		return d, fmt.Errorf("reading decisions: %w", err)
+	}
+	type opt struct {
+		id             int64
+		kind, currency string
+		three          decimal.Decimal
+	}
+	options := map[int64][]opt{}
+	chosen := map[int64]int64{}
+	for rows.Next() {
+		var needID, chosenID int64
+		var o opt
+		var oneTime, monthly decimal.Decimal
+		if err := rows.Scan(&needID, &o.id, &o.kind, &o.currency, &oneTime, &monthly, &chosenID); err != nil {
+			rows.Close()
+			return d, err
+		}
+		if !visible[needID] {
+			continue
+		}
+		o.three = ThreeYear(oneTime, monthly)
+		options[needID] = append(options[needID], o)
+		chosen[needID] = chosenID
+	}
+	rows.Close()
+	for needID, opts := range options {
+		i := slices.IndexFunc(opts, func(o opt) bool { return o.id == chosen[needID] })
+		if i < 0 {
+			continue
+		}
+		c := opts[i]
+		d.DecisionMix[c.kind]++
+		if c.kind != "reuse" {
+			continue
+		}
+		var cheapest *decimal.Decimal
+		for _, o := range opts {
+			if o.kind != "reuse" && o.currency == c.currency && (cheapest == nil || o.three.LessThan(*cheapest)) {
+				v := o.three
+				cheapest = &v
+			}
+		}
+		if cheapest != nil && cheapest.GreaterThan(c.three) {
+			d.SavedByReuse[c.currency] = d.SavedByReuse[c.currency].Add(cheapest.Sub(c.three))
+		}
+	}
+
+	// Time in each stage, from the history: the time from entering a state
+	// to the next event that changed it.
+	evRows, err := f.DB.Query(ctx, `SELECT need_id, to_state, at FROM need_events WHERE from_state <> to_state ORDER BY need_id, id`)
+	if err != nil {
+		return d, fmt.Errorf("reading history: %w", err)
+	}
+	durations := map[string][]float64{}
+	var lastNeed int64
+	var lastState string
+	var lastAt time.Time
+	for evRows.Next() {
+		var needID int64
+		var state string
+		var at time.Time
+		if err := evRows.Scan(&needID, &state, &at); err != nil {
+			evRows.Close()
+			return d, err
+		}
+		if needID == lastNeed && lastState != "" && visible[needID] {
+			durations[lastState] = append(durations[lastState], at.Sub(lastAt).Hours())
+		}
+		lastNeed, lastState, lastAt = needID, state, at
+	}
+	evRows.Close()
+	for _, s := range States {
+		ds := durations[s]
+		if len(ds) == 0 {
+			continue
+		}
+		sort.Float64s(ds)
+		d.TimeInStage = append(d.TimeInStage, StageTime{State: s, Count: len(ds), MedianHours: quantile(ds, 0.5), P90Hours: quantile(ds, 0.9)})
+	}
+	return d, nil
+}
+
+// quantile of sorted values, nearest rank.
+func quantile(sorted []float64, q float64) float64 {
+	i := int(q*float64(len(sorted))+0.999999) - 1
+	return sorted[max(0, min(i, len(sorted)-1))]
+}
+
+func (f *FrontDoor) allVisible(ctx context.Context, p *access.Principal) ([]Need, error) {
+	var all []Need
+	cursor := ""
+	for {
+		page, next, err := f.List(ctx, p, ListFilter{Limit: paging.MaxLimit, Cursor: cursor})
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, page...)
+		if next == "" {
+			return all, nil
+		}
+		cursor = next
+	}
+}
