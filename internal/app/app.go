@@ -90,8 +90,8 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger, clock eng
 	a.Approval.OnDecided(catalog.SubjectOrder, a.Catalog.Decided)
 	a.Notify = notify.New(d, clock, logger)
 	// The demo's receivers run on the same machine; elsewhere internal
-	// addresses are refused. SMTP stays off until the configuration has it.
-	a.Notify.AllowPrivateTargets, a.Notify.BaseURL, a.Notify.SMTP = cfg.Demo, cfg.BaseURL, notify.SMTPConfig{}
+	// addresses are refused unless configured. SMTP is off without a host.
+	a.Notify.AllowPrivateTargets, a.Notify.BaseURL, a.Notify.SMTP = cfg.Demo || cfg.AllowPrivateWebhooks, cfg.BaseURL, cfg.SMTP
 	a.FrontDoor = &frontdoor.FrontDoor{DB: d, Clock: clock, Org: a.Org, Catalog: a.Catalog, Approvals: a.Approval, Publisher: a.Notify}
 	a.Approval.OnDecided(frontdoor.SubjectNeed, a.FrontDoor.Decided)
 	if cfg.OIDC.Enabled() {

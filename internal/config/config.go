@@ -17,6 +17,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/engagehq/engage/internal/auth"
+	"github.com/engagehq/engage/internal/notify"
 )
 
 // Config is everything Engage can be told.
@@ -36,6 +37,11 @@ type Config struct {
 	TrustProxy bool `yaml:"trust_proxy"`
 
 	OIDC auth.OIDCConfig `yaml:"oidc"`
+	// SMTP sends inbox notifications by e-mail too when Host is set.
+	SMTP notify.SMTPConfig `yaml:"smtp"`
+	// AllowPrivateWebhooks lets webhooks target private and loopback
+	// addresses (on by default only for the demo).
+	AllowPrivateWebhooks bool `yaml:"allow_private_webhooks"`
 }
 
 // Default returns the configuration used when nothing is said.
@@ -60,6 +66,8 @@ func Flags(fs *flag.FlagSet, cfg *Config, server bool) func() error {
 		fs.BoolVar(&cfg.TrustProxy, "trust-proxy", cfg.TrustProxy, "trust X-Forwarded-For and X-Forwarded-Proto from a reverse proxy (env ENGAGE_TRUST_PROXY)")
 		fs.StringVar(&cfg.OIDC.Issuer, "oidc-issuer", cfg.OIDC.Issuer, "OpenID Connect issuer URL for single sign-on (env ENGAGE_OIDC_ISSUER)")
 		fs.StringVar(&cfg.OIDC.ClientID, "oidc-client-id", cfg.OIDC.ClientID, "OpenID Connect client id (env ENGAGE_OIDC_CLIENT_ID)")
+		fs.StringVar(&cfg.SMTP.Host, "smtp-host", cfg.SMTP.Host, "SMTP server for e-mail notifications; off when empty (env ENGAGE_SMTP_HOST)")
+		fs.StringVar(&cfg.SMTP.From, "smtp-from", cfg.SMTP.From, "sender address of e-mail notifications (env ENGAGE_SMTP_FROM)")
 		fs.StringVar(&cfg.OIDC.RedirectURL, "oidc-redirect-url", cfg.OIDC.RedirectURL, "OpenID Connect redirect URL (default BASE_URL/auth/oidc/callback; env ENGAGE_OIDC_REDIRECT_URL)")
 	}
 	return func() error {
@@ -111,7 +119,19 @@ func applyEnv(cfg *Config, set map[string]bool) error {
 	// never from a flag, so that it does not show in the process list.
 	str("ENGAGE_OIDC_CLIENT_SECRET", &cfg.OIDC.ClientSecret)
 	str("ENGAGE_OIDC_REDIRECT_URL", &cfg.OIDC.RedirectURL)
-	for name, dst := range map[string]*bool{"ENGAGE_DEMO": &cfg.Demo, "ENGAGE_TRUST_PROXY": &cfg.TrustProxy} {
+	str("ENGAGE_SMTP_HOST", &cfg.SMTP.Host)
+	str("ENGAGE_SMTP_FROM", &cfg.SMTP.From)
+	str("ENGAGE_SMTP_USERNAME", &cfg.SMTP.Username)
+	// Like the OIDC secret, the SMTP password is never a flag.
+	str("ENGAGE_SMTP_PASSWORD", &cfg.SMTP.Password)
+	if v, ok := os.LookupEnv("ENGAGE_SMTP_PORT"); ok {
+		port, err := strconv.Atoi(v)
+		if err != nil {
+			return fmt.Errorf("ENGAGE_SMTP_PORT=%q: write a port number such as 587", v)
+		}
+		cfg.SMTP.Port = port
+	}
+	for name, dst := range map[string]*bool{"ENGAGE_DEMO": &cfg.Demo, "ENGAGE_TRUST_PROXY": &cfg.TrustProxy, "ENGAGE_ALLOW_PRIVATE_WEBHOOKS": &cfg.AllowPrivateWebhooks} {
 		if v, ok := os.LookupEnv(name); ok {
 			b, err := strconv.ParseBool(v)
 			if err != nil {
@@ -144,6 +164,8 @@ func restoreFlags(cfg, flagged *Config, set map[string]bool) {
 		"oidc-issuer":       func() { cfg.OIDC.Issuer = flagged.OIDC.Issuer },
 		"oidc-client-id":    func() { cfg.OIDC.ClientID = flagged.OIDC.ClientID },
 		"oidc-redirect-url": func() { cfg.OIDC.RedirectURL = flagged.OIDC.RedirectURL },
+		"smtp-host":         func() { cfg.SMTP.Host = flagged.SMTP.Host },
+		"smtp-from":         func() { cfg.SMTP.From = flagged.SMTP.From },
 	}
 	for name, restore := range pairs {
 		if set[name] {
@@ -180,6 +202,9 @@ func (c *Config) Validate(server bool) error {
 		}
 		if c.OIDC.Issuer != "" && c.OIDC.ClientID == "" {
 			errs = append(errs, errors.New("--oidc-client-id: required when --oidc-issuer is set"))
+		}
+		if c.SMTP.Host != "" && c.SMTP.From == "" {
+			errs = append(errs, errors.New("--smtp-from: required when --smtp-host is set"))
 		}
 		if c.OIDC.Enabled() && c.OIDC.RedirectURL == "" {
 			if c.BaseURL == "" {

@@ -1,0 +1,59 @@
+package config_test
+
+import (
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/engagehq/engage/internal/config"
+)
+
+func load(t *testing.T, args []string) (config.Config, error) {
+	t.Helper()
+	cfg := config.Default()
+	fs := flag.NewFlagSet("test", flag.ContinueOnError)
+	finish := config.Flags(fs, &cfg, true)
+	if err := fs.Parse(args); err != nil {
+		t.Fatal(err)
+	}
+	return cfg, finish()
+}
+
+// Flags win over the environment, which wins over the file.
+func TestPrecedence(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "engage.yaml")
+	os.WriteFile(file, []byte("addr: file:1\nlog_level: debug\ndata: /from/file\nsmtp:\n  host: mail.example.com\n  from: engage@example.com\n"), 0o600)
+	t.Setenv("ENGAGE_ADDR", "env:2")
+	t.Setenv("ENGAGE_SMTP_PASSWORD", "s3cret")
+	cfg, err := load(t, []string{"--config", file, "--addr", "flag:3"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Addr != "flag:3" || cfg.LogLevel != "debug" || cfg.DataDir != "/from/file" || cfg.SMTP.Host != "mail.example.com" || cfg.SMTP.Password != "s3cret" {
+		t.Fatalf("config = %+v", cfg)
+	}
+	cfg, _ = load(t, []string{"--config", file})
+	if cfg.Addr != "env:2" {
+		t.Fatalf("env did not beat the file: addr %q", cfg.Addr)
+	}
+}
+
+func TestValidation(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "engage.yaml")
+	os.WriteFile(file, []byte("adr: typo\n"), 0o600)
+	if _, err := load(t, []string{"--config", file}); err == nil || !strings.Contains(err.Error(), "adr") {
+		t.Fatalf("unknown key = %v; want it named", err)
+	}
+	_, err := load(t, []string{"--addr", "nonsense", "--log-format", "xml", "--smtp-host", "mail"})
+	for _, want := range []string{"--addr", "--log-format", "--smtp-from"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("error %v does not name %s", err, want)
+		}
+	}
+	t.Setenv("ENGAGE_SMTP_PORT", "many")
+	if _, err := load(t, nil); err == nil || !strings.Contains(err.Error(), "ENGAGE_SMTP_PORT") {
+		t.Fatalf("bad port = %v", err)
+	}
+}
