@@ -421,6 +421,9 @@ func cmdImport(ctx context.Context, e env, args []string) error {
 		fs.Usage()
 		return usagef("give a kind and a file")
 	}
+	if fs.Arg(0) == "usage" {
+		return importUsage(ctx, e, cfg, fs.Arg(1))
+	}
 	f, err := os.Open(fs.Arg(1))
 	if err != nil {
 		return err

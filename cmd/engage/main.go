@@ -31,6 +31,7 @@ Commands:
   import        import organisation data from CSV (import KIND FILE)
   apply         make the service catalog match a catalog file (apply -f FILE [--dry-run])
   export        write the service catalog as a catalog file (export catalog [-o FILE])
+  billing       run or close a billing period (billing run|close PERIOD)
   gate          may delivery work for a need proceed? (gate check REFERENCE; exit 0 when allowed)
   version       print the version
 
@@ -65,6 +66,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		"export":  cmdExport,
 		"version": cmdVersion,
 		"gate":    cmdGate,
+		"billing": cmdBilling,
 	}
 	cmd, ok := commands[args[0]]
 	if !ok {

@@ -18,6 +18,7 @@ import (
 	"github.com/engagehq/engage/internal/approval"
 	"github.com/engagehq/engage/internal/audit"
 	"github.com/engagehq/engage/internal/auth"
+	"github.com/engagehq/engage/internal/billing"
 	"github.com/engagehq/engage/internal/catalog"
 	"github.com/engagehq/engage/internal/frontdoor"
 	"github.com/engagehq/engage/internal/notify"
@@ -35,8 +36,10 @@ type API struct {
 	Catalog *catalog.Catalog
 
 	FrontDoor *frontdoor.FrontDoor
-	Logger    *slog.Logger
-	Version   string
+
+	Billing *billing.Service
+	Logger  *slog.Logger
+	Version string
 
 	// Approval serves approval policies, requests and delegations.
 	Approval *approval.Service
@@ -67,6 +70,7 @@ func (a *API) Register(mux *http.ServeMux) huma.API {
 	a.registerTokens(api)
 	a.registerCatalog(api)
 	a.registerFrontDoor(api)
+	a.registerBilling(api)
 	a.registerApprovals(api)
 	a.registerNotify(api)
 	return api

@@ -83,6 +83,8 @@ func TestRequesterCannotReachOthersData(t *testing.T) {
 			"list-approval-policies": true, "list-approval-requests": true, "list-approval-delegations": true,
 			// Needs are scoped like orders; suggestions show summaries across departments by design; the gate answers anyone signed in.
 			"list-needs": true, "needs-dashboard": true, "suggest-reuse": true, "delivery-gate": true,
+			// Statements are filtered to those the person may read; periods are only months and states.
+			"list-statements": true, "list-billing-periods": true,
 			// The inbox is the person's own.
 			"list-inbox": true, "count-inbox": true, "mark-inbox-read": true, "mark-inbox-item-read": true}
 		for _, op := range operations(t, e) {

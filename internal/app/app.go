@@ -23,6 +23,7 @@ import (
 	"github.com/engagehq/engage/internal/approval"
 	"github.com/engagehq/engage/internal/audit"
 	"github.com/engagehq/engage/internal/auth"
+	"github.com/engagehq/engage/internal/billing"
 	"github.com/engagehq/engage/internal/catalog"
 	"github.com/engagehq/engage/internal/config"
 	"github.com/engagehq/engage/internal/db"
@@ -54,6 +55,8 @@ type App struct {
 	Notify *notify.Service
 	// FrontDoor takes technology needs through triage, review and decision.
 	FrontDoor *frontdoor.FrontDoor
+	// Billing rates periods into statements.
+	Billing *billing.Service
 
 	Handler http.Handler
 
@@ -94,6 +97,7 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger, clock eng
 	a.Notify.AllowPrivateTargets, a.Notify.BaseURL, a.Notify.SMTP = cfg.Demo || cfg.AllowPrivateWebhooks, cfg.BaseURL, cfg.SMTP
 	a.FrontDoor = &frontdoor.FrontDoor{DB: d, Clock: clock, Org: a.Org, Catalog: a.Catalog, Approvals: a.Approval, Publisher: a.Notify}
 	a.Approval.OnDecided(frontdoor.SubjectNeed, a.FrontDoor.Decided)
+	a.Billing = &billing.Service{DB: d, Clock: clock, Catalog: a.Catalog}
 	if cfg.OIDC.Enabled() {
 		a.OIDC = &auth.OIDC{Config: cfg.OIDC, Auth: a.Auth}
 	}
@@ -113,7 +117,7 @@ func (a *App) buildHandler() (http.Handler, error) {
 	if err := w.Register(mux); err != nil {
 		return nil, err
 	}
-	(&api.API{Org: a.Org, Auth: a.Auth, Audit: a.Audit, Catalog: a.Catalog, FrontDoor: a.FrontDoor, Approval: a.Approval, Notify: a.Notify, Logger: a.Logger, Version: Version}).Register(mux)
+	(&api.API{Org: a.Org, Auth: a.Auth, Audit: a.Audit, Catalog: a.Catalog, FrontDoor: a.FrontDoor, Billing: a.Billing, Approval: a.Approval, Notify: a.Notify, Logger: a.Logger, Version: Version}).Register(mux)
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))

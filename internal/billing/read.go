@@ -1,0 +1,169 @@
+package billing
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/engagehq/engage"
+	"github.com/engagehq/engage/internal/access"
+)
+
+func periodLabel(period string) string {
+	t, err := time.Parse("2006-01", period)
+	if err != nil {
+		return period
+	}
+	return t.Format("January 2006")
+}
+
+// Periods lists billing periods, newest first. Everyone who may read any
+// statement may list them.
+func (s *Service) Periods(ctx context.Context, p *access.Principal) ([]Period, error) {
+	if p == nil {
+		return nil, engage.Errorf(engage.EUNAUTHORIZED, "Sign in first.")
+	}
+	rows, err := s.DB.Query(ctx, "SELECT period, state, last_run_at, closed_at FROM billing_periods ORDER BY period DESC")
+	if err != nil {
+		return nil, fmt.Errorf("listing periods: %w", err)
+	}
+	defer rows.Close()
+	out := []Period{}
+	for rows.Next() {
+		var pr Period
+		var run, closed sql.NullTime
+		if err := rows.Scan(&pr.Period, &pr.State, &run, &closed); err != nil {
+			return nil, err
+		}
+		if run.Valid {
+			t := run.Time.UTC()
+			pr.LastRunAt = &t
+		}
+		if closed.Valid {
+			t := closed.Time.UTC()
+			pr.ClosedAt = &t
+		}
+		pr.Label = periodLabel(pr.Period)
+		out = append(out, pr)
+	}
+	return out, rows.Err()
+}
+
+// StatementFilter narrows a list of statements.
+type StatementFilter struct {
+	Period       string
+	DepartmentID int64
+}
+
+const statementColumns = `s.id, s.period, bp.state, s.department_id, d.name, d.code, s.currency, s.mode, s.total, s.generated_at
+	FROM statements s JOIN departments d ON d.id = s.department_id JOIN billing_periods bp ON bp.period = s.period`
+
+func scanStatement(row interface{ Scan(...any) error }) (Statement, error) {
+	var st Statement
+	err := row.Scan(&st.ID, &st.Period, &st.PeriodState, &st.DepartmentID, &st.DepartmentName, &st.CostCentre, &st.Currency, &st.Mode, &st.Total, &st.GeneratedAt)
+	st.PeriodLabel, st.GeneratedAt = periodLabel(st.Period), st.GeneratedAt.UTC()
+	return st, err
+}
+
+// Statements lists the statements the person may read, without lines.
+func (s *Service) Statements(ctx context.Context, p *access.Principal, f StatementFilter) ([]Statement, error) {
+	if p == nil {
+		return nil, engage.Errorf(engage.EUNAUTHORIZED, "Sign in first.")
+	}
+	where, args := []string{"1=1"}, []any{}
+	if f.Period != "" {
+		where = append(where, "s.period = ?")
+		args = append(args, f.Period)
+	}
+	if f.DepartmentID != 0 {
+		if !canReadStatements(p, f.DepartmentID) {
+			return nil, engage.Errorf(engage.EFORBIDDEN, "Statements are for the department's budget holders, its BRM, finance and administrators.")
+		}
+		where = append(where, "s.department_id = ?")
+		args = append(args, f.DepartmentID)
+	}
+	rows, err := s.DB.Query(ctx, "SELECT "+statementColumns+" WHERE "+strings.Join(where, " AND ")+" ORDER BY s.period DESC, d.name, s.currency", args...)
+	if err != nil {
+		return nil, fmt.Errorf("listing statements: %w", err)
+	}
+	defer rows.Close()
+	out := []Statement{}
+	for rows.Next() {
+		st, err := scanStatement(rows)
+		if err != nil {
+			return nil, err
+		}
+		if canReadStatements(p, st.DepartmentID) {
+			out = append(out, st)
+		}
+	}
+	return out, rows.Err()
+}
+
+// Statement returns one statement with its lines.
+func (s *Service) Statement(ctx context.Context, p *access.Principal, id int64) (Statement, error) {
+	st, err := scanStatement(s.DB.QueryRow(ctx, "SELECT "+statementColumns+" WHERE s.id = ?", id))
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && !canReadStatements(p, st.DepartmentID)) {
+		return Statement{}, engage.Errorf(engage.ENOTFOUND, "There is no statement %d that you can see.", id)
+	} else if err != nil {
+		return Statement{}, fmt.Errorf("reading statement: %w", err)
+	}
+	rows, err := s.DB.Query(ctx, `SELECT position, kind, COALESCE(service_id, 0), COALESCE(offering_id, 0), COALESCE(subscription_id, 0), description,
+		quantity, unit, days, period_days, exact_amount, amount, source FROM statement_lines WHERE statement_id = ? ORDER BY position`, id)
+	if err != nil {
+		return Statement{}, fmt.Errorf("reading statement lines: %w", err)
+	}
+	defer rows.Close()
+	st.Lines = []Line{}
+	for rows.Next() {
+		var l Line
+		if err := rows.Scan(&l.Position, &l.Kind, &l.ServiceID, &l.OfferingID, &l.SubscriptionID, &l.Description, &l.Quantity, &l.Unit, &l.Days,
+			&l.PeriodDays, &l.ExactAmount, &l.Amount, &l.Source); err != nil {
+			return Statement{}, err
+		}
+		st.Lines = append(st.Lines, l)
+	}
+	return st, rows.Err()
+}
+
+// UsageRecord is one stored usage record, for drill-down.
+type UsageRecord struct {
+	IdempotencyKey string          `json:"idempotency_key"`
+	Time           time.Time       `json:"time"`
+	SubscriptionID int64           `json:"subscription_id,omitempty"`
+	Quantity       decimal.Decimal `json:"quantity"`
+	Unit           string          `json:"unit"`
+	Source         string          `json:"source"`
+}
+
+// Usage lists the usage records behind a department's usage line, at most
+// limit of them, in time order.
+func (s *Service) Usage(ctx context.Context, p *access.Principal, period string, departmentID, offeringID int64, limit int) ([]UsageRecord, error) {
+	if !canReadStatements(p, departmentID) {
+		return nil, engage.Errorf(engage.EFORBIDDEN, "Usage is for the department's budget holders, its BRM, finance and administrators.")
+	}
+	if limit <= 0 || limit > 5000 {
+		limit = 500
+	}
+	rows, err := s.DB.Query(ctx, `SELECT idempotency_key, at, COALESCE(subscription_id, 0), quantity, unit, source FROM usage_records
+		WHERE period = ? AND department_id = ? AND offering_id = ? ORDER BY at, id LIMIT ?`, period, departmentID, offeringID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("reading usage: %w", err)
+	}
+	defer rows.Close()
+	out := []UsageRecord{}
+	for rows.Next() {
+		var u UsageRecord
+		if err := rows.Scan(&u.IdempotencyKey, &u.Time, &u.SubscriptionID, &u.Quantity, &u.Unit, &u.Source); err != nil {
+			return nil, err
+		}
+		u.Time = u.Time.UTC()
+		out = append(out, u)
+	}
+	return out, rows.Err()
+}
