@@ -208,3 +208,35 @@ func TestUsageRunCloseAndAdjust(t *testing.T) {
 		}
 	})
 }
+
+type failingCloud struct{}
+
+func (failingCloud) AllocatedTotals(context.Context, db.Querier, string) ([]billing.CloudTotal, error) {
+	return nil, errFail
+}
+
+var errFail = engage.Errorf(engage.EUNAVAILABLE, "cloud charges unavailable")
+
+// A run that fails part-way leaves the period's statements as they were.
+func TestFailedRunChangesNothing(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		w := setup(t, d)
+		if _, err := w.b.Run(ctx, w.finance, "2026-03"); err != nil {
+			t.Fatal(err)
+		}
+		before, _ := w.b.Statements(ctx, w.finance, billing.StatementFilter{Period: "2026-03"})
+		broken := *w.b
+		broken.Cloud = failingCloud{}
+		if _, err := broken.Run(ctx, w.finance, "2026-03"); err == nil {
+			t.Fatal("a run whose cloud source fails succeeded")
+		}
+		after, _ := w.b.Statements(ctx, w.finance, billing.StatementFilter{Period: "2026-03"})
+		if len(after) != len(before) || after[0].ID != before[0].ID || !after[0].Total.Equal(before[0].Total) {
+			t.Fatalf("statements changed by a failed run: before %+v after %+v", before, after)
+		}
+		if _, err := billing.ParsePeriod("2026-13"); len(engage.ErrorFields(err)) != 1 {
+			t.Fatalf("bad period = %v", err)
+		}
+	})
+}
