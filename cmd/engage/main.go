@@ -32,6 +32,7 @@ Commands:
   apply         make the service catalog match a catalog file (apply -f FILE [--dry-run])
   export        write the service catalog as a catalog file (export catalog [-o FILE])
   billing       run or close a billing period (billing run|close PERIOD)
+  costs         load cost pools and show cost recovery (costs import FILE | export [PERIOD] | results PERIOD)
   gate          may delivery work for a need proceed? (gate check REFERENCE; exit 0 when allowed)
   version       print the version
 
@@ -67,6 +68,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		"version": cmdVersion,
 		"gate":    cmdGate,
 		"billing": cmdBilling,
+		"costs":   cmdCosts,
 	}
 	cmd, ok := commands[args[0]]
 	if !ok {

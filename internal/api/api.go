@@ -20,6 +20,7 @@ import (
 	"github.com/engagehq/engage/internal/auth"
 	"github.com/engagehq/engage/internal/billing"
 	"github.com/engagehq/engage/internal/catalog"
+	"github.com/engagehq/engage/internal/costs"
 	"github.com/engagehq/engage/internal/frontdoor"
 	"github.com/engagehq/engage/internal/notify"
 	"github.com/engagehq/engage/internal/org"
@@ -46,6 +47,9 @@ type API struct {
 
 	// Notify serves the inbox, webhook endpoints and the delivery log.
 	Notify *notify.Service
+
+	// Costs serves cost pools, their allocation and cost recovery.
+	Costs *costs.Service
 }
 
 // Register adds every operation to mux and returns the huma API, whose
@@ -71,8 +75,10 @@ func (a *API) Register(mux *http.ServeMux) huma.API {
 	a.registerCatalog(api)
 	a.registerFrontDoor(api)
 	a.registerBilling(api)
+	a.registerBillingExports(api)
 	a.registerApprovals(api)
 	a.registerNotify(api)
+	a.registerCosts(api)
 	return api
 }
 

@@ -78,7 +78,7 @@ func TestApprovalFromPolicyToDecision(t *testing.T) {
 		b := e.SignIn(t, "budget@example.com")
 		res, body := b.Get("/approvals")
 		if res.StatusCode != 200 || !strings.Contains(body, `href="`+path+`"`) || !strings.Contains(body, "Sequencer service contract") ||
-			!strings.Contains(body, "2500.00 EUR") || !strings.Contains(body, "Riley Chen") {
+			!strings.Contains(body, "€2,500.00") || !strings.Contains(body, "Riley Chen") {
 			t.Fatalf("budget holder's inbox = %d, missing the request", res.StatusCode)
 		}
 		// …and in the requester's own list, not as something to decide.
@@ -101,7 +101,7 @@ func TestApprovalFromPolicyToDecision(t *testing.T) {
 		if status != http.StatusUnprocessableEntity || !slices.Contains(locations(problem), "body.reason") {
 			t.Fatalf("API decline without a reason = %d %v", status, problem)
 		}
-		if _, waiting := budgetAPI.json("GET", "/approval-requests?waiting_for_me=true", ""); len(waiting["items"].([]any)) != 1 {
+		if _, waiting := budgetAPI.json("GET", "/approval-requests?waiting_for_me=true", ""); !strings.Contains(fmt.Sprint(waiting["items"]), "title:Sequencer service contract") {
 			t.Fatalf("waiting for the budget holder = %v", waiting)
 		}
 

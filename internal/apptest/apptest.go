@@ -71,7 +71,7 @@ func NewWith(t testing.TB, engine string, configure func(*config.Config)) *Engag
 		cancel()
 		t.Fatal(err)
 	}
-	if err := demo.Load(ctx, a.DB, a.Org, a.Catalog, a.Approval); err != nil {
+	if err := demo.Load(ctx, a.DB, a.Org, a.Catalog, a.Approval, a.FrontDoor, a.Billing); err != nil {
 		cancel()
 		t.Fatal(err)
 	}

@@ -139,8 +139,10 @@ func buildSnapshot(ctx context.Context, q db.Querier, gen int64, today Date) (*s
 				continue
 			}
 			if plan, ok := PlanOn(o.Plans, today); ok {
-				if p := startingPrice(plan); p != nil && (card.PriceFrom == nil ||
-					(p.Currency == card.PriceFrom.Currency && p.Amount.LessThan(card.PriceFrom.Amount))) {
+				// Monthly prices make cards comparable; a per-hour or
+				// per-request price shows only when nothing is monthly.
+				if p := startingPrice(plan); p != nil && (card.PriceFrom == nil || (unitRank(p.Unit) < unitRank(card.PriceFrom.Unit)) ||
+					(unitRank(p.Unit) == unitRank(card.PriceFrom.Unit) && p.Currency == card.PriceFrom.Currency && p.Amount.LessThan(card.PriceFrom.Amount))) {
 					card.PriceFrom = p
 				}
 			}
@@ -361,4 +363,16 @@ func (c *Catalog) OrderableOfferings(ctx context.Context, p *access.Principal) (
 func atoi(s string) int64 {
 	n, _ := strconv.ParseInt(s, 10, 64)
 	return n
+}
+
+// unitRank orders units for "from" prices: monthly first, then one-time,
+// then metered.
+func unitRank(unit string) int {
+	switch unit {
+	case "person-month", "unit-month", "fixed-month":
+		return 0
+	case "one-time":
+		return 1
+	}
+	return 2
 }

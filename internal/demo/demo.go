@@ -21,8 +21,10 @@ import (
 	"github.com/engagehq/engage/internal/access"
 	"github.com/engagehq/engage/internal/approval"
 	"github.com/engagehq/engage/internal/auth"
+	"github.com/engagehq/engage/internal/billing"
 	"github.com/engagehq/engage/internal/catalog"
 	"github.com/engagehq/engage/internal/db"
+	"github.com/engagehq/engage/internal/frontdoor"
 	"github.com/engagehq/engage/internal/org"
 )
 
@@ -78,7 +80,9 @@ var departments = []department{
 var brmOf = map[string]string{"RND": "brm@example.com", "COM": "brm@example.com", "CORP": "brm.corporate@example.com"}
 
 // headOf names the heads that are named demo accounts.
-var headOf = map[string]string{"DISC": "budget@example.com", "IT": "board@example.com"}
+// Dana Whitfield heads Discovery Science and both its laboratories, so she
+// is the budget holder who approves the labs' orders.
+var headOf = map[string]string{"DISC": "budget@example.com", "BIO": "budget@example.com", "CHEM": "budget@example.com", "IT": "board@example.com"}
 
 var locations = [][]string{
 	// code, name, country, city, region, time zone
@@ -122,7 +126,7 @@ Silva Singh Smith Suzuki Tan Taylor Thompson Wagner Walker Wang Weber Williams W
 // Load fills an empty database with the demo organisation and catalog. It
 // refuses a database that already has departments, so it never mixes with
 // real data.
-func Load(ctx context.Context, d *db.DB, o *org.Service, cat *catalog.Catalog, ap *approval.Service) error {
+func Load(ctx context.Context, d *db.DB, o *org.Service, cat *catalog.Catalog, ap *approval.Service, fd *frontdoor.FrontDoor, b *billing.Service) error {
 	var n int
 	if err := d.QueryRow(ctx, "SELECT COUNT(*) FROM departments").Scan(&n); err != nil {
 		return fmt.Errorf("checking the database is empty: %w", err)
@@ -146,7 +150,13 @@ func Load(ctx context.Context, d *db.DB, o *org.Service, cat *catalog.Catalog, a
 	if err := setPasswords(ctx, d, o); err != nil {
 		return err
 	}
-	return loadCatalog(ctx, d, o, cat, ap)
+	if err := loadCatalog(ctx, d, o, cat, ap); err != nil {
+		return err
+	}
+	if err := loadNeeds(ctx, fd); err != nil {
+		return err
+	}
+	return loadBilling(ctx, d, b)
 }
 
 func table(header []string, rows [][]string) string {

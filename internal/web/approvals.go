@@ -12,6 +12,7 @@ import (
 	"github.com/engagehq/engage"
 	"github.com/engagehq/engage/internal/access"
 	"github.com/engagehq/engage/internal/approval"
+	"github.com/engagehq/engage/internal/catalog"
 	"github.com/engagehq/engage/internal/org"
 	"github.com/engagehq/engage/internal/rating"
 )
@@ -92,11 +93,13 @@ func approvalMoney(d decimal.Decimal, currency string) string {
 	if currency == "" && d.IsZero() {
 		return ""
 	}
-	places := rating.MinorUnits(currency)
-	if e := -d.Exponent(); e > places {
-		places = e
+	if currency == "" {
+		return d.String()
 	}
-	return strings.TrimSpace(d.StringFixed(places) + " " + currency)
+	if -d.Exponent() > rating.MinorUnits(currency) && !d.Equal(rating.RoundLine(d, currency)) {
+		return strings.TrimSpace(d.String() + " " + currency) // more precise than a cent: never rounded here
+	}
+	return catalog.FormatMoney(d, currency)
 }
 
 // --- the inbox ---

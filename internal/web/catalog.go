@@ -219,11 +219,12 @@ func (s *Server) showQuoteBuilder(w http.ResponseWriter, r *http.Request, vals u
 		} else {
 			q, err := s.Catalog.PriceQuote(r.Context(), p, in)
 			if engage.ErrorCode(err) == engage.EINVALID {
-				errs = quoteErrors(err)
+				errs = quoteErrors(err) // no prices shown: they would not match the rows
 			} else if err != nil {
 				return err
+			} else {
+				data["Q"] = q
 			}
-			data["Q"] = q
 		}
 	} else if save && len(lines) == 0 {
 		errs = append(errs, engage.FieldError{Field: "o0", Message: "Choose at least one offering."})

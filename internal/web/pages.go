@@ -31,6 +31,7 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 		}
 		data["News"], data["Orders"] = news, orders
 	}
+	data["Cost"] = s.costThisMonth(r.Context(), p)
 	s.render(w, r, "home.html", "Home", "home", data)
 	return nil
 }
@@ -129,8 +130,6 @@ func (s *Server) person(w http.ResponseWriter, r *http.Request) error {
 
 // areas are the parts of Engage reached from the navigation.
 var areas = map[string]struct{ Title, Lead string }{
-	"frontdoor":   {"Ask for something new", "Tell IT what you need. Engage finds services other departments already use before anyone buys or builds something new."},
-	"costs":       {"Your department's costs", "Monthly statements of what your department uses and what it costs, with the trend."},
 	"communities": {"Communities", "Groups around products, services and places, where people share ideas and answer surveys."},
 	"portfolio":   {"Portfolio", "The services IT runs, seen through the business processes they enable."},
 }

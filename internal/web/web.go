@@ -23,7 +23,10 @@ import (
 	"github.com/engagehq/engage/internal/approval"
 	"github.com/engagehq/engage/internal/audit"
 	"github.com/engagehq/engage/internal/auth"
+	"github.com/engagehq/engage/internal/billing"
 	"github.com/engagehq/engage/internal/catalog"
+	"github.com/engagehq/engage/internal/costs"
+	"github.com/engagehq/engage/internal/frontdoor"
 	"github.com/engagehq/engage/internal/notify"
 	"github.com/engagehq/engage/internal/org"
 )
@@ -63,6 +66,15 @@ type Server struct {
 	// Notify serves the personal inbox, webhooks and the delivery log.
 	Notify *notify.Service
 
+	// FrontDoor serves technology needs, their workflow and the delivery gate.
+	FrontDoor *frontdoor.FrontDoor
+
+	// Billing serves statements, costs, billing periods and exports.
+	Billing *billing.Service
+
+	// Costs serves cost pools, their allocation, cost recovery and unit cost.
+	Costs *costs.Service
+
 	pages map[string]*template.Template
 }
 
@@ -93,8 +105,7 @@ func (s *Server) Routes() []Route {
 		{Pattern: "POST /account/password", Handle: s.changePassword},
 		{Pattern: "POST /account/tokens", Handle: s.createToken},
 		{Pattern: "POST /account/tokens/{id}/revoke", Handle: s.revokeToken},
-		{Pattern: "GET /frontdoor", Handle: s.area("frontdoor")},
-		{Pattern: "GET /costs", Handle: s.area("costs")},
+		{Pattern: "GET /frontdoor", Handle: s.frontdoorHome},
 		{Pattern: "GET /communities", Handle: s.area("communities")},
 		{Pattern: "GET /portfolio", Handle: s.area("portfolio")},
 
@@ -127,6 +138,9 @@ func (s *Server) Routes() []Route {
 	routes = append(routes, s.catalogRoutes()...)
 	routes = append(routes, s.approvalRoutes()...)
 	routes = append(routes, s.notifyRoutes()...)
+	routes = append(routes, s.frontdoorRoutes()...)
+	routes = append(routes, s.costRoutes()...)
+	routes = append(routes, s.costPoolRoutes()...)
 	return routes
 }
 

@@ -1,0 +1,541 @@
+package cloudbill
+
+import (
+	"cmp"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/engagehq/engage"
+	"github.com/engagehq/engage/internal/access"
+	"github.com/engagehq/engage/internal/audit"
+	"github.com/engagehq/engage/internal/focus"
+)
+
+var currencyPattern = regexp.MustCompile(`^[A-Z]{3}$`)
+
+// Import reads a FOCUS file from r and stores, allocates and reports its
+// rows in one transaction; name is the file's name, for the report. A
+// Parquet file needs random access: pass an *os.File (or another
+// io.ReaderAt with a Size or Stat method). Finance and administrators only.
+//
+// Rejected rows do not stop the import; they are listed in the report. When
+// the file cannot be read at all, or reading fails part way, nothing is
+// stored and the error says why.
+func (s *Service) Import(ctx context.Context, p *access.Principal, name string, r io.Reader, opts ImportOptions) (ImportReport, error) {
+	if err := requireFinance(p, "import cloud bills"); err != nil {
+		return ImportReport{}, err
+	}
+	name = strings.TrimSpace(filepath.Base(strings.ReplaceAll(name, `\`, "/")))
+	if name == "" || name == "." || name == "/" {
+		name = "upload"
+	}
+	name = clean(name)
+	if len(name) > 255 {
+		name = name[:255]
+	}
+	basis := opts.Basis
+	if basis == "" {
+		basis = s.basis()
+	}
+	var v engage.Validation
+	if basis != BasisEffective && basis != BasisBilled {
+		v.Add("basis", "Choose effective (EffectiveCost) or billed (BilledCost).")
+	}
+	switch opts.SlashDates {
+	case focus.SlashDatesReject, focus.SlashDatesMDY, focus.SlashDatesDMY:
+	default:
+		v.Add("dates", "Choose MDY (5/1/25 is 1 May) or DMY (5/1/25 is 5 January), or leave it out to reject such dates.")
+	}
+	currency := strings.ToUpper(strings.TrimSpace(opts.DefaultCurrency))
+	if currency != "" && !currencyPattern.MatchString(currency) {
+		v.Add("currency", "Enter a three-letter currency code, for example USD.")
+	}
+	if err := v.Err(); err != nil {
+		return ImportReport{}, err
+	}
+
+	src, digest, err := hashInput(r)
+	if err != nil {
+		return ImportReport{}, err
+	}
+	rd, err := focus.NewReader(src, focus.Options{Progress: opts.Progress, MaxErrors: MaxReportedErrors,
+		DefaultCurrency: currency, SlashDates: opts.SlashDates})
+	if err != nil {
+		return ImportReport{}, unreadable(err)
+	}
+	defer rd.Close()
+
+	imp := &importer{s: s, p: p, basis: basis, rd: rd, batch: s.batchRows(s.DB.Dialect),
+		periods: map[string]bool{}, rejTotals: map[totalKey]*Total{}, summary: map[string]*AllocationSummary{}}
+	imp.rep = ImportReport{FileName: name, Basis: basis, ImportedBy: actorName(p), StartedAt: s.now()}
+	err = s.inTx(ctx, func(t *txn) error {
+		imp.t = t
+		return imp.run(ctx, digest)
+	})
+	if err != nil {
+		return ImportReport{}, err
+	}
+	return imp.rep, nil
+}
+
+func actorName(p *access.Principal) string {
+	if p == nil || p.Name == "" {
+		return "system"
+	}
+	return p.Name
+}
+
+// unreadable turns a file the focus reader refuses into an error naming
+// where the problem is.
+func unreadable(err error) error {
+	msg := strings.TrimPrefix(err.Error(), "focus: ")
+	field := "file"
+	if errors.Is(err, focus.ErrMissingColumn) || strings.Contains(msg, "column") || strings.Contains(msg, "header") {
+		field = "line 1"
+	}
+	return &engage.Error{Code: engage.EINVALID, Message: "The file is not a FOCUS file Engage can read; nothing was imported.",
+		Fields: []engage.FieldError{{Field: field, Message: msg}}}
+}
+
+// hashInput returns the reader to parse and a function giving the SHA-256
+// of the whole input once parsing is done. A Parquet file is read at random
+// offsets, so it is hashed in a pass of its own first; anything else is
+// hashed as it streams.
+func hashInput(r io.Reader) (io.Reader, func() (string, error), error) {
+	h := sha256.New()
+	if ra, ok := r.(io.ReaderAt); ok {
+		var magic [4]byte
+		if n, _ := ra.ReadAt(magic[:], 0); n == 4 && string(magic[:]) == "PAR1" {
+			if size, ok := sizeOf(r); ok {
+				if _, err := io.Copy(h, io.NewSectionReader(ra, 0, size)); err != nil {
+					return nil, nil, fmt.Errorf("reading the file: %w", err)
+				}
+				return r, func() (string, error) { return hex.EncodeToString(h.Sum(nil)), nil }, nil
+			}
+		}
+	}
+	tee := io.TeeReader(r, h)
+	return tee, func() (string, error) {
+		// Bytes after the end of the data (such as gzip padding) count too.
+		if _, err := io.Copy(io.Discard, tee); err != nil {
+			return "", fmt.Errorf("reading the file: %w", err)
+		}
+		return hex.EncodeToString(h.Sum(nil)), nil
+	}, nil
+}
+
+func sizeOf(r io.Reader) (int64, bool) {
+	switch v := r.(type) {
+	case interface{ Size() int64 }:
+		return v.Size(), true
+	case interface{ Stat() (os.FileInfo, error) }:
+		if fi, err := v.Stat(); err == nil && fi.Mode().IsRegular() {
+			return fi.Size(), true
+		}
+	}
+	return 0, false
+}
+
+type totalKey struct{ provider, currency string }
+
+// importer is one import in progress. The reading goroutine owns the fields
+// under "reading"; the writing goroutine owns those under "writing".
+type importer struct {
+	s     *Service
+	t     *txn
+	p     *access.Principal
+	basis Basis
+	rd    *focus.Reader
+	batch int
+	rep   ImportReport
+
+	closed map[string]bool
+	alloc  *allocator
+	w      writer
+
+	// reading
+	periods    map[string]bool
+	lastMonth  int
+	lastPeriod string
+	rejects    []RowError
+	rejected   int64
+	rejTotals  map[totalKey]*Total
+	tagKeys    []string
+	buf        []byte
+
+	// writing
+	added, duplicates int64
+	summary           map[string]*AllocationSummary
+}
+
+type batch struct {
+	store []row
+	rows  []*row
+}
+
+func (imp *importer) run(ctx context.Context, digest func() (string, error)) error {
+	t := imp.t
+	var err error
+	if imp.closed, err = closedPeriods(ctx, t); err != nil {
+		return err
+	}
+	if imp.alloc, err = newAllocator(ctx, t); err != nil {
+		return err
+	}
+	var importID int64
+	var personID any
+	if imp.p != nil && imp.p.PersonID != 0 {
+		personID = imp.p.PersonID
+	}
+	if err := t.QueryRow(ctx, `INSERT INTO cloud_imports(file_name, sha256, format, basis, imported_by_id, imported_by, started_at)
+		VALUES (?, '', '', ?, ?, ?, ?) RETURNING id`, imp.rep.FileName, imp.basis, personID, imp.rep.ImportedBy, imp.rep.StartedAt).Scan(&importID); err != nil {
+		return fmt.Errorf("recording the import: %w", err)
+	}
+	imp.rep.ID = importID
+	if imp.w, err = imp.s.newWriter(ctx, t); err != nil {
+		return err
+	}
+	if err := imp.pipeline(ctx); err != nil {
+		return err
+	}
+
+	// A period closed while the file was read cannot take its rows.
+	closed, err := closedPeriods(ctx, t)
+	if err != nil {
+		return err
+	}
+	for p := range imp.periods {
+		if closed[p] && !imp.closed[p] {
+			return engage.Errorf(engage.ECONFLICT, "Period %s was closed while the file was being imported; nothing was imported. Import it again.", p)
+		}
+	}
+	sum, err := digest()
+	if err != nil {
+		return err
+	}
+	imp.finish(sum)
+	return imp.record(ctx)
+}
+
+// pipeline reads and allocates rows on one goroutine and writes them on
+// this one, a batch at a time, with a few batches in flight.
+func (imp *importer) pipeline(ctx context.Context) error {
+	rctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	full := make(chan *batch, 2)
+	free := make(chan *batch, 4)
+	for range cap(free) {
+		free <- &batch{store: make([]row, imp.batch), rows: make([]*row, 0, imp.batch)}
+	}
+	var readErr error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		defer close(full)
+		readErr = imp.read(rctx, full, free)
+	}()
+	var writeErr error
+	for b := range full {
+		if writeErr == nil {
+			if writeErr = imp.w.charges(ctx, b.rows); writeErr != nil {
+				cancel()
+			} else {
+				imp.count(b.rows)
+			}
+		}
+		b.rows = b.rows[:0]
+		free <- b
+	}
+	<-done
+	if writeErr != nil {
+		return writeErr
+	}
+	if readErr != nil {
+		return readErr
+	}
+	return ctx.Err()
+}
+
+// read turns focus rows into allocated rows, in batches.
+func (imp *importer) read(ctx context.Context, full chan<- *batch, free <-chan *batch) error {
+	var b *batch
+	for n := 1; ; n++ {
+		if n%4096 == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		fr, err := imp.rd.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			var re *focus.RowError
+			if errors.As(err, &re) {
+				continue // counted and kept by the reader's report
+			}
+			return &engage.Error{Code: engage.EINVALID, Message: "The file could not be read to the end; nothing was imported.",
+				Fields: []engage.FieldError{{Field: "file", Message: strings.TrimPrefix(err.Error(), "focus: ")}}}
+		}
+		period := imp.period(fr.ChargePeriodStart)
+		if imp.closed[period] {
+			imp.reject(&fr, period)
+			continue
+		}
+		imp.periods[period] = true
+		if b == nil {
+			select {
+			case b = <-free:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
+		r := &b.store[len(b.rows)]
+		imp.fill(r, &fr, period)
+		b.rows = append(b.rows, r)
+		if len(b.rows) == imp.batch {
+			select {
+			case full <- b:
+				b = nil
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
+	}
+	if b != nil && len(b.rows) > 0 {
+		select {
+		case full <- b:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return nil
+}
+
+// period returns the billing period of t, reusing the last one's text.
+func (imp *importer) period(t time.Time) string {
+	y, m, _ := t.Date()
+	if k := y*12 + int(m); k != imp.lastMonth || imp.lastPeriod == "" {
+		imp.lastMonth, imp.lastPeriod = k, string(appendPeriod(nil, t))
+	}
+	return imp.lastPeriod
+}
+
+func (imp *importer) reject(fr *focus.Row, period string) {
+	imp.rejected++
+	if len(imp.rejects) < MaxReportedErrors {
+		imp.rejects = append(imp.rejects, RowError{Line: fr.Line, Column: "ChargePeriodStart",
+			Message: fmt.Sprintf("period %s is closed; corrections are adjustments", period)})
+	}
+	k := totalKey{fr.ProviderName, fr.BillingCurrency}
+	t := imp.rejTotals[k]
+	if t == nil {
+		t = &Total{Provider: k.provider, Currency: k.currency}
+		imp.rejTotals[k] = t
+	}
+	t.Rows++
+	t.BilledCost = t.BilledCost.Add(fr.BilledCost)
+	t.EffectiveCost = t.EffectiveCost.Add(fr.EffectiveCost)
+}
+
+// fill copies a focus row into r and allocates it.
+func (imp *importer) fill(r *row, fr *focus.Row, period string) {
+	*r = row{parts: r.parts[:0], importID: imp.rep.ID, line: fr.Line, fingerprint: fr.Fingerprint, period: period,
+		provider: clean(fr.ProviderName), billingAccountID: clean(fr.BillingAccountId), subAccountID: clean(fr.SubAccountId),
+		subAccountName: clean(fr.SubAccountName), serviceName: clean(fr.ServiceName), serviceCategory: clean(fr.ServiceCategory),
+		resourceID: clean(fr.ResourceId), resourceName: clean(fr.ResourceName), chargeCategory: clean(fr.ChargeCategory),
+		chargeDescription: clean(fr.ChargeDescription), currency: fr.BillingCurrency, billed: fr.BilledCost, effective: fr.EffectiveCost,
+		start: fr.ChargePeriodStart, end: fr.ChargePeriodEnd, tags: imp.tagsJSON(fr.Tags)}
+	amount := r.effective
+	if imp.basis == BasisBilled {
+		amount = r.billed
+	}
+	m := matchable{subAccountID: r.subAccountID, serviceName: r.serviceName, serviceCategory: r.serviceCategory,
+		resourceID: r.resourceID, tags: fr.Tags}
+	r.parts = imp.alloc.allocate(r.parts, &m, period, amount)
+}
+
+// tagsJSON writes tags as a JSON object with sorted keys.
+func (imp *importer) tagsJSON(tags map[string]string) string {
+	if len(tags) == 0 {
+		return "{}"
+	}
+	keys := imp.tagKeys[:0]
+	for k := range tags {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	imp.tagKeys = keys
+	b := append(imp.buf[:0], '{')
+	for i, k := range keys {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendJSONString(b, clean(k))
+		b = append(b, ':')
+		b = appendJSONString(b, clean(tags[k]))
+	}
+	b = append(b, '}')
+	imp.buf = b
+	return string(b)
+}
+
+const hexDigits = "0123456789abcdef"
+
+// appendJSONString appends s (valid UTF-8) as a JSON string.
+func appendJSONString(b []byte, s string) []byte {
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x20 && c != '"' && c != '\\' {
+			continue
+		}
+		b = append(b, s[start:i]...)
+		switch c {
+		case '"', '\\':
+			b = append(b, '\\', c)
+		case '\n':
+			b = append(b, '\\', 'n')
+		case '\r':
+			b = append(b, '\\', 'r')
+		case '\t':
+			b = append(b, '\\', 't')
+		default:
+			b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+		}
+		start = i + 1
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}
+
+// clean makes s storable in PostgreSQL text: valid UTF-8 without NUL bytes.
+func clean(s string) string {
+	if utf8.ValidString(s) && strings.IndexByte(s, 0) < 0 {
+		return s
+	}
+	return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "")
+}
+
+// count adds up what a written batch added, on the writing goroutine.
+func (imp *importer) count(rows []*row) {
+	for _, r := range rows {
+		if !r.added {
+			imp.duplicates++
+			continue
+		}
+		imp.added++
+		addSummary(imp.summary, r)
+	}
+}
+
+func addSummary(m map[string]*AllocationSummary, r *row) {
+	s := m[r.currency]
+	if s == nil {
+		s = &AllocationSummary{Currency: r.currency}
+		m[r.currency] = s
+	}
+	toDept, toBucket := false, false
+	for _, p := range r.parts {
+		if p.dept != 0 {
+			s.Allocated = s.Allocated.Add(p.amount)
+			toDept = true
+		} else {
+			s.Unallocated = s.Unallocated.Add(p.amount)
+			toBucket = true
+		}
+	}
+	if toDept {
+		s.AllocatedRows++
+	}
+	if toBucket {
+		s.UnallocatedRows++
+	}
+}
+
+func summaries(m map[string]*AllocationSummary) []AllocationSummary {
+	out := make([]AllocationSummary, 0, len(m))
+	for _, s := range m {
+		out = append(out, *s)
+	}
+	slices.SortFunc(out, func(a, b AllocationSummary) int { return cmp.Compare(a.Currency, b.Currency) })
+	return out
+}
+
+// finish fills the report from the reader's report and the counts.
+func (imp *importer) finish(sum string) {
+	fr := imp.rd.Report()
+	rep := &imp.rep
+	rep.SHA256 = sum
+	rep.Format, rep.Version = string(fr.Format), fr.Version
+	rep.Rows = fr.RowsRead
+	rep.Added, rep.Duplicates = imp.added, imp.duplicates
+	rep.Accepted = imp.added + imp.duplicates
+	rep.Rejected = fr.RowsRejected + imp.rejected
+	rep.Errors = make([]RowError, 0, len(fr.Errors)+len(imp.rejects))
+	for _, e := range fr.Errors {
+		rep.Errors = append(rep.Errors, RowError{Line: e.Line, Column: e.Column, Message: e.Message})
+	}
+	rep.Errors = append(rep.Errors, imp.rejects...)
+	slices.SortStableFunc(rep.Errors, func(a, b RowError) int { return cmp.Compare(a.Line, b.Line) })
+	if len(rep.Errors) > MaxReportedErrors {
+		rep.Errors = rep.Errors[:MaxReportedErrors]
+	}
+	rep.Warnings = make([]Warning, 0, len(fr.Warnings))
+	for _, w := range fr.Warnings {
+		rep.Warnings = append(rep.Warnings, Warning{Kind: string(w.Kind), Count: w.Count, FirstLine: w.FirstLine, Example: clean(w.Example)})
+	}
+	// The reader's totals count rows of closed periods, which were rejected
+	// here: take them out.
+	rep.Totals = make([]Total, 0, len(fr.Totals))
+	for _, t := range fr.Totals {
+		out := Total{Provider: clean(t.ProviderName), Currency: t.BillingCurrency, Rows: t.Rows, BilledCost: t.BilledCost, EffectiveCost: t.EffectiveCost}
+		if r := imp.rejTotals[totalKey{t.ProviderName, t.BillingCurrency}]; r != nil {
+			out.Rows -= r.Rows
+			out.BilledCost = out.BilledCost.Sub(r.BilledCost)
+			out.EffectiveCost = out.EffectiveCost.Sub(r.EffectiveCost)
+		}
+		if out.Rows > 0 {
+			rep.Totals = append(rep.Totals, out)
+		}
+	}
+	rep.Allocation = summaries(imp.summary)
+	rep.Periods = make([]string, 0, len(imp.periods))
+	for p := range imp.periods {
+		rep.Periods = append(rep.Periods, p)
+	}
+	slices.Sort(rep.Periods)
+	rep.FinishedAt = imp.s.now()
+}
+
+// record saves the report and audits the import.
+func (imp *importer) record(ctx context.Context) error {
+	rep := &imp.rep
+	enc := func(v any) string {
+		b, _ := json.Marshal(v)
+		return string(b)
+	}
+	if _, err := imp.t.Exec(ctx, `UPDATE cloud_imports SET sha256 = ?, format = ?, focus_version = ?, rows_read = ?, rows_accepted = ?,
+		rows_added = ?, duplicates = ?, rows_rejected = ?, periods = ?, totals_json = ?, allocation_json = ?, warnings_json = ?,
+		errors_json = ?, finished_at = ? WHERE id = ?`,
+		rep.SHA256, rep.Format, rep.Version, rep.Rows, rep.Accepted, rep.Added, rep.Duplicates, rep.Rejected,
+		strings.Join(rep.Periods, ","), enc(rep.Totals), enc(rep.Allocation), enc(rep.Warnings), enc(rep.Errors), rep.FinishedAt, rep.ID); err != nil {
+		return fmt.Errorf("recording the import: %w", err)
+	}
+	after := map[string]any{"file_name": rep.FileName, "sha256": rep.SHA256, "rows": rep.Rows, "added": rep.Added,
+		"duplicates": rep.Duplicates, "rejected": rep.Rejected, "periods": rep.Periods, "totals": rep.Totals, "basis": rep.Basis}
+	return audit.Record(ctx, imp.t, rep.FinishedAt, imp.p, "import", "cloud_import", rep.ID,
+		fmt.Sprintf("Imported cloud bill %s: %d rows added, %d duplicates, %d rejected", rep.FileName, rep.Added, rep.Duplicates, rep.Rejected),
+		nil, after)
+}

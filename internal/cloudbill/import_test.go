@@ -1,0 +1,321 @@
+package cloudbill_test
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"io"
+	"math/big"
+	"os"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/engagehq/engage"
+	"github.com/engagehq/engage/internal/cloudbill"
+	"github.com/engagehq/engage/internal/db"
+	"github.com/engagehq/engage/internal/dbtest"
+	"github.com/engagehq/engage/internal/focus"
+)
+
+func fileSHA(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := sha256.Sum256(b)
+	return hex.EncodeToString(h[:])
+}
+
+func warningCount(rep cloudbill.ImportReport, kind focus.WarningKind) int64 {
+	for _, w := range rep.Warnings {
+		if w.Kind == string(kind) {
+			return w.Count
+		}
+	}
+	return 0
+}
+
+// TestImportSamples imports the three FOCUS sample files and checks the
+// report, the stored charges and their allocations against sums made with
+// encoding/csv and math/big alone; then imports them again.
+func TestImportSamples(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := setup(t, d)
+		files := []struct {
+			path, currency string
+			opts           cloudbill.ImportOptions
+			rows           int64
+			version        string
+		}{
+			{sampleFile, "", cloudbill.ImportOptions{}, 1000, "1.0"},
+			{flexFile, "USD", cloudbill.ImportOptions{DefaultCurrency: "usd"}, 3, "1.1"},
+			{saasFile, "", cloudbill.ImportOptions{SlashDates: focus.SlashDatesMDY}, 14, "1.1"},
+		}
+		all := map[string]*big.Rat{}
+		var total int64
+		for _, file := range files {
+			var lastRows int64
+			file.opts.Progress = func(_, rows int64) { lastRows = rows }
+			rep := f.importFile(file.path, file.opts)
+			want, n := independentSums(t, file.path, file.currency)
+			if rep.Rows != file.rows || int64(n) != file.rows || rep.Accepted != file.rows || rep.Added != file.rows ||
+				rep.Duplicates != 0 || rep.Rejected != 0 || len(rep.Errors) != 0 {
+				t.Fatalf("%s: rows %d (csv %d) accepted %d added %d duplicates %d rejected %d %v", file.path, rep.Rows, n,
+					rep.Accepted, rep.Added, rep.Duplicates, rep.Rejected, rep.Errors)
+			}
+			if lastRows != file.rows {
+				t.Errorf("%s: last progress at %d rows, want %d", file.path, lastRows, file.rows)
+			}
+			if rep.Format != "csv" || rep.Version != file.version || rep.Basis != cloudbill.BasisEffective || rep.SHA256 != fileSHA(t, file.path) {
+				t.Errorf("%s: format %q version %q basis %q sha %s", file.path, rep.Format, rep.Version, rep.Basis, rep.SHA256)
+			}
+			checkTotals(t, rep, want)
+			// No rules: everything added is unallocated, to the last digit.
+			for _, w := range want {
+				cur := "USD"
+				all[cur] = new(big.Rat).Add(orZero(all[cur]), w[1])
+			}
+			if len(rep.Allocation) != 1 || rep.Allocation[0].Currency != "USD" || !rep.Allocation[0].Allocated.IsZero() ||
+				rep.Allocation[0].UnallocatedRows != file.rows || rep.Allocation[0].Unallocated.Rat().Cmp(sumEffective(want)) != 0 {
+				t.Errorf("%s: allocation %+v, want all %s unallocated", file.path, rep.Allocation, sumEffective(want).FloatString(12))
+			}
+			got, err := f.s.FindImport(f.ctx, f.finance, rep.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(jsonOf(t, got), jsonOf(t, rep)) {
+				t.Errorf("%s: stored report differs:\n got %s\nwant %s", file.path, jsonOf(t, got), jsonOf(t, rep))
+			}
+			total += file.rows
+		}
+		// The sample's deviations are reported by kind.
+		first, err := f.s.FindImport(f.ctx, f.finance, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if warningCount(first, focus.WarnNullToken) != 8973 || warningCount(first, focus.WarnTimestampNoT) != 4000 || warningCount(first, focus.WarnUnknownColumn) != 1 {
+			t.Errorf("sample warnings %+v", first.Warnings)
+		}
+
+		if n := f.count("SELECT COUNT(*) FROM cloud_charges"); int64(n) != total {
+			t.Fatalf("%d charges stored, want %d", n, total)
+		}
+		charges, allocs := storedSums(t, f, "effective_cost")
+		if len(charges) != 1 || charges["USD"].Cmp(all["USD"]) != 0 || allocs["USD"].Cmp(all["USD"]) != 0 {
+			t.Errorf("stored effective %v, allocated %v, independent %v", ratText(charges), ratText(allocs), ratText(all))
+		}
+		// The unallocated bucket of every period holds the rest, exactly.
+		sum := new(big.Rat)
+		for _, p := range f.periods() {
+			u, err := f.s.Unallocated(f.ctx, f.finance, p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, x := range u {
+				sum.Add(sum, x.Amount.Rat())
+			}
+		}
+		if sum.Cmp(all["USD"]) != 0 {
+			t.Errorf("unallocated over the periods = %s, want %s", sum.FloatString(12), all["USD"].FloatString(12))
+		}
+
+		// Again: nothing is added, every row is a duplicate.
+		for _, file := range files {
+			rep := f.importFile(file.path, file.opts)
+			if rep.Added != 0 || rep.Duplicates != file.rows || rep.Accepted != file.rows || len(rep.Allocation) != 0 {
+				t.Errorf("re-import of %s: added %d duplicates %d allocation %+v", file.path, rep.Added, rep.Duplicates, rep.Allocation)
+			}
+		}
+		if n := f.count("SELECT COUNT(*) FROM cloud_charges"); int64(n) != total {
+			t.Errorf("%d charges after re-importing, want %d", n, total)
+		}
+		if n := f.count("SELECT COUNT(*) FROM cloud_allocations"); int64(n) != total {
+			t.Errorf("%d allocations after re-importing, want %d", n, total)
+		}
+		list, next, err := f.s.ListImports(f.ctx, f.finance, "", 4)
+		if err != nil || len(list) != 4 || next == "" || list[0].ID != 6 {
+			t.Fatalf("ListImports = %d items, next %q, err %v", len(list), next, err)
+		}
+		rest, next, err := f.s.ListImports(f.ctx, f.finance, next, 4)
+		if err != nil || len(rest) != 2 || next != "" || rest[1].ID != 1 {
+			t.Fatalf("ListImports page 2 = %d items, next %q, err %v", len(rest), next, err)
+		}
+		if n := f.count("SELECT COUNT(*) FROM audit_events WHERE entity_type = 'cloud_import'"); n != 6 {
+			t.Errorf("%d audit events for 6 imports", n)
+		}
+	})
+}
+
+func orZero(r *big.Rat) *big.Rat {
+	if r == nil {
+		return new(big.Rat)
+	}
+	return r
+}
+
+func sumEffective(s sums) *big.Rat {
+	out := new(big.Rat)
+	for _, v := range s {
+		out.Add(out, v[1])
+	}
+	return out
+}
+
+func ratText(m map[string]*big.Rat) map[string]string {
+	out := map[string]string{}
+	for k, v := range m {
+		out[k] = v.FloatString(12)
+	}
+	return out
+}
+
+// TestSlashDatesRejected: without a date order, rows with 5/1/25 dates are
+// rejected one by one, with their line.
+func TestSlashDatesRejected(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := setup(t, d)
+		rep := f.importFile(saasFile, cloudbill.ImportOptions{})
+		if rep.Rows != 14 || rep.Rejected != 14 || rep.Added != 0 || len(rep.Errors) != 14 || len(rep.Totals) != 0 {
+			t.Fatalf("report %+v", rep)
+		}
+		for i, e := range rep.Errors {
+			if e.Line != i+2 || e.Column != "ChargePeriodStart" || !strings.Contains(e.Message, "SlashDates") {
+				t.Errorf("error %d = %+v", i, e)
+			}
+		}
+		if n := f.count("SELECT COUNT(*) FROM cloud_charges"); n != 0 {
+			t.Errorf("%d charges stored", n)
+		}
+	})
+}
+
+// splitLines returns the header and the data lines of a CSV file without
+// quoted line breaks.
+func splitLines(t *testing.T, path string) (string, []string) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
+	return lines[0], lines[1:]
+}
+
+// TestOverlappingFiles imports the first 600 rows of the sample, then rows
+// 400 to 1000: the second adds only the 400 rows the first lacked.
+func TestOverlappingFiles(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := setup(t, d)
+		header, lines := splitLines(t, sampleFile)
+		if len(lines) != 1000 {
+			t.Fatalf("%d lines", len(lines))
+		}
+		first := f.importString("first.csv", header+"\n"+strings.Join(lines[:600], "\n")+"\n", cloudbill.ImportOptions{})
+		second := f.importString("second.csv", header+"\n"+strings.Join(lines[399:], "\n")+"\n", cloudbill.ImportOptions{})
+		if first.Added != 600 || first.Duplicates != 0 {
+			t.Errorf("first: added %d duplicates %d", first.Added, first.Duplicates)
+		}
+		if second.Rows != 601 || second.Added != 400 || second.Duplicates != 201 || second.Accepted != 601 {
+			t.Errorf("second: rows %d added %d duplicates %d", second.Rows, second.Added, second.Duplicates)
+		}
+		if n := f.count("SELECT COUNT(*) FROM cloud_charges"); n != 1000 {
+			t.Errorf("%d charges stored, want 1000", n)
+		}
+		// Together they hold exactly the whole file.
+		want, _ := independentSums(t, sampleFile, "")
+		charges, allocs := storedSums(t, f, "billed_cost")
+		billed := new(big.Rat)
+		for _, w := range want {
+			billed.Add(billed, w[0])
+		}
+		if charges["USD"].Cmp(billed) != 0 {
+			t.Errorf("stored billed %s, file %s", charges["USD"].FloatString(12), billed.FloatString(12))
+		}
+		effective, _ := storedSums(t, f, "effective_cost")
+		if allocs["USD"].Cmp(effective["USD"]) != 0 {
+			t.Errorf("allocated %s, stored effective %s", allocs["USD"].FloatString(12), effective["USD"].FloatString(12))
+		}
+		// The line of a charge is its line in the file that stored it.
+		if n := f.count("SELECT COUNT(*) FROM cloud_charges WHERE import_id = ? AND line = 2", second.ID); n != 0 {
+			t.Errorf("second file's line 2 was stored again")
+		}
+		if n := f.count("SELECT COUNT(*) FROM cloud_charges WHERE import_id = ? AND line = 203", second.ID); n != 1 {
+			t.Errorf("second file's first new row (line 203) is not stored as line 203")
+		}
+	})
+}
+
+// failingReader yields the first n bytes of data and then fails.
+type failingReader struct {
+	r io.Reader
+	n int
+}
+
+func (f *failingReader) Read(p []byte) (int, error) {
+	if f.n <= 0 {
+		return 0, errors.New("disk on fire")
+	}
+	if len(p) > f.n {
+		p = p[:f.n]
+	}
+	n, err := f.r.Read(p)
+	f.n -= n
+	return n, err
+}
+
+// TestImportIsAtomic: a file that fails part way leaves nothing behind, and
+// importing it again completes it.
+func TestImportIsAtomic(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := setup(t, d)
+		f.s.BatchRows = 50 // several batches are written before the failure
+		f.rule(cloudbill.RuleInput{Name: "All to IT", Action: cloudbill.ActionAssign, DepartmentID: f.dept["IT"]})
+		data, err := os.ReadFile(sampleFile)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = f.s.Import(f.ctx, f.finance, "broken.csv", &failingReader{r: strings.NewReader(string(data)), n: len(data) * 3 / 4}, cloudbill.ImportOptions{})
+		if err == nil || !strings.Contains(err.Error(), "disk on fire") {
+			t.Fatalf("Import of a failing reader = %v", err)
+		}
+		for _, table := range []string{"cloud_charges", "cloud_allocations", "cloud_imports"} {
+			if n := f.count("SELECT COUNT(*) FROM " + table); n != 0 {
+				t.Errorf("%d rows left in %s", n, table)
+			}
+		}
+		if n := f.count("SELECT COUNT(*) FROM audit_events WHERE entity_type = 'cloud_import'"); n != 0 {
+			t.Errorf("%d import audit events left", n)
+		}
+		rep := f.importFile(sampleFile, cloudbill.ImportOptions{})
+		if rep.Added != 1000 || f.count("SELECT COUNT(*) FROM cloud_allocations WHERE department_id = ?", f.dept["IT"]) != 1000 {
+			t.Errorf("import after the failure added %d", rep.Added)
+		}
+	})
+}
+
+// TestImportRefusals: wrong people and unreadable files.
+func TestImportRefusals(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := setup(t, d)
+		data := "BilledCost,ChargePeriodStart,ChargePeriodEnd,BillingCurrency\n1,2026-02-01T00:00:00Z,2026-02-02T00:00:00Z,USD\n"
+		if _, err := f.s.Import(f.ctx, f.bio, "x.csv", strings.NewReader(data), cloudbill.ImportOptions{}); engage.ErrorCode(err) != engage.EFORBIDDEN {
+			t.Errorf("requester import = %v", err)
+		}
+		_, err := f.s.Import(f.ctx, f.admin, "x.csv", strings.NewReader("BilledCost,ChargePeriodStart\n1,2026-02-01\n"), cloudbill.ImportOptions{})
+		if engage.ErrorCode(err) != engage.EINVALID || len(engage.ErrorFields(err)) != 1 || engage.ErrorFields(err)[0].Field != "line 1" ||
+			!strings.Contains(engage.ErrorFields(err)[0].Message, "ChargePeriodEnd") {
+			t.Errorf("missing column = %v", err)
+		}
+		if _, err := f.s.Import(f.ctx, f.admin, "x.csv", strings.NewReader(data), cloudbill.ImportOptions{Basis: "list"}); engage.ErrorCode(err) != engage.EINVALID {
+			t.Errorf("unknown basis = %v", err)
+		}
+		if rep, err := f.s.Import(f.ctx, f.admin, "x.csv", strings.NewReader(data), cloudbill.ImportOptions{}); err != nil || rep.Added != 1 {
+			t.Errorf("admin import = %+v, %v", rep, err)
+		}
+		if n := f.count("SELECT COUNT(*) FROM cloud_imports"); n != 1 {
+			t.Errorf("%d imports recorded, want 1", n)
+		}
+	})
+}

@@ -1,0 +1,501 @@
+package cloudbill_test
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/engagehq/engage"
+	"github.com/engagehq/engage/internal/cloudbill"
+	"github.com/engagehq/engage/internal/db"
+	"github.com/engagehq/engage/internal/dbtest"
+)
+
+// charge is one row of a small FOCUS file.
+type charge struct {
+	billed, effective, start       string
+	provider, service, category    string
+	subAccount, resource, tagsJSON string
+}
+
+const smallHeader = "BilledCost,EffectiveCost,BillingCurrency,ChargePeriodStart,ChargePeriodEnd,ProviderName,ServiceName,ServiceCategory,SubAccountId,ResourceId,Tags"
+
+func csvOf(rows ...charge) string {
+	var b strings.Builder
+	b.WriteString(smallHeader + "\n")
+	for _, r := range rows {
+		start := r.start
+		if start == "" {
+			start = "2026-02-10T00:00:00Z"
+		}
+		provider := r.provider
+		if provider == "" {
+			provider = "AWS"
+		}
+		effective := r.effective
+		if effective == "" {
+			effective = r.billed
+		}
+		t, _ := time.Parse(time.RFC3339, start)
+		fmt.Fprintf(&b, "%s,%s,USD,%s,%s,%s,%s,%s,%s,%s,\"%s\"\n", r.billed, effective, start, t.Add(time.Hour).Format(time.RFC3339),
+			provider, r.service, r.category, r.subAccount, r.resource, strings.ReplaceAll(r.tagsJSON, `"`, `""`))
+	}
+	return b.String()
+}
+
+// allocationsOf returns the parts of the charge on line of an import, as
+// "DEPT=amount" (or "-" for the bucket), in department order.
+func (f *fixture) allocationsOf(importID int64, line int) []string {
+	f.t.Helper()
+	rows, err := f.d.Query(f.ctx, `SELECT COALESCE(d.code, '-'), a.amount FROM cloud_allocations a JOIN cloud_charges c ON c.id = a.charge_id
+		LEFT JOIN departments d ON d.id = a.department_id WHERE c.import_id = ? AND c.line = ? ORDER BY a.id`, importID, line)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var code string
+		var amount decimal.Decimal
+		if err := rows.Scan(&code, &amount); err != nil {
+			f.t.Fatal(err)
+		}
+		out = append(out, code+"="+amount.String())
+	}
+	return out
+}
+
+// TestAllocationRules: the first matching rule decides; assign, split and
+// headcount driver shares add up exactly; unmatched charges go to the
+// unallocated bucket.
+func TestAllocationRules(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := setup(t, d)
+		f.rule(cloudbill.RuleInput{Name: "Biology tags", Match: cloudbill.Match{TagKey: "cost-centre", TagValue: "BIO"},
+			Action: cloudbill.ActionAssign, DepartmentID: f.dept["BIO"]})
+		f.rule(cloudbill.RuleInput{Name: "Shared databases", Match: cloudbill.Match{ServiceCategory: "databases"},
+			Action: cloudbill.ActionSplit, Splits: []cloudbill.Split{{f.dept["BIO"], dec("33.33")}, {f.dept["CHEM"], dec("33.33")}, {f.dept["IT"], dec("33.34")}}})
+		f.rule(cloudbill.RuleInput{Name: "Compute by headcount", Match: cloudbill.Match{ServiceName: "Amazon EC2"},
+			Action: cloudbill.ActionDriver, Driver: cloudbill.DriverHeadcount})
+		f.rule(cloudbill.RuleInput{Name: "Production storage", Match: cloudbill.Match{TagKey: "env", TagValue: "prod", ServiceCategory: "Storage", ResourceIDPrefix: "arn:aws:s3:::"},
+			Action: cloudbill.ActionAssign, DepartmentID: f.dept["IT"]})
+		f.rule(cloudbill.RuleInput{Name: "Chemistry account", Match: cloudbill.Match{SubAccountID: "222"},
+			Action: cloudbill.ActionAssign, DepartmentID: f.dept["CHEM"]})
+		f.rule(cloudbill.RuleInput{Name: "Lab equipment by headcount", Match: cloudbill.Match{ServiceName: "Lab"},
+			Action: cloudbill.ActionDriver, Driver: cloudbill.DriverHeadcount, DepartmentIDs: []int64{f.dept["CHEM"], f.dept["BIO"]}})
+
+		rep := f.importString("rules.csv", csvOf(
+			// 2: tagged BIO and EC2: the tag rule comes first.
+			charge{billed: "12.00", effective: "10.00", service: "Amazon EC2", category: "Compute", tagsJSON: `{"Cost-Centre":"BIO"}`},
+			// 3: a database, split 33.33/33.33/33.34.
+			charge{billed: "100.00", service: "Amazon RDS", category: "Databases", subAccount: "222"},
+			// 4: EC2 by headcount 3:1:2 (the person who left does not count).
+			charge{billed: "100.00", service: "amazon ec2", category: "Compute"},
+			// 5: prod storage in S3: every criterion of rule 4 matches.
+			charge{billed: "5.50", service: "Amazon S3", category: "Storage", resource: "arn:aws:s3:::bucket", tagsJSON: `{"env":"prod"}`},
+			// 6: storage tagged prod but not S3: rule 4 does not match; account 222 does.
+			charge{billed: "1.10", service: "EBS", category: "Storage", subAccount: "222", resource: "vol-1", tagsJSON: `{"env":"prod"}`},
+			// 7: the tag value differs in case: no rule matches.
+			charge{billed: "7.25", service: "Amazon S3", category: "Storage", resource: "arn:aws:s3:::x", tagsJSON: `{"cost-centre":"bio","env":"dev"}`},
+			// 8: nothing matches either.
+			charge{billed: "0.0000001", service: "Support", category: "Other"},
+			// 9: a driver over two departments, 1:3.
+			charge{billed: "1.00", service: "Lab", category: "Other"},
+		), cloudbill.ImportOptions{})
+		if rep.Added != 8 {
+			t.Fatalf("added %d, want 8: %+v", rep.Added, rep.Errors)
+		}
+		want := map[int][]string{
+			2: {"BIO=10"}, // effective cost, not billed
+			3: {"BIO=33.33", "CHEM=33.33", "IT=33.34"},
+			4: {"BIO=50", "CHEM=16.6666666666666667", "IT=33.3333333333333333"},
+			5: {"IT=5.5"},
+			6: {"CHEM=1.1"},
+			7: {"-=7.25"},
+			8: {"-=0.0000001"},
+			9: {"CHEM=0.25", "BIO=0.75"},
+		}
+		for line, w := range want {
+			if got := f.allocationsOf(rep.ID, line); !slices.Equal(got, w) {
+				t.Errorf("line %d allocated %v, want %v", line, got, w)
+			}
+		}
+		// The parts of each charge add up to it exactly.
+		var n int
+		err := d.QueryRow(f.ctx, "SELECT COUNT(*) FROM cloud_charges").Scan(&n)
+		if err != nil || n != 8 {
+			t.Fatalf("%d charges, %v", n, err)
+		}
+		totals, err := f.s.AllocatedTotals(f.ctx, d, "2026-02")
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]string{}
+		for _, x := range totals {
+			got[fmt.Sprintf("%d|%s|%s|%s|%d", x.DepartmentID, x.Currency, x.Provider, x.ServiceName, x.Rows)] = x.Amount.String()
+		}
+		bio, chem, it := f.dept["BIO"], f.dept["CHEM"], f.dept["IT"]
+		wantTotals := map[string]string{
+			fmt.Sprintf("%d|USD|AWS|Amazon EC2|1", bio):  "10",
+			fmt.Sprintf("%d|USD|AWS|Amazon RDS|1", bio):  "33.33",
+			fmt.Sprintf("%d|USD|AWS|amazon ec2|1", bio):  "50",
+			fmt.Sprintf("%d|USD|AWS|Lab|1", bio):         "0.75",
+			fmt.Sprintf("%d|USD|AWS|Amazon RDS|1", chem): "33.33",
+			fmt.Sprintf("%d|USD|AWS|amazon ec2|1", chem): "16.6666666666666667",
+			fmt.Sprintf("%d|USD|AWS|EBS|1", chem):        "1.1",
+			fmt.Sprintf("%d|USD|AWS|Lab|1", chem):        "0.25",
+			fmt.Sprintf("%d|USD|AWS|Amazon RDS|1", it):   "33.34",
+			fmt.Sprintf("%d|USD|AWS|amazon ec2|1", it):   "33.3333333333333333",
+			fmt.Sprintf("%d|USD|AWS|Amazon S3|1", it):    "5.5",
+		}
+		if len(got) != len(wantTotals) {
+			t.Errorf("AllocatedTotals = %v\nwant %v", got, wantTotals)
+		}
+		for k, v := range wantTotals {
+			if got[k] != v {
+				t.Errorf("AllocatedTotals[%s] = %q, want %s", k, got[k], v)
+			}
+		}
+		for i := 1; i < len(totals); i++ {
+			if totals[i-1].DepartmentID > totals[i].DepartmentID {
+				t.Errorf("AllocatedTotals not ordered by department: %+v", totals)
+			}
+		}
+		u, err := f.s.Unallocated(f.ctx, f.finance, "2026-02")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(u) != 2 || u[0].ServiceName != "Amazon S3" || !u[0].Amount.Equal(dec("7.25")) || u[0].Rows != 1 ||
+			u[1].ServiceName != "Support" || !u[1].Amount.Equal(dec("0.0000001")) {
+			t.Errorf("Unallocated = %+v", u)
+		}
+		var unalloc decimal.Decimal
+		for _, a := range rep.Allocation {
+			unalloc = unalloc.Add(a.Unallocated)
+			if !a.Allocated.Add(a.Unallocated).Equal(dec("224.8500001")) || a.UnallocatedRows != 2 || a.AllocatedRows != 6 {
+				t.Errorf("report allocation %+v", a)
+			}
+		}
+		if !unalloc.Equal(dec("7.2500001")) {
+			t.Errorf("report unallocated %s", unalloc)
+		}
+		if _, err := f.s.Unallocated(f.ctx, f.bio, "2026-02"); engage.ErrorCode(err) != engage.EFORBIDDEN {
+			t.Errorf("Unallocated as a requester = %v", err)
+		}
+	})
+}
+
+// TestBilledBasis allocates BilledCost when the service says so.
+func TestBilledBasis(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := setup(t, d)
+		f.s.Basis = cloudbill.BasisBilled
+		f.rule(cloudbill.RuleInput{Name: "All", Action: cloudbill.ActionAssign, DepartmentID: f.dept["IT"]})
+		rep := f.importString("b.csv", csvOf(charge{billed: "12.00", effective: "10.00", service: "X"}), cloudbill.ImportOptions{})
+		if got := f.allocationsOf(rep.ID, 2); !slices.Equal(got, []string{"IT=12"}) || rep.Basis != cloudbill.BasisBilled {
+			t.Errorf("billed basis allocated %v (report basis %s)", got, rep.Basis)
+		}
+		rep = f.importString("e.csv", csvOf(charge{billed: "12.00", effective: "10.00", service: "Y"}), cloudbill.ImportOptions{Basis: cloudbill.BasisEffective})
+		if got := f.allocationsOf(rep.ID, 2); !slices.Equal(got, []string{"IT=10"}) {
+			t.Errorf("effective override allocated %v", got)
+		}
+	})
+}
+
+// TestRuleValidation: percentages must add up to exactly 100, and every
+// wrong field is named.
+func TestRuleValidation(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := setup(t, d)
+		bio, chem := f.dept["BIO"], f.dept["CHEM"]
+		cases := []struct {
+			in    cloudbill.RuleInput
+			field string
+			text  string
+		}{
+			{cloudbill.RuleInput{Name: "90", Action: cloudbill.ActionSplit, Splits: []cloudbill.Split{{bio, dec("50")}, {chem, dec("40")}}}, "splits", "add up to 90"},
+			{cloudbill.RuleInput{Name: "99.99", Action: cloudbill.ActionSplit, Splits: []cloudbill.Split{{bio, dec("33.33")}, {chem, dec("66.66")}}}, "splits", "99.99"},
+			{cloudbill.RuleInput{Name: "101", Action: cloudbill.ActionSplit, Splits: []cloudbill.Split{{bio, dec("50")}, {chem, dec("51")}}}, "splits", "101"},
+			{cloudbill.RuleInput{Name: "twice", Action: cloudbill.ActionSplit, Splits: []cloudbill.Split{{bio, dec("50")}, {bio, dec("50")}}}, "splits[1].department_id", "once"},
+			{cloudbill.RuleInput{Name: "zero", Action: cloudbill.ActionSplit, Splits: []cloudbill.Split{{bio, dec("0")}, {chem, dec("100")}}}, "splits[0].percent", "above 0"},
+			{cloudbill.RuleInput{Name: "nobody", Action: cloudbill.ActionAssign}, "department_id", "department"},
+			{cloudbill.RuleInput{Name: "ghost", Action: cloudbill.ActionAssign, DepartmentID: 999}, "department_id", "999"},
+			{cloudbill.RuleInput{Name: "no offering", Action: cloudbill.ActionDriver, Driver: cloudbill.DriverSubscriptions}, "offering_id", "offering"},
+			{cloudbill.RuleInput{Name: "no driver", Action: cloudbill.ActionDriver}, "driver", "headcount"},
+			{cloudbill.RuleInput{Name: "half a tag", Action: cloudbill.ActionAssign, DepartmentID: bio, Match: cloudbill.Match{TagKey: "team"}}, "match.tag_value", "team"},
+			{cloudbill.RuleInput{Action: cloudbill.ActionAssign, DepartmentID: bio}, "name", "name"},
+			{cloudbill.RuleInput{Name: "x", Action: "move"}, "action", "assign"},
+		}
+		for _, c := range cases {
+			_, err := f.s.CreateRule(f.ctx, f.finance, c.in)
+			fields := engage.ErrorFields(err)
+			found := false
+			for _, fe := range fields {
+				found = found || (fe.Field == c.field && strings.Contains(fe.Message, c.text))
+			}
+			if engage.ErrorCode(err) != engage.EINVALID || !found {
+				t.Errorf("%s: %v; want %s mentioning %q", c.in.Name, err, c.field, c.text)
+			}
+		}
+		if n := f.count("SELECT COUNT(*) FROM cloud_allocation_rules"); n != 0 {
+			t.Errorf("%d rules stored from invalid input", n)
+		}
+		if _, err := f.s.CreateRule(f.ctx, f.bio, cloudbill.RuleInput{Name: "mine", Action: cloudbill.ActionAssign, DepartmentID: bio}); engage.ErrorCode(err) != engage.EFORBIDDEN {
+			t.Errorf("requester CreateRule = %v", err)
+		}
+		if _, err := f.s.ListRules(f.ctx, f.bio); engage.ErrorCode(err) != engage.EFORBIDDEN {
+			t.Errorf("requester ListRules = %v", err)
+		}
+	})
+}
+
+// TestRuleOrderAndVersions: positions move rules, stale versions are
+// refused, removal archives, every change is audited.
+func TestRuleOrderAndVersions(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := setup(t, d)
+		mk := func(name string, pos int) cloudbill.Rule {
+			return f.rule(cloudbill.RuleInput{Name: name, Position: pos, Action: cloudbill.ActionAssign, DepartmentID: f.dept["BIO"]})
+		}
+		a, b, c := mk("A", 0), mk("B", 0), mk("C", 0)
+		dd := mk("D", 1)
+		order := func() string {
+			rules, err := f.s.ListRules(f.ctx, f.admin)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var names []string
+			for i, r := range rules {
+				if r.Position != i+1 {
+					t.Errorf("rule %s at position %d, listed %d", r.Name, r.Position, i+1)
+				}
+				names = append(names, r.Name)
+			}
+			return strings.Join(names, "")
+		}
+		if o := order(); o != "DABC" {
+			t.Fatalf("order %s, want DABC", o)
+		}
+		in := c.Input()
+		in.Position = 2
+		in.Name = "C2"
+		c2, err := f.s.UpdateRule(f.ctx, f.finance, c.ID, c.Version, in)
+		if err != nil || c2.Version != 2 {
+			t.Fatalf("UpdateRule = %+v, %v", c2, err)
+		}
+		if o := order(); o != "DC2AB" {
+			t.Fatalf("order %s, want DC2AB", o)
+		}
+		if _, err := f.s.UpdateRule(f.ctx, f.finance, c.ID, c.Version, in); engage.ErrorCode(err) != engage.ECONFLICT {
+			t.Errorf("stale update = %v", err)
+		}
+		if err := f.s.DeleteRule(f.ctx, f.finance, a.ID, a.Version); err != nil {
+			t.Fatal(err)
+		}
+		if o := order(); o != "DC2B" {
+			t.Fatalf("order %s, want DC2B", o)
+		}
+		if _, err := f.s.FindRule(f.ctx, f.finance, a.ID); engage.ErrorCode(err) != engage.ENOTFOUND {
+			t.Errorf("archived rule found: %v", err)
+		}
+		if n := f.count("SELECT COUNT(*) FROM cloud_allocation_rules WHERE archived_at IS NOT NULL"); n != 1 {
+			t.Errorf("%d archived rules", n)
+		}
+		if n := f.count("SELECT COUNT(*) FROM audit_events WHERE entity_type = 'cloud_allocation_rule'"); n != 6 {
+			t.Errorf("%d audit events, want 6", n)
+		}
+		_, _ = b, dd
+	})
+}
+
+// TestClosedPeriod: rows of a closed period are rejected with their line;
+// a closed period cannot be reallocated.
+func TestClosedPeriod(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := setup(t, d)
+		f.exec("INSERT INTO billing_periods(period, state) VALUES ('2026-01', 'closed'), ('2026-02', 'open')")
+		rep := f.importString("jan-feb.csv", csvOf(
+			charge{billed: "1.00", start: "2026-02-01T00:00:00Z", service: "S"},
+			charge{billed: "2.00", start: "2026-01-31T23:00:00Z", service: "S"},
+			charge{billed: "4.00", start: "2026-03-01T00:00:00Z", service: "S"},
+			charge{billed: "8.00", start: "2026-01-01T00:00:00Z", provider: "GCP", service: "S"},
+		), cloudbill.ImportOptions{})
+		if rep.Added != 2 || rep.Rejected != 2 || rep.Rows != 4 || len(rep.Errors) != 2 {
+			t.Fatalf("report %+v", rep)
+		}
+		for i, line := range []int{3, 5} {
+			e := rep.Errors[i]
+			if e.Line != line || e.Message != "period 2026-01 is closed; corrections are adjustments" {
+				t.Errorf("error %d = %+v, want line %d", i, e, line)
+			}
+		}
+		if len(rep.Totals) != 1 || rep.Totals[0].Provider != "AWS" || !rep.Totals[0].BilledCost.Equal(dec("5")) || rep.Totals[0].Rows != 2 {
+			t.Errorf("totals %+v, want AWS 5.00 over 2 rows", rep.Totals)
+		}
+		if !slices.Equal(rep.Periods, []string{"2026-02", "2026-03"}) {
+			t.Errorf("periods %v", rep.Periods)
+		}
+		if n := f.count("SELECT COUNT(*) FROM cloud_charges WHERE period = '2026-01'"); n != 0 {
+			t.Errorf("%d charges stored in the closed period", n)
+		}
+		if _, err := f.s.Reallocate(f.ctx, f.finance, "2026-01"); engage.ErrorCode(err) != engage.ECONFLICT {
+			t.Errorf("Reallocate closed = %v", err)
+		}
+		if _, err := f.s.Reallocate(f.ctx, f.finance, "January"); engage.ErrorCode(err) != engage.EINVALID {
+			t.Errorf("Reallocate January = %v", err)
+		}
+	})
+}
+
+// TestReallocate: after a rule is added, reallocating the open period moves
+// the charges out of the bucket, in one go and audited; other periods keep
+// theirs.
+func TestReallocate(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := setup(t, d)
+		f.s.BatchRows = 2
+		rep := f.importString("feb.csv", csvOf(
+			charge{billed: "10.00", service: "EC2", tagsJSON: `{"team":"bio"}`},
+			charge{billed: "20.00", service: "EC2", tagsJSON: `{"team":"chem"}`},
+			charge{billed: "30.00", service: "S3"},
+			charge{billed: "40.00", service: "EC2", start: "2026-03-02T00:00:00Z", tagsJSON: `{"team":"bio"}`},
+			charge{billed: "50.00", service: "EC2", start: "2026-02-28T00:00:00Z", tagsJSON: `{"TEAM":"bio"}`},
+		), cloudbill.ImportOptions{})
+		if rep.Added != 5 {
+			t.Fatalf("added %d", rep.Added)
+		}
+		f.rule(cloudbill.RuleInput{Name: "Biology team", Match: cloudbill.Match{TagKey: "Team", TagValue: "bio"}, Action: cloudbill.ActionAssign, DepartmentID: f.dept["BIO"]})
+		before, _ := f.s.AllocatedTotals(f.ctx, d, "2026-02")
+		if len(before) != 0 {
+			t.Fatalf("allocated before reallocating: %+v", before)
+		}
+		got, err := f.s.Reallocate(f.ctx, f.finance, "2026-02")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Charges != 4 || len(got.Allocation) != 1 || !got.Allocation[0].Allocated.Equal(dec("60")) || !got.Allocation[0].Unallocated.Equal(dec("50")) {
+			t.Errorf("reallocation %+v", got)
+		}
+		after, err := f.s.AllocatedTotals(f.ctx, d, "2026-02")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(after) != 1 || after[0].DepartmentID != f.dept["BIO"] || !after[0].Amount.Equal(dec("60")) || after[0].Rows != 2 || after[0].ServiceName != "EC2" {
+			t.Errorf("AllocatedTotals after = %+v", after)
+		}
+		if n := f.count("SELECT COUNT(*) FROM cloud_allocations WHERE period = '2026-02'"); n != 4 {
+			t.Errorf("%d allocations in February, want 4 (one per charge)", n)
+		}
+		// March was not reallocated: still unallocated.
+		if march, _ := f.s.AllocatedTotals(f.ctx, d, "2026-03"); len(march) != 0 {
+			t.Errorf("March allocated: %+v", march)
+		}
+		if n := f.count("SELECT COUNT(*) FROM audit_events WHERE action = 'reallocate'"); n != 1 {
+			t.Errorf("%d reallocation audit events", n)
+		}
+		if _, err := f.s.Reallocate(f.ctx, f.bio, "2026-02"); engage.ErrorCode(err) != engage.EFORBIDDEN {
+			t.Errorf("requester Reallocate = %v", err)
+		}
+	})
+}
+
+// TestSubscriptionDriver splits by the quantity of an offering each
+// department held in the charge's month, weighted by days.
+func TestSubscriptionDriver(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := setup(t, d)
+		now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+		var service, offering int64
+		if err := f.insert(&service, `INSERT INTO services(slug, name, kind, family, sourcing, lifecycle, delivery_model, data_ceiling, arch_status, created_at, updated_at)
+			VALUES ('lab', 'Lab', 'technical', 'compute', 'built', 'live', 'cloud', 'internal', 'standard', ?, ?) RETURNING id`, now, now); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.insert(&offering, `INSERT INTO offerings(service_id, slug, name, lifecycle, created_at, updated_at) VALUES (?, 'seats', 'Seats', 'live', ?, ?) RETURNING id`,
+			service, now, now); err != nil {
+			t.Fatal(err)
+		}
+		day := func(s string) time.Time { t, _ := time.Parse(time.DateOnly, s); return t }
+		sub := func(dept string, start string, end string, segs ...any) {
+			var endArg any
+			if end != "" {
+				endArg = day(end)
+			}
+			var id int64
+			if err := f.insert(&id, `INSERT INTO subscriptions(department_id, offering_id, quantity, start_date, end_date, created_at, updated_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, f.dept[dept], offering, segs[1], day(start), endArg, now, now); err != nil {
+				t.Fatal(err)
+			}
+			for i := 0; i < len(segs); i += 2 {
+				f.exec("INSERT INTO subscription_segments(subscription_id, effective_from, quantity) VALUES (?, ?, ?)", id, day(segs[i].(string)), segs[i+1])
+			}
+		}
+		// April 2026 has 30 days.
+		sub("BIO", "2026-01-01", "", "2026-01-01", "10")                            // 10 × 30 = 300
+		sub("CHEM", "2026-04-16", "", "2026-04-16", "10")                           // 10 × 15 = 150
+		sub("IT", "2026-03-01", "2026-04-10", "2026-03-01", "1", "2026-04-06", "3") // 1 × 5 + 3 × 5 = 20
+		sub("IT", "2026-05-01", "", "2026-05-01", "100")                            // not in April
+		f.rule(cloudbill.RuleInput{Name: "Lab by seats", Action: cloudbill.ActionDriver, Driver: cloudbill.DriverSubscriptions, OfferingID: offering})
+		rep := f.importString("apr.csv", csvOf(
+			charge{billed: "47.00", start: "2026-04-03T00:00:00Z", service: "Lab"},
+			charge{billed: "9.00", start: "2025-04-03T00:00:00Z", service: "Lab"}, // nobody subscribed: unallocated
+		), cloudbill.ImportOptions{})
+		if got := f.allocationsOf(rep.ID, 2); !slices.Equal(got, []string{"BIO=30", "CHEM=15", "IT=2"}) {
+			t.Errorf("April allocated %v, want BIO=30 CHEM=15 IT=2", got)
+		}
+		if got := f.allocationsOf(rep.ID, 3); !slices.Equal(got, []string{"-=9"}) {
+			t.Errorf("April 2025 allocated %v, want the bucket", got)
+		}
+	})
+}
+
+// TestChargesDrillDown: the rows behind a statement line, for the people
+// who may read the department, page by page.
+func TestChargesDrillDown(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := setup(t, d)
+		f.rule(cloudbill.RuleInput{Name: "Split", Action: cloudbill.ActionSplit, Match: cloudbill.Match{ServiceName: "EC2"},
+			Splits: []cloudbill.Split{{f.dept["BIO"], dec("25")}, {f.dept["CHEM"], dec("75")}}})
+		f.importString("feb.csv", csvOf(
+			charge{billed: "10.00", service: "EC2", resource: "i-1", tagsJSON: `{"team":"bio"}`},
+			charge{billed: "20.00", service: "EC2", resource: "i-2"},
+			charge{billed: "30.00", service: "S3", resource: "b-1"},
+		), cloudbill.ImportOptions{})
+		filter := cloudbill.ChargeFilter{Period: "2026-02", DepartmentID: f.dept["BIO"], Provider: "AWS", ServiceName: "EC2", Limit: 1}
+		page1, next, err := f.s.Charges(f.ctx, f.bio, filter)
+		if err != nil || len(page1) != 1 || next == "" {
+			t.Fatalf("page 1 = %+v, %q, %v", page1, next, err)
+		}
+		filter.Cursor = next
+		page2, next, err := f.s.Charges(f.ctx, f.bio, filter)
+		if err != nil || len(page2) != 1 || next != "" {
+			t.Fatalf("page 2 = %+v, %q, %v", page2, next, err)
+		}
+		c := page1[0]
+		if c.ResourceID != "i-1" || !c.Amount.Equal(dec("2.5")) || !c.BilledCost.Equal(dec("10")) || c.Tags["team"] != "bio" ||
+			c.DepartmentID != f.dept["BIO"] || c.RuleID == 0 || c.Line != 2 || c.Period != "2026-02" ||
+			!c.ChargePeriodStart.Equal(time.Date(2026, 2, 10, 0, 0, 0, 0, time.UTC)) || len(c.Fingerprint) != 64 {
+			t.Errorf("charge %+v", c)
+		}
+		if page2[0].ResourceID != "i-2" || !page2[0].Amount.Equal(dec("5")) {
+			t.Errorf("second charge %+v", page2[0])
+		}
+		if _, _, err := f.s.Charges(f.ctx, f.bio, cloudbill.ChargeFilter{Period: "2026-02", DepartmentID: f.dept["CHEM"]}); engage.ErrorCode(err) != engage.EFORBIDDEN {
+			t.Errorf("requester reading CHEM = %v", err)
+		}
+		if _, _, err := f.s.Charges(f.ctx, f.bio, cloudbill.ChargeFilter{Period: "2026-02"}); engage.ErrorCode(err) != engage.EFORBIDDEN {
+			t.Errorf("requester reading the bucket = %v", err)
+		}
+		bucket, _, err := f.s.Charges(f.ctx, f.finance, cloudbill.ChargeFilter{Period: "2026-02"})
+		if err != nil || len(bucket) != 1 || bucket[0].ServiceName != "S3" || bucket[0].DepartmentID != 0 || !bucket[0].Amount.Equal(dec("30")) {
+			t.Errorf("bucket = %+v, %v", bucket, err)
+		}
+		chem, _, err := f.s.Charges(f.ctx, f.finance, cloudbill.ChargeFilter{Period: "2026-02", DepartmentID: f.dept["CHEM"]})
+		if err != nil || len(chem) != 2 || !chem[0].Amount.Equal(dec("7.5")) || !chem[1].Amount.Equal(dec("15")) {
+			t.Errorf("CHEM for finance = %+v, %v", chem, err)
+		}
+	})
+}

@@ -1,0 +1,208 @@
+package web
+
+import (
+	"encoding/csv"
+	"fmt"
+	"math"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/engagehq/engage/internal/frontdoor"
+)
+
+func (s *Server) needList(w http.ResponseWriter, r *http.Request) error {
+	return s.listNeeds(w, r, false)
+}
+
+func (s *Server) needQueue(w http.ResponseWriter, r *http.Request) error {
+	return s.listNeeds(w, r, true)
+}
+
+// listNeeds is the list of needs with its filters, or the work queue
+// ("waiting for you", overdue first); ?format=csv downloads it.
+func (s *Server) listNeeds(w http.ResponseWriter, r *http.Request, queue bool) error {
+	q := r.URL.Query()
+	f := frontdoor.ListFilter{State: q.Get("state"), DepartmentID: queryInt(r, "department"), Mine: q.Get("mine") == "1",
+		Overdue: q.Get("overdue") == "1", Query: strings.TrimSpace(q.Get("q")), Queue: queue, Cursor: q.Get("cursor"), Limit: 50}
+	if q.Get("format") == "csv" {
+		return s.needsCSV(w, r, f)
+	}
+	list, next, err := s.FrontDoor.List(r.Context(), principal(r), f)
+	if err != nil {
+		return err
+	}
+	depts, err := s.departmentsOf(r)
+	if err != nil {
+		return err
+	}
+	path, title := "/needs", "Needs"
+	if queue {
+		path, title = "/needs/queue", "Waiting for you"
+	}
+	csvQuery := r.URL.Query()
+	csvQuery.Del("cursor")
+	csvQuery.Set("format", "csv")
+	overdue := 0
+	for _, n := range list {
+		if n.Overdue {
+			overdue++
+		}
+	}
+	s.render(w, r, "needs.html", title, "frontdoor", map[string]any{"Rows": s.needRows(list), "Next": next, "Queue": queue, "Path": path,
+		"Filter": f, "States": frontdoor.States, "Departments": depts, "CSV": path + "?" + csvQuery.Encode(), "Overdue": overdue,
+		"Works": worksOnNeeds(principal(r))})
+	return nil
+}
+
+// needsCSV writes every need of the list, not only its first page.
+func (s *Server) needsCSV(w http.ResponseWriter, r *http.Request, f frontdoor.ListFilter) error {
+	f.Cursor, f.Limit = "", 500
+	needs, err := allPages(func(c string) ([]frontdoor.Need, string, error) {
+		f.Cursor = c
+		return s.FrontDoor.List(r.Context(), principal(r), f)
+	})
+	if err != nil {
+		return err
+	}
+	name := "needs"
+	if f.Queue {
+		name = "needs-waiting-for-you"
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-%s.csv"`, name, s.Clock.Now().UTC().Format("2006-01-02")))
+	cw := csv.NewWriter(w)
+	_ = cw.Write([]string{"reference", "title", "department", "requester", "state", "state_label", "in_state_since", "due_by", "overdue",
+		"users", "data_class", "brm", "submitted_at", "created_at"})
+	day := func(t interface{ Format(string) string }) string { return t.Format("2006-01-02") }
+	for _, n := range needs {
+		due, submitted := "", ""
+		if n.DueBy != nil {
+			due = day(n.DueBy.UTC())
+		}
+		if n.SubmittedAt != nil {
+			submitted = day(n.SubmittedAt.UTC())
+		}
+		_ = cw.Write([]string{n.Reference, n.Title, n.DepartmentName, n.RequesterName, n.State, frontdoor.StateLabels[n.State],
+			day(n.StateSince.UTC()), due, strconv.FormatBool(n.Overdue), strconv.Itoa(n.Users), n.DataClass, n.BRMName, submitted, day(n.CreatedAt.UTC())})
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// stageGroups fold the eleven states into the columns of the table by
+// department.
+var stageGroups = []struct {
+	Label  string
+	States []string
+}{
+	{"Draft", []string{frontdoor.Draft}},
+	{"Being decided", []string{frontdoor.Submitted, frontdoor.Triage, frontdoor.Assessment, frontdoor.Decision}},
+	{"Approved or in delivery", []string{frontdoor.Approved, frontdoor.InDelivery}},
+	{"Delivered or closed", []string{frontdoor.Delivered, frontdoor.Closed}},
+	{"Rejected or withdrawn", []string{frontdoor.Rejected, frontdoor.Withdrawn}},
+}
+
+type departmentRow struct {
+	Name   string
+	ID     int64
+	Counts []int
+	Total  int
+}
+
+type countRow struct {
+	Key, Label string
+	Count      int
+	Share      string
+}
+
+type stageTimeRow struct {
+	State, Median, P90 string
+	Count              int
+	Level              int // the service level in working days, 0 for none
+}
+
+// needDashboard is the front door at a glance.
+func (s *Server) needDashboard(w http.ResponseWriter, r *http.Request) error {
+	d, err := s.FrontDoor.Dashboard(r.Context(), principal(r))
+	if err != nil {
+		return err
+	}
+	var stages []countRow
+	for _, st := range frontdoor.States {
+		if n := d.ByState[st]; n > 0 {
+			stages = append(stages, countRow{Key: st, Label: frontdoor.StateLabels[st], Count: n, Share: share(n, d.Total)})
+		}
+	}
+	var groups []string
+	for _, g := range stageGroups {
+		groups = append(groups, g.Label)
+	}
+	var depts []departmentRow
+	totals := departmentRow{Name: "All departments", Counts: make([]int, len(stageGroups))}
+	for _, dc := range d.ByDepartment {
+		row := departmentRow{Name: dc.DepartmentName, ID: dc.DepartmentID, Total: dc.Total, Counts: make([]int, len(stageGroups))}
+		for i, g := range stageGroups {
+			for _, st := range g.States {
+				row.Counts[i] += dc.ByState[st]
+			}
+			totals.Counts[i] += row.Counts[i]
+		}
+		totals.Total += dc.Total
+		depts = append(depts, row)
+	}
+	var times []stageTimeRow
+	for _, st := range d.TimeInStage {
+		times = append(times, stageTimeRow{State: frontdoor.StateLabels[st.State], Count: st.Count, Median: formatHours(st.MedianHours),
+			P90: formatHours(st.P90Hours), Level: frontdoor.ServiceLevels[st.State]})
+	}
+	decided := 0
+	for _, n := range d.DecisionMix {
+		decided += n
+	}
+	var mix []countRow
+	for _, k := range append(slices.Clone(frontdoor.OptionKinds), "rejected") {
+		mix = append(mix, countRow{Key: k, Label: optionKindLabels[k], Count: d.DecisionMix[k], Share: share(d.DecisionMix[k], decided)})
+	}
+	type saving struct {
+		Currency string
+		Amount   decimal.Decimal
+	}
+	var saved []saving
+	for c, a := range d.SavedByReuse {
+		saved = append(saved, saving{c, a})
+	}
+	slices.SortFunc(saved, func(a, b saving) int { return strings.Compare(a.Currency, b.Currency) })
+	s.render(w, r, "need_dashboard.html", "Front door dashboard", "frontdoor", map[string]any{"D": d, "Stages": stages, "Chart": stageChart(stages),
+		"Groups": groups, "Departments": depts, "Totals": totals, "Times": times, "Mix": mix, "Decided": decided, "Saved": saved,
+		"Overdue": s.needRows(d.Overdue)})
+	return nil
+}
+
+func share(n, total int) string {
+	if total == 0 {
+		return "—"
+	}
+	return strconv.Itoa(int(math.Round(100*float64(n)/float64(total)))) + "%"
+}
+
+// stageChart draws how many needs are in each stage, as the comparison
+// chart draws costs.
+func stageChart(stages []countRow) *chart {
+	if len(stages) == 0 {
+		return nil
+	}
+	most := 0
+	for _, st := range stages {
+		most = max(most, st.Count)
+	}
+	ch := &chart{Title: "Needs by stage", Height: 40*len(stages) + 10}
+	for i, st := range stages {
+		ch.Bars = append(ch.Bars, bar{Label: st.Label, Value: strconv.Itoa(st.Count), LabelY: float64(i*40 + 14), BarY: float64(i*40 + 20),
+			ValueY: float64(i*40 + 31), Width: math.Max(360*float64(st.Count)/float64(most), 2)})
+	}
+	return ch
+}

@@ -1,0 +1,296 @@
+package web
+
+import (
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/engagehq/engage"
+	"github.com/engagehq/engage/internal/catalog"
+	"github.com/engagehq/engage/internal/frontdoor"
+)
+
+// actionForm is one workflow action offered on the need page.
+type actionForm struct {
+	Action, Label string
+	Reason        bool // the transition requires a reason
+	Danger        bool // it refuses, reverses or ends the need
+}
+
+// reviewCard is one of the three reviews of a need.
+type reviewCard struct {
+	Kind   string
+	Review *frontdoor.NeedReview
+	Record bool // the person may record it now
+}
+
+func (s *Server) needPage(w http.ResponseWriter, r *http.Request) error {
+	return s.renderNeed(w, r, nil, nil, http.StatusOK)
+}
+
+// renderNeed shows a need with the forms of what the person may do; a
+// rejected form comes back with its errors and what was typed.
+func (s *Server) renderNeed(w http.ResponseWriter, r *http.Request, errs []engage.FieldError, form map[string]string, status int) error {
+	ctx, p := r.Context(), principal(r)
+	d, err := s.FrontDoor.Get(ctx, p, r.PathValue("reference"))
+	if err != nil {
+		return err
+	}
+	n := d.Need
+	data := map[string]any{"D": d, "N": n}
+
+	var forms []actionForm
+	for _, t := range frontdoor.Transitions {
+		if slices.Contains(d.Actions, t.Action) && slices.Contains(t.From, n.State) && !slices.ContainsFunc(forms, func(f actionForm) bool { return f.Action == t.Action }) {
+			forms = append(forms, actionForm{Action: t.Action, Label: t.Label, Reason: t.Reason,
+				Danger: t.Reason || t.To == frontdoor.Rejected || t.To == frontdoor.Withdrawn})
+		}
+	}
+	// Moves forward first; those that need a reason are folded below them.
+	slices.SortStableFunc(forms, func(a, b actionForm) int {
+		switch {
+		case a.Reason == b.Reason:
+			return 0
+		case b.Reason:
+			return -1
+		}
+		return 1
+	})
+	data["Forms"], data["CanEdit"] = forms, slices.Contains(d.Actions, "edit")
+
+	var cards []reviewCard
+	for _, k := range frontdoor.ReviewKinds {
+		c := reviewCard{Kind: k, Record: slices.Contains(d.Actions, "review_"+k)}
+		for i := range d.Reviews {
+			if d.Reviews[i].Kind == k {
+				c.Review = &d.Reviews[i]
+			}
+		}
+		cards = append(cards, c)
+	}
+	data["Reviews"] = cards
+	data["Verdicts"] = frontdoor.Verdicts
+
+	canPropose := slices.Contains(d.Actions, "add_option")
+	data["CanPropose"] = canPropose
+	if canPropose || slices.Contains(d.Actions, "use_catalog") {
+		offerings, err := s.Catalog.OrderableOfferings(ctx, p)
+		if err != nil {
+			return err
+		}
+		data["Offerings"] = offerings
+	}
+	if canPropose {
+		data["Classes"] = catalog.DataClasses
+		data["Kinds"] = frontdoor.OptionKinds
+	}
+
+	var chosen *frontdoor.NeedOption
+	for i := range d.Options {
+		if d.Options[i].ID == n.DecisionOptionID {
+			chosen = &d.Options[i]
+		}
+	}
+	data["Chosen"] = chosen
+	// Ordering uses the need's department, so it is offered to its people.
+	data["CanOrder"] = chosen != nil && chosen.Kind == "reuse" && n.OrderNumber == "" && p.DepartmentID == n.DepartmentID &&
+		(n.State == frontdoor.Approved || n.State == frontdoor.InDelivery)
+
+	data["HasActions"] = len(d.Actions) > 0 || data["CanOrder"] == true
+	if n.CatalogOffering != 0 {
+		if o, svc, err := s.Catalog.FindOffering(ctx, p, n.CatalogOffering); err == nil {
+			data["CatalogOffering"] = map[string]string{"Name": svc.Name + " — " + o.Name, "Slug": svc.Slug}
+		}
+	}
+	if len(n.Departments) > 0 {
+		depts, err := s.departmentsOf(r)
+		if err != nil {
+			return err
+		}
+		var names []string
+		for _, dep := range depts {
+			if slices.Contains(n.Departments, dep.ID) {
+				names = append(names, dep.Name)
+			}
+		}
+		data["Affected"] = strings.Join(names, ", ")
+	}
+	data["Budget"] = budgetText(n)
+	// Why a need was stopped is the reason of the move that stopped it.
+	if frontdoor.Final(n.State) {
+		for _, e := range d.Events {
+			if e.To == n.State && e.From != e.To {
+				data["Stopped"] = e.Reason
+			}
+		}
+	}
+	// What already exists stays in view until the board has decided.
+	if slices.Contains([]string{frontdoor.Draft, frontdoor.Submitted, frontdoor.Triage, frontdoor.Assessment, frontdoor.Decision}, n.State) {
+		sg, err := s.suggest(r, n.Title, n.Problem, n.Reference)
+		if err != nil {
+			return err
+		}
+		data["Suggest"] = sg
+	}
+	if status != http.StatusOK {
+		w.WriteHeader(status)
+	}
+	s.renderPage(w, r, "need.html", Page{Title: n.Reference + ": " + n.Title, Nav: "frontdoor", Data: data, Errors: errs, Form: form})
+	return nil
+}
+
+// actOnNeed takes one workflow action; the form says which.
+func (s *Server) actOnNeed(w http.ResponseWriter, r *http.Request) error {
+	action := r.PostFormValue("action")
+	var v engage.Validation
+	in := frontdoor.ActInput{Version: formVersion(r), Reason: r.PostFormValue("reason"), DuplicateOf: r.PostFormValue("duplicate_of"),
+		OfferingID: formID(r, "offering_id", &v), OptionID: formID(r, "option_id", &v), Exception: r.PostFormValue("exception")}
+	err := v.Err()
+	var n frontdoor.Need
+	if err == nil {
+		n, err = s.FrontDoor.Act(r.Context(), principal(r), r.PathValue("reference"), action, in)
+	}
+	if code := engage.ErrorCode(err); code == engage.EINVALID && action == "submit" {
+		// What a draft lacks is fixed on its form, where the fields are.
+		draft, ferr := s.FrontDoor.Find(r.Context(), principal(r), r.PathValue("reference"))
+		if ferr != nil {
+			return ferr
+		}
+		return s.showNeedForm(w, r, draft.Reference, s.needFormOf(r, draft), needFieldErrors(err), http.StatusUnprocessableEntity)
+	} else if code == engage.EINVALID || code == engage.ECONFLICT {
+		return s.renderNeed(w, r, prefixFields(err, action+"-"), prefixForm(r, action+"-"), statusOfFormError(err))
+	} else if err != nil {
+		return err
+	}
+	s.flash(w, actedMessage(n, action))
+	http.Redirect(w, r, "/needs/"+n.Reference, http.StatusSeeOther)
+	return nil
+}
+
+// actedMessage confirms an action in plain words.
+func actedMessage(n frontdoor.Need, action string) string {
+	switch {
+	case action == "decide" && n.State == frontdoor.Decision:
+		return "Decision recorded for " + n.Reference + ". It now waits for the approvals it needs."
+	case n.State == frontdoor.Draft:
+		return n.Reference + " is back with " + n.RequesterName + " as a draft, with your question."
+	case action == "submit":
+		return "Submitted " + n.Reference + ". " + nextAfterSubmit(n)
+	}
+	return n.Reference + " is now " + strings.ToLower(frontdoor.StateLabels[n.State]) + "."
+}
+
+// reviewNeed records a reviewer's verdict.
+func (s *Server) reviewNeed(w http.ResponseWriter, r *http.Request) error {
+	kind := r.PostFormValue("kind")
+	n, err := s.FrontDoor.Review(r.Context(), principal(r), r.PathValue("reference"), kind, r.PostFormValue("verdict"), r.PostFormValue("notes"))
+	prefix := "review-" + kind + "-"
+	if code := engage.ErrorCode(err); code == engage.EINVALID || code == engage.ECONFLICT {
+		return s.renderNeed(w, r, prefixFields(err, prefix), prefixForm(r, prefix), statusOfFormError(err))
+	} else if err != nil {
+		return err
+	}
+	s.flash(w, "Your "+kind+" review of "+n.Reference+" is recorded.")
+	http.Redirect(w, r, "/needs/"+n.Reference+"#reviews", http.StatusSeeOther)
+	return nil
+}
+
+// addNeedOption proposes a way to meet the need.
+func (s *Server) addNeedOption(w http.ResponseWriter, r *http.Request) error {
+	var v engage.Validation
+	amount := func(field string) *decimal.Decimal {
+		text := strings.TrimSpace(strings.ReplaceAll(r.PostFormValue(field), ",", ""))
+		if text == "" {
+			return nil
+		}
+		d, err := decimal.NewFromString(text)
+		if err != nil {
+			v.Add(field, "Enter an amount such as 1200.50, without the currency.")
+			return nil
+		}
+		return &d
+	}
+	in := frontdoor.NeedOptionInput{Kind: r.PostFormValue("kind"), Title: r.PostFormValue("title"), Vendor: r.PostFormValue("vendor"),
+		Currency: r.PostFormValue("currency"), OneTime: amount("one_time"), Monthly: amount("monthly"), Risks: r.PostFormValue("risks"),
+		DataCeiling: r.PostFormValue("data_ceiling")}
+	if in.Kind == "reuse" {
+		in.OfferingID = formID(r, "offering_id", &v)
+	}
+	if text := strings.TrimSpace(r.PostFormValue("delivery_days")); text != "" {
+		days, err := strconv.Atoi(text)
+		if err != nil {
+			v.Add("delivery_days", "Enter a whole number of days.")
+		}
+		in.DeliveryDays = days
+	}
+	err := v.Err()
+	var opt frontdoor.NeedOption
+	if err == nil {
+		opt, err = s.FrontDoor.AddOption(r.Context(), principal(r), r.PathValue("reference"), in)
+	}
+	if code := engage.ErrorCode(err); code == engage.EINVALID || code == engage.ECONFLICT {
+		return s.renderNeed(w, r, prefixFields(err, "option-"), prefixForm(r, "option-"), statusOfFormError(err))
+	} else if err != nil {
+		return err
+	}
+	s.flash(w, "Option added: "+opt.Title+".")
+	http.Redirect(w, r, "/needs/"+r.PathValue("reference")+"#options", http.StatusSeeOther)
+	return nil
+}
+
+// orderNeed orders the reused catalog offering of a decided need.
+func (s *Server) orderNeed(w http.ResponseWriter, r *http.Request) error {
+	o, err := s.FrontDoor.OrderReuse(r.Context(), principal(r), r.PathValue("reference"))
+	if code := engage.ErrorCode(err); code == engage.EINVALID || code == engage.ECONFLICT {
+		return s.renderNeed(w, r, prefixFields(err, "order-"), nil, statusOfFormError(err))
+	} else if err != nil {
+		return err
+	}
+	msg := "Order " + o.Number + " placed for " + r.PathValue("reference") + ". "
+	if o.Status == catalog.OrderPending {
+		msg += "It now waits for approval; you can follow it here."
+	} else {
+		msg += "No approval was needed: the subscription is in place."
+	}
+	s.flash(w, msg)
+	http.Redirect(w, r, "/orders/"+o.Number, http.StatusSeeOther)
+	return nil
+}
+
+// gatePage answers the delivery gate for a reference typed in.
+func (s *Server) gatePage(w http.ResponseWriter, r *http.Request) error {
+	ref := strings.TrimSpace(r.URL.Query().Get("reference"))
+	data := map[string]any{}
+	var errs []engage.FieldError
+	if ref != "" {
+		a, err := s.FrontDoor.Gate(r.Context(), principal(r), ref)
+		if err != nil {
+			return err
+		}
+		data["Answer"] = a
+	} else if r.URL.Query().Has("reference") {
+		errs = []engage.FieldError{{Field: "reference", Message: "Enter a need's reference, such as NEED-2026-0042."}}
+		w.WriteHeader(http.StatusUnprocessableEntity)
+	}
+	s.renderPage(w, r, "need_gate.html", Page{Title: "Delivery gate", Nav: "frontdoor", Data: data, Errors: errs,
+		Form: map[string]string{"reference": ref}})
+	return nil
+}
+
+// budgetText says a need's budget range.
+func budgetText(n frontdoor.Need) string {
+	switch {
+	case n.BudgetMin != nil && n.BudgetMax != nil && n.BudgetMin.Equal(*n.BudgetMax):
+		return catalog.FormatMoney(*n.BudgetMin, n.Currency)
+	case n.BudgetMin != nil && n.BudgetMax != nil:
+		return catalog.FormatMoney(*n.BudgetMin, n.Currency) + " to " + catalog.FormatMoney(*n.BudgetMax, n.Currency)
+	case n.BudgetMax != nil:
+		return "Up to " + catalog.FormatMoney(*n.BudgetMax, n.Currency)
+	case n.BudgetMin != nil:
+		return "From " + catalog.FormatMoney(*n.BudgetMin, n.Currency)
+	}
+	return ""
+}
