@@ -78,8 +78,9 @@ func money(v float64) string {
 
 // generate writes a catalog file of n services with per offerings each.
 // Prices start on the first day of last year; a third of the offerings
-// changed price on the first day of this year and one in ten changes on
-// the first day of next year, so pages show current and upcoming prices.
+// changed price on the first day of this year and one in ten of the others
+// changes on the first day of next year, so pages show current and
+// upcoming prices.
 // Slugs in taken (those of the demo catalog) are not used, so that the
 // file only adds to the catalog.
 func generate(seed uint64, n, per int, now time.Time, taken map[string]bool) generated {

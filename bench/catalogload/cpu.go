@@ -19,7 +19,10 @@ type cpuTimes struct {
 	self, postgres float64 // this process; PostgreSQL server processes
 }
 
-func readCPU() cpuTimes {
+// readCPU reads the CPU times; postmaster, when not 0, is the process id of
+// the PostgreSQL server, whose processes are counted as PostgreSQL (when 0,
+// every process named postgres is).
+func readCPU(postmaster int) cpuTimes {
 	var t cpuTimes
 	if b, err := os.ReadFile("/proc/stat"); err == nil {
 		line, _, _ := strings.Cut(string(b), "\n")
@@ -37,32 +40,62 @@ func readCPU() cpuTimes {
 	t.self = procCPU("/proc/self/stat")
 	paths, _ := filepath.Glob("/proc/[0-9]*/stat")
 	for _, p := range paths {
-		if b, err := os.ReadFile(p); err == nil && strings.Contains(string(b), "(postgres)") {
+		b, err := os.ReadFile(p)
+		if err != nil || !strings.Contains(string(b), "(postgres)") {
+			continue
+		}
+		pid, _ := strconv.Atoi(filepath.Base(filepath.Dir(p)))
+		switch {
+		case pid == postmaster:
+			// The server's own time and that of the backends it has
+			// reaped: connections that closed during the run.
+			t.postgres += procCPU(p) + childrenCPU(p)
+		case postmaster == 0 || parentOf(string(b)) == postmaster:
 			t.postgres += procCPU(p)
 		}
 	}
 	return t
 }
 
-// procCPU reads a process's user and system time from its stat file.
-func procCPU(path string) float64 {
+// parentOf returns the parent process id from the text of a stat file.
+func parentOf(stat string) int {
+	i := strings.LastIndexByte(stat, ')')
+	if i < 0 {
+		return 0
+	}
+	f := strings.Fields(stat[i+1:])
+	if len(f) < 2 {
+		return 0
+	}
+	n, _ := strconv.Atoi(f[1])
+	return n
+}
+
+// procCPU reads a process's user and system time (fields 14 and 15) from
+// its stat file; childrenCPU the time of its children that have exited and
+// been waited for (fields 16 and 17).
+func procCPU(path string) float64 { return statTimes(path, 11) }
+
+func childrenCPU(path string) float64 { return statTimes(path, 13) }
+
+func statTimes(path string, at int) float64 {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return 0
 	}
 	// The command name, in parentheses, may hold spaces: count fields
-	// after its closing parenthesis. utime and stime are fields 14 and 15.
+	// after its closing parenthesis (field 3 onwards).
 	s := string(b)
 	i := strings.LastIndexByte(s, ')')
 	if i < 0 {
 		return 0
 	}
 	f := strings.Fields(s[i+1:])
-	if len(f) < 13 {
+	if len(f) < at+2 {
 		return 0
 	}
-	u, _ := strconv.ParseFloat(f[11], 64)
-	st, _ := strconv.ParseFloat(f[12], 64)
+	u, _ := strconv.ParseFloat(f[at], 64)
+	st, _ := strconv.ParseFloat(f[at+1], 64)
 	return (u + st) * clockTick
 }
 

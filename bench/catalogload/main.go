@@ -33,6 +33,7 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"os"
+	"path/filepath"
 	"regexp"
 	"runtime"
 	"runtime/pprof"
@@ -287,11 +288,12 @@ func bench(o options) (err error) {
 	if o.blockprofile != "" {
 		runtime.SetBlockProfileRate(int(100 * time.Microsecond))
 	}
-	xactBefore, counted := pgTransactions(o.databaseURL)
-	cpuBefore := readCPU()
+	pgBefore, counted := pgCounters(o.databaseURL)
+	postmaster := postmasterPID(o.databaseURL)
+	cpuBefore := readCPU(postmaster)
 	results := run(base, hc, clients, eps, o.duration, o.seed)
-	cpu := readCPU().sub(cpuBefore)
-	xactAfter, _ := pgTransactions(o.databaseURL)
+	cpu := readCPU(postmaster).sub(cpuBefore)
+	pgAfter, _ := pgCounters(o.databaseURL)
 	if o.cpuprofile != "" {
 		pprof.StopCPUProfile()
 		fmt.Println("CPU profile written to", o.cpuprofile)
@@ -341,8 +343,8 @@ func bench(o options) (err error) {
 		fmt.Println("WARNING: other processes used the CPUs during the run; the figures are disturbed — run again on a quiet machine")
 	}
 	if counted {
-		fmt.Printf("PostgreSQL transactions (each statement outside a transaction is one): %.1f per request (pg_stat_database, approximate)\n",
-			float64(xactAfter-xactBefore)/float64(max(total, 1)))
+		fmt.Printf("PostgreSQL (pg_stat_database, approximate): %.1f transactions a request (a statement outside a transaction is one); %d new connections\n",
+			float64(pgAfter.transactions-pgBefore.transactions)/float64(max(total, 1)), pgAfter.sessions-pgBefore.sessions)
 	}
 	fmt.Printf("catalog load: parse %s + apply %s; first snapshot build ≈ %s\n", parse.Round(time.Millisecond), apply.Round(time.Millisecond), snapshot.Round(time.Millisecond))
 	fmt.Printf("peak RSS (VmHWM): %s after loading, %s at the end; RSS now %s; live heap after GC %.0f MiB\n",
@@ -462,23 +464,51 @@ func writeProfile(name, path string) error {
 	return pf.Close()
 }
 
-// pgTransactions reads how many transactions the PostgreSQL database has
-// committed or rolled back. The server publishes these counts with up to
-// about a second's delay.
-func pgTransactions(databaseURL string) (int64, bool) {
+type pgStats struct{ transactions, sessions int64 }
+
+// pgCounters reads how many transactions the PostgreSQL database has
+// committed or rolled back and how many connections were made to it. The
+// server publishes these counts with up to about a second's delay.
+func pgCounters(databaseURL string) (pgStats, bool) {
 	if databaseURL == "" {
-		return 0, false
+		return pgStats{}, false
 	}
 	d, err := sql.Open("pgx", databaseURL)
 	if err != nil {
-		return 0, false
+		return pgStats{}, false
 	}
 	defer d.Close()
-	var n int64
-	if err := d.QueryRow("SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = current_database()").Scan(&n); err != nil {
-		return 0, false
+	var s pgStats
+	if err := d.QueryRow("SELECT xact_commit + xact_rollback, sessions FROM pg_stat_database WHERE datname = current_database()").
+		Scan(&s.transactions, &s.sessions); err != nil {
+		return pgStats{}, false
 	}
-	return n, true
+	return s, true
+}
+
+// postmasterPID finds the process id of the PostgreSQL server when it runs
+// on this machine and the user may read its data directory setting, so
+// that its CPU time is told apart from that of other servers; else 0.
+func postmasterPID(databaseURL string) int {
+	if databaseURL == "" {
+		return 0
+	}
+	d, err := sql.Open("pgx", databaseURL)
+	if err != nil {
+		return 0
+	}
+	defer d.Close()
+	var dir string
+	if err := d.QueryRow("SELECT setting FROM pg_settings WHERE name = 'data_directory'").Scan(&dir); err != nil || dir == "" {
+		return 0
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "postmaster.pid"))
+	if err != nil {
+		return 0
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	pid, _ := strconv.Atoi(strings.TrimSpace(line))
+	return pid
 }
 
 // freshSchema creates a new schema in the PostgreSQL database and returns a

@@ -413,6 +413,9 @@ func cmdToken(ctx context.Context, e env, args []string) error {
 }
 
 func cmdImport(ctx context.Context, e env, args []string) error {
+	if isFocusImport(args) {
+		return cmdImportFocus(ctx, e, args)
+	}
 	cfg, fs, err := parse(e, "import", "import KIND FILE.csv   (KIND: "+strings.Join(org.ImportKinds, ", ")+")", args, false, nil)
 	if err != nil {
 		return err

@@ -20,6 +20,7 @@ import (
 	"github.com/engagehq/engage/internal/auth"
 	"github.com/engagehq/engage/internal/billing"
 	"github.com/engagehq/engage/internal/catalog"
+	"github.com/engagehq/engage/internal/cloudbill"
 	"github.com/engagehq/engage/internal/costs"
 	"github.com/engagehq/engage/internal/frontdoor"
 	"github.com/engagehq/engage/internal/notify"
@@ -50,6 +51,8 @@ type API struct {
 
 	// Costs serves cost pools, their allocation and cost recovery.
 	Costs *costs.Service
+
+	CloudBill *cloudbill.Service
 }
 
 // Register adds every operation to mux and returns the huma API, whose
@@ -79,6 +82,7 @@ func (a *API) Register(mux *http.ServeMux) huma.API {
 	a.registerApprovals(api)
 	a.registerNotify(api)
 	a.registerCosts(api)
+	a.registerCloudBill(api)
 	return api
 }
 

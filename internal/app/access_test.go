@@ -86,7 +86,9 @@ func TestRequesterCannotReachOthersData(t *testing.T) {
 			// Statements are filtered to those the person may read; periods are only months and states.
 			"list-statements": true, "list-billing-periods": true,
 			// The inbox is the person's own.
-			"list-inbox": true, "count-inbox": true, "mark-inbox-read": true, "mark-inbox-item-read": true}
+			"list-inbox": true, "count-inbox": true, "mark-inbox-read": true, "mark-inbox-item-read": true,
+			// Cloud charges behind a statement line: only of a department the person may read.
+			"list-cloud-charges": true}
 		for _, op := range operations(t, e) {
 			path := fill(op.Path, ids)
 			var reqBody io.Reader

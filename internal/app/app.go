@@ -25,6 +25,7 @@ import (
 	"github.com/engagehq/engage/internal/auth"
 	"github.com/engagehq/engage/internal/billing"
 	"github.com/engagehq/engage/internal/catalog"
+	"github.com/engagehq/engage/internal/cloudbill"
 	"github.com/engagehq/engage/internal/config"
 	"github.com/engagehq/engage/internal/costs"
 	"github.com/engagehq/engage/internal/db"
@@ -60,6 +61,8 @@ type App struct {
 	Billing *billing.Service
 	// Costs allocates cost pools to services for unit cost and recovery.
 	Costs *costs.Service
+	// CloudBill imports FOCUS cloud bills and allocates them to departments.
+	CloudBill *cloudbill.Service
 
 	Handler http.Handler
 
@@ -102,6 +105,8 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger, clock eng
 	a.Approval.OnDecided(frontdoor.SubjectNeed, a.FrontDoor.Decided)
 	a.Billing = &billing.Service{DB: d, Clock: clock, Catalog: a.Catalog}
 	a.Costs = &costs.Service{DB: d, Clock: clock}
+	a.CloudBill = cloudbill.New(d, clock, "")
+	a.Billing.Cloud = cloudCharges{a.CloudBill}
 	if cfg.OIDC.Enabled() {
 		a.OIDC = &auth.OIDC{Config: cfg.OIDC, Auth: a.Auth}
 	}
@@ -121,7 +126,7 @@ func (a *App) buildHandler() (http.Handler, error) {
 	if err := w.Register(mux); err != nil {
 		return nil, err
 	}
-	(&api.API{Org: a.Org, Auth: a.Auth, Audit: a.Audit, Catalog: a.Catalog, FrontDoor: a.FrontDoor, Billing: a.Billing, Costs: a.Costs, Approval: a.Approval, Notify: a.Notify, Logger: a.Logger, Version: Version}).Register(mux)
+	(&api.API{Org: a.Org, Auth: a.Auth, Audit: a.Audit, Catalog: a.Catalog, FrontDoor: a.FrontDoor, Billing: a.Billing, Costs: a.Costs, CloudBill: a.CloudBill, Approval: a.Approval, Notify: a.Notify, Logger: a.Logger, Version: Version}).Register(mux)
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))

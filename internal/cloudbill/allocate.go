@@ -13,8 +13,6 @@ import (
 	"github.com/engagehq/engage/internal/db"
 )
 
-var hundred = decimal.NewFromInt(100)
-
 // part is one department's share of a charge; dept 0 is the unallocated
 // bucket, rule 0 says no rule matched.
 type part struct {
@@ -31,7 +29,7 @@ type matchable struct {
 // compiledRule is a rule ready to test and apply.
 type compiledRule struct {
 	id     int64
-	match  Match
+	match  RuleMatch
 	action Action
 	// assign: depts[0]; split: depts with percents; driver: depts (nil =
 	// all) with the driver.

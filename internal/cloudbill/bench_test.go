@@ -116,13 +116,13 @@ func (s *synthStream) Read(p []byte) (int, error) {
 // benchRules are typical rules: a tag, a split and a driver; a quarter of
 // the rows match none.
 func benchRules(f *fixture) {
-	f.rule(cloudbill.RuleInput{Name: "Business unit 3", Match: cloudbill.Match{TagKey: "business_unit", TagValue: "bu3"},
+	f.rule(cloudbill.AllocationRuleInput{Name: "Business unit 3", Match: cloudbill.RuleMatch{TagKey: "business_unit", TagValue: "bu3"},
 		Action: cloudbill.ActionAssign, DepartmentID: f.dept["BIO"]})
-	f.rule(cloudbill.RuleInput{Name: "Storage", Match: cloudbill.Match{ServiceCategory: "Storage"}, Action: cloudbill.ActionSplit,
-		Splits: []cloudbill.Split{{f.dept["BIO"], dec("40")}, {f.dept["CHEM"], dec("60")}}})
-	f.rule(cloudbill.RuleInput{Name: "Compute", Match: cloudbill.Match{ServiceName: "Amazon Elastic Compute Cloud"}, Action: cloudbill.ActionDriver,
+	f.rule(cloudbill.AllocationRuleInput{Name: "Storage", Match: cloudbill.RuleMatch{ServiceCategory: "Storage"}, Action: cloudbill.ActionSplit,
+		Splits: []cloudbill.SplitShare{{f.dept["BIO"], dec("40")}, {f.dept["CHEM"], dec("60")}}})
+	f.rule(cloudbill.AllocationRuleInput{Name: "Compute", Match: cloudbill.RuleMatch{ServiceName: "Amazon Elastic Compute Cloud"}, Action: cloudbill.ActionDriver,
 		Driver: cloudbill.DriverHeadcount})
-	f.rule(cloudbill.RuleInput{Name: "Networking", Match: cloudbill.Match{ServiceCategory: "Networking"}, Action: cloudbill.ActionAssign,
+	f.rule(cloudbill.AllocationRuleInput{Name: "Networking", Match: cloudbill.RuleMatch{ServiceCategory: "Networking"}, Action: cloudbill.ActionAssign,
 		DepartmentID: f.dept["IT"]})
 }
 

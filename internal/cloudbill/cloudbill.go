@@ -161,8 +161,8 @@ type ImportOptions struct {
 	Progress func(bytesRead, rowsRead int64)
 }
 
-// ImportReport says what an import read, kept and allocated.
-type ImportReport struct {
+// CloudImport says what an import read, kept and allocated.
+type CloudImport struct {
 	ID       int64  `json:"id"`
 	FileName string `json:"file_name"`
 	SHA256   string `json:"sha256"`
@@ -176,10 +176,10 @@ type ImportReport struct {
 	Duplicates int64 `json:"duplicates" doc:"Rows already stored by an earlier import (same content)"`
 	Rejected   int64 `json:"rejected"`
 
-	Errors   []RowError `json:"errors" nullable:"false" doc:"The first 100 rejected rows"`
-	Warnings []Warning  `json:"warnings" nullable:"false" doc:"Deviations from FOCUS that were accepted, by kind"`
+	Errors   []RejectedRow  `json:"errors" nullable:"false" doc:"The first 100 rejected rows"`
+	Warnings []FocusWarning `json:"warnings" nullable:"false" doc:"Deviations from FOCUS that were accepted, by kind"`
 	// Totals are over the accepted rows (added and duplicates).
-	Totals []Total `json:"totals" nullable:"false" doc:"Accepted rows per provider and currency"`
+	Totals []ProviderTotal `json:"totals" nullable:"false" doc:"Accepted rows per provider and currency"`
 	// Allocation is over the rows this import added.
 	Allocation []AllocationSummary `json:"allocation" nullable:"false" doc:"How the added rows were allocated, per currency"`
 	Periods    []string            `json:"periods" nullable:"false" doc:"Billing periods (YYYY-MM) of the accepted rows"`
@@ -189,23 +189,23 @@ type ImportReport struct {
 	FinishedAt time.Time `json:"finished_at"`
 }
 
-// RowError is a rejected row.
-type RowError struct {
+// RejectedRow is a rejected row.
+type RejectedRow struct {
 	Line    int    `json:"line" doc:"Line in a CSV file (the header is line 1), row number in a Parquet file"`
 	Column  string `json:"column,omitempty"`
 	Message string `json:"message"`
 }
 
-// Warning counts one kind of accepted deviation from FOCUS.
-type Warning struct {
+// FocusWarning counts one kind of accepted deviation from FOCUS.
+type FocusWarning struct {
 	Kind      string `json:"kind"`
 	Count     int64  `json:"count"`
 	FirstLine int    `json:"first_line"`
 	Example   string `json:"example,omitempty"`
 }
 
-// Total sums rows of one provider and currency.
-type Total struct {
+// ProviderTotal sums rows of one provider and currency.
+type ProviderTotal struct {
 	Provider      string          `json:"provider"`
 	Currency      string          `json:"currency"`
 	Rows          int64           `json:"rows"`
@@ -253,9 +253,9 @@ type ReallocationReport struct {
 	Allocation []AllocationSummary `json:"allocation" nullable:"false"`
 }
 
-// Charge is a stored FOCUS row with the share of it a department (or the
+// CloudCharge is a stored FOCUS row with the share of it a department (or the
 // unallocated bucket) was given.
-type Charge struct {
+type CloudCharge struct {
 	ID                int64             `json:"id"`
 	ImportID          int64             `json:"import_id"`
 	Line              int               `json:"line"`

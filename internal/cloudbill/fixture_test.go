@@ -81,7 +81,7 @@ func setup(t testing.TB, d *db.DB) *fixture {
 	return f
 }
 
-func (f *fixture) importFile(path string, opts cloudbill.ImportOptions) cloudbill.ImportReport {
+func (f *fixture) importFile(path string, opts cloudbill.ImportOptions) cloudbill.CloudImport {
 	f.t.Helper()
 	file, err := os.Open(path)
 	if err != nil {
@@ -95,7 +95,7 @@ func (f *fixture) importFile(path string, opts cloudbill.ImportOptions) cloudbil
 	return rep
 }
 
-func (f *fixture) importString(name, data string, opts cloudbill.ImportOptions) cloudbill.ImportReport {
+func (f *fixture) importString(name, data string, opts cloudbill.ImportOptions) cloudbill.CloudImport {
 	f.t.Helper()
 	rep, err := f.s.Import(f.ctx, f.finance, name, strings.NewReader(data), opts)
 	if err != nil {
@@ -125,7 +125,7 @@ func (f *fixture) count(query string, args ...any) int {
 	return n
 }
 
-func (f *fixture) rule(in cloudbill.RuleInput) cloudbill.Rule {
+func (f *fixture) rule(in cloudbill.AllocationRuleInput) cloudbill.AllocationRule {
 	f.t.Helper()
 	r, err := f.s.CreateRule(f.ctx, f.finance, in)
 	if err != nil {
@@ -202,7 +202,7 @@ func independentSums(t *testing.T, path, def string) (sums, int) {
 }
 
 // checkTotals compares a report's totals with independent sums, exactly.
-func checkTotals(t *testing.T, rep cloudbill.ImportReport, want sums) {
+func checkTotals(t *testing.T, rep cloudbill.CloudImport, want sums) {
 	t.Helper()
 	if len(rep.Totals) != len(want) {
 		t.Errorf("%d totals, want %d: %+v", len(rep.Totals), len(want), rep.Totals)

@@ -20,6 +20,7 @@ import (
 	"github.com/engagehq/engage"
 	"github.com/engagehq/engage/internal/access"
 	"github.com/engagehq/engage/internal/audit"
+	"github.com/engagehq/engage/internal/db"
 	"github.com/engagehq/engage/internal/focus"
 )
 
@@ -33,9 +34,9 @@ var currencyPattern = regexp.MustCompile(`^[A-Z]{3}$`)
 // Rejected rows do not stop the import; they are listed in the report. When
 // the file cannot be read at all, or reading fails part way, nothing is
 // stored and the error says why.
-func (s *Service) Import(ctx context.Context, p *access.Principal, name string, r io.Reader, opts ImportOptions) (ImportReport, error) {
+func (s *Service) Import(ctx context.Context, p *access.Principal, name string, r io.Reader, opts ImportOptions) (CloudImport, error) {
 	if err := requireFinance(p, "import cloud bills"); err != nil {
-		return ImportReport{}, err
+		return CloudImport{}, err
 	}
 	name = strings.TrimSpace(filepath.Base(strings.ReplaceAll(name, `\`, "/")))
 	if name == "" || name == "." || name == "/" {
@@ -63,31 +64,37 @@ func (s *Service) Import(ctx context.Context, p *access.Principal, name string, 
 		v.Add("currency", "Enter a three-letter currency code, for example USD.")
 	}
 	if err := v.Err(); err != nil {
-		return ImportReport{}, err
+		return CloudImport{}, err
 	}
 
 	src, digest, err := hashInput(r)
 	if err != nil {
-		return ImportReport{}, err
+		return CloudImport{}, err
 	}
 	rd, err := focus.NewReader(src, focus.Options{Progress: opts.Progress, MaxErrors: MaxReportedErrors,
 		DefaultCurrency: currency, SlashDates: opts.SlashDates})
 	if err != nil {
-		return ImportReport{}, unreadable(err)
+		return CloudImport{}, unreadable(err)
 	}
 	defer rd.Close()
 
 	imp := &importer{s: s, p: p, basis: basis, rd: rd, batch: s.batchRows(s.DB.Dialect),
-		periods: map[string]bool{}, rejTotals: map[totalKey]*Total{}, summary: map[string]*AllocationSummary{}}
-	imp.rep = ImportReport{FileName: name, Basis: basis, ImportedBy: actorName(p), StartedAt: s.now()}
+		periods: map[string]bool{}, rejTotals: map[totalKey]*ProviderTotal{}, summary: map[string]*AllocationSummary{}}
+	imp.rep = CloudImport{FileName: name, Basis: basis, ImportedBy: actorName(p), StartedAt: s.now()}
 	err = s.inTx(ctx, func(t *txn) error {
 		imp.t = t
 		return imp.run(ctx, digest)
 	})
 	if err != nil {
-		return ImportReport{}, err
+		return CloudImport{}, err
 	}
 	return imp.rep, nil
+}
+
+// MayImport says whether p may import cloud bills, so that an upload can be
+// refused before it is received.
+func (s *Service) MayImport(p *access.Principal) error {
+	return requireFinance(p, "import cloud bills")
 }
 
 func actorName(p *access.Principal) string {
@@ -159,7 +166,7 @@ type importer struct {
 	basis Basis
 	rd    *focus.Reader
 	batch int
-	rep   ImportReport
+	rep   CloudImport
 
 	closed map[string]bool
 	alloc  *allocator
@@ -169,11 +176,12 @@ type importer struct {
 	periods    map[string]bool
 	lastMonth  int
 	lastPeriod string
-	rejects    []RowError
+	rejects    []RejectedRow
 	rejected   int64
-	rejTotals  map[totalKey]*Total
+	rejTotals  map[totalKey]*ProviderTotal
 	tagKeys    []string
 	buf        []byte
+	times      timeText
 
 	// writing
 	added, duplicates int64
@@ -244,6 +252,12 @@ func (imp *importer) pipeline(ctx context.Context) error {
 	go func() {
 		defer close(done)
 		defer close(full)
+		defer func() {
+			// A bug here must fail the import, not the whole process.
+			if p := recover(); p != nil {
+				readErr = fmt.Errorf("reading the file: panic: %v", p)
+			}
+		}()
 		readErr = imp.read(rctx, full, free)
 	}()
 	var writeErr error
@@ -334,13 +348,13 @@ func (imp *importer) period(t time.Time) string {
 func (imp *importer) reject(fr *focus.Row, period string) {
 	imp.rejected++
 	if len(imp.rejects) < MaxReportedErrors {
-		imp.rejects = append(imp.rejects, RowError{Line: fr.Line, Column: "ChargePeriodStart",
+		imp.rejects = append(imp.rejects, RejectedRow{Line: fr.Line, Column: "ChargePeriodStart",
 			Message: fmt.Sprintf("period %s is closed; corrections are adjustments", period)})
 	}
 	k := totalKey{fr.ProviderName, fr.BillingCurrency}
 	t := imp.rejTotals[k]
 	if t == nil {
-		t = &Total{Provider: k.provider, Currency: k.currency}
+		t = &ProviderTotal{Provider: k.provider, Currency: k.currency}
 		imp.rejTotals[k] = t
 	}
 	t.Rows++
@@ -350,7 +364,7 @@ func (imp *importer) reject(fr *focus.Row, period string) {
 
 // fill copies a focus row into r and allocates it.
 func (imp *importer) fill(r *row, fr *focus.Row, period string) {
-	*r = row{parts: r.parts[:0], importID: imp.rep.ID, line: fr.Line, fingerprint: fr.Fingerprint, period: period,
+	*r = row{parts: r.parts[:0], text: r.text[:0], importID: imp.rep.ID, line: fr.Line, fingerprint: fr.Fingerprint, period: period,
 		provider: clean(fr.ProviderName), billingAccountID: clean(fr.BillingAccountId), subAccountID: clean(fr.SubAccountId),
 		subAccountName: clean(fr.SubAccountName), serviceName: clean(fr.ServiceName), serviceCategory: clean(fr.ServiceCategory),
 		resourceID: clean(fr.ResourceId), resourceName: clean(fr.ResourceName), chargeCategory: clean(fr.ChargeCategory),
@@ -363,6 +377,9 @@ func (imp *importer) fill(r *row, fr *focus.Row, period string) {
 	m := matchable{subAccountID: r.subAccountID, serviceName: r.serviceName, serviceCategory: r.serviceCategory,
 		resourceID: r.resourceID, tags: fr.Tags}
 	r.parts = imp.alloc.allocate(r.parts, &m, period, amount)
+	if imp.t.dialect == db.SQLite {
+		r.prepareText(&imp.times)
+	}
 }
 
 // tagsJSON writes tags as a JSON object with sorted keys.
@@ -483,24 +500,26 @@ func (imp *importer) finish(sum string) {
 	rep.Added, rep.Duplicates = imp.added, imp.duplicates
 	rep.Accepted = imp.added + imp.duplicates
 	rep.Rejected = fr.RowsRejected + imp.rejected
-	rep.Errors = make([]RowError, 0, len(fr.Errors)+len(imp.rejects))
+	rep.Errors = make([]RejectedRow, 0, len(fr.Errors)+len(imp.rejects))
 	for _, e := range fr.Errors {
-		rep.Errors = append(rep.Errors, RowError{Line: e.Line, Column: e.Column, Message: e.Message})
+		// The reader speaks to programmers; say it in the import's terms.
+		msg := strings.Replace(e.Message, "set Options.SlashDates to MDY or DMY", "give the date order (mdy or dmy)", 1)
+		rep.Errors = append(rep.Errors, RejectedRow{Line: e.Line, Column: e.Column, Message: clean(msg)})
 	}
 	rep.Errors = append(rep.Errors, imp.rejects...)
-	slices.SortStableFunc(rep.Errors, func(a, b RowError) int { return cmp.Compare(a.Line, b.Line) })
+	slices.SortStableFunc(rep.Errors, func(a, b RejectedRow) int { return cmp.Compare(a.Line, b.Line) })
 	if len(rep.Errors) > MaxReportedErrors {
 		rep.Errors = rep.Errors[:MaxReportedErrors]
 	}
-	rep.Warnings = make([]Warning, 0, len(fr.Warnings))
+	rep.Warnings = make([]FocusWarning, 0, len(fr.Warnings))
 	for _, w := range fr.Warnings {
-		rep.Warnings = append(rep.Warnings, Warning{Kind: string(w.Kind), Count: w.Count, FirstLine: w.FirstLine, Example: clean(w.Example)})
+		rep.Warnings = append(rep.Warnings, FocusWarning{Kind: string(w.Kind), Count: w.Count, FirstLine: w.FirstLine, Example: clean(w.Example)})
 	}
 	// The reader's totals count rows of closed periods, which were rejected
 	// here: take them out.
-	rep.Totals = make([]Total, 0, len(fr.Totals))
+	rep.Totals = make([]ProviderTotal, 0, len(fr.Totals))
 	for _, t := range fr.Totals {
-		out := Total{Provider: clean(t.ProviderName), Currency: t.BillingCurrency, Rows: t.Rows, BilledCost: t.BilledCost, EffectiveCost: t.EffectiveCost}
+		out := ProviderTotal{Provider: clean(t.ProviderName), Currency: t.BillingCurrency, Rows: t.Rows, BilledCost: t.BilledCost, EffectiveCost: t.EffectiveCost}
 		if r := imp.rejTotals[totalKey{t.ProviderName, t.BillingCurrency}]; r != nil {
 			out.Rows -= r.Rows
 			out.BilledCost = out.BilledCost.Sub(r.BilledCost)

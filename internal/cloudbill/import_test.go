@@ -7,9 +7,15 @@ import (
 	"io"
 	"math/big"
 	"os"
+	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
+	"time"
+
+	"github.com/parquet-go/parquet-go"
 
 	"github.com/engagehq/engage"
 	"github.com/engagehq/engage/internal/cloudbill"
@@ -28,7 +34,7 @@ func fileSHA(t *testing.T, path string) string {
 	return hex.EncodeToString(h[:])
 }
 
-func warningCount(rep cloudbill.ImportReport, kind focus.WarningKind) int64 {
+func warningCount(rep cloudbill.CloudImport, kind focus.WarningKind) int64 {
 	for _, w := range rep.Warnings {
 		if w.Kind == string(kind) {
 			return w.Count
@@ -181,7 +187,7 @@ func TestSlashDatesRejected(t *testing.T) {
 			t.Fatalf("report %+v", rep)
 		}
 		for i, e := range rep.Errors {
-			if e.Line != i+2 || e.Column != "ChargePeriodStart" || !strings.Contains(e.Message, "SlashDates") {
+			if e.Line != i+2 || e.Column != "ChargePeriodStart" || !strings.Contains(e.Message, "ambiguous; give the date order (mdy or dmy)") {
 				t.Errorf("error %d = %+v", i, e)
 			}
 		}
@@ -271,7 +277,7 @@ func TestImportIsAtomic(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		f := setup(t, d)
 		f.s.BatchRows = 50 // several batches are written before the failure
-		f.rule(cloudbill.RuleInput{Name: "All to IT", Action: cloudbill.ActionAssign, DepartmentID: f.dept["IT"]})
+		f.rule(cloudbill.AllocationRuleInput{Name: "All to IT", Action: cloudbill.ActionAssign, DepartmentID: f.dept["IT"]})
 		data, err := os.ReadFile(sampleFile)
 		if err != nil {
 			t.Fatal(err)
@@ -316,6 +322,93 @@ func TestImportRefusals(t *testing.T) {
 		}
 		if n := f.count("SELECT COUNT(*) FROM cloud_imports"); n != 1 {
 			t.Errorf("%d imports recorded, want 1", n)
+		}
+	})
+}
+
+// TestConcurrentImports: two imports of one file at the same time take
+// turns; the rows are stored once.
+func TestConcurrentImports(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := setup(t, d)
+		data, err := os.ReadFile(sampleFile)
+		if err != nil {
+			t.Fatal(err)
+		}
+		reps := make([]cloudbill.CloudImport, 2)
+		errs := make([]error, 2)
+		var wg sync.WaitGroup
+		for i := range 2 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				reps[i], errs[i] = f.s.Import(f.ctx, f.finance, "same.csv", strings.NewReader(string(data)), cloudbill.ImportOptions{})
+			}()
+		}
+		wg.Wait()
+		if errs[0] != nil || errs[1] != nil {
+			t.Fatalf("imports failed: %v, %v", errs[0], errs[1])
+		}
+		if reps[0].Added+reps[1].Added != 1000 || reps[0].Duplicates+reps[1].Duplicates != 1000 {
+			t.Errorf("added %d+%d, duplicates %d+%d", reps[0].Added, reps[1].Added, reps[0].Duplicates, reps[1].Duplicates)
+		}
+		if n := f.count("SELECT COUNT(*) FROM cloud_charges"); n != 1000 {
+			t.Errorf("%d charges stored", n)
+		}
+		if n := f.count("SELECT COUNT(*) FROM cloud_allocations"); n != 1000 {
+			t.Errorf("%d allocations stored", n)
+		}
+	})
+}
+
+type parquetCharge struct {
+	BilledCost        string            `parquet:"BilledCost"`
+	EffectiveCost     string            `parquet:"EffectiveCost"`
+	BillingCurrency   string            `parquet:"BillingCurrency"`
+	ChargePeriodStart time.Time         `parquet:"ChargePeriodStart,timestamp(millisecond)"`
+	ChargePeriodEnd   time.Time         `parquet:"ChargePeriodEnd,timestamp(millisecond)"`
+	ProviderName      string            `parquet:"ProviderName"`
+	ServiceName       string            `parquet:"ServiceName"`
+	Tags              map[string]string `parquet:"Tags"`
+}
+
+// TestImportParquet reads a Parquet file (random access) and hashes the
+// whole file.
+func TestImportParquet(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := setup(t, d)
+		f.rule(cloudbill.AllocationRuleInput{Name: "Chemistry", Match: cloudbill.RuleMatch{TagKey: "team", TagValue: "chem"},
+			Action: cloudbill.ActionAssign, DepartmentID: f.dept["CHEM"]})
+		start := time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC)
+		path := filepath.Join(t.TempDir(), "bill.parquet")
+		out, err := os.Create(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w := parquet.NewGenericWriter[parquetCharge](out)
+		if _, err := w.Write([]parquetCharge{
+			{"1.10", "1.00", "EUR", start, start.Add(time.Hour), "Cloud", "VM", map[string]string{"team": "chem"}},
+			{"2.20", "2.00", "EUR", start, start.Add(time.Hour), "Cloud", "VM", map[string]string{"team": "bio"}},
+			{"0.000000001", "0.000000001", "EUR", start.Add(time.Hour), start.Add(2 * time.Hour), "Cloud", "DNS", nil},
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		out.Close()
+		rep := f.importFile(path, cloudbill.ImportOptions{})
+		if rep.Format != "parquet" || rep.Added != 3 || rep.SHA256 != fileSHA(t, path) {
+			t.Fatalf("report %+v", rep)
+		}
+		if len(rep.Totals) != 1 || !rep.Totals[0].BilledCost.Equal(dec("3.300000001")) || !rep.Totals[0].EffectiveCost.Equal(dec("3.000000001")) {
+			t.Errorf("totals %+v", rep.Totals)
+		}
+		if len(rep.Allocation) != 1 || !rep.Allocation[0].Allocated.Equal(dec("1")) || !rep.Allocation[0].Unallocated.Equal(dec("2.000000001")) {
+			t.Errorf("allocation %+v", rep.Allocation)
+		}
+		if got := f.allocationsOf(rep.ID, 1); !slices.Equal(got, []string{"CHEM=1"}) {
+			t.Errorf("row 1 allocated %v", got)
 		}
 	})
 }

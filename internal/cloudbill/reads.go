@@ -22,8 +22,8 @@ import (
 const importColumns = `SELECT id, file_name, sha256, format, focus_version, basis, rows_read, rows_accepted, rows_added, duplicates,
 	rows_rejected, periods, totals_json, allocation_json, warnings_json, errors_json, imported_by, started_at, finished_at FROM cloud_imports`
 
-func scanImport(row interface{ Scan(...any) error }) (ImportReport, error) {
-	var r ImportReport
+func scanImport(row interface{ Scan(...any) error }) (CloudImport, error) {
+	var r CloudImport
 	var periods, totals, allocation, warnings, errs string
 	var finished sql.NullTime
 	if err := row.Scan(&r.ID, &r.FileName, &r.SHA256, &r.Format, &r.Version, &r.Basis, &r.Rows, &r.Accepted, &r.Added, &r.Duplicates,
@@ -57,7 +57,7 @@ func nonNil[T any](s []T) []T {
 
 // ListImports lists import reports, newest first, and the cursor of the
 // next page ("" at the end). Finance and administrators only.
-func (s *Service) ListImports(ctx context.Context, p *access.Principal, cursor string, limit int) ([]ImportReport, string, error) {
+func (s *Service) ListImports(ctx context.Context, p *access.Principal, cursor string, limit int) ([]CloudImport, string, error) {
 	if err := requireFinance(p, "read cloud imports"); err != nil {
 		return nil, "", err
 	}
@@ -75,7 +75,7 @@ func (s *Service) ListImports(ctx context.Context, p *access.Principal, cursor s
 		return nil, "", fmt.Errorf("listing cloud imports: %w", err)
 	}
 	defer rows.Close()
-	out := []ImportReport{}
+	out := []CloudImport{}
 	for rows.Next() {
 		r, err := scanImport(rows)
 		if err != nil {
@@ -96,9 +96,9 @@ func (s *Service) ListImports(ctx context.Context, p *access.Principal, cursor s
 
 // FindImport returns the report of one import. Finance and administrators
 // only.
-func (s *Service) FindImport(ctx context.Context, p *access.Principal, id int64) (ImportReport, error) {
+func (s *Service) FindImport(ctx context.Context, p *access.Principal, id int64) (CloudImport, error) {
 	if err := requireFinance(p, "read cloud imports"); err != nil {
-		return ImportReport{}, err
+		return CloudImport{}, err
 	}
 	r, err := scanImport(s.DB.QueryRow(ctx, importColumns+" WHERE id = ?", id))
 	if errors.Is(err, sql.ErrNoRows) {
@@ -235,7 +235,7 @@ func (s *Service) Unallocated(ctx context.Context, p *access.Principal, period s
 // DepartmentID 0 gives the unallocated bucket. Finance, administrators and
 // whoever may read the department's data; the bucket is for finance and
 // administrators.
-func (s *Service) Charges(ctx context.Context, p *access.Principal, f ChargeFilter) ([]Charge, string, error) {
+func (s *Service) Charges(ctx context.Context, p *access.Principal, f ChargeFilter) ([]CloudCharge, string, error) {
 	if err := requireSignedIn(p); err != nil {
 		return nil, "", err
 	}
@@ -280,10 +280,10 @@ func (s *Service) Charges(ctx context.Context, p *access.Principal, f ChargeFilt
 		return nil, "", fmt.Errorf("listing cloud charges: %w", err)
 	}
 	defer rows.Close()
-	out := []Charge{}
+	out := []CloudCharge{}
 	var ids []int64
 	for rows.Next() {
-		var c Charge
+		var c CloudCharge
 		var aid int64
 		var dept, rule sql.NullInt64
 		var tags string
@@ -363,7 +363,7 @@ func (s *Service) Reallocate(ctx context.Context, p *access.Principal, period st
 			rows = rows[:0]
 			for res.Next() {
 				r := &store[len(rows)]
-				*r = row{parts: r.parts[:0], period: period, added: true}
+				*r = row{parts: r.parts[:0], text: r.text[:0], period: period, added: true}
 				var tagText string
 				if err := res.Scan(&r.id, &r.importID, &r.subAccountID, &r.serviceName, &r.serviceCategory, &r.resourceID, &tagText,
 					&r.billed, &r.effective, &r.currency); err != nil {

@@ -36,9 +36,9 @@ const (
 	DriverSubscriptions Driver = "subscriptions"
 )
 
-// Match says which charges a rule applies to. Every criterion given must
+// RuleMatch says which charges a rule applies to. Every criterion given must
 // match; a rule without criteria matches every charge.
-type Match struct {
+type RuleMatch struct {
 	TagKey           string `json:"tag_key,omitempty" doc:"Tag key, compared case-insensitively; give tag_value with it"`
 	TagValue         string `json:"tag_value,omitempty" doc:"Tag value, compared exactly"`
 	SubAccountID     string `json:"sub_account_id,omitempty"`
@@ -47,26 +47,24 @@ type Match struct {
 	ResourceIDPrefix string `json:"resource_id_prefix,omitempty" doc:"Charges whose ResourceId starts with this (case-sensitive)"`
 }
 
-func (m Match) empty() bool { return m == Match{} }
-
-// Split is one department's fixed share of a split rule.
-type Split struct {
+// SplitShare is one department's fixed share of a split rule.
+type SplitShare struct {
 	DepartmentID int64           `json:"department_id"`
 	Percent      decimal.Decimal `json:"percent" doc:"Percentage, such as 33.33; a rule's percentages add up to exactly 100"`
 }
 
-// RuleInput is what finance sets on a rule.
-type RuleInput struct {
+// AllocationRuleInput is what finance sets on a rule.
+type AllocationRuleInput struct {
 	// Position is where the rule goes in the order (1 is tried first); 0
 	// puts a new rule last and leaves an existing rule where it is.
-	Position int    `json:"position,omitempty" minimum:"0"`
-	Name     string `json:"name"`
-	Match    Match  `json:"match"`
-	Action   Action `json:"action" enum:"assign,split,driver"`
+	Position int       `json:"position,omitempty" minimum:"0"`
+	Name     string    `json:"name"`
+	Match    RuleMatch `json:"match,omitempty" doc:"Which charges the rule applies to; none given matches every charge."`
+	Action   Action    `json:"action" enum:"assign,split,driver"`
 	// DepartmentID is the department an assign rule gives charges to.
 	DepartmentID int64 `json:"department_id,omitempty"`
 	// Splits are the fixed shares of a split rule.
-	Splits []Split `json:"splits,omitempty"`
+	Splits []SplitShare `json:"splits,omitempty"`
 	// Driver, OfferingID and DepartmentIDs describe a driver rule:
 	// subscriptions need the offering; no departments means all.
 	Driver        Driver  `json:"driver,omitempty" enum:"headcount,subscriptions,"`
@@ -74,20 +72,20 @@ type RuleInput struct {
 	DepartmentIDs []int64 `json:"department_ids,omitempty"`
 }
 
-// Rule is an allocation rule.
-type Rule struct {
+// AllocationRule is an allocation rule.
+type AllocationRule struct {
 	ID int64 `json:"id"`
-	RuleInput
+	AllocationRuleInput
 	Version   int       `json:"version"`
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
 }
 
 // Input returns what may be edited, for audit and forms.
-func (r Rule) Input() RuleInput { return r.RuleInput }
+func (r AllocationRule) Input() AllocationRuleInput { return r.AllocationRuleInput }
 
 // ListRules returns the rules in the order they are tried.
-func (s *Service) ListRules(ctx context.Context, p *access.Principal) ([]Rule, error) {
+func (s *Service) ListRules(ctx context.Context, p *access.Principal) ([]AllocationRule, error) {
 	if err := requireFinance(p, "read allocation rules"); err != nil {
 		return nil, err
 	}
@@ -95,18 +93,18 @@ func (s *Service) ListRules(ctx context.Context, p *access.Principal) ([]Rule, e
 }
 
 // FindRule returns one rule.
-func (s *Service) FindRule(ctx context.Context, p *access.Principal, id int64) (Rule, error) {
+func (s *Service) FindRule(ctx context.Context, p *access.Principal, id int64) (AllocationRule, error) {
 	if err := requireFinance(p, "read allocation rules"); err != nil {
-		return Rule{}, err
+		return AllocationRule{}, err
 	}
 	return findRule(ctx, s.DB, id)
 }
 
 // CreateRule adds a rule at in.Position (last when 0), moving the rules at
 // and after that position down by one.
-func (s *Service) CreateRule(ctx context.Context, p *access.Principal, in RuleInput) (Rule, error) {
+func (s *Service) CreateRule(ctx context.Context, p *access.Principal, in AllocationRuleInput) (AllocationRule, error) {
 	if err := requireFinance(p, "change allocation rules"); err != nil {
-		return Rule{}, err
+		return AllocationRule{}, err
 	}
 	var id int64
 	err := s.DB.Transact(ctx, func(tx *db.Tx) error {
@@ -135,7 +133,7 @@ func (s *Service) CreateRule(ctx context.Context, p *access.Principal, in RuleIn
 		return audit.Record(ctx, tx, now, p, "create", "cloud_allocation_rule", id, "Added cloud allocation rule "+in.Name, nil, r.Input())
 	})
 	if err != nil {
-		return Rule{}, err
+		return AllocationRule{}, err
 	}
 	return findRule(ctx, s.DB, id)
 }
@@ -143,9 +141,9 @@ func (s *Service) CreateRule(ctx context.Context, p *access.Principal, in RuleIn
 // UpdateRule replaces a rule if version is the one the editor read. Charges
 // already allocated keep their allocation until their period is
 // reallocated.
-func (s *Service) UpdateRule(ctx context.Context, p *access.Principal, id int64, version int, in RuleInput) (Rule, error) {
+func (s *Service) UpdateRule(ctx context.Context, p *access.Principal, id int64, version int, in AllocationRuleInput) (AllocationRule, error) {
 	if err := requireFinance(p, "change allocation rules"); err != nil {
-		return Rule{}, err
+		return AllocationRule{}, err
 	}
 	err := s.DB.Transact(ctx, func(tx *db.Tx) error {
 		now := s.now()
@@ -185,7 +183,7 @@ func (s *Service) UpdateRule(ctx context.Context, p *access.Principal, id int64,
 		return audit.Record(ctx, tx, now, p, "update", "cloud_allocation_rule", id, "Changed cloud allocation rule "+in.Name, cur.Input(), after.Input())
 	})
 	if err != nil {
-		return Rule{}, err
+		return AllocationRule{}, err
 	}
 	return findRule(ctx, s.DB, id)
 }
@@ -223,7 +221,7 @@ func staleRule(version int) error {
 }
 
 // checkRule normalises in and names every field that is wrong.
-func checkRule(ctx context.Context, q db.Querier, in *RuleInput) error {
+func checkRule(ctx context.Context, q db.Querier, in *AllocationRuleInput) error {
 	in.Name = strings.TrimSpace(in.Name)
 	m := &in.Match
 	m.TagKey, m.TagValue = strings.TrimSpace(m.TagKey), strings.TrimSpace(m.TagValue)
@@ -350,7 +348,7 @@ func nullID(id int64) any {
 	return id
 }
 
-func writeTargets(ctx context.Context, q db.Querier, id int64, in RuleInput) error {
+func writeTargets(ctx context.Context, q db.Querier, id int64, in AllocationRuleInput) error {
 	type target struct {
 		dept    int64
 		percent any
@@ -430,31 +428,31 @@ func setPositions(ctx context.Context, q db.Querier, ids []int64) error {
 const ruleColumns = `SELECT id, position, name, tag_key, tag_value, sub_account_id, service_name, service_category, resource_prefix,
 	action, driver, offering_id, version, created_at, updated_at FROM cloud_allocation_rules`
 
-func findRule(ctx context.Context, q db.Querier, id int64) (Rule, error) {
+func findRule(ctx context.Context, q db.Querier, id int64) (AllocationRule, error) {
 	rules, err := queryRules(ctx, q, ruleColumns+" WHERE id = ? AND archived_at IS NULL", id)
 	if err != nil {
-		return Rule{}, err
+		return AllocationRule{}, err
 	}
 	if len(rules) == 0 {
-		return Rule{}, engage.Errorf(engage.ENOTFOUND, "No allocation rule with id %d.", id)
+		return AllocationRule{}, engage.Errorf(engage.ENOTFOUND, "No allocation rule with id %d.", id)
 	}
 	return rules[0], nil
 }
 
 // loadRules returns the active rules in the order they are tried.
-func loadRules(ctx context.Context, q db.Querier) ([]Rule, error) {
+func loadRules(ctx context.Context, q db.Querier) ([]AllocationRule, error) {
 	return queryRules(ctx, q, ruleColumns+" WHERE archived_at IS NULL ORDER BY position, id")
 }
 
-func queryRules(ctx context.Context, q db.Querier, query string, args ...any) ([]Rule, error) {
+func queryRules(ctx context.Context, q db.Querier, query string, args ...any) ([]AllocationRule, error) {
 	rows, err := q.Query(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("reading allocation rules: %w", err)
 	}
-	var out []Rule
+	var out []AllocationRule
 	index := map[int64]int{}
 	for rows.Next() {
-		var r Rule
+		var r AllocationRule
 		var offering sql.NullInt64
 		m := &r.Match
 		if err := rows.Scan(&r.ID, &r.Position, &r.Name, &m.TagKey, &m.TagValue, &m.SubAccountID, &m.ServiceName, &m.ServiceCategory,
@@ -495,7 +493,7 @@ func queryRules(ctx context.Context, q db.Querier, query string, args ...any) ([
 		case ActionAssign:
 			r.DepartmentID = dept
 		case ActionSplit:
-			r.Splits = append(r.Splits, Split{DepartmentID: dept, Percent: percent.Decimal})
+			r.Splits = append(r.Splits, SplitShare{DepartmentID: dept, Percent: percent.Decimal})
 		case ActionDriver:
 			r.DepartmentIDs = append(r.DepartmentIDs, dept)
 		}

@@ -75,17 +75,17 @@ func (f *fixture) allocationsOf(importID int64, line int) []string {
 func TestAllocationRules(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		f := setup(t, d)
-		f.rule(cloudbill.RuleInput{Name: "Biology tags", Match: cloudbill.Match{TagKey: "cost-centre", TagValue: "BIO"},
+		f.rule(cloudbill.AllocationRuleInput{Name: "Biology tags", Match: cloudbill.RuleMatch{TagKey: "cost-centre", TagValue: "BIO"},
 			Action: cloudbill.ActionAssign, DepartmentID: f.dept["BIO"]})
-		f.rule(cloudbill.RuleInput{Name: "Shared databases", Match: cloudbill.Match{ServiceCategory: "databases"},
-			Action: cloudbill.ActionSplit, Splits: []cloudbill.Split{{f.dept["BIO"], dec("33.33")}, {f.dept["CHEM"], dec("33.33")}, {f.dept["IT"], dec("33.34")}}})
-		f.rule(cloudbill.RuleInput{Name: "Compute by headcount", Match: cloudbill.Match{ServiceName: "Amazon EC2"},
+		f.rule(cloudbill.AllocationRuleInput{Name: "Shared databases", Match: cloudbill.RuleMatch{ServiceCategory: "databases"},
+			Action: cloudbill.ActionSplit, Splits: []cloudbill.SplitShare{{f.dept["BIO"], dec("33.33")}, {f.dept["CHEM"], dec("33.33")}, {f.dept["IT"], dec("33.34")}}})
+		f.rule(cloudbill.AllocationRuleInput{Name: "Compute by headcount", Match: cloudbill.RuleMatch{ServiceName: "Amazon EC2"},
 			Action: cloudbill.ActionDriver, Driver: cloudbill.DriverHeadcount})
-		f.rule(cloudbill.RuleInput{Name: "Production storage", Match: cloudbill.Match{TagKey: "env", TagValue: "prod", ServiceCategory: "Storage", ResourceIDPrefix: "arn:aws:s3:::"},
+		f.rule(cloudbill.AllocationRuleInput{Name: "Production storage", Match: cloudbill.RuleMatch{TagKey: "env", TagValue: "prod", ServiceCategory: "Storage", ResourceIDPrefix: "arn:aws:s3:::"},
 			Action: cloudbill.ActionAssign, DepartmentID: f.dept["IT"]})
-		f.rule(cloudbill.RuleInput{Name: "Chemistry account", Match: cloudbill.Match{SubAccountID: "222"},
+		f.rule(cloudbill.AllocationRuleInput{Name: "Chemistry account", Match: cloudbill.RuleMatch{SubAccountID: "222"},
 			Action: cloudbill.ActionAssign, DepartmentID: f.dept["CHEM"]})
-		f.rule(cloudbill.RuleInput{Name: "Lab equipment by headcount", Match: cloudbill.Match{ServiceName: "Lab"},
+		f.rule(cloudbill.AllocationRuleInput{Name: "Lab equipment by headcount", Match: cloudbill.RuleMatch{ServiceName: "Lab"},
 			Action: cloudbill.ActionDriver, Driver: cloudbill.DriverHeadcount, DepartmentIDs: []int64{f.dept["CHEM"], f.dept["BIO"]}})
 
 		rep := f.importString("rules.csv", csvOf(
@@ -194,7 +194,7 @@ func TestBilledBasis(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		f := setup(t, d)
 		f.s.Basis = cloudbill.BasisBilled
-		f.rule(cloudbill.RuleInput{Name: "All", Action: cloudbill.ActionAssign, DepartmentID: f.dept["IT"]})
+		f.rule(cloudbill.AllocationRuleInput{Name: "All", Action: cloudbill.ActionAssign, DepartmentID: f.dept["IT"]})
 		rep := f.importString("b.csv", csvOf(charge{billed: "12.00", effective: "10.00", service: "X"}), cloudbill.ImportOptions{})
 		if got := f.allocationsOf(rep.ID, 2); !slices.Equal(got, []string{"IT=12"}) || rep.Basis != cloudbill.BasisBilled {
 			t.Errorf("billed basis allocated %v (report basis %s)", got, rep.Basis)
@@ -213,22 +213,22 @@ func TestRuleValidation(t *testing.T) {
 		f := setup(t, d)
 		bio, chem := f.dept["BIO"], f.dept["CHEM"]
 		cases := []struct {
-			in    cloudbill.RuleInput
+			in    cloudbill.AllocationRuleInput
 			field string
 			text  string
 		}{
-			{cloudbill.RuleInput{Name: "90", Action: cloudbill.ActionSplit, Splits: []cloudbill.Split{{bio, dec("50")}, {chem, dec("40")}}}, "splits", "add up to 90"},
-			{cloudbill.RuleInput{Name: "99.99", Action: cloudbill.ActionSplit, Splits: []cloudbill.Split{{bio, dec("33.33")}, {chem, dec("66.66")}}}, "splits", "99.99"},
-			{cloudbill.RuleInput{Name: "101", Action: cloudbill.ActionSplit, Splits: []cloudbill.Split{{bio, dec("50")}, {chem, dec("51")}}}, "splits", "101"},
-			{cloudbill.RuleInput{Name: "twice", Action: cloudbill.ActionSplit, Splits: []cloudbill.Split{{bio, dec("50")}, {bio, dec("50")}}}, "splits[1].department_id", "once"},
-			{cloudbill.RuleInput{Name: "zero", Action: cloudbill.ActionSplit, Splits: []cloudbill.Split{{bio, dec("0")}, {chem, dec("100")}}}, "splits[0].percent", "above 0"},
-			{cloudbill.RuleInput{Name: "nobody", Action: cloudbill.ActionAssign}, "department_id", "department"},
-			{cloudbill.RuleInput{Name: "ghost", Action: cloudbill.ActionAssign, DepartmentID: 999}, "department_id", "999"},
-			{cloudbill.RuleInput{Name: "no offering", Action: cloudbill.ActionDriver, Driver: cloudbill.DriverSubscriptions}, "offering_id", "offering"},
-			{cloudbill.RuleInput{Name: "no driver", Action: cloudbill.ActionDriver}, "driver", "headcount"},
-			{cloudbill.RuleInput{Name: "half a tag", Action: cloudbill.ActionAssign, DepartmentID: bio, Match: cloudbill.Match{TagKey: "team"}}, "match.tag_value", "team"},
-			{cloudbill.RuleInput{Action: cloudbill.ActionAssign, DepartmentID: bio}, "name", "name"},
-			{cloudbill.RuleInput{Name: "x", Action: "move"}, "action", "assign"},
+			{cloudbill.AllocationRuleInput{Name: "90", Action: cloudbill.ActionSplit, Splits: []cloudbill.SplitShare{{bio, dec("50")}, {chem, dec("40")}}}, "splits", "add up to 90"},
+			{cloudbill.AllocationRuleInput{Name: "99.99", Action: cloudbill.ActionSplit, Splits: []cloudbill.SplitShare{{bio, dec("33.33")}, {chem, dec("66.66")}}}, "splits", "99.99"},
+			{cloudbill.AllocationRuleInput{Name: "101", Action: cloudbill.ActionSplit, Splits: []cloudbill.SplitShare{{bio, dec("50")}, {chem, dec("51")}}}, "splits", "101"},
+			{cloudbill.AllocationRuleInput{Name: "twice", Action: cloudbill.ActionSplit, Splits: []cloudbill.SplitShare{{bio, dec("50")}, {bio, dec("50")}}}, "splits[1].department_id", "once"},
+			{cloudbill.AllocationRuleInput{Name: "zero", Action: cloudbill.ActionSplit, Splits: []cloudbill.SplitShare{{bio, dec("0")}, {chem, dec("100")}}}, "splits[0].percent", "above 0"},
+			{cloudbill.AllocationRuleInput{Name: "nobody", Action: cloudbill.ActionAssign}, "department_id", "department"},
+			{cloudbill.AllocationRuleInput{Name: "ghost", Action: cloudbill.ActionAssign, DepartmentID: 999}, "department_id", "999"},
+			{cloudbill.AllocationRuleInput{Name: "no offering", Action: cloudbill.ActionDriver, Driver: cloudbill.DriverSubscriptions}, "offering_id", "offering"},
+			{cloudbill.AllocationRuleInput{Name: "no driver", Action: cloudbill.ActionDriver}, "driver", "headcount"},
+			{cloudbill.AllocationRuleInput{Name: "half a tag", Action: cloudbill.ActionAssign, DepartmentID: bio, Match: cloudbill.RuleMatch{TagKey: "team"}}, "match.tag_value", "team"},
+			{cloudbill.AllocationRuleInput{Action: cloudbill.ActionAssign, DepartmentID: bio}, "name", "name"},
+			{cloudbill.AllocationRuleInput{Name: "x", Action: "move"}, "action", "assign"},
 		}
 		for _, c := range cases {
 			_, err := f.s.CreateRule(f.ctx, f.finance, c.in)
@@ -244,7 +244,7 @@ func TestRuleValidation(t *testing.T) {
 		if n := f.count("SELECT COUNT(*) FROM cloud_allocation_rules"); n != 0 {
 			t.Errorf("%d rules stored from invalid input", n)
 		}
-		if _, err := f.s.CreateRule(f.ctx, f.bio, cloudbill.RuleInput{Name: "mine", Action: cloudbill.ActionAssign, DepartmentID: bio}); engage.ErrorCode(err) != engage.EFORBIDDEN {
+		if _, err := f.s.CreateRule(f.ctx, f.bio, cloudbill.AllocationRuleInput{Name: "mine", Action: cloudbill.ActionAssign, DepartmentID: bio}); engage.ErrorCode(err) != engage.EFORBIDDEN {
 			t.Errorf("requester CreateRule = %v", err)
 		}
 		if _, err := f.s.ListRules(f.ctx, f.bio); engage.ErrorCode(err) != engage.EFORBIDDEN {
@@ -258,8 +258,8 @@ func TestRuleValidation(t *testing.T) {
 func TestRuleOrderAndVersions(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		f := setup(t, d)
-		mk := func(name string, pos int) cloudbill.Rule {
-			return f.rule(cloudbill.RuleInput{Name: name, Position: pos, Action: cloudbill.ActionAssign, DepartmentID: f.dept["BIO"]})
+		mk := func(name string, pos int) cloudbill.AllocationRule {
+			return f.rule(cloudbill.AllocationRuleInput{Name: name, Position: pos, Action: cloudbill.ActionAssign, DepartmentID: f.dept["BIO"]})
 		}
 		a, b, c := mk("A", 0), mk("B", 0), mk("C", 0)
 		dd := mk("D", 1)
@@ -368,7 +368,7 @@ func TestReallocate(t *testing.T) {
 		if rep.Added != 5 {
 			t.Fatalf("added %d", rep.Added)
 		}
-		f.rule(cloudbill.RuleInput{Name: "Biology team", Match: cloudbill.Match{TagKey: "Team", TagValue: "bio"}, Action: cloudbill.ActionAssign, DepartmentID: f.dept["BIO"]})
+		f.rule(cloudbill.AllocationRuleInput{Name: "Biology team", Match: cloudbill.RuleMatch{TagKey: "Team", TagValue: "bio"}, Action: cloudbill.ActionAssign, DepartmentID: f.dept["BIO"]})
 		before, _ := f.s.AllocatedTotals(f.ctx, d, "2026-02")
 		if len(before) != 0 {
 			t.Fatalf("allocated before reallocating: %+v", before)
@@ -438,7 +438,7 @@ func TestSubscriptionDriver(t *testing.T) {
 		sub("CHEM", "2026-04-16", "", "2026-04-16", "10")                           // 10 × 15 = 150
 		sub("IT", "2026-03-01", "2026-04-10", "2026-03-01", "1", "2026-04-06", "3") // 1 × 5 + 3 × 5 = 20
 		sub("IT", "2026-05-01", "", "2026-05-01", "100")                            // not in April
-		f.rule(cloudbill.RuleInput{Name: "Lab by seats", Action: cloudbill.ActionDriver, Driver: cloudbill.DriverSubscriptions, OfferingID: offering})
+		f.rule(cloudbill.AllocationRuleInput{Name: "Lab by seats", Action: cloudbill.ActionDriver, Driver: cloudbill.DriverSubscriptions, OfferingID: offering})
 		rep := f.importString("apr.csv", csvOf(
 			charge{billed: "47.00", start: "2026-04-03T00:00:00Z", service: "Lab"},
 			charge{billed: "9.00", start: "2025-04-03T00:00:00Z", service: "Lab"}, // nobody subscribed: unallocated
@@ -457,8 +457,8 @@ func TestSubscriptionDriver(t *testing.T) {
 func TestChargesDrillDown(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		f := setup(t, d)
-		f.rule(cloudbill.RuleInput{Name: "Split", Action: cloudbill.ActionSplit, Match: cloudbill.Match{ServiceName: "EC2"},
-			Splits: []cloudbill.Split{{f.dept["BIO"], dec("25")}, {f.dept["CHEM"], dec("75")}}})
+		f.rule(cloudbill.AllocationRuleInput{Name: "Split", Action: cloudbill.ActionSplit, Match: cloudbill.RuleMatch{ServiceName: "EC2"},
+			Splits: []cloudbill.SplitShare{{f.dept["BIO"], dec("25")}, {f.dept["CHEM"], dec("75")}}})
 		f.importString("feb.csv", csvOf(
 			charge{billed: "10.00", service: "EC2", resource: "i-1", tagsJSON: `{"team":"bio"}`},
 			charge{billed: "20.00", service: "EC2", resource: "i-2"},

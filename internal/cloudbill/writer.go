@@ -108,6 +108,20 @@ type row struct {
 	start, end                                                  time.Time
 	parts                                                       []part
 	added                                                       bool
+
+	// text holds the amounts and times as SQLite stores them (billed,
+	// effective, start, end, then each part's amount), prepared on the
+	// reading goroutine so that the writing one, which is the slower, only
+	// binds them. Empty when not prepared.
+	text []string
+}
+
+// prepareText fills r.text for the SQLite writer.
+func (r *row) prepareText(times *timeText) {
+	r.text = append(r.text[:0], r.billed.String(), r.effective.String(), times.text(0, r.start), times.text(1, r.end))
+	for _, p := range r.parts {
+		r.text = append(r.text, p.amount.String())
+	}
 }
 
 // writer stores batches of rows. It is used by one goroutine at a time.
@@ -151,12 +165,17 @@ const allocationColumns = "charge_id, period, department_id, rule_id, amount, cu
 var allocationColumnList = strings.Split(strings.ReplaceAll(allocationColumns, " ", ""), ",")
 
 // sqliteWriter writes multi-row INSERT statements, prepared once per size.
-// Charges get their ids from the writer (the transaction holds SQLite's
-// write lock), and RETURNING id tells which rows were new.
+//
+// The statements are written so that SQLite needs no statement journal
+// (which would copy every page a statement touches, and the fingerprint
+// index is touched at random): ids are left to SQLite, and OR FAIL replaces
+// the default ABORT (any failure rolls the whole transaction back anyway).
+// The transaction holds SQLite's only write lock, so the ids SQLite gives
+// are the ones after the largest, in the order of the rows.
 type sqliteWriter struct {
 	t      *txn
 	batch  int
-	nextID int64
+	nextID int64 // the largest charge id so far
 	stmts  map[string]*sql.Stmt
 	args   []any
 	times  timeText
@@ -203,23 +222,22 @@ func (w *sqliteWriter) charges(ctx context.Context, rows []*row) error {
 	return nil
 }
 
+// sqliteChargeColumns are the columns the SQLite writer sets: all but id.
+var sqliteChargeColumns = strings.TrimPrefix(chargeColumns, "id, ")
+
 func (w *sqliteWriter) insertCharges(ctx context.Context, rows []*row) error {
-	first := w.nextID + 1
 	args := w.args[:0]
 	for _, r := range rows {
-		w.nextID++
-		r.id = w.nextID
-		args = append(args, r.id, r.fingerprint, r.importID, r.line, r.period, r.provider, r.billingAccountID, r.subAccountID,
+		if len(r.text) == 0 {
+			r.prepareText(&w.times)
+		}
+		args = append(args, r.fingerprint, r.importID, r.line, r.period, r.provider, r.billingAccountID, r.subAccountID,
 			r.subAccountName, r.serviceName, r.serviceCategory, r.resourceID, r.resourceName, r.chargeCategory, r.chargeDescription,
-			r.billed.String(), r.effective.String(), r.currency, w.times.text(0, r.start), w.times.text(1, r.end), r.tags)
+			r.text[0], r.text[1], r.currency, r.text[2], r.text[3], r.tags)
 	}
 	w.args = args
-	// OR IGNORE is ON CONFLICT DO NOTHING for every constraint (ids are new
-	// and no value is NULL, so only a stored fingerprint can conflict). A
-	// statement that can never abort needs no statement journal, which
-	// matters with a unique index on random keys; RETURNING would bring the
-	// journal back, so the rows stored are found by their ids instead.
-	st, err := w.stmt(ctx, valuesSQL("INSERT OR IGNORE INTO cloud_charges("+chargeColumns+") VALUES ", len(chargeColumnList), len(rows), ""))
+	st, err := w.stmt(ctx, valuesSQL("INSERT OR FAIL INTO cloud_charges("+sqliteChargeColumns+") VALUES ", len(chargeColumnList)-1, len(rows),
+		" ON CONFLICT (fingerprint) DO NOTHING"))
 	if err != nil {
 		return fmt.Errorf("preparing charges: %w", err)
 	}
@@ -231,27 +249,38 @@ func (w *sqliteWriter) insertCharges(ctx context.Context, rows []*row) error {
 	if err != nil {
 		return fmt.Errorf("storing charges: %w", err)
 	}
-	if n == int64(len(rows)) {
+	switch {
+	case n == int64(len(rows)):
 		for _, r := range rows {
-			r.added = true
+			w.nextID++
+			r.id, r.added = w.nextID, true
 		}
-	} else if n > 0 {
-		ids, err := w.t.Query(ctx, "SELECT id FROM cloud_charges WHERE id BETWEEN ? AND ?", first, w.nextID)
+	case n > 0:
+		// Some were stored already: find the new ones by fingerprint.
+		byFP := make(map[string]*row, len(rows))
+		for _, r := range rows {
+			byFP[r.fingerprint] = r
+		}
+		res, err := w.t.Query(ctx, "SELECT id, fingerprint FROM cloud_charges WHERE id > ?", w.nextID)
 		if err != nil {
 			return fmt.Errorf("storing charges: %w", err)
 		}
-		for ids.Next() {
+		for res.Next() {
 			var id int64
-			if err := ids.Scan(&id); err != nil {
-				ids.Close()
+			var fp string
+			if err := res.Scan(&id, &fp); err != nil {
+				res.Close()
 				return err
 			}
-			rows[id-first].added = true
+			if r := byFP[fp]; r != nil {
+				r.id, r.added = id, true
+			}
 		}
-		ids.Close()
-		if err := ids.Err(); err != nil {
+		res.Close()
+		if err := res.Err(); err != nil {
 			return fmt.Errorf("storing charges: %w", err)
 		}
+		w.nextID += n
 	}
 	return w.allocations(ctx, rows)
 }
@@ -265,7 +294,7 @@ func (w *sqliteWriter) allocations(ctx context.Context, rows []*row) error {
 		if n == 0 {
 			return nil
 		}
-		st, err := w.stmt(ctx, valuesSQL("INSERT INTO cloud_allocations("+allocationColumns+") VALUES ", cols, n, ""))
+		st, err := w.stmt(ctx, valuesSQL("INSERT OR FAIL INTO cloud_allocations("+allocationColumns+") VALUES ", cols, n, ""))
 		if err != nil {
 			return fmt.Errorf("preparing allocations: %w", err)
 		}
@@ -279,8 +308,11 @@ func (w *sqliteWriter) allocations(ctx context.Context, rows []*row) error {
 		if !r.added {
 			continue
 		}
-		for _, p := range r.parts {
-			args = append(args, r.id, r.period, nullID(p.dept), nullID(p.rule), p.amount.String(), r.currency)
+		if len(r.text) != 4+len(r.parts) {
+			r.prepareText(&w.times)
+		}
+		for i, p := range r.parts {
+			args = append(args, r.id, r.period, nullID(p.dept), nullID(p.rule), r.text[4+i], r.currency)
 			if n++; n == maxParts {
 				if err := flush(); err != nil {
 					return err

@@ -53,6 +53,8 @@ CREATE TABLE cloud_charges (
     charge_period_end  TIMESTAMP NOT NULL,
     tags               TEXT NOT NULL DEFAULT '{}'  -- JSON object
 );
+-- SQLite keeps index entries in rowid order within a period, so (period)
+-- serves keyset scans by id.
 CREATE INDEX cloud_charges_period ON cloud_charges(period);
 
 -- Allocation rules, tried in position order; the first that matches decides.
@@ -90,13 +92,18 @@ CREATE TABLE cloud_allocation_targets (
 
 -- What each charge costs each department; department_id NULL is the
 -- period's unallocated bucket. The parts of a charge add up exactly to its
--- amount on the import's basis.
+-- amount on the import's basis, and every charge has at least one part in
+-- its period. Written only by the importer and reallocation, with
+-- departments and rules taken from cloud_allocation_targets and
+-- cloud_allocation_rules (neither of which ever loses a row): the
+-- references are not declared, since checking them row by row would cost
+-- more than writing the rows.
 CREATE TABLE cloud_allocations (
     id            INTEGER PRIMARY KEY,
     charge_id     INTEGER NOT NULL,
     period        TEXT NOT NULL,
-    department_id INTEGER REFERENCES departments(id),
-    rule_id       INTEGER REFERENCES cloud_allocation_rules(id),
+    department_id INTEGER,
+    rule_id       INTEGER,
     amount        TEXT NOT NULL,
     currency      TEXT NOT NULL
 );
