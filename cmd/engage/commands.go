@@ -129,7 +129,7 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	}
 	defer a.Close()
 	if cfg.Demo {
-		err := demo.Load(ctx, a.DB, a.Org, a.Catalog, a.Approval, a.FrontDoor, a.Billing)
+		err := demo.LoadApp(ctx, a)
 		switch {
 		case engage.ErrorCode(err) == engage.ECONFLICT:
 			logger.Info("demo data not loaded: the database already has an organisation")
@@ -208,7 +208,7 @@ func cmdDemo(ctx context.Context, e env, args []string) error {
 	defer a.Close()
 	progress(e, "Loading the demo organisation (%d people)…", demo.People)
 	start := time.Now()
-	if err := demo.Load(ctx, a.DB, a.Org, a.Catalog, a.Approval, a.FrontDoor, a.Billing); err != nil {
+	if err := demo.LoadApp(ctx, a); err != nil {
 		return err
 	}
 	progress(e, "Done in %s.", time.Since(start).Round(time.Millisecond))

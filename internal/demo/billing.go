@@ -116,10 +116,7 @@ func loadBilling(ctx context.Context, d *db.DB, b *billing.Service) error {
 	if rep.Rejected > 0 {
 		return fmt.Errorf("demo usage: %d records refused, the first: %+v", rep.Rejected, rep.Errors[0])
 	}
-	open := 2
-	if open > len(months) {
-		open = len(months)
-	}
+	open := min(openMonths, len(months))
 	for _, m := range months[:len(months)-open] {
 		if _, err := b.Close(ctx, sys, billing.PeriodOf(m)); err != nil {
 			return fmt.Errorf("closing demo billing of %s: %w", billing.PeriodOf(m), err)
