@@ -416,7 +416,7 @@ func cmdImport(ctx context.Context, e env, args []string) error {
 	if isFocusImport(args) {
 		return cmdImportFocus(ctx, e, args)
 	}
-	cfg, fs, err := parse(e, "import", "import KIND FILE.csv   (KIND: "+strings.Join(org.ImportKinds, ", ")+")", args, false, nil)
+	cfg, fs, err := parse(e, "import", "import KIND FILE.csv   (KIND: "+strings.Join(org.ImportKinds, ", ")+", usage)\n       engage "+importFocusSynopsis, args, false, nil)
 	if err != nil {
 		return err
 	}
