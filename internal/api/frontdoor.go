@@ -44,6 +44,7 @@ type needReview struct {
 		Kind    string `json:"kind" enum:"architecture,security,finance"`
 		Verdict string `json:"verdict" enum:"approve,approve_with_conditions,reject"`
 		Notes   string `json:"notes,omitempty"`
+		Version int    `json:"version,omitempty" minimum:"0" doc:"The need's version you read; when given, a need changed since refuses the review (409)."`
 	}
 }
 
@@ -98,7 +99,7 @@ func (a *API) registerFrontDoor(api huma.API) {
 	register(a, api, huma.Operation{OperationID: "review-need", Method: http.MethodPost, Path: "/needs/{reference}/reviews", Tags: tags,
 		Summary: "Record an architecture, security or finance review", Errors: []int{http.StatusNotFound, http.StatusConflict}},
 		func(ctx context.Context, p *access.Principal, in *needReview) (*Body[frontdoor.Need], error) {
-			n, err := a.FrontDoor.Review(ctx, p, in.Reference, in.Body.Kind, in.Body.Verdict, in.Body.Notes)
+			n, err := a.FrontDoor.Review(ctx, p, in.Reference, in.Body.Kind, in.Body.Verdict, in.Body.Notes, in.Body.Version)
 			return body(n), err
 		})
 	register(a, api, huma.Operation{OperationID: "add-need-option", Method: http.MethodPost, Path: "/needs/{reference}/options", Tags: tags,

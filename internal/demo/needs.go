@@ -1334,18 +1334,22 @@ func playStep(ctx context.Context, fd *frontdoor.FrontDoor, st *story, stp step,
 				proposer = board // the service is meant for other departments than the BRM's own
 			}
 		}
+		in.Version = st.version
 		o, err := fd.AddOption(ctx, proposer, st.ref, in)
 		if err != nil {
 			return err
 		}
-		st.options[stp.arg] = o
+		st.options[stp.arg], st.version = o, st.version+1
 	case "add_alternative":
 		in, proposer := alternative(s), st.brm
 		if in.Kind == "build" {
 			proposer = reviewer["architecture"]
 		}
-		_, err := fd.AddOption(ctx, proposer, st.ref, in)
-		return err
+		in.Version = st.version
+		if _, err := fd.AddOption(ctx, proposer, st.ref, in); err != nil {
+			return err
+		}
+		st.version++
 	case "review_architecture", "review_security", "review_finance":
 		kind := strings.TrimPrefix(stp.action, "review_")
 		verdict, notes := "approve", ""
@@ -1365,8 +1369,11 @@ func playStep(ctx context.Context, fd *frontdoor.FrontDoor, st *story, stp step,
 		if strings.HasPrefix(s.end, frontdoor.Rejected) && kind == "finance" {
 			verdict, notes = "reject", "The benefit described does not justify the cost; see the board's decision."
 		}
-		_, err := fd.Review(ctx, reviewer[kind], st.ref, kind, verdict, notes)
-		return err
+		n, err := fd.Review(ctx, reviewer[kind], st.ref, kind, verdict, notes, st.version)
+		if err != nil {
+			return err
+		}
+		st.version = n.Version
 	case "decide":
 		chosen := st.options[0]
 		in := frontdoor.ActInput{OptionID: chosen.ID}

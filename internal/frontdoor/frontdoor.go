@@ -190,6 +190,8 @@ type NeedOptionInput struct {
 	DeliveryDays int              `json:"delivery_days,omitempty"`
 	Risks        string           `json:"risks,omitempty"`
 	DataCeiling  string           `json:"data_ceiling,omitempty" doc:"The highest classification the option may hold; for reuse, the service's"`
+	// Version is the need's version the proposer read; 0 skips the check.
+	Version int `json:"version,omitempty" minimum:"0" doc:"The need's version you read; when given, a need changed since refuses the option (409)."`
 }
 
 // NeedDetail is everything the need page shows.

@@ -147,19 +147,37 @@ func TestNeedJourneyAndGate(t *testing.T) {
 			t.Fatalf("to decision without reviews = %v", err)
 		}
 		// Reviews by their roles; the finance reviewer cannot record the security review.
-		if _, err := w.fd.Review(ctx, w.fin, n.Reference, "security", "approve", ""); engage.ErrorCode(err) != engage.EFORBIDDEN {
+		if _, err := w.fd.Review(ctx, w.fin, n.Reference, "security", "approve", "", 0); engage.ErrorCode(err) != engage.EFORBIDDEN {
 			t.Fatalf("wrong reviewer = %v", err)
 		}
 		for _, r := range []struct {
 			p    *access.Principal
 			kind string
 		}{{w.arch, "architecture"}, {w.sec, "security"}, {w.fin, "finance"}} {
-			if _, err := w.fd.Review(ctx, r.p, n.Reference, r.kind, "approve", "Fine."); err != nil {
+			if _, err := w.fd.Review(ctx, r.p, n.Reference, r.kind, "approve", "Fine.", 0); err != nil {
 				t.Fatal(err)
 			}
 		}
+		// Each review took the need's next version: a review or an option on
+		// the version read before them is refused and changes nothing.
+		stale := n.Version
+		if _, err := w.fd.Review(ctx, w.arch, n.Reference, "architecture", "reject", "Too risky.", stale); engage.ErrorCode(err) != engage.ECONFLICT {
+			t.Fatalf("review on a stale version = %v; want a conflict", err)
+		}
+		if _, err := w.fd.AddOption(ctx, w.arch, n.Reference, frontdoor.NeedOptionInput{Kind: "reuse", OfferingID: w.chat, Version: stale}); engage.ErrorCode(err) != engage.ECONFLICT {
+			t.Fatalf("option on a stale version = %v; want a conflict", err)
+		}
+		detail, err := w.fd.Get(ctx, w.arch, n.Reference)
+		if err != nil || detail.Need.Version != stale+3 || len(detail.Options) != 0 || len(detail.Reviews) != 3 {
+			t.Fatalf("after stale changes: version %d (read %d), %d options, %d reviews, %v", detail.Need.Version, stale, len(detail.Options), len(detail.Reviews), err)
+		}
+		for _, r := range detail.Reviews {
+			if r.Verdict != "approve" {
+				t.Errorf("the stale review replaced the %s review: %+v", r.Kind, r)
+			}
+		}
 		// Options: reuse priced from the catalog for 40 users; build with costs.
-		reuse, err := w.fd.AddOption(ctx, w.arch, n.Reference, frontdoor.NeedOptionInput{Kind: "reuse", OfferingID: w.chat})
+		reuse, err := w.fd.AddOption(ctx, w.arch, n.Reference, frontdoor.NeedOptionInput{Kind: "reuse", OfferingID: w.chat, Version: detail.Need.Version})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -205,7 +223,7 @@ func TestNeedJourneyAndGate(t *testing.T) {
 		if a.Allowed || !strings.HasPrefix(a.Reason, "Unknown reference") {
 			t.Fatalf("gate on an unknown reference = %+v", a)
 		}
-		detail, err := w.fd.Get(ctx, w.riley, n.Reference)
+		detail, err = w.fd.Get(ctx, w.riley, n.Reference)
 		if err != nil || len(detail.Events) < 14 || len(detail.Reviews) != 3 || len(detail.Options) != 2 || detail.Options[0].Exception == "" {
 			t.Fatalf("detail = %d events, %d reviews, %d options, %v", len(detail.Events), len(detail.Reviews), len(detail.Options), err)
 		}
@@ -245,7 +263,7 @@ func TestEveryTransition(t *testing.T) {
 						kind string
 					}{{w.arch, "architecture"}, {w.sec, "security"}, {w.fin, "finance"}} {
 						if state == frontdoor.Assessment {
-							if _, err := w.fd.Review(ctx, r.p, n.Reference, r.kind, "approve", ""); err != nil {
+							if _, err := w.fd.Review(ctx, r.p, n.Reference, r.kind, "approve", "", 0); err != nil {
 								t.Fatal(err)
 							}
 						}

@@ -298,6 +298,31 @@ func (f *FrontDoor) Update(ctx context.Context, p *access.Principal, ref string,
 	return f.Find(ctx, p, ref)
 }
 
+// touch takes the next version of a need for a change beside its own row (a
+// review, an option), in the change's transaction: the need must still be
+// in the state it was read in and, when version is not 0, at that version.
+// Two people changing the same need at once therefore never both succeed
+// on what they read.
+func touch(ctx context.Context, tx db.Querier, n Need, version int, now time.Time) error {
+	query, args := "UPDATE needs SET version = version + 1, updated_at = ? WHERE id = ? AND state = ?", []any{now, n.ID, n.State}
+	if version != 0 {
+		query, args = query+" AND version = ?", append(args, version)
+	}
+	res, err := tx.Exec(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	if k, err := res.RowsAffected(); err != nil {
+		return err
+	} else if k == 0 {
+		if version != 0 {
+			return staleVersion(version)
+		}
+		return engage.Errorf(engage.ECONFLICT, "Need %s changed while you were working on it. Reload it and try again.", n.Reference)
+	}
+	return nil
+}
+
 func staleVersion(version int) error {
 	return engage.Errorf(engage.ECONFLICT,
 		"Someone else changed this need after you opened it (you had version %d). Reload it to see their change, then try again.", version)
@@ -555,8 +580,10 @@ func (f *FrontDoor) publish(ctx context.Context, tx *db.Tx, n Need, from, to, re
 		Data: map[string]any{"reference": n.Reference, "title": n.Title, "department": n.DepartmentName, "from": from, "to": to, "reason": reason}})
 }
 
-// NeedReview records (or replaces) a review of a need in assessment.
-func (f *FrontDoor) Review(ctx context.Context, p *access.Principal, ref, kind, verdict, notes string) (Need, error) {
+// Review records (or replaces) a review of a need in assessment. version
+// is the need's version the reviewer read: when it is not 0, a need changed
+// since (another review, an option, a transition) refuses the review.
+func (f *FrontDoor) Review(ctx context.Context, p *access.Principal, ref, kind, verdict, notes string, version int) (Need, error) {
 	n, err := f.Find(ctx, p, ref)
 	if err != nil {
 		return Need{}, err
@@ -585,6 +612,9 @@ func (f *FrontDoor) Review(ctx context.Context, p *access.Principal, ref, kind, 
 	}
 	err = f.DB.Transact(ctx, func(tx *db.Tx) error {
 		now := f.Clock.Now()
+		if err := touch(ctx, tx, n, version, now); err != nil {
+			return err
+		}
 		if _, err := tx.Exec(ctx, "DELETE FROM need_reviews WHERE need_id = ? AND kind = ?", n.ID, kind); err != nil {
 			return err
 		}
@@ -678,6 +708,9 @@ func (f *FrontDoor) AddOption(ctx context.Context, p *access.Principal, ref stri
 	}
 	err = f.DB.Transact(ctx, func(tx *db.Tx) error {
 		now := f.Clock.Now()
+		if err := touch(ctx, tx, n, in.Version, now); err != nil {
+			return err
+		}
 		err := tx.QueryRow(ctx, `INSERT INTO need_options(need_id, kind, title, offering_id, vendor, currency, one_time, monthly, delivery_days, risks,
 			data_ceiling, created_by_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			n.ID, opt.Kind, opt.Title, nullID(opt.OfferingID), opt.Vendor, opt.Currency, opt.OneTime, opt.Monthly, opt.DeliveryDays, opt.Risks,

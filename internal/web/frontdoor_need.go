@@ -186,7 +186,8 @@ func actedMessage(n frontdoor.Need, action string) string {
 // reviewNeed records a reviewer's verdict.
 func (s *Server) reviewNeed(w http.ResponseWriter, r *http.Request) error {
 	kind := r.PostFormValue("kind")
-	n, err := s.FrontDoor.Review(r.Context(), principal(r), r.PathValue("reference"), kind, r.PostFormValue("verdict"), r.PostFormValue("notes"))
+	version, _ := strconv.Atoi(r.PostFormValue("version"))
+	n, err := s.FrontDoor.Review(r.Context(), principal(r), r.PathValue("reference"), kind, r.PostFormValue("verdict"), r.PostFormValue("notes"), version)
 	prefix := "review-" + kind + "-"
 	if code := engage.ErrorCode(err); code == engage.EINVALID || code == engage.ECONFLICT {
 		return s.renderNeed(w, r, prefixFields(err, prefix), prefixForm(r, prefix), statusOfFormError(err))
@@ -216,6 +217,7 @@ func (s *Server) addNeedOption(w http.ResponseWriter, r *http.Request) error {
 	in := frontdoor.NeedOptionInput{Kind: r.PostFormValue("kind"), Title: r.PostFormValue("title"), Vendor: r.PostFormValue("vendor"),
 		Currency: r.PostFormValue("currency"), OneTime: amount("one_time"), Monthly: amount("monthly"), Risks: r.PostFormValue("risks"),
 		DataCeiling: r.PostFormValue("data_ceiling")}
+	in.Version, _ = strconv.Atoi(r.PostFormValue("version"))
 	if in.Kind == "reuse" {
 		in.OfferingID = formID(r, "offering_id", &v)
 	}
