@@ -201,3 +201,55 @@ func TestAskForSomethingNewThroughTheForms(t *testing.T) {
 		}
 	})
 }
+
+// TestHomeShowsNeeds: the home page lists the person's open needs (not
+// closed, rejected or withdrawn ones) and, for a BRM, the needs waiting
+// for them.
+func TestHomeShowsNeeds(t *testing.T) {
+	apptest.Run(t, func(t *testing.T, e *apptest.Engage) {
+		ctx := context.Background()
+		riley, err := e.Org.FindPersonByEmail(ctx, "requester@example.com")
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, err := e.DB.Query(ctx, "SELECT reference, state FROM needs WHERE requester_id = ? OR sponsor_id = ?", riley.ID, riley.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		open, final := 0, ""
+		for rows.Next() {
+			var ref, state string
+			if err := rows.Scan(&ref, &state); err != nil {
+				t.Fatal(err)
+			}
+			switch state {
+			case frontdoor.Closed, frontdoor.Rejected, frontdoor.Withdrawn:
+				final = ref
+			default:
+				open++
+			}
+		}
+		rows.Close()
+		if open == 0 || final == "" {
+			t.Fatalf("the demo gives Riley %d open needs and no finished one (%q); the test needs both", open, final)
+		}
+		_, body := e.SignIn(t, "requester@example.com").Get("/")
+		list := regexp.MustCompile(`(?s)<ul class="home-needs" id="home-needs">(.*?)</ul>`).FindStringSubmatch(body)
+		if list == nil {
+			t.Fatal("Riley's home page lists no open needs")
+		}
+		if n := strings.Count(list[1], "<li>"); n != min(open, 5) {
+			t.Errorf("home page lists %d needs; Riley has %d open", n, open)
+		}
+		if strings.Contains(list[1], final+"<") {
+			t.Errorf("home page lists the finished need %s", final)
+		}
+		if strings.Contains(body, `id="home-queue"`) {
+			t.Error("a requester's home page shows a review queue")
+		}
+		_, body = e.SignIn(t, "brm@example.com").Get("/")
+		if !strings.Contains(body, `id="home-queue"`) || !strings.Contains(body, "Waiting for you") {
+			t.Error("the BRM's home page does not show the needs waiting for them")
+		}
+	})
+}
