@@ -269,6 +269,10 @@ func TestRequesterOrdersAndBudgetHolderApproves(t *testing.T) {
 				if got := dana.facts(); amount(got["Amount"]) != "44640.00" || got["Asked by"] != "Riley Chen" {
 					t.Errorf("the request says %q, want Riley Chen asking for 44,640.00 EUR", got)
 				}
+				// The approver sees what is ordered, not only the total.
+				if asked := rowWith(dana.rows("#asked-lines"), vmService+" — "+vmName); asked == nil || asked[1] != strconv.Itoa(qty) || asked[3] != vmMonthly {
+					t.Errorf("the request's order lines = %q, want %d × %s at %s a month", dana.rows("#asked-lines"), qty, vmName, vmMonthly)
+				}
 
 				if v := dana.value(CSS("#reason")); v != "" {
 					t.Fatalf("the reason box holds %q, want it empty", v)

@@ -162,8 +162,24 @@ func (s *Server) renderApprovalRequest(w http.ResponseWriter, r *http.Request, i
 		w.WriteHeader(http.StatusUnprocessableEntity)
 	}
 	canCancel := req.Status == approval.Pending && (req.RequesterID == p.PersonID || p.IsAdmin())
-	s.renderPage(w, r, "approval_request.html", Page{Title: req.Title, Nav: "approvals", Errors: errs, Form: form,
-		Data: map[string]any{"Request": req, "For": decidable, "CanCancel": canCancel}})
+	data := map[string]any{"Request": req, "For": decidable, "CanCancel": canCancel}
+	// What is asked for: an order's lines, so the approver decides on
+	// the offerings, quantities and costs rather than on a total alone.
+	if number, ok := strings.CutPrefix(req.Link, "/orders/"); ok && req.SubjectType == "order" && s.Catalog != nil {
+		o, err := s.Catalog.FindOrder(ctx, p, number)
+		if code := engage.ErrorCode(err); (code == engage.ENOTFOUND || code == engage.EFORBIDDEN) && len(decidable) > 0 {
+			// An approver from outside the department (a named person, a
+			// role) sees what they are asked to approve.
+			o, err = s.Catalog.FindOrder(ctx, access.System("approver of "+req.Title), number)
+		}
+		switch code := engage.ErrorCode(err); {
+		case err == nil:
+			data["Order"] = o
+		case code != engage.ENOTFOUND && code != engage.EFORBIDDEN:
+			return err
+		}
+	}
+	s.renderPage(w, r, "approval_request.html", Page{Title: req.Title, Nav: "approvals", Errors: errs, Form: form, Data: data})
 	return nil
 }
 
