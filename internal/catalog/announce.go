@@ -184,6 +184,10 @@ func (c *Catalog) Announcements(ctx context.Context, p *access.Principal, f Anno
 	if limit <= 0 {
 		limit = 20
 	}
+	snap, err := c.snapshot(ctx)
+	if err != nil {
+		return nil, err
+	}
 	out := []Announcement{}
 	for _, a := range all {
 		if len(out) == limit {
@@ -195,38 +199,70 @@ func (c *Catalog) Announcements(ctx context.Context, p *access.Principal, f Anno
 		}
 		// Announcements of a service the person cannot see stay hidden.
 		if a.ServiceID != 0 && !v.all {
-			if _, err := c.FindService(ctx, p, fmt.Sprint(a.ServiceID)); err != nil {
+			if svc := snap.services[a.ServiceID]; svc == nil || !v.sees(svc) {
 				continue
 			}
 		}
 		out = append(out, a)
 	}
-	if err := c.withReach(ctx, p, out); err != nil {
+	if err := c.withReach(ctx, p, snap, out); err != nil {
 		return nil, err
 	}
 	if f.Record && p.PersonID != 0 && len(out) > 0 {
-		err = c.DB.Transact(ctx, func(tx *db.Tx) error {
-			for _, a := range out {
-				if err := recordSeen(ctx, tx, a.ID, p.PersonID, now); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
+		err = c.recordSeen(ctx, p.PersonID, out, now)
 	}
 	return out, err
 }
 
-func recordSeen(ctx context.Context, tx db.Querier, announcementID, personID int64, now time.Time) error {
-	var n int
-	if err := tx.QueryRow(ctx, "SELECT COUNT(*) FROM announcement_reach WHERE announcement_id = ? AND person_id = ?", announcementID, personID).Scan(&n); err != nil {
-		return fmt.Errorf("recording reach: %w", err)
+// seenKey is an announcement seen by a person.
+type seenKey struct{ announcement, person int64 }
+
+// recordSeen records that the person saw the announcements: one row per
+// person and announcement, written once (INSERT … ON CONFLICT DO NOTHING
+// on both engines, so two pages opened together never conflict). What this
+// replica already recorded is remembered, so a page view that shows
+// nothing new writes nothing.
+func (c *Catalog) recordSeen(ctx context.Context, personID int64, list []Announcement, now time.Time) error {
+	var todo []int64
+	c.seenMu.Lock()
+	for _, a := range list {
+		if _, ok := c.seen[seenKey{a.ID, personID}]; !ok {
+			todo = append(todo, a.ID)
+		}
 	}
-	if n > 0 {
+	c.seenMu.Unlock()
+	if len(todo) == 0 {
 		return nil
 	}
-	_, err := tx.Exec(ctx, "INSERT INTO announcement_reach(announcement_id, person_id, seen_at) VALUES (?, ?, ?)", announcementID, personID, now)
-	if err != nil && !db.IsUniqueViolation(err) {
+	err := c.DB.Transact(ctx, func(tx *db.Tx) error {
+		for _, id := range todo {
+			if err := insertSeen(ctx, tx, id, personID, now); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	c.seenMu.Lock()
+	if c.seen == nil || len(c.seen) > maxSeenRemembered {
+		c.seen = map[seenKey]struct{}{}
+	}
+	for _, id := range todo {
+		c.seen[seenKey{id, personID}] = struct{}{}
+	}
+	c.seenMu.Unlock()
+	return nil
+}
+
+// maxSeenRemembered bounds the memory of recorded reach (about 5 MB).
+const maxSeenRemembered = 100000
+
+func insertSeen(ctx context.Context, tx db.Querier, announcementID, personID int64, now time.Time) error {
+	_, err := tx.Exec(ctx, `INSERT INTO announcement_reach(announcement_id, person_id, seen_at) VALUES (?, ?, ?)
+		ON CONFLICT (announcement_id, person_id) DO NOTHING`, announcementID, personID, now)
+	if err != nil {
 		return fmt.Errorf("recording reach: %w", err)
 	}
 	return nil
@@ -234,14 +270,13 @@ func recordSeen(ctx context.Context, tx db.Querier, announcementID, personID int
 
 // withReach adds reach figures to the announcements the person may see
 // them for: admins, and owners of the announced service.
-func (c *Catalog) withReach(ctx context.Context, p *access.Principal, list []Announcement) error {
+func (c *Catalog) withReach(ctx context.Context, p *access.Principal, snap *snapshot, list []Announcement) error {
 	for i, a := range list {
 		if !p.IsAdmin() {
 			if a.ServiceID == 0 {
 				continue
 			}
-			svc, err := findService(ctx, c.DB, "s.id = ?", a.ServiceID)
-			if err != nil || svc.OwnerID != p.PersonID {
+			if svc := snap.services[a.ServiceID]; svc == nil || svc.OwnerID != p.PersonID {
 				continue
 			}
 		}
@@ -272,7 +307,7 @@ func (c *Catalog) FollowAnnouncement(ctx context.Context, p *access.Principal, i
 		}
 		now := c.Clock.Now()
 		err := c.DB.Transact(ctx, func(tx *db.Tx) error {
-			if err := recordSeen(ctx, tx, id, p.PersonID, now); err != nil {
+			if err := insertSeen(ctx, tx, id, p.PersonID, now); err != nil {
 				return err
 			}
 			_, err := tx.Exec(ctx, "UPDATE announcement_reach SET clicked_at = ? WHERE announcement_id = ? AND person_id = ? AND clicked_at IS NULL", now, id, p.PersonID)

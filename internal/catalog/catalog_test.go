@@ -2,6 +2,7 @@ package catalog_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -72,6 +73,21 @@ func setup(t *testing.T, d *db.DB) fixture {
 	cat := &catalog.Catalog{DB: d, Clock: clock, Org: o, Approvals: ap}
 	ap.OnDecided(catalog.SubjectOrder, cat.Decided)
 	return fixture{cat: cat, org: o, clock: clock, lab: lab, finance: fin, riley: riley, owner: owner}
+}
+
+// setupPerson adds a requester to the fixture's laboratory.
+func setupPerson(t *testing.T, f fixture, email string) *access.Principal {
+	t.Helper()
+	ctx := context.Background()
+	p, err := f.org.CreatePerson(ctx, sys, org.PersonInput{Email: email, Name: email, DepartmentID: f.lab.ID, Active: true, Roles: []access.Role{access.Requester}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pr, err := f.org.Principal(ctx, p.ID, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pr
 }
 
 func service(name, family, delivery string) catalog.ServiceInput {
@@ -290,4 +306,71 @@ func fmtErr(err error) string {
 		s += " " + f.Message
 	}
 	return s
+}
+
+// TestAnnouncementReach: announcements reach their audience only; many
+// pages opened at once by one person record one sighting (on PostgreSQL a
+// conflicting insert must not abort the transaction); following an
+// announcement counts a click; reach is for admins and the service's owner.
+func TestAnnouncementReach(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		f := setup(t, d)
+		in := service("Finance ledger", "business-applications", "cloud")
+		in.AudienceAll, in.Audience = false, []catalog.AudienceRef{{Kind: "department", ID: f.finance.ID}}
+		ledger, err := f.cat.CreateService(ctx, f.owner, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mail, err := f.cat.CreateService(ctx, f.owner, service("E-mail", "messaging", "cloud"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Meant for everyone, but about a service only Finance sees.
+		if _, err := f.cat.Announce(ctx, f.owner, catalog.AnnouncementInput{ServiceID: ledger.ID, Kind: "change", Title: "Ledger upgrade", AudienceAll: true}); err != nil {
+			t.Fatal(err)
+		}
+		launch, err := f.cat.Announce(ctx, f.owner, catalog.AnnouncementInput{ServiceID: mail.ID, Kind: "launch", Title: "Bigger mailboxes", AudienceAll: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		change, err := f.cat.Announce(ctx, f.owner, catalog.AnnouncementInput{ServiceID: mail.ID, Kind: "change", Title: "New spam filter", AudienceAll: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Several people, each opening many pages at the same moment.
+		readers := []*access.Principal{f.riley}
+		for i := range 3 {
+			readers = append(readers, setupPerson(t, f, fmt.Sprintf("reader%d@example.com", i)))
+		}
+		const pages = 16
+		for _, p := range readers {
+			start := make(chan struct{})
+			errs := make(chan error, pages)
+			for range pages {
+				go func() {
+					<-start
+					list, err := f.cat.Announcements(ctx, p, catalog.AnnouncementFilter{Limit: 5, Record: true})
+					if err == nil && (len(list) != 2 || list[0].ID != change.ID || list[1].ID != launch.ID || list[0].Reach != nil) {
+						err = fmt.Errorf("the news = %+v; want %q and %q, without reach", list, change.Title, launch.Title)
+					}
+					errs <- err
+				}()
+			}
+			close(start)
+			for range pages {
+				if err := <-errs; err != nil {
+					t.Fatalf("%d pages at once: %v", pages, err)
+				}
+			}
+		}
+		slug, err := f.cat.FollowAnnouncement(ctx, f.riley, launch.ID)
+		if err != nil || slug != mail.Slug {
+			t.Fatalf("following the launch = %q, %v", slug, err)
+		}
+		list, err := f.cat.Announcements(ctx, f.owner, catalog.AnnouncementFilter{ServiceID: mail.ID})
+		if err != nil || len(list) != 1 || list[0].Reach == nil || list[0].Reach.Seen != 2 || list[0].Reach.Clicked != 1 {
+			t.Fatalf("the owner's view of the launch = %+v, %v; want seen by two, clicked once", list, err)
+		}
+	})
 }

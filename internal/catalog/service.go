@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -29,6 +30,21 @@ type Catalog struct {
 	Approvals Approvals
 
 	snap snapshotCache
+
+	// seen remembers the reach this replica recorded (see recordSeen).
+	seenMu sync.Mutex
+	seen   map[seenKey]struct{}
+
+	// viewers keeps each person's place in the organisation for a moment
+	// (see viewerOf).
+	viewersMu sync.Mutex
+	viewers   map[int64]cachedViewer
+}
+
+type cachedViewer struct {
+	v          viewer
+	department int64
+	at         time.Time
 }
 
 // viewer is what decides which services a person sees.
@@ -50,14 +66,41 @@ func (c *Catalog) viewerOf(ctx context.Context, p *access.Principal) (viewer, er
 	if p.PersonID == 0 {
 		return v, nil
 	}
+	// A page reads the catalog several times (the list, the news), and
+	// reading the person and the department tree each time cost more than
+	// the search itself. The principal is loaded afresh for every request,
+	// so roles and the person's own department are always current: a
+	// cached viewer is used only while its department is still the
+	// principal's, and for at most checkEvery (the time a catalog change
+	// takes to reach this replica). A new location or function, or a
+	// department moved in the tree, shows within that second.
+	now := time.Now()
+	c.viewersMu.Lock()
+	cv, ok := c.viewers[p.PersonID]
+	c.viewersMu.Unlock()
+	if ok && cv.department == p.DepartmentID && now.Sub(cv.at) < checkEvery {
+		return cv.v, nil
+	}
 	me, err := c.Org.FindPerson(ctx, p, p.PersonID)
 	if err != nil {
 		return v, err
 	}
 	v.location, v.function = me.LocationID, me.FunctionID
-	v.departments, err = c.Org.Ancestors(ctx, me.DepartmentID)
-	return v, err
+	if v.departments, err = c.Org.Ancestors(ctx, me.DepartmentID); err != nil {
+		return v, err
+	}
+	c.viewersMu.Lock()
+	if c.viewers == nil || len(c.viewers) >= maxViewersRemembered {
+		c.viewers = map[int64]cachedViewer{}
+	}
+	c.viewers[p.PersonID] = cachedViewer{v: v, department: me.DepartmentID, at: now}
+	c.viewersMu.Unlock()
+	return v, nil
 }
+
+// maxViewersRemembered bounds the viewers kept (see viewerOf); past it the
+// map starts again empty.
+const maxViewersRemembered = 10000
 
 // sees reports whether the viewer is in a service's audience.
 func (v viewer) sees(s *Service) bool {
