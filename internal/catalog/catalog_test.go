@@ -369,8 +369,8 @@ func TestAnnouncementReach(t *testing.T) {
 			t.Fatalf("following the launch = %q, %v", slug, err)
 		}
 		list, err := f.cat.Announcements(ctx, f.owner, catalog.AnnouncementFilter{ServiceID: mail.ID})
-		if err != nil || len(list) != 1 || list[0].Reach == nil || list[0].Reach.Seen != 2 || list[0].Reach.Clicked != 1 {
-			t.Fatalf("the owner's view of the launch = %+v, %v; want seen by two, clicked once", list, err)
+		if err != nil || len(list) != 2 || list[1].ID != launch.ID || list[1].Reach == nil || *list[1].Reach != (catalog.Reach{Seen: len(readers), Clicked: 1}) {
+			t.Fatalf("the owner's view of the news = %+v, %v; want the launch seen %d times, clicked once", list, err, len(readers))
 		}
 	})
 }
