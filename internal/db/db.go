@@ -14,6 +14,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -48,6 +50,43 @@ type DB struct {
 	write   *sql.DB
 	read    *sql.DB
 	logger  *slog.Logger
+
+	// stmts keeps SQLite reads prepared (see prepared): query text →
+	// *sql.Stmt; nstmts counts them.
+	stmts  sync.Map
+	nstmts atomic.Int32
+}
+
+// maxPrepared bounds the SQLite reads kept prepared. Queries whose text
+// varies (a list of ids of any length) would otherwise fill it without
+// bound; past it, queries are compiled each time as before.
+const maxPrepared = 500
+
+// prepared returns query as a statement of the reader pool, or nil to run
+// it unprepared. SQLite compiles SQL text at every call, and compiling took
+// more time than running the catalog's reads; database/sql prepares a
+// *sql.Stmt once on each connection that runs it and keeps it there. The
+// PostgreSQL driver keeps its own statement cache per connection.
+func (db *DB) prepared(ctx context.Context, query string) *sql.Stmt {
+	if db.Dialect != SQLite {
+		return nil
+	}
+	if s, ok := db.stmts.Load(query); ok {
+		return s.(*sql.Stmt)
+	}
+	if db.nstmts.Load() >= maxPrepared {
+		return nil
+	}
+	s, err := db.read.PrepareContext(ctx, query)
+	if err != nil {
+		return nil // the unprepared call reports the error
+	}
+	if prev, loaded := db.stmts.LoadOrStore(query, s); loaded {
+		s.Close()
+		return prev.(*sql.Stmt)
+	}
+	db.nstmts.Add(1)
+	return s
 }
 
 // Open opens (and for SQLite creates) the database. It does not migrate.
@@ -71,8 +110,10 @@ func openPostgres(ctx context.Context, rawURL string, logger *slog.Logger) (*DB,
 	if err != nil {
 		return nil, fmt.Errorf("opening PostgreSQL at %s: %w", redactURL(rawURL), err)
 	}
+	// Every connection may stay idle: under load, closing the ones beyond
+	// an idle limit only to open them again costs more than keeping them.
 	pool.SetMaxOpenConns(20)
-	pool.SetMaxIdleConns(10)
+	pool.SetMaxIdleConns(20)
 	pool.SetConnMaxIdleTime(5 * time.Minute)
 	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
@@ -118,6 +159,10 @@ func openSQLite(ctx context.Context, dir string, logger *slog.Logger) (*DB, erro
 
 // Close closes every connection.
 func (db *DB) Close() error {
+	db.stmts.Range(func(_, s any) bool {
+		s.(*sql.Stmt).Close()
+		return true
+	})
 	err := db.write.Close()
 	if db.read != db.write {
 		err = errors.Join(err, db.read.Close())
@@ -149,11 +194,17 @@ func (db *DB) Engine() Dialect { return db.Dialect }
 
 // Query runs a read on the reader pool.
 func (db *DB) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if s := db.prepared(ctx, query); s != nil {
+		return s.QueryContext(ctx, args...)
+	}
 	return db.read.QueryContext(ctx, db.Dialect.Rebind(query), args...)
 }
 
 // QueryRow runs a single-row read on the reader pool.
 func (db *DB) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	if s := db.prepared(ctx, query); s != nil {
+		return s.QueryRowContext(ctx, args...)
+	}
 	return db.read.QueryRowContext(ctx, db.Dialect.Rebind(query), args...)
 }
 

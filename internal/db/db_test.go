@@ -74,3 +74,43 @@ func TestMigrateAndTransact(t *testing.T) {
 		}
 	})
 }
+
+// TestReadsSeeWrites: reads run again (on SQLite, prepared once per reader
+// connection) see what was written since, and a bad query still reports
+// its error.
+func TestReadsSeeWrites(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		if _, err := d.Exec(ctx, "CREATE TABLE read_check (id INTEGER PRIMARY KEY, name TEXT NOT NULL)"); err != nil {
+			t.Fatal(err)
+		}
+		for i := 1; i <= 3; i++ {
+			if _, err := d.Exec(ctx, "INSERT INTO read_check (id, name) VALUES (?, ?)", i, "n"); err != nil {
+				t.Fatal(err)
+			}
+			var n int
+			if err := d.QueryRow(ctx, "SELECT COUNT(*) FROM read_check WHERE name = ?", "n").Scan(&n); err != nil || n != i {
+				t.Fatalf("count after %d inserts = %d, %v", i, n, err)
+			}
+			rows, err := d.Query(ctx, "SELECT id FROM read_check WHERE id <= ? ORDER BY id", i)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ids []int
+			for rows.Next() {
+				var id int
+				if err := rows.Scan(&id); err != nil {
+					t.Fatal(err)
+				}
+				ids = append(ids, id)
+			}
+			rows.Close()
+			if len(ids) != i || ids[i-1] != i {
+				t.Fatalf("ids after %d inserts = %v", i, ids)
+			}
+		}
+		if err := d.QueryRow(ctx, "SELECT nothing FROM no_such_table").Scan(new(int)); err == nil {
+			t.Fatal("a query on a missing table succeeded")
+		}
+	})
+}
