@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/engagehq/engage"
@@ -108,6 +109,7 @@ func (c *Catalog) Announce(ctx context.Context, p *access.Principal, in Announce
 	if err != nil {
 		return Announcement{}, err
 	}
+	c.news.invalidate()
 	list, err := c.announcements(ctx, c.DB, "a.id = ?", id)
 	if err != nil || len(list) == 0 {
 		return Announcement{}, err
@@ -171,12 +173,11 @@ func (c *Catalog) Announcements(ctx context.Context, p *access.Principal, f Anno
 		return nil, err
 	}
 	now := c.Clock.Now()
-	where, args := "a.published_at <= ?", []any{now}
-	if f.ServiceID != 0 {
-		where += " AND a.service_id = ?"
-		args = append(args, f.ServiceID)
+	snap, err := c.snapshot(ctx)
+	if err != nil {
+		return nil, err
 	}
-	all, err := c.announcements(ctx, c.DB, where, args...)
+	all, err := c.allAnnouncements(ctx, snap)
 	if err != nil {
 		return nil, err
 	}
@@ -184,14 +185,13 @@ func (c *Catalog) Announcements(ctx context.Context, p *access.Principal, f Anno
 	if limit <= 0 {
 		limit = 20
 	}
-	snap, err := c.snapshot(ctx)
-	if err != nil {
-		return nil, err
-	}
 	out := []Announcement{}
 	for _, a := range all {
 		if len(out) == limit {
 			break
+		}
+		if a.PublishedAt.After(now) || (f.ServiceID != 0 && a.ServiceID != f.ServiceID) {
+			continue
 		}
 		target := Service{AudienceAll: a.AudienceAll, Audience: a.Audience}
 		if !v.all && !v.sees(&target) {
@@ -212,6 +212,46 @@ func (c *Catalog) Announcements(ctx context.Context, p *access.Principal, f Anno
 		err = c.recordSeen(ctx, p.PersonID, out, now)
 	}
 	return out, err
+}
+
+// announcementCache keeps every announcement, scheduled ones included,
+// newest first: the catalog page shows the news at every view. It is read
+// again when this replica announces, when the catalog changes (services'
+// names and URL names are part of an announcement) and at most checkEvery
+// after it was read, so another replica's announcement shows within that
+// time, as a catalog change does.
+type announcementCache struct {
+	mu         sync.Mutex
+	list       []Announcement
+	generation int64
+	at         time.Time
+}
+
+func (ac *announcementCache) invalidate() {
+	ac.mu.Lock()
+	ac.list = nil
+	ac.mu.Unlock()
+}
+
+// allAnnouncements returns every announcement, newest first; the caller
+// must not change them.
+func (c *Catalog) allAnnouncements(ctx context.Context, snap *snapshot) ([]Announcement, error) {
+	ac := &c.news
+	ac.mu.Lock()
+	defer ac.mu.Unlock()
+	if ac.list != nil && ac.generation == snap.generation && time.Since(ac.at) < checkEvery {
+		return ac.list, nil
+	}
+	at := time.Now()
+	list, err := c.announcements(ctx, c.DB, "1 = 1")
+	if err != nil {
+		return nil, err
+	}
+	if list == nil {
+		list = []Announcement{}
+	}
+	ac.list, ac.generation, ac.at = list, snap.generation, at
+	return list, nil
 }
 
 // seenKey is an announcement seen by a person.

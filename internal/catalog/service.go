@@ -30,6 +30,7 @@ type Catalog struct {
 	Approvals Approvals
 
 	snap snapshotCache
+	news announcementCache
 
 	// seen remembers the reach this replica recorded (see recordSeen).
 	seenMu sync.Mutex

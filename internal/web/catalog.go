@@ -1,12 +1,16 @@
 package web
 
 import (
+	"bytes"
 	"encoding/csv"
 	"fmt"
+	"html/template"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/shopspring/decimal"
 
@@ -72,25 +76,97 @@ func (s *Server) catalogHome(w http.ResponseWriter, r *http.Request) error {
 			v[k] = vs
 		}
 		v.Set("page", strconv.Itoa(page+1))
-		next = v.Encode()
-	}
-	facets := []facet{
-		{"family", "Family", catalog.Families, q["family"]},
-		{"delivery", "Delivery", catalog.DeliveryModels, q["delivery"]},
-		{"kind", "Kind", catalog.Kinds, q["kind"]},
-		{"sourcing", "Sourcing", catalog.Sourcings, q["sourcing"]},
-		{"lifecycle", "Lifecycle", catalog.Lifecycles, q["lifecycle"]},
+		next = "/catalog?" + v.Encode()
 	}
 	p := principal(r)
-	s.render(w, r, "catalog.html", "Catalog", "catalog", map[string]any{"Query": f.Query, "Page": res, "Facets": facets,
-		"Counts": res.Facets, "News": news, "Next": next, "CanAdd": p.HasAny(access.Admin, access.ServiceOwner)})
+	s.render(w, r, "catalog.html", "Catalog", "catalog",
+		s.catalogData(f.Query, res, q, news, next, p.HasAny(access.Admin, access.ServiceOwner)))
 	return nil
+}
+
+// catalogData is what catalog.html shows. The page is the catalog's most
+// requested one, and walking each card and facet through the template
+// engine cost more than the search: the facets are worked out here, and
+// each card is rendered once and kept (see cardHTML).
+func (s *Server) catalogData(query string, res catalog.Page, selected url.Values, news []catalog.Announcement, next string, canAdd bool) map[string]any {
+	facets := []facet{
+		{Name: "family", Label: "Family", choices: catalog.Families},
+		{Name: "delivery", Label: "Delivery", choices: catalog.DeliveryModels},
+		{Name: "kind", Label: "Kind", choices: catalog.Kinds},
+		{Name: "sourcing", Label: "Sourcing", choices: catalog.Sourcings},
+		{Name: "lifecycle", Label: "Lifecycle", choices: catalog.Lifecycles},
+	}
+	for i := range facets {
+		f := &facets[i]
+		for _, c := range f.choices {
+			n, checked := res.Facets[f.Name+":"+c.Value], slices.Contains(selected[f.Name], c.Value)
+			if n > 0 || checked {
+				f.Choices = append(f.Choices, facetChoice{Value: c.Value, Label: c.Label, N: n, Checked: checked})
+			}
+		}
+	}
+	cards := make([]template.HTML, len(res.Cards))
+	for i := range res.Cards {
+		cards[i] = s.cardHTML(&res.Cards[i])
+	}
+	return map[string]any{"Query": query, "Total": res.Total, "Cards": cards, "Facets": facets,
+		"News": news, "Next": next, "CanAdd": canAdd}
 }
 
 type facet struct {
 	Name, Label string
-	Choices     []catalog.Choice
-	Selected    []string
+	Choices     []facetChoice // those with services, and those selected
+	choices     []catalog.Choice
+}
+
+type facetChoice struct {
+	Value, Label string
+	N            int
+	Checked      bool
+}
+
+// cardKey is everything a service card shows.
+type cardKey struct {
+	Slug, Name, Summary, Price, Delivery, Lifecycle, Family string
+	Consumers                                               int
+}
+
+// renderedCards keeps service cards as rendered, by what they show, so a
+// card is rendered again only when its service, price or consumers change.
+var renderedCards struct {
+	sync.Mutex
+	html map[cardKey]template.HTML
+}
+
+// maxCardsKept bounds the rendered cards kept; past it they are dropped
+// and rendered again when asked for.
+const maxCardsKept = 50000
+
+func (s *Server) cardHTML(c *catalog.ServiceCard) template.HTML {
+	k := cardKey{Slug: c.Slug, Name: c.Name, Summary: c.Summary, Delivery: c.DeliveryModel, Lifecycle: c.Lifecycle, Family: c.Family,
+		Consumers: c.Consumers}
+	if c.PriceFrom != nil {
+		k.Price = catalog.FormatPrice(*c.PriceFrom)
+	}
+	renderedCards.Lock()
+	h, ok := renderedCards.html[k]
+	renderedCards.Unlock()
+	if ok {
+		return h
+	}
+	var b bytes.Buffer
+	if err := s.pages["catalog.html"].ExecuteTemplate(&b, "card", k); err != nil {
+		s.Logger.Error("rendering a service card", "service", c.Slug, "err", err)
+		return template.HTML(`<li class="card">` + template.HTMLEscapeString(c.Name) + `</li>`)
+	}
+	h = template.HTML(b.String())
+	renderedCards.Lock()
+	if renderedCards.html == nil || len(renderedCards.html) >= maxCardsKept {
+		renderedCards.html = map[cardKey]template.HTML{}
+	}
+	renderedCards.html[k] = h
+	renderedCards.Unlock()
+	return h
 }
 
 func (s *Server) servicePage(w http.ResponseWriter, r *http.Request) error {
