@@ -315,3 +315,19 @@ func BenchmarkPutNeed(b *testing.B) {
 		i++
 	}
 }
+
+// BenchmarkSearchNeedsSkipTotal runs the needs queries asking only for the
+// page, as reuse suggestions do.
+func BenchmarkSearchNeedsSkipTotal(b *testing.B) {
+	f := needsFixture()
+	qs := make([]Query, len(f.queries))
+	for i, q := range f.queries {
+		q.SkipTotal = true
+		qs[i] = q
+	}
+	i := 0
+	for b.Loop() {
+		f.ix.Search(qs[i%len(qs)])
+		i++
+	}
+}

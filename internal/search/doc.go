@@ -76,7 +76,19 @@
 // array that filters and facet counts read. A search costs time in
 // proportion to the postings of its terms plus one filter and facet check
 // per matching document; its working arrays (about 20 bytes a document) are
-// pooled. Replacing or deleting a document leaves a hole in the number
+// pooled. In an index of 4,096 documents or more, a filter is checked
+// against a bit set of the documents that pass it, built at its first use
+// after each change of the index (64 filters are kept).
+//
+// A query with SkipTotal asks for the page only, and its search skips the
+// documents that cannot reach it: as hits are ordered by the number of
+// words they match first, once k documents match L words, a document that
+// can no longer match L is not scored further. Words are scored rarest
+// first; the search first assumes that the page's documents match every
+// word (then only the rarest word's documents are candidates, and the
+// common words are looked up for those alone), then all words but one,
+// and otherwise scores all the documents, skipping those the counts rule
+// out. The hits are those of the full search; Result.Total is -1. Replacing or deleting a document leaves a hole in the number
 // space, and the index renumbers itself when holes outnumber documents.
 // Terms, words and trigrams are dropped once no document uses them; kind and
 // tag names are kept.

@@ -140,6 +140,12 @@ type Index struct {
 	facetMu    sync.Mutex
 	facetCache map[string]*facetEntry
 
+	// version counts Puts and Deletes, so that cached filters know when
+	// they are out of date.
+	version  uint64
+	filterMu sync.Mutex
+	filters  map[string]*filterSet
+
 	scratch sync.Pool
 }
 
@@ -155,6 +161,7 @@ func New() *Index {
 		tagIDs:     make(map[string]uint32),
 		classIDs:   make(map[classKey]uint8),
 		facetCache: make(map[string]*facetEntry),
+		filters:    make(map[string]*filterSet),
 		scratch:    sync.Pool{New: func() any { return new(scratch) }},
 	}
 }
@@ -228,6 +235,7 @@ func (ix *Index) Put(doc Doc) {
 
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
+	ix.version++
 	if old, ok := ix.ids[doc.ID]; ok {
 		ix.remove(old)
 	}
@@ -292,6 +300,7 @@ func (ix *Index) Delete(id string) {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	if num, ok := ix.ids[id]; ok {
+		ix.version++
 		ix.remove(num)
 	}
 }

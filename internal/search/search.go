@@ -54,13 +54,19 @@ type Query struct {
 	// Facets are tag prefixes ("family:") whose tags are counted over all
 	// matching documents.
 	Facets []string
+	// SkipTotal asks only for the page: Result.Total is then -1, and the
+	// search may skip documents that cannot reach the page (those that
+	// match fewer query words than the page's last hit), which spares
+	// most of the work when the common words of a long text match a
+	// large part of the index. The hits are the same. Ignored with Facets.
+	SkipTotal bool
 }
 
 // Result is a page of hits.
 type Result struct {
 	// Hits is the requested page, best first; never nil.
 	Hits []Hit
-	// Total is the number of matching documents.
+	// Total is the number of matching documents; -1 with Query.SkipTotal.
 	Total int
 	// Facets counts, for each tag starting with one of Query.Facets, the
 	// matching documents that carry it (all of them, not only the page).
@@ -240,6 +246,62 @@ type filter struct {
 	kinds   []uint32
 	require []uint32
 	anyOf   [][]uint32
+	// set, when not nil, holds a bit for each document that passes.
+	set []uint64
+}
+
+// A filterSet is a bit for each document number, set when the document
+// passes a filter, as of an index version.
+type filterSet struct {
+	version uint64
+	bits    []uint64
+}
+
+// Filters are kept as bit sets in indexes of at least minFilterSet
+// documents, at most maxFilterSets of them.
+const (
+	minFilterSet  = 4096
+	maxFilterSets = 64
+)
+
+// useFilterSet gives f the bit set of the documents that pass it, built
+// once per index version: a search checks the filter of every document it
+// collects, and reading one bit from a few kilobytes is cheaper than
+// reading each document's tags from all over the index. ix.mu is held for
+// reading.
+func (ix *Index) useFilterSet(f *filter) {
+	if len(ix.docs) < minFilterSet || len(f.kinds) == 0 && len(f.require) == 0 && len(f.anyOf) == 0 {
+		return
+	}
+	key := make([]byte, 0, 64)
+	add := func(ids []uint32, sep byte) {
+		for _, id := range ids {
+			key = append(key, byte(id), byte(id>>8), byte(id>>16), byte(id>>24))
+		}
+		key = append(key, sep)
+	}
+	add(f.kinds, 'k')
+	add(f.require, 'r')
+	for _, g := range f.anyOf {
+		add(g, 'a')
+	}
+	ix.filterMu.Lock()
+	defer ix.filterMu.Unlock()
+	e := ix.filters[string(key)]
+	if e == nil || e.version != ix.version {
+		if e == nil && len(ix.filters) >= maxFilterSets {
+			clear(ix.filters)
+		}
+		bits := make([]uint64, (len(ix.docs)+63)/64)
+		for n, d := range ix.docs {
+			if d != nil && ix.match(f, uint32(n)) {
+				bits[n/64] |= 1 << (n % 64)
+			}
+		}
+		e = &filterSet{version: ix.version, bits: bits}
+		ix.filters[string(key)] = e
+	}
+	f.set = e.bits
 }
 
 // compileFilter returns false when no document can pass the filter.
@@ -353,7 +415,13 @@ type scratch struct {
 	seen    []uint32
 	score   []float32
 	mask    []uint32 // query words matched, one bit each
+	pass    []uint8  // the filter's verdict: 0 not asked yet, passCheck or failCheck
 	touched []uint32
+	order   []int    // query words in the order they are scored
+	cands   []uint32 // while need is set, the documents still in the running, sorted
+	// need is how many of the query words scored so far a document must
+	// already match to be scored further (0: every document is).
+	need int
 
 	tokSeen    []uint32
 	tok        []float32 // best match of the current query word
@@ -376,7 +444,7 @@ func grow[T any](s []T, n int) []T {
 }
 
 func (s *scratch) ensureDocs(n int) {
-	s.seen, s.score, s.mask = grow(s.seen, n), grow(s.score, n), grow(s.mask, n)
+	s.seen, s.score, s.mask, s.pass = grow(s.seen, n), grow(s.score, n), grow(s.mask, n), grow(s.pass, n)
 	s.tokSeen, s.tok = grow(s.tokSeen, n), grow(s.tok, n)
 }
 
@@ -420,6 +488,10 @@ func (ix *Index) Search(q Query) Result {
 	if len(q.Facets) > 0 {
 		res.Facets = map[string]int{}
 	}
+	skipTotal := q.SkipTotal && len(q.Facets) == 0
+	if skipTotal {
+		res.Total = -1
+	}
 
 	ix.gate <- struct{}{}
 	defer func() { <-ix.gate }()
@@ -428,6 +500,9 @@ func (ix *Index) Search(q Query) Result {
 	f, ok := ix.compileFilter(q)
 	if !ok {
 		return res
+	}
+	if len(ws) > 0 {
+		ix.useFilterSet(&f)
 	}
 	s := ix.scratch.Get().(*scratch)
 	defer ix.scratch.Put(s)
@@ -445,7 +520,10 @@ func (ix *Index) Search(q Query) Result {
 	if len(ws) == 0 {
 		ix.list(s, &f, &top, countFacets, &res)
 	} else {
-		ix.rank(s, ws, &f, &top, countFacets, &res)
+		ix.rank(s, ws, &f, &top, countFacets, skipTotal, &res)
+	}
+	if skipTotal {
+		res.Total = -1
 	}
 	if countFacets {
 		for _, t := range s.facets {
@@ -526,8 +604,20 @@ func (ix *Index) list(s *scratch, f *filter, top *topK, countFacets bool, res *R
 }
 
 // rank scores the documents that match any query word and collects those
-// that pass f.
-func (ix *Index) rank(s *scratch, ws []qword, f *filter, top *topK, countFacets bool, res *Result) {
+// that pass f, rarest words first.
+//
+// With prune, documents that cannot reach the best top.k are not scored:
+// a hit's score has the number of words it matches as its integer part,
+// so once k documents that pass f match L words, a document matching
+// fewer cannot reach the page. rank first assumes that k documents match
+// every word, which most texts typed in a search box find: then only the
+// documents of the rarest word are candidates, and the other words score
+// those alone. When fewer than k do, it assumes that k match all words but
+// one (a typo, a project name nobody else used): then the candidates are
+// the documents of the two rarest words. When fewer than k do, it scores
+// again without assumption, and skips documents as the counts allow (see
+// needed).
+func (ix *Index) rank(s *scratch, ws []qword, f *filter, top *topK, countFacets, prune bool, res *Result) {
 	ix.expand(s, ws)
 	var cp classParams
 	for c, fc := range ix.classes {
@@ -538,14 +628,65 @@ func (ix *Index) rank(s *scratch, ws []qword, f *filter, top *topK, countFacets 
 		}
 		cp.nb[c] = b / avg
 	}
-	s.touched = s.touched[:0]
-	n := float64(ix.live)
+	s.order = s.order[:0]
+	words := 0
 	for i := range ws {
+		s.order = append(s.order, i)
+		if len(ws[i].alts) > 0 {
+			words++
+		}
+	}
+	postings := func(i int) int {
+		n := 0
+		for _, a := range ws[i].alts {
+			n += len(ix.terms[a.term].postings)
+		}
+		return n
+	}
+	slices.SortStableFunc(s.order, func(i, j int) int { return cmp.Compare(postings(i), postings(j)) })
+	// Every word, then all but one.
+	for minWords := words; prune && minWords >= 2 && minWords >= words-1; minWords-- {
+		if ix.score(s, ws, f, &cp, top, minWords, true, false, res) >= top.k {
+			return
+		}
+		top.items = top.items[:0]
+		next(&s.gen, s.seen, s.tagSeen)
+	}
+	ix.score(s, ws, f, &cp, top, 0, prune, countFacets, res)
+}
+
+// score scores the query words in s.order and pushes the documents that
+// pass f to top. Documents are scored only while they can still match
+// minWords words, and with prune, while they can still reach top (see
+// needed). It returns how many documents that pass f match at least
+// minWords words.
+func (ix *Index) score(s *scratch, ws []qword, f *filter, cp *classParams, top *topK, minWords int, prune, countFacets bool, res *Result) int {
+	s.touched = s.touched[:0]
+	s.need = 0
+	s.cands = s.cands[:0]
+	n := float64(ix.live)
+	for j, i := range s.order {
+		remaining := len(ws) - j
+		need := max(s.need, minWords-remaining)
+		if prune {
+			need = max(need, ix.needed(s, f, top.k, j, remaining))
+		}
+		if need > 0 {
+			// No document is admitted from now on; those that can no
+			// longer match need words leave the running.
+			start := s.need == 0
+			s.need = need
+			if start {
+				s.startCands()
+			} else {
+				s.cands = slices.DeleteFunc(s.cands, func(d uint32) bool { return bits.OnesCount32(s.mask[d]) < need })
+			}
+		}
 		q := &ws[i]
 		bit := uint32(1) << i
 		if len(q.alts) == 1 {
 			a := q.alts[0]
-			s.addTerm(&ix.terms[a.term], a.weight, n, &cp, bit, true)
+			s.addTerm(&ix.terms[a.term], a.weight, n, cp, bit, true)
 			continue
 		}
 		if len(q.alts) == 0 {
@@ -554,49 +695,185 @@ func (ix *Index) rank(s *scratch, ws []qword, f *filter, top *topK, countFacets 
 		next(&s.tgen, s.tokSeen)
 		s.tokTouched = s.tokTouched[:0]
 		for _, a := range q.alts {
-			s.addTerm(&ix.terms[a.term], a.weight, n, &cp, bit, false)
+			s.addTerm(&ix.terms[a.term], a.weight, n, cp, bit, false)
 		}
 		for _, d := range s.tokTouched {
 			s.add(d, s.tok[d], bit)
 		}
 	}
+	enough := 0
 	for _, d := range s.touched {
-		if !ix.match(f, d) {
+		matched := bits.OnesCount32(s.mask[d])
+		if matched < s.need || !ix.passes(s, f, d) {
 			continue
+		}
+		if matched >= minWords {
+			enough++
 		}
 		res.Total++
 		if countFacets {
 			s.count(ix.tagsOf(d))
 		}
 		rel := float64(s.score[d])
-		top.push(cand{doc: d, score: float64(bits.OnesCount32(s.mask[d])) + rel/(rel+1)})
+		top.push(cand{doc: d, score: float64(matched) + rel/(rel+1)})
 	}
+	return enough
 }
 
+// startCands lists, sorted, the touched documents that match s.need words.
+// The filter is asked later, of fewer documents.
+func (s *scratch) startCands() {
+	for _, d := range s.touched {
+		if bits.OnesCount32(s.mask[d]) >= s.need {
+			s.cands = append(s.cands, d)
+		}
+	}
+	slices.Sort(s.cands)
+}
+
+// Filter verdicts kept in scratch.pass.
+const (
+	passCheck = 1
+	failCheck = 2
+)
+
+// passes reports whether touched document d passes f, asking f once per
+// search.
+func (ix *Index) passes(s *scratch, f *filter, d uint32) bool {
+	if f.set != nil {
+		return f.set[d/64]&(1<<(d%64)) != 0
+	}
+	switch s.pass[d] {
+	case passCheck:
+		return true
+	case failCheck:
+		return false
+	}
+	ok := ix.match(f, d)
+	s.pass[d] = failCheck
+	if ok {
+		s.pass[d] = passCheck
+	}
+	return ok
+}
+
+// needed returns how many query words a document must match after scored
+// words have been scored, with remaining words still to score, to be able
+// to reach the best k: if k documents that pass f match L > remaining
+// words, a document matching fewer than L-remaining ends below all of
+// them. It returns 0 when no such bound is known yet.
+func (ix *Index) needed(s *scratch, f *filter, k, scored, remaining int) int {
+	if scored <= remaining || k <= 0 || k > len(s.touched) {
+		return 0
+	}
+	var hist [maxQueryTerms + 1]int
+	found := 0
+	for _, d := range s.touched {
+		c := bits.OnesCount32(s.mask[d])
+		if c <= remaining || c < s.need || !ix.passes(s, f, d) {
+			continue
+		}
+		hist[c]++
+		found++
+	}
+	if found < k {
+		return 0
+	}
+	sum := 0
+	for c := scored; c > remaining; c-- {
+		if sum += hist[c]; sum >= k {
+			return c - remaining
+		}
+	}
+	return 0
+}
+
+// sparseRatio is how many times more postings a term must have than there
+// are candidates (documents still in the running) for the candidates to be
+// looked up in its postings rather than its postings scanned.
+const sparseRatio = 8
+
 // addTerm scores the documents of one term: into the document scores when
-// direct, else into the current query word's best-match array.
+// direct, else into the current query word's best-match array. While
+// s.need is set, only the candidates are scored.
 func (s *scratch) addTerm(t *termInfo, weight, n float64, cp *classParams, bit uint32, direct bool) {
 	df := float64(t.df)
 	idf := math.Log(1 + (n-df+0.5)/(df+0.5))
 	wi := weight * idf * (k1 + 1)
 	ps := t.postings
+	if s.need > 0 && len(s.cands)*sparseRatio < len(ps) {
+		i := 0
+		for _, d := range s.cands {
+			if i = seek(ps, i, d); i == len(ps) {
+				break
+			}
+			if ps[i].doc == d {
+				var sc float32
+				sc, i = termScore(ps, i, wi, cp)
+				s.record(d, sc, bit, direct)
+			}
+		}
+		return
+	}
 	for i := 0; i < len(ps); {
 		d := ps[i].doc
-		var tfw float64
-		for ; i < len(ps) && ps[i].doc == d; i++ {
-			p := ps[i]
-			tfw += cp.boost[p.class] * float64(p.tf) / ((1 - b) + cp.nb[p.class]*float64(p.flen))
+		if s.need > 0 && (s.seen[d] != s.gen || bits.OnesCount32(s.mask[d]) < s.need) {
+			for i++; i < len(ps) && ps[i].doc == d; i++ {
+			}
+			continue
 		}
-		sc := float32(wi * tfw / (k1 + tfw))
-		if direct {
-			s.add(d, sc, bit)
-		} else if s.tokSeen[d] != s.tgen {
-			s.tokSeen[d] = s.tgen
-			s.tok[d] = sc
-			s.tokTouched = append(s.tokTouched, d)
-		} else if sc > s.tok[d] {
-			s.tok[d] = sc
+		var sc float32
+		sc, i = termScore(ps, i, wi, cp)
+		s.record(d, sc, bit, direct)
+	}
+}
+
+// termScore is the term's BM25F score in the document of ps[i], whose
+// postings (one per field) start at i; it also returns the index past them.
+func termScore(ps []posting, i int, wi float64, cp *classParams) (float32, int) {
+	d := ps[i].doc
+	var tfw float64
+	for ; i < len(ps) && ps[i].doc == d; i++ {
+		p := ps[i]
+		tfw += cp.boost[p.class] * float64(p.tf) / ((1 - b) + cp.nb[p.class]*float64(p.flen))
+	}
+	return float32(wi * tfw / (k1 + tfw)), i
+}
+
+// seek returns the index of the first posting at or after i whose
+// document is d or later, galloping from i.
+func seek(ps []posting, i int, d uint32) int {
+	if i >= len(ps) || ps[i].doc >= d {
+		return i
+	}
+	// ps[lo].doc < d; ps[hi].doc >= d, or hi is past the end.
+	lo, step := i, 1
+	hi := lo + step
+	for hi < len(ps) && ps[hi].doc < d {
+		lo, step = hi, step*2
+		hi = lo + step
+	}
+	hi = min(hi, len(ps))
+	for lo+1 < hi {
+		mid := int(uint(lo+hi) >> 1)
+		if ps[mid].doc < d {
+			lo = mid
+		} else {
+			hi = mid
 		}
+	}
+	return hi
+}
+
+func (s *scratch) record(d uint32, sc float32, bit uint32, direct bool) {
+	if direct {
+		s.add(d, sc, bit)
+	} else if s.tokSeen[d] != s.tgen {
+		s.tokSeen[d] = s.tgen
+		s.tok[d] = sc
+		s.tokTouched = append(s.tokTouched, d)
+	} else if sc > s.tok[d] {
+		s.tok[d] = sc
 	}
 }
 
@@ -605,6 +882,7 @@ func (s *scratch) add(d uint32, sc float32, bit uint32) {
 		s.seen[d] = s.gen
 		s.score[d] = sc
 		s.mask[d] = bit
+		s.pass[d] = 0
 		s.touched = append(s.touched, d)
 		return
 	}
