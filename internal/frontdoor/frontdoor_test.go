@@ -2,8 +2,10 @@ package frontdoor_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -340,6 +342,111 @@ func TestReuseSuggestions(t *testing.T) {
 		}
 		if len(s.Needs) != 1 || s.Needs[0].Reference != first.Reference || s.Needs[0].DepartmentName != "Laboratory" {
 			t.Fatalf("suggested needs = %+v", s.Needs)
+		}
+		suggested := func(fd *frontdoor.FrontDoor) []string {
+			t.Helper()
+			s, err := fd.Suggest(ctx, w.stranger, "team chat for the lab", "", 5)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var refs []string
+			for _, m := range s.Needs {
+				refs = append(refs, m.Reference+" "+m.State)
+			}
+			return refs
+		}
+		// A change made here shows in the very next suggestion, and a
+		// withdrawn need is no longer suggested.
+		second := w.newNeed(t, "Chat for the lab's visitors")
+		if _, err := w.act(t, w.riley, second.Reference, "submit", frontdoor.ActInput{}); err != nil {
+			t.Fatal(err)
+		}
+		if got := suggested(w.fd); len(got) != 2 || !slices.Contains(got, second.Reference+" submitted") {
+			t.Fatalf("after submitting %s: suggested %v", second.Reference, got)
+		}
+		if _, err := w.act(t, w.riley, first.Reference, "withdraw", frontdoor.ActInput{Reason: "Found one."}); err != nil {
+			t.Fatal(err)
+		}
+		if got := suggested(w.fd); !slices.Equal(got, []string{second.Reference + " submitted"}) {
+			t.Fatalf("after withdrawing %s: suggested %v", first.Reference, got)
+		}
+		// Another replica's changes show within a second.
+		replica := &frontdoor.FrontDoor{DB: w.d, Clock: w.clock, Org: w.fd.Org, Catalog: w.fd.Catalog, Approvals: w.fd.Approvals}
+		if got := suggested(replica); !slices.Equal(got, []string{second.Reference + " submitted"}) {
+			t.Fatalf("another replica: suggested %v", got)
+		}
+		if _, err := w.act(t, w.riley, second.Reference, "withdraw", frontdoor.ActInput{Reason: "Found one."}); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(1100 * time.Millisecond)
+		if got := suggested(replica); len(got) != 0 {
+			t.Fatalf("another replica, a second after %s was withdrawn: suggested %v", second.Reference, got)
+		}
+	})
+}
+
+// Suggestions asked for while needs are written, from many callers at
+// once, never fail and never show a need that cannot be suggested.
+func TestReuseSuggestionsWhileWriting(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		w := setup(t, d)
+		stop := make(chan struct{})
+		errs := make(chan error, 8)
+		var wg sync.WaitGroup
+		for range 4 {
+			wg.Go(func() {
+				for {
+					select {
+					case <-stop:
+						return
+					default:
+					}
+					s, err := w.fd.Suggest(ctx, w.stranger, "chat for the lab", "", 5)
+					if err != nil {
+						errs <- err
+						return
+					}
+					for _, m := range s.Needs {
+						if m.Reference == "" || m.State == frontdoor.Draft || m.State == frontdoor.Withdrawn {
+							errs <- fmt.Errorf("suggested %+v", m)
+							return
+						}
+					}
+				}
+			})
+		}
+		var submitted []string
+		for i := range 6 {
+			n := w.newNeed(t, fmt.Sprintf("Chat number %d for the lab", i))
+			if _, err := w.act(t, w.riley, n.Reference, "submit", frontdoor.ActInput{}); err != nil {
+				t.Fatal(err)
+			}
+			if i%2 == 1 {
+				if _, err := w.act(t, w.riley, n.Reference, "withdraw", frontdoor.ActInput{Reason: "Not needed."}); err != nil {
+					t.Fatal(err)
+				}
+			} else {
+				submitted = append(submitted, n.Reference)
+			}
+		}
+		close(stop)
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Fatal(err)
+		}
+		s, err := w.fd.Suggest(ctx, w.stranger, "chat for the lab", "", 5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, m := range s.Needs {
+			got = append(got, m.Reference)
+		}
+		slices.Sort(got)
+		if !slices.Equal(got, submitted) {
+			t.Fatalf("suggested %v, want %v", got, submitted)
 		}
 	})
 }

@@ -257,7 +257,7 @@ func (f *FrontDoor) Create(ctx context.Context, p *access.Principal, in NeedInpu
 	if err != nil {
 		return Need{}, err
 	}
-	f.refreshIndex(ctx)
+	f.changed()
 	return f.Find(ctx, p, ref)
 }
 
@@ -294,7 +294,7 @@ func (f *FrontDoor) Update(ctx context.Context, p *access.Principal, ref string,
 	if err != nil {
 		return Need{}, err
 	}
-	f.refreshIndex(ctx)
+	f.changed()
 	return f.Find(ctx, p, ref)
 }
 
@@ -418,7 +418,7 @@ func (f *FrontDoor) Act(ctx context.Context, p *access.Principal, ref, action st
 	if err != nil {
 		return Need{}, err
 	}
-	f.refreshIndex(ctx)
+	f.changed()
 	return f.Find(ctx, p, ref)
 }
 
