@@ -49,6 +49,11 @@ func TestRequesterCannotReachOthersData(t *testing.T) {
 				if res.StatusCode != http.StatusNotFound {
 					t.Errorf("%s (a person in Sales) = %d; want 404", path, res.StatusCode)
 				}
+			case strings.HasPrefix(path, "/billing/cloud"):
+				// Cloud bills, rules and unallocated spend are finance's.
+				if res.StatusCode != http.StatusForbidden {
+					t.Errorf("%s as a requester = %d; want 403", rt.Pattern, res.StatusCode)
+				}
 			case path == "/departments/"+ids["id"]:
 				// Not a department id; covered below.
 			}

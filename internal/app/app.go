@@ -121,7 +121,7 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger, clock eng
 
 func (a *App) buildHandler() (http.Handler, error) {
 	mux := http.NewServeMux()
-	w := &web.Server{Org: a.Org, Auth: a.Auth, Audit: a.Audit, Catalog: a.Catalog, Approval: a.Approval, Notify: a.Notify, FrontDoor: a.FrontDoor, Billing: a.Billing, Costs: a.Costs, OIDC: a.OIDC, Logger: a.Logger, Clock: a.Clock,
+	w := &web.Server{Org: a.Org, Auth: a.Auth, Audit: a.Audit, Catalog: a.Catalog, Approval: a.Approval, Notify: a.Notify, FrontDoor: a.FrontDoor, Billing: a.Billing, Costs: a.Costs, CloudBill: a.CloudBill, OIDC: a.OIDC, Logger: a.Logger, Clock: a.Clock,
 		SecureCookies: strings.HasPrefix(a.Config.BaseURL, "https://"), TrustProxy: a.Config.TrustProxy, Version: Version}
 	if err := w.Register(mux); err != nil {
 		return nil, err

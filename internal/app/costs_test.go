@@ -195,10 +195,21 @@ func TestCostPoolsAndRecovery(t *testing.T) {
 // postFile submits a CSV file the way the import form does.
 func postFile(t *testing.T, e *apptest.Engage, b *apptest.Browser, path, content string) (*http.Response, string) {
 	t.Helper()
+	return postFileWith(t, e, b, path, "pools.csv", content, nil)
+}
+
+// postFileWith submits a file named name and the form's other fields.
+func postFileWith(t *testing.T, e *apptest.Engage, b *apptest.Browser, path, name, content string, fields url.Values) (*http.Response, string) {
+	t.Helper()
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
 	_ = mw.WriteField("csrf_token", b.CSRF())
-	fw, _ := mw.CreateFormFile("file", "pools.csv")
+	for k, vs := range fields {
+		for _, v := range vs {
+			_ = mw.WriteField(k, v)
+		}
+	}
+	fw, _ := mw.CreateFormFile("file", name)
 	_, _ = fw.Write([]byte(content))
 	mw.Close()
 	req, _ := http.NewRequest(http.MethodPost, e.URL+path, &buf)

@@ -25,6 +25,7 @@ import (
 	"github.com/engagehq/engage/internal/auth"
 	"github.com/engagehq/engage/internal/billing"
 	"github.com/engagehq/engage/internal/catalog"
+	"github.com/engagehq/engage/internal/cloudbill"
 	"github.com/engagehq/engage/internal/costs"
 	"github.com/engagehq/engage/internal/frontdoor"
 	"github.com/engagehq/engage/internal/notify"
@@ -75,6 +76,9 @@ type Server struct {
 	// Costs serves cost pools, their allocation, cost recovery and unit cost.
 	Costs *costs.Service
 
+	// CloudBill imports FOCUS cloud bills and allocates them to departments.
+	CloudBill *cloudbill.Service
+
 	pages map[string]*template.Template
 }
 
@@ -85,6 +89,11 @@ type Route struct {
 	Role    access.Role
 	Public  bool
 	Handle  func(w http.ResponseWriter, r *http.Request) error
+	// MaxBody limits the request body, in bytes (0: no limit of its own).
+	MaxBody int64
+	// HeaderCSRF takes the CSRF token from the X-CSRF-Token header and
+	// leaves the body unread, for a script that streams a file as the body.
+	HeaderCSRF bool
 }
 
 // Routes lists every route of the web interface.
@@ -141,6 +150,7 @@ func (s *Server) Routes() []Route {
 	routes = append(routes, s.frontdoorRoutes()...)
 	routes = append(routes, s.costRoutes()...)
 	routes = append(routes, s.costPoolRoutes()...)
+	routes = append(routes, s.cloudRoutes()...)
 	return routes
 }
 
@@ -179,8 +189,15 @@ func (s *Server) adapt(rt Route) http.Handler {
 					return engage.Errorf(engage.EFORBIDDEN, "This page is for people with the %s role.", access.RoleLabels[rt.Role])
 				}
 			}
+			if rt.MaxBody > 0 {
+				r.Body = http.MaxBytesReader(w, r.Body, rt.MaxBody)
+			}
 			if r.Method == http.MethodPost {
-				if err := s.checkCSRF(r); err != nil {
+				check := s.checkCSRF
+				if rt.HeaderCSRF {
+					check = s.checkCSRFHeader
+				}
+				if err := check(r); err != nil {
 					return err
 				}
 			}
@@ -192,23 +209,57 @@ func (s *Server) adapt(rt Route) http.Handler {
 	})
 }
 
-// checkCSRF compares the form's token with the session's (or, before sign
-// in, with the pre-session cookie) in constant time.
+// checkCSRF compares the form's token with the session's.
 func (s *Server) checkCSRF(r *http.Request) error {
 	if err := r.ParseMultipartForm(32 << 20); err != nil && !errors.Is(err, http.ErrNotMultipart) {
+		if tooLarge := (*http.MaxBytesError)(nil); errors.As(err, &tooLarge) {
+			return engage.Errorf(engage.EINVALID, "The file is larger than Engage accepts (%s). Split it into smaller files, such as one per month, and import each.", byteSize(tooLarge.Limit))
+		}
 		return engage.Errorf(engage.EINVALID, "The form could not be read.")
 	}
+	return matchCSRF(r, r.PostFormValue("csrf_token"))
+}
+
+// checkCSRFHeader compares the X-CSRF-Token header with the session's
+// token without reading the body. Only a script on an Engage page can set
+// the header (another site cannot read the token, nor send the header
+// without the browser asking first); cross-origin requests are refused
+// outright as well.
+func (s *Server) checkCSRFHeader(r *http.Request) error {
+	if err := sameOrigin.Check(r); err != nil {
+		return engage.Errorf(engage.EFORBIDDEN, "This request did not come from an Engage page.")
+	}
+	return matchCSRF(r, r.Header.Get("X-CSRF-Token"))
+}
+
+var sameOrigin = http.NewCrossOriginProtection()
+
+// matchCSRF compares a token with the session's (or, before sign in, with
+// the pre-session cookie) in constant time.
+func matchCSRF(r *http.Request, got string) error {
 	want := CSRFFromContext(r.Context())
 	if want == "" {
 		if c, err := r.Cookie(preCSRFCookie); err == nil {
 			want = c.Value
 		}
 	}
-	got := r.PostFormValue("csrf_token")
 	if want == "" || subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
 		return engage.Errorf(engage.EFORBIDDEN, "This form has expired or did not come from Engage. Go back, reload the page and try again.")
 	}
 	return nil
+}
+
+// byteSize writes a size in bytes the way people read it: 2 GiB, 512 MiB.
+func byteSize(n int64) string {
+	for _, u := range []struct {
+		size int64
+		name string
+	}{{1 << 30, "GiB"}, {1 << 20, "MiB"}, {1 << 10, "KiB"}} {
+		if n >= u.size && n%u.size == 0 {
+			return strconv.FormatInt(n/u.size, 10) + " " + u.name
+		}
+	}
+	return strconv.FormatInt(n, 10) + " bytes"
 }
 
 func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) {
@@ -240,6 +291,15 @@ func pathID(r *http.Request, name string) (int64, error) {
 		return 0, engage.Errorf(engage.ENOTFOUND, "There is no such page.")
 	}
 	return id, nil
+}
+
+// optionalPathID reads a numeric path value that a route may not have
+// (a form for a new item and for an existing one); 0 when absent.
+func optionalPathID(r *http.Request, name string) (int64, error) {
+	if r.PathValue(name) == "" {
+		return 0, nil
+	}
+	return pathID(r, name)
 }
 
 // formID reads an optional numeric form value; blank is 0.
