@@ -199,6 +199,15 @@ func (a *App) Serve(ctx context.Context) error {
 	billingDone := make(chan struct{})
 	go func() { defer close(billingDone); a.Billing.Schedule(workerCtx, 6*time.Hour, a.Logger) }()
 	defer func() { stopWorker(); <-billingDone }()
+	// The reuse index loads beside the server, not in the first suggestion.
+	indexDone := make(chan struct{})
+	go func() {
+		defer close(indexDone)
+		if err := a.FrontDoor.LoadIndex(workerCtx); err != nil && workerCtx.Err() == nil {
+			a.Logger.Warn("loading the reuse index", "err", err)
+		}
+	}()
+	defer func() { stopWorker(); <-indexDone }()
 	defer func() { stopWorker(); <-workerDone }()
 	errc := make(chan error, 1)
 	go func() { errc <- a.server.Serve(a.listener) }()
