@@ -60,7 +60,7 @@ func TestCloudBillPages(t *testing.T) {
 		}
 		res, body := finance.Get(report)
 		if res.StatusCode != 200 || text(body, "import-added") != "1,000" || text(body, "import-rejected") != "0" ||
-			!strings.Contains(body, "Imported focus_sample.csv: 1000 rows added") || !strings.Contains(body, `id="import-totals"`) {
+			!strings.Contains(body, "Imported focus_sample.csv: 1,000 rows added") || !strings.Contains(body, `id="import-totals"`) {
 			t.Fatalf("report = %d added %q: %s", res.StatusCode, text(body, "import-added"), body)
 		}
 
@@ -147,6 +147,10 @@ func TestCloudBillPages(t *testing.T) {
 		if res.StatusCode != 200 || !strings.Contains(body, `id="unallocated-spend"`) || !strings.Contains(body, "/costs/cloud?period=2024-09") {
 			t.Errorf("unallocated = %d", res.StatusCode)
 		}
+		if res, body := finance.Get("/billing/cloud/unallocated?period=2024-09&format=csv"); res.StatusCode != 200 ||
+			!strings.HasPrefix(body, "period,provider,service_name,currency,charges,amount\n2024-09,AWS,") {
+			t.Errorf("unallocated CSV = %d: %.200s", res.StatusCode, body)
+		}
 		drill := regexp.MustCompile(`href="(/costs/cloud\?[^"]+)"`).FindStringSubmatch(body)
 		if drill == nil {
 			t.Fatal("no link to the unallocated charges")
@@ -170,6 +174,18 @@ func TestCloudBillPages(t *testing.T) {
 		if res.StatusCode != 200 || !strings.Contains(body, "Biology Laboratory: cloud charges") || !strings.Contains(body, "business_unit=PeoriaData") ||
 			!strings.Contains(body, "<td>PeoriaData</td>") || !strings.Contains(body, "100%") {
 			t.Errorf("BIO cloud charges = %d", res.StatusCode)
+		}
+		csvLink := regexp.MustCompile(`href="(/costs/cloud\?[^"]*format=csv[^"]*)"`).FindStringSubmatch(body)
+		if csvLink == nil {
+			t.Fatal("BIO's cloud charges have no CSV download")
+		}
+		res, body = budget.Get(html.UnescapeString(csvLink[1]))
+		if lines := strings.Split(strings.TrimSpace(body), "\n"); res.StatusCode != 200 || len(lines) < 2 ||
+			!strings.HasPrefix(lines[0], "period,provider,service_name") || !strings.Contains(body, "PeoriaData") {
+			t.Errorf("CSV of BIO's cloud charges = %d: %.300s", res.StatusCode, body)
+		}
+		if res, _ := budget.Get(fmt.Sprintf("/costs/cloud?department=%d&period=2024-09&format=csv", sales.ID)); res.StatusCode != http.StatusForbidden {
+			t.Errorf("CSV of Sales' cloud charges for BIO's budget holder = %d; want 403", res.StatusCode)
 		}
 		if res, _ := budget.Get(fmt.Sprintf("/costs/cloud?department=%d&period=2024-09", sales.ID)); res.StatusCode != http.StatusForbidden {
 			t.Errorf("Sales' cloud charges for BIO's budget holder = %d; want 403", res.StatusCode)
