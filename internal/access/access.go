@@ -103,6 +103,17 @@ func (p *Principal) CanReadDepartment(id int64) bool {
 	return p.SeesAllDepartments() || p.DepartmentID == id || slices.Contains(p.Covered, id)
 }
 
+// CanReadStatements reports whether p may read department id's costs:
+// statements, usage and cloud charges. Those are for the department's
+// budget holders (and those of departments above it), its BRM, finance,
+// the board and admins; other members of the department do not see them.
+func (p *Principal) CanReadStatements(id int64) bool {
+	if !p.CanReadDepartment(id) {
+		return false
+	}
+	return p.SeesAllDepartments() || p.HasAny(BRM, BudgetHolder)
+}
+
 // ReadableDepartments returns the departments whose data p may read, and
 // all=true when p may read every department.
 func (p *Principal) ReadableDepartments() (ids []int64, all bool) {

@@ -77,11 +77,19 @@ func TestAPICloudBills(t *testing.T) {
 			t.Fatalf("reallocate = %d %v", status, realloc)
 		}
 
-		// The requester works in BIO: they may see BIO's charges, not Sales'.
-		status, page := requester.do("GET", fmt.Sprintf("/cloud-charges?period=2024-09&department_id=%d&limit=500", bio.ID), "", "")
+		// BIO's budget holder sees BIO's charges; the requester works in
+		// BIO but, like for statements, may not; neither sees Sales'.
+		budget := apiClient{t, e, e.Token(t, "budget@example.com")}
+		status, page := budget.do("GET", fmt.Sprintf("/cloud-charges?period=2024-09&department_id=%d&limit=500", bio.ID), "", "")
 		items, _ := page["items"].([]any)
 		if status != 200 || len(items) == 0 {
-			t.Fatalf("BIO charges for a BIO requester = %d, %d items", status, len(items))
+			t.Fatalf("BIO charges for BIO's budget holder = %d, %d items", status, len(items))
+		}
+		if status, _ := requester.do("GET", fmt.Sprintf("/cloud-charges?period=2024-09&department_id=%d", bio.ID), "", ""); status != 403 {
+			t.Errorf("BIO charges for a BIO requester without the budget-holder role = %d; want 403", status)
+		}
+		if status, _ := budget.do("GET", fmt.Sprintf("/cloud-charges?period=2024-09&department_id=%d", sales.ID), "", ""); status != 403 {
+			t.Errorf("Sales charges for BIO's budget holder = %d; want 403", status)
 		}
 		for _, x := range items {
 			tags := x.(map[string]any)["tags"].(map[string]any)

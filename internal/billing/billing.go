@@ -104,13 +104,7 @@ func requireFinance(p *access.Principal) error {
 }
 
 // canReadStatements: budget holders of the department (or above it), its
-// BRM, finance, the board and admins.
+// BRM, finance, the board and admins (access.Principal.CanReadStatements).
 func canReadStatements(p *access.Principal, deptID int64) bool {
-	if p == nil || !p.CanReadDepartment(deptID) {
-		return false
-	}
-	if p.SeesAllDepartments() || p.Has(access.BRM) || p.Has(access.BudgetHolder) {
-		return true
-	}
-	return false
+	return p != nil && p.CanReadStatements(deptID)
 }

@@ -243,8 +243,8 @@ func (s *Service) Charges(ctx context.Context, p *access.Principal, f ChargeFilt
 		if err := requireFinance(p, "read unallocated cloud charges"); err != nil {
 			return nil, "", err
 		}
-	} else if !p.HasAny(access.Finance, access.Admin) && !p.CanReadDepartment(f.DepartmentID) {
-		return nil, "", engage.Errorf(engage.EFORBIDDEN, "You cannot read the cloud charges of department %d.", f.DepartmentID)
+	} else if !p.CanReadStatements(f.DepartmentID) {
+		return nil, "", engage.Errorf(engage.EFORBIDDEN, "The cloud charges of department %d are for its budget holders, its BRM and finance.", f.DepartmentID)
 	}
 	if _, err := parsePeriod(f.Period); err != nil {
 		return nil, "", err
