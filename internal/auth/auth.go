@@ -45,6 +45,8 @@ type Service struct {
 	Org        *org.Service
 	Clock      engage.Clock
 	SessionTTL time.Duration
+
+	principals principalCache
 }
 
 // Session is a signed-in browser.
@@ -158,12 +160,16 @@ func (s *Service) SessionPrincipal(ctx context.Context, token string) (*access.P
 	if token == "" {
 		return nil, "", engage.Errorf(engage.EUNAUTHORIZED, "Sign in first.")
 	}
+	now, orgChanges := s.Clock.Now(), s.Org.Changes()
+	key := "s:" + hashSecret(token)
+	if p, csrf, ok := s.principals.get(key, now, orgChanges); ok {
+		return p, csrf, nil
+	}
 	var personID int64
 	var csrf string
 	var expires, lastSeen time.Time
 	err := s.DB.QueryRow(ctx, "SELECT person_id, csrf_token, expires_at, last_seen_at FROM sessions WHERE token_hash = ?", hashSecret(token)).
 		Scan(&personID, &csrf, &expires, &lastSeen)
-	now := s.Clock.Now()
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && !now.Before(expires)) {
 		return nil, "", engage.Errorf(engage.EUNAUTHORIZED, "Your session has ended. Sign in again.")
 	} else if err != nil {
@@ -179,13 +185,16 @@ func (s *Service) SessionPrincipal(ctx context.Context, token string) (*access.P
 		if ttl == 0 {
 			ttl = DefaultSessionTTL
 		}
-		_, _ = s.DB.Exec(ctx, "UPDATE sessions SET last_seen_at = ?, expires_at = ? WHERE token_hash = ?", now, now.Add(ttl), hashSecret(token))
+		expires = now.Add(ttl)
+		_, _ = s.DB.Exec(ctx, "UPDATE sessions SET last_seen_at = ?, expires_at = ? WHERE token_hash = ?", now, expires, hashSecret(token))
 	}
+	s.principals.put(key, p, csrf, expires, orgChanges)
 	return p, csrf, nil
 }
 
 // SignOut ends a session.
 func (s *Service) SignOut(ctx context.Context, token string) error {
+	defer s.principals.forget()
 	if _, err := s.DB.Exec(ctx, "DELETE FROM sessions WHERE token_hash = ?", hashSecret(token)); err != nil {
 		return fmt.Errorf("ending session: %w", err)
 	}
@@ -211,6 +220,7 @@ func (s *Service) SetPassword(ctx context.Context, actor *access.Principal, pers
 	if err != nil {
 		return err
 	}
+	defer s.principals.forget()
 	return s.DB.Transact(ctx, func(tx *db.Tx) error {
 		now := s.Clock.Now()
 		res, err := tx.Exec(ctx, "UPDATE credentials SET password_hash = ?, updated_at = ? WHERE person_id = ?", hash, now, personID)

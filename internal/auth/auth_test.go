@@ -180,3 +180,86 @@ func TestSetPassword(t *testing.T) {
 		}
 	})
 }
+
+// TestPrincipalsKeptBriefly: what a session or token resolves to is kept
+// for a moment, but a change made through this replica — roles, sign-out,
+// a revoked token — counts at once; a change made elsewhere (here, straight
+// in the database) counts within a second.
+func TestPrincipalsKeptBriefly(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		f := setup(t, d)
+		sys := access.System("test")
+		sess, err := f.auth.SignIn(ctx, "ada@example.com", "a long enough secret", "10.0.0.1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		secret, tok, err := f.auth.CreateToken(ctx, sys, f.ada.ID, "ci", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for range 2 { // the second time from what is kept
+			if p, _, err := f.auth.SessionPrincipal(ctx, sess.Token); err != nil || p.Has(access.Finance) {
+				t.Fatalf("session = %+v, %v", p, err)
+			}
+			if p, err := f.auth.TokenPrincipal(ctx, secret); err != nil || p.Has(access.Finance) {
+				t.Fatalf("token = %+v, %v", p, err)
+			}
+		}
+		// A new role counts at once, through the session and the token.
+		ada, err := f.org.FindPersonByID(ctx, f.ada.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.org.UpdatePerson(ctx, sys, ada.ID, ada.Version, org.PersonInput{Email: ada.Email, Name: ada.Name, Active: true,
+			Roles: []access.Role{access.Requester, access.Finance}}); err != nil {
+			t.Fatal(err)
+		}
+		if p, _, err := f.auth.SessionPrincipal(ctx, sess.Token); err != nil || !p.Has(access.Finance) {
+			t.Fatalf("session right after the new role = %+v, %v; want finance", p, err)
+		}
+		if p, err := f.auth.TokenPrincipal(ctx, secret); err != nil || !p.Has(access.Finance) {
+			t.Fatalf("token right after the new role = %+v, %v; want finance", p, err)
+		}
+		// Revoking the token and signing out count at once.
+		if err := f.auth.RevokeToken(ctx, sys, tok.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.auth.TokenPrincipal(ctx, secret); engage.ErrorCode(err) != engage.EUNAUTHORIZED {
+			t.Fatalf("revoked token = %v; want unauthorized", err)
+		}
+		if err := f.auth.SignOut(ctx, sess.Token); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := f.auth.SessionPrincipal(ctx, sess.Token); engage.ErrorCode(err) != engage.EUNAUTHORIZED {
+			t.Fatalf("session after sign-out = %v; want unauthorized", err)
+		}
+		// A session ended by another replica ends here within a second.
+		other, err := f.auth.SignIn(ctx, "ada@example.com", "a long enough secret", "10.0.0.1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := f.auth.SessionPrincipal(ctx, other.Token); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.Exec(ctx, "DELETE FROM sessions WHERE person_id = ?", f.ada.ID); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(1100 * time.Millisecond)
+		if _, _, err := f.auth.SessionPrincipal(ctx, other.Token); engage.ErrorCode(err) != engage.EUNAUTHORIZED {
+			t.Fatalf("a session ended elsewhere, a second later = %v; want unauthorized", err)
+		}
+		// An expired session is refused even when kept.
+		last, err := f.auth.SignIn(ctx, "ada@example.com", "a long enough secret", "10.0.0.1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := f.auth.SessionPrincipal(ctx, last.Token); err != nil {
+			t.Fatal(err)
+		}
+		f.clock.Advance(2 * time.Hour)
+		if _, _, err := f.auth.SessionPrincipal(ctx, last.Token); engage.ErrorCode(err) != engage.EUNAUTHORIZED {
+			t.Fatalf("an expired session = %v; want unauthorized", err)
+		}
+	})
+}

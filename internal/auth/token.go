@@ -76,11 +76,15 @@ func (s *Service) TokenPrincipal(ctx context.Context, secret string) (*access.Pr
 	if !strings.HasPrefix(secret, TokenPrefix) {
 		return nil, invalid
 	}
+	now, orgChanges := s.Clock.Now(), s.Org.Changes()
+	key := "t:" + hashSecret(secret)
+	if p, _, ok := s.principals.get(key, now, orgChanges); ok {
+		return p, nil
+	}
 	var id, personID int64
 	var expires, revoked, lastUsed sql.NullTime
 	err := s.DB.QueryRow(ctx, "SELECT id, person_id, expires_at, revoked_at, last_used_at FROM api_tokens WHERE token_hash = ?", hashSecret(secret)).
 		Scan(&id, &personID, &expires, &revoked, &lastUsed)
-	now := s.Clock.Now()
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && (revoked.Valid || (expires.Valid && !now.Before(expires.Time)))) {
 		return nil, invalid
 	} else if err != nil {
@@ -89,7 +93,16 @@ func (s *Service) TokenPrincipal(ctx context.Context, secret string) (*access.Pr
 	if !lastUsed.Valid || now.Sub(lastUsed.Time) > time.Minute {
 		_, _ = s.DB.Exec(ctx, "UPDATE api_tokens SET last_used_at = ? WHERE id = ?", now, id)
 	}
-	return s.Org.Principal(ctx, personID, "token")
+	p, err := s.Org.Principal(ctx, personID, "token")
+	if err != nil {
+		return nil, err
+	}
+	var until time.Time
+	if expires.Valid {
+		until = expires.Time
+	}
+	s.principals.put(key, p, "", until, orgChanges)
+	return p, nil
 }
 
 // ListTokens lists a person's tokens (without secrets).
@@ -126,6 +139,7 @@ func timePtr(t sql.NullTime) *time.Time {
 
 // RevokeToken stops a token working. Its owner or an admin may.
 func (s *Service) RevokeToken(ctx context.Context, actor *access.Principal, id int64) error {
+	defer s.principals.forget()
 	return s.DB.Transact(ctx, func(tx *db.Tx) error {
 		var owner int64
 		var revoked sql.NullTime

@@ -10,6 +10,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/engagehq/engage"
+	"github.com/engagehq/engage/internal/access"
 	"github.com/engagehq/engage/internal/cloudbill"
 	"github.com/engagehq/engage/internal/db"
 	"github.com/engagehq/engage/internal/dbtest"
@@ -465,12 +466,19 @@ func TestChargesDrillDown(t *testing.T) {
 			charge{billed: "30.00", service: "S3", resource: "b-1"},
 		), cloudbill.ImportOptions{})
 		filter := cloudbill.ChargeFilter{Period: "2026-02", DepartmentID: f.dept["BIO"], Provider: "AWS", ServiceName: "EC2", Limit: 1}
-		page1, next, err := f.s.Charges(f.ctx, f.bio, filter)
+		// Like statements, the charges are for the department's budget
+		// holders, not for every member.
+		if _, _, err := f.s.Charges(f.ctx, f.bio, filter); engage.ErrorCode(err) != engage.EFORBIDDEN {
+			t.Errorf("a requester of BIO reading BIO's charges = %v; want forbidden", err)
+		}
+		holder := *f.bio
+		holder.Roles = []access.Role{access.Requester, access.BudgetHolder}
+		page1, next, err := f.s.Charges(f.ctx, &holder, filter)
 		if err != nil || len(page1) != 1 || next == "" {
 			t.Fatalf("page 1 = %+v, %q, %v", page1, next, err)
 		}
 		filter.Cursor = next
-		page2, next, err := f.s.Charges(f.ctx, f.bio, filter)
+		page2, next, err := f.s.Charges(f.ctx, &holder, filter)
 		if err != nil || len(page2) != 1 || next != "" {
 			t.Fatalf("page 2 = %+v, %q, %v", page2, next, err)
 		}
@@ -483,8 +491,8 @@ func TestChargesDrillDown(t *testing.T) {
 		if page2[0].ResourceID != "i-2" || !page2[0].Amount.Equal(dec("5")) {
 			t.Errorf("second charge %+v", page2[0])
 		}
-		if _, _, err := f.s.Charges(f.ctx, f.bio, cloudbill.ChargeFilter{Period: "2026-02", DepartmentID: f.dept["CHEM"]}); engage.ErrorCode(err) != engage.EFORBIDDEN {
-			t.Errorf("requester reading CHEM = %v", err)
+		if _, _, err := f.s.Charges(f.ctx, &holder, cloudbill.ChargeFilter{Period: "2026-02", DepartmentID: f.dept["CHEM"]}); engage.ErrorCode(err) != engage.EFORBIDDEN {
+			t.Errorf("BIO's budget holder reading CHEM = %v", err)
 		}
 		if _, _, err := f.s.Charges(f.ctx, f.bio, cloudbill.ChargeFilter{Period: "2026-02"}); engage.ErrorCode(err) != engage.EFORBIDDEN {
 			t.Errorf("requester reading the bucket = %v", err)

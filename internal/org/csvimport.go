@@ -192,6 +192,7 @@ func (s *Service) Import(ctx context.Context, p *access.Principal, kind string, 
 			return imp.people(ctx, rows)
 		}
 	})
+	s.changes.Add(1)
 	return rep, err
 }
 

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/engagehq/engage"
@@ -19,7 +20,16 @@ import (
 type Service struct {
 	DB    *db.DB
 	Clock engage.Clock
+
+	// changes counts this replica's committed writes, so that what is
+	// kept about people elsewhere (signed-in principals) is dropped at
+	// once after a change made here.
+	changes atomic.Int64
 }
+
+// Changes is the number of organisation writes this replica committed;
+// it moves whenever people, roles or departments may have changed here.
+func (s *Service) Changes() int64 { return s.changes.Load() }
 
 var codePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$`)
 
@@ -65,6 +75,7 @@ func (s *Service) write(ctx context.Context, p *access.Principal, fn func(tx *db
 		id = c.id
 		return audit.Record(ctx, tx, now, p, c.action, c.entity, c.id, c.summary, c.before, c.after)
 	})
+	s.changes.Add(1) // also after a failed write: it costs one reload
 	return id, err
 }
 
