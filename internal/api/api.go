@@ -70,6 +70,7 @@ func (a *API) Register(mux *http.ServeMux) huma.API {
 		"bearer": {Type: "http", Scheme: "bearer", Description: "An Engage API token."},
 	}
 	registerMoneyTypes(cfg.Components.Schemas)
+	cfg.Formats["application/x-ndjson"] = ndjsonFormat
 	api := humago.NewWithPrefix(mux, Prefix, cfg)
 	a.registerMe(api)
 	a.registerOrg(api)

@@ -5,7 +5,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"net/http"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -33,6 +35,21 @@ type usageList struct {
 	DepartmentID int64  `query:"department_id" required:"true"`
 	OfferingID   int64  `query:"offering_id" required:"true"`
 	Limit        int    `query:"limit" minimum:"0" maximum:"5000" default:"500"`
+}
+
+// ndjsonFormat lets requests send NDJSON (application/x-ndjson); the
+// operations that accept it read their raw body themselves, so there is
+// nothing to unmarshal but a placeholder to validate, and no response is written in it.
+var ndjsonFormat = huma.Format{
+	Marshal: func(w io.Writer, v any) error {
+		return errors.New("responses are not written as NDJSON")
+	},
+	Unmarshal: func(data []byte, v any) error {
+		if p, ok := v.(*any); ok {
+			*p = "" // validated as the raw body's schema, a string
+		}
+		return nil
+	},
 }
 
 // decodeUsage reads a JSON array or NDJSON; a record that cannot be read

@@ -1,0 +1,478 @@
+// Command billing measures Engage's metering and billing against the
+// floors of the same engine: usage ingestion through POST /api/v1/usage,
+// the FOCUS cloud-bill import, and the monthly billing run.
+//
+// It starts Engage in-process on a fresh database (SQLite in a temporary
+// directory, or a new schema of the PostgreSQL database given with
+// -database-url) and loads the demo organisation and catalog. Then:
+//
+//   - ingest: -usage generated usage records of the demo's metered
+//     offerings are posted as NDJSON, -batch records to a request, by
+//     -clients senders, each with a finance API token; the floor is a
+//     multi-row INSERT of the same rows with the same driver into a plain
+//     table without indexes.
+//   - focus: a generated FOCUS 1.0 CSV of -focus rows (never held in
+//     memory) goes through the import of `engage import focus`; the floor
+//     is the same rows' main columns inserted the same way into a plain
+//     table.
+//   - run: the billing run of the month; the floor is a plain SQL GROUP BY
+//     over the raw usage rows and over the month's cloud charges.
+//
+// It prints rows/s, elapsed time, the process's peak resident memory
+// (VmHWM) and, on PostgreSQL, the CPU time of the server's processes.
+//
+//	go run ./bench/billing                                  # SQLite
+//	go run ./bench/billing -database-url postgres://…       # PostgreSQL
+//	go run ./bench/billing -usage 10000000 -focus 1000000 -only run
+package main
+
+import (
+	"context"
+	crand "crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"os"
+	"runtime"
+	"runtime/pprof"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/engagehq/engage/internal/access"
+	"github.com/engagehq/engage/internal/app"
+	"github.com/engagehq/engage/internal/cloudbill"
+	"github.com/engagehq/engage/internal/config"
+	"github.com/engagehq/engage/internal/db"
+	"github.com/engagehq/engage/internal/demo"
+)
+
+type options struct {
+	usage, focus, batch, clients int
+	only, databaseURL, email     string
+	month                        string
+	cpuprofile                   string
+}
+
+func main() {
+	var o options
+	flag.IntVar(&o.usage, "usage", 1000000, "usage records to ingest")
+	flag.IntVar(&o.focus, "focus", 200000, "rows of the generated FOCUS file")
+	flag.IntVar(&o.batch, "batch", 50000, "usage records per request")
+	flag.IntVar(&o.clients, "clients", 2, "concurrent senders of usage")
+	flag.StringVar(&o.only, "only", "", "measure one part only: ingest, focus or run (run still loads both first)")
+	flag.StringVar(&o.databaseURL, "database-url", "", "postgres:// URL of a database to work in (a new schema, dropped afterwards); SQLite in a temporary directory when empty")
+	flag.StringVar(&o.email, "email", "finance@example.com", "demo account with the finance role whose API token sends usage")
+	flag.StringVar(&o.month, "month", "2026-11", "the month (YYYY-MM) the usage and cloud charges fall in")
+	flag.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of the measured parts to this file")
+	flag.Parse()
+	if err := bench(o); err != nil {
+		fmt.Fprintln(os.Stderr, "billing benchmark:", err)
+		os.Exit(1)
+	}
+}
+
+func step(what string, start time.Time) time.Duration {
+	d := time.Since(start)
+	fmt.Printf("%-58s %10s\n", what, d.Round(time.Millisecond))
+	return d
+}
+
+func report(what string, rows int, d time.Duration, pg *pgCPU) {
+	line := fmt.Sprintf("%-40s %10d rows %9.2f s %10.0f rows/s  peak RSS %s", what, rows, d.Seconds(), float64(rows)/d.Seconds(), procStatus("VmHWM:"))
+	if pg != nil {
+		line += fmt.Sprintf("  PostgreSQL CPU %.1f s", pg.since().Seconds())
+	}
+	fmt.Println(line)
+}
+
+func bench(o options) (err error) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	engine := "SQLite"
+	if o.databaseURL != "" {
+		engine = "PostgreSQL"
+	}
+	month, err := time.Parse("2006-01", o.month)
+	if err != nil {
+		return fmt.Errorf("-month: %w", err)
+	}
+	fmt.Printf("Engage metering and billing: %s, %d usage records (%d a request, %d senders), %d FOCUS rows, month %s, %s, GOMAXPROCS=%d\n",
+		engine, o.usage, o.batch, o.clients, o.focus, o.month, runtime.Version(), runtime.GOMAXPROCS(0))
+	want := func(part string) bool { return o.only == "" || o.only == part || o.only == "run" }
+
+	cfg := config.Default()
+	cfg.Addr = "127.0.0.1:0"
+	if o.databaseURL != "" {
+		u, drop, err := freshSchema(o.databaseURL)
+		if err != nil {
+			return err
+		}
+		defer drop()
+		cfg.DatabaseURL = u
+	} else {
+		dir, err := os.MkdirTemp("", "engage-billing-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		cfg.DataDir = dir
+	}
+	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	t := time.Now()
+	a, err := app.Open(ctx, cfg, logger, nil)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	step("open and migrate", t)
+	t = time.Now()
+	if err := demo.Load(ctx, a.DB, a.Org, a.Catalog, a.Approval, a.FrontDoor, a.Billing); err != nil {
+		return fmt.Errorf("loading the demo: %w", err)
+	}
+	step("demo organisation and catalog", t)
+	var pg *pgCPU
+	if o.databaseURL != "" {
+		pg = &pgCPU{db: a.DB}
+	}
+
+	person, err := a.Org.FindPersonByEmail(ctx, o.email)
+	if err != nil {
+		return fmt.Errorf("-email %s: %w", o.email, err)
+	}
+	p, err := a.Org.Principal(ctx, person.ID, "billing benchmark")
+	if err != nil {
+		return err
+	}
+	gen, err := newUsageGen(ctx, a.DB, month)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("usage over %d departments × %d metered offerings\n", len(gen.depts), len(gen.offerings))
+
+	if o.cpuprofile != "" {
+		pf, err := os.Create(o.cpuprofile)
+		if err != nil {
+			return err
+		}
+		defer pf.Close()
+		if err := pprof.StartCPUProfile(pf); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
+
+	if want("ingest") && o.usage > 0 {
+		if err := a.Listen(); err != nil {
+			return err
+		}
+		served := make(chan error, 1)
+		go func() { served <- a.Serve(ctx) }()
+		defer func() {
+			cancel()
+			if e := <-served; e != nil && err == nil {
+				err = e
+			}
+		}()
+		token, _, err := a.Auth.CreateToken(ctx, access.System("billing benchmark"), person.ID, "billing benchmark", nil)
+		if err != nil {
+			return err
+		}
+		fmt.Println("\ningestion")
+		pg.start(ctx)
+		t = time.Now()
+		if err := floorInsertUsage(ctx, a.DB, gen, o.usage); err != nil {
+			return fmt.Errorf("floor insert: %w", err)
+		}
+		report("floor: multi-row INSERT, plain table", o.usage, time.Since(t), pg)
+		pg.start(ctx)
+		t = time.Now()
+		accepted, err := ingest(a.URL()+"/api/v1/usage", token, gen, o.usage, o.batch, o.clients)
+		if err != nil {
+			return err
+		}
+		report("POST /api/v1/usage (NDJSON)", o.usage, time.Since(t), pg)
+		if accepted != o.usage {
+			return fmt.Errorf("%d of %d usage records accepted", accepted, o.usage)
+		}
+		pg.start(ctx)
+		t = time.Now()
+		accepted, err = ingest(a.URL()+"/api/v1/usage", token, gen, min(o.usage, 200000), o.batch, o.clients)
+		if err != nil {
+			return err
+		}
+		report("  the first records again (duplicates)", min(o.usage, 200000), time.Since(t), pg)
+		if accepted != 0 {
+			return fmt.Errorf("%d duplicates accepted", accepted)
+		}
+	}
+
+	if want("focus") && o.focus > 0 {
+		fmt.Println("\nFOCUS import")
+		pg.start(ctx)
+		t = time.Now()
+		if err := floorInsertFocus(ctx, a.DB, month, o.focus); err != nil {
+			return fmt.Errorf("floor insert: %w", err)
+		}
+		report("floor: multi-row INSERT, plain table", o.focus, time.Since(t), pg)
+		pg.start(ctx)
+		t = time.Now()
+		src := &synthStream{n: o.focus, month: month}
+		rep, err := a.CloudBill.Import(ctx, access.System("billing benchmark"), "synthetic.csv", src, cloudbill.ImportOptions{})
+		if err != nil {
+			return fmt.Errorf("FOCUS import: %w", err)
+		}
+		report("import (engage import focus)", o.focus, time.Since(t), pg)
+		fmt.Printf("  added %d, duplicates %d, rejected %d\n", rep.Added, rep.Duplicates, rep.Rejected)
+	}
+
+	if o.only == "" || o.only == "run" {
+		fmt.Println("\nbilling run of", o.month)
+		pg.start(ctx)
+		t = time.Now()
+		var groups, n int
+		err := a.DB.QueryRow(ctx, `SELECT COUNT(*), COALESCE(SUM(n), 0) FROM (SELECT department_id, offering_id, unit, SUM(quantity) AS q, COUNT(*) AS n
+			FROM usage_records WHERE period = ? GROUP BY department_id, offering_id, unit) g`, o.month).Scan(&groups, &n)
+		if err != nil {
+			return fmt.Errorf("floor GROUP BY: %w", err)
+		}
+		usageFloor := time.Since(t)
+		report(fmt.Sprintf("floor: GROUP BY usage (%d groups)", groups), n, usageFloor, pg)
+		pg.start(ctx)
+		t = time.Now()
+		var cgroups, cn int
+		err = a.DB.QueryRow(ctx, `SELECT COUNT(*), COALESCE(SUM(n), 0) FROM (SELECT sub_account_id, service_name, tags, COUNT(*) AS n, SUM(CAST(effective_cost AS NUMERIC)) AS c
+			FROM cloud_charges WHERE period = ? GROUP BY sub_account_id, service_name, tags) g`, o.month).Scan(&cgroups, &cn)
+		if err != nil {
+			return fmt.Errorf("floor GROUP BY: %w", err)
+		}
+		cloudFloor := time.Since(t)
+		report(fmt.Sprintf("floor: GROUP BY cloud charges (%d groups)", cgroups), cn, cloudFloor, pg)
+		pg.start(ctx)
+		t = time.Now()
+		rr, err := a.Billing.Run(ctx, p, o.month)
+		if err != nil {
+			return fmt.Errorf("billing run: %w", err)
+		}
+		d := time.Since(t)
+		report("billing run", n+cn, d, pg)
+		fmt.Printf("  %d statements; %.2f× the usage GROUP BY, %.2f× both GROUP BYs (target ≤ 0.5×)\n",
+			rr.Statements, d.Seconds()/usageFloor.Seconds(), d.Seconds()/(usageFloor+cloudFloor).Seconds())
+	}
+	fmt.Printf("\npeak RSS of the process (VmHWM): %s\n", procStatus("VmHWM:"))
+	return nil
+}
+
+// ingest posts n records as NDJSON, batch to a request, from clients
+// senders; each request body is generated while it is sent.
+func ingest(u, token string, gen *usageGen, n, batch, clients int) (int, error) {
+	hc := &http.Client{Timeout: 10 * time.Minute}
+	var mu sync.Mutex
+	var accepted int
+	var firstErr error
+	next := 0
+	var wg sync.WaitGroup
+	for range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				mu.Lock()
+				from := next
+				next += batch
+				stop := firstErr != nil
+				mu.Unlock()
+				if stop || from >= n {
+					return
+				}
+				to := min(from+batch, n)
+				acc, err := post(hc, u, token, gen, from, to)
+				mu.Lock()
+				accepted += acc
+				if err != nil && firstErr == nil {
+					firstErr = err
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	return accepted, firstErr
+}
+
+func post(hc *http.Client, u, token string, gen *usageGen, from, to int) (int, error) {
+	pr, pw := io.Pipe()
+	go func() {
+		buf := make([]byte, 0, 64<<10)
+		for i := from; i < to; i++ {
+			buf = gen.appendNDJSON(buf, i)
+			if len(buf) > 60<<10 || i == to-1 {
+				if _, err := pw.Write(buf); err != nil {
+					return
+				}
+				buf = buf[:0]
+			}
+		}
+		pw.Close()
+	}()
+	req, err := http.NewRequest(http.MethodPost, u, pr)
+	if err != nil {
+		return 0, err
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/x-ndjson")
+	resp, err := hc.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		return 0, fmt.Errorf("POST usage: %s: %.500s", resp.Status, body)
+	}
+	// {"received":…,"accepted":N,…}
+	s := string(body)
+	i := strings.Index(s, `"accepted":`)
+	if i < 0 {
+		return 0, fmt.Errorf("POST usage: %.500s", body)
+	}
+	s = s[i+len(`"accepted":`):]
+	j := strings.IndexAny(s, ",}")
+	acc, err := strconv.Atoi(strings.TrimSpace(s[:j]))
+	if err != nil {
+		return 0, err
+	}
+	if !strings.Contains(string(body), `"rejected":0`) {
+		return acc, fmt.Errorf("POST usage: records rejected: %.500s", body)
+	}
+	return acc, nil
+}
+
+// pgCPU measures the CPU time of PostgreSQL's server processes of the
+// database cluster, read from /proc for the postmaster's children.
+type pgCPU struct {
+	db    *db.DB
+	pids  []int
+	begin time.Duration
+}
+
+func (c *pgCPU) start(ctx context.Context) {
+	if c == nil {
+		return
+	}
+	if c.pids == nil {
+		var dir string
+		if err := c.db.QueryRow(ctx, "SELECT current_setting('data_directory')").Scan(&dir); err == nil {
+			if b, err := os.ReadFile(dir + "/postmaster.pid"); err == nil {
+				if pid, err := strconv.Atoi(strings.SplitN(string(b), "\n", 2)[0]); err == nil {
+					c.pids = []int{pid}
+				}
+			}
+		}
+	}
+	c.begin = c.total()
+}
+
+func (c *pgCPU) since() time.Duration {
+	if c == nil {
+		return 0
+	}
+	return c.total() - c.begin
+}
+
+// total sums utime+stime of the postmaster and every process whose parent
+// it is, plus what its exited children used (cutime+cstime).
+func (c *pgCPU) total() time.Duration {
+	if len(c.pids) == 0 {
+		return 0
+	}
+	root := c.pids[0]
+	entries, _ := os.ReadDir("/proc")
+	var ticks int64
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		b, err := os.ReadFile("/proc/" + e.Name() + "/stat")
+		if err != nil {
+			continue
+		}
+		s := string(b)
+		f := strings.Fields(s[strings.LastIndexByte(s, ')')+2:])
+		ppid, _ := strconv.Atoi(f[1])
+		if pid != root && ppid != root {
+			continue
+		}
+		for k := 11; k <= 12; k++ { // utime, stime
+			v, _ := strconv.ParseInt(f[k], 10, 64)
+			ticks += v
+		}
+		if pid == root {
+			for k := 13; k <= 14; k++ { // cutime, cstime
+				v, _ := strconv.ParseInt(f[k], 10, 64)
+				ticks += v
+			}
+		}
+	}
+	return time.Duration(ticks) * 10 * time.Millisecond
+}
+
+// procStatus reads a memory figure of the process from /proc.
+func procStatus(field string) string {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return "unknown"
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, field); ok {
+			kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+			if err != nil {
+				return strings.TrimSpace(v)
+			}
+			return fmt.Sprintf("%.0f MiB", float64(kb)/1024)
+		}
+	}
+	return "unknown"
+}
+
+// freshSchema creates a schema in the PostgreSQL database and returns a URL
+// that works in it, and a function that drops it.
+func freshSchema(base string) (string, func(), error) {
+	if !strings.HasPrefix(base, "postgres://") && !strings.HasPrefix(base, "postgresql://") {
+		return "", nil, errors.New("-database-url must start with postgres://")
+	}
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		return "", nil, err
+	}
+	defer admin.Close()
+	buf := make([]byte, 4)
+	_, _ = crand.Read(buf)
+	schema := "billing_" + hex.EncodeToString(buf)
+	if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
+		return "", nil, fmt.Errorf("creating schema %s: %w", schema, err)
+	}
+	drop := func() {
+		if d, err := sql.Open("pgx", base); err == nil {
+			_, _ = d.Exec("DROP SCHEMA " + schema + " CASCADE")
+			d.Close()
+		}
+	}
+	u, err := url.Parse(base)
+	if err != nil {
+		drop()
+		return "", nil, err
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String(), drop, nil
+}
