@@ -374,3 +374,54 @@ func TestAnnouncementReach(t *testing.T) {
 		}
 	})
 }
+
+// TestServiceConsumersKept: a service page's list of the departments using
+// it is kept, but new subscriptions and a department renamed through this
+// replica show at once.
+func TestServiceConsumersKept(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		f := setup(t, d)
+		mail, err := f.cat.CreateService(ctx, f.owner, service("E-mail", "messaging", "cloud"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		box, err := f.cat.CreateOffering(ctx, f.owner, mail.ID, catalog.OfferingInput{Name: "Mailbox", Lifecycle: "live"},
+			[]catalog.RatePlan{plan("2026-01-01", "person-month", "4.50")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		names := func() []string {
+			t.Helper()
+			detail, err := f.cat.FindService(ctx, f.riley, mail.Slug)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out []string
+			for _, c := range detail.Consumers {
+				out = append(out, c.DepartmentName+" "+c.Quantity.String())
+			}
+			return out
+		}
+		if got := names(); len(got) != 0 {
+			t.Fatalf("consumers before any subscription = %q", got)
+		}
+		if _, err := f.cat.ImportSubscriptions(ctx, sys, []catalog.ExistingSubscription{
+			{DepartmentCode: "LAB", OfferingSlug: box.Slug, Quantity: dec("40"), Start: date("2026-01-01")}}); err != nil {
+			t.Fatal(err)
+		}
+		if got := names(); len(got) != 1 || got[0] != "Laboratory 40" {
+			t.Fatalf("consumers right after a subscription = %q; want Laboratory 40", got)
+		}
+		lab, err := f.org.FindDepartment(ctx, sys, f.lab.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.org.UpdateDepartment(ctx, sys, lab.ID, lab.Version, org.DepartmentInput{Code: lab.Code, Name: "Wet Laboratory"}); err != nil {
+			t.Fatal(err)
+		}
+		if got := names(); len(got) != 1 || got[0] != "Wet Laboratory 40" {
+			t.Fatalf("consumers right after a rename = %q; want Wet Laboratory 40", got)
+		}
+	})
+}

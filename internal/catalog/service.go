@@ -30,7 +30,10 @@ type Catalog struct {
 	Approvals Approvals
 
 	snap snapshotCache
-	news announcementCache
+
+	// consumersKept keeps each service's consumers (see consumers).
+	consumersKept consumersCache
+	news          announcementCache
 
 	// seen remembers the reach this replica recorded (see recordSeen).
 	seenMu sync.Mutex

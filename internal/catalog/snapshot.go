@@ -293,10 +293,7 @@ func (c *Catalog) FindService(ctx context.Context, p *access.Principal, idOrSlug
 	for _, o := range s.ofService[svc.ID] {
 		d.Offerings = append(d.Offerings, *o)
 	}
-	d.Consumers, err = serviceConsumers(ctx, c.DB, svc.ID, DateOf(c.Clock.Now()))
-	if d.Consumers == nil {
-		d.Consumers = []Consumer{}
-	}
+	d.Consumers, err = c.consumers(ctx, s, svc.ID, DateOf(c.Clock.Now()))
 	return d, err
 }
 
