@@ -28,16 +28,11 @@ package main
 
 import (
 	"context"
-	crand "crypto/rand"
-	"database/sql"
-	"encoding/hex"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"os"
 	"runtime"
 	"runtime/pprof"
@@ -46,6 +41,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/engagehq/engage/bench/benchkit"
 	"github.com/engagehq/engage/internal/access"
 	"github.com/engagehq/engage/internal/app"
 	"github.com/engagehq/engage/internal/cloudbill"
@@ -86,7 +82,7 @@ func step(what string, start time.Time) time.Duration {
 }
 
 func report(what string, rows int, d time.Duration, pg *pgCPU) {
-	line := fmt.Sprintf("%-40s %10d rows %9.2f s %10.0f rows/s  peak RSS %s", what, rows, d.Seconds(), float64(rows)/d.Seconds(), procStatus("VmHWM:"))
+	line := fmt.Sprintf("%-40s %10d rows %9.2f s %10.0f rows/s  peak RSS %s", what, rows, d.Seconds(), float64(rows)/d.Seconds(), benchkit.ProcStatus("VmHWM:"))
 	if pg != nil {
 		line += fmt.Sprintf("  PostgreSQL CPU %.1f s", pg.since().Seconds())
 	}
@@ -111,7 +107,7 @@ func bench(o options) (err error) {
 	cfg := config.Default()
 	cfg.Addr = "127.0.0.1:0"
 	if o.databaseURL != "" {
-		u, drop, err := freshSchema(o.databaseURL)
+		u, drop, err := benchkit.FreshSchema(o.databaseURL, "billing")
 		if err != nil {
 			return err
 		}
@@ -266,7 +262,7 @@ func bench(o options) (err error) {
 		fmt.Printf("  %d statements; %.2f× the usage GROUP BY, %.2f× both GROUP BYs (target ≤ 0.5×)\n",
 			rr.Statements, d.Seconds()/usageFloor.Seconds(), d.Seconds()/(usageFloor+cloudFloor).Seconds())
 	}
-	fmt.Printf("\npeak RSS of the process (VmHWM): %s\n", procStatus("VmHWM:"))
+	fmt.Printf("\npeak RSS of the process (VmHWM): %s\n", benchkit.ProcStatus("VmHWM:"))
 	return nil
 }
 
@@ -423,56 +419,4 @@ func (c *pgCPU) total() time.Duration {
 		}
 	}
 	return time.Duration(ticks) * 10 * time.Millisecond
-}
-
-// procStatus reads a memory figure of the process from /proc.
-func procStatus(field string) string {
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return "unknown"
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, field); ok {
-			kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
-			if err != nil {
-				return strings.TrimSpace(v)
-			}
-			return fmt.Sprintf("%.0f MiB", float64(kb)/1024)
-		}
-	}
-	return "unknown"
-}
-
-// freshSchema creates a schema in the PostgreSQL database and returns a URL
-// that works in it, and a function that drops it.
-func freshSchema(base string) (string, func(), error) {
-	if !strings.HasPrefix(base, "postgres://") && !strings.HasPrefix(base, "postgresql://") {
-		return "", nil, errors.New("-database-url must start with postgres://")
-	}
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		return "", nil, err
-	}
-	defer admin.Close()
-	buf := make([]byte, 4)
-	_, _ = crand.Read(buf)
-	schema := "billing_" + hex.EncodeToString(buf)
-	if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
-		return "", nil, fmt.Errorf("creating schema %s: %w", schema, err)
-	}
-	drop := func() {
-		if d, err := sql.Open("pgx", base); err == nil {
-			_, _ = d.Exec("DROP SCHEMA " + schema + " CASCADE")
-			d.Close()
-		}
-	}
-	u, err := url.Parse(base)
-	if err != nil {
-		drop()
-		return "", nil, err
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String(), drop, nil
 }

@@ -21,9 +21,7 @@ package main
 
 import (
 	"context"
-	crand "crypto/rand"
 	"database/sql"
-	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -42,6 +40,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/engagehq/engage/bench/benchkit"
 	"github.com/engagehq/engage/internal/access"
 	"github.com/engagehq/engage/internal/app"
 	"github.com/engagehq/engage/internal/catalog"
@@ -120,7 +119,7 @@ func bench(o options) (err error) {
 	cfg := config.Default()
 	cfg.Addr = "127.0.0.1:0"
 	if o.databaseURL != "" {
-		u, drop, err := freshSchema(o.databaseURL)
+		u, drop, err := benchkit.FreshSchema(o.databaseURL, "catalogload")
 		if err != nil {
 			return err
 		}
@@ -152,7 +151,7 @@ func bench(o options) (err error) {
 	// The catalog: a file written in memory, parsed and applied in one
 	// transaction, as `engage apply` would.
 	t = time.Now()
-	taken, err := demoSlugs()
+	taken, err := benchkit.DemoSlugs()
 	if err != nil {
 		return err
 	}
@@ -167,7 +166,7 @@ func bench(o options) (err error) {
 		return fmt.Errorf("the generated catalog: %w", err)
 	}
 	parse := step("parse catalog file", t)
-	fmt.Printf("%-44s %9s\n", "  peak RSS so far", procStatus("VmHWM:"))
+	fmt.Printf("%-44s %9s\n", "  peak RSS so far", benchkit.ProcStatus("VmHWM:"))
 	g.file = nil
 	t = time.Now()
 	plan, err := a.Catalog.Apply(ctx, access.System("catalogload"), f, false)
@@ -177,7 +176,7 @@ func bench(o options) (err error) {
 	apply := step(fmt.Sprintf("apply (%d services, %d offerings, %d prices)", plan.Count("service", catalog.ActionCreate),
 		plan.Count("offering", catalog.ActionCreate), plan.Count("price", catalog.ActionCreate)), t)
 	f = catalog.File{}
-	fmt.Printf("%-44s %9s\n", "  peak RSS so far", procStatus("VmHWM:"))
+	fmt.Printf("%-44s %9s\n", "  peak RSS so far", benchkit.ProcStatus("VmHWM:"))
 
 	person, err := a.Org.FindPersonByEmail(ctx, o.email)
 	if err != nil {
@@ -212,7 +211,7 @@ func bench(o options) (err error) {
 		return err
 	}
 	fmt.Printf("%-44s %9d (%d generated + the demo's)\n", "services visible to "+o.email, len(visible), len(g.slugs))
-	loadHWM := procStatus("VmHWM:")
+	loadHWM := benchkit.ProcStatus("VmHWM:")
 
 	if err := a.Listen(); err != nil {
 		return err
@@ -299,14 +298,14 @@ func bench(o options) (err error) {
 		fmt.Println("CPU profile written to", o.cpuprofile)
 	}
 	if o.mutexprofile != "" {
-		if err := writeProfile("mutex", o.mutexprofile); err != nil {
+		if err := benchkit.WriteProfile("mutex", o.mutexprofile); err != nil {
 			return err
 		}
 		fmt.Println("mutex profile written to", o.mutexprofile)
 	}
 	if o.blockprofile != "" {
 		runtime.SetBlockProfileRate(0)
-		if err := writeProfile("block", o.blockprofile); err != nil {
+		if err := benchkit.WriteProfile("block", o.blockprofile); err != nil {
 			return err
 		}
 		fmt.Println("block profile written to", o.blockprofile)
@@ -348,7 +347,7 @@ func bench(o options) (err error) {
 	}
 	fmt.Printf("catalog load: parse %s + apply %s; first snapshot build ≈ %s\n", parse.Round(time.Millisecond), apply.Round(time.Millisecond), snapshot.Round(time.Millisecond))
 	fmt.Printf("peak RSS (VmHWM): %s after loading, %s at the end; RSS now %s; live heap after GC %.0f MiB\n",
-		loadHWM, procStatus("VmHWM:"), procStatus("VmRSS:"), float64(ms2.HeapAlloc)/(1<<20))
+		loadHWM, benchkit.ProcStatus("VmHWM:"), benchkit.ProcStatus("VmRSS:"), float64(ms2.HeapAlloc)/(1<<20))
 	verdict := "met"
 	if worst >= 50*time.Millisecond {
 		verdict = "NOT met"
@@ -416,54 +415,6 @@ func visibleSlugs(ctx context.Context, a *app.App, p *access.Principal) ([]strin
 	return out, nil
 }
 
-// demoSlugs returns the slugs of the demo catalog's services and
-// offerings.
-func demoSlugs() (map[string]bool, error) {
-	f, err := catalog.ParseFile("demo catalog", strings.NewReader(string(demo.CatalogFile())))
-	if err != nil {
-		return nil, err
-	}
-	taken := map[string]bool{}
-	for _, s := range f.Services {
-		taken[s.Slug] = true
-		for _, o := range s.Offerings {
-			taken[o.Slug] = true
-		}
-	}
-	return taken, nil
-}
-
-// procStatus reads a memory figure of the process (VmHWM: the peak
-// resident set size; VmRSS: the current one) from /proc.
-func procStatus(field string) string {
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return "unknown"
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, field); ok {
-			kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
-			if err != nil {
-				return strings.TrimSpace(v)
-			}
-			return fmt.Sprintf("%.0f MiB", float64(kb)/1024)
-		}
-	}
-	return "unknown"
-}
-
-func writeProfile(name, path string) error {
-	pf, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	if err := pprof.Lookup(name).WriteTo(pf, 0); err != nil {
-		pf.Close()
-		return err
-	}
-	return pf.Close()
-}
-
 type pgStats struct{ transactions, sessions int64 }
 
 // pgCounters reads how many transactions the PostgreSQL database has
@@ -509,38 +460,4 @@ func postmasterPID(databaseURL string) int {
 	line, _, _ := strings.Cut(string(b), "\n")
 	pid, _ := strconv.Atoi(strings.TrimSpace(line))
 	return pid
-}
-
-// freshSchema creates a new schema in the PostgreSQL database and returns a
-// URL that works in it, and a function that drops it.
-func freshSchema(base string) (string, func(), error) {
-	if !strings.HasPrefix(base, "postgres://") && !strings.HasPrefix(base, "postgresql://") {
-		return "", nil, errors.New("-database-url must start with postgres://")
-	}
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		return "", nil, err
-	}
-	defer admin.Close()
-	buf := make([]byte, 4)
-	_, _ = crand.Read(buf)
-	schema := "catalogload_" + hex.EncodeToString(buf)
-	if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
-		return "", nil, fmt.Errorf("creating schema %s: %w", schema, err)
-	}
-	drop := func() {
-		if d, err := sql.Open("pgx", base); err == nil {
-			_, _ = d.Exec("DROP SCHEMA " + schema + " CASCADE")
-			d.Close()
-		}
-	}
-	u, err := url.Parse(base)
-	if err != nil {
-		drop()
-		return "", nil, err
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String(), drop, nil
 }

@@ -21,11 +21,7 @@ package main
 
 import (
 	"context"
-	crand "crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -42,6 +38,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/engagehq/engage/bench/benchkit"
 	"github.com/engagehq/engage/internal/access"
 	"github.com/engagehq/engage/internal/app"
 	"github.com/engagehq/engage/internal/catalog"
@@ -108,7 +105,7 @@ func bench(o options) (err error) {
 	cfg := config.Default()
 	cfg.Addr = "127.0.0.1:0"
 	if o.databaseURL != "" {
-		u, drop, err := freshSchema(o.databaseURL)
+		u, drop, err := benchkit.FreshSchema(o.databaseURL, "reuse")
 		if err != nil {
 			return err
 		}
@@ -139,7 +136,7 @@ func bench(o options) (err error) {
 
 	if o.services > 0 {
 		t = time.Now()
-		taken, err := demoSlugs()
+		taken, err := benchkit.DemoSlugs()
 		if err != nil {
 			return err
 		}
@@ -200,7 +197,7 @@ func bench(o options) (err error) {
 	}
 	second := time.Since(t)
 	fmt.Printf("%-52s %9s  (the same again: %s)\n", "first suggestion (builds the reuse index)", first.Round(time.Millisecond), second.Round(time.Microsecond))
-	fmt.Printf("%-52s %9s\n", "  peak RSS after loading and indexing", procStatus("VmHWM:"))
+	fmt.Printf("%-52s %9s\n", "  peak RSS after loading and indexing", benchkit.ProcStatus("VmHWM:"))
 	if len(s.Services) == 0 || len(s.Needs) == 0 {
 		return fmt.Errorf("\"team chat for the lab\" suggests %d services and %d needs; want some of each", len(s.Services), len(s.Needs))
 	}
@@ -212,7 +209,7 @@ func bench(o options) (err error) {
 	if err := describeQueries(ctx, a.FrontDoor, p, qs[:200], o.limit); err != nil {
 		return err
 	}
-	loadHWM := procStatus("VmHWM:")
+	loadHWM := benchkit.ProcStatus("VmHWM:")
 
 	if err := a.Listen(); err != nil {
 		return err
@@ -268,7 +265,7 @@ func bench(o options) (err error) {
 		if pr.path == "" {
 			continue
 		}
-		if err := writeProfile(pr.name, pr.path); err != nil {
+		if err := benchkit.WriteProfile(pr.name, pr.path); err != nil {
 			return err
 		}
 		fmt.Printf("%s profile written to %s\n", pr.name, pr.path)
@@ -288,7 +285,7 @@ func bench(o options) (err error) {
 	runtime.GC()
 	runtime.ReadMemStats(&mem)
 	fmt.Printf("first reuse index build: %s for %d needs\n", first.Round(time.Millisecond), total)
-	fmt.Printf("peak RSS (VmHWM): %s after loading, %s at the end; live heap after GC %.0f MiB\n", loadHWM, procStatus("VmHWM:"), float64(mem.HeapAlloc)/(1<<20))
+	fmt.Printf("peak RSS (VmHWM): %s after loading, %s at the end; live heap after GC %.0f MiB\n", loadHWM, benchkit.ProcStatus("VmHWM:"), float64(mem.HeapAlloc)/(1<<20))
 	verdict := "met"
 	if res.quantile(0.99) >= o.target {
 		verdict = "NOT met"
@@ -404,85 +401,4 @@ func describeQueries(ctx context.Context, fd *frontdoor.FrontDoor, p *access.Pri
 
 func ms(d time.Duration) string {
 	return strconv.FormatFloat(float64(d)/float64(time.Millisecond), 'f', 1, 64) + " ms"
-}
-
-// demoSlugs returns the slugs of the demo catalog's services and offerings.
-func demoSlugs() (map[string]bool, error) {
-	f, err := catalog.ParseFile("demo catalog", strings.NewReader(string(demo.CatalogFile())))
-	if err != nil {
-		return nil, err
-	}
-	taken := map[string]bool{}
-	for _, s := range f.Services {
-		taken[s.Slug] = true
-		for _, o := range s.Offerings {
-			taken[o.Slug] = true
-		}
-	}
-	return taken, nil
-}
-
-// procStatus reads a memory figure of the process from /proc (VmHWM: the
-// peak resident set size; VmRSS: the current one).
-func procStatus(field string) string {
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return "unknown"
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, field); ok {
-			kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
-			if err != nil {
-				return strings.TrimSpace(v)
-			}
-			return fmt.Sprintf("%.0f MiB", float64(kb)/1024)
-		}
-	}
-	return "unknown"
-}
-
-func writeProfile(name, path string) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	if err := pprof.Lookup(name).WriteTo(f, 0); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
-}
-
-// freshSchema creates a schema in the PostgreSQL database and returns a URL
-// that works in it, and a function that drops it.
-func freshSchema(base string) (string, func(), error) {
-	if !strings.HasPrefix(base, "postgres://") && !strings.HasPrefix(base, "postgresql://") {
-		return "", nil, errors.New("-database-url must start with postgres://")
-	}
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		return "", nil, err
-	}
-	defer admin.Close()
-	buf := make([]byte, 4)
-	_, _ = crand.Read(buf)
-	schema := "reuse_" + hex.EncodeToString(buf)
-	if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
-		return "", nil, fmt.Errorf("creating schema %s: %w", schema, err)
-	}
-	drop := func() {
-		if d, err := sql.Open("pgx", base); err == nil {
-			_, _ = d.Exec("DROP SCHEMA " + schema + " CASCADE")
-			d.Close()
-		}
-	}
-	u, err := url.Parse(base)
-	if err != nil {
-		drop()
-		return "", nil, err
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String(), drop, nil
 }

@@ -1,0 +1,106 @@
+// Package benchkit holds what Engage's benchmark programs share: a fresh
+// PostgreSQL schema per run, the process's memory figures, profiles, and
+// the demo catalog's URL names.
+package benchkit
+
+import (
+	crand "crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"runtime/pprof"
+	"strconv"
+	"strings"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // the pgx driver for database/sql
+
+	"github.com/engagehq/engage/internal/catalog"
+	"github.com/engagehq/engage/internal/demo"
+)
+
+// FreshSchema creates a schema named prefix_<random> in the PostgreSQL
+// database at base and returns a URL that works in it, and a function that
+// drops it.
+func FreshSchema(base, prefix string) (string, func(), error) {
+	if !strings.HasPrefix(base, "postgres://") && !strings.HasPrefix(base, "postgresql://") {
+		return "", nil, errors.New("-database-url must start with postgres://")
+	}
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		return "", nil, err
+	}
+	defer admin.Close()
+	buf := make([]byte, 4)
+	_, _ = crand.Read(buf)
+	schema := prefix + "_" + hex.EncodeToString(buf)
+	if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
+		return "", nil, fmt.Errorf("creating schema %s: %w", schema, err)
+	}
+	drop := func() {
+		if d, err := sql.Open("pgx", base); err == nil {
+			_, _ = d.Exec("DROP SCHEMA " + schema + " CASCADE")
+			d.Close()
+		}
+	}
+	u, err := url.Parse(base)
+	if err != nil {
+		drop()
+		return "", nil, err
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String(), drop, nil
+}
+
+// ProcStatus reads a memory figure of the process (VmHWM: the peak
+// resident set size; VmRSS: the current one) from /proc, in MiB.
+func ProcStatus(field string) string {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return "unknown"
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, field); ok {
+			kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+			if err != nil {
+				return strings.TrimSpace(v)
+			}
+			return fmt.Sprintf("%.0f MiB", float64(kb)/1024)
+		}
+	}
+	return "unknown"
+}
+
+// WriteProfile writes the named runtime profile (mutex, heap…) to path.
+func WriteProfile(name, path string) error {
+	pf, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := pprof.Lookup(name).WriteTo(pf, 0); err != nil {
+		pf.Close()
+		return err
+	}
+	return pf.Close()
+}
+
+// DemoSlugs returns the URL names the demo catalog uses, so that generated
+// services and offerings avoid them.
+func DemoSlugs() (map[string]bool, error) {
+	f, err := catalog.ParseFile("demo catalog", strings.NewReader(string(demo.CatalogFile())))
+	if err != nil {
+		return nil, err
+	}
+	taken := map[string]bool{}
+	for _, s := range f.Services {
+		taken[s.Slug] = true
+		for _, o := range s.Offerings {
+			taken[o.Slug] = true
+		}
+	}
+	return taken, nil
+}
