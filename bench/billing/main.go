@@ -48,6 +48,7 @@ import (
 	"github.com/engagehq/engage/internal/config"
 	"github.com/engagehq/engage/internal/db"
 	"github.com/engagehq/engage/internal/demo"
+	"github.com/engagehq/engage/internal/focus/focussynth"
 )
 
 type options struct {
@@ -220,7 +221,7 @@ func bench(o options) (err error) {
 		report("floor: multi-row INSERT, plain table", o.focus, time.Since(t), pg)
 		pg.start(ctx)
 		t = time.Now()
-		src := &synthStream{n: o.focus, month: month}
+		src := &focussynth.Stream{N: o.focus, Month: month}
 		rep, err := a.CloudBill.Import(ctx, access.System("billing benchmark"), "synthetic.csv", src, cloudbill.ImportOptions{})
 		if err != nil {
 			return fmt.Errorf("FOCUS import: %w", err)

@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"strconv"
 	"syscall"
 	"testing"
 	"time"
@@ -14,104 +13,11 @@ import (
 	"github.com/engagehq/engage/internal/cloudbill"
 	"github.com/engagehq/engage/internal/db"
 	"github.com/engagehq/engage/internal/dbtest"
+	"github.com/engagehq/engage/internal/focus/focussynth"
 )
 
-// synthHeader is the FOCUS 1.0 layout of the FinOps Foundation sample (43
-// columns) plus an x_ column.
-const synthHeader = "AvailabilityZone,BilledCost,BillingAccountId,BillingAccountName,BillingCurrency,BillingPeriodEnd,BillingPeriodStart," +
-	"ChargeCategory,ChargeClass,ChargeDescription,ChargeFrequency,ChargePeriodEnd,ChargePeriodStart,CommitmentDiscountCategory," +
-	"CommitmentDiscountId,CommitmentDiscountName,CommitmentDiscountStatus,CommitmentDiscountType,ConsumedQuantity,ConsumedUnit," +
-	"ContractedCost,ContractedUnitPrice,EffectiveCost,InvoiceIssuerName,ListCost,ListUnitPrice,PricingCategory,PricingQuantity," +
-	"PricingUnit,ProviderName,PublisherName,RegionId,RegionName,ResourceId,ResourceName,ResourceType,ServiceCategory,ServiceName," +
-	"SkuId,SkuPriceId,SubAccountId,SubAccountName,Tags,x_Operation\n"
-
-var synthServices = []struct{ name, category, unit string }{
-	{"Amazon Elastic Compute Cloud", "Compute", "Hours"},
-	{"Amazon Simple Storage Service", "Storage", "GB-Mo"},
-	{"Elastic Load Balancing", "Networking", "LCU-Hours"},
-	{"Amazon Relational Database Service", "Databases", "Hours"},
-}
-
-// appendSynthRow appends a realistic row i (about 700 bytes) of September
-// 2024. Every row is distinct; costs have 11 decimals like real exports.
-func appendSynthRow(b []byte, i int) []byte {
-	svc := synthServices[i%len(synthServices)]
-	hour := i % (30 * 24)
-	start := time.Date(2024, 9, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(hour) * time.Hour)
-	end := start.Add(time.Hour)
-	cost := strconv.FormatFloat(float64(i%100000)/1e7+0.00000001, 'f', 11, 64)
-	qty := strconv.Itoa(1 + i%7)
-	sub := strconv.Itoa(100000000000 + i%73)
-	b = append(b, "us-east-1a,"...)
-	b = append(b, cost...)
-	b = append(b, ",123456789012,Acme Payer,USD,2024-10-01T00:00:00Z,2024-09-01T00:00:00Z,Usage,,"...)
-	b = append(b, `"$0.0416 per On Demand Linux t3.medium Instance Hour",Usage-Based,`...)
-	b = end.AppendFormat(b, time.RFC3339)
-	b = append(b, ',')
-	b = start.AppendFormat(b, time.RFC3339)
-	b = append(b, ",,,,,,"...)
-	b = append(b, qty...)
-	b = append(b, ',')
-	b = append(b, svc.unit...)
-	b = append(b, ',')
-	b = append(b, cost...)
-	b = append(b, ",0.0416,"...)
-	b = append(b, cost...)
-	b = append(b, ",Amazon Web Services Inc.,"...)
-	b = append(b, cost...)
-	b = append(b, ",0.0416,Standard,"...)
-	b = append(b, qty...)
-	b = append(b, ',')
-	b = append(b, svc.unit...)
-	b = append(b, ",AWS,Amazon Web Services Inc.,us-east-1,US East (N. Virginia),arn:aws:ec2:us-east-1:123456789012:instance/i-"...)
-	b = strconv.AppendInt(b, int64(1000000000+i), 16)
-	b = append(b, ",web-"...)
-	b = strconv.AppendInt(b, int64(i%5000), 10)
-	b = append(b, ",Instance,"...)
-	b = append(b, svc.category...)
-	b = append(b, ',')
-	b = append(b, svc.name...)
-	b = append(b, ",G95FST5FTYV3JSRX,G95FST5FTYV3JSRX.JRTCKXETXF.6YS6EN2CT7,"...)
-	b = append(b, sub...)
-	b = append(b, ",Team "...)
-	b = append(b, sub[len(sub)-2:]...)
-	b = append(b, `,"{""application"": ""app`...)
-	b = strconv.AppendInt(b, int64(i%40), 10)
-	b = append(b, `"", ""environment"": ""prod"", ""business_unit"": ""bu`...)
-	b = strconv.AppendInt(b, int64(i%9), 10)
-	b = append(b, `""}",RunInstances`...)
-	b = append(b, '\n')
-	return b
-}
-
-// synthStream generates rows [from, from+n) on the fly, so that a file
-// of any size can be imported without ever being in memory.
-type synthStream struct {
-	from, n, i int
-	buf        []byte
-	off        int
-	started    bool
-}
-
-func (s *synthStream) Read(p []byte) (int, error) {
-	if s.off == len(s.buf) {
-		s.buf, s.off = s.buf[:0], 0
-		if !s.started {
-			s.buf = append(s.buf, synthHeader...)
-			s.started = true
-		}
-		for k := 0; k < 64 && s.i < s.n; k++ {
-			s.buf = appendSynthRow(s.buf, s.from+s.i)
-			s.i++
-		}
-		if len(s.buf) == 0 {
-			return 0, io.EOF
-		}
-	}
-	n := copy(p, s.buf[s.off:])
-	s.off += n
-	return n, nil
-}
+// synthMonth is the month of the synthetic rows.
+var synthMonth = time.Date(2024, 9, 1, 0, 0, 0, 0, time.UTC)
 
 // benchRules are typical rules: a tag, a split and a driver; a quarter of
 // the rows match none.
@@ -194,7 +100,7 @@ func writeSynth(tb testing.TB, path string, from, n int) {
 		tb.Fatal(err)
 	}
 	w := bufio.NewWriterSize(out, 1<<20)
-	if _, err := io.Copy(w, &synthStream{from: from, n: n}); err != nil {
+	if _, err := io.Copy(w, &focussynth.Stream{Month: synthMonth, From: from, N: n}); err != nil {
 		tb.Fatal(err)
 	}
 	if err := w.Flush(); err != nil {
@@ -219,7 +125,7 @@ func TestImportMemoryIsFlat(t *testing.T) {
 		var peak uint64
 		var ms runtime.MemStats
 		calls := 0
-		rep, err := f.s.Import(f.ctx, f.finance, "stream.csv", &synthStream{n: rows}, cloudbill.ImportOptions{Progress: func(int64, int64) {
+		rep, err := f.s.Import(f.ctx, f.finance, "stream.csv", &focussynth.Stream{Month: synthMonth, N: rows}, cloudbill.ImportOptions{Progress: func(int64, int64) {
 			calls++
 			runtime.ReadMemStats(&ms)
 			peak = max(peak, ms.HeapInuse)
