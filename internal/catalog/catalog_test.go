@@ -53,19 +53,8 @@ func setup(t *testing.T, d *db.DB) fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	person := func(email string, dept int64, roles ...access.Role) *access.Principal {
-		p, err := o.CreatePerson(ctx, sys, org.PersonInput{Email: email, Name: email, DepartmentID: dept, Active: true, Roles: roles})
-		if err != nil {
-			t.Fatal(err)
-		}
-		pr, err := o.Principal(ctx, p.ID, "test")
-		if err != nil {
-			t.Fatal(err)
-		}
-		return pr
-	}
-	riley := person("riley@example.com", lab.ID, access.Requester)
-	owner := person("owner@example.com", fin.ID, access.Requester, access.ServiceOwner)
+	riley := newPerson(t, o, "riley@example.com", lab.ID, access.Requester)
+	owner := newPerson(t, o, "owner@example.com", fin.ID, access.Requester, access.ServiceOwner)
 	ap, err := approval.New(ctx, d, clock)
 	if err != nil {
 		t.Fatal(err)
@@ -75,15 +64,15 @@ func setup(t *testing.T, d *db.DB) fixture {
 	return fixture{cat: cat, org: o, clock: clock, lab: lab, finance: fin, riley: riley, owner: owner}
 }
 
-// setupPerson adds a requester to the fixture's laboratory.
-func setupPerson(t *testing.T, f fixture, email string) *access.Principal {
+// newPerson adds a person with roles to a department and signs them in.
+func newPerson(t *testing.T, o *org.Service, email string, dept int64, roles ...access.Role) *access.Principal {
 	t.Helper()
 	ctx := context.Background()
-	p, err := f.org.CreatePerson(ctx, sys, org.PersonInput{Email: email, Name: email, DepartmentID: f.lab.ID, Active: true, Roles: []access.Role{access.Requester}})
+	p, err := o.CreatePerson(ctx, sys, org.PersonInput{Email: email, Name: email, DepartmentID: dept, Active: true, Roles: roles})
 	if err != nil {
 		t.Fatal(err)
 	}
-	pr, err := f.org.Principal(ctx, p.ID, "test")
+	pr, err := o.Principal(ctx, p.ID, "test")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -341,7 +330,7 @@ func TestAnnouncementReach(t *testing.T) {
 		// Several people, each opening many pages at the same moment.
 		readers := []*access.Principal{f.riley}
 		for i := range 3 {
-			readers = append(readers, setupPerson(t, f, fmt.Sprintf("reader%d@example.com", i)))
+			readers = append(readers, newPerson(t, f.org, fmt.Sprintf("reader%d@example.com", i), f.lab.ID, access.Requester))
 		}
 		const pages = 16
 		for _, p := range readers {
