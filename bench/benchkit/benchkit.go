@@ -4,11 +4,13 @@
 package benchkit
 
 import (
+	"context"
 	crand "crypto/rand"
 	"database/sql"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"os"
 	"runtime/pprof"
@@ -17,7 +19,9 @@ import (
 
 	_ "github.com/jackc/pgx/v5/stdlib" // the pgx driver for database/sql
 
+	"github.com/engagehq/engage/internal/app"
 	"github.com/engagehq/engage/internal/catalog"
+	"github.com/engagehq/engage/internal/config"
 	"github.com/engagehq/engage/internal/demo"
 )
 
@@ -103,4 +107,34 @@ func DemoSlugs() (map[string]bool, error) {
 		}
 	}
 	return taken, nil
+}
+
+// Open starts Engage in-process on a fresh database — SQLite in a
+// temporary directory, or a new schema of the PostgreSQL database at
+// databaseURL when it is set — listening on a free loopback port, logging
+// warnings only. close stops it and removes the database.
+func Open(ctx context.Context, databaseURL, name string) (a *app.App, close func(), err error) {
+	cfg := config.Default()
+	cfg.Addr = "127.0.0.1:0"
+	var cleanup func()
+	if databaseURL != "" {
+		u, drop, err := FreshSchema(databaseURL, name)
+		if err != nil {
+			return nil, nil, err
+		}
+		cfg.DatabaseURL, cleanup = u, drop
+	} else {
+		dir, err := os.MkdirTemp("", "engage-"+name+"-")
+		if err != nil {
+			return nil, nil, err
+		}
+		cfg.DataDir, cleanup = dir, func() { os.RemoveAll(dir) }
+	}
+	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	a, err = app.Open(ctx, cfg, logger, nil)
+	if err != nil {
+		cleanup()
+		return nil, nil, err
+	}
+	return a, func() { a.Close(); cleanup() }, nil
 }

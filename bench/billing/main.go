@@ -31,7 +31,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"os"
 	"runtime"
@@ -43,9 +42,7 @@ import (
 
 	"github.com/engagehq/engage/bench/benchkit"
 	"github.com/engagehq/engage/internal/access"
-	"github.com/engagehq/engage/internal/app"
 	"github.com/engagehq/engage/internal/cloudbill"
-	"github.com/engagehq/engage/internal/config"
 	"github.com/engagehq/engage/internal/db"
 	"github.com/engagehq/engage/internal/demo"
 	"github.com/engagehq/engage/internal/focus/focussynth"
@@ -105,30 +102,12 @@ func bench(o options) (err error) {
 		engine, o.usage, o.batch, o.clients, o.focus, o.month, runtime.Version(), runtime.GOMAXPROCS(0))
 	want := func(part string) bool { return o.only == "" || o.only == part || o.only == "run" }
 
-	cfg := config.Default()
-	cfg.Addr = "127.0.0.1:0"
-	if o.databaseURL != "" {
-		u, drop, err := benchkit.FreshSchema(o.databaseURL, "billing")
-		if err != nil {
-			return err
-		}
-		defer drop()
-		cfg.DatabaseURL = u
-	} else {
-		dir, err := os.MkdirTemp("", "engage-billing-")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(dir)
-		cfg.DataDir = dir
-	}
-	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	t := time.Now()
-	a, err := app.Open(ctx, cfg, logger, nil)
+	a, closeApp, err := benchkit.Open(ctx, o.databaseURL, "billing")
 	if err != nil {
 		return err
 	}
-	defer a.Close()
+	defer closeApp()
 	step("open and migrate", t)
 	t = time.Now()
 	if err := demo.Load(ctx, a.DB, a.Org, a.Catalog, a.Approval, a.FrontDoor, a.Billing); err != nil {

@@ -25,7 +25,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"math/rand/v2"
 	"net/http"
 	"net/url"
@@ -40,9 +39,7 @@ import (
 
 	"github.com/engagehq/engage/bench/benchkit"
 	"github.com/engagehq/engage/internal/access"
-	"github.com/engagehq/engage/internal/app"
 	"github.com/engagehq/engage/internal/catalog"
-	"github.com/engagehq/engage/internal/config"
 	"github.com/engagehq/engage/internal/demo"
 	"github.com/engagehq/engage/internal/frontdoor"
 )
@@ -102,31 +99,12 @@ func bench(o options) (err error) {
 	fmt.Printf("Engage reuse suggestions: %s, %d needs, %d services × %d offerings, %d clients, %s (warm-up %s), %s, GOMAXPROCS=%d, %d CPUs\n",
 		engine, o.needs, o.services, o.perService, o.clients, o.duration, o.warmup, runtime.Version(), runtime.GOMAXPROCS(0), runtime.NumCPU())
 
-	cfg := config.Default()
-	cfg.Addr = "127.0.0.1:0"
-	if o.databaseURL != "" {
-		u, drop, err := benchkit.FreshSchema(o.databaseURL, "reuse")
-		if err != nil {
-			return err
-		}
-		defer drop()
-		cfg.DatabaseURL = u
-	} else {
-		dir, err := os.MkdirTemp("", "engage-reuse-")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(dir)
-		cfg.DataDir = dir
-	}
-	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-
 	t := time.Now()
-	a, err := app.Open(ctx, cfg, logger, nil)
+	a, closeApp, err := benchkit.Open(ctx, o.databaseURL, "reuse")
 	if err != nil {
 		return err
 	}
-	defer a.Close()
+	defer closeApp()
 	step("open and migrate", t)
 	t = time.Now()
 	if err := demo.Load(ctx, a.DB, a.Org, a.Catalog, a.Approval, a.FrontDoor, a.Billing); err != nil {
