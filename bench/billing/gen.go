@@ -117,8 +117,8 @@ func insertRows(ctx context.Context, d *db.DB, table string, cols, n int, args f
 	return nil
 }
 
-// floorInsertUsage inserts the same usage rows, as the API would store
-// them, into a plain table with no index or constraint.
+// floorInsertUsage inserts the same usage rows, one per record, into a
+// plain table with no index or constraint, bench_usage_raw.
 func floorInsertUsage(ctx context.Context, d *db.DB, g *usageGen, n int) error {
 	if _, err := d.Exec(ctx, `CREATE TABLE bench_usage_raw (idempotency_key TEXT, at TIMESTAMP, period TEXT, department TEXT,
 		offering TEXT, quantity TEXT, unit TEXT, source TEXT)`); err != nil {
@@ -129,11 +129,7 @@ func floorInsertUsage(ctx context.Context, d *db.DB, g *usageGen, n int) error {
 		r := g.row(i)
 		return append(out, r.key, r.at, period, r.dept, r.offering, r.qty, "unit-hour", "bench")
 	})
-	if err != nil {
-		return err
-	}
-	_, err = d.Exec(ctx, "DROP TABLE bench_usage_raw")
-	return err
+	return err // the table stays for the GROUP BY floor of the billing run
 }
 
 // floorInsertFocus inserts n rows of the columns Engage keeps of a FOCUS

@@ -214,8 +214,8 @@ func bench(o options) (err error) {
 		pg.start(ctx)
 		t = time.Now()
 		var groups, n int
-		err := a.DB.QueryRow(ctx, `SELECT COUNT(*), COALESCE(SUM(n), 0) FROM (SELECT department_id, offering_id, unit, SUM(quantity) AS q, COUNT(*) AS n
-			FROM usage_records WHERE period = ? GROUP BY department_id, offering_id, unit) g`, o.month).Scan(&groups, &n)
+		err := a.DB.QueryRow(ctx, `SELECT COUNT(*), COALESCE(SUM(n), 0) FROM (SELECT department, offering, unit, SUM(CAST(quantity AS NUMERIC)) AS q, COUNT(*) AS n
+			FROM bench_usage_raw WHERE period = ? GROUP BY department, offering, unit) g`, o.month).Scan(&groups, &n)
 		if err != nil {
 			return fmt.Errorf("floor GROUP BY: %w", err)
 		}

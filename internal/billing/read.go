@@ -150,20 +150,10 @@ func (s *Service) Usage(ctx context.Context, p *access.Principal, period string,
 	if limit <= 0 || limit > 5000 {
 		limit = 500
 	}
-	rows, err := s.DB.Query(ctx, `SELECT idempotency_key, at, COALESCE(subscription_id, 0), quantity, unit, source FROM usage_records
-		WHERE period = ? AND department_id = ? AND offering_id = ? ORDER BY at, id LIMIT ?`, period, departmentID, offeringID, limit)
+	rows, err := s.DB.Query(ctx, `SELECT first_at, unit, data FROM usage_batches
+		WHERE period = ? AND department_id = ? AND offering_id = ? ORDER BY first_at, id`, period, departmentID, offeringID)
 	if err != nil {
 		return nil, fmt.Errorf("reading usage: %w", err)
 	}
-	defer rows.Close()
-	out := []UsageRecord{}
-	for rows.Next() {
-		var u UsageRecord
-		if err := rows.Scan(&u.IdempotencyKey, &u.Time, &u.SubscriptionID, &u.Quantity, &u.Unit, &u.Source); err != nil {
-			return nil, err
-		}
-		u.Time = u.Time.UTC()
-		out = append(out, u)
-	}
-	return out, rows.Err()
+	return readBatches(rows, limit)
 }

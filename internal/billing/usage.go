@@ -14,6 +14,7 @@ import (
 	"github.com/engagehq/engage/internal/catalog"
 	"github.com/engagehq/engage/internal/db"
 	"github.com/engagehq/engage/internal/rating"
+	"github.com/engagehq/engage/internal/textenc"
 )
 
 // UsageInput is one metered usage record, shaped like a CloudEvent's data.
@@ -147,6 +148,12 @@ func (v *validator) check(i int, in UsageInput, errs *[]RecordError) (resolved, 
 	if strings.TrimSpace(in.IdempotencyKey) == "" || len(in.IdempotencyKey) > 200 {
 		return fail("idempotency_key", "Give each record a unique key of at most 200 characters.")
 	}
+	if textenc.Storable(in.IdempotencyKey) != in.IdempotencyKey {
+		return fail("idempotency_key", "The key must be UTF-8 text without NUL characters.")
+	}
+	if textenc.Storable(in.Source) != in.Source {
+		return fail("source", "The source must be UTF-8 text without NUL characters.")
+	}
 	if in.Time.IsZero() {
 		return fail("time", "Give the time of the usage, such as 2026-03-16T09:30:00Z.")
 	}
@@ -233,65 +240,31 @@ type totalKey struct {
 	dept, offering, plan int64
 }
 
-// store inserts records in chunks and adds the stored ones to the totals.
+// store keeps the records whose keys are new and adds them to the totals.
 func (s *Service) store(ctx context.Context, tx *db.Tx, recs []resolved, ins []UsageInput) (accepted, duplicates int, err error) {
-	now := s.Clock.Now()
+	fresh, err := storeKeys(ctx, tx, ins)
+	if err != nil {
+		return 0, 0, err
+	}
+	if err := storeBatches(ctx, tx, recs, ins, fresh, s.Clock.Now()); err != nil {
+		return 0, 0, err
+	}
 	totals := map[totalKey]struct {
 		qty decimal.Decimal
 		n   int
 	}{}
 	periods := map[string]bool{}
-	const chunk = 500 // 11 parameters each: well under both engines' limits
-	for start := 0; start < len(recs); start += chunk {
-		end := min(start+chunk, len(recs))
-		var sb strings.Builder
-		args := make([]any, 0, (end-start)*11)
-		sb.WriteString(`INSERT INTO usage_records(idempotency_key, at, period, department_id, subscription_id, offering_id, quantity, unit, source, received_at)
-			VALUES `)
-		for i := start; i < end; i++ {
-			if i > start {
-				sb.WriteString(", ")
-			}
-			sb.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-			r, in := recs[i], ins[i]
-			var sub any
-			if r.sub != 0 {
-				sub = r.sub
-			}
-			args = append(args, in.IdempotencyKey, in.Time.UTC(), r.period, r.dept, sub, r.offering, r.qty, in.Unit, in.Source, now)
+	for i, r := range recs {
+		if !fresh[i] {
+			duplicates++
+			continue
 		}
-		sb.WriteString(" ON CONFLICT (idempotency_key) DO NOTHING RETURNING idempotency_key")
-		rows, err := tx.Query(ctx, sb.String(), args...)
-		if err != nil {
-			return 0, 0, fmt.Errorf("storing usage: %w", err)
-		}
-		stored := map[string]bool{}
-		for rows.Next() {
-			var k string
-			if err := rows.Scan(&k); err != nil {
-				rows.Close()
-				return 0, 0, err
-			}
-			stored[k] = true
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return 0, 0, err
-		}
-		for i := start; i < end; i++ {
-			if !stored[ins[i].IdempotencyKey] {
-				duplicates++
-				continue
-			}
-			delete(stored, ins[i].IdempotencyKey) // a key twice in one batch counts once
-			accepted++
-			r := recs[i]
-			k := totalKey{r.period, r.dept, r.offering, r.plan}
-			t := totals[k]
-			t.qty, t.n = t.qty.Add(r.qty), t.n+1
-			totals[k] = t
-			periods[r.period] = true
-		}
+		accepted++
+		k := totalKey{r.period, r.dept, r.offering, r.plan}
+		t := totals[k]
+		t.qty, t.n = t.qty.Add(r.qty), t.n+1
+		totals[k] = t
+		periods[r.period] = true
 	}
 	for period := range periods {
 		if err := ensurePeriod(ctx, tx, period); err != nil {

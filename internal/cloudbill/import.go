@@ -15,13 +15,13 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/engagehq/engage"
 	"github.com/engagehq/engage/internal/access"
 	"github.com/engagehq/engage/internal/audit"
 	"github.com/engagehq/engage/internal/db"
 	"github.com/engagehq/engage/internal/focus"
+	"github.com/engagehq/engage/internal/textenc"
 )
 
 var currencyPattern = regexp.MustCompile(`^[A-Z]{3}$`)
@@ -42,7 +42,7 @@ func (s *Service) Import(ctx context.Context, p *access.Principal, name string, 
 	if name == "" || name == "." || name == "/" {
 		name = "upload"
 	}
-	name = clean(name)
+	name = textenc.Storable(name)
 	if len(name) > 255 {
 		name = name[:255]
 	}
@@ -365,10 +365,10 @@ func (imp *importer) reject(fr *focus.Row, period string) {
 // fill copies a focus row into r and allocates it.
 func (imp *importer) fill(r *row, fr *focus.Row, period string) {
 	*r = row{parts: r.parts[:0], text: r.text[:0], importID: imp.rep.ID, line: fr.Line, fingerprint: fr.Fingerprint, period: period,
-		provider: clean(fr.ProviderName), billingAccountID: clean(fr.BillingAccountId), subAccountID: clean(fr.SubAccountId),
-		subAccountName: clean(fr.SubAccountName), serviceName: clean(fr.ServiceName), serviceCategory: clean(fr.ServiceCategory),
-		resourceID: clean(fr.ResourceId), resourceName: clean(fr.ResourceName), chargeCategory: clean(fr.ChargeCategory),
-		chargeDescription: clean(fr.ChargeDescription), currency: fr.BillingCurrency, billed: fr.BilledCost, effective: fr.EffectiveCost,
+		provider: textenc.Storable(fr.ProviderName), billingAccountID: textenc.Storable(fr.BillingAccountId), subAccountID: textenc.Storable(fr.SubAccountId),
+		subAccountName: textenc.Storable(fr.SubAccountName), serviceName: textenc.Storable(fr.ServiceName), serviceCategory: textenc.Storable(fr.ServiceCategory),
+		resourceID: textenc.Storable(fr.ResourceId), resourceName: textenc.Storable(fr.ResourceName), chargeCategory: textenc.Storable(fr.ChargeCategory),
+		chargeDescription: textenc.Storable(fr.ChargeDescription), currency: fr.BillingCurrency, billed: fr.BilledCost, effective: fr.EffectiveCost,
 		start: fr.ChargePeriodStart, end: fr.ChargePeriodEnd, tags: imp.tagsJSON(fr.Tags)}
 	amount := r.effective
 	if imp.basis == BasisBilled {
@@ -398,51 +398,13 @@ func (imp *importer) tagsJSON(tags map[string]string) string {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendJSONString(b, clean(k))
+		b = textenc.AppendJSONString(b, textenc.Storable(k))
 		b = append(b, ':')
-		b = appendJSONString(b, clean(tags[k]))
+		b = textenc.AppendJSONString(b, textenc.Storable(tags[k]))
 	}
 	b = append(b, '}')
 	imp.buf = b
 	return string(b)
-}
-
-const hexDigits = "0123456789abcdef"
-
-// appendJSONString appends s (valid UTF-8) as a JSON string.
-func appendJSONString(b []byte, s string) []byte {
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 0x20 && c != '"' && c != '\\' {
-			continue
-		}
-		b = append(b, s[start:i]...)
-		switch c {
-		case '"', '\\':
-			b = append(b, '\\', c)
-		case '\n':
-			b = append(b, '\\', 'n')
-		case '\r':
-			b = append(b, '\\', 'r')
-		case '\t':
-			b = append(b, '\\', 't')
-		default:
-			b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-		}
-		start = i + 1
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
-}
-
-// clean makes s storable in PostgreSQL text: valid UTF-8 without NUL bytes.
-func clean(s string) string {
-	if utf8.ValidString(s) && strings.IndexByte(s, 0) < 0 {
-		return s
-	}
-	return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "")
 }
 
 // count adds up what a written batch added, on the writing goroutine.
@@ -504,7 +466,7 @@ func (imp *importer) finish(sum string) {
 	for _, e := range fr.Errors {
 		// The reader speaks to programmers; say it in the import's terms.
 		msg := strings.Replace(e.Message, "set Options.SlashDates to MDY or DMY", "give the date order (mdy or dmy)", 1)
-		rep.Errors = append(rep.Errors, RejectedRow{Line: e.Line, Column: e.Column, Message: clean(msg)})
+		rep.Errors = append(rep.Errors, RejectedRow{Line: e.Line, Column: e.Column, Message: textenc.Storable(msg)})
 	}
 	rep.Errors = append(rep.Errors, imp.rejects...)
 	slices.SortStableFunc(rep.Errors, func(a, b RejectedRow) int { return cmp.Compare(a.Line, b.Line) })
@@ -513,13 +475,13 @@ func (imp *importer) finish(sum string) {
 	}
 	rep.Warnings = make([]FocusWarning, 0, len(fr.Warnings))
 	for _, w := range fr.Warnings {
-		rep.Warnings = append(rep.Warnings, FocusWarning{Kind: string(w.Kind), Count: w.Count, FirstLine: w.FirstLine, Example: clean(w.Example)})
+		rep.Warnings = append(rep.Warnings, FocusWarning{Kind: string(w.Kind), Count: w.Count, FirstLine: w.FirstLine, Example: textenc.Storable(w.Example)})
 	}
 	// The reader's totals count rows of closed periods, which were rejected
 	// here: take them out.
 	rep.Totals = make([]ProviderTotal, 0, len(fr.Totals))
 	for _, t := range fr.Totals {
-		out := ProviderTotal{Provider: clean(t.ProviderName), Currency: t.BillingCurrency, Rows: t.Rows, BilledCost: t.BilledCost, EffectiveCost: t.EffectiveCost}
+		out := ProviderTotal{Provider: textenc.Storable(t.ProviderName), Currency: t.BillingCurrency, Rows: t.Rows, BilledCost: t.BilledCost, EffectiveCost: t.EffectiveCost}
 		if r := imp.rejTotals[totalKey{t.ProviderName, t.BillingCurrency}]; r != nil {
 			out.Rows -= r.Rows
 			out.BilledCost = out.BilledCost.Sub(r.BilledCost)

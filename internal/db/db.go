@@ -233,6 +233,12 @@ func (tx *Tx) Exec(ctx context.Context, query string, args ...any) (sql.Result, 
 	return tx.tx.ExecContext(ctx, tx.dialect.Rebind(query), args...)
 }
 
+// Prepare compiles query once for repeated use in this transaction; the
+// statement closes with it.
+func (tx *Tx) Prepare(ctx context.Context, query string) (*sql.Stmt, error) {
+	return tx.tx.PrepareContext(ctx, tx.dialect.Rebind(query))
+}
+
 // Transact runs fn in a transaction, committing when fn returns nil and
 // rolling back otherwise, so that a failed request leaves nothing
 // half-written. On PostgreSQL a serialization failure or deadlock is retried

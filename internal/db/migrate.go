@@ -62,6 +62,29 @@ func (db *DB) Migrate(ctx context.Context) (int, error) {
 	return len(results), nil
 }
 
+// MigrateTo applies or reverts migrations until version is the last one
+// applied. Engage itself only migrates up; this serves tests of a
+// migration's effect on data written before it.
+func (db *DB) MigrateTo(ctx context.Context, version int64) error {
+	p, err := db.provider()
+	if err != nil {
+		return err
+	}
+	current, err := p.GetDBVersion(ctx)
+	if err != nil {
+		return err
+	}
+	if current > version {
+		_, err = p.DownTo(ctx, version)
+	} else {
+		_, err = p.UpTo(ctx, version)
+	}
+	if err != nil {
+		return fmt.Errorf("migrating to %d: %w", version, err)
+	}
+	return nil
+}
+
 // MigrationStatus lists every embedded migration and whether it is applied.
 func (db *DB) MigrationStatus(ctx context.Context) ([]MigrationState, error) {
 	p, err := db.provider()
