@@ -1,7 +1,6 @@
 package api
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -63,12 +62,18 @@ func decodeUsage(body []byte) ([]billing.UsageInput, []billing.RecordError) {
 		}
 		return decodeEach(raw)
 	}
+	// One record a line; blank lines are skipped. The lines are read in
+	// place: the body outlives the records' decoding.
 	var raw []json.RawMessage
-	sc := bufio.NewScanner(bytes.NewReader(trimmed))
-	sc.Buffer(make([]byte, 64*1024), 1024*1024)
-	for sc.Scan() {
-		if line := bytes.TrimSpace(sc.Bytes()); len(line) > 0 {
-			raw = append(raw, append(json.RawMessage(nil), line...))
+	for rest := trimmed; len(rest) > 0; {
+		line := rest
+		if n := bytes.IndexByte(rest, '\n'); n >= 0 {
+			line, rest = rest[:n], rest[n+1:]
+		} else {
+			rest = nil
+		}
+		if line = bytes.TrimSpace(line); len(line) > 0 {
+			raw = append(raw, line)
 		}
 	}
 	return decodeEach(raw)
@@ -77,8 +82,9 @@ func decodeUsage(body []byte) ([]billing.UsageInput, []billing.RecordError) {
 func decodeEach(raw []json.RawMessage) ([]billing.UsageInput, []billing.RecordError) {
 	out := make([]billing.UsageInput, len(raw))
 	var errs []billing.RecordError
+	var dec billing.UsageDecoder
 	for i, r := range raw {
-		if err := json.Unmarshal(r, &out[i]); err != nil {
+		if err := dec.Decode(r, &out[i]); err != nil {
 			errs = append(errs, billing.RecordError{Position: i, Field: "record", Message: "Cannot be read: " + err.Error()})
 			out[i] = billing.UsageInput{}
 		}

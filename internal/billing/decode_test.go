@@ -1,0 +1,73 @@
+package billing
+
+import (
+	"encoding/json"
+	"reflect"
+	"testing"
+)
+
+var decodeSamples = []string{
+	`{"idempotency_key":"a-1","time":"2026-03-01T00:00:00Z","department":"LAB","offering":"vm-hours","quantity":"1.5","unit":"unit-hour","source":"meter"}`,
+	` { "idempotency_key" : "a-2" , "time" : "2026-03-01T00:00:00.123456789+01:00", "subscription_id": 42, "quantity": 2.25e2 } `,
+	`{"idempotency_key":"é-ü","quantity":-0.5,"source":null,"time":null,"subscription_id":null,"quantity":7}`,
+	`{}`,
+	`{"idempotency_key":"x","quantity":null}`,
+	// Read by encoding/json instead: escapes, other names, wrong types, bad JSON.
+	`{"idempotency_key":"a\"b","quantity":1}`,
+	`{"Idempotency_Key":"case","quantity":1}`,
+	`{"idempotency_key":"x","extra":{"nested":[1,2]}}`,
+	`{"idempotency_key":1}`,
+	`{"idempotency_key":"x","subscription_id":"7"}`,
+	`{"idempotency_key":"x","subscription_id":1.5}`,
+	`{"idempotency_key":"x","subscription_id":99999999999999999999}`,
+	`{"idempotency_key":"x","quantity":"abc"}`,
+	`{"idempotency_key":"x","quantity":""}`,
+	`{"idempotency_key":"x","quantity":01}`,
+	`{"idempotency_key":"x","quantity":1.}`,
+	`{"idempotency_key":"x","quantity":true}`,
+	`{"idempotency_key":"x","time":"2026-03-01"}`,
+	`{"idempotency_key":"x","time":"2026-03-01T25:00:00Z"}`,
+	`{"idempotency_key":"x"} trailing`,
+	`{"idempotency_key":"x",}`,
+	`{"idempotency_key":"x"`,
+	`{"idempotency_key":"\xff\xfe"}`,
+	"{\"idempotency_key\":\"tab\there\"}",
+	`[1,2]`,
+	`nul`,
+	``,
+}
+
+// TestUsageDecoderMatchesEncodingJSON: every sample decodes to what
+// encoding/json gives, or fails when it fails; the plain ones are read
+// without it.
+func TestUsageDecoderMatchesEncodingJSON(t *testing.T) {
+	for i, s := range decodeSamples {
+		checkDecoder(t, []byte(s))
+		var d UsageDecoder
+		var in UsageInput
+		if plain := d.plain([]byte(s), &in); plain != (i < 5) {
+			t.Errorf("sample %d read plainly = %v; want %v", i, plain, i < 5)
+		}
+	}
+}
+
+func checkDecoder(t *testing.T, b []byte) {
+	t.Helper()
+	var d UsageDecoder
+	var got, want UsageInput
+	gotErr := d.Decode(b, &got)
+	wantErr := json.Unmarshal(b, &want)
+	if (gotErr == nil) != (wantErr == nil) || (gotErr != nil && gotErr.Error() != wantErr.Error()) {
+		t.Fatalf("%q: error %v; encoding/json says %v", b, gotErr, wantErr)
+	}
+	if gotErr == nil && !reflect.DeepEqual(got, want) {
+		t.Fatalf("%q: %+v; encoding/json gives %+v", b, got, want)
+	}
+}
+
+func FuzzUsageDecoder(f *testing.F) {
+	for _, s := range decodeSamples {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) { checkDecoder(t, b) })
+}
