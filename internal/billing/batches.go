@@ -54,18 +54,8 @@ func storeKeys(ctx context.Context, tx *db.Tx, ins []UsageInput) ([]bool, error)
 		return rows.Err()
 	}
 	if tx.Engine() == db.Postgres {
-		// In sorted order, so that two requests sharing keys wait for each
-		// other instead of deadlocking.
-		all := make([]string, len(ins))
-		for i, in := range ins {
-			all[i] = in.IdempotencyKey
-		}
-		slices.Sort(all)
-		for start := 0; start < len(all); start += keysPerInsertPostgres {
-			keys := all[start:min(start+keysPerInsertPostgres, len(all))]
-			if err := collect(tx.Query(ctx, "INSERT INTO usage_keys(idempotency_key) SELECT unnest(?::text[]) ON CONFLICT DO NOTHING RETURNING idempotency_key", keys)); err != nil {
-				return nil, err
-			}
+		if err := storeKeysPostgres(ctx, tx, ins, stored); err != nil {
+			return nil, err
 		}
 	} else {
 		var full *sql.Stmt
@@ -102,6 +92,63 @@ func storeKeys(ctx context.Context, tx *db.Tx, ins []UsageInput) ([]bool, error)
 		}
 	}
 	return fresh, nil
+}
+
+// storeKeysPostgres inserts the keys not yet stored with a plain INSERT,
+// which costs the server much less than INSERT … ON CONFLICT. When another
+// request stores one of the same keys meanwhile, that INSERT fails on the
+// unique key (or, waiting in another order, on a deadlock); the chunk is
+// then undone to its savepoint and inserted again with ON CONFLICT DO
+// NOTHING, which waits for the other request and skips what it stored.
+func storeKeysPostgres(ctx context.Context, tx *db.Tx, ins []UsageInput, stored map[string]struct{}) error {
+	all := make([]string, 0, len(ins))
+	for _, in := range ins {
+		all = append(all, in.IdempotencyKey)
+	}
+	// Sorted, so that requests sharing keys wait for each other in one
+	// order; once each, since the plain INSERT refuses a key twice.
+	slices.Sort(all)
+	all = slices.Compact(all)
+	const (
+		plain = `INSERT INTO usage_keys(idempotency_key) SELECT k FROM unnest(?::text[]) k
+			WHERE NOT EXISTS (SELECT 1 FROM usage_keys u WHERE u.idempotency_key = k) RETURNING idempotency_key`
+		skipping = `INSERT INTO usage_keys(idempotency_key) SELECT unnest(?::text[]) ON CONFLICT DO NOTHING RETURNING idempotency_key`
+	)
+	added := make([]string, 0, keysPerInsertPostgres)
+	insert := func(query string, keys []string) error {
+		added = added[:0]
+		rows, err := tx.Query(ctx, query, keys)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var k string
+			if err := rows.Scan(&k); err != nil {
+				return err
+			}
+			added = append(added, k)
+		}
+		return rows.Err()
+	}
+	for start := 0; start < len(all); start += keysPerInsertPostgres {
+		keys := all[start:min(start+keysPerInsertPostgres, len(all))]
+		if _, err := tx.Exec(ctx, "SAVEPOINT usage_keys"); err != nil {
+			return fmt.Errorf("storing usage keys: %w", err)
+		}
+		if err := insert(plain, keys); err != nil {
+			if _, rerr := tx.Exec(ctx, "ROLLBACK TO SAVEPOINT usage_keys"); rerr != nil {
+				return fmt.Errorf("storing usage keys: %w", err)
+			}
+			if err := insert(skipping, keys); err != nil {
+				return fmt.Errorf("storing usage keys: %w", err)
+			}
+		}
+		for _, k := range added {
+			stored[k] = struct{}{}
+		}
+	}
+	return nil
 }
 
 func insertKeysSQL(n int) string {

@@ -107,7 +107,7 @@ func TestUsageConcurrentSenders(t *testing.T) {
 		batch := func(from, to int, reverse bool) []billing.UsageInput {
 			var out []billing.UsageInput
 			for i := from; i < to; i++ {
-				out = append(out, usage(fmt.Sprintf("k%05d", i), "2026-03-10T10:00:00Z", "1"))
+				out = append(out, usage(fmt.Sprintf("k%06d", i), "2026-03-10T10:00:00Z", "1"))
 			}
 			if reverse {
 				slices.Reverse(out)
@@ -121,7 +121,7 @@ func TestUsageConcurrentSenders(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				reps[i], errs[i] = w.b.Ingest(ctx, w.finance, batch(i*1000, i*1000+2000, i%2 == 1), false)
+				reps[i], errs[i] = w.b.Ingest(ctx, w.finance, batch(i*10000, i*10000+20000, i%2 == 1), false)
 			}()
 		}
 		wg.Wait()
@@ -133,15 +133,15 @@ func TestUsageConcurrentSenders(t *testing.T) {
 			accepted += reps[i].Accepted
 			dups += reps[i].Duplicates
 		}
-		if accepted != 5000 || dups != 3000 {
-			t.Fatalf("accepted %d, duplicates %d; want 5000, 3000", accepted, dups)
+		if accepted != 50000 || dups != 30000 {
+			t.Fatalf("accepted %d, duplicates %d; want 50000, 30000", accepted, dups)
 		}
 		var qty string
 		var n int
 		if err := d.QueryRow(ctx, "SELECT CAST(quantity AS TEXT), records FROM usage_totals WHERE period = '2026-03'").Scan(&qty, &n); err != nil {
 			t.Fatal(err)
 		}
-		if !dec(qty).Equal(dec("5000")) || n != 5000 {
+		if !dec(qty).Equal(dec("50000")) || n != 50000 {
 			t.Fatalf("totals = %s over %d", qty, n)
 		}
 	})
