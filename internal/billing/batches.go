@@ -94,12 +94,14 @@ func storeKeys(ctx context.Context, tx *db.Tx, ins []UsageInput) ([]bool, error)
 	return fresh, nil
 }
 
-// storeKeysPostgres inserts the keys not yet stored with a plain INSERT,
-// which costs the server much less than INSERT … ON CONFLICT. When another
-// request stores one of the same keys meanwhile, that INSERT fails on the
-// unique key (or, waiting in another order, on a deadlock); the chunk is
-// then undone to its savepoint and inserted again with ON CONFLICT DO
-// NOTHING, which waits for the other request and skips what it stored.
+// storeKeysPostgres inserts each chunk of keys with a plain INSERT, which
+// costs the server much less than INSERT … ON CONFLICT: when it succeeds,
+// every key of the chunk is new. When a key is already stored (a record
+// sent again), or another request stores one of the same keys meanwhile,
+// it fails on the unique key (or, waiting in another order, on a
+// deadlock); the chunk is then undone to its savepoint and inserted again
+// with ON CONFLICT DO NOTHING, which waits for the other request and skips
+// what is already stored.
 func storeKeysPostgres(ctx context.Context, tx *db.Tx, ins []UsageInput, stored map[string]struct{}) error {
 	all := make([]string, 0, len(ins))
 	for _, in := range ins {
@@ -109,43 +111,36 @@ func storeKeysPostgres(ctx context.Context, tx *db.Tx, ins []UsageInput, stored 
 	// order; once each, since the plain INSERT refuses a key twice.
 	slices.Sort(all)
 	all = slices.Compact(all)
-	const (
-		plain = `INSERT INTO usage_keys(idempotency_key) SELECT k FROM unnest(?::text[]) k
-			WHERE NOT EXISTS (SELECT 1 FROM usage_keys u WHERE u.idempotency_key = k) RETURNING idempotency_key`
-		skipping = `INSERT INTO usage_keys(idempotency_key) SELECT unnest(?::text[]) ON CONFLICT DO NOTHING RETURNING idempotency_key`
-	)
-	added := make([]string, 0, keysPerInsertPostgres)
-	insert := func(query string, keys []string) error {
-		added = added[:0]
-		rows, err := tx.Query(ctx, query, keys)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var k string
-			if err := rows.Scan(&k); err != nil {
-				return err
-			}
-			added = append(added, k)
-		}
-		return rows.Err()
-	}
 	for start := 0; start < len(all); start += keysPerInsertPostgres {
 		keys := all[start:min(start+keysPerInsertPostgres, len(all))]
 		if _, err := tx.Exec(ctx, "SAVEPOINT usage_keys"); err != nil {
 			return fmt.Errorf("storing usage keys: %w", err)
 		}
-		if err := insert(plain, keys); err != nil {
-			if _, rerr := tx.Exec(ctx, "ROLLBACK TO SAVEPOINT usage_keys"); rerr != nil {
-				return fmt.Errorf("storing usage keys: %w", err)
+		_, err := tx.Exec(ctx, "INSERT INTO usage_keys(idempotency_key) SELECT unnest(?::text[])", keys)
+		if err == nil {
+			for _, k := range keys {
+				stored[k] = struct{}{}
 			}
-			if err := insert(skipping, keys); err != nil {
-				return fmt.Errorf("storing usage keys: %w", err)
-			}
+			continue
 		}
-		for _, k := range added {
+		if _, rerr := tx.Exec(ctx, "ROLLBACK TO SAVEPOINT usage_keys"); rerr != nil {
+			return fmt.Errorf("storing usage keys: %w", err)
+		}
+		rows, err := tx.Query(ctx, "INSERT INTO usage_keys(idempotency_key) SELECT unnest(?::text[]) ON CONFLICT DO NOTHING RETURNING idempotency_key", keys)
+		if err != nil {
+			return fmt.Errorf("storing usage keys: %w", err)
+		}
+		for rows.Next() {
+			var k string
+			if err := rows.Scan(&k); err != nil {
+				rows.Close()
+				return err
+			}
 			stored[k] = struct{}{}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("storing usage keys: %w", err)
 		}
 	}
 	return nil
