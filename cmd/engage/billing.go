@@ -107,53 +107,78 @@ func importUsage(ctx context.Context, e env, cfg config.Config, path string) err
 		}
 		return ""
 	}
-	var batch []billing.UsageInput
-	var problems []string
-	line := 1
-	for {
-		rec, err := r.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		line++
-		if err != nil {
-			problems = append(problems, fmt.Sprintf("line %d: %v", line, err))
-			continue
-		}
-		in := billing.UsageInput{IdempotencyKey: get(rec, "idempotency_key"), Department: get(rec, "department"), Offering: get(rec, "offering"),
-			Unit: get(rec, "unit"), Source: get(rec, "source")}
-		if in.Time, err = time.Parse(time.RFC3339, get(rec, "time")); err != nil {
-			problems = append(problems, fmt.Sprintf("line %d: time: write RFC 3339, such as 2026-03-16T09:30:00Z", line))
-		}
-		if in.Quantity, err = decimal.NewFromString(get(rec, "quantity")); err != nil {
-			problems = append(problems, fmt.Sprintf("line %d: quantity: not a number", line))
-		}
-		if s := get(rec, "subscription_id"); s != "" {
-			if in.SubscriptionID, err = strconv.ParseInt(s, 10, 64); err != nil {
-				problems = append(problems, fmt.Sprintf("line %d: subscription_id: not a number", line))
-			}
-		}
-		batch = append(batch, in)
-	}
-	if len(problems) > 0 {
-		return fmt.Errorf("%s has errors; nothing was stored:\n  %s", path, strings.Join(problems, "\n  "))
-	}
 	a, err := open(ctx, e, cfg)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	progress(e, "Storing %d usage records…", len(batch))
-	rep, err := a.Billing.Ingest(ctx, access.System("engage import usage (command line)"), batch, true)
-	if err != nil {
+	// Read and stored a chunk at a time in one transaction: all or nothing,
+	// with memory bounded whatever the file's size.
+	const chunkSize = 50000
+	var problems []string
+	reported := map[int]bool{} // lines with a problem already listed
+	problem := func(line int, format string, args ...any) {
+		problems = append(problems, fmt.Sprintf("line %d: ", line)+fmt.Sprintf(format, args...))
+		reported[line] = true
+	}
+	unreadable := errors.New("unreadable lines")
+	var lines []int32 // the line of each record, for the report
+	chunk := make([]billing.UsageInput, 0, chunkSize)
+	next := func() ([]billing.UsageInput, error) {
+		chunk = chunk[:0]
+		for len(chunk) < chunkSize {
+			rec, err := r.Read()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			line, _ := r.FieldPos(0)
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				line = pe.Line
+			}
+			lines = append(lines, int32(line))
+			if err != nil {
+				problem(line, "%v", err)
+				chunk = append(chunk, billing.UsageInput{})
+				continue
+			}
+			in := billing.UsageInput{IdempotencyKey: get(rec, "idempotency_key"), Department: get(rec, "department"), Offering: get(rec, "offering"),
+				Unit: get(rec, "unit"), Source: get(rec, "source")}
+			if in.Time, err = time.Parse(time.RFC3339, get(rec, "time")); err != nil {
+				problem(line, "time: write RFC 3339, such as 2026-03-16T09:30:00Z")
+			}
+			if in.Quantity, err = decimal.NewFromString(get(rec, "quantity")); err != nil {
+				problem(line, "quantity: not a number")
+			}
+			if s := get(rec, "subscription_id"); s != "" {
+				if in.SubscriptionID, err = strconv.ParseInt(s, 10, 64); err != nil {
+					problem(line, "subscription_id: not a number")
+				}
+			}
+			chunk = append(chunk, in)
+		}
+		if len(chunk) > 0 {
+			progress(e, "Storing usage records: %d read…", len(lines))
+		} else if len(problems) > 0 {
+			return nil, unreadable // at the end: nothing is stored
+		}
+		return chunk, nil
+	}
+	rep, err := a.Billing.IngestAll(ctx, access.System("engage import usage (command line)"), next)
+	if err != nil && !errors.Is(err, unreadable) {
 		return err
 	}
-	if rep.Rejected > 0 {
-		var lines []string
+	if err != nil || rep.Rejected > 0 {
 		for _, x := range rep.Errors {
-			lines = append(lines, fmt.Sprintf("line %d: %s: %s", x.Position+2, x.Field, x.Message))
+			// A line that could not be read is listed once, as read.
+			if line := int(lines[x.Position]); !reported[line] {
+				problem(line, "%s: %s", x.Field, x.Message)
+			}
 		}
-		return fmt.Errorf("%s has errors; nothing was stored:\n  %s", path, strings.Join(lines, "\n  "))
+		if more := rep.Rejected - len(rep.Errors); more > 0 {
+			problems = append(problems, fmt.Sprintf("… and %d more refused records", more))
+		}
+		return fmt.Errorf("%s has errors; nothing was stored:\n  %s", path, strings.Join(problems, "\n  "))
 	}
 	fmt.Fprintf(e.stdout, "%d records: %d stored, %d already stored.\n", rep.Received, rep.Accepted, rep.Duplicates)
 	return nil

@@ -112,18 +112,6 @@ func TestKilledImportLeavesNothing(t *testing.T) {
 		}
 		rows := bytes.Count(bill, []byte("\n")) - 1
 		dir := t.TempDir()
-		fifo := filepath.Join(dir, "bill.csv")
-		if err := syscall.Mkfifo(fifo, 0o600); err != nil {
-			t.Fatal(err)
-		}
-		childFlags, app := tagged(with())
-		cmd, out := startEngage(t, append([]string{"import", "focus", fifo}, childFlags...)...)
-		done := make(chan error, 1)
-		go func() { done <- cmd.Wait() }()
-		pipe, err := os.OpenFile(fifo, os.O_WRONLY, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
 		// Write three quarters of the file; a write returns only once the
 		// reader took all but the pipe's buffer (64 KiB, about 200 rows),
 		// so the import has read more than two PostgreSQL batches of 5,000.
@@ -136,25 +124,7 @@ func TestKilledImportLeavesNothing(t *testing.T) {
 				}
 			}
 		}
-		if _, err := pipe.Write(bill[:cut]); err != nil {
-			t.Fatalf("writing to the import: %v (%s)", err, out)
-		}
-		if app != "" {
-			// On PostgreSQL, see the import's transaction holding rows.
-			waitFor(t, func() bool {
-				return count(t, with, "SELECT COUNT(*) FROM pg_stat_activity WHERE backend_xid IS NOT NULL AND application_name = '"+app+"'") > 0
-			})
-		}
-		select {
-		case err := <-done:
-			t.Fatalf("the import ended before it read the whole file: %v\n%s", err, out)
-		default:
-		}
-		if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
-			t.Fatal(err)
-		}
-		<-done
-		pipe.Close()
+		killMidImport(t, with, "focus", bill[:cut])
 		if n := count(t, with, "SELECT COUNT(*) FROM cloud_charges") + count(t, with, "SELECT COUNT(*) FROM cloud_imports"); n != 0 {
 			t.Fatalf("after killing the import the database holds %d charges and imports; want none", n)
 		}
@@ -170,6 +140,44 @@ func TestKilledImportLeavesNothing(t *testing.T) {
 				count(t, with, "SELECT COUNT(*) FROM cloud_charges"), rows, outText, errs)
 		}
 	})
+}
+
+// killMidImport starts `engage import KIND` on a named pipe, writes part
+// to it, and kills the process while it waits for the rest: a write
+// returns only once the reader took all but the pipe's buffer (64 KiB). On
+// PostgreSQL it first waits until the import's transaction has written.
+func killMidImport(t *testing.T, with func(...string) []string, kind string, part []byte) {
+	t.Helper()
+	fifo := filepath.Join(t.TempDir(), "input")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	childFlags, app := tagged(with())
+	cmd, out := startEngage(t, append([]string{"import", kind, fifo}, childFlags...)...)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	pipe, err := os.OpenFile(fifo, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pipe.Close()
+	if _, err := pipe.Write(part); err != nil {
+		t.Fatalf("writing to the import: %v (%s)", err, out)
+	}
+	if app != "" {
+		waitFor(t, func() bool {
+			return count(t, with, "SELECT COUNT(*) FROM pg_stat_activity WHERE backend_xid IS NOT NULL AND application_name = '"+app+"'") > 0
+		})
+	}
+	select {
+	case err := <-done:
+		t.Fatalf("the import ended before it read the whole input: %v\n%s", err, out)
+	default:
+	}
+	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	<-done
 }
 
 // TestKilledBillingRunLeavesStatements kills `engage billing run` on

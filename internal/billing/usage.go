@@ -2,6 +2,7 @@ package billing
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -232,6 +233,75 @@ func (s *Service) Ingest(ctx context.Context, p *access.Principal, batch []Usage
 		rep.Accepted, rep.Duplicates = acc, dup
 		return err
 	})
+	return rep, err
+}
+
+// maxReported bounds the refusals IngestAll lists.
+const maxReported = 1000
+
+// errRefused rolls back an IngestAll that refused a record.
+var errRefused = errors.New("usage refused")
+
+// IngestAll stores all the records next gives, chunk by chunk, in one
+// transaction, or none of them: when any record is refused, or next
+// fails, nothing is stored. Only one chunk is held at a time, so a file of
+// any size can be imported; positions in the report count from 0 across
+// chunks, and the first maxReported refusals are listed. next returns an
+// empty chunk at the end.
+func (s *Service) IngestAll(ctx context.Context, p *access.Principal, next func() ([]UsageInput, error)) (IngestReport, error) {
+	if err := requireFinance(p); err != nil {
+		return IngestReport{}, err
+	}
+	rep := IngestReport{Errors: []RecordError{}, Atomic: true}
+	v, err := s.newValidator(ctx)
+	if err != nil {
+		return rep, err
+	}
+	rejected := 0
+	err = s.DB.TransactOnce(ctx, func(tx *db.Tx) error {
+		for {
+			chunk, err := next()
+			if err != nil {
+				return err
+			}
+			if len(chunk) == 0 {
+				break
+			}
+			good := make([]resolved, 0, len(chunk))
+			keys := make([]UsageInput, 0, len(chunk))
+			for i, in := range chunk {
+				if r, ok := v.check(rep.Received+i, in, &rep.Errors); ok {
+					good = append(good, r)
+					keys = append(keys, in)
+				}
+			}
+			rep.Received += len(chunk)
+			if len(rep.Errors) > maxReported {
+				rejected += len(rep.Errors) - maxReported
+				rep.Errors = rep.Errors[:maxReported]
+			}
+			if len(rep.Errors) > 0 {
+				continue // nothing will be stored: only check the rest
+			}
+			acc, dup, err := s.store(ctx, tx, good, keys)
+			if err != nil {
+				return err
+			}
+			rep.Accepted, rep.Duplicates = rep.Accepted+acc, rep.Duplicates+dup
+		}
+		if len(rep.Errors) > 0 {
+			return errRefused
+		}
+		return nil
+	})
+	rep.Rejected = len(rep.Errors) + rejected
+	if errors.Is(err, errRefused) {
+		rep.Accepted, rep.Duplicates = 0, 0
+		return rep, nil
+	}
+	if err != nil {
+		rep.Accepted, rep.Duplicates = 0, 0
+	}
 	return rep, err
 }
 

@@ -256,6 +256,13 @@ func (db *DB) Transact(ctx context.Context, fn func(tx *Tx) error) error {
 	return err
 }
 
+// TransactOnce runs fn in a transaction like Transact, but never runs it
+// again: for work whose input cannot be read twice, such as a file read
+// as it is stored.
+func (db *DB) TransactOnce(ctx context.Context, fn func(tx *Tx) error) error {
+	return db.transactOnce(ctx, fn)
+}
+
 func (db *DB) transactOnce(ctx context.Context, fn func(tx *Tx) error) (err error) {
 	sqlTx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
