@@ -45,6 +45,7 @@ import (
 	"github.com/engagehq/engage/internal/cloudbill"
 	"github.com/engagehq/engage/internal/db"
 	"github.com/engagehq/engage/internal/demo"
+	"github.com/engagehq/engage/internal/focus"
 	"github.com/engagehq/engage/internal/focus/focussynth"
 )
 
@@ -198,6 +199,11 @@ func bench(o options) (err error) {
 			return fmt.Errorf("floor insert: %w", err)
 		}
 		report("floor: multi-row INSERT, plain table", o.focus, time.Since(t), pg)
+		t = time.Now()
+		if err := readFocusOnly(o.focus, month); err != nil {
+			return fmt.Errorf("reading FOCUS: %w", err)
+		}
+		report("reading alone (generate, parse, fingerprint)", o.focus, time.Since(t), pg)
 		pg.start(ctx)
 		t = time.Now()
 		src := &focussynth.Stream{N: o.focus, Month: month}
@@ -244,6 +250,28 @@ func bench(o options) (err error) {
 	}
 	fmt.Printf("\npeak RSS of the process (VmHWM): %s\n", benchkit.ProcStatus("VmHWM:"))
 	return nil
+}
+
+// readFocusOnly reads the generated FOCUS file as the import does, and
+// stores nothing: the most the import could reach on this machine with
+// storage for free.
+func readFocusOnly(n int, month time.Time) error {
+	rd, err := focus.NewReader(&focussynth.Stream{N: n, Month: month}, focus.Options{})
+	if err != nil {
+		return err
+	}
+	for got := 0; ; got++ {
+		_, err := rd.Next()
+		if err == io.EOF {
+			if got != n {
+				return fmt.Errorf("read %d rows of %d", got, n)
+			}
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
 }
 
 // ingest posts n records as NDJSON, batch to a request, from clients
