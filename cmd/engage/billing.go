@@ -124,7 +124,7 @@ func importUsage(ctx context.Context, e env, cfg config.Config, path string) err
 	unreadable := errors.New("unreadable lines")
 	var lines []int32 // the line of each record, for the report
 	chunk := make([]billing.UsageInput, 0, chunkSize)
-	next := func() ([]billing.UsageInput, error) {
+	next := func() (billing.UsageChunk, error) {
 		chunk = chunk[:0]
 		for len(chunk) < chunkSize {
 			rec, err := r.Read()
@@ -160,11 +160,11 @@ func importUsage(ctx context.Context, e env, cfg config.Config, path string) err
 		if len(chunk) > 0 {
 			progress(e, "Storing usage records: %d read…", len(lines))
 		} else if len(problems) > 0 {
-			return nil, unreadable // at the end: nothing is stored
+			return billing.UsageChunk{}, unreadable // at the end: nothing is stored
 		}
-		return chunk, nil
+		return billing.UsageChunk{Records: chunk}, nil
 	}
-	rep, err := a.Billing.IngestAll(ctx, access.System("engage import usage (command line)"), next)
+	rep, err := a.Billing.IngestStream(ctx, access.System("engage import usage (command line)"), next, true)
 	if err != nil && !errors.Is(err, unreadable) {
 		return err
 	}

@@ -70,7 +70,6 @@ func (a *API) Register(mux *http.ServeMux) huma.API {
 		"bearer": {Type: "http", Scheme: "bearer", Description: "An Engage API token."},
 	}
 	registerMoneyTypes(cfg.Components.Schemas)
-	cfg.Formats["application/x-ndjson"] = ndjsonFormat
 	api := humago.NewWithPrefix(mux, Prefix, cfg)
 	a.registerMe(api)
 	a.registerOrg(api)
@@ -126,6 +125,8 @@ func (a *API) problem(ctx context.Context, err error, method string) error {
 
 func location(field, method string) string {
 	switch {
+	case field == "body": // the request body as a whole
+		return "body"
 	case field == "cursor" || field == "limit":
 		return "query." + field
 	case strings.HasPrefix(field, "line "):

@@ -1,24 +1,39 @@
 package api
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"reflect"
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"github.com/engagehq/engage"
 	"github.com/engagehq/engage/internal/access"
 	"github.com/engagehq/engage/internal/billing"
 )
 
+// usageInput is a batch of usage records sent as the request body. The
+// body is not read by huma (which would hold it in memory) but read as it
+// arrives, a chunk of records at a time.
 type usageInput struct {
-	Atomic  bool   `query:"atomic" doc:"Refuse the whole batch when any record is invalid"`
-	RawBody []byte `contentType:"application/json" doc:"A JSON array of usage records, or NDJSON (one record per line, Content-Type application/x-ndjson)"`
+	Atomic bool `query:"atomic" doc:"Refuse the whole batch when any record is invalid"`
+
+	body io.Reader
 }
+
+// Resolve keeps the request body to stream it.
+func (in *usageInput) Resolve(ctx huma.Context) []error {
+	in.body = ctx.BodyReader()
+	return nil
+}
+
+// maxUsageBody bounds one request: it is one transaction.
+const maxUsageBody = 256 << 20
+
+// usageChunk is how many records are read before they are stored.
+const usageChunk = 50000
 
 type periodPath struct {
 	Period string `path:"period" example:"2026-03"`
@@ -36,92 +51,43 @@ type usageList struct {
 	Limit        int    `query:"limit" minimum:"0" maximum:"5000" default:"500"`
 }
 
-// ndjsonFormat lets requests send NDJSON (application/x-ndjson); the
-// operations that accept it read their raw body themselves, so there is
-// nothing to unmarshal but a placeholder to validate, and no response is written in it.
-var ndjsonFormat = huma.Format{
-	Marshal: func(w io.Writer, v any) error {
-		return errors.New("responses are not written as NDJSON")
-	},
-	Unmarshal: func(data []byte, v any) error {
-		if p, ok := v.(*any); ok {
-			*p = "" // validated as the raw body's schema, a string
-		}
-		return nil
-	},
+// limitedBody fails once more than max bytes were read.
+type limitedBody struct {
+	r   io.Reader
+	n   int64
+	max int64
 }
 
-// decodeUsage reads a JSON array or NDJSON; a record that cannot be read
-// is reported by position like any invalid record.
-func decodeUsage(body []byte) ([]billing.UsageInput, []billing.RecordError) {
-	trimmed := bytes.TrimSpace(body)
-	if len(trimmed) > 0 && trimmed[0] == '[' {
-		var raw []json.RawMessage
-		if err := json.Unmarshal(trimmed, &raw); err != nil {
-			return nil, []billing.RecordError{{Position: -1, Field: "body", Message: "The body is not a JSON array of records: " + err.Error()}}
-		}
-		return decodeEach(raw)
+func (l *limitedBody) Read(p []byte) (int, error) {
+	n, err := l.r.Read(p)
+	if l.n += int64(n); l.n > l.max {
+		return n, &engage.Error{Code: engage.EINVALID, Message: "The body is too large.", Fields: []engage.FieldError{{Field: "body",
+			Message: fmt.Sprintf("Send at most %d MiB of usage a request; split larger batches.", l.max>>20)}}}
 	}
-	// One record a line; blank lines are skipped. The lines are read in
-	// place: the body outlives the records' decoding.
-	var raw []json.RawMessage
-	for rest := trimmed; len(rest) > 0; {
-		line := rest
-		if n := bytes.IndexByte(rest, '\n'); n >= 0 {
-			line, rest = rest[:n], rest[n+1:]
-		} else {
-			rest = nil
-		}
-		if line = bytes.TrimSpace(line); len(line) > 0 {
-			raw = append(raw, line)
-		}
-	}
-	return decodeEach(raw)
-}
-
-func decodeEach(raw []json.RawMessage) ([]billing.UsageInput, []billing.RecordError) {
-	out := make([]billing.UsageInput, len(raw))
-	var errs []billing.RecordError
-	var dec billing.UsageDecoder
-	for i, r := range raw {
-		if err := dec.Decode(r, &out[i]); err != nil {
-			errs = append(errs, billing.RecordError{Position: i, Field: "record", Message: "Cannot be read: " + err.Error()})
-			out[i] = billing.UsageInput{}
-		}
-	}
-	return out, errs
+	return n, err
 }
 
 func (a *API) registerBilling(api huma.API) {
 	tags := []string{"Billing"}
+	// The body's schema is added to the document after registering: with
+	// a JSON schema at registration huma would read and validate the body
+	// itself, whole, before the handler could stream it.
+	usageBody := &huma.RequestBody{Required: true, Content: map[string]*huma.MediaType{
+		"application/json":     {},
+		"application/x-ndjson": {Schema: &huma.Schema{Type: "string", Description: "One usage record (as in the JSON array) a line."}},
+	}}
+	defer func() {
+		usageBody.Content["application/json"].Schema = api.OpenAPI().Components.Schemas.Schema(reflect.TypeOf([]billing.UsageInput{}), true, "")
+	}()
 	register(a, api, huma.Operation{OperationID: "ingest-usage", Method: http.MethodPost, Path: "/usage", Tags: tags,
-		Summary: "Send metered usage", Description: "Finance role. Records are checked one by one and reported by position; " +
-			"the same idempotency key is stored once. With atomic=true any invalid record refuses the whole batch.",
-		MaxBodyBytes: 256 << 20},
+		Summary: "Send metered usage", RequestBody: usageBody, Errors: []int{http.StatusConflict},
+		Description: "Finance role. A JSON array of records, or NDJSON (one record a line). The body is read as it arrives, at most " +
+			"256 MiB, in one transaction. Records are checked one by one and reported by position (the first 1,000 refusals are " +
+			"listed; rejected counts all); the same idempotency key is stored once. With atomic=true any invalid record refuses " +
+			"the whole batch."},
 		func(ctx context.Context, p *access.Principal, in *usageInput) (*Body[billing.IngestReport], error) {
-			records, bad := decodeUsage(in.RawBody)
-			if len(bad) > 0 && bad[0].Position < 0 {
-				return nil, fieldError("body", bad[0].Message)
-			}
-			// Unreadable records are left out and reported; the rest go on.
-			var keep []billing.UsageInput
-			var positions []int
-			for i, r := range records {
-				if !containsPosition(bad, i) {
-					keep = append(keep, r)
-					positions = append(positions, i)
-				}
-			}
-			if in.Atomic && len(bad) > 0 {
-				return body(billing.IngestReport{Received: len(records), Rejected: len(bad), Errors: bad, Atomic: true}), nil
-			}
-			rep, err := a.Billing.Ingest(ctx, p, keep, in.Atomic)
-			for i := range rep.Errors {
-				rep.Errors[i].Position = positions[rep.Errors[i].Position]
-			}
-			rep.Received = len(records)
-			rep.Rejected += len(bad)
-			rep.Errors = append(bad, rep.Errors...)
+			rd := billing.NewUsageReader(&limitedBody{r: in.body, max: maxUsageBody})
+			rep, err := a.Billing.IngestStream(ctx, p, func() (billing.UsageChunk, error) { return rd.Next(usageChunk) }, in.Atomic)
 			return body(rep), err
 		})
 	register(a, api, huma.Operation{OperationID: "list-billing-periods", Method: http.MethodGet, Path: "/billing/periods", Tags: tags, Summary: "Billing periods"},

@@ -46,6 +46,11 @@ func (c apiClient) do(method, path, contentType, body string) (int, map[string]a
 	return res.StatusCode, out
 }
 
+// clientOf is an API client with a token of the demo person at email.
+func clientOf(t *testing.T, e *apptest.Engage, email string) apiClient {
+	return apiClient{t, e, e.Token(t, email)}
+}
+
 func (c apiClient) json(method, path, body string) (int, map[string]any) {
 	return c.do(method, path, "application/json", body)
 }

@@ -106,7 +106,7 @@ func TestBillingPeriodsRunAndClose(t *testing.T) {
 			t.Fatalf("run of a closed period = %d\n%s", res.StatusCode, body)
 		}
 		// And through the API.
-		finance := apiClient{t, e, e.Token(t, "finance@example.com")}
+		finance := clientOf(t, e, "finance@example.com")
 		if status, problem := finance.json("POST", "/billing/periods/2026-02/run", ""); status != http.StatusConflict ||
 			!strings.Contains(problem["detail"].(string), "closed") {
 			t.Fatalf("API run of a closed period = %d %v", status, problem)

@@ -15,8 +15,8 @@ import (
 // with a rule and drills down from a department's share to its charges.
 func TestAPICloudBills(t *testing.T) {
 	apptest.Run(t, func(t *testing.T, e *apptest.Engage) {
-		finance := apiClient{t, e, e.Token(t, "finance@example.com")}
-		requester := apiClient{t, e, e.Token(t, "requester@example.com")}
+		finance := clientOf(t, e, "finance@example.com")
+		requester := clientOf(t, e, "requester@example.com")
 		bio, sales := departmentByCode(t, e, "BIO"), departmentByCode(t, e, "SALES")
 		sample, err := os.ReadFile("../focus/testdata/focus_sample.csv")
 		if err != nil {

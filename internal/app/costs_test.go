@@ -42,7 +42,7 @@ func TestCostPoolsAndRecovery(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	finance := apiClient{t, e, e.Token(t, "finance@example.com")}
+	finance := clientOf(t, e, "finance@example.com")
 	// A bad line writes nothing and is named.
 	bad := "period,category,name,amount,currency,allocation,services\n" +
 		"2026-02,hardware,VM hosts,3000.00,EUR,percent,cloud-vm 100\n" +
@@ -179,7 +179,7 @@ func TestCostPoolsAndRecovery(t *testing.T) {
 	if res, _ := rb.Post("/billing/cost-pools", form); res.StatusCode != http.StatusForbidden {
 		t.Errorf("requester saves a pool = %d; want 403", res.StatusCode)
 	}
-	requester := apiClient{t, e, e.Token(t, "requester@example.com")}
+	requester := clientOf(t, e, "requester@example.com")
 	for _, call := range [][3]string{{"GET", "/cost-pools", ""}, {"POST", "/cost-pools/import", good}, {"GET", "/cost-results/2026-02", ""},
 		{"GET", "/services/cloud-vm/costs", ""}} {
 		ct := "application/json"

@@ -1,9 +1,12 @@
 package billing
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -229,78 +232,111 @@ func (s *Service) Ingest(ctx context.Context, p *access.Principal, batch []Usage
 		return rep, nil
 	}
 	err = s.DB.Transact(ctx, func(tx *db.Tx) error {
-		acc, dup, err := s.store(ctx, tx, good, keys)
+		t := totals{}
+		acc, dup, err := s.store(ctx, tx, good, keys, t)
 		rep.Accepted, rep.Duplicates = acc, dup
-		return err
+		if err != nil {
+			return err
+		}
+		return addTotals(ctx, tx, t)
 	})
 	return rep, err
 }
 
-// maxReported bounds the refusals IngestAll lists.
+// maxReported bounds the refusals IngestStream lists.
 const maxReported = 1000
 
-// errRefused rolls back an IngestAll that refused a record.
+// errRefused rolls back an atomic IngestStream that refused a record.
 var errRefused = errors.New("usage refused")
 
-// IngestAll stores all the records next gives, chunk by chunk, in one
-// transaction, or none of them: when any record is refused, or next
-// fails, nothing is stored. Only one chunk is held at a time, so a file of
-// any size can be imported; positions in the report count from 0 across
-// chunks, and the first maxReported refusals are listed. next returns an
-// empty chunk at the end.
-func (s *Service) IngestAll(ctx context.Context, p *access.Principal, next func() ([]UsageInput, error)) (IngestReport, error) {
+// IngestStream stores the records next gives, chunk by chunk, in one
+// transaction, holding one chunk at a time, so that a request or a file of
+// any size takes bounded memory. Refused and unreadable records are
+// reported by position (the first maxReported of them; Rejected counts
+// all). With atomic, any refusal stores nothing; otherwise the good
+// records are stored. When next fails, nothing is stored and its error is
+// returned. next returns an empty chunk at the end.
+func (s *Service) IngestStream(ctx context.Context, p *access.Principal, next func() (UsageChunk, error), atomic bool) (IngestReport, error) {
 	if err := requireFinance(p); err != nil {
 		return IngestReport{}, err
 	}
-	rep := IngestReport{Errors: []RecordError{}, Atomic: true}
+	rep := IngestReport{Errors: []RecordError{}, Atomic: atomic}
 	v, err := s.newValidator(ctx)
 	if err != nil {
 		return rep, err
 	}
 	rejected := 0
+	t := totals{}
+	refuse := func(e RecordError) {
+		if rejected++; len(rep.Errors) < maxReported {
+			rep.Errors = append(rep.Errors, e)
+		}
+	}
+	// check validates a chunk and returns what to store.
+	check := func(chunk UsageChunk) ([]resolved, []UsageInput) {
+		good := make([]resolved, 0, len(chunk.Records))
+		keys := make([]UsageInput, 0, len(chunk.Records))
+		var errs []RecordError
+		for i, in := range chunk.Records {
+			pos := rep.Received + i
+			if chunk.Positions != nil {
+				pos = chunk.Positions[i]
+			}
+			if r, ok := v.check(pos, in, &errs); ok {
+				good = append(good, r)
+				keys = append(keys, in)
+			}
+		}
+		errs = append(errs, chunk.Unreadable...)
+		slices.SortStableFunc(errs, func(a, b RecordError) int { return a.Position - b.Position })
+		for _, e := range errs {
+			refuse(e)
+		}
+		rep.Received += len(chunk.Records) + len(chunk.Unreadable)
+		return good, keys
+	}
+	// The first chunk is read and checked before the transaction begins,
+	// so that requests of one chunk are decoded side by side while another
+	// holds SQLite's single writer.
+	chunk, err := next()
+	if err != nil {
+		return rep, err
+	}
+	good, keys := check(chunk)
+	end := len(chunk.Records)+len(chunk.Unreadable) == 0
 	err = s.DB.TransactOnce(ctx, func(tx *db.Tx) error {
 		for {
+			if len(good) > 0 && !(atomic && rejected > 0) {
+				acc, dup, err := s.store(ctx, tx, good, keys, t)
+				if err != nil {
+					return err
+				}
+				rep.Accepted, rep.Duplicates = rep.Accepted+acc, rep.Duplicates+dup
+			}
+			if end {
+				break
+			}
 			chunk, err := next()
 			if err != nil {
 				return err
 			}
-			if len(chunk) == 0 {
-				break
-			}
-			good := make([]resolved, 0, len(chunk))
-			keys := make([]UsageInput, 0, len(chunk))
-			for i, in := range chunk {
-				if r, ok := v.check(rep.Received+i, in, &rep.Errors); ok {
-					good = append(good, r)
-					keys = append(keys, in)
-				}
-			}
-			rep.Received += len(chunk)
-			if len(rep.Errors) > maxReported {
-				rejected += len(rep.Errors) - maxReported
-				rep.Errors = rep.Errors[:maxReported]
-			}
-			if len(rep.Errors) > 0 {
-				continue // nothing will be stored: only check the rest
-			}
-			acc, dup, err := s.store(ctx, tx, good, keys)
-			if err != nil {
-				return err
-			}
-			rep.Accepted, rep.Duplicates = rep.Accepted+acc, rep.Duplicates+dup
+			good, keys = check(chunk)
+			end = len(chunk.Records)+len(chunk.Unreadable) == 0
 		}
-		if len(rep.Errors) > 0 {
+		if atomic && rejected > 0 {
 			return errRefused
 		}
-		return nil
+		return addTotals(ctx, tx, t)
 	})
-	rep.Rejected = len(rep.Errors) + rejected
-	if errors.Is(err, errRefused) {
-		rep.Accepted, rep.Duplicates = 0, 0
-		return rep, nil
-	}
+	rep.Rejected = rejected
 	if err != nil {
 		rep.Accepted, rep.Duplicates = 0, 0
+	}
+	switch {
+	case errors.Is(err, errRefused):
+		return rep, nil
+	case db.IsRetryable(err):
+		return rep, engage.Errorf(engage.ECONFLICT, "Another request was storing some of the same usage at the same time; nothing of this one was stored: send it again.")
 	}
 	return rep, err
 }
@@ -310,8 +346,15 @@ type totalKey struct {
 	dept, offering, plan int64
 }
 
-// store keeps the records whose keys are new and adds them to the totals.
-func (s *Service) store(ctx context.Context, tx *db.Tx, recs []resolved, ins []UsageInput) (accepted, duplicates int, err error) {
+// totals are the usage a request adds, per period, department, offering
+// and plan.
+type totals map[totalKey]struct {
+	qty decimal.Decimal
+	n   int
+}
+
+// store keeps the records whose keys are new and adds them to t.
+func (s *Service) store(ctx context.Context, tx *db.Tx, recs []resolved, ins []UsageInput, t totals) (accepted, duplicates int, err error) {
 	fresh, err := storeKeys(ctx, tx, ins)
 	if err != nil {
 		return 0, 0, err
@@ -319,11 +362,6 @@ func (s *Service) store(ctx context.Context, tx *db.Tx, recs []resolved, ins []U
 	if err := storeBatches(ctx, tx, recs, ins, fresh, s.Clock.Now()); err != nil {
 		return 0, 0, err
 	}
-	totals := map[totalKey]struct {
-		qty decimal.Decimal
-		n   int
-	}{}
-	periods := map[string]bool{}
 	for i, r := range recs {
 		if !fresh[i] {
 			duplicates++
@@ -331,22 +369,32 @@ func (s *Service) store(ctx context.Context, tx *db.Tx, recs []resolved, ins []U
 		}
 		accepted++
 		k := totalKey{r.period, r.dept, r.offering, r.plan}
-		t := totals[k]
-		t.qty, t.n = t.qty.Add(r.qty), t.n+1
-		totals[k] = t
-		periods[r.period] = true
-	}
-	for period := range periods {
-		if err := ensurePeriod(ctx, tx, period); err != nil {
-			return 0, 0, err
-		}
-	}
-	for k, t := range totals {
-		if err := addTotal(ctx, tx, k, t.qty, t.n); err != nil {
-			return 0, 0, err
-		}
+		v := t[k]
+		v.qty, v.n = v.qty.Add(r.qty), v.n+1
+		t[k] = v
 	}
 	return accepted, duplicates, nil
+}
+
+// addTotals adds a request's usage to the totals, once per total and in
+// one order, so that concurrent requests wait for each other instead of
+// deadlocking on the rows they share.
+func addTotals(ctx context.Context, tx *db.Tx, t totals) error {
+	keys := slices.Collect(maps.Keys(t))
+	slices.SortFunc(keys, func(a, b totalKey) int {
+		return cmp.Or(cmp.Compare(a.period, b.period), cmp.Compare(a.dept, b.dept), cmp.Compare(a.offering, b.offering), cmp.Compare(a.plan, b.plan))
+	})
+	for i, k := range keys {
+		if i == 0 || k.period != keys[i-1].period {
+			if err := ensurePeriod(ctx, tx, k.period); err != nil {
+				return err
+			}
+		}
+		if err := addTotal(ctx, tx, k, t[k].qty, t[k].n); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // addTotal adds to a usage total: exactly in SQL on PostgreSQL (NUMERIC,

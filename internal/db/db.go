@@ -286,6 +286,10 @@ func (db *DB) transactOnce(ctx context.Context, fn func(tx *Tx) error) (err erro
 	return nil
 }
 
+// IsRetryable reports whether err is a serialization failure or a
+// deadlock: the transaction was undone and may be run again.
+func IsRetryable(err error) bool { return isRetryable(err) }
+
 func isRetryable(err error) bool {
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) {
