@@ -199,6 +199,7 @@ func bench(o options) (err error) {
 			return fmt.Errorf("floor insert: %w", err)
 		}
 		report("floor: multi-row INSERT, plain table", o.focus, time.Since(t), pg)
+		pg.start(ctx)
 		t = time.Now()
 		if err := readFocusOnly(o.focus, month); err != nil {
 			return fmt.Errorf("reading FOCUS: %w", err)
