@@ -16,9 +16,11 @@ import (
 	"runtime/pprof"
 	"strconv"
 	"strings"
+	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // the pgx driver for database/sql
 
+	"github.com/engagehq/engage/internal/access"
 	"github.com/engagehq/engage/internal/app"
 	"github.com/engagehq/engage/internal/catalog"
 	"github.com/engagehq/engage/internal/config"
@@ -137,4 +139,60 @@ func Open(ctx context.Context, databaseURL, name string) (a *app.App, close func
 		return nil, nil, err
 	}
 	return a, func() { a.Close(); cleanup() }, nil
+}
+
+// Step prints what and the time since start, the name in a column width
+// wide, and returns the time.
+func Step(width int, what string, start time.Time) time.Duration {
+	d := time.Since(start)
+	fmt.Printf("%-*s %9s\n", width, what, d.Round(time.Millisecond))
+	return d
+}
+
+// OpenDemo is Open followed by the demo's organisation, catalog and needs,
+// printing how long each took.
+func OpenDemo(ctx context.Context, databaseURL, name string, width int) (a *app.App, close func(), err error) {
+	t := time.Now()
+	a, close, err = Open(ctx, databaseURL, name)
+	if err != nil {
+		return nil, nil, err
+	}
+	Step(width, "open and migrate", t)
+	t = time.Now()
+	if err := demo.Load(ctx, a.DB, a.Org, a.Catalog, a.Approval, a.FrontDoor, a.Billing); err != nil {
+		close()
+		return nil, nil, fmt.Errorf("loading the demo: %w", err)
+	}
+	Step(width, "demo organisation, catalog and needs", t)
+	return a, close, nil
+}
+
+// Principal is the demo person with email, acting in the named benchmark.
+func Principal(ctx context.Context, a *app.App, email, name string) (*access.Principal, error) {
+	person, err := a.Org.FindPersonByEmail(ctx, email)
+	if err != nil {
+		return nil, fmt.Errorf("-email %s: %w", email, err)
+	}
+	return a.Org.Principal(ctx, person.ID, name)
+}
+
+// StartCPUProfile profiles the CPU into path, when it is not empty, until
+// stop is called.
+func StartCPUProfile(path string) (stop func(), err error) {
+	if path == "" {
+		return func() {}, nil
+	}
+	pf, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(pf); err != nil {
+		pf.Close()
+		return nil, err
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		pf.Close()
+		fmt.Println("CPU profile written to", path)
+	}, nil
 }

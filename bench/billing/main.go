@@ -34,7 +34,6 @@ import (
 	"net/http"
 	"os"
 	"runtime"
-	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync"
@@ -44,7 +43,6 @@ import (
 	"github.com/engagehq/engage/internal/access"
 	"github.com/engagehq/engage/internal/cloudbill"
 	"github.com/engagehq/engage/internal/db"
-	"github.com/engagehq/engage/internal/demo"
 	"github.com/engagehq/engage/internal/focus"
 	"github.com/engagehq/engage/internal/focus/focussynth"
 )
@@ -74,11 +72,9 @@ func main() {
 	}
 }
 
-func step(what string, start time.Time) time.Duration {
-	d := time.Since(start)
-	fmt.Printf("%-58s %10s\n", what, d.Round(time.Millisecond))
-	return d
-}
+const stepWidth = 58
+
+func step(what string, start time.Time) time.Duration { return benchkit.Step(stepWidth, what, start) }
 
 func report(what string, rows int, d time.Duration, pg *pgCPU) {
 	line := fmt.Sprintf("%-40s %10d rows %9.2f s %10.0f rows/s  peak RSS %s", what, rows, d.Seconds(), float64(rows)/d.Seconds(), benchkit.ProcStatus("VmHWM:"))
@@ -103,28 +99,18 @@ func bench(o options) (err error) {
 		engine, o.usage, o.batch, o.clients, o.focus, o.month, runtime.Version(), runtime.GOMAXPROCS(0))
 	want := func(part string) bool { return o.only == "" || o.only == part || o.only == "run" }
 
-	t := time.Now()
-	a, closeApp, err := benchkit.Open(ctx, o.databaseURL, "billing")
+	a, closeApp, err := benchkit.OpenDemo(ctx, o.databaseURL, "billing", stepWidth)
 	if err != nil {
 		return err
 	}
 	defer closeApp()
-	step("open and migrate", t)
-	t = time.Now()
-	if err := demo.Load(ctx, a.DB, a.Org, a.Catalog, a.Approval, a.FrontDoor, a.Billing); err != nil {
-		return fmt.Errorf("loading the demo: %w", err)
-	}
-	step("demo organisation and catalog", t)
+	var t time.Time
 	var pg *pgCPU
 	if o.databaseURL != "" {
 		pg = &pgCPU{db: a.DB}
 	}
 
-	person, err := a.Org.FindPersonByEmail(ctx, o.email)
-	if err != nil {
-		return fmt.Errorf("-email %s: %w", o.email, err)
-	}
-	p, err := a.Org.Principal(ctx, person.ID, "billing benchmark")
+	p, err := benchkit.Principal(ctx, a, o.email, "billing benchmark")
 	if err != nil {
 		return err
 	}
@@ -134,17 +120,11 @@ func bench(o options) (err error) {
 	}
 	fmt.Printf("usage over %d departments × %d metered offerings\n", len(gen.depts), len(gen.offerings))
 
-	if o.cpuprofile != "" {
-		pf, err := os.Create(o.cpuprofile)
-		if err != nil {
-			return err
-		}
-		defer pf.Close()
-		if err := pprof.StartCPUProfile(pf); err != nil {
-			return err
-		}
-		defer pprof.StopCPUProfile()
+	stopProfile, err := benchkit.StartCPUProfile(o.cpuprofile)
+	if err != nil {
+		return err
 	}
+	defer stopProfile()
 
 	if want("ingest") && o.usage > 0 {
 		if err := a.Listen(); err != nil {
@@ -158,7 +138,7 @@ func bench(o options) (err error) {
 				err = e
 			}
 		}()
-		token, _, err := a.Auth.CreateToken(ctx, access.System("billing benchmark"), person.ID, "billing benchmark", nil)
+		token, _, err := a.Auth.CreateToken(ctx, access.System("billing benchmark"), p.PersonID, "billing benchmark", nil)
 		if err != nil {
 			return err
 		}

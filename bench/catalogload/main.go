@@ -33,7 +33,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
-	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -98,11 +97,9 @@ func main() {
 }
 
 // step prints how long something took.
-func step(what string, start time.Time) time.Duration {
-	d := time.Since(start)
-	fmt.Printf("%-44s %9s\n", what, d.Round(time.Millisecond))
-	return d
-}
+const stepWidth = 44
+
+func step(what string, start time.Time) time.Duration { return benchkit.Step(stepWidth, what, start) }
 
 func bench(o options) (err error) {
 	ctx, cancel := context.WithCancel(context.Background())
@@ -114,18 +111,12 @@ func bench(o options) (err error) {
 	fmt.Printf("Engage catalog load: %s, %d services × %d offerings, %d clients, %s (warm-up %s), %s, GOMAXPROCS=%d, %d CPUs\n",
 		engine, o.services, o.perService, o.clients, o.duration, o.warmup, runtime.Version(), runtime.GOMAXPROCS(0), runtime.NumCPU())
 
-	t := time.Now()
-	a, closeApp, err := benchkit.Open(ctx, o.databaseURL, "catalogload")
+	a, closeApp, err := benchkit.OpenDemo(ctx, o.databaseURL, "catalogload", stepWidth)
 	if err != nil {
 		return err
 	}
 	defer closeApp()
-	step("open and migrate", t)
-	t = time.Now()
-	if err := demo.Load(ctx, a.DB, a.Org, a.Catalog, a.Approval, a.FrontDoor, a.Billing); err != nil {
-		return fmt.Errorf("loading the demo organisation: %w", err)
-	}
-	step("demo organisation and catalog", t)
+	var t time.Time
 
 	// The catalog: a file written in memory, parsed and applied in one
 	// transaction, as `engage apply` would.
@@ -157,11 +148,7 @@ func bench(o options) (err error) {
 	f = catalog.File{}
 	fmt.Printf("%-44s %9s\n", "  peak RSS so far", benchkit.ProcStatus("VmHWM:"))
 
-	person, err := a.Org.FindPersonByEmail(ctx, o.email)
-	if err != nil {
-		return fmt.Errorf("-email %s: %w", o.email, err)
-	}
-	p, err := a.Org.Principal(ctx, person.ID, "catalogload")
+	p, err := benchkit.Principal(ctx, a, o.email, "catalogload")
 	if err != nil {
 		return err
 	}
@@ -214,7 +201,7 @@ func bench(o options) (err error) {
 		}
 		clients[i] = &client{cookie: c}
 		if o.api || strings.Contains(o.only, "api-") {
-			secret, _, err := a.Auth.CreateToken(ctx, access.System("catalogload"), person.ID, "catalogload "+strconv.Itoa(i), nil)
+			secret, _, err := a.Auth.CreateToken(ctx, access.System("catalogload"), p.PersonID, "catalogload "+strconv.Itoa(i), nil)
 			if err != nil {
 				return err
 			}
@@ -250,15 +237,9 @@ func bench(o options) (err error) {
 		}
 	}
 
-	if o.cpuprofile != "" {
-		pf, err := os.Create(o.cpuprofile)
-		if err != nil {
-			return err
-		}
-		if err := pprof.StartCPUProfile(pf); err != nil {
-			return err
-		}
-		defer pf.Close()
+	stopProfile, err := benchkit.StartCPUProfile(o.cpuprofile)
+	if err != nil {
+		return err
 	}
 	if o.mutexprofile != "" {
 		runtime.SetMutexProfileFraction(5)
@@ -272,10 +253,7 @@ func bench(o options) (err error) {
 	results := run(base, hc, clients, eps, o.duration, o.seed)
 	cpu := readCPU(postmaster).sub(cpuBefore)
 	pgAfter, _ := pgCounters(o.databaseURL)
-	if o.cpuprofile != "" {
-		pprof.StopCPUProfile()
-		fmt.Println("CPU profile written to", o.cpuprofile)
-	}
+	stopProfile()
 	if o.mutexprofile != "" {
 		if err := benchkit.WriteProfile("mutex", o.mutexprofile); err != nil {
 			return err

@@ -30,7 +30,6 @@ import (
 	"net/url"
 	"os"
 	"runtime"
-	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -40,7 +39,6 @@ import (
 	"github.com/engagehq/engage/bench/benchkit"
 	"github.com/engagehq/engage/internal/access"
 	"github.com/engagehq/engage/internal/catalog"
-	"github.com/engagehq/engage/internal/demo"
 	"github.com/engagehq/engage/internal/frontdoor"
 )
 
@@ -83,11 +81,9 @@ func main() {
 	}
 }
 
-func step(what string, start time.Time) time.Duration {
-	d := time.Since(start)
-	fmt.Printf("%-52s %9s\n", what, d.Round(time.Millisecond))
-	return d
-}
+const stepWidth = 52
+
+func step(what string, start time.Time) time.Duration { return benchkit.Step(stepWidth, what, start) }
 
 func bench(o options) (err error) {
 	ctx, cancel := context.WithCancel(context.Background())
@@ -99,18 +95,12 @@ func bench(o options) (err error) {
 	fmt.Printf("Engage reuse suggestions: %s, %d needs, %d services × %d offerings, %d clients, %s (warm-up %s), %s, GOMAXPROCS=%d, %d CPUs\n",
 		engine, o.needs, o.services, o.perService, o.clients, o.duration, o.warmup, runtime.Version(), runtime.GOMAXPROCS(0), runtime.NumCPU())
 
-	t := time.Now()
-	a, closeApp, err := benchkit.Open(ctx, o.databaseURL, "reuse")
+	a, closeApp, err := benchkit.OpenDemo(ctx, o.databaseURL, "reuse", stepWidth)
 	if err != nil {
 		return err
 	}
 	defer closeApp()
-	step("open and migrate", t)
-	t = time.Now()
-	if err := demo.Load(ctx, a.DB, a.Org, a.Catalog, a.Approval, a.FrontDoor, a.Billing); err != nil {
-		return fmt.Errorf("loading the demo: %w", err)
-	}
-	step("demo organisation, catalog and needs", t)
+	var t time.Time
 
 	if o.services > 0 {
 		t = time.Now()
@@ -148,11 +138,7 @@ func bench(o options) (err error) {
 	}
 	fmt.Printf("%-52s %9d (%d decided; %.0f needs/s)\n", "needs stored", total, decided, float64(o.needs)/load.Seconds())
 
-	person, err := a.Org.FindPersonByEmail(ctx, o.email)
-	if err != nil {
-		return fmt.Errorf("-email %s: %w", o.email, err)
-	}
-	p, err := a.Org.Principal(ctx, person.ID, "reuse benchmark")
+	p, err := benchkit.Principal(ctx, a, o.email, "reuse benchmark")
 	if err != nil {
 		return err
 	}
@@ -202,7 +188,7 @@ func bench(o options) (err error) {
 	}()
 	tokens := make([]string, o.clients)
 	for i := range tokens {
-		if tokens[i], _, err = a.Auth.CreateToken(ctx, access.System("reuse benchmark"), person.ID, "reuse benchmark "+strconv.Itoa(i), nil); err != nil {
+		if tokens[i], _, err = a.Auth.CreateToken(ctx, access.System("reuse benchmark"), p.PersonID, "reuse benchmark "+strconv.Itoa(i), nil); err != nil {
 			return err
 		}
 	}
@@ -218,15 +204,9 @@ func bench(o options) (err error) {
 		}
 	}
 
-	if o.cpuprofile != "" {
-		pf, err := os.Create(o.cpuprofile)
-		if err != nil {
-			return err
-		}
-		defer pf.Close()
-		if err := pprof.StartCPUProfile(pf); err != nil {
-			return err
-		}
+	stopProfile, err := benchkit.StartCPUProfile(o.cpuprofile)
+	if err != nil {
+		return err
 	}
 	if o.mutexprofile != "" {
 		runtime.SetMutexProfileFraction(5)
@@ -235,10 +215,7 @@ func bench(o options) (err error) {
 		runtime.SetBlockProfileRate(int(100 * time.Microsecond))
 	}
 	res := measure(hc, base, tokens, qs, o.duration, o.seed)
-	if o.cpuprofile != "" {
-		pprof.StopCPUProfile()
-		fmt.Println("CPU profile written to", o.cpuprofile)
-	}
+	stopProfile()
 	for _, pr := range []struct{ name, path string }{{"mutex", o.mutexprofile}, {"block", o.blockprofile}} {
 		if pr.path == "" {
 			continue
