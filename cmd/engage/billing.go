@@ -116,16 +116,22 @@ func importUsage(ctx context.Context, e env, cfg config.Config, path string) err
 	// with memory bounded whatever the file's size.
 	const chunkSize = 50000
 	var problems []string
+	unlisted := 0              // problems past the first thousand
 	reported := map[int]bool{} // lines with a problem already listed
 	problem := func(line int, format string, args ...any) {
+		if len(problems) == 1000 {
+			unlisted++
+			return
+		}
 		problems = append(problems, fmt.Sprintf("line %d: ", line)+fmt.Sprintf(format, args...))
 		reported[line] = true
 	}
 	unreadable := errors.New("unreadable lines")
-	var lines []int32 // the line of each record, for the report
+	lines := make([]int, 0, chunkSize) // each record's line: its position in the report
+	read := 0
 	chunk := make([]billing.UsageInput, 0, chunkSize)
 	next := func() (billing.UsageChunk, error) {
-		chunk = chunk[:0]
+		chunk, lines = chunk[:0], lines[:0]
 		for len(chunk) < chunkSize {
 			rec, err := r.Read()
 			if errors.Is(err, io.EOF) {
@@ -136,7 +142,8 @@ func importUsage(ctx context.Context, e env, cfg config.Config, path string) err
 			if errors.As(err, &pe) {
 				line = pe.Line
 			}
-			lines = append(lines, int32(line))
+			lines = append(lines, line)
+			read++
 			if err != nil {
 				problem(line, "%v", err)
 				chunk = append(chunk, billing.UsageInput{})
@@ -158,11 +165,11 @@ func importUsage(ctx context.Context, e env, cfg config.Config, path string) err
 			chunk = append(chunk, in)
 		}
 		if len(chunk) > 0 {
-			progress(e, "Storing usage records: %d read…", len(lines))
+			progress(e, "Storing usage records: %d read…", read)
 		} else if len(problems) > 0 {
 			return billing.UsageChunk{}, unreadable // at the end: nothing is stored
 		}
-		return billing.UsageChunk{Records: chunk}, nil
+		return billing.UsageChunk{Records: chunk, Positions: lines}, nil
 	}
 	rep, err := a.Billing.IngestStream(ctx, access.System("engage import usage (command line)"), next, true)
 	if err != nil && !errors.Is(err, unreadable) {
@@ -171,12 +178,12 @@ func importUsage(ctx context.Context, e env, cfg config.Config, path string) err
 	if err != nil || rep.Rejected > 0 {
 		for _, x := range rep.Errors {
 			// A line that could not be read is listed once, as read.
-			if line := int(lines[x.Position]); !reported[line] {
-				problem(line, "%s: %s", x.Field, x.Message)
+			if !reported[x.Position] {
+				problem(x.Position, "%s: %s", x.Field, x.Message)
 			}
 		}
-		if more := rep.Rejected - len(rep.Errors); more > 0 {
-			problems = append(problems, fmt.Sprintf("… and %d more refused records", more))
+		if more := unlisted + rep.Rejected - len(rep.Errors); more > 0 {
+			problems = append(problems, fmt.Sprintf("… and %d more problems", more))
 		}
 		return fmt.Errorf("%s has errors; nothing was stored:\n  %s", path, strings.Join(problems, "\n  "))
 	}

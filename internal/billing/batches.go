@@ -38,51 +38,13 @@ const (
 // whether it is new: its key was not stored before, and it is the first
 // record in ins with that key.
 func storeKeys(ctx context.Context, tx *db.Tx, ins []UsageInput) ([]bool, error) {
-	stored := make(map[string]struct{}, len(ins))
-	collect := func(rows *sql.Rows, err error) error {
-		if err != nil {
-			return fmt.Errorf("storing usage keys: %w", err)
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var k string
-			if err := rows.Scan(&k); err != nil {
-				return err
-			}
-			stored[k] = struct{}{}
-		}
-		return rows.Err()
-	}
+	stored := make(keySet, len(ins))
+	store := storeKeysSQLite
 	if tx.Engine() == db.Postgres {
-		if err := storeKeysPostgres(ctx, tx, ins, stored); err != nil {
-			return nil, err
-		}
-	} else {
-		var full *sql.Stmt
-		args := make([]any, 0, min(len(ins), keysPerInsertSQLite))
-		for start := 0; start < len(ins); start += keysPerInsertSQLite {
-			part := ins[start:min(start+keysPerInsertSQLite, len(ins))]
-			args = args[:0]
-			for _, in := range part {
-				args = append(args, in.IdempotencyKey)
-			}
-			if len(part) < keysPerInsertSQLite {
-				if err := collect(tx.Query(ctx, insertKeysSQL(len(part)), args...)); err != nil {
-					return nil, err
-				}
-				continue
-			}
-			if full == nil {
-				var err error
-				if full, err = tx.Prepare(ctx, insertKeysSQL(keysPerInsertSQLite)); err != nil {
-					return nil, fmt.Errorf("storing usage keys: %w", err)
-				}
-				defer full.Close()
-			}
-			if err := collect(full.QueryContext(ctx, args...)); err != nil {
-				return nil, err
-			}
-		}
+		store = storeKeysPostgres
+	}
+	if err := store(ctx, tx, ins, stored); err != nil {
+		return nil, fmt.Errorf("storing usage keys: %w", err)
 	}
 	fresh := make([]bool, len(ins))
 	for i, in := range ins {
@@ -94,6 +56,56 @@ func storeKeys(ctx context.Context, tx *db.Tx, ins []UsageInput) ([]bool, error)
 	return fresh, nil
 }
 
+// keySet holds the keys stored by a request.
+type keySet map[string]struct{}
+
+// add adds the keys an INSERT … RETURNING gives.
+func (stored keySet) add(rows *sql.Rows, err error) error {
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k string
+		if err := rows.Scan(&k); err != nil {
+			return err
+		}
+		stored[k] = struct{}{}
+	}
+	return rows.Err()
+}
+
+// storeKeysSQLite inserts the keys with ON CONFLICT DO NOTHING RETURNING,
+// keysPerInsertSQLite a statement, compiled once.
+func storeKeysSQLite(ctx context.Context, tx *db.Tx, ins []UsageInput, stored keySet) error {
+	var full *sql.Stmt
+	args := make([]any, 0, min(len(ins), keysPerInsertSQLite))
+	for start := 0; start < len(ins); start += keysPerInsertSQLite {
+		part := ins[start:min(start+keysPerInsertSQLite, len(ins))]
+		args = args[:0]
+		for _, in := range part {
+			args = append(args, in.IdempotencyKey)
+		}
+		if len(part) < keysPerInsertSQLite {
+			if err := stored.add(tx.Query(ctx, insertKeysSQL(len(part)), args...)); err != nil {
+				return err
+			}
+			continue
+		}
+		if full == nil {
+			var err error
+			if full, err = tx.Prepare(ctx, insertKeysSQL(keysPerInsertSQLite)); err != nil {
+				return err
+			}
+			defer full.Close()
+		}
+		if err := stored.add(full.QueryContext(ctx, args...)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // storeKeysPostgres inserts each chunk of keys with a plain INSERT, which
 // costs the server much less than INSERT … ON CONFLICT: when it succeeds,
 // every key of the chunk is new. When a key is already stored (a record
@@ -102,7 +114,7 @@ func storeKeys(ctx context.Context, tx *db.Tx, ins []UsageInput) ([]bool, error)
 // deadlock); the chunk is then undone to its savepoint and inserted again
 // with ON CONFLICT DO NOTHING, which waits for the other request and skips
 // what is already stored.
-func storeKeysPostgres(ctx context.Context, tx *db.Tx, ins []UsageInput, stored map[string]struct{}) error {
+func storeKeysPostgres(ctx context.Context, tx *db.Tx, ins []UsageInput, stored keySet) error {
 	all := make([]string, 0, len(ins))
 	for _, in := range ins {
 		all = append(all, in.IdempotencyKey)
@@ -114,7 +126,7 @@ func storeKeysPostgres(ctx context.Context, tx *db.Tx, ins []UsageInput, stored 
 	for start := 0; start < len(all); start += keysPerInsertPostgres {
 		keys := all[start:min(start+keysPerInsertPostgres, len(all))]
 		if _, err := tx.Exec(ctx, "SAVEPOINT usage_keys"); err != nil {
-			return fmt.Errorf("storing usage keys: %w", err)
+			return err
 		}
 		_, err := tx.Exec(ctx, "INSERT INTO usage_keys(idempotency_key) SELECT unnest(?::text[])", keys)
 		if err == nil {
@@ -124,23 +136,10 @@ func storeKeysPostgres(ctx context.Context, tx *db.Tx, ins []UsageInput, stored 
 			continue
 		}
 		if _, rerr := tx.Exec(ctx, "ROLLBACK TO SAVEPOINT usage_keys"); rerr != nil {
-			return fmt.Errorf("storing usage keys: %w", err)
+			return err
 		}
-		rows, err := tx.Query(ctx, "INSERT INTO usage_keys(idempotency_key) SELECT unnest(?::text[]) ON CONFLICT DO NOTHING RETURNING idempotency_key", keys)
-		if err != nil {
-			return fmt.Errorf("storing usage keys: %w", err)
-		}
-		for rows.Next() {
-			var k string
-			if err := rows.Scan(&k); err != nil {
-				rows.Close()
-				return err
-			}
-			stored[k] = struct{}{}
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return fmt.Errorf("storing usage keys: %w", err)
+		if err := stored.add(tx.Query(ctx, "INSERT INTO usage_keys(idempotency_key) SELECT unnest(?::text[]) ON CONFLICT DO NOTHING RETURNING idempotency_key", keys)); err != nil {
+			return err
 		}
 	}
 	return nil

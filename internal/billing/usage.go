@@ -206,41 +206,27 @@ func (v *validator) check(i int, in UsageInput, errs *[]RecordError) (resolved, 
 	return r, true
 }
 
-// Ingest stores a batch of usage records. Each record is checked; refused
-// ones are reported by position. With atomic, any refusal stores nothing;
-// otherwise the good records are stored. A key already stored counts as a
-// duplicate and changes nothing.
+// Ingest stores a batch of usage records held in memory, as IngestStream
+// does with one chunk. Each record is checked; refused ones are reported by
+// position. With atomic, any refusal stores nothing; otherwise the good
+// records are stored. A key already stored counts as a duplicate and
+// changes nothing. Since the batch can be read again, a clash with another
+// request storing the same keys is retried a few times.
 func (s *Service) Ingest(ctx context.Context, p *access.Principal, batch []UsageInput, atomic bool) (IngestReport, error) {
-	if err := requireFinance(p); err != nil {
-		return IngestReport{}, err
-	}
-	rep := IngestReport{Received: len(batch), Errors: []RecordError{}, Atomic: atomic}
-	v, err := s.newValidator(ctx)
-	if err != nil {
-		return rep, err
-	}
-	good := make([]resolved, 0, len(batch))
-	keys := make([]UsageInput, 0, len(batch))
-	for i, in := range batch {
-		if r, ok := v.check(i, in, &rep.Errors); ok {
-			good = append(good, r)
-			keys = append(keys, in)
+	for attempt := 1; ; attempt++ {
+		sent := false
+		rep, err := s.IngestStream(ctx, p, func() (UsageChunk, error) {
+			if sent {
+				return UsageChunk{}, nil
+			}
+			sent = true
+			return UsageChunk{Records: batch}, nil
+		}, atomic)
+		if !errors.Is(err, errClash) || attempt == 4 {
+			return rep, err
 		}
+		time.Sleep(time.Duration(attempt) * 20 * time.Millisecond)
 	}
-	rep.Rejected = len(rep.Errors)
-	if atomic && rep.Rejected > 0 {
-		return rep, nil
-	}
-	err = s.DB.Transact(ctx, func(tx *db.Tx) error {
-		t := totals{}
-		acc, dup, err := s.store(ctx, tx, good, keys, t)
-		rep.Accepted, rep.Duplicates = acc, dup
-		if err != nil {
-			return err
-		}
-		return addTotals(ctx, tx, t)
-	})
-	return rep, err
 }
 
 // maxReported bounds the refusals IngestStream lists.
@@ -248,6 +234,10 @@ const maxReported = 1000
 
 // errRefused rolls back an atomic IngestStream that refused a record.
 var errRefused = errors.New("usage refused")
+
+// errClash answers a request that deadlocked with another storing some of
+// the same keys: it was undone and may be sent again.
+var errClash = engage.Errorf(engage.ECONFLICT, "Another request was storing some of the same usage at the same time; nothing of this one was stored: send it again.")
 
 // IngestStream stores the records next gives, chunk by chunk, in one
 // transaction, holding one chunk at a time, so that a request or a file of
@@ -336,7 +326,7 @@ func (s *Service) IngestStream(ctx context.Context, p *access.Principal, next fu
 	case errors.Is(err, errRefused):
 		return rep, nil
 	case db.IsRetryable(err):
-		return rep, engage.Errorf(engage.ECONFLICT, "Another request was storing some of the same usage at the same time; nothing of this one was stored: send it again.")
+		return rep, errClash
 	}
 	return rep, err
 }

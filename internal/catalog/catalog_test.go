@@ -192,20 +192,28 @@ func TestQuoteCompareAndPriceChange(t *testing.T) {
 	})
 }
 
+// ledgerAndMail creates a finance ledger only Finance may see and an
+// e-mail service for everyone.
+func ledgerAndMail(t *testing.T, f fixture) (ledger, mail catalog.Service) {
+	t.Helper()
+	ctx := context.Background()
+	in := service("Finance ledger", "business-applications", "cloud")
+	in.AudienceAll, in.Audience = false, []catalog.AudienceRef{{Kind: "department", ID: f.finance.ID}}
+	ledger, err := f.cat.CreateService(ctx, f.owner, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mail, err = f.cat.CreateService(ctx, f.owner, service("E-mail", "messaging", "cloud")); err != nil {
+		t.Fatal(err)
+	}
+	return ledger, mail
+}
+
 func TestAudienceAndOrders(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		f := setup(t, d)
-		in := service("Finance ledger", "business-applications", "cloud")
-		in.AudienceAll, in.Audience = false, []catalog.AudienceRef{{Kind: "department", ID: f.finance.ID}}
-		ledger, err := f.cat.CreateService(ctx, f.owner, in)
-		if err != nil {
-			t.Fatal(err)
-		}
-		mail, err := f.cat.CreateService(ctx, f.owner, service("E-mail", "messaging", "cloud"))
-		if err != nil {
-			t.Fatal(err)
-		}
+		ledger, mail := ledgerAndMail(t, f)
 		mailbox, err := f.cat.CreateOffering(ctx, f.owner, mail.ID, catalog.OfferingInput{Name: "Mailbox", Lifecycle: "live"},
 			[]catalog.RatePlan{plan("2026-01-01", "person-month", "4.50")})
 		if err != nil {
@@ -305,16 +313,7 @@ func TestAnnouncementReach(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		f := setup(t, d)
-		in := service("Finance ledger", "business-applications", "cloud")
-		in.AudienceAll, in.Audience = false, []catalog.AudienceRef{{Kind: "department", ID: f.finance.ID}}
-		ledger, err := f.cat.CreateService(ctx, f.owner, in)
-		if err != nil {
-			t.Fatal(err)
-		}
-		mail, err := f.cat.CreateService(ctx, f.owner, service("E-mail", "messaging", "cloud"))
-		if err != nil {
-			t.Fatal(err)
-		}
+		ledger, mail := ledgerAndMail(t, f)
 		// Meant for everyone, but about a service only Finance sees.
 		if _, err := f.cat.Announce(ctx, f.owner, catalog.AnnouncementInput{ServiceID: ledger.ID, Kind: "change", Title: "Ledger upgrade", AudienceAll: true}); err != nil {
 			t.Fatal(err)
