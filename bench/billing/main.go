@@ -212,7 +212,7 @@ func bench(o options) (err error) {
 		t = time.Now()
 		var cgroups, cn int
 		err = a.DB.QueryRow(ctx, `SELECT COUNT(*), COALESCE(SUM(n), 0) FROM (SELECT sub_account_id, service_name, tags, COUNT(*) AS n, SUM(CAST(effective_cost AS NUMERIC)) AS c
-			FROM cloud_charges WHERE period = ? GROUP BY sub_account_id, service_name, tags) g`, o.month).Scan(&cgroups, &cn)
+			FROM bench_focus_raw WHERE period = ? GROUP BY sub_account_id, service_name, tags) g`, o.month).Scan(&cgroups, &cn)
 		if err != nil {
 			return fmt.Errorf("floor GROUP BY: %w", err)
 		}

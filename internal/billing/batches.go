@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/engagehq/engage/internal/db"
@@ -23,27 +22,22 @@ import (
 // record and one batch row per group, instead of one indexed row per
 // record, is what lets ingestion keep up with busy meters.
 
-const (
-	// keysPerInsert is how many keys one statement inserts: SQLite binds
-	// each as a parameter (well under its 32,766 limit); PostgreSQL takes
-	// them as one array.
-	keysPerInsertSQLite   = 1000
-	keysPerInsertPostgres = 10000
-	// recordsPerBatch bounds a batch row, so that showing a few records
-	// never decodes more than this many.
-	recordsPerBatch = 10000
-)
+// recordsPerBatch bounds a batch row, so that showing a few records never
+// decodes more than this many.
+const recordsPerBatch = 10000
+
+var usageKeys = db.KeyTable{Table: "usage_keys", Column: "idempotency_key"}
 
 // storeKeys stores the records' idempotency keys and says, for each record,
 // whether it is new: its key was not stored before, and it is the first
 // record in ins with that key.
 func storeKeys(ctx context.Context, tx *db.Tx, ins []UsageInput) ([]bool, error) {
-	stored := make(keySet, len(ins))
-	store := storeKeysSQLite
-	if tx.Engine() == db.Postgres {
-		store = storeKeysPostgres
+	keys := make([]string, len(ins))
+	for i, in := range ins {
+		keys[i] = in.IdempotencyKey
 	}
-	if err := store(ctx, tx, ins, stored); err != nil {
+	stored, err := usageKeys.Insert(ctx, tx, keys)
+	if err != nil {
 		return nil, fmt.Errorf("storing usage keys: %w", err)
 	}
 	fresh := make([]bool, len(ins))
@@ -54,108 +48,6 @@ func storeKeys(ctx context.Context, tx *db.Tx, ins []UsageInput) ([]bool, error)
 		}
 	}
 	return fresh, nil
-}
-
-// keySet holds the keys stored by a request.
-type keySet map[string]struct{}
-
-// add adds the keys an INSERT … RETURNING gives.
-func (stored keySet) add(rows *sql.Rows, err error) error {
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var k string
-		if err := rows.Scan(&k); err != nil {
-			return err
-		}
-		stored[k] = struct{}{}
-	}
-	return rows.Err()
-}
-
-// storeKeysSQLite inserts the keys with ON CONFLICT DO NOTHING RETURNING,
-// keysPerInsertSQLite a statement, compiled once.
-func storeKeysSQLite(ctx context.Context, tx *db.Tx, ins []UsageInput, stored keySet) error {
-	var full *sql.Stmt
-	args := make([]any, 0, min(len(ins), keysPerInsertSQLite))
-	for start := 0; start < len(ins); start += keysPerInsertSQLite {
-		part := ins[start:min(start+keysPerInsertSQLite, len(ins))]
-		args = args[:0]
-		for _, in := range part {
-			args = append(args, in.IdempotencyKey)
-		}
-		if len(part) < keysPerInsertSQLite {
-			if err := stored.add(tx.Query(ctx, insertKeysSQL(len(part)), args...)); err != nil {
-				return err
-			}
-			continue
-		}
-		if full == nil {
-			var err error
-			if full, err = tx.Prepare(ctx, insertKeysSQL(keysPerInsertSQLite)); err != nil {
-				return err
-			}
-			defer full.Close()
-		}
-		if err := stored.add(full.QueryContext(ctx, args...)); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// storeKeysPostgres inserts each chunk of keys with a plain INSERT, which
-// costs the server much less than INSERT … ON CONFLICT: when it succeeds,
-// every key of the chunk is new. When a key is already stored (a record
-// sent again), or another request stores one of the same keys meanwhile,
-// it fails on the unique key (or, waiting in another order, on a
-// deadlock); the chunk is then undone to its savepoint and inserted again
-// with ON CONFLICT DO NOTHING, which waits for the other request and skips
-// what is already stored.
-func storeKeysPostgres(ctx context.Context, tx *db.Tx, ins []UsageInput, stored keySet) error {
-	all := make([]string, 0, len(ins))
-	for _, in := range ins {
-		all = append(all, in.IdempotencyKey)
-	}
-	// Sorted, so that requests sharing keys wait for each other in one
-	// order; once each, since the plain INSERT refuses a key twice.
-	slices.Sort(all)
-	all = slices.Compact(all)
-	for start := 0; start < len(all); start += keysPerInsertPostgres {
-		keys := all[start:min(start+keysPerInsertPostgres, len(all))]
-		if _, err := tx.Exec(ctx, "SAVEPOINT usage_keys"); err != nil {
-			return err
-		}
-		_, err := tx.Exec(ctx, "INSERT INTO usage_keys(idempotency_key) SELECT unnest(?::text[])", keys)
-		if err == nil {
-			for _, k := range keys {
-				stored[k] = struct{}{}
-			}
-			continue
-		}
-		if _, rerr := tx.Exec(ctx, "ROLLBACK TO SAVEPOINT usage_keys"); rerr != nil {
-			return err
-		}
-		if err := stored.add(tx.Query(ctx, "INSERT INTO usage_keys(idempotency_key) SELECT unnest(?::text[]) ON CONFLICT DO NOTHING RETURNING idempotency_key", keys)); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func insertKeysSQL(n int) string {
-	var sb strings.Builder
-	sb.WriteString("INSERT INTO usage_keys(idempotency_key) VALUES ")
-	for i := 0; i < n; i++ {
-		if i > 0 {
-			sb.WriteByte(',')
-		}
-		sb.WriteString("(?)")
-	}
-	sb.WriteString(" ON CONFLICT DO NOTHING RETURNING idempotency_key")
-	return sb.String()
 }
 
 type batchKey struct {
@@ -226,10 +118,6 @@ func appendBatch(b []byte, idx []int, recs []resolved, ins []UsageInput) []byte 
 // storedRecord reads one record of a batch.
 type storedRecord struct{ UsageRecord }
 
-// storedTimeLayouts are the times a batch holds: RFC 3339 as Engage writes
-// them, and SQLite's own form in batches made from older databases.
-var storedTimeLayouts = []string{time.RFC3339Nano, "2006-01-02 15:04:05.999999999-07:00", "2006-01-02 15:04:05.999999999Z07:00"}
-
 func (r *storedRecord) UnmarshalJSON(b []byte) error {
 	var f [5]json.RawMessage
 	if err := json.Unmarshal(b, &f); err != nil {
@@ -241,13 +129,12 @@ func (r *storedRecord) UnmarshalJSON(b []byte) error {
 			return fmt.Errorf("field %d: %w", i, err)
 		}
 	}
-	for _, layout := range storedTimeLayouts {
-		if t, err := time.Parse(layout, at); err == nil {
-			r.Time = t.UTC()
-			return nil
-		}
+	t, ok := textenc.ParseStoredTime(at)
+	if !ok {
+		return fmt.Errorf("unreadable time %q", at)
 	}
-	return fmt.Errorf("unreadable time %q", at)
+	r.Time = t
+	return nil
 }
 
 // readBatches returns the first limit records, in time order, of the

@@ -5,8 +5,8 @@
 // # Import
 //
 // Import streams a FOCUS file (CSV, gzip-compressed CSV or Parquet; FOCUS 1.0
-// to 1.3) through internal/focus and stores each accepted row as a
-// cloud_charges row identified by the row's content fingerprint (unique):
+// to 1.3) through internal/focus and stores each accepted row once,
+// identified by the row's content fingerprint (kept in cloud_charge_keys):
 // importing the same file again adds nothing, and a file that overlaps an
 // earlier one adds only the rows the earlier one did not have (the others are
 // counted as duplicates). A row's billing period is the calendar month, in
@@ -14,16 +14,15 @@
 // their line, because a closed period never changes: corrections are
 // adjustments in an open period.
 //
-// One file is one transaction. Rows are streamed and written in batches
-// inside it (multi-row INSERT … ON CONFLICT (fingerprint) DO NOTHING on
-// SQLite, COPY on PostgreSQL after looking up which fingerprints are
-// already stored), so memory stays flat however large the file is, and a
-// failure or a killed process leaves nothing behind; running the import again
-// completes it. Reading and parsing run on one goroutine, writing on another.
-// Imports and reallocations take turns (SQLite has one writer; on PostgreSQL
-// they take a transaction-scoped advisory lock), so the duplicate check and
-// the writes cannot race. The new rows are allocated in the same
-// transaction. Every import records a report (cloud_imports) that can be read
+// One file is one transaction. Rows are streamed, allocated and written in
+// batches inside it: the shares of charges of one period, department,
+// provider, service and currency are one row of cloud_charge_batches with
+// their exact sum (see batches.go). Memory stays flat however large the
+// file is, and a failure or a killed process leaves nothing behind; running
+// the import again completes it. Reading, parsing and allocating run on one
+// goroutine, writing on another. Imports and reallocations take turns
+// (SQLite has one writer; on PostgreSQL they take a transaction-scoped
+// advisory lock). Every import records a report (cloud_imports) that can be read
 // again later: file name and SHA-256, format and FOCUS version, counts,
 // totals per provider and currency of both BilledCost and EffectiveCost,
 // allocated and unallocated totals, warnings by kind and the first 100
@@ -122,9 +121,12 @@ type Service struct {
 	// Basis is the cost allocated when an import does not say;
 	// BasisEffective when empty.
 	Basis Basis
-	// BatchRows is how many rows are written per statement (SQLite) or per
-	// COPY (PostgreSQL); a sensible default for the engine when 0.
+	// BatchRows is how many rows the reading goroutine hands the writing
+	// one at a time; 5,000 when 0.
 	BatchRows int
+	// BatchCharges is the most shares of charges one stored batch holds;
+	// 10,000 when 0.
+	BatchCharges int
 }
 
 // New returns a service allocating on the given basis ("" for the default).
@@ -256,7 +258,7 @@ type ReallocationReport struct {
 // CloudCharge is a stored FOCUS row with the share of it a department (or the
 // unallocated bucket) was given.
 type CloudCharge struct {
-	ID                int64             `json:"id"`
+	ID                int64             `json:"id" doc:"Identifies this share of the charge; the fingerprint identifies the charge"`
 	ImportID          int64             `json:"import_id"`
 	Line              int               `json:"line"`
 	Fingerprint       string            `json:"fingerprint"`

@@ -222,37 +222,102 @@ func checkTotals(t *testing.T, rep cloudbill.CloudImport, want sums) {
 	}
 }
 
-// storedSums adds up the stored charges and allocations per currency, with
-// math/big, from the database's text.
-func storedSums(t *testing.T, f *fixture, basisColumn string) (charges, allocations map[string]*big.Rat) {
-	t.Helper()
-	read := func(query string) map[string]*big.Rat {
-		rows, err := f.d.Query(f.ctx, query)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rows.Close()
-		out := map[string]*big.Rat{}
-		for rows.Next() {
-			var cur string
-			var amount decimal.Decimal
-			if err := rows.Scan(&cur, &amount); err != nil {
-				t.Fatal(err)
-			}
-			if out[cur] == nil {
-				out[cur] = new(big.Rat)
-			}
-			out[cur].Add(out[cur], amount.Rat())
-		}
-		return out
+// share is one stored share of a charge, read back from the batches with
+// encoding/json alone.
+type share struct {
+	period, currency          string
+	dept                      int64
+	part                      int
+	importID                  int64
+	line                      int
+	amount, billed, effective decimal.Decimal
+}
+
+// shares reads every stored share, in batch order, checking that each
+// batch's amount and count are those of its shares.
+func (f *fixture) shares() []share {
+	f.t.Helper()
+	rows, err := f.d.Query(f.ctx, "SELECT period, COALESCE(department_id, 0), currency, amount, charges, data FROM cloud_charge_batches ORDER BY id")
+	if err != nil {
+		f.t.Fatal(err)
 	}
-	return read("SELECT currency, " + basisColumn + " FROM cloud_charges"), read("SELECT currency, amount FROM cloud_allocations")
+	defer rows.Close()
+	var out []share
+	for rows.Next() {
+		var period, currency, data string
+		var dept int64
+		var amount decimal.Decimal
+		var n int
+		if err := rows.Scan(&period, &dept, &currency, &amount, &n, &data); err != nil {
+			f.t.Fatal(err)
+		}
+		var elements [][]json.RawMessage
+		if err := json.Unmarshal([]byte(data), &elements); err != nil {
+			f.t.Fatalf("batch data %.200s: %v", data, err)
+		}
+		sum := decimal.Zero
+		for _, e := range elements {
+			sh := share{period: period, currency: currency, dept: dept}
+			if len(e) != 19 {
+				f.t.Fatalf("element of %d fields: %s", len(e), e)
+			}
+			for i, dst := range map[int]any{0: &sh.part, 2: &sh.amount, 4: &sh.importID, 5: &sh.line, 14: &sh.billed, 15: &sh.effective} {
+				if err := json.Unmarshal(e[i], dst); err != nil {
+					f.t.Fatalf("element field %d %s: %v", i, e[i], err)
+				}
+			}
+			sum = sum.Add(sh.amount)
+			out = append(out, sh)
+		}
+		if len(elements) != n || !sum.Equal(amount) {
+			f.t.Fatalf("batch of %s says %d shares and %s, holds %d and %s", period, n, amount, len(elements), sum)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		f.t.Fatal(err)
+	}
+	return out
+}
+
+// storedSums adds up the stored charges (on the basis given: "billed" or
+// "effective") and their shares per currency, with math/big.
+func storedSums(t *testing.T, f *fixture, basis string) (charges, allocations map[string]*big.Rat) {
+	t.Helper()
+	charges, allocations = map[string]*big.Rat{}, map[string]*big.Rat{}
+	add := func(m map[string]*big.Rat, cur string, d decimal.Decimal) {
+		if m[cur] == nil {
+			m[cur] = new(big.Rat)
+		}
+		m[cur].Add(m[cur], d.Rat())
+	}
+	for _, sh := range f.shares() {
+		if sh.part == 0 {
+			cost := sh.effective
+			if basis == "billed" {
+				cost = sh.billed
+			}
+			add(charges, sh.currency, cost)
+		}
+		add(allocations, sh.currency, sh.amount)
+	}
+	return charges, allocations
+}
+
+// chargesOf counts the stored charges of a line of an import.
+func (f *fixture) chargesOf(importID int64, line int) int {
+	n := 0
+	for _, sh := range f.shares() {
+		if sh.importID == importID && sh.line == line && sh.part == 0 {
+			n++
+		}
+	}
+	return n
 }
 
 // periods lists the periods of the stored charges.
 func (f *fixture) periods() []string {
 	f.t.Helper()
-	rows, err := f.d.Query(f.ctx, "SELECT DISTINCT period FROM cloud_charges ORDER BY period")
+	rows, err := f.d.Query(f.ctx, "SELECT DISTINCT period FROM cloud_charge_batches ORDER BY period")
 	if err != nil {
 		f.t.Fatal(err)
 	}

@@ -19,7 +19,6 @@ import (
 	"github.com/engagehq/engage"
 	"github.com/engagehq/engage/internal/access"
 	"github.com/engagehq/engage/internal/audit"
-	"github.com/engagehq/engage/internal/db"
 	"github.com/engagehq/engage/internal/focus"
 	"github.com/engagehq/engage/internal/textenc"
 )
@@ -78,7 +77,7 @@ func (s *Service) Import(ctx context.Context, p *access.Principal, name string, 
 	}
 	defer rd.Close()
 
-	imp := &importer{s: s, p: p, basis: basis, rd: rd, batch: s.batchRows(s.DB.Dialect),
+	imp := &importer{s: s, p: p, basis: basis, rd: rd, batch: s.batchRows(),
 		periods: map[string]bool{}, rejTotals: map[totalKey]*ProviderTotal{}, summary: map[string]*AllocationSummary{}}
 	imp.rep = CloudImport{FileName: name, Basis: basis, ImportedBy: actorName(p), StartedAt: s.now()}
 	err = s.inTx(ctx, func(t *txn) error {
@@ -170,7 +169,7 @@ type importer struct {
 
 	closed map[string]bool
 	alloc  *allocator
-	w      writer
+	w      *writer
 
 	// reading
 	periods    map[string]bool
@@ -181,7 +180,6 @@ type importer struct {
 	rejTotals  map[totalKey]*ProviderTotal
 	tagKeys    []string
 	buf        []byte
-	times      timeText
 
 	// writing
 	added, duplicates int64
@@ -212,9 +210,7 @@ func (imp *importer) run(ctx context.Context, digest func() (string, error)) err
 		return fmt.Errorf("recording the import: %w", err)
 	}
 	imp.rep.ID = importID
-	if imp.w, err = imp.s.newWriter(ctx, t); err != nil {
-		return err
-	}
+	imp.w = imp.s.newWriter(t)
 	if err := imp.pipeline(ctx); err != nil {
 		return err
 	}
@@ -273,6 +269,9 @@ func (imp *importer) pipeline(ctx context.Context) error {
 		free <- b
 	}
 	<-done
+	if writeErr == nil && readErr == nil {
+		writeErr = imp.w.flush(ctx)
+	}
 	if writeErr != nil {
 		return writeErr
 	}
@@ -364,7 +363,7 @@ func (imp *importer) reject(fr *focus.Row, period string) {
 
 // fill copies a focus row into r and allocates it.
 func (imp *importer) fill(r *row, fr *focus.Row, period string) {
-	*r = row{parts: r.parts[:0], text: r.text[:0], importID: imp.rep.ID, line: fr.Line, fingerprint: fr.Fingerprint, period: period,
+	*r = row{parts: r.parts[:0], importID: imp.rep.ID, line: fr.Line, fingerprint: fr.Fingerprint, period: period,
 		provider: textenc.Storable(fr.ProviderName), billingAccountID: textenc.Storable(fr.BillingAccountId), subAccountID: textenc.Storable(fr.SubAccountId),
 		subAccountName: textenc.Storable(fr.SubAccountName), serviceName: textenc.Storable(fr.ServiceName), serviceCategory: textenc.Storable(fr.ServiceCategory),
 		resourceID: textenc.Storable(fr.ResourceId), resourceName: textenc.Storable(fr.ResourceName), chargeCategory: textenc.Storable(fr.ChargeCategory),
@@ -377,9 +376,6 @@ func (imp *importer) fill(r *row, fr *focus.Row, period string) {
 	m := matchable{subAccountID: r.subAccountID, serviceName: r.serviceName, serviceCategory: r.serviceCategory,
 		resourceID: r.resourceID, tags: fr.Tags}
 	r.parts = imp.alloc.allocate(r.parts, &m, period, amount)
-	if imp.t.dialect == db.SQLite {
-		r.prepareText(&imp.times)
-	}
 }
 
 // tagsJSON writes tags as a JSON object with sorted keys.

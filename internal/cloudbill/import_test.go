@@ -105,10 +105,10 @@ func TestImportSamples(t *testing.T) {
 			t.Errorf("sample warnings %+v", first.Warnings)
 		}
 
-		if n := f.count("SELECT COUNT(*) FROM cloud_charges"); int64(n) != total {
+		if n := f.count("SELECT COUNT(*) FROM cloud_charge_keys"); int64(n) != total {
 			t.Fatalf("%d charges stored, want %d", n, total)
 		}
-		charges, allocs := storedSums(t, f, "effective_cost")
+		charges, allocs := storedSums(t, f, "effective")
 		if len(charges) != 1 || charges["USD"].Cmp(all["USD"]) != 0 || allocs["USD"].Cmp(all["USD"]) != 0 {
 			t.Errorf("stored effective %v, allocated %v, independent %v", ratText(charges), ratText(allocs), ratText(all))
 		}
@@ -134,10 +134,10 @@ func TestImportSamples(t *testing.T) {
 				t.Errorf("re-import of %s: added %d duplicates %d allocation %+v", file.path, rep.Added, rep.Duplicates, rep.Allocation)
 			}
 		}
-		if n := f.count("SELECT COUNT(*) FROM cloud_charges"); int64(n) != total {
+		if n := f.count("SELECT COUNT(*) FROM cloud_charge_keys"); int64(n) != total {
 			t.Errorf("%d charges after re-importing, want %d", n, total)
 		}
-		if n := f.count("SELECT COUNT(*) FROM cloud_allocations"); int64(n) != total {
+		if n := f.count("SELECT COALESCE(SUM(charges), 0) FROM cloud_charge_batches"); int64(n) != total {
 			t.Errorf("%d allocations after re-importing, want %d", n, total)
 		}
 		list, next, err := f.s.ListImports(f.ctx, f.finance, "", 4)
@@ -191,7 +191,7 @@ func TestSlashDatesRejected(t *testing.T) {
 				t.Errorf("error %d = %+v", i, e)
 			}
 		}
-		if n := f.count("SELECT COUNT(*) FROM cloud_charges"); n != 0 {
+		if n := f.count("SELECT COUNT(*) FROM cloud_charge_keys"); n != 0 {
 			t.Errorf("%d charges stored", n)
 		}
 	})
@@ -226,12 +226,12 @@ func TestOverlappingFiles(t *testing.T) {
 		if second.Rows != 601 || second.Added != 400 || second.Duplicates != 201 || second.Accepted != 601 {
 			t.Errorf("second: rows %d added %d duplicates %d", second.Rows, second.Added, second.Duplicates)
 		}
-		if n := f.count("SELECT COUNT(*) FROM cloud_charges"); n != 1000 {
+		if n := f.count("SELECT COUNT(*) FROM cloud_charge_keys"); n != 1000 {
 			t.Errorf("%d charges stored, want 1000", n)
 		}
 		// Together they hold exactly the whole file.
 		want, _ := independentSums(t, sampleFile, "")
-		charges, allocs := storedSums(t, f, "billed_cost")
+		charges, allocs := storedSums(t, f, "billed")
 		billed := new(big.Rat)
 		for _, w := range want {
 			billed.Add(billed, w[0])
@@ -239,15 +239,15 @@ func TestOverlappingFiles(t *testing.T) {
 		if charges["USD"].Cmp(billed) != 0 {
 			t.Errorf("stored billed %s, file %s", charges["USD"].FloatString(12), billed.FloatString(12))
 		}
-		effective, _ := storedSums(t, f, "effective_cost")
+		effective, _ := storedSums(t, f, "effective")
 		if allocs["USD"].Cmp(effective["USD"]) != 0 {
 			t.Errorf("allocated %s, stored effective %s", allocs["USD"].FloatString(12), effective["USD"].FloatString(12))
 		}
 		// The line of a charge is its line in the file that stored it.
-		if n := f.count("SELECT COUNT(*) FROM cloud_charges WHERE import_id = ? AND line = 2", second.ID); n != 0 {
+		if n := f.chargesOf(second.ID, 2); n != 0 {
 			t.Errorf("second file's line 2 was stored again")
 		}
-		if n := f.count("SELECT COUNT(*) FROM cloud_charges WHERE import_id = ? AND line = 203", second.ID); n != 1 {
+		if n := f.chargesOf(second.ID, 203); n != 1 {
 			t.Errorf("second file's first new row (line 203) is not stored as line 203")
 		}
 	})
@@ -286,7 +286,7 @@ func TestImportIsAtomic(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "disk on fire") {
 			t.Fatalf("Import of a failing reader = %v", err)
 		}
-		for _, table := range []string{"cloud_charges", "cloud_allocations", "cloud_imports"} {
+		for _, table := range []string{"cloud_charge_keys", "cloud_charge_batches", "cloud_imports"} {
 			if n := f.count("SELECT COUNT(*) FROM " + table); n != 0 {
 				t.Errorf("%d rows left in %s", n, table)
 			}
@@ -295,7 +295,7 @@ func TestImportIsAtomic(t *testing.T) {
 			t.Errorf("%d import audit events left", n)
 		}
 		rep := f.importFile(sampleFile, cloudbill.ImportOptions{})
-		if rep.Added != 1000 || f.count("SELECT COUNT(*) FROM cloud_allocations WHERE department_id = ?", f.dept["IT"]) != 1000 {
+		if rep.Added != 1000 || f.count("SELECT COALESCE(SUM(charges), 0) FROM cloud_charge_batches WHERE department_id = ?", f.dept["IT"]) != 1000 {
 			t.Errorf("import after the failure added %d", rep.Added)
 		}
 	})
@@ -352,10 +352,10 @@ func TestConcurrentImports(t *testing.T) {
 		if reps[0].Added+reps[1].Added != 1000 || reps[0].Duplicates+reps[1].Duplicates != 1000 {
 			t.Errorf("added %d+%d, duplicates %d+%d", reps[0].Added, reps[1].Added, reps[0].Duplicates, reps[1].Duplicates)
 		}
-		if n := f.count("SELECT COUNT(*) FROM cloud_charges"); n != 1000 {
+		if n := f.count("SELECT COUNT(*) FROM cloud_charge_keys"); n != 1000 {
 			t.Errorf("%d charges stored", n)
 		}
-		if n := f.count("SELECT COUNT(*) FROM cloud_allocations"); n != 1000 {
+		if n := f.count("SELECT COALESCE(SUM(charges), 0) FROM cloud_charge_batches"); n != 1000 {
 			t.Errorf("%d allocations stored", n)
 		}
 	})

@@ -121,62 +121,35 @@ type groupKey struct {
 	currency, provider, service string
 }
 
-// totals adds up a period's allocations per department (or the bucket),
-// currency, provider and service. PostgreSQL sums NUMERIC exactly in SQL;
-// SQLite keeps amounts as text, which its SUM would turn into floating
-// point, so they are added up here.
+// totals adds up a period's batches per department (or the bucket),
+// currency, provider and service. Amounts are added here, exactly: SQLite
+// keeps them as text, which its SUM would turn into floating point.
 func totals(ctx context.Context, q db.Querier, period string, unallocated bool) (map[groupKey]*groupSum, error) {
-	cond := "a.department_id IS NOT NULL"
+	cond := "department_id IS NOT NULL"
 	if unallocated {
-		cond = "a.department_id IS NULL"
+		cond = "department_id IS NULL"
 	}
-	from := " FROM cloud_allocations a JOIN cloud_charges c ON c.id = a.charge_id WHERE a.period = ? AND " + cond
-	out := map[groupKey]*groupSum{}
-	if q.Engine() == db.Postgres {
-		rows, err := q.Query(ctx, "SELECT COALESCE(a.department_id, 0), a.currency, c.provider, c.service_name, SUM(a.amount), COUNT(*)"+from+
-			" GROUP BY a.department_id, a.currency, c.provider, c.service_name", period)
-		if err != nil {
-			return nil, fmt.Errorf("adding up cloud allocations: %w", err)
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var k groupKey
-			var amount decimal.Decimal
-			var n int
-			if err := rows.Scan(&k.dept, &k.currency, &k.provider, &k.service, &amount, &n); err != nil {
-				return nil, err
-			}
-			out[k] = &groupSum{amount, n}
-		}
-		return out, rows.Err()
-	}
-	rows, err := q.Query(ctx, "SELECT COALESCE(a.department_id, 0), a.currency, c.provider, c.service_name, a.amount"+from, period)
+	rows, err := q.Query(ctx, `SELECT COALESCE(department_id, 0), currency, provider, service_name, amount, charges
+		FROM cloud_charge_batches WHERE period = ? AND `+cond, period)
 	if err != nil {
-		return nil, fmt.Errorf("adding up cloud allocations: %w", err)
+		return nil, fmt.Errorf("adding up cloud charges: %w", err)
 	}
 	defer rows.Close()
-	var k groupKey
-	var last *groupSum
-	var lastKey groupKey
-	var amount string
+	out := map[groupKey]*groupSum{}
 	for rows.Next() {
-		if err := rows.Scan(&k.dept, &k.currency, &k.provider, &k.service, &amount); err != nil {
-			return nil, err
+		var k groupKey
+		var amount decimal.Decimal
+		var n int
+		if err := rows.Scan(&k.dept, &k.currency, &k.provider, &k.service, &amount, &n); err != nil {
+			return nil, fmt.Errorf("adding up cloud charges: %w", err)
 		}
-		d, err := decimal.NewFromString(amount)
-		if err != nil {
-			return nil, fmt.Errorf("cloud allocation amount %q: %w", amount, err)
+		sum := out[k]
+		if sum == nil {
+			sum = &groupSum{}
+			out[k] = sum
 		}
-		if last == nil || k != lastKey {
-			last = out[k]
-			if last == nil {
-				last = &groupSum{}
-				out[k] = last
-			}
-			lastKey = k
-		}
-		last.amount = last.amount.Add(d)
-		last.rows++
+		sum.amount = sum.amount.Add(amount)
+		sum.rows += n
 	}
 	return out, rows.Err()
 }
@@ -254,52 +227,49 @@ func (s *Service) Charges(ctx context.Context, p *access.Principal, f ChargeFilt
 		return nil, "", err
 	}
 	n := paging.Limit(f.Limit)
-	where := []string{"a.period = ?"}
+	where := []string{"period = ?"}
 	args := []any{f.Period}
 	if f.DepartmentID == 0 {
-		where = append(where, "a.department_id IS NULL")
+		where = append(where, "department_id IS NULL")
 	} else {
-		where, args = append(where, "a.department_id = ?"), append(args, f.DepartmentID)
+		where, args = append(where, "department_id = ?"), append(args, f.DepartmentID)
 	}
 	if f.Provider != "" {
-		where, args = append(where, "c.provider = ?"), append(args, f.Provider)
+		where, args = append(where, "provider = ?"), append(args, f.Provider)
 	}
 	if f.ServiceName != "" {
-		where, args = append(where, "c.service_name = ?"), append(args, f.ServiceName)
+		where, args = append(where, "service_name = ?"), append(args, f.ServiceName)
 	}
+	var afterBatch int64
+	afterIndex := -1
 	if cur != nil {
-		where, args = append(where, "a.id > ?"), append(args, cur.ID)
+		afterBatch, afterIndex = cur.ID>>chargeIDShift, int(cur.ID&(1<<chargeIDShift-1))
+		where, args = append(where, "id >= ?"), append(args, afterBatch)
 	}
-	rows, err := s.DB.Query(ctx, `SELECT a.id, a.department_id, a.rule_id, a.amount, c.id, c.import_id, c.line, c.fingerprint, c.period,
-		c.provider, c.billing_account_id, c.sub_account_id, c.sub_account_name, c.service_name, c.service_category, c.resource_id,
-		c.resource_name, c.charge_category, c.charge_description, c.billed_cost, c.effective_cost, c.currency, c.charge_period_start,
-		c.charge_period_end, c.tags
-		FROM cloud_allocations a JOIN cloud_charges c ON c.id = a.charge_id
-		WHERE `+strings.Join(where, " AND ")+" ORDER BY a.id LIMIT ?", append(args, n+1)...)
+	rows, err := s.DB.Query(ctx, batchColumns+" WHERE "+strings.Join(where, " AND ")+" ORDER BY id", args...)
 	if err != nil {
 		return nil, "", fmt.Errorf("listing cloud charges: %w", err)
 	}
 	defer rows.Close()
 	out := []CloudCharge{}
-	var ids []int64
-	for rows.Next() {
-		var c CloudCharge
-		var aid int64
-		var dept, rule sql.NullInt64
-		var tags string
-		if err := rows.Scan(&aid, &dept, &rule, &c.Amount, &c.ID, &c.ImportID, &c.Line, &c.Fingerprint, &c.Period, &c.Provider,
-			&c.BillingAccountID, &c.SubAccountID, &c.SubAccountName, &c.ServiceName, &c.ServiceCategory, &c.ResourceID, &c.ResourceName,
-			&c.ChargeCategory, &c.ChargeDescription, &c.BilledCost, &c.EffectiveCost, &c.Currency, &c.ChargePeriodStart, &c.ChargePeriodEnd,
-			&tags); err != nil {
-			return nil, "", fmt.Errorf("reading cloud charge: %w", err)
+	for len(out) <= n && rows.Next() {
+		b, err := scanBatch(rows)
+		if err != nil {
+			return nil, "", fmt.Errorf("listing cloud charges: %w", err)
 		}
-		c.DepartmentID, c.RuleID = dept.Int64, rule.Int64
-		c.ChargePeriodStart, c.ChargePeriodEnd = c.ChargePeriodStart.UTC(), c.ChargePeriodEnd.UTC()
-		if err := json.Unmarshal([]byte(tags), &c.Tags); err != nil || c.Tags == nil {
-			c.Tags = map[string]string{}
+		for i := range b.elements {
+			if b.id == afterBatch && i <= afterIndex {
+				continue
+			}
+			var c CloudCharge
+			if _, err := decodeElement(b.elements[i], &c); err != nil {
+				return nil, "", fmt.Errorf("listing cloud charges: %w", err)
+			}
+			b.fill(&c, i)
+			if out = append(out, c); len(out) > n {
+				break
+			}
 		}
-		out = append(out, c)
-		ids = append(ids, aid)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, "", fmt.Errorf("listing cloud charges: %w", err)
@@ -307,7 +277,7 @@ func (s *Service) Charges(ctx context.Context, p *access.Principal, f ChargeFilt
 	next := ""
 	if len(out) > n {
 		out = out[:n]
-		next = paging.Encode(paging.Cursor{ID: ids[n-1]})
+		next = paging.Encode(paging.Cursor{ID: out[n-1].ID})
 	}
 	return out, next, nil
 }
@@ -341,62 +311,49 @@ func (s *Service) Reallocate(ctx context.Context, p *access.Principal, period st
 		if err != nil {
 			return err
 		}
-		if _, err := t.Exec(ctx, "DELETE FROM cloud_allocations WHERE period = ?", period); err != nil {
-			return fmt.Errorf("removing the period's allocations: %w", err)
-		}
-		w, err := s.newWriter(ctx, t)
+		ids, err := batchIDs(ctx, t, period)
 		if err != nil {
 			return err
 		}
+		w := s.newWriter(t)
 		summary := map[string]*AllocationSummary{}
-		n := s.batchRows(t.dialect)
-		store := make([]row, n)
-		rows := make([]*row, 0, n)
-		var tags map[string]string
-		var after int64
-		for {
-			res, err := t.Query(ctx, `SELECT id, import_id, sub_account_id, service_name, service_category, resource_id, tags,
-				billed_cost, effective_cost, currency FROM cloud_charges WHERE period = ? AND id > ? ORDER BY id LIMIT ?`, period, after, n)
+		var r row
+		for _, id := range ids {
+			b, err := scanBatch(t.QueryRow(ctx, batchColumns+" WHERE id = ?", id))
 			if err != nil {
 				return fmt.Errorf("reading the period's charges: %w", err)
 			}
-			rows = rows[:0]
-			for res.Next() {
-				r := &store[len(rows)]
-				*r = row{parts: r.parts[:0], text: r.text[:0], period: period, added: true}
-				var tagText string
-				if err := res.Scan(&r.id, &r.importID, &r.subAccountID, &r.serviceName, &r.serviceCategory, &r.resourceID, &tagText,
-					&r.billed, &r.effective, &r.currency); err != nil {
-					res.Close()
-					return fmt.Errorf("reading the period's charges: %w", err)
+			for _, raw := range b.elements {
+				var c CloudCharge
+				e, err := decodeElement(raw, &c)
+				if err != nil {
+					return err
 				}
-				clear(tags)
-				if err := json.Unmarshal([]byte(tagText), &tags); err != nil {
-					tags = nil
+				if e.part != 0 {
+					continue // the charge is reallocated with its first share
 				}
-				amount := r.effective
-				if bases[r.importID] == BasisBilled {
-					amount = r.billed
+				amount := c.EffectiveCost
+				if bases[c.ImportID] == BasisBilled {
+					amount = c.BilledCost
 				}
-				m := matchable{subAccountID: r.subAccountID, serviceName: r.serviceName, serviceCategory: r.serviceCategory, resourceID: r.resourceID, tags: tags}
+				r = row{parts: r.parts[:0], period: period, provider: b.provider, serviceName: b.service, currency: b.currency,
+					subAccountID: c.SubAccountID, serviceCategory: c.ServiceCategory, resourceID: c.ResourceID, body: e.body, added: true}
+				m := matchable{subAccountID: c.SubAccountID, serviceName: b.service, serviceCategory: c.ServiceCategory, resourceID: c.ResourceID, tags: c.Tags}
 				r.parts = alloc.allocate(r.parts, &m, period, amount)
-				rows = append(rows, r)
+				if err := w.add(ctx, &r); err != nil {
+					return err
+				}
+				addSummary(summary, &r)
+				rep.Charges++
 			}
-			res.Close()
-			if err := res.Err(); err != nil {
-				return fmt.Errorf("reading the period's charges: %w", err)
+		}
+		if err := w.flush(ctx); err != nil {
+			return err
+		}
+		if len(ids) > 0 {
+			if _, err := t.Exec(ctx, "DELETE FROM cloud_charge_batches WHERE period = ? AND id <= ?", period, ids[len(ids)-1]); err != nil {
+				return fmt.Errorf("removing the period's earlier allocation: %w", err)
 			}
-			if len(rows) == 0 {
-				break
-			}
-			if err := w.allocations(ctx, rows); err != nil {
-				return err
-			}
-			for _, r := range rows {
-				addSummary(summary, r)
-			}
-			rep.Charges += int64(len(rows))
-			after = rows[len(rows)-1].id
 		}
 		rep.Allocation = summaries(summary)
 		y, m, _ := first.Date()
@@ -412,6 +369,15 @@ func (s *Service) Reallocate(ctx context.Context, p *access.Principal, period st
 		return ReallocationReport{}, err
 	}
 	return rep, nil
+}
+
+// batchIDs lists the ids of a period's batches, in order.
+func batchIDs(ctx context.Context, q db.Querier, period string) ([]int64, error) {
+	ids, err := readIDs(q.Query(ctx, "SELECT id FROM cloud_charge_batches WHERE period = ? ORDER BY id", period))
+	if err != nil {
+		return nil, fmt.Errorf("reading the period's charges: %w", err)
+	}
+	return ids, nil
 }
 
 func importBases(ctx context.Context, q db.Querier) (map[int64]Basis, error) {

@@ -400,9 +400,17 @@ func renumber(ctx context.Context, q db.Querier) error {
 }
 
 func orderedRuleIDs(ctx context.Context, q db.Querier) ([]int64, error) {
-	rows, err := q.Query(ctx, "SELECT id FROM cloud_allocation_rules WHERE archived_at IS NULL ORDER BY position, id")
+	ids, err := readIDs(q.Query(ctx, "SELECT id FROM cloud_allocation_rules WHERE archived_at IS NULL ORDER BY position, id"))
 	if err != nil {
 		return nil, fmt.Errorf("reading allocation rules: %w", err)
+	}
+	return ids, nil
+}
+
+// readIDs reads the ids a query gives.
+func readIDs(rows *sql.Rows, err error) ([]int64, error) {
+	if err != nil {
+		return nil, err
 	}
 	defer rows.Close()
 	var ids []int64

@@ -48,24 +48,24 @@ func csvOf(rows ...charge) string {
 	return b.String()
 }
 
-// allocationsOf returns the parts of the charge on line of an import, as
-// "DEPT=amount" (or "-" for the bucket), in department order.
+// allocationsOf returns the shares of the charge on line of an import, as
+// "DEPT=amount" (or "-" for the bucket), in the order the rule gave them.
 func (f *fixture) allocationsOf(importID int64, line int) []string {
 	f.t.Helper()
-	rows, err := f.d.Query(f.ctx, `SELECT COALESCE(d.code, '-'), a.amount FROM cloud_allocations a JOIN cloud_charges c ON c.id = a.charge_id
-		LEFT JOIN departments d ON d.id = a.department_id WHERE c.import_id = ? AND c.line = ? ORDER BY a.id`, importID, line)
-	if err != nil {
-		f.t.Fatal(err)
+	codes := map[int64]string{0: "-"}
+	for code, id := range f.dept {
+		codes[id] = code
 	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var code string
-		var amount decimal.Decimal
-		if err := rows.Scan(&code, &amount); err != nil {
-			f.t.Fatal(err)
+	var found []share
+	for _, sh := range f.shares() {
+		if sh.importID == importID && sh.line == line {
+			found = append(found, sh)
 		}
-		out = append(out, code+"="+amount.String())
+	}
+	slices.SortFunc(found, func(a, b share) int { return a.part - b.part })
+	var out []string
+	for _, sh := range found {
+		out = append(out, codes[sh.dept]+"="+sh.amount.String())
 	}
 	return out
 }
@@ -127,7 +127,7 @@ func TestAllocationRules(t *testing.T) {
 		}
 		// The parts of each charge add up to it exactly.
 		var n int
-		err := d.QueryRow(f.ctx, "SELECT COUNT(*) FROM cloud_charges").Scan(&n)
+		err := d.QueryRow(f.ctx, "SELECT COUNT(*) FROM cloud_charge_keys").Scan(&n)
 		if err != nil || n != 8 {
 			t.Fatalf("%d charges, %v", n, err)
 		}
@@ -340,7 +340,7 @@ func TestClosedPeriod(t *testing.T) {
 		if !slices.Equal(rep.Periods, []string{"2026-02", "2026-03"}) {
 			t.Errorf("periods %v", rep.Periods)
 		}
-		if n := f.count("SELECT COUNT(*) FROM cloud_charges WHERE period = '2026-01'"); n != 0 {
+		if n := f.count("SELECT COUNT(*) FROM cloud_charge_batches WHERE period = '2026-01'"); n != 0 {
 			t.Errorf("%d charges stored in the closed period", n)
 		}
 		if _, err := f.s.Reallocate(f.ctx, f.finance, "2026-01"); engage.ErrorCode(err) != engage.ECONFLICT {
@@ -388,7 +388,7 @@ func TestReallocate(t *testing.T) {
 		if len(after) != 1 || after[0].DepartmentID != f.dept["BIO"] || !after[0].Amount.Equal(dec("60")) || after[0].Rows != 2 || after[0].ServiceName != "EC2" {
 			t.Errorf("AllocatedTotals after = %+v", after)
 		}
-		if n := f.count("SELECT COUNT(*) FROM cloud_allocations WHERE period = '2026-02'"); n != 4 {
+		if n := f.count("SELECT COALESCE(SUM(charges), 0) FROM cloud_charge_batches WHERE period = '2026-02'"); n != 4 {
 			t.Errorf("%d allocations in February, want 4 (one per charge)", n)
 		}
 		// March was not reallocated: still unallocated.
@@ -400,6 +400,22 @@ func TestReallocate(t *testing.T) {
 		}
 		if _, err := f.s.Reallocate(f.ctx, f.bio, "2026-02"); engage.ErrorCode(err) != engage.EFORBIDDEN {
 			t.Errorf("requester Reallocate = %v", err)
+		}
+		// A split charge has a share per department, and is still one
+		// charge when the period is reallocated again.
+		f.rule(cloudbill.AllocationRuleInput{Name: "S3 shared", Match: cloudbill.RuleMatch{ServiceName: "S3"}, Action: cloudbill.ActionSplit,
+			Splits: []cloudbill.SplitShare{{f.dept["BIO"], dec("40")}, {f.dept["CHEM"], dec("60")}}})
+		for range 2 {
+			got, err = f.s.Reallocate(f.ctx, f.finance, "2026-02")
+			if err != nil || got.Charges != 4 || !got.Allocation[0].Allocated.Equal(dec("90")) || !got.Allocation[0].Unallocated.Equal(dec("20")) {
+				t.Fatalf("reallocation with a split = %+v, %v", got, err)
+			}
+			if n := f.count("SELECT COALESCE(SUM(charges), 0) FROM cloud_charge_batches WHERE period = '2026-02'"); n != 5 {
+				t.Errorf("%d shares in February, want 5", n)
+			}
+		}
+		if got := f.allocationsOf(rep.ID, 4); !slices.Equal(got, []string{"BIO=12", "CHEM=18"}) {
+			t.Errorf("S3 charge allocated %v", got)
 		}
 	})
 }
@@ -504,6 +520,119 @@ func TestChargesDrillDown(t *testing.T) {
 		chem, _, err := f.s.Charges(f.ctx, f.finance, cloudbill.ChargeFilter{Period: "2026-02", DepartmentID: f.dept["CHEM"]})
 		if err != nil || len(chem) != 2 || !chem[0].Amount.Equal(dec("7.5")) || !chem[1].Amount.Equal(dec("15")) {
 			t.Errorf("CHEM for finance = %+v, %v", chem, err)
+		}
+	})
+}
+
+// TestChargesPagedAcrossBatches: pages of any size, across batches of a
+// few shares each, give every share once, in order.
+func TestChargesPagedAcrossBatches(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := setup(t, d)
+		f.s.BatchCharges = 3
+		f.s.BatchRows = 4
+		var rows []charge
+		for i := range 11 {
+			rows = append(rows, charge{billed: fmt.Sprintf("%d.01", i+1), service: "EC2", resource: fmt.Sprintf("i-%02d", i)})
+		}
+		rows = append(rows, charge{billed: "7", service: "S3", resource: "b-1"})
+		rep := f.importString("feb.csv", csvOf(rows...), cloudbill.ImportOptions{})
+		if rep.Added != 12 {
+			t.Fatalf("added %d", rep.Added)
+		}
+		if n := f.count("SELECT COUNT(*) FROM cloud_charge_batches WHERE service_name = 'EC2'"); n != 4 {
+			t.Errorf("%d batches of EC2 charges, want 4 of at most 3", n)
+		}
+		filter := cloudbill.ChargeFilter{Period: "2026-02", ServiceName: "EC2", Limit: 100}
+		all, next, err := f.s.Charges(f.ctx, f.finance, filter)
+		if err != nil || len(all) != 11 || next != "" {
+			t.Fatalf("all = %d, %q, %v", len(all), next, err)
+		}
+		for i, c := range all {
+			if c.ResourceID != fmt.Sprintf("i-%02d", i) || !c.Amount.Equal(dec(fmt.Sprintf("%d.01", i+1))) || c.Line != i+2 {
+				t.Errorf("charge %d = %s %s line %d", i, c.ResourceID, c.Amount, c.Line)
+			}
+		}
+		for limit := 1; limit <= 12; limit++ {
+			filter.Limit, filter.Cursor = limit, ""
+			var got []string
+			for pages := 0; ; pages++ {
+				page, next, err := f.s.Charges(f.ctx, f.finance, filter)
+				if err != nil || pages > 12 {
+					t.Fatalf("limit %d: %v after %d pages", limit, err, pages)
+				}
+				for _, c := range page {
+					got = append(got, c.ResourceID)
+				}
+				if next == "" {
+					break
+				}
+				filter.Cursor = next
+			}
+			if len(got) != 11 || got[0] != "i-00" || got[10] != "i-10" || !slices.IsSorted(got) {
+				t.Errorf("limit %d gave %v", limit, got)
+			}
+		}
+	})
+}
+
+// TestChargesSurviveMigration: charges written as batches, turned back into
+// rows by reverting migration 10 and into batches again, read the same:
+// drill-down, totals, reallocation, and a re-import finds them all stored.
+func TestChargesSurviveMigration(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := setup(t, d)
+		f.rule(cloudbill.AllocationRuleInput{Name: "Split", Action: cloudbill.ActionSplit, Match: cloudbill.RuleMatch{ServiceName: "EC2"},
+			Splits: []cloudbill.SplitShare{{f.dept["BIO"], dec("25")}, {f.dept["CHEM"], dec("75")}}})
+		file := csvOf(
+			charge{billed: "10.00", service: "EC2", resource: "i-1", tagsJSON: `{"team":"bio \"quoted\" ü"}`},
+			charge{billed: "0.0000001", service: "EC2", resource: "i-2"},
+			charge{billed: "30.00", service: "S3", resource: "b-1", start: "2026-03-02T10:30:00Z"},
+		)
+		f.importString("feb.csv", file, cloudbill.ImportOptions{})
+		read := func() string {
+			var out []string
+			for _, period := range []string{"2026-02", "2026-03"} {
+				totals, err := f.s.AllocatedTotals(f.ctx, d, period)
+				if err != nil {
+					t.Fatal(err)
+				}
+				out = append(out, jsonOf(t, totals))
+				for _, dept := range []int64{0, f.dept["BIO"], f.dept["CHEM"]} {
+					charges, _, err := f.s.Charges(f.ctx, f.finance, cloudbill.ChargeFilter{Period: period, DepartmentID: dept})
+					if err != nil {
+						t.Fatal(err)
+					}
+					for i := range charges {
+						charges[i].ID = 0 // a share's id is its batch's
+					}
+					out = append(out, jsonOf(t, charges))
+				}
+			}
+			return strings.Join(out, "\n")
+		}
+		before := read()
+		if !strings.Contains(before, `"amount":"0.000000075"`) || !strings.Contains(before, `bio \"quoted\" ü`) {
+			t.Fatalf("before migrating: %s", before)
+		}
+		if err := d.MigrateTo(f.ctx, 9); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.Migrate(f.ctx); err != nil {
+			t.Fatal(err)
+		}
+		if after := read(); after != before {
+			t.Errorf("after migrating down and up:\n%s\nwant\n%s", after, before)
+		}
+		if rep := f.importString("again.csv", file, cloudbill.ImportOptions{}); rep.Added != 0 || rep.Duplicates != 3 {
+			t.Errorf("re-import after migrating: added %d, duplicates %d", rep.Added, rep.Duplicates)
+		}
+		rep, err := f.s.Reallocate(f.ctx, f.finance, "2026-02")
+		if err != nil || rep.Charges != 2 {
+			t.Fatalf("reallocation after migrating = %+v, %v", rep, err)
+		}
+		if got := read(); got != before {
+			t.Errorf("after reallocating:\n%s\nwant\n%s", got, before)
 		}
 	})
 }

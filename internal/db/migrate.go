@@ -23,7 +23,7 @@ type MigrationState struct {
 func (db *DB) provider() (*goose.Provider, error) {
 	dir := "migrations/sqlite"
 	dialect := goose.DialectSQLite3
-	var opts []goose.ProviderOption
+	opts := []goose.ProviderOption{goose.WithGoMigrations(goMigrations(db.Dialect)...)}
 	if db.Dialect == Postgres {
 		dir = "migrations/postgres"
 		dialect = goose.DialectPostgres

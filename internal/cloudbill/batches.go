@@ -1,0 +1,339 @@
+package cloudbill
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/engagehq/engage/internal/db"
+	"github.com/engagehq/engage/internal/textenc"
+)
+
+// Charges are kept in batches (migration 10). Each share of a charge — the
+// whole charge when one department or the unallocated bucket takes it, one
+// share per department when a rule splits it — is an element of the batch
+// of its period, department (NULL for the bucket), provider, service name
+// and currency; a batch row carries the exact sum of its shares and their
+// number, so that statements add up a few batch rows instead of every
+// charge. An element is a JSON array:
+//
+//	[part, rule id or null, "amount", "fingerprint", import id, line,
+//	 "billing account id", "sub-account id", "sub-account name",
+//	 "service category", "resource id", "resource name",
+//	 "charge category", "charge description", "billed cost",
+//	 "effective cost", "charge period start", "charge period end", {tags}]
+//
+// part is 0 for a charge's first share and 1, 2, … for the others, so that
+// reallocation reads each charge once. Amounts are decimal strings; times
+// are RFC 3339 in UTC. Everything after the amount is the charge itself,
+// the same for each of its shares. Fingerprints are kept once each in
+// cloud_charge_keys, which is what makes importing a row twice store it
+// once. Writing one key row per charge and one batch row per few thousand
+// shares, instead of two indexed rows per charge, is what lets an import
+// keep up with a cloud bill.
+
+var chargeKeys = db.KeyTable{Table: "cloud_charge_keys", Column: "fingerprint"}
+
+const (
+	// chargeIDShift places a share's index in its batch below the batch id
+	// in the share's id (CloudCharge.ID); a batch holds fewer shares than
+	// 1<<chargeIDShift.
+	chargeIDShift = 14
+	// maxBuffered bounds the bytes of batches a writer holds before it
+	// stores them all, so that memory stays flat however many groups a
+	// file has.
+	maxBuffered = 16 << 20
+	// maxBatchBytes bounds a batch's text, so that a batch is written (and
+	// read back for a drill-down) in one small piece; its buffer is reused.
+	maxBatchBytes = 256 << 10
+	// elementFields is the length of an element.
+	elementFields = 19
+)
+
+// batchKey is what the shares of one batch have in common.
+type batchKey struct {
+	period                      string
+	dept                        int64
+	provider, service, currency string
+}
+
+// pending is a batch being filled.
+type pending struct {
+	data   []byte // "[" and the elements so far
+	n      int
+	amount decimal.Decimal
+}
+
+// writer puts shares of charges into batches and stores the batches. It is
+// used by one goroutine at a time.
+type writer struct {
+	t      *txn
+	free   [][]byte // buffers of stored batches, for the next ones
+	max    int
+	groups map[batchKey]*pending
+	size   int
+	body   []byte
+	times  timeText
+	fps    []string
+	insert *sql.Stmt
+}
+
+func (s *Service) newWriter(t *txn) *writer {
+	return &writer{t: t, max: min(s.batchCharges(), 1<<chargeIDShift-1), groups: map[batchKey]*pending{}}
+}
+
+// charges stores the rows whose fingerprint is not stored yet, and marks
+// them added.
+func (w *writer) charges(ctx context.Context, rows []*row) error {
+	w.fps = w.fps[:0]
+	for _, r := range rows {
+		w.fps = append(w.fps, r.fingerprint)
+	}
+	stored, err := chargeKeys.Insert(ctx, w.t, w.fps)
+	if err != nil {
+		return fmt.Errorf("storing charge fingerprints: %w", err)
+	}
+	for _, r := range rows {
+		_, r.added = stored[r.fingerprint]
+		if !r.added {
+			continue
+		}
+		delete(stored, r.fingerprint)
+		if err := w.add(ctx, r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// add puts the shares of r into their batches, storing those that fill up.
+func (w *writer) add(ctx context.Context, r *row) error {
+	body := r.body
+	if body == nil {
+		w.body = appendBody(w.body[:0], r, &w.times)
+		body = w.body
+	}
+	for i, p := range r.parts {
+		k := batchKey{r.period, p.dept, r.provider, r.serviceName, r.currency}
+		g := w.groups[k]
+		if g == nil {
+			g = &pending{data: w.buffer()}
+			w.groups[k] = g
+		}
+		before := len(g.data)
+		if g.n > 0 {
+			g.data = append(g.data, ',')
+		}
+		g.data = append(g.data, '[')
+		g.data = strconv.AppendInt(g.data, int64(i), 10)
+		g.data = append(g.data, ',')
+		if p.rule != 0 {
+			g.data = strconv.AppendInt(g.data, p.rule, 10)
+		} else {
+			g.data = append(g.data, "null"...)
+		}
+		g.data = append(g.data, ',', '"')
+		g.data = append(g.data, p.amount.String()...)
+		g.data = append(g.data, '"', ',')
+		g.data = append(g.data, body...)
+		g.data = append(g.data, ']')
+		g.n++
+		g.amount = g.amount.Add(p.amount)
+		w.size += len(g.data) - before
+		if g.n >= w.max || len(g.data) >= maxBatchBytes {
+			if err := w.store(ctx, k, g); err != nil {
+				return err
+			}
+		}
+	}
+	if w.size > maxBuffered {
+		return w.flush(ctx)
+	}
+	return nil
+}
+
+// flush stores every batch being filled.
+func (w *writer) flush(ctx context.Context) error {
+	keys := make([]batchKey, 0, len(w.groups))
+	for k := range w.groups {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, b batchKey) int {
+		return cmp.Or(cmp.Compare(a.period, b.period), cmp.Compare(a.dept, b.dept), cmp.Compare(a.provider, b.provider),
+			cmp.Compare(a.service, b.service), cmp.Compare(a.currency, b.currency))
+	})
+	for _, k := range keys {
+		if err := w.store(ctx, k, w.groups[k]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// buffer returns an empty batch text, "[", reusing a stored batch's buffer
+// when there is one.
+func (w *writer) buffer() []byte {
+	if n := len(w.free); n > 0 {
+		b := w.free[n-1]
+		w.free = w.free[:n-1]
+		return append(b[:0], '[')
+	}
+	return append(make([]byte, 0, maxBatchBytes+maxBatchBytes/4), '[')
+}
+
+// store writes one batch and forgets it.
+func (w *writer) store(ctx context.Context, k batchKey, g *pending) error {
+	w.size -= len(g.data) - 1
+	delete(w.groups, k)
+	g.data = append(g.data, ']')
+	if w.insert == nil {
+		var err error
+		if w.insert, err = w.t.Prepare(ctx, `INSERT INTO cloud_charge_batches(period, department_id, provider, service_name, currency, amount, charges, data)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`); err != nil {
+			return fmt.Errorf("storing charges: %w", err)
+		}
+	}
+	// PostgreSQL takes the text as bytes, sparing a copy; SQLite would
+	// keep bytes as a BLOB, which its JSON functions read as JSONB.
+	var data any = g.data
+	if w.t.dialect == db.SQLite {
+		data = string(g.data)
+	}
+	_, err := w.insert.ExecContext(ctx, k.period, nullID(k.dept), k.provider, k.service, k.currency, g.amount.String(), g.n, data)
+	if err != nil {
+		return fmt.Errorf("storing charges: %w", err)
+	}
+	if cap(g.data) <= 2*maxBatchBytes && len(w.free) < 64 {
+		w.free = append(w.free, g.data)
+	}
+	return nil
+}
+
+// appendBody writes the charge part of an element: everything after the
+// amount.
+func appendBody(b []byte, r *row, times *timeText) []byte {
+	b = textenc.AppendJSONString(b, r.fingerprint)
+	b = append(b, ',')
+	b = strconv.AppendInt(b, r.importID, 10)
+	b = append(b, ',')
+	b = strconv.AppendInt(b, int64(r.line), 10)
+	for _, s := range []string{r.billingAccountID, r.subAccountID, r.subAccountName, r.serviceCategory, r.resourceID, r.resourceName,
+		r.chargeCategory, r.chargeDescription, r.billed.String(), r.effective.String(), times.text(0, r.start), times.text(1, r.end)} {
+		b = append(b, ',')
+		b = textenc.AppendJSONString(b, s)
+	}
+	b = append(b, ',')
+	return append(b, r.tags...)
+}
+
+// timeText formats times as batches keep them, remembering the last value
+// of each slot: charge periods repeat row after row.
+type timeText struct {
+	last [2]time.Time
+	s    [2]string
+	set  [2]bool
+}
+
+func (c *timeText) text(slot int, t time.Time) string {
+	if !c.set[slot] || !t.Equal(c.last[slot]) {
+		c.last[slot], c.s[slot], c.set[slot] = t, t.UTC().Format(time.RFC3339Nano), true
+	}
+	return c.s[slot]
+}
+
+// element is one share read back from a batch.
+type element struct {
+	part int
+	// body is the charge as stored (see appendBody), a slice of the
+	// batch's data.
+	body []byte
+}
+
+// decodeElement reads a stored share into c (the fields the element
+// holds) and returns its part number and body.
+func decodeElement(raw []byte, c *CloudCharge) (element, error) {
+	var f [elementFields]json.RawMessage
+	if err := json.Unmarshal(raw, &f); err != nil {
+		return element{}, fmt.Errorf("reading a stored charge: %w", err)
+	}
+	var e element
+	var rule *int64
+	var start, end string
+	for i, dst := range []any{&e.part, &rule, &c.Amount, &c.Fingerprint, &c.ImportID, &c.Line, &c.BillingAccountID, &c.SubAccountID,
+		&c.SubAccountName, &c.ServiceCategory, &c.ResourceID, &c.ResourceName, &c.ChargeCategory, &c.ChargeDescription, &c.BilledCost,
+		&c.EffectiveCost, &start, &end, &c.Tags} {
+		if f[i] == nil {
+			return element{}, fmt.Errorf("reading a stored charge: %d fields, not %d", i, elementFields)
+		}
+		if err := json.Unmarshal(f[i], dst); err != nil {
+			return element{}, fmt.Errorf("reading a stored charge: field %d: %w", i, err)
+		}
+	}
+	c.RuleID = 0
+	if rule != nil {
+		c.RuleID = *rule
+	}
+	var ok bool
+	if c.ChargePeriodStart, ok = textenc.ParseStoredTime(start); !ok {
+		return element{}, fmt.Errorf("reading a stored charge: unreadable time %q", start)
+	}
+	if c.ChargePeriodEnd, ok = textenc.ParseStoredTime(end); !ok {
+		return element{}, fmt.Errorf("reading a stored charge: unreadable time %q", end)
+	}
+	if c.Tags == nil {
+		c.Tags = map[string]string{}
+	}
+	// The body follows the third comma: part, rule and amount hold none.
+	rest := raw
+	for range 3 {
+		i := bytes.IndexByte(rest, ',')
+		if i < 0 {
+			return element{}, fmt.Errorf("reading a stored charge: too few fields")
+		}
+		rest = rest[i+1:]
+	}
+	e.body = bytes.TrimSuffix(bytes.TrimRight(rest, " \t\r\n"), []byte("]"))
+	return e, nil
+}
+
+// batchRow is a stored batch: what its shares have in common, and them.
+type batchRow struct {
+	id                                  int64
+	period, provider, service, currency string
+	dept                                int64
+	elements                            []json.RawMessage
+}
+
+// fill sets the fields a batch's shares have in common.
+func (b *batchRow) fill(c *CloudCharge, index int) {
+	c.ID = b.id<<chargeIDShift | int64(index)
+	c.Period, c.Provider, c.ServiceName, c.Currency, c.DepartmentID = b.period, b.provider, b.service, b.currency, b.dept
+}
+
+// scanBatch reads a row of id, period, department, provider, service name,
+// currency and data.
+func scanBatch(row interface{ Scan(...any) error }) (batchRow, error) {
+	var b batchRow
+	var dept *int64
+	var data string
+	if err := row.Scan(&b.id, &b.period, &dept, &b.provider, &b.service, &b.currency, &data); err != nil {
+		return b, err
+	}
+	if dept != nil {
+		b.dept = *dept
+	}
+	if err := json.Unmarshal([]byte(data), &b.elements); err != nil {
+		return b, fmt.Errorf("reading stored charges: %w", err)
+	}
+	return b, nil
+}
+
+const batchColumns = "SELECT id, period, department_id, provider, service_name, currency, data FROM cloud_charge_batches"

@@ -1,0 +1,144 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"encoding/json"
+	"fmt"
+
+	"github.com/pressly/goose/v3"
+	"github.com/shopspring/decimal"
+)
+
+// goMigrationSQL holds the SQL of the migrations written in Go, one folder
+// per engine. It lies outside migrations/ so that goose does not take the
+// files for migrations of their own.
+//
+//go:embed gomigrations
+var goMigrationSQL embed.FS
+
+// goMigrations returns the migrations that SQL alone cannot do on every
+// engine, for dialect.
+func goMigrations(dialect Dialect) []*goose.Migration {
+	cloudBatches := goose.NewGoMigration(10,
+		&goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error {
+			return cloudBatchesUp(ctx, tx, dialect)
+		}},
+		&goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error {
+			return execGoMigrationSQL(ctx, tx, dialect, "00010_cloud_batches_down.sql")
+		}})
+	// The name `engage migrate status` shows; goose wants one ending in .go
+	// that starts with the version.
+	cloudBatches.Source = "00010_cloud_batches.go"
+	return []*goose.Migration{cloudBatches}
+}
+
+// execGoMigrationSQL runs the statements of one embedded file as one Exec:
+// without arguments both drivers run every statement in it.
+func execGoMigrationSQL(ctx context.Context, tx *sql.Tx, dialect Dialect, name string) error {
+	dir := "gomigrations/sqlite/"
+	if dialect == Postgres {
+		dir = "gomigrations/postgres/"
+	}
+	text, err := goMigrationSQL.ReadFile(dir + name)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, string(text)); err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	return nil
+}
+
+// cloudBatchElementFields is the length of an element of a cloud charge
+// batch; its amount is at cloudBatchAmountField.
+const (
+	cloudBatchElementFields = 19
+	cloudBatchAmountField   = 2
+)
+
+// cloudBatchesUp moves cloud charges and allocations into batches (see the
+// SQL), then sets each batch's amount to the exact sum of its elements'
+// amounts. SQLite keeps amounts as text and adds them as floating point,
+// so the sums are made here, the same way on both engines.
+func cloudBatchesUp(ctx context.Context, tx *sql.Tx, dialect Dialect) error {
+	if err := execGoMigrationSQL(ctx, tx, dialect, "00010_cloud_batches_up.sql"); err != nil {
+		return err
+	}
+	// The ids first, then one batch at a time: a result still being read
+	// cannot share the transaction's connection with the updates on every
+	// driver, and a batch holds up to 10,000 elements.
+	var ids []int64
+	rows, err := tx.QueryContext(ctx, "SELECT id FROM cloud_charge_batches ORDER BY id")
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return err
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Close(); err != nil {
+		return err
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	read, err := tx.PrepareContext(ctx, dialect.Rebind("SELECT charges, data FROM cloud_charge_batches WHERE id = ?"))
+	if err != nil {
+		return err
+	}
+	defer read.Close()
+	update, err := tx.PrepareContext(ctx, dialect.Rebind("UPDATE cloud_charge_batches SET amount = ? WHERE id = ?"))
+	if err != nil {
+		return err
+	}
+	defer update.Close()
+	for _, id := range ids {
+		var charges int
+		var data string
+		if err := read.QueryRowContext(ctx, id).Scan(&charges, &data); err != nil {
+			return err
+		}
+		sum, err := cloudBatchAmount(data, charges)
+		if err != nil {
+			return fmt.Errorf("cloud charge batch %d: %w", id, err)
+		}
+		if _, err := update.ExecContext(ctx, sum.String(), id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// cloudBatchAmount adds up the amounts of the elements of a batch's data,
+// which must hold charges elements.
+func cloudBatchAmount(data string, charges int) (decimal.Decimal, error) {
+	var elements [][]json.RawMessage
+	if err := json.Unmarshal([]byte(data), &elements); err != nil {
+		return decimal.Decimal{}, err
+	}
+	if len(elements) != charges {
+		return decimal.Decimal{}, fmt.Errorf("%d elements, counted %d", len(elements), charges)
+	}
+	sum := decimal.Zero
+	for i, e := range elements {
+		if len(e) != cloudBatchElementFields {
+			return decimal.Decimal{}, fmt.Errorf("element %d has %d fields, want %d", i, len(e), cloudBatchElementFields)
+		}
+		var text string
+		if err := json.Unmarshal(e[cloudBatchAmountField], &text); err != nil {
+			return decimal.Decimal{}, fmt.Errorf("element %d: amount: %w", i, err)
+		}
+		amount, err := decimal.NewFromString(text)
+		if err != nil {
+			return decimal.Decimal{}, fmt.Errorf("element %d: amount: %w", i, err)
+		}
+		sum = sum.Add(amount)
+	}
+	return sum, nil
+}
