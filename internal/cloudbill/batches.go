@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/klauspost/compress/s2"
 	"github.com/shopspring/decimal"
 
 	"github.com/engagehq/engage/internal/db"
@@ -34,13 +35,23 @@ import (
 // part is 0 for a charge's first share and 1, 2, … for the others, so that
 // reallocation reads each charge once. Amounts are decimal strings; times
 // are RFC 3339 in UTC. Everything after the amount is the charge itself,
-// the same for each of its shares. Fingerprints are kept once each in
-// cloud_charge_keys, which is what makes importing a row twice store it
-// once. Writing one key row per charge and one batch row per few thousand
-// shares, instead of two indexed rows per charge, is what lets an import
-// keep up with a cloud bill.
+// the same for each of its shares. The first 16 bytes of each fingerprint
+// are kept in cloud_charge_keys as sorted runs per period (db.KeyRuns): an
+// import loads the runs of the periods it meets, tells new charges from
+// stored ones in memory, and writes its own keys as a run at the end. That
+// is what makes importing a row twice store it once. Writing a few key rows
+// and one batch row per few thousand shares, instead of two indexed rows
+// per charge, is what lets an import keep up with a cloud bill.
 
-var chargeKeys = db.KeyTable{Table: "cloud_charge_keys", Column: "fingerprint"}
+var chargeKeys = db.KeyRuns{Table: "cloud_charge_keys"}
+
+// periodKeys are the keys of one period an import has met: those stored
+// before it, in how many rows, and those it adds.
+type periodKeys struct {
+	stored db.Keys
+	runs   int
+	fresh  db.Keys
+}
 
 const (
 	// chargeIDShift places a share's index in its batch below the batch id
@@ -82,33 +93,67 @@ type writer struct {
 	size   int
 	body   []byte
 	times  timeText
-	fps    []string
+	keys   map[string]*periodKeys
 	insert *sql.Stmt
+	packed []byte
 }
 
 func (s *Service) newWriter(t *txn) *writer {
-	return &writer{t: t, max: min(s.batchCharges(), 1<<chargeIDShift-1), groups: map[batchKey]*pending{}}
+	return &writer{t: t, max: min(s.batchCharges(), 1<<chargeIDShift-1), groups: map[batchKey]*pending{}, keys: map[string]*periodKeys{}}
 }
 
 // charges stores the rows whose fingerprint is not stored yet, and marks
 // them added.
 func (w *writer) charges(ctx context.Context, rows []*row) error {
-	w.fps = w.fps[:0]
+	var pk *periodKeys
 	for _, r := range rows {
-		w.fps = append(w.fps, r.fingerprint)
-	}
-	stored, err := chargeKeys.Insert(ctx, w.t, w.fps)
-	if err != nil {
-		return fmt.Errorf("storing charge fingerprints: %w", err)
-	}
-	for _, r := range rows {
-		_, r.added = stored[r.fingerprint]
-		if !r.added {
+		if pk == nil || w.keys[r.period] != pk {
+			var err error
+			if pk, err = w.periodKeys(ctx, r.period); err != nil {
+				return err
+			}
+		}
+		k, err := db.KeyOf(r.fingerprint)
+		if err != nil {
+			return fmt.Errorf("charge on line %d: %w", r.line, err)
+		}
+		if r.added = !pk.stored.Contains(k); !r.added {
 			continue
 		}
-		delete(stored, r.fingerprint)
+		pk.fresh = append(pk.fresh, k)
 		if err := w.add(ctx, r); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// periodKeys returns the keys of a period, loading those stored the first
+// time.
+func (w *writer) periodKeys(ctx context.Context, period string) (*periodKeys, error) {
+	if pk := w.keys[period]; pk != nil {
+		return pk, nil
+	}
+	stored, runs, err := chargeKeys.Load(ctx, w.t, period)
+	if err != nil {
+		return nil, fmt.Errorf("reading the charges stored for %s: %w", period, err)
+	}
+	pk := &periodKeys{stored: stored, runs: runs}
+	w.keys[period] = pk
+	return pk, nil
+}
+
+// storeKeys writes the keys of the charges added, once the batches are
+// stored.
+func (w *writer) storeKeys(ctx context.Context) error {
+	for period, pk := range w.keys {
+		if db.SortKeys(pk.fresh) {
+			// The reader numbers repeated rows, so a file cannot give the
+			// same fingerprint twice.
+			return fmt.Errorf("storing the charges of %s: two charges of the file share a fingerprint", period)
+		}
+		if err := chargeKeys.Add(ctx, w.t, period, pk.stored, pk.runs, pk.fresh); err != nil {
+			return fmt.Errorf("storing the charges of %s: %w", period, err)
 		}
 	}
 	return nil
@@ -196,18 +241,13 @@ func (w *writer) store(ctx context.Context, k batchKey, g *pending) error {
 	g.data = append(g.data, ']')
 	if w.insert == nil {
 		var err error
-		if w.insert, err = w.t.Prepare(ctx, `INSERT INTO cloud_charge_batches(period, department_id, provider, service_name, currency, amount, charges, data)
+		if w.insert, err = w.t.Prepare(ctx, `INSERT INTO cloud_charge_batches(period, department_id, provider, service_name, currency, amount, charges, packed)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`); err != nil {
 			return fmt.Errorf("storing charges: %w", err)
 		}
 	}
-	// PostgreSQL takes the text as bytes, sparing a copy; SQLite would
-	// keep bytes as a BLOB, which its JSON functions read as JSONB.
-	var data any = g.data
-	if w.t.dialect == db.SQLite {
-		data = string(g.data)
-	}
-	_, err := w.insert.ExecContext(ctx, k.period, nullID(k.dept), k.provider, k.service, k.currency, g.amount.String(), g.n, data)
+	w.packed = s2.Encode(w.packed[:cap(w.packed)], g.data)
+	_, err := w.insert.ExecContext(ctx, k.period, nullID(k.dept), k.provider, k.service, k.currency, g.amount.String(), g.n, w.packed)
 	if err != nil {
 		return fmt.Errorf("storing charges: %w", err)
 	}
@@ -318,22 +358,32 @@ func (b *batchRow) fill(c *CloudCharge, index int) {
 	c.Period, c.Provider, c.ServiceName, c.Currency, c.DepartmentID = b.period, b.provider, b.service, b.currency, b.dept
 }
 
-// scanBatch reads a row of id, period, department, provider, service name,
-// currency and data.
+// scanBatch reads a row of batchColumns.
 func scanBatch(row interface{ Scan(...any) error }) (batchRow, error) {
 	var b batchRow
 	var dept *int64
-	var data string
-	if err := row.Scan(&b.id, &b.period, &dept, &b.provider, &b.service, &b.currency, &data); err != nil {
+	var data sql.NullString
+	var packed []byte
+	if err := row.Scan(&b.id, &b.period, &dept, &b.provider, &b.service, &b.currency, &data, &packed); err != nil {
 		return b, err
 	}
 	if dept != nil {
 		b.dept = *dept
 	}
-	if err := json.Unmarshal([]byte(data), &b.elements); err != nil {
-		return b, fmt.Errorf("reading stored charges: %w", err)
+	text := []byte(data.String)
+	if !data.Valid {
+		var err error
+		if text, err = s2.Decode(nil, packed); err != nil {
+			return b, fmt.Errorf("reading stored charges: batch %d: %w", b.id, err)
+		}
+	}
+	if err := json.Unmarshal(text, &b.elements); err != nil {
+		return b, fmt.Errorf("reading stored charges: batch %d: %w", b.id, err)
 	}
 	return b, nil
 }
 
-const batchColumns = "SELECT id, period, department_id, provider, service_name, currency, data FROM cloud_charge_batches"
+// batchColumns reads batches: the JSON text of batches made by migration
+// 10, packed (compressed, which takes a fraction of the space and of the
+// time to write) for those Engage writes.
+const batchColumns = "SELECT id, period, department_id, provider, service_name, currency, data, packed FROM cloud_charge_batches"

@@ -2,6 +2,7 @@ package cloudbill_test
 
 import (
 	"context"
+	"database/sql"
 	"encoding/csv"
 	"encoding/json"
 	"io"
@@ -11,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/klauspost/compress/s2"
 	"github.com/shopspring/decimal"
 
 	"github.com/engagehq/engage"
@@ -237,23 +239,32 @@ type share struct {
 // batch's amount and count are those of its shares.
 func (f *fixture) shares() []share {
 	f.t.Helper()
-	rows, err := f.d.Query(f.ctx, "SELECT period, COALESCE(department_id, 0), currency, amount, charges, data FROM cloud_charge_batches ORDER BY id")
+	rows, err := f.d.Query(f.ctx, "SELECT period, COALESCE(department_id, 0), currency, amount, charges, data, packed FROM cloud_charge_batches ORDER BY id")
 	if err != nil {
 		f.t.Fatal(err)
 	}
 	defer rows.Close()
 	var out []share
 	for rows.Next() {
-		var period, currency, data string
+		var period, currency string
+		var data sql.NullString
+		var packed []byte
 		var dept int64
 		var amount decimal.Decimal
 		var n int
-		if err := rows.Scan(&period, &dept, &currency, &amount, &n, &data); err != nil {
+		if err := rows.Scan(&period, &dept, &currency, &amount, &n, &data, &packed); err != nil {
 			f.t.Fatal(err)
 		}
+		if !data.Valid {
+			text, err := s2.Decode(nil, packed)
+			if err != nil {
+				f.t.Fatal(err)
+			}
+			data.String = string(text)
+		}
 		var elements [][]json.RawMessage
-		if err := json.Unmarshal([]byte(data), &elements); err != nil {
-			f.t.Fatalf("batch data %.200s: %v", data, err)
+		if err := json.Unmarshal([]byte(data.String), &elements); err != nil {
+			f.t.Fatalf("batch data %.200s: %v", data.String, err)
 		}
 		sum := decimal.Zero
 		for _, e := range elements {

@@ -270,7 +270,9 @@ func (imp *importer) pipeline(ctx context.Context) error {
 	}
 	<-done
 	if writeErr == nil && readErr == nil {
-		writeErr = imp.w.flush(ctx)
+		if writeErr = imp.w.flush(ctx); writeErr == nil {
+			writeErr = imp.w.storeKeys(ctx)
+		}
 	}
 	if writeErr != nil {
 		return writeErr

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -219,18 +221,18 @@ func TestCloudBatchesMigration(t *testing.T) {
 			t.Fatal(err)
 		}
 		insertImport(t, d)
-		split := oldCharge{ID: 10, Fingerprint: "fp-split", ImportID: 7, Line: 2, Period: "2026-01", Provider: "aws",
+		split := oldCharge{ID: 10, Fingerprint: "a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1", ImportID: 7, Line: 2, Period: "2026-01", Provider: "aws",
 			BillingAccountID: "acct", SubAccountID: "sub-1", SubAccountName: "Sub \"One\"", ServiceName: "EC2",
 			ServiceCategory: "Compute", ResourceID: "i-1", ResourceName: "Res é", ChargeCategory: "Usage",
 			Description: "m5 \"large\" \\ é ✓\nline two\t.", BilledCost: "12345678901234.5", EffectiveCost: "12345678901234.50",
 			Currency: "USD", Start: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), End: time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC),
 			Tags: `{"team":"a","note":"say \"hi\"\nbye é ✓"}`}
-		unallocated := oldCharge{ID: 20, Fingerprint: "fp-unallocated", ImportID: 7, Line: 3, Period: "2026-02", Provider: "gcp",
+		unallocated := oldCharge{ID: 20, Fingerprint: "c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3", ImportID: 7, Line: 3, Period: "2026-02", Provider: "gcp",
 			BillingAccountID: "billing", SubAccountID: "proj", SubAccountName: "Project", ServiceName: "Compute Engine",
 			ServiceCategory: "Compute", ChargeCategory: "Credit", Description: "", BilledCost: "-3.25", EffectiveCost: "-3.25",
 			Currency: "EUR", Start: time.Date(2026, 2, 15, 10, 30, 0, 123456000, time.FixedZone("", 2*3600)),
 			End: time.Date(2026, 2, 16, 0, 0, 0, 0, time.UTC), Tags: `{}`}
-		third := oldCharge{ID: 30, Fingerprint: "fp-third", ImportID: 7, Line: 4, Period: "2026-01", Provider: "aws",
+		third := oldCharge{ID: 30, Fingerprint: "b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2", ImportID: 7, Line: 4, Period: "2026-01", Provider: "aws",
 			BillingAccountID: "acct", SubAccountID: "sub-1", SubAccountName: "Sub \"One\"", ServiceName: "EC2",
 			ServiceCategory: "Compute", ResourceID: "i-2", ResourceName: "Two", ChargeCategory: "Usage", Description: "d",
 			BilledCost: "0.2", EffectiveCost: "0.2", Currency: "USD",
@@ -264,21 +266,20 @@ func TestCloudBatchesMigration(t *testing.T) {
 		}
 		missing(t, d, "cloud_charges")
 		missing(t, d, "cloud_allocations")
-		var keys []string
-		rows, err := d.Query(ctx, "SELECT fingerprint FROM cloud_charge_keys ORDER BY fingerprint")
-		if err != nil {
-			t.Fatal(err)
-		}
-		for rows.Next() {
-			var k string
-			if err := rows.Scan(&k); err != nil {
-				t.Fatal(err)
+		// Each charge's key is in its period's run: the first 16 bytes of
+		// its fingerprint.
+		for period, want := range map[string][]string{"2026-01": {"a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1", "b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2"}, "2026-02": {"c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3"}} {
+			var run []byte
+			if err := d.QueryRow(ctx, "SELECT keys FROM cloud_charge_keys WHERE period = ?", period).Scan(&run); err != nil {
+				t.Fatalf("keys of %s: %v", period, err)
 			}
-			keys = append(keys, k)
-		}
-		rows.Close()
-		if want := []string{"fp-split", "fp-third", "fp-unallocated"}; !slices.Equal(keys, want) {
-			t.Fatalf("keys = %q; want %q", keys, want)
+			wantHex := ""
+			for _, fp := range want {
+				wantHex += fp[:2*db.KeySize]
+			}
+			if got := hex.EncodeToString(run); got != wantHex {
+				t.Errorf("keys of %s = %s; want the first halves of %q", period, got, want)
+			}
 		}
 
 		batches := storedBatches(t, d)
@@ -426,7 +427,7 @@ func TestCloudBatchesChunked(t *testing.T) {
 			t.Fatal(err)
 		}
 		insertImport(t, d)
-		insertCharge(t, d, oldCharge{ID: 1, Fingerprint: "fp", ImportID: 7, Line: 2, Period: "2026-03", Provider: "aws",
+		insertCharge(t, d, oldCharge{ID: 1, Fingerprint: strings.Repeat("d4", 32), ImportID: 7, Line: 2, Period: "2026-03", Provider: "aws",
 			ServiceName: "S3", BilledCost: "0.010001", EffectiveCost: "0.010001", Currency: "USD",
 			Start: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), End: time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC), Tags: "{}"})
 		if _, err := d.Exec(ctx, `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10001)
@@ -466,7 +467,7 @@ func TestCloudBatchesChunked(t *testing.T) {
 			t.Fatal(err)
 		}
 		if err := d.QueryRow(ctx, `SELECT COUNT(*) FROM cloud_allocations
-			WHERE charge_id = (SELECT id FROM cloud_charges WHERE fingerprint = 'fp') AND amount = '0.000001'`).Scan(&allocations); err != nil {
+			WHERE charge_id = (SELECT id FROM cloud_charges WHERE fingerprint = ?) AND amount = '0.000001'`, strings.Repeat("d4", 32)).Scan(&allocations); err != nil {
 			t.Fatal(err)
 		}
 		if charges != 1 || allocations != 10001 {

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/klauspost/compress/s2"
 	"github.com/pressly/goose/v3"
 	"github.com/shopspring/decimal"
 )
@@ -26,6 +27,9 @@ func goMigrations(dialect Dialect) []*goose.Migration {
 			return cloudBatchesUp(ctx, tx, dialect)
 		}},
 		&goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error {
+			if err := unpackCloudBatches(ctx, tx, dialect); err != nil {
+				return err
+			}
 			return execGoMigrationSQL(ctx, tx, dialect, "00010_cloud_batches_down.sql")
 		}})
 	// The name `engage migrate status` shows; goose wants one ending in .go
@@ -51,6 +55,47 @@ func execGoMigrationSQL(ctx context.Context, tx *sql.Tx, dialect Dialect, name s
 	return nil
 }
 
+// unpackCloudBatches turns compressed batches back into JSON text, which
+// the SQL reverting migration 10 reads.
+func unpackCloudBatches(ctx context.Context, tx *sql.Tx, dialect Dialect) error {
+	ids, err := queryIDs(ctx, tx, "SELECT id FROM cloud_charge_batches WHERE packed IS NOT NULL ORDER BY id")
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		var packed []byte
+		if err := tx.QueryRowContext(ctx, dialect.Rebind("SELECT packed FROM cloud_charge_batches WHERE id = ?"), id).Scan(&packed); err != nil {
+			return err
+		}
+		data, err := s2.Decode(nil, packed)
+		if err != nil {
+			return fmt.Errorf("cloud charge batch %d: %w", id, err)
+		}
+		if _, err := tx.ExecContext(ctx, dialect.Rebind("UPDATE cloud_charge_batches SET data = ?, packed = NULL WHERE id = ?"), string(data), id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// queryIDs reads the ids a query gives.
+func queryIDs(ctx context.Context, tx *sql.Tx, query string) ([]int64, error) {
+	rows, err := tx.QueryContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
 // cloudBatchElementFields is the length of an element of a cloud charge
 // batch; its amount is at cloudBatchAmountField.
 const (
@@ -69,26 +114,11 @@ func cloudBatchesUp(ctx context.Context, tx *sql.Tx, dialect Dialect) error {
 	// The ids first, then one batch at a time: a result still being read
 	// cannot share the transaction's connection with the updates on every
 	// driver, and a batch holds up to 10,000 elements.
-	var ids []int64
-	rows, err := tx.QueryContext(ctx, "SELECT id FROM cloud_charge_batches ORDER BY id")
+	ids, err := queryIDs(ctx, tx, "SELECT id FROM cloud_charge_batches ORDER BY id")
 	if err != nil {
 		return err
 	}
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return err
-		}
-		ids = append(ids, id)
-	}
-	if err := rows.Close(); err != nil {
-		return err
-	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	read, err := tx.PrepareContext(ctx, dialect.Rebind("SELECT charges, data FROM cloud_charge_batches WHERE id = ?"))
+	read, err := tx.PrepareContext(ctx, dialect.Rebind("SELECT period, charges, data FROM cloud_charge_batches WHERE id = ?"))
 	if err != nil {
 		return err
 	}
@@ -98,13 +128,14 @@ func cloudBatchesUp(ctx context.Context, tx *sql.Tx, dialect Dialect) error {
 		return err
 	}
 	defer update.Close()
+	keys := map[string]Keys{}
 	for _, id := range ids {
+		var period, data string
 		var charges int
-		var data string
-		if err := read.QueryRowContext(ctx, id).Scan(&charges, &data); err != nil {
+		if err := read.QueryRowContext(ctx, id).Scan(&period, &charges, &data); err != nil {
 			return err
 		}
-		sum, err := cloudBatchAmount(data, charges)
+		sum, err := cloudBatchAmount(data, charges, func(k Key) { keys[period] = append(keys[period], k) })
 		if err != nil {
 			return fmt.Errorf("cloud charge batch %d: %w", id, err)
 		}
@@ -112,12 +143,24 @@ func cloudBatchesUp(ctx context.Context, tx *sql.Tx, dialect Dialect) error {
 			return err
 		}
 	}
+	// Each charge's key, from its first share, in its period's runs.
+	for period, ks := range keys {
+		if SortKeys(ks) {
+			return fmt.Errorf("cloud charges of %s: two fingerprints share a key", period)
+		}
+		if err := cloudChargeKeys.Add(ctx, &Tx{tx: tx, dialect: dialect}, period, nil, 0, ks); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
+var cloudChargeKeys = KeyRuns{Table: "cloud_charge_keys"}
+
 // cloudBatchAmount adds up the amounts of the elements of a batch's data,
-// which must hold charges elements.
-func cloudBatchAmount(data string, charges int) (decimal.Decimal, error) {
+// which must hold charges elements, and gives key the key of each charge
+// whose first share it holds.
+func cloudBatchAmount(data string, charges int, key func(Key)) (decimal.Decimal, error) {
 	var elements [][]json.RawMessage
 	if err := json.Unmarshal([]byte(data), &elements); err != nil {
 		return decimal.Decimal{}, err
@@ -139,6 +182,22 @@ func cloudBatchAmount(data string, charges int) (decimal.Decimal, error) {
 			return decimal.Decimal{}, fmt.Errorf("element %d: amount: %w", i, err)
 		}
 		sum = sum.Add(amount)
+		var part int
+		var fingerprint string
+		if err := json.Unmarshal(e[0], &part); err != nil {
+			return decimal.Decimal{}, fmt.Errorf("element %d: part: %w", i, err)
+		}
+		if part != 0 {
+			continue
+		}
+		if err := json.Unmarshal(e[3], &fingerprint); err != nil {
+			return decimal.Decimal{}, fmt.Errorf("element %d: fingerprint: %w", i, err)
+		}
+		k, err := KeyOf(fingerprint)
+		if err != nil {
+			return decimal.Decimal{}, fmt.Errorf("element %d: %w", i, err)
+		}
+		key(k)
 	}
 	return sum, nil
 }

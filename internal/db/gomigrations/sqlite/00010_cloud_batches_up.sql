@@ -7,14 +7,19 @@
 --    resource name, charge category, description, billed cost,
 --    effective cost, period start, period end, tags]
 -- where part numbers a charge's allocations in order: the charge's own
--- fields are read from part 0. Fingerprints are kept apart, once each.
+-- fields are read from part 0. Fingerprints are kept apart, as sorted runs
+-- of their first 16 bytes per period, which the import loads to tell new
+-- charges from ones already stored (filled in Go from part 0 elements).
 -- Amounts, costs and times are text as stored; tags the object itself.
 -- amount is the exact sum of the elements' amounts: SQLite cannot add
 -- decimal text exactly, so it is written as '0' here and added up in Go
 -- afterwards (migrate_cloudbatches.go).
 CREATE TABLE cloud_charge_keys (
-    fingerprint TEXT PRIMARY KEY
-) WITHOUT ROWID;
+    id     INTEGER PRIMARY KEY,
+    period TEXT NOT NULL,
+    keys   BLOB NOT NULL      -- sorted 16-byte keys, each the first half of a fingerprint
+);
+CREATE INDEX cloud_charge_keys_period ON cloud_charge_keys(period);
 
 CREATE TABLE cloud_charge_batches (
     id            INTEGER PRIMARY KEY,
@@ -25,11 +30,11 @@ CREATE TABLE cloud_charge_batches (
     currency      TEXT NOT NULL,
     amount        TEXT NOT NULL,      -- exact decimal sum of the elements' amounts
     charges       INTEGER NOT NULL,   -- number of elements
-    data          TEXT NOT NULL       -- JSON array of elements
+    data          TEXT,               -- JSON array of elements, or NULL:
+    packed        BLOB                -- the same, compressed (S2 block format)
 );
 CREATE INDEX cloud_charge_batches_period ON cloud_charge_batches(period, department_id, provider, service_name);
 
-INSERT INTO cloud_charge_keys(fingerprint) SELECT fingerprint FROM cloud_charges;
 
 -- Batches take ids in the order of their first allocation, as if the
 -- allocations had been written to them in the order they were made.
