@@ -61,7 +61,7 @@ const (
 	// maxBuffered bounds the bytes of batches a writer holds before it
 	// stores them all, so that memory stays flat however many groups a
 	// file has.
-	maxBuffered = 16 << 20
+	maxBuffered = 8 << 20
 	// maxBatchBytes bounds a batch's text, so that a batch is written (and
 	// read back for a drill-down) in one small piece; its buffer is reused.
 	maxBatchBytes = 256 << 10
@@ -80,7 +80,7 @@ type batchKey struct {
 type pending struct {
 	data   []byte // "[" and the elements so far
 	n      int
-	amount decimal.Decimal
+	amount textenc.Sum
 }
 
 // writer puts shares of charges into batches and stores the batches. It is
@@ -92,7 +92,6 @@ type writer struct {
 	groups map[batchKey]*pending
 	size   int
 	body   []byte
-	times  timeText
 	keys   map[string]*periodKeys
 	insert *sql.Stmt
 	packed []byte
@@ -163,7 +162,7 @@ func (w *writer) storeKeys(ctx context.Context) error {
 func (w *writer) add(ctx context.Context, r *row) error {
 	body := r.body
 	if body == nil {
-		w.body = appendBody(w.body[:0], r, &w.times)
+		w.body = appendBody(w.body[:0], r)
 		body = w.body
 	}
 	for i, p := range r.parts {
@@ -186,12 +185,12 @@ func (w *writer) add(ctx context.Context, r *row) error {
 			g.data = append(g.data, "null"...)
 		}
 		g.data = append(g.data, ',', '"')
-		g.data = append(g.data, p.amount.String()...)
+		g.data = textenc.AppendDecimal(g.data, p.amount)
 		g.data = append(g.data, '"', ',')
 		g.data = append(g.data, body...)
 		g.data = append(g.data, ']')
 		g.n++
-		g.amount = g.amount.Add(p.amount)
+		g.amount.Add(p.amount)
 		w.size += len(g.data) - before
 		if g.n >= w.max || len(g.data) >= maxBatchBytes {
 			if err := w.store(ctx, k, g); err != nil {
@@ -247,11 +246,11 @@ func (w *writer) store(ctx context.Context, k batchKey, g *pending) error {
 		}
 	}
 	w.packed = s2.Encode(w.packed[:cap(w.packed)], g.data)
-	_, err := w.insert.ExecContext(ctx, k.period, nullID(k.dept), k.provider, k.service, k.currency, g.amount.String(), g.n, w.packed)
+	_, err := w.insert.ExecContext(ctx, k.period, nullID(k.dept), k.provider, k.service, k.currency, g.amount.Decimal().String(), g.n, w.packed)
 	if err != nil {
 		return fmt.Errorf("storing charges: %w", err)
 	}
-	if cap(g.data) <= 2*maxBatchBytes && len(w.free) < 64 {
+	if cap(g.data) <= 2*maxBatchBytes && len(w.free) < 8 {
 		w.free = append(w.free, g.data)
 	}
 	return nil
@@ -259,34 +258,29 @@ func (w *writer) store(ctx context.Context, k batchKey, g *pending) error {
 
 // appendBody writes the charge part of an element: everything after the
 // amount.
-func appendBody(b []byte, r *row, times *timeText) []byte {
+func appendBody(b []byte, r *row) []byte {
 	b = textenc.AppendJSONString(b, r.fingerprint)
 	b = append(b, ',')
 	b = strconv.AppendInt(b, r.importID, 10)
 	b = append(b, ',')
 	b = strconv.AppendInt(b, int64(r.line), 10)
-	for _, s := range []string{r.billingAccountID, r.subAccountID, r.subAccountName, r.serviceCategory, r.resourceID, r.resourceName,
-		r.chargeCategory, r.chargeDescription, r.billed.String(), r.effective.String(), times.text(0, r.start), times.text(1, r.end)} {
+	for _, s := range [...]string{r.billingAccountID, r.subAccountID, r.subAccountName, r.serviceCategory, r.resourceID, r.resourceName,
+		r.chargeCategory, r.chargeDescription} {
 		b = append(b, ',')
 		b = textenc.AppendJSONString(b, s)
 	}
+	for _, d := range [...]decimal.Decimal{r.billed, r.effective} {
+		b = append(b, ',', '"')
+		b = textenc.AppendDecimal(b, d)
+		b = append(b, '"')
+	}
+	for _, t := range [...]time.Time{r.start, r.end} {
+		b = append(b, ',', '"')
+		b = t.UTC().AppendFormat(b, time.RFC3339Nano)
+		b = append(b, '"')
+	}
 	b = append(b, ',')
 	return append(b, r.tags...)
-}
-
-// timeText formats times as batches keep them, remembering the last value
-// of each slot: charge periods repeat row after row.
-type timeText struct {
-	last [2]time.Time
-	s    [2]string
-	set  [2]bool
-}
-
-func (c *timeText) text(slot int, t time.Time) string {
-	if !c.set[slot] || !t.Equal(c.last[slot]) {
-		c.last[slot], c.s[slot], c.set[slot] = t, t.UTC().Format(time.RFC3339Nano), true
-	}
-	return c.s[slot]
 }
 
 // element is one share read back from a batch.

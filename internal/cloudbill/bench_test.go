@@ -141,7 +141,7 @@ func TestImportMemoryIsFlat(t *testing.T) {
 			t.Errorf("peak heap in use %d MB while streaming; want under 96 MB", peak>>20)
 		}
 		// Every row was allocated: the parts add up to the rows.
-		charges, allocs := storedSums(t, f, "effective_cost")
+		charges, allocs := storedSums(t, f, "effective")
 		if charges["USD"].Cmp(allocs["USD"]) != 0 {
 			t.Errorf("allocated %s of %s", allocs["USD"].FloatString(12), charges["USD"].FloatString(12))
 		}

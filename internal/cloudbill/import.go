@@ -71,14 +71,14 @@ func (s *Service) Import(ctx context.Context, p *access.Principal, name string, 
 		return CloudImport{}, err
 	}
 	rd, err := focus.NewReader(src, focus.Options{Progress: opts.Progress, MaxErrors: MaxReportedErrors,
-		DefaultCurrency: currency, SlashDates: opts.SlashDates})
+		DefaultCurrency: currency, SlashDates: opts.SlashDates, DeferFingerprints: true})
 	if err != nil {
 		return CloudImport{}, unreadable(err)
 	}
 	defer rd.Close()
 
 	imp := &importer{s: s, p: p, basis: basis, rd: rd, batch: s.batchRows(),
-		periods: map[string]bool{}, rejTotals: map[totalKey]*ProviderTotal{}, summary: map[string]*AllocationSummary{}}
+		periods: map[string]bool{}, rejTotals: map[totalKey]*ProviderTotal{}, summary: map[string]*summary{}}
 	imp.rep = CloudImport{FileName: name, Basis: basis, ImportedBy: actorName(p), StartedAt: s.now()}
 	err = s.inTx(ctx, func(t *txn) error {
 		imp.t = t
@@ -178,17 +178,23 @@ type importer struct {
 	rejects    []RejectedRow
 	rejected   int64
 	rejTotals  map[totalKey]*ProviderTotal
-	tagKeys    []string
-	buf        []byte
 
 	// writing
 	added, duplicates int64
-	summary           map[string]*AllocationSummary
+	summary           map[string]*summary
+	tagKeys           []string
+	buf               []byte
 }
 
+// batch is rows on their way from the reading goroutine, which keeps the
+// FOCUS rows and their periods, to the writing one, which fingerprints them
+// and turns them into allocated charges: reading a file costs more than
+// writing it, so the work is split that way.
 type batch struct {
-	store []row
-	rows  []*row
+	read    []focus.Row
+	periods []string
+	store   []row
+	rows    []*row
 }
 
 func (imp *importer) run(ctx context.Context, digest func() (string, error)) error {
@@ -241,7 +247,8 @@ func (imp *importer) pipeline(ctx context.Context) error {
 	full := make(chan *batch, 2)
 	free := make(chan *batch, 4)
 	for range cap(free) {
-		free <- &batch{store: make([]row, imp.batch), rows: make([]*row, 0, imp.batch)}
+		free <- &batch{read: make([]focus.Row, 0, imp.batch), periods: make([]string, 0, imp.batch), store: make([]row, imp.batch),
+			rows: make([]*row, 0, imp.batch)}
 	}
 	var readErr error
 	done := make(chan struct{})
@@ -259,13 +266,19 @@ func (imp *importer) pipeline(ctx context.Context) error {
 	var writeErr error
 	for b := range full {
 		if writeErr == nil {
+			for i := range b.read {
+				r := &b.store[i]
+				imp.rd.Fingerprint(&b.read[i])
+				imp.fill(r, &b.read[i], b.periods[i])
+				b.rows = append(b.rows, r)
+			}
 			if writeErr = imp.w.charges(ctx, b.rows); writeErr != nil {
 				cancel()
 			} else {
 				imp.count(b.rows)
 			}
 		}
-		b.rows = b.rows[:0]
+		b.read, b.periods, b.rows = b.read[:0], b.periods[:0], b.rows[:0]
 		free <- b
 	}
 	<-done
@@ -315,10 +328,8 @@ func (imp *importer) read(ctx context.Context, full chan<- *batch, free <-chan *
 				return ctx.Err()
 			}
 		}
-		r := &b.store[len(b.rows)]
-		imp.fill(r, &fr, period)
-		b.rows = append(b.rows, r)
-		if len(b.rows) == imp.batch {
+		b.read, b.periods = append(b.read, fr), append(b.periods, period)
+		if len(b.read) == imp.batch {
 			select {
 			case full <- b:
 				b = nil
@@ -327,7 +338,7 @@ func (imp *importer) read(ctx context.Context, full chan<- *batch, free <-chan *
 			}
 		}
 	}
-	if b != nil && len(b.rows) > 0 {
+	if b != nil && len(b.read) > 0 {
 		select {
 		case full <- b:
 		case <-ctx.Done():
@@ -417,34 +428,41 @@ func (imp *importer) count(rows []*row) {
 	}
 }
 
-func addSummary(m map[string]*AllocationSummary, r *row) {
+// summary adds up the allocation of one currency.
+type summary struct {
+	allocated, unallocated         textenc.Sum
+	allocatedRows, unallocatedRows int64
+}
+
+func addSummary(m map[string]*summary, r *row) {
 	s := m[r.currency]
 	if s == nil {
-		s = &AllocationSummary{Currency: r.currency}
+		s = &summary{}
 		m[r.currency] = s
 	}
 	toDept, toBucket := false, false
 	for _, p := range r.parts {
 		if p.dept != 0 {
-			s.Allocated = s.Allocated.Add(p.amount)
+			s.allocated.Add(p.amount)
 			toDept = true
 		} else {
-			s.Unallocated = s.Unallocated.Add(p.amount)
+			s.unallocated.Add(p.amount)
 			toBucket = true
 		}
 	}
 	if toDept {
-		s.AllocatedRows++
+		s.allocatedRows++
 	}
 	if toBucket {
-		s.UnallocatedRows++
+		s.unallocatedRows++
 	}
 }
 
-func summaries(m map[string]*AllocationSummary) []AllocationSummary {
+func summaries(m map[string]*summary) []AllocationSummary {
 	out := make([]AllocationSummary, 0, len(m))
-	for _, s := range m {
-		out = append(out, *s)
+	for currency, s := range m {
+		out = append(out, AllocationSummary{Currency: currency, Allocated: s.allocated.Decimal(), Unallocated: s.unallocated.Decimal(),
+			AllocatedRows: s.allocatedRows, UnallocatedRows: s.unallocatedRows})
 	}
 	slices.SortFunc(out, func(a, b AllocationSummary) int { return cmp.Compare(a.Currency, b.Currency) })
 	return out

@@ -316,7 +316,7 @@ func (s *Service) Reallocate(ctx context.Context, p *access.Principal, period st
 			return err
 		}
 		w := s.newWriter(t)
-		summary := map[string]*AllocationSummary{}
+		summary := map[string]*summary{}
 		var r row
 		for _, id := range ids {
 			b, err := scanBatch(t.QueryRow(ctx, batchColumns+" WHERE id = ?", id))

@@ -117,7 +117,7 @@ func (s *Service) batchRows() int {
 	if s.BatchRows > 0 {
 		return s.BatchRows
 	}
-	return 5000
+	return 2000
 }
 
 func (s *Service) batchCharges() int {

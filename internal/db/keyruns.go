@@ -3,7 +3,6 @@ package db
 import (
 	"bytes"
 	"context"
-	"encoding/hex"
 	"fmt"
 	"slices"
 )
@@ -41,10 +40,27 @@ func KeyOf(hexHash string) (Key, error) {
 	if len(hexHash) < 2*KeySize {
 		return k, fmt.Errorf("hash %q is shorter than %d bytes", hexHash, KeySize)
 	}
-	if _, err := hex.Decode(k[:], []byte(hexHash[:2*KeySize])); err != nil {
-		return k, fmt.Errorf("hash %q: %w", hexHash, err)
+	for i := range k {
+		hi, ok1 := fromHex(hexHash[2*i])
+		lo, ok2 := fromHex(hexHash[2*i+1])
+		if !ok1 || !ok2 {
+			return k, fmt.Errorf("hash %q is not hexadecimal", hexHash)
+		}
+		k[i] = hi<<4 | lo
 	}
 	return k, nil
+}
+
+func fromHex(c byte) (byte, bool) {
+	switch {
+	case '0' <= c && c <= '9':
+		return c - '0', true
+	case 'a' <= c && c <= 'f':
+		return c - 'a' + 10, true
+	case 'A' <= c && c <= 'F':
+		return c - 'A' + 10, true
+	}
+	return 0, false
 }
 
 // Keys is a sorted set of keys.

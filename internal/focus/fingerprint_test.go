@@ -3,6 +3,9 @@ package focus
 import (
 	"bytes"
 	"compress/gzip"
+	"errors"
+	"io"
+	"maps"
 	"math/big"
 	"os"
 	"path/filepath"
@@ -189,5 +192,59 @@ func TestDecimalEncodingCanonical(t *testing.T) {
 	if bytes.Equal(appendDecimal(nil, dec("1"), true), appendDecimal(nil, dec("10"), true)) ||
 		bytes.Equal(appendDecimal(nil, dec("0"), true), appendDecimal(nil, dec("0"), false)) {
 		t.Error("distinct values encode alike")
+	}
+}
+
+// TestDeferredFingerprints: fingerprints set later, on another goroutine,
+// are those Next would have set, with the same warnings.
+func TestDeferredFingerprints(t *testing.T) {
+	sample, err := os.ReadFile("testdata/focus_sample.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const header = "BilledCost,BillingCurrency,ChargePeriodStart,ChargePeriodEnd,ResourceId\n"
+	const x = "1,USD,2024-09-01T00:00:00Z,2024-09-01T01:00:00Z,vm-1\n"
+	const y = "2,USD,2024-09-01T00:00:00Z,2024-09-01T01:00:00Z,vm-2\n"
+	for name, file := range map[string]string{"sample": string(sample), "duplicates": header + x + y + x + x} {
+		want, _, wantRep := readString(t, file, Options{})
+		r, err := NewReader(strings.NewReader(file), Options{DeferFingerprints: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows := make(chan Row, 16)
+		done := make(chan []string)
+		go func() {
+			var fps []string
+			for row := range rows {
+				if row.Fingerprint != "" {
+					t.Errorf("line %d has a fingerprint before Fingerprint", row.Line)
+				}
+				r.Fingerprint(&row)
+				fps = append(fps, row.Fingerprint)
+			}
+			done <- fps
+		}()
+		for {
+			row, err := r.Next()
+			if err == io.EOF {
+				break
+			}
+			var re *RowError
+			if errors.As(err, &re) {
+				continue
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			rows <- row
+		}
+		close(rows)
+		got := <-done
+		if strings.Join(got, ",") != strings.Join(fingerprints(want), ",") {
+			t.Errorf("%s: deferred fingerprints differ", name)
+		}
+		if w, g := warningCounts(wantRep), warningCounts(r.Report()); !maps.Equal(w, g) || name == "duplicates" && g[WarnDuplicateRow] != 2 {
+			t.Errorf("%s: warnings %v, want %v", name, g, w)
+		}
 	}
 }

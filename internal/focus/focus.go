@@ -155,6 +155,10 @@ type Options struct {
 	DefaultCurrency string
 	// SlashDates says how to read dates like 5/1/25.
 	SlashDates DateOrder
+	// DeferFingerprints leaves Row.Fingerprint empty: the caller sets it
+	// with Reader.Fingerprint, possibly on another goroutine, so that
+	// hashing rows does not hold up reading them.
+	DeferFingerprints bool
 }
 
 // Format is the container format of an input file.

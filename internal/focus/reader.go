@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/shopspring/decimal"
+
+	"github.com/engagehq/engage/internal/textenc"
 )
 
 const (
@@ -61,9 +63,12 @@ type Reader struct {
 	interned map[string]string
 	tcache   [4]timeCache
 	hashBuf  []byte
-	totals   map[totalKey]*Total
-	lastKey  totalKey
-	lastTot  *Total
+	// Used by Fingerprint only, which may run beside Next.
+	fpBuf   []byte
+	fpWarn  warnings
+	totals  map[totalKey]*runningTotal
+	lastKey totalKey
+	lastTot *runningTotal
 
 	rowsRead, accepted, rejected int64
 	errors                       []RowError
@@ -114,7 +119,7 @@ func NewReader(r io.Reader, opts Options) (*Reader, error) {
 		opts:     opts,
 		bytes:    new(atomic.Int64),
 		interned: map[string]string{},
-		totals:   map[totalKey]*Total{},
+		totals:   map[totalKey]*runningTotal{},
 	}
 	cr := &countingReader{r: r, n: rd.bytes}
 	br := bufio.NewReaderSize(cr, bufferSize)
@@ -240,10 +245,13 @@ func (r *Reader) Report() Report {
 		RowsAccepted: r.accepted,
 		RowsRejected: r.rejected,
 		Errors:       slices.Clone(r.errors),
-		Warnings:     r.warn.list(),
+		Warnings:     append(r.warn.list(), r.fpWarn.list()...),
 	}
+	slices.SortFunc(rep.Warnings, func(a, b Warning) int { return cmp.Compare(a.Kind, b.Kind) })
 	for _, t := range r.totals {
-		rep.Totals = append(rep.Totals, *t)
+		total := t.Total
+		total.BilledCost, total.EffectiveCost = t.billed.Decimal(), t.effective.Decimal()
+		rep.Totals = append(rep.Totals, total)
 	}
 	slices.SortFunc(rep.Totals, func(a, b Total) int {
 		return cmp.Or(cmp.Compare(a.ProviderName, b.ProviderName), cmp.Compare(a.BillingCurrency, b.BillingCurrency))
@@ -443,15 +451,35 @@ func (r *Reader) convert(rec *record) (Row, *RowError) {
 	}
 
 	// Fingerprint and totals.
-	var h [sha256.Size]byte
-	h, r.hashBuf = contentHash(r.hashBuf, &row)
-	occ := r.seen.add(binary.LittleEndian.Uint64(h[:8]))
-	if occ > 0 {
-		r.warn.add(WarnDuplicateRow, line, "")
+	if !r.opts.DeferFingerprints {
+		r.fingerprintRow(&row, &r.warn, &r.hashBuf)
 	}
-	row.Fingerprint = fingerprint(h, occ)
 	r.addTotal(&row)
 	return row, nil
+}
+
+// Fingerprint sets the fingerprint of a row Next returned, when
+// Options.DeferFingerprints is set: it must be called for every row, in
+// the order Next returned them, by one goroutine at a time (which need not
+// be the one calling Next).
+func (r *Reader) Fingerprint(row *Row) {
+	r.fingerprintRow(row, &r.fpWarn, &r.fpBuf)
+}
+
+func (r *Reader) fingerprintRow(row *Row, warn *warnings, buf *[]byte) {
+	var h [sha256.Size]byte
+	h, *buf = contentHash(*buf, row)
+	occ := r.seen.add(binary.LittleEndian.Uint64(h[:8]))
+	if occ > 0 {
+		warn.add(WarnDuplicateRow, row.Line, "")
+	}
+	row.Fingerprint = fingerprint(h, occ)
+}
+
+// runningTotal is a Total being added up.
+type runningTotal struct {
+	Total
+	billed, effective textenc.Sum
 }
 
 func (r *Reader) addTotal(row *Row) {
@@ -460,14 +488,14 @@ func (r *Reader) addTotal(row *Row) {
 	if t == nil || k != r.lastKey {
 		t = r.totals[k]
 		if t == nil {
-			t = &Total{ProviderName: k.provider, BillingCurrency: k.currency}
+			t = &runningTotal{Total: Total{ProviderName: k.provider, BillingCurrency: k.currency}}
 			r.totals[k] = t
 		}
 		r.lastKey, r.lastTot = k, t
 	}
 	t.Rows++
-	t.BilledCost = t.BilledCost.Add(row.BilledCost)
-	t.EffectiveCost = t.EffectiveCost.Add(row.EffectiveCost)
+	t.billed.Add(row.BilledCost)
+	t.effective.Add(row.EffectiveCost)
 }
 
 // cost parses a required money field; "" is not a number.
