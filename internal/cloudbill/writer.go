@@ -51,7 +51,7 @@ func (s *Service) inTx(ctx context.Context, fn func(t *txn) error) (err error) {
 		// A multi-row INSERT keeps a statement journal, and a big
 		// transaction outgrows the default page cache: keep both in memory
 		// (bounded) rather than in temporary files, for this transaction.
-		for _, p := range []string{"PRAGMA temp_store = MEMORY", "PRAGMA cache_size = -65536"} {
+		for _, p := range []string{"PRAGMA temp_store = MEMORY", "PRAGMA cache_size = -32768"} {
 			if _, err := conn.ExecContext(ctx, p); err != nil {
 				return fmt.Errorf("preparing the connection: %w", err)
 			}
