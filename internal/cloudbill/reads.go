@@ -246,14 +246,17 @@ func (s *Service) Charges(ctx context.Context, p *access.Principal, f ChargeFilt
 		afterBatch, afterIndex = cur.ID>>chargeIDShift, int(cur.ID&(1<<chargeIDShift-1))
 		where, args = append(where, "id >= ?"), append(args, afterBatch)
 	}
-	rows, err := s.DB.Query(ctx, batchColumns+" WHERE "+strings.Join(where, " AND ")+" ORDER BY id", args...)
+	// The ids first, so that only the batches a page needs are read.
+	ids, err := readIDs(s.DB.Query(ctx, "SELECT id FROM cloud_charge_batches WHERE "+strings.Join(where, " AND ")+" ORDER BY id", args...))
 	if err != nil {
 		return nil, "", fmt.Errorf("listing cloud charges: %w", err)
 	}
-	defer rows.Close()
 	out := []CloudCharge{}
-	for len(out) <= n && rows.Next() {
-		b, err := scanBatch(rows)
+	for _, id := range ids {
+		if len(out) > n {
+			break
+		}
+		b, err := scanBatch(s.DB.QueryRow(ctx, batchColumns+" WHERE id = ?", id))
 		if err != nil {
 			return nil, "", fmt.Errorf("listing cloud charges: %w", err)
 		}
@@ -270,9 +273,6 @@ func (s *Service) Charges(ctx context.Context, p *access.Principal, f ChargeFilt
 				break
 			}
 		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, "", fmt.Errorf("listing cloud charges: %w", err)
 	}
 	next := ""
 	if len(out) > n {
