@@ -16,6 +16,7 @@ import (
 	"runtime/pprof"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // the pgx driver for database/sql
@@ -195,4 +196,14 @@ func StartCPUProfile(path string) (stop func(), err error) {
 		pf.Close()
 		fmt.Println("CPU profile written to", path)
 	}, nil
+}
+
+// ProcessCPU is the CPU time this process has used so far, user and
+// system.
+func ProcessCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

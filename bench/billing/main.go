@@ -12,7 +12,8 @@
 //     multi-row INSERT of the same rows with the same driver into a plain
 //     table without indexes.
 //   - focus: a generated FOCUS 1.0 CSV of -focus rows (never held in
-//     memory) goes through the import of `engage import focus`; the floor
+//     memory) goes through the import of `engage import focus`, with the
+//     allocation rules of focusRules; the floor
 //     is the same rows' main columns inserted the same way into a plain
 //     table.
 //   - run: the billing run of the month; the floor is a plain SQL GROUP BY
@@ -52,6 +53,7 @@ type options struct {
 	only, databaseURL, email     string
 	month                        string
 	cpuprofile                   string
+	noRules                      bool
 }
 
 func main() {
@@ -65,6 +67,7 @@ func main() {
 	flag.StringVar(&o.email, "email", "finance@example.com", "demo account with the finance role whose API token sends usage")
 	flag.StringVar(&o.month, "month", "2026-11", "the month (YYYY-MM) the usage and cloud charges fall in")
 	flag.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of the measured parts to this file")
+	flag.BoolVar(&o.noRules, "no-rules", false, "import the FOCUS file without allocation rules (every charge unallocated)")
 	flag.Parse()
 	if err := bench(o); err != nil {
 		fmt.Fprintln(os.Stderr, "billing benchmark:", err)
@@ -76,8 +79,18 @@ const stepWidth = 58
 
 func step(what string, start time.Time) time.Duration { return benchkit.Step(stepWidth, what, start) }
 
+// cpuAtStart is the process's CPU time when the step being measured began.
+var cpuAtStart time.Duration
+
+// start begins measuring a step.
+func start() time.Time {
+	cpuAtStart = benchkit.ProcessCPU()
+	return time.Now()
+}
+
 func report(what string, rows int, d time.Duration, pg *pgCPU) {
-	line := fmt.Sprintf("%-40s %10d rows %9.2f s %10.0f rows/s  peak RSS %s", what, rows, d.Seconds(), float64(rows)/d.Seconds(), benchkit.ProcStatus("VmHWM:"))
+	line := fmt.Sprintf("%-40s %10d rows %9.2f s %10.0f rows/s  CPU %5.1f s  peak RSS %s", what, rows, d.Seconds(), float64(rows)/d.Seconds(),
+		(benchkit.ProcessCPU() - cpuAtStart).Seconds(), benchkit.ProcStatus("VmHWM:"))
 	if pg != nil {
 		line += fmt.Sprintf("  PostgreSQL CPU %.1f s", pg.since().Seconds())
 	}
@@ -144,13 +157,13 @@ func bench(o options) (err error) {
 		}
 		fmt.Println("\ningestion")
 		pg.start(ctx)
-		t = time.Now()
+		t = start()
 		if err := floorInsertUsage(ctx, a.DB, gen, o.usage); err != nil {
 			return fmt.Errorf("floor insert: %w", err)
 		}
 		report("floor: multi-row INSERT, plain table", o.usage, time.Since(t), pg)
 		pg.start(ctx)
-		t = time.Now()
+		t = start()
 		accepted, err := ingest(a.URL()+"/api/v1/usage", token, gen, o.usage, o.batch, o.clients)
 		if err != nil {
 			return err
@@ -160,7 +173,7 @@ func bench(o options) (err error) {
 			return fmt.Errorf("%d of %d usage records accepted", accepted, o.usage)
 		}
 		pg.start(ctx)
-		t = time.Now()
+		t = start()
 		accepted, err = ingest(a.URL()+"/api/v1/usage", token, gen, min(o.usage, 200000), o.batch, o.clients)
 		if err != nil {
 			return err
@@ -174,32 +187,38 @@ func bench(o options) (err error) {
 	if want("focus") && o.focus > 0 {
 		fmt.Println("\nFOCUS import")
 		pg.start(ctx)
-		t = time.Now()
+		t = start()
 		if err := floorInsertFocus(ctx, a.DB, month, o.focus); err != nil {
 			return fmt.Errorf("floor insert: %w", err)
 		}
 		report("floor: multi-row INSERT, plain table", o.focus, time.Since(t), pg)
 		pg.start(ctx)
-		t = time.Now()
+		t = start()
 		if err := readFocusOnly(o.focus, month); err != nil {
 			return fmt.Errorf("reading FOCUS: %w", err)
 		}
 		report("reading alone (generate, parse, fingerprint)", o.focus, time.Since(t), pg)
+		nrules := 0
+		if !o.noRules {
+			if nrules, err = focusRules(ctx, a, p); err != nil {
+				return err
+			}
+		}
 		pg.start(ctx)
-		t = time.Now()
+		t = start()
 		src := &focussynth.Stream{N: o.focus, Month: month}
 		rep, err := a.CloudBill.Import(ctx, access.System("billing benchmark"), "synthetic.csv", src, cloudbill.ImportOptions{})
 		if err != nil {
 			return fmt.Errorf("FOCUS import: %w", err)
 		}
-		report("import (engage import focus)", o.focus, time.Since(t), pg)
+		report(fmt.Sprintf("import (engage import focus, %d rules)", nrules), o.focus, time.Since(t), pg)
 		fmt.Printf("  added %d, duplicates %d, rejected %d\n", rep.Added, rep.Duplicates, rep.Rejected)
 	}
 
 	if o.only == "" || o.only == "run" {
 		fmt.Println("\nbilling run of", o.month)
 		pg.start(ctx)
-		t = time.Now()
+		t = start()
 		var groups, n int
 		err := a.DB.QueryRow(ctx, `SELECT COUNT(*), COALESCE(SUM(n), 0) FROM (SELECT department, offering, unit, SUM(CAST(quantity AS NUMERIC)) AS q, COUNT(*) AS n
 			FROM bench_usage_raw WHERE period = ? GROUP BY department, offering, unit) g`, o.month).Scan(&groups, &n)
@@ -209,7 +228,7 @@ func bench(o options) (err error) {
 		usageFloor := time.Since(t)
 		report(fmt.Sprintf("floor: GROUP BY usage (%d groups)", groups), n, usageFloor, pg)
 		pg.start(ctx)
-		t = time.Now()
+		t = start()
 		var cgroups, cn int
 		err = a.DB.QueryRow(ctx, `SELECT COUNT(*), COALESCE(SUM(n), 0) FROM (SELECT sub_account_id, service_name, tags, COUNT(*) AS n, SUM(CAST(effective_cost AS NUMERIC)) AS c
 			FROM bench_focus_raw WHERE period = ? GROUP BY sub_account_id, service_name, tags) g`, o.month).Scan(&cgroups, &cn)
@@ -219,7 +238,7 @@ func bench(o options) (err error) {
 		cloudFloor := time.Since(t)
 		report(fmt.Sprintf("floor: GROUP BY cloud charges (%d groups)", cgroups), cn, cloudFloor, pg)
 		pg.start(ctx)
-		t = time.Now()
+		t = start()
 		rr, err := a.Billing.Run(ctx, p, o.month)
 		if err != nil {
 			return fmt.Errorf("billing run: %w", err)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -85,7 +86,11 @@ type allocator struct {
 	headcount map[int64]int64
 	allDepts  []int64
 	subs      map[int64][]subscription // by offering
-	memo      map[driverKey]*weights
+
+	// memo may be used by the reading and the writing goroutine of an
+	// import at once.
+	mu   sync.Mutex
+	memo map[driverKey]*weights
 }
 
 type driverKey struct {
@@ -222,6 +227,8 @@ func splitWeighted(out []part, rule int64, w *weights, amount decimal.Decimal) [
 // period, leaving out departments whose weight is zero.
 func (a *allocator) driverWeights(r *compiledRule, period string) *weights {
 	key := driverKey{r.id, period}
+	a.mu.Lock()
+	defer a.mu.Unlock()
 	if w, ok := a.memo[key]; ok {
 		return w
 	}

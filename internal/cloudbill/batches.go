@@ -199,7 +199,31 @@ func (w *writer) add(ctx context.Context, r *row) error {
 		}
 	}
 	if w.size > maxBuffered {
-		return w.flush(ctx)
+		return w.spill(ctx)
+	}
+	return nil
+}
+
+// spill stores the fullest batches being filled until half the buffer is
+// free: a file with many groups then still writes large batches, and the
+// groups that fill slowly wait for more shares.
+func (w *writer) spill(ctx context.Context) error {
+	type sized struct {
+		k batchKey
+		n int
+	}
+	all := make([]sized, 0, len(w.groups))
+	for k, g := range w.groups {
+		all = append(all, sized{k, len(g.data)})
+	}
+	slices.SortFunc(all, func(a, b sized) int { return cmp.Compare(b.n, a.n) })
+	for _, x := range all {
+		if w.size <= maxBuffered/2 {
+			break
+		}
+		if err := w.store(ctx, x.k, w.groups[x.k]); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -310,6 +334,10 @@ func decodeElement(raw []byte, c *CloudCharge) (element, error) {
 		if err := json.Unmarshal(f[i], dst); err != nil {
 			return element{}, fmt.Errorf("reading a stored charge: field %d: %w", i, err)
 		}
+	}
+	if len(c.Fingerprint) > 2*db.KeySize {
+		// Charges stored before fingerprints were cut to their key.
+		c.Fingerprint = c.Fingerprint[:2*db.KeySize]
 	}
 	c.RuleID = 0
 	if rule != nil {

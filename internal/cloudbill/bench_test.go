@@ -6,10 +6,10 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"syscall"
 	"testing"
 	"time"
 
+	"github.com/engagehq/engage/bench/benchkit"
 	"github.com/engagehq/engage/internal/cloudbill"
 	"github.com/engagehq/engage/internal/db"
 	"github.com/engagehq/engage/internal/dbtest"
@@ -57,7 +57,7 @@ func BenchmarkImportCSV(b *testing.B) {
 				peak = max(peak, ms.HeapInuse)
 			}
 			b.ResetTimer()
-			start, cpu0 := time.Now(), processCPU()
+			start, cpu0 := time.Now(), benchkit.ProcessCPU()
 			for i := range b.N {
 				file, err := os.Open(paths[i])
 				if err != nil {
@@ -72,7 +72,7 @@ func BenchmarkImportCSV(b *testing.B) {
 					b.Fatalf("added %d rows, want %d", rep.Added, rows)
 				}
 			}
-			elapsed, cpu := time.Since(start), processCPU()-cpu0
+			elapsed, cpu := time.Since(start), benchkit.ProcessCPU()-cpu0
 			b.StopTimer()
 			b.ReportMetric(float64(rows*b.N)/elapsed.Seconds(), "rows/s")
 			b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
@@ -85,14 +85,6 @@ func BenchmarkImportCSV(b *testing.B) {
 }
 
 // processCPU is the user and system CPU time used by this process so far.
-func processCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
 func writeSynth(tb testing.TB, path string, from, n int) {
 	tb.Helper()
 	out, err := os.Create(path)

@@ -261,7 +261,7 @@ type CloudCharge struct {
 	ID                int64             `json:"id" doc:"Identifies this share of the charge; the fingerprint identifies the charge"`
 	ImportID          int64             `json:"import_id"`
 	Line              int               `json:"line"`
-	Fingerprint       string            `json:"fingerprint"`
+	Fingerprint       string            `json:"fingerprint" doc:"Identifies the charge: the first 16 bytes of a SHA-256 of its content, in hex; importing the same charge again finds this fingerprint and stores nothing"`
 	Period            string            `json:"period"`
 	Provider          string            `json:"provider"`
 	BillingAccountID  string            `json:"billing_account_id"`

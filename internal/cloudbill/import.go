@@ -19,6 +19,7 @@ import (
 	"github.com/engagehq/engage"
 	"github.com/engagehq/engage/internal/access"
 	"github.com/engagehq/engage/internal/audit"
+	"github.com/engagehq/engage/internal/db"
 	"github.com/engagehq/engage/internal/focus"
 	"github.com/engagehq/engage/internal/textenc"
 )
@@ -182,19 +183,27 @@ type importer struct {
 	// writing
 	added, duplicates int64
 	summary           map[string]*summary
-	tagKeys           []string
-	buf               []byte
+}
+
+// scratch is the reusable space of one goroutine preparing rows.
+type scratch struct {
+	hash, tags []byte
+	tagKeys    []string
 }
 
 // batch is rows on their way from the reading goroutine, which keeps the
 // FOCUS rows and their periods, to the writing one, which fingerprints them
-// and turns them into allocated charges: reading a file costs more than
-// writing it, so the work is split that way.
+// in order and stores them. Hashing and allocating the rows (prepare) is
+// done by the reading goroutine when the writing one is behind, and by the
+// writing one otherwise: which side costs more depends on the file and the
+// rules, so the work goes to whichever has time.
 type batch struct {
 	read    []focus.Row
 	periods []string
 	store   []row
 	rows    []*row
+	// prepared says the rows are hashed and allocated in store.
+	prepared bool
 }
 
 func (imp *importer) run(ctx context.Context, digest func() (string, error)) error {
@@ -264,12 +273,18 @@ func (imp *importer) pipeline(ctx context.Context) error {
 		readErr = imp.read(rctx, full, free)
 	}()
 	var writeErr error
+	var sc scratch
 	for b := range full {
 		if writeErr == nil {
+			if !b.prepared {
+				imp.prepare(b, &sc)
+			}
 			for i := range b.read {
 				r := &b.store[i]
 				imp.rd.Fingerprint(&b.read[i])
-				imp.fill(r, &b.read[i], b.periods[i])
+				// A charge is known by the first 16 bytes of its hash, as
+				// its key is (see batches.go).
+				r.fingerprint = b.read[i].Fingerprint[:2*db.KeySize]
 				b.rows = append(b.rows, r)
 			}
 			if writeErr = imp.w.charges(ctx, b.rows); writeErr != nil {
@@ -278,7 +293,7 @@ func (imp *importer) pipeline(ctx context.Context) error {
 				imp.count(b.rows)
 			}
 		}
-		b.read, b.periods, b.rows = b.read[:0], b.periods[:0], b.rows[:0]
+		b.read, b.periods, b.rows, b.prepared = b.read[:0], b.periods[:0], b.rows[:0], false
 		free <- b
 	}
 	<-done
@@ -299,6 +314,7 @@ func (imp *importer) pipeline(ctx context.Context) error {
 // read turns focus rows into allocated rows, in batches.
 func (imp *importer) read(ctx context.Context, full chan<- *batch, free <-chan *batch) error {
 	var b *batch
+	var sc scratch
 	for n := 1; ; n++ {
 		if n%4096 == 0 && ctx.Err() != nil {
 			return ctx.Err()
@@ -330,6 +346,10 @@ func (imp *importer) read(ctx context.Context, full chan<- *batch, free <-chan *
 		}
 		b.read, b.periods = append(b.read, fr), append(b.periods, period)
 		if len(b.read) == imp.batch {
+			if len(full) == cap(full) {
+				// The writer is behind: prepare the batch rather than wait.
+				imp.prepare(b, &sc)
+			}
 			select {
 			case full <- b:
 				b = nil
@@ -374,14 +394,26 @@ func (imp *importer) reject(fr *focus.Row, period string) {
 	t.EffectiveCost = t.EffectiveCost.Add(fr.EffectiveCost)
 }
 
-// fill copies a focus row into r and allocates it.
-func (imp *importer) fill(r *row, fr *focus.Row, period string) {
-	*r = row{parts: r.parts[:0], importID: imp.rep.ID, line: fr.Line, fingerprint: fr.Fingerprint, period: period,
+// prepare hashes the rows of a batch and turns them into allocated rows,
+// leaving only their fingerprints to set, in order. Either goroutine may
+// prepare a batch: the one with time to spare.
+func (imp *importer) prepare(b *batch, sc *scratch) {
+	for i := range b.read {
+		sc.hash = b.read[i].Hash(sc.hash)
+		imp.fill(&b.store[i], &b.read[i], b.periods[i], sc)
+	}
+	b.prepared = true
+}
+
+// fill copies a focus row into r, but for its fingerprint, and allocates
+// it.
+func (imp *importer) fill(r *row, fr *focus.Row, period string, sc *scratch) {
+	*r = row{parts: r.parts[:0], importID: imp.rep.ID, line: fr.Line, period: period,
 		provider: textenc.Storable(fr.ProviderName), billingAccountID: textenc.Storable(fr.BillingAccountId), subAccountID: textenc.Storable(fr.SubAccountId),
 		subAccountName: textenc.Storable(fr.SubAccountName), serviceName: textenc.Storable(fr.ServiceName), serviceCategory: textenc.Storable(fr.ServiceCategory),
 		resourceID: textenc.Storable(fr.ResourceId), resourceName: textenc.Storable(fr.ResourceName), chargeCategory: textenc.Storable(fr.ChargeCategory),
 		chargeDescription: textenc.Storable(fr.ChargeDescription), currency: fr.BillingCurrency, billed: fr.BilledCost, effective: fr.EffectiveCost,
-		start: fr.ChargePeriodStart, end: fr.ChargePeriodEnd, tags: imp.tagsJSON(fr.Tags)}
+		start: fr.ChargePeriodStart, end: fr.ChargePeriodEnd, tags: sc.tagsJSON(fr.Tags)}
 	amount := r.effective
 	if imp.basis == BasisBilled {
 		amount = r.billed
@@ -392,17 +424,17 @@ func (imp *importer) fill(r *row, fr *focus.Row, period string) {
 }
 
 // tagsJSON writes tags as a JSON object with sorted keys.
-func (imp *importer) tagsJSON(tags map[string]string) string {
+func (sc *scratch) tagsJSON(tags map[string]string) string {
 	if len(tags) == 0 {
 		return "{}"
 	}
-	keys := imp.tagKeys[:0]
+	keys := sc.tagKeys[:0]
 	for k := range tags {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
-	imp.tagKeys = keys
-	b := append(imp.buf[:0], '{')
+	sc.tagKeys = keys
+	b := append(sc.tags[:0], '{')
 	for i, k := range keys {
 		if i > 0 {
 			b = append(b, ',')
@@ -412,7 +444,7 @@ func (imp *importer) tagsJSON(tags map[string]string) string {
 		b = textenc.AppendJSONString(b, textenc.Storable(tags[k]))
 	}
 	b = append(b, '}')
-	imp.buf = b
+	sc.tags = b
 	return string(b)
 }
 

@@ -501,7 +501,7 @@ func TestChargesDrillDown(t *testing.T) {
 		c := page1[0]
 		if c.ResourceID != "i-1" || !c.Amount.Equal(dec("2.5")) || !c.BilledCost.Equal(dec("10")) || c.Tags["team"] != "bio" ||
 			c.DepartmentID != f.dept["BIO"] || c.RuleID == 0 || c.Line != 2 || c.Period != "2026-02" ||
-			!c.ChargePeriodStart.Equal(time.Date(2026, 2, 10, 0, 0, 0, 0, time.UTC)) || len(c.Fingerprint) != 64 {
+			!c.ChargePeriodStart.Equal(time.Date(2026, 2, 10, 0, 0, 0, 0, time.UTC)) || len(c.Fingerprint) != 32 {
 			t.Errorf("charge %+v", c)
 		}
 		if page2[0].ResourceID != "i-2" || !page2[0].Amount.Equal(dec("5")) {

@@ -38,6 +38,7 @@
 package focus
 
 import (
+	"crypto/sha256"
 	"fmt"
 	"time"
 
@@ -57,6 +58,9 @@ type Row struct {
 	// content in one file get distinct fingerprints by their rank of
 	// occurrence, so re-reading a file yields the same set of fingerprints.
 	Fingerprint string
+	// hash is the content hash, once Hash has computed it.
+	hash   [sha256.Size]byte
+	hashed bool
 
 	BillingAccountId   string
 	BillingAccountName string
@@ -157,7 +161,8 @@ type Options struct {
 	SlashDates DateOrder
 	// DeferFingerprints leaves Row.Fingerprint empty: the caller sets it
 	// with Reader.Fingerprint, possibly on another goroutine, so that
-	// hashing rows does not hold up reading them.
+	// hashing rows does not hold up reading them. Row.Hash, which does
+	// most of that work, may run on any goroutine beforehand.
 	DeferFingerprints bool
 }
 

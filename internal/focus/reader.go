@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"cmp"
 	"compress/gzip"
-	"crypto/sha256"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -467,13 +466,25 @@ func (r *Reader) Fingerprint(row *Row) {
 }
 
 func (r *Reader) fingerprintRow(row *Row, warn *warnings, buf *[]byte) {
-	var h [sha256.Size]byte
-	h, *buf = contentHash(*buf, row)
-	occ := r.seen.add(binary.LittleEndian.Uint64(h[:8]))
+	*buf = row.Hash(*buf)
+	occ := r.seen.add(binary.LittleEndian.Uint64(row.hash[:8]))
 	if occ > 0 {
 		warn.add(WarnDuplicateRow, row.Line, "")
 	}
-	row.Fingerprint = fingerprint(h, occ)
+	row.Fingerprint = fingerprint(row.hash, occ)
+}
+
+// Hash computes the hash of the row's content, which Reader.Fingerprint
+// needs, if it is not computed yet, using buf as scratch space and
+// returning it for the next call. Unlike Fingerprint it depends on nothing
+// but the row, so rows can be hashed on any goroutine, in any order,
+// before they are fingerprinted in order.
+func (row *Row) Hash(buf []byte) []byte {
+	if !row.hashed {
+		row.hash, buf = contentHash(buf, row)
+		row.hashed = true
+	}
+	return buf
 }
 
 // runningTotal is a Total being added up.
