@@ -254,7 +254,9 @@ func (w *writer) buffer() []byte {
 		w.free = w.free[:n-1]
 		return append(b[:0], '[')
 	}
-	return append(make([]byte, 0, maxBatchBytes+maxBatchBytes/4), '[')
+	// A new batch starts small: a file with many groups holds many batches
+	// being filled, most of them far from full.
+	return append(make([]byte, 0, 16<<10), '[')
 }
 
 // store writes one batch and forgets it.

@@ -122,7 +122,7 @@ type Service struct {
 	// BasisEffective when empty.
 	Basis Basis
 	// BatchRows is how many rows the reading goroutine hands the writing
-	// one at a time; 2,000 when 0.
+	// one at a time; 1,000 when 0.
 	BatchRows int
 	// BatchCharges is the most shares of charges one stored batch holds;
 	// 10,000 when 0.

@@ -51,7 +51,7 @@ func (s *Service) inTx(ctx context.Context, fn func(t *txn) error) (err error) {
 		// A multi-row INSERT keeps a statement journal, and a big
 		// transaction outgrows the default page cache: keep both in memory
 		// (bounded) rather than in temporary files, for this transaction.
-		for _, p := range []string{"PRAGMA temp_store = MEMORY", "PRAGMA cache_size = -32768"} {
+		for _, p := range []string{"PRAGMA temp_store = MEMORY", "PRAGMA cache_size = -16384"} {
 			if _, err := conn.ExecContext(ctx, p); err != nil {
 				return fmt.Errorf("preparing the connection: %w", err)
 			}
@@ -117,7 +117,7 @@ func (s *Service) batchRows() int {
 	if s.BatchRows > 0 {
 		return s.BatchRows
 	}
-	return 2000
+	return 1000
 }
 
 func (s *Service) batchCharges() int {
