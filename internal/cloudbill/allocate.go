@@ -25,7 +25,13 @@ type part struct {
 type matchable struct {
 	subAccountID, serviceName, serviceCategory, resourceID string
 	tags                                                   map[string]string
+	// pairs are the tags as a list, made for the first tag rule and
+	// searched by the next ones; its space may be reused between charges.
+	pairs  []tagPair
+	paired bool
 }
+
+type tagPair struct{ key, value string }
 
 // compiledRule is a rule ready to test and apply.
 type compiledRule struct {
@@ -55,9 +61,16 @@ func (r *compiledRule) matches(c *matchable) bool {
 		return false
 	}
 	if m.TagKey != "" {
+		if !c.paired {
+			c.pairs = c.pairs[:0]
+			for k, v := range c.tags {
+				c.pairs = append(c.pairs, tagPair{k, v})
+			}
+			c.paired = true
+		}
 		found := false
-		for k, v := range c.tags {
-			if v == m.TagValue && strings.EqualFold(k, m.TagKey) {
+		for _, p := range c.pairs {
+			if p.value == m.TagValue && strings.EqualFold(p.key, m.TagKey) {
 				found = true
 				break
 			}

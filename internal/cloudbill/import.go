@@ -189,6 +189,7 @@ type importer struct {
 type scratch struct {
 	hash, tags []byte
 	tagKeys    []string
+	pairs      []tagPair
 }
 
 // batch is rows on their way from the reading goroutine, which keeps the
@@ -419,8 +420,9 @@ func (imp *importer) fill(r *row, fr *focus.Row, period string, sc *scratch) {
 		amount = r.billed
 	}
 	m := matchable{subAccountID: r.subAccountID, serviceName: r.serviceName, serviceCategory: r.serviceCategory,
-		resourceID: r.resourceID, tags: fr.Tags}
+		resourceID: r.resourceID, tags: fr.Tags, pairs: sc.pairs}
 	r.parts = imp.alloc.allocate(r.parts, &m, period, amount)
+	sc.pairs = m.pairs
 }
 
 // tagsJSON writes tags as a JSON object with sorted keys.
