@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
@@ -190,7 +191,19 @@ type scratch struct {
 	hash, tags []byte
 	tagKeys    []string
 	pairs      []tagPair
+	// tagTexts are the texts of tag maps met before, by the map's address;
+	// the reader shares a map between rows with the same tags. Holding the
+	// map keeps its address from being reused for another.
+	tagTexts map[uintptr]tagText
 }
+
+type tagText struct {
+	tags map[string]string
+	text string
+}
+
+// maxTagTexts bounds scratch.tagTexts.
+const maxTagTexts = 1 << 12
 
 // batch is rows on their way from the reading goroutine, which keeps the
 // FOCUS rows and their periods, to the writing one, which fingerprints them
@@ -425,11 +438,27 @@ func (imp *importer) fill(r *row, fr *focus.Row, period string, sc *scratch) {
 	sc.pairs = m.pairs
 }
 
-// tagsJSON writes tags as a JSON object with sorted keys.
+// tagsJSON returns tags as a JSON object with sorted keys.
 func (sc *scratch) tagsJSON(tags map[string]string) string {
 	if len(tags) == 0 {
 		return "{}"
 	}
+	p := reflect.ValueOf(tags).Pointer()
+	if t, ok := sc.tagTexts[p]; ok {
+		return t.text
+	}
+	text := sc.writeTags(tags)
+	if sc.tagTexts == nil {
+		sc.tagTexts = map[uintptr]tagText{}
+	}
+	if len(sc.tagTexts) < maxTagTexts {
+		sc.tagTexts[p] = tagText{tags, text}
+	}
+	return text
+}
+
+// writeTags writes tags as a JSON object with sorted keys.
+func (sc *scratch) writeTags(tags map[string]string) string {
 	keys := sc.tagKeys[:0]
 	for k := range tags {
 		keys = append(keys, k)

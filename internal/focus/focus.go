@@ -113,7 +113,8 @@ type Row struct {
 	PricingUnit      string
 
 	// Tags is nil when the row has no tags. Non-string JSON values are kept
-	// as their JSON text (true, 12, {"a":1}).
+	// as their JSON text (true, 12, {"a":1}). Rows whose tags are written
+	// alike share one map: read it, do not change it.
 	Tags map[string]string
 }
 

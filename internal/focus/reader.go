@@ -23,8 +23,11 @@ import (
 const (
 	defaultMaxErrors = 100
 	maxInterned      = 1 << 16
-	progressEvery    = 100 * time.Millisecond
-	bufferSize       = 256 << 10
+	// maxTagSets bounds the tag texts whose parsed maps are kept for the
+	// rows that repeat them (most rows of a bill do).
+	maxTagSets    = 1 << 12
+	progressEvery = 100 * time.Millisecond
+	bufferSize    = 256 << 10
 )
 
 // record is one row as text, as a source yields it.
@@ -60,6 +63,7 @@ type Reader struct {
 	warn     warnings
 	seen     seenSet
 	interned map[string]string
+	tagSets  map[string]map[string]string
 	tcache   [4]timeCache
 	hashBuf  []byte
 	// Used by Fingerprint only, which may run beside Next.
@@ -118,6 +122,7 @@ func NewReader(r io.Reader, opts Options) (*Reader, error) {
 		opts:     opts,
 		bytes:    new(atomic.Int64),
 		interned: map[string]string{},
+		tagSets:  map[string]map[string]string{},
 		totals:   map[totalKey]*runningTotal{},
 	}
 	cr := &countingReader{r: r, n: rd.bytes}
@@ -441,11 +446,15 @@ func (r *Reader) convert(rec *record) (Row, *RowError) {
 			row.Tags = rec.tags
 		}
 	} else if s := r.field(rec, fTags); s != "" {
-		tags, ok := parseTags(s, r.intern)
-		if !ok {
+		if tags, ok := r.tagSets[s]; ok {
+			row.Tags = tags
+		} else if tags, ok := parseTags(s, r.intern); !ok {
 			r.warn.add(WarnTagsMalformed, line, s)
 		} else {
 			row.Tags = tags
+			if len(r.tagSets) < maxTagSets && len(s) <= 1024 {
+				r.tagSets[strings.Clone(s)] = tags
+			}
 		}
 	}
 
