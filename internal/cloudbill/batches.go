@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -112,14 +113,10 @@ func (w *writer) charges(ctx context.Context, rows []*row) error {
 				return err
 			}
 		}
-		k, err := db.KeyOf(r.fingerprint)
-		if err != nil {
-			return fmt.Errorf("charge on line %d: %w", r.line, err)
-		}
-		if r.added = !pk.stored.Contains(k); !r.added {
+		if r.added = !pk.stored.Contains(r.key); !r.added {
 			continue
 		}
-		pk.fresh = append(pk.fresh, k)
+		pk.fresh = append(pk.fresh, r.key)
 		if err := w.add(ctx, r); err != nil {
 			return err
 		}
@@ -285,7 +282,9 @@ func (w *writer) store(ctx context.Context, k batchKey, g *pending) error {
 // appendBody writes the charge part of an element: everything after the
 // amount.
 func appendBody(b []byte, r *row) []byte {
-	b = textenc.AppendJSONString(b, r.fingerprint)
+	b = append(b, '"')
+	b = hex.AppendEncode(b, r.key[:])
+	b = append(b, '"')
 	b = append(b, ',')
 	b = strconv.AppendInt(b, r.importID, 10)
 	b = append(b, ',')

@@ -228,6 +228,7 @@ func checkTotals(t *testing.T, rep cloudbill.CloudImport, want sums) {
 // encoding/json alone.
 type share struct {
 	period, currency          string
+	fingerprint               string
 	dept                      int64
 	part                      int
 	importID                  int64
@@ -272,7 +273,7 @@ func (f *fixture) shares() []share {
 			if len(e) != 19 {
 				f.t.Fatalf("element of %d fields: %s", len(e), e)
 			}
-			for i, dst := range map[int]any{0: &sh.part, 2: &sh.amount, 4: &sh.importID, 5: &sh.line, 14: &sh.billed, 15: &sh.effective} {
+			for i, dst := range map[int]any{0: &sh.part, 2: &sh.amount, 3: &sh.fingerprint, 4: &sh.importID, 5: &sh.line, 14: &sh.billed, 15: &sh.effective} {
 				if err := json.Unmarshal(e[i], dst); err != nil {
 					f.t.Fatalf("element field %d %s: %v", i, e[i], err)
 				}

@@ -295,10 +295,10 @@ func (imp *importer) pipeline(ctx context.Context) error {
 			}
 			for i := range b.read {
 				r := &b.store[i]
-				imp.rd.Fingerprint(&b.read[i])
-				// A charge is known by the first 16 bytes of its hash, as
-				// its key is (see batches.go).
-				r.fingerprint = b.read[i].Fingerprint[:2*db.KeySize]
+				// A charge is known by the first 16 bytes of its
+				// fingerprint, its key (see batches.go).
+				sum := imp.rd.FingerprintSum(&b.read[i])
+				r.key = db.Key(sum[:db.KeySize])
 				b.rows = append(b.rows, r)
 			}
 			if writeErr = imp.w.charges(ctx, b.rows); writeErr != nil {

@@ -108,6 +108,22 @@ func TestImportSamples(t *testing.T) {
 		if n := f.count("SELECT COALESCE(SUM(LENGTH(keys)), 0) / 16 FROM cloud_charge_keys"); int64(n) != total {
 			t.Fatalf("%d charges stored, want %d", n, total)
 		}
+		// A stored charge's fingerprint is the start of the one the FOCUS
+		// reader gives its row.
+		byLine := fingerprintsOf(t, sampleFile)
+		checked := 0
+		for _, sh := range f.shares() {
+			if sh.importID != first.ID {
+				continue
+			}
+			if want := byLine[sh.line]; len(sh.fingerprint) != 32 || sh.fingerprint != want[:32] {
+				t.Fatalf("line %d stored with fingerprint %q, want the start of %q", sh.line, sh.fingerprint, want)
+			}
+			checked++
+		}
+		if checked != 1000 {
+			t.Errorf("%d shares of the sample checked, want 1000", checked)
+		}
 		charges, allocs := storedSums(t, f, "effective")
 		if len(charges) != 1 || charges["USD"].Cmp(all["USD"]) != 0 || allocs["USD"].Cmp(all["USD"]) != 0 {
 			t.Errorf("stored effective %v, allocated %v, independent %v", ratText(charges), ratText(allocs), ratText(all))
@@ -411,4 +427,30 @@ func TestImportParquet(t *testing.T) {
 			t.Errorf("row 1 allocated %v", got)
 		}
 	})
+}
+
+// fingerprintsOf reads a FOCUS file with the reader alone and returns each
+// line's fingerprint.
+func fingerprintsOf(t *testing.T, path string) map[int]string {
+	t.Helper()
+	file, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer file.Close()
+	rd, err := focus.NewReader(file, focus.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[int]string{}
+	for {
+		row, err := rd.Next()
+		if err == io.EOF {
+			return out
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[row.Line] = row.Fingerprint
+	}
 }

@@ -99,7 +99,8 @@ func (t *txn) Prepare(ctx context.Context, query string) (*sql.Stmt, error) {
 type row struct {
 	importID                                                    int64
 	line                                                        int
-	fingerprint, period, provider, billingAccountID             string
+	key                                                         db.Key // the first bytes of the fingerprint
+	period, provider, billingAccountID                          string
 	subAccountID, subAccountName, serviceName, serviceCategory  string
 	resourceID, resourceName, chargeCategory, chargeDescription string
 	currency, tags                                              string

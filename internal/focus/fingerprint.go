@@ -3,7 +3,6 @@ package focus
 import (
 	"crypto/sha256"
 	"encoding/binary"
-	"encoding/hex"
 	"slices"
 	"time"
 
@@ -63,7 +62,7 @@ func contentHash(buf []byte, r *Row) ([sha256.Size]byte, []byte) {
 // fingerprint turns a content hash and the number of earlier rows of the
 // file with the same content into the row's fingerprint. The first
 // occurrence's fingerprint is the content hash itself.
-func fingerprint(h [sha256.Size]byte, occurrence uint32) string {
+func fingerprint(h [sha256.Size]byte, occurrence uint32) [sha256.Size]byte {
 	if occurrence > 0 {
 		var b [sha256.Size + 1 + binary.MaxVarintLen32]byte
 		n := copy(b[:], h[:])
@@ -72,7 +71,7 @@ func fingerprint(h [sha256.Size]byte, occurrence uint32) string {
 		n += binary.PutUvarint(b[n:], uint64(occurrence))
 		h = sha256.Sum256(b[:n])
 	}
-	return hex.EncodeToString(h[:])
+	return h
 }
 
 func appendString(b []byte, s string) []byte {

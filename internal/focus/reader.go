@@ -5,7 +5,9 @@ import (
 	"bytes"
 	"cmp"
 	"compress/gzip"
+	"crypto/sha256"
 	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -474,13 +476,25 @@ func (r *Reader) Fingerprint(row *Row) {
 	r.fingerprintRow(row, &r.fpWarn, &r.fpBuf)
 }
 
+// FingerprintSum is Fingerprint without the text: it returns the bytes of
+// the row's fingerprint (of which Row.Fingerprint would be the hex) and
+// leaves Row.Fingerprint empty. The same rules apply: every row, in order.
+func (r *Reader) FingerprintSum(row *Row) [sha256.Size]byte {
+	return r.fingerprintSum(row, &r.fpWarn, &r.fpBuf)
+}
+
 func (r *Reader) fingerprintRow(row *Row, warn *warnings, buf *[]byte) {
+	sum := r.fingerprintSum(row, warn, buf)
+	row.Fingerprint = hex.EncodeToString(sum[:])
+}
+
+func (r *Reader) fingerprintSum(row *Row, warn *warnings, buf *[]byte) [sha256.Size]byte {
 	*buf = row.Hash(*buf)
 	occ := r.seen.add(binary.LittleEndian.Uint64(row.hash[:8]))
 	if occ > 0 {
 		warn.add(WarnDuplicateRow, row.Line, "")
 	}
-	row.Fingerprint = fingerprint(row.hash, occ)
+	return fingerprint(row.hash, occ)
 }
 
 // Hash computes the hash of the row's content, which Reader.Fingerprint
