@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/klauspost/compress/s2"
@@ -96,6 +97,23 @@ type writer struct {
 	keys   map[string]*periodKeys
 	insert *sql.Stmt
 	packed []byte
+
+	// With background set, batches are stored by a goroutine of their own
+	// while the next ones are filled; the writer's goroutine then must not
+	// use the transaction itself until wait returns.
+	background bool
+	queue      chan packedBatch
+	stored     chan struct{}
+	packs      chan []byte // compressed buffers the storing goroutine is done with
+	failure    atomic.Pointer[error]
+}
+
+// packedBatch is a batch on its way to the storing goroutine.
+type packedBatch struct {
+	k      batchKey
+	amount string
+	n      int
+	packed []byte
 }
 
 func (s *Service) newWriter(t *txn) *writer {
@@ -129,6 +147,11 @@ func (w *writer) charges(ctx context.Context, rows []*row) error {
 func (w *writer) periodKeys(ctx context.Context, period string) (*periodKeys, error) {
 	if pk := w.keys[period]; pk != nil {
 		return pk, nil
+	}
+	// The transaction is this goroutine's again once the batches handed on
+	// are stored.
+	if err := w.wait(); err != nil {
+		return nil, err
 	}
 	stored, runs, err := chargeKeys.Load(ctx, w.t, period)
 	if err != nil {
@@ -240,7 +263,7 @@ func (w *writer) flush(ctx context.Context) error {
 			return err
 		}
 	}
-	return nil
+	return w.wait()
 }
 
 // buffer returns an empty batch text, "[", reusing a stored batch's buffer
@@ -261,6 +284,74 @@ func (w *writer) store(ctx context.Context, k batchKey, g *pending) error {
 	w.size -= len(g.data) - 1
 	delete(w.groups, k)
 	g.data = append(g.data, ']')
+	packed := w.packed
+	if w.background {
+		select {
+		case packed = <-w.packs:
+		default:
+			packed = nil
+		}
+	}
+	b := packedBatch{k: k, amount: g.amount.Decimal().String(), n: g.n, packed: s2.Encode(packed[:cap(packed)], g.data)}
+	if cap(g.data) <= 2*maxBatchBytes && len(w.free) < 8 {
+		w.free = append(w.free, g.data)
+	}
+	if !w.background {
+		w.packed = b.packed
+		return w.insertBatch(ctx, &b)
+	}
+	if p := w.failure.Load(); p != nil {
+		return *p
+	}
+	if w.queue == nil {
+		w.queue, w.stored = make(chan packedBatch, 4), make(chan struct{})
+		go w.storeQueued(ctx, w.queue, w.stored)
+	}
+	w.queue <- b
+	return nil
+}
+
+// storeQueued stores the batches of queue, in order, until it is closed;
+// after a failure it only drains it.
+func (w *writer) storeQueued(ctx context.Context, queue <-chan packedBatch, stored chan<- struct{}) {
+	defer close(stored)
+	defer func() {
+		// A bug here must fail the import, not the whole process.
+		if p := recover(); p != nil {
+			err := fmt.Errorf("storing charges: panic: %v", p)
+			w.failure.CompareAndSwap(nil, &err)
+			for range queue {
+			}
+		}
+	}()
+	for b := range queue {
+		if w.failure.Load() == nil {
+			if err := w.insertBatch(ctx, &b); err != nil {
+				w.failure.CompareAndSwap(nil, &err)
+			}
+		}
+		select {
+		case w.packs <- b.packed:
+		default:
+		}
+	}
+}
+
+// wait returns once the batches handed to the storing goroutine are
+// stored, with the first error met.
+func (w *writer) wait() error {
+	if w.queue != nil {
+		close(w.queue)
+		<-w.stored
+		w.queue = nil
+	}
+	if p := w.failure.Load(); p != nil {
+		return *p
+	}
+	return nil
+}
+
+func (w *writer) insertBatch(ctx context.Context, b *packedBatch) error {
 	if w.insert == nil {
 		var err error
 		if w.insert, err = w.t.Prepare(ctx, `INSERT INTO cloud_charge_batches(period, department_id, provider, service_name, currency, amount, charges, packed)
@@ -268,13 +359,9 @@ func (w *writer) store(ctx context.Context, k batchKey, g *pending) error {
 			return fmt.Errorf("storing charges: %w", err)
 		}
 	}
-	w.packed = s2.Encode(w.packed[:cap(w.packed)], g.data)
-	_, err := w.insert.ExecContext(ctx, k.period, nullID(k.dept), k.provider, k.service, k.currency, g.amount.Decimal().String(), g.n, w.packed)
-	if err != nil {
+	k := b.k
+	if _, err := w.insert.ExecContext(ctx, k.period, nullID(k.dept), k.provider, k.service, k.currency, b.amount, b.n, b.packed); err != nil {
 		return fmt.Errorf("storing charges: %w", err)
-	}
-	if cap(g.data) <= 2*maxBatchBytes && len(w.free) < 8 {
-		w.free = append(w.free, g.data)
 	}
 	return nil
 }

@@ -13,8 +13,11 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/engagehq/engage"
@@ -206,18 +209,16 @@ type tagText struct {
 const maxTagTexts = 1 << 12
 
 // batch is rows on their way from the reading goroutine, which keeps the
-// FOCUS rows and their periods, to the writing one, which fingerprints them
-// in order and stores them. Hashing and allocating the rows (prepare) is
-// done by the reading goroutine when the writing one is behind, and by the
-// writing one otherwise: which side costs more depends on the file and the
-// rules, so the work goes to whichever has time.
+// FOCUS rows and their periods, through a preparing one, which hashes and
+// allocates them, to the writing one, which fingerprints them in order and
+// stores them.
 type batch struct {
 	read    []focus.Row
 	periods []string
 	store   []row
 	rows    []*row
-	// prepared says the rows are hashed and allocated in store.
-	prepared bool
+	// ready is closed once the rows are hashed and allocated in store.
+	ready chan struct{}
 }
 
 func (imp *importer) run(ctx context.Context, digest func() (string, error)) error {
@@ -240,6 +241,7 @@ func (imp *importer) run(ctx context.Context, digest func() (string, error)) err
 	}
 	imp.rep.ID = importID
 	imp.w = imp.s.newWriter(t)
+	imp.w.background, imp.w.packs = true, make(chan []byte, 6)
 	if err := imp.pipeline(ctx); err != nil {
 		return err
 	}
@@ -262,37 +264,64 @@ func (imp *importer) run(ctx context.Context, digest func() (string, error)) err
 	return imp.record(ctx)
 }
 
-// pipeline reads and allocates rows on one goroutine and writes them on
-// this one, a batch at a time, with a few batches in flight.
+// pipeline reads rows on one goroutine, prepares them (hashes and
+// allocates them) on others, and fingerprints and writes them on this one,
+// a batch at a time and in the order of the file, with a few batches in
+// flight. Each stage runs whenever a core is free, so the import goes at
+// the pace of its slowest stage, reading, rather than of the sum.
 func (imp *importer) pipeline(ctx context.Context) error {
 	rctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	full := make(chan *batch, 2)
-	free := make(chan *batch, 4)
-	for range cap(free) {
+	preparers := min(max(runtime.GOMAXPROCS(0)-1, 1), 4)
+	n := 2 + 2*preparers
+	full := make(chan *batch, n) // in the file's order, to this goroutine
+	todo := make(chan *batch, n) // to the preparers
+	free := make(chan *batch, n)
+	for range n {
 		free <- &batch{read: make([]focus.Row, 0, imp.batch), periods: make([]string, 0, imp.batch), store: make([]row, imp.batch),
 			rows: make([]*row, 0, imp.batch)}
 	}
 	var readErr error
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
+	var prepErr atomic.Pointer[error]
+	var wg sync.WaitGroup
+	wg.Go(func() {
 		defer close(full)
+		defer close(todo)
 		defer func() {
 			// A bug here must fail the import, not the whole process.
 			if p := recover(); p != nil {
 				readErr = fmt.Errorf("reading the file: panic: %v", p)
 			}
 		}()
-		readErr = imp.read(rctx, full, free)
-	}()
-	var writeErr error
-	var sc scratch
-	for b := range full {
-		if writeErr == nil {
-			if !b.prepared {
-				imp.prepare(b, &sc)
+		readErr = imp.read(rctx, full, todo, free)
+	})
+	for range preparers {
+		wg.Go(func() {
+			var sc scratch
+			for b := range todo {
+				func() {
+					defer close(b.ready)
+					defer func() {
+						if p := recover(); p != nil {
+							err := fmt.Errorf("allocating charges: panic: %v", p)
+							prepErr.CompareAndSwap(nil, &err)
+							cancel()
+						}
+					}()
+					if rctx.Err() == nil {
+						imp.prepare(b, &sc)
+					}
+				}()
 			}
+		})
+	}
+	var writeErr error
+	// Whatever happens, the storing goroutine is done with the transaction
+	// when this returns.
+	defer imp.w.wait()
+	for b := range full {
+		<-b.ready
+		if writeErr == nil && rctx.Err() == nil {
 			for i := range b.read {
 				r := &b.store[i]
 				// A charge is known by the first 16 bytes of its
@@ -307,10 +336,13 @@ func (imp *importer) pipeline(ctx context.Context) error {
 				imp.count(b.rows)
 			}
 		}
-		b.read, b.periods, b.rows, b.prepared = b.read[:0], b.periods[:0], b.rows[:0], false
+		b.read, b.periods, b.rows = b.read[:0], b.periods[:0], b.rows[:0]
 		free <- b
 	}
-	<-done
+	wg.Wait()
+	if p := prepErr.Load(); p != nil && writeErr == nil {
+		writeErr = *p
+	}
 	if writeErr == nil && readErr == nil {
 		if writeErr = imp.w.flush(ctx); writeErr == nil {
 			writeErr = imp.w.storeKeys(ctx)
@@ -326,9 +358,8 @@ func (imp *importer) pipeline(ctx context.Context) error {
 }
 
 // read turns focus rows into allocated rows, in batches.
-func (imp *importer) read(ctx context.Context, full chan<- *batch, free <-chan *batch) error {
+func (imp *importer) read(ctx context.Context, full, todo chan<- *batch, free <-chan *batch) error {
 	var b *batch
-	var sc scratch
 	for n := 1; ; n++ {
 		if n%4096 == 0 && ctx.Err() != nil {
 			return ctx.Err()
@@ -360,26 +391,22 @@ func (imp *importer) read(ctx context.Context, full chan<- *batch, free <-chan *
 		}
 		b.read, b.periods = append(b.read, fr), append(b.periods, period)
 		if len(b.read) == imp.batch {
-			if len(full) == cap(full) {
-				// The writer is behind: prepare the batch rather than wait.
-				imp.prepare(b, &sc)
-			}
-			select {
-			case full <- b:
-				b = nil
-			case <-ctx.Done():
-				return ctx.Err()
-			}
+			send(b, full, todo)
+			b = nil
 		}
 	}
 	if b != nil && len(b.read) > 0 {
-		select {
-		case full <- b:
-		case <-ctx.Done():
-			return ctx.Err()
-		}
+		send(b, full, todo)
 	}
 	return nil
+}
+
+// send hands a batch to the preparers and, in order, to the writer. Both
+// channels hold every batch there is, so neither blocks.
+func send(b *batch, full, todo chan<- *batch) {
+	b.ready = make(chan struct{})
+	todo <- b
+	full <- b
 }
 
 // period returns the billing period of t, reusing the last one's text.
@@ -409,14 +436,13 @@ func (imp *importer) reject(fr *focus.Row, period string) {
 }
 
 // prepare hashes the rows of a batch and turns them into allocated rows,
-// leaving only their fingerprints to set, in order. Either goroutine may
-// prepare a batch: the one with time to spare.
+// leaving only their fingerprints to set, in order. Batches are prepared
+// side by side, in any order.
 func (imp *importer) prepare(b *batch, sc *scratch) {
 	for i := range b.read {
 		sc.hash = b.read[i].Hash(sc.hash)
 		imp.fill(&b.store[i], &b.read[i], b.periods[i], sc)
 	}
-	b.prepared = true
 }
 
 // fill copies a focus row into r, but for its fingerprint, and allocates
