@@ -100,8 +100,7 @@ type allocator struct {
 	allDepts  []int64
 	subs      map[int64][]subscription // by offering
 
-	// memo may be used by the reading and the writing goroutine of an
-	// import at once.
+	// memo is shared by the goroutines that prepare an import's rows.
 	mu   sync.Mutex
 	memo map[driverKey]*weights
 }

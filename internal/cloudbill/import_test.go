@@ -1,6 +1,7 @@
 package cloudbill_test
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -313,6 +314,47 @@ func TestImportIsAtomic(t *testing.T) {
 		rep := f.importFile(sampleFile, cloudbill.ImportOptions{})
 		if rep.Added != 1000 || f.count("SELECT COALESCE(SUM(charges), 0) FROM cloud_charge_batches WHERE department_id = ?", f.dept["IT"]) != 1000 {
 			t.Errorf("import after the failure added %d", rep.Added)
+		}
+	})
+}
+
+// TestImportStoreFailure: when storing a batch fails part way (batches are
+// stored while the next are filled), the import reports it and leaves
+// nothing behind; once the fault is gone it completes.
+func TestImportStoreFailure(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := setup(t, d)
+		f.s.BatchRows, f.s.BatchCharges = 50, 20 // fifty batches, stored one by one
+		if d.Dialect == db.SQLite {
+			f.exec(`CREATE TRIGGER full_disk BEFORE INSERT ON cloud_charge_batches
+				WHEN (SELECT COUNT(*) FROM cloud_charge_batches) >= 3 BEGIN SELECT RAISE(ABORT, 'the disk is full'); END`)
+		} else {
+			f.exec(`CREATE FUNCTION full_disk() RETURNS trigger LANGUAGE plpgsql AS $$
+				BEGIN IF (SELECT COUNT(*) FROM cloud_charge_batches) >= 3 THEN RAISE EXCEPTION 'the disk is full'; END IF; RETURN NEW; END $$`)
+			f.exec(`CREATE TRIGGER full_disk BEFORE INSERT ON cloud_charge_batches FOR EACH ROW EXECUTE FUNCTION full_disk()`)
+		}
+		data, err := os.ReadFile(sampleFile)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = f.s.Import(f.ctx, f.finance, "sample.csv", bytes.NewReader(data), cloudbill.ImportOptions{})
+		if err == nil || !strings.Contains(err.Error(), "storing charges") || !strings.Contains(err.Error(), "the disk is full") {
+			t.Fatalf("Import with a failing store = %v", err)
+		}
+		for _, table := range []string{"cloud_charge_keys", "cloud_charge_batches", "cloud_imports"} {
+			if n := f.count("SELECT COUNT(*) FROM " + table); n != 0 {
+				t.Errorf("%d rows left in %s", n, table)
+			}
+		}
+		if d.Dialect == db.SQLite {
+			f.exec("DROP TRIGGER full_disk")
+		} else {
+			f.exec("DROP TRIGGER full_disk ON cloud_charge_batches")
+		}
+		rep := f.importFile(sampleFile, cloudbill.ImportOptions{})
+		if rep.Added != 1000 || f.count("SELECT COALESCE(SUM(charges), 0) FROM cloud_charge_batches") != 1000 ||
+			f.count("SELECT COUNT(*) FROM cloud_charge_batches") < 50 {
+			t.Errorf("import after the fault added %d in %d batches", rep.Added, f.count("SELECT COUNT(*) FROM cloud_charge_batches"))
 		}
 	})
 }

@@ -160,10 +160,11 @@ type Options struct {
 	DefaultCurrency string
 	// SlashDates says how to read dates like 5/1/25.
 	SlashDates DateOrder
-	// DeferFingerprints leaves Row.Fingerprint empty: the caller sets it
-	// with Reader.Fingerprint, possibly on another goroutine, so that
-	// hashing rows does not hold up reading them. Row.Hash, which does
-	// most of that work, may run on any goroutine beforehand.
+	// DeferFingerprints leaves Row.Fingerprint empty: the caller takes the
+	// fingerprints with Reader.FingerprintSum, possibly on another
+	// goroutine, so that hashing rows does not hold up reading them.
+	// Row.Hash, which does most of that work, may run on any goroutine
+	// beforehand.
 	DeferFingerprints bool
 }
 

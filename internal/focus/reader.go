@@ -468,17 +468,10 @@ func (r *Reader) convert(rec *record) (Row, *RowError) {
 	return row, nil
 }
 
-// Fingerprint sets the fingerprint of a row Next returned, when
-// Options.DeferFingerprints is set: it must be called for every row, in
-// the order Next returned them, by one goroutine at a time (which need not
-// be the one calling Next).
-func (r *Reader) Fingerprint(row *Row) {
-	r.fingerprintRow(row, &r.fpWarn, &r.fpBuf)
-}
-
-// FingerprintSum is Fingerprint without the text: it returns the bytes of
-// the row's fingerprint (of which Row.Fingerprint would be the hex) and
-// leaves Row.Fingerprint empty. The same rules apply: every row, in order.
+// FingerprintSum returns the fingerprint of a row Next returned, as bytes
+// (Row.Fingerprint is their hex), when Options.DeferFingerprints is set: it
+// must be called for every row, in the order Next returned them, by one
+// goroutine at a time (which need not be the one calling Next).
 func (r *Reader) FingerprintSum(row *Row) [sha256.Size]byte {
 	return r.fingerprintSum(row, &r.fpWarn, &r.fpBuf)
 }
@@ -497,8 +490,7 @@ func (r *Reader) fingerprintSum(row *Row, warn *warnings, buf *[]byte) [sha256.S
 	return fingerprint(row.hash, occ)
 }
 
-// Hash computes the hash of the row's content, which Reader.Fingerprint
-// needs, if it is not computed yet, using buf as scratch space and
+// Hash computes the hash of the row's content, which a fingerprint needs, if it is not computed yet, using buf as scratch space and
 // returning it for the next call. Unlike Fingerprint it depends on nothing
 // but the row, so rows can be hashed on any goroutine, in any order,
 // before they are fingerprinted in order.
