@@ -20,6 +20,7 @@ package catalog
 //     file are left alone (retire a service with lifecycle: retired).
 
 import (
+	"bytes"
 	_ "embed"
 	"errors"
 	"fmt"
@@ -182,8 +183,44 @@ func countOf(n int, what string) string {
 // FileErrors, checking the file's structure, its values and the rules that
 // need no database (offerings and prices); Apply checks the rest.
 func ParseFile(name string, r io.Reader) (File, error) {
-	fr := &fileReader{f: File{Name: name, lines: map[string]int{}}}
-	dec := yaml.NewDecoder(r)
+	src, err := io.ReadAll(r)
+	if err != nil {
+		return File{Name: name}, fmt.Errorf("reading %s: %w", name, err)
+	}
+	if split, ok := splitServices(src); ok {
+		if f, ok, err := parseSplit(name, split); ok {
+			return f, err
+		}
+	}
+	return parseWhole(name, src, nil)
+}
+
+// parseSplit reads a file cut into its services, decoding one service at a
+// time; false when a service does not decode on its own, and the file must
+// be read whole.
+func parseSplit(name string, split splitFile) (File, bool, error) {
+	whole := true
+	f, err := parseWhole(name, split.header, func(r *fileReader, path string) {
+		for i, s := range split.services {
+			n, ok := decodeService(s)
+			if !ok {
+				whole = false
+				return
+			}
+			p := indexPath(path, i)
+			r.f.lines[p] = n.Line
+			r.f.Services = append(r.f.Services, r.service(deref(n), p))
+		}
+	})
+	return f, whole, err
+}
+
+// parseWhole reads a catalog file from its whole node tree. services, when
+// not nil, reads the services instead of the tree's services key (whose
+// value is then empty: its lines were cut out).
+func parseWhole(name string, src []byte, services func(r *fileReader, path string)) (File, error) {
+	fr := &fileReader{f: File{Name: name, lines: map[string]int{}}, services: services}
+	dec := yaml.NewDecoder(bytes.NewReader(src))
 	var doc yaml.Node
 	if err := dec.Decode(&doc); err != nil {
 		if errors.Is(err, io.EOF) {
@@ -213,8 +250,9 @@ func ParseFile(name string, r io.Reader) (File, error) {
 }
 
 type fileReader struct {
-	f    File
-	errs FileErrors
+	f        File
+	errs     FileErrors
+	services func(r *fileReader, path string) // reads the services apart, when set
 }
 
 func (r *fileReader) add(line int, path, format string, args ...any) {
@@ -397,6 +435,10 @@ func (r *fileReader) top(n *yaml.Node) {
 				r.add(v.Line, p, "unknown kind %q; write %s", s, FileKind)
 			}
 		case "services":
+			if r.services != nil && isNull(deref(v)) {
+				r.services(r, p)
+				return
+			}
 			r.items(v, p, func(_ int, v *yaml.Node, p string) { r.f.Services = append(r.f.Services, r.service(v, p)) })
 		}
 	})
