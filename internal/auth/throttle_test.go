@@ -7,36 +7,9 @@ import (
 
 	"github.com/engagehq/engage"
 	"github.com/engagehq/engage/internal/auth"
-	"github.com/engagehq/engage/internal/db"
 	"github.com/engagehq/engage/internal/dbtest"
 	"github.com/engagehq/engage/internal/org"
 )
-
-// replicas opens the database of engine as n separate pools, like n
-// replicas of Engage: PostgreSQL n times on one schema, SQLite once (one
-// process owns its file).
-func replicas(t *testing.T, engine string, n int) []*db.DB {
-	t.Helper()
-	if engine == "sqlite" {
-		return []*db.DB{dbtest.OpenSQLite(t)}
-	}
-	url := dbtest.PostgresURL(t)
-	var out []*db.DB
-	for i := 0; i < n; i++ {
-		d, err := db.Open(context.Background(), db.Config{URL: url})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { d.Close() })
-		if i == 0 {
-			if _, err := d.Migrate(context.Background()); err != nil {
-				t.Fatal(err)
-			}
-		}
-		out = append(out, d)
-	}
-	return out
-}
 
 // A burst of wrong passwords for one address, spread over replicas, gets at
 // most MaxEmailFailures password checks; the right password sent inside
@@ -45,7 +18,7 @@ func TestSignInThrottleHoldsUnderConcurrency(t *testing.T) {
 	for _, engine := range []string{"sqlite", "postgres"} {
 		t.Run(engine, func(t *testing.T) {
 			ctx := context.Background()
-			dbs := replicas(t, engine, 3)
+			dbs := dbtest.Replicas(t, engine, 3)
 			f := setup(t, dbs[0])
 			services := make([]*auth.Service, len(dbs))
 			for i, d := range dbs {

@@ -107,3 +107,29 @@ func OpenPostgres(t testing.TB) *db.DB {
 	}
 	return d
 }
+
+// Replicas opens one fresh, migrated database as n separate pools, like n
+// replicas of Engage sharing it: on PostgreSQL n pools on one schema; on
+// SQLite a single one (one process owns its file), whatever n.
+func Replicas(t testing.TB, engine string, n int) []*db.DB {
+	t.Helper()
+	if engine == "sqlite" {
+		return []*db.DB{OpenSQLite(t)}
+	}
+	url := PostgresURL(t)
+	out := make([]*db.DB, n)
+	for i := range out {
+		d, err := db.Open(context.Background(), db.Config{URL: url})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { d.Close() })
+		if i == 0 {
+			if _, err := d.Migrate(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+		}
+		out[i] = d
+	}
+	return out
+}
