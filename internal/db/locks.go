@@ -9,7 +9,7 @@ import (
 // Lock names work that one replica at a time may do. On PostgreSQL it is an
 // advisory lock scoped to the schema Engage lives in (two installations in
 // one database do not wait for each other); on SQLite the single writer
-// already serialises writes, and a process serialises its own startup.
+// already serialises writes, and one process serves a data directory.
 type Lock int32
 
 // The named locks. Their values are part of the key PostgreSQL sees; they
