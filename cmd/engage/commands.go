@@ -123,35 +123,39 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	logger := cfg.Logger(os.Stderr)
-	a, err := app.Open(ctx, cfg, logger, nil)
+	// Listen first: /healthz and /readyz answer while migrations and the
+	// demo load run.
+	s, err := app.Listen(cfg, logger)
 	if err != nil {
-		return err
-	}
-	defer a.Close()
-	if cfg.Demo {
-		err := demo.LoadApp(ctx, a)
-		switch {
-		case engage.ErrorCode(err) == engage.ECONFLICT:
-			logger.Info("demo data not loaded: the database already has an organisation")
-		case err != nil:
-			return err
-		default:
-			logger.Info("demo organisation loaded", "people", demo.People)
-		}
-	}
-	if err := a.Listen(); err != nil {
 		return err
 	}
 	engine := "SQLite in " + cfg.DataDir
 	if cfg.DatabaseURL != "" {
 		engine = "PostgreSQL"
 	}
-	logger.Info("Engage is running", "url", a.URL(), "database", engine, "version", app.Version)
+	logger.Info("Engage is starting", "url", s.URL(), "database", engine, "version", app.Version)
+	var setup func(context.Context, *app.App) error
 	if cfg.Demo {
-		fmt.Fprintf(e.stdout, "\nEngage is running at %s\nSign in as admin@example.com (or requester@example.com, budget@example.com, finance@example.com, brm@example.com …)\nwith the password %s\n\n",
-			strings.Replace(a.URL(), "127.0.0.1", "localhost", 1), demo.Password)
+		setup = func(ctx context.Context, a *app.App) error {
+			err := demo.LoadApp(ctx, a)
+			switch {
+			case engage.ErrorCode(err) == engage.ECONFLICT:
+				logger.Info("demo data not loaded: the database already has an organisation")
+			case err != nil:
+				return err
+			default:
+				logger.Info("demo organisation loaded", "people", demo.People)
+			}
+			return nil
+		}
 	}
-	return a.Serve(ctx)
+	return s.Run(ctx, nil, setup, func(a *app.App) {
+		logger.Info("Engage is running", "url", s.URL(), "database", engine, "version", app.Version)
+		if cfg.Demo {
+			fmt.Fprintf(e.stdout, "\nEngage is running at %s\nSign in as admin@example.com (or requester@example.com, budget@example.com, finance@example.com, brm@example.com …)\nwith the password %s\n\n",
+				strings.Replace(s.URL(), "127.0.0.1", "localhost", 1), demo.Password)
+		}
+	})
 }
 
 func cmdMigrate(ctx context.Context, e env, args []string) error {
@@ -201,16 +205,16 @@ func cmdDemo(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	a, err := open(ctx, e, cfg)
+	progress(e, "Loading the demo organisation (%d people)…", demo.People)
+	start := time.Now()
+	// Under the startup lock, like serve --demo: a second load waits for
+	// the first and finds the organisation there.
+	cfg.LogLevel = "warn"
+	a, err := app.OpenWith(ctx, cfg, cfg.Logger(os.Stderr), nil, demo.LoadApp)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	progress(e, "Loading the demo organisation (%d people)…", demo.People)
-	start := time.Now()
-	if err := demo.LoadApp(ctx, a); err != nil {
-		return err
-	}
 	progress(e, "Done in %s.", time.Since(start).Round(time.Millisecond))
 	fmt.Fprintf(e.stdout, "Demo organisation loaded. Sign in as admin@example.com with the password %s\n", demo.Password)
 	return nil

@@ -73,6 +73,15 @@ type App struct {
 // Open connects to the database, applies pending migrations and builds the
 // services. It does not listen; call Handler or Run.
 func Open(ctx context.Context, cfg config.Config, logger *slog.Logger, clock engage.Clock) (*App, error) {
+	return OpenWith(ctx, cfg, logger, clock, nil)
+}
+
+// OpenWith is Open followed by setup (such as loading demo data), when not
+// nil. Migrating, building the services and setup run under the startup
+// lock: replicas starting together take turns, so none finds a database
+// half migrated or half loaded, and a second demo load finds the first one
+// done.
+func OpenWith(ctx context.Context, cfg config.Config, logger *slog.Logger, clock engage.Clock, setup func(context.Context, *App) error) (*App, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
@@ -83,17 +92,35 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger, clock eng
 	if err != nil {
 		return nil, err
 	}
-	if _, err := d.Migrate(ctx); err != nil {
+	a := &App{Config: cfg, Logger: logger, Clock: clock, DB: d}
+	err = d.WithLock(ctx, db.LockStartup, func() error {
+		if _, err := d.Migrate(ctx); err != nil {
+			return err
+		}
+		if err := a.build(ctx); err != nil {
+			return err
+		}
+		if setup != nil {
+			return setup(ctx, a)
+		}
+		return nil
+	})
+	if err != nil {
 		d.Close()
 		return nil, err
 	}
-	a := &App{Config: cfg, Logger: logger, Clock: clock, DB: d}
+	return a, nil
+}
+
+// build makes the services and the handler over a migrated database.
+func (a *App) build(ctx context.Context) error {
+	cfg, d, clock, logger := a.Config, a.DB, a.Clock, a.Logger
+	var err error
 	a.Org = &org.Service{DB: d, Clock: clock}
 	a.Auth = &auth.Service{DB: d, Org: a.Org, Clock: clock, SessionTTL: cfg.SessionTTL}
 	a.Audit = &audit.Service{DB: d}
 	if a.Approval, err = approval.New(ctx, d, clock); err != nil {
-		d.Close()
-		return nil, err
+		return err
 	}
 	a.Catalog = &catalog.Catalog{DB: d, Clock: clock, Org: a.Org, Approvals: a.Approval}
 	a.Approval.OnDecided(catalog.SubjectOrder, a.Catalog.Decided)
@@ -110,13 +137,8 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger, clock eng
 	if cfg.OIDC.Enabled() {
 		a.OIDC = &auth.OIDC{Config: cfg.OIDC, Auth: a.Auth}
 	}
-	h, err := a.buildHandler()
-	if err != nil {
-		d.Close()
-		return nil, err
-	}
-	a.Handler = h
-	return a, nil
+	a.Handler, err = a.buildHandler()
+	return err
 }
 
 func (a *App) buildHandler() (http.Handler, error) {
@@ -132,10 +154,7 @@ func (a *App) buildHandler() (http.Handler, error) {
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m := newHTTPMetrics(reg)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		_, _ = w.Write([]byte("ok\n"))
-	})
+	mux.HandleFunc("GET /healthz", healthz)
 	mux.HandleFunc("GET /readyz", a.ready)
 
 	var h http.Handler = mux
@@ -146,6 +165,12 @@ func (a *App) buildHandler() (http.Handler, error) {
 	h = a.logRequests(h)
 	h = recoverPanics(a.Logger, h)
 	return h, nil
+}
+
+// healthz answers 200 while the process lives: liveness, not readiness.
+func healthz(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	_, _ = w.Write([]byte("ok\n"))
 }
 
 // ready answers 200 when the database answers and its schema is current.
@@ -189,8 +214,21 @@ func (a *App) Serve(ctx context.Context) error {
 			return err
 		}
 	}
-	a.server = &http.Server{Handler: a.Handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 5 * time.Minute,
-		WriteTimeout: 5 * time.Minute, IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(a.Logger.Handler(), slog.LevelWarn)}
+	a.server = newHTTPServer(a.Handler, a.Logger)
+	errc := make(chan error, 1)
+	go func() { errc <- a.server.Serve(a.listener) }()
+	return a.serveUntilDone(ctx, a.server, errc)
+}
+
+func newHTTPServer(h http.Handler, logger *slog.Logger) *http.Server {
+	return &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 5 * time.Minute,
+		WriteTimeout: 5 * time.Minute, IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+}
+
+// serveUntilDone runs the background work beside srv, already serving
+// (its result comes on errc), until ctx ends or srv fails; then it shuts
+// srv down gracefully and stops the background work.
+func (a *App) serveUntilDone(ctx context.Context, srv *http.Server, errc <-chan error) error {
 	// The notification worker runs beside the server and is stopped, its
 	// sends in flight recorded, before Serve returns.
 	workerCtx, stopWorker := context.WithCancel(ctx)
@@ -209,17 +247,21 @@ func (a *App) Serve(ctx context.Context) error {
 	}()
 	defer func() { stopWorker(); <-indexDone }()
 	defer func() { stopWorker(); <-workerDone }()
-	errc := make(chan error, 1)
-	go func() { errc <- a.server.Serve(a.listener) }()
 	select {
 	case err := <-errc:
 		return err
 	case <-ctx.Done():
 	}
-	a.Logger.Info("shutting down")
+	return shutdown(a.Logger, srv, errc)
+}
+
+// shutdown stops srv, letting requests in flight finish for up to 20
+// seconds.
+func shutdown(logger *slog.Logger, srv *http.Server, errc <-chan error) error {
+	logger.Info("shutting down")
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	if err := a.server.Shutdown(shutdownCtx); err != nil {
+	if err := srv.Shutdown(shutdownCtx); err != nil {
 		return fmt.Errorf("shutting down: %w", err)
 	}
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {

@@ -77,49 +77,77 @@ var errBadCredentials = engage.Errorf(engage.EUNAUTHORIZED, "That e-mail address
 var dummyHash, _ = HashPassword("engage-timing-equaliser")
 
 // SignIn checks an e-mail and password and starts a session.
+//
+// Every password check first takes a slot in the sign-in throttle (see
+// reserveAttempt), so that however many requests arrive at once, on however
+// many replicas, an address gets at most MaxEmailFailures checks and an IP
+// address MaxIPFailures in any FailureWindow. A slot whose password proves
+// right is given back; a wrong one stays as the failure.
 func (s *Service) SignIn(ctx context.Context, email, password, ip string) (Session, error) {
 	email = org.NormaliseEmail(email)
 	now := s.Clock.Now()
-	if err := s.checkRate(ctx, email, ip, now); err != nil {
+	attempt, err := s.reserveAttempt(ctx, email, ip, now)
+	if err != nil {
 		return Session{}, err
 	}
 	var personID int64
 	var hash string
 	var active bool
-	err := s.DB.QueryRow(ctx, `SELECT p.id, c.password_hash, p.active FROM people p JOIN credentials c ON c.person_id = p.id
+	err = s.DB.QueryRow(ctx, `SELECT p.id, c.password_hash, p.active FROM people p JOIN credentials c ON c.person_id = p.id
 		WHERE p.email = ?`, email).Scan(&personID, &hash, &active)
 	if errors.Is(err, sql.ErrNoRows) {
 		VerifyPassword(dummyHash, password)
-		return Session{}, s.recordFailure(ctx, email, ip, now)
+		return Session{}, s.pruneFailures(ctx, now)
 	} else if err != nil {
 		return Session{}, fmt.Errorf("reading credentials: %w", err)
 	}
 	if !VerifyPassword(hash, password) || !active {
-		return Session{}, s.recordFailure(ctx, email, ip, now)
+		return Session{}, s.pruneFailures(ctx, now)
+	}
+	if _, err := s.DB.Exec(ctx, "DELETE FROM signin_failures WHERE id = ?", attempt); err != nil {
+		return Session{}, fmt.Errorf("recording a successful sign-in: %w", err)
 	}
 	return s.StartSession(ctx, personID)
 }
 
-func (s *Service) checkRate(ctx context.Context, email, ip string, now time.Time) error {
+// reserveAttempt counts the failures of an address and of an IP address in
+// the window and, when both are under their limits, records this attempt as
+// a failure in the same transaction, returning its id. Counting and
+// recording are one step: on PostgreSQL under per-address and per-IP locks,
+// on SQLite under its single writer; so concurrent attempts see each other.
+func (s *Service) reserveAttempt(ctx context.Context, email, ip string, now time.Time) (int64, error) {
 	since := now.Add(-FailureWindow)
-	var byEmail, byIP int
-	err := s.DB.QueryRow(ctx, `SELECT
-		(SELECT COUNT(*) FROM signin_failures WHERE email = ? AND at > ?),
-		(SELECT COUNT(*) FROM signin_failures WHERE ip = ? AND at > ?)`, email, since, ip, since).Scan(&byEmail, &byIP)
-	if err != nil {
-		return fmt.Errorf("checking sign-in attempts: %w", err)
-	}
-	if byEmail >= MaxEmailFailures || byIP >= MaxIPFailures {
-		return engage.Errorf(engage.ETOOMANY, "Too many failed sign-in attempts. Wait %d minutes and try again.", int(FailureWindow.Minutes()))
-	}
-	return nil
+	var id int64
+	err := s.DB.Transact(ctx, func(tx *db.Tx) error {
+		// Always the address first, then the IP: two attempts never wait
+		// for each other in opposite orders.
+		if err := db.LockSubjectTx(ctx, tx, db.LockSignIn, "email:"+email); err != nil {
+			return err
+		}
+		if err := db.LockSubjectTx(ctx, tx, db.LockSignIn, "ip:"+ip); err != nil {
+			return err
+		}
+		var byEmail, byIP int
+		err := tx.QueryRow(ctx, `SELECT
+			(SELECT COUNT(*) FROM signin_failures WHERE email = ? AND at > ?),
+			(SELECT COUNT(*) FROM signin_failures WHERE ip = ? AND at > ?)`, email, since, ip, since).Scan(&byEmail, &byIP)
+		if err != nil {
+			return fmt.Errorf("checking sign-in attempts: %w", err)
+		}
+		if byEmail >= MaxEmailFailures || byIP >= MaxIPFailures {
+			return engage.Errorf(engage.ETOOMANY, "Too many failed sign-in attempts. Wait %d minutes and try again.", int(FailureWindow.Minutes()))
+		}
+		if err := tx.QueryRow(ctx, "INSERT INTO signin_failures(email, ip, at) VALUES (?, ?, ?) RETURNING id", email, ip, now).Scan(&id); err != nil {
+			return fmt.Errorf("recording a sign-in attempt: %w", err)
+		}
+		return nil
+	})
+	return id, err
 }
 
-func (s *Service) recordFailure(ctx context.Context, email, ip string, now time.Time) error {
-	if _, err := s.DB.Exec(ctx, "INSERT INTO signin_failures(email, ip, at) VALUES (?, ?, ?)", email, ip, now); err != nil {
-		return fmt.Errorf("recording failed sign-in: %w", err)
-	}
-	// Old failures are of no further use.
+// pruneFailures drops failures older than a day, of no further use, and
+// returns the error a failed sign-in answers.
+func (s *Service) pruneFailures(ctx context.Context, now time.Time) error {
 	if _, err := s.DB.Exec(ctx, "DELETE FROM signin_failures WHERE at < ?", now.Add(-24*time.Hour)); err != nil {
 		return fmt.Errorf("pruning failed sign-ins: %w", err)
 	}

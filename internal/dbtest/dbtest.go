@@ -13,6 +13,7 @@ import (
 	"encoding/hex"
 	"net/url"
 	"os"
+	"sync"
 	"testing"
 
 	"github.com/engagehq/engage/internal/db"
@@ -106,4 +107,56 @@ func OpenPostgres(t testing.TB) *db.DB {
 		t.Fatal(err)
 	}
 	return d
+}
+
+// EachReplicated runs fn as a subtest on every engine with one fresh
+// database opened as n pools (see Replicas).
+func EachReplicated(t *testing.T, n int, fn func(t *testing.T, dbs []*db.DB)) {
+	t.Helper()
+	for _, e := range Engines() {
+		t.Run(e.Name, func(t *testing.T) { fn(t, Replicas(t, e.Name, n)) })
+	}
+}
+
+// Replicas opens one fresh, migrated database as n separate pools, like n
+// replicas of Engage sharing it: on PostgreSQL n pools on one schema; on
+// SQLite a single one (one process owns its file), whatever n.
+func Replicas(t testing.TB, engine string, n int) []*db.DB {
+	t.Helper()
+	if engine == "sqlite" {
+		return []*db.DB{OpenSQLite(t)}
+	}
+	url := PostgresURL(t)
+	out := make([]*db.DB, n)
+	for i := range out {
+		d, err := db.Open(context.Background(), db.Config{URL: url})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { d.Close() })
+		if i == 0 {
+			if _, err := d.Migrate(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+		}
+		out[i] = d
+	}
+	return out
+}
+
+// AtOnce runs fn(0) … fn(n-1) in goroutines released together, as
+// concurrent requests arrive, and waits for them all.
+func AtOnce(n int, fn func(i int)) {
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			fn(i)
+		}()
+	}
+	close(start)
+	wg.Wait()
 }

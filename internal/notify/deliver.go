@@ -104,12 +104,16 @@ func (s *Service) DeliverDue(ctx context.Context) (int, error) {
 		errs []error
 		sem  = make(chan struct{}, sendConcurrency)
 	)
+	held := newHeldClaims(claims)
+	stopRenewing := s.renewWhileSending(sendCtx, held)
+	defer stopRenewing()
 	for _, c := range claims {
 		wg.Add(1)
 		sem <- struct{}{}
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
+			defer held.release(c.id)
 			if err := s.deliver(sendCtx, c); err != nil {
 				mu.Lock()
 				errs = append(errs, err)
@@ -119,6 +123,80 @@ func (s *Service) DeliverDue(ctx context.Context) (int, error) {
 	}
 	wg.Wait()
 	return len(claims), errors.Join(errs...)
+}
+
+// heldClaims are the claims of one DeliverDue not yet recorded.
+type heldClaims struct {
+	mu     sync.Mutex
+	claims map[int64]int // delivery id → attempt
+}
+
+func newHeldClaims(claims []claim) *heldClaims {
+	h := &heldClaims{claims: make(map[int64]int, len(claims))}
+	for _, c := range claims {
+		h.claims[c.id] = c.attempt
+	}
+	return h
+}
+
+func (h *heldClaims) release(id int64) {
+	h.mu.Lock()
+	delete(h.claims, id)
+	h.mu.Unlock()
+}
+
+func (h *heldClaims) list() []claim {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	out := make([]claim, 0, len(h.claims))
+	for id, attempt := range h.claims {
+		out = append(out, claim{id: id, attempt: attempt})
+	}
+	return out
+}
+
+// renewWhileSending renews the leases of the held claims every
+// LeaseRenewal until the returned function is called, so that claims
+// waiting for their turn or on a slow endpoint stay this worker's while it
+// lives, and a short lease frees them soon after it dies.
+func (s *Service) renewWhileSending(ctx context.Context, held *heldClaims) (stop func()) {
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		tick := time.NewTicker(s.leaseRenewal())
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+				if err := s.renew(ctx, held.list()); err != nil {
+					s.logger().Warn("renewing delivery claims", "err", err)
+				}
+			}
+		}
+	}()
+	return func() { close(done); <-finished }
+}
+
+// renew extends claims to now+ClaimLease. A claim is renewed only while it
+// is still this worker's: unrecorded, and not taken over by another worker
+// after it lapsed (which counted another attempt).
+func (s *Service) renew(ctx context.Context, claims []claim) error {
+	if len(claims) == 0 {
+		return nil
+	}
+	return s.DB.Transact(ctx, func(tx *db.Tx) error {
+		until := s.Clock.Now().Add(ClaimLease)
+		for _, c := range claims {
+			if _, err := tx.Exec(ctx, `UPDATE notify_deliveries SET claimed_until = ?
+				WHERE id = ? AND attempts = ? AND state = ? AND claimed_until IS NOT NULL`, until, c.id, c.attempt, Pending); err != nil {
+				return fmt.Errorf("renewing the claim on delivery %d: %w", c.id, err)
+			}
+		}
+		return nil
+	})
 }
 
 type claim struct {

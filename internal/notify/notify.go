@@ -13,9 +13,12 @@
 // DeliverDue called directly). It claims due rows from the database — on
 // PostgreSQL with SELECT … FOR UPDATE SKIP LOCKED, on SQLite through its
 // single writer with a conditional UPDATE — so replicas never send the same
-// row twice at the same time. A claim is a lease (ClaimLease): if a worker
-// dies mid-send the row becomes due again when the lease ends, so delivery
-// is at least once; receivers deduplicate on the Engage-Delivery header.
+// row twice at the same time. A claim is a lease (ClaimLease, 30 s) that the
+// sending worker renews while it works: if a worker dies mid-send the row
+// becomes due again when the lease ends, and another worker sends it. So
+// delivery is at least once, and a receiver may see a delivery again (the
+// same Engage-Delivery id) after a replica died; receivers deduplicate on
+// that header.
 //
 // Retries: a non-2xx answer (redirects are not followed), a network error or
 // a timeout (10 s) is retried after RetryDelay(attempt) — 30 s × 2^(attempt−1),
@@ -71,8 +74,11 @@ const (
 	DefaultPollInterval = time.Second
 	DefaultBatchSize    = 20
 	// ClaimLease is how long a claimed delivery stays out of other workers'
-	// reach; it outlasts the HTTP and SMTP timeouts comfortably.
-	ClaimLease = 2 * time.Minute
+	// reach. The worker sending it renews the lease while it works (every
+	// ClaimLease/3), so a slow batch keeps its claims; a worker that dies
+	// mid-send lets go of its deliveries at most ClaimLease later, and
+	// another worker sends them again.
+	ClaimLease = 30 * time.Second
 	// SendTimeout bounds one webhook request or one e-mail.
 	SendTimeout = 10 * time.Second
 	// ReplayWindow is how far from its own clock a receiver should accept
@@ -244,6 +250,9 @@ type Service struct {
 	// BatchSize is how many deliveries one DeliverDue claims;
 	// DefaultBatchSize when 0.
 	BatchSize int
+	// LeaseRenewal is how often a worker renews the claims it is still
+	// sending; ClaimLease/3 when 0.
+	LeaseRenewal time.Duration
 	// HTTPClient sends webhooks; nil builds one with SendTimeout, no
 	// redirects, no proxy and the private-address guard.
 	HTTPClient *http.Client
@@ -279,6 +288,13 @@ func (s *Service) batchSize() int {
 		return s.BatchSize
 	}
 	return DefaultBatchSize
+}
+
+func (s *Service) leaseRenewal() time.Duration {
+	if s.LeaseRenewal > 0 {
+		return s.LeaseRenewal
+	}
+	return ClaimLease / 3
 }
 
 func (s *Service) pollInterval() time.Duration {
