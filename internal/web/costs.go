@@ -125,7 +125,39 @@ func roundingRule(currency string) string {
 type statementView struct {
 	billing.Statement
 	Groups []billing.LineGroup
-	Own    bool // the reader's own department
+	Own    bool         // the reader's own department
+	Change *monthChange // against the month before, when it was billed
+}
+
+// monthChange is a statement's total against the month before's.
+type monthChange struct {
+	PrevLabel string
+	Prev      decimal.Decimal
+	Diff      decimal.Decimal // this month minus the one before
+	Pct       string          // "+5.2%"; "" when the month before was zero
+}
+
+// changeOn compares a total with the month before period's in a trend.
+func changeOn(tr billing.Trend, period, currency string, total decimal.Decimal) *monthChange {
+	for i, m := range tr.Months {
+		if m.Period != period || i == 0 || tr.Months[i-1].State == "" {
+			continue
+		}
+		prev := tr.Months[i-1]
+		c := &monthChange{PrevLabel: prev.Label, Prev: prev.Total(currency)}
+		c.Diff = total.Sub(c.Prev)
+		if !c.Prev.IsZero() {
+			pct := c.Diff.Mul(decimal.NewFromInt(100)).Div(c.Prev).Round(1)
+			c.Pct = pct.StringFixed(1) + "%"
+			if pct.IsPositive() {
+				c.Pct = "+" + c.Pct
+			} else if pct.IsNegative() {
+				c.Pct = "−" + pct.Abs().StringFixed(1) + "%"
+			}
+		}
+		return c
+	}
+	return nil
 }
 
 type costsView struct {
@@ -256,6 +288,10 @@ func (s *Server) costs(w http.ResponseWriter, r *http.Request) error {
 	for _, c := range v.Trend.Currencies {
 		v.Charts = append(v.Charts, trendChart(v.Trend, c, v.Period))
 	}
+	for i := range v.Statements {
+		st := &v.Statements[i]
+		st.Change = changeOn(v.Trend, st.Period, st.Currency, st.Total)
+	}
 	if v.Breakdown, err = s.Billing.Breakdown(ctx, p, v.Department.ID, v.Period); err != nil {
 		return err
 	}
@@ -270,25 +306,77 @@ func (s *Server) costs(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// columnChart is a vertical bar chart drawn as SVG on the server.
+// columnChart is a vertical bar chart drawn as SVG on the server, with a
+// scale on the left, the months along the bottom and each column's value
+// above it.
 type columnChart struct {
 	Title    string
 	Currency string
 	Max      string
+	Ticks    []tick
 	Columns  []column
 }
 
+// tick is one step of the vertical scale: a grid line and its amount.
+type tick struct {
+	Y     float64
+	Label string
+}
+
 type column struct {
-	Month, Year, Value string
-	X, Y, W, H, TextX  float64
-	Current            bool
+	Month, Year, Value, Short string
+	X, Y, W, H, TextX, ValueY float64
+	Current                   bool
 }
 
 const (
 	chartWidth  = 640.0
+	chartLeft   = 64.0 // room for the scale's amounts
 	chartTop    = 24.0
 	chartBottom = 200.0 // the baseline
 )
+
+// niceStep returns a step of 1, 2 or 5 times a power of ten that divides
+// top into at most four steps.
+func niceStep(top float64) float64 {
+	if top <= 0 {
+		return 1
+	}
+	raw := top / 4
+	pow := math.Pow(10, math.Floor(math.Log10(raw)))
+	for _, m := range []float64{1, 2, 5, 10} {
+		if m*pow >= raw {
+			return m * pow
+		}
+	}
+	return 10 * pow
+}
+
+// shortMoney writes an amount for a chart: €850, €12.3k, €1.2M. Drawing
+// only: the tables have the exact figures.
+func shortMoney(v float64, currency string) string {
+	zero := catalog.FormatMoney(decimal.Zero, currency)
+	symbol := strings.TrimRight(zero, "0.,")
+	abs, sign := math.Abs(v), ""
+	if v < 0 {
+		sign = "−"
+	}
+	var num string
+	switch {
+	case abs >= 1e6:
+		num = strings.TrimSuffix(strconv.FormatFloat(abs/1e6, 'f', 1, 64), ".0") + "M"
+	case abs >= 1e4:
+		num = strconv.FormatFloat(abs/1e3, 'f', 0, 64) + "k"
+	case abs >= 1e3:
+		num = strings.TrimSuffix(strconv.FormatFloat(abs/1e3, 'f', 1, 64), ".0") + "k"
+	default:
+		num = strconv.FormatFloat(abs, 'f', 0, 64)
+	}
+	if symbol == "" || strings.ContainsAny(symbol, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") {
+		return sign + num + " " + currency
+	}
+	return sign + symbol + num
+}
 
 // trendChart draws a department's monthly totals in one currency.
 func trendChart(tr billing.Trend, currency, current string) *columnChart {
@@ -298,18 +386,27 @@ func trendChart(tr billing.Trend, currency, current string) *columnChart {
 		max = math.Max(max, m.Total(currency).InexactFloat64())
 	}
 	ch.Max = catalog.FormatMoney(decimal.NewFromFloat(max), currency)
+	step := niceStep(max)
+	top := math.Max(step, math.Ceil(max/step)*step)
+	for v := 0.0; v <= top+step/2; v += step {
+		ch.Ticks = append(ch.Ticks, tick{Y: chartBottom - (chartBottom-chartTop)*v/top, Label: shortMoney(v, currency)})
+	}
 	n := float64(len(tr.Months))
-	slot := chartWidth / n
+	slot := (chartWidth - chartLeft) / n
 	for i, m := range tr.Months {
 		total := m.Total(currency)
 		h := 0.0
-		if max > 0 && total.IsPositive() {
-			h = (chartBottom - chartTop) * total.InexactFloat64() / max // drawing only: the table has the exact figures
+		if total.IsPositive() {
+			h = (chartBottom - chartTop) * total.InexactFloat64() / top // drawing only: the table has the exact figures
 		}
 		t, _ := time.Parse("2006-01", m.Period)
-		x := float64(i)*slot + slot*0.15
-		ch.Columns = append(ch.Columns, column{Month: t.Format("Jan"), Year: t.Format("2006"), Value: m.Label + ": " + catalog.FormatMoney(total, currency),
-			X: x, W: slot * 0.7, Y: chartBottom - h, H: h, TextX: x + slot*0.35, Current: m.Period == current})
+		x := chartLeft + float64(i)*slot + slot*0.15
+		c := column{Month: t.Format("Jan"), Year: t.Format("2006"), Value: m.Label + ": " + catalog.FormatMoney(total, currency),
+			X: x, W: slot * 0.7, Y: chartBottom - h, H: h, TextX: x + slot*0.35, ValueY: chartBottom - h - 5, Current: m.Period == current}
+		if m.State != "" {
+			c.Short = shortMoney(total.InexactFloat64(), currency)
+		}
+		ch.Columns = append(ch.Columns, c)
 	}
 	return ch
 }
