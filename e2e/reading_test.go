@@ -1,6 +1,8 @@
 package e2e
 
 import (
+	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -8,7 +10,9 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/engagehq/engage/internal/access"
 	"github.com/engagehq/engage/internal/apptest"
+	"github.com/engagehq/engage/internal/cloudbill"
 )
 
 // Screen sizes the layout is checked at: a laptop and a phone.
@@ -27,9 +31,19 @@ func (p *page) sized(width int64) {
 	p.do("resizing the viewport", chromedp.EmulateViewport(width, height))
 }
 
-// pageShot writes a full-page screenshot into the directory named by
-// ENGAGE_SCREENSHOTS, or into the test's temporary directory.
+// pageShot saves a screenshot of the whole page.
 func (p *page) pageShot(name string) {
+	p.t.Helper()
+	png, err := chromedp.Run(p.ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		p.t.Fatalf("taking a screenshot: %v", err)
+	}
+	p.saveShot(name, png)
+}
+
+// saveShot writes a PNG into the directory named by ENGAGE_SCREENSHOTS, or
+// into the test's temporary directory.
+func (p *page) saveShot(name string, png []byte) {
 	p.t.Helper()
 	dir := os.Getenv("ENGAGE_SCREENSHOTS")
 	if dir == "" {
@@ -37,10 +51,6 @@ func (p *page) pageShot(name string) {
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		p.t.Fatal(err)
-	}
-	png, err := chromedp.Run(p.ctx, chromedp.FullScreenshot(100))
-	if err != nil {
-		p.t.Fatalf("taking a screenshot: %v", err)
 	}
 	if !strings.HasPrefix(string(png), "\x89PNG\r\n\x1a\n") {
 		p.t.Fatalf("screenshot %s is not a PNG", name)
@@ -50,6 +60,16 @@ func (p *page) pageShot(name string) {
 		p.t.Fatal(err)
 	}
 	p.t.Logf("screenshot: %s", file)
+}
+
+// partShot writes a screenshot of one element, as pageShot does.
+func (p *page) partShot(sel CSS, name string) {
+	p.t.Helper()
+	png, err := chromedp.Run(p.ctx, chromedp.Screenshot(sel))
+	if err != nil {
+		p.t.Fatalf("taking a screenshot of %s: %v", sel, err)
+	}
+	p.saveShot(name, png)
 }
 
 // noSideways fails the test when the page is wider than the window: a
@@ -120,6 +140,65 @@ func TestQuotePageOnAPhone(t *testing.T) {
 				t.Error("on a laptop the navigation is hidden behind a Menu button")
 			}
 			p.pageShot("quote-priced-1280-" + engine + ".png")
+		})
+	}
+}
+
+// TestReadingPagesAtTwoWidths opens the pages made easier to read — the
+// statement with its chart, the cloud charges by resource, a decided need,
+// the needs dashboard and the audit log — on a laptop and on a phone: none
+// is wider than the screen, and each is saved as a screenshot.
+func TestReadingPagesAtTwoWidths(t *testing.T) {
+	browser := startBrowser(t, 4*len(apptest.Engines))
+	for _, engine := range apptest.Engines {
+		t.Run(engine, func(t *testing.T) {
+			e := apptest.New(t, engine)
+			ctx := context.Background()
+			sample, err := os.Open("../internal/focus/testdata/focus_sample.csv")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer sample.Close()
+			if _, err := e.CloudBill.Import(ctx, access.System("test"), "focus_sample.csv", sample, cloudbill.ImportOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			var decided, service string
+			if err := e.DB.QueryRow(ctx, "SELECT reference FROM needs WHERE state = 'approved' AND decision_option_id IS NOT NULL ORDER BY id LIMIT 1").Scan(&decided); err != nil {
+				t.Fatal(err)
+			}
+			if err := e.DB.QueryRow(ctx, "SELECT service_name FROM cloud_charge_batches WHERE period = '2024-09' AND department_id IS NULL GROUP BY service_name ORDER BY COUNT(*) DESC LIMIT 1").Scan(&service); err != nil {
+				t.Fatal(err)
+			}
+			bio := department(t, e, "BIO")
+			pages := []struct{ who, name, path string }{
+				{"budget@example.com", "statement", fmt.Sprintf("/costs?department=%d&period=2026-01", bio.ID)},
+				{"finance@example.com", "cloud-charges", "/costs/cloud?period=2024-09&service=" + strings.ReplaceAll(service, " ", "+")},
+				{"board@example.com", "need", "/needs/" + decided},
+				{"board@example.com", "needs-dashboard", "/needs/dashboard"},
+				{"admin@example.com", "audit-log", "/admin/audit"},
+			}
+			tabs := map[string]*page{}
+			for _, pg := range pages {
+				p := tabs[pg.who]
+				if p == nil {
+					p = openPage(t, browser, e.URL, "reading-"+strings.Split(pg.who, "@")[0]+"-"+engine)
+					p.signIn(pg.who)
+					tabs[pg.who] = p
+				}
+				for _, width := range []int64{desktopWidth, phoneWidth} {
+					p.sized(width)
+					if status := p.open(pg.path); status != 200 {
+						t.Errorf("%s: status %d", pg.path, status)
+						continue
+					}
+					p.noSideways(fmt.Sprintf("%s at %d px", pg.name, width))
+					p.pageShot(fmt.Sprintf("%s-%d-%s.png", pg.name, width, engine))
+					if pg.name == "statement" {
+						p.partShot(CSS("figure.trend"), fmt.Sprintf("trend-chart-%d-%s.png", width, engine))
+						p.partShot(CSS("table.statement-lines"), fmt.Sprintf("statement-lines-%d-%s.png", width, engine))
+					}
+				}
+			}
 		})
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/shopspring/decimal"
 
@@ -155,7 +156,7 @@ func TestStatementChartAndChange(t *testing.T) {
 		if res.StatusCode != 200 {
 			t.Fatalf("costs = %d", res.StatusCode)
 		}
-		for _, want := range []string{`class="chart-axis-title" id="trend-y-axis-` + currency + `">Total (` + currency + `)</text>`,
+		for _, want := range []string{`class="chart-axis-title" id="trend-` + currency + `-y-axis">Total (` + currency + `)</text>`,
 			`class="chart-axis-title">Month</text>`, `class="chart-tick">` + string([]rune(catalog.FormatMoney(decimal.Zero, currency))[:1]) + `0</text>`} {
 			if !strings.Contains(body, want) {
 				t.Errorf("the trend chart lacks %s", want)
@@ -174,6 +175,16 @@ func TestStatementChartAndChange(t *testing.T) {
 			word = "Down " + catalog.FormatMoney(diff.Abs(), currency)
 		} else if diff.IsZero() {
 			word = "No change"
+		}
+		// The usage behind a usage line, day by day.
+		usage := regexp.MustCompile(`<a class="no-print drill" href="(/costs/usage\?[^"]+)">See the usage records</a>`).FindStringSubmatch(body)
+		if usage == nil {
+			t.Fatal("BIO's February statement has no usage line to drill into")
+		}
+		_, page := budget.Get(strings.ReplaceAll(usage[1], "&amp;", "&"))
+		if !strings.Contains(page, `class="chart-axis-title">Day of February 2026 (UTC)</text>`) || !strings.Contains(page, `id="usage-y-axis">Quantity`) ||
+			strings.Count(page, "<rect ") != 28 {
+			t.Errorf("the usage page has no chart of February day by day:\n%s", between(page, "<figure", "</figure>"))
 		}
 		change := regexp.MustCompile(`<p class="change" id="change-\d+">(.*?)</p>`).FindStringSubmatch(body)
 		if change == nil || !strings.Contains(change[1], word) || !strings.Contains(change[1], "on January 2026, which came to "+catalog.FormatMoney(totals["2026-01"], currency)) {
@@ -261,6 +272,168 @@ func TestAuditLogReadable(t *testing.T) {
 		// Administrators only.
 		if res, _ := e.SignIn(t, "finance@example.com").Get("/admin/audit?format=csv"); res.StatusCode != http.StatusForbidden {
 			t.Errorf("audit CSV for finance = %d, want 403", res.StatusCode)
+		}
+	})
+}
+
+// TestNeedsDashboardHeadline: the dashboard opens on four figures: needs
+// open now, overdue, decided in the range (this quarter by default) and
+// what reuse saved; the range is chosen with two dates.
+func TestNeedsDashboardHeadline(t *testing.T) {
+	apptest.Run(t, func(t *testing.T, e *apptest.Engage) {
+		ctx := context.Background()
+		count := func(query string, args ...any) int {
+			t.Helper()
+			var n int
+			if err := e.DB.QueryRow(ctx, query, args...).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		open := count("SELECT COUNT(*) FROM needs WHERE state NOT IN ('draft', 'closed', 'rejected', 'withdrawn')")
+		decided := func(from, until time.Time) int {
+			return count("SELECT COUNT(*) FROM needs WHERE decision_option_id IS NOT NULL AND decided_at >= ? AND decided_at < ?", from.UTC(), until.UTC())
+		}
+		var zone string
+		if err := e.DB.QueryRow(ctx, "SELECT l.time_zone FROM people p JOIN locations l ON l.id = p.location_id WHERE p.email = 'board@example.com'").Scan(&zone); err != nil {
+			t.Fatal(err)
+		}
+		loc, err := time.LoadLocation(zone)
+		if err != nil {
+			t.Fatal(err)
+		}
+		quarter := decided(time.Date(2026, 1, 1, 0, 0, 0, 0, loc), time.Date(2026, 4, 1, 0, 0, 0, 0, loc))
+		march := decided(time.Date(2026, 3, 1, 0, 0, 0, 0, loc), time.Date(2026, 3, 11, 0, 0, 0, 0, loc))
+		if open == 0 || quarter == 0 || march == 0 || march == quarter {
+			t.Fatalf("the demo data does not exercise the headline: %d open, %d decided this quarter, %d in 1–10 March", open, quarter, march)
+		}
+
+		board := e.SignIn(t, "board@example.com") // sees every need
+		_, body := board.Get("/needs/dashboard")
+		figure := func(body, id string) string {
+			m := regexp.MustCompile(`(?s)<li id="` + id + `"[^>]*>.*?<span class="figure">(.*?)</span>`).FindStringSubmatch(body)
+			if m == nil {
+				t.Fatalf("no headline figure %s", id)
+			}
+			return m[1]
+		}
+		overdue := strings.Count(between(body, `id="overdue-needs"`, "</table>"), `<span class="label overdue">`)
+		if got := figure(body, "headline-open"); got != fmt.Sprint(open) {
+			t.Errorf("open = %s, want %d", got, open)
+		}
+		if got := figure(body, "headline-overdue"); got != fmt.Sprint(overdue) || overdue == 0 {
+			t.Errorf("overdue = %s, want the %d of the overdue table", got, overdue)
+		}
+		if got := figure(body, "headline-decided"); got != fmt.Sprint(quarter) || !strings.Contains(body, "by the board this quarter") {
+			t.Errorf("decided this quarter = %s, want %d", got, quarter)
+		}
+		if !strings.Contains(body, `<input type="date" id="from" name="from" value="2026-01-01">`) || !strings.Contains(body, `<input type="date" id="to" name="to" value="2026-03-31">`) {
+			t.Error("the range does not default to this quarter, 1 January to 31 March 2026")
+		}
+		if strings.Index(body, `id="headline"`) > strings.Index(body, `id="stages"`) {
+			t.Error("the headline figures are not at the top")
+		}
+
+		_, body = board.Get("/needs/dashboard?from=2026-03-01&to=2026-03-10")
+		if got := figure(body, "headline-decided"); got != fmt.Sprint(march) || !strings.Contains(body, "by the board from 1 Mar 2026 to 10 Mar 2026") {
+			t.Errorf("decided 1–10 March = %s, want %d", got, march)
+		}
+		if got := figure(body, "headline-open"); got != fmt.Sprint(open) {
+			t.Errorf("open with a range = %s, want %d: open needs are those open now", got, open)
+		}
+		if res, _ := board.Get("/needs/dashboard?from=2026-03-10&to=2026-03-01"); res.StatusCode == 200 {
+			t.Error("a range that ends before it starts is shown")
+		}
+	})
+}
+
+// TestNeedPageProgress: a need's page opens with its stages, done, current
+// and to come; a decided need says what was decided before anything else;
+// the forms to propose an option and record a review open on demand.
+func TestNeedPageProgress(t *testing.T) {
+	apptest.Run(t, func(t *testing.T, e *apptest.Engage) {
+		ctx := context.Background()
+		ref := func(where string) string {
+			t.Helper()
+			var r string
+			if err := e.DB.QueryRow(ctx, "SELECT reference FROM needs WHERE "+where+" ORDER BY id LIMIT 1").Scan(&r); err != nil {
+				t.Fatalf("no demo need where %s: %v", where, err)
+			}
+			return r
+		}
+		steps := func(body string) string {
+			var out []string
+			for _, m := range regexp.MustCompile(`<li class="(done|current|todo)"[^>]*>([^<]+)`).FindAllStringSubmatch(between(body, `<ol class="progress"`, "</ol>"), -1) {
+				out = append(out, m[2]+"="+m[1])
+			}
+			return strings.Join(out, ", ")
+		}
+		board := e.SignIn(t, "board@example.com")
+
+		_, body := board.Get("/needs/" + ref("state = 'approved' AND decision_option_id IS NOT NULL"))
+		if got, want := steps(body), "Draft=done, Submitted=done, Being triaged=done, Being assessed=done, Waiting for a decision=done, Approved=current, In delivery=todo, Delivered=todo, Closed=todo"; got != want {
+			t.Errorf("an approved need's stages = %q, want %q", got, want)
+		}
+		if !strings.Contains(body, `<li class="current" aria-current="step">Approved</li>`) {
+			t.Error("the current stage is not marked as the current step")
+		}
+		decision, about, options := strings.Index(body, `<h2 id="decision">`), strings.Index(body, `<h2 id="about">`), strings.Index(body, `<h2 id="options">`)
+		if decision < 0 || decision > about || decision > options || strings.Count(body, `<h2 id="decision">`) != 1 {
+			t.Errorf("the decision is not summarised first: at %d, about at %d, options at %d", decision, about, options)
+		}
+		if !strings.Contains(between(body, `<h2 id="decision">`, "</section>"), "The portfolio board chose") {
+			t.Error("the decision summary does not say what the board chose")
+		}
+
+		_, body = board.Get("/needs/" + ref("state = 'rejected'"))
+		if got := steps(body); !strings.HasSuffix(got, "Rejected=current") || strings.Contains(got, "todo") || !strings.HasPrefix(got, "Draft=done") {
+			t.Errorf("a rejected need's stages = %q, want the stages it went through, then Rejected", got)
+		}
+		if strings.Index(body, `<h2 id="decision">`) > strings.Index(body, `<h2 id="about">`) {
+			t.Error("a rejected need does not say so first")
+		}
+
+		_, body = board.Get("/needs/" + ref("state = 'triage'"))
+		if got := steps(body); !strings.HasPrefix(got, "Draft=done, Submitted=done, Being triaged=current, Being assessed=todo") {
+			t.Errorf("a need in triage: stages = %q", got)
+		}
+		if strings.Index(body, `<h2 id="decision">`) < strings.Index(body, `<h2 id="options">`) {
+			t.Error("an undecided need puts the decision first")
+		}
+
+		// The BRM's forms wait behind their summaries until asked for.
+		brm := e.SignIn(t, "brm@example.com")
+		var need string
+		rows, err := e.DB.Query(ctx, "SELECT reference FROM needs WHERE state = 'assessment' ORDER BY id")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var refs []string
+		for rows.Next() {
+			var r string
+			rows.Scan(&r)
+			refs = append(refs, r)
+		}
+		rows.Close()
+		for _, r := range refs {
+			if _, body := brm.Get("/needs/" + r); strings.Contains(body, `id="option-details"`) {
+				need = r
+				break
+			}
+		}
+		if need == "" {
+			t.Fatal("the BRM may propose an option on no need being assessed")
+		}
+		_, body = brm.Get("/needs/" + need)
+		if !strings.Contains(body, `<details class="form-details no-print" id="option-details">`) {
+			t.Error("the option form is open before it is asked for")
+		}
+		if !strings.Contains(body, `href="?form=option#option-details"`) {
+			t.Error("What you can do does not link to the option form")
+		}
+		_, body = brm.Get("/needs/" + need + "?form=option")
+		if !strings.Contains(body, `<details class="form-details no-print" id="option-details" open>`) {
+			t.Error("the option form is closed when asked for")
 		}
 	})
 }

@@ -426,22 +426,10 @@ func (s *Server) auditLog(w http.ResponseWriter, r *http.Request) error {
 	f := audit.Filter{EntityType: q.Get("entity_type"), EntityID: strings.TrimSpace(q.Get("entity_id")), Action: q.Get("action"),
 		Actor: strings.TrimSpace(q.Get("actor")), Cursor: q.Get("cursor"), Limit: 50}
 	f.ActorID = queryInt(r, "actor_id")
-	v := auditView{From: strings.TrimSpace(q.Get("from")), To: strings.TrimSpace(q.Get("to"))}
-	// Days are the reader's: from the start of the first to the end of the last.
-	loc := readerZone(p)
-	for _, d := range []struct {
-		field, label, text string
-		into               *time.Time
-		days               int
-	}{{"from", "From", v.From, &f.From, 0}, {"to", "To", v.To, &f.Until, 1}} {
-		if d.text == "" {
-			continue
-		}
-		day, err := time.ParseInLocation(time.DateOnly, d.text, loc)
-		if err != nil {
-			return engage.Errorf(engage.EINVALID, "%s: %q is not a date; choose a day such as %s.", d.label, d.text, s.Clock.Now().In(loc).Format(time.DateOnly))
-		}
-		*d.into = day.AddDate(0, 0, d.days)
+	var v auditView
+	var err error
+	if v.From, v.To, f.From, f.Until, err = dayRange(r, s.Clock.Now()); err != nil {
+		return err
 	}
 	if q.Get("format") == "csv" {
 		return s.auditCSV(w, r, f)

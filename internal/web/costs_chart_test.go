@@ -1,8 +1,10 @@
 package web
 
 import (
+	"html/template"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/shopspring/decimal"
 
@@ -65,5 +67,44 @@ func TestTrendChartScale(t *testing.T) {
 	}
 	if c := changeOn(tr, "2026-02", "EUR", decimal.RequireFromString("1730.40")); c != nil {
 		t.Errorf("change on a month not billed = %+v, want none", c)
+	}
+}
+
+// TestUsageChart: a usage line's records add up day by day under a scale
+// of round quantities, every fifth day named.
+func TestUsageChart(t *testing.T) {
+	at := func(day, hour int) time.Time { return time.Date(2026, 2, day, hour, 0, 0, 0, time.UTC) }
+	recs := []billing.UsageRecord{
+		{Time: at(1, 3), Quantity: decimal.RequireFromString("12.5"), Unit: "unit-hour"},
+		{Time: at(1, 22), Quantity: decimal.RequireFromString("7.5"), Unit: "unit-hour"},
+		{Time: at(15, 9), Quantity: decimal.RequireFromString("35"), Unit: "unit-hour"},
+	}
+	ch := usageChart("2026-02", recs, "unit-hour")
+	if ch == nil || len(ch.Columns) != 28 {
+		t.Fatalf("February's usage chart has %v columns, want 28 days", ch)
+	}
+	var labels []string
+	for _, tk := range ch.Ticks {
+		labels = append(labels, tk.Label)
+	}
+	// 35 over at most four steps: steps of 10 up to 40.
+	if got := strings.Join(labels, " "); got != "0 10 20 30 40" {
+		t.Errorf("scale = %q, want 0 10 20 30 40", got)
+	}
+	if c := ch.Columns[0]; c.Month != "1" || c.H != 176*20.0/40 || !strings.HasPrefix(c.Value, "1 Feb 2026: 20") {
+		t.Errorf("day 1 = %+v, want 20 hours, half the height", c)
+	}
+	if c := ch.Columns[14]; c.Month != "15" || c.H != 176*35.0/40 {
+		t.Errorf("day 15 = %+v, want 35 hours", c)
+	}
+	if c := ch.Columns[1]; c.Month != "" || c.H != 0 || c.Short != "" {
+		t.Errorf("day 2 = %+v, want an empty unlabelled day", c)
+	}
+	if ch.YTitle != "Quantity (hours)" || ch.XTitle != "Day of February 2026 (UTC)" {
+		t.Errorf("axis titles %q and %q", ch.YTitle, ch.XTitle)
+	}
+	svg, err := funcs["columns"].(func(*columnChart) (template.HTML, error))(ch)
+	if err != nil || !strings.Contains(string(svg), `class="chart-axis-title">Day of February 2026 (UTC)</text>`) || strings.Count(string(svg), "<rect ") != 28 {
+		t.Errorf("drawn chart (%v):\n%s", err, svg)
 	}
 }

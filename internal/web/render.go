@@ -104,6 +104,31 @@ func readerZone(p *access.Principal) *time.Location {
 	return loc
 }
 
+// dayRange reads the days a page is filtered to, the query's from and to
+// (YYYY-MM-DD, as <input type="date"> sends them), as instants in the
+// reader's time zone: from the start of the first day to the end of the
+// last. An empty day leaves its end zero.
+func dayRange(r *http.Request, now time.Time) (fromText, toText string, from, until time.Time, err error) {
+	loc := readerZone(access.FromContext(r.Context()))
+	q := r.URL.Query()
+	fromText, toText = strings.TrimSpace(q.Get("from")), strings.TrimSpace(q.Get("to"))
+	for _, d := range []struct {
+		label, text string
+		into        *time.Time
+		days        int
+	}{{"From", fromText, &from, 0}, {"To", toText, &until, 1}} {
+		if d.text == "" {
+			continue
+		}
+		day, perr := time.ParseInLocation(time.DateOnly, d.text, loc)
+		if perr != nil {
+			return fromText, toText, from, until, engage.Errorf(engage.EINVALID, "%s: %q is not a date; choose a day such as %s.", d.label, d.text, now.In(loc).Format(time.DateOnly))
+		}
+		*d.into = day.AddDate(0, 0, d.days)
+	}
+	return fromText, toText, from, until, nil
+}
+
 // zoneFuncs are the template functions that depend on the reader's time
 // zone: date and datetime (and needWhen, the front door's name for date).
 func zoneFuncs(loc *time.Location) template.FuncMap {
