@@ -319,13 +319,13 @@ func TestRequesterOrdersAndBudgetHolderApproves(t *testing.T) {
 				riley.expectText(CSS("main h1"), "Your department's services")
 				var found int
 				for _, row := range riley.rows("main table") {
-					if len(row) >= 3 && strings.HasPrefix(row[0], vmService+" — "+vmName) && row[1] == strconv.Itoa(qty) && row[2] == today {
+					if len(row) >= 3 && strings.HasPrefix(row[0], vmService+" — "+vmName) && row[1] == strconv.Itoa(qty) && row[2] == todayShown {
 						found++
 					}
 				}
 				if found != 1 {
 					t.Errorf("Your department's services has %d rows %s — %s × %d since %s, want 1: %q",
-						found, vmService, vmName, qty, today, riley.rows("main table"))
+						found, vmService, vmName, qty, todayShown, riley.rows("main table"))
 				}
 				riley.screenshot(name + "-subscriptions.png")
 			}, riley)

@@ -269,6 +269,15 @@ func TestAuditLogReadable(t *testing.T) {
 			!strings.Contains(r[6], "name: Audit Trail → Audit and Trail") || !strings.Contains(r[6], "billing_mode: showback → chargeback") {
 			t.Errorf("the rename in the CSV = %q", r)
 		}
+		// The API filters the same way.
+		api := clientOf(t, e, "admin@example.com")
+		status, got := api.json("GET", "/audit-events?entity_type=department&actor=ALEX&from=2026-03-16T00:00:00Z&until=2026-03-17T00:00:00Z", "")
+		if items, _ := got["items"].([]any); status != 200 || len(items) != 2 {
+			t.Errorf("API audit events of the day = %d, %d items; want 2: %v", status, len(items), got)
+		}
+		if status, got := api.json("GET", "/audit-events?entity_type=department&until=2026-03-16T00:00:00Z&actor=alex", ""); status != 200 || strings.Contains(fmt.Sprint(got), "Audit Trail") {
+			t.Errorf("API audit events before the day = %d: %v", status, got)
+		}
 		// Administrators only.
 		if res, _ := e.SignIn(t, "finance@example.com").Get("/admin/audit?format=csv"); res.StatusCode != http.StatusForbidden {
 			t.Errorf("audit CSV for finance = %d, want 403", res.StatusCode)
