@@ -177,6 +177,14 @@ func TestReadingPagesAtTwoWidths(t *testing.T) {
 				{"board@example.com", "needs-dashboard", "/needs/dashboard"},
 				{"admin@example.com", "audit-log", "/admin/audit"},
 			}
+			// Parts worth a closer look, saved on their own.
+			parts := map[string][]struct{ sel, name string }{
+				"statement":       {{"figure.trend", "trend-chart"}, {"table.statement-lines", "statement-lines"}},
+				"need":            {{"#progress", "need-progress"}},
+				"needs-dashboard": {{"#headline", "needs-headline"}},
+				"audit-log":       {{"#audit-events tbody tr", "audit-event"}},
+				"cloud-charges":   {{"table.cloud-charges", "cloud-charges-table"}},
+			}
 			tabs := map[string]*page{}
 			for _, pg := range pages {
 				p := tabs[pg.who]
@@ -193,9 +201,8 @@ func TestReadingPagesAtTwoWidths(t *testing.T) {
 					}
 					p.noSideways(fmt.Sprintf("%s at %d px", pg.name, width))
 					p.pageShot(fmt.Sprintf("%s-%d-%s.png", pg.name, width, engine))
-					if pg.name == "statement" {
-						p.partShot(CSS("figure.trend"), fmt.Sprintf("trend-chart-%d-%s.png", width, engine))
-						p.partShot(CSS("table.statement-lines"), fmt.Sprintf("statement-lines-%d-%s.png", width, engine))
+					for _, part := range parts[pg.name] {
+						p.partShot(CSS(part.sel), fmt.Sprintf("%s-%d-%s.png", part.name, width, engine))
 					}
 				}
 			}
