@@ -240,6 +240,14 @@ var funcs = template.FuncMap{
 	},
 }
 
+// Templates parsed with funcs alone show times in UTC; pages are parsed
+// with the reader's zone (parsePage).
+func init() {
+	for name, f := range zoneFuncs(time.UTC) {
+		funcs[name] = f
+	}
+}
+
 // words writes a field or kind name for people: "api_token" is "API
 // token", "parent_id" is "Parent ID".
 func words(name string) string {
