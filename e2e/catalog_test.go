@@ -40,7 +40,8 @@ func TestRequesterOrdersAndBudgetHolderApproves(t *testing.T) {
 		srvOneTime  = "€2,500.00"   // once per order line
 		srvTerm     = "€132,100.00" // 2,500.00 + 36 × 3,600.00
 		today       = "2026-03-16"
-		validUntil  = "2026-04-15" // a quote is valid for 30 days
+		todayShown  = "16 Mar 2026" // as pages write it
+		validUntil  = "15 Apr 2026" // a quote is valid for 30 days
 		vmName      = "Cloud VM — medium (4 vCPU, 16 GB)"
 		serverName  = "Rack server — standard"
 		vmService   = "Cloud virtual machines"
@@ -238,8 +239,8 @@ func TestRequesterOrdersAndBudgetHolderApproves(t *testing.T) {
 				if got := riley.text(CSS("main ol.timeline")); !strings.Contains(got, "Waiting for approval.") {
 					t.Errorf("the order's timeline = %q, want it waiting for approval", got)
 				}
-				if got := riley.facts()["Takes effect"]; got != today {
-					t.Errorf("the order takes effect %q, want %s", got, today)
+				if got := riley.facts()["Takes effect"]; got != todayShown {
+					t.Errorf("the order takes effect %q, want %s", got, todayShown)
 				}
 				request = riley.attr(CSS(`main ol.timeline a[href^="/approvals/"]`), "href")
 				riley.screenshot(name + "-order.png")
@@ -311,20 +312,20 @@ func TestRequesterOrdersAndBudgetHolderApproves(t *testing.T) {
 				if got := riley.text(CSS("#order-status")); got != "Approved" {
 					t.Errorf("order status after the approval = %q, want Approved", got)
 				}
-				if got := riley.text(CSS("main ol.timeline")); !strings.Contains(got, "Subscriptions start on "+today) {
-					t.Errorf("the order's timeline = %q, want the subscriptions to start on %s", got, today)
+				if got := riley.text(CSS("main ol.timeline")); !strings.Contains(got, "Subscriptions start on "+todayShown) {
+					t.Errorf("the order's timeline = %q, want the subscriptions to start on %s", got, todayShown)
 				}
 				riley.follow("opening Your department's services", chromedp.Click(CSS(`main ol.timeline a[href="/subscriptions"]`)))
 				riley.expectText(CSS("main h1"), "Your department's services")
 				var found int
 				for _, row := range riley.rows("main table") {
-					if len(row) >= 3 && strings.HasPrefix(row[0], vmService+" — "+vmName) && row[1] == strconv.Itoa(qty) && row[2] == today {
+					if len(row) >= 3 && strings.HasPrefix(row[0], vmService+" — "+vmName) && row[1] == strconv.Itoa(qty) && row[2] == todayShown {
 						found++
 					}
 				}
 				if found != 1 {
 					t.Errorf("Your department's services has %d rows %s — %s × %d since %s, want 1: %q",
-						found, vmService, vmName, qty, today, riley.rows("main table"))
+						found, vmService, vmName, qty, todayShown, riley.rows("main table"))
 				}
 				riley.screenshot(name + "-subscriptions.png")
 			}, riley)

@@ -113,6 +113,7 @@ func TestNeedFromSubmissionToGate(t *testing.T) {
 					if n := p.count(`main form[id^="review-form-"]`); n != 1 {
 						t.Errorf("%s sees %d review forms, want only the %s one", rv.email, n, rv.kind)
 					}
+					p.do("opening the review form", chromedp.Click(CSS("#review-details-"+rv.kind+" > summary")))
 					p.do("choosing Approve", chromedp.Click(CSS("#review-"+rv.kind+"-verdict-approve")))
 					p.follow("recording the review", chromedp.Click(CSS(`#review-form-`+rv.kind+` button[type="submit"]`)))
 					if card := p.text(CSS("#review-" + rv.kind)); !strings.Contains(card, "Approve") || !strings.Contains(card, rv.name) {
@@ -121,6 +122,7 @@ func TestNeedFromSubmissionToGate(t *testing.T) {
 					if rv.kind != "architecture" {
 						return
 					}
+					p.do("opening the option form", chromedp.Click(CSS("#option-details > summary")))
 					p.choose(CSS("#option-kind"), "Reuse a catalog service")
 					p.choose(CSS("#option-offering_id"), offering)
 					p.follow("adding the reuse option", chromedp.Click(CSS(`#option-form button[type="submit"]`)))

@@ -70,6 +70,9 @@ type Principal struct {
 	Covered []int64
 	// Via says how the request was authenticated: "session" or "token".
 	Via string
+	// TimeZone is the IANA name of the time zone of the person's location,
+	// in which pages show times; "" is UTC.
+	TimeZone string
 }
 
 // Has reports whether p holds role r.

@@ -172,7 +172,7 @@ func TestCloudBillPages(t *testing.T) {
 		}
 		res, body = budget.Get(html.UnescapeString(m[1]))
 		if res.StatusCode != 200 || !strings.Contains(body, "Biology Laboratory: cloud charges") || !strings.Contains(body, "business_unit=PeoriaData") ||
-			!strings.Contains(body, "<td>PeoriaData</td>") || !strings.Contains(body, "100%") {
+			!strings.Contains(body, `<td data-label="Rule">PeoriaData</td>`) || !strings.Contains(body, "100%") {
 			t.Errorf("BIO cloud charges = %d", res.StatusCode)
 		}
 		csvLink := regexp.MustCompile(`href="(/costs/cloud\?[^"]*format=csv[^"]*)"`).FindStringSubmatch(body)

@@ -9,7 +9,9 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/engagehq/engage"
@@ -78,9 +80,14 @@ type Filter struct {
 	EntityType string
 	EntityID   string
 	ActorID    int64
-	Action     string
-	Cursor     string
-	Limit      int
+	// Actor matches the name of who made the change, in part, ignoring case.
+	Actor  string
+	Action string
+	// From and Until bound when the change was made: From included, Until
+	// not; zero means unbounded.
+	From, Until time.Time
+	Cursor      string
+	Limit       int
 }
 
 // Service reads the audit log.
@@ -95,6 +102,28 @@ func (s *Service) List(ctx context.Context, p *access.Principal, f Filter) ([]Ev
 		return nil, "", engage.Errorf(engage.EFORBIDDEN, "Only administrators can read the audit log.")
 	}
 	return List(ctx, s.DB, f)
+}
+
+// Kinds lists the kinds of thing (entity types) the log has changes of,
+// for a filter. Administrators only.
+func (s *Service) Kinds(ctx context.Context, p *access.Principal) ([]string, error) {
+	if !p.IsAdmin() {
+		return nil, engage.Errorf(engage.EFORBIDDEN, "Only administrators can read the audit log.")
+	}
+	rows, err := s.DB.Query(ctx, "SELECT DISTINCT entity_type FROM audit_events ORDER BY entity_type")
+	if err != nil {
+		return nil, fmt.Errorf("listing audit kinds: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var k string
+		if err := rows.Scan(&k); err != nil {
+			return nil, fmt.Errorf("reading audit kinds: %w", err)
+		}
+		out = append(out, k)
+	}
+	return out, rows.Err()
 }
 
 // List reads events without an access check; callers check first.
@@ -117,9 +146,21 @@ func List(ctx context.Context, q db.Querier, f Filter) ([]Event, string, error) 
 		where += " AND actor_id = ?"
 		args = append(args, f.ActorID)
 	}
+	if f.Actor != "" {
+		where += ` AND LOWER(actor_name) LIKE ? ESCAPE '\'`
+		args = append(args, db.Like(f.Actor))
+	}
 	if f.Action != "" {
 		where += " AND action = ?"
 		args = append(args, f.Action)
+	}
+	if !f.From.IsZero() {
+		where += " AND at >= ?"
+		args = append(args, f.From.UTC())
+	}
+	if !f.Until.IsZero() {
+		where += " AND at < ?"
+		args = append(args, f.Until.UTC())
 	}
 	if cur != nil {
 		where += " AND id < ?"
@@ -159,4 +200,76 @@ func List(ctx context.Context, q db.Querier, f Filter) ([]Event, string, error) 
 		next = paging.Encode(paging.Cursor{ID: out[limit-1].ID})
 	}
 	return out, next, nil
+}
+
+// FieldChange is one field of an entity as a change left it.
+type FieldChange struct {
+	Field  string `json:"field"`
+	Before string `json:"before,omitempty"`
+	After  string `json:"after,omitempty"`
+}
+
+// Changes lists the fields the event changed, in the order of their
+// names: for a creation every field set, for a deletion every field
+// there was, otherwise those whose value differs. Values are written as
+// plain text (JSON for nested values). State that is not a JSON object
+// is one field named "value".
+func (e Event) Changes() []FieldChange {
+	before, after := fields(e.Before), fields(e.After)
+	names := map[string]bool{}
+	for k := range before {
+		names[k] = true
+	}
+	for k := range after {
+		names[k] = true
+	}
+	keys := make([]string, 0, len(names))
+	for k := range names {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var out []FieldChange
+	for _, k := range keys {
+		b, a := before[k], after[k]
+		if b == a {
+			continue
+		}
+		out = append(out, FieldChange{Field: k, Before: b, After: a})
+	}
+	return out
+}
+
+// fields reads a JSON object into text values; null and empty values
+// read as "".
+func fields(raw json.RawMessage) map[string]string {
+	out := map[string]string{}
+	if len(raw) == 0 {
+		return out
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &m); err != nil {
+		if v := plain(raw); v != "" {
+			out["value"] = v
+		}
+		return out
+	}
+	for k, v := range m {
+		if t := plain(v); t != "" {
+			out[k] = t
+		}
+	}
+	return out
+}
+
+// plain writes one JSON value as text: strings without quotes, null as "".
+func plain(v json.RawMessage) string {
+	var s string
+	if err := json.Unmarshal(v, &s); err == nil {
+		return s
+	}
+	t := strings.TrimSpace(string(v))
+	if t == "null" || t == "[]" || t == "{}" {
+		return ""
+	}
+	return t
 }

@@ -212,6 +212,23 @@ type NeedsDashboard struct {
 	SavedByReuse map[string]decimal.Decimal `json:"saved_by_reuse" doc:"Per currency: for each reuse decision, the cheapest other option's three-year cost minus the reuse option's"`
 	Overdue      []Need                     `json:"overdue" nullable:"false"`
 	Total        int                        `json:"total"`
+
+	// The headline figures: needs open now (submitted and not yet closed,
+	// rejected or withdrawn), and, for the days from From to Until (the
+	// current quarter unless asked), the needs the board decided and what
+	// reuse saved in those decisions.
+	Open         int                        `json:"open"`
+	From         time.Time                  `json:"from" doc:"Start of the range, included"`
+	Until        time.Time                  `json:"until" doc:"End of the range, excluded"`
+	Decided      int                        `json:"decided" doc:"Needs decided by the board in the range"`
+	SavedInRange map[string]decimal.Decimal `json:"saved_in_range" doc:"Per currency: what reuse saved in the decisions of the range"`
+}
+
+// QuarterOf returns the calendar quarter holding t, in t's location.
+func QuarterOf(t time.Time) (from, until time.Time) {
+	first := time.Month((int(t.Month())-1)/3*3 + 1)
+	from = time.Date(t.Year(), first, 1, 0, 0, 0, 0, t.Location())
+	return from, from.AddDate(0, 3, 0)
 }
 
 // DepartmentCount counts needs of a department by state.
@@ -232,17 +249,37 @@ type StageTime struct {
 
 // NeedsDashboard counts the needs the person may see.
 func (f *FrontDoor) Dashboard(ctx context.Context, p *access.Principal) (NeedsDashboard, error) {
+	from, until := QuarterOf(f.Clock.Now().UTC())
+	return f.DashboardBetween(ctx, p, from, until)
+}
+
+// DashboardBetween is Dashboard with the headline's decisions counted from
+// from (included) to until (excluded).
+func (f *FrontDoor) DashboardBetween(ctx context.Context, p *access.Principal, from, until time.Time) (NeedsDashboard, error) {
+	if !until.After(from) {
+		return NeedsDashboard{}, engage.Errorf(engage.EINVALID, "The range ends before it starts: choose a last day on or after the first.")
+	}
 	needs, err := f.allVisible(ctx, p)
 	if err != nil {
 		return NeedsDashboard{}, err
 	}
-	d := NeedsDashboard{ByState: map[string]int{}, DecisionMix: map[string]int{}, SavedByReuse: map[string]decimal.Decimal{}, Overdue: []Need{}, Total: len(needs)}
+	d := NeedsDashboard{ByState: map[string]int{}, DecisionMix: map[string]int{}, SavedByReuse: map[string]decimal.Decimal{}, Overdue: []Need{}, Total: len(needs),
+		From: from, Until: until, SavedInRange: map[string]decimal.Decimal{}}
+	inRange := map[int64]bool{} // needs decided in the range
+	inside := func(t *time.Time) bool { return t != nil && !t.Before(from) && t.Before(until) }
 	byDept := map[int64]*DepartmentCount{}
 	visible := map[int64]bool{}
 	for i := range needs {
 		n := &needs[i]
 		visible[n.ID] = true
 		d.ByState[n.State]++
+		if n.State != Draft && !Final(n.State) {
+			d.Open++
+		}
+		if n.DecisionOptionID != 0 && inside(n.DecidedAt) {
+			inRange[n.ID] = true
+			d.Decided++
+		}
 		dc := byDept[n.DepartmentID]
 		if dc == nil {
 			dc = &DepartmentCount{DepartmentID: n.DepartmentID, DepartmentName: n.DepartmentName, ByState: map[string]int{}}
@@ -311,6 +348,9 @@ func (f *FrontDoor) Dashboard(ctx context.Context, p *access.Principal) (NeedsDa
 		}
 		if cheapest != nil && cheapest.GreaterThan(c.three) {
 			d.SavedByReuse[c.currency] = d.SavedByReuse[c.currency].Add(cheapest.Sub(c.three))
+			if inRange[needID] {
+				d.SavedInRange[c.currency] = d.SavedInRange[c.currency].Add(cheapest.Sub(c.three))
+			}
 		}
 	}
 

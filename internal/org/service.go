@@ -530,8 +530,16 @@ func (s *Service) Principal(ctx context.Context, personID int64, via string) (*a
 	if err != nil {
 		return nil, err
 	}
+	zone := ""
+	if person.LocationID != 0 {
+		loc, err := findLocation(ctx, s.DB, "id = ?", person.LocationID)
+		if err != nil {
+			return nil, err
+		}
+		zone = loc.TimeZone
+	}
 	return &access.Principal{PersonID: person.ID, Email: person.Email, Name: person.Name,
-		DepartmentID: person.DepartmentID, Roles: person.Roles, Covered: covered, Via: via}, nil
+		DepartmentID: person.DepartmentID, Roles: person.Roles, Covered: covered, Via: via, TimeZone: zone}, nil
 }
 
 // Ancestors returns the department and every department above it, nearest

@@ -725,6 +725,65 @@ type chargeRow struct {
 	Tags  []string
 }
 
+// chargeGroup is one resource's charges on a page of the drill-down, with
+// what they share said once.
+type chargeGroup struct {
+	ResourceID   string
+	ResourceName string
+	Service      string // when the page is not for one service
+	SubAccount   string
+	Tags         []string // when every charge of the resource has the same
+	Rows         []chargeRow
+	Subtotal     []billing.CurrencyTotal
+}
+
+// groupCharges gathers a page's charges by resource, in the order the
+// resources first appear; a service filter leaves the service unsaid.
+func groupCharges(rows []chargeRow, oneService bool) []chargeGroup {
+	var groups []chargeGroup
+	index := map[string]int{}
+	for _, row := range rows {
+		key := row.ServiceName + "\x00" + row.ResourceID
+		i, ok := index[key]
+		if !ok {
+			i = len(groups)
+			index[key] = i
+			g := chargeGroup{ResourceID: row.ResourceID, ResourceName: row.ResourceName, Tags: row.Tags,
+				SubAccount: strings.TrimSpace(row.SubAccountName + " " + row.SubAccountID)}
+			if !oneService {
+				g.Service = row.ServiceName
+			}
+			groups = append(groups, g)
+		}
+		g := &groups[i]
+		if !slices.Equal(g.Tags, row.Tags) {
+			g.Tags = nil
+		}
+		g.Rows = append(g.Rows, row)
+	}
+	for i := range groups {
+		groups[i].Subtotal = currencyTotals(groups[i].Rows)
+	}
+	return groups
+}
+
+// currencyTotals adds up charges' amounts, one total per currency.
+func currencyTotals(rows []chargeRow) []billing.CurrencyTotal {
+	totals := map[string]decimal.Decimal{}
+	for _, row := range rows {
+		totals[row.Currency] = totals[row.Currency].Add(row.Amount)
+	}
+	out := make([]billing.CurrencyTotal, 0, len(totals))
+	for c, a := range totals {
+		out = append(out, billing.CurrencyTotal{Currency: c, Amount: a})
+	}
+	slices.SortFunc(out, func(a, b billing.CurrencyTotal) int { return strings.Compare(a.Currency, b.Currency) })
+	return out
+}
+
+// chargesPage is how many charges a page of the drill-down shows.
+const chargesPage = 50
+
 type chargesView struct {
 	Department  *org.Department // nil for the unallocated bucket
 	Period      string
@@ -732,6 +791,7 @@ type chargesView struct {
 	Provider    string
 	Service     string
 	Rows        []chargeRow
+	Groups      []chargeGroup
 	Total       []billing.CurrencyTotal
 	Next        string
 	First       bool
@@ -748,7 +808,7 @@ func (s *Server) cloudCharges(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	f := cloudbill.ChargeFilter{Period: period, DepartmentID: queryInt(r, "department"), Provider: q.Get("provider"),
-		ServiceName: q.Get("service"), Cursor: q.Get("cursor"), Limit: 100}
+		ServiceName: q.Get("service"), Cursor: q.Get("cursor"), Limit: chargesPage}
 	if q.Get("format") == "csv" {
 		return s.cloudChargesCSV(w, r, f)
 	}
@@ -757,7 +817,7 @@ func (s *Server) cloudCharges(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v := chargesView{Period: period, Label: billing.PeriodLabel(period), Provider: f.Provider, Service: f.ServiceName,
-		Rows: rows, Next: next, First: f.Cursor == "", FinanceView: p.HasAny(access.Finance, access.Admin)}
+		Rows: rows, Groups: groupCharges(rows, f.ServiceName != ""), Total: currencyTotals(rows), Next: next, First: f.Cursor == "", FinanceView: p.HasAny(access.Finance, access.Admin)}
 	if f.DepartmentID != 0 {
 		d, err := s.Org.FindDepartment(ctx, p, f.DepartmentID)
 		if err != nil {
@@ -765,14 +825,6 @@ func (s *Server) cloudCharges(w http.ResponseWriter, r *http.Request) error {
 		}
 		v.Department = &d
 	}
-	totals := map[string]decimal.Decimal{}
-	for _, row := range rows {
-		totals[row.Currency] = totals[row.Currency].Add(row.Amount)
-	}
-	for c, a := range totals {
-		v.Total = append(v.Total, billing.CurrencyTotal{Currency: c, Amount: a})
-	}
-	slices.SortFunc(v.Total, func(a, b billing.CurrencyTotal) int { return strings.Compare(a.Currency, b.Currency) })
 	title := "Unallocated cloud charges"
 	if v.Department != nil {
 		title = v.Department.Name + ": cloud charges"

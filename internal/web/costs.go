@@ -1,9 +1,11 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"encoding/csv"
 	"fmt"
+	"html/template"
 	"math"
 	"net/http"
 	"net/url"
@@ -53,6 +55,11 @@ func init() {
 	}
 	funcs["quantity"] = formatQuantity
 	funcs["unitWords"] = unitWords
+	funcs["columns"] = func(ch *columnChart) (template.HTML, error) {
+		var b bytes.Buffer
+		err := columnsSVG.Execute(&b, ch) // html/template: escaped as it is drawn
+		return template.HTML(b.String()), err
+	}
 	funcs["roundingRule"] = roundingRule
 	// lineLabel drops the service's name from a line shown under it.
 	funcs["lineLabel"] = func(desc, service string) string {
@@ -125,7 +132,39 @@ func roundingRule(currency string) string {
 type statementView struct {
 	billing.Statement
 	Groups []billing.LineGroup
-	Own    bool // the reader's own department
+	Own    bool         // the reader's own department
+	Change *monthChange // against the month before, when it was billed
+}
+
+// monthChange is a statement's total against the month before's.
+type monthChange struct {
+	PrevLabel string
+	Prev      decimal.Decimal
+	Diff      decimal.Decimal // this month minus the one before
+	Pct       string          // "+5.2%"; "" when the month before was zero
+}
+
+// changeOn compares a total with the month before period's in a trend.
+func changeOn(tr billing.Trend, period, currency string, total decimal.Decimal) *monthChange {
+	for i, m := range tr.Months {
+		if m.Period != period || i == 0 || tr.Months[i-1].State == "" {
+			continue
+		}
+		prev := tr.Months[i-1]
+		c := &monthChange{PrevLabel: prev.Label, Prev: prev.Total(currency)}
+		c.Diff = total.Sub(c.Prev)
+		if !c.Prev.IsZero() {
+			pct := c.Diff.Mul(decimal.NewFromInt(100)).Div(c.Prev).Round(1)
+			c.Pct = pct.StringFixed(1) + "%"
+			if pct.IsPositive() {
+				c.Pct = "+" + c.Pct
+			} else if pct.IsNegative() {
+				c.Pct = "−" + pct.Abs().StringFixed(1) + "%"
+			}
+		}
+		return c
+	}
+	return nil
 }
 
 type costsView struct {
@@ -256,6 +295,10 @@ func (s *Server) costs(w http.ResponseWriter, r *http.Request) error {
 	for _, c := range v.Trend.Currencies {
 		v.Charts = append(v.Charts, trendChart(v.Trend, c, v.Period))
 	}
+	for i := range v.Statements {
+		st := &v.Statements[i]
+		st.Change = changeOn(v.Trend, st.Period, st.Currency, st.Total)
+	}
 	if v.Breakdown, err = s.Billing.Breakdown(ctx, p, v.Department.ID, v.Period); err != nil {
 		return err
 	}
@@ -270,48 +313,202 @@ func (s *Server) costs(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// columnChart is a vertical bar chart drawn as SVG on the server.
+// columnChart is a vertical bar chart drawn as SVG on the server, with a
+// scale on the left, labels along the bottom and, when they fit, each
+// column's value above it.
 type columnChart struct {
+	ID       string // unique on the page, for the chart's title
 	Title    string
 	Currency string
 	Max      string
+	YTitle   string // what the scale measures: "Total (EUR)"
+	XTitle   string // what the columns are: "Month"
+	Ticks    []tick
 	Columns  []column
 }
 
+// tick is one step of the vertical scale: a grid line and its amount.
+type tick struct {
+	Y     float64
+	Label string
+}
+
 type column struct {
-	Month, Year, Value string
-	X, Y, W, H, TextX  float64
-	Current            bool
+	Month, Year, Value, Short string // Month and Year label it; Value is its tooltip
+	X, Y, W, H, TextX, ValueY float64
+	Current                   bool
+}
+
+// chartPoint is one column to draw.
+type chartPoint struct {
+	Label, Sub string  // below the column: "Jan" and "2026"
+	Value      float64 // drawing only: the tables have the exact figures
+	Text       string  // the exact figure, for the tooltip
+	Shown      bool    // false draws nothing: a month not billed
+	Current    bool
 }
 
 const (
 	chartWidth  = 640.0
+	chartLeft   = 64.0 // room for the scale's amounts
 	chartTop    = 24.0
 	chartBottom = 200.0 // the baseline
 )
 
-// trendChart draws a department's monthly totals in one currency.
-func trendChart(tr billing.Trend, currency, current string) *columnChart {
-	ch := &columnChart{Title: "Total per month in " + currency, Currency: currency}
-	max := 0.0
-	for _, m := range tr.Months {
-		max = math.Max(max, m.Total(currency).InexactFloat64())
+// niceStep returns a step of 1, 2 or 5 times a power of ten that divides
+// top into at most four steps.
+func niceStep(top float64) float64 {
+	if top <= 0 {
+		return 1
 	}
-	ch.Max = catalog.FormatMoney(decimal.NewFromFloat(max), currency)
-	n := float64(len(tr.Months))
-	slot := chartWidth / n
-	for i, m := range tr.Months {
-		total := m.Total(currency)
-		h := 0.0
-		if max > 0 && total.IsPositive() {
-			h = (chartBottom - chartTop) * total.InexactFloat64() / max // drawing only: the table has the exact figures
+	raw := top / 4
+	pow := math.Pow(10, math.Floor(math.Log10(raw)))
+	for _, m := range []float64{1, 2, 5, 10} {
+		if m*pow >= raw {
+			return m * pow
 		}
-		t, _ := time.Parse("2006-01", m.Period)
-		x := float64(i)*slot + slot*0.15
-		ch.Columns = append(ch.Columns, column{Month: t.Format("Jan"), Year: t.Format("2006"), Value: m.Label + ": " + catalog.FormatMoney(total, currency),
-			X: x, W: slot * 0.7, Y: chartBottom - h, H: h, TextX: x + slot*0.35, Current: m.Period == current})
+	}
+	return 10 * pow
+}
+
+// shortMoney writes an amount for a chart: €850, €12k, €1.2M. Drawing
+// only: the tables have the exact figures.
+func shortMoney(v float64, currency string) string {
+	zero := catalog.FormatMoney(decimal.Zero, currency)
+	symbol := strings.TrimRight(zero, "0.,")
+	num := shortNumber(v)
+	if symbol == "" || strings.ContainsAny(symbol, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") {
+		return num + " " + currency
+	}
+	if strings.HasPrefix(num, "−") {
+		return "−" + symbol + strings.TrimPrefix(num, "−")
+	}
+	return symbol + num
+}
+
+// shortNumber writes a number for a chart: 850, 1.2k, 12k, 2.5M.
+func shortNumber(v float64) string {
+	abs, sign := math.Abs(v), ""
+	if v < 0 {
+		sign = "−"
+	}
+	switch {
+	case abs >= 1e6:
+		return sign + strings.TrimSuffix(strconv.FormatFloat(abs/1e6, 'f', 1, 64), ".0") + "M"
+	case abs >= 1e4:
+		return sign + strconv.FormatFloat(abs/1e3, 'f', 0, 64) + "k"
+	case abs >= 1e3:
+		return sign + strings.TrimSuffix(strconv.FormatFloat(abs/1e3, 'f', 1, 64), ".0") + "k"
+	case abs >= 10 || abs == math.Trunc(abs):
+		return sign + strconv.FormatFloat(abs, 'f', 0, 64)
+	default:
+		return sign + strings.TrimRight(strings.TrimRight(strconv.FormatFloat(abs, 'f', 2, 64), "0"), ".")
+	}
+}
+
+// drawColumns lays out points as columns under a scale of round steps
+// from zero; format writes the scale's and the columns' figures. Values
+// go above the columns when there is room for them.
+func drawColumns(ch *columnChart, points []chartPoint, format func(float64) string) *columnChart {
+	max := 0.0
+	for _, pt := range points {
+		max = math.Max(max, pt.Value)
+	}
+	step := niceStep(max)
+	top := math.Max(step, math.Ceil(max/step)*step)
+	for v := 0.0; v <= top+step/2; v += step {
+		ch.Ticks = append(ch.Ticks, tick{Y: chartBottom - (chartBottom-chartTop)*v/top, Label: format(v)})
+	}
+	slot := (chartWidth - chartLeft) / float64(len(points))
+	for i, pt := range points {
+		h := 0.0
+		if pt.Value > 0 {
+			h = (chartBottom - chartTop) * pt.Value / top
+		}
+		x := chartLeft + float64(i)*slot + slot*0.15
+		c := column{Month: pt.Label, Year: pt.Sub, Value: pt.Text, X: x, W: slot * 0.7, Y: chartBottom - h, H: h,
+			TextX: x + slot*0.35, ValueY: chartBottom - h - 5, Current: pt.Current}
+		if pt.Shown && slot >= 40 {
+			c.Short = format(pt.Value)
+		}
+		ch.Columns = append(ch.Columns, c)
 	}
 	return ch
+}
+
+// trendChart draws a department's monthly totals in one currency.
+func trendChart(tr billing.Trend, currency, current string) *columnChart {
+	ch := &columnChart{ID: "trend-" + currency, Title: "Total per month in " + currency, Currency: currency,
+		YTitle: "Total (" + currency + ")", XTitle: "Month"}
+	max := decimal.Zero
+	var points []chartPoint
+	for _, m := range tr.Months {
+		total := m.Total(currency)
+		max = decimal.Max(max, total)
+		t, _ := time.Parse("2006-01", m.Period)
+		points = append(points, chartPoint{Label: t.Format("Jan"), Sub: t.Format("2006"), Value: total.InexactFloat64(),
+			Text: m.Label + ": " + catalog.FormatMoney(total, currency), Shown: m.State != "", Current: m.Period == current})
+	}
+	ch.Max = catalog.FormatMoney(max, currency)
+	return drawColumns(ch, points, func(v float64) string { return shortMoney(v, currency) })
+}
+
+// usageChart draws a usage line's records day by day (UTC, as the month
+// is billed).
+func usageChart(period string, recs []billing.UsageRecord, unit string) *columnChart {
+	per, err := billing.ParsePeriod(period)
+	if err != nil || len(recs) == 0 {
+		return nil
+	}
+	first := per.Start()
+	days := first.AddDate(0, 1, -1).Day()
+	sums := make([]decimal.Decimal, days)
+	for _, u := range recs {
+		if d := u.Time.UTC().Day() - 1; u.Time.UTC().Month() == first.Month() && d >= 0 && d < days {
+			sums[d] = sums[d].Add(u.Quantity)
+		}
+	}
+	words := unitWords(unit)
+	ch := &columnChart{ID: "usage", Title: "Quantity per day", YTitle: "Quantity" + parenthesised(words),
+		XTitle: "Day of " + billing.PeriodLabel(period) + " (UTC)"}
+	max := decimal.Zero
+	var points []chartPoint
+	for d, q := range sums {
+		max = decimal.Max(max, q)
+		day := first.AddDate(0, 0, d)
+		label := ""
+		if d == 0 || (d+1)%5 == 0 {
+			label = strconv.Itoa(d + 1)
+		}
+		points = append(points, chartPoint{Label: label, Value: q.InexactFloat64(), Shown: true,
+			Text: day.Format(dateLayout) + ": " + strings.TrimSpace(formatQuantity(q)+" "+words)})
+	}
+	ch.Max = strings.TrimSpace(formatQuantity(max) + " " + words)
+	return drawColumns(ch, points, shortNumber)
+}
+
+// columnsSVG draws a column chart; pages call it as {{columns .Chart}}.
+var columnsSVG = template.Must(template.New("columns").Parse(`<svg role="img" aria-labelledby="{{.ID}}-title" width="100%" viewBox="0 0 640 262" class="chart chart-columns">
+  <title id="{{.ID}}-title">{{.Title}}, up to {{.Max}}; the table below has the figures.</title>
+  <text x="0" y="10" class="chart-axis-title" id="{{.ID}}-y-axis">{{.YTitle}}</text>
+  {{range .Ticks}}<line x1="64" y1="{{.Y}}" x2="640" y2="{{.Y}}" class="grid"></line>
+  <text x="58" y="{{.Y}}" dy="4" text-anchor="end" class="chart-tick">{{.Label}}</text>{{end}}
+  <line x1="64" y1="200" x2="640" y2="200" class="axis"></line>
+  <line x1="64" y1="24" x2="64" y2="200" class="axis"></line>
+  {{range .Columns}}
+  <rect x="{{.X}}" y="{{.Y}}" width="{{.W}}" height="{{.H}}" class="{{if .Current}}bar-best{{else}}bar{{end}}"><title>{{.Value}}</title></rect>
+  {{if .Short}}<text x="{{.TextX}}" y="{{.ValueY}}" text-anchor="middle" class="chart-value">{{.Short}}</text>{{end}}
+  {{if .Month}}<text x="{{.TextX}}" y="216" text-anchor="middle" class="chart-label">{{.Month}}</text>{{end}}
+  {{if .Year}}<text x="{{.TextX}}" y="232" text-anchor="middle" class="chart-year">{{.Year}}</text>{{end}}
+  {{end}}
+  <text x="352" y="256" text-anchor="middle" class="chart-axis-title">{{.XTitle}}</text>
+</svg>`))
+
+func parenthesised(s string) string {
+	if s == "" {
+		return ""
+	}
+	return " (" + s + ")"
 }
 
 // shareBar is the cloud-versus-legacy split drawn as one stacked bar.
@@ -396,6 +593,7 @@ type usageView struct {
 	Records      []billing.UsageRecord
 	Total        decimal.Decimal
 	Limit        int
+	Chart        *columnChart
 }
 
 // costsUsage lists the usage records behind a usage line.
@@ -445,6 +643,7 @@ func (s *Server) costsUsage(w http.ResponseWriter, r *http.Request) error {
 		cw.Flush()
 		return cw.Error()
 	}
+	v.Chart = usageChart(period, recs, v.Unit)
 	title := "Usage"
 	if v.OfferingName != "" {
 		title = "Usage of " + v.OfferingName

@@ -116,12 +116,6 @@ func init() {
 		return slices.ContainsFunc(p.Errors, func(e engage.FieldError) bool { return strings.HasPrefix(e.Field, prefix) })
 	}
 	funcs["needDataClass"] = func(c string) string { return catalog.Label(catalog.DataClasses, c) }
-	funcs["needWhen"] = func(t *time.Time) string {
-		if t == nil {
-			return ""
-		}
-		return t.UTC().Format("2 Jan 2006")
-	}
 	funcs["needDate"] = func(d *catalog.Date) string {
 		if d == nil {
 			return ""

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/shopspring/decimal"
 
@@ -127,9 +128,27 @@ type stageTimeRow struct {
 
 // needDashboard is the front door at a glance.
 func (s *Server) needDashboard(w http.ResponseWriter, r *http.Request) error {
-	d, err := s.FrontDoor.Dashboard(r.Context(), principal(r))
+	// The headline counts the decisions of the days chosen, this quarter
+	// (in the reader's time zone) unless asked.
+	now := s.Clock.Now().In(readerZone(principal(r)))
+	fromText, toText, from, until, err := dayRange(r, now)
 	if err != nil {
 		return err
+	}
+	quarterFrom, quarterUntil := frontdoor.QuarterOf(now)
+	if from.IsZero() {
+		from = quarterFrom
+	}
+	if until.IsZero() {
+		until = quarterUntil
+	}
+	d, err := s.FrontDoor.DashboardBetween(r.Context(), principal(r), from, until)
+	if err != nil {
+		return err
+	}
+	rangeLabel := "this quarter"
+	if !from.Equal(quarterFrom) || !until.Equal(quarterUntil) {
+		rangeLabel = "from " + from.Format(dateLayout) + " to " + until.AddDate(0, 0, -1).Format(dateLayout)
 	}
 	var stages []countRow
 	for _, st := range frontdoor.States {
@@ -171,15 +190,27 @@ func (s *Server) needDashboard(w http.ResponseWriter, r *http.Request) error {
 		Currency string
 		Amount   decimal.Decimal
 	}
-	var saved []saving
-	for c, a := range d.SavedByReuse {
-		saved = append(saved, saving{c, a})
+	savings := func(m map[string]decimal.Decimal) []saving {
+		var out []saving
+		for c, a := range m {
+			out = append(out, saving{c, a})
+		}
+		slices.SortFunc(out, func(a, b saving) int { return strings.Compare(a.Currency, b.Currency) })
+		return out
 	}
-	slices.SortFunc(saved, func(a, b saving) int { return strings.Compare(a.Currency, b.Currency) })
 	s.render(w, r, "need_dashboard.html", "Front door dashboard", "frontdoor", map[string]any{"D": d, "Stages": stages, "Chart": stageChart(stages),
-		"Groups": groups, "Departments": depts, "Totals": totals, "Times": times, "Mix": mix, "Decided": decided, "Saved": saved,
-		"Overdue": s.needRows(d.Overdue)})
+		"Groups": groups, "Departments": depts, "Totals": totals, "Times": times, "Mix": mix, "Decided": decided, "Saved": savings(d.SavedByReuse),
+		"Overdue": s.needRows(d.Overdue), "SavedInRange": savings(d.SavedInRange), "RangeLabel": rangeLabel,
+		"From": dayOr(fromText, from), "To": dayOr(toText, until.AddDate(0, 0, -1))})
 	return nil
+}
+
+// dayOr is a date filter as typed, or the day it defaults to.
+func dayOr(typed string, day time.Time) string {
+	if typed != "" {
+		return typed
+	}
+	return day.Format(time.DateOnly)
 }
 
 func share(n, total int) string {

@@ -127,6 +127,7 @@ func (s *Server) renderNeed(w http.ResponseWriter, r *http.Request, errs []engag
 			}
 		}
 	}
+	data["Progress"] = needProgress(n.State, d.Events)
 	// What already exists stays in view until the board has decided.
 	if slices.Contains([]string{frontdoor.Draft, frontdoor.Submitted, frontdoor.Triage, frontdoor.Assessment, frontdoor.Decision}, n.State) {
 		sg, err := s.suggest(r, n.Title, n.Problem, n.Reference)
@@ -295,4 +296,47 @@ func budgetText(n frontdoor.Need) string {
 		return "From " + catalog.FormatMoney(*n.BudgetMin, n.Currency)
 	}
 	return ""
+}
+
+// progressStep is one stage of a need's way, for the progress indicator.
+type progressStep struct {
+	Label  string
+	Status string // done, current or todo
+}
+
+// needPath is the way a need takes when nothing stops it.
+var needPath = []string{frontdoor.Draft, frontdoor.Submitted, frontdoor.Triage, frontdoor.Assessment, frontdoor.Decision,
+	frontdoor.Approved, frontdoor.InDelivery, frontdoor.Delivered, frontdoor.Closed}
+
+// needProgress lists the stages of a need: those it went through, the one
+// it is in, and those to come. A need that was stopped (rejected,
+// withdrawn, or closed before delivery) ends at the stage it left, then
+// where it stopped.
+func needProgress(state string, events []frontdoor.NeedEvent) []progressStep {
+	at := slices.Index(needPath, state)
+	last := "" // the stage the need left for its final state
+	for _, e := range events {
+		if e.To == state && e.From != e.To {
+			last = e.From
+		}
+	}
+	stopped := at < 0 || (state == frontdoor.Closed && last != "" && last != frontdoor.Delivered)
+	var steps []progressStep
+	if !stopped {
+		for i, st := range needPath {
+			status := "todo"
+			if i < at {
+				status = "done"
+			} else if i == at {
+				status = "current"
+			}
+			steps = append(steps, progressStep{Label: frontdoor.StateLabels[st], Status: status})
+		}
+		return steps
+	}
+	upTo := slices.Index(needPath, last)
+	for i := 0; i <= upTo; i++ {
+		steps = append(steps, progressStep{Label: frontdoor.StateLabels[needPath[i]], Status: "done"})
+	}
+	return append(steps, progressStep{Label: frontdoor.StateLabels[state], Status: "current"})
 }

@@ -11,9 +11,11 @@ import (
 	"path"
 	"strings"
 	"time"
+	_ "time/tzdata" // readers' time zones, wherever Engage runs
 
 	"github.com/engagehq/engage"
 	"github.com/engagehq/engage/internal/access"
+	"github.com/engagehq/engage/internal/catalog"
 )
 
 type csrfKey struct{}
@@ -55,19 +57,108 @@ func (p Page) FieldError(field string) string {
 	return ""
 }
 
+// Dates and times read the same on every page: "7 Dec 2026", and
+// "7 Dec 2026, 10:30 CET" in the reader's time zone, named.
+const (
+	dateLayout     = "2 Jan 2006"
+	dateTimeLayout = "2 Jan 2006, 15:04 MST"
+)
+
+// instant returns the time a template value holds: a time.Time, a
+// *time.Time, a calendar date (catalog.Date or YYYY-MM-DD text). ok is
+// false for nil, zero and anything else; isDay says it is a calendar date,
+// which no time zone moves.
+func instant(v any) (t time.Time, isDay, ok bool) {
+	switch x := v.(type) {
+	case time.Time:
+		t = x
+	case *time.Time:
+		if x != nil {
+			t = *x
+		}
+	case catalog.Date:
+		t, isDay = x.Time, true
+	case *catalog.Date:
+		if x != nil {
+			t, isDay = x.Time, true
+		}
+	case string:
+		d, err := time.Parse(time.DateOnly, x)
+		if err != nil {
+			return time.Time{}, false, false
+		}
+		t, isDay = d, true
+	}
+	return t, isDay, !t.IsZero()
+}
+
+// readerZone is the time zone of p's location, UTC when none is known.
+func readerZone(p *access.Principal) *time.Location {
+	if p == nil || p.TimeZone == "" {
+		return time.UTC
+	}
+	loc, err := time.LoadLocation(p.TimeZone)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}
+
+// dayRange reads the days a page is filtered to, the query's from and to
+// (YYYY-MM-DD, as <input type="date"> sends them), as instants in the
+// reader's time zone: from the start of the first day to the end of the
+// last. An empty day leaves its end zero.
+func dayRange(r *http.Request, now time.Time) (fromText, toText string, from, until time.Time, err error) {
+	loc := readerZone(access.FromContext(r.Context()))
+	q := r.URL.Query()
+	fromText, toText = strings.TrimSpace(q.Get("from")), strings.TrimSpace(q.Get("to"))
+	for _, d := range []struct {
+		label, text string
+		into        *time.Time
+		days        int
+	}{{"From", fromText, &from, 0}, {"To", toText, &until, 1}} {
+		if d.text == "" {
+			continue
+		}
+		day, perr := time.ParseInLocation(time.DateOnly, d.text, loc)
+		if perr != nil {
+			return fromText, toText, from, until, engage.Errorf(engage.EINVALID, "%s: %q is not a date; choose a day such as %s.", d.label, d.text, now.In(loc).Format(time.DateOnly))
+		}
+		*d.into = day.AddDate(0, 0, d.days)
+	}
+	return fromText, toText, from, until, nil
+}
+
+// zoneFuncs are the template functions that depend on the reader's time
+// zone: date and datetime (and needWhen, the front door's name for date).
+func zoneFuncs(loc *time.Location) template.FuncMap {
+	date := func(v any) string {
+		t, isDay, ok := instant(v)
+		if !ok {
+			if s, isText := v.(string); isText {
+				return s // not a date: shown as it is
+			}
+			return ""
+		}
+		if isDay {
+			return t.Format(dateLayout)
+		}
+		return t.In(loc).Format(dateLayout)
+	}
+	return template.FuncMap{
+		"date":     date,
+		"needWhen": date,
+		"datetime": func(v any) string {
+			t, isDay, ok := instant(v)
+			if !ok || isDay {
+				return date(v)
+			}
+			return t.In(loc).Format(dateTimeLayout)
+		},
+	}
+}
+
 var funcs = template.FuncMap{
-	"date": func(t time.Time) string {
-		if t.IsZero() {
-			return ""
-		}
-		return t.UTC().Format("2 Jan 2006")
-	},
-	"datetime": func(t time.Time) string {
-		if t.IsZero() {
-			return ""
-		}
-		return t.UTC().Format("2 Jan 2006 15:04 UTC")
-	},
 	"isoTime": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 	"roleLabel": func(r access.Role) string {
 		if l, ok := access.RoleLabels[r]; ok {
@@ -124,6 +215,19 @@ var funcs = template.FuncMap{
 		v.Set("cursor", cursor)
 		return v.Encode()
 	},
+	// csvLink is the link to the CSV of what a page lists: its filters,
+	// every page.
+	"csvLink": func(q url.Values) template.URL {
+		v := url.Values{}
+		for k, vs := range q {
+			if k != "cursor" && k != "format" {
+				v[k] = vs
+			}
+		}
+		v.Set("format", "csv")
+		return template.URL("?" + v.Encode())
+	},
+	"words":    words,
 	"list":     func(xs ...string) []string { return xs },
 	"selected": func(a, b any) bool { return fmt.Sprint(a) == fmt.Sprint(b) },
 	"inList": func(list, item string) bool {
@@ -134,6 +238,31 @@ var funcs = template.FuncMap{
 		}
 		return false
 	},
+}
+
+// Templates parsed with funcs alone show times in UTC; pages are parsed
+// with the reader's zone (parsePage).
+func init() {
+	for name, f := range zoneFuncs(time.UTC) {
+		funcs[name] = f
+	}
+}
+
+// words writes a field or kind name for people: "api_token" is "API
+// token", "parent_id" is "Parent ID".
+func words(name string) string {
+	parts := strings.Split(strings.ReplaceAll(name, "-", "_"), "_")
+	for i, w := range parts {
+		switch w {
+		case "id", "api", "url", "csv", "sso", "brm", "sla":
+			parts[i] = strings.ToUpper(w)
+		default:
+			if i == 0 && w != "" {
+				parts[i] = strings.ToUpper(w[:1]) + w[1:]
+			}
+		}
+	}
+	return strings.Join(parts, " ")
 }
 
 func (s *Server) parseTemplates() error {
@@ -147,13 +276,46 @@ func (s *Server) parseTemplates() error {
 		if base == "layout.html" {
 			continue
 		}
-		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", name)
+		t, err := parsePage(base, time.UTC)
 		if err != nil {
-			return fmt.Errorf("parsing template %s: %w", base, err)
+			return err
 		}
 		s.pages[base] = t
 	}
 	return nil
+}
+
+// parsePage parses a page with the layout, its times shown in loc.
+func parsePage(name string, loc *time.Location) (*template.Template, error) {
+	t, err := template.New("layout.html").Funcs(funcs).Funcs(zoneFuncs(loc)).ParseFS(templateFS, "templates/layout.html", "templates/"+name)
+	if err != nil {
+		return nil, fmt.Errorf("parsing template %s: %w", name, err)
+	}
+	return t, nil
+}
+
+// page returns a page's template for a reader in time zone zone (an IANA
+// name; "" or one Go does not know is UTC). Each zone's copy is parsed
+// the first time someone in that zone asks for the page.
+func (s *Server) page(name, zone string) (*template.Template, bool) {
+	t, ok := s.pages[name]
+	if !ok || zone == "" || zone == "UTC" {
+		return t, ok
+	}
+	key := zone + "|" + name
+	if z, ok := s.zoned.Load(key); ok {
+		return z.(*template.Template), true
+	}
+	loc, err := time.LoadLocation(zone)
+	if err != nil {
+		return t, true
+	}
+	z, err := parsePage(name, loc)
+	if err != nil { // the same text parsed at start-up: cannot happen
+		return t, true
+	}
+	actual, _ := s.zoned.LoadOrStore(key, z)
+	return actual.(*template.Template), true
 }
 
 // render writes a page. It renders into a buffer first so that a template
@@ -173,7 +335,11 @@ func (s *Server) renderPage(w http.ResponseWriter, r *http.Request, name string,
 	if pg.Flash == "" {
 		pg.Flash = s.takeFlash(w, r)
 	}
-	t, ok := s.pages[name]
+	zone := ""
+	if pg.P != nil {
+		zone = pg.P.TimeZone
+	}
+	t, ok := s.page(name, zone)
 	if !ok {
 		http.Error(w, "missing template "+name, http.StatusInternalServerError)
 		return

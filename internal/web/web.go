@@ -16,6 +16,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/engagehq/engage"
@@ -80,6 +81,7 @@ type Server struct {
 	CloudBill *cloudbill.Service
 
 	pages map[string]*template.Template
+	zoned sync.Map // zone|page → *template.Template, for readers outside UTC
 }
 
 // Route is one page or form action with the role it requires ("" for any
