@@ -121,8 +121,12 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger, clock eng
 
 func (a *App) buildHandler() (http.Handler, error) {
 	mux := http.NewServeMux()
+	proxies, err := a.Config.ProxyNetworks()
+	if err != nil {
+		return nil, err
+	}
 	w := &web.Server{Org: a.Org, Auth: a.Auth, Audit: a.Audit, Catalog: a.Catalog, Approval: a.Approval, Notify: a.Notify, FrontDoor: a.FrontDoor, Billing: a.Billing, Costs: a.Costs, CloudBill: a.CloudBill, OIDC: a.OIDC, Logger: a.Logger, Clock: a.Clock,
-		SecureCookies: strings.HasPrefix(a.Config.BaseURL, "https://"), TrustProxy: a.Config.TrustProxy, Version: Version}
+		SecureCookies: strings.HasPrefix(a.Config.BaseURL, "https://"), Proxies: web.ProxyTrust{Hops: a.Config.ClientHops(), Networks: proxies}, Version: Version}
 	if err := w.Register(mux); err != nil {
 		return nil, err
 	}
