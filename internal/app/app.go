@@ -142,10 +142,10 @@ func (a *App) buildHandler() (http.Handler, error) {
 	})
 	mux.HandleFunc("GET /readyz", a.ready)
 
-	var h http.Handler = mux
+	h := w.Unmatched(mux)
 	h = web.Authenticate(a.Auth, h)
 	h = http.NewCrossOriginProtection().Handler(h)
-	h = web.SecurityHeaders(h)
+	h = web.SecurityHeaders(h, strings.HasPrefix(a.Config.BaseURL, "https://"))
 	h = m.instrument(h)
 	h = a.logRequests(h)
 	h = recoverPanics(a.Logger, h)

@@ -310,6 +310,7 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 	if status >= 500 {
 		s.Logger.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
 	s.render(w, r, "error.html", "Error", "", map[string]any{"Status": status, "Message": engage.ErrorMessage(err), "Fields": engage.ErrorFields(err)})
 }
