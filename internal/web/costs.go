@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"encoding/csv"
 	"fmt"
 	"math"
 	"net/http"
@@ -17,6 +16,7 @@ import (
 	"github.com/engagehq/engage/internal/access"
 	"github.com/engagehq/engage/internal/billing"
 	"github.com/engagehq/engage/internal/catalog"
+	"github.com/engagehq/engage/internal/csvfile"
 	"github.com/engagehq/engage/internal/org"
 	"github.com/engagehq/engage/internal/rating"
 )
@@ -356,10 +356,10 @@ func (s *Server) costsTrendCSV(w http.ResponseWriter, r *http.Request) error {
 	return cw.Error()
 }
 
-func startCSV(w http.ResponseWriter, filename string) *csv.Writer {
+func startCSV(w http.ResponseWriter, filename string) *csvfile.Writer {
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"`, filename))
-	return csv.NewWriter(w)
+	return csvfile.NewWriter(w)
 }
 
 // streamExport sends a prepared export; a failure half-way can only be
