@@ -298,8 +298,8 @@ func (s *Server) saveOffering(w http.ResponseWriter, r *http.Request) error {
 	var off catalog.Offering
 	var err error
 	if r.PathValue("id") != "" {
-		oid, err := pathID(r, "id")
-		if err != nil {
+		var oid int64
+		if oid, err = pathID(r, "id"); err != nil {
 			return err
 		}
 		if off, svc, err = s.Catalog.FindOffering(r.Context(), p, oid); err != nil {
