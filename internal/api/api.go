@@ -100,6 +100,9 @@ func register[I, O any](a *API, api huma.API, op huma.Operation, h handler[I, O]
 		if p == nil {
 			return nil, huma.Error401Unauthorized("Send an API token: Authorization: Bearer <token>.")
 		}
+		if err := checkText(in); err != nil {
+			return nil, a.problem(ctx, err, op.Method)
+		}
 		out, err := h(ctx, p, in)
 		if err != nil {
 			return nil, a.problem(ctx, err, op.Method)
@@ -129,6 +132,8 @@ func location(field, method string) string {
 		return "body"
 	case field == "cursor" || field == "limit":
 		return "query." + field
+	case strings.HasPrefix(field, "query.") || strings.HasPrefix(field, "path.") || strings.HasPrefix(field, "header."):
+		return field
 	case strings.HasPrefix(field, "line "):
 		return "body " + field
 	case method == http.MethodGet || method == http.MethodDelete:

@@ -117,6 +117,9 @@ func readPoolsCSV(r io.Reader) ([]csvRow, error) {
 		if errors.Is(err, io.EOF) {
 			break
 		} else if err != nil {
+			if pe := (*csv.ParseError)(nil); errors.As(err, &pe) {
+				line = pe.Line
+			}
 			return nil, invalidLines(append(errs, lineError(line, "", "%s", csvMessage(err))))
 		}
 		line, _ = cr.FieldPos(0)

@@ -14,7 +14,11 @@ package csvfile
 
 import (
 	"encoding/csv"
+	"fmt"
 	"io"
+	"strings"
+
+	"github.com/engagehq/engage"
 )
 
 // Writer is a csv.Writer that neutralises formula cells.
@@ -66,10 +70,16 @@ func NewReader(r io.Reader) *Reader {
 }
 
 // Read reads one record, formula cells as they were before Writer made
-// them text.
+// them text. A cell that is not UTF-8 text, or holds a NUL character, is a
+// *csv.ParseError naming its line and column: such bytes are never stored.
 func (r *Reader) Read() ([]string, error) {
 	rec, err := r.Reader.Read()
 	for i, c := range rec {
+		if p := engage.TextProblem(c); p != "" {
+			line, _ := r.Reader.FieldPos(i)
+			return nil, &csv.ParseError{StartLine: line, Line: line, Column: i + 1,
+				Err: fmt.Errorf("column %d: %s", i+1, strings.TrimSuffix(p, "."))}
+		}
 		rec[i] = Unquote(c)
 	}
 	return rec, err

@@ -2,6 +2,8 @@ package csvfile
 
 import (
 	"bytes"
+	"encoding/csv"
+	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -89,5 +91,21 @@ func TestEveryCSVWriterNeutralises(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestReaderRefusesBadText: a cell that is not UTF-8 or holds NUL is a
+// parse error naming its line and column.
+func TestReaderRefusesBadText(t *testing.T) {
+	for name, text := range map[string]string{"latin-1": "a,b\nok,fine\nx,caf\xe9\n", "NUL": "a,b\nok,fine\nx,nul\x00\n"} {
+		r := NewReader(strings.NewReader(text))
+		var err error
+		for err == nil {
+			_, err = r.Read()
+		}
+		var pe *csv.ParseError
+		if !errors.As(err, &pe) || pe.Line != 3 || pe.Column != 2 {
+			t.Errorf("%s: %v; want a parse error at line 3, column 2", name, err)
+		}
 	}
 }

@@ -90,6 +90,9 @@ func readCSV(r io.Reader, kind string) ([]csvRow, error) {
 		if errors.Is(err, io.EOF) {
 			break
 		} else if err != nil {
+			if pe := (*csv.ParseError)(nil); errors.As(err, &pe) {
+				line = pe.Line
+			}
 			return nil, invalidLines([]engage.FieldError{{Field: fmt.Sprintf("line %d", line), Message: csvMessage(err)}})
 		}
 		line, _ = cr.FieldPos(0)

@@ -12,8 +12,10 @@ import (
 	"html/template"
 	"io/fs"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -207,6 +209,9 @@ func (s *Server) adapt(rt Route) http.Handler {
 				if err := check(r); err != nil {
 					return err
 				}
+				if err := checkFormText(r); err != nil {
+					return err
+				}
 			}
 			return rt.Handle(w, r)
 		}()
@@ -256,6 +261,18 @@ func (s *Server) checkCSRF(r *http.Request) error {
 		return engage.Errorf(engage.EINVALID, "The form could not be read.")
 	}
 	return matchCSRF(r, r.PostFormValue("csrf_token"))
+}
+
+// checkFormText refuses a form with a value that is not storable text
+// (not UTF-8, or holding NUL), naming the field.
+func checkFormText(r *http.Request) error {
+	var v engage.Validation
+	for _, name := range slices.Sorted(maps.Keys(r.PostForm)) {
+		for _, value := range r.PostForm[name] {
+			v.Text(name, value)
+		}
+	}
+	return v.Err()
 }
 
 // checkCSRFHeader compares the X-CSRF-Token header with the session's
