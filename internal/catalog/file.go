@@ -203,6 +203,7 @@ func ParseFile(name string, r io.Reader) (File, error) {
 	if root.Kind == yaml.DocumentNode && len(root.Content) > 0 {
 		root = root.Content[0]
 	}
+	fr.checkText(root)
 	fr.top(root)
 	fr.rules()
 	fr.sort()
@@ -215,6 +216,17 @@ func ParseFile(name string, r io.Reader) (File, error) {
 type fileReader struct {
 	f    File
 	errs FileErrors
+}
+
+// checkText reports every key or value that is not storable text (not UTF-8,
+// or a NUL written as "\0"), by its line.
+func (r *fileReader) checkText(n *yaml.Node) {
+	if p := engage.TextProblem(n.Value); p != "" {
+		r.add(n.Line, "", "%s", strings.ToLower(p[:1])+strings.TrimSuffix(p[1:], "."))
+	}
+	for _, c := range n.Content {
+		r.checkText(c)
+	}
 }
 
 func (r *fileReader) add(line int, path, format string, args ...any) {

@@ -448,10 +448,7 @@ func (s *Server) announcementFeed(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	base := "http://" + r.Host
-	if r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https" {
-		base = "https://" + r.Host
-	}
+	base := s.Proxies.Scheme(r) + "://" + r.Host
 	type link struct {
 		Href string `xml:"href,attr"`
 		Rel  string `xml:"rel,attr,omitempty"`

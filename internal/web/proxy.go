@@ -67,6 +67,25 @@ func (t ProxyTrust) ClientIP(r *http.Request) string {
 	return peer
 }
 
+// Scheme returns the scheme the client used: https over TLS, or when a
+// trusted proxy says so in X-Forwarded-Proto; a client's own header is
+// not believed.
+func (t ProxyTrust) Scheme(r *http.Request) string {
+	if r.TLS != nil {
+		return "https"
+	}
+	fromProxy := t.Hops > 0
+	if len(t.Networks) > 0 {
+		host, _, err := net.SplitHostPort(r.RemoteAddr)
+		a, ok := parseForwarded(host)
+		fromProxy = err == nil && ok && t.trusted(a)
+	}
+	if fromProxy && strings.EqualFold(strings.TrimSpace(r.Header.Get("X-Forwarded-Proto")), "https") {
+		return "https"
+	}
+	return "http"
+}
+
 func (t ProxyTrust) trusted(a netip.Addr) bool {
 	for _, n := range t.Networks {
 		if n.Contains(a) {

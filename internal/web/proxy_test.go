@@ -41,3 +41,25 @@ func TestClientIP(t *testing.T) {
 		}
 	}
 }
+
+// TestScheme: X-Forwarded-Proto is believed only from a trusted proxy.
+func TestScheme(t *testing.T) {
+	nets := []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}
+	for _, c := range []struct {
+		trust ProxyTrust
+		peer  string
+		want  string
+	}{
+		{ProxyTrust{}, "192.0.2.1:5000", "http"},
+		{ProxyTrust{Hops: 1}, "10.0.0.2:5000", "https"},
+		{ProxyTrust{Networks: nets}, "10.0.0.2:5000", "https"},
+		{ProxyTrust{Networks: nets}, "192.0.2.1:5000", "http"},
+	} {
+		r := httptest.NewRequest("GET", "/feed", nil)
+		r.RemoteAddr = c.peer
+		r.Header.Set("X-Forwarded-Proto", "https")
+		if got := c.trust.Scheme(r); got != c.want {
+			t.Errorf("%+v from %s: %s, want %s", c.trust, c.peer, got, c.want)
+		}
+	}
+}
