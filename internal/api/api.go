@@ -71,6 +71,15 @@ func (a *API) Register(mux *http.ServeMux) huma.API {
 	}
 	registerMoneyTypes(cfg.Components.Schemas)
 	api := humago.NewWithPrefix(mux, Prefix, cfg)
+	// Every operation needs a principal: a request without one is refused
+	// before its body is read, so an anonymous client cannot send one.
+	api.UseMiddleware(func(ctx huma.Context, next func(huma.Context)) {
+		if access.FromContext(ctx.Context()) == nil {
+			_ = huma.WriteErr(api, ctx, http.StatusUnauthorized, "Send an API token: Authorization: Bearer <token>.")
+			return
+		}
+		next(ctx)
+	})
 	a.registerMe(api)
 	a.registerOrg(api)
 	a.registerAudit(api)

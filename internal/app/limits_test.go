@@ -51,7 +51,8 @@ func TestUploadsLeaveNoTemporaryFiles(t *testing.T) {
 
 // TestBodyLimits: a body over its route's limit is answered 413 naming the
 // limit: 16 KiB for the anonymous sign-in form, 1 MiB for a signed-in
-// person's form, 32 MiB for an organisation CSV file.
+// person's form, 32 MiB for an organisation CSV file; an anonymous API
+// request is refused before its body is read.
 func TestBodyLimits(t *testing.T) {
 	apptest.Run(t, func(t *testing.T, e *apptest.Engage) {
 		anon := e.Browser(t)
@@ -62,6 +63,22 @@ func TestBodyLimits(t *testing.T) {
 		}
 		if res, _ := anon.Post("/signin", url.Values{"email": {"ada@example.com"}, "password": {"wrong password"}}); res.StatusCode == http.StatusRequestEntityTooLarge {
 			t.Errorf("a small sign-in = %d", res.StatusCode)
+		}
+
+		// The API refuses an anonymous request before reading its body: a
+		// body over the API's 1 MiB is answered 401, not 413.
+		res, err := http.Post(e.URL+"/api/v1/departments", "application/json", strings.NewReader(`{"name":"`+strings.Repeat("n", 2<<20)+`"}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusUnauthorized || res.Header.Get("Content-Type") != "application/problem+json" {
+			t.Errorf("anonymous API post = %d %s; want 401", res.StatusCode, res.Header.Get("Content-Type"))
+		}
+		if res, err = http.Get(e.URL + "/api/v1/openapi.json"); err != nil || res.StatusCode != 200 {
+			t.Errorf("the OpenAPI document = %v %v; want it public", res.StatusCode, err)
+		} else {
+			res.Body.Close()
 		}
 
 		admin := e.SignIn(t, "admin@example.com")
