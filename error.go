@@ -17,6 +17,7 @@ const (
 	EUNAUTHORIZED = "unauthorized" // not signed in
 	EFORBIDDEN    = "forbidden"    // signed in, not allowed
 	ETOOMANY      = "too_many"     // rate limited
+	ETOOLARGE     = "too_large"    // the request body is over its limit
 	EUNAVAILABLE  = "unavailable"  // a dependency (database) is down
 	EINTERNAL     = "internal"     // a bug or an unexpected fault
 )
@@ -136,6 +137,8 @@ func HTTPStatus(err error) int {
 		return 403
 	case ETOOMANY:
 		return 429
+	case ETOOLARGE:
+		return 413
 	case EUNAVAILABLE:
 		return 503
 	}

@@ -151,7 +151,9 @@ func bench(o options) (err error) {
 				err = e
 			}
 		}()
-		token, _, err := a.Auth.CreateToken(ctx, access.System("billing benchmark"), p.PersonID, "billing benchmark", nil)
+		// err is the named result the deferred stop above reads.
+		var token string
+		token, _, err = a.Auth.CreateToken(ctx, access.System("billing benchmark"), p.PersonID, "billing benchmark", nil)
 		if err != nil {
 			return err
 		}
@@ -164,7 +166,8 @@ func bench(o options) (err error) {
 		report("floor: multi-row INSERT, plain table", o.usage, time.Since(t), pg)
 		pg.start(ctx)
 		t = start()
-		accepted, err := ingest(a.URL()+"/api/v1/usage", token, gen, o.usage, o.batch, o.clients)
+		var accepted int
+		accepted, err = ingest(a.URL()+"/api/v1/usage", token, gen, o.usage, o.batch, o.clients)
 		if err != nil {
 			return err
 		}

@@ -17,6 +17,7 @@ import (
 	"github.com/engagehq/engage/internal/access"
 	"github.com/engagehq/engage/internal/billing"
 	"github.com/engagehq/engage/internal/config"
+	"github.com/engagehq/engage/internal/csvfile"
 )
 
 // cmdBilling runs and closes billing periods.
@@ -86,7 +87,7 @@ func importUsage(ctx context.Context, e env, cfg config.Config, path string) err
 		return err
 	}
 	defer f.Close()
-	r := csv.NewReader(f)
+	r := csvfile.NewReader(f)
 	r.ReuseRecord = false
 	header, err := r.Read()
 	if err != nil {

@@ -71,6 +71,15 @@ func (a *API) Register(mux *http.ServeMux) huma.API {
 	}
 	registerMoneyTypes(cfg.Components.Schemas)
 	api := humago.NewWithPrefix(mux, Prefix, cfg)
+	// Every operation needs a principal: a request without one is refused
+	// before its body is read, so an anonymous client cannot send one.
+	api.UseMiddleware(func(ctx huma.Context, next func(huma.Context)) {
+		if access.FromContext(ctx.Context()) == nil {
+			_ = huma.WriteErr(api, ctx, http.StatusUnauthorized, "Send an API token: Authorization: Bearer <token>.")
+			return
+		}
+		next(ctx)
+	})
 	a.registerMe(api)
 	a.registerOrg(api)
 	a.registerAudit(api)
@@ -99,6 +108,9 @@ func register[I, O any](a *API, api huma.API, op huma.Operation, h handler[I, O]
 		p := access.FromContext(ctx)
 		if p == nil {
 			return nil, huma.Error401Unauthorized("Send an API token: Authorization: Bearer <token>.")
+		}
+		if err := checkText(in); err != nil {
+			return nil, a.problem(ctx, err, op.Method)
 		}
 		out, err := h(ctx, p, in)
 		if err != nil {
@@ -129,6 +141,8 @@ func location(field, method string) string {
 		return "body"
 	case field == "cursor" || field == "limit":
 		return "query." + field
+	case strings.HasPrefix(field, "query.") || strings.HasPrefix(field, "path.") || strings.HasPrefix(field, "header."):
+		return field
 	case strings.HasPrefix(field, "line "):
 		return "body " + field
 	case method == http.MethodGet || method == http.MethodDelete:

@@ -51,18 +51,27 @@ type usageList struct {
 	Limit        int    `query:"limit" minimum:"0" maximum:"5000" default:"500"`
 }
 
-// limitedBody fails once more than max bytes were read.
+// limitedBody fails once more than max bytes were read; hint says what to
+// do instead (by default: split the usage into batches).
 type limitedBody struct {
-	r   io.Reader
-	n   int64
-	max int64
+	r    io.Reader
+	n    int64
+	max  int64
+	hint string
 }
 
 func (l *limitedBody) Read(p []byte) (int, error) {
+	if l.r == nil {
+		return 0, io.EOF
+	}
 	n, err := l.r.Read(p)
 	if l.n += int64(n); l.n > l.max {
-		return n, &engage.Error{Code: engage.EINVALID, Message: "The body is too large.", Fields: []engage.FieldError{{Field: "body",
-			Message: fmt.Sprintf("Send at most %d MiB of usage a request; split larger batches.", l.max>>20)}}}
+		hint := l.hint
+		if hint == "" {
+			hint = "Send at most %d MiB of usage a request; split larger batches."
+		}
+		return n, &engage.Error{Code: engage.ETOOLARGE, Message: "The body is too large.", Fields: []engage.FieldError{{Field: "body",
+			Message: fmt.Sprintf(hint, l.max>>20)}}}
 	}
 	return n, err
 }

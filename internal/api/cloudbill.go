@@ -84,7 +84,8 @@ func (a *API) registerCloudBill(api huma.API) {
 			if err := a.CloudBill.MayImport(p); err != nil {
 				return nil, err
 			}
-			file, err := spool(in.body)
+			file, err := spool(&limitedBody{r: in.body, max: cloudbill.MaxFileSize,
+				hint: "Send a file of at most %d MiB; split larger bills by month or compress them with gzip."})
 			if err != nil {
 				return nil, err
 			}
@@ -174,9 +175,6 @@ func (a *API) registerCloudBill(api huma.API) {
 // spool copies an upload to an unnamed temporary file, so that it can be
 // read at random (Parquet) without being held in memory.
 func spool(r io.Reader) (*os.File, error) {
-	if r == nil {
-		r = strings.NewReader("")
-	}
 	f, err := os.CreateTemp("", "engage-focus-*")
 	if err != nil {
 		return nil, fmt.Errorf("storing the upload: %w", err)

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -128,6 +129,8 @@ func (a *App) build(ctx context.Context) error {
 	// The demo's receivers run on the same machine; elsewhere internal
 	// addresses are refused unless configured. SMTP is off without a host.
 	a.Notify.AllowPrivateTargets, a.Notify.BaseURL, a.Notify.SMTP = cfg.Demo || cfg.AllowPrivateWebhooks, cfg.BaseURL, cfg.SMTP
+	// Webhooks may subscribe to what is published; every publisher lists its events here.
+	a.Notify.EventTypes = slices.Concat(frontdoor.EventTypes)
 	a.FrontDoor = &frontdoor.FrontDoor{DB: d, Clock: clock, Org: a.Org, Catalog: a.Catalog, Approvals: a.Approval, Publisher: a.Notify}
 	a.Approval.OnDecided(frontdoor.SubjectNeed, a.FrontDoor.Decided)
 	a.Billing = &billing.Service{DB: d, Clock: clock, Catalog: a.Catalog}
@@ -143,8 +146,12 @@ func (a *App) build(ctx context.Context) error {
 
 func (a *App) buildHandler() (http.Handler, error) {
 	mux := http.NewServeMux()
+	proxies, err := a.Config.ProxyNetworks()
+	if err != nil {
+		return nil, err
+	}
 	w := &web.Server{Org: a.Org, Auth: a.Auth, Audit: a.Audit, Catalog: a.Catalog, Approval: a.Approval, Notify: a.Notify, FrontDoor: a.FrontDoor, Billing: a.Billing, Costs: a.Costs, CloudBill: a.CloudBill, OIDC: a.OIDC, Logger: a.Logger, Clock: a.Clock,
-		SecureCookies: strings.HasPrefix(a.Config.BaseURL, "https://"), TrustProxy: a.Config.TrustProxy, Version: Version}
+		SecureCookies: strings.HasPrefix(a.Config.BaseURL, "https://"), Proxies: web.ProxyTrust{Hops: a.Config.ClientHops(), Networks: proxies}, Version: Version}
 	if err := w.Register(mux); err != nil {
 		return nil, err
 	}
@@ -157,10 +164,10 @@ func (a *App) buildHandler() (http.Handler, error) {
 	mux.HandleFunc("GET /healthz", healthz)
 	mux.HandleFunc("GET /readyz", a.ready)
 
-	var h http.Handler = mux
+	h := w.Unmatched(mux)
 	h = web.Authenticate(a.Auth, h)
 	h = http.NewCrossOriginProtection().Handler(h)
-	h = web.SecurityHeaders(h)
+	h = web.SecurityHeaders(h, strings.HasPrefix(a.Config.BaseURL, "https://"))
 	h = m.instrument(h)
 	h = a.logRequests(h)
 	h = recoverPanics(a.Logger, h)

@@ -61,7 +61,7 @@ func TestAPIUsage(t *testing.T) {
 		line := rec("api-big", "BIO", "unit-hour") + "\n"
 		big := strings.Repeat(line, (256<<20)/len(line)+100)
 		status, problem = finance.do("POST", "/usage", "application/x-ndjson", big)
-		if status != 422 || !strings.Contains(fmt.Sprint(problem), "at most 256 MiB") {
+		if status != 413 || !strings.Contains(fmt.Sprint(problem), "at most 256 MiB") {
 			t.Fatalf("a body over the limit = %d %.300v", status, problem)
 		}
 		if status, _ := requester.do("POST", "/usage", "application/x-ndjson", rec("api-6", "BIO", "unit-hour")); status != 403 {

@@ -115,8 +115,8 @@ func listPolicies(ctx context.Context, q db.Querier, cursor string, limit int) (
 	}
 	where, args := []string{"1=1"}, []any{}
 	if cur != nil {
-		prio, err := strconv.Atoi(cur.Key)
-		if err != nil {
+		var prio int
+		if prio, err = strconv.Atoi(cur.Key); err != nil {
 			_, err = paging.Decode("?") // the standard "cursor is not valid" error
 			return nil, "", err
 		}

@@ -28,7 +28,6 @@ package billing
 import (
 	"context"
 	"database/sql"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -41,6 +40,7 @@ import (
 
 	"github.com/engagehq/engage"
 	"github.com/engagehq/engage/internal/access"
+	"github.com/engagehq/engage/internal/csvfile"
 	"github.com/engagehq/engage/internal/focus"
 	"github.com/engagehq/engage/internal/rating"
 )
@@ -113,7 +113,7 @@ func (s *Service) StatementCSV(ctx context.Context, p *access.Principal, id int6
 	}
 	name := fmt.Sprintf("statement-%s-%s-%s.csv", st.Period, safeName(st.CostCentre), st.Currency)
 	return &Export{Filename: name, ContentType: "text/csv; charset=utf-8", stream: func(ctx context.Context, w io.Writer) error {
-		cw := csv.NewWriter(w)
+		cw := csvfile.NewWriter(w)
 		if err := cw.Write(StatementCSVHeader); err != nil {
 			return err
 		}
@@ -258,7 +258,7 @@ func (s *Service) Journal(ctx context.Context, p *access.Principal, period strin
 		name = "journal-" + period + "-draft.csv"
 	}
 	return &Export{Filename: name, ContentType: "text/csv; charset=utf-8", stream: func(ctx context.Context, w io.Writer) error {
-		cw := csv.NewWriter(w)
+		cw := csvfile.NewWriter(w)
 		if err := cw.Write(JournalCSVHeader); err != nil {
 			return err
 		}

@@ -240,6 +240,7 @@ func parseWhole(name string, src []byte, services func(r *fileReader, path strin
 	if root.Kind == yaml.DocumentNode && len(root.Content) > 0 {
 		root = root.Content[0]
 	}
+	fr.checkText(root)
 	fr.top(root)
 	fr.rules()
 	fr.sort()
@@ -253,6 +254,17 @@ type fileReader struct {
 	f        File
 	errs     FileErrors
 	services func(r *fileReader, path string) // reads the services apart, when set
+}
+
+// checkText reports every key or value that is not storable text (not UTF-8,
+// or a NUL written as "\0"), by its line.
+func (r *fileReader) checkText(n *yaml.Node) {
+	if p := engage.TextProblem(n.Value); p != "" {
+		r.add(n.Line, "", "%s", strings.ToLower(p[:1])+strings.TrimSuffix(p[1:], "."))
+	}
+	for _, c := range n.Content {
+		r.checkText(c)
+	}
 }
 
 func (r *fileReader) add(line int, path, format string, args ...any) {

@@ -711,3 +711,17 @@ func jsonType(n *yaml.Node) string {
 }
 
 func cfDec(s string) decimal.Decimal { return decimal.RequireFromString(s) }
+
+// TestParseFileRefusesBadText: a NUL written as "\0" is refused at its
+// line (bytes that are not UTF-8 are refused by the YAML reader itself).
+func TestParseFileRefusesBadText(t *testing.T) {
+	for name, src := range map[string]string{
+		"NUL":     "apiVersion: engage/v1\nkind: Catalog\nservices:\n  - slug: chat\n    name: \"Team\\0chat\"\n",
+		"latin-1": "apiVersion: engage/v1\nkind: Catalog\nservices:\n  - slug: chat\n    name: Caf\xe9\n",
+	} {
+		_, err := ParseFile("catalog.yaml", strings.NewReader(src))
+		if err == nil || (name == "NUL" && !strings.Contains(err.Error(), "catalog.yaml:5")) {
+			t.Errorf("%s: %v; want it refused at line 5", name, err)
+		}
+	}
+}

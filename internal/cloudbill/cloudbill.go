@@ -110,6 +110,11 @@ const (
 // (more when the charge's amount itself has more).
 const SharePlaces = 16
 
+// MaxFileSize is the largest cloud bill Engage accepts, through the web or
+// the API. A month of a large organisation's FOCUS export is a few hundred
+// megabytes as CSV; bigger files are split by month or compressed with gzip.
+const MaxFileSize = 2 << 30
+
 // MaxReportedErrors is how many rejected rows an import report lists; all
 // are counted.
 const MaxReportedErrors = 100

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 	"os"
 	"strconv"
 	"strings"
@@ -33,8 +34,14 @@ type Config struct {
 	LogLevel   string        `yaml:"log_level"`  // debug, info, warn, error
 	SessionTTL time.Duration `yaml:"session_ttl"`
 	// TrustProxy makes Engage read the client address from
-	// X-Forwarded-For and the scheme from X-Forwarded-Proto.
+	// X-Forwarded-For and the scheme from X-Forwarded-Proto, as written by
+	// ProxyHops proxies in front of it (1 when unset).
 	TrustProxy bool `yaml:"trust_proxy"`
+	ProxyHops  int  `yaml:"proxy_hops"`
+	// TrustedProxies are the addresses (CIDR prefixes) of the proxies
+	// whose X-Forwarded-For is believed; setting them trusts the proxies
+	// and replaces ProxyHops.
+	TrustedProxies []string `yaml:"trusted_proxies"`
 
 	OIDC auth.OIDCConfig `yaml:"oidc"`
 	// SMTP sends inbox notifications by e-mail too when Host is set.
@@ -64,6 +71,11 @@ func Flags(fs *flag.FlagSet, cfg *Config, server bool) func() error {
 		fs.BoolVar(&cfg.Demo, "demo", cfg.Demo, "load the demo organisation into an empty database (env ENGAGE_DEMO)")
 		fs.DurationVar(&cfg.SessionTTL, "session-ttl", cfg.SessionTTL, "how long an idle session lasts (env ENGAGE_SESSION_TTL)")
 		fs.BoolVar(&cfg.TrustProxy, "trust-proxy", cfg.TrustProxy, "trust X-Forwarded-For and X-Forwarded-Proto from a reverse proxy (env ENGAGE_TRUST_PROXY)")
+		fs.IntVar(&cfg.ProxyHops, "proxy-hops", cfg.ProxyHops, "with --trust-proxy, how many proxies stand in front of Engage, each adding to X-Forwarded-For (default 1; env ENGAGE_PROXY_HOPS)")
+		fs.Func("trusted-proxies", "comma-separated addresses or CIDR prefixes of the trusted reverse proxies; implies --trust-proxy and replaces --proxy-hops (env ENGAGE_TRUSTED_PROXIES)", func(v string) error {
+			cfg.TrustedProxies = splitList(v)
+			return nil
+		})
 		fs.StringVar(&cfg.OIDC.Issuer, "oidc-issuer", cfg.OIDC.Issuer, "OpenID Connect issuer URL for single sign-on (env ENGAGE_OIDC_ISSUER)")
 		fs.StringVar(&cfg.OIDC.ClientID, "oidc-client-id", cfg.OIDC.ClientID, "OpenID Connect client id (env ENGAGE_OIDC_CLIENT_ID)")
 		fs.StringVar(&cfg.SMTP.Host, "smtp-host", cfg.SMTP.Host, "SMTP server for e-mail notifications; off when empty (env ENGAGE_SMTP_HOST)")
@@ -124,6 +136,16 @@ func applyEnv(cfg *Config, set map[string]bool) error {
 	str("ENGAGE_SMTP_USERNAME", &cfg.SMTP.Username)
 	// Like the OIDC secret, the SMTP password is never a flag.
 	str("ENGAGE_SMTP_PASSWORD", &cfg.SMTP.Password)
+	if v, ok := os.LookupEnv("ENGAGE_TRUSTED_PROXIES"); ok {
+		cfg.TrustedProxies = splitList(v)
+	}
+	if v, ok := os.LookupEnv("ENGAGE_PROXY_HOPS"); ok {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return fmt.Errorf("ENGAGE_PROXY_HOPS=%q: write a number of proxies such as 1", v)
+		}
+		cfg.ProxyHops = n
+	}
 	if v, ok := os.LookupEnv("ENGAGE_SMTP_PORT"); ok {
 		port, err := strconv.Atoi(v)
 		if err != nil {
@@ -161,6 +183,8 @@ func restoreFlags(cfg, flagged *Config, set map[string]bool) {
 		"demo":              func() { cfg.Demo = flagged.Demo },
 		"session-ttl":       func() { cfg.SessionTTL = flagged.SessionTTL },
 		"trust-proxy":       func() { cfg.TrustProxy = flagged.TrustProxy },
+		"proxy-hops":        func() { cfg.ProxyHops = flagged.ProxyHops },
+		"trusted-proxies":   func() { cfg.TrustedProxies = flagged.TrustedProxies },
 		"oidc-issuer":       func() { cfg.OIDC.Issuer = flagged.OIDC.Issuer },
 		"oidc-client-id":    func() { cfg.OIDC.ClientID = flagged.OIDC.ClientID },
 		"oidc-redirect-url": func() { cfg.OIDC.RedirectURL = flagged.OIDC.RedirectURL },
@@ -200,6 +224,12 @@ func (c *Config) Validate(server bool) error {
 		if c.BaseURL != "" && !strings.HasPrefix(c.BaseURL, "http://") && !strings.HasPrefix(c.BaseURL, "https://") {
 			errs = append(errs, fmt.Errorf("--base-url %q: must start with http:// or https://", c.BaseURL))
 		}
+		if c.ProxyHops < 0 || c.ProxyHops > 10 {
+			errs = append(errs, fmt.Errorf("--proxy-hops %d: give the number of proxies in front of Engage, 1 to 10", c.ProxyHops))
+		}
+		if _, err := c.ProxyNetworks(); err != nil {
+			errs = append(errs, fmt.Errorf("--trusted-proxies: %w", err))
+		}
 		if c.OIDC.Issuer != "" && c.OIDC.ClientID == "" {
 			errs = append(errs, errors.New("--oidc-client-id: required when --oidc-issuer is set"))
 		}
@@ -215,6 +245,45 @@ func (c *Config) Validate(server bool) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// ProxyNetworks reads TrustedProxies: CIDR prefixes or single addresses.
+func (c Config) ProxyNetworks() ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, s := range c.TrustedProxies {
+		if p, err := netip.ParsePrefix(s); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(s)
+		if err != nil {
+			return nil, fmt.Errorf("%q is neither an address nor a CIDR prefix such as 10.0.0.0/8", s)
+		}
+		out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+	}
+	return out, nil
+}
+
+// ClientHops is how many proxies' X-Forwarded-For entries to believe
+// when no trusted networks are named: none without TrustProxy.
+func (c Config) ClientHops() int {
+	switch {
+	case !c.TrustProxy:
+		return 0
+	case c.ProxyHops > 0:
+		return c.ProxyHops
+	}
+	return 1
+}
+
+func splitList(v string) []string {
+	var out []string
+	for s := range strings.SplitSeq(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // Logger builds the slog logger the configuration asks for.

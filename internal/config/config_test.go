@@ -57,3 +57,35 @@ func TestValidation(t *testing.T) {
 		t.Fatalf("bad port = %v", err)
 	}
 }
+
+// The proxy trust is read from the file, the environment and the flags;
+// bad networks and hop counts are refused by name.
+func TestProxyTrust(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "engage.yaml")
+	os.WriteFile(file, []byte("trust_proxy: true\nproxy_hops: 2\ntrusted_proxies: [10.0.0.0/8, 192.0.2.7]\n"), 0o600)
+	cfg, err := load(t, []string{"--config", file})
+	if err != nil {
+		t.Fatal(err)
+	}
+	nets, _ := cfg.ProxyNetworks()
+	if cfg.ClientHops() != 2 || len(nets) != 2 || nets[1].String() != "192.0.2.7/32" {
+		t.Fatalf("from the file: hops %d, networks %v", cfg.ClientHops(), nets)
+	}
+	t.Setenv("ENGAGE_TRUSTED_PROXIES", "172.16.0.0/12")
+	t.Setenv("ENGAGE_PROXY_HOPS", "3")
+	if cfg, _ = load(t, []string{"--config", file}); len(cfg.TrustedProxies) != 1 || cfg.ClientHops() != 3 {
+		t.Fatalf("the environment did not beat the file: %v, %d hops", cfg.TrustedProxies, cfg.ClientHops())
+	}
+	if cfg, _ = load(t, []string{"--trusted-proxies", "10.1.0.0/16, 10.2.0.0/16", "--proxy-hops", "1"}); len(cfg.TrustedProxies) != 2 || cfg.ProxyHops != 1 {
+		t.Fatalf("flags: %v, %d hops", cfg.TrustedProxies, cfg.ProxyHops)
+	}
+	if cfg, _ = load(t, []string{"--trust-proxy", "--proxy-hops", "0"}); cfg.ClientHops() != 1 {
+		t.Fatalf("--trust-proxy alone trusts %d proxies; want 1", cfg.ClientHops())
+	}
+	_, err = load(t, []string{"--trusted-proxies", "10.0.0.0/33", "--proxy-hops", "-1"})
+	for _, want := range []string{"--trusted-proxies", "10.0.0.0/33", "--proxy-hops"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("error %v does not name %s", err, want)
+		}
+	}
+}

@@ -14,6 +14,7 @@ import (
 	"github.com/engagehq/engage"
 	"github.com/engagehq/engage/internal/access"
 	"github.com/engagehq/engage/internal/audit"
+	"github.com/engagehq/engage/internal/csvfile"
 	"github.com/engagehq/engage/internal/db"
 )
 
@@ -78,7 +79,7 @@ func csvMessage(err error) string {
 // CSV itself are returned; errors in a value stay with their row, so that
 // every wrong line is reported together.
 func readPoolsCSV(r io.Reader) ([]csvRow, error) {
-	cr := csv.NewReader(r)
+	cr := csvfile.NewReader(r)
 	cr.FieldsPerRecord = -1
 	header, err := cr.Read()
 	if errors.Is(err, io.EOF) {
@@ -116,6 +117,9 @@ func readPoolsCSV(r io.Reader) ([]csvRow, error) {
 		if errors.Is(err, io.EOF) {
 			break
 		} else if err != nil {
+			if pe := (*csv.ParseError)(nil); errors.As(err, &pe) {
+				line = pe.Line
+			}
 			return nil, invalidLines(append(errs, lineError(line, "", "%s", csvMessage(err))))
 		}
 		line, _ = cr.FieldPos(0)
@@ -318,7 +322,7 @@ func (s *Service) ExportPools(ctx context.Context, p *access.Principal, period s
 	if err != nil {
 		return err
 	}
-	cw := csv.NewWriter(w)
+	cw := csvfile.NewWriter(w)
 	_ = cw.Write(append(append([]string{}, RequiredColumns...), OptionalColumns...))
 	for _, pl := range pools {
 		var parts []string

@@ -2,12 +2,13 @@ package focus
 
 import (
 	"bytes"
-	"encoding/csv"
 	"encoding/json"
 	"io"
 	"time"
 
 	"github.com/shopspring/decimal"
+
+	"github.com/engagehq/engage/internal/csvfile"
 )
 
 // writerColumns are the columns a Writer writes, in FOCUS 1.2 names and in
@@ -28,7 +29,7 @@ var writerColumns = []string{
 // plain decimals, timestamps in RFC 3339 UTC with Z, Tags as a JSON object,
 // nulls as empty fields.
 type Writer struct {
-	cw      *csv.Writer
+	cw      *csvfile.Writer
 	started bool
 	rec     []string
 	tagBuf  bytes.Buffer
@@ -37,7 +38,7 @@ type Writer struct {
 
 // NewWriter returns a Writer to w. Call Flush when done.
 func NewWriter(w io.Writer) *Writer {
-	wr := &Writer{cw: csv.NewWriter(w), rec: make([]string, len(writerColumns))}
+	wr := &Writer{cw: csvfile.NewWriter(w), rec: make([]string, len(writerColumns))}
 	wr.tagEnc = json.NewEncoder(&wr.tagBuf)
 	wr.tagEnc.SetEscapeHTML(false)
 	return wr

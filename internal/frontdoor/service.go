@@ -560,6 +560,15 @@ func (f *FrontDoor) Decided(ctx context.Context, tx *db.Tx, r approval.Request) 
 	return f.publish(ctx, tx, n, n.State, to, reason, now)
 }
 
+// The events the front door publishes.
+const (
+	EventSubmitted    = "need.submitted"
+	EventStateChanged = "need.state_changed"
+)
+
+// EventTypes lists them, for the webhooks that may subscribe to them.
+var EventTypes = []string{EventSubmitted, EventStateChanged}
+
 func (f *FrontDoor) publish(ctx context.Context, tx *db.Tx, n Need, from, to, reason string, now time.Time) error {
 	if f.Publisher == nil {
 		return nil
@@ -570,9 +579,9 @@ func (f *FrontDoor) publish(ctx context.Context, tx *db.Tx, n Need, from, to, re
 			recipients = append(recipients, id)
 		}
 	}
-	typ := "need.state_changed"
+	typ := EventStateChanged
 	if to == Submitted {
-		typ = "need.submitted"
+		typ = EventSubmitted
 	}
 	return f.Publisher.Publish(ctx, tx, notify.Event{Type: typ, Subject: n.Reference,
 		Title: fmt.Sprintf("%s %s: %s", n.Reference, strings.ToLower(StateLabels[to]), n.Title), Link: "/needs/" + n.Reference,

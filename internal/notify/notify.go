@@ -236,6 +236,11 @@ type Service struct {
 	AllowPrivateTargets bool
 	// SMTP sends inbox items by e-mail when configured.
 	SMTP SMTPConfig
+	// EventTypes are the event types Engage publishes; a webhook may only
+	// ask for these (or a prefix of them, need.*). Each publishing area
+	// lists its types here when the application is built. When empty, any
+	// well-formed type is taken.
+	EventTypes []string
 	// Mailer replaces SMTP (tests); nil uses SMTP when it is configured.
 	Mailer Mailer
 	// BaseURL, such as https://engage.example.com, makes links in e-mails

@@ -256,6 +256,18 @@ func (s *Service) RotateWebhookSecret(ctx context.Context, p *access.Principal, 
 	return w, secret, nil
 }
 
+// knownEventType says whether t, an event type or a prefix ending in .*,
+// names events Engage publishes.
+func (s *Service) knownEventType(t string) bool {
+	if len(s.EventTypes) == 0 {
+		return true
+	}
+	if prefix, ok := strings.CutSuffix(t, "*"); ok {
+		return slices.ContainsFunc(s.EventTypes, func(e string) bool { return strings.HasPrefix(e, prefix) })
+	}
+	return slices.Contains(s.EventTypes, t)
+}
+
 // checkWebhook normalises and validates an endpoint, including the address
 // its host resolves to.
 func (s *Service) checkWebhook(ctx context.Context, in *WebhookInput) error {
@@ -275,6 +287,10 @@ func (s *Service) checkWebhook(ctx context.Context, in *WebhookInput) error {
 	for _, t := range in.EventTypes {
 		if t != "*" && !eventTypePattern.MatchString(strings.TrimSuffix(t, ".*")) {
 			v.Add("event_types", "%q is not an event type: use lower-case words separated by dots, for example need.submitted, or need.* for every need event.", t)
+			break
+		}
+		if t != "*" && !s.knownEventType(t) {
+			v.Add("event_types", "Engage sends no %q events. The event types are: %s (or a prefix such as need.*, or * for all).", t, strings.Join(s.EventTypes, ", "))
 			break
 		}
 	}

@@ -2,12 +2,12 @@ package org
 
 import (
 	"context"
-	"encoding/csv"
 	"fmt"
 	"io"
 	"strings"
 
 	"github.com/engagehq/engage/internal/access"
+	"github.com/engagehq/engage/internal/csvfile"
 )
 
 // exportQueries select each kind's columns, in ImportColumns order, so that
@@ -51,7 +51,7 @@ func (s *Service) Export(ctx context.Context, p *access.Principal, kind string, 
 	defer rows.Close()
 	cols := ImportColumns[kind]
 	header := append(append([]string{}, cols.Required...), cols.Optional...)
-	cw := csv.NewWriter(w)
+	cw := csvfile.NewWriter(w)
 	if err := cw.Write(header); err != nil {
 		return err
 	}

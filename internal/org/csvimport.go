@@ -14,6 +14,7 @@ import (
 	"github.com/engagehq/engage"
 	"github.com/engagehq/engage/internal/access"
 	"github.com/engagehq/engage/internal/audit"
+	"github.com/engagehq/engage/internal/csvfile"
 	"github.com/engagehq/engage/internal/db"
 )
 
@@ -52,7 +53,7 @@ func readCSV(r io.Reader, kind string) ([]csvRow, error) {
 	if !ok {
 		return nil, engage.Errorf(engage.EINVALID, "Unknown import %q: choose one of %s.", kind, strings.Join(ImportKinds, ", "))
 	}
-	cr := csv.NewReader(r)
+	cr := csvfile.NewReader(r)
 	cr.FieldsPerRecord = -1
 	header, err := cr.Read()
 	if errors.Is(err, io.EOF) {
@@ -89,6 +90,9 @@ func readCSV(r io.Reader, kind string) ([]csvRow, error) {
 		if errors.Is(err, io.EOF) {
 			break
 		} else if err != nil {
+			if pe := (*csv.ParseError)(nil); errors.As(err, &pe) {
+				line = pe.Line
+			}
 			return nil, invalidLines([]engage.FieldError{{Field: fmt.Sprintf("line %d", line), Message: csvMessage(err)}})
 		}
 		line, _ = cr.FieldPos(0)

@@ -434,6 +434,13 @@ func (s *Service) checkPerson(ctx context.Context, q db.Querier, id int64, in *P
 	}
 	if id != 0 && in.ManagerID == id {
 		v.Add("manager_id", "A person cannot be their own manager.")
+	} else if id != 0 && in.ManagerID != 0 {
+		loop, err := reportsTo(ctx, q, in.ManagerID, id)
+		if err != nil {
+			return err
+		} else if loop {
+			v.Add("manager_id", "This manager reports to this person, directly or through others; a person cannot manage their own manager.")
+		}
 	}
 	seen := map[access.Role]bool{}
 	var roles []access.Role

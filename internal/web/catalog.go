@@ -2,7 +2,6 @@ package web
 
 import (
 	"bytes"
-	"encoding/csv"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -17,6 +16,7 @@ import (
 	"github.com/engagehq/engage"
 	"github.com/engagehq/engage/internal/access"
 	"github.com/engagehq/engage/internal/catalog"
+	"github.com/engagehq/engage/internal/csvfile"
 )
 
 func (s *Server) catalogRoutes() []Route {
@@ -376,7 +376,7 @@ func (s *Server) quoteCSV(w http.ResponseWriter, r *http.Request) error {
 	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.csv"`, q.Number))
-	cw := csv.NewWriter(w)
+	cw := csvfile.NewWriter(w)
 	_ = cw.Write([]string{"quote", "line", "service", "offering", "quantity", "unit", "currency", "one_time", "monthly", "term_months", "term_total", "valid_until"})
 	for _, l := range q.Lines {
 		_ = cw.Write([]string{q.Number, strconv.Itoa(l.Position), l.ServiceName, l.OfferingName, l.Quantity.String(), l.Unit, q.Currency,

@@ -298,8 +298,8 @@ func (s *Server) saveOffering(w http.ResponseWriter, r *http.Request) error {
 	var off catalog.Offering
 	var err error
 	if r.PathValue("id") != "" {
-		oid, err := pathID(r, "id")
-		if err != nil {
+		var oid int64
+		if oid, err = pathID(r, "id"); err != nil {
 			return err
 		}
 		if off, svc, err = s.Catalog.FindOffering(r.Context(), p, oid); err != nil {
@@ -448,10 +448,7 @@ func (s *Server) announcementFeed(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	base := "http://" + r.Host
-	if r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https" {
-		base = "https://" + r.Host
-	}
+	base := s.Proxies.Scheme(r) + "://" + r.Host
 	type link struct {
 		Href string `xml:"href,attr"`
 		Rel  string `xml:"rel,attr,omitempty"`

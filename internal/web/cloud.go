@@ -25,10 +25,8 @@ import (
 	"github.com/engagehq/engage/internal/org"
 )
 
-// MaxCloudBill is the largest cloud bill a browser may upload. A month of a
-// large organisation's FOCUS export is a few hundred megabytes as CSV;
-// bigger files are split by month or compressed with gzip.
-const MaxCloudBill = 2 << 30
+// MaxCloudBill is the largest cloud bill a browser may upload.
+const MaxCloudBill = cloudbill.MaxFileSize
 
 // cloudRoutes are finance's cloud bills (imports, allocation rules,
 // reallocation, unallocated spend) and the drill-down from a statement's

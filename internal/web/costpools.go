@@ -27,7 +27,7 @@ func (s *Server) costPoolRoutes() []Route {
 		{Pattern: "GET /billing/cost-pools/{id}/edit", Handle: s.costPoolForm},
 		{Pattern: "POST /billing/cost-pools/{id}", Handle: s.saveCostPool},
 		{Pattern: "POST /billing/cost-pools/{id}/delete", Handle: s.deleteCostPool},
-		{Pattern: "POST /billing/cost-pools/import", Handle: s.importCostPools},
+		{Pattern: "POST /billing/cost-pools/import", Handle: s.importCostPools, MaxBody: MaxCSVUpload},
 		{Pattern: "GET /billing/cost-pools/export.csv", Handle: s.exportCostPools},
 		{Pattern: "GET /catalog/{slug}/costs", Handle: s.serviceCostsPage},
 	}

@@ -3,7 +3,6 @@ package web
 import (
 	"bytes"
 	"context"
-	"encoding/csv"
 	"fmt"
 	"html/template"
 	"math"
@@ -19,6 +18,7 @@ import (
 	"github.com/engagehq/engage/internal/access"
 	"github.com/engagehq/engage/internal/billing"
 	"github.com/engagehq/engage/internal/catalog"
+	"github.com/engagehq/engage/internal/csvfile"
 	"github.com/engagehq/engage/internal/org"
 	"github.com/engagehq/engage/internal/rating"
 )
@@ -553,10 +553,10 @@ func (s *Server) costsTrendCSV(w http.ResponseWriter, r *http.Request) error {
 	return cw.Error()
 }
 
-func startCSV(w http.ResponseWriter, filename string) *csv.Writer {
+func startCSV(w http.ResponseWriter, filename string) *csvfile.Writer {
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"`, filename))
-	return csv.NewWriter(w)
+	return csvfile.NewWriter(w)
 }
 
 // streamExport sends a prepared export; a failure half-way can only be

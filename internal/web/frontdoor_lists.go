@@ -1,7 +1,6 @@
 package web
 
 import (
-	"encoding/csv"
 	"fmt"
 	"math"
 	"net/http"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/engagehq/engage/internal/csvfile"
 	"github.com/engagehq/engage/internal/frontdoor"
 )
 
@@ -75,7 +75,7 @@ func (s *Server) needsCSV(w http.ResponseWriter, r *http.Request, f frontdoor.Li
 	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-%s.csv"`, name, s.Clock.Now().UTC().Format("2006-01-02")))
-	cw := csv.NewWriter(w)
+	cw := csvfile.NewWriter(w)
 	_ = cw.Write([]string{"reference", "title", "department", "requester", "state", "state_label", "in_state_since", "due_by", "overdue",
 		"users", "data_class", "brm", "submitted_at", "created_at"})
 	day := func(t interface{ Format(string) string }) string { return t.Format("2006-01-02") }

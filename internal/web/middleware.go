@@ -3,7 +3,6 @@ package web
 import (
 	"crypto/subtle"
 	"encoding/json"
-	"net"
 	"net/http"
 	"strings"
 
@@ -60,41 +59,33 @@ func safeMethod(m string) bool {
 
 // writeProblem writes an RFC 9457 problem document.
 func writeProblem(w http.ResponseWriter, err error) {
-	status := StatusOf(engage.ErrorCode(err))
+	writeStatusProblem(w, StatusOf(engage.ErrorCode(err)), engage.ErrorMessage(err))
+}
+
+// writeStatusProblem writes an RFC 9457 problem document with a status.
+func writeStatusProblem(w http.ResponseWriter, status int, detail string) {
 	w.Header().Set("Content-Type", "application/problem+json")
 	if status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="engage"`)
 	}
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(map[string]any{
-		"title": http.StatusText(status), "status": status, "detail": engage.ErrorMessage(err),
+		"title": http.StatusText(status), "status": status, "detail": detail,
 	})
 }
 
-// SecurityHeaders sets headers that every response should carry.
-func SecurityHeaders(next http.Handler) http.Handler {
+// SecurityHeaders sets headers that every response should carry; with
+// hsts (Engage served over https), browsers are told to use https only.
+func SecurityHeaders(next http.Handler, hsts bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
+		if hsts {
+			h.Set("Strict-Transport-Security", "max-age=31536000")
+		}
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Referrer-Policy", "same-origin")
 		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'")
 		next.ServeHTTP(w, r)
 	})
-}
-
-// ClientIP returns the address the request came from; with trustProxy, the
-// first address of X-Forwarded-For.
-func ClientIP(r *http.Request, trustProxy bool) string {
-	if trustProxy {
-		if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
-			first, _, _ := strings.Cut(xff, ",")
-			return strings.TrimSpace(first)
-		}
-	}
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }

@@ -9,7 +9,7 @@ import (
 	"github.com/engagehq/engage/internal/auth"
 )
 
-func (s *Server) clientIP(r *http.Request) string { return ClientIP(r, s.TrustProxy) }
+func (s *Server) clientIP(r *http.Request) string { return s.Proxies.ClientIP(r) }
 
 // setSession sets the session cookie. It is a browser-session cookie: the
 // server decides when a session expires (idle timeout), so the cookie

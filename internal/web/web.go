@@ -12,8 +12,10 @@ import (
 	"html/template"
 	"io/fs"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -58,9 +60,9 @@ type Server struct {
 	Clock   engage.Clock
 	// SecureCookies marks cookies Secure; on when Engage is served over TLS.
 	SecureCookies bool
-	// TrustProxy takes the client address from X-Forwarded-For.
-	TrustProxy bool
-	Version    string
+	// Proxies says which reverse proxies' X-Forwarded-For to believe.
+	Proxies ProxyTrust
+	Version string
 
 	// Approval serves approval requests, delegations and policies.
 	Approval *approval.Service
@@ -91,7 +93,8 @@ type Route struct {
 	Role    access.Role
 	Public  bool
 	Handle  func(w http.ResponseWriter, r *http.Request) error
-	// MaxBody limits the request body, in bytes (0: no limit of its own).
+	// MaxBody limits the request body, in bytes; 0 takes the default:
+	// MaxPublicBody for public routes, MaxFormBody for the others.
 	MaxBody int64
 	// HeaderCSRF takes the CSRF token from the X-CSRF-Token header and
 	// leaves the body unread, for a script that streams a file as the body.
@@ -142,7 +145,7 @@ func (s *Server) Routes() []Route {
 		{Pattern: "GET /admin/people/{id}/edit", Role: access.Admin, Handle: s.personForm},
 		{Pattern: "POST /admin/people/{id}", Role: access.Admin, Handle: s.savePerson},
 		{Pattern: "GET /admin/import", Role: access.Admin, Handle: s.importPage},
-		{Pattern: "POST /admin/import", Role: access.Admin, Handle: s.importFile},
+		{Pattern: "POST /admin/import", Role: access.Admin, Handle: s.importFile, MaxBody: MaxCSVUpload},
 		{Pattern: "GET /admin/export/{kind}", Role: access.Admin, Handle: s.exportFile},
 		{Pattern: "GET /admin/audit", Role: access.Admin, Handle: s.auditLog},
 	}
@@ -181,6 +184,14 @@ func cacheFor(h http.Handler, d time.Duration) http.Handler {
 func (s *Server) adapt(rt Route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")
+		// The server removes the temporary files of a multipart form only
+		// on the request it made, not on the copies middleware makes with
+		// WithContext; the files of this copy's form are removed here.
+		defer func() {
+			if r.MultipartForm != nil {
+				_ = r.MultipartForm.RemoveAll()
+			}
+		}()
 		p := access.FromContext(r.Context())
 		err := func() error {
 			if !rt.Public {
@@ -191,15 +202,16 @@ func (s *Server) adapt(rt Route) http.Handler {
 					return engage.Errorf(engage.EFORBIDDEN, "This page is for people with the %s role.", access.RoleLabels[rt.Role])
 				}
 			}
-			if rt.MaxBody > 0 {
-				r.Body = http.MaxBytesReader(w, r.Body, rt.MaxBody)
-			}
+			r.Body = http.MaxBytesReader(w, r.Body, rt.bodyLimit())
 			if r.Method == http.MethodPost {
 				check := s.checkCSRF
 				if rt.HeaderCSRF {
 					check = s.checkCSRFHeader
 				}
 				if err := check(r); err != nil {
+					return err
+				}
+				if err := checkFormText(r); err != nil {
 					return err
 				}
 			}
@@ -211,15 +223,58 @@ func (s *Server) adapt(rt Route) http.Handler {
 	})
 }
 
+// Request body limits. A route that takes a file names its own limit.
+const (
+	// MaxPublicBody bounds what anyone, signed in or not, may send to a
+	// public route (the sign-in form).
+	MaxPublicBody = 16 << 10
+	// MaxFormBody bounds the forms of signed-in people.
+	MaxFormBody = 1 << 20
+	// MaxCSVUpload bounds an organisation or cost-pool CSV file.
+	MaxCSVUpload = 32 << 20
+	// formMemory is how much of a multipart form is held in memory; the
+	// rest of its files goes to temporary files, removed after the request.
+	formMemory = 1 << 20
+)
+
+func (rt Route) bodyLimit() int64 {
+	switch {
+	case rt.MaxBody > 0:
+		return rt.MaxBody
+	case rt.Public:
+		return MaxPublicBody
+	}
+	return MaxFormBody
+}
+
 // checkCSRF compares the form's token with the session's.
 func (s *Server) checkCSRF(r *http.Request) error {
-	if err := r.ParseMultipartForm(32 << 20); err != nil && !errors.Is(err, http.ErrNotMultipart) {
+	// ParseMultipartForm swallows what goes wrong reading a form that is
+	// not multipart (a body over its limit among others); ParseForm first
+	// reports it, and leaves a multipart body to ParseMultipartForm.
+	err := r.ParseForm()
+	if err == nil {
+		err = r.ParseMultipartForm(formMemory)
+	}
+	if err != nil && !errors.Is(err, http.ErrNotMultipart) {
 		if tooLarge := (*http.MaxBytesError)(nil); errors.As(err, &tooLarge) {
-			return engage.Errorf(engage.EINVALID, "The file is larger than Engage accepts (%s). Split it into smaller files, such as one per month, and import each.", byteSize(tooLarge.Limit))
+			return engage.Errorf(engage.ETOOLARGE, "This is larger than Engage accepts here (%s). Split a file into smaller ones, such as one per month, and import each.", byteSize(tooLarge.Limit))
 		}
 		return engage.Errorf(engage.EINVALID, "The form could not be read.")
 	}
 	return matchCSRF(r, r.PostFormValue("csrf_token"))
+}
+
+// checkFormText refuses a form with a value that is not storable text
+// (not UTF-8, or holding NUL), naming the field.
+func checkFormText(r *http.Request) error {
+	var v engage.Validation
+	for _, name := range slices.Sorted(maps.Keys(r.PostForm)) {
+		for _, value := range r.PostForm[name] {
+			v.Text(name, value)
+		}
+	}
+	return v.Err()
 }
 
 // checkCSRFHeader compares the X-CSRF-Token header with the session's
@@ -274,6 +329,7 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 	if status >= 500 {
 		s.Logger.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
 	s.render(w, r, "error.html", "Error", "", map[string]any{"Status": status, "Message": engage.ErrorMessage(err), "Fields": engage.ErrorFields(err)})
 }
