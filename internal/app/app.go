@@ -95,7 +95,9 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger, clock eng
 		d.Close()
 		return nil, err
 	}
-	a.Catalog = &catalog.Catalog{DB: d, Clock: clock, Org: a.Org, Approvals: a.Approval}
+	currencies := cfg.OrganisationCurrencies()
+	a.Approval.Currencies = currencies
+	a.Catalog = &catalog.Catalog{DB: d, Clock: clock, Org: a.Org, Approvals: a.Approval, Currencies: currencies}
 	a.Approval.OnDecided(catalog.SubjectOrder, a.Catalog.Decided)
 	a.Notify = notify.New(d, clock, logger)
 	// The demo's receivers run on the same machine; elsewhere internal
@@ -104,8 +106,9 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger, clock eng
 	a.FrontDoor = &frontdoor.FrontDoor{DB: d, Clock: clock, Org: a.Org, Catalog: a.Catalog, Approvals: a.Approval, Publisher: a.Notify}
 	a.Approval.OnDecided(frontdoor.SubjectNeed, a.FrontDoor.Decided)
 	a.Billing = &billing.Service{DB: d, Clock: clock, Catalog: a.Catalog}
-	a.Costs = &costs.Service{DB: d, Clock: clock}
+	a.Costs = &costs.Service{DB: d, Clock: clock, Currencies: currencies}
 	a.CloudBill = cloudbill.New(d, clock, "")
+	a.CloudBill.Currencies = currencies
 	a.Billing.Cloud = cloudCharges{a.CloudBill}
 	if cfg.OIDC.Enabled() {
 		a.OIDC = &auth.OIDC{Config: cfg.OIDC, Auth: a.Auth}

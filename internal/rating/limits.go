@@ -43,7 +43,7 @@ var (
 	UnitPrice = Limit{Noun: "a unit price", Digits: 12, Places: 10}
 	// Quantity is a number of units: usage, a subscription or an order
 	// line, a tier's bound. Fractions (GB, hours) are allowed to a millionth.
-	Quantity = Limit{Noun: "a quantity", Digits: 12, Places: 6}
+	Quantity = Limit{Noun: "a quantity", Digits: 15, Places: 6}
 	// CloudCost is a cost on one row of a provider's bill. Providers print
 	// costs with many decimals (and sometimes in exponent form), so only
 	// absurd precision is refused; the size bound is that of Amount.

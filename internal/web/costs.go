@@ -290,22 +290,29 @@ const (
 	chartBottom = 200.0 // the baseline
 )
 
+// barShare is v's share of max (0 to 1) for drawing a bar: 0 for nothing or
+// less. It divides exactly before converting, so amounts beyond a float's
+// range still draw.
+func barShare(v, max decimal.Decimal) float64 {
+	if !v.IsPositive() || !max.IsPositive() {
+		return 0
+	}
+	return math.Min(v.DivRound(max, 6).InexactFloat64(), 1)
+}
+
 // trendChart draws a department's monthly totals in one currency.
 func trendChart(tr billing.Trend, currency, current string) *columnChart {
 	ch := &columnChart{Title: "Total per month in " + currency, Currency: currency}
-	max := 0.0
+	max := decimal.Zero
 	for _, m := range tr.Months {
-		max = math.Max(max, m.Total(currency).InexactFloat64())
+		max = decimal.Max(max, m.Total(currency))
 	}
-	ch.Max = catalog.FormatMoney(decimal.NewFromFloat(max), currency)
+	ch.Max = catalog.FormatMoney(max, currency)
 	n := float64(len(tr.Months))
 	slot := chartWidth / n
 	for i, m := range tr.Months {
 		total := m.Total(currency)
-		h := 0.0
-		if max > 0 && total.IsPositive() {
-			h = (chartBottom - chartTop) * total.InexactFloat64() / max // drawing only: the table has the exact figures
-		}
+		h := (chartBottom - chartTop) * barShare(total, max) // drawing only: the table has the exact figures
 		t, _ := time.Parse("2006-01", m.Period)
 		x := float64(i)*slot + slot*0.15
 		ch.Columns = append(ch.Columns, column{Month: t.Format("Jan"), Year: t.Format("2006"), Value: m.Label + ": " + catalog.FormatMoney(total, currency),
