@@ -141,6 +141,13 @@ func TestAPIRefusesNumbersOutOfRange(t *testing.T) {
 		refused(t, "cost pool with 5 decimals", status, problem, "body.amount", "4 decimal places")
 		status, problem = pool("10", "ZZZ")
 		refused(t, "cost pool in ZZZ", status, problem, "body.currency", "ISO 4217")
+		status, problem = finance.json("POST", "/cost-pools", `{"period":"2026-02","category":"labour","name":"Limits","amount":"10","currency":"EUR",`+
+			`"allocation":{"method":"percent","targets":[{"service":"cloud-vm","percent":"1e-400"},{"service":"hpc","percent":"100"}]}}`)
+		refused(t, "cost pool share of 1e-400", status, problem, "body.allocation.targets[0].percent", "6 decimal places")
+		sales := departmentByCode(t, e, "SALES")
+		status, problem = finance.json("POST", "/cloud-allocation-rules", fmt.Sprintf(
+			`{"name":"Limits","action":"split","splits":[{"department_id":%d,"percent":"0.0000001"},{"department_id":%d,"percent":"99.9999999"}]}`, bio.ID, sales.ID))
+		refused(t, "allocation rule share with 7 decimals", status, problem, "body.splits[0].percent", "6 decimal places")
 		status, out := finance.do("POST", "/cost-pools/import", "text/csv", "period,category,name,amount,currency\n2026-02,labour,A,1e400,EUR\n2026-02,labour,B,10,ZZZ\n")
 		if status != 422 || !slices.Contains(locations(out), "body line 2: amount") || !slices.Contains(locations(out), "body line 3: currency") {
 			t.Errorf("cost pools CSV = %d %v", status, out)
@@ -249,6 +256,17 @@ func TestAPIAmountsInMinorUnits(t *testing.T) {
 		}
 		if got := st["total"]; got != total.StringFixed(2) {
 			t.Errorf("total = %v; stored %s", got, total)
+		}
+
+		// The trend of monthly totals writes them the same way.
+		status, trend := finance.do("GET", "/costs/trend?department_id="+strconv.FormatInt(departmentByCode(t, e, "BIO").ID, 10), "", "")
+		if status != 200 || len(asList(trend["months"])) == 0 {
+			t.Fatalf("trend = %d %v", status, trend)
+		}
+		for _, m := range asList(trend["months"]) {
+			for _, x := range asList(m.(map[string]any)["totals"]) {
+				check("trend total", x.(map[string]any)["amount"])
+			}
 		}
 
 		// A cheap quote of one month takes effect without approval.

@@ -113,6 +113,16 @@ func (l Line) MarshalJSON() ([]byte, error) {
 	}{plain(l), rating.FixedAmount(l.Amount, l.currency)})
 }
 
+// MarshalJSON writes a month's total of statements with the currency's
+// minor unit, as the statements are.
+func (t CurrencyTotal) MarshalJSON() ([]byte, error) {
+	type plain CurrencyTotal
+	return json.Marshal(struct {
+		plain
+		Amount string `json:"amount"`
+	}{plain(t), rating.FixedAmount(t.Amount, t.Currency)})
+}
+
 func requireFinance(p *access.Principal) error {
 	if p == nil {
 		return engage.Errorf(engage.EUNAUTHORIZED, "Sign in first.")

@@ -214,6 +214,8 @@ func checkAllocation(ctx context.Context, q db.Querier, in PoolAllocationInput) 
 				v.Add(field+".percent", "Give %s's percentage.", tg.ServiceName)
 			case !t.Percent.IsPositive() || t.Percent.GreaterThan(hundred):
 				v.Add(field+".percent", "Give %s a percentage above 0 and at most 100.", tg.ServiceName)
+			case rating.Percent.Check(*t.Percent) != "":
+				v.Add(field+".percent", "%s", rating.Percent.Check(*t.Percent))
 			default:
 				pc := *t.Percent
 				tg.Percent = &pc

@@ -44,6 +44,9 @@ var (
 	// Quantity is a number of units: usage, a subscription or an order
 	// line, a tier's bound. Fractions (GB, hours) are allowed to a millionth.
 	Quantity = Limit{Noun: "a quantity", Digits: 15, Places: 6}
+	// Percent is a share of a split (allocation rules, cost pools); the
+	// shares must also be above 0, at most 100 and add up to 100.
+	Percent = Limit{Noun: "a percentage", Digits: 3, Places: 6}
 	// CloudCost is a cost on one row of a provider's bill. Providers print
 	// costs with many decimals (and sometimes in exponent form), so only
 	// absurd precision is refused; the size bound is that of Amount.

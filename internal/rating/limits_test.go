@@ -33,6 +33,8 @@ func TestLimits(t *testing.T) {
 		{Quantity, "1e15", "10^15"},
 		{Quantity, "1e-400", "at most 6 decimal places"},
 		{Quantity, "-1", "0 or more"},
+		{Percent, "33.333333", ""},
+		{Percent, "33.3333333", "at most 6 decimal places"},
 		{CloudCost, "-0.000000000123456789012345", ""},
 		{CloudCost, "1e-40", "at most 30 decimal places"},
 	}
