@@ -3,6 +3,7 @@ package app_test
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -340,6 +341,67 @@ func TestWebFormsRefuseNumbersOutOfRange(t *testing.T) {
 			"budget_max": {"1e400"}})
 		if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `href="#budget_max"`) || !strings.Contains(body, "10^15") {
 			t.Errorf("need with a budget of 1e400 = %d", res.StatusCode)
+		}
+	})
+}
+
+// TestMigrationNamesOrderLinesSubscriptions: lines of new orders approved
+// before lines recorded their subscription get it from migration 18, the
+// same one approval gives them now.
+func TestMigrationNamesOrderLinesSubscriptions(t *testing.T) {
+	apptest.Run(t, func(t *testing.T, e *apptest.Engage) {
+		ctx := context.Background()
+		lines := func() map[string]int64 {
+			t.Helper()
+			rows, err := e.DB.Query(ctx, `SELECT l.order_id, l.position, COALESCE(l.subscription_id, 0) FROM order_lines l JOIN orders o ON o.id = l.order_id
+				WHERE o.kind = 'new' AND o.status = 'approved'`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			out := map[string]int64{}
+			for rows.Next() {
+				var order, position, sub int64
+				if err := rows.Scan(&order, &position, &sub); err != nil {
+					t.Fatal(err)
+				}
+				out[fmt.Sprintf("%d/%d", order, position)] = sub
+			}
+			return out
+		}
+		// An order of two lines of one offering and one of another, small
+		// enough to take effect without approval.
+		requester := clientOf(t, e, "requester@example.com")
+		var a, b int64
+		if err := e.DB.QueryRow(ctx, `SELECT MIN(o.id), MAX(o.id) FROM offerings o JOIN services s ON s.id = o.service_id JOIN rate_plans p ON p.offering_id = o.id
+			WHERE s.data_ceiling <> 'restricted' AND s.lifecycle = 'live' AND o.lifecycle = 'live' AND p.unit = 'person-month' AND p.currency = 'EUR'
+			AND p.one_time = 0 AND p.effective_to IS NULL AND p.unit_price < 20`).Scan(&a, &b); err != nil || a == b {
+			t.Fatalf("offerings %d and %d: %v", a, b, err)
+		}
+		status, quote := requester.json("POST", "/quotes", fmt.Sprintf(`{"term_months":1,"lines":[{"offering_id":%d,"quantity":"1"},{"offering_id":%d,"quantity":"1"},{"offering_id":%d,"quantity":"2"}]}`, a, b, a))
+		if status != 201 {
+			t.Fatalf("quote = %d %v", status, quote)
+		}
+		if status, order := requester.json("POST", fmt.Sprintf("/quotes/%v/order", quote["number"]), `{}`); status != 201 || order["status"] != "approved" {
+			t.Fatalf("order = %d %v", status, order)
+		}
+		want := lines()
+		if len(want) < 3 {
+			t.Fatalf("approved new order lines: %v", want)
+		}
+		if err := e.DB.MigrateTo(ctx, 17); err != nil {
+			t.Fatal(err)
+		}
+		for k, sub := range lines() {
+			if sub != 0 {
+				t.Fatalf("before migration 18, line %s names subscription %d", k, sub)
+			}
+		}
+		if err := e.DB.MigrateTo(ctx, 18); err != nil {
+			t.Fatal(err)
+		}
+		if got := lines(); !maps.Equal(got, want) {
+			t.Errorf("after migration 18 the lines name %v; approval named %v", got, want)
 		}
 	})
 }
