@@ -135,6 +135,8 @@ func location(field, method string) string {
 		return "body"
 	case field == "cursor" || field == "limit":
 		return "query." + field
+	case strings.HasPrefix(field, "query."): // named by the handler
+		return field
 	case strings.HasPrefix(field, "line "):
 		return "body " + field
 	case method == http.MethodGet || method == http.MethodDelete:

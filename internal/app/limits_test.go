@@ -160,9 +160,7 @@ func TestAPIRefusesNumbersOutOfRange(t *testing.T) {
 			"1e400,1,EUR,2026-03-01T00:00:00Z,2026-03-02T00:00:00Z,Cloud,Compute,Usage\n" +
 			"2,2,EUR,2026-03-01T00:00:00Z,2026-03-02T00:00:00Z,Cloud,Compute,Usage\n"
 		status, problem = finance.do("POST", "/cloud-imports?name=limits.csv&currency=ZZZ", "text/csv", focus)
-		if status != 422 || !strings.Contains(fmt.Sprint(problem), "ISO 4217") {
-			t.Errorf("cloud bill in ZZZ = %d %v", status, problem)
-		}
+		refused(t, "cloud bill in ZZZ", status, problem, "query.currency", "ISO 4217")
 		status, rep := finance.do("POST", "/cloud-imports?name=limits.csv", "text/csv", focus)
 		found := false
 		for _, x := range append(asList(rep["errors"]), asList(rep["rows"])...) {
