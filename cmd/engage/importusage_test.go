@@ -84,5 +84,16 @@ func TestImportUsage(t *testing.T) {
 		if code, out, errs := runEngage(t, "", with("import", "usage", again)...); code != 0 || keys("crash") != n {
 			t.Fatalf("import after the crash = %d %q %q; %d keys", code, out, errs, keys("crash"))
 		}
+
+		// Quantities beyond their range or precision are refused by line.
+		huge := bytes.Replace(usageCSV("huge", dept, at, 3, -1), []byte(",0.25,"), []byte(",1e400,"), 1)
+		huge = bytes.Replace(huge, []byte(",0.25,"), []byte(",1e-400,"), 1)
+		if err := os.WriteFile(path, huge, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		code, _, errs = runEngage(t, "", with("import", "usage", path)...)
+		if code != 1 || !strings.Contains(errs, "line 2: quantity: Enter a quantity below 10^15") || !strings.Contains(errs, "line 3: quantity: Enter a quantity with at most 6 decimal places") || keys("huge") != 0 {
+			t.Fatalf("import of 1e400 and 1e-400 = %d %q; %d keys", code, errs, keys("huge"))
+		}
 	})
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"github.com/engagehq/engage"
 	"github.com/engagehq/engage/internal/access"
 	"github.com/engagehq/engage/internal/cloudbill"
 	"github.com/engagehq/engage/internal/focus"
@@ -95,6 +96,13 @@ func (a *API) registerCloudBill(api huma.API) {
 			}()
 			rep, err := a.CloudBill.Import(ctx, p, in.Name, file, cloudbill.ImportOptions{Basis: cloudbill.Basis(in.Basis),
 				SlashDates: focus.DateOrder(strings.ToUpper(in.Dates)), DefaultCurrency: in.Currency})
+			// The options come in the query; the body is the file.
+			fields := engage.ErrorFields(err)
+			for i := range fields {
+				if fields[i].Field == "basis" || fields[i].Field == "dates" || fields[i].Field == "currency" {
+					fields[i].Field = "query." + fields[i].Field
+				}
+			}
 			return body(rep), err
 		})
 	register(a, api, huma.Operation{OperationID: "list-cloud-imports", Method: http.MethodGet, Path: "/cloud-imports", Tags: tags,

@@ -123,7 +123,9 @@ func (a *App) build(ctx context.Context) error {
 	if a.Approval, err = approval.New(ctx, d, clock); err != nil {
 		return err
 	}
-	a.Catalog = &catalog.Catalog{DB: d, Clock: clock, Org: a.Org, Approvals: a.Approval}
+	currencies := cfg.OrganisationCurrencies()
+	a.Approval.Currencies = currencies
+	a.Catalog = &catalog.Catalog{DB: d, Clock: clock, Org: a.Org, Approvals: a.Approval, Currencies: currencies}
 	a.Approval.OnDecided(catalog.SubjectOrder, a.Catalog.Decided)
 	a.Notify = notify.New(d, clock, logger)
 	// The demo's receivers run on the same machine; elsewhere internal
@@ -134,8 +136,9 @@ func (a *App) build(ctx context.Context) error {
 	a.FrontDoor = &frontdoor.FrontDoor{DB: d, Clock: clock, Org: a.Org, Catalog: a.Catalog, Approvals: a.Approval, Publisher: a.Notify}
 	a.Approval.OnDecided(frontdoor.SubjectNeed, a.FrontDoor.Decided)
 	a.Billing = &billing.Service{DB: d, Clock: clock, Catalog: a.Catalog}
-	a.Costs = &costs.Service{DB: d, Clock: clock}
+	a.Costs = &costs.Service{DB: d, Clock: clock, Currencies: currencies}
 	a.CloudBill = cloudbill.New(d, clock, "")
+	a.CloudBill.Currencies = currencies
 	a.Billing.Cloud = cloudCharges{a.CloudBill}
 	if cfg.OIDC.Enabled() {
 		a.OIDC = &auth.OIDC{Config: cfg.OIDC, Auth: a.Auth}

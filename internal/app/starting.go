@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"sync/atomic"
 
 	"github.com/engagehq/engage"
@@ -45,7 +46,7 @@ func Listen(cfg config.Config, logger *slog.Logger) (*Starting, error) {
 		http.Error(w, "starting", http.StatusServiceUnavailable)
 	})
 	mux.HandleFunc("/", web.Starting)
-	s.notReady = recoverPanics(logger, web.SecurityHeaders(mux))
+	s.notReady = recoverPanics(logger, web.SecurityHeaders(mux, strings.HasPrefix(cfg.BaseURL, "https://")))
 	return s, nil
 }
 

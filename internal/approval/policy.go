@@ -12,12 +12,10 @@ import (
 	"github.com/engagehq/engage/internal/access"
 	"github.com/engagehq/engage/internal/audit"
 	"github.com/engagehq/engage/internal/db"
+	"github.com/engagehq/engage/internal/rating"
 )
 
-var (
-	currencyPattern    = regexp.MustCompile(`^[A-Z]{3}$`)
-	subjectTypePattern = regexp.MustCompile(`^[a-z][a-z0-9_-]{0,31}$`)
-)
+var subjectTypePattern = regexp.MustCompile(`^[a-z][a-z0-9_-]{0,31}$`)
 
 // ListPolicies lists policies in the order they are evaluated. Everyone
 // signed in may read them, so that people can see why approval is needed.
@@ -44,7 +42,7 @@ func (s *Service) CreatePolicy(ctx context.Context, p *access.Principal, in Poli
 	var id int64
 	err := s.DB.Transact(ctx, func(tx *db.Tx) error {
 		now := s.Clock.Now()
-		if err := checkPolicy(ctx, tx, &in); err != nil {
+		if err := checkPolicy(ctx, tx, &in, s.Currencies); err != nil {
 			return err
 		}
 		var err error
@@ -71,7 +69,7 @@ func (s *Service) UpdatePolicy(ctx context.Context, p *access.Principal, id int6
 		if err != nil {
 			return err
 		}
-		if err := checkPolicy(ctx, tx, &in); err != nil {
+		if err := checkPolicy(ctx, tx, &in, s.Currencies); err != nil {
 			return err
 		}
 		n, err := updatePolicy(ctx, tx, id, version, in, now)
@@ -90,7 +88,7 @@ func (s *Service) UpdatePolicy(ctx context.Context, p *access.Principal, id int6
 }
 
 // checkPolicy normalises in and names every field that is wrong.
-func checkPolicy(ctx context.Context, q db.Querier, in *PolicyInput) error {
+func checkPolicy(ctx context.Context, q db.Querier, in *PolicyInput, currencies rating.Currencies) error {
 	in.Name = strings.TrimSpace(in.Name)
 	in.Description = strings.TrimSpace(in.Description)
 	var v engage.Validation
@@ -106,8 +104,12 @@ func checkPolicy(ctx context.Context, q db.Querier, in *PolicyInput) error {
 	switch {
 	case c.MinAmount != nil && c.MinAmount.IsNegative():
 		v.Add("conditions.min_amount", "Enter an amount of 0 or more.")
-	case c.MinAmount != nil && !currencyPattern.MatchString(c.Currency):
+	case c.MinAmount != nil && rating.Fee.Check(*c.MinAmount) != "":
+		v.Add("conditions.min_amount", "%s", rating.Fee.Check(*c.MinAmount))
+	case c.MinAmount != nil && c.Currency == "":
 		v.Add("conditions.currency", "Enter the three-letter currency code of the amount, for example EUR.")
+	case c.MinAmount != nil && currencies.Check(c.Currency) != "":
+		v.Add("conditions.currency", "%s", currencies.Check(c.Currency))
 	case c.MinAmount == nil && c.Currency != "":
 		v.Add("conditions.min_amount", "Enter the amount the currency %s applies to, or leave the currency empty.", c.Currency)
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/engagehq/engage/internal/access"
 	"github.com/engagehq/engage/internal/audit"
 	"github.com/engagehq/engage/internal/db"
+	"github.com/engagehq/engage/internal/rating"
 )
 
 // NoPolicyOutcome is recorded on requests that no policy applies to.
@@ -128,7 +129,7 @@ func checkSubmit(in *SubmitInput) error {
 	if in.Amount.IsNegative() {
 		v.Add("amount", "An amount cannot be negative.")
 	}
-	if !in.Amount.IsZero() && !currencyPattern.MatchString(in.Currency) {
+	if !in.Amount.IsZero() && !rating.IsISO4217(in.Currency) {
 		v.Add("currency", "Give the three-letter currency code of the amount.")
 	}
 	if in.DataClass != "" && DataClassRank(in.DataClass) < 0 {

@@ -8,6 +8,7 @@ import (
 	"github.com/engagehq/engage"
 	"github.com/engagehq/engage/internal/access"
 	"github.com/engagehq/engage/internal/db"
+	"github.com/engagehq/engage/internal/rating"
 )
 
 // Handler is called when a request of its subject type reaches approved,
@@ -21,6 +22,9 @@ type Service struct {
 	Clock engage.Clock
 	// LinkTTL is how long a signed link stays valid; DefaultLinkTTL when 0.
 	LinkTTL time.Duration
+	// Currencies are those the organisation uses: a policy's amount
+	// threshold must be in one of them.
+	Currencies rating.Currencies
 
 	mu       sync.Mutex // guards handlers
 	handlers map[string]Handler

@@ -26,6 +26,7 @@
 package billing
 
 import (
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -69,7 +70,7 @@ type Statement struct {
 	CostCentre     string          `json:"cost_centre"`
 	Currency       string          `json:"currency"`
 	Mode           string          `json:"mode" enum:"showback,chargeback" doc:"showback statements are for information"`
-	Total          decimal.Decimal `json:"total" doc:"The sum of the rounded lines"`
+	Total          decimal.Decimal `json:"total" doc:"The sum of the rounded lines, written with the currency's minor unit (\"190.00\")"`
 	GeneratedAt    time.Time       `json:"generated_at"`
 	Lines          []Line          `json:"lines,omitempty"`
 }
@@ -86,11 +87,40 @@ type Line struct {
 	Unit           string          `json:"unit,omitempty"`
 	Days           int             `json:"days,omitempty" doc:"Days of service in the period, for prorated lines"`
 	PeriodDays     int             `json:"period_days,omitempty"`
-	ExactAmount    decimal.Decimal `json:"exact_amount" doc:"Before rounding"`
-	Amount         decimal.Decimal `json:"amount" doc:"Rounded to the currency's minor unit, half away from zero"`
+	ExactAmount    decimal.Decimal `json:"exact_amount" doc:"Before rounding, at full precision"`
+	Amount         decimal.Decimal `json:"amount" doc:"Rounded to the currency's minor unit, half away from zero, and written with all its places (\"58.00\")"`
 	Source         string          `json:"source,omitempty" doc:"What is behind the line: usage, subscription or cloud charges"`
 	currency       string
 	departmentID   int64
+}
+
+// MarshalJSON writes the total with the currency's minor unit ("190.00").
+func (s Statement) MarshalJSON() ([]byte, error) {
+	type plain Statement
+	return json.Marshal(struct {
+		plain
+		Total string `json:"total"`
+	}{plain(s), rating.FixedAmount(s.Total, s.Currency)})
+}
+
+// MarshalJSON writes the amount with the currency's minor unit ("58.00");
+// the exact amount keeps its full precision.
+func (l Line) MarshalJSON() ([]byte, error) {
+	type plain Line
+	return json.Marshal(struct {
+		plain
+		Amount string `json:"amount"`
+	}{plain(l), rating.FixedAmount(l.Amount, l.currency)})
+}
+
+// MarshalJSON writes a month's total of statements with the currency's
+// minor unit, as the statements are.
+func (t CurrencyTotal) MarshalJSON() ([]byte, error) {
+	type plain CurrencyTotal
+	return json.Marshal(struct {
+		plain
+		Amount string `json:"amount"`
+	}{plain(t), rating.FixedAmount(t.Amount, t.Currency)})
 }
 
 func requireFinance(p *access.Principal) error {

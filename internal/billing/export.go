@@ -62,7 +62,7 @@ func (e *Export) Stream(ctx context.Context, w io.Writer) error { return e.strea
 // PlainAmount writes an amount as a plain decimal with its currency's minor
 // unit: 1240.50 EUR as "1240.50", 1240 JPY as "1240".
 func PlainAmount(d decimal.Decimal, currency string) string {
-	return rating.RoundLine(d, currency).StringFixed(rating.MinorUnits(currency))
+	return rating.FixedAmount(d, currency)
 }
 
 func plainQuantity(d decimal.Decimal) string {

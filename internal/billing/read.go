@@ -126,6 +126,7 @@ func (s *Service) Statement(ctx context.Context, p *access.Principal, id int64) 
 			&l.PeriodDays, &l.ExactAmount, &l.Amount, &l.Source); err != nil {
 			return Statement{}, err
 		}
+		l.currency = st.Currency
 		st.Lines = append(st.Lines, l)
 	}
 	return st, rows.Err()

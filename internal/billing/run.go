@@ -457,8 +457,8 @@ func (s *Service) Close(ctx context.Context, p *access.Principal, period string)
 type AdjustmentInput struct {
 	DepartmentID int64           `json:"department_id"`
 	Corrects     string          `json:"corrects,omitempty" doc:"The period being corrected, YYYY-MM"`
-	Amount       decimal.Decimal `json:"amount" doc:"Positive charges more, negative refunds"`
-	Currency     string          `json:"currency"`
+	Amount       decimal.Decimal `json:"amount" doc:"Positive charges more, negative refunds; below 10^15 in size, at most 4 decimal places"`
+	Currency     string          `json:"currency" doc:"ISO 4217 code, one of the currencies the organisation uses (configuration: currencies)"`
 	Reason       string          `json:"reason"`
 }
 
@@ -474,9 +474,11 @@ func (s *Service) Adjust(ctx context.Context, p *access.Principal, in Adjustment
 	v.Require("reason", in.Reason, "why the adjustment is made")
 	if in.Amount.IsZero() {
 		v.Add("amount", "Give a non-zero amount: positive to charge more, negative to refund.")
+	} else if msg := rating.Amount.Check(in.Amount); msg != "" {
+		v.Add("amount", "%s", msg)
 	}
-	if len(in.Currency) != 3 {
-		v.Add("currency", "Give a three-letter currency code such as EUR.")
+	if msg := s.Catalog.Currencies.Check(in.Currency); msg != "" {
+		v.Add("currency", "%s", msg)
 	}
 	if in.Corrects != "" {
 		if _, err := ParsePeriod(in.Corrects); err != nil {

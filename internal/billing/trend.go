@@ -38,7 +38,7 @@ func PeriodLabel(period string) string { return periodLabel(period) }
 // CurrencyTotal is money in one currency.
 type CurrencyTotal struct {
 	Currency string          `json:"currency"`
-	Amount   decimal.Decimal `json:"amount"`
+	Amount   decimal.Decimal `json:"amount" doc:"With the currency's minor unit (\"190.00\")"`
 }
 
 // MonthTotals is one month of a trend.

@@ -28,7 +28,7 @@ type UsageInput struct {
 	Department     string          `json:"department,omitempty" doc:"Cost-centre code; or give subscription_id"`
 	SubscriptionID int64           `json:"subscription_id,omitempty"`
 	Offering       string          `json:"offering,omitempty" doc:"Offering code (slug) or id; taken from the subscription when absent"`
-	Quantity       decimal.Decimal `json:"quantity"`
+	Quantity       decimal.Decimal `json:"quantity" doc:"0 or more, below 10^15, at most 6 decimal places"`
 	Unit           string          `json:"unit" doc:"Must be the unit of the offering's rate plan, e.g. unit-hour"`
 	Source         string          `json:"source,omitempty" doc:"The system that measured it"`
 }
@@ -163,6 +163,8 @@ func (v *validator) check(i int, in UsageInput, errs *[]RecordError) (resolved, 
 	}
 	if in.Quantity.IsNegative() {
 		return fail("quantity", "Usage cannot be negative; corrections are adjustments.")
+	} else if msg := rating.Quantity.Check(in.Quantity); msg != "" {
+		return fail("quantity", "%s", msg)
 	}
 	offeringRef := strings.TrimSpace(in.Offering)
 	if in.SubscriptionID != 0 {

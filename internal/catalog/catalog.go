@@ -194,20 +194,20 @@ func (o Offering) Input() OfferingInput {
 
 // Tier is one price band of a rate plan, as stored and sent.
 type Tier struct {
-	UpTo      *decimal.Decimal `json:"up_to,omitempty" yaml:"up_to,omitempty" doc:"Upper bound of the band; absent on the last, open-ended band"`
-	UnitPrice decimal.Decimal  `json:"unit_price" yaml:"unit_price"`
+	UpTo      *decimal.Decimal `json:"up_to,omitempty" yaml:"up_to,omitempty" doc:"Upper bound of the band (a quantity: below 10^15, at most 6 decimal places); absent on the last, open-ended band"`
+	UnitPrice decimal.Decimal  `json:"unit_price" yaml:"unit_price" doc:"0 or more, below 10^12, at most 10 decimal places; kept at full precision"`
 }
 
 // RatePlan is the price of an offering from a date.
 type RatePlan struct {
 	ID            int64           `json:"id,omitempty" readOnly:"true"`
-	Currency      string          `json:"currency" yaml:"currency"`
+	Currency      string          `json:"currency" yaml:"currency" doc:"ISO 4217, one of the currencies the organisation uses"`
 	Unit          string          `json:"unit" enum:"person-month,unit-month,unit-hour,request,unit,fixed-month,one-time" yaml:"unit"`
 	TierMode      string          `json:"tier_mode,omitempty" enum:"graduated,volume," yaml:"tier_mode,omitempty"`
-	UnitPrice     decimal.Decimal `json:"unit_price" yaml:"unit_price,omitempty"`
-	FixedMonthly  decimal.Decimal `json:"fixed_monthly" yaml:"fixed_monthly,omitempty"`
-	OneTime       decimal.Decimal `json:"one_time" yaml:"one_time,omitempty"`
-	Minimum       decimal.Decimal `json:"minimum" yaml:"minimum,omitempty"`
+	UnitPrice     decimal.Decimal `json:"unit_price" yaml:"unit_price,omitempty" doc:"0 or more, below 10^12, at most 10 decimal places; kept at full precision"`
+	FixedMonthly  decimal.Decimal `json:"fixed_monthly" yaml:"fixed_monthly,omitempty" doc:"0 or more, below 10^15, at most 4 decimal places"`
+	OneTime       decimal.Decimal `json:"one_time" yaml:"one_time,omitempty" doc:"0 or more, below 10^15, at most 4 decimal places"`
+	Minimum       decimal.Decimal `json:"minimum" yaml:"minimum,omitempty" doc:"0 or more, below 10^15, at most 4 decimal places"`
 	Tiers         []Tier          `json:"tiers" nullable:"false" yaml:"tiers,omitempty"`
 	EffectiveFrom Date            `json:"effective_from" yaml:"effective_from"`
 	EffectiveTo   *Date           `json:"effective_to,omitempty" yaml:"effective_to,omitempty"`

@@ -573,6 +573,11 @@ func (a *applier) prices(fo *FileOffering, op, offeringName string, stored []Rat
 			s.final.EffectiveTo = &next
 		}
 		finals[i], paths[i] = s.final, s.path
+		if s.file != nil && (s.stored == nil || s.stored.Currency != s.file.Currency) {
+			if msg := a.c.Currencies.Check(s.file.Currency); msg != "" {
+				a.fail(joinPath(s.path, "currency"), false, "%s", msg)
+			}
+		}
 	}
 	if errs := a.f.planErrors(finals, paths); len(errs) > 0 {
 		a.errs = append(a.errs, errs...)

@@ -434,6 +434,38 @@ func TestApplyPriceChanges(t *testing.T) {
 	})
 }
 
+// TestApplyRefusesPricesOutOfRange: a price beyond the range or precision
+// of its field, or in a currency the organisation does not use, is an error
+// at its line and nothing is written.
+func TestApplyRefusesPricesOutOfRange(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := cfSetup(t, d)
+		file := func(price string) string {
+			return fmt.Sprintf(cfPricedService, "owner@example.com", 1, price)
+		}
+		for _, c := range []struct{ price, field, want string }{
+			{cfPrice("2026-04-01", "1e400"), "prices[0].unit_price", "10^12"},
+			{cfPrice("2026-04-01", "0.00000000001"), "prices[0].unit_price", "10 decimal places"},
+			{"          - {from: 2026-04-01, currency: EUR, unit: unit-month, unit_price: 1, minimum: 1e400}\n", "prices[0].minimum", "10^15"},
+			{"          - {from: 2026-04-01, currency: ZZZ, unit: unit-month, unit_price: 1}\n", "prices[0].currency", "ISO 4217"},
+			{"          - {from: 2026-04-01, currency: SEK, unit: unit-month, unit_price: 1}\n", "prices[0].currency", "not one of the currencies"},
+		} {
+			before := f.state(t)
+			var err error
+			if _, err = ParseFile("catalog.yaml", strings.NewReader(file(c.price))); err == nil {
+				_, err = f.apply(t, f.admin, file(c.price), false)
+			}
+			want := "catalog.yaml:21: services[0].offerings[0]." + c.field
+			if got := cfErrorLines(err); !slices.Equal(got, []string{want}) || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("%s= %v; want %s saying %q", c.price, err, want, c.want)
+			}
+			if got := f.state(t); got != before {
+				t.Fatalf("a refused file wrote: %s, was %s", got, before)
+			}
+		}
+	})
+}
+
 func TestApplyServiceOwners(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		f := cfSetup(t, d)

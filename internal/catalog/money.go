@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"encoding/json"
 	"strings"
 
 	"github.com/shopspring/decimal"
@@ -42,4 +43,56 @@ func FormatMoney(d decimal.Decimal, currency string) string {
 // FormatPrice writes a price with its unit: "€6.50 per person per month".
 func FormatPrice(p Price) string {
 	return FormatMoney(p.Amount, p.Currency) + " " + UnitLabels[p.Unit].Per
+}
+
+// The API writes the amounts of quotes and orders, like those of
+// statements, with their currency's minor unit ("58.00", "1235" for JPY);
+// quantities and unit prices keep their full precision.
+
+// MarshalJSON writes the quote's and its lines' amounts with the currency's
+// minor unit.
+func (q Quote) MarshalJSON() ([]byte, error) {
+	type plainLine QuoteLine
+	type line struct {
+		plainLine
+		OneTime   string `json:"one_time"`
+		Monthly   string `json:"monthly"`
+		TermTotal string `json:"term_total"`
+	}
+	fixed := func(d decimal.Decimal) string { return rating.FixedAmount(d, q.Currency) }
+	lines := make([]line, len(q.Lines))
+	for i, l := range q.Lines {
+		lines[i] = line{plainLine(l), fixed(l.OneTime), fixed(l.Monthly), fixed(l.TermTotal)}
+	}
+	type plain Quote
+	return json.Marshal(struct {
+		plain
+		OneTime   string `json:"one_time"`
+		Monthly   string `json:"monthly"`
+		TermTotal string `json:"term_total"`
+		Lines     []line `json:"lines"`
+	}{plain(q), fixed(q.OneTime), fixed(q.Monthly), fixed(q.TermTotal), lines})
+}
+
+// MarshalJSON writes the order's and its lines' amounts with the currency's
+// minor unit.
+func (o Order) MarshalJSON() ([]byte, error) {
+	type plainLine OrderLine
+	type line struct {
+		plainLine
+		Monthly string `json:"monthly"`
+		OneTime string `json:"one_time"`
+	}
+	fixed := func(d decimal.Decimal) string { return rating.FixedAmount(d, o.Currency) }
+	lines := make([]line, len(o.Lines))
+	for i, l := range o.Lines {
+		lines[i] = line{plainLine(l), fixed(l.Monthly), fixed(l.OneTime)}
+	}
+	type plain Order
+	return json.Marshal(struct {
+		plain
+		OneTime string `json:"one_time"`
+		Monthly string `json:"monthly"`
+		Lines   []line `json:"lines"`
+	}{plain(o), fixed(o.OneTime), fixed(o.Monthly), lines})
 }

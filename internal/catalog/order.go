@@ -45,10 +45,10 @@ type OrderLine struct {
 	OfferingID     int64           `json:"offering_id"`
 	OfferingName   string          `json:"offering_name"`
 	ServiceName    string          `json:"service_name"`
-	SubscriptionID int64           `json:"subscription_id,omitempty"`
+	SubscriptionID int64           `json:"subscription_id,omitempty" doc:"The subscription the line changes or cancels, or, once a new order is approved, the one it created"`
 	Quantity       decimal.Decimal `json:"quantity"`
-	Monthly        decimal.Decimal `json:"monthly"`
-	OneTime        decimal.Decimal `json:"one_time"`
+	Monthly        decimal.Decimal `json:"monthly" doc:"Rounded and written with the currency's minor unit (\"58.00\")"`
+	OneTime        decimal.Decimal `json:"one_time" doc:"Rounded and written with the currency's minor unit (\"58.00\")"`
 }
 
 // Order asks for new subscriptions, a quantity change or a cancellation.
@@ -63,8 +63,8 @@ type Order struct {
 	DepartmentID      int64           `json:"department_id"`
 	DepartmentName    string          `json:"department_name"`
 	Currency          string          `json:"currency"`
-	OneTime           decimal.Decimal `json:"one_time"`
-	Monthly           decimal.Decimal `json:"monthly"`
+	OneTime           decimal.Decimal `json:"one_time" doc:"Rounded and written with the currency's minor unit (\"58.00\")"`
+	Monthly           decimal.Decimal `json:"monthly" doc:"Rounded and written with the currency's minor unit (\"58.00\")"`
 	StartDate         Date            `json:"start_date" doc:"When the order takes effect"`
 	Note              string          `json:"note"`
 	ApprovalRequestID int64           `json:"approval_request_id,omitempty"`
@@ -277,6 +277,10 @@ func (c *Catalog) fulfil(ctx context.Context, tx *db.Tx, o Order, now time.Time)
 			}
 			if _, err := tx.Exec(ctx, "INSERT INTO subscription_segments(subscription_id, effective_from, quantity, order_id) VALUES (?, ?, ?, ?)",
 				id, o.StartDate.Time, l.Quantity, o.ID); err != nil {
+				return fmt.Errorf("creating subscription: %w", err)
+			}
+			// The line names the subscription it created.
+			if _, err := tx.Exec(ctx, "UPDATE order_lines SET subscription_id = ? WHERE order_id = ? AND position = ?", id, o.ID, l.Position); err != nil {
 				return fmt.Errorf("creating subscription: %w", err)
 			}
 		case OrderChange:

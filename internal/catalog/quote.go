@@ -31,7 +31,7 @@ var maxQuantity = decimal.RequireFromString(maxQuantityText)
 // QuoteLineInput is one offering and how much of it.
 type QuoteLineInput struct {
 	OfferingID int64           `json:"offering_id"`
-	Quantity   decimal.Decimal `json:"quantity" doc:"People, units, GB, or the expected monthly usage of a metered offering"`
+	Quantity   decimal.Decimal `json:"quantity" doc:"People, units, GB, or the expected monthly usage of a metered offering; above 0, at most 1000000, at most 6 decimal places"`
 }
 
 // QuoteInput asks for a quote.
@@ -51,9 +51,9 @@ type QuoteLine struct {
 	PlanID       int64           `json:"plan_id"`
 	Unit         string          `json:"unit"`
 	Quantity     decimal.Decimal `json:"quantity"`
-	OneTime      decimal.Decimal `json:"one_time"`
-	Monthly      decimal.Decimal `json:"monthly"`
-	TermTotal    decimal.Decimal `json:"term_total"`
+	OneTime      decimal.Decimal `json:"one_time" doc:"Rounded and written with the currency's minor unit (\"58.00\")"`
+	Monthly      decimal.Decimal `json:"monthly" doc:"Rounded and written with the currency's minor unit (\"58.00\")"`
+	TermTotal    decimal.Decimal `json:"term_total" doc:"Rounded and written with the currency's minor unit (\"58.00\")"`
 }
 
 // Quote is a numbered, priced offer valid until a date.
@@ -67,9 +67,9 @@ type Quote struct {
 	Title          string          `json:"title"`
 	TermMonths     int             `json:"term_months"`
 	Currency       string          `json:"currency"`
-	OneTime        decimal.Decimal `json:"one_time"`
-	Monthly        decimal.Decimal `json:"monthly"`
-	TermTotal      decimal.Decimal `json:"term_total"`
+	OneTime        decimal.Decimal `json:"one_time" doc:"Rounded and written with the currency's minor unit (\"58.00\")"`
+	Monthly        decimal.Decimal `json:"monthly" doc:"Rounded and written with the currency's minor unit (\"58.00\")"`
+	TermTotal      decimal.Decimal `json:"term_total" doc:"Rounded and written with the currency's minor unit (\"58.00\")"`
 	ValidUntil     Date            `json:"valid_until"`
 	CreatedAt      time.Time       `json:"created_at"`
 	Lines          []QuoteLine     `json:"lines" nullable:"false"`
@@ -88,8 +88,8 @@ func checkQuantity(v *engage.Validation, field string, q decimal.Decimal, unit s
 		v.Add(field, "Enter a quantity of at most %s; for more, ask your business relationship manager.", maxQuantityText)
 	case wholeUnits[unit] && !q.IsInteger():
 		v.Add(field, "Enter a whole number of %s.", UnitLabels[unit].Quantity)
-	case q.Exponent() < -6:
-		v.Add(field, "Use at most six decimal places.")
+	case rating.Quantity.Check(q) != "":
+		v.Add(field, "%s", rating.Quantity.Check(q))
 	}
 }
 
@@ -298,9 +298,7 @@ func (c *Catalog) Compare(ctx context.Context, p *access.Principal, offeringIDs 
 	if len(offeringIDs) < 2 || len(offeringIDs) > 4 {
 		val.Add("offering_ids", "Choose two to four offerings to compare.")
 	}
-	if !quantity.IsPositive() || quantity.GreaterThan(maxQuantity) {
-		val.Add("quantity", "Enter a quantity above zero and at most %s.", maxQuantityText)
-	}
+	checkQuantity(&val, "quantity", quantity, "")
 	if err := val.Err(); err != nil {
 		return Comparison{}, err
 	}

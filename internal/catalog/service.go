@@ -28,6 +28,9 @@ type Catalog struct {
 	Org   *org.Service
 	// Approvals decides orders; set it before taking orders.
 	Approvals Approvals
+	// Currencies are those the organisation prices in; new prices in any
+	// other are refused.
+	Currencies rating.Currencies
 
 	snap snapshotCache
 
@@ -401,6 +404,9 @@ func (c *Catalog) CreateOffering(ctx context.Context, p *access.Principal, servi
 		if err := c.checkOffering(&in, svc.Slug); err != nil {
 			return change{}, err
 		}
+		if err := c.checkPlanCurrencies(plans, "rate_plans"); err != nil {
+			return change{}, err
+		}
 		if err := checkPlans(plans, "rate_plans"); err != nil {
 			return change{}, err
 		}
@@ -473,6 +479,22 @@ func checkPlans(plans []RatePlan, prefix string) error {
 	return v.Err()
 }
 
+// checkPlanCurrencies refuses new prices in a currency the organisation does
+// not use.
+func (c *Catalog) checkPlanCurrencies(plans []RatePlan, prefix string) error {
+	var v engage.Validation
+	for i, p := range plans {
+		field := prefix + ".currency" // one new price: rate_plan.currency
+		if strings.HasSuffix(prefix, "s") {
+			field = fmt.Sprintf("%s[%d].currency", prefix, i)
+		}
+		if msg := c.Currencies.Check(p.Currency); msg != "" {
+			v.Add(field, "%s", msg)
+		}
+	}
+	return v.Err()
+}
+
 func addRatingErrors(v *engage.Validation, prefix string, err error) {
 	var ve *rating.ValidationError
 	if errors.As(err, &ve) {
@@ -500,6 +522,9 @@ func (c *Catalog) AddRatePlan(ctx context.Context, p *access.Principal, offering
 		}
 		if p == nil || !canEdit(p, &svc) {
 			return change{}, forbiddenEdit()
+		}
+		if err := c.checkPlanCurrencies([]RatePlan{plan}, "rate_plan"); err != nil {
+			return change{}, err
 		}
 		if err := checkPlans([]RatePlan{plan}, "rate_plan"); err != nil {
 			return change{}, err

@@ -92,6 +92,7 @@ import (
 	"github.com/engagehq/engage/internal/access"
 	"github.com/engagehq/engage/internal/db"
 	"github.com/engagehq/engage/internal/focus"
+	"github.com/engagehq/engage/internal/rating"
 )
 
 // Basis says which cost of a charge is allocated.
@@ -132,6 +133,9 @@ type Service struct {
 	// BatchCharges is the most shares of charges one stored batch holds;
 	// 10,000 when 0.
 	BatchCharges int
+	// Currencies are those the organisation uses: a file's default
+	// currency must be one of them.
+	Currencies rating.Currencies
 }
 
 // New returns a service allocating on the given basis ("" for the default).

@@ -12,7 +12,6 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
-	"regexp"
 	"runtime"
 	"slices"
 	"strings"
@@ -27,8 +26,6 @@ import (
 	"github.com/engagehq/engage/internal/focus"
 	"github.com/engagehq/engage/internal/textenc"
 )
-
-var currencyPattern = regexp.MustCompile(`^[A-Z]{3}$`)
 
 // Import reads a FOCUS file from r and stores, allocates and reports its
 // rows in one transaction; name is the file's name, for the report. A
@@ -64,8 +61,10 @@ func (s *Service) Import(ctx context.Context, p *access.Principal, name string, 
 		v.Add("dates", "Choose MDY (5/1/25 is 1 May) or DMY (5/1/25 is 5 January), or leave it out to reject such dates.")
 	}
 	currency := strings.ToUpper(strings.TrimSpace(opts.DefaultCurrency))
-	if currency != "" && !currencyPattern.MatchString(currency) {
-		v.Add("currency", "Enter a three-letter currency code, for example USD.")
+	if currency != "" {
+		if msg := s.Currencies.Check(currency); msg != "" {
+			v.Add("currency", "%s", msg)
+		}
 	}
 	if err := v.Err(); err != nil {
 		return CloudImport{}, err

@@ -14,6 +14,7 @@ import (
 	"github.com/engagehq/engage/internal/access"
 	"github.com/engagehq/engage/internal/audit"
 	"github.com/engagehq/engage/internal/db"
+	"github.com/engagehq/engage/internal/rating"
 )
 
 // Action is what a rule does with the charges it matches.
@@ -282,6 +283,8 @@ func checkRule(ctx context.Context, q db.Querier, in *AllocationRuleInput) error
 			seen[sp.DepartmentID] = true
 			if !sp.Percent.IsPositive() || sp.Percent.GreaterThan(decimal.NewFromInt(100)) {
 				v.Add(f+".percent", "Give a percentage above 0 and at most 100.")
+			} else if msg := rating.Percent.Check(sp.Percent); msg != "" {
+				v.Add(f+".percent", "%s", msg)
 			}
 			sum = sum.Add(sp.Percent)
 		}

@@ -19,6 +19,7 @@ import (
 
 	"github.com/engagehq/engage/internal/auth"
 	"github.com/engagehq/engage/internal/notify"
+	"github.com/engagehq/engage/internal/rating"
 )
 
 // Config is everything Engage can be told.
@@ -49,6 +50,16 @@ type Config struct {
 	// AllowPrivateWebhooks lets webhooks target private and loopback
 	// addresses (on by default only for the demo).
 	AllowPrivateWebhooks bool `yaml:"allow_private_webhooks"`
+	// Currencies are the ISO 4217 codes the organisation prices, budgets
+	// and bills in; none means rating.DefaultCurrencies.
+	Currencies []string `yaml:"currencies"`
+}
+
+// OrganisationCurrencies returns the configured currencies as a set; Validate
+// has checked them.
+func (c Config) OrganisationCurrencies() rating.Currencies {
+	cur, _ := rating.NewCurrencies(c.Currencies)
+	return cur
 }
 
 // Default returns the configuration used when nothing is said.
@@ -65,6 +76,10 @@ func Flags(fs *flag.FlagSet, cfg *Config, server bool) func() error {
 	fs.StringVar(&cfg.DatabaseURL, "database-url", cfg.DatabaseURL, "postgres:// URL; when set, PostgreSQL is used instead of SQLite (env ENGAGE_DATABASE_URL)")
 	fs.StringVar(&cfg.LogFormat, "log-format", cfg.LogFormat, "log format: text or json (env ENGAGE_LOG_FORMAT)")
 	fs.StringVar(&cfg.LogLevel, "log-level", cfg.LogLevel, "log level: debug, info, warn or error (env ENGAGE_LOG_LEVEL)")
+	fs.Func("currencies", "comma-separated ISO 4217 codes the organisation uses (default "+strings.Join(rating.DefaultCurrencies, ",")+"; env ENGAGE_CURRENCIES)", func(v string) error {
+		cfg.Currencies = splitList(v)
+		return nil
+	})
 	if server {
 		fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "address to listen on (env ENGAGE_ADDR)")
 		fs.StringVar(&cfg.BaseURL, "base-url", cfg.BaseURL, "public URL of this Engage, such as https://engage.example.com (env ENGAGE_BASE_URL)")
@@ -146,6 +161,9 @@ func applyEnv(cfg *Config, set map[string]bool) error {
 		}
 		cfg.ProxyHops = n
 	}
+	if v, ok := os.LookupEnv("ENGAGE_CURRENCIES"); ok {
+		cfg.Currencies = splitList(v)
+	}
 	if v, ok := os.LookupEnv("ENGAGE_SMTP_PORT"); ok {
 		port, err := strconv.Atoi(v)
 		if err != nil {
@@ -178,6 +196,7 @@ func restoreFlags(cfg, flagged *Config, set map[string]bool) {
 		"database-url":      func() { cfg.DatabaseURL = flagged.DatabaseURL },
 		"log-format":        func() { cfg.LogFormat = flagged.LogFormat },
 		"log-level":         func() { cfg.LogLevel = flagged.LogLevel },
+		"currencies":        func() { cfg.Currencies = flagged.Currencies },
 		"addr":              func() { cfg.Addr = flagged.Addr },
 		"base-url":          func() { cfg.BaseURL = flagged.BaseURL },
 		"demo":              func() { cfg.Demo = flagged.Demo },
@@ -213,6 +232,9 @@ func (c *Config) Validate(server bool) error {
 	var lvl slog.Level
 	if err := lvl.UnmarshalText([]byte(c.LogLevel)); err != nil {
 		errs = append(errs, fmt.Errorf("--log-level %q: choose debug, info, warn or error", c.LogLevel))
+	}
+	if _, err := rating.NewCurrencies(c.Currencies); err != nil {
+		errs = append(errs, fmt.Errorf("--currencies: %w", err))
 	}
 	if server {
 		if _, _, err := net.SplitHostPort(c.Addr); err != nil {
@@ -276,14 +298,9 @@ func (c Config) ClientHops() int {
 	return 1
 }
 
+// splitList reads "EUR, USD" as its codes.
 func splitList(v string) []string {
-	var out []string
-	for s := range strings.SplitSeq(v, ",") {
-		if s = strings.TrimSpace(s); s != "" {
-			out = append(out, s)
-		}
-	}
-	return out
+	return strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ' ' })
 }
 
 // Logger builds the slog logger the configuration asks for.

@@ -89,3 +89,27 @@ func TestProxyTrust(t *testing.T) {
 		}
 	}
 }
+
+// The organisation's currencies come from the file, the environment or a
+// flag; codes that are not ISO 4217 stop Engage from starting.
+func TestCurrencies(t *testing.T) {
+	cfg, err := load(t, nil)
+	if err != nil || strings.Join(cfg.OrganisationCurrencies().Codes(), ",") != "EUR,USD,GBP,CHF,JPY" {
+		t.Fatalf("default currencies = %v, %v", cfg.OrganisationCurrencies().Codes(), err)
+	}
+	file := filepath.Join(t.TempDir(), "engage.yaml")
+	os.WriteFile(file, []byte("currencies: [chf, EUR]\n"), 0o600)
+	if cfg, err = load(t, []string{"--config", file}); err != nil || strings.Join(cfg.OrganisationCurrencies().Codes(), ",") != "CHF,EUR" {
+		t.Fatalf("file currencies = %v, %v", cfg.Currencies, err)
+	}
+	t.Setenv("ENGAGE_CURRENCIES", "SEK, NOK")
+	if cfg, err = load(t, []string{"--config", file}); err != nil || strings.Join(cfg.OrganisationCurrencies().Codes(), ",") != "SEK,NOK" {
+		t.Fatalf("environment currencies = %v, %v", cfg.Currencies, err)
+	}
+	if cfg, err = load(t, []string{"--currencies", "JPY"}); err != nil || strings.Join(cfg.OrganisationCurrencies().Codes(), ",") != "JPY" {
+		t.Fatalf("flag currencies = %v, %v", cfg.Currencies, err)
+	}
+	if _, err = load(t, []string{"--currencies", "EUR,ZZZ"}); err == nil || !strings.Contains(err.Error(), "--currencies") || !strings.Contains(err.Error(), "ZZZ") {
+		t.Fatalf("ZZZ = %v", err)
+	}
+}

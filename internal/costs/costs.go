@@ -114,6 +114,9 @@ func MethodLabel(v string) string {
 type Service struct {
 	DB    *db.DB
 	Clock engage.Clock
+	// Currencies are those the organisation uses; pools in others are
+	// refused.
+	Currencies rating.Currencies
 }
 
 // CurrencyAmount is an amount in a currency.

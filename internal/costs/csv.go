@@ -226,7 +226,7 @@ func (s *Service) ImportPools(ctx context.Context, p *access.Principal, r io.Rea
 		for _, row := range rows {
 			in := row.in
 			errs = append(errs, row.errs...)
-			res, err := checkPool(ctx, tx, &in)
+			res, err := s.checkPool(ctx, tx, &in, "")
 			if code := engage.ErrorCode(err); code == engage.EINVALID {
 				for _, f := range engage.ErrorFields(err) {
 					if col := csvColumn(f.Field); !row.failed(col) {

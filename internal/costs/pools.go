@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -16,6 +15,7 @@ import (
 	"github.com/engagehq/engage/internal/access"
 	"github.com/engagehq/engage/internal/audit"
 	"github.com/engagehq/engage/internal/db"
+	"github.com/engagehq/engage/internal/rating"
 )
 
 // Pool is one month's cost of one kind, and how it is allocated.
@@ -51,8 +51,8 @@ type PoolInput struct {
 	Period     string               `json:"period" example:"2026-03" doc:"The month, YYYY-MM"`
 	Category   string               `json:"category" enum:"labour,hardware,software,external-vendor,facilities"`
 	Name       string               `json:"name" maxLength:"120" doc:"Unique in the period"`
-	Amount     decimal.Decimal      `json:"amount" doc:"Above zero, as a decimal string"`
-	Currency   string               `json:"currency" example:"EUR"`
+	Amount     decimal.Decimal      `json:"amount" doc:"Above zero and below 10^15, at most 4 decimal places, as a decimal string"`
+	Currency   string               `json:"currency" example:"EUR" doc:"ISO 4217, one of the currencies the organisation uses"`
 	Allocation *PoolAllocationInput `json:"allocation,omitempty" doc:"Absent: not allocated when created, unchanged when updated"`
 }
 
@@ -80,8 +80,6 @@ func (p Pool) Input() PoolInput {
 }
 
 var (
-	currencyPattern = regexp.MustCompile(`^[A-Z]{3}$`)
-	maxAmount       = decimal.New(1, 13)
 	categoryAliases = map[string]string{"labor": "labour", "vendor": "external-vendor", "external": "external-vendor"}
 )
 
@@ -120,8 +118,10 @@ type resolved struct {
 }
 
 // checkPool normalises and validates in; with a nil allocation the
-// allocation is left as it is (keep) and not returned.
-func checkPool(ctx context.Context, q db.Querier, in *PoolInput) (*resolved, error) {
+// allocation is left as it is (keep) and not returned. A pool keeping its
+// stored currency is not refused for it when the organisation's currencies
+// have changed since.
+func (s *Service) checkPool(ctx context.Context, q db.Querier, in *PoolInput, stored string) (*resolved, error) {
 	var v engage.Validation
 	in.Period = strings.TrimSpace(in.Period)
 	in.Name = strings.TrimSpace(in.Name)
@@ -137,11 +137,13 @@ func checkPool(ctx context.Context, q db.Querier, in *PoolInput) (*resolved, err
 	v.MaxLen("name", in.Name, 120)
 	if !in.Amount.IsPositive() {
 		v.Add("amount", "Give an amount above zero, such as 12500.00.")
-	} else if in.Amount.GreaterThanOrEqual(maxAmount) {
-		v.Add("amount", "Give an amount below 10,000,000,000,000.")
+	} else if msg := rating.Fee.Check(in.Amount); msg != "" {
+		v.Add("amount", "%s", msg)
 	}
-	if !currencyPattern.MatchString(in.Currency) {
-		v.Add("currency", "Give a three-letter currency code such as EUR.")
+	if in.Currency != stored {
+		if msg := s.Currencies.Check(in.Currency); msg != "" {
+			v.Add("currency", "%s", msg)
+		}
 	}
 	var res *resolved
 	if in.Allocation != nil {
@@ -212,6 +214,8 @@ func checkAllocation(ctx context.Context, q db.Querier, in PoolAllocationInput) 
 				v.Add(field+".percent", "Give %s's percentage.", tg.ServiceName)
 			case !t.Percent.IsPositive() || t.Percent.GreaterThan(hundred):
 				v.Add(field+".percent", "Give %s a percentage above 0 and at most 100.", tg.ServiceName)
+			case rating.Percent.Check(*t.Percent) != "":
+				v.Add(field+".percent", "%s", rating.Percent.Check(*t.Percent))
 			default:
 				pc := *t.Percent
 				tg.Percent = &pc
@@ -421,7 +425,7 @@ func (s *Service) CreatePool(ctx context.Context, p *access.Principal, in PoolIn
 	}
 	var id int64
 	err := s.DB.Transact(ctx, func(tx *db.Tx) error {
-		r, err := checkPool(ctx, tx, &in)
+		r, err := s.checkPool(ctx, tx, &in, "")
 		if err != nil {
 			return err
 		}
@@ -448,7 +452,7 @@ func (s *Service) UpdatePool(ctx context.Context, p *access.Principal, id int64,
 		if err != nil {
 			return err
 		}
-		r, err := checkPool(ctx, tx, &in)
+		r, err := s.checkPool(ctx, tx, &in, cur.Currency)
 		if err != nil {
 			return err
 		}
@@ -479,7 +483,7 @@ func (s *Service) SetAllocation(ctx context.Context, p *access.Principal, id int
 		}
 		next := cur.Input()
 		next.Allocation = &in
-		r, err := checkPool(ctx, tx, &next)
+		r, err := s.checkPool(ctx, tx, &next, cur.Currency)
 		if err != nil {
 			return err
 		}

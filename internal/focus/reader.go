@@ -19,6 +19,8 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/engagehq/engage/internal/rating"
+
 	"github.com/engagehq/engage/internal/textenc"
 )
 
@@ -524,14 +526,15 @@ func (r *Reader) addTotal(row *Row) {
 	t.effective.Add(row.EffectiveCost)
 }
 
-// cost parses a required money field; "" is not a number.
+// cost parses a required money field; "" is not a number, and nor is a cost
+// beyond rating.CloudCost (badNumber says which).
 func (r *Reader) cost(rec *record, f int) (decimal.Decimal, bool) {
 	s := strings.TrimSpace(r.field(rec, f))
 	d, sci, ok := parseDecimal(s)
 	if sci {
 		r.warn.add(WarnScientific, rec.line, s)
 	}
-	return d, ok
+	return d, ok && rating.CloudCost.Check(d) == ""
 }
 
 func (r *Reader) nullCost(rec *record, f int) (decimal.NullDecimal, bool) {
@@ -543,6 +546,7 @@ func (r *Reader) nullCost(rec *record, f int) (decimal.NullDecimal, bool) {
 	if sci {
 		r.warn.add(WarnScientific, rec.line, s)
 	}
+	ok = ok && rating.CloudCost.Check(d) == ""
 	return decimal.NullDecimal{Decimal: d, Valid: ok}, ok
 }
 
@@ -550,6 +554,9 @@ func (r *Reader) badNumber(rec *record, f int) *RowError {
 	s := r.field(rec, f)
 	if s == "" {
 		return &RowError{Line: rec.line, Column: fieldNames[f], Message: "is empty"}
+	}
+	if d, _, ok := parseDecimal(strings.TrimSpace(s)); ok {
+		return &RowError{Line: rec.line, Column: fieldNames[f], Message: rating.CloudCost.Check(d)}
 	}
 	return &RowError{Line: rec.line, Column: fieldNames[f], Message: fmt.Sprintf("%q is not a number", s)}
 }

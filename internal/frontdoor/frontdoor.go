@@ -122,9 +122,9 @@ type NeedInput struct {
 	SponsorID   int64            `json:"sponsor_id,omitempty"`
 	Users       int              `json:"users"`
 	DataClass   string           `json:"data_class" enum:"public,internal,confidential,restricted"`
-	BudgetMin   *decimal.Decimal `json:"budget_min,omitempty"`
-	BudgetMax   *decimal.Decimal `json:"budget_max,omitempty"`
-	Currency    string           `json:"currency,omitempty" doc:"EUR when absent"`
+	BudgetMin   *decimal.Decimal `json:"budget_min,omitempty" doc:"0 or more, below 10^15, at most 4 decimal places"`
+	BudgetMax   *decimal.Decimal `json:"budget_max,omitempty" doc:"0 or more, below 10^15, at most 4 decimal places"`
+	Currency    string           `json:"currency,omitempty" doc:"ISO 4217, one of the currencies the organisation uses; its first (EUR by default) when absent"`
 	NeededBy    *catalog.Date    `json:"needed_by,omitempty"`
 }
 
@@ -184,9 +184,9 @@ type NeedOptionInput struct {
 	Title        string           `json:"title,omitempty"`
 	OfferingID   int64            `json:"offering_id,omitempty"`
 	Vendor       string           `json:"vendor,omitempty"`
-	Currency     string           `json:"currency,omitempty"`
-	OneTime      *decimal.Decimal `json:"one_time,omitempty"`
-	Monthly      *decimal.Decimal `json:"monthly,omitempty"`
+	Currency     string           `json:"currency,omitempty" doc:"ISO 4217, one of the currencies the organisation uses; the need's when absent"`
+	OneTime      *decimal.Decimal `json:"one_time,omitempty" doc:"0 or more, below 10^15, at most 4 decimal places"`
+	Monthly      *decimal.Decimal `json:"monthly,omitempty" doc:"0 or more, below 10^15, at most 4 decimal places"`
 	DeliveryDays int              `json:"delivery_days,omitempty"`
 	Risks        string           `json:"risks,omitempty"`
 	DataCeiling  string           `json:"data_ceiling,omitempty" doc:"The highest classification the option may hold; for reuse, the service's"`

@@ -167,13 +167,21 @@ func nextStep(n Need, reviews []NeedReview) string {
 	return "Nothing more: this need is " + strings.ToLower(StateLabels[n.State]) + "."
 }
 
+// currencies are those the organisation uses, as the catalog knows them.
+func (f *FrontDoor) currencies() rating.Currencies {
+	if f.Catalog == nil {
+		return rating.Currencies{}
+	}
+	return f.Catalog.Currencies
+}
+
 func (f *FrontDoor) checkInput(ctx context.Context, in *NeedInput) error {
 	in.Title = strings.TrimSpace(in.Title)
 	in.Problem = strings.TrimSpace(in.Problem)
 	in.Outcome = strings.TrimSpace(in.Outcome)
 	in.Currency = strings.ToUpper(strings.TrimSpace(in.Currency))
 	if in.Currency == "" {
-		in.Currency = "EUR"
+		in.Currency = f.currencies().Codes()[0]
 	}
 	var v engage.Validation
 	v.Require("title", in.Title, "a short title, such as “Team chat for the lab”")
@@ -187,11 +195,17 @@ func (f *FrontDoor) checkInput(ctx context.Context, in *NeedInput) error {
 	if in.Users < 0 || in.Users > 1000000 {
 		v.Add("users", "Give the expected number of users, between 0 and 1,000,000.")
 	}
-	if len(in.Currency) != 3 {
-		v.Add("currency", "Give a three-letter currency code such as EUR.")
+	if msg := f.currencies().Check(in.Currency); msg != "" {
+		v.Add("currency", "%s", msg)
 	}
-	if in.BudgetMin != nil && in.BudgetMin.IsNegative() {
-		v.Add("budget_min", "The budget cannot be negative.")
+	for i, b := range []*decimal.Decimal{in.BudgetMin, in.BudgetMax} {
+		if b == nil {
+			continue
+		} else if b.IsNegative() {
+			v.Add([]string{"budget_min", "budget_max"}[i], "The budget cannot be negative.")
+		} else if msg := rating.Fee.Check(*b); msg != "" {
+			v.Add([]string{"budget_min", "budget_max"}[i], "%s", msg)
+		}
 	}
 	if in.BudgetMin != nil && in.BudgetMax != nil && in.BudgetMax.LessThan(*in.BudgetMin) {
 		v.Add("budget_max", "The top of the budget range is below its bottom.")
@@ -692,11 +706,17 @@ func (f *FrontDoor) AddOption(ctx context.Context, p *access.Principal, ref stri
 			v.Add("monthly", "Give the one-time and the monthly cost (0 when there is none).")
 		} else if in.OneTime.IsNegative() || in.Monthly.IsNegative() {
 			v.Add("monthly", "Costs cannot be negative.")
+		} else if msg := rating.Fee.Check(*in.OneTime); msg != "" {
+			v.Add("one_time", "%s", msg)
+		} else if msg := rating.Fee.Check(*in.Monthly); msg != "" {
+			v.Add("monthly", "%s", msg)
 		} else {
 			opt.OneTime, opt.Monthly = *in.OneTime, *in.Monthly
 		}
 		if opt.Currency == "" {
 			opt.Currency = n.Currency
+		} else if msg := f.currencies().Check(opt.Currency); msg != "" {
+			v.Add("currency", "%s", msg)
 		}
 		if !slices.Contains(classes, opt.DataCeiling) {
 			v.Add("data_ceiling", "Say the most sensitive data the option may hold.")

@@ -40,6 +40,13 @@ func RoundLine(amount decimal.Decimal, currency string) decimal.Decimal {
 	return amount.Round(MinorUnits(currency))
 }
 
+// FixedAmount writes amount rounded to currency's minor unit with all of its
+// places, as statements, exports and the API show money: "58.00" EUR, "1235"
+// JPY, "-2.350" BHD.
+func FixedAmount(amount decimal.Decimal, currency string) string {
+	return RoundLine(amount, currency).StringFixed(MinorUnits(currency))
+}
+
 // Total adds up the rounded amounts of lines, all in one currency. Lines in
 // different currencies are refused rather than added; use Totals for those.
 // No lines total 0.

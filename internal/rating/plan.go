@@ -97,8 +97,8 @@ type RatePlan struct {
 // field, or nil.
 func (p RatePlan) Validate() error {
 	var fe fieldErrors
-	if !validCurrency(p.Currency) {
-		fe.add("currency", fmt.Sprintf("Use the three-letter ISO 4217 code in capitals, such as EUR, USD or JPY (got %q).", p.Currency))
+	if !IsISO4217(p.Currency) {
+		fe.add("currency", "Use a three-letter ISO 4217 code in capitals, such as EUR, USD or JPY.")
 	}
 	if !p.Unit.Valid() {
 		names := make([]string, len(units))
@@ -116,15 +116,15 @@ func (p RatePlan) Validate() error {
 		fe.add("tier_mode", fmt.Sprintf("Choose graduated or volume (got %q).", p.TierMode))
 	}
 
-	nonNegative := func(field, what string, v decimal.Decimal) {
-		if v.IsNegative() {
-			fe.add(field, fmt.Sprintf("Enter %s of 0 or more (got %s).", what, v))
+	within := func(field string, l Limit, v decimal.Decimal) {
+		if msg := l.Check(v); msg != "" {
+			fe.add(field, msg)
 		}
 	}
-	nonNegative("unit_price", "a unit price", p.UnitPrice)
-	nonNegative("fixed_monthly", "a monthly fee", p.FixedMonthly)
-	nonNegative("one_time", "a one-time fee", p.OneTime)
-	nonNegative("minimum", "a minimum", p.Minimum)
+	within("unit_price", UnitPrice, p.UnitPrice)
+	within("fixed_monthly", Fee, p.FixedMonthly)
+	within("one_time", Fee, p.OneTime)
+	within("minimum", Fee, p.Minimum)
 	if len(p.Tiers) > 0 && !p.UnitPrice.IsZero() {
 		fe.add("unit_price", "Set the plan's unit price to 0: its tiers set the price of each unit.")
 	}
@@ -163,8 +163,14 @@ func validateTiers(tiers []Tier, fe *fieldErrors) {
 	start := decimal.Zero // where the current tier starts
 	for i, t := range tiers {
 		field := fmt.Sprintf("tiers[%d]", i)
-		if t.UnitPrice.IsNegative() {
-			fe.add(field+".unit_price", fmt.Sprintf("Enter a price of 0 or more for tier %d (got %s).", i+1, t.UnitPrice))
+		if msg := UnitPrice.Check(t.UnitPrice); msg != "" {
+			fe.add(field+".unit_price", msg)
+		}
+		if t.UpTo != nil {
+			if msg := Quantity.Check(*t.UpTo); msg != "" {
+				fe.add(field+".up_to", msg)
+				continue
+			}
 		}
 		last := i == len(tiers)-1
 		switch {
@@ -183,18 +189,6 @@ func validateTiers(tiers []Tier, fe *fieldErrors) {
 			start = *t.UpTo
 		}
 	}
-}
-
-func validCurrency(c string) bool {
-	if len(c) != 3 {
-		return false
-	}
-	for i := 0; i < 3; i++ {
-		if c[i] < 'A' || c[i] > 'Z' {
-			return false
-		}
-	}
-	return true
 }
 
 // effectiveOn reports whether the plan applies on calendar date d (midnight

@@ -230,7 +230,7 @@ func planFromForm(r *http.Request, v *engage.Validation, today catalog.Date) cat
 func planErrors(errs []engage.FieldError) []engage.FieldError {
 	for i, e := range errs {
 		f := e.Field
-		for _, prefix := range []string{"rate_plans[0].", "rate_plan.", "rate_plans"} {
+		for _, prefix := range []string{"rate_plans[0].", "rate_plan[0].", "rate_plan.", "rate_plans"} {
 			f = strings.TrimPrefix(f, prefix)
 		}
 		if strings.HasPrefix(f, "tiers") {
@@ -518,16 +518,13 @@ func compareChart(c catalog.Comparison) *chart {
 	if c.Cheapest < 0 || len(c.Columns) == 0 {
 		return nil
 	}
-	max := 0.0
+	max := decimal.Zero
 	for _, col := range c.Columns {
-		max = math.Max(max, col.ThreeYear.InexactFloat64())
+		max = decimal.Max(max, col.ThreeYear)
 	}
 	ch := &chart{Title: "Three-year cost", Height: 40*len(c.Columns) + 10}
 	for i, col := range c.Columns {
-		width := 0.0
-		if max > 0 {
-			width = 360 * col.ThreeYear.InexactFloat64() / max // drawing only: amounts shown are exact
-		}
+		width := 360 * barShare(col.ThreeYear, max) // drawing only: amounts shown are exact
 		ch.Bars = append(ch.Bars, bar{Label: col.Offering.Name, Value: catalog.FormatMoney(col.ThreeYear, col.Currency),
 			LabelY: float64(i*40 + 14), BarY: float64(i*40 + 20), ValueY: float64(i*40 + 31), Width: math.Max(width, 2), Cheapest: i == c.Cheapest})
 	}

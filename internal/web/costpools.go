@@ -356,7 +356,6 @@ type recoveryRow struct {
 	CostText, ChargedText     string
 	CostTextY, ChargedTextY   float64
 	costAmount, chargedAmount decimal.Decimal
-	costFloat, chargedFloat   float64
 	hasFigure                 bool
 }
 
@@ -373,7 +372,7 @@ func serviceChart(sc costs.ServiceCosts) *recoveryChart {
 		return nil
 	}
 	ch := &recoveryChart{Title: "Cost and charges per month in " + currency, Currency: currency, Height: 56*len(sc.Months) + 8}
-	most := 0.0
+	most := decimal.Zero
 	for _, m := range sc.Months {
 		row := recoveryRow{Label: m.Label}
 		for _, f := range m.Figures {
@@ -384,9 +383,7 @@ func serviceChart(sc costs.ServiceCosts) *recoveryChart {
 				}
 			}
 		}
-		// Drawing only: the amounts shown are exact.
-		row.costFloat, row.chargedFloat = row.costAmount.InexactFloat64(), row.chargedAmount.InexactFloat64()
-		most = math.Max(most, math.Max(row.costFloat, row.chargedFloat))
+		most = decimal.Max(most, row.costAmount, row.chargedAmount)
 		ch.Rows = append(ch.Rows, row)
 	}
 	for i := range ch.Rows {
@@ -394,9 +391,8 @@ func serviceChart(sc costs.ServiceCosts) *recoveryChart {
 		y := float64(i * 56)
 		row.LabelY, row.CostY, row.ChargedY = y+14, y+20, y+36
 		row.CostTextY, row.ChargedTextY = y+31, y+47
-		if most > 0 {
-			row.CostW, row.ChargedW = 360*row.costFloat/most, 360*row.chargedFloat/most
-		}
+		// Drawing only: the amounts shown are exact.
+		row.CostW, row.ChargedW = 360*barShare(row.costAmount, most), 360*barShare(row.chargedAmount, most)
 		row.CostW, row.ChargedW = math.Max(math.Round(row.CostW*10)/10, 1), math.Max(math.Round(row.ChargedW*10)/10, 1)
 		row.CostText = "cost " + catalog.FormatMoney(row.costAmount, currency)
 		row.ChargedText = "charged " + catalog.FormatMoney(row.chargedAmount, currency)

@@ -406,13 +406,33 @@ func shortNumber(v float64) string {
 	}
 }
 
+// barShare is v's share of max (0 to 1) for drawing a bar: 0 for nothing or
+// less. It divides exactly before converting, so amounts beyond a float's
+// range still draw.
+func barShare(v, max decimal.Decimal) float64 {
+	if !v.IsPositive() || !max.IsPositive() {
+		return 0
+	}
+	return math.Min(v.DivRound(max, 6).InexactFloat64(), 1)
+}
+
+// chartCeiling bounds what a chart draws: amounts and quantities are far
+// below it (see rating's limits), but a total stored before those limits
+// existed may not be, and the scale must stay finite.
+const chartCeiling = 1e18
+
 // drawColumns lays out points as columns under a scale of round steps
 // from zero; format writes the scale's and the columns' figures. Values
 // go above the columns when there is room for them.
 func drawColumns(ch *columnChart, points []chartPoint, format func(float64) string) *columnChart {
 	max := 0.0
-	for _, pt := range points {
-		max = math.Max(max, pt.Value)
+	for i := range points {
+		if v := points[i].Value; math.IsNaN(v) || v < 0 {
+			points[i].Value = 0
+		} else if v > chartCeiling {
+			points[i].Value = chartCeiling
+		}
+		max = math.Max(max, points[i].Value)
 	}
 	step := niceStep(max)
 	top := math.Max(step, math.Ceil(max/step)*step)
