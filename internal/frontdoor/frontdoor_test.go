@@ -62,7 +62,7 @@ func setup(t *testing.T, d *db.DB) world {
 	if _, err := o.UpdateDepartment(ctx, sys, lab.ID, lab.Version, labIn); err != nil {
 		t.Fatal(err)
 	}
-	w.brm.Covered = []int64{lab.ID}
+	w.brm.Covered, w.brm.BRMFor = []int64{lab.ID}, []int64{lab.ID}
 	ap, err := approval.New(ctx, d, clock)
 	if err != nil {
 		t.Fatal(err)

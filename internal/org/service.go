@@ -526,12 +526,15 @@ func (s *Service) Principal(ctx context.Context, personID int64, via string) (*a
 	if !person.Active {
 		return nil, engage.Errorf(engage.EUNAUTHORIZED, "This account is deactivated.")
 	}
-	covered, err := coveredDepartments(ctx, s.DB, personID)
+	heads, brmFor, err := coveredDepartments(ctx, s.DB, personID)
 	if err != nil {
 		return nil, err
 	}
+	covered := append(slices.Clone(heads), brmFor...)
+	slices.Sort(covered)
 	return &access.Principal{PersonID: person.ID, Email: person.Email, Name: person.Name,
-		DepartmentID: person.DepartmentID, Roles: person.Roles, Covered: covered, Via: via}, nil
+		DepartmentID: person.DepartmentID, Roles: person.Roles, Covered: slices.Compact(covered),
+		Heads: heads, BRMFor: brmFor, Via: via}, nil
 }
 
 // Ancestors returns the department and every department above it, nearest

@@ -33,6 +33,10 @@ func Authenticate(a *auth.Service, next http.Handler) http.Handler {
 				writeProblem(w, err)
 				return
 			}
+			if p.GateOnly() && (r.Method != http.MethodGet || !strings.HasPrefix(r.URL.Path, GatePath)) {
+				writeProblem(w, engage.Errorf(engage.EFORBIDDEN, "This token may only ask the delivery gate: GET %s{reference}.", GatePath))
+				return
+			}
 			next.ServeHTTP(w, r.WithContext(access.WithPrincipal(ctx, p)))
 			return
 		}
@@ -53,6 +57,10 @@ func Authenticate(a *auth.Service, next http.Handler) http.Handler {
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
+
+// GatePath is where the delivery gate answers, the one place a token
+// limited to the gate (access.ScopeGate) may call.
+const GatePath = "/api/v1/gate/"
 
 func safeMethod(m string) bool {
 	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions
