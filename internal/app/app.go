@@ -141,7 +141,7 @@ func (a *App) buildHandler() (http.Handler, error) {
 	var h http.Handler = mux
 	h = web.Authenticate(a.Auth, h)
 	h = http.NewCrossOriginProtection().Handler(h)
-	h = web.SecurityHeaders(h)
+	h = web.SecurityHeadersFor(a.OIDC.FormOrigins(), h)
 	h = m.instrument(h)
 	h = a.logRequests(h)
 	h = recoverPanics(a.Logger, h)

@@ -80,13 +80,20 @@ func writeProblem(w http.ResponseWriter, err error) {
 }
 
 // SecurityHeaders sets headers that every response should carry.
-func SecurityHeaders(next http.Handler) http.Handler {
+func SecurityHeaders(next http.Handler) http.Handler { return SecurityHeadersFor(nil, next) }
+
+// SecurityHeadersFor is SecurityHeaders letting forms lead to formOrigins as
+// well: the sign-out form ends at the identity provider when single sign-on
+// is on, and browsers hold a form's redirects to form-action.
+func SecurityHeadersFor(formOrigins []string, next http.Handler) http.Handler {
+	csp := "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action " +
+		strings.Join(append([]string{"'self'"}, formOrigins...), " ")
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Referrer-Policy", "same-origin")
-		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'")
+		h.Set("Content-Security-Policy", csp)
 		next.ServeHTTP(w, r)
 	})
 }
