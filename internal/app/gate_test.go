@@ -4,6 +4,8 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -11,6 +13,8 @@ import (
 	"github.com/engagehq/engage/internal/apptest"
 	"github.com/engagehq/engage/internal/frontdoor"
 )
+
+var newToken = regexp.MustCompile(`id="new-token">([^<]+)<`)
 
 // rejectedElsewhere returns a rejected demo need that the person at email
 // may not read, and the reason it was rejected.
@@ -97,12 +101,38 @@ func TestGateTellsOnlyReadersWhy(t *testing.T) {
 
 		// And on the account page.
 		b := e.SignIn(t, "requester@example.com")
-		res, body := b.Post("/account/tokens", url.Values{"name": {"release pipeline"}, "scope": {"gate"}})
+		// The form posts the fields the handler reads.
+		if _, page := b.Get("/account"); !strings.Contains(page, `name="token_name"`) || !strings.Contains(page, `name="token_scope" value="gate"`) {
+			t.Fatal("the account page's token form lacks token_name or token_scope")
+		}
+		res, body := b.Post("/account/tokens", url.Values{"token_name": {"release pipeline"}, "token_scope": {"gate"}})
 		if res.StatusCode != http.StatusOK || !strings.Contains(body, `id="new-token"`) || !strings.Contains(body, "Delivery gate only") {
 			t.Errorf("creating a gate token on the account page = %d", res.StatusCode)
 		}
-		if res, body := b.Post("/account/tokens", url.Values{"name": {"x"}, "scope": {"root"}}); res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "Choose full or gate.") {
+		if res, body := b.Post("/account/tokens", url.Values{"token_name": {"x"}, "token_scope": {"root"}}); res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "Choose full or gate.") {
 			t.Errorf("an unknown scope on the account page = %d", res.StatusCode)
+		}
+
+		// And by an administrator, for a pipeline's account.
+		admin := e.SignIn(t, "admin@example.com")
+		owner := strconv.FormatInt(person(t, e, "owner@example.com").ID, 10)
+		if _, body := admin.Get("/admin/people/" + owner + "/edit"); !strings.Contains(body, `href="/admin/people/`+owner+`/token"`) {
+			t.Error("the person form does not offer a token")
+		}
+		if res, body := admin.Get("/admin/people/" + owner + "/token"); res.StatusCode != http.StatusOK || !strings.Contains(body, `name="token_scope" value="gate" checked`) {
+			t.Errorf("the admin token form = %d, or not limited to the gate by default", res.StatusCode)
+		}
+		res, body = admin.Post("/admin/people/"+owner+"/token", url.Values{"token_name": {"release pipeline"}, "token_scope": {"gate"}})
+		m := newToken.FindStringSubmatch(body)
+		if res.StatusCode != http.StatusOK || m == nil {
+			t.Fatalf("an admin creating a gate token = %d", res.StatusCode)
+		}
+		adminMade := apiClient{t, e, m[1]}
+		if status, ans := adminMade.json(http.MethodGet, gate, ""); status != http.StatusOK || ans["reason"] != "Rejected." {
+			t.Errorf("gate with the admin-made token = %d %v", status, ans)
+		}
+		if status, _ := adminMade.json(http.MethodGet, "/me", ""); status != http.StatusForbidden {
+			t.Errorf("/me with the admin-made gate token = %d; want 403", status)
 		}
 	})
 }
