@@ -376,16 +376,17 @@ func roleNames() string { return strings.Join(rolesOf(access.AllRoles), ", ") }
 
 func cmdToken(ctx context.Context, e env, args []string) error {
 	if len(args) == 0 || args[0] != "create" {
-		fmt.Fprint(e.stdout, "Usage: engage token create EMAIL [--name NAME] [--expires DURATION]\n\nPrints only the new API token on standard output.\n")
+		fmt.Fprint(e.stdout, "Usage: engage token create EMAIL [--name NAME] [--scope full|gate] [--expires DURATION]\n\nPrints only the new API token on standard output.\n")
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
 			return errHelp
 		}
 		return usagef("say: token create EMAIL")
 	}
-	var name string
+	var name, scope string
 	var expires time.Duration
-	cfg, fs, err := parse(e, "token create", "token create EMAIL [--name NAME] [--expires DURATION]", args[1:], false, func(fs *flag.FlagSet) {
+	cfg, fs, err := parse(e, "token create", "token create EMAIL [--name NAME] [--scope full|gate] [--expires DURATION]", args[1:], false, func(fs *flag.FlagSet) {
 		fs.StringVar(&name, "name", "created on the command line", "what the token is for")
+		fs.StringVar(&scope, "scope", access.ScopeFull, "full: acts as the person in everything; gate: may only ask the delivery gate, for a delivery pipeline")
 		fs.DurationVar(&expires, "expires", 0, "lifetime such as 720h; never expires when 0")
 	})
 	if err != nil {
@@ -408,7 +409,7 @@ func cmdToken(ctx context.Context, e env, args []string) error {
 		t := a.Clock.Now().Add(expires)
 		exp = &t
 	}
-	secret, _, err := a.Auth.CreateToken(ctx, access.System("engage token (command line)"), person.ID, name, exp)
+	secret, _, err := a.Auth.CreateScopedToken(ctx, access.System("engage token (command line)"), person.ID, name, scope, exp)
 	if err != nil {
 		return err
 	}

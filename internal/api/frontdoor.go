@@ -127,8 +127,10 @@ func (a *API) registerFrontDoor(api huma.API) {
 			return body(d), err
 		})
 	register(a, api, huma.Operation{OperationID: "delivery-gate", Method: http.MethodGet, Path: "/gate/{reference}", Tags: []string{"Delivery gate"},
-		Summary:     "May delivery work for this need proceed?",
-		Description: "allowed is true exactly when the need is approved or in delivery; otherwise reason says why (unknown reference, not yet decided, rejected, closed)."},
+		Summary: "May delivery work for this need proceed?",
+		Description: "allowed is true exactly when the need is approved or in delivery; otherwise reason says why (unknown reference, not yet decided, rejected, closed). " +
+			"Everyone signed in gets the answer and the need's state; the title and a rejection's own reason only those who may read the need. " +
+			"A token with the gate scope may call this operation and no other."},
 		func(ctx context.Context, p *access.Principal, in *refPath) (*Body[frontdoor.GateAnswer], error) {
 			g, err := a.FrontDoor.Gate(ctx, p, in.Reference)
 			return body(g), err

@@ -15,6 +15,7 @@ type tokenCreate struct {
 	Body struct {
 		Name      string     `json:"name" minLength:"1" maxLength:"100" doc:"What the token is for."`
 		ExpiresAt *time.Time `json:"expires_at,omitempty" doc:"When it stops working; never if absent."`
+		Scope     string     `json:"scope,omitempty" enum:"full,gate" default:"full" doc:"full acts as you in everything; gate may only ask the delivery gate (GET /gate/{reference}), for a delivery pipeline."`
 	}
 }
 
@@ -33,7 +34,7 @@ func (a *API) registerTokens(api huma.API) {
 	register(a, api, huma.Operation{OperationID: "create-token", Method: http.MethodPost, Path: "/tokens", Tags: tags,
 		Summary: "Create an API token for yourself", DefaultStatus: http.StatusCreated},
 		func(ctx context.Context, p *access.Principal, in *tokenCreate) (*Body[newToken], error) {
-			secret, t, err := a.Auth.CreateToken(ctx, p, p.PersonID, in.Body.Name, in.Body.ExpiresAt)
+			secret, t, err := a.Auth.CreateScopedToken(ctx, p, p.PersonID, in.Body.Name, in.Body.Scope, in.Body.ExpiresAt)
 			return body(newToken{Token: secret, Info: t}), err
 		})
 	register(a, api, huma.Operation{OperationID: "revoke-token", Method: http.MethodDelete, Path: "/tokens/{id}", Tags: tags,

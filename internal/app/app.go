@@ -170,7 +170,7 @@ func (a *App) buildHandler() (http.Handler, error) {
 	h := w.Unmatched(mux)
 	h = web.Authenticate(a.Auth, h)
 	h = http.NewCrossOriginProtection().Handler(h)
-	h = web.SecurityHeaders(h, strings.HasPrefix(a.Config.BaseURL, "https://"))
+	h = web.SecurityHeadersFor(a.OIDC.FormOrigins(), strings.HasPrefix(a.Config.BaseURL, "https://"), h)
 	h = m.instrument(h)
 	h = a.logRequests(h)
 	h = recoverPanics(a.Logger, h)

@@ -18,6 +18,7 @@ import (
 
 	"github.com/engagehq/engage/internal/apptest"
 	"github.com/engagehq/engage/internal/billing"
+	"github.com/engagehq/engage/internal/cloudbill"
 	"github.com/engagehq/engage/internal/focus"
 )
 
@@ -372,6 +373,69 @@ func TestJournalAndFOCUSExports(t *testing.T) {
 			if res, _ := r.Get(path); res.StatusCode != http.StatusForbidden {
 				t.Errorf("requester %s = %d; want 403", path, res.StatusCode)
 			}
+		}
+	})
+}
+
+// TestBRMReadsOnlyTheCostsOfDepartmentsTheyCover: Sam Okafor is a BRM who
+// works in IT, but IT's BRM is Priya Nair. Sam reads the costs of R&D and
+// Commercial, which he covers, and not IT's, on the services, the pages and
+// the API.
+func TestBRMReadsOnlyTheCostsOfDepartmentsTheyCover(t *testing.T) {
+	apptest.Run(t, func(t *testing.T, e *apptest.Engage) {
+		ctx := context.Background()
+		it, bio := departmentByCode(t, e, "IT"), departmentByCode(t, e, "BIO")
+		if list, err := e.Billing.Statements(ctx, system, billing.StatementFilter{Period: "2026-03", DepartmentID: it.ID}); err != nil || len(list) == 0 {
+			t.Fatalf("IT's March statements = %d, %v; the demo should bill IT", len(list), err)
+		}
+		sam, err := e.Org.Principal(ctx, person(t, e, "brm@example.com").ID, "test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sam.DepartmentID != it.ID {
+			t.Fatalf("Sam works in department %d; want IT (%d)", sam.DepartmentID, it.ID)
+		}
+		if _, err := e.Billing.Statements(ctx, sam, billing.StatementFilter{Period: "2026-03", DepartmentID: it.ID}); err == nil {
+			t.Error("Sam reads IT's statements")
+		}
+		if _, err := e.Billing.Trend(ctx, sam, it.ID, "2026-03", 13); err == nil {
+			t.Error("Sam reads IT's cost trend")
+		}
+		if _, err := e.Billing.Breakdown(ctx, sam, it.ID, "2026-03"); err == nil {
+			t.Error("Sam reads IT's cost breakdown")
+		}
+		if _, err := e.Billing.Usage(ctx, sam, "2026-03", it.ID, 0, 10); err == nil {
+			t.Error("Sam reads IT's usage")
+		}
+		if _, _, err := e.CloudBill.Charges(ctx, sam, cloudbill.ChargeFilter{Period: "2026-03", DepartmentID: it.ID}); err == nil {
+			t.Error("Sam reads IT's cloud charges")
+		}
+		all, err := e.Billing.Statements(ctx, sam, billing.StatementFilter{Period: "2026-03"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sawBIO := false
+		for _, st := range all {
+			if st.DepartmentID == it.ID {
+				t.Error("Sam's list of statements includes IT's")
+			}
+			sawBIO = sawBIO || st.DepartmentID == bio.ID
+		}
+		if !sawBIO {
+			t.Error("Sam's list of statements lacks the Biology Laboratory's, which he covers through R&D")
+		}
+
+		b := e.SignIn(t, "brm@example.com")
+		if status, _, page := get(t, b, "/costs?department="+strconv.FormatInt(it.ID, 10)); status == http.StatusOK && strings.Contains(string(page), "data-total=") {
+			t.Errorf("the costs page shows IT's statement to Sam (%d)", status)
+		}
+		if status, _, _ := get(t, b, "/costs?department="+strconv.FormatInt(bio.ID, 10)); status != http.StatusOK {
+			t.Errorf("BIO's costs for Sam = %d; want 200", status)
+		}
+		token := e.Token(t, "brm@example.com")
+		var out any
+		if status := getJSON(t, e, token, "/api/v1/statements?period=2026-03&department_id="+strconv.FormatInt(it.ID, 10), &out); status != http.StatusForbidden {
+			t.Errorf("IT's statements through the API for Sam = %d; want 403", status)
 		}
 	})
 }

@@ -6,6 +6,7 @@ package apptest
 import (
 	"context"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -52,6 +53,13 @@ func New(t testing.TB, engine string) *Engage {
 // NewWith is New with a chance to change the configuration first.
 func NewWith(t testing.TB, engine string, configure func(*config.Config)) *Engage {
 	t.Helper()
+	return NewWithLogger(t, engine, configure, nil)
+}
+
+// NewWithLogger is NewWith logging to logger (nil: nowhere), for tests that
+// check what Engage logs.
+func NewWithLogger(t testing.TB, engine string, configure func(*config.Config), logger *slog.Logger) *Engage {
+	t.Helper()
 	// Cheap password hashing keeps tests fast; production uses the default.
 	auth.DefaultArgon2 = auth.Argon2Params{MemoryKiB: 1024, Time: 1, Threads: 1}
 	cfg := config.Default()
@@ -66,7 +74,7 @@ func NewWith(t testing.TB, engine string, configure func(*config.Config)) *Engag
 	}
 	clock := engage.NewFixedClock(Start)
 	ctx, cancel := context.WithCancel(context.Background())
-	a, err := app.Open(ctx, cfg, nil, clock)
+	a, err := app.Open(ctx, cfg, logger, clock)
 	if err != nil {
 		cancel()
 		t.Fatal(err)

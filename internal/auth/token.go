@@ -20,23 +20,40 @@ type APIToken struct {
 	PersonID   int64      `json:"person_id"`
 	Name       string     `json:"name"`
 	Prefix     string     `json:"prefix"`
+	Scope      string     `json:"scope" enum:"full,gate" doc:"full acts as the person in everything; gate may only ask the delivery gate"`
 	CreatedAt  time.Time  `json:"created_at"`
 	ExpiresAt  *time.Time `json:"expires_at,omitempty"`
 	LastUsedAt *time.Time `json:"last_used_at,omitempty"`
 	RevokedAt  *time.Time `json:"revoked_at,omitempty"`
 }
 
-// CreateToken issues an API token acting as personID. People create tokens
-// for themselves; admins and the command line for anyone. It returns the
-// secret, which is not stored and cannot be shown again.
+// CreateToken issues an API token acting as personID in everything they
+// may do (see CreateScopedToken).
 func (s *Service) CreateToken(ctx context.Context, actor *access.Principal, personID int64, name string, expiresAt *time.Time) (string, APIToken, error) {
+	return s.CreateScopedToken(ctx, actor, personID, name, access.ScopeFull, expiresAt)
+}
+
+// CreateScopedToken issues an API token acting as personID within scope
+// (access.ScopeFull or access.ScopeGate; blank is full). People create
+// tokens for themselves; admins and the command line for anyone. It returns
+// the secret, which is not stored and cannot be shown again.
+func (s *Service) CreateScopedToken(ctx context.Context, actor *access.Principal, personID int64, name, scope string, expiresAt *time.Time) (string, APIToken, error) {
 	if actor == nil || (actor.PersonID != personID && !actor.IsAdmin()) {
 		return "", APIToken{}, engage.Errorf(engage.EFORBIDDEN, "You can only create tokens for yourself.")
 	}
-	name = strings.TrimSpace(name)
+	if actor.Scope != "" && actor.Scope != access.ScopeFull {
+		return "", APIToken{}, engage.Errorf(engage.EFORBIDDEN, "A token limited to the delivery gate cannot create tokens.")
+	}
+	name, scope = strings.TrimSpace(name), strings.TrimSpace(scope)
+	if scope == "" {
+		scope = access.ScopeFull
+	}
 	var v engage.Validation
 	v.Require("name", name, "a name that says what the token is for")
 	v.MaxLen("name", name, 100)
+	if scope != access.ScopeFull && scope != access.ScopeGate {
+		v.Add("scope", "Choose full or gate.")
+	}
 	now := s.Clock.Now()
 	if expiresAt != nil && !expiresAt.After(now) {
 		v.Add("expires_at", "Choose a time in the future.")
@@ -49,7 +66,7 @@ func (s *Service) CreateToken(ctx context.Context, actor *access.Principal, pers
 		return "", APIToken{}, err
 	}
 	secret = TokenPrefix + secret
-	t := APIToken{PersonID: personID, Name: name, Prefix: secret[:len(TokenPrefix)+6], CreatedAt: now, ExpiresAt: expiresAt}
+	t := APIToken{PersonID: personID, Name: name, Prefix: secret[:len(TokenPrefix)+6], Scope: scope, CreatedAt: now, ExpiresAt: expiresAt}
 	err = s.DB.Transact(ctx, func(tx *db.Tx) error {
 		var active bool
 		if err := tx.QueryRow(ctx, "SELECT active FROM people WHERE id = ?", personID).Scan(&active); errors.Is(err, sql.ErrNoRows) {
@@ -57,12 +74,16 @@ func (s *Service) CreateToken(ctx context.Context, actor *access.Principal, pers
 		} else if err != nil {
 			return fmt.Errorf("reading person: %w", err)
 		}
-		err := tx.QueryRow(ctx, `INSERT INTO api_tokens(person_id, name, prefix, token_hash, created_at, expires_at)
-			VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, personID, name, t.Prefix, hashSecret(secret), now, expiresAt).Scan(&t.ID)
+		err := tx.QueryRow(ctx, `INSERT INTO api_tokens(person_id, name, prefix, token_hash, scope, created_at, expires_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, personID, name, t.Prefix, hashSecret(secret), scope, now, expiresAt).Scan(&t.ID)
 		if err != nil {
 			return fmt.Errorf("saving token: %w", err)
 		}
-		return audit.Record(ctx, tx, now, actor, "create", "api_token", t.ID, "Created API token "+name, nil, t)
+		summary := "Created API token " + name
+		if scope != access.ScopeFull {
+			summary += " (" + scope + " only)"
+		}
+		return audit.Record(ctx, tx, now, actor, "create", "api_token", t.ID, summary, nil, t)
 	})
 	if err != nil {
 		return "", APIToken{}, err
@@ -70,7 +91,8 @@ func (s *Service) CreateToken(ctx context.Context, actor *access.Principal, pers
 	return secret, t, nil
 }
 
-// TokenPrincipal returns who a bearer token acts as.
+// TokenPrincipal returns who a bearer token acts as; a scoped token's
+// principal carries its scope (access.Principal.Scope).
 func (s *Service) TokenPrincipal(ctx context.Context, secret string) (*access.Principal, error) {
 	invalid := engage.Errorf(engage.EUNAUTHORIZED, "The API token is not valid: it is unknown, expired or revoked.")
 	if !strings.HasPrefix(secret, TokenPrefix) {
@@ -82,9 +104,10 @@ func (s *Service) TokenPrincipal(ctx context.Context, secret string) (*access.Pr
 		return p, nil
 	}
 	var id, personID int64
+	var scope string
 	var expires, revoked, lastUsed sql.NullTime
-	err := s.DB.QueryRow(ctx, "SELECT id, person_id, expires_at, revoked_at, last_used_at FROM api_tokens WHERE token_hash = ?", hashSecret(secret)).
-		Scan(&id, &personID, &expires, &revoked, &lastUsed)
+	err := s.DB.QueryRow(ctx, "SELECT id, person_id, scope, expires_at, revoked_at, last_used_at FROM api_tokens WHERE token_hash = ?", hashSecret(secret)).
+		Scan(&id, &personID, &scope, &expires, &revoked, &lastUsed)
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && (revoked.Valid || (expires.Valid && !now.Before(expires.Time)))) {
 		return nil, invalid
 	} else if err != nil {
@@ -96,6 +119,9 @@ func (s *Service) TokenPrincipal(ctx context.Context, secret string) (*access.Pr
 	p, err := s.Org.Principal(ctx, personID, "token")
 	if err != nil {
 		return nil, err
+	}
+	if scope != access.ScopeFull {
+		p.Scope = scope
 	}
 	var until time.Time
 	if expires.Valid {
@@ -110,7 +136,7 @@ func (s *Service) ListTokens(ctx context.Context, actor *access.Principal, perso
 	if actor == nil || (actor.PersonID != personID && !actor.IsAdmin()) {
 		return nil, engage.Errorf(engage.EFORBIDDEN, "You can only see your own tokens.")
 	}
-	rows, err := s.DB.Query(ctx, `SELECT id, person_id, name, prefix, created_at, expires_at, last_used_at, revoked_at
+	rows, err := s.DB.Query(ctx, `SELECT id, person_id, name, prefix, scope, created_at, expires_at, last_used_at, revoked_at
 		FROM api_tokens WHERE person_id = ? ORDER BY id DESC`, personID)
 	if err != nil {
 		return nil, fmt.Errorf("listing tokens: %w", err)
@@ -120,7 +146,7 @@ func (s *Service) ListTokens(ctx context.Context, actor *access.Principal, perso
 	for rows.Next() {
 		var t APIToken
 		var exp, used, rev sql.NullTime
-		if err := rows.Scan(&t.ID, &t.PersonID, &t.Name, &t.Prefix, &t.CreatedAt, &exp, &used, &rev); err != nil {
+		if err := rows.Scan(&t.ID, &t.PersonID, &t.Name, &t.Prefix, &t.Scope, &t.CreatedAt, &exp, &used, &rev); err != nil {
 			return nil, fmt.Errorf("reading tokens: %w", err)
 		}
 		t.ExpiresAt, t.LastUsedAt, t.RevokedAt = timePtr(exp), timePtr(used), timePtr(rev)

@@ -98,7 +98,7 @@ func TestStatementCSV(t *testing.T) {
 		if _, err := w.b.StatementCSV(ctx, w.member, st.ID); engage.ErrorCode(err) != engage.ENOTFOUND {
 			t.Fatalf("a member without the budget-holder role exporting = %v", err)
 		}
-		holder := &access.Principal{Name: "holder", DepartmentID: w.lab.ID, Roles: []access.Role{access.Requester, access.BudgetHolder}}
+		holder := &access.Principal{Name: "holder", DepartmentID: w.lab.ID, Roles: []access.Role{access.Requester, access.BudgetHolder}, Heads: []int64{w.lab.ID}}
 		ex, err := w.b.StatementCSV(ctx, holder, st.ID)
 		if err != nil {
 			t.Fatal(err)
@@ -270,7 +270,7 @@ func TestFOCUSExport(t *testing.T) {
 			t.Fatalf("prorated mailbox row = %+v", mailbox)
 		}
 		// A department's own export, for its budget holder.
-		holder := &access.Principal{Name: "holder", DepartmentID: w.office.ID, Roles: []access.Role{access.BudgetHolder}}
+		holder := &access.Principal{Name: "holder", DepartmentID: w.office.ID, Roles: []access.Role{access.BudgetHolder}, Heads: []int64{w.office.ID}}
 		ex, err = w.b.FOCUS(ctx, holder, billing.FOCUSFilter{Period: "2026-03", DepartmentID: w.office.ID})
 		if err != nil {
 			t.Fatal(err)

@@ -28,9 +28,7 @@ const TrendMonths = 13
 func CanReadStatements(p *access.Principal, id int64) bool { return canReadStatements(p, id) }
 
 // ReadsStatements reports whether p may read any department's statements.
-func ReadsStatements(p *access.Principal) bool {
-	return p != nil && (p.SeesAllDepartments() || p.Has(access.BRM) || p.Has(access.BudgetHolder))
-}
+func ReadsStatements(p *access.Principal) bool { return p.ReadsStatements() }
 
 // PeriodLabel names a YYYY-MM period: "March 2026".
 func PeriodLabel(period string) string { return periodLabel(period) }

@@ -539,7 +539,7 @@ func (c *Catalog) findSubscription(ctx context.Context, p *access.Principal, id 
 // canManage: people of the department, its budget holders and admins may
 // change its subscriptions (through an order).
 func canManage(p *access.Principal, deptID int64) bool {
-	return p.IsAdmin() || p.DepartmentID == deptID || (p.Has(access.BudgetHolder) && p.CanReadDepartment(deptID))
+	return p.IsAdmin() || p.DepartmentID == deptID || p.HoldsBudgetOf(deptID)
 }
 
 // ChangeQuantity orders a new quantity for a subscription from a date.

@@ -489,6 +489,7 @@ func TestChargesDrillDown(t *testing.T) {
 		}
 		holder := *f.bio
 		holder.Roles = []access.Role{access.Requester, access.BudgetHolder}
+		holder.Heads = []int64{f.dept["BIO"]}
 		page1, next, err := f.s.Charges(f.ctx, &holder, filter)
 		if err != nil || len(page1) != 1 || next == "" {
 			t.Fatalf("page 1 = %+v, %q, %v", page1, next, err)

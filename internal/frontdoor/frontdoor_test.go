@@ -62,7 +62,7 @@ func setup(t *testing.T, d *db.DB) world {
 	if _, err := o.UpdateDepartment(ctx, sys, lab.ID, lab.Version, labIn); err != nil {
 		t.Fatal(err)
 	}
-	w.brm.Covered = []int64{lab.ID}
+	w.brm.Covered, w.brm.BRMFor = []int64{lab.ID}, []int64{lab.ID}
 	ap, err := approval.New(ctx, d, clock)
 	if err != nil {
 		t.Fatal(err)
@@ -236,6 +236,36 @@ func TestNeedJourneyAndGate(t *testing.T) {
 		}
 		if got, _ := w.fd.Find(ctx, w.riley, n2.Reference); got.State != frontdoor.Draft {
 			t.Fatalf("a stale submit moved the need to %s", got.State)
+		}
+	})
+}
+
+// TestBRMActsOnlyWhereTheyAreBRM: the BRM role counts in the departments
+// the person is BRM of; heading the laboratory does not make a BRM its BRM,
+// nor does a gate-only token act as anyone.
+func TestBRMActsOnlyWhereTheyAreBRM(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		w := setup(t, d)
+		n := w.newNeed(t, "Team chat for the lab")
+		if _, err := w.act(t, w.riley, n.Reference, "submit", frontdoor.ActInput{}); err != nil {
+			t.Fatal(err)
+		}
+		head := *w.brm
+		head.PersonID, head.BRMFor, head.Heads, head.Covered = w.board.PersonID, nil, []int64{n.DepartmentID}, []int64{n.DepartmentID}
+		if _, err := w.act(t, &head, n.Reference, "start_triage", frontdoor.ActInput{}); engage.ErrorCode(err) != engage.EFORBIDDEN {
+			t.Errorf("a BRM who heads the department but is not its BRM starting triage = %v; want forbidden", err)
+		}
+		gateOnly := *w.brm
+		gateOnly.Scope = access.ScopeGate
+		if _, err := w.act(t, &gateOnly, n.Reference, "start_triage", frontdoor.ActInput{}); err == nil {
+			t.Error("a gate-only token of the BRM started triage")
+		}
+		if a, err := w.fd.Gate(ctx, &gateOnly, n.Reference); err != nil || a.State != frontdoor.Submitted || a.Title != "" {
+			t.Errorf("gate for a gate-only token = %+v, %v; want the state without the title", a, err)
+		}
+		if _, err := w.act(t, w.brm, n.Reference, "start_triage", frontdoor.ActInput{}); err != nil {
+			t.Errorf("the lab's BRM starting triage = %v", err)
 		}
 	})
 }

@@ -160,12 +160,18 @@ type GateAnswer struct {
 	Reference string `json:"reference"`
 	Allowed   bool   `json:"allowed"`
 	State     string `json:"state,omitempty"`
-	Reason    string `json:"reason"`
+	Reason    string `json:"reason" doc:"A fixed sentence for the state; a rejection's own reason only for those who may read the need"`
 	Title     string `json:"title,omitempty" doc:"Shown to those who may read the need"`
 }
 
 // Gate answers for a reference: allowed exactly when the need is approved
-// or in delivery. Anyone signed in (delivery pipelines use a token) may ask.
+// or in delivery. Anyone signed in may ask, and a token limited to the gate
+// (access.ScopeGate, for delivery pipelines) may ask nothing else. The
+// answer is the same minimal one for everyone who may not read the need —
+// the reference, allowed, the state and a fixed sentence for it — since
+// references are sequential and the gate must not become a way to read
+// other departments' needs; the title and a rejection's reason are only for
+// those who may read the need.
 func (f *FrontDoor) Gate(ctx context.Context, p *access.Principal, ref string) (GateAnswer, error) {
 	if p == nil {
 		return GateAnswer{}, engage.Errorf(engage.EUNAUTHORIZED, "Sign in first.")
@@ -180,7 +186,8 @@ func (f *FrontDoor) Gate(ctx context.Context, p *access.Principal, ref string) (
 		return a, err
 	}
 	a.State = n.State
-	if f.canRead(p, &n) {
+	reader := f.canRead(p, &n)
+	if reader {
 		a.Title = n.Title
 	}
 	switch n.State {
@@ -189,6 +196,10 @@ func (f *FrontDoor) Gate(ctx context.Context, p *access.Principal, ref string) (
 	case Draft, Submitted, Triage, Assessment, Decision:
 		a.Reason = "Not yet decided: the need is " + strings.ToLower(StateLabels[n.State]) + "."
 	case Rejected:
+		a.Reason = "Rejected."
+		if !reader {
+			break
+		}
 		a.Reason = "Rejected: " + n.DecisionReason
 		if ev, err := loadEvents(ctx, f.DB, n.ID); err == nil && len(ev) > 0 {
 			a.Reason = "Rejected: " + ev[len(ev)-1].Reason

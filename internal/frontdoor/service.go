@@ -39,7 +39,7 @@ type FrontDoor struct {
 }
 
 func (f *FrontDoor) canRead(p *access.Principal, n *Need) bool {
-	if p == nil {
+	if p == nil || p.GateOnly() {
 		return false
 	}
 	if p.PersonID == n.RequesterID || p.PersonID == n.SponsorID || p.CanReadDepartment(n.DepartmentID) {

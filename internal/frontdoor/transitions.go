@@ -75,7 +75,7 @@ func may(p *access.Principal, t Transition, n *Need) bool {
 
 // isBRM: a BRM who covers the need's department, or an admin.
 func isBRM(p *access.Principal, n *Need) bool {
-	return p.IsAdmin() || (p.Has(access.BRM) && (n.BRMID == p.PersonID || slices.Contains(p.Covered, n.DepartmentID)))
+	return p.IsAdmin() || (p.Has(access.BRM) && n.BRMID == p.PersonID) || p.IsBRMOf(n.DepartmentID)
 }
 
 // reviewerRole is the role that records each kind of review.

@@ -533,7 +533,7 @@ func (s *Service) Principal(ctx context.Context, personID int64, via string) (*a
 	if !person.Active {
 		return nil, engage.Errorf(engage.EUNAUTHORIZED, "This account is deactivated.")
 	}
-	covered, err := coveredDepartments(ctx, s.DB, personID)
+	heads, brmFor, err := coveredDepartments(ctx, s.DB, personID)
 	if err != nil {
 		return nil, err
 	}
@@ -545,8 +545,11 @@ func (s *Service) Principal(ctx context.Context, personID int64, via string) (*a
 		}
 		zone = loc.TimeZone
 	}
+	covered := append(slices.Clone(heads), brmFor...)
+	slices.Sort(covered)
 	return &access.Principal{PersonID: person.ID, Email: person.Email, Name: person.Name,
-		DepartmentID: person.DepartmentID, Roles: person.Roles, Covered: covered, Via: via, TimeZone: zone}, nil
+		DepartmentID: person.DepartmentID, Roles: person.Roles, Covered: slices.Compact(covered),
+		Heads: heads, BRMFor: brmFor, Via: via, TimeZone: zone}, nil
 }
 
 // Ancestors returns the department and every department above it, nearest

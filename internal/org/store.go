@@ -489,34 +489,46 @@ func exists(ctx context.Context, q db.Querier, table string, id int64) (bool, er
 	return n > 0, nil
 }
 
-// coveredDepartments returns the departments, and every department below
-// them, that the person heads or is BRM of.
-func coveredDepartments(ctx context.Context, q db.Querier, personID int64) ([]int64, error) {
-	rows, err := q.Query(ctx, "SELECT id FROM departments WHERE head_id = ? OR brm_id = ?", personID, personID)
+// coveredDepartments returns the departments a person heads and those whose
+// BRM they are, each with every department below them.
+func coveredDepartments(ctx context.Context, q db.Querier, personID int64) (heads, brmFor []int64, err error) {
+	rows, err := q.Query(ctx, "SELECT id, head_id, brm_id FROM departments WHERE head_id = ? OR brm_id = ?", personID, personID)
 	if err != nil {
-		return nil, fmt.Errorf("reading departments covered by person %d: %w", personID, err)
+		return nil, nil, fmt.Errorf("reading departments covered by person %d: %w", personID, err)
 	}
-	var roots []int64
+	var headRoots, brmRoots []int64
 	for rows.Next() {
 		var id int64
-		if err := rows.Scan(&id); err != nil {
+		var head, brm sql.NullInt64
+		if err := rows.Scan(&id, &head, &brm); err != nil {
 			rows.Close()
-			return nil, err
+			return nil, nil, fmt.Errorf("reading departments covered by person %d: %w", personID, err)
 		}
-		roots = append(roots, id)
+		if head.Int64 == personID {
+			headRoots = append(headRoots, id)
+		}
+		if brm.Int64 == personID {
+			brmRoots = append(brmRoots, id)
+		}
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return nil, err
+		return nil, nil, fmt.Errorf("reading departments covered by person %d: %w", personID, err)
 	}
-	if len(roots) == 0 {
-		return nil, nil
+	if len(headRoots)+len(brmRoots) == 0 {
+		return nil, nil, nil
 	}
 	parents, err := departmentParents(ctx, q)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return descendantsAndSelf(parents, roots), nil
+	if len(headRoots) > 0 {
+		heads = descendantsAndSelf(parents, headRoots)
+	}
+	if len(brmRoots) > 0 {
+		brmFor = descendantsAndSelf(parents, brmRoots)
+	}
+	return heads, brmFor, nil
 }
 
 // descendantsAndSelf expands roots to include every department below them.

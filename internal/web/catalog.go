@@ -365,7 +365,7 @@ func (s *Server) renderQuote(w http.ResponseWriter, r *http.Request, q catalog.Q
 	p := principal(r)
 	s.renderPage(w, r, "quote.html", Page{Title: "Quote " + q.Number, Nav: "catalog", Errors: errs, Form: form,
 		Data: map[string]any{"Q": q, "CanOrder": !q.Expired && (p.DepartmentID == q.DepartmentID || p.IsAdmin() ||
-			(p.Has(access.BudgetHolder) && p.CanReadDepartment(q.DepartmentID)))}})
+			p.HoldsBudgetOf(q.DepartmentID))}})
 	return nil
 }
 

@@ -32,6 +32,10 @@ func Authenticate(a *auth.Service, next http.Handler) http.Handler {
 				writeProblem(w, err)
 				return
 			}
+			if p.GateOnly() && (r.Method != http.MethodGet || !strings.HasPrefix(r.URL.Path, GatePath)) {
+				writeProblem(w, engage.Errorf(engage.EFORBIDDEN, "This token may only ask the delivery gate: GET %s{reference}.", GatePath))
+				return
+			}
 			next.ServeHTTP(w, r.WithContext(access.WithPrincipal(ctx, p)))
 			return
 		}
@@ -52,6 +56,10 @@ func Authenticate(a *auth.Service, next http.Handler) http.Handler {
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
+
+// GatePath is where the delivery gate answers, the one place a token
+// limited to the gate (access.ScopeGate) may call.
+const GatePath = "/api/v1/gate/"
 
 func safeMethod(m string) bool {
 	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions
@@ -77,6 +85,15 @@ func writeStatusProblem(w http.ResponseWriter, status int, detail string) {
 // SecurityHeaders sets headers that every response should carry; with
 // hsts (Engage served over https), browsers are told to use https only.
 func SecurityHeaders(next http.Handler, hsts bool) http.Handler {
+	return SecurityHeadersFor(nil, hsts, next)
+}
+
+// SecurityHeadersFor is SecurityHeaders letting forms lead to formOrigins as
+// well: the sign-out form ends at the identity provider when single sign-on
+// is on, and browsers hold a form's redirects to form-action.
+func SecurityHeadersFor(formOrigins []string, hsts bool, next http.Handler) http.Handler {
+	csp := "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action " +
+		strings.Join(append([]string{"'self'"}, formOrigins...), " ")
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		if hsts {
@@ -85,7 +102,7 @@ func SecurityHeaders(next http.Handler, hsts bool) http.Handler {
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Referrer-Policy", "same-origin")
-		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'")
+		h.Set("Content-Security-Policy", csp)
 		next.ServeHTTP(w, r)
 	})
 }

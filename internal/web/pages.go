@@ -234,11 +234,8 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) createToken(w http.ResponseWriter, r *http.Request) error {
 	p := access.FromContext(r.Context())
-	secret, _, err := s.Auth.CreateToken(r.Context(), p, p.PersonID, r.PostFormValue("name"), nil)
+	secret, err := s.createTokenFor(r, p.PersonID)
 	if fields := engage.ErrorFields(err); len(fields) > 0 {
-		for i := range fields {
-			fields[i].Field = "token_" + fields[i].Field
-		}
 		w.WriteHeader(http.StatusUnprocessableEntity)
 		return s.renderAccount(w, r, Page{Errors: fields, Form: formOf(r)}, "")
 	} else if err != nil {

@@ -144,6 +144,8 @@ func (s *Server) Routes() []Route {
 		{Pattern: "POST /admin/people", Role: access.Admin, Handle: s.savePerson},
 		{Pattern: "GET /admin/people/{id}/edit", Role: access.Admin, Handle: s.personForm},
 		{Pattern: "POST /admin/people/{id}", Role: access.Admin, Handle: s.savePerson},
+		{Pattern: "GET /admin/people/{id}/token", Role: access.Admin, Handle: s.personTokenForm},
+		{Pattern: "POST /admin/people/{id}/token", Role: access.Admin, Handle: s.createPersonToken},
 		{Pattern: "GET /admin/import", Role: access.Admin, Handle: s.importPage},
 		{Pattern: "POST /admin/import", Role: access.Admin, Handle: s.importFile, MaxBody: MaxCSVUpload},
 		{Pattern: "GET /admin/export/{kind}", Role: access.Admin, Handle: s.exportFile},
