@@ -103,7 +103,7 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger, clock eng
 	a.Notify.AllowPrivateTargets, a.Notify.BaseURL, a.Notify.SMTP = cfg.Demo || cfg.AllowPrivateWebhooks, cfg.BaseURL, cfg.SMTP
 	a.FrontDoor = &frontdoor.FrontDoor{DB: d, Clock: clock, Org: a.Org, Catalog: a.Catalog, Approvals: a.Approval, Publisher: a.Notify}
 	a.Approval.OnDecided(frontdoor.SubjectNeed, a.FrontDoor.Decided)
-	a.Billing = &billing.Service{DB: d, Clock: clock, Catalog: a.Catalog}
+	a.Billing = &billing.Service{DB: d, Clock: clock, Catalog: a.Catalog, UsagePast: cfg.UsageWindow.Past, UsageFuture: cfg.UsageWindow.Future}
 	a.Costs = &costs.Service{DB: d, Clock: clock}
 	a.CloudBill = cloudbill.New(d, clock, "")
 	a.Billing.Cloud = cloudCharges{a.CloudBill}

@@ -37,6 +37,12 @@ func periodState(ctx context.Context, q db.Querier, period string) (string, erro
 	return st, err
 }
 
+// periodError refuses a period for when it falls.
+func periodError(format string, args ...any) error {
+	return &engage.Error{Code: engage.EINVALID, Message: "That period cannot be used yet.",
+		Fields: []engage.FieldError{{Field: "period", Message: fmt.Sprintf(format, args...)}}}
+}
+
 func closedError(period string) error {
 	return engage.Errorf(engage.ECONFLICT, "Period %s is closed and never changes; record an adjustment in an open period instead.", period)
 }
@@ -56,11 +62,15 @@ func (s *Service) Run(ctx context.Context, p *access.Principal, period string) (
 	if err := requireFinance(p); err != nil {
 		return RunReport{}, err
 	}
-	if _, err := ParsePeriod(period); err != nil {
+	per, err := ParsePeriod(period)
+	if err != nil {
 		return RunReport{}, err
 	}
+	if now := s.Clock.Now(); !per.Start().Before(now) {
+		return RunReport{}, periodError("%s has not begun: a period can be run from its first day (%s).", periodLabel(period), per.Start().Format("2 January 2006"))
+	}
 	var rep RunReport
-	err := s.DB.Transact(ctx, func(tx *db.Tx) error {
+	err = s.DB.Transact(ctx, func(tx *db.Tx) error {
 		var err error
 		rep, err = s.run(ctx, tx, p, period)
 		return err
@@ -435,11 +445,16 @@ func (s *Service) Close(ctx context.Context, p *access.Principal, period string)
 	if err := requireFinance(p); err != nil {
 		return RunReport{}, err
 	}
-	if _, err := ParsePeriod(period); err != nil {
+	per, err := ParsePeriod(period)
+	if err != nil {
 		return RunReport{}, err
 	}
+	// Usage and charges can still come for a month that has not ended.
+	if now := s.Clock.Now(); now.Before(per.End()) {
+		return RunReport{}, periodError("%s has not ended: a period can be closed from the day after its last (%s).", periodLabel(period), per.End().Format("2 January 2006"))
+	}
 	var rep RunReport
-	err := s.DB.Transact(ctx, func(tx *db.Tx) error {
+	err = s.DB.Transact(ctx, func(tx *db.Tx) error {
 		var err error
 		if rep, err = s.run(ctx, tx, p, period); err != nil {
 			return err
@@ -479,8 +494,10 @@ func (s *Service) Adjust(ctx context.Context, p *access.Principal, in Adjustment
 		v.Add("currency", "Give a three-letter currency code such as EUR.")
 	}
 	if in.Corrects != "" {
-		if _, err := ParsePeriod(in.Corrects); err != nil {
+		if per, err := ParsePeriod(in.Corrects); err != nil {
 			v.Add("corrects", "Write the period as YYYY-MM.")
+		} else if !per.Start().Before(s.Clock.Now()) {
+			v.Add("corrects", "%s has not begun: an adjustment corrects a period that has.", periodLabel(in.Corrects))
 		}
 	}
 	var target string

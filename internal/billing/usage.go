@@ -57,6 +57,29 @@ type Service struct {
 	Catalog *catalog.Catalog
 	// Cloud provides allocated cloud charges for statements; optional.
 	Cloud CloudSource
+	// UsagePast and UsageFuture bound the times of usage accepted, before
+	// and after now (zero: DefaultUsagePast and DefaultUsageFuture).
+	UsagePast, UsageFuture time.Duration
+}
+
+// The usage window when none is configured: the last 400 days, and two
+// days ahead for meters whose clocks run fast.
+const (
+	DefaultUsagePast   = 400 * 24 * time.Hour
+	DefaultUsageFuture = 2 * 24 * time.Hour
+)
+
+// usageWindow returns the earliest and the latest time of usage accepted
+// at now.
+func (s *Service) usageWindow(now time.Time) (from, to time.Time) {
+	past, future := s.UsagePast, s.UsageFuture
+	if past <= 0 {
+		past = DefaultUsagePast
+	}
+	if future <= 0 && s.UsagePast <= 0 {
+		future = DefaultUsageFuture
+	}
+	return now.Add(-past), now.Add(future)
 }
 
 // CloudSource gives the cloud charges allocated to departments in a period.
@@ -89,11 +112,14 @@ type validator struct {
 	offers  map[string]*catalog.Offering
 	periods map[string]string // period → state
 	sys     *access.Principal
+	// from and to bound the usage times accepted.
+	from, to time.Time
 }
 
 func (s *Service) newValidator(ctx context.Context) (*validator, error) {
 	v := &validator{ctx: ctx, svc: s, depts: map[string]int64{}, subs: map[int64][2]int64{}, offers: map[string]*catalog.Offering{},
 		periods: map[string]string{}, sys: access.System("billing")}
+	v.from, v.to = s.usageWindow(s.Clock.Now())
 	rows, err := s.DB.Query(ctx, "SELECT code, id FROM departments")
 	if err != nil {
 		return nil, err
@@ -160,6 +186,10 @@ func (v *validator) check(i int, in UsageInput, errs *[]RecordError) (resolved, 
 	}
 	if in.Time.IsZero() {
 		return fail("time", "Give the time of the usage, such as 2026-03-16T09:30:00Z.")
+	}
+	if in.Time.Before(v.from) || in.Time.After(v.to) {
+		return fail("time", "%s is outside the usage window: Engage takes usage dated from %s to %s.",
+			in.Time.UTC().Format(time.RFC3339), v.from.UTC().Format(time.RFC3339), v.to.UTC().Format(time.RFC3339))
 	}
 	if in.Quantity.IsNegative() {
 		return fail("quantity", "Usage cannot be negative; corrections are adjustments.")
