@@ -60,12 +60,12 @@ type StatementFilter struct {
 	DepartmentID int64
 }
 
-const statementColumns = `s.id, s.period, bp.state, s.department_id, d.name, d.code, s.currency, s.mode, s.total, s.generated_at
+const statementColumns = `s.id, s.period, bp.state, s.department_id, d.name, d.code, s.currency, s.mode, s.total, s.generated_at, s.line_count
 	FROM statements s JOIN departments d ON d.id = s.department_id JOIN billing_periods bp ON bp.period = s.period`
 
 func scanStatement(row interface{ Scan(...any) error }) (Statement, error) {
 	var st Statement
-	err := row.Scan(&st.ID, &st.Period, &st.PeriodState, &st.DepartmentID, &st.DepartmentName, &st.CostCentre, &st.Currency, &st.Mode, &st.Total, &st.GeneratedAt)
+	err := row.Scan(&st.ID, &st.Period, &st.PeriodState, &st.DepartmentID, &st.DepartmentName, &st.CostCentre, &st.Currency, &st.Mode, &st.Total, &st.GeneratedAt, &st.LineCount)
 	st.PeriodLabel, st.GeneratedAt = periodLabel(st.Period), st.GeneratedAt.UTC()
 	return st, err
 }
@@ -128,7 +128,23 @@ func (s *Service) Statement(ctx context.Context, p *access.Principal, id int64) 
 		}
 		st.Lines = append(st.Lines, l)
 	}
-	return st, rows.Err()
+	if err := rows.Err(); err != nil {
+		return Statement{}, err
+	}
+	hrows, err := s.DB.Query(ctx, "SELECT generated_at, total, line_count FROM statement_history WHERE statement_id = ? ORDER BY id", id)
+	if err != nil {
+		return Statement{}, fmt.Errorf("reading statement history: %w", err)
+	}
+	defer hrows.Close()
+	for hrows.Next() {
+		var h StatementRun
+		if err := hrows.Scan(&h.GeneratedAt, &h.Total, &h.LineCount); err != nil {
+			return Statement{}, err
+		}
+		h.GeneratedAt = h.GeneratedAt.UTC()
+		st.History = append(st.History, h)
+	}
+	return st, hrows.Err()
 }
 
 // UsageRecord is one stored usage record, for drill-down.

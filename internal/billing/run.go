@@ -99,7 +99,13 @@ func (s *Service) run(ctx context.Context, tx *db.Tx, p *access.Principal, perio
 		return RunReport{}, err
 	}
 	now := s.Clock.Now()
-	if _, err := tx.Exec(ctx, "DELETE FROM statements WHERE period = ?", period); err != nil {
+	// Statements keep their ids for life: this run empties the period's
+	// statements and fills again those that have lines; one left without
+	// lines stays, with a zero total (see migration 00011).
+	if _, err := tx.Exec(ctx, "DELETE FROM statement_lines WHERE statement_id IN (SELECT id FROM statements WHERE period = ?)", period); err != nil {
+		return RunReport{}, fmt.Errorf("replacing statement lines: %w", err)
+	}
+	if _, err := tx.Exec(ctx, "UPDATE statements SET total = ?, line_count = 0, generated_at = ? WHERE period = ?", decimal.Zero, now, period); err != nil {
 		return RunReport{}, fmt.Errorf("replacing statements: %w", err)
 	}
 	modes, err := departmentModes(ctx, tx)
@@ -135,8 +141,10 @@ func (s *Service) run(ctx context.Context, tx *db.Tx, p *access.Principal, perio
 			total = total.Add(ls[i].Amount)
 		}
 		var id int64
-		if err := tx.QueryRow(ctx, `INSERT INTO statements(period, department_id, currency, mode, total, generated_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
-			period, k.dept, k.currency, modes[k.dept], total, now).Scan(&id); err != nil {
+		if err := tx.QueryRow(ctx, `INSERT INTO statements(period, department_id, currency, mode, total, generated_at, line_count) VALUES (?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (period, department_id, currency) DO UPDATE SET mode = EXCLUDED.mode, total = EXCLUDED.total,
+			generated_at = EXCLUDED.generated_at, line_count = EXCLUDED.line_count RETURNING id`,
+			period, k.dept, k.currency, modes[k.dept], total, now, len(ls)).Scan(&id); err != nil {
 			return RunReport{}, fmt.Errorf("saving statement: %w", err)
 		}
 		if err := insertLines(ctx, tx, id, ls); err != nil {
@@ -145,6 +153,10 @@ func (s *Service) run(ctx context.Context, tx *db.Tx, p *access.Principal, perio
 		rep.Statements++
 		rep.Lines += len(ls)
 		rep.Totals[k.currency] = rep.Totals[k.currency].Add(total)
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO statement_history(statement_id, generated_at, total, line_count)
+		SELECT id, generated_at, total, line_count FROM statements WHERE period = ? ORDER BY id`, period); err != nil {
+		return RunReport{}, fmt.Errorf("recording statement totals: %w", err)
 	}
 	if _, err := tx.Exec(ctx, "UPDATE billing_periods SET last_run_at = ? WHERE period = ?", now, period); err != nil {
 		return RunReport{}, err
