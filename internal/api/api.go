@@ -131,6 +131,8 @@ func location(field, method string) string {
 		return "query." + field
 	case strings.HasPrefix(field, "line "):
 		return "body " + field
+	case strings.HasPrefix(field, "["): // an element of the body's array
+		return "body" + field
 	case method == http.MethodGet || method == http.MethodDelete:
 		return "query." + field
 	}

@@ -20,6 +20,10 @@
 //     admins — not by every member of the department. Finance and admins run
 //     and close periods, ingest usage and record adjustments; API tokens of
 //     metering systems need the finance role.
+//   - Usage is taken only when dated within a window around now
+//     (Service.UsagePast, UsageFuture); a period is closed only once it has
+//     ended. Usage for a closed period is late usage: stored with its real
+//     time and charged by an adjustment in the next open period (late.go).
 //   - A statement is one department × period × currency for life: a rerun
 //     updates it in place, keeping its id, and records its total in its
 //     history. Statements are never deleted, so no id is used twice; one

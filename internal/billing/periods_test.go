@@ -36,7 +36,7 @@ func TestPeriodsFromNowhere(t *testing.T) {
 			usage("long-ago", "2025-02-25T10:00:00Z", "1"), // 401 days before now
 			usage("in-time", "2026-04-01T10:00:00Z", "1"),
 			usage("fast-clock", "2026-04-03T10:00:00Z", "1"), // a day ahead
-		}, false)
+		}, billing.IngestOptions{AcceptPartial: true})
 		if err != nil || rep.Accepted != 2 || rep.Rejected != 3 {
 			t.Fatalf("ingest = %+v, %v", rep, err)
 		}
@@ -73,7 +73,7 @@ func TestPeriodsFromNowhere(t *testing.T) {
 		narrow := *w.b
 		narrow.UsagePast, narrow.UsageFuture = 30*24*time.Hour, 0
 		rep, err = narrow.Ingest(ctx, w.finance, []billing.UsageInput{usage("n1", "2026-03-02T08:00:00Z", "1"), usage("n2", "2026-04-02T09:00:01Z", "1"),
-			usage("n3", "2026-04-02T08:00:00Z", "1")}, false)
+			usage("n3", "2026-04-02T08:00:00Z", "1")}, billing.IngestOptions{AcceptPartial: true})
 		if err != nil || rep.Accepted != 1 || rep.Rejected != 2 || rep.Errors[0].Position != 0 || rep.Errors[1].Position != 1 {
 			t.Fatalf("narrow window = %+v, %v", rep, err)
 		}

@@ -377,26 +377,51 @@ func (s *Service) rate(ctx context.Context, tx *db.Tx, per rating.Period, period
 		}
 	}
 	// Adjustments recorded into this period.
-	arows, err := tx.Query(ctx, "SELECT id, department_id, corrects, amount, currency, reason FROM adjustments WHERE period = ? ORDER BY id", period)
+	arows, err := tx.Query(ctx, `SELECT id, department_id, corrects, amount, currency, reason, COALESCE(offering_id, 0), late_quantity
+		FROM adjustments WHERE period = ? ORDER BY id`, period)
 	if err != nil {
 		return nil, fmt.Errorf("reading adjustments: %w", err)
 	}
-	defer arows.Close()
+	type adjustment struct {
+		id, dept, offering int64
+		corrects, currency string
+		reason             string
+		amount, late       decimal.Decimal
+	}
+	var adjs []adjustment
 	for arows.Next() {
-		var id, dept int64
-		var corrects, currency, reason string
-		var amount decimal.Decimal
-		if err := arows.Scan(&id, &dept, &corrects, &amount, &currency, &reason); err != nil {
+		var a adjustment
+		if err := arows.Scan(&a.id, &a.dept, &a.corrects, &a.amount, &a.currency, &a.reason, &a.offering, &a.late); err != nil {
+			arows.Close()
 			return nil, err
 		}
-		desc := "Adjustment: " + reason
-		if corrects != "" {
-			desc = "Adjustment for " + corrects + ": " + reason
-		}
-		lines = append(lines, Line{Kind: "adjustment", Description: desc, Quantity: decimal.NewFromInt(1), ExactAmount: amount,
-			Source: fmt.Sprintf("adjustment:%d", id), currency: currency, departmentID: dept})
+		adjs = append(adjs, a)
 	}
-	return lines, arows.Err()
+	arows.Close()
+	if err := arows.Err(); err != nil {
+		return nil, err
+	}
+	for _, a := range adjs {
+		l := Line{Kind: "adjustment", Description: "Adjustment: " + a.reason, Quantity: decimal.NewFromInt(1), ExactAmount: a.amount,
+			Source: fmt.Sprintf("adjustment:%d", a.id), currency: a.currency, departmentID: a.dept}
+		if a.corrects != "" {
+			l.Description = "Adjustment for " + a.corrects + ": " + a.reason
+		}
+		if a.offering != 0 {
+			// Late usage: the line says what it is and leads to its records.
+			oi, err := s.offeringOf(ctx, cache, a.offering)
+			if err != nil {
+				return nil, err
+			}
+			l.Description, l.Quantity, l.ServiceID, l.OfferingID = a.reason, a.late, oi.svc.ID, oi.o.ID
+			l.Source = fmt.Sprintf("late-usage:%d", a.id)
+			if plan, err := rating.PlanAt(ratingPlans(oi.o), per.Start()); err == nil {
+				l.Unit = string(plan.Unit)
+			}
+		}
+		lines = append(lines, l)
+	}
+	return lines, nil
 }
 
 func planByID(o catalog.Offering, id int64) (rating.RatePlan, bool) {

@@ -45,7 +45,7 @@ func TestStatementIdentity(t *testing.T) {
 		}
 		opsUsage := usage("ops-1", "2026-04-01T10:00:00Z", "50")
 		opsUsage.Department = "OPS"
-		if rep, err := w.b.Ingest(ctx, w.finance, []billing.UsageInput{opsUsage}, false); err != nil || rep.Accepted != 1 {
+		if rep, err := w.b.Ingest(ctx, w.finance, []billing.UsageInput{opsUsage}, billing.IngestOptions{AcceptPartial: true}); err != nil || rep.Accepted != 1 {
 			t.Fatalf("ingest = %+v, %v", rep, err)
 		}
 		first := run()

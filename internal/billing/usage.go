@@ -101,6 +101,19 @@ type resolved struct {
 	dept, sub, offering, plan int64
 	period                    string
 	qty                       decimal.Decimal
+	// late: the period is closed; adj is the adjustment that charges it.
+	late bool
+	adj  int64
+}
+
+// IngestOptions say how a batch of usage is taken.
+type IngestOptions struct {
+	// AcceptPartial stores the good records of a batch in which some are
+	// refused; without it, any refusal stores nothing.
+	AcceptPartial bool
+	// RefuseLate refuses records for a closed period instead of charging
+	// them by an adjustment in the next open period (see late.go).
+	RefuseLate bool
 }
 
 // validator resolves codes to ids once per batch.
@@ -113,7 +126,8 @@ type validator struct {
 	periods map[string]string // period → state
 	sys     *access.Principal
 	// from and to bound the usage times accepted.
-	from, to time.Time
+	from, to   time.Time
+	refuseLate bool
 }
 
 func (s *Service) newValidator(ctx context.Context) (*validator, error) {
@@ -231,18 +245,21 @@ func (v *validator) check(i int, in UsageInput, errs *[]RecordError) (resolved, 
 	}
 	r.plan, r.qty, r.period = plan.ID, in.Quantity, PeriodOf(in.Time)
 	if v.periods[r.period] == "closed" {
-		return fail("time", "Period %s is closed; corrections are adjustments in an open period.", r.period)
+		if v.refuseLate {
+			return fail("time", "Period %s is closed, and late usage was to be refused.", r.period)
+		}
+		r.late = true
 	}
 	return r, true
 }
 
 // Ingest stores a batch of usage records held in memory, as IngestStream
 // does with one chunk. Each record is checked; refused ones are reported by
-// position. With atomic, any refusal stores nothing; otherwise the good
-// records are stored. A key already stored counts as a duplicate and
+// position. Any refusal stores nothing, unless opts.AcceptPartial: then the
+// good records are stored. A key already stored counts as a duplicate and
 // changes nothing. Since the batch can be read again, a clash with another
 // request storing the same keys is retried a few times.
-func (s *Service) Ingest(ctx context.Context, p *access.Principal, batch []UsageInput, atomic bool) (IngestReport, error) {
+func (s *Service) Ingest(ctx context.Context, p *access.Principal, batch []UsageInput, opts IngestOptions) (IngestReport, error) {
 	for attempt := 1; ; attempt++ {
 		sent := false
 		rep, err := s.IngestStream(ctx, p, func() (UsageChunk, error) {
@@ -251,7 +268,7 @@ func (s *Service) Ingest(ctx context.Context, p *access.Principal, batch []Usage
 			}
 			sent = true
 			return UsageChunk{Records: batch}, nil
-		}, atomic)
+		}, opts)
 		if !errors.Is(err, errClash) || attempt == 4 {
 			return rep, err
 		}
@@ -273,18 +290,21 @@ var errClash = engage.Errorf(engage.ECONFLICT, "Another request was storing some
 // transaction, holding one chunk at a time, so that a request or a file of
 // any size takes bounded memory. Refused and unreadable records are
 // reported by position (the first maxReported of them; Rejected counts
-// all). With atomic, any refusal stores nothing; otherwise the good
-// records are stored. When next fails, nothing is stored and its error is
+// all). Any refusal stores nothing (the report says Atomic), unless
+// opts.AcceptPartial: then the good records are stored. Records for a
+// closed period are charged as late usage (late.go) unless opts.RefuseLate. When next fails, nothing is stored and its error is
 // returned. next returns an empty chunk at the end.
-func (s *Service) IngestStream(ctx context.Context, p *access.Principal, next func() (UsageChunk, error), atomic bool) (IngestReport, error) {
+func (s *Service) IngestStream(ctx context.Context, p *access.Principal, next func() (UsageChunk, error), opts IngestOptions) (IngestReport, error) {
 	if err := requireFinance(p); err != nil {
 		return IngestReport{}, err
 	}
+	atomic := !opts.AcceptPartial
 	rep := IngestReport{Errors: []RecordError{}, Atomic: atomic}
 	v, err := s.newValidator(ctx)
 	if err != nil {
 		return rep, err
 	}
+	v.refuseLate = opts.RefuseLate
 	rejected := 0
 	t := totals{}
 	refuse := func(e RecordError) {
@@ -327,7 +347,7 @@ func (s *Service) IngestStream(ctx context.Context, p *access.Principal, next fu
 	err = s.DB.TransactOnce(ctx, func(tx *db.Tx) error {
 		for {
 			if len(good) > 0 && !(atomic && rejected > 0) {
-				acc, dup, err := s.store(ctx, tx, good, keys, t)
+				acc, dup, err := s.store(ctx, tx, p, good, keys, t)
 				if err != nil {
 					return err
 				}
@@ -373,10 +393,14 @@ type totals map[totalKey]struct {
 	n   int
 }
 
-// store keeps the records whose keys are new and adds them to t.
-func (s *Service) store(ctx context.Context, tx *db.Tx, recs []resolved, ins []UsageInput, t totals) (accepted, duplicates int, err error) {
+// store keeps the records whose keys are new and adds them to t, or, for
+// late records, to their adjustments.
+func (s *Service) store(ctx context.Context, tx *db.Tx, p *access.Principal, recs []resolved, ins []UsageInput, t totals) (accepted, duplicates int, err error) {
 	fresh, err := storeKeys(ctx, tx, ins)
 	if err != nil {
+		return 0, 0, err
+	}
+	if err := s.chargeLate(ctx, tx, p, recs, fresh); err != nil {
 		return 0, 0, err
 	}
 	if err := storeBatches(ctx, tx, recs, ins, fresh, s.Clock.Now()); err != nil {
@@ -388,6 +412,9 @@ func (s *Service) store(ctx context.Context, tx *db.Tx, recs []resolved, ins []U
 			continue
 		}
 		accepted++
+		if r.late {
+			continue // charged by its adjustment; the closed period never changes
+		}
 		k := totalKey{r.period, r.dept, r.offering, r.plan}
 		v := t[k]
 		v.qty, v.n = v.qty.Add(r.qty), v.n+1
