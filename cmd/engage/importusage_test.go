@@ -90,7 +90,8 @@ func TestImportUsage(t *testing.T) {
 // TestImportUsagePartialAndLate: a usage file with bad lines is refused
 // whole, every bad line listed, unless --accept-partial; a file cut in its
 // last line is refused even then; usage for a closed month becomes an
-// adjustment, or is refused with --late refuse.
+// adjustment, or is refused with --late refuse; a month that has not ended
+// cannot be closed.
 func TestImportUsagePartialAndLate(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, with func(...string) []string) {
 		if code, _, errs := runEngage(t, "", with("demo")...); code != 0 {
@@ -133,6 +134,12 @@ func TestImportUsagePartialAndLate(t *testing.T) {
 			code, _, errs := runEngage(t, "", with("import", "usage", "--accept-partial", write(name, body))...)
 			if code != 1 || !strings.Contains(errs, "line 3 is cut") || keys("c-") != 0 {
 				t.Fatalf("%s = %d %q; %d keys stored", name, code, errs, keys("c-"))
+			}
+		}
+		// Months that have not ended cannot be closed.
+		for _, p := range []string{open.Format("2006-01"), "2030-01"} {
+			if code, _, errs := runEngage(t, "", with("billing", "close", p)...); code != 1 || !strings.Contains(errs, "has not ended") {
+				t.Fatalf("billing close %s = %d %q", p, code, errs)
 			}
 		}
 		// Late usage.
