@@ -112,12 +112,37 @@ func TestLateUsageAPIAndWeb(t *testing.T) {
 				t.Fatalf("late usage = %d %v", status, rep)
 			}
 		}
+		bio := departmentByCode(t, e, "BIO")
+		statement := func() map[string]any {
+			t.Helper()
+			status, list := finance.json("GET", fmt.Sprintf("/statements?period=2026-02&department_id=%d", bio.ID), "")
+			items, _ := list["items"].([]any)
+			if status != 200 || len(items) != 1 {
+				t.Fatalf("February's statements of BIO = %d %v", status, list)
+			}
+			status, st := finance.json("GET", fmt.Sprintf("/statements/%v", items[0].(map[string]any)["id"]), "")
+			if status != 200 {
+				t.Fatalf("statement = %d %v", status, st)
+			}
+			return st
+		}
+		before := statement()
 		if status, _ := finance.json("POST", "/billing/periods/2026-02/run", ""); status != 200 {
 			t.Fatalf("run February = %d", status)
 		}
+		// The rerun updated the statement in place and kept its totals.
+		after := statement()
+		history, _ := after["history"].([]any)
+		if after["id"] != before["id"] || len(history) != len(before["history"].([]any))+1 || after["total"] == before["total"] ||
+			history[len(history)-1].(map[string]any)["total"] != after["total"] {
+			t.Fatalf("statement before the rerun %v, after %v", before, after)
+		}
 		f := e.SignIn(t, "finance@example.com")
-		bio := departmentByCode(t, e, "BIO")
+		if _, page := f.Get(fmt.Sprintf("/costs?department=%d&period=2026-02", bio.ID)); !strings.Contains(page, fmt.Sprintf(`id="history-%v"`, after["id"])) {
+			t.Fatalf("the statement page does not show its totals by run")
+		}
 		_, page := f.Get(fmt.Sprintf("/costs?department=%d&period=2026-02", bio.ID))
+		// (and the line of the late usage leads to its records)
 		link := regexp.MustCompile(`href="(/costs/usage\?adjustment=\d+)">See the late usage records`).FindStringSubmatch(page)
 		if !strings.Contains(page, "Late usage for January 2026 (1 record)") || link == nil {
 			t.Fatalf("February's statement has no late usage line:\n%s", page)
