@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/engagehq/engage"
 	"github.com/engagehq/engage/internal/billing"
 	"github.com/engagehq/engage/internal/db"
 	"github.com/engagehq/engage/internal/dbtest"
@@ -125,6 +126,44 @@ func TestLateUsage(t *testing.T) {
 		}
 		if !found {
 			t.Fatalf("May's lines = %+v", st.Lines)
+		}
+	})
+}
+
+// TestUsageMeetsClose: usage checked while its period was open, which is
+// closed before the usage is stored, is refused whole (nothing stored, not
+// lost in the closed period's totals); sent again, it is late usage.
+func TestUsageMeetsClose(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		w := setup(t, d) // now: 2 April 2026
+		if rep, err := w.b.Ingest(ctx, w.finance, []billing.UsageInput{usage("m1", "2026-03-02T10:00:00Z", "10")}, billing.IngestOptions{}); err != nil || rep.Accepted != 1 {
+			t.Fatalf("March usage = %+v, %v", rep, err)
+		}
+		batch := []billing.UsageInput{usage("m2", "2026-03-30T10:00:00Z", "5")}
+		calls := 0
+		_, err := w.b.IngestStream(ctx, w.finance, func() (billing.UsageChunk, error) {
+			if calls++; calls > 1 {
+				return billing.UsageChunk{}, nil
+			}
+			// Finance closes March while the batch is on its way.
+			if _, err := w.b.Close(ctx, w.finance, "2026-03"); err != nil {
+				t.Fatal(err)
+			}
+			return billing.UsageChunk{Records: batch}, nil
+		}, billing.IngestOptions{})
+		if engage.ErrorCode(err) != engage.ECONFLICT || !strings.Contains(err.Error(), "was closed while this usage was being stored") {
+			t.Fatalf("usage meeting the close = %v", err)
+		}
+		var n int
+		if err := d.QueryRow(ctx, "SELECT COUNT(*) FROM usage_keys WHERE idempotency_key = 'm2'").Scan(&n); err != nil || n != 0 {
+			t.Fatalf("m2 stored %d times, %v", n, err)
+		}
+		if rep, err := w.b.Ingest(ctx, w.finance, batch, billing.IngestOptions{}); err != nil || rep.Accepted != 1 {
+			t.Fatalf("sent again = %+v, %v", rep, err)
+		}
+		if err := d.QueryRow(ctx, "SELECT late_records FROM adjustments WHERE corrects = '2026-03'").Scan(&n); err != nil || n != 1 {
+			t.Fatalf("late records = %d, %v", n, err)
 		}
 	})
 }

@@ -436,6 +436,9 @@ func addTotals(ctx context.Context, tx *db.Tx, t totals) error {
 			if err := ensurePeriod(ctx, tx, k.period); err != nil {
 				return err
 			}
+			if err := stillOpen(ctx, tx, k.period); err != nil {
+				return err
+			}
 		}
 		if err := addTotal(ctx, tx, k, t[k].qty, t[k].n); err != nil {
 			return err
@@ -470,6 +473,24 @@ func addTotal(ctx context.Context, tx *db.Tx, k totalKey, qty decimal.Decimal, n
 	}
 	if err != nil {
 		return fmt.Errorf("adding to usage totals: %w", err)
+	}
+	return nil
+}
+
+// stillOpen checks, in the transaction that adds usage to a period, that
+// the period was not closed since the records were checked; on PostgreSQL
+// it holds the period open (a close waits) until the usage is stored.
+func stillOpen(ctx context.Context, tx *db.Tx, period string) error {
+	q := "SELECT state FROM billing_periods WHERE period = ?"
+	if tx.Engine() == db.Postgres {
+		q += " FOR SHARE"
+	}
+	var st string
+	if err := tx.QueryRow(ctx, q, period).Scan(&st); err != nil {
+		return fmt.Errorf("reading period %s: %w", period, err)
+	}
+	if st == "closed" {
+		return engage.Errorf(engage.ECONFLICT, "Period %s was closed while this usage was being stored; nothing was stored. Send it again: it will be charged as late usage.", period)
 	}
 	return nil
 }
