@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/csv"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -77,17 +78,35 @@ func cmdBilling(ctx context.Context, e env, args []string) error {
 	return nil
 }
 
+const importUsageSynopsis = "import usage FILE.csv [--accept-partial] [--late adjust|refuse]"
+
+// usageImportOptions are the flags of `engage import usage`.
+type usageImportOptions struct {
+	acceptPartial bool
+	late          string
+}
+
+func (o *usageImportOptions) flags(fs *flag.FlagSet) {
+	fs.BoolVar(&o.acceptPartial, "accept-partial", false, "usage: store the readable, valid lines of a file in which some are not (by default nothing is stored)")
+	fs.StringVar(&o.late, "late", "adjust", "usage: records for a closed month are charged by an adjustment in the next open month (adjust) or refused (refuse)")
+}
+
 // importUsage reads usage records from CSV with the columns
 // idempotency_key,time,department,subscription_id,offering,quantity,unit,source
-// and sends them in batches. Line numbers are reported for refused rows;
-// with --atomic semantics per file: nothing is stored if any line is bad.
-func importUsage(ctx context.Context, e env, cfg config.Config, path string) error {
+// and sends them in batches. Line numbers are reported for refused rows:
+// nothing is stored if any line is bad, unless --accept-partial; a file
+// whose last line is cut is always refused.
+func importUsage(ctx context.Context, e env, cfg config.Config, path string, opts usageImportOptions) error {
+	if opts.late != "adjust" && opts.late != "refuse" {
+		return usagef("--late: say adjust or refuse")
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	r := csvfile.NewReader(f)
+	src := &lastByteReader{r: f}
+	r := csvfile.NewReader(src)
 	r.ReuseRecord = false
 	header, err := r.Read()
 	if err != nil {
@@ -113,27 +132,18 @@ func importUsage(ctx context.Context, e env, cfg config.Config, path string) err
 		return err
 	}
 	defer a.Close()
-	// Read and stored a chunk at a time in one transaction: all or nothing,
-	// with memory bounded whatever the file's size.
+	// Read and stored a chunk at a time in one transaction: all or nothing
+	// (unless --accept-partial), with memory bounded whatever the file's size.
 	const chunkSize = 50000
-	var problems []string
-	unlisted := 0              // problems past the first thousand
-	reported := map[int]bool{} // lines with a problem already listed
-	problem := func(line int, format string, args ...any) {
-		if len(problems) == 1000 {
-			unlisted++
-			return
-		}
-		problems = append(problems, fmt.Sprintf("line %d: ", line)+fmt.Sprintf(format, args...))
-		reported[line] = true
-	}
-	unreadable := errors.New("unreadable lines")
 	lines := make([]int, 0, chunkSize) // each record's line: its position in the report
 	read := 0
 	chunk := make([]billing.UsageInput, 0, chunkSize)
+	var bad []billing.RecordError
+	// The last line read, and whether it is not a whole CSV record.
+	lastBroken, lastLine, lastQuote := false, 0, false
 	next := func() (billing.UsageChunk, error) {
-		chunk, lines = chunk[:0], lines[:0]
-		for len(chunk) < chunkSize {
+		chunk, lines, bad = chunk[:0], lines[:0], bad[:0]
+		for len(chunk)+len(bad) < chunkSize {
 			rec, err := r.Read()
 			if errors.Is(err, io.EOF) {
 				break
@@ -143,51 +153,83 @@ func importUsage(ctx context.Context, e env, cfg config.Config, path string) err
 			if errors.As(err, &pe) {
 				line = pe.Line
 			}
-			lines = append(lines, line)
 			read++
-			if err != nil {
-				problem(line, "%v", err)
-				chunk = append(chunk, billing.UsageInput{})
-				continue
-			}
-			in := billing.UsageInput{IdempotencyKey: get(rec, "idempotency_key"), Department: get(rec, "department"), Offering: get(rec, "offering"),
-				Unit: get(rec, "unit"), Source: get(rec, "source")}
-			if in.Time, err = time.Parse(time.RFC3339, get(rec, "time")); err != nil {
-				problem(line, "time: write RFC 3339, such as 2026-03-16T09:30:00Z")
-			}
-			if in.Quantity, err = decimal.NewFromString(get(rec, "quantity")); err != nil {
-				problem(line, "quantity: not a number")
-			}
-			if s := get(rec, "subscription_id"); s != "" {
-				if in.SubscriptionID, err = strconv.ParseInt(s, 10, 64); err != nil {
-					problem(line, "subscription_id: not a number")
+			var problems []string
+			if pe != nil {
+				problems = append(problems, "record: "+pe.Err.Error())
+			} else if err != nil {
+				problems = append(problems, "record: "+err.Error())
+			} else {
+				in := billing.UsageInput{IdempotencyKey: get(rec, "idempotency_key"), Department: get(rec, "department"), Offering: get(rec, "offering"),
+					Unit: get(rec, "unit"), Source: get(rec, "source")}
+				if in.Time, err = time.Parse(time.RFC3339, get(rec, "time")); err != nil {
+					problems = append(problems, "time: write RFC 3339, such as 2026-03-16T09:30:00Z")
+				}
+				if in.Quantity, err = decimal.NewFromString(get(rec, "quantity")); err != nil {
+					problems = append(problems, "quantity: not a number")
+				}
+				if s := get(rec, "subscription_id"); s != "" {
+					if in.SubscriptionID, err = strconv.ParseInt(s, 10, 64); err != nil {
+						problems = append(problems, "subscription_id: not a number")
+					}
+				}
+				if len(problems) == 0 {
+					chunk, lines = append(chunk, in), append(lines, line)
 				}
 			}
-			chunk = append(chunk, in)
-		}
-		if len(chunk) > 0 {
-			progress(e, "Storing usage records: %d read…", read)
-		} else if len(problems) > 0 {
-			return billing.UsageChunk{}, unreadable // at the end: nothing is stored
-		}
-		return billing.UsageChunk{Records: chunk, Positions: lines}, nil
-	}
-	rep, err := a.Billing.IngestStream(ctx, access.System("engage import usage (command line)"), next, true)
-	if err != nil && !errors.Is(err, unreadable) {
-		return err
-	}
-	if err != nil || rep.Rejected > 0 {
-		for _, x := range rep.Errors {
-			// A line that could not be read is listed once, as read.
-			if !reported[x.Position] {
-				problem(x.Position, "%s: %s", x.Field, x.Message)
+			lastBroken, lastLine, lastQuote = pe != nil, line, pe != nil && errors.Is(pe.Err, csv.ErrQuote)
+			if len(problems) > 0 {
+				field, msg, _ := strings.Cut(strings.Join(problems, "; "), ": ")
+				bad = append(bad, billing.RecordError{Position: line, Field: field, Message: msg})
 			}
 		}
-		if more := unlisted + rep.Rejected - len(rep.Errors); more > 0 {
+		if len(chunk)+len(bad) > 0 {
+			progress(e, "Storing usage records: %d read…", read)
+		} else if lastQuote || (lastBroken && !src.endsWithNewline()) {
+			// A quoted field not closed, or a last line that is not a whole
+			// record and does not end: the file was cut. Never taken in part.
+			return billing.UsageChunk{}, fmt.Errorf("%s: line %d is cut (the file ends in the middle of it); nothing was stored", path, lastLine)
+		}
+		return billing.UsageChunk{Records: chunk, Positions: lines, Unreadable: bad}, nil
+	}
+	rep, err := a.Billing.IngestStream(ctx, access.System("engage import usage (command line)"), next,
+		billing.IngestOptions{AcceptPartial: opts.acceptPartial, RefuseLate: opts.late == "refuse"})
+	if err != nil {
+		return err
+	}
+	if rep.Rejected > 0 {
+		problems := make([]string, 0, len(rep.Errors)+1)
+		for _, x := range rep.Errors {
+			problems = append(problems, fmt.Sprintf("line %d: %s: %s", x.Position, x.Field, x.Message))
+		}
+		if more := rep.Rejected - len(rep.Errors); more > 0 {
 			problems = append(problems, fmt.Sprintf("… and %d more problems", more))
 		}
-		return fmt.Errorf("%s has errors; nothing was stored:\n  %s", path, strings.Join(problems, "\n  "))
+		if !rep.Atomic {
+			fmt.Fprintf(e.stdout, "%d records: %d stored, %d already stored, %d refused (--accept-partial):\n  %s\n", rep.Received, rep.Accepted, rep.Duplicates,
+				rep.Rejected, strings.Join(problems, "\n  "))
+			return nil
+		}
+		return fmt.Errorf("%s has errors; nothing was stored (--accept-partial stores the other lines):\n  %s", path, strings.Join(problems, "\n  "))
 	}
 	fmt.Fprintf(e.stdout, "%d records: %d stored, %d already stored.\n", rep.Received, rep.Accepted, rep.Duplicates)
 	return nil
 }
+
+// lastByteReader remembers the last byte read, to tell a file that ends
+// with a line break from one cut in the middle of a line.
+type lastByteReader struct {
+	r    io.Reader
+	last byte
+	any  bool
+}
+
+func (l *lastByteReader) Read(p []byte) (int, error) {
+	n, err := l.r.Read(p)
+	if n > 0 {
+		l.last, l.any = p[n-1], true
+	}
+	return n, err
+}
+
+func (l *lastByteReader) endsWithNewline() bool { return !l.any || l.last == '\n' }

@@ -421,7 +421,9 @@ func cmdImport(ctx context.Context, e env, args []string) error {
 	if isFocusImport(args) {
 		return cmdImportFocus(ctx, e, args)
 	}
-	cfg, fs, err := parse(e, "import", "import KIND FILE.csv   (KIND: "+strings.Join(org.ImportKinds, ", ")+", usage)\n       engage "+importFocusSynopsis, args, false, nil)
+	var opts usageImportOptions
+	cfg, fs, err := parse(e, "import", "import KIND FILE.csv   (KIND: "+strings.Join(org.ImportKinds, ", ")+", usage)\n       engage "+importUsageSynopsis+
+		"\n       engage "+importFocusSynopsis, args, false, opts.flags)
 	if err != nil {
 		return err
 	}
@@ -430,7 +432,10 @@ func cmdImport(ctx context.Context, e env, args []string) error {
 		return usagef("give a kind and a file")
 	}
 	if fs.Arg(0) == "usage" {
-		return importUsage(ctx, e, cfg, fs.Arg(1))
+		return importUsage(ctx, e, cfg, fs.Arg(1), opts)
+	}
+	if opts.acceptPartial || opts.late != "adjust" {
+		return usagef("--accept-partial and --late are for usage files")
 	}
 	f, err := os.Open(fs.Arg(1))
 	if err != nil {

@@ -16,10 +16,11 @@ import (
 	"github.com/engagehq/engage/internal/focus"
 )
 
-const importFocusSynopsis = "import focus FILE [--basis effective|billed] [--dates mdy|dmy] [--currency CODE] [--data DIR | --database-url URL]"
+const importFocusSynopsis = "import focus FILE [--basis effective|billed] [--dates mdy|dmy] [--currency CODE] [--accept-partial] [--data DIR | --database-url URL]"
 
-func importFocusFlags(basis, dates, currency *string) func(*flag.FlagSet) {
+func importFocusFlags(basis, dates, currency *string, partial *bool) func(*flag.FlagSet) {
 	return func(fs *flag.FlagSet) {
+		fs.BoolVar(partial, "accept-partial", false, "import the readable rows of a file in which some rows cannot be read (by default nothing is imported)")
 		fs.StringVar(basis, "basis", "", "the cost to allocate: effective (EffectiveCost, the default) or billed (BilledCost)")
 		fs.StringVar(dates, "dates", "", "read dates like 5/1/25 as mdy or dmy; rows with such dates are rejected otherwise")
 		fs.StringVar(currency, "currency", "", "the currency of a file without a BillingCurrency column, such as USD")
@@ -30,11 +31,12 @@ func importFocusFlags(basis, dates, currency *string) func(*flag.FlagSet) {
 // kind focus, wherever the flags are.
 func isFocusImport(args []string) bool {
 	var basis, dates, currency string
+	var partial bool
 	cfg := config.Default()
 	fs := flag.NewFlagSet("engage import", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	config.Flags(fs, &cfg, false)
-	importFocusFlags(&basis, &dates, &currency)(fs)
+	importFocusFlags(&basis, &dates, &currency, &partial)(fs)
 	if err := fs.Parse(args); err != nil {
 		return false
 	}
@@ -46,7 +48,8 @@ func isFocusImport(args []string) bool {
 // currency, and what was allocated. Rejected rows do not make it fail.
 func cmdImportFocus(ctx context.Context, e env, args []string) error {
 	var basis, dates, currency string
-	cfg, fs, err := parse(e, "import", importFocusSynopsis, args, false, importFocusFlags(&basis, &dates, &currency))
+	var partial bool
+	cfg, fs, err := parse(e, "import", importFocusSynopsis, args, false, importFocusFlags(&basis, &dates, &currency, &partial))
 	if err != nil {
 		return err
 	}
@@ -54,7 +57,7 @@ func cmdImportFocus(ctx context.Context, e env, args []string) error {
 		fs.Usage()
 		return usagef("give the FOCUS file to import")
 	}
-	opts := cloudbill.ImportOptions{DefaultCurrency: currency}
+	opts := cloudbill.ImportOptions{DefaultCurrency: currency, AcceptPartial: partial}
 	switch basis {
 	case "", "effective":
 		opts.Basis = cloudbill.BasisEffective

@@ -37,8 +37,13 @@ func TestImportFocus(t *testing.T) {
 		if code != 0 || !strings.Contains(out, "1000 accepted (0 added, 1000 duplicates already imported)") || strings.Contains(out, "Allocation of") {
 			t.Errorf("second import = %d\n%s", code, out)
 		}
-		// Slash dates are rejected row by row unless an order is given.
-		code, out, _ = runEngage(t, "", with("import", "focus", focusSaaS)...)
+		// Slash dates cannot be read unless an order is given: the file is
+		// refused, every row listed, unless a partial file is accepted.
+		code, _, errs = runEngage(t, "", with("import", "focus", focusSaaS)...)
+		if code != 1 || !strings.Contains(errs, "14 of 14 rows cannot be read; nothing was imported") || !strings.Contains(errs, "line 15: ChargePeriodStart:") {
+			t.Errorf("slash dates = %d\n%s", code, errs)
+		}
+		code, out, _ = runEngage(t, "", with("import", "focus", "--accept-partial", focusSaaS)...)
 		if code != 0 || !strings.Contains(out, "14 rows: 0 accepted (0 added, 0 duplicates already imported), 14 rejected.") ||
 			!strings.Contains(out, "Rejected rows (the first 14 of 14):") || !strings.Contains(out, "line 2: ChargePeriodStart:") {
 			t.Errorf("slash dates = %d\n%s", code, out)

@@ -97,3 +97,71 @@ func TestImportUsage(t *testing.T) {
 		}
 	})
 }
+
+// TestImportUsagePartialAndLate: a usage file with bad lines is refused
+// whole, every bad line listed, unless --accept-partial; a file cut in its
+// last line is refused even then; usage for a closed month becomes an
+// adjustment, or is refused with --late refuse; a month that has not ended
+// cannot be closed.
+func TestImportUsagePartialAndLate(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, with func(...string) []string) {
+		if code, _, errs := runEngage(t, "", with("demo")...); code != 0 {
+			t.Fatalf("demo = %d %s", code, errs)
+		}
+		now := time.Now().UTC()
+		open := time.Date(now.Year(), now.Month(), 1, 1, 0, 0, 0, time.UTC)
+		closed := open.AddDate(0, -2, 14) // the demo closes all months but the last two
+		dir := t.TempDir()
+		write := func(name, body string) string {
+			path := filepath.Join(dir, name)
+			if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			return path
+		}
+		line := func(key string, at time.Time, qty string) string {
+			return fmt.Sprintf("%s,%s,FIN,hpc-core-hours,%s,unit-hour,cli test\n", key, at.Format(time.RFC3339), qty)
+		}
+		head := "idempotency_key,time,department,offering,quantity,unit,source\n"
+		keys := func(prefix string) int {
+			return count(t, with, "SELECT COUNT(*) FROM usage_keys WHERE idempotency_key LIKE '"+prefix+"%'")
+		}
+		body := head + line("p-1", open, "1") + line("p-2", open, "lots") + "p-3,oops\n" + line("p-4", open, "2")
+		path := write("partial.csv", body)
+		code, _, errs := runEngage(t, "", with("import", "usage", path)...)
+		if code != 1 || !strings.Contains(errs, "line 3: quantity: not a number") || !strings.Contains(errs, "line 4: record: wrong number of fields") ||
+			!strings.Contains(errs, "nothing was stored") || keys("p-") != 0 {
+			t.Fatalf("import with bad lines = %d %q; %d keys stored", code, errs, keys("p-"))
+		}
+		code, out, errs := runEngage(t, "", with("import", "usage", "--accept-partial", path)...)
+		if code != 0 || !strings.Contains(out, "4 records: 2 stored, 0 already stored, 2 refused") || !strings.Contains(out, "line 3: quantity") || keys("p-") != 2 {
+			t.Fatalf("import --accept-partial = %d %q %q; %d keys stored", code, out, errs, keys("p-"))
+		}
+		// Cut in the last line, or in a quoted field: refused whatever is asked.
+		for name, body := range map[string]string{
+			"cut.csv":   head + line("c-1", open, "1") + "c-2," + open.Format(time.RFC3339) + ",FIN,hpc-co",
+			"quote.csv": head + line("c-1", open, "1") + `c-2,` + open.Format(time.RFC3339) + `,FIN,hpc-core-hours,1,unit-hour,"cli` + "\n",
+		} {
+			code, _, errs := runEngage(t, "", with("import", "usage", "--accept-partial", write(name, body))...)
+			if code != 1 || !strings.Contains(errs, "line 3 is cut") || keys("c-") != 0 {
+				t.Fatalf("%s = %d %q; %d keys stored", name, code, errs, keys("c-"))
+			}
+		}
+		// Months that have not ended cannot be closed.
+		for _, p := range []string{open.Format("2006-01"), "2030-01"} {
+			if code, _, errs := runEngage(t, "", with("billing", "close", p)...); code != 1 || !strings.Contains(errs, "has not ended") {
+				t.Fatalf("billing close %s = %d %q", p, code, errs)
+			}
+		}
+		// Late usage.
+		late := write("late.csv", head+line("late-1", closed, "4"))
+		code, _, errs = runEngage(t, "", with("import", "usage", "--late", "refuse", late)...)
+		if code != 1 || !strings.Contains(errs, "line 2: time: Period "+closed.Format("2006-01")+" is closed") || keys("late-") != 0 {
+			t.Fatalf("late usage refused = %d %q", code, errs)
+		}
+		if code, out, errs := runEngage(t, "", with("import", "usage", late)...); code != 0 || !strings.Contains(out, "1 stored") ||
+			count(t, with, "SELECT COUNT(*) FROM adjustments WHERE corrects = '"+closed.Format("2006-01")+"' AND late_records = 1") != 1 {
+			t.Fatalf("late usage = %d %q %q", code, out, errs)
+		}
+	})
+}

@@ -151,6 +151,8 @@ func location(field, method string) string {
 		return field
 	case strings.HasPrefix(field, "line "):
 		return "body " + field
+	case strings.HasPrefix(field, "["): // an element of the body's array
+		return "body" + field
 	case method == http.MethodGet || method == http.MethodDelete:
 		return "query." + field
 	}

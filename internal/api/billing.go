@@ -18,7 +18,9 @@ import (
 // body is not read by huma (which would hold it in memory) but read as it
 // arrives, a chunk of records at a time.
 type usageInput struct {
-	Atomic bool `query:"atomic" doc:"Refuse the whole batch when any record is invalid"`
+	AcceptPartial bool   `query:"accept_partial" doc:"Store the valid records of a batch in which some are refused, and report the others; by default any refused record refuses the whole batch (422)"`
+	Atomic        bool   `query:"atomic" doc:"Refuse the whole batch when any record is invalid: the default; with accept_partial it wins"`
+	Late          string `query:"late" enum:"adjust,refuse" default:"adjust" doc:"Usage for a closed period: adjust charges it by an adjustment in the next open period; refuse refuses it"`
 
 	body io.Reader
 }
@@ -42,6 +44,16 @@ type periodPath struct {
 type statementList struct {
 	Period       string `query:"period"`
 	DepartmentID int64  `query:"department_id"`
+}
+
+type lateUsagePath struct {
+	ID    int64 `path:"id" minimum:"1"`
+	Limit int   `query:"limit" minimum:"0" maximum:"5000" default:"500"`
+}
+
+type lateUsage struct {
+	Adjustment billing.LateAdjustment `json:"adjustment"`
+	Records    []billing.UsageRecord  `json:"records" nullable:"false"`
 }
 
 type usageList struct {
@@ -91,12 +103,17 @@ func (a *API) registerBilling(api huma.API) {
 	register(a, api, huma.Operation{OperationID: "ingest-usage", Method: http.MethodPost, Path: "/usage", Tags: tags,
 		Summary: "Send metered usage", RequestBody: usageBody, Errors: []int{http.StatusConflict},
 		Description: "Finance role. A JSON array of records, or NDJSON (one record a line). The body is read as it arrives, at most " +
-			"256 MiB, in one transaction. Records are checked one by one and reported by position (the first 1,000 refusals are " +
-			"listed; rejected counts all); the same idempotency key is stored once. With atomic=true any invalid record refuses " +
-			"the whole batch."},
+			"256 MiB, in one transaction. Records are checked one by one; the same idempotency key is stored once. By default " +
+			"any refused record refuses the whole batch (422, with the first 1,000 refusals located as body[N].field); with " +
+			"accept_partial=true the valid records are stored and the refused ones reported by position. Records for a closed " +
+			"period are charged by an adjustment in the next open period, unless late=refuse."},
 		func(ctx context.Context, p *access.Principal, in *usageInput) (*Body[billing.IngestReport], error) {
 			rd := billing.NewUsageReader(&limitedBody{r: in.body, max: maxUsageBody})
-			rep, err := a.Billing.IngestStream(ctx, p, func() (billing.UsageChunk, error) { return rd.Next(usageChunk) }, in.Atomic)
+			opts := billing.IngestOptions{AcceptPartial: in.AcceptPartial && !in.Atomic, RefuseLate: in.Late == "refuse"}
+			rep, err := a.Billing.IngestStream(ctx, p, func() (billing.UsageChunk, error) { return rd.Next(usageChunk) }, opts)
+			if err == nil && rep.Atomic && rep.Rejected > 0 {
+				return nil, refusedBatch(rep)
+			}
 			return body(rep), err
 		})
 	register(a, api, huma.Operation{OperationID: "list-billing-periods", Method: http.MethodGet, Path: "/billing/periods", Tags: tags, Summary: "Billing periods"},
@@ -135,12 +152,32 @@ func (a *API) registerBilling(api huma.API) {
 			list, err := a.Billing.Usage(ctx, p, in.Period, in.DepartmentID, in.OfferingID, in.Limit)
 			return page(list, ""), err
 		})
+	register(a, api, huma.Operation{OperationID: "get-late-usage", Method: http.MethodGet, Path: "/billing/adjustments/{id}/usage", Tags: tags,
+		Summary: "A late-usage adjustment and the records it charges", Errors: []int{http.StatusNotFound},
+		Description: "The source of a statement line late-usage:ID. Readable by those who may read the department's statements."},
+		func(ctx context.Context, p *access.Principal, in *lateUsagePath) (*Body[lateUsage], error) {
+			adj, recs, err := a.Billing.LateUsage(ctx, p, in.ID, in.Limit)
+			return body(lateUsage{Adjustment: adj, Records: recs}), err
+		})
 	register(a, api, huma.Operation{OperationID: "create-adjustment", Method: http.MethodPost, Path: "/billing/adjustments", Tags: tags,
 		Summary: "Correct charges in the next open period", DefaultStatus: http.StatusCreated},
 		func(ctx context.Context, p *access.Principal, in *Body[billing.AdjustmentInput]) (*Body[map[string]string], error) {
 			period, err := a.Billing.Adjust(ctx, p, in.Body)
 			return body(map[string]string{"period": period, "message": fmt.Sprintf("The adjustment appears in %s.", period)}), err
 		})
+}
+
+// refusedBatch lists the records that refused a batch.
+func refusedBatch(rep billing.IngestReport) error {
+	e := &engage.Error{Code: engage.EINVALID, Message: fmt.Sprintf("%d of %d records cannot be taken; nothing was stored. Fix them, or send accept_partial=true to store the others.",
+		rep.Rejected, rep.Received)}
+	for _, x := range rep.Errors {
+		e.Fields = append(e.Fields, engage.FieldError{Field: fmt.Sprintf("[%d].%s", x.Position, x.Field), Message: x.Message})
+	}
+	if more := rep.Rejected - len(rep.Errors); more > 0 {
+		e.Fields = append(e.Fields, engage.FieldError{Field: "body", Message: fmt.Sprintf("… and %d more refused records.", more)})
+	}
+	return e
 }
 
 func containsPosition(errs []billing.RecordError, i int) bool {

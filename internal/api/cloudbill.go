@@ -20,10 +20,11 @@ import (
 // is not read by huma (which would hold it in memory) but streamed to a
 // temporary file, which the import then reads.
 type cloudImportInput struct {
-	Name     string `query:"name" maxLength:"255" doc:"The file's name, for the report."`
-	Basis    string `query:"basis" enum:"effective,billed," doc:"The cost to allocate: effective (EffectiveCost, the default) or billed (BilledCost)."`
-	Dates    string `query:"dates" enum:"mdy,dmy," doc:"How to read dates like 5/1/25, which FOCUS does not allow: mdy or dmy. Rows with such dates are rejected otherwise."`
-	Currency string `query:"currency" pattern:"^[A-Za-z]{3}$" doc:"The currency of a file without a BillingCurrency column."`
+	Name          string `query:"name" maxLength:"255" doc:"The file's name, for the report."`
+	Basis         string `query:"basis" enum:"effective,billed," doc:"The cost to allocate: effective (EffectiveCost, the default) or billed (BilledCost)."`
+	Dates         string `query:"dates" enum:"mdy,dmy," doc:"How to read dates like 5/1/25, which FOCUS does not allow: mdy or dmy. Rows with such dates are rejected otherwise."`
+	Currency      string `query:"currency" pattern:"^[A-Za-z]{3}$" doc:"The currency of a file without a BillingCurrency column."`
+	AcceptPartial bool   `query:"accept_partial" doc:"Import the readable rows of a file in which some rows cannot be read; by default such a file is refused whole (422, each row located). A file cut in its last row is always refused."`
 
 	body io.Reader
 }
@@ -95,7 +96,7 @@ func (a *API) registerCloudBill(api huma.API) {
 				os.Remove(file.Name())
 			}()
 			rep, err := a.CloudBill.Import(ctx, p, in.Name, file, cloudbill.ImportOptions{Basis: cloudbill.Basis(in.Basis),
-				SlashDates: focus.DateOrder(strings.ToUpper(in.Dates)), DefaultCurrency: in.Currency})
+				SlashDates: focus.DateOrder(strings.ToUpper(in.Dates)), DefaultCurrency: in.Currency, AcceptPartial: in.AcceptPartial})
 			// The options come in the query; the body is the file.
 			fields := engage.ErrorFields(err)
 			for i := range fields {

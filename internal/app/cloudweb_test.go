@@ -102,6 +102,26 @@ func TestCloudBillPages(t *testing.T) {
 			t.Errorf("%d imports after refused files; want %d", n, before)
 		}
 
+		// A file with a row that cannot be read: refused, the row named,
+		// unless the box to accept a partial file is ticked.
+		rows := strings.SplitAfter(string(sample), "\n")
+		partial := rows[0] + rows[1] + "not,a,whole,row\n" + rows[2]
+		res, body = postFileWith(t, e, finance, "/billing/cloud/imports", "partial.csv", partial, nil)
+		if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "1 of 3 rows cannot be read; nothing was imported") ||
+			!strings.Contains(body, "Line 3: has 4 fields") || !strings.Contains(body, `name="accept_partial"`) {
+			t.Errorf("partial file through the form = %d\n%s", res.StatusCode, body)
+		}
+		if n := imports(); n != before {
+			t.Errorf("%d imports after a refused partial file; want %d", n, before)
+		}
+		res, _ = postFileWith(t, e, finance, "/billing/cloud/imports", "partial.csv", partial, url.Values{"accept_partial": {"yes"}})
+		if res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("partial file accepted = %d", res.StatusCode)
+		}
+		if _, body := finance.Get(res.Header.Get("Location")); text(body, "import-rejected") != "1" || text(body, "import-duplicates") != "2" {
+			t.Errorf("partial report: rejected %q, duplicates %q", text(body, "import-rejected"), text(body, "import-duplicates"))
+		}
+
 		// Rules: a split of 90% is refused, naming the field.
 		finance.Get("/billing/cloud/rules/new")
 		res, body = finance.Post("/billing/cloud/rules", url.Values{"name": {"Half and half"}, "action": {"split"},

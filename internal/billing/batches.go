@@ -51,9 +51,9 @@ func storeKeys(ctx context.Context, tx *db.Tx, ins []UsageInput) ([]bool, error)
 }
 
 type batchKey struct {
-	period         string
-	dept, offering int64
-	unit           string
+	period              string
+	dept, offering, adj int64
+	unit                string
 }
 
 // storeBatches writes the new records (fresh) as batches, each in time
@@ -65,7 +65,7 @@ func storeBatches(ctx context.Context, tx *db.Tx, recs []resolved, ins []UsageIn
 		if !fresh[i] {
 			continue
 		}
-		k := batchKey{r.period, r.dept, r.offering, ins[i].Unit}
+		k := batchKey{r.period, r.dept, r.offering, r.adj, ins[i].Unit}
 		if _, ok := groups[k]; !ok {
 			order = append(order, k)
 		}
@@ -78,9 +78,9 @@ func storeBatches(ctx context.Context, tx *db.Tx, recs []resolved, ins []UsageIn
 		for start := 0; start < len(idx); start += recordsPerBatch {
 			part := idx[start:min(start+recordsPerBatch, len(idx))]
 			buf = appendBatch(buf[:0], part, recs, ins)
-			_, err := tx.Exec(ctx, `INSERT INTO usage_batches(period, department_id, offering_id, unit, first_at, last_at, records, received_at, data)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, k.period, k.dept, k.offering, k.unit,
-				ins[part[0]].Time.UTC(), ins[part[len(part)-1]].Time.UTC(), len(part), now, string(buf))
+			_, err := tx.Exec(ctx, `INSERT INTO usage_batches(period, department_id, offering_id, unit, first_at, last_at, records, received_at, data, adjustment_id)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, k.period, k.dept, k.offering, k.unit,
+				ins[part[0]].Time.UTC(), ins[part[len(part)-1]].Time.UTC(), len(part), now, string(buf), nullID(k.adj))
 			if err != nil {
 				return fmt.Errorf("storing usage: %w", err)
 			}

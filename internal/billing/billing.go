@@ -20,6 +20,14 @@
 //     admins — not by every member of the department. Finance and admins run
 //     and close periods, ingest usage and record adjustments; API tokens of
 //     metering systems need the finance role.
+//   - Usage is taken only when dated within a window around now
+//     (Service.UsagePast, UsageFuture); a period is closed only once it has
+//     ended. Usage for a closed period is late usage: stored with its real
+//     time and charged by an adjustment in the next open period (late.go).
+//   - A statement is one department × period × currency for life: a rerun
+//     updates it in place, keeping its id, and records its total in its
+//     history. Statements are never deleted, so no id is used twice; one
+//     that a rerun leaves without lines is kept with a zero total.
 //   - A run takes a database lock (PostgreSQL advisory lock; SQLite's single
 //     writer) and does all its work in one transaction, so a crash leaves
 //     the period as it was and running again completes it.
@@ -72,7 +80,16 @@ type Statement struct {
 	Mode           string          `json:"mode" enum:"showback,chargeback" doc:"showback statements are for information"`
 	Total          decimal.Decimal `json:"total" doc:"The sum of the rounded lines, written with the currency's minor unit (\"190.00\")"`
 	GeneratedAt    time.Time       `json:"generated_at"`
+	LineCount      int             `json:"line_count" doc:"0 when the last run left the statement without charges; it is kept, with its id"`
 	Lines          []Line          `json:"lines,omitempty"`
+	History        []StatementRun  `json:"history,omitempty" doc:"The statement's total after each run, oldest first"`
+}
+
+// StatementRun is a statement's total after one billing run.
+type StatementRun struct {
+	GeneratedAt time.Time       `json:"generated_at"`
+	Total       decimal.Decimal `json:"total"`
+	LineCount   int             `json:"line_count"`
 }
 
 // Line is one statement line.

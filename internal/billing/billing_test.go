@@ -93,23 +93,23 @@ func TestUsageRunCloseAndAdjust(t *testing.T) {
 		ctx := context.Background()
 		w := setup(t, d)
 		// A requester cannot send usage.
-		if _, err := w.b.Ingest(ctx, w.member, []billing.UsageInput{usage("x", "2026-03-02T10:00:00Z", "1")}, false); engage.ErrorCode(err) != engage.EFORBIDDEN {
+		if _, err := w.b.Ingest(ctx, w.member, []billing.UsageInput{usage("x", "2026-03-02T10:00:00Z", "1")}, billing.IngestOptions{AcceptPartial: true}); engage.ErrorCode(err) != engage.EFORBIDDEN {
 			t.Fatalf("requester ingest = %v", err)
 		}
 		// Atomic: one bad record refuses the batch, and nothing is stored.
 		bad := usage("b2", "2026-03-03T10:00:00Z", "-5")
-		rep, err := w.b.Ingest(ctx, w.finance, []billing.UsageInput{usage("b1", "2026-03-03T10:00:00Z", "5"), bad}, true)
+		rep, err := w.b.Ingest(ctx, w.finance, []billing.UsageInput{usage("b1", "2026-03-03T10:00:00Z", "5"), bad}, billing.IngestOptions{})
 		if err != nil || rep.Accepted != 0 || len(rep.Errors) != 1 || rep.Errors[0].Position != 1 || rep.Errors[0].Field != "quantity" {
 			t.Fatalf("atomic batch = %+v, %v", rep, err)
 		}
 		// 60 hours, then 70 more and a duplicate: tiers accumulate over the period.
-		rep, err = w.b.Ingest(ctx, w.finance, []billing.UsageInput{usage("u1", "2026-03-02T10:00:00Z", "25"), usage("u2", "2026-03-05T10:00:00Z", "35")}, false)
+		rep, err = w.b.Ingest(ctx, w.finance, []billing.UsageInput{usage("u1", "2026-03-02T10:00:00Z", "25"), usage("u2", "2026-03-05T10:00:00Z", "35")}, billing.IngestOptions{AcceptPartial: true})
 		if err != nil || rep.Accepted != 2 {
 			t.Fatalf("first batch = %+v, %v", rep, err)
 		}
 		wrongUnit := usage("u4", "2026-03-09T10:00:00Z", "1")
 		wrongUnit.Unit = "request"
-		rep, err = w.b.Ingest(ctx, w.finance, []billing.UsageInput{usage("u2", "2026-03-05T10:00:00Z", "35"), usage("u3", "2026-03-20T10:00:00Z", "70"), wrongUnit}, false)
+		rep, err = w.b.Ingest(ctx, w.finance, []billing.UsageInput{usage("u2", "2026-03-05T10:00:00Z", "35"), usage("u3", "2026-03-20T10:00:00Z", "70"), wrongUnit}, billing.IngestOptions{AcceptPartial: true})
 		if err != nil || rep.Accepted != 1 || rep.Duplicates != 1 || rep.Rejected != 1 || rep.Errors[0].Field != "unit" {
 			t.Fatalf("second batch = %+v, %v", rep, err)
 		}
@@ -175,7 +175,7 @@ func TestUsageRunCloseAndAdjust(t *testing.T) {
 		if _, err := w.b.Run(ctx, w.finance, "2026-03"); engage.ErrorCode(err) != engage.ECONFLICT {
 			t.Fatalf("run on a closed period = %v", err)
 		}
-		rep, _ = w.b.Ingest(ctx, w.finance, []billing.UsageInput{usage("late", "2026-03-30T10:00:00Z", "5")}, false)
+		rep, _ = w.b.Ingest(ctx, w.finance, []billing.UsageInput{usage("late", "2026-03-30T10:00:00Z", "5")}, billing.IngestOptions{AcceptPartial: true, RefuseLate: true})
 		if rep.Accepted != 0 || rep.Rejected != 1 || rep.Errors[0].Field != "time" {
 			t.Fatalf("usage into a closed period = %+v", rep)
 		}

@@ -42,7 +42,7 @@ func exportSetup(t *testing.T, d *db.DB) exportWorld {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := w.b.Ingest(ctx, w.finance, []billing.UsageInput{usage("u1", "2026-03-02T10:00:00Z", "25"), usage("u2", "2026-03-20T10:00:00Z", "105")}, false); err != nil {
+	if _, err := w.b.Ingest(ctx, w.finance, []billing.UsageInput{usage("u1", "2026-03-02T10:00:00Z", "25"), usage("u2", "2026-03-20T10:00:00Z", "105")}, billing.IngestOptions{AcceptPartial: true}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := w.b.Run(ctx, w.finance, "2026-03"); err != nil {

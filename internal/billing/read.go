@@ -60,12 +60,12 @@ type StatementFilter struct {
 	DepartmentID int64
 }
 
-const statementColumns = `s.id, s.period, bp.state, s.department_id, d.name, d.code, s.currency, s.mode, s.total, s.generated_at
+const statementColumns = `s.id, s.period, bp.state, s.department_id, d.name, d.code, s.currency, s.mode, s.total, s.generated_at, s.line_count
 	FROM statements s JOIN departments d ON d.id = s.department_id JOIN billing_periods bp ON bp.period = s.period`
 
 func scanStatement(row interface{ Scan(...any) error }) (Statement, error) {
 	var st Statement
-	err := row.Scan(&st.ID, &st.Period, &st.PeriodState, &st.DepartmentID, &st.DepartmentName, &st.CostCentre, &st.Currency, &st.Mode, &st.Total, &st.GeneratedAt)
+	err := row.Scan(&st.ID, &st.Period, &st.PeriodState, &st.DepartmentID, &st.DepartmentName, &st.CostCentre, &st.Currency, &st.Mode, &st.Total, &st.GeneratedAt, &st.LineCount)
 	st.PeriodLabel, st.GeneratedAt = periodLabel(st.Period), st.GeneratedAt.UTC()
 	return st, err
 }
@@ -129,7 +129,23 @@ func (s *Service) Statement(ctx context.Context, p *access.Principal, id int64) 
 		l.currency = st.Currency
 		st.Lines = append(st.Lines, l)
 	}
-	return st, rows.Err()
+	if err := rows.Err(); err != nil {
+		return Statement{}, err
+	}
+	hrows, err := s.DB.Query(ctx, "SELECT generated_at, total, line_count FROM statement_history WHERE statement_id = ? ORDER BY id", id)
+	if err != nil {
+		return Statement{}, fmt.Errorf("reading statement history: %w", err)
+	}
+	defer hrows.Close()
+	for hrows.Next() {
+		var h StatementRun
+		if err := hrows.Scan(&h.GeneratedAt, &h.Total, &h.LineCount); err != nil {
+			return Statement{}, err
+		}
+		h.GeneratedAt = h.GeneratedAt.UTC()
+		st.History = append(st.History, h)
+	}
+	return st, hrows.Err()
 }
 
 // UsageRecord is one stored usage record, for drill-down.
@@ -151,10 +167,48 @@ func (s *Service) Usage(ctx context.Context, p *access.Principal, period string,
 	if limit <= 0 || limit > 5000 {
 		limit = 500
 	}
+	// Late records belong to the adjustment that charged them (LateUsage).
 	rows, err := s.DB.Query(ctx, `SELECT first_at, unit, data FROM usage_batches
-		WHERE period = ? AND department_id = ? AND offering_id = ? ORDER BY first_at, id`, period, departmentID, offeringID)
+		WHERE period = ? AND department_id = ? AND offering_id = ? AND adjustment_id IS NULL ORDER BY first_at, id`, period, departmentID, offeringID)
 	if err != nil {
 		return nil, fmt.Errorf("reading usage: %w", err)
 	}
 	return readBatches(rows, limit)
+}
+
+// LateAdjustment is an adjustment that charges late usage.
+type LateAdjustment struct {
+	ID           int64           `json:"id"`
+	Period       string          `json:"period" doc:"The period it is charged in"`
+	Corrects     string          `json:"corrects" doc:"The closed period the usage belongs to"`
+	DepartmentID int64           `json:"department_id"`
+	OfferingID   int64           `json:"offering_id"`
+	Quantity     decimal.Decimal `json:"quantity"`
+	Records      int             `json:"records"`
+	Amount       decimal.Decimal `json:"amount"`
+	Currency     string          `json:"currency"`
+	Reason       string          `json:"reason"`
+}
+
+// LateUsage returns a late-usage adjustment and the records it charges, at
+// most limit of them, in time order.
+func (s *Service) LateUsage(ctx context.Context, p *access.Principal, adjustmentID int64, limit int) (LateAdjustment, []UsageRecord, error) {
+	var a LateAdjustment
+	err := s.DB.QueryRow(ctx, `SELECT id, period, corrects, department_id, offering_id, late_quantity, late_records, amount, currency, reason
+		FROM adjustments WHERE id = ? AND offering_id IS NOT NULL`, adjustmentID).Scan(&a.ID, &a.Period, &a.Corrects, &a.DepartmentID, &a.OfferingID,
+		&a.Quantity, &a.Records, &a.Amount, &a.Currency, &a.Reason)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && !canReadStatements(p, a.DepartmentID)) {
+		return LateAdjustment{}, nil, engage.Errorf(engage.ENOTFOUND, "There is no late usage adjustment %d that you can see.", adjustmentID)
+	} else if err != nil {
+		return LateAdjustment{}, nil, fmt.Errorf("reading the adjustment: %w", err)
+	}
+	if limit <= 0 || limit > 5000 {
+		limit = 500
+	}
+	rows, err := s.DB.Query(ctx, "SELECT first_at, unit, data FROM usage_batches WHERE adjustment_id = ? ORDER BY first_at, id", adjustmentID)
+	if err != nil {
+		return LateAdjustment{}, nil, fmt.Errorf("reading late usage: %w", err)
+	}
+	recs, err := readBatches(rows, limit)
+	return a, recs, err
 }

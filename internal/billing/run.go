@@ -37,6 +37,12 @@ func periodState(ctx context.Context, q db.Querier, period string) (string, erro
 	return st, err
 }
 
+// periodError refuses a period for when it falls.
+func periodError(format string, args ...any) error {
+	return &engage.Error{Code: engage.EINVALID, Message: "That period cannot be used yet.",
+		Fields: []engage.FieldError{{Field: "period", Message: fmt.Sprintf(format, args...)}}}
+}
+
 func closedError(period string) error {
 	return engage.Errorf(engage.ECONFLICT, "Period %s is closed and never changes; record an adjustment in an open period instead.", period)
 }
@@ -56,11 +62,15 @@ func (s *Service) Run(ctx context.Context, p *access.Principal, period string) (
 	if err := requireFinance(p); err != nil {
 		return RunReport{}, err
 	}
-	if _, err := ParsePeriod(period); err != nil {
+	per, err := ParsePeriod(period)
+	if err != nil {
 		return RunReport{}, err
 	}
+	if now := s.Clock.Now(); !per.Start().Before(now) {
+		return RunReport{}, periodError("%s has not begun: a period can be run from its first day (%s).", periodLabel(period), per.Start().Format("2 January 2006"))
+	}
 	var rep RunReport
-	err := s.DB.Transact(ctx, func(tx *db.Tx) error {
+	err = s.DB.Transact(ctx, func(tx *db.Tx) error {
 		var err error
 		rep, err = s.run(ctx, tx, p, period)
 		return err
@@ -89,7 +99,13 @@ func (s *Service) run(ctx context.Context, tx *db.Tx, p *access.Principal, perio
 		return RunReport{}, err
 	}
 	now := s.Clock.Now()
-	if _, err := tx.Exec(ctx, "DELETE FROM statements WHERE period = ?", period); err != nil {
+	// Statements keep their ids for life: this run empties the period's
+	// statements and fills again those that have lines; one left without
+	// lines stays, with a zero total (see migration 00011).
+	if _, err := tx.Exec(ctx, "DELETE FROM statement_lines WHERE statement_id IN (SELECT id FROM statements WHERE period = ?)", period); err != nil {
+		return RunReport{}, fmt.Errorf("replacing statement lines: %w", err)
+	}
+	if _, err := tx.Exec(ctx, "UPDATE statements SET total = ?, line_count = 0, generated_at = ? WHERE period = ?", decimal.Zero, now, period); err != nil {
 		return RunReport{}, fmt.Errorf("replacing statements: %w", err)
 	}
 	modes, err := departmentModes(ctx, tx)
@@ -125,8 +141,10 @@ func (s *Service) run(ctx context.Context, tx *db.Tx, p *access.Principal, perio
 			total = total.Add(ls[i].Amount)
 		}
 		var id int64
-		if err := tx.QueryRow(ctx, `INSERT INTO statements(period, department_id, currency, mode, total, generated_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
-			period, k.dept, k.currency, modes[k.dept], total, now).Scan(&id); err != nil {
+		if err := tx.QueryRow(ctx, `INSERT INTO statements(period, department_id, currency, mode, total, generated_at, line_count) VALUES (?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (period, department_id, currency) DO UPDATE SET mode = EXCLUDED.mode, total = EXCLUDED.total,
+			generated_at = EXCLUDED.generated_at, line_count = EXCLUDED.line_count RETURNING id`,
+			period, k.dept, k.currency, modes[k.dept], total, now, len(ls)).Scan(&id); err != nil {
 			return RunReport{}, fmt.Errorf("saving statement: %w", err)
 		}
 		if err := insertLines(ctx, tx, id, ls); err != nil {
@@ -135,6 +153,10 @@ func (s *Service) run(ctx context.Context, tx *db.Tx, p *access.Principal, perio
 		rep.Statements++
 		rep.Lines += len(ls)
 		rep.Totals[k.currency] = rep.Totals[k.currency].Add(total)
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO statement_history(statement_id, generated_at, total, line_count)
+		SELECT id, generated_at, total, line_count FROM statements WHERE period = ? ORDER BY id`, period); err != nil {
+		return RunReport{}, fmt.Errorf("recording statement totals: %w", err)
 	}
 	if _, err := tx.Exec(ctx, "UPDATE billing_periods SET last_run_at = ? WHERE period = ?", now, period); err != nil {
 		return RunReport{}, err
@@ -355,26 +377,51 @@ func (s *Service) rate(ctx context.Context, tx *db.Tx, per rating.Period, period
 		}
 	}
 	// Adjustments recorded into this period.
-	arows, err := tx.Query(ctx, "SELECT id, department_id, corrects, amount, currency, reason FROM adjustments WHERE period = ? ORDER BY id", period)
+	arows, err := tx.Query(ctx, `SELECT id, department_id, corrects, amount, currency, reason, COALESCE(offering_id, 0), late_quantity
+		FROM adjustments WHERE period = ? ORDER BY id`, period)
 	if err != nil {
 		return nil, fmt.Errorf("reading adjustments: %w", err)
 	}
-	defer arows.Close()
+	type adjustment struct {
+		id, dept, offering int64
+		corrects, currency string
+		reason             string
+		amount, late       decimal.Decimal
+	}
+	var adjs []adjustment
 	for arows.Next() {
-		var id, dept int64
-		var corrects, currency, reason string
-		var amount decimal.Decimal
-		if err := arows.Scan(&id, &dept, &corrects, &amount, &currency, &reason); err != nil {
+		var a adjustment
+		if err := arows.Scan(&a.id, &a.dept, &a.corrects, &a.amount, &a.currency, &a.reason, &a.offering, &a.late); err != nil {
+			arows.Close()
 			return nil, err
 		}
-		desc := "Adjustment: " + reason
-		if corrects != "" {
-			desc = "Adjustment for " + corrects + ": " + reason
-		}
-		lines = append(lines, Line{Kind: "adjustment", Description: desc, Quantity: decimal.NewFromInt(1), ExactAmount: amount,
-			Source: fmt.Sprintf("adjustment:%d", id), currency: currency, departmentID: dept})
+		adjs = append(adjs, a)
 	}
-	return lines, arows.Err()
+	arows.Close()
+	if err := arows.Err(); err != nil {
+		return nil, err
+	}
+	for _, a := range adjs {
+		l := Line{Kind: "adjustment", Description: "Adjustment: " + a.reason, Quantity: decimal.NewFromInt(1), ExactAmount: a.amount,
+			Source: fmt.Sprintf("adjustment:%d", a.id), currency: a.currency, departmentID: a.dept}
+		if a.corrects != "" {
+			l.Description = "Adjustment for " + a.corrects + ": " + a.reason
+		}
+		if a.offering != 0 {
+			// Late usage: the line says what it is and leads to its records.
+			oi, err := s.offeringOf(ctx, cache, a.offering)
+			if err != nil {
+				return nil, err
+			}
+			l.Description, l.Quantity, l.ServiceID, l.OfferingID = a.reason, a.late, oi.svc.ID, oi.o.ID
+			l.Source = fmt.Sprintf("late-usage:%d", a.id)
+			if plan, err := rating.PlanAt(ratingPlans(oi.o), per.Start()); err == nil {
+				l.Unit = string(plan.Unit)
+			}
+		}
+		lines = append(lines, l)
+	}
+	return lines, nil
 }
 
 func planByID(o catalog.Offering, id int64) (rating.RatePlan, bool) {
@@ -435,11 +482,16 @@ func (s *Service) Close(ctx context.Context, p *access.Principal, period string)
 	if err := requireFinance(p); err != nil {
 		return RunReport{}, err
 	}
-	if _, err := ParsePeriod(period); err != nil {
+	per, err := ParsePeriod(period)
+	if err != nil {
 		return RunReport{}, err
 	}
+	// Usage and charges can still come for a month that has not ended.
+	if now := s.Clock.Now(); now.Before(per.End()) {
+		return RunReport{}, periodError("%s has not ended: a period can be closed from the day after its last (%s).", periodLabel(period), per.End().Format("2 January 2006"))
+	}
 	var rep RunReport
-	err := s.DB.Transact(ctx, func(tx *db.Tx) error {
+	err = s.DB.Transact(ctx, func(tx *db.Tx) error {
 		var err error
 		if rep, err = s.run(ctx, tx, p, period); err != nil {
 			return err
@@ -481,8 +533,10 @@ func (s *Service) Adjust(ctx context.Context, p *access.Principal, in Adjustment
 		v.Add("currency", "%s", msg)
 	}
 	if in.Corrects != "" {
-		if _, err := ParsePeriod(in.Corrects); err != nil {
+		if per, err := ParsePeriod(in.Corrects); err != nil {
 			v.Add("corrects", "Write the period as YYYY-MM.")
+		} else if !per.Start().Before(s.Clock.Now()) {
+			v.Add("corrects", "%s has not begun: an adjustment corrects a period that has.", periodLabel(in.Corrects))
 		}
 	}
 	var target string

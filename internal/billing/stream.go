@@ -34,6 +34,8 @@ type UsageReader struct {
 	pos   int
 	line  []byte
 	chunk UsageChunk
+	// cut: the last line read ends the body without a line break.
+	cut bool
 }
 
 // NewUsageReader reads records from r.
@@ -75,7 +77,11 @@ func (u *UsageReader) Next(n int) (UsageChunk, error) {
 			return *c, err
 		}
 		var in UsageInput
-		if err := u.dec.Decode(raw, &in); err != nil {
+		if err := u.dec.Decode(raw, &in); err != nil && u.cut {
+			// A body that breaks off in its last record is refused whole,
+			// whatever partial batches are accepted.
+			return *c, bodyError("Record %d is cut: the body ends in the middle of it (%v).", u.pos, err)
+		} else if err != nil {
 			c.Unreadable = append(c.Unreadable, RecordError{Position: u.pos, Field: "record", Message: "Cannot be read: " + err.Error()})
 		} else {
 			c.Records, c.Positions = append(c.Records, in), append(c.Positions, u.pos)
@@ -145,6 +151,7 @@ func (u *UsageReader) next() ([]byte, error) {
 			return nil, bodyError("%v", err)
 		}
 		if trimmed := bytes.TrimSpace(line); len(trimmed) > 0 {
+			u.cut = err == io.EOF && line[len(line)-1] != '\n'
 			return trimmed, nil
 		}
 		if err == io.EOF {

@@ -9,6 +9,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -387,3 +388,13 @@ func (l Line) Prorated() bool { return l.Days > 0 && l.PeriodDays > 0 && l.Days 
 
 // HasUsage reports whether usage records are behind the line.
 func (l Line) HasUsage() bool { return l.Kind == "usage" && l.OfferingID != 0 }
+
+// LateAdjustment returns the adjustment whose late usage records are behind
+// the line, or 0.
+func (l Line) LateAdjustment() int64 {
+	id, _ := strconv.ParseInt(strings.TrimPrefix(l.Source, "late-usage:"), 10, 64)
+	if l.Kind != "adjustment" || !strings.HasPrefix(l.Source, "late-usage:") {
+		return 0
+	}
+	return id
+}

@@ -57,6 +57,29 @@ type Service struct {
 	Catalog *catalog.Catalog
 	// Cloud provides allocated cloud charges for statements; optional.
 	Cloud CloudSource
+	// UsagePast and UsageFuture bound the times of usage accepted, before
+	// and after now (zero: DefaultUsagePast and DefaultUsageFuture).
+	UsagePast, UsageFuture time.Duration
+}
+
+// The usage window when none is configured: the last 400 days, and two
+// days ahead for meters whose clocks run fast.
+const (
+	DefaultUsagePast   = 400 * 24 * time.Hour
+	DefaultUsageFuture = 2 * 24 * time.Hour
+)
+
+// usageWindow returns the earliest and the latest time of usage accepted
+// at now.
+func (s *Service) usageWindow(now time.Time) (from, to time.Time) {
+	past, future := s.UsagePast, s.UsageFuture
+	if past <= 0 {
+		past = DefaultUsagePast
+	}
+	if future <= 0 && s.UsagePast <= 0 {
+		future = DefaultUsageFuture
+	}
+	return now.Add(-past), now.Add(future)
 }
 
 // CloudSource gives the cloud charges allocated to departments in a period.
@@ -78,6 +101,19 @@ type resolved struct {
 	dept, sub, offering, plan int64
 	period                    string
 	qty                       decimal.Decimal
+	// late: the period is closed; adj is the adjustment that charges it.
+	late bool
+	adj  int64
+}
+
+// IngestOptions say how a batch of usage is taken.
+type IngestOptions struct {
+	// AcceptPartial stores the good records of a batch in which some are
+	// refused; without it, any refusal stores nothing.
+	AcceptPartial bool
+	// RefuseLate refuses records for a closed period instead of charging
+	// them by an adjustment in the next open period (see late.go).
+	RefuseLate bool
 }
 
 // validator resolves codes to ids once per batch.
@@ -89,11 +125,15 @@ type validator struct {
 	offers  map[string]*catalog.Offering
 	periods map[string]string // period → state
 	sys     *access.Principal
+	// from and to bound the usage times accepted.
+	from, to   time.Time
+	refuseLate bool
 }
 
 func (s *Service) newValidator(ctx context.Context) (*validator, error) {
 	v := &validator{ctx: ctx, svc: s, depts: map[string]int64{}, subs: map[int64][2]int64{}, offers: map[string]*catalog.Offering{},
 		periods: map[string]string{}, sys: access.System("billing")}
+	v.from, v.to = s.usageWindow(s.Clock.Now())
 	rows, err := s.DB.Query(ctx, "SELECT code, id FROM departments")
 	if err != nil {
 		return nil, err
@@ -161,6 +201,10 @@ func (v *validator) check(i int, in UsageInput, errs *[]RecordError) (resolved, 
 	if in.Time.IsZero() {
 		return fail("time", "Give the time of the usage, such as 2026-03-16T09:30:00Z.")
 	}
+	if in.Time.Before(v.from) || in.Time.After(v.to) {
+		return fail("time", "%s is outside the usage window: Engage takes usage dated from %s to %s.",
+			in.Time.UTC().Format(time.RFC3339), v.from.UTC().Format(time.RFC3339), v.to.UTC().Format(time.RFC3339))
+	}
 	if in.Quantity.IsNegative() {
 		return fail("quantity", "Usage cannot be negative; corrections are adjustments.")
 	} else if msg := rating.Quantity.Check(in.Quantity); msg != "" {
@@ -203,18 +247,21 @@ func (v *validator) check(i int, in UsageInput, errs *[]RecordError) (resolved, 
 	}
 	r.plan, r.qty, r.period = plan.ID, in.Quantity, PeriodOf(in.Time)
 	if v.periods[r.period] == "closed" {
-		return fail("time", "Period %s is closed; corrections are adjustments in an open period.", r.period)
+		if v.refuseLate {
+			return fail("time", "Period %s is closed, and late usage was to be refused.", r.period)
+		}
+		r.late = true
 	}
 	return r, true
 }
 
 // Ingest stores a batch of usage records held in memory, as IngestStream
 // does with one chunk. Each record is checked; refused ones are reported by
-// position. With atomic, any refusal stores nothing; otherwise the good
-// records are stored. A key already stored counts as a duplicate and
+// position. Any refusal stores nothing, unless opts.AcceptPartial: then the
+// good records are stored. A key already stored counts as a duplicate and
 // changes nothing. Since the batch can be read again, a clash with another
 // request storing the same keys is retried a few times.
-func (s *Service) Ingest(ctx context.Context, p *access.Principal, batch []UsageInput, atomic bool) (IngestReport, error) {
+func (s *Service) Ingest(ctx context.Context, p *access.Principal, batch []UsageInput, opts IngestOptions) (IngestReport, error) {
 	for attempt := 1; ; attempt++ {
 		sent := false
 		rep, err := s.IngestStream(ctx, p, func() (UsageChunk, error) {
@@ -223,7 +270,7 @@ func (s *Service) Ingest(ctx context.Context, p *access.Principal, batch []Usage
 			}
 			sent = true
 			return UsageChunk{Records: batch}, nil
-		}, atomic)
+		}, opts)
 		if !errors.Is(err, errClash) || attempt == 4 {
 			return rep, err
 		}
@@ -245,18 +292,21 @@ var errClash = engage.Errorf(engage.ECONFLICT, "Another request was storing some
 // transaction, holding one chunk at a time, so that a request or a file of
 // any size takes bounded memory. Refused and unreadable records are
 // reported by position (the first maxReported of them; Rejected counts
-// all). With atomic, any refusal stores nothing; otherwise the good
-// records are stored. When next fails, nothing is stored and its error is
+// all). Any refusal stores nothing (the report says Atomic), unless
+// opts.AcceptPartial: then the good records are stored. Records for a
+// closed period are charged as late usage (late.go) unless opts.RefuseLate. When next fails, nothing is stored and its error is
 // returned. next returns an empty chunk at the end.
-func (s *Service) IngestStream(ctx context.Context, p *access.Principal, next func() (UsageChunk, error), atomic bool) (IngestReport, error) {
+func (s *Service) IngestStream(ctx context.Context, p *access.Principal, next func() (UsageChunk, error), opts IngestOptions) (IngestReport, error) {
 	if err := requireFinance(p); err != nil {
 		return IngestReport{}, err
 	}
+	atomic := !opts.AcceptPartial
 	rep := IngestReport{Errors: []RecordError{}, Atomic: atomic}
 	v, err := s.newValidator(ctx)
 	if err != nil {
 		return rep, err
 	}
+	v.refuseLate = opts.RefuseLate
 	rejected := 0
 	t := totals{}
 	refuse := func(e RecordError) {
@@ -299,7 +349,7 @@ func (s *Service) IngestStream(ctx context.Context, p *access.Principal, next fu
 	err = s.DB.TransactOnce(ctx, func(tx *db.Tx) error {
 		for {
 			if len(good) > 0 && !(atomic && rejected > 0) {
-				acc, dup, err := s.store(ctx, tx, good, keys, t)
+				acc, dup, err := s.store(ctx, tx, p, good, keys, t)
 				if err != nil {
 					return err
 				}
@@ -345,10 +395,14 @@ type totals map[totalKey]struct {
 	n   int
 }
 
-// store keeps the records whose keys are new and adds them to t.
-func (s *Service) store(ctx context.Context, tx *db.Tx, recs []resolved, ins []UsageInput, t totals) (accepted, duplicates int, err error) {
+// store keeps the records whose keys are new and adds them to t, or, for
+// late records, to their adjustments.
+func (s *Service) store(ctx context.Context, tx *db.Tx, p *access.Principal, recs []resolved, ins []UsageInput, t totals) (accepted, duplicates int, err error) {
 	fresh, err := storeKeys(ctx, tx, ins)
 	if err != nil {
+		return 0, 0, err
+	}
+	if err := s.chargeLate(ctx, tx, p, recs, fresh); err != nil {
 		return 0, 0, err
 	}
 	if err := storeBatches(ctx, tx, recs, ins, fresh, s.Clock.Now()); err != nil {
@@ -360,6 +414,9 @@ func (s *Service) store(ctx context.Context, tx *db.Tx, recs []resolved, ins []U
 			continue
 		}
 		accepted++
+		if r.late {
+			continue // charged by its adjustment; the closed period never changes
+		}
 		k := totalKey{r.period, r.dept, r.offering, r.plan}
 		v := t[k]
 		v.qty, v.n = v.qty.Add(r.qty), v.n+1
@@ -379,6 +436,9 @@ func addTotals(ctx context.Context, tx *db.Tx, t totals) error {
 	for i, k := range keys {
 		if i == 0 || k.period != keys[i-1].period {
 			if err := ensurePeriod(ctx, tx, k.period); err != nil {
+				return err
+			}
+			if err := stillOpen(ctx, tx, k.period); err != nil {
 				return err
 			}
 		}
@@ -415,6 +475,24 @@ func addTotal(ctx context.Context, tx *db.Tx, k totalKey, qty decimal.Decimal, n
 	}
 	if err != nil {
 		return fmt.Errorf("adding to usage totals: %w", err)
+	}
+	return nil
+}
+
+// stillOpen checks, in the transaction that adds usage to a period, that
+// the period was not closed since the records were checked; on PostgreSQL
+// it holds the period open (a close waits) until the usage is stored.
+func stillOpen(ctx context.Context, tx *db.Tx, period string) error {
+	q := "SELECT state FROM billing_periods WHERE period = ?"
+	if tx.Engine() == db.Postgres {
+		q += " FOR SHARE"
+	}
+	var st string
+	if err := tx.QueryRow(ctx, q, period).Scan(&st); err != nil {
+		return fmt.Errorf("reading period %s: %w", period, err)
+	}
+	if st == "closed" {
+		return engage.Errorf(engage.ECONFLICT, "Period %s was closed while this usage was being stored; nothing was stored. Send it again: it will be charged as late usage.", period)
 	}
 	return nil
 }

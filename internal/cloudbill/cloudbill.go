@@ -166,6 +166,10 @@ type ImportOptions struct {
 	// DefaultCurrency is the currency of a file without a BillingCurrency
 	// column; such a file is refused without it.
 	DefaultCurrency string
+	// AcceptPartial imports the readable rows of a file in which some rows
+	// cannot be read; by default such a file is refused whole. A file cut
+	// in its last row is refused either way.
+	AcceptPartial bool
 	// Progress, if set, is called with the bytes and rows read so far, about
 	// every 100 ms and once at the end. It is called from the goroutine that
 	// reads the file.

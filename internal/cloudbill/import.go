@@ -32,9 +32,12 @@ import (
 // Parquet file needs random access: pass an *os.File (or another
 // io.ReaderAt with a Size or Stat method). Finance and administrators only.
 //
-// Rejected rows do not stop the import; they are listed in the report. When
-// the file cannot be read at all, or reading fails part way, nothing is
-// stored and the error says why.
+// A file with rows that cannot be read is refused whole, every such row
+// listed (the first MaxReportedErrors), unless opts.AcceptPartial: then the
+// readable rows are imported and the others listed in the report. Rows of
+// closed periods are not imported and are listed in the report. When the
+// file cannot be read at all, reading fails part way, or the file is cut
+// in its last row, nothing is stored and the error says why.
 func (s *Service) Import(ctx context.Context, p *access.Principal, name string, r io.Reader, opts ImportOptions) (CloudImport, error) {
 	if err := requireFinance(p, "import cloud bills"); err != nil {
 		return CloudImport{}, err
@@ -81,7 +84,7 @@ func (s *Service) Import(ctx context.Context, p *access.Principal, name string, 
 	}
 	defer rd.Close()
 
-	imp := &importer{s: s, p: p, basis: basis, rd: rd, batch: s.batchRows(),
+	imp := &importer{s: s, p: p, basis: basis, rd: rd, batch: s.batchRows(), acceptPartial: opts.AcceptPartial,
 		periods: map[string]bool{}, rejTotals: map[totalKey]*ProviderTotal{}, summary: map[string]*summary{}}
 	imp.rep = CloudImport{FileName: name, Basis: basis, ImportedBy: actorName(p), StartedAt: s.now()}
 	err = s.inTx(ctx, func(t *txn) error {
@@ -117,6 +120,32 @@ func unreadable(err error) error {
 	}
 	return &engage.Error{Code: engage.EINVALID, Message: "The file is not a FOCUS file Engage can read; nothing was imported.",
 		Fields: []engage.FieldError{{Field: field, Message: msg}}}
+}
+
+// unreadableRows refuses a file with rows that cannot be read, listing them.
+func unreadableRows(rr focus.Report) error {
+	e := &engage.Error{Code: engage.EINVALID, Message: fmt.Sprintf(
+		"%d of %d rows cannot be read; nothing was imported. Fix the file, or import it accepting a partial file to keep the %d readable rows.",
+		rr.RowsRejected, rr.RowsRead, rr.RowsAccepted)}
+	for _, re := range rr.Errors {
+		row := rejectedRow(re)
+		msg := row.Message
+		if row.Column != "" {
+			msg = row.Column + ": " + msg
+		}
+		e.Fields = append(e.Fields, engage.FieldError{Field: fmt.Sprintf("line %d", row.Line), Message: msg})
+	}
+	if more := rr.RowsRejected - int64(len(rr.Errors)); more > 0 {
+		e.Fields = append(e.Fields, engage.FieldError{Field: "file", Message: fmt.Sprintf("… and %d more rows that cannot be read.", more)})
+	}
+	return e
+}
+
+// rejectedRow says why the reader rejected a row, in the import's terms
+// (the reader speaks to programmers).
+func rejectedRow(e focus.RowError) RejectedRow {
+	msg := strings.Replace(e.Message, "set Options.SlashDates to MDY or DMY", "give the date order (mdy or dmy)", 1)
+	return RejectedRow{Line: e.Line, Column: e.Column, Message: textenc.Storable(msg)}
 }
 
 // hashInput returns the reader to parse and a function giving the SHA-256
@@ -170,6 +199,8 @@ type importer struct {
 	rd    *focus.Reader
 	batch int
 	rep   CloudImport
+	// acceptPartial imports the readable rows when some are not.
+	acceptPartial bool
 
 	closed map[string]bool
 	alloc  *allocator
@@ -254,6 +285,9 @@ func (imp *importer) run(ctx context.Context, digest func() (string, error)) err
 		if closed[p] && !imp.closed[p] {
 			return engage.Errorf(engage.ECONFLICT, "Period %s was closed while the file was being imported; nothing was imported. Import it again.", p)
 		}
+	}
+	if rr := imp.rd.Report(); rr.RowsRejected > 0 && !imp.acceptPartial {
+		return unreadableRows(rr)
 	}
 	sum, err := digest()
 	if err != nil {
@@ -568,9 +602,7 @@ func (imp *importer) finish(sum string) {
 	rep.Rejected = fr.RowsRejected + imp.rejected
 	rep.Errors = make([]RejectedRow, 0, len(fr.Errors)+len(imp.rejects))
 	for _, e := range fr.Errors {
-		// The reader speaks to programmers; say it in the import's terms.
-		msg := strings.Replace(e.Message, "set Options.SlashDates to MDY or DMY", "give the date order (mdy or dmy)", 1)
-		rep.Errors = append(rep.Errors, RejectedRow{Line: e.Line, Column: e.Column, Message: textenc.Storable(msg)})
+		rep.Errors = append(rep.Errors, rejectedRow(e))
 	}
 	rep.Errors = append(rep.Errors, imp.rejects...)
 	slices.SortStableFunc(rep.Errors, func(a, b RejectedRow) int { return cmp.Compare(a.Line, b.Line) })

@@ -2,6 +2,7 @@ package cloudbill_test
 
 import (
 	"bytes"
+	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -194,12 +195,25 @@ func ratText(m map[string]*big.Rat) map[string]string {
 	return out
 }
 
-// TestSlashDatesRejected: without a date order, rows with 5/1/25 dates are
-// rejected one by one, with their line.
+// TestSlashDatesRejected: without a date order, rows with 5/1/25 dates
+// cannot be read: the file is refused, each row listed with its line; when
+// a partial file is accepted, they are rejected one by one.
 func TestSlashDatesRejected(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		f := setup(t, d)
-		rep := f.importFile(saasFile, cloudbill.ImportOptions{})
+		file, err := os.Open(saasFile)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer file.Close()
+		_, err = f.s.Import(f.ctx, f.finance, saasFile, file, cloudbill.ImportOptions{})
+		fields := engage.ErrorFields(err)
+		if engage.ErrorCode(err) != engage.EINVALID || len(fields) != 14 || fields[0].Field != "line 2" || fields[13].Field != "line 15" ||
+			!strings.Contains(fields[0].Message, "ChargePeriodStart: \"4/1/25\": slash date is ambiguous; give the date order") ||
+			!strings.Contains(engage.ErrorMessage(err), "14 of 14 rows cannot be read; nothing was imported") || f.count("SELECT COUNT(*) FROM cloud_imports") != 0 {
+			t.Fatalf("import of unreadable rows = %v", err)
+		}
+		rep := f.importFile(saasFile, cloudbill.ImportOptions{AcceptPartial: true})
 		if rep.Rows != 14 || rep.Rejected != 14 || rep.Added != 0 || len(rep.Errors) != 14 || len(rep.Totals) != 0 {
 			t.Fatalf("report %+v", rep)
 		}
@@ -495,4 +509,74 @@ func fingerprintsOf(t *testing.T, path string) map[int]string {
 		}
 		out[row.Line] = row.Fingerprint
 	}
+}
+
+// TestPartialFiles: a bill with a row that cannot be read is refused whole,
+// the row named, unless a partial file is accepted; a bill cut in its last
+// row (plain or gzip-compressed) is refused either way; the same for
+// Parquet.
+func TestPartialFiles(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := setup(t, d)
+		refused := func(name string, data []byte, opts cloudbill.ImportOptions, field, want string) {
+			t.Helper()
+			_, err := f.s.Import(f.ctx, f.finance, name, bytes.NewReader(data), opts)
+			fields := engage.ErrorFields(err)
+			if engage.ErrorCode(err) != engage.EINVALID || len(fields) == 0 || fields[0].Field != field || !strings.Contains(fields[0].Message, want) {
+				t.Fatalf("%s = %v; want %s: %q", name, err, field, want)
+			}
+			if n := f.count("SELECT COUNT(*) FROM cloud_imports"); n != 0 {
+				t.Fatalf("%s: %d imports recorded", name, n)
+			}
+		}
+		bad := []byte(csvOf(charge{billed: "1.00", service: "A"}, charge{billed: "1,5", service: "B"}, charge{billed: "3.00", service: "C"}))
+		refused("bad.csv", bad, cloudbill.ImportOptions{}, "line 3", "has 13 fields, the header has 11")
+		whole := []byte(csvOf(charge{billed: "1.00", service: "A"}, charge{billed: "2.00", service: "B"}, charge{billed: "3.00", service: "C"}))
+		cut := whole[:len(whole)-30]
+		var gz bytes.Buffer
+		zw := gzip.NewWriter(&gz)
+		zw.Write(cut)
+		zw.Close()
+		for _, opts := range []cloudbill.ImportOptions{{}, {AcceptPartial: true}} {
+			refused("cut.csv", cut, opts, "file", "line 4 is cut")
+			refused("cut.csv.gz", gz.Bytes(), opts, "file", "line 4 is cut")
+			refused("open-quote.csv", append(append([]byte{}, whole...), `1.00,1.00,USD,2026-02-10T00:00:00Z,2026-02-10T01:00:00Z,AWS,D,,,,"{`+"\n"...),
+				opts, "file", "line 5 is cut")
+		}
+		rep := f.importString("bad.csv", string(bad), cloudbill.ImportOptions{AcceptPartial: true})
+		if rep.Added != 2 || rep.Rejected != 1 || len(rep.Errors) != 1 || rep.Errors[0].Line != 3 {
+			t.Fatalf("partial import = %+v", rep)
+		}
+
+		// Parquet, with one cost that cannot be read.
+		start := time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC)
+		path := filepath.Join(t.TempDir(), "bill.parquet")
+		out, err := os.Create(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w := parquet.NewGenericWriter[parquetCharge](out)
+		if _, err := w.Write([]parquetCharge{
+			{"1.10", "1.00", "EUR", start, start.Add(time.Hour), "Cloud", "VM", nil},
+			{"two", "2.00", "EUR", start, start.Add(time.Hour), "Cloud", "VM", nil},
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		out.Close()
+		file, err := os.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer file.Close()
+		if _, err := f.s.Import(f.ctx, f.finance, path, file, cloudbill.ImportOptions{}); len(engage.ErrorFields(err)) != 1 ||
+			engage.ErrorFields(err)[0].Field != "line 2" || !strings.Contains(engage.ErrorFields(err)[0].Message, "BilledCost") {
+			t.Fatalf("Parquet with an unreadable cost = %v", err)
+		}
+		if rep := f.importFile(path, cloudbill.ImportOptions{AcceptPartial: true}); rep.Added != 1 || rep.Rejected != 1 {
+			t.Fatalf("Parquet, partial = %+v", rep)
+		}
+	})
 }

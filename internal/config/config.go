@@ -53,6 +53,9 @@ type Config struct {
 	// Currencies are the ISO 4217 codes the organisation prices, budgets
 	// and bills in; none means rating.DefaultCurrencies.
 	Currencies []string `yaml:"currencies"`
+
+	// UsageWindow bounds the times of metered usage accepted, around now.
+	UsageWindow UsageWindow `yaml:"usage_window"`
 }
 
 // OrganisationCurrencies returns the configured currencies as a set; Validate
@@ -62,9 +65,69 @@ func (c Config) OrganisationCurrencies() rating.Currencies {
 	return cur
 }
 
+// UsageWindow is how far back and ahead of now metered usage may be dated,
+// written PAST,FUTURE as durations that may count days: 400d,2d.
+type UsageWindow struct {
+	Past, Future time.Duration
+}
+
+// DefaultUsageWindow takes usage of the last 400 days (thirteen months and
+// a little) and up to two days ahead, for meters whose clocks run fast.
+var DefaultUsageWindow = UsageWindow{Past: 400 * 24 * time.Hour, Future: 2 * 24 * time.Hour}
+
+// String writes the window as it is read.
+func (w UsageWindow) String() string { return days(w.Past) + "," + days(w.Future) }
+
+func days(d time.Duration) string {
+	if d%(24*time.Hour) == 0 {
+		return strconv.FormatInt(int64(d/(24*time.Hour)), 10) + "d"
+	}
+	return d.String()
+}
+
+// Set reads PAST,FUTURE (a flag.Value).
+func (w *UsageWindow) Set(s string) error {
+	past, future, ok := strings.Cut(s, ",")
+	if !ok {
+		return fmt.Errorf("usage window %q: write PAST,FUTURE, such as 400d,2d", s)
+	}
+	var err error
+	if w.Past, err = duration(past); err == nil {
+		w.Future, err = duration(future)
+	}
+	if err != nil {
+		return fmt.Errorf("usage window %q: %w", s, err)
+	}
+	if w.Past <= 0 || w.Future < 0 {
+		return fmt.Errorf("usage window %q: the past must be longer than 0 and the future not negative", s)
+	}
+	return nil
+}
+
+// UnmarshalText reads the window from the configuration file.
+func (w *UsageWindow) UnmarshalText(b []byte) error { return w.Set(string(b)) }
+
+// duration reads a Go duration, or a whole number of days such as 400d.
+func duration(s string) (time.Duration, error) {
+	s = strings.TrimSpace(s)
+	if n, ok := strings.CutSuffix(s, "d"); ok {
+		d, err := strconv.ParseInt(n, 10, 32)
+		if err != nil || d < 0 || d > 36600 {
+			return 0, fmt.Errorf("%q: write days as a whole number such as 400d", s)
+		}
+		return time.Duration(d) * 24 * time.Hour, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return 0, fmt.Errorf("%q: write a duration such as 400d or 48h", s)
+	}
+	return d, nil
+}
+
 // Default returns the configuration used when nothing is said.
 func Default() Config {
-	return Config{DataDir: "./data", Addr: "localhost:8080", LogFormat: "text", LogLevel: "info", SessionTTL: auth.DefaultSessionTTL}
+	return Config{DataDir: "./data", Addr: "localhost:8080", LogFormat: "text", LogLevel: "info", SessionTTL: auth.DefaultSessionTTL,
+		UsageWindow: DefaultUsageWindow}
 }
 
 // Flags registers the database flags every subcommand shares, and, when
@@ -80,6 +143,7 @@ func Flags(fs *flag.FlagSet, cfg *Config, server bool) func() error {
 		cfg.Currencies = splitList(v)
 		return nil
 	})
+	fs.Var(&cfg.UsageWindow, "usage-window", "metered usage accepted from PAST before now to FUTURE after, such as 400d,2d (env ENGAGE_USAGE_WINDOW)")
 	if server {
 		fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "address to listen on (env ENGAGE_ADDR)")
 		fs.StringVar(&cfg.BaseURL, "base-url", cfg.BaseURL, "public URL of this Engage, such as https://engage.example.com (env ENGAGE_BASE_URL)")
@@ -180,6 +244,11 @@ func applyEnv(cfg *Config, set map[string]bool) error {
 			*dst = b
 		}
 	}
+	if v, ok := os.LookupEnv("ENGAGE_USAGE_WINDOW"); ok {
+		if err := cfg.UsageWindow.Set(v); err != nil {
+			return fmt.Errorf("ENGAGE_USAGE_WINDOW: %w", err)
+		}
+	}
 	if v, ok := os.LookupEnv("ENGAGE_SESSION_TTL"); ok {
 		d, err := time.ParseDuration(v)
 		if err != nil {
@@ -197,6 +266,7 @@ func restoreFlags(cfg, flagged *Config, set map[string]bool) {
 		"log-format":        func() { cfg.LogFormat = flagged.LogFormat },
 		"log-level":         func() { cfg.LogLevel = flagged.LogLevel },
 		"currencies":        func() { cfg.Currencies = flagged.Currencies },
+		"usage-window":      func() { cfg.UsageWindow = flagged.UsageWindow },
 		"addr":              func() { cfg.Addr = flagged.Addr },
 		"base-url":          func() { cfg.BaseURL = flagged.BaseURL },
 		"demo":              func() { cfg.Demo = flagged.Demo },

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/engagehq/engage/internal/config"
 )
@@ -111,5 +112,33 @@ func TestCurrencies(t *testing.T) {
 	}
 	if _, err = load(t, []string{"--currencies", "EUR,ZZZ"}); err == nil || !strings.Contains(err.Error(), "--currencies") || !strings.Contains(err.Error(), "ZZZ") {
 		t.Fatalf("ZZZ = %v", err)
+	}
+}
+
+// The usage window is read from the file, the environment and the flag, as
+// PAST,FUTURE durations that may count days.
+func TestUsageWindow(t *testing.T) {
+	cfg, err := load(t, nil)
+	if err != nil || cfg.UsageWindow != config.DefaultUsageWindow || cfg.UsageWindow.String() != "400d,2d" {
+		t.Fatalf("default window = %v, %v", cfg.UsageWindow, err)
+	}
+	file := filepath.Join(t.TempDir(), "engage.yaml")
+	os.WriteFile(file, []byte("usage_window: 90d,36h\n"), 0o600)
+	cfg, err = load(t, []string{"--config", file})
+	if err != nil || cfg.UsageWindow.Past != 90*24*time.Hour || cfg.UsageWindow.Future != 36*time.Hour {
+		t.Fatalf("window from the file = %v, %v", cfg.UsageWindow, err)
+	}
+	t.Setenv("ENGAGE_USAGE_WINDOW", "30d,0d")
+	if cfg, err = load(t, []string{"--config", file}); err != nil || cfg.UsageWindow.String() != "30d,0d" {
+		t.Fatalf("window from the environment = %v, %v", cfg.UsageWindow, err)
+	}
+	if cfg, err = load(t, []string{"--usage-window", "13d,1h"}); err != nil || cfg.UsageWindow.String() != "13d,1h0m0s" {
+		t.Fatalf("window from the flag = %v, %v", cfg.UsageWindow, err)
+	}
+	var w config.UsageWindow
+	for _, bad := range []string{"400d", "x,2d", "0d,1d", "400d,-1h", "9999999d,1d"} {
+		if err := w.Set(bad); err == nil {
+			t.Errorf("window %q accepted", bad)
+		}
 	}
 }

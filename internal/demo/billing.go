@@ -109,7 +109,7 @@ func loadBilling(ctx context.Context, d *db.DB, b *billing.Service) error {
 			}
 		}
 	}
-	rep, err := b.Ingest(ctx, sys, usage, true)
+	rep, err := b.Ingest(ctx, sys, usage, billing.IngestOptions{})
 	if err != nil {
 		return fmt.Errorf("demo usage: %w", err)
 	}

@@ -28,6 +28,9 @@ type csvSource struct {
 	fields []string
 	// long holds a line longer than the buffer of br.
 	long []byte
+	// cut says the file ended in the middle of a line (no line break
+	// after the last one) or of a quoted field.
+	cut bool
 }
 
 // Messages of malformed records, as encoding/csv words them.
@@ -81,6 +84,9 @@ func (s *csvSource) readLine() ([]byte, error) {
 		return nil, io.EOF
 	}
 	s.line++
+	if err == io.EOF && line[n-1] != '\n' && line[n-1] != '\r' {
+		s.cut = true
+	}
 	switch {
 	case n >= 2 && line[n-2] == '\r' && line[n-1] == '\n':
 		line[n-2] = '\n'
@@ -122,6 +128,7 @@ func (s *csvSource) next(rec *record) error {
 					s.buf = append(s.buf, line[pos:]...)
 					var err error
 					if line, err = s.readLine(); err == io.EOF {
+						s.cut = true
 						return malformed(0, errQuote)
 					} else if err != nil {
 						return err
@@ -185,3 +192,7 @@ func (s *csvSource) record(rec *record) error {
 }
 
 func (s *csvSource) close() error { return nil }
+
+// endsCut says whether the file ended in the middle of the last record
+// read.
+func (s *csvSource) endsCut() bool { return s.cut }

@@ -210,6 +210,9 @@ func (r *Reader) Next() (Row, error) {
 	if err != nil {
 		var re *RowError
 		if errors.As(err, &re) {
+			if err := r.cutAt(re, true); err != nil {
+				return Row{}, err
+			}
 			r.rowsRead++
 			r.reject(re)
 			r.progress(false)
@@ -222,11 +225,31 @@ func (r *Reader) Next() (Row, error) {
 	row, re := r.convert(&r.rec)
 	r.progress(false)
 	if re != nil {
+		if err := r.cutAt(re, len(r.rec.fields) != r.lay.ncols); err != nil {
+			return Row{}, err
+		}
 		r.reject(re)
 		return Row{}, re
 	}
 	r.accepted++
 	return row, nil
+}
+
+// ErrCut says a file ends in the middle of a row: it was cut short. Such a
+// file is never read in part.
+var ErrCut = errors.New("the file ends in the middle of a row")
+
+// cutAt turns the refusal of the last row of a file that ends in the
+// middle of it into an error that ends reading. A row is cut when the file
+// ends without a line break after it and the row is not whole (broken, as
+// re says), such as a quoted field left open or too few fields. (A last
+// row without a line break is otherwise whole: FOCUS samples end so.)
+func (r *Reader) cutAt(re *RowError, broken bool) error {
+	if c, ok := r.src.(interface{ endsCut() bool }); ok && broken && c.endsCut() {
+		r.err = fmt.Errorf("focus: line %d is cut (%s): %w; was the file copied or downloaded whole?", re.Line, re.Message, ErrCut)
+		return r.err
+	}
+	return nil
 }
 
 // Close releases the input when the Reader was made by Open, and the

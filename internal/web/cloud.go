@@ -121,7 +121,8 @@ func (s *Server) renderCloud(w http.ResponseWriter, r *http.Request, pg Page, st
 // cloudImportOptions reads the upload's options from a form or a query.
 func cloudImportOptions(get func(string) string) cloudbill.ImportOptions {
 	return cloudbill.ImportOptions{Basis: cloudbill.Basis(strings.TrimSpace(get("basis"))),
-		SlashDates: focus.DateOrder(strings.ToUpper(strings.TrimSpace(get("dates")))), DefaultCurrency: get("currency")}
+		SlashDates: focus.DateOrder(strings.ToUpper(strings.TrimSpace(get("dates")))), DefaultCurrency: get("currency"),
+		AcceptPartial: get("accept_partial") == "yes"}
 }
 
 // importFieldErrors turns an import's refusal into messages beside the

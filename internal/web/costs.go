@@ -614,6 +614,9 @@ type usageView struct {
 	Total        decimal.Decimal
 	Limit        int
 	Chart        *columnChart
+	// Late is the adjustment charging the records, when they came late.
+	Late   *billing.LateAdjustment
+	LateIn string
 }
 
 // costsUsage lists the usage records behind a usage line.
@@ -632,15 +635,27 @@ func (s *Server) costsUsage(w http.ResponseWriter, r *http.Request) error {
 	}
 	offering := queryInt(r, "offering")
 	const limit = 5000
-	recs, err := s.Billing.Usage(ctx, p, period, dept, offering, limit)
-	if err != nil {
+	var late *billing.LateAdjustment
+	var recs []billing.UsageRecord
+	var err error
+	if id := queryInt(r, "adjustment"); id != 0 {
+		// The late records an adjustment charges.
+		var adj billing.LateAdjustment
+		if adj, recs, err = s.Billing.LateUsage(ctx, p, id, limit); err != nil {
+			return err
+		}
+		late, dept, period, offering = &adj, adj.DepartmentID, adj.Corrects, adj.OfferingID
+	} else if recs, err = s.Billing.Usage(ctx, p, period, dept, offering, limit); err != nil {
 		return err
 	}
 	d, err := s.Org.FindDepartment(ctx, p, dept)
 	if err != nil {
 		return err
 	}
-	v := usageView{Department: d, Period: period, Label: billing.PeriodLabel(period), OfferingID: offering, Records: recs, Limit: limit}
+	v := usageView{Department: d, Period: period, Label: billing.PeriodLabel(period), OfferingID: offering, Records: recs, Limit: limit, Late: late}
+	if late != nil {
+		v.LateIn = billing.PeriodLabel(late.Period)
+	}
 	if offering != 0 {
 		if o, svc, err := s.Catalog.FindOffering(ctx, p, offering); err == nil {
 			v.OfferingName, v.ServiceName = o.Name, svc.Name

@@ -29,6 +29,9 @@
       }
       return "";
     }
+    if (field.type === "checkbox") {
+      return field.checked ? field.value : "";
+    }
     return field.value;
   }
 
@@ -86,7 +89,7 @@
     }
     ev.preventDefault();
     var query = ["name=" + encodeURIComponent(file.name)];
-    ["basis", "dates", "currency"].forEach(function (name) {
+    ["basis", "dates", "currency", "accept_partial"].forEach(function (name) {
       query.push(name + "=" + encodeURIComponent(value(name)));
     });
     var xhr = new XMLHttpRequest();
