@@ -49,11 +49,7 @@ func closedError(period string) error {
 
 // lock serialises billing runs across replicas for the transaction.
 func lock(ctx context.Context, tx *db.Tx) error {
-	if tx.Engine() != db.Postgres {
-		return nil // SQLite: the single writer already serialises
-	}
-	_, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock(7482001)")
-	return err
+	return db.LockTx(ctx, tx, db.LockBillingRun) // SQLite: the single writer already serialises
 }
 
 // Run rates a period and replaces its statements. Finance and admins only;

@@ -11,10 +11,6 @@ import (
 	"github.com/engagehq/engage/internal/db"
 )
 
-// lockKey is the PostgreSQL advisory lock imports and reallocations take
-// turns on.
-const lockKey = 0x656e676167650c01
-
 // txn is a transaction this package runs itself, on a connection of its
 // own, so that it can prepare statements (SQLite) and COPY (PostgreSQL). It
 // is a db.Querier, for audit and the store functions.
@@ -77,7 +73,7 @@ func (s *Service) inTx(ctx context.Context, fn func(t *txn) error) (err error) {
 	}()
 	t := &txn{conn: conn, tx: tx, dialect: s.DB.Dialect}
 	if t.dialect == db.Postgres {
-		if _, err = t.Exec(ctx, "SELECT pg_advisory_xact_lock(?)", int64(lockKey)); err != nil {
+		if _, err = t.Exec(ctx, db.XactLockSQL, int32(db.LockCloudImport)); err != nil {
 			return fmt.Errorf("waiting for another cloud import: %w", err)
 		}
 	}

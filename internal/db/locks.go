@@ -24,11 +24,21 @@ const (
 	LockBillingSchedule Lock = 1002
 	// LockSignIn is held while a sign-in attempt is counted and reserved.
 	LockSignIn Lock = 1003
+	// LockBillingRun is held by a billing run, a period's closing and
+	// late usage, so that they rate one state of the month.
+	LockBillingRun Lock = 1004
+	// LockCloudImport is held by cloud-bill imports and reallocations,
+	// which take turns on a period's batches.
+	LockCloudImport Lock = 1005
 )
 
 // schemaKey is the first key of every named lock (PostgreSQL's two-key
 // form): the hash of the schema Engage lives in.
 const schemaKey = "hashtext(current_schema())"
+
+// XactLockSQL takes the named lock given as its argument for the rest of
+// the transaction, on PostgreSQL; for transactions that are not a *Tx.
+const XactLockSQL = "SELECT pg_advisory_xact_lock(" + schemaKey + ", ?)"
 
 // LockTx takes l for the rest of tx, waiting for it, on PostgreSQL; on
 // SQLite the transaction already holds the only writer.
@@ -36,7 +46,7 @@ func LockTx(ctx context.Context, tx *Tx, l Lock) error {
 	if tx.Engine() != Postgres {
 		return nil
 	}
-	if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock("+schemaKey+", ?)", int32(l)); err != nil {
+	if _, err := tx.Exec(ctx, XactLockSQL, int32(l)); err != nil {
 		return fmt.Errorf("taking lock %d: %w", l, err)
 	}
 	return nil
