@@ -149,13 +149,26 @@ func resolve(ctx context.Context, q db.Querier, pol Policy, in SubmitInput, requ
 		var why []string
 		for _, rule := range st.Approvers {
 			var ids []int64
+			note := ""
 			switch rule.Kind {
 			case RuleManager:
 				ids = []int64{requester.ManagerID}
-			case RuleBudgetHolder:
-				ids = []int64{o.up(in.DepartmentID, o.head)}
-			case RuleBRM:
-				ids = []int64{o.up(in.DepartmentID, o.brm)}
+				if requester.ManagerID == 0 {
+					var err error
+					if ids, note, err = walkUp(ctx, q, o, requester.DepartmentID, o.head, in.RequesterID, "budget holder",
+						"The requester has no manager"); err != nil {
+						return nil, err
+					}
+				}
+			case RuleBudgetHolder, RuleBRM:
+				pick, what := o.head, "budget holder"
+				if rule.Kind == RuleBRM {
+					pick, what = o.brm, "business relationship manager"
+				}
+				var err error
+				if ids, note, err = walkUp(ctx, q, o, in.DepartmentID, pick, in.RequesterID, what, ""); err != nil {
+					return nil, err
+				}
 			case RuleRole:
 				var err error
 				if ids, err = peopleWithRole(ctx, q, rule.Role); err != nil {
@@ -178,7 +191,7 @@ func resolve(ctx context.Context, q db.Querier, pol Policy, in SubmitInput, requ
 				case !active || seen[id]:
 				default:
 					seen[id] = true
-					out[i] = append(out[i], Approver{PersonID: id, Name: name, Rule: rule.Kind})
+					out[i] = append(out[i], Approver{PersonID: id, Name: name, Rule: rule.Kind, Note: note})
 					added++
 				}
 			}
@@ -196,6 +209,29 @@ func resolve(ctx context.Context, q db.Querier, pol Policy, in SubmitInput, requ
 		}
 	}
 	return out, nil
+}
+
+// walkUp finds who a budget-holder or BRM rule names for department dept
+// when the requester must be passed over: the nearest such person above
+// dept who is not the requester, or, at the top of the tree, the people with
+// the Finance role. The note says why, when it was not the usual person;
+// why is the reason to look at all (empty: the rule itself).
+func walkUp(ctx context.Context, q db.Querier, o orgView, dept int64, pick map[int64]int64, requesterID int64, what, why string) ([]int64, string, error) {
+	person, at, passed := o.upExcept(dept, pick, requesterID)
+	if why == "" && passed != 0 {
+		why = fmt.Sprintf("The requester is the %s of %s", what, o.name[passed])
+	}
+	if person != 0 {
+		if why == "" {
+			return []int64{person}, "", nil
+		}
+		return []int64{person}, fmt.Sprintf("%s, so the %s of %s, the next above, decides.", why, what, o.name[at]), nil
+	}
+	if why == "" {
+		return nil, "", nil // nobody at all: the policy is misconfigured
+	}
+	ids, err := peopleWithRole(ctx, q, access.Finance)
+	return ids, fmt.Sprintf("%s and nobody above holds that role, so Finance decides.", why), err
 }
 
 func nobodyBecause(rule ApproverRule, ids []int64, self bool) string {

@@ -739,25 +739,34 @@ func (f *FrontDoor) AddOption(ctx context.Context, p *access.Principal, ref stri
 }
 
 // OrderReuse orders the catalog offering of the chosen reuse option for the
-// need's department, for its number of users.
+// need's department, for its number of users. The order is the need's
+// requester's, for the need's department, whoever places it; when the
+// department's BRM (or anyone else allowed to act on the need) places it,
+// the order names them as having placed it on the requester's behalf. A
+// need is quoted and ordered once: asking again answers with that order.
 func (f *FrontDoor) OrderReuse(ctx context.Context, p *access.Principal, ref string) (catalog.Order, error) {
 	d, err := f.Get(ctx, p, ref)
 	if err != nil {
 		return catalog.Order{}, err
 	}
 	n := d.Need
+	if n.OrderNumber != "" {
+		return f.Catalog.FindOrder(ctx, p, n.OrderNumber)
+	}
 	if n.State != Approved && n.State != InDelivery {
 		return catalog.Order{}, engage.Errorf(engage.ECONFLICT, "Only an approved need can be ordered.")
 	}
-	if n.OrderNumber != "" {
-		return catalog.Order{}, engage.Errorf(engage.ECONFLICT, "Order %s was already placed for this need.", n.OrderNumber)
+	if p.PersonID != n.RequesterID && !isBRM(p, &n) && p.DepartmentID != n.DepartmentID && !(p.Has(access.BudgetHolder) && p.CanReadDepartment(n.DepartmentID)) {
+		return catalog.Order{}, engage.Errorf(engage.EFORBIDDEN, "Only people of %s, its budget holders and its business relationship manager can order for this need.", n.DepartmentName)
 	}
 	i := slices.IndexFunc(d.Options, func(o NeedOption) bool { return o.ID == n.DecisionOptionID })
 	if i < 0 || d.Options[i].Kind != "reuse" {
 		return catalog.Order{}, engage.Errorf(engage.ECONFLICT, "The decision did not choose to reuse a catalog service.")
 	}
-	q, err := f.Catalog.CreateQuote(ctx, p, catalog.QuoteInput{Title: n.Reference + ": " + n.Title,
-		Lines: []catalog.QuoteLineInput{{OfferingID: d.Options[i].OfferingID, Quantity: decimal.NewFromInt(int64(max(n.Users, 1)))}}})
+	in := catalog.QuoteInput{Title: n.Reference + ": " + n.Title,
+		Lines: []catalog.QuoteLineInput{{OfferingID: d.Options[i].OfferingID, Quantity: decimal.NewFromInt(int64(max(n.Users, 1)))}},
+		For:   &catalog.OnBehalf{DepartmentID: n.DepartmentID, RequesterID: n.RequesterID, Subject: n.Reference}}
+	q, err := f.Catalog.CreateQuote(ctx, p, in)
 	if err != nil {
 		return catalog.Order{}, err
 	}
