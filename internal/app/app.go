@@ -30,8 +30,10 @@ import (
 	"github.com/engagehq/engage/internal/costs"
 	"github.com/engagehq/engage/internal/db"
 	"github.com/engagehq/engage/internal/frontdoor"
+	"github.com/engagehq/engage/internal/idempotency"
 	"github.com/engagehq/engage/internal/notify"
 	"github.com/engagehq/engage/internal/org"
+	"github.com/engagehq/engage/internal/waiting"
 	"github.com/engagehq/engage/internal/web"
 )
 
@@ -101,6 +103,7 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger, clock eng
 	// The demo's receivers run on the same machine; elsewhere internal
 	// addresses are refused unless configured. SMTP is off without a host.
 	a.Notify.AllowPrivateTargets, a.Notify.BaseURL, a.Notify.SMTP = cfg.Demo || cfg.AllowPrivateWebhooks, cfg.BaseURL, cfg.SMTP
+	a.Approval.Publisher = a.Notify
 	a.FrontDoor = &frontdoor.FrontDoor{DB: d, Clock: clock, Org: a.Org, Catalog: a.Catalog, Approvals: a.Approval, Publisher: a.Notify}
 	a.Approval.OnDecided(frontdoor.SubjectNeed, a.FrontDoor.Decided)
 	a.Billing = &billing.Service{DB: d, Clock: clock, Catalog: a.Catalog}
@@ -122,11 +125,13 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger, clock eng
 func (a *App) buildHandler() (http.Handler, error) {
 	mux := http.NewServeMux()
 	w := &web.Server{Org: a.Org, Auth: a.Auth, Audit: a.Audit, Catalog: a.Catalog, Approval: a.Approval, Notify: a.Notify, FrontDoor: a.FrontDoor, Billing: a.Billing, Costs: a.Costs, CloudBill: a.CloudBill, OIDC: a.OIDC, Logger: a.Logger, Clock: a.Clock,
+		Waiting:       waiting.List{a.Approval, a.FrontDoor},
 		SecureCookies: strings.HasPrefix(a.Config.BaseURL, "https://"), TrustProxy: a.Config.TrustProxy, Version: Version}
 	if err := w.Register(mux); err != nil {
 		return nil, err
 	}
-	(&api.API{Org: a.Org, Auth: a.Auth, Audit: a.Audit, Catalog: a.Catalog, FrontDoor: a.FrontDoor, Billing: a.Billing, Costs: a.Costs, CloudBill: a.CloudBill, Approval: a.Approval, Notify: a.Notify, Logger: a.Logger, Version: Version}).Register(mux)
+	(&api.API{Org: a.Org, Auth: a.Auth, Audit: a.Audit, Catalog: a.Catalog, FrontDoor: a.FrontDoor, Billing: a.Billing, Costs: a.Costs, CloudBill: a.CloudBill, Approval: a.Approval, Notify: a.Notify, Logger: a.Logger, Version: Version,
+		Idempotency: &idempotency.Store{DB: a.DB, Clock: a.Clock}, Waiting: waiting.List{a.Approval, a.FrontDoor}}).Register(mux)
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))

@@ -173,6 +173,7 @@ type SubmitInput struct {
 	SubjectType  string          // "order", "need", …
 	SubjectID    int64           // the subject's id in its own package
 	Title        string          // what approvers see, e.g. "ORD-2026-000007: 20 laptops"
+	Summary      string          // the amount in words, e.g. "€6,696.00 over 36 months (€186.00 a month)"
 	Link         string          // URL path of the subject, e.g. "/orders/7"
 	RequesterID  int64           // who asks
 	DepartmentID int64           // whose money or data it is
@@ -243,6 +244,7 @@ type Request struct {
 	SubjectType    string          `json:"subject_type"`
 	SubjectID      int64           `json:"subject_id"`
 	Title          string          `json:"title"`
+	Summary        string          `json:"summary,omitempty" doc:"What is asked for, in words: \"€6,696.00 over 36 months (€186.00 a month)\""`
 	Link           string          `json:"link,omitempty"`
 	RequesterID    int64           `json:"requester_id"`
 	RequesterName  string          `json:"requester_name"`

@@ -103,12 +103,16 @@ func (s *Service) Submit(ctx context.Context, tx *db.Tx, in SubmitInput) (Reques
 	}
 	err = audit.Record(ctx, tx, now, actor, "submit", "approval_request", id,
 		fmt.Sprintf("Submitted %q for approval under policy %s", in.Title, pol.Name), nil, stateOf(r))
-	return r, err
+	if err != nil {
+		return r, err
+	}
+	return r, s.tellApprovers(ctx, tx, r, now)
 }
 
 func checkSubmit(in *SubmitInput) error {
 	in.SubjectType = strings.TrimSpace(in.SubjectType)
 	in.Title = strings.TrimSpace(in.Title)
+	in.Summary = strings.TrimSpace(in.Summary)
 	in.Currency = strings.ToUpper(strings.TrimSpace(in.Currency))
 	var v engage.Validation
 	if !subjectTypePattern.MatchString(in.SubjectType) {
@@ -119,6 +123,7 @@ func checkSubmit(in *SubmitInput) error {
 	}
 	v.Require("title", in.Title, "a title that tells approvers what they approve")
 	v.MaxLen("title", in.Title, 300)
+	v.MaxLen("summary", in.Summary, 300)
 	if in.Link != "" && (!strings.HasPrefix(in.Link, "/") || strings.HasPrefix(in.Link, "//")) {
 		v.Add("link", "Give the URL path of the subject, starting with a single /.")
 	}
@@ -555,10 +560,17 @@ func (s *Service) Decide(ctx context.Context, p *access.Principal, id int64, in 
 		if out, err = findRequestFull(ctx, tx, id); err != nil {
 			return err
 		}
-		if ended {
-			return s.decided(ctx, tx, out)
+		if !ended {
+			// A stage that was approved hands over to the next one's approvers.
+			if out.CurrentStage != st.Position {
+				return s.tellApprovers(ctx, tx, out, now)
+			}
+			return nil
 		}
-		return nil
+		if err := s.tellRequester(ctx, tx, out, now); err != nil {
+			return err
+		}
+		return s.decided(ctx, tx, out)
 	})
 	if err != nil {
 		return Request{}, err

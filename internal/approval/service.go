@@ -21,6 +21,8 @@ type Service struct {
 	Clock engage.Clock
 	// LinkTTL is how long a signed link stays valid; DefaultLinkTTL when 0.
 	LinkTTL time.Duration
+	// Publisher tells approvers and requesters; nobody is told when nil.
+	Publisher Publisher
 
 	mu       sync.Mutex // guards handlers
 	handlers map[string]Handler

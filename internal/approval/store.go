@@ -419,7 +419,7 @@ func principalOf(ctx context.Context, q db.Querier, id int64) (*access.Principal
 
 // --- requests ---
 
-const requestFields = `r.id, r.subject_type, r.subject_id, r.title, r.link, r.requester_id, COALESCE(rq.name, ''),
+const requestFields = `r.id, r.subject_type, r.subject_id, r.title, r.summary, r.link, r.requester_id, COALESCE(rq.name, ''),
 	COALESCE(r.department_id, 0), COALESCE(dp.name, ''), r.amount, r.currency, r.offering_ids, r.service_ids, r.data_class,
 	COALESCE(r.policy_id, 0), r.policy_name, r.status, r.current_stage, r.outcome, r.decided_at, r.version, r.created_at, r.updated_at`
 
@@ -442,7 +442,7 @@ func scanRequest(row scanner) (Request, error) {
 	var r Request
 	var offerings, services string
 	var decided sql.NullTime
-	err := row.Scan(&r.ID, &r.SubjectType, &r.SubjectID, &r.Title, &r.Link, &r.RequesterID, &r.RequesterName,
+	err := row.Scan(&r.ID, &r.SubjectType, &r.SubjectID, &r.Title, &r.Summary, &r.Link, &r.RequesterID, &r.RequesterName,
 		&r.DepartmentID, &r.DepartmentName, &r.Amount, &r.Currency, &offerings, &services, &r.DataClass,
 		&r.PolicyID, &r.PolicyName, &r.Status, &r.CurrentStage, &r.Outcome, &decided, &r.Version, &r.CreatedAt, &r.UpdatedAt)
 	if err != nil {
@@ -554,11 +554,11 @@ func insertRequest(ctx context.Context, q db.Querier, in SubmitInput, pol *Polic
 		decided = now
 	}
 	var id int64
-	err := q.QueryRow(ctx, `INSERT INTO approval_requests(subject_type, subject_id, title, link, requester_id, department_id,
+	err := q.QueryRow(ctx, `INSERT INTO approval_requests(subject_type, subject_id, title, summary, link, requester_id, department_id,
 		amount, currency, offering_ids, service_ids, data_class, policy_id, policy_name, status, current_stage, outcome, decided_at,
 		version, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING id`,
-		in.SubjectType, in.SubjectID, in.Title, in.Link, in.RequesterID, nullID(in.DepartmentID),
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING id`,
+		in.SubjectType, in.SubjectID, in.Title, in.Summary, in.Link, in.RequesterID, nullID(in.DepartmentID),
 		in.Amount.String(), in.Currency, encodeIDs(in.OfferingIDs), encodeIDs(in.ServiceIDs), in.DataClass,
 		nullID(policyID), policyName, status, stage, outcome, decided, now, now).Scan(&id)
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -184,7 +185,7 @@ func (c *Catalog) OrderQuote(ctx context.Context, p *access.Principal, number st
 		order.Lines = append(order.Lines, OrderLine{Position: l.Position, OfferingID: l.OfferingID, Quantity: l.Quantity, Monthly: l.Monthly, OneTime: l.OneTime})
 	}
 	sub := approval.SubmitInput{SubjectType: SubjectOrder, RequesterID: order.RequesterID, DepartmentID: q.DepartmentID,
-		Amount: q.TermTotal, Currency: q.Currency, OfferingIDs: offeringIDs, ServiceIDs: serviceIDs, DataClass: dataClass}
+		Summary: TermSummary(q.TermTotal, q.TermMonths, q.Monthly, q.OneTime, q.Currency), Amount: q.TermTotal, Currency: q.Currency, OfferingIDs: offeringIDs, ServiceIDs: serviceIDs, DataClass: dataClass}
 	return c.placeOrder(ctx, p, order, q.ID, sub)
 }
 
@@ -269,6 +270,16 @@ func orderOfQuote(ctx context.Context, q db.Querier, quoteID int64) (string, boo
 		return "", false, fmt.Errorf("reading the order of quote %d: %w", quoteID, err)
 	}
 	return number, true, nil
+}
+
+// TermSummary says a whole-term cost in words an approver reads: "€6,696.00
+// over 36 months (€186.00 a month)", with the one-time part when there is one.
+func TermSummary(total decimal.Decimal, months int, monthly, oneTime decimal.Decimal, currency string) string {
+	per := FormatMoney(monthly, currency) + " a month"
+	if !oneTime.IsZero() {
+		per += " and " + FormatMoney(oneTime, currency) + " once"
+	}
+	return fmt.Sprintf("%s over %d months (%s)", FormatMoney(total, currency), months, per)
 }
 
 func departmentName(ctx context.Context, q db.Querier, id int64) string {
@@ -635,8 +646,14 @@ func (c *Catalog) ChangeQuantity(ctx context.Context, p *access.Principal, subsc
 	if amount.IsNegative() {
 		amount = decimal.Zero
 	}
+	more := fmt.Sprintf("%s a month more", FormatMoney(delta, plan.Currency))
+	if delta.IsNegative() {
+		more = fmt.Sprintf("%s a month less", FormatMoney(delta.Neg(), plan.Currency))
+	}
+	summary := fmt.Sprintf("%s from %s (%s a month in all, %s over 12 months)", more, start, FormatMoney(newLine.Monthly, plan.Currency),
+		FormatMoney(delta.Mul(decimal.NewFromInt(12)), plan.Currency))
 	return c.placeOrder(ctx, p, order, 0, approval.SubmitInput{SubjectType: SubjectOrder, RequesterID: p.PersonID, DepartmentID: sub.DepartmentID,
-		Amount: amount, Currency: plan.Currency, OfferingIDs: []int64{o.ID}, ServiceIDs: []int64{svc.ID}, DataClass: svc.DataCeiling})
+		Summary: summary, Amount: amount, Currency: plan.Currency, OfferingIDs: []int64{o.ID}, ServiceIDs: []int64{svc.ID}, DataClass: svc.DataCeiling})
 }
 
 // CancelSubscription orders the end of a subscription; the date given is
@@ -673,7 +690,7 @@ func (c *Catalog) CancelSubscription(ctx context.Context, p *access.Principal, s
 		StartDate: end, Note: strings.TrimSpace(in.Note),
 		Lines: []OrderLine{{Position: 1, OfferingID: o.ID, SubscriptionID: sub.ID, Quantity: sub.Quantity}}}
 	return c.placeOrder(ctx, p, order, 0, approval.SubmitInput{SubjectType: SubjectOrder, RequesterID: p.PersonID, DepartmentID: sub.DepartmentID,
-		Amount: decimal.Zero, Currency: currency, OfferingIDs: []int64{o.ID}, ServiceIDs: []int64{svc.ID}, DataClass: svc.DataCeiling})
+		Summary: fmt.Sprintf("Ends %s of %s after %s", sub.Quantity, o.Name, end), Amount: decimal.Zero, Currency: currency, OfferingIDs: []int64{o.ID}, ServiceIDs: []int64{svc.ID}, DataClass: svc.DataCeiling})
 }
 
 // markOrdered records, for announcement reach, that the person ordered
@@ -689,4 +706,56 @@ func (c *Catalog) markOrdered(ctx context.Context, tx db.Querier, personID int64
 		return fmt.Errorf("recording announcement reach: %w", err)
 	}
 	return nil
+}
+
+// Spend is an amount a month in one currency.
+type Spend struct {
+	Monthly  decimal.Decimal `json:"monthly"`
+	Currency string          `json:"currency"`
+}
+
+// MonthlySpend is what a department's subscriptions running today cost a
+// month at today's prices, one total per currency (never added across
+// currencies), largest first. It is what approvers read beside the cost of
+// an order. Whoever may read the department's subscriptions may read it.
+func (c *Catalog) MonthlySpend(ctx context.Context, p *access.Principal, deptID int64) ([]Spend, error) {
+	today := DateOf(c.Clock.Now())
+	subs, err := c.ListSubscriptions(ctx, p, SubscriptionFilter{DepartmentID: deptID, ActiveOn: &today})
+	if err != nil {
+		return nil, err
+	}
+	s, err := c.snapshot(ctx)
+	if err != nil {
+		return nil, err
+	}
+	totals := map[string]decimal.Decimal{}
+	for _, sub := range subs {
+		o := s.offerings[sub.OfferingID]
+		if o == nil {
+			continue
+		}
+		qty := sub.Quantity
+		for _, seg := range sub.Segments {
+			if !seg.From.After(today.Time) {
+				qty = seg.Quantity
+			}
+		}
+		line, err := priceLine(o, s.services[o.ServiceID], qty, 1, today)
+		if err != nil {
+			continue // no price today: nothing to add
+		}
+		plan, _ := PlanOn(o.Plans, today)
+		totals[plan.Currency] = totals[plan.Currency].Add(line.Monthly)
+	}
+	out := []Spend{}
+	for cur, m := range totals {
+		out = append(out, Spend{Monthly: m, Currency: cur})
+	}
+	slices.SortFunc(out, func(a, b Spend) int {
+		if c := b.Monthly.Cmp(a.Monthly); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Currency, b.Currency)
+	})
+	return out, nil
 }

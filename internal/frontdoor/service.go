@@ -492,6 +492,7 @@ func (f *FrontDoor) prepare(ctx context.Context, tx *db.Tx, p *access.Principal,
 		}
 		req, err := f.Approvals.Submit(ctx, tx, approval.SubmitInput{SubjectType: SubjectNeed, SubjectID: n.ID,
 			Title: fmt.Sprintf("%s: %s (%s)", n.Reference, n.Title, opt.Title), Link: "/needs/" + n.Reference,
+			Summary:     catalog.TermSummary(opt.ThreeYear, 36, opt.Monthly, opt.OneTime, opt.Currency),
 			RequesterID: n.RequesterID, DepartmentID: n.DepartmentID, Amount: opt.ThreeYear, Currency: opt.Currency,
 			OfferingIDs: offerings, ServiceIDs: services, DataClass: n.DataClass})
 		if err != nil {

@@ -17,14 +17,14 @@ ALTER TABLE approval_request_approvers ADD COLUMN note TEXT NOT NULL DEFAULT '';
 CREATE TABLE idempotency_keys (
     principal    TEXT NOT NULL,
     route        TEXT NOT NULL,
-    key          TEXT NOT NULL,
+    idem_key     TEXT NOT NULL,
     body_hash    TEXT NOT NULL,
     status       INTEGER NOT NULL DEFAULT 0,
     content_type TEXT NOT NULL DEFAULT '',
     location     TEXT NOT NULL DEFAULT '',
     body         TEXT NOT NULL DEFAULT '',
     created_at   TIMESTAMP NOT NULL,
-    PRIMARY KEY (principal, route, key)
+    PRIMARY KEY (principal, route, idem_key)
 );
 CREATE INDEX idempotency_keys_created ON idempotency_keys(created_at);
 
