@@ -60,7 +60,11 @@ func TestBudgetHolderSeesWhatWaitsAndRequesterIsTold(t *testing.T) {
 			}, dana)
 
 			step(t, "2. she opens it and approves", func() {
-				dana.follow("opening the request", chromedp.Click(CSS(`#waiting-list a[href^="/approvals/"]`)))
+				href := dana.evalString(`([...document.querySelectorAll('#waiting-list a')].find(a => a.textContent.trim() === ` + quoteJS(title) + `)?.getAttribute('href') ?? '')`)
+				if href == "" {
+					t.Fatalf("no link to %q in the waiting list", title)
+				}
+				dana.follow("opening the request", chromedp.Click(CSS(`#waiting-list a[href="`+href+`"]`)))
 				dana.expectText(CSS("main h1"), title)
 				if got := dana.facts()["What it costs"]; got != summary {
 					t.Errorf("the request says it costs %q, want %q", got, summary)

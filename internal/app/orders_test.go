@@ -140,6 +140,10 @@ func TestOrderApprovalIsToldAndWaitsForTheApprover(t *testing.T) {
 			t.Fatalf("orders of quote %s = %d (%v); want 1", number, orders, err)
 		}
 		order := strings.TrimPrefix(first, "/orders/")
+		if _, page := riley.Get("/quotes/" + number); !strings.Contains(page, `id="ordered"`) || !strings.Contains(page, `href="/orders/`+order+`"`) ||
+			strings.Contains(page, `action="/quotes/`+number+`/order"`) {
+			t.Errorf("the ordered quote's page still offers to order it, or does not link order %s", order)
+		}
 		summary := "€6,786.00 over 36 months (€186.00 a month and €90.00 once)"
 
 		// Dana Whitfield, the Biology Laboratory's budget holder, is told.

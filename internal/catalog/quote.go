@@ -89,6 +89,7 @@ type Quote struct {
 	Expired        bool            `json:"expired"`
 	PlacedByID     int64           `json:"placed_by_id,omitempty" doc:"Who made the quote on the requester's behalf"`
 	PlacedByName   string          `json:"placed_by_name,omitempty"`
+	OrderNumber    string          `json:"order_number,omitempty" doc:"The order placed from this quote; a quote is ordered once"`
 }
 
 // wholeUnits are units whose quantities are counts.
@@ -292,11 +293,11 @@ func findQuote(ctx context.Context, q db.Querier, number string) (Quote, error) 
 	var out Quote
 	var valid time.Time
 	err := q.QueryRow(ctx, `SELECT q.id, q.number, q.requester_id, p.name, q.department_id, d.name, q.title, q.term_months, q.currency,
-		q.one_time, q.monthly, q.term_total, q.valid_until, q.created_at, COALESCE(q.placed_by_id, 0), COALESCE(pb.name, '')
+		q.one_time, q.monthly, q.term_total, q.valid_until, q.created_at, COALESCE(q.placed_by_id, 0), COALESCE(pb.name, ''), COALESCE(o.number, '')
 		FROM quotes q JOIN people p ON p.id = q.requester_id JOIN departments d ON d.id = q.department_id
-		LEFT JOIN people pb ON pb.id = q.placed_by_id WHERE q.number = ?`, number).
+		LEFT JOIN people pb ON pb.id = q.placed_by_id LEFT JOIN orders o ON o.quote_id = q.id WHERE q.number = ?`, number).
 		Scan(&out.ID, &out.Number, &out.RequesterID, &out.RequesterName, &out.DepartmentID, &out.DepartmentName, &out.Title, &out.TermMonths,
-			&out.Currency, &out.OneTime, &out.Monthly, &out.TermTotal, &valid, &out.CreatedAt, &out.PlacedByID, &out.PlacedByName)
+			&out.Currency, &out.OneTime, &out.Monthly, &out.TermTotal, &valid, &out.CreatedAt, &out.PlacedByID, &out.PlacedByName, &out.OrderNumber)
 	if errors.Is(err, sql.ErrNoRows) {
 		return out, engage.Errorf(engage.ENOTFOUND, "There is no quote %s that you can see.", number)
 	} else if err != nil {
