@@ -47,6 +47,11 @@ func reuseNeedOf(t *testing.T, e *apptest.Engage, brmEmail string) frontdoor.Nee
 func TestBRMReuseOrderGoesToTheNeedsDepartment(t *testing.T) {
 	apptest.Run(t, func(t *testing.T, e *apptest.Engage) {
 		n := reuseNeedOf(t, e, "brm@example.com")
+		// The need's page offers the BRM the order, on the requester's behalf.
+		if _, page := e.SignIn(t, "brm@example.com").Get("/needs/" + n.Reference); !strings.Contains(page, `id="form-order"`) ||
+			!strings.Contains(page, "on behalf of "+n.RequesterName) {
+			t.Errorf("the need's page does not offer the BRM to order %s on behalf of %s", n.Reference, n.RequesterName)
+		}
 		brm := clientOf(t, e, "brm@example.com")
 		status, out := brm.json("POST", "/needs/"+n.Reference+"/order", "")
 		if status != 201 {

@@ -739,6 +739,25 @@ func (f *FrontDoor) AddOption(ctx context.Context, p *access.Principal, ref stri
 	return opt, nil
 }
 
+// mayOrderFor: the need's requester, people of its department, its budget
+// holders and its BRM may order for a need.
+func mayOrderFor(p *access.Principal, n *Need) bool {
+	return p.PersonID == n.RequesterID || isBRM(p, n) || p.DepartmentID == n.DepartmentID ||
+		(p.Has(access.BudgetHolder) && p.CanReadDepartment(n.DepartmentID))
+}
+
+// CanOrderReuse reports whether p may order the reused offering of the need
+// now: it is approved or in delivery, its decision reuses a catalog
+// offering, nothing was ordered for it yet, and p may order for it.
+func CanOrderReuse(p *access.Principal, d NeedDetail) bool {
+	n := d.Need
+	if n.OrderNumber != "" || (n.State != Approved && n.State != InDelivery) || !mayOrderFor(p, &n) {
+		return false
+	}
+	i := slices.IndexFunc(d.Options, func(o NeedOption) bool { return o.ID == n.DecisionOptionID })
+	return i >= 0 && d.Options[i].Kind == "reuse"
+}
+
 // OrderReuse orders the catalog offering of the chosen reuse option for the
 // need's department, for its number of users. The order is the need's
 // requester's, for the need's department, whoever places it; when the
@@ -757,7 +776,7 @@ func (f *FrontDoor) OrderReuse(ctx context.Context, p *access.Principal, ref str
 	if n.State != Approved && n.State != InDelivery {
 		return catalog.Order{}, engage.Errorf(engage.ECONFLICT, "Only an approved need can be ordered.")
 	}
-	if p.PersonID != n.RequesterID && !isBRM(p, &n) && p.DepartmentID != n.DepartmentID && !(p.Has(access.BudgetHolder) && p.CanReadDepartment(n.DepartmentID)) {
+	if !mayOrderFor(p, &n) {
 		return catalog.Order{}, engage.Errorf(engage.EFORBIDDEN, "Only people of %s, its budget holders and its business relationship manager can order for this need.", n.DepartmentName)
 	}
 	i := slices.IndexFunc(d.Options, func(o NeedOption) bool { return o.ID == n.DecisionOptionID })
