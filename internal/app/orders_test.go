@@ -145,6 +145,9 @@ func TestOrderApprovalIsToldAndWaitsForTheApprover(t *testing.T) {
 			t.Fatalf("orders of quote %s = %d (%v); want 1", number, orders, err)
 		}
 		order := strings.TrimPrefix(first, "/orders/")
+		if _, page := riley.Get(first); !strings.Contains(page, "was already ordered") {
+			t.Error("the order page after the form was sent again does not say the quote was already ordered")
+		}
 		if _, page := riley.Get("/quotes/" + number); !strings.Contains(page, `id="ordered"`) || !strings.Contains(page, `href="/orders/`+order+`"`) ||
 			strings.Contains(page, `action="/quotes/`+number+`/order"`) {
 			t.Errorf("the ordered quote's page still offers to order it, or does not link order %s", order)
