@@ -32,6 +32,10 @@ const MaxKeyLength = 255
 // KeyTTL is how long a key is remembered.
 const KeyTTL = 24 * time.Hour
 
+// AbandonAfter is how long a claimed key waits for its answer; a request
+// that died without one (the process stopped) frees its key after it.
+const AbandonAfter = 5 * time.Minute
+
 // Response is a kept answer.
 type Response struct {
 	Status      int
@@ -73,8 +77,9 @@ func NewKey(principal, route, key string, body []byte) (Key, error) {
 func (s *Store) Begin(ctx context.Context, k Key) (resp Response, replay bool, err error) {
 	now := s.Clock.Now()
 	err = s.DB.Transact(ctx, func(tx *db.Tx) error {
-		if _, err := tx.Exec(ctx, "DELETE FROM idempotency_keys WHERE principal = ? AND route = ? AND idem_key = ? AND created_at < ?",
-			k.Principal, k.Route, k.Key, now.Add(-KeyTTL)); err != nil {
+		if _, err := tx.Exec(ctx, `DELETE FROM idempotency_keys WHERE principal = ? AND route = ? AND idem_key = ?
+			AND (created_at < ? OR (status = 0 AND created_at < ?))`,
+			k.Principal, k.Route, k.Key, now.Add(-KeyTTL), now.Add(-AbandonAfter)); err != nil {
 			return fmt.Errorf("expiring idempotency key: %w", err)
 		}
 		var hash, contentType, location, body string
