@@ -8,6 +8,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -23,8 +24,10 @@ import (
 	"github.com/engagehq/engage/internal/cloudbill"
 	"github.com/engagehq/engage/internal/costs"
 	"github.com/engagehq/engage/internal/frontdoor"
+	"github.com/engagehq/engage/internal/idempotency"
 	"github.com/engagehq/engage/internal/notify"
 	"github.com/engagehq/engage/internal/org"
+	"github.com/engagehq/engage/internal/waiting"
 )
 
 // Prefix is where the API lives.
@@ -53,6 +56,12 @@ type API struct {
 	Costs *costs.Service
 
 	CloudBill *cloudbill.Service
+
+	// Idempotency keeps the answers to POSTs sent with an Idempotency-Key.
+	Idempotency *idempotency.Store
+
+	// Waiting lists what waits for a person.
+	Waiting waiting.List
 }
 
 // Register adds every operation to mux and returns the huma API, whose
@@ -86,6 +95,7 @@ func (a *API) Register(mux *http.ServeMux) huma.API {
 		}
 		next(ctx)
 	})
+	api.UseMiddleware(a.idempotent(api))
 	a.registerMe(api)
 	a.registerOrg(api)
 	a.registerAudit(api)
@@ -110,6 +120,12 @@ type handler[I, O any] func(ctx context.Context, p *access.Principal, in *I) (*O
 func register[I, O any](a *API, api huma.API, op huma.Operation, h handler[I, O]) {
 	op.Security = []map[string][]string{{"bearer": {}}}
 	op.Errors = append([]int{http.StatusUnauthorized, http.StatusForbidden, http.StatusUnprocessableEntity}, op.Errors...)
+	if op.Method == http.MethodPost {
+		op.Parameters = append(op.Parameters, idempotencyParam)
+		if !slices.Contains(op.Errors, http.StatusConflict) {
+			op.Errors = append(op.Errors, http.StatusConflict)
+		}
+	}
 	huma.Register(api, op, func(ctx context.Context, in *I) (*O, error) {
 		p := access.FromContext(ctx)
 		if p == nil {

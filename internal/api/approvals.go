@@ -8,6 +8,7 @@ import (
 
 	"github.com/engagehq/engage/internal/access"
 	"github.com/engagehq/engage/internal/approval"
+	"github.com/engagehq/engage/internal/waiting"
 )
 
 type policyPatch struct {
@@ -50,6 +51,13 @@ type delegationList struct {
 func (a *API) registerApprovals(api huma.API) {
 	tags := []string{"Approvals"}
 	notFound := []int{http.StatusNotFound}
+	register(a, api, huma.Operation{OperationID: "list-waiting", Method: http.MethodGet, Path: "/waiting", Tags: tags,
+		Summary:     "Everything waiting for you",
+		Description: "Approval requests at a stage you (or whoever delegated to you today) approve, needs waiting for your triage, review or the board's decision: overdue first, then the oldest. The home page shows the same list."},
+		func(ctx context.Context, p *access.Principal, _ *struct{}) (*Page[waiting.Item], error) {
+			items, err := a.Waiting.For(ctx, p)
+			return page(items, ""), err
+		})
 	register(a, api, huma.Operation{OperationID: "list-approval-policies", Method: http.MethodGet, Path: "/approval-policies", Tags: tags,
 		Summary: "List approval policies", Description: "In the order they are evaluated: the first active policy whose conditions all match a request applies. Everyone signed in may read them."},
 		func(ctx context.Context, p *access.Principal, in *ListParams) (*Page[approval.Policy], error) {

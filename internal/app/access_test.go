@@ -86,6 +86,8 @@ func TestRequesterCannotReachOthersData(t *testing.T) {
 			"list-services": true, "get-offering": true, "list-announcements": true, "list-orders": true, "list-subscriptions": true,
 			// Policies say why approval is needed; requests and delegations are the person's own.
 			"list-approval-policies": true, "list-approval-requests": true, "list-approval-delegations": true,
+			// What waits for the person is theirs alone.
+			"list-waiting": true,
 			// Needs are scoped like orders; suggestions show summaries across departments by design; the gate answers anyone signed in.
 			"list-needs": true, "needs-dashboard": true, "suggest-reuse": true, "delivery-gate": true,
 			// Statements are filtered to those the person may read; periods are only months and states.

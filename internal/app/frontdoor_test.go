@@ -244,11 +244,11 @@ func TestHomeShowsNeeds(t *testing.T) {
 		if strings.Contains(list[1], final+"<") {
 			t.Errorf("home page lists the finished need %s", final)
 		}
-		if strings.Contains(body, `id="home-queue"`) {
+		if strings.Contains(body, `id="waiting-list"`) {
 			t.Error("a requester's home page shows a review queue")
 		}
 		_, body = e.SignIn(t, "brm@example.com").Get("/")
-		if !strings.Contains(body, `id="home-queue"`) || !strings.Contains(body, "Waiting for you") {
+		if !strings.Contains(body, `id="waiting-list"`) || !strings.Contains(body, "Waiting for you") {
 			t.Error("the BRM's home page does not show the needs waiting for them")
 		}
 	})

@@ -17,10 +17,16 @@
 //     department and every department below it.
 //   - Approvers are resolved per stage when the request is submitted and
 //     kept, so later changes to the organisation do not change who approves.
-//     Only active people are approvers. The requester is never one of them.
-//     A stage that resolves to nobody, or to fewer people than its quorum
-//     needs, refuses the submission with a message naming the policy and
-//     stage: a misconfigured policy never approves silently.
+//     Only active people are approvers. The requester is never one of them:
+//     when the budget holder (or BRM) rule finds the requester, it walks on
+//     up the tree to the next department's budget holder (or BRM) above; a
+//     requester without a manager goes to their department's budget holder
+//     the same way. When nobody is left above, the stage falls to the people
+//     with the Finance role. Each approver found that way carries a note
+//     saying so, shown to everyone who reads the request. A stage that still
+//     resolves to nobody, or to fewer people than its quorum needs, refuses
+//     the submission with a message naming the policy and stage: a
+//     misconfigured policy never approves silently.
 //   - Stages run in order; a stage is approved when its quorum is met (all,
 //     any, or n approvals), the request when its last stage is. The first
 //     decline ends the request, with the decliner's reason (a reason is
@@ -167,6 +173,7 @@ type SubmitInput struct {
 	SubjectType  string          // "order", "need", …
 	SubjectID    int64           // the subject's id in its own package
 	Title        string          // what approvers see, e.g. "ORD-2026-000007: 20 laptops"
+	Summary      string          // the amount in words, e.g. "€6,696.00 over 36 months (€186.00 a month)"
 	Link         string          // URL path of the subject, e.g. "/orders/7"
 	RequesterID  int64           // who asks
 	DepartmentID int64           // whose money or data it is
@@ -182,6 +189,7 @@ type Approver struct {
 	PersonID int64  `json:"person_id"`
 	Name     string `json:"name"`
 	Rule     string `json:"rule" doc:"The rule that made them an approver."`
+	Note     string `json:"note,omitempty" doc:"Why them, when the rule had to look further than usual (the requester holds the budget, say)."`
 }
 
 // RequestStage is a stage of a request with its resolved approvers.
@@ -236,6 +244,7 @@ type Request struct {
 	SubjectType    string          `json:"subject_type"`
 	SubjectID      int64           `json:"subject_id"`
 	Title          string          `json:"title"`
+	Summary        string          `json:"summary,omitempty" doc:"What is asked for, in words: \"€6,696.00 over 36 months (€186.00 a month)\""`
 	Link           string          `json:"link,omitempty"`
 	RequesterID    int64           `json:"requester_id"`
 	RequesterName  string          `json:"requester_name"`

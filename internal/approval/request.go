@@ -104,12 +104,16 @@ func (s *Service) Submit(ctx context.Context, tx *db.Tx, in SubmitInput) (Reques
 	}
 	err = audit.Record(ctx, tx, now, actor, "submit", "approval_request", id,
 		fmt.Sprintf("Submitted %q for approval under policy %s", in.Title, pol.Name), nil, stateOf(r))
-	return r, err
+	if err != nil {
+		return r, err
+	}
+	return r, s.tellApprovers(ctx, tx, r, now)
 }
 
 func checkSubmit(in *SubmitInput) error {
 	in.SubjectType = strings.TrimSpace(in.SubjectType)
 	in.Title = strings.TrimSpace(in.Title)
+	in.Summary = strings.TrimSpace(in.Summary)
 	in.Currency = strings.ToUpper(strings.TrimSpace(in.Currency))
 	var v engage.Validation
 	if !subjectTypePattern.MatchString(in.SubjectType) {
@@ -120,6 +124,7 @@ func checkSubmit(in *SubmitInput) error {
 	}
 	v.Require("title", in.Title, "a title that tells approvers what they approve")
 	v.MaxLen("title", in.Title, 300)
+	v.MaxLen("summary", in.Summary, 300)
 	if in.Link != "" && (!strings.HasPrefix(in.Link, "/") || strings.HasPrefix(in.Link, "//")) {
 		v.Add("link", "Give the URL path of the subject, starting with a single /.")
 	}
@@ -150,13 +155,26 @@ func resolve(ctx context.Context, q db.Querier, pol Policy, in SubmitInput, requ
 		var why []string
 		for _, rule := range st.Approvers {
 			var ids []int64
+			note := ""
 			switch rule.Kind {
 			case RuleManager:
 				ids = []int64{requester.ManagerID}
-			case RuleBudgetHolder:
-				ids = []int64{o.up(in.DepartmentID, o.head)}
-			case RuleBRM:
-				ids = []int64{o.up(in.DepartmentID, o.brm)}
+				if requester.ManagerID == 0 {
+					var err error
+					if ids, note, err = walkUp(ctx, q, o, requester.DepartmentID, o.head, in.RequesterID, "budget holder",
+						"The requester has no manager"); err != nil {
+						return nil, err
+					}
+				}
+			case RuleBudgetHolder, RuleBRM:
+				pick, what := o.head, "budget holder"
+				if rule.Kind == RuleBRM {
+					pick, what = o.brm, "business relationship manager"
+				}
+				var err error
+				if ids, note, err = walkUp(ctx, q, o, in.DepartmentID, pick, in.RequesterID, what, ""); err != nil {
+					return nil, err
+				}
 			case RuleRole:
 				var err error
 				if ids, err = peopleWithRole(ctx, q, rule.Role); err != nil {
@@ -179,7 +197,7 @@ func resolve(ctx context.Context, q db.Querier, pol Policy, in SubmitInput, requ
 				case !active || seen[id]:
 				default:
 					seen[id] = true
-					out[i] = append(out[i], Approver{PersonID: id, Name: name, Rule: rule.Kind})
+					out[i] = append(out[i], Approver{PersonID: id, Name: name, Rule: rule.Kind, Note: note})
 					added++
 				}
 			}
@@ -197,6 +215,29 @@ func resolve(ctx context.Context, q db.Querier, pol Policy, in SubmitInput, requ
 		}
 	}
 	return out, nil
+}
+
+// walkUp finds who a budget-holder or BRM rule names for department dept
+// when the requester must be passed over: the nearest such person above
+// dept who is not the requester, or, at the top of the tree, the people with
+// the Finance role. The note says why, when it was not the usual person;
+// why is the reason to look at all (empty: the rule itself).
+func walkUp(ctx context.Context, q db.Querier, o orgView, dept int64, pick map[int64]int64, requesterID int64, what, why string) ([]int64, string, error) {
+	person, at, passed := o.upExcept(dept, pick, requesterID)
+	if why == "" && passed != 0 {
+		why = fmt.Sprintf("The requester is the %s of %s", what, o.name[passed])
+	}
+	if person != 0 {
+		if why == "" {
+			return []int64{person}, "", nil
+		}
+		return []int64{person}, fmt.Sprintf("%s, so the %s of %s, the next above, decides.", why, what, o.name[at]), nil
+	}
+	if why == "" {
+		return nil, "", nil // nobody at all: the policy is misconfigured
+	}
+	ids, err := peopleWithRole(ctx, q, access.Finance)
+	return ids, fmt.Sprintf("%s and nobody above holds that role, so Finance decides.", why), err
 }
 
 func nobodyBecause(rule ApproverRule, ids []int64, self bool) string {
@@ -520,10 +561,17 @@ func (s *Service) Decide(ctx context.Context, p *access.Principal, id int64, in 
 		if out, err = findRequestFull(ctx, tx, id); err != nil {
 			return err
 		}
-		if ended {
-			return s.decided(ctx, tx, out)
+		if !ended {
+			// A stage that was approved hands over to the next one's approvers.
+			if out.CurrentStage != st.Position {
+				return s.tellApprovers(ctx, tx, out, now)
+			}
+			return nil
 		}
-		return nil
+		if err := s.tellRequester(ctx, tx, out, now); err != nil {
+			return err
+		}
+		return s.decided(ctx, tx, out)
 	})
 	if err != nil {
 		return Request{}, err

@@ -399,3 +399,44 @@ func TestInboxAndVisibility(t *testing.T) {
 		}
 	})
 }
+
+// The requester never approves their own request: a budget holder ordering
+// for their own department goes to the next budget holder up, and at the
+// top of the tree to Finance; every approver found that way says why.
+func TestBudgetHolderRequestGoesUpTheTree(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := setup(t, d)
+		f.policy("Budget holder", 10, approval.Conditions{SubjectTypes: []string{"test-order"}},
+			stage("Budget holder", approval.QuorumAny, 0, approval.ApproverRule{Kind: approval.RuleBudgetHolder}))
+
+		// labhead heads LAB: SCI above has no head, so ROOT's head decides.
+		in := f.order("9000")
+		in.RequesterID, in.DepartmentID = f.person["labhead"], f.dept["LAB"]
+		r := f.mustSubmit(in)
+		st, _ := r.Stage(1)
+		if !slices.Equal(approverIDs(st), f.ids("ceo")) {
+			t.Fatalf("approvers of labhead's own order = %v; want ceo", approverIDs(st))
+		}
+		if note := st.Approvers[0].Note; !strings.Contains(note, "budget holder of LAB department") || !strings.Contains(note, "ROOT department") {
+			t.Errorf("the approver's note = %q; want it to say the requester holds LAB's budget and ROOT's decides", note)
+		}
+		if tl := r.Timeline(); !strings.Contains(tl[1].Detail, "next above") {
+			t.Errorf("the timeline does not say why: %q", tl[1].Detail)
+		}
+
+		// Nobody above ROOT's head: Finance decides.
+		if _, err := d.Exec(f.ctx, "INSERT INTO person_roles(person_id, role) VALUES (?, ?)", f.person["dana"], string(access.Finance)); err != nil {
+			t.Fatal(err)
+		}
+		in = f.order("9000")
+		in.RequesterID, in.DepartmentID = f.person["ceo"], f.dept["ROOT"]
+		top := f.mustSubmit(in)
+		st, _ = top.Stage(1)
+		if !slices.Equal(approverIDs(st), f.ids("dana")) || !strings.Contains(st.Approvers[0].Note, "Finance decides") {
+			t.Fatalf("approvers of the top budget holder's order = %+v; want Finance (dana) with a note", st.Approvers)
+		}
+		if _, err := f.decide("ceo", top.ID, approval.Approve, ""); engage.ErrorCode(err) != engage.EFORBIDDEN {
+			t.Errorf("the requester deciding their own request = %v; want forbidden", err)
+		}
+	})
+}

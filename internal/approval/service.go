@@ -25,6 +25,8 @@ type Service struct {
 	// Currencies are those the organisation uses: a policy's amount
 	// threshold must be in one of them.
 	Currencies rating.Currencies
+	// Publisher tells approvers and requesters; nobody is told when nil.
+	Publisher Publisher
 
 	mu       sync.Mutex // guards handlers
 	handlers map[string]Handler

@@ -248,21 +248,23 @@ func insertPolicyStages(ctx context.Context, q db.Querier, id int64, stages []St
 // orgView is the department tree with each department's head and BRM.
 type orgView struct {
 	parent, head, brm map[int64]int64
+	name              map[int64]string
 }
 
 func loadOrg(ctx context.Context, q db.Querier) (orgView, error) {
-	o := orgView{parent: map[int64]int64{}, head: map[int64]int64{}, brm: map[int64]int64{}}
-	rows, err := q.Query(ctx, "SELECT id, COALESCE(parent_id, 0), COALESCE(head_id, 0), COALESCE(brm_id, 0) FROM departments")
+	o := orgView{parent: map[int64]int64{}, head: map[int64]int64{}, brm: map[int64]int64{}, name: map[int64]string{}}
+	rows, err := q.Query(ctx, "SELECT id, COALESCE(parent_id, 0), COALESCE(head_id, 0), COALESCE(brm_id, 0), name FROM departments")
 	if err != nil {
 		return o, fmt.Errorf("reading department tree: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var id, parent, head, brm int64
-		if err := rows.Scan(&id, &parent, &head, &brm); err != nil {
+		var name string
+		if err := rows.Scan(&id, &parent, &head, &brm, &name); err != nil {
 			return o, fmt.Errorf("reading department tree: %w", err)
 		}
-		o.parent[id], o.head[id], o.brm[id] = parent, head, brm
+		o.parent[id], o.head[id], o.brm[id], o.name[id] = parent, head, brm, name
 	}
 	return o, rows.Err()
 }
@@ -283,13 +285,27 @@ func (o orgView) within(id int64, roots []int64) bool {
 // up returns the first non-zero value of pick on the way from department id
 // to the top of the tree.
 func (o orgView) up(id int64, pick map[int64]int64) int64 {
+	v, _, _ := o.upExcept(id, pick, 0)
+	return v
+}
+
+// upExcept is up that passes over the person except: it returns the first
+// other person found on the way up, the department where they were found,
+// and the department where except was passed over (0 when they were not).
+func (o orgView) upExcept(id int64, pick map[int64]int64, except int64) (person, at, passed int64) {
 	for seen := map[int64]bool{}; id != 0 && !seen[id]; id = o.parent[id] {
 		seen[id] = true
-		if v := pick[id]; v != 0 {
-			return v
+		switch v := pick[id]; {
+		case v == 0:
+		case v == except && except != 0:
+			if passed == 0 {
+				passed = id
+			}
+		default:
+			return v, id, passed
 		}
 	}
-	return 0
+	return 0, 0, passed
 }
 
 type personInfo struct {
@@ -403,7 +419,7 @@ func principalOf(ctx context.Context, q db.Querier, id int64) (*access.Principal
 
 // --- requests ---
 
-const requestFields = `r.id, r.subject_type, r.subject_id, r.title, r.link, r.requester_id, COALESCE(rq.name, ''),
+const requestFields = `r.id, r.subject_type, r.subject_id, r.title, r.summary, r.link, r.requester_id, COALESCE(rq.name, ''),
 	COALESCE(r.department_id, 0), COALESCE(dp.name, ''), r.amount, r.currency, r.offering_ids, r.service_ids, r.data_class,
 	COALESCE(r.policy_id, 0), r.policy_name, r.status, r.current_stage, r.outcome, r.decided_at, r.version, r.created_at, r.updated_at`
 
@@ -426,7 +442,7 @@ func scanRequest(row scanner) (Request, error) {
 	var r Request
 	var offerings, services string
 	var decided sql.NullTime
-	err := row.Scan(&r.ID, &r.SubjectType, &r.SubjectID, &r.Title, &r.Link, &r.RequesterID, &r.RequesterName,
+	err := row.Scan(&r.ID, &r.SubjectType, &r.SubjectID, &r.Title, &r.Summary, &r.Link, &r.RequesterID, &r.RequesterName,
 		&r.DepartmentID, &r.DepartmentName, &r.Amount, &r.Currency, &offerings, &services, &r.DataClass,
 		&r.PolicyID, &r.PolicyName, &r.Status, &r.CurrentStage, &r.Outcome, &decided, &r.Version, &r.CreatedAt, &r.UpdatedAt)
 	if err != nil {
@@ -480,7 +496,7 @@ func loadRequestDetails(ctx context.Context, q db.Querier, r *Request) error {
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("reading stages of approval request %d: %w", r.ID, err)
 	}
-	rows, err = q.Query(ctx, `SELECT a.stage, a.person_id, COALESCE(p.name, ''), a.rule FROM approval_request_approvers a
+	rows, err = q.Query(ctx, `SELECT a.stage, a.person_id, COALESCE(p.name, ''), a.rule, a.note FROM approval_request_approvers a
 		LEFT JOIN people p ON p.id = a.person_id WHERE a.request_id = ? ORDER BY a.stage, p.name, a.person_id`, r.ID)
 	if err != nil {
 		return fmt.Errorf("reading approvers of approval request %d: %w", r.ID, err)
@@ -488,7 +504,7 @@ func loadRequestDetails(ctx context.Context, q db.Querier, r *Request) error {
 	for rows.Next() {
 		var stage int
 		var a Approver
-		if err := rows.Scan(&stage, &a.PersonID, &a.Name, &a.Rule); err != nil {
+		if err := rows.Scan(&stage, &a.PersonID, &a.Name, &a.Rule, &a.Note); err != nil {
 			rows.Close()
 			return fmt.Errorf("reading approvers of approval request %d: %w", r.ID, err)
 		}
@@ -538,11 +554,11 @@ func insertRequest(ctx context.Context, q db.Querier, in SubmitInput, pol *Polic
 		decided = now
 	}
 	var id int64
-	err := q.QueryRow(ctx, `INSERT INTO approval_requests(subject_type, subject_id, title, link, requester_id, department_id,
+	err := q.QueryRow(ctx, `INSERT INTO approval_requests(subject_type, subject_id, title, summary, link, requester_id, department_id,
 		amount, currency, offering_ids, service_ids, data_class, policy_id, policy_name, status, current_stage, outcome, decided_at,
 		version, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING id`,
-		in.SubjectType, in.SubjectID, in.Title, in.Link, in.RequesterID, nullID(in.DepartmentID),
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING id`,
+		in.SubjectType, in.SubjectID, in.Title, in.Summary, in.Link, in.RequesterID, nullID(in.DepartmentID),
 		in.Amount.String(), in.Currency, encodeIDs(in.OfferingIDs), encodeIDs(in.ServiceIDs), in.DataClass,
 		nullID(policyID), policyName, status, stage, outcome, decided, now, now).Scan(&id)
 	if err != nil {
@@ -557,8 +573,8 @@ func insertRequestStage(ctx context.Context, q db.Querier, requestID int64, posi
 		return fmt.Errorf("inserting stage %d of approval request %d: %w", position, requestID, err)
 	}
 	for _, a := range approvers {
-		if _, err := q.Exec(ctx, "INSERT INTO approval_request_approvers(request_id, stage, person_id, rule) VALUES (?, ?, ?, ?)",
-			requestID, position, a.PersonID, a.Rule); err != nil {
+		if _, err := q.Exec(ctx, "INSERT INTO approval_request_approvers(request_id, stage, person_id, rule, note) VALUES (?, ?, ?, ?, ?)",
+			requestID, position, a.PersonID, a.Rule, a.Note); err != nil {
 			return fmt.Errorf("inserting approver of approval request %d: %w", requestID, err)
 		}
 	}

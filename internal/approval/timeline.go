@@ -2,6 +2,7 @@ package approval
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -28,7 +29,7 @@ func (r Request) Timeline() []Step {
 	steps := []Step{sub}
 	for _, st := range r.Stages {
 		step := Step{Title: fmt.Sprintf("Stage %d of %d: %s", st.Position, len(r.Stages), st.Name), At: st.DecidedAt,
-			Detail: needs(st) + "."}
+			Detail: needs(st) + "." + notes(st)}
 		switch st.Status {
 		case Approved:
 			step.State, step.Title = "done", step.Title+" — approved"
@@ -143,6 +144,20 @@ func needs(st RequestStage) string {
 		return "Needs the approval of " + names
 	}
 	return "Needs the approval of each of " + names
+}
+
+// notes repeats, once each, why approvers were found further than usual.
+func notes(st RequestStage) string {
+	var out []string
+	for _, a := range st.Approvers {
+		if a.Note != "" && !slices.Contains(out, a.Note) {
+			out = append(out, a.Note)
+		}
+	}
+	if len(out) == 0 {
+		return ""
+	}
+	return " " + strings.Join(out, " ")
 }
 
 func approverNames(as []Approver) string {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -260,9 +261,18 @@ func TestAudienceAndOrders(t *testing.T) {
 		if _, err := f.cat.ListSubscriptions(ctx, f.owner, catalog.SubscriptionFilter{DepartmentID: f.lab.ID}); engage.ErrorCode(err) != engage.EFORBIDDEN {
 			t.Fatalf("other department's subscriptions = %v", err)
 		}
+		// Ordering the quote again answers with its first order.
+		again, err := f.cat.OrderQuote(ctx, f.riley, q.Number, catalog.OrderInput{})
+		if err != nil || again.Number != order.Number {
+			t.Fatalf("ordering quote %s again = %+v, %v; want order %s", q.Number, again, err, order.Number)
+		}
 		// A start in the past is refused; so is an expired quote.
+		q2, err := f.cat.CreateQuote(ctx, f.riley, catalog.QuoteInput{Lines: []catalog.QuoteLineInput{{OfferingID: mailbox.ID, Quantity: dec("2")}}})
+		if err != nil {
+			t.Fatal(err)
+		}
 		past := date("2026-03-01")
-		if _, err := f.cat.OrderQuote(ctx, f.riley, q.Number, catalog.OrderInput{StartDate: &past}); len(engage.ErrorFields(err)) != 1 {
+		if _, err := f.cat.OrderQuote(ctx, f.riley, q2.Number, catalog.OrderInput{StartDate: &past}); len(engage.ErrorFields(err)) != 1 {
 			t.Fatalf("start in the past = %v", err)
 		}
 		// Quantity change from 15 May to 30, then cancellation on 30 June.
@@ -287,8 +297,8 @@ func TestAudienceAndOrders(t *testing.T) {
 		if _, err := f.cat.PriceQuote(ctx, f.riley, catalog.QuoteInput{Lines: []catalog.QuoteLineInput{{OfferingID: mailbox.ID, Quantity: dec("1")}}}); !strings.Contains(fmtErr(err), "retired") {
 			t.Fatalf("quoting a retired offering = %v", err)
 		}
-		// The ordered quote cannot be ordered again once the offering retired.
-		if _, err := f.cat.OrderQuote(ctx, f.riley, q.Number, catalog.OrderInput{}); engage.ErrorCode(err) != engage.EINVALID {
+		// A quote cannot be ordered once its offering retired.
+		if _, err := f.cat.OrderQuote(ctx, f.riley, q2.Number, catalog.OrderInput{}); engage.ErrorCode(err) != engage.EINVALID {
 			t.Fatalf("ordering a retired offering = %v", err)
 		}
 	})
@@ -410,6 +420,57 @@ func TestServiceConsumersKept(t *testing.T) {
 		}
 		if got := names(); len(got) != 1 || got[0] != "Wet Laboratory 40" {
 			t.Fatalf("consumers right after a rename = %q; want Wet Laboratory 40", got)
+		}
+	})
+}
+
+// A quote orders once, however many times and however fast it is sent:
+// thirty attempts at the same moment make one order and one subscription,
+// and every attempt answers with that order.
+func TestQuoteOrdersOnceUnderConcurrency(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		f := setup(t, d)
+		_, mail := ledgerAndMail(t, f)
+		mailbox, err := f.cat.CreateOffering(ctx, f.owner, mail.ID, catalog.OfferingInput{Name: "Mailbox", Lifecycle: "live"},
+			[]catalog.RatePlan{plan("2026-01-01", "person-month", "4.50")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		q, err := f.cat.CreateQuote(ctx, f.riley, catalog.QuoteInput{Lines: []catalog.QuoteLineInput{{OfferingID: mailbox.ID, Quantity: dec("10")}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		const attempts = 30
+		numbers := make([]string, attempts)
+		errs := make([]error, attempts)
+		var wg sync.WaitGroup
+		for i := range attempts {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				o, err := f.cat.OrderQuote(ctx, f.riley, q.Number, catalog.OrderInput{})
+				numbers[i], errs[i] = o.Number, err
+			}()
+		}
+		wg.Wait()
+		for i, err := range errs {
+			if err != nil {
+				t.Fatalf("attempt %d: %v", i, err)
+			}
+			if numbers[i] != numbers[0] {
+				t.Fatalf("attempt %d answered order %s, attempt 0 order %s", i, numbers[i], numbers[0])
+			}
+		}
+		var orders, subs int
+		if err := d.QueryRow(ctx, "SELECT COUNT(*) FROM orders").Scan(&orders); err != nil {
+			t.Fatal(err)
+		}
+		if err := d.QueryRow(ctx, "SELECT COUNT(*) FROM subscriptions").Scan(&subs); err != nil {
+			t.Fatal(err)
+		}
+		if orders != 1 || subs != 1 {
+			t.Fatalf("%d concurrent orders of one quote made %d orders and %d subscriptions; want 1 and 1", attempts, orders, subs)
 		}
 	})
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -60,6 +61,8 @@ type Order struct {
 	QuoteNumber       string          `json:"quote_number,omitempty"`
 	RequesterID       int64           `json:"requester_id"`
 	RequesterName     string          `json:"requester_name"`
+	PlacedByID        int64           `json:"placed_by_id,omitempty" doc:"Who placed the order on the requester's behalf, when someone else did"`
+	PlacedByName      string          `json:"placed_by_name,omitempty"`
 	DepartmentID      int64           `json:"department_id"`
 	DepartmentName    string          `json:"department_name"`
 	Currency          string          `json:"currency"`
@@ -125,14 +128,24 @@ func (c *Catalog) checkStart(v *engage.Validation, in OrderInput, today Date) Da
 
 // OrderQuote turns a quote into an order for its department and submits it
 // for approval. People of the quote's department and its budget holders may
-// order it while the quote is valid.
+// order it while the quote is valid, and so may whoever made the quote on
+// its requester's behalf (the order is then the requester's, placed by
+// them). A quote is ordered once: ordering it again, at once or later,
+// answers with its first order, whatever became of it.
 func (c *Catalog) OrderQuote(ctx context.Context, p *access.Principal, number string, in OrderInput) (Order, error) {
 	q, err := c.FindQuote(ctx, p, number)
 	if err != nil {
 		return Order{}, err
 	}
-	if !canManage(p, q.DepartmentID) {
+	onBehalf := q.PlacedByID != 0 && q.PlacedByID == p.PersonID
+	if !canManage(p, q.DepartmentID) && !onBehalf {
 		return Order{}, engage.Errorf(engage.EFORBIDDEN, "Only people of %s and its budget holders can order this quote.", q.DepartmentName)
+	}
+	if first, found, err := orderOfQuote(ctx, c.DB, q.ID); err != nil || found {
+		if err != nil {
+			return Order{}, err
+		}
+		return c.FindOrder(ctx, p, first)
 	}
 	today := DateOf(c.Clock.Now())
 	if q.Expired {
@@ -165,11 +178,14 @@ func (c *Catalog) OrderQuote(ctx context.Context, p *access.Principal, number st
 	}
 	order := Order{Kind: OrderNew, Status: OrderPending, QuoteNumber: q.Number, RequesterID: p.PersonID, DepartmentID: q.DepartmentID,
 		Currency: q.Currency, OneTime: q.OneTime, Monthly: q.Monthly, StartDate: start, Note: strings.TrimSpace(in.Note)}
+	if onBehalf {
+		order.RequesterID, order.PlacedByID = q.RequesterID, p.PersonID
+	}
 	for _, l := range q.Lines {
 		order.Lines = append(order.Lines, OrderLine{Position: l.Position, OfferingID: l.OfferingID, Quantity: l.Quantity, Monthly: l.Monthly, OneTime: l.OneTime})
 	}
-	sub := approval.SubmitInput{SubjectType: SubjectOrder, RequesterID: p.PersonID, DepartmentID: q.DepartmentID,
-		Amount: q.TermTotal, Currency: q.Currency, OfferingIDs: offeringIDs, ServiceIDs: serviceIDs, DataClass: dataClass}
+	sub := approval.SubmitInput{SubjectType: SubjectOrder, RequesterID: order.RequesterID, DepartmentID: q.DepartmentID,
+		Summary: TermSummary(q.TermTotal, q.TermMonths, q.Monthly, q.OneTime, q.Currency), Amount: q.TermTotal, Currency: q.Currency, OfferingIDs: offeringIDs, ServiceIDs: serviceIDs, DataClass: dataClass}
 	return c.placeOrder(ctx, p, order, q.ID, sub)
 }
 
@@ -179,8 +195,16 @@ func (c *Catalog) placeOrder(ctx context.Context, p *access.Principal, order Ord
 	if c.Approvals == nil {
 		return Order{}, errors.New("catalog: no approval mechanism configured")
 	}
+	existing := ""
 	err := c.DB.Transact(ctx, func(tx *db.Tx) error {
 		now := c.Clock.Now()
+		if quoteID != 0 {
+			first, found, err := orderOfQuote(ctx, tx, quoteID)
+			if err != nil || found {
+				existing = first
+				return err
+			}
+		}
 		n, err := db.NextNumber(ctx, tx, "order", now.Year())
 		if err != nil {
 			return err
@@ -190,10 +214,10 @@ func (c *Catalog) placeOrder(ctx context.Context, p *access.Principal, order Ord
 		if quoteID != 0 {
 			qid = quoteID
 		}
-		err = tx.QueryRow(ctx, `INSERT INTO orders(number, kind, status, quote_id, requester_id, department_id, currency, one_time, monthly,
-			start_date, note, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING id`,
-			order.Number, order.Kind, OrderPending, qid, order.RequesterID, order.DepartmentID, order.Currency, order.OneTime, order.Monthly,
-			order.StartDate.Time, order.Note, now, now).Scan(&order.ID)
+		err = tx.QueryRow(ctx, `INSERT INTO orders(number, kind, status, quote_id, requester_id, placed_by_id, department_id, currency, one_time,
+			monthly, start_date, note, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING id`,
+			order.Number, order.Kind, OrderPending, qid, order.RequesterID, nullID(order.PlacedByID), order.DepartmentID, order.Currency,
+			order.OneTime, order.Monthly, order.StartDate.Time, order.Note, now, now).Scan(&order.ID)
 		if err != nil {
 			return fmt.Errorf("saving order: %w", err)
 		}
@@ -219,11 +243,43 @@ func (c *Catalog) placeOrder(ctx context.Context, p *access.Principal, order Ord
 		_, err = tx.Exec(ctx, "UPDATE orders SET approval_request_id = ? WHERE id = ?", req.ID, order.ID)
 		return err
 	})
+	if err != nil && quoteID != 0 && db.IsUniqueViolation(err) {
+		// Another request ordered the quote at the same moment and won.
+		first, found, ferr := orderOfQuote(ctx, c.DB, quoteID)
+		if ferr == nil && found {
+			existing, err = first, nil
+		}
+	}
 	if err != nil {
 		return Order{}, err
 	}
+	if existing != "" {
+		return c.FindOrder(ctx, p, existing)
+	}
 	c.snap.invalidate()
 	return c.FindOrder(ctx, p, order.Number)
+}
+
+// orderOfQuote returns the number of the order placed from a quote, if any.
+func orderOfQuote(ctx context.Context, q db.Querier, quoteID int64) (string, bool, error) {
+	var number string
+	err := q.QueryRow(ctx, "SELECT number FROM orders WHERE quote_id = ?", quoteID).Scan(&number)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", false, nil
+	} else if err != nil {
+		return "", false, fmt.Errorf("reading the order of quote %d: %w", quoteID, err)
+	}
+	return number, true, nil
+}
+
+// TermSummary says a whole-term cost in words an approver reads: "€6,696.00
+// over 36 months (€186.00 a month)", with the one-time part when there is one.
+func TermSummary(total decimal.Decimal, months int, monthly, oneTime decimal.Decimal, currency string) string {
+	per := FormatMoney(monthly, currency) + " a month"
+	if !oneTime.IsZero() {
+		per += " and " + FormatMoney(oneTime, currency) + " once"
+	}
+	return fmt.Sprintf("%s over %d months (%s)", FormatMoney(total, currency), months, per)
 }
 
 func departmentName(ctx context.Context, q db.Querier, id int64) string {
@@ -304,14 +360,17 @@ func (c *Catalog) fulfil(ctx context.Context, tx *db.Tx, o Order, now time.Time)
 	return nil
 }
 
-const orderColumns = `o.id, o.number, o.kind, o.status, COALESCE(q.number, ''), o.requester_id, p.name, o.department_id, d.name, o.currency,
-	o.one_time, o.monthly, o.start_date, o.note, COALESCE(o.approval_request_id, 0), o.decision_reason, o.version, o.created_at, o.updated_at
-	FROM orders o JOIN people p ON p.id = o.requester_id JOIN departments d ON d.id = o.department_id LEFT JOIN quotes q ON q.id = o.quote_id`
+const orderColumns = `o.id, o.number, o.kind, o.status, COALESCE(q.number, ''), o.requester_id, p.name, COALESCE(o.placed_by_id, 0),
+	COALESCE(pb.name, ''), o.department_id, d.name, o.currency, o.one_time, o.monthly, o.start_date, o.note, COALESCE(o.approval_request_id, 0),
+	o.decision_reason, o.version, o.created_at, o.updated_at
+	FROM orders o JOIN people p ON p.id = o.requester_id JOIN departments d ON d.id = o.department_id LEFT JOIN quotes q ON q.id = o.quote_id
+	LEFT JOIN people pb ON pb.id = o.placed_by_id`
 
 func scanOrder(row interface{ Scan(...any) error }) (Order, error) {
 	var o Order
 	var start time.Time
-	err := row.Scan(&o.ID, &o.Number, &o.Kind, &o.Status, &o.QuoteNumber, &o.RequesterID, &o.RequesterName, &o.DepartmentID, &o.DepartmentName,
+	err := row.Scan(&o.ID, &o.Number, &o.Kind, &o.Status, &o.QuoteNumber, &o.RequesterID, &o.RequesterName, &o.PlacedByID, &o.PlacedByName,
+		&o.DepartmentID, &o.DepartmentName,
 		&o.Currency, &o.OneTime, &o.Monthly, &start, &o.Note, &o.ApprovalRequestID, &o.DecisionReason, &o.Version, &o.CreatedAt, &o.UpdatedAt)
 	o.StartDate, o.CreatedAt, o.UpdatedAt = DateOf(start), o.CreatedAt.UTC(), o.UpdatedAt.UTC()
 	o.Lines = []OrderLine{}
@@ -351,7 +410,7 @@ func (c *Catalog) FindOrder(ctx context.Context, p *access.Principal, number str
 	if err != nil {
 		return Order{}, err
 	}
-	if o.RequesterID != p.PersonID && !p.CanReadDepartment(o.DepartmentID) {
+	if o.RequesterID != p.PersonID && o.PlacedByID != p.PersonID && !p.CanReadDepartment(o.DepartmentID) {
 		return Order{}, engage.Errorf(engage.ENOTFOUND, "There is no such order that you can see.")
 	}
 	return o, nil
@@ -591,8 +650,14 @@ func (c *Catalog) ChangeQuantity(ctx context.Context, p *access.Principal, subsc
 	if amount.IsNegative() {
 		amount = decimal.Zero
 	}
+	more := fmt.Sprintf("%s a month more", FormatMoney(delta, plan.Currency))
+	if delta.IsNegative() {
+		more = fmt.Sprintf("%s a month less", FormatMoney(delta.Neg(), plan.Currency))
+	}
+	summary := fmt.Sprintf("%s from %s (%s a month in all, %s over 12 months)", more, start, FormatMoney(newLine.Monthly, plan.Currency),
+		FormatMoney(delta.Mul(decimal.NewFromInt(12)), plan.Currency))
 	return c.placeOrder(ctx, p, order, 0, approval.SubmitInput{SubjectType: SubjectOrder, RequesterID: p.PersonID, DepartmentID: sub.DepartmentID,
-		Amount: amount, Currency: plan.Currency, OfferingIDs: []int64{o.ID}, ServiceIDs: []int64{svc.ID}, DataClass: svc.DataCeiling})
+		Summary: summary, Amount: amount, Currency: plan.Currency, OfferingIDs: []int64{o.ID}, ServiceIDs: []int64{svc.ID}, DataClass: svc.DataCeiling})
 }
 
 // CancelSubscription orders the end of a subscription; the date given is
@@ -629,7 +694,7 @@ func (c *Catalog) CancelSubscription(ctx context.Context, p *access.Principal, s
 		StartDate: end, Note: strings.TrimSpace(in.Note),
 		Lines: []OrderLine{{Position: 1, OfferingID: o.ID, SubscriptionID: sub.ID, Quantity: sub.Quantity}}}
 	return c.placeOrder(ctx, p, order, 0, approval.SubmitInput{SubjectType: SubjectOrder, RequesterID: p.PersonID, DepartmentID: sub.DepartmentID,
-		Amount: decimal.Zero, Currency: currency, OfferingIDs: []int64{o.ID}, ServiceIDs: []int64{svc.ID}, DataClass: svc.DataCeiling})
+		Summary: fmt.Sprintf("Ends %s of %s after %s", sub.Quantity, o.Name, end), Amount: decimal.Zero, Currency: currency, OfferingIDs: []int64{o.ID}, ServiceIDs: []int64{svc.ID}, DataClass: svc.DataCeiling})
 }
 
 // markOrdered records, for announcement reach, that the person ordered
@@ -645,4 +710,56 @@ func (c *Catalog) markOrdered(ctx context.Context, tx db.Querier, personID int64
 		return fmt.Errorf("recording announcement reach: %w", err)
 	}
 	return nil
+}
+
+// Spend is an amount a month in one currency.
+type Spend struct {
+	Monthly  decimal.Decimal `json:"monthly"`
+	Currency string          `json:"currency"`
+}
+
+// MonthlySpend is what a department's subscriptions running today cost a
+// month at today's prices, one total per currency (never added across
+// currencies), largest first. It is what approvers read beside the cost of
+// an order. Whoever may read the department's subscriptions may read it.
+func (c *Catalog) MonthlySpend(ctx context.Context, p *access.Principal, deptID int64) ([]Spend, error) {
+	today := DateOf(c.Clock.Now())
+	subs, err := c.ListSubscriptions(ctx, p, SubscriptionFilter{DepartmentID: deptID, ActiveOn: &today})
+	if err != nil {
+		return nil, err
+	}
+	s, err := c.snapshot(ctx)
+	if err != nil {
+		return nil, err
+	}
+	totals := map[string]decimal.Decimal{}
+	for _, sub := range subs {
+		o := s.offerings[sub.OfferingID]
+		if o == nil {
+			continue
+		}
+		qty := sub.Quantity
+		for _, seg := range sub.Segments {
+			if !seg.From.After(today.Time) {
+				qty = seg.Quantity
+			}
+		}
+		line, err := priceLine(o, s.services[o.ServiceID], qty, 1, today)
+		if err != nil {
+			continue // no price today: nothing to add
+		}
+		plan, _ := PlanOn(o.Plans, today)
+		totals[plan.Currency] = totals[plan.Currency].Add(line.Monthly)
+	}
+	out := []Spend{}
+	for cur, m := range totals {
+		out = append(out, Spend{Monthly: m, Currency: cur})
+	}
+	slices.SortFunc(out, func(a, b Spend) int {
+		if c := b.Monthly.Cmp(a.Monthly); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Currency, b.Currency)
+	})
+	return out, nil
 }

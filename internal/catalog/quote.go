@@ -39,6 +39,19 @@ type QuoteInput struct {
 	Title      string           `json:"title,omitempty"`
 	TermMonths int              `json:"term_months,omitempty" doc:"Months the whole-term total covers; 36 when absent"`
 	Lines      []QuoteLineInput `json:"lines"`
+	// For makes the quote for another department and requester; the front
+	// door sets it when a business relationship manager orders for a need.
+	// It is never read from a request body.
+	For *OnBehalf `json:"-"`
+}
+
+// OnBehalf names whose quote (and order) it is when the person who makes it
+// acts for someone else. Subject identifies what it is for ("NEED-2026-0042"):
+// one quote per subject, so asking again answers with the first.
+type OnBehalf struct {
+	DepartmentID int64
+	RequesterID  int64
+	Subject      string
 }
 
 // QuoteLine is one priced line.
@@ -74,6 +87,9 @@ type Quote struct {
 	CreatedAt      time.Time       `json:"created_at"`
 	Lines          []QuoteLine     `json:"lines" nullable:"false"`
 	Expired        bool            `json:"expired"`
+	PlacedByID     int64           `json:"placed_by_id,omitempty" doc:"Who made the quote on the requester's behalf"`
+	PlacedByName   string          `json:"placed_by_name,omitempty"`
+	OrderNumber    string          `json:"order_number,omitempty" doc:"The order placed from this quote; a quote is ordered once"`
 }
 
 // wholeUnits are units whose quantities are counts.
@@ -185,10 +201,24 @@ func worst(a, b string) string {
 	return b
 }
 
-// CreateQuote prices and saves a numbered quote for the person's department.
+// CreateQuote prices and saves a numbered quote for the person's department,
+// or for the department and requester named by in.For.
 func (c *Catalog) CreateQuote(ctx context.Context, p *access.Principal, in QuoteInput) (Quote, error) {
-	if p == nil || p.DepartmentID == 0 {
+	if p == nil || (p.DepartmentID == 0 && in.For == nil) {
 		return Quote{}, engage.Errorf(engage.EFORBIDDEN, "You need to belong to a department to get a quote; ask an administrator.")
+	}
+	requester, dept, placedBy, subject := p.PersonID, p.DepartmentID, any(nil), any(nil)
+	if in.For != nil {
+		requester, dept, subject = in.For.RequesterID, in.For.DepartmentID, in.For.Subject
+		if requester != p.PersonID {
+			placedBy = p.PersonID
+		}
+		if number, found, err := quoteFor(ctx, c.DB, in.For.Subject); err != nil || found {
+			if err != nil {
+				return Quote{}, err
+			}
+			return c.FindQuote(ctx, p, number)
+		}
 	}
 	q, err := c.PriceQuote(ctx, p, in)
 	if err != nil {
@@ -203,8 +233,9 @@ func (c *Catalog) CreateQuote(ctx context.Context, p *access.Principal, in Quote
 		}
 		q.Number = fmt.Sprintf("Q-%d-%06d", now.Year(), n)
 		err = tx.QueryRow(ctx, `INSERT INTO quotes(number, requester_id, department_id, title, term_months, currency, one_time, monthly,
-			term_total, valid_until, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			q.Number, p.PersonID, p.DepartmentID, q.Title, q.TermMonths, q.Currency, q.OneTime, q.Monthly, q.TermTotal, q.ValidUntil.Time, now).Scan(&id)
+			term_total, valid_until, created_at, placed_by_id, subject) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			q.Number, requester, dept, q.Title, q.TermMonths, q.Currency, q.OneTime, q.Monthly, q.TermTotal, q.ValidUntil.Time, now,
+			placedBy, subject).Scan(&id)
 		if err != nil {
 			return fmt.Errorf("saving quote: %w", err)
 		}
@@ -216,10 +247,29 @@ func (c *Catalog) CreateQuote(ctx context.Context, p *access.Principal, in Quote
 		}
 		return audit.Record(ctx, tx, now, p, "create", "quote", id, "Quote "+q.Number, nil, q)
 	})
+	if err != nil && in.For != nil && db.IsUniqueViolation(err) {
+		// Made at the same moment by another request for the same subject.
+		number, found, ferr := quoteFor(ctx, c.DB, in.For.Subject)
+		if ferr == nil && found {
+			return c.FindQuote(ctx, p, number)
+		}
+	}
 	if err != nil {
 		return Quote{}, err
 	}
 	return c.FindQuote(ctx, p, q.Number)
+}
+
+// quoteFor returns the number of the quote made for subject, if any.
+func quoteFor(ctx context.Context, q db.Querier, subject string) (string, bool, error) {
+	var number string
+	err := q.QueryRow(ctx, "SELECT number FROM quotes WHERE subject = ?", subject).Scan(&number)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", false, nil
+	} else if err != nil {
+		return "", false, fmt.Errorf("reading the quote for %s: %w", subject, err)
+	}
+	return number, true, nil
 }
 
 // FindQuote returns a quote by number, to the people who may see its
@@ -232,7 +282,7 @@ func (c *Catalog) FindQuote(ctx context.Context, p *access.Principal, number str
 	if err != nil {
 		return Quote{}, err
 	}
-	if q.RequesterID != p.PersonID && !p.CanReadDepartment(q.DepartmentID) {
+	if q.RequesterID != p.PersonID && q.PlacedByID != p.PersonID && !p.CanReadDepartment(q.DepartmentID) {
 		return Quote{}, engage.Errorf(engage.ENOTFOUND, "There is no quote %s that you can see.", number)
 	}
 	q.Expired = DateOf(c.Clock.Now()).After(q.ValidUntil.Time)
@@ -243,10 +293,11 @@ func findQuote(ctx context.Context, q db.Querier, number string) (Quote, error) 
 	var out Quote
 	var valid time.Time
 	err := q.QueryRow(ctx, `SELECT q.id, q.number, q.requester_id, p.name, q.department_id, d.name, q.title, q.term_months, q.currency,
-		q.one_time, q.monthly, q.term_total, q.valid_until, q.created_at
-		FROM quotes q JOIN people p ON p.id = q.requester_id JOIN departments d ON d.id = q.department_id WHERE q.number = ?`, number).
+		q.one_time, q.monthly, q.term_total, q.valid_until, q.created_at, COALESCE(q.placed_by_id, 0), COALESCE(pb.name, ''), COALESCE(o.number, '')
+		FROM quotes q JOIN people p ON p.id = q.requester_id JOIN departments d ON d.id = q.department_id
+		LEFT JOIN people pb ON pb.id = q.placed_by_id LEFT JOIN orders o ON o.quote_id = q.id WHERE q.number = ?`, number).
 		Scan(&out.ID, &out.Number, &out.RequesterID, &out.RequesterName, &out.DepartmentID, &out.DepartmentName, &out.Title, &out.TermMonths,
-			&out.Currency, &out.OneTime, &out.Monthly, &out.TermTotal, &valid, &out.CreatedAt)
+			&out.Currency, &out.OneTime, &out.Monthly, &out.TermTotal, &valid, &out.CreatedAt, &out.PlacedByID, &out.PlacedByName, &out.OrderNumber)
 	if errors.Is(err, sql.ErrNoRows) {
 		return out, engage.Errorf(engage.ENOTFOUND, "There is no quote %s that you can see.", number)
 	} else if err != nil {

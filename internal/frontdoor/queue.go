@@ -13,6 +13,7 @@ import (
 	"github.com/engagehq/engage"
 	"github.com/engagehq/engage/internal/access"
 	"github.com/engagehq/engage/internal/paging"
+	"github.com/engagehq/engage/internal/waiting"
 )
 
 // ListFilter narrows a list of needs.
@@ -420,4 +421,34 @@ func (f *FrontDoor) allVisible(ctx context.Context, p *access.Principal) ([]Need
 		}
 		cursor = next
 	}
+}
+
+// WaitingFor lists the needs in p's work queue (List with Queue) as items
+// of the one "waiting for you" list, saying what each waits for.
+func (f *FrontDoor) WaitingFor(ctx context.Context, p *access.Principal) ([]waiting.Item, error) {
+	needs, _, err := f.List(ctx, p, ListFilter{Queue: true})
+	if err != nil {
+		return nil, err
+	}
+	reviewer := p.HasAny(access.ReviewerArchitecture, access.ReviewerSecurity, access.ReviewerFinance)
+	out := make([]waiting.Item, 0, len(needs))
+	for _, n := range needs {
+		it := waiting.Item{Reference: n.Reference, Title: n.Title, Link: "/needs/" + n.Reference, Since: n.StateSince, Overdue: n.Overdue,
+			Detail: "Asked by " + n.RequesterName + " for " + n.DepartmentName}
+		switch n.State {
+		case Submitted, Triage:
+			it.Kind, it.Action = waiting.KindTriage, "Triage it"
+		case Assessment:
+			it.Kind, it.Action = waiting.KindReview, "Gather the reviews and options"
+			if reviewer {
+				it.Action = "Review it"
+			}
+		case Decision:
+			it.Kind, it.Action = waiting.KindDecision, "Decide it, for the portfolio board"
+		default:
+			it.Kind, it.Action = waiting.KindDelivery, "Follow it into delivery"
+		}
+		out = append(out, it)
+	}
+	return out, nil
 }

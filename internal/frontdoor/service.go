@@ -506,6 +506,7 @@ func (f *FrontDoor) prepare(ctx context.Context, tx *db.Tx, p *access.Principal,
 		}
 		req, err := f.Approvals.Submit(ctx, tx, approval.SubmitInput{SubjectType: SubjectNeed, SubjectID: n.ID,
 			Title: fmt.Sprintf("%s: %s (%s)", n.Reference, n.Title, opt.Title), Link: "/needs/" + n.Reference,
+			Summary:     catalog.TermSummary(opt.ThreeYear, 36, opt.Monthly, opt.OneTime, opt.Currency),
 			RequesterID: n.RequesterID, DepartmentID: n.DepartmentID, Amount: opt.ThreeYear, Currency: opt.Currency,
 			OfferingIDs: offerings, ServiceIDs: services, DataClass: n.DataClass})
 		if err != nil {
@@ -767,26 +768,54 @@ func (f *FrontDoor) AddOption(ctx context.Context, p *access.Principal, ref stri
 	return opt, nil
 }
 
+// mayOrderFor: the need's requester, people of its department, its budget
+// holders and its BRM may order for a need.
+func mayOrderFor(p *access.Principal, n *Need) bool {
+	return p.PersonID == n.RequesterID || isBRM(p, n) || p.DepartmentID == n.DepartmentID ||
+		(p.Has(access.BudgetHolder) && p.CanReadDepartment(n.DepartmentID))
+}
+
+// CanOrderReuse reports whether p may order the reused offering of the need
+// now: it is approved or in delivery, its decision reuses a catalog
+// offering, nothing was ordered for it yet, and p may order for it.
+func CanOrderReuse(p *access.Principal, d NeedDetail) bool {
+	n := d.Need
+	if n.OrderNumber != "" || (n.State != Approved && n.State != InDelivery) || !mayOrderFor(p, &n) {
+		return false
+	}
+	i := slices.IndexFunc(d.Options, func(o NeedOption) bool { return o.ID == n.DecisionOptionID })
+	return i >= 0 && d.Options[i].Kind == "reuse"
+}
+
 // OrderReuse orders the catalog offering of the chosen reuse option for the
-// need's department, for its number of users.
+// need's department, for its number of users. The order is the need's
+// requester's, for the need's department, whoever places it; when the
+// department's BRM (or anyone else allowed to act on the need) places it,
+// the order names them as having placed it on the requester's behalf. A
+// need is quoted and ordered once: asking again answers with that order.
 func (f *FrontDoor) OrderReuse(ctx context.Context, p *access.Principal, ref string) (catalog.Order, error) {
 	d, err := f.Get(ctx, p, ref)
 	if err != nil {
 		return catalog.Order{}, err
 	}
 	n := d.Need
+	if n.OrderNumber != "" {
+		return f.Catalog.FindOrder(ctx, p, n.OrderNumber)
+	}
 	if n.State != Approved && n.State != InDelivery {
 		return catalog.Order{}, engage.Errorf(engage.ECONFLICT, "Only an approved need can be ordered.")
 	}
-	if n.OrderNumber != "" {
-		return catalog.Order{}, engage.Errorf(engage.ECONFLICT, "Order %s was already placed for this need.", n.OrderNumber)
+	if !mayOrderFor(p, &n) {
+		return catalog.Order{}, engage.Errorf(engage.EFORBIDDEN, "Only people of %s, its budget holders and its business relationship manager can order for this need.", n.DepartmentName)
 	}
 	i := slices.IndexFunc(d.Options, func(o NeedOption) bool { return o.ID == n.DecisionOptionID })
 	if i < 0 || d.Options[i].Kind != "reuse" {
 		return catalog.Order{}, engage.Errorf(engage.ECONFLICT, "The decision did not choose to reuse a catalog service.")
 	}
-	q, err := f.Catalog.CreateQuote(ctx, p, catalog.QuoteInput{Title: n.Reference + ": " + n.Title,
-		Lines: []catalog.QuoteLineInput{{OfferingID: d.Options[i].OfferingID, Quantity: decimal.NewFromInt(int64(max(n.Users, 1)))}}})
+	in := catalog.QuoteInput{Title: n.Reference + ": " + n.Title,
+		Lines: []catalog.QuoteLineInput{{OfferingID: d.Options[i].OfferingID, Quantity: decimal.NewFromInt(int64(max(n.Users, 1)))}},
+		For:   &catalog.OnBehalf{DepartmentID: n.DepartmentID, RequesterID: n.RequesterID, Subject: n.Reference}}
+	q, err := f.Catalog.CreateQuote(ctx, p, in)
 	if err != nil {
 		return catalog.Order{}, err
 	}

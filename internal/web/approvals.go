@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"regexp"
@@ -106,7 +107,7 @@ func approvalMoney(d decimal.Decimal, currency string) string {
 
 func (s *Server) approvalInbox(w http.ResponseWriter, r *http.Request) error {
 	ctx, p := r.Context(), access.FromContext(r.Context())
-	inbox, err := s.Approval.Inbox(ctx, p)
+	items, err := s.Waiting.For(ctx, p)
 	if err != nil {
 		return err
 	}
@@ -133,9 +134,23 @@ func (s *Server) approvalInbox(w http.ResponseWriter, r *http.Request) error {
 			away = append(away, d)
 		}
 	}
-	s.render(w, r, "approvals.html", "Approvals", "approvals", map[string]any{"Inbox": inbox, "Mine": mine, "MoreMine": mineNext != "",
+	s.render(w, r, "approvals.html", "Approvals", "approvals", map[string]any{"Waiting": items, "Mine": mine, "MoreMine": mineNext != "",
 		"Decided": decided, "Covering": covering, "Away": away})
 	return nil
+}
+
+// waitingCount is the navigation's count of what waits for p; a failure
+// to count is logged and shows no count rather than failing the page.
+func (s *Server) waitingCount(ctx context.Context, p *access.Principal) int {
+	if p == nil || len(s.Waiting) == 0 {
+		return 0
+	}
+	items, err := s.Waiting.For(ctx, p)
+	if err != nil {
+		s.Logger.Warn("counting what waits", "person", p.PersonID, "err", err)
+		return 0
+	}
+	return len(items)
 }
 
 // --- one request ---
@@ -175,6 +190,19 @@ func (s *Server) renderApprovalRequest(w http.ResponseWriter, r *http.Request, i
 		switch code := engage.ErrorCode(err); {
 		case err == nil:
 			data["Order"] = o
+		case code != engage.ENOTFOUND && code != engage.EFORBIDDEN:
+			return err
+		}
+	}
+	// Beside the cost, what the department spends a month today.
+	if req.DepartmentID != 0 && s.Catalog != nil {
+		spend, err := s.Catalog.MonthlySpend(ctx, p, req.DepartmentID)
+		if code := engage.ErrorCode(err); (code == engage.ENOTFOUND || code == engage.EFORBIDDEN) && len(decidable) > 0 {
+			spend, err = s.Catalog.MonthlySpend(ctx, access.System("approver of "+req.Title), req.DepartmentID)
+		}
+		switch code := engage.ErrorCode(err); {
+		case err == nil:
+			data["Spend"], data["SpendKnown"] = spend, true
 		case code != engage.ENOTFOUND && code != engage.EFORBIDDEN:
 			return err
 		}

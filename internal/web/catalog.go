@@ -406,6 +406,12 @@ func (s *Server) orderQuote(w http.ResponseWriter, r *http.Request) error {
 	in := catalog.OrderInput{StartDate: formDate(r, "start_date", &v), Note: r.PostFormValue("note")}
 	err := v.Err()
 	var o catalog.Order
+	if q, qerr := s.Catalog.FindQuote(r.Context(), principal(r), r.PathValue("number")); qerr == nil && q.OrderNumber != "" {
+		// The form sent again: the quote was ordered, show that order.
+		s.flash(w, "Quote "+q.Number+" was already ordered: this is its order.")
+		http.Redirect(w, r, "/orders/"+q.OrderNumber, http.StatusSeeOther)
+		return nil
+	}
 	if err == nil {
 		o, err = s.Catalog.OrderQuote(r.Context(), principal(r), r.PathValue("number"), in)
 	}

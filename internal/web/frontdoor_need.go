@@ -95,9 +95,8 @@ func (s *Server) renderNeed(w http.ResponseWriter, r *http.Request, errs []engag
 		}
 	}
 	data["Chosen"] = chosen
-	// Ordering uses the need's department, so it is offered to its people.
-	data["CanOrder"] = chosen != nil && chosen.Kind == "reuse" && n.OrderNumber == "" && p.DepartmentID == n.DepartmentID &&
-		(n.State == frontdoor.Approved || n.State == frontdoor.InDelivery)
+	// The order is the need's department's, whoever places it.
+	data["CanOrder"] = frontdoor.CanOrderReuse(p, d)
 
 	data["HasActions"] = len(d.Actions) > 0 || data["CanOrder"] == true
 	if n.CatalogOffering != 0 {

@@ -34,36 +34,36 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 		data["News"], data["Orders"] = news, orders
 	}
 	if s.FrontDoor != nil {
-		mine, queue, err := s.homeNeeds(r.Context(), p)
+		mine, err := s.homeNeeds(r.Context(), p)
 		if err != nil {
 			return err
 		}
-		data["Needs"], data["Queue"] = mine, queue
+		data["Needs"] = mine
 	}
+	waiting, err := s.Waiting.For(r.Context(), p)
+	if err != nil {
+		return err
+	}
+	data["Waiting"] = waiting
 	data["Cost"] = s.costThisMonth(r.Context(), p)
 	s.render(w, r, "home.html", "Home", "home", data)
 	return nil
 }
 
 // homeNeeds are the person's open needs (written or sponsored, not yet
-// closed, rejected or withdrawn; the first five) and, for BRMs, reviewers
-// and the board, the needs waiting for them.
-func (s *Server) homeNeeds(ctx context.Context, p *access.Principal) (mine, queue []frontdoor.Need, err error) {
+// closed, rejected or withdrawn; the first five). Needs waiting for the
+// person's action are in the waiting list.
+func (s *Server) homeNeeds(ctx context.Context, p *access.Principal) (mine []frontdoor.Need, err error) {
 	list, _, err := s.FrontDoor.List(ctx, p, frontdoor.ListFilter{Mine: true, Limit: 50})
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	for _, n := range list {
 		if n.State != frontdoor.Closed && n.State != frontdoor.Rejected && n.State != frontdoor.Withdrawn && len(mine) < 5 {
 			mine = append(mine, n)
 		}
 	}
-	if p.HasAny(access.BRM, access.ReviewerArchitecture, access.ReviewerSecurity, access.ReviewerFinance, access.PortfolioBoard) {
-		if queue, _, err = s.FrontDoor.List(ctx, p, frontdoor.ListFilter{Queue: true, Limit: 5}); err != nil {
-			return nil, nil, err
-		}
-	}
-	return mine, queue, nil
+	return mine, nil
 }
 
 // search looks across what Engage holds: services, departments and the

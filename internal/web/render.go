@@ -45,6 +45,8 @@ type Page struct {
 	Form   map[string]string
 	// Query is the request's query string, for links that keep filters.
 	Query url.Values
+	// Waiting counts what waits for the person (the navigation's badge).
+	Waiting int
 }
 
 // FieldError returns the message for one field, or "".
@@ -332,6 +334,7 @@ func (s *Server) renderPage(w http.ResponseWriter, r *http.Request, name string,
 	}
 	pg.Version = s.Version
 	pg.Query = r.URL.Query()
+	pg.Waiting = s.waitingCount(r.Context(), pg.P)
 	if pg.Flash == "" {
 		pg.Flash = s.takeFlash(w, r)
 	}

@@ -33,6 +33,7 @@ import (
 	"github.com/engagehq/engage/internal/frontdoor"
 	"github.com/engagehq/engage/internal/notify"
 	"github.com/engagehq/engage/internal/org"
+	"github.com/engagehq/engage/internal/waiting"
 )
 
 //go:embed templates
@@ -81,6 +82,10 @@ type Server struct {
 
 	// CloudBill imports FOCUS cloud bills and allocates them to departments.
 	CloudBill *cloudbill.Service
+
+	// Waiting lists what waits for a person: approvals, triage, reviews,
+	// the board's decisions.
+	Waiting waiting.List
 
 	pages map[string]*template.Template
 	zoned sync.Map // zone|page → *template.Template, for readers outside UTC
