@@ -73,7 +73,9 @@ func (w *world) requester(ctx context.Context, p *person) {
 		case n < 34:
 			w.page(p, "GET /catalog?q=…", "/catalog?q="+url.QueryEscape(pick(r, w.words)))
 		case n < 50:
-			w.page(p, "GET /catalog/{slug}", "/catalog/"+pick(r, w.services[p.dept]))
+			if list := w.catalogOf(p); len(list) > 0 {
+				w.page(p, "GET /catalog/{slug}", "/catalog/"+pick(r, list))
+			}
 		case n < 56:
 			a, b := pick(r, w.offerings), pick(r, w.offerings)
 			w.page(p, "GET /compare", fmt.Sprintf("/compare?o=%d&o=%d", a.id, b.id))

@@ -34,6 +34,7 @@ type person struct {
 	token    string
 	rng      *rand.Rand
 	isHeadOf bool
+	services []string // the service URL names this person's catalog lists
 }
 
 func (p *person) has(r access.Role) bool { return slices.Contains(p.roles, r) }
@@ -49,8 +50,7 @@ type world struct {
 
 	people    []*person // everyone acting, special roles included
 	offerings []orderable
-	services  map[int64][]string // department → service URL names its people see
-	words     []string           // catalog searches
+	words     []string // catalog searches
 	meterSlug string
 	meterID   int64
 	deptCodes map[string]int64 // cost-centre code → department id
@@ -189,27 +189,6 @@ func (w *world) discover(ctx context.Context) error {
 	admin := w.find("admin@example.com")
 	if admin == nil {
 		return fmt.Errorf("the demo administrator is not among the day's people")
-	}
-	// Each department sees the services meant for it: people browse those.
-	w.services = map[int64][]string{}
-	for _, p := range w.people {
-		if _, done := w.services[p.dept]; done {
-			continue
-		}
-		var page struct {
-			Cards []struct {
-				Slug string `json:"slug"`
-			} `json:"items"`
-		}
-		if _, err := w.call(p, "", http.MethodGet, "/api/v1/services?limit=200", nil, nil, &page); err != nil {
-			return fmt.Errorf("listing services: %w", err)
-		}
-		for _, c := range page.Cards {
-			w.services[p.dept] = append(w.services[p.dept], c.Slug)
-		}
-		if len(w.services[p.dept]) < 10 {
-			return fmt.Errorf("department %d sees only %d services", p.dept, len(w.services[p.dept]))
-		}
 	}
 	wanted := map[string][2]int{"cloud-vm-small": {1, 6}, "cloud-vm-medium": {1, 3}, "laptop-standard": {1, 4},
 		"vpn-user": {1, 20}, "wifi-guest": {1, 3}, "object-storage-standard": {50, 2000}, "web-site": {1, 2}, "db-small": {1, 2}}
@@ -367,4 +346,25 @@ func (s *stats) recordRace(name string, status int, err error) {
 		s.races[name]++
 		s.mu.Unlock()
 	}
+}
+
+// catalogOf lists the services p's catalog shows them (a service's
+// audience may be a department, a location or a function), read once.
+func (w *world) catalogOf(p *person) []string {
+	if p.services != nil {
+		return p.services
+	}
+	var page struct {
+		Cards []struct {
+			Slug string `json:"slug"`
+		} `json:"items"`
+	}
+	if _, err := w.call(p, "GET /api/v1/services", http.MethodGet, "/api/v1/services?limit=200", nil, nil, &page); err != nil {
+		return nil
+	}
+	p.services = []string{}
+	for _, c := range page.Cards {
+		p.services = append(p.services, c.Slug)
+	}
+	return p.services
 }

@@ -106,11 +106,18 @@ func loadCatalog(ctx context.Context, d *db.DB, o *org.Service, cat *catalog.Cat
 			Approvers: []approval.ApproverRule{{Kind: approval.RuleBudgetHolder}}}}}); err != nil {
 		return fmt.Errorf("demo approval policy: %w", err)
 	}
+	// The CIO deputises for the security officer, who cannot approve
+	// their own orders.
+	cio, err := o.FindPersonByEmail(ctx, "board@example.com")
+	if err != nil {
+		return err
+	}
 	if _, err := ap.CreatePolicy(ctx, sys, approval.PolicyInput{Name: "Restricted data", Active: true, Priority: 5,
-		Description: "Services that may hold restricted data need the security officer and then the budget holder.",
+		Description: "Services that may hold restricted data need the security officer (or the CIO, their deputy) and then the budget holder.",
 		Conditions:  approval.Conditions{MinDataClass: "restricted", SubjectTypes: []string{catalog.SubjectOrder}},
 		Stages: []approval.Stage{
-			{Name: "Security review", Quorum: approval.QuorumAny, Approvers: []approval.ApproverRule{{Kind: approval.RuleRole, Role: access.ReviewerSecurity}}},
+			{Name: "Security review", Quorum: approval.QuorumAny, Approvers: []approval.ApproverRule{
+				{Kind: approval.RuleRole, Role: access.ReviewerSecurity}, {Kind: approval.RulePeople, PersonIDs: []int64{cio.ID}}}},
 			{Name: "Budget holder", Quorum: approval.QuorumAny, Approvers: []approval.ApproverRule{{Kind: approval.RuleBudgetHolder}}}}}); err != nil {
 		return fmt.Errorf("demo approval policy: %w", err)
 	}
