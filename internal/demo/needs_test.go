@@ -199,11 +199,12 @@ func TestDemoNeeds(t *testing.T) {
 		t.Errorf("decision mix %v, saved by reuse %v", d.DecisionMix, d.SavedByReuse)
 	}
 
-	// The gate: approved work may proceed, rejected work may not and says why.
+	// The gate: approved work may proceed, rejected work may not and says
+	// why to those who may read the need (the board reads every need).
 	gates := map[bool]int{}
 	for _, n := range needs {
 		f := strings.Fields(n)
-		a, err := e.FrontDoor.Gate(ctx, riley, f[0])
+		a, err := e.FrontDoor.Gate(ctx, board, f[0])
 		if err != nil {
 			t.Fatal(err)
 		}
