@@ -234,7 +234,7 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) createToken(w http.ResponseWriter, r *http.Request) error {
 	p := access.FromContext(r.Context())
-	secret, _, err := s.Auth.CreateToken(r.Context(), p, p.PersonID, r.PostFormValue("name"), nil)
+	secret, _, err := s.Auth.CreateToken(r.Context(), p, p.PersonID, r.PostFormValue("token_name"), nil)
 	if fields := engage.ErrorFields(err); len(fields) > 0 {
 		for i := range fields {
 			fields[i].Field = "token_" + fields[i].Field

@@ -112,18 +112,12 @@ var funcs = template.FuncMap{
 		return map[string]any{"Name": name, "Label": label, "Hint": hint, "Type": typ, "Auto": auto,
 			"Value": p.Form[name], "Error": errMsg, "DescribedBy": strings.Join(ids, " ")}
 	},
-	// next builds the query string of the next page, keeping the filters.
-	"next": func(q url.Values, cursor string) string {
-		if cursor == "" {
-			return ""
-		}
-		v := url.Values{}
-		for k, vs := range q {
-			v[k] = vs
-		}
-		v.Set("cursor", cursor)
-		return v.Encode()
-	},
+	// next builds the link to the next page ("?…"), keeping the filters.
+	// It is a whole URL, made here and marked safe, because html/template
+	// escapes a value placed after a literal "?" as one query value: the
+	// "=" and "&" between the parameters would be escaped and the server
+	// would see no cursor.
+	"next": nextPage,
 	"list":     func(xs ...string) []string { return xs },
 	"selected": func(a, b any) bool { return fmt.Sprint(a) == fmt.Sprint(b) },
 	"inList": func(list, item string) bool {
@@ -134,6 +128,20 @@ var funcs = template.FuncMap{
 		}
 		return false
 	},
+}
+
+// nextPage is the relative link to the next page of a list: the request's
+// query with the cursor replaced, or "" on the last page.
+func nextPage(q url.Values, cursor string) template.URL {
+	if cursor == "" {
+		return ""
+	}
+	v := url.Values{}
+	for k, vs := range q {
+		v[k] = vs
+	}
+	v.Set("cursor", cursor)
+	return template.URL("?" + v.Encode())
 }
 
 func (s *Server) parseTemplates() error {
