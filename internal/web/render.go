@@ -117,7 +117,7 @@ var funcs = template.FuncMap{
 	// escapes a value placed after a literal "?" as one query value: the
 	// "=" and "&" between the parameters would be escaped and the server
 	// would see no cursor.
-	"next": nextPage,
+	"next":     nextPage,
 	"list":     func(xs ...string) []string { return xs },
 	"selected": func(a, b any) bool { return fmt.Sprint(a) == fmt.Sprint(b) },
 	"inList": func(list, item string) bool {
