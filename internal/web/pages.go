@@ -7,6 +7,7 @@ import (
 
 	"github.com/engagehq/engage"
 	"github.com/engagehq/engage/internal/access"
+	"github.com/engagehq/engage/internal/billing"
 	"github.com/engagehq/engage/internal/catalog"
 	"github.com/engagehq/engage/internal/frontdoor"
 	"github.com/engagehq/engage/internal/org"
@@ -34,36 +35,41 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 		data["News"], data["Orders"] = news, orders
 	}
 	if s.FrontDoor != nil {
-		mine, queue, err := s.homeNeeds(r.Context(), p)
+		mine, delivered, queue, err := s.homeNeeds(r.Context(), p)
 		if err != nil {
 			return err
 		}
-		data["Needs"], data["Queue"] = mine, queue
+		data["Needs"], data["Delivered"], data["Queue"] = mine, delivered, queue
 	}
 	data["Cost"] = s.costThisMonth(r.Context(), p)
+	data["SeesCosts"] = billing.ReadsStatements(p)
 	s.render(w, r, "home.html", "Home", "home", data)
 	return nil
 }
 
 // homeNeeds are the person's open needs (written or sponsored, not yet
-// closed, rejected or withdrawn; the first five) and, for BRMs, reviewers
-// and the board, the needs waiting for them.
-func (s *Server) homeNeeds(ctx context.Context, p *access.Principal) (mine, queue []frontdoor.Need, err error) {
+// delivered, closed, rejected or withdrawn; the first five), those
+// delivered and waiting for them to accept, and, for BRMs, reviewers and
+// the board, the needs waiting for them.
+func (s *Server) homeNeeds(ctx context.Context, p *access.Principal) (mine, delivered, queue []frontdoor.Need, err error) {
 	list, _, err := s.FrontDoor.List(ctx, p, frontdoor.ListFilter{Mine: true, Limit: 50})
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	for _, n := range list {
-		if n.State != frontdoor.Closed && n.State != frontdoor.Rejected && n.State != frontdoor.Withdrawn && len(mine) < 5 {
+		switch {
+		case n.State == frontdoor.Delivered && len(delivered) < 5:
+			delivered = append(delivered, n)
+		case n.State != frontdoor.Delivered && !frontdoor.Final(n.State) && len(mine) < 5:
 			mine = append(mine, n)
 		}
 	}
 	if p.HasAny(access.BRM, access.ReviewerArchitecture, access.ReviewerSecurity, access.ReviewerFinance, access.PortfolioBoard) {
 		if queue, _, err = s.FrontDoor.List(ctx, p, frontdoor.ListFilter{Queue: true, Limit: 5}); err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 	}
-	return mine, queue, nil
+	return mine, delivered, queue, nil
 }
 
 // search looks across what Engage holds: services, departments and the

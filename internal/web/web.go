@@ -319,3 +319,14 @@ func queryInt(r *http.Request, name string) int64 {
 	n, _ := strconv.ParseInt(r.URL.Query().Get(name), 10, 64)
 	return n
 }
+
+// RouteMux is a mux holding every page's pattern, with handlers that do
+// nothing: tests ask it whether a link leads to a page Engage has.
+func RouteMux() *http.ServeMux {
+	mux := http.NewServeMux()
+	none := http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})
+	for _, rt := range (&Server{}).Routes() {
+		mux.Handle(rt.Pattern, none)
+	}
+	return mux
+}

@@ -1,0 +1,96 @@
+package app_test
+
+import (
+	"context"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/engagehq/engage/internal/apptest"
+	"github.com/engagehq/engage/internal/frontdoor"
+	"github.com/engagehq/engage/internal/web"
+)
+
+// section is the part of a page from the element with the given id to the
+// end of that element's list.
+func section(t *testing.T, page, id, end string) string {
+	t.Helper()
+	i := strings.Index(page, `id="`+id+`"`)
+	if i < 0 {
+		return ""
+	}
+	page = page[i:]
+	if j := strings.Index(page, end); j >= 0 {
+		page = page[:j]
+	}
+	return page
+}
+
+// TestHomeShowsWhatThePersonCanUse: a delivered need waits for its
+// requester's acceptance rather than being listed as open, and the costs
+// card is offered only to those who may read the statements.
+func TestHomeShowsWhatThePersonCanUse(t *testing.T) {
+	apptest.Run(t, func(t *testing.T, e *apptest.Engage) {
+		_, home := e.SignIn(t, "requester@example.com").Get("/")
+		if open := section(t, home, "home-needs", "</ul>"); strings.Contains(open, "Barcode label printer") {
+			t.Error("a delivered need is listed among the open ones")
+		}
+		if !strings.Contains(section(t, home, "home-delivered", "</ul>"), "Barcode label printer") {
+			t.Error("the delivered need waiting for acceptance is not shown")
+		}
+		if strings.Contains(home, "See your department's costs") {
+			t.Error("a requester is offered the costs page, which refuses them")
+		}
+		_, home = e.SignIn(t, "budget@example.com").Get("/")
+		if !strings.Contains(home, "See your department's costs") {
+			t.Error("a budget holder is not offered the costs page")
+		}
+	})
+}
+
+// TestNeedSaysHowItEnded: needs that ended without the board's decision
+// say how (met by the catalog, merged, withdrawn) rather than "not decided".
+func TestNeedSaysHowItEnded(t *testing.T) {
+	apptest.Run(t, func(t *testing.T, e *apptest.Engage) {
+		b := e.SignIn(t, "admin@example.com")
+		for title, want := range map[string]string{
+			"Shared calendar for booking the flow cytometer": "Closed: met by an offering of the catalog",
+			"Sample tracking across Basel and Singapore":     "Closed as a duplicate of another need",
+			"Remote access to instrument PCs":                "Withdrawn by the requester",
+			"Video meetings with external partners":          "Rejected at triage",
+		} {
+			list, _, err := e.FrontDoor.List(context.Background(), system, frontdoor.ListFilter{Query: title, Limit: 5})
+			if err != nil {
+				t.Fatalf("finding %q: %v", title, err)
+			}
+			i := slices.IndexFunc(list, func(n frontdoor.Need) bool {
+				return n.Title == title && frontdoor.Final(n.State) && n.State != frontdoor.Withdrawn == !strings.HasPrefix(want, "Withdrawn")
+			})
+			if i < 0 {
+				t.Fatalf("no need %q in the demo", title)
+			}
+			res, page := b.Get("/needs/" + list[i].Reference)
+			decision := section(t, page, "decision", "</p>")
+			if res.StatusCode != http.StatusOK || !strings.Contains(decision, want) || strings.Contains(decision, "Not decided") {
+				t.Errorf("%s (%s): decision reads %q; want %q", list[i].Reference, title, decision, want)
+			}
+		}
+	})
+}
+
+// TestAdminIndexLinksEveryAdminPage: each admin list page is one click
+// from the admin index.
+func TestAdminIndexLinksEveryAdminPage(t *testing.T) {
+	e := apptest.New(t, "sqlite")
+	_, page := e.SignIn(t, "admin@example.com").Get("/admin")
+	for _, rt := range (&web.Server{}).Routes() {
+		path, ok := strings.CutPrefix(rt.Pattern, "GET ")
+		if !ok || !strings.HasPrefix(path, "/admin/") || strings.Contains(path, "{") || strings.HasSuffix(path, "/new") {
+			continue
+		}
+		if !strings.Contains(page, `href="`+path+`"`) {
+			t.Errorf("the admin index does not link to %s", path)
+		}
+	}
+}
