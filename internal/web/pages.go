@@ -73,11 +73,23 @@ func (s *Server) homeNeeds(ctx context.Context, p *access.Principal) (mine, deli
 }
 
 // search looks across what Engage holds: services, departments and the
-// people the searcher may see.
+// people the searcher may see; a need, order or quote reference opens it.
 func (s *Server) search(w http.ResponseWriter, r *http.Request) error {
 	p := access.FromContext(r.Context())
 	q := strings.TrimSpace(r.URL.Query().Get("q"))
 	data := map[string]any{"Query": q}
+	// A reference opens its record, for those who may read it.
+	if s.Catalog != nil {
+		page, found, err := s.referencePage(r.Context(), p, q)
+		if err != nil {
+			return err
+		}
+		if found {
+			http.Redirect(w, r, page, http.StatusSeeOther)
+			return nil
+		}
+		data["Reference"] = referencePattern.MatchString(strings.TrimSpace(q))
+	}
 	if q != "" {
 		depts, _, err := s.Org.ListDepartments(r.Context(), p, org.ListFilter{Query: q, Limit: 20})
 		if err != nil {
