@@ -94,3 +94,20 @@ func TestAdminIndexLinksEveryAdminPage(t *testing.T) {
 		}
 	}
 }
+
+// TestPricesBelowACentShownExactly: the archive tier costs €0.004 per
+// GB-month; the service page and the catalog card say so rather than
+// "€0.00".
+func TestPricesBelowACentShownExactly(t *testing.T) {
+	apptest.Run(t, func(t *testing.T, e *apptest.Engage) {
+		b := e.SignIn(t, "requester@example.com")
+		_, page := b.Get("/catalog/object-storage")
+		if !strings.Contains(page, "€0.004 ") || strings.Contains(page, "€0.00 ") {
+			t.Errorf("the service page rounds the archive tier's price to the cent: %s", section(t, page, "main", "</main>"))
+		}
+		_, page = b.Get("/catalog?q=object+storage")
+		if !strings.Contains(page, "€0.004") || strings.Contains(page, "From €0.00<") {
+			t.Error("the catalog card rounds the starting price to the cent")
+		}
+	})
+}

@@ -191,6 +191,16 @@ func startingPrice(p RatePlan) *Price {
 	if p.Unit == string(rating.OneTimeUnit) {
 		return &Price{Amount: q.OneTime, Currency: p.Currency, Unit: p.Unit}
 	}
+	// A price per unit and nothing else is shown as it is charged: one GB
+	// at €0.004 is not "€0.00", as the quote for one unit would round it.
+	if p.FixedMonthly.IsZero() && p.Minimum.IsZero() {
+		switch {
+		case len(p.Tiers) > 0:
+			return &Price{Amount: p.Tiers[0].UnitPrice, Currency: p.Currency, Unit: p.Unit}
+		case p.Unit != string(rating.FixedMonth):
+			return &Price{Amount: p.UnitPrice, Currency: p.Currency, Unit: p.Unit}
+		}
+	}
 	return &Price{Amount: q.Monthly, Currency: p.Currency, Unit: p.Unit}
 }
 

@@ -25,7 +25,7 @@ func describePlan(p catalog.RatePlan) string {
 		var bands []string
 		from := decimal.Zero
 		for _, t := range p.Tiers {
-			price := catalog.FormatMoney(t.UnitPrice, p.Currency)
+			price := catalog.FormatUnitPrice(t.UnitPrice, p.Currency)
 			if t.UpTo == nil {
 				bands = append(bands, fmt.Sprintf("%s above %s", price, from))
 			} else {
@@ -41,9 +41,9 @@ func describePlan(p catalog.RatePlan) string {
 	case p.Unit == "fixed-month":
 		parts = append(parts, catalog.FormatMoney(p.FixedMonthly.Add(p.UnitPrice), p.Currency)+" per month")
 	case p.Unit == "one-time":
-		parts = append(parts, catalog.FormatMoney(p.UnitPrice, p.Currency)+" once per unit")
+		parts = append(parts, catalog.FormatUnitPrice(p.UnitPrice, p.Currency)+" once per unit")
 	default:
-		parts = append(parts, catalog.FormatMoney(p.UnitPrice, p.Currency)+" "+per)
+		parts = append(parts, catalog.FormatUnitPrice(p.UnitPrice, p.Currency)+" "+per)
 	}
 	if p.Unit != "fixed-month" && p.FixedMonthly.IsPositive() {
 		parts = append(parts, "plus "+catalog.FormatMoney(p.FixedMonthly, p.Currency)+" a month")
