@@ -111,3 +111,46 @@ func TestPricesBelowACentShownExactly(t *testing.T) {
 		}
 	})
 }
+
+// TestLegacyServiceLeadsToCloudComparison follows, as a requester would,
+// the links from a legacy service's page to its cloud alternative side by
+// side, and builds a comparison across services on the compare page.
+func TestLegacyServiceLeadsToCloudComparison(t *testing.T) {
+	apptest.Run(t, func(t *testing.T, e *apptest.Engage) {
+		b := e.SignIn(t, "requester@example.com")
+		_, page := b.Get("/catalog/physical-server")
+		if !strings.Contains(page, "takes no new orders") || !strings.Contains(page, `Use instead: <a href="/catalog/cloud-vm">`) {
+			t.Error("the retiring service's offerings do not say why they cannot be ordered and what to use instead")
+		}
+		var compare string
+		for _, l := range apptest.Links(section(t, page, "alternatives", "</section>")) {
+			if l.Text == "Compare Physical server (legacy) with Cloud virtual machines" {
+				compare = l.Href
+			}
+		}
+		if compare == "" {
+			t.Fatalf("the legacy service's page offers no comparison with its cloud alternative: %s", section(t, page, "alternatives", "</section>"))
+		}
+		res, page := b.Get(compare)
+		cols := section(t, page, "summary", "</thead>")
+		if res.StatusCode != http.StatusOK || !strings.Contains(cols, "Physical server (legacy)") || !strings.Contains(cols, "Cloud virtual machines") {
+			t.Fatalf("%s = %d; want the physical server beside the cloud VMs: %s", compare, res.StatusCode, cols)
+		}
+		// From an empty comparison, offerings of any services can be added.
+		next := "/compare"
+		for range 2 {
+			_, page = b.Get(next)
+			i := slices.IndexFunc(apptest.Forms(page), func(f apptest.Form) bool {
+				return slices.ContainsFunc(f.Fields, func(c apptest.Field) bool { return c.ID == "add-offering" })
+			})
+			if i < 0 {
+				t.Fatalf("%s offers no offering to add", next)
+			}
+			next = "/compare?" + apptest.Forms(page)[i].Values().Encode()
+		}
+		res, page = b.Get(next)
+		if res.StatusCode != http.StatusOK || !strings.Contains(page, `id="summary"`) {
+			t.Fatalf("adding two offerings on the compare page = %d, no comparison", res.StatusCode)
+		}
+	})
+}

@@ -66,6 +66,7 @@ func init() {
 		return catalog.FormatPrice(*p)
 	}
 	funcs["plan"] = describePlan
+	funcs["lower"] = strings.ToLower
 	funcs["label"] = func(list, value string) string { return catalog.Label(choiceLists[list], value) }
 	funcs["markdown"] = renderMarkdown
 	funcs["count"] = func(m map[string]int, key string) int { return m[key] }
