@@ -126,7 +126,7 @@ func (a *App) buildHandler() (http.Handler, error) {
 	if err := w.Register(mux); err != nil {
 		return nil, err
 	}
-	(&api.API{Org: a.Org, Auth: a.Auth, Audit: a.Audit, Catalog: a.Catalog, FrontDoor: a.FrontDoor, Billing: a.Billing, Costs: a.Costs, CloudBill: a.CloudBill, Approval: a.Approval, Notify: a.Notify, Logger: a.Logger, Version: Version}).Register(mux)
+	w.OpenAPI = (&api.API{Org: a.Org, Auth: a.Auth, Audit: a.Audit, Catalog: a.Catalog, FrontDoor: a.FrontDoor, Billing: a.Billing, Costs: a.Costs, CloudBill: a.CloudBill, Approval: a.Approval, Notify: a.Notify, Logger: a.Logger, Version: Version}).Register(mux).OpenAPI
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))

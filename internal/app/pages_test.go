@@ -154,3 +154,34 @@ func TestLegacyServiceLeadsToCloudComparison(t *testing.T) {
 		}
 	})
 }
+
+// TestAPIReference: the account page's token section leads to a readable
+// reference of the API, made from the OpenAPI document the API serves.
+func TestAPIReference(t *testing.T) {
+	apptest.Run(t, func(t *testing.T, e *apptest.Engage) {
+		b := e.SignIn(t, "requester@example.com")
+		_, account := b.Get("/account")
+		if !strings.Contains(section(t, account, "tokens", "</form>"), `href="/api-reference"`) {
+			t.Fatal("the account page's token section does not lead to the API reference")
+		}
+		res, page := b.Get("/api-reference")
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("/api-reference = %d", res.StatusCode)
+		}
+		for _, want := range []string{
+			`<code>/me</code>`, // an operation, under its path
+			`id="tag-accounts"`,
+			`<code>cursor</code>`, // a query parameter
+			`id="schema-`,         // the schemas, each with an anchor
+			`href="#schema-`,      // linked from the operations
+			`<span class="label">POST</span>`,
+		} {
+			if !strings.Contains(page, want) {
+				t.Errorf("the API reference lacks %s", want)
+			}
+		}
+		if strings.Contains(page, "<script") || strings.Contains(page, "https://") && strings.Contains(page, "cdn") {
+			t.Error("the API reference loads scripts")
+		}
+	})
+}

@@ -18,6 +18,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/danielgtaylor/huma/v2"
+
 	"github.com/engagehq/engage"
 	"github.com/engagehq/engage/internal/access"
 	"github.com/engagehq/engage/internal/approval"
@@ -79,6 +81,9 @@ type Server struct {
 	// CloudBill imports FOCUS cloud bills and allocates them to departments.
 	CloudBill *cloudbill.Service
 
+	// OpenAPI returns the API's OpenAPI document, for the API reference.
+	OpenAPI func() *huma.OpenAPI
+
 	pages map[string]*template.Template
 }
 
@@ -115,6 +120,7 @@ func (s *Server) Routes() []Route {
 		{Pattern: "POST /account/tokens", Handle: s.createToken},
 		{Pattern: "POST /account/tokens/{id}/revoke", Handle: s.revokeToken},
 		{Pattern: "GET /frontdoor", Handle: s.frontdoorHome},
+		{Pattern: "GET /api-reference", Public: true, Handle: s.apiReferencePage},
 		{Pattern: "GET /communities", Handle: s.area("communities")},
 		{Pattern: "GET /portfolio", Handle: s.area("portfolio")},
 
