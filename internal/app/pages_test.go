@@ -3,7 +3,9 @@ package app_test
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -102,11 +104,11 @@ func TestPricesBelowACentShownExactly(t *testing.T) {
 	apptest.Run(t, func(t *testing.T, e *apptest.Engage) {
 		b := e.SignIn(t, "requester@example.com")
 		_, page := b.Get("/catalog/object-storage")
-		if !strings.Contains(page, "€0.004 ") || strings.Contains(page, "€0.00 ") {
+		if !strings.Contains(page, "€0.004 per GB-month") || strings.Contains(page, "€0.00 ") {
 			t.Errorf("the service page rounds the archive tier's price to the cent: %s", section(t, page, "main", "</main>"))
 		}
 		_, page = b.Get("/catalog?q=object+storage")
-		if !strings.Contains(page, "€0.004") || strings.Contains(page, "From €0.00<") {
+		if !strings.Contains(page, "€0.004 per GB-month") || strings.Contains(page, "From €0.00<") {
 			t.Error("the catalog card rounds the starting price to the cent")
 		}
 	})
@@ -182,6 +184,37 @@ func TestAPIReference(t *testing.T) {
 		}
 		if strings.Contains(page, "<script") || strings.Contains(page, "https://") && strings.Contains(page, "cdn") {
 			t.Error("the API reference loads scripts")
+		}
+	})
+}
+
+// TestOfferingUnitName: the owner names an offering's unit on its form,
+// and its prices then read per that unit.
+func TestOfferingUnitName(t *testing.T) {
+	apptest.Run(t, func(t *testing.T, e *apptest.Engage) {
+		d, err := e.Catalog.FindService(context.Background(), system, "backup")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var id int64
+		for _, o := range d.Offerings {
+			if o.Slug == "backup-laptop" {
+				id = o.ID
+			}
+		}
+		b := e.SignIn(t, "admin@example.com")
+		edit := "/offerings/" + strconv.FormatInt(id, 10)
+		res, body := b.Submit(edit+"/edit", edit, url.Values{"unit_name": {"GB!"}})
+		if res.StatusCode != http.StatusUnprocessableEntity {
+			t.Fatalf("a unit name with punctuation = %d; want 422: %.3000s", res.StatusCode, body)
+		}
+		res, _ = b.Submit(edit+"/edit", edit, url.Values{"unit_name": {"device"}})
+		if res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("saving the unit name = %d", res.StatusCode)
+		}
+		_, page := b.Get("/catalog/backup")
+		if !strings.Contains(page, "per device-month") {
+			t.Errorf("the service page does not price per device: %s", section(t, page, "offerings", "</table>"))
 		}
 	})
 }

@@ -56,5 +56,5 @@ func formatAmount(d decimal.Decimal, currency string, places int32) string {
 
 // FormatPrice writes a price with its unit: "€6.50 per person per month".
 func FormatPrice(p Price) string {
-	return FormatUnitPrice(p.Amount, p.Currency) + " " + UnitLabels[p.Unit].Per
+	return FormatUnitPrice(p.Amount, p.Currency) + " " + UnitPer(p.Unit, p.UnitName)
 }

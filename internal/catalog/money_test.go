@@ -32,4 +32,25 @@ func TestFormatUnitPrice(t *testing.T) {
 	if got := catalog.FormatPrice(p); got != "€0.004 per unit per month" {
 		t.Errorf("FormatPrice = %q", got)
 	}
+	p.UnitName = "GB"
+	if got := catalog.FormatPrice(p); got != "€0.004 per GB-month" {
+		t.Errorf("FormatPrice with the unit named = %q", got)
+	}
+}
+
+// TestUnitWords: an offering's unit name makes the price's words.
+func TestUnitWords(t *testing.T) {
+	for _, c := range []struct{ unit, name, per string }{
+		{"unit-month", "GB", "per GB-month"},
+		{"unit-month", "user licence", "per user licence per month"},
+		{"unit-hour", "vCPU", "per vCPU-hour"},
+		{"unit", "page", "per page"},
+		{"person-month", "seat", "per person per month"},
+		{"unit-month", "", "per unit per month"},
+		{"request", "call", "per request"},
+	} {
+		if got := catalog.UnitPer(c.unit, c.name); got != c.per {
+			t.Errorf("UnitPer(%s, %q) = %q; want %q", c.unit, c.name, got, c.per)
+		}
+	}
 }

@@ -141,7 +141,7 @@ func buildSnapshot(ctx context.Context, q db.Querier, gen int64, today Date) (*s
 			if plan, ok := PlanOn(o.Plans, today); ok {
 				// Monthly prices make cards comparable; a per-hour or
 				// per-request price shows only when nothing is monthly.
-				if p := startingPrice(plan); p != nil && (card.PriceFrom == nil || (unitRank(p.Unit) < unitRank(card.PriceFrom.Unit)) ||
+				if p := startingPrice(plan, o.UnitName); p != nil && (card.PriceFrom == nil || (unitRank(p.Unit) < unitRank(card.PriceFrom.Unit)) ||
 					(unitRank(p.Unit) == unitRank(card.PriceFrom.Unit) && p.Currency == card.PriceFrom.Currency && p.Amount.LessThan(card.PriceFrom.Amount))) {
 					card.PriceFrom = p
 				}
@@ -183,25 +183,25 @@ func PlanOn(plans []RatePlan, d Date) (RatePlan, bool) {
 
 // startingPrice is what one unit costs a month (or once, for one-time
 // offerings), for "from" prices on cards.
-func startingPrice(p RatePlan) *Price {
+func startingPrice(p RatePlan, unitName string) *Price {
 	q, err := rating.QuotePlan(p.Rating(0), decimal.NewFromInt(1))
 	if err != nil {
 		return nil
 	}
 	if p.Unit == string(rating.OneTimeUnit) {
-		return &Price{Amount: q.OneTime, Currency: p.Currency, Unit: p.Unit}
+		return &Price{Amount: q.OneTime, Currency: p.Currency, Unit: p.Unit, UnitName: unitName}
 	}
 	// A price per unit and nothing else is shown as it is charged: one GB
 	// at €0.004 is not "€0.00", as the quote for one unit would round it.
 	if p.FixedMonthly.IsZero() && p.Minimum.IsZero() {
 		switch {
 		case len(p.Tiers) > 0:
-			return &Price{Amount: p.Tiers[0].UnitPrice, Currency: p.Currency, Unit: p.Unit}
+			return &Price{Amount: p.Tiers[0].UnitPrice, Currency: p.Currency, Unit: p.Unit, UnitName: unitName}
 		case p.Unit != string(rating.FixedMonth):
-			return &Price{Amount: p.UnitPrice, Currency: p.Currency, Unit: p.Unit}
+			return &Price{Amount: p.UnitPrice, Currency: p.Currency, Unit: p.Unit, UnitName: unitName}
 		}
 	}
-	return &Price{Amount: q.Monthly, Currency: p.Currency, Unit: p.Unit}
+	return &Price{Amount: q.Monthly, Currency: p.Currency, Unit: p.Unit, UnitName: unitName}
 }
 
 // facetPrefixes are the facets counted on the catalog page.

@@ -16,9 +16,10 @@ var choiceLists = map[string][]catalog.Choice{
 	"delivery": catalog.DeliveryModels, "data": catalog.DataClasses, "arch": catalog.ArchStatuses, "announcement": catalog.AnnouncementKinds,
 }
 
-// describePlan says what a rate plan costs in plain words.
-func describePlan(p catalog.RatePlan) string {
-	per := catalog.UnitLabels[p.Unit].Per
+// describePlan says what a rate plan costs in plain words, naming the
+// offering's unit when it has a name ("per GB-month").
+func describePlan(p catalog.RatePlan, unitName ...string) string {
+	per := catalog.UnitPer(p.Unit, strings.Join(unitName, ""))
 	var parts []string
 	switch {
 	case len(p.Tiers) > 0:
