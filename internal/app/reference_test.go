@@ -55,8 +55,13 @@ func TestSearchOpensReferences(t *testing.T) {
 				t.Errorf("searching %q = %d %s; want a redirect to %s", typed, res.StatusCode, res.Header.Get("Location"), want)
 				continue
 			}
-			if res, _ := b.Get(want); res.StatusCode != http.StatusOK {
+			res, page := b.Get(want)
+			if res.StatusCode != http.StatusOK {
 				t.Errorf("%s = %d", want, res.StatusCode)
+			}
+			// The quote's VM line is priced per VM, the unit the offering names.
+			if strings.HasPrefix(want, "/quotes/") && !strings.Contains(page, "per VM-month") {
+				t.Errorf("%s does not price its line per VM-month", want)
 			}
 		}
 		// Kofi works in another department and reviews nothing of Riley's.

@@ -73,7 +73,8 @@ func init() {
 	funcs["count"] = func(m map[string]int, key string) int { return m[key] }
 	funcs["checked"] = func(selected []string, v string) bool { return slices.Contains(selected, v) }
 	funcs["unitQty"] = func(unit string) string { return catalog.UnitLabels[unit].Quantity }
-	funcs["unitPer"] = func(unit string) string { return catalog.UnitLabels[unit].Per }
+	// unitPer: unit [unit name] — "per unit per month", "per GB-month".
+	funcs["unitPer"] = func(unit string, name ...string) string { return catalog.UnitPer(unit, strings.Join(name, "")) }
 	funcs["choices"] = func(list string) []catalog.Choice { return choiceLists[list] }
 	funcs["safeHTML"] = func(h template.HTML) template.HTML { return h }
 	funcs["add"] = func(a, b int) int { return a + b }
