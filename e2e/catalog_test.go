@@ -95,8 +95,8 @@ func TestRequesterOrdersAndBudgetHolderApproves(t *testing.T) {
 					slug, title, offering, price string
 					id                           int64
 				}{
-					{"physical-server", serverTitle, serverName, "€180.00 per unit per month, plus €2,500.00 to set up", server},
-					{"cloud-vm", vmService, vmName, "€62.00 per unit per month", vm},
+					{"physical-server", serverTitle, serverName, "€180.00 per server-month, plus €2,500.00 to set up", server},
+					{"cloud-vm", vmService, vmName, "€62.00 per VM-month", vm},
 				} {
 					riley.follow("opening "+s.title, chromedp.Click(CSS(`main .cards a[href="/catalog/`+s.slug+`"]`)))
 					riley.expectText(CSS("main h1"), s.title)

@@ -162,8 +162,8 @@ func (a *App) buildHandler() (http.Handler, error) {
 	if err := w.Register(mux); err != nil {
 		return nil, err
 	}
-	(&api.API{Org: a.Org, Auth: a.Auth, Audit: a.Audit, Catalog: a.Catalog, FrontDoor: a.FrontDoor, Billing: a.Billing, Costs: a.Costs, CloudBill: a.CloudBill, Approval: a.Approval, Notify: a.Notify, Logger: a.Logger, Version: Version,
-		Idempotency: &idempotency.Store{DB: a.DB, Clock: a.Clock}, Waiting: waiting.List{a.Approval, a.FrontDoor}}).Register(mux)
+	w.OpenAPI = (&api.API{Org: a.Org, Auth: a.Auth, Audit: a.Audit, Catalog: a.Catalog, FrontDoor: a.FrontDoor, Billing: a.Billing, Costs: a.Costs, CloudBill: a.CloudBill, Approval: a.Approval, Notify: a.Notify, Logger: a.Logger, Version: Version,
+		Idempotency: &idempotency.Store{DB: a.DB, Clock: a.Clock}, Waiting: waiting.List{a.Approval, a.FrontDoor}}).Register(mux).OpenAPI
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))

@@ -179,3 +179,30 @@ func (b *Browser) Post(path string, form url.Values) (*http.Response, string) {
 
 // CSRF is the last CSRF token seen on a page.
 func (b *Browser) CSRF() string { return b.csrf }
+
+// Submit posts the form that the page at path shows for action, as a
+// person would: with what the form already holds, the values given typed
+// over it. It fails the test when the page has no such form or the form no
+// field of a given name, so a test cannot send what the page never asks.
+func (b *Browser) Submit(path, action string, values url.Values) (*http.Response, string) {
+	b.t.Helper()
+	res, page := b.Get(path)
+	if res.StatusCode != http.StatusOK {
+		b.t.Fatalf("GET %s = %d", path, res.StatusCode)
+	}
+	form, ok := FormFor(page, action)
+	if !ok {
+		b.t.Fatalf("%s has no form for %s", path, action)
+	}
+	send := form.Values()
+	for name, vs := range values {
+		if !send.Has(name) && !form.hasField(name) {
+			b.t.Fatalf("the form for %s on %s has no field %q", action, path, name)
+		}
+		send[name] = vs
+	}
+	if form.Method == http.MethodGet {
+		return b.Get(action + "?" + send.Encode())
+	}
+	return b.Post(action, send)
+}

@@ -25,6 +25,8 @@
 package catalog
 
 import (
+	"strings"
+
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -170,6 +172,7 @@ type Offering struct {
 	Description  string     `json:"description"`
 	Lifecycle    string     `json:"lifecycle"`
 	LeadTimeDays int        `json:"lead_time_days"`
+	UnitName     string     `json:"unit_name,omitempty" doc:"What one unit is, such as GB or VM; empty: a unit"`
 	Position     int        `json:"position"`
 	Plans        []RatePlan `json:"rate_plans" nullable:"false"`
 	Version      int        `json:"version"`
@@ -184,12 +187,13 @@ type OfferingInput struct {
 	Description  string `json:"description,omitempty"`
 	Lifecycle    string `json:"lifecycle" enum:"planned,pilot,live,retiring,retired"`
 	LeadTimeDays int    `json:"lead_time_days,omitempty" minimum:"0"`
+	UnitName     string `json:"unit_name,omitempty" maxLength:"30" doc:"What one unit is, such as GB or VM, for prices that read per GB-month"`
 	Position     int    `json:"position,omitempty"`
 }
 
 // Input returns the editable part of o.
 func (o Offering) Input() OfferingInput {
-	return OfferingInput{Slug: o.Slug, Name: o.Name, Description: o.Description, Lifecycle: o.Lifecycle, LeadTimeDays: o.LeadTimeDays, Position: o.Position}
+	return OfferingInput{Slug: o.Slug, Name: o.Name, Description: o.Description, Lifecycle: o.Lifecycle, LeadTimeDays: o.LeadTimeDays, UnitName: o.UnitName, Position: o.Position}
 }
 
 // Tier is one price band of a rate plan, as stored and sent.
@@ -238,6 +242,30 @@ var UnitLabels = map[string]struct{ Per, Quantity string }{
 	"one-time":     {"once", "units"},
 }
 
+// UnitPer says what a price is for, naming the offering's unit when it has
+// a name: "per GB-month", "per VM-hour", "per page"; a name of several words
+// reads "per user licence per month". Without a name, UnitLabels' words.
+func UnitPer(unit, name string) string {
+	if name == "" {
+		return UnitLabels[unit].Per
+	}
+	joined := func(period string) string {
+		if strings.Contains(name, " ") {
+			return "per " + name + " per " + period
+		}
+		return "per " + name + "-" + period
+	}
+	switch unit {
+	case "unit-month":
+		return joined("month")
+	case "unit-hour":
+		return joined("hour")
+	case "unit":
+		return "per " + name
+	}
+	return UnitLabels[unit].Per
+}
+
 // ListFilter narrows a catalog listing.
 type ListFilter struct {
 	Query          string
@@ -265,6 +293,7 @@ type Price struct {
 	Amount   decimal.Decimal `json:"amount"`
 	Currency string          `json:"currency"`
 	Unit     string          `json:"unit"`
+	UnitName string          `json:"unit_name,omitempty" doc:"The offering's name for one unit, such as GB"`
 }
 
 // Page is a page of service cards with facet counts.

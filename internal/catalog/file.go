@@ -106,6 +106,7 @@ type FileOffering struct {
 	Description  string
 	Lifecycle    string
 	LeadTimeDays int
+	UnitName     string
 	Position     int
 	// Prices use EffectiveFrom and EffectiveTo for the file's from and to;
 	// their IDs are ignored.
@@ -460,7 +461,7 @@ var (
 	serviceKeys = []string{"slug", "name", "summary", "description", "kind", "family", "owner", "sourcing", "vendor", "lifecycle",
 		"delivery_model", "data_ceiling", "arch_status", "sla", "audience", "tags", "links", "offerings"}
 	serviceRequired = []string{"slug", "name", "kind", "family", "sourcing", "lifecycle", "delivery_model", "data_ceiling", "arch_status", "audience"}
-	offeringKeys    = []string{"slug", "name", "description", "lifecycle", "lead_time_days", "position", "prices"}
+	offeringKeys    = []string{"slug", "name", "description", "lifecycle", "lead_time_days", "unit_name", "position", "prices"}
 	offeringReq     = []string{"slug", "name", "lifecycle"}
 	priceKeys       = []string{"from", "to", "currency", "unit", "unit_price", "fixed_monthly", "one_time", "minimum", "tier_mode", "tiers"}
 	priceRequired   = []string{"from", "currency", "unit"}
@@ -567,6 +568,8 @@ func (r *fileReader) offering(n *yaml.Node, path string) FileOffering {
 			o.Lifecycle = r.choice(v, p, "lifecycle", Lifecycles)
 		case "lead_time_days":
 			o.LeadTimeDays = r.whole(v, p)
+		case "unit_name":
+			o.UnitName = r.text(v, p)
 		case "position":
 			o.Position = r.whole(v, p)
 		case "prices":
@@ -679,7 +682,7 @@ func (r *fileReader) rules() {
 var stateless = &Catalog{}
 
 func (o FileOffering) input() OfferingInput {
-	return OfferingInput{Slug: o.Slug, Name: o.Name, Description: o.Description, Lifecycle: o.Lifecycle, LeadTimeDays: o.LeadTimeDays, Position: o.Position}
+	return OfferingInput{Slug: o.Slug, Name: o.Name, Description: o.Description, Lifecycle: o.Lifecycle, LeadTimeDays: o.LeadTimeDays, UnitName: o.UnitName, Position: o.Position}
 }
 
 // line returns the line of path, or of the nearest enclosing field that is

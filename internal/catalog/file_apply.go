@@ -499,6 +499,7 @@ func (a *applier) offering(fo *FileOffering, op, serviceSlug string, svc *Servic
 		d.text("description", before.Description, in.Description)
 		d.plain("lifecycle", before.Lifecycle, in.Lifecycle)
 		d.plain("lead_time_days", strconv.Itoa(before.LeadTimeDays), strconv.Itoa(in.LeadTimeDays))
+		d.plain("unit_name", before.UnitName, in.UnitName)
 		d.plain("position", strconv.Itoa(before.Position), strconv.Itoa(in.Position))
 		if len(d) > 0 {
 			a.change(Change{Action: ActionUpdate, Kind: "offering", Slug: in.Slug, Details: d})

@@ -90,7 +90,7 @@ func exportFile(ctx context.Context, q db.Querier, v viewer) (File, error) {
 		slices.SortFunc(offs, func(a, b Offering) int { return strings.Compare(a.Slug, b.Slug) })
 		for _, o := range offs {
 			fo := FileOffering{Slug: o.Slug, Name: o.Name, Description: o.Description, Lifecycle: o.Lifecycle, LeadTimeDays: o.LeadTimeDays,
-				Position: o.Position}
+				UnitName: o.UnitName, Position: o.Position}
 			for _, p := range o.Plans {
 				p.ID = 0
 				fo.Prices = append(fo.Prices, p)
@@ -204,6 +204,9 @@ func offeringNode(o FileOffering) yamlMap {
 	m.set("lifecycle", yamlStr(o.Lifecycle))
 	if o.LeadTimeDays != 0 {
 		m.set("lead_time_days", yamlInt(o.LeadTimeDays))
+	}
+	if o.UnitName != "" {
+		m.set("unit_name", yamlStr(o.UnitName))
 	}
 	if o.Position != 0 {
 		m.set("position", yamlInt(o.Position))

@@ -14,8 +14,23 @@ var currencySymbols = map[string]string{"EUR": "€", "USD": "$", "GBP": "£", "
 // FormatMoney writes an amount rounded to its currency's minor unit with
 // thousands separators, such as €1,240.50 or ¥1,240.
 func FormatMoney(d decimal.Decimal, currency string) string {
+	return formatAmount(rating.RoundLine(d, currency), currency, rating.MinorUnits(currency))
+}
+
+// FormatUnitPrice writes a unit price as exactly as it is charged: with
+// the currency's minor unit at least and every decimal beyond it that the
+// price has, such as €6.50, €0.008 or €0.0000004. Rounding it to the cent
+// would show a price the quote does not charge.
+func FormatUnitPrice(d decimal.Decimal, currency string) string {
 	places := rating.MinorUnits(currency)
-	s := rating.RoundLine(d, currency).StringFixed(places)
+	if _, frac, ok := strings.Cut(d.String(), "."); ok && int32(len(frac)) > places {
+		places = int32(len(frac))
+	}
+	return formatAmount(d, currency, places)
+}
+
+func formatAmount(d decimal.Decimal, currency string, places int32) string {
+	s := d.StringFixed(places)
 	neg := strings.HasPrefix(s, "-")
 	s = strings.TrimPrefix(s, "-")
 	whole, frac, _ := strings.Cut(s, ".")
@@ -42,7 +57,7 @@ func FormatMoney(d decimal.Decimal, currency string) string {
 
 // FormatPrice writes a price with its unit: "€6.50 per person per month".
 func FormatPrice(p Price) string {
-	return FormatMoney(p.Amount, p.Currency) + " " + UnitLabels[p.Unit].Per
+	return FormatUnitPrice(p.Amount, p.Currency) + " " + UnitPer(p.Unit, p.UnitName)
 }
 
 // The API writes the amounts of quotes and orders, like those of

@@ -63,6 +63,7 @@ type QuoteLine struct {
 	ServiceName  string          `json:"service_name"`
 	PlanID       int64           `json:"plan_id"`
 	Unit         string          `json:"unit"`
+	UnitName     string          `json:"unit_name,omitempty" doc:"The offering's name for one unit, such as GB"`
 	Quantity     decimal.Decimal `json:"quantity"`
 	OneTime      decimal.Decimal `json:"one_time" doc:"Rounded and written with the currency's minor unit (\"58.00\")"`
 	Monthly      decimal.Decimal `json:"monthly" doc:"Rounded and written with the currency's minor unit (\"58.00\")"`
@@ -120,7 +121,7 @@ func priceLine(o *Offering, svc *Service, qty decimal.Decimal, term int, day Dat
 		return QuoteLine{}, err
 	}
 	round := func(d decimal.Decimal) decimal.Decimal { return rating.RoundLine(d, plan.Currency) }
-	line := QuoteLine{OfferingID: o.ID, OfferingName: o.Name, ServiceID: svc.ID, ServiceName: svc.Name, PlanID: plan.ID, Unit: plan.Unit,
+	line := QuoteLine{OfferingID: o.ID, OfferingName: o.Name, ServiceID: svc.ID, ServiceName: svc.Name, PlanID: plan.ID, Unit: plan.Unit, UnitName: o.UnitName,
 		Quantity: qty, OneTime: round(q.OneTime), Monthly: round(q.Monthly)}
 	line.TermTotal = line.OneTime.Add(line.Monthly.Mul(decimal.NewFromInt(int64(term))))
 	return line, nil
@@ -304,7 +305,7 @@ func findQuote(ctx context.Context, q db.Querier, number string) (Quote, error) 
 		return out, fmt.Errorf("reading quote %s: %w", number, err)
 	}
 	out.ValidUntil, out.CreatedAt = DateOf(valid), out.CreatedAt.UTC()
-	rows, err := q.Query(ctx, `SELECT l.position, l.offering_id, o.name, s.id, s.name, l.plan_id, rp.unit, l.quantity, l.one_time, l.monthly, l.term_total
+	rows, err := q.Query(ctx, `SELECT l.position, l.offering_id, o.name, s.id, s.name, l.plan_id, rp.unit, o.unit_name, l.quantity, l.one_time, l.monthly, l.term_total
 		FROM quote_lines l JOIN offerings o ON o.id = l.offering_id JOIN services s ON s.id = o.service_id JOIN rate_plans rp ON rp.id = l.plan_id
 		WHERE l.quote_id = ? ORDER BY l.position`, out.ID)
 	if err != nil {
@@ -314,7 +315,7 @@ func findQuote(ctx context.Context, q db.Querier, number string) (Quote, error) 
 	out.Lines = []QuoteLine{}
 	for rows.Next() {
 		var l QuoteLine
-		if err := rows.Scan(&l.Position, &l.OfferingID, &l.OfferingName, &l.ServiceID, &l.ServiceName, &l.PlanID, &l.Unit, &l.Quantity,
+		if err := rows.Scan(&l.Position, &l.OfferingID, &l.OfferingName, &l.ServiceID, &l.ServiceName, &l.PlanID, &l.Unit, &l.UnitName, &l.Quantity,
 			&l.OneTime, &l.Monthly, &l.TermTotal); err != nil {
 			return out, fmt.Errorf("reading quote lines: %w", err)
 		}

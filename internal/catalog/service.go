@@ -388,8 +388,15 @@ func (c *Catalog) checkOffering(in *OfferingInput, serviceSlug string) error {
 	if in.LeadTimeDays < 0 || in.LeadTimeDays > 365 {
 		v.Add("lead_time_days", "Give a lead time between 0 and 365 working days.")
 	}
+	if !unitNamePattern.MatchString(in.UnitName) {
+		v.Add("unit_name", "Name one unit in up to 30 letters, digits, spaces or dashes, such as GB or VM; or leave it blank.")
+	}
 	return v.Err()
 }
+
+// unitNamePattern is what an offering may call its unit: GB, VM,
+// "user licence"; blank for "unit".
+var unitNamePattern = regexp.MustCompile(`^(\pL[\pL\pN -]{0,29})?$`)
 
 // CreateOffering adds an offering to a service, with its first rate plans.
 func (c *Catalog) CreateOffering(ctx context.Context, p *access.Principal, serviceID int64, in OfferingInput, plans []RatePlan) (Offering, error) {

@@ -141,7 +141,7 @@ func buildSnapshot(ctx context.Context, q db.Querier, gen int64, today Date) (*s
 			if plan, ok := PlanOn(o.Plans, today); ok {
 				// Monthly prices make cards comparable; a per-hour or
 				// per-request price shows only when nothing is monthly.
-				if p := startingPrice(plan); p != nil && (card.PriceFrom == nil || (unitRank(p.Unit) < unitRank(card.PriceFrom.Unit)) ||
+				if p := startingPrice(plan, o.UnitName); p != nil && (card.PriceFrom == nil || (unitRank(p.Unit) < unitRank(card.PriceFrom.Unit)) ||
 					(unitRank(p.Unit) == unitRank(card.PriceFrom.Unit) && p.Currency == card.PriceFrom.Currency && p.Amount.LessThan(card.PriceFrom.Amount))) {
 					card.PriceFrom = p
 				}
@@ -183,15 +183,25 @@ func PlanOn(plans []RatePlan, d Date) (RatePlan, bool) {
 
 // startingPrice is what one unit costs a month (or once, for one-time
 // offerings), for "from" prices on cards.
-func startingPrice(p RatePlan) *Price {
+func startingPrice(p RatePlan, unitName string) *Price {
 	q, err := rating.QuotePlan(p.Rating(0), decimal.NewFromInt(1))
 	if err != nil {
 		return nil
 	}
 	if p.Unit == string(rating.OneTimeUnit) {
-		return &Price{Amount: q.OneTime, Currency: p.Currency, Unit: p.Unit}
+		return &Price{Amount: q.OneTime, Currency: p.Currency, Unit: p.Unit, UnitName: unitName}
 	}
-	return &Price{Amount: q.Monthly, Currency: p.Currency, Unit: p.Unit}
+	// A price per unit and nothing else is shown as it is charged: one GB
+	// at €0.004 is not "€0.00", as the quote for one unit would round it.
+	if p.FixedMonthly.IsZero() && p.Minimum.IsZero() {
+		switch {
+		case len(p.Tiers) > 0:
+			return &Price{Amount: p.Tiers[0].UnitPrice, Currency: p.Currency, Unit: p.Unit, UnitName: unitName}
+		case p.Unit != string(rating.FixedMonth):
+			return &Price{Amount: p.UnitPrice, Currency: p.Currency, Unit: p.Unit, UnitName: unitName}
+		}
+	}
+	return &Price{Amount: q.Monthly, Currency: p.Currency, Unit: p.Unit, UnitName: unitName}
 }
 
 // facetPrefixes are the facets counted on the catalog page.
@@ -335,23 +345,81 @@ type OfferingOption struct {
 // OrderableOfferings lists the offerings the person could order now,
 // ordered by service and offering name.
 func (c *Catalog) OrderableOfferings(ctx context.Context, p *access.Principal) ([]OfferingOption, error) {
+	return c.offeringOptions(ctx, p, func(svc *Service, o *Offering) bool {
+		return Orderable(svc.Lifecycle) && Orderable(o.Lifecycle)
+	})
+}
+
+// ComparableOfferings lists the offerings the person may put side by side:
+// every one not retired, legacy ones that can no longer be ordered included,
+// so that they can be weighed against what replaces them.
+func (c *Catalog) ComparableOfferings(ctx context.Context, p *access.Principal) ([]OfferingOption, error) {
+	return c.offeringOptions(ctx, p, func(svc *Service, o *Offering) bool {
+		return svc.Lifecycle != "retired" && o.Lifecycle != "retired"
+	})
+}
+
+// seenSnapshot is the catalog as it stands and what the person may see of it.
+func (c *Catalog) seenSnapshot(ctx context.Context, p *access.Principal) (viewer, *snapshot, error) {
 	v, err := c.viewerOf(ctx, p)
 	if err != nil {
-		return nil, err
+		return viewer{}, nil, err
 	}
 	s, err := c.snapshot(ctx)
+	return v, s, err
+}
+
+func (c *Catalog) offeringOptions(ctx context.Context, p *access.Principal, keep func(*Service, *Offering) bool) ([]OfferingOption, error) {
+	v, s, err := c.seenSnapshot(ctx, p)
 	if err != nil {
 		return nil, err
 	}
 	var out []OfferingOption
 	for _, svc := range c.sortedServices(s, v) {
-		if !Orderable(svc.Lifecycle) {
-			continue
-		}
 		for _, o := range s.ofService[svc.ID] {
-			if Orderable(o.Lifecycle) {
+			if keep(svc, o) {
 				out = append(out, OfferingOption{ID: o.ID, Label: svc.Name + " — " + o.Name})
 			}
+		}
+	}
+	return out, nil
+}
+
+// Alternative is a service that can stand in for another, with its
+// offerings that can be ordered.
+type Alternative struct {
+	Service   Service
+	Offerings []Offering
+}
+
+// Alternatives lists the cloud services of a legacy service's family that
+// the person may see and could order, by name: what to move to. A cloud
+// service has none.
+func (c *Catalog) Alternatives(ctx context.Context, p *access.Principal, serviceID int64) ([]Alternative, error) {
+	v, s, err := c.seenSnapshot(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	of := s.services[serviceID]
+	if of == nil || !v.sees(of) {
+		return nil, notFoundService()
+	}
+	var out []Alternative
+	if of.DeliveryModel != "legacy" {
+		return out, nil
+	}
+	for _, svc := range c.sortedServices(s, v) {
+		if svc.Family != of.Family || svc.DeliveryModel != "cloud" || !Orderable(svc.Lifecycle) {
+			continue
+		}
+		a := Alternative{Service: *svc}
+		for _, o := range s.ofService[svc.ID] {
+			if Orderable(o.Lifecycle) {
+				a.Offerings = append(a.Offerings, *o)
+			}
+		}
+		if len(a.Offerings) > 0 {
+			out = append(out, a)
 		}
 	}
 	return out, nil

@@ -199,12 +199,12 @@ func updateService(ctx context.Context, q db.Querier, id int64, version int, in 
 
 // --- offerings and plans ---
 
-const offeringColumns = `o.id, o.service_id, s.name, o.slug, o.name, o.description, o.lifecycle, o.lead_time_days, o.position, o.version,
+const offeringColumns = `o.id, o.service_id, s.name, o.slug, o.name, o.description, o.lifecycle, o.lead_time_days, o.unit_name, o.position, o.version,
 	o.created_at, o.updated_at FROM offerings o JOIN services s ON s.id = o.service_id`
 
 func scanOffering(row interface{ Scan(...any) error }) (Offering, error) {
 	var o Offering
-	err := row.Scan(&o.ID, &o.ServiceID, &o.ServiceName, &o.Slug, &o.Name, &o.Description, &o.Lifecycle, &o.LeadTimeDays, &o.Position,
+	err := row.Scan(&o.ID, &o.ServiceID, &o.ServiceName, &o.Slug, &o.Name, &o.Description, &o.Lifecycle, &o.LeadTimeDays, &o.UnitName, &o.Position,
 		&o.Version, &o.CreatedAt, &o.UpdatedAt)
 	o.CreatedAt, o.UpdatedAt = o.CreatedAt.UTC(), o.UpdatedAt.UTC()
 	o.Plans = []RatePlan{}
@@ -302,9 +302,9 @@ func loadPlans(ctx context.Context, q db.Querier, where string, args ...any) (ma
 
 func insertOffering(ctx context.Context, q db.Querier, serviceID int64, in OfferingInput, now time.Time) (int64, error) {
 	var id int64
-	err := q.QueryRow(ctx, `INSERT INTO offerings(service_id, slug, name, description, lifecycle, lead_time_days, position, version, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING id`,
-		serviceID, in.Slug, in.Name, in.Description, in.Lifecycle, in.LeadTimeDays, in.Position, now, now).Scan(&id)
+	err := q.QueryRow(ctx, `INSERT INTO offerings(service_id, slug, name, description, lifecycle, lead_time_days, unit_name, position, version, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING id`,
+		serviceID, in.Slug, in.Name, in.Description, in.Lifecycle, in.LeadTimeDays, in.UnitName, in.Position, now, now).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("inserting offering %q: %w", in.Slug, err)
 	}
@@ -312,9 +312,9 @@ func insertOffering(ctx context.Context, q db.Querier, serviceID int64, in Offer
 }
 
 func updateOffering(ctx context.Context, q db.Querier, id int64, version int, in OfferingInput, now time.Time) (int64, error) {
-	res, err := q.Exec(ctx, `UPDATE offerings SET slug = ?, name = ?, description = ?, lifecycle = ?, lead_time_days = ?, position = ?,
+	res, err := q.Exec(ctx, `UPDATE offerings SET slug = ?, name = ?, description = ?, lifecycle = ?, lead_time_days = ?, unit_name = ?, position = ?,
 		version = version + 1, updated_at = ? WHERE id = ? AND version = ?`,
-		in.Slug, in.Name, in.Description, in.Lifecycle, in.LeadTimeDays, in.Position, now, id, version)
+		in.Slug, in.Name, in.Description, in.Lifecycle, in.LeadTimeDays, in.UnitName, in.Position, now, id, version)
 	if err != nil {
 		return 0, fmt.Errorf("updating offering %d: %w", id, err)
 	}

@@ -179,15 +179,27 @@ func (s *Server) servicePage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	today := catalog.DateOf(s.Clock.Now())
+	alternatives, err := s.Catalog.Alternatives(r.Context(), principal(r), d.Service.ID)
+	if err != nil {
+		return err
+	}
 	type offeringRow struct {
 		catalog.Offering
 		Current   *catalog.RatePlan
 		Upcoming  []catalog.RatePlan
 		Orderable bool
+		// WhyNot says why an offering cannot be ordered.
+		WhyNot string
 	}
 	var rows []offeringRow
 	for _, o := range d.Offerings {
 		row := offeringRow{Offering: o, Orderable: catalog.Orderable(o.Lifecycle) && catalog.Orderable(d.Service.Lifecycle)}
+		switch {
+		case !catalog.Orderable(d.Service.Lifecycle):
+			row.WhyNot = "The service is " + strings.ToLower(catalog.Label(catalog.Lifecycles, d.Service.Lifecycle)) + ": it takes no new orders."
+		case !catalog.Orderable(o.Lifecycle):
+			row.WhyNot = "This offering is " + strings.ToLower(catalog.Label(catalog.Lifecycles, o.Lifecycle)) + ": it takes no new orders."
+		}
 		if pl, ok := catalog.PlanOn(o.Plans, today); ok {
 			row.Current = &pl
 		}
@@ -199,8 +211,42 @@ func (s *Server) servicePage(w http.ResponseWriter, r *http.Request) error {
 		rows = append(rows, row)
 	}
 	s.render(w, r, "service.html", d.Service.Name, "catalog", map[string]any{"D": d, "Offerings": rows, "News": news,
-		"Description": renderMarkdown(d.Service.Description)})
+		"Description": renderMarkdown(d.Service.Description), "Alternatives": alternativeLinks(d, alternatives)})
 	return nil
+}
+
+// alternativeLink is a service to move to, with the link that puts it
+// beside the service shown.
+type alternativeLink struct {
+	catalog.Alternative
+	Compare string
+}
+
+// alternativeLinks pair each alternative with the service shown: its
+// first offering not retired beside up to three of the alternative's.
+func alternativeLinks(d catalog.ServiceDetail, alts []catalog.Alternative) []alternativeLink {
+	var own int64
+	for _, o := range d.Offerings {
+		if o.Lifecycle != "retired" {
+			own = o.ID
+			break
+		}
+	}
+	var out []alternativeLink
+	for _, a := range alts {
+		v := url.Values{"qty": {"1"}}
+		if own != 0 {
+			v.Add("o", strconv.FormatInt(own, 10))
+		}
+		for i, o := range a.Offerings {
+			if i == 3 {
+				break
+			}
+			v.Add("o", strconv.FormatInt(o.ID, 10))
+		}
+		out = append(out, alternativeLink{Alternative: a, Compare: "/compare?" + v.Encode()})
+	}
+	return out
 }
 
 // compare shows two to four offerings side by side for one quantity.
@@ -221,7 +267,7 @@ func (s *Server) compare(w http.ResponseWriter, r *http.Request) error {
 	var errs []engage.FieldError
 	if err != nil {
 		errs = append(errs, engage.FieldError{Field: "qty", Message: "Enter a number, such as 20."})
-	} else if len(ids) > 0 {
+	} else if len(ids) > 1 {
 		cmp, err := s.Catalog.Compare(r.Context(), principal(r), ids, qty)
 		if code := engage.ErrorCode(err); code == engage.EINVALID {
 			errs = engage.ErrorFields(err)
@@ -237,6 +283,13 @@ func (s *Server) compare(w http.ResponseWriter, r *http.Request) error {
 			data["Chart"] = compareChart(cmp)
 		}
 	}
+	// Any offering can be added, so a legacy one is weighed against the
+	// cloud one that replaces it.
+	choices, err := s.Catalog.ComparableOfferings(r.Context(), principal(r))
+	if err != nil {
+		return err
+	}
+	data["Choices"] = slices.DeleteFunc(choices, func(o catalog.OfferingOption) bool { return slices.Contains(ids, o.ID) })
 	if len(errs) > 0 {
 		w.WriteHeader(http.StatusUnprocessableEntity)
 	}

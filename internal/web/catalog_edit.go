@@ -258,7 +258,7 @@ func (s *Server) offeringForm(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		form = map[string]string{"name": off.Name, "slug": off.Slug, "description": off.Description, "lifecycle": off.Lifecycle,
-			"lead_time_days": strconv.Itoa(off.LeadTimeDays), "position": strconv.Itoa(off.Position), "version": strconv.Itoa(off.Version),
+			"lead_time_days": strconv.Itoa(off.LeadTimeDays), "unit_name": off.UnitName, "position": strconv.Itoa(off.Position), "version": strconv.Itoa(off.Version),
 			"currency": "EUR", "unit": "person-month", "effective_from": catalog.DateOf(s.Clock.Now()).AddDays(1).String()}
 	} else {
 		d, err := s.Catalog.FindService(r.Context(), p, r.PathValue("slug"))
@@ -293,11 +293,12 @@ func (s *Server) saveOffering(w http.ResponseWriter, r *http.Request) error {
 	lead, _ := strconv.Atoi(strings.TrimSpace(r.PostFormValue("lead_time_days")))
 	pos, _ := strconv.Atoi(strings.TrimSpace(r.PostFormValue("position")))
 	in := catalog.OfferingInput{Slug: strings.TrimSpace(r.PostFormValue("slug")), Name: r.PostFormValue("name"), Description: r.PostFormValue("description"),
-		Lifecycle: r.PostFormValue("lifecycle"), LeadTimeDays: lead, Position: pos}
+		Lifecycle: r.PostFormValue("lifecycle"), LeadTimeDays: lead, UnitName: strings.TrimSpace(r.PostFormValue("unit_name")), Position: pos}
 	var svc catalog.Service
 	var off catalog.Offering
 	var err error
 	if r.PathValue("id") != "" {
+		// err is the outer one: a refused change must reach the form below.
 		var oid int64
 		if oid, err = pathID(r, "id"); err != nil {
 			return err
@@ -305,8 +306,9 @@ func (s *Server) saveOffering(w http.ResponseWriter, r *http.Request) error {
 		if off, svc, err = s.Catalog.FindOffering(r.Context(), p, oid); err != nil {
 			return err
 		}
-		off, err = s.Catalog.UpdateOffering(r.Context(), p, oid, formVersion(r), in)
-		if err == nil {
+		var saved catalog.Offering
+		if saved, err = s.Catalog.UpdateOffering(r.Context(), p, oid, formVersion(r), in); err == nil {
+			off = saved
 			s.flash(w, "Saved "+off.Name+".")
 			http.Redirect(w, r, "/catalog/"+svc.Slug, http.StatusSeeOther)
 			return nil
@@ -355,7 +357,7 @@ func (s *Server) addPrice(w http.ResponseWriter, r *http.Request) error {
 	if engage.ErrorCode(err) == engage.EINVALID {
 		form := formOf(r)
 		for k, val := range map[string]string{"name": off.Name, "slug": off.Slug, "description": off.Description, "lifecycle": off.Lifecycle,
-			"lead_time_days": strconv.Itoa(off.LeadTimeDays), "position": strconv.Itoa(off.Position), "version": strconv.Itoa(off.Version)} {
+			"lead_time_days": strconv.Itoa(off.LeadTimeDays), "unit_name": off.UnitName, "position": strconv.Itoa(off.Position), "version": strconv.Itoa(off.Version)} {
 			form[k] = val
 		}
 		return s.showOfferingForm(w, r, svc, off, form, planErrors(engage.ErrorFields(err)))

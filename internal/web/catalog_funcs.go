@@ -16,16 +16,17 @@ var choiceLists = map[string][]catalog.Choice{
 	"delivery": catalog.DeliveryModels, "data": catalog.DataClasses, "arch": catalog.ArchStatuses, "announcement": catalog.AnnouncementKinds,
 }
 
-// describePlan says what a rate plan costs in plain words.
-func describePlan(p catalog.RatePlan) string {
-	per := catalog.UnitLabels[p.Unit].Per
+// describePlan says what a rate plan costs in plain words, naming the
+// offering's unit when it has a name ("per GB-month").
+func describePlan(p catalog.RatePlan, unitName ...string) string {
+	per := catalog.UnitPer(p.Unit, strings.Join(unitName, ""))
 	var parts []string
 	switch {
 	case len(p.Tiers) > 0:
 		var bands []string
 		from := decimal.Zero
 		for _, t := range p.Tiers {
-			price := catalog.FormatMoney(t.UnitPrice, p.Currency)
+			price := catalog.FormatUnitPrice(t.UnitPrice, p.Currency)
 			if t.UpTo == nil {
 				bands = append(bands, fmt.Sprintf("%s above %s", price, from))
 			} else {
@@ -41,9 +42,9 @@ func describePlan(p catalog.RatePlan) string {
 	case p.Unit == "fixed-month":
 		parts = append(parts, catalog.FormatMoney(p.FixedMonthly.Add(p.UnitPrice), p.Currency)+" per month")
 	case p.Unit == "one-time":
-		parts = append(parts, catalog.FormatMoney(p.UnitPrice, p.Currency)+" once per unit")
+		parts = append(parts, catalog.FormatUnitPrice(p.UnitPrice, p.Currency)+" once per unit")
 	default:
-		parts = append(parts, catalog.FormatMoney(p.UnitPrice, p.Currency)+" "+per)
+		parts = append(parts, catalog.FormatUnitPrice(p.UnitPrice, p.Currency)+" "+per)
 	}
 	if p.Unit != "fixed-month" && p.FixedMonthly.IsPositive() {
 		parts = append(parts, "plus "+catalog.FormatMoney(p.FixedMonthly, p.Currency)+" a month")
@@ -66,12 +67,14 @@ func init() {
 		return catalog.FormatPrice(*p)
 	}
 	funcs["plan"] = describePlan
+	funcs["lower"] = strings.ToLower
 	funcs["label"] = func(list, value string) string { return catalog.Label(choiceLists[list], value) }
 	funcs["markdown"] = renderMarkdown
 	funcs["count"] = func(m map[string]int, key string) int { return m[key] }
 	funcs["checked"] = func(selected []string, v string) bool { return slices.Contains(selected, v) }
 	funcs["unitQty"] = func(unit string) string { return catalog.UnitLabels[unit].Quantity }
-	funcs["unitPer"] = func(unit string) string { return catalog.UnitLabels[unit].Per }
+	// unitPer: unit [unit name] — "per unit per month", "per GB-month".
+	funcs["unitPer"] = func(unit string, name ...string) string { return catalog.UnitPer(unit, strings.Join(name, "")) }
 	funcs["choices"] = func(list string) []catalog.Choice { return choiceLists[list] }
 	funcs["safeHTML"] = func(h template.HTML) template.HTML { return h }
 	funcs["add"] = func(a, b int) int { return a + b }

@@ -27,6 +27,16 @@ type reviewCard struct {
 	Record bool // the person may record it now
 }
 
+// resolutions say how a need that was not decided by the board ended, by
+// the action that ended it.
+var resolutions = map[string]string{
+	"merge":         "Closed as a duplicate of another need",
+	"use_catalog":   "Closed: met by an offering of the catalog",
+	"reject_triage": "Rejected at triage",
+	"reject":        "Rejected",
+	"withdraw":      "Withdrawn by the requester",
+}
+
 func (s *Server) needPage(w http.ResponseWriter, r *http.Request) error {
 	return s.renderNeed(w, r, nil, nil, http.StatusOK)
 }
@@ -118,15 +128,23 @@ func (s *Server) renderNeed(w http.ResponseWriter, r *http.Request, errs []engag
 		data["Affected"] = strings.Join(names, ", ")
 	}
 	data["Budget"] = budgetText(n)
-	// Why a need was stopped is the reason of the move that stopped it.
+	// Why a need was stopped is the reason of the move that stopped it,
+	// and how it ended is what that move was (merged, met by the catalog,
+	// withdrawn, rejected).
 	if frontdoor.Final(n.State) {
 		for _, e := range d.Events {
 			if e.To == n.State && e.From != e.To {
 				data["Stopped"] = e.Reason
+				data["Resolution"] = resolutions[e.Action]
 			}
 		}
 	}
 	data["Progress"] = needProgress(n.State, d.Events)
+	// The decision's approval is linked only for those who may read it.
+	if n.ApprovalID != 0 {
+		_, err := s.Approval.FindRequest(ctx, p, n.ApprovalID)
+		data["SeesApproval"] = err == nil
+	}
 	// What already exists stays in view until the board has decided.
 	if slices.Contains([]string{frontdoor.Draft, frontdoor.Submitted, frontdoor.Triage, frontdoor.Assessment, frontdoor.Decision}, n.State) {
 		sg, err := s.suggest(r, n.Title, n.Problem, n.Reference)

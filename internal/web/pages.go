@@ -7,6 +7,7 @@ import (
 
 	"github.com/engagehq/engage"
 	"github.com/engagehq/engage/internal/access"
+	"github.com/engagehq/engage/internal/billing"
 	"github.com/engagehq/engage/internal/catalog"
 	"github.com/engagehq/engage/internal/frontdoor"
 	"github.com/engagehq/engage/internal/org"
@@ -34,11 +35,11 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 		data["News"], data["Orders"] = news, orders
 	}
 	if s.FrontDoor != nil {
-		mine, err := s.homeNeeds(r.Context(), p)
+		mine, delivered, err := s.homeNeeds(r.Context(), p)
 		if err != nil {
 			return err
 		}
-		data["Needs"] = mine
+		data["Needs"], data["Delivered"] = mine, delivered
 	}
 	waiting, err := s.Waiting.For(r.Context(), p)
 	if err != nil {
@@ -46,32 +47,49 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 	}
 	data["Waiting"] = waiting
 	data["Cost"] = s.costThisMonth(r.Context(), p)
+	data["SeesCosts"] = billing.ReadsStatements(p)
 	s.render(w, r, "home.html", "Home", "home", data)
 	return nil
 }
 
 // homeNeeds are the person's open needs (written or sponsored, not yet
-// closed, rejected or withdrawn; the first five). Needs waiting for the
+// delivered, closed, rejected or withdrawn; the first five) and those
+// delivered and waiting for them to accept. Needs waiting for the
 // person's action are in the waiting list.
-func (s *Server) homeNeeds(ctx context.Context, p *access.Principal) (mine []frontdoor.Need, err error) {
+func (s *Server) homeNeeds(ctx context.Context, p *access.Principal) (mine, delivered []frontdoor.Need, err error) {
 	list, _, err := s.FrontDoor.List(ctx, p, frontdoor.ListFilter{Mine: true, Limit: 50})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	for _, n := range list {
-		if n.State != frontdoor.Closed && n.State != frontdoor.Rejected && n.State != frontdoor.Withdrawn && len(mine) < 5 {
+		switch {
+		case n.State == frontdoor.Delivered && len(delivered) < 5:
+			delivered = append(delivered, n)
+		case n.State != frontdoor.Delivered && !frontdoor.Final(n.State) && len(mine) < 5:
 			mine = append(mine, n)
 		}
 	}
-	return mine, nil
+	return mine, delivered, nil
 }
 
 // search looks across what Engage holds: services, departments and the
-// people the searcher may see.
+// people the searcher may see; a need, order or quote reference opens it.
 func (s *Server) search(w http.ResponseWriter, r *http.Request) error {
 	p := access.FromContext(r.Context())
 	q := strings.TrimSpace(r.URL.Query().Get("q"))
 	data := map[string]any{"Query": q}
+	// A reference opens its record, for those who may read it.
+	if s.Catalog != nil {
+		page, found, err := s.referencePage(r.Context(), p, q)
+		if err != nil {
+			return err
+		}
+		if found {
+			http.Redirect(w, r, page, http.StatusSeeOther)
+			return nil
+		}
+		data["Reference"] = referencePattern.MatchString(strings.TrimSpace(q))
+	}
 	if q != "" {
 		depts, _, err := s.Org.ListDepartments(r.Context(), p, org.ListFilter{Query: q, Limit: 20})
 		if err != nil {

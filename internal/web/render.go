@@ -205,18 +205,12 @@ var funcs = template.FuncMap{
 		return map[string]any{"Name": name, "Label": label, "Hint": hint, "Type": typ, "Auto": auto,
 			"Value": p.Form[name], "Error": errMsg, "DescribedBy": strings.Join(ids, " ")}
 	},
-	// next builds the query string of the next page, keeping the filters.
-	"next": func(q url.Values, cursor string) string {
-		if cursor == "" {
-			return ""
-		}
-		v := url.Values{}
-		for k, vs := range q {
-			v[k] = vs
-		}
-		v.Set("cursor", cursor)
-		return v.Encode()
-	},
+	// next builds the link to the next page ("?…"), keeping the filters.
+	// It is a whole URL, made here and marked safe, because html/template
+	// escapes a value placed after a literal "?" as one query value: the
+	// "=" and "&" between the parameters would be escaped and the server
+	// would see no cursor.
+	"next": nextPage,
 	// csvLink is the link to the CSV of what a page lists: its filters,
 	// every page.
 	"csvLink": func(q url.Values) template.URL {
@@ -265,6 +259,20 @@ func words(name string) string {
 		}
 	}
 	return strings.Join(parts, " ")
+}
+
+// nextPage is the relative link to the next page of a list: the request's
+// query with the cursor replaced, or "" on the last page.
+func nextPage(q url.Values, cursor string) template.URL {
+	if cursor == "" {
+		return ""
+	}
+	v := url.Values{}
+	for k, vs := range q {
+		v[k] = vs
+	}
+	v.Set("cursor", cursor)
+	return template.URL("?" + v.Encode())
 }
 
 func (s *Server) parseTemplates() error {

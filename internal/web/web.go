@@ -21,6 +21,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/danielgtaylor/huma/v2"
+
 	"github.com/engagehq/engage"
 	"github.com/engagehq/engage/internal/access"
 	"github.com/engagehq/engage/internal/approval"
@@ -86,6 +88,8 @@ type Server struct {
 	// Waiting lists what waits for a person: approvals, triage, reviews,
 	// the board's decisions.
 	Waiting waiting.List
+	// OpenAPI returns the API's OpenAPI document, for the API reference.
+	OpenAPI func() *huma.OpenAPI
 
 	pages map[string]*template.Template
 	zoned sync.Map // zone|page → *template.Template, for readers outside UTC
@@ -125,6 +129,7 @@ func (s *Server) Routes() []Route {
 		{Pattern: "POST /account/tokens", Handle: s.createToken},
 		{Pattern: "POST /account/tokens/{id}/revoke", Handle: s.revokeToken},
 		{Pattern: "GET /frontdoor", Handle: s.frontdoorHome},
+		{Pattern: "GET /api-reference", Public: true, Handle: s.apiReferencePage},
 		{Pattern: "GET /communities", Handle: s.area("communities")},
 		{Pattern: "GET /portfolio", Handle: s.area("portfolio")},
 
@@ -383,4 +388,15 @@ func formID(r *http.Request, name string, v *engage.Validation) int64 {
 func queryInt(r *http.Request, name string) int64 {
 	n, _ := strconv.ParseInt(r.URL.Query().Get(name), 10, 64)
 	return n
+}
+
+// RouteMux is a mux holding every page's pattern, with handlers that do
+// nothing: tests ask it whether a link leads to a page Engage has.
+func RouteMux() *http.ServeMux {
+	mux := http.NewServeMux()
+	none := http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})
+	for _, rt := range (&Server{}).Routes() {
+		mux.Handle(rt.Pattern, none)
+	}
+	return mux
 }
