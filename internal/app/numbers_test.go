@@ -52,8 +52,7 @@ func TestAPIRefusesNumbersOutOfRange(t *testing.T) {
 		for i, q := range []string{`1e400`, `"1e400"`, `1e-400`, `"0.0000001"`, `"-1"`} {
 			rec := fmt.Sprintf(`{"idempotency_key":"limit-%d","time":"2026-03-10T08:00:00Z","department":"BIO","offering":"hpc-core-hours","quantity":%s,"unit":"unit-hour"}`, i, q)
 			status, rep := finance.json("POST", "/usage", "["+rec+"]")
-			errs, _ := rep["errors"].([]any)
-			if status != 200 || rep["accepted"] != 0.0 || len(errs) != 1 || errs[0].(map[string]any)["field"] != "quantity" {
+			if status != 422 || !slices.Contains(locations(rep), "body[0].quantity") {
 				t.Errorf("usage of %s = %d %v", q, status, rep)
 			}
 		}
@@ -169,7 +168,12 @@ func TestAPIRefusesNumbersOutOfRange(t *testing.T) {
 			}
 		}
 		if status == 422 {
-			found = slices.ContainsFunc(locations(rep), func(l string) bool { return strings.Contains(l, "line 2") && strings.Contains(l, "BilledCost") })
+			for _, x := range asList(rep["errors"]) {
+				if m, ok := x.(map[string]any); ok && strings.Contains(fmt.Sprint(m["location"]), "line 2") &&
+					strings.Contains(fmt.Sprint(m["message"]), "BilledCost") && strings.Contains(fmt.Sprint(m["message"]), "10^15") {
+					found = true
+				}
+			}
 		}
 		if !found {
 			t.Errorf("cloud bill with a cost of 1e400 = %d %.600v; want line 2, BilledCost refused", status, rep)

@@ -111,13 +111,24 @@ type Line struct {
 	departmentID   int64
 }
 
-// MarshalJSON writes the total with the currency's minor unit ("190.00").
+// MarshalJSON writes the total, and those of its history, with the
+// currency's minor unit ("190.00").
 func (s Statement) MarshalJSON() ([]byte, error) {
 	type plain Statement
+	type run struct {
+		GeneratedAt time.Time `json:"generated_at"`
+		Total       string    `json:"total"`
+		LineCount   int       `json:"line_count"`
+	}
+	var history []run
+	for _, h := range s.History {
+		history = append(history, run{GeneratedAt: h.GeneratedAt, Total: rating.FixedAmount(h.Total, s.Currency), LineCount: h.LineCount})
+	}
 	return json.Marshal(struct {
 		plain
-		Total string `json:"total"`
-	}{plain(s), rating.FixedAmount(s.Total, s.Currency)})
+		Total   string `json:"total"`
+		History []run  `json:"history,omitempty"`
+	}{plain(s), rating.FixedAmount(s.Total, s.Currency), history})
 }
 
 // MarshalJSON writes the amount with the currency's minor unit ("58.00");

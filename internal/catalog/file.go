@@ -210,6 +210,7 @@ func parseSplit(name string, split splitFile) (File, bool, error) {
 			}
 			p := indexPath(path, i)
 			r.f.lines[p] = n.Line
+			r.checkText(n)
 			r.f.Services = append(r.f.Services, r.service(deref(n), p))
 		}
 	})

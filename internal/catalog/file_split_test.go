@@ -54,6 +54,7 @@ func TestParseFileSplitReadsWhatWholeReads(t *testing.T) {
 		{"services at column 0", header + "services:\n" + service("a", fmt.Sprintf(offering, "a")) + "\n# between\n" + service("b", fmt.Sprintf(offering, "b")), true},
 		{"indented services", header + "services:\n" + indent(service("a", fmt.Sprintf(offering, "a")), "  ") + indent(service("b", ""), "  "), true},
 		{"a key after the services", header + "services:\n" + service("a", "") + "colour: blue\n", true},
+		{"a NUL in a service", header + "services:\n" + service("a", "  vendor: \"Acme\\0\"\n"), true},
 		{"errors in a service", header + "services:\n" + service("a", "  colour: blue\n  kind: technical\n") + service("a", fmt.Sprintf(offering, "a")+"      unit: nope\n"), true},
 		{"a syntax error in a service", header + "services:\n" + service("a", "") + "- slug: b\n   name: [unclosed\n", false},
 		{"an anchor used across services", header + "services:\n" + service("a", "  tags: &t [x, y]\n") + service("b", "  tags: *t\n"), false},
