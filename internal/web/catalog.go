@@ -268,16 +268,16 @@ func (s *Server) compare(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		errs = append(errs, engage.FieldError{Field: "qty", Message: "Enter a number, such as 20."})
 	} else if len(ids) > 1 {
-		cmp, err := s.Catalog.Compare(r.Context(), principal(r), ids, qty)
-		if code := engage.ErrorCode(err); code == engage.EINVALID {
-			errs = engage.ErrorFields(err)
+		cmp, cerr := s.Catalog.Compare(r.Context(), principal(r), ids, qty)
+		if code := engage.ErrorCode(cerr); code == engage.EINVALID {
+			errs = engage.ErrorFields(cerr)
 			for i := range errs {
 				if errs[i].Field == "quantity" {
 					errs[i].Field = "qty"
 				}
 			}
-		} else if err != nil {
-			return err
+		} else if cerr != nil {
+			return cerr
 		} else {
 			data["C"] = cmp
 			data["Chart"] = compareChart(cmp)
