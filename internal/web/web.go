@@ -205,6 +205,9 @@ func (s *Server) adapt(rt Route) http.Handler {
 				}
 			}
 			r.Body = http.MaxBytesReader(w, r.Body, rt.bodyLimit())
+			if err := checkURLText(r); err != nil {
+				return err
+			}
 			if r.Method == http.MethodPost {
 				check := s.checkCSRF
 				if rt.HeaderCSRF {
@@ -273,6 +276,24 @@ func checkFormText(r *http.Request) error {
 	var v engage.Validation
 	for _, name := range slices.Sorted(maps.Keys(r.PostForm)) {
 		for _, value := range r.PostForm[name] {
+			v.Text(name, value)
+		}
+	}
+	return v.Err()
+}
+
+// checkURLText refuses a request whose path or query holds what no stored
+// text can (bytes that are not UTF-8, or NUL): such a path names no page,
+// and a query parameter is the person's mistake, named. PostgreSQL would
+// otherwise fail on a NUL searched for.
+func checkURLText(r *http.Request) error {
+	if engage.TextProblem(r.URL.Path) != "" {
+		return engage.Errorf(engage.ENOTFOUND, "There is no such page.")
+	}
+	var v engage.Validation
+	q := r.URL.Query()
+	for _, name := range slices.Sorted(maps.Keys(q)) {
+		for _, value := range q[name] {
 			v.Text(name, value)
 		}
 	}
