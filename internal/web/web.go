@@ -99,6 +99,13 @@ type Route struct {
 	// HeaderCSRF takes the CSRF token from the X-CSRF-Token header and
 	// leaves the body unread, for a script that streams a file as the body.
 	HeaderCSRF bool
+	// MayUpload, for a route that takes a large file, says whether the
+	// principal may send one; it is asked before any of the body is read,
+	// so that no one else can make the server receive and store it.
+	MayUpload func(*access.Principal) error
+	// UploadTime, with MayUpload, is how long the request may take, sent
+	// and answered, instead of the server's limit.
+	UploadTime time.Duration
 }
 
 // Routes lists every route of the web interface.
@@ -204,6 +211,12 @@ func (s *Server) adapt(rt Route) http.Handler {
 					return engage.Errorf(engage.EFORBIDDEN, "This page is for people with the %s role.", access.RoleLabels[rt.Role])
 				}
 			}
+			if rt.MayUpload != nil {
+				if err := rt.MayUpload(p); err != nil {
+					return err
+				}
+				allowTime(w, rt.UploadTime)
+			}
 			r.Body = http.MaxBytesReader(w, r.Body, rt.bodyLimit())
 			if err := checkURLText(r); err != nil {
 				return err
@@ -280,6 +293,17 @@ func checkFormText(r *http.Request) error {
 		}
 	}
 	return v.Err()
+}
+
+// allowTime lets the request take d from now to be received and answered,
+// when d is set and the server allows it.
+func allowTime(w http.ResponseWriter, d time.Duration) {
+	if d <= 0 {
+		return
+	}
+	rc, deadline := http.NewResponseController(w), time.Now().Add(d)
+	_ = rc.SetReadDeadline(deadline)
+	_ = rc.SetWriteDeadline(deadline)
 }
 
 // checkURLText refuses a request whose path or query holds what no stored
