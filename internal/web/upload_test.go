@@ -125,3 +125,16 @@ func TestLargeUploadTimeAndWho(t *testing.T) {
 		t.Errorf("an upload by a requester = %d, %d bytes read; want 403 and nothing read", code, read)
 	}
 }
+
+// TestFileRoutesAskWhoFirst: every route that takes more than a form asks
+// who may send it before reading the body — by its role or MayUpload — so
+// that no signed-in person can make the server receive a file only to
+// refuse it.
+func TestFileRoutesAskWhoFirst(t *testing.T) {
+	s := &Server{}
+	for _, rt := range s.Routes() {
+		if rt.bodyLimit() > MaxFormBody && rt.Role == "" && rt.MayUpload == nil {
+			t.Errorf("%s takes %d bytes from anyone signed in", rt.Pattern, rt.bodyLimit())
+		}
+	}
+}
