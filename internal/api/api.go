@@ -111,6 +111,11 @@ func (a *API) Register(mux *http.ServeMux) huma.API {
 	return api
 }
 
+// MaxBody bounds a request body the API reads whole (JSON, and the CSV
+// files of organisation data and cost pools); usage and cloud bills are
+// streamed, with bounds of their own.
+const MaxBody = 1 << 20
+
 // handler is the shape of every operation: the signed-in principal and the
 // decoded input in, the output or an error out.
 type handler[I, O any] func(ctx context.Context, p *access.Principal, in *I) (*O, error)
@@ -119,6 +124,11 @@ type handler[I, O any] func(ctx context.Context, p *access.Principal, in *I) (*O
 // services' errors to problem documents.
 func register[I, O any](a *API, api huma.API, op huma.Operation, h handler[I, O]) {
 	op.Security = []map[string][]string{{"bearer": {}}}
+	// huma bounds a JSON body by itself, but reads a raw body (a CSV file)
+	// whole, of any size; every body huma reads has the same bound.
+	if op.MaxBodyBytes == 0 {
+		op.MaxBodyBytes = MaxBody
+	}
 	op.Errors = append([]int{http.StatusUnauthorized, http.StatusForbidden, http.StatusUnprocessableEntity}, op.Errors...)
 	if op.Method == http.MethodPost {
 		op.Parameters = append(op.Parameters, idempotencyParam)

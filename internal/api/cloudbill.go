@@ -7,8 +7,10 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/danielgtaylor/huma/v2"
+	"github.com/danielgtaylor/huma/v2/adapters/humago"
 
 	"github.com/engagehq/engage"
 	"github.com/engagehq/engage/internal/access"
@@ -33,6 +35,18 @@ type cloudImportInput struct {
 func (in *cloudImportInput) Resolve(ctx huma.Context) []error {
 	in.body = ctx.BodyReader()
 	return nil
+}
+
+// cloudUploadTime gives someone who may import cloud bills the time to
+// send one (cloudbill.UploadTime), beyond the server's limit on a request.
+func (a *API) cloudUploadTime(ctx huma.Context, next func(huma.Context)) {
+	if a.CloudBill.MayImport(access.FromContext(ctx.Context())) == nil {
+		_, w := humago.Unwrap(ctx)
+		rc, deadline := http.NewResponseController(w), time.Now().Add(cloudbill.UploadTime)
+		_ = rc.SetReadDeadline(deadline)
+		_ = rc.SetWriteDeadline(deadline)
+	}
+	next(ctx)
 }
 
 type cloudRulePut struct {
@@ -78,6 +92,7 @@ func (a *API) registerCloudBill(api huma.API) {
 	}
 	register(a, api, huma.Operation{OperationID: "import-cloud-bill", Method: http.MethodPost, Path: "/cloud-imports", Tags: tags,
 		Summary: "Import a FOCUS cloud bill", DefaultStatus: http.StatusCreated, RequestBody: upload, Errors: []int{http.StatusConflict},
+		Middlewares: huma.Middlewares{a.cloudUploadTime},
 		Description: "Finance and administrators. Send the file as the request body. Rows already stored (same content) are counted as " +
 			"duplicates and not added again; rows of a closed period and rows that cannot be read are rejected and listed with their line " +
 			"(the rest is imported). The new rows are allocated to departments by the allocation rules. A file that cannot be read at all " +

@@ -94,3 +94,25 @@ func TestBodyLimits(t *testing.T) {
 		}
 	})
 }
+
+// TestAPICSVBodyLimit: a CSV file sent to the API (organisation data, cost
+// pools) is bounded like any other API body, 1 MiB, whoever sends it: the
+// server no longer reads a body of any size into memory before asking who
+// sent it.
+func TestAPICSVBodyLimit(t *testing.T) {
+	apptest.Run(t, func(t *testing.T, e *apptest.Engage) {
+		big := "code,name\n" + strings.Repeat("x", 2<<20)
+		for _, who := range []string{"admin@example.com", "requester@example.com"} {
+			api := apiClient{t, e, e.Token(t, who)}
+			for _, path := range []string{"/imports/departments", "/cost-pools/import"} {
+				if status, problem := api.do("POST", path, "text/csv", big); status != http.StatusRequestEntityTooLarge {
+					t.Errorf("%s: 2 MiB to %s = %d %v; want 413", who, path, status, problem)
+				}
+			}
+		}
+		api := apiClient{t, e, e.Token(t, "admin@example.com")}
+		if status, problem := api.do("POST", "/imports/departments", "text/csv", "code,name\nNEWD,New department\n"); status != http.StatusOK {
+			t.Errorf("a small CSV = %d %v", status, problem)
+		}
+	})
+}

@@ -86,7 +86,7 @@ var dummyHash, _ = HashPassword("engage-timing-equaliser")
 func (s *Service) SignIn(ctx context.Context, email, password, ip string) (Session, error) {
 	email = org.NormaliseEmail(email)
 	now := s.Clock.Now()
-	attempt, err := s.reserveAttempt(ctx, email, ip, now)
+	attempt, err := s.reserveAttempt(ctx, throttleKey(email), ip, now)
 	if err != nil {
 		return Session{}, err
 	}
@@ -108,6 +108,20 @@ func (s *Service) SignIn(ctx context.Context, email, password, ip string) (Sessi
 		return Session{}, fmt.Errorf("recording a successful sign-in: %w", err)
 	}
 	return s.StartSession(ctx, personID)
+}
+
+// maxThrottledEmail is the longest address the throttle keeps as it is:
+// that of an e-mail address (RFC 5321).
+const maxThrottledEmail = 254
+
+// throttleKey is what the throttle records of an address: the address, or
+// the hash of one longer than any e-mail address, so that an anonymous
+// client's failed sign-ins keep little however long what it sends.
+func throttleKey(email string) string {
+	if len(email) <= maxThrottledEmail {
+		return email
+	}
+	return "sha256:" + hashSecret(email)
 }
 
 // reserveAttempt counts the failures of an address and of an IP address in

@@ -263,3 +263,29 @@ func TestPrincipalsKeptBriefly(t *testing.T) {
 		}
 	})
 }
+
+// TestSignInFailureKeepsLittle: a failed sign-in with an address far
+// longer than any e-mail address keeps a short record of it, and the same
+// long address is still throttled like any other.
+func TestSignInFailureKeepsLittle(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		f := setup(t, d)
+		long := strings.Repeat("a", 15000) + "@example.com"
+		for i := 0; i < auth.MaxEmailFailures; i++ {
+			if _, err := f.auth.SignIn(ctx, long, "guess", "10.0.0."+string(rune('1'+i))); engage.ErrorCode(err) != engage.EUNAUTHORIZED {
+				t.Fatalf("attempt %d = %v", i, err)
+			}
+		}
+		var most int
+		if err := d.QueryRow(ctx, "SELECT MAX(LENGTH(email)) FROM signin_failures").Scan(&most); err != nil {
+			t.Fatal(err)
+		}
+		if most > 254 {
+			t.Errorf("a failure keeps an address of %d characters, want at most 254", most)
+		}
+		if _, err := f.auth.SignIn(ctx, long, "guess", "10.0.0.99"); engage.ErrorCode(err) != engage.ETOOMANY {
+			t.Errorf("after %d failures with the long address = %v; want too many", auth.MaxEmailFailures, err)
+		}
+	})
+}

@@ -211,6 +211,10 @@ func canWrite(p *access.Principal) error {
 	return nil
 }
 
+// MayWrite says whether p may load and allocate cost pools, asked before
+// a pools file is received.
+func (s *Service) MayWrite(p *access.Principal) error { return canWrite(p) }
+
 // seesAll: finance, the portfolio board and admins read every pool and
 // every service's costs.
 func seesAll(p *access.Principal) bool {

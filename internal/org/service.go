@@ -235,7 +235,9 @@ func checkLocation(in *LocationInput) error {
 	if len(in.Country) != 2 || strings.Trim(in.Country, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "" {
 		v.Add("country", "Enter the two-letter ISO country code, for example GB or US.")
 	}
-	if _, err := time.LoadLocation(in.TimeZone); err != nil {
+	// "Local" is whatever zone the server runs in, which differs between
+	// hosts; only IANA names mean the same everywhere.
+	if _, err := time.LoadLocation(in.TimeZone); err != nil || strings.EqualFold(in.TimeZone, "Local") {
 		v.Add("time_zone", "Enter an IANA time zone such as Europe/London or UTC.")
 	}
 	return v.Err()

@@ -38,10 +38,12 @@ func (s *Server) cloudRoutes() []Route {
 		{Pattern: "GET /billing/cloud", Handle: s.cloudPage},
 		// The form's upload, without JavaScript; the multipart envelope
 		// is allowed a little room beside the file.
-		{Pattern: "POST /billing/cloud/imports", Handle: s.cloudImportForm, MaxBody: MaxCloudBill + 1<<20},
+		{Pattern: "POST /billing/cloud/imports", Handle: s.cloudImportForm, MaxBody: MaxCloudBill + 1<<20,
+			MayUpload: s.CloudBill.MayImport, UploadTime: cloudbill.UploadTime},
 		// The script's upload: the file is the body, streamed into the
 		// import as it arrives, so upload progress is import progress.
-		{Pattern: "POST /billing/cloud/upload", Handle: s.cloudImportStream, MaxBody: MaxCloudBill, HeaderCSRF: true},
+		{Pattern: "POST /billing/cloud/upload", Handle: s.cloudImportStream, MaxBody: MaxCloudBill, HeaderCSRF: true,
+			MayUpload: s.CloudBill.MayImport, UploadTime: cloudbill.UploadTime},
 		{Pattern: "GET /billing/cloud/imports/{id}", Handle: s.cloudImportReport},
 		{Pattern: "GET /billing/cloud/rules", Handle: s.cloudRules},
 		{Pattern: "GET /billing/cloud/rules/new", Handle: s.cloudRuleForm},

@@ -27,7 +27,7 @@ func (s *Server) costPoolRoutes() []Route {
 		{Pattern: "GET /billing/cost-pools/{id}/edit", Handle: s.costPoolForm},
 		{Pattern: "POST /billing/cost-pools/{id}", Handle: s.saveCostPool},
 		{Pattern: "POST /billing/cost-pools/{id}/delete", Handle: s.deleteCostPool},
-		{Pattern: "POST /billing/cost-pools/import", Handle: s.importCostPools, MaxBody: MaxCSVUpload},
+		{Pattern: "POST /billing/cost-pools/import", Handle: s.importCostPools, MaxBody: MaxCSVUpload, MayUpload: s.Costs.MayWrite},
 		{Pattern: "GET /billing/cost-pools/export.csv", Handle: s.exportCostPools},
 		{Pattern: "GET /catalog/{slug}/costs", Handle: s.serviceCostsPage},
 	}
@@ -286,10 +286,7 @@ func (s *Server) deleteCostPool(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) importCostPools(w http.ResponseWriter, r *http.Request) error {
-	p, ctx := principal(r), r.Context()
-	if !p.HasAny(access.Finance, access.Admin) {
-		return engage.Errorf(engage.EFORBIDDEN, "Only finance and administrators can load and allocate cost pools.")
-	}
+	p, ctx := principal(r), r.Context() // finance and administrators: the route's MayUpload
 	file, _, err := r.FormFile("file")
 	if err != nil {
 		return s.renderCostPools(w, r, Page{Errors: []engage.FieldError{{Field: "file", Message: "Choose a CSV file to import."}}}, nil)

@@ -423,15 +423,18 @@ const chartCeiling = 1e18
 
 // drawColumns lays out points as columns under a scale of round steps
 // from zero; format writes the scale's and the columns' figures. Values
-// go above the columns when there is room for them.
+// go above the columns when there is room for them. A value below zero
+// (a month of net refunds) has no column, but its figure is its own.
 func drawColumns(ch *columnChart, points []chartPoint, format func(float64) string) *columnChart {
 	max := 0.0
+	figures := make([]float64, len(points))
 	for i := range points {
-		if v := points[i].Value; math.IsNaN(v) || v < 0 {
-			points[i].Value = 0
-		} else if v > chartCeiling {
-			points[i].Value = chartCeiling
+		v := points[i].Value
+		if math.IsNaN(v) {
+			v = 0
 		}
+		figures[i] = math.Max(-chartCeiling, math.Min(v, chartCeiling))
+		points[i].Value = math.Max(figures[i], 0)
 		max = math.Max(max, points[i].Value)
 	}
 	step := niceStep(max)
@@ -449,7 +452,7 @@ func drawColumns(ch *columnChart, points []chartPoint, format func(float64) stri
 		c := column{Month: pt.Label, Year: pt.Sub, Value: pt.Text, X: x, W: slot * 0.7, Y: chartBottom - h, H: h,
 			TextX: x + slot*0.35, ValueY: chartBottom - h - 5, Current: pt.Current}
 		if pt.Shown && slot >= 40 {
-			c.Short = format(pt.Value)
+			c.Short = format(figures[i])
 		}
 		ch.Columns = append(ch.Columns, c)
 	}

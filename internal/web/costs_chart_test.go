@@ -108,3 +108,26 @@ func TestUsageChart(t *testing.T) {
 		t.Errorf("drawn chart (%v):\n%s", err, svg)
 	}
 }
+
+// TestTrendChartRefundMonth: a month whose refunds exceed its charges has
+// no column above the baseline, but its figure is the real, negative total,
+// not €0.
+func TestTrendChartRefundMonth(t *testing.T) {
+	tr := billing.Trend{Currencies: []string{"EUR"}, Months: []billing.MonthTotals{
+		{Period: "2026-02", Label: "February 2026", State: "closed",
+			Totals: []billing.CurrencyTotal{{Currency: "EUR", Amount: decimal.RequireFromString("1730.40")}}},
+		{Period: "2026-03", Label: "March 2026", State: "open",
+			Totals: []billing.CurrencyTotal{{Currency: "EUR", Amount: decimal.RequireFromString("-2500.00")}}},
+	}}
+	ch := trendChart(tr, "EUR", "2026-03")
+	c := ch.Columns[1]
+	if c.H != 0 || c.Y != chartBottom {
+		t.Errorf("March's column = %+v, want none above the baseline", c)
+	}
+	if c.Short != "−€2.5k" {
+		t.Errorf("March's figure = %q, want −€2.5k", c.Short)
+	}
+	if ch.Ticks[0].Label != "€0" {
+		t.Errorf("the scale starts at %q, want €0", ch.Ticks[0].Label)
+	}
+}

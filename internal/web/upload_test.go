@@ -7,7 +7,9 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/engagehq/engage"
 	"github.com/engagehq/engage/internal/access"
 )
 
@@ -64,5 +66,75 @@ func TestStreamedUploadChecks(t *testing.T) {
 	if code := send(strings.Repeat("x", 17), "session-token", nil); code != 200 || len(tooLarge) != 1 ||
 		!strings.Contains(tooLarge[0], "larger than Engage accepts (16 bytes)") {
 		t.Errorf("a body over the limit = %d, %q", code, tooLarge)
+	}
+}
+
+// TestLargeUploadTimeAndWho: a route taking a large file asks who may send
+// one before reading any of it, and gives those who may the route's time
+// to send it, beyond the server's limit on a request.
+func TestLargeUploadTimeAndWho(t *testing.T) {
+	s := &Server{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	var read int
+	rt := Route{Pattern: "POST /upload", MaxBody: 1 << 20, HeaderCSRF: true, UploadTime: time.Minute,
+		MayUpload: func(p *access.Principal) error {
+			if !p.Has(access.Finance) {
+				return engage.Errorf(engage.EFORBIDDEN, "Only finance.")
+			}
+			return nil
+		},
+		Handle: func(w http.ResponseWriter, r *http.Request) error {
+			b, err := io.ReadAll(r.Body)
+			read = len(b)
+			return err
+		}}
+	h := s.adapt(rt)
+	role := access.Finance
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := access.WithPrincipal(r.Context(), &access.Principal{PersonID: 1, Name: "Someone", Roles: []access.Role{role}})
+		h.ServeHTTP(w, r.WithContext(WithCSRF(ctx, "session-token")))
+	}))
+	srv.Config.ReadTimeout = 300 * time.Millisecond
+	srv.Start()
+	defer srv.Close()
+	// 8 chunks of 1 KiB, 100 ms apart: longer than the server's limit.
+	send := func() (int, error) {
+		pr, pw := io.Pipe()
+		go func() {
+			for i := 0; i < 8; i++ {
+				if _, err := pw.Write([]byte(strings.Repeat("x", 1<<10))); err != nil {
+					return
+				}
+				time.Sleep(100 * time.Millisecond)
+			}
+			pw.Close()
+		}()
+		req, _ := http.NewRequest(http.MethodPost, srv.URL+"/upload", pr)
+		req.Header.Set("X-CSRF-Token", "session-token")
+		res, err := srv.Client().Do(req)
+		if err != nil {
+			return 0, err
+		}
+		res.Body.Close()
+		return res.StatusCode, nil
+	}
+	if code, err := send(); err != nil || code != http.StatusOK || read != 8<<10 {
+		t.Errorf("a slow upload by finance = %d, %v, %d bytes read; want 200 and all 8 KiB", code, err, read)
+	}
+	role, read = access.Requester, 0
+	if code, _ := send(); code != http.StatusForbidden || read != 0 {
+		t.Errorf("an upload by a requester = %d, %d bytes read; want 403 and nothing read", code, read)
+	}
+}
+
+// TestFileRoutesAskWhoFirst: every route that takes more than a form asks
+// who may send it before reading the body — by its role or MayUpload — so
+// that no signed-in person can make the server receive a file only to
+// refuse it.
+func TestFileRoutesAskWhoFirst(t *testing.T) {
+	s := &Server{}
+	for _, rt := range s.Routes() {
+		if rt.bodyLimit() > MaxFormBody && rt.Role == "" && rt.MayUpload == nil {
+			t.Errorf("%s takes %d bytes from anyone signed in", rt.Pattern, rt.bodyLimit())
+		}
 	}
 }

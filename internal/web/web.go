@@ -108,6 +108,13 @@ type Route struct {
 	// HeaderCSRF takes the CSRF token from the X-CSRF-Token header and
 	// leaves the body unread, for a script that streams a file as the body.
 	HeaderCSRF bool
+	// MayUpload, for a route that takes a large file, says whether the
+	// principal may send one; it is asked before any of the body is read,
+	// so that no one else can make the server receive and store it.
+	MayUpload func(*access.Principal) error
+	// UploadTime, with MayUpload, is how long the request may take, sent
+	// and answered, instead of the server's limit.
+	UploadTime time.Duration
 }
 
 // Routes lists every route of the web interface.
@@ -214,7 +221,16 @@ func (s *Server) adapt(rt Route) http.Handler {
 					return engage.Errorf(engage.EFORBIDDEN, "This page is for people with the %s role.", access.RoleLabels[rt.Role])
 				}
 			}
+			if rt.MayUpload != nil {
+				if err := rt.MayUpload(p); err != nil {
+					return err
+				}
+				allowTime(w, rt.UploadTime)
+			}
 			r.Body = http.MaxBytesReader(w, r.Body, rt.bodyLimit())
+			if err := checkURLText(r); err != nil {
+				return err
+			}
 			if r.Method == http.MethodPost {
 				check := s.checkCSRF
 				if rt.HeaderCSRF {
@@ -283,6 +299,35 @@ func checkFormText(r *http.Request) error {
 	var v engage.Validation
 	for _, name := range slices.Sorted(maps.Keys(r.PostForm)) {
 		for _, value := range r.PostForm[name] {
+			v.Text(name, value)
+		}
+	}
+	return v.Err()
+}
+
+// allowTime lets the request take d from now to be received and answered,
+// when d is set and the server allows it.
+func allowTime(w http.ResponseWriter, d time.Duration) {
+	if d <= 0 {
+		return
+	}
+	rc, deadline := http.NewResponseController(w), time.Now().Add(d)
+	_ = rc.SetReadDeadline(deadline)
+	_ = rc.SetWriteDeadline(deadline)
+}
+
+// checkURLText refuses a request whose path or query holds what no stored
+// text can (bytes that are not UTF-8, or NUL): such a path names no page,
+// and a query parameter is the person's mistake, named. PostgreSQL would
+// otherwise fail on a NUL searched for.
+func checkURLText(r *http.Request) error {
+	if engage.TextProblem(r.URL.Path) != "" {
+		return engage.Errorf(engage.ENOTFOUND, "There is no such page.")
+	}
+	var v engage.Validation
+	q := r.URL.Query()
+	for _, name := range slices.Sorted(maps.Keys(q)) {
+		for _, value := range q[name] {
 			v.Text(name, value)
 		}
 	}
