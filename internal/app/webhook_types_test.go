@@ -17,7 +17,7 @@ func TestWebhookEventTypesKnown(t *testing.T) {
 		e.Notify.AllowPrivateTargets = true // the test's address is loopback
 		admin := apiClient{t, e, e.Token(t, "admin@example.com")}
 		_, before := admin.json("GET", "/webhooks", "")
-		for _, types := range []string{`["need.closed"]`, `["approval.*"]`, `["need.submitted","order.placed"]`} {
+		for _, types := range []string{`["need.closed"]`, `["invoice.*"]`, `["need.submitted","order.placed"]`} {
 			status, problem := admin.json("POST", "/webhooks", fmt.Sprintf(`{"url":"http://127.0.0.1:9/hook","event_types":%s,"active":true}`, types))
 			if status != http.StatusUnprocessableEntity || !slices.Contains(locations(problem), "body.event_types") {
 				t.Errorf("event types %s = %d %v", types, status, problem)
