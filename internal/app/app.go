@@ -156,7 +156,8 @@ func (a *App) buildHandler() (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	w := &web.Server{Org: a.Org, Auth: a.Auth, Audit: a.Audit, Catalog: a.Catalog, Approval: a.Approval, Notify: a.Notify, FrontDoor: a.FrontDoor, Billing: a.Billing, Costs: a.Costs, CloudBill: a.CloudBill, OIDC: a.OIDC, Logger: a.Logger, Clock: a.Clock,
+	forms := &idempotency.Store{DB: a.DB, Clock: a.Clock}
+	w := &web.Server{FormKeys: forms, Org: a.Org, Auth: a.Auth, Audit: a.Audit, Catalog: a.Catalog, Approval: a.Approval, Notify: a.Notify, FrontDoor: a.FrontDoor, Billing: a.Billing, Costs: a.Costs, CloudBill: a.CloudBill, OIDC: a.OIDC, Logger: a.Logger, Clock: a.Clock,
 		Waiting:       waiting.List{a.Approval, a.FrontDoor},
 		SecureCookies: strings.HasPrefix(a.Config.BaseURL, "https://"), Proxies: web.ProxyTrust{Hops: a.Config.ClientHops(), Networks: proxies}, Version: Version}
 	if err := w.Register(mux); err != nil {

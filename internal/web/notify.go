@@ -196,7 +196,9 @@ func (s *Server) createWebhook(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	// The secret is shown on this response only: it is not put in a URL or
-	// a cookie on its way to the next page.
+	// a cookie on its way to the next page. The form sent again leads to
+	// the endpoint's page, without it.
+	w.Header().Set("Content-Location", "/admin/webhooks/"+strconv.FormatInt(hook.ID, 10))
 	return s.renderWebhook(w, r, hook.ID, Page{Flash: "Webhook endpoint added. Copy its secret now: it will not be shown again."}, secret)
 }
 

@@ -211,6 +211,9 @@ var funcs = template.FuncMap{
 	// "=" and "&" between the parameters would be escaped and the server
 	// would see no cursor.
 	"next": nextPage,
+	// formKey makes the key of one sending of a form that creates
+	// something (see onceForm).
+	"formKey": randomString,
 	// csvLink is the link to the CSV of what a page lists: its filters,
 	// every page.
 	"csvLink": func(q url.Values) template.URL {

@@ -33,6 +33,7 @@ import (
 	"github.com/engagehq/engage/internal/cloudbill"
 	"github.com/engagehq/engage/internal/costs"
 	"github.com/engagehq/engage/internal/frontdoor"
+	"github.com/engagehq/engage/internal/idempotency"
 	"github.com/engagehq/engage/internal/notify"
 	"github.com/engagehq/engage/internal/org"
 	"github.com/engagehq/engage/internal/waiting"
@@ -88,6 +89,9 @@ type Server struct {
 	// Waiting lists what waits for a person: approvals, triage, reviews,
 	// the board's decisions.
 	Waiting waiting.List
+	// FormKeys keeps the answers to forms that create something, so that
+	// sending one twice creates once (see onceForm); none when nil.
+	FormKeys *idempotency.Store
 	// OpenAPI returns the API's OpenAPI document, for the API reference.
 	OpenAPI func() *huma.OpenAPI
 
@@ -242,6 +246,7 @@ func (s *Server) adapt(rt Route) http.Handler {
 				if err := checkFormText(r); err != nil {
 					return err
 				}
+				return s.onceForm(w, r, rt.Handle)
 			}
 			return rt.Handle(w, r)
 		}()
