@@ -87,6 +87,20 @@ func TestFormsCreateOnceWhenSentTwice(t *testing.T) {
 		if first != second {
 			t.Errorf("the webhook form sent twice led to %s and %s", first, second)
 		}
+		// A token made on the account page, sent twice, is one token.
+		tokens := func() int {
+			list, err := e.Auth.ListTokens(ctx, principalOf(t, e, "requester@example.com"), principalOf(t, e, "requester@example.com").PersonID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return len(list)
+		}
+		beforeTokens := tokens()
+		first, second = sendTwice(t, riley, "/account", "/account/tokens", url.Values{"token_name": {"lab robot"}})
+		if first == "" || second != "/account#tokens" || tokens() != beforeTokens+1 {
+			t.Errorf("the token form sent twice led to %q and %q and made %d tokens", first, second, tokens()-beforeTokens)
+		}
+
 		hooks, _, err := e.Notify.ListWebhooks(ctx, principalOf(t, e, "admin@example.com"), "", 100)
 		if err != nil {
 			t.Fatal(err)

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strconv"
 
 	"github.com/engagehq/engage"
 	"github.com/engagehq/engage/internal/access"
@@ -38,7 +39,9 @@ func (s *Server) createPersonToken(w http.ResponseWriter, r *http.Request) error
 	} else if err != nil {
 		return err
 	}
-	// The secret is shown once, on this response, and never stored.
+	// The secret is shown once, on this response, and never stored; the
+	// form sent again leads to the person's page, without it.
+	w.Header().Set("Content-Location", "/admin/people/"+strconv.FormatInt(id, 10))
 	return s.renderPersonToken(w, r, map[string]string{"token_scope": access.ScopeGate}, nil, secret)
 }
 

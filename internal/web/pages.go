@@ -259,7 +259,9 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request) error {
 	} else if err != nil {
 		return err
 	}
-	// The secret is shown once, on this response, and never stored.
+	// The secret is shown once, on this response, and never stored; the
+	// form sent again leads to the account page, without it.
+	w.Header().Set("Content-Location", "/account#tokens")
 	return s.renderAccount(w, r, Page{Flash: "Token created. Copy it now: it will not be shown again."}, secret)
 }
 
