@@ -287,6 +287,18 @@ func (s *Server) costs(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
+		// A service offered only to the department is not in the reader's
+		// own catalog (a BRM, finance): its name is shown without a link.
+		for i := range groups {
+			if groups[i].Slug == "" {
+				continue
+			}
+			if _, err := s.Catalog.FindService(ctx, p, groups[i].Slug); engage.ErrorCode(err) == engage.ENOTFOUND {
+				groups[i].Slug = ""
+			} else if err != nil {
+				return err
+			}
+		}
 		v.Statements = append(v.Statements, statementView{Statement: full, Groups: groups, Own: full.DepartmentID == p.DepartmentID})
 	}
 	if v.Trend, err = s.Billing.Trend(ctx, p, v.Department.ID, v.Period, billing.TrendMonths); err != nil {
