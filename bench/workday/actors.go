@@ -208,8 +208,7 @@ func (w *world) approver(ctx context.Context, p *person) {
 // same moment is a race the product answers with 409 to the later one;
 // that answer is counted apart, not as an error.
 func (w *world) decide(p *person, id int64, verdict map[string]any) {
-	status, err := w.call(p, "", http.MethodPost, fmt.Sprintf("/api/v1/approval-requests/%d/decide", id), verdict, nil, nil)
-	w.stats.recordRace("POST /api/v1/approval-requests/{id}/decide", status, err)
+	w.call(p, racy+"POST /api/v1/approval-requests/{id}/decide", http.MethodPost, fmt.Sprintf("/api/v1/approval-requests/%d/decide", id), verdict, nil, nil)
 }
 
 type needDetail struct {
@@ -272,8 +271,7 @@ func (w *world) act(p *person, d needDetail, action string, body map[string]any)
 		body = map[string]any{}
 	}
 	body["version"] = d.Need.Version
-	status, err := w.call(p, "", http.MethodPost, "/api/v1/needs/"+d.Need.Reference+"/actions/"+action, body, nil, nil)
-	w.stats.recordRace("POST /api/v1/needs/{ref}/actions/"+action, status, err)
+	_, err := w.call(p, racy+"POST /api/v1/needs/{ref}/actions/"+action, http.MethodPost, "/api/v1/needs/"+d.Need.Reference+"/actions/"+action, body, nil, nil)
 	return err == nil
 }
 
@@ -299,9 +297,8 @@ func (w *world) brm(ctx context.Context, p *person) {
 			}
 			if len(d.Options) == 0 {
 				opt := map[string]any{"kind": "build", "title": "Build an integration", "one_time": "12000.00", "monthly": "350.00",
-					"currency": "EUR", "delivery_days": 60, "version": d.Need.Version}
-				status, err := w.call(p, "", http.MethodPost, "/api/v1/needs/"+ref+"/options", opt, nil, nil)
-				w.stats.recordRace("POST /api/v1/needs/{ref}/options", status, err)
+					"currency": "EUR", "delivery_days": 60, "data_ceiling": "confidential", "version": d.Need.Version}
+				w.call(p, racy+"POST /api/v1/needs/{ref}/options", http.MethodPost, "/api/v1/needs/"+ref+"/options", opt, nil, nil)
 				if d, ok = w.detail(p, ref); !ok {
 					continue
 				}
@@ -331,9 +328,8 @@ func (w *world) reviewer(ctx context.Context, p *person) {
 			}) {
 				continue
 			}
-			status, err := w.call(p, "", http.MethodPost, "/api/v1/needs/"+ref+"/reviews",
+			w.call(p, racy+"POST /api/v1/needs/{ref}/reviews", http.MethodPost, "/api/v1/needs/"+ref+"/reviews",
 				map[string]any{"kind": kind, "verdict": "approve", "notes": "Fits the standards.", "version": d.Need.Version}, nil, nil)
-			w.stats.recordRace("POST /api/v1/needs/{ref}/reviews", status, err)
 		}
 	}
 }

@@ -307,7 +307,17 @@ func (w *world) send(req *http.Request, name string, out any) (int, error) {
 			err = fmt.Errorf("decoding the answer of %s %s: %w", req.Method, req.URL.Path, e)
 		}
 	}
-	if name != "" {
+	switch {
+	case strings.HasPrefix(name, racy):
+		// Another person acted on the same thing first: the product says
+		// so with 409, which is counted apart, not as an error.
+		name = strings.TrimPrefix(name, racy)
+		if resp.StatusCode == http.StatusConflict {
+			w.stats.recordRace(name, d)
+			return resp.StatusCode, err
+		}
+		w.stats.record(name, d, err)
+	case name != "":
 		w.stats.record(name, d, err)
 	}
 	return resp.StatusCode, err
@@ -338,14 +348,17 @@ func (s *stats) record(name string, d time.Duration, err error) {
 	}
 }
 
-// recordRace records an operation whose 409 answer means another person
-// acted on the same thing first: counted apart, not as an error.
-func (s *stats) recordRace(name string, status int, err error) {
-	if status == http.StatusConflict {
-		s.mu.Lock()
-		s.races[name]++
-		s.mu.Unlock()
-	}
+// racy marks an operation two people may race for (deciding one request,
+// moving one need): its 409 answers are counted apart.
+const racy = "race:"
+
+// recordRace records an answer 409 to an operation another person did
+// first: its time is kept, and it is counted apart, not as an error.
+func (s *stats) recordRace(name string, d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.lat[name] = append(s.lat[name], d)
+	s.races[name]++
 }
 
 // catalogOf lists the services p's catalog shows them (a service's
