@@ -408,10 +408,16 @@ func (c *Catalog) Alternatives(ctx context.Context, p *access.Principal, service
 	if of.DeliveryModel != "legacy" {
 		return out, nil
 	}
-	for _, svc := range c.sortedServices(s, v) {
-		if svc.Family != of.Family || svc.DeliveryModel != "cloud" || !Orderable(svc.Lifecycle) {
-			continue
+	// Only the services of the family are sorted, not the whole catalog:
+	// this runs on every legacy service's page.
+	var family []*Service
+	for _, svc := range s.services {
+		if svc.Family == of.Family && svc.DeliveryModel == "cloud" && Orderable(svc.Lifecycle) && v.sees(svc) {
+			family = append(family, svc)
 		}
+	}
+	slices.SortFunc(family, func(a, b *Service) int { return strings.Compare(a.Name, b.Name) })
+	for _, svc := range family {
 		a := Alternative{Service: *svc}
 		for _, o := range s.ofService[svc.ID] {
 			if Orderable(o.Lifecycle) {
