@@ -335,7 +335,7 @@ func suggest(hc *http.Client, u, token string) (time.Duration, int64, error) {
 
 // describeQueries prints what the texts find, to show that they meet
 // realistic numbers of matches.
-func describeQueries(ctx context.Context, fd *frontdoor.FrontDoor, p *access.Principal, qs []string, limit int) error {
+func describeQueries(ctx context.Context, fd *frontdoor.Service, p *access.Principal, qs []string, limit int) error {
 	var services, needs, full int
 	for _, q := range qs {
 		s, err := fd.Suggest(ctx, p, q, "", limit)

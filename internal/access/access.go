@@ -121,6 +121,11 @@ func (p *Principal) HasAny(rs ...Role) bool {
 // IsAdmin reports whether p administers Engage.
 func (p *Principal) IsAdmin() bool { return p.Has(Admin) }
 
+// ManagesMoney reports whether p runs the organisation's money: billing
+// periods and runs, adjustments, cloud bills and their allocation, cost
+// pools. That is finance's work, and an administrator's.
+func (p *Principal) ManagesMoney() bool { return p.HasAny(Finance, Admin) }
+
 // SeesAllDepartments reports whether p may read every department's data.
 func (p *Principal) SeesAllDepartments() bool {
 	return p.HasAny(Admin, Finance, PortfolioBoard)

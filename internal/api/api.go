@@ -40,7 +40,7 @@ type API struct {
 	Audit   *audit.Service
 	Catalog *catalog.Catalog
 
-	FrontDoor *frontdoor.FrontDoor
+	FrontDoor *frontdoor.Service
 
 	Billing *billing.Service
 	Logger  *slog.Logger

@@ -59,7 +59,7 @@ type App struct {
 	// runs while the app serves.
 	Notify *notify.Service
 	// FrontDoor takes technology needs through triage, review and decision.
-	FrontDoor *frontdoor.FrontDoor
+	FrontDoor *frontdoor.Service
 	// Billing rates periods into statements.
 	Billing *billing.Service
 	// Costs allocates cost pools to services for unit cost and recovery.
@@ -136,7 +136,7 @@ func (a *App) build(ctx context.Context) error {
 	// Webhooks may subscribe to what is published; every publisher lists its events here.
 	a.Notify.EventTypes = slices.Concat(frontdoor.EventTypes, approval.EventTypes)
 	a.Approval.Publisher = a.Notify
-	a.FrontDoor = &frontdoor.FrontDoor{DB: d, Clock: clock, Org: a.Org, Catalog: a.Catalog, Approvals: a.Approval, Publisher: a.Notify}
+	a.FrontDoor = &frontdoor.Service{DB: d, Clock: clock, Org: a.Org, Catalog: a.Catalog, Approvals: a.Approval, Publisher: a.Notify}
 	a.Approval.OnDecided(frontdoor.SubjectNeed, a.FrontDoor.Decided)
 	a.Billing = &billing.Service{DB: d, Clock: clock, Catalog: a.Catalog, UsagePast: cfg.UsageWindow.Past, UsageFuture: cfg.UsageWindow.Future}
 	a.Costs = &costs.Service{DB: d, Clock: clock, Currencies: currencies}

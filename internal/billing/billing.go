@@ -155,7 +155,7 @@ func requireFinance(p *access.Principal) error {
 	if p == nil {
 		return engage.Errorf(engage.EUNAUTHORIZED, "Sign in first.")
 	}
-	if !p.HasAny(access.Finance, access.Admin) {
+	if !p.ManagesMoney() {
 		return engage.Errorf(engage.EFORBIDDEN, "Only finance and administrators can do this.")
 	}
 	return nil

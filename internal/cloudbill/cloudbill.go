@@ -322,7 +322,7 @@ func requireFinance(p *access.Principal, what string) error {
 	if err := requireSignedIn(p); err != nil {
 		return err
 	}
-	if !p.HasAny(access.Finance, access.Admin) {
+	if !p.ManagesMoney() {
 		return engage.Errorf(engage.EFORBIDDEN, "Only finance and administrators can %s.", what)
 	}
 	return nil

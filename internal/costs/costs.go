@@ -205,7 +205,7 @@ func canWrite(p *access.Principal) error {
 	if p == nil {
 		return signIn()
 	}
-	if !p.HasAny(access.Finance, access.Admin) {
+	if !p.ManagesMoney() {
 		return engage.Errorf(engage.EFORBIDDEN, "Only finance and administrators can load and allocate cost pools.")
 	}
 	return nil

@@ -1097,14 +1097,14 @@ type story struct {
 }
 
 // loadNeeds plays the demo needs through fd's rules.
-func loadNeeds(ctx context.Context, fd *frontdoor.FrontDoor) error {
+func loadNeeds(ctx context.Context, fd *frontdoor.Service) error {
 	if fd == nil {
 		return fmt.Errorf("loading demo needs: no front door")
 	}
 	o := fd.Org
 	now := fd.Clock.Now()
 	clock := &stepClock{t: now}
-	loader := &frontdoor.FrontDoor{DB: fd.DB, Clock: clock, Org: o, Catalog: fd.Catalog, Approvals: fd.Approvals}
+	loader := &frontdoor.Service{DB: fd.DB, Clock: clock, Org: o, Catalog: fd.Catalog, Approvals: fd.Approvals}
 	sys := access.System("demo data")
 
 	principal := map[string]*access.Principal{}
@@ -1255,7 +1255,7 @@ func topOf(code string) string {
 }
 
 // playStep takes one step of a need's story as the person who would.
-func playStep(ctx context.Context, fd *frontdoor.FrontDoor, st *story, stp step, offerings map[string]int64,
+func playStep(ctx context.Context, fd *frontdoor.Service, st *story, stp step, offerings map[string]int64,
 	board *access.Principal, reviewer map[string]*access.Principal, refOf func(string) string) error {
 	s := st.spec
 	i := stp.need

@@ -25,7 +25,7 @@ import (
 var sys = access.System("test")
 
 type world struct {
-	fd                                                 *frontdoor.FrontDoor
+	fd                                                 *frontdoor.Service
 	d                                                  *db.DB
 	clock                                              *engage.FixedClock
 	riley, other, brm, arch, sec, fin, board, stranger *access.Principal
@@ -68,7 +68,7 @@ func setup(t *testing.T, d *db.DB) world {
 		t.Fatal(err)
 	}
 	cat := &catalog.Catalog{DB: d, Clock: clock, Org: o, Approvals: ap}
-	w.fd = &frontdoor.FrontDoor{DB: d, Clock: clock, Org: o, Catalog: cat, Approvals: ap}
+	w.fd = &frontdoor.Service{DB: d, Clock: clock, Org: o, Catalog: cat, Approvals: ap}
 	ap.OnDecided(frontdoor.SubjectNeed, w.fd.Decided)
 	svc, err := cat.CreateService(ctx, sys, catalog.ServiceInput{Name: "Team chat and meetings", Summary: "Chat, meetings and calls",
 		Description: "Channels for team collaboration.", Kind: "business", Family: "collaboration", Sourcing: "bought", Vendor: "Microsoft",
@@ -373,7 +373,7 @@ func TestReuseSuggestions(t *testing.T) {
 		if len(s.Needs) != 1 || s.Needs[0].Reference != first.Reference || s.Needs[0].DepartmentName != "Laboratory" {
 			t.Fatalf("suggested needs = %+v", s.Needs)
 		}
-		suggested := func(fd *frontdoor.FrontDoor) []string {
+		suggested := func(fd *frontdoor.Service) []string {
 			t.Helper()
 			s, err := fd.Suggest(ctx, w.stranger, "team chat for the lab", "", 5)
 			if err != nil {
@@ -401,7 +401,7 @@ func TestReuseSuggestions(t *testing.T) {
 			t.Fatalf("after withdrawing %s: suggested %v", first.Reference, got)
 		}
 		// Another replica's changes show within a second.
-		replica := &frontdoor.FrontDoor{DB: w.d, Clock: w.clock, Org: w.fd.Org, Catalog: w.fd.Catalog, Approvals: w.fd.Approvals}
+		replica := &frontdoor.Service{DB: w.d, Clock: w.clock, Org: w.fd.Org, Catalog: w.fd.Catalog, Approvals: w.fd.Approvals}
 		if got := suggested(replica); !slices.Equal(got, []string{second.Reference + " submitted"}) {
 			t.Fatalf("another replica: suggested %v", got)
 		}

@@ -30,7 +30,7 @@ type ListFilter struct {
 
 // List returns the needs the person may see, newest first; a queue lists
 // overdue needs first, then the oldest in their stage.
-func (f *FrontDoor) List(ctx context.Context, p *access.Principal, lf ListFilter) ([]Need, string, error) {
+func (f *Service) List(ctx context.Context, p *access.Principal, lf ListFilter) ([]Need, string, error) {
 	if p == nil {
 		return nil, "", engage.Errorf(engage.EUNAUTHORIZED, "Sign in first.")
 	}
@@ -137,7 +137,7 @@ func (f *FrontDoor) List(ctx context.Context, p *access.Principal, lf ListFilter
 }
 
 // waitsFor reports whether the need waits for something the person does.
-func (f *FrontDoor) waitsFor(p *access.Principal, n *Need) bool {
+func (f *Service) waitsFor(p *access.Principal, n *Need) bool {
 	switch n.State {
 	case Submitted, Triage, Approved, InDelivery:
 		return isBRM(p, n)
@@ -173,7 +173,7 @@ type GateAnswer struct {
 // references are sequential and the gate must not become a way to read
 // other departments' needs; the title and a rejection's reason are only for
 // those who may read the need.
-func (f *FrontDoor) Gate(ctx context.Context, p *access.Principal, ref string) (GateAnswer, error) {
+func (f *Service) Gate(ctx context.Context, p *access.Principal, ref string) (GateAnswer, error) {
 	if p == nil {
 		return GateAnswer{}, engage.Errorf(engage.EUNAUTHORIZED, "Sign in first.")
 	}
@@ -260,14 +260,14 @@ type StageTime struct {
 }
 
 // NeedsDashboard counts the needs the person may see.
-func (f *FrontDoor) Dashboard(ctx context.Context, p *access.Principal) (NeedsDashboard, error) {
+func (f *Service) Dashboard(ctx context.Context, p *access.Principal) (NeedsDashboard, error) {
 	from, until := QuarterOf(f.Clock.Now().UTC())
 	return f.DashboardBetween(ctx, p, from, until)
 }
 
 // DashboardBetween is Dashboard with the headline's decisions counted from
 // from (included) to until (excluded).
-func (f *FrontDoor) DashboardBetween(ctx context.Context, p *access.Principal, from, until time.Time) (NeedsDashboard, error) {
+func (f *Service) DashboardBetween(ctx context.Context, p *access.Principal, from, until time.Time) (NeedsDashboard, error) {
 	if !until.After(from) {
 		return NeedsDashboard{}, engage.Errorf(engage.EINVALID, "The range ends before it starts: choose a last day on or after the first.")
 	}
@@ -407,7 +407,7 @@ func quantile(sorted []float64, q float64) float64 {
 	return sorted[max(0, min(i, len(sorted)-1))]
 }
 
-func (f *FrontDoor) allVisible(ctx context.Context, p *access.Principal) ([]Need, error) {
+func (f *Service) allVisible(ctx context.Context, p *access.Principal) ([]Need, error) {
 	var all []Need
 	cursor := ""
 	for {
@@ -425,7 +425,7 @@ func (f *FrontDoor) allVisible(ctx context.Context, p *access.Principal) ([]Need
 
 // WaitingFor lists the needs in p's work queue (List with Queue) as items
 // of the one "waiting for you" list, saying what each waits for.
-func (f *FrontDoor) WaitingFor(ctx context.Context, p *access.Principal) ([]waiting.Item, error) {
+func (f *Service) WaitingFor(ctx context.Context, p *access.Principal) ([]waiting.Item, error) {
 	needs, _, err := f.List(ctx, p, ListFilter{Queue: true})
 	if err != nil {
 		return nil, err

@@ -26,8 +26,8 @@ type Publisher interface {
 	Publish(ctx context.Context, tx *db.Tx, ev notify.Event) error
 }
 
-// FrontDoor is the front door's rules over its store.
-type FrontDoor struct {
+// Service is the front door's rules over its store.
+type Service struct {
 	DB        *db.DB
 	Clock     engage.Clock
 	Org       *org.Service
@@ -38,7 +38,7 @@ type FrontDoor struct {
 	index needIndex
 }
 
-func (f *FrontDoor) canRead(p *access.Principal, n *Need) bool {
+func (f *Service) canRead(p *access.Principal, n *Need) bool {
 	if p == nil || p.GateOnly() {
 		return false
 	}
@@ -54,7 +54,7 @@ func notFound(ref string) error {
 }
 
 // Find returns a need by reference.
-func (f *FrontDoor) Find(ctx context.Context, p *access.Principal, ref string) (Need, error) {
+func (f *Service) Find(ctx context.Context, p *access.Principal, ref string) (Need, error) {
 	ref = strings.ToUpper(strings.TrimSpace(ref))
 	n, err := findNeed(ctx, f.DB, "n.reference = ?", ref)
 	if err != nil || !f.canRead(p, &n) {
@@ -65,7 +65,7 @@ func (f *FrontDoor) Find(ctx context.Context, p *access.Principal, ref string) (
 }
 
 // stamp sets the service-level fields.
-func (f *FrontDoor) stamp(n *Need) {
+func (f *Service) stamp(n *Need) {
 	days, ok := ServiceLevels[n.State]
 	if !ok {
 		return
@@ -88,7 +88,7 @@ func addWorkingDays(t time.Time, n int) time.Time {
 
 // Get returns a need with its history, reviews, options and what the
 // caller may do next.
-func (f *FrontDoor) Get(ctx context.Context, p *access.Principal, ref string) (NeedDetail, error) {
+func (f *Service) Get(ctx context.Context, p *access.Principal, ref string) (NeedDetail, error) {
 	n, err := f.Find(ctx, p, ref)
 	if err != nil {
 		return NeedDetail{}, err
@@ -168,14 +168,14 @@ func nextStep(n Need, reviews []NeedReview) string {
 }
 
 // currencies are those the organisation uses, as the catalog knows them.
-func (f *FrontDoor) currencies() rating.Currencies {
+func (f *Service) currencies() rating.Currencies {
 	if f.Catalog == nil {
 		return rating.Currencies{}
 	}
 	return f.Catalog.Currencies
 }
 
-func (f *FrontDoor) checkInput(ctx context.Context, in *NeedInput) error {
+func (f *Service) checkInput(ctx context.Context, in *NeedInput) error {
 	in.Title = strings.TrimSpace(in.Title)
 	in.Problem = strings.TrimSpace(in.Problem)
 	in.Outcome = strings.TrimSpace(in.Outcome)
@@ -240,7 +240,7 @@ func submitChecks(n Need) error {
 }
 
 // Create saves a new draft need for the requester's department.
-func (f *FrontDoor) Create(ctx context.Context, p *access.Principal, in NeedInput) (Need, error) {
+func (f *Service) Create(ctx context.Context, p *access.Principal, in NeedInput) (Need, error) {
 	if p == nil || p.DepartmentID == 0 {
 		return Need{}, engage.Errorf(engage.EFORBIDDEN, "You need to belong to a department to ask for something; ask an administrator.")
 	}
@@ -276,7 +276,7 @@ func (f *FrontDoor) Create(ctx context.Context, p *access.Principal, in NeedInpu
 }
 
 // Update changes a draft. Only its requester may, with the version read.
-func (f *FrontDoor) Update(ctx context.Context, p *access.Principal, ref string, version int, in NeedInput) (Need, error) {
+func (f *Service) Update(ctx context.Context, p *access.Principal, ref string, version int, in NeedInput) (Need, error) {
 	n, err := f.Find(ctx, p, ref)
 	if err != nil {
 		return Need{}, err
@@ -372,7 +372,7 @@ type ActInput struct {
 }
 
 // Act takes a transition of the state machine.
-func (f *FrontDoor) Act(ctx context.Context, p *access.Principal, ref, action string, in ActInput) (Need, error) {
+func (f *Service) Act(ctx context.Context, p *access.Principal, ref, action string, in ActInput) (Need, error) {
 	n, err := f.Find(ctx, p, ref)
 	if err != nil {
 		return Need{}, err
@@ -444,7 +444,7 @@ type extra struct {
 }
 
 // prepare checks an action's own conditions and says what else it writes.
-func (f *FrontDoor) prepare(ctx context.Context, tx *db.Tx, p *access.Principal, n *Need, t Transition, in ActInput, now time.Time, to *string) (extra, error) {
+func (f *Service) prepare(ctx context.Context, tx *db.Tx, p *access.Principal, n *Need, t Transition, in ActInput, now time.Time, to *string) (extra, error) {
 	var e extra
 	switch t.Action {
 	case "submit":
@@ -526,7 +526,7 @@ func fieldErr(field, msg string) error {
 }
 
 // departmentBRM is the BRM of a department or of the nearest one above.
-func (f *FrontDoor) departmentBRM(ctx context.Context, deptID int64) (int64, error) {
+func (f *Service) departmentBRM(ctx context.Context, deptID int64) (int64, error) {
 	chain, err := f.Org.Ancestors(ctx, deptID)
 	if err != nil {
 		return 0, err
@@ -545,7 +545,7 @@ func (f *FrontDoor) departmentBRM(ctx context.Context, deptID int64) (int64, err
 
 // Decided is the approval handler of needs: consent given moves the need to
 // approved; refused, to rejected with the reason.
-func (f *FrontDoor) Decided(ctx context.Context, tx *db.Tx, r approval.Request) error {
+func (f *Service) Decided(ctx context.Context, tx *db.Tx, r approval.Request) error {
 	n, err := findNeed(ctx, tx, "n.id = ?", r.SubjectID)
 	if err != nil {
 		return err
@@ -584,7 +584,7 @@ const (
 // EventTypes lists them, for the webhooks that may subscribe to them.
 var EventTypes = []string{EventSubmitted, EventStateChanged}
 
-func (f *FrontDoor) publish(ctx context.Context, tx *db.Tx, n Need, from, to, reason string, now time.Time) error {
+func (f *Service) publish(ctx context.Context, tx *db.Tx, n Need, from, to, reason string, now time.Time) error {
 	if f.Publisher == nil {
 		return nil
 	}
@@ -607,7 +607,7 @@ func (f *FrontDoor) publish(ctx context.Context, tx *db.Tx, n Need, from, to, re
 // Review records (or replaces) a review of a need in assessment. version
 // is the need's version the reviewer read: when it is not 0, a need changed
 // since (another review, an option, a transition) refuses the review.
-func (f *FrontDoor) Review(ctx context.Context, p *access.Principal, ref, kind, verdict, notes string, version int) (Need, error) {
+func (f *Service) Review(ctx context.Context, p *access.Principal, ref, kind, verdict, notes string, version int) (Need, error) {
 	n, err := f.Find(ctx, p, ref)
 	if err != nil {
 		return Need{}, err
@@ -660,7 +660,7 @@ func (f *FrontDoor) Review(ctx context.Context, p *access.Principal, ref, kind, 
 
 // AddOption proposes a way to meet a need. A reuse option is priced from
 // the offering's current rate plan for the need's number of users.
-func (f *FrontDoor) AddOption(ctx context.Context, p *access.Principal, ref string, in NeedOptionInput) (NeedOption, error) {
+func (f *Service) AddOption(ctx context.Context, p *access.Principal, ref string, in NeedOptionInput) (NeedOption, error) {
 	n, err := f.Find(ctx, p, ref)
 	if err != nil {
 		return NeedOption{}, err
@@ -793,7 +793,7 @@ func CanOrderReuse(p *access.Principal, d NeedDetail) bool {
 // department's BRM (or anyone else allowed to act on the need) places it,
 // the order names them as having placed it on the requester's behalf. A
 // need is quoted and ordered once: asking again answers with that order.
-func (f *FrontDoor) OrderReuse(ctx context.Context, p *access.Principal, ref string) (catalog.Order, error) {
+func (f *Service) OrderReuse(ctx context.Context, p *access.Principal, ref string) (catalog.Order, error) {
 	d, err := f.Get(ctx, p, ref)
 	if err != nil {
 		return catalog.Order{}, err

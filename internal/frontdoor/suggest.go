@@ -77,7 +77,7 @@ func (r *reuseIndex) summary(ref string) (NeedMatch, bool) {
 // changed tells the reuse index that a need was written through this
 // replica (after the transaction committed), so that the next suggestion
 // reads it first.
-func (f *FrontDoor) changed() {
+func (f *Service) changed() {
 	ix := &f.index
 	ix.mu.Lock()
 	ix.written++
@@ -87,7 +87,7 @@ func (f *FrontDoor) changed() {
 // LoadIndex builds the reuse index, or brings it up to date. Suggest does
 // so when needed; calling it at start spares the first suggestions the
 // wait of a first build.
-func (f *FrontDoor) LoadIndex(ctx context.Context) error {
+func (f *Service) LoadIndex(ctx context.Context) error {
 	_, err := f.reuseIndex(ctx)
 	return err
 }
@@ -97,7 +97,7 @@ func (f *FrontDoor) LoadIndex(ctx context.Context) error {
 // last refresh began, or when the last check is older than checkEvery. In
 // the last case, when another caller is already refreshing, it returns the
 // index as it is without waiting.
-func (f *FrontDoor) reuseIndex(ctx context.Context) (*reuseIndex, error) {
+func (f *Service) reuseIndex(ctx context.Context) (*reuseIndex, error) {
 	ix := &f.index
 	ix.mu.Lock()
 	for {
@@ -156,7 +156,7 @@ func (f *FrontDoor) reuseIndex(ctx context.Context) (*reuseIndex, error) {
 
 // readNeeds puts the needs changed after search_seq seen into r and
 // returns the highest search_seq put.
-func (f *FrontDoor) readNeeds(ctx context.Context, r *reuseIndex, seen int64) (int64, error) {
+func (f *Service) readNeeds(ctx context.Context, r *reuseIndex, seen int64) (int64, error) {
 	rows, err := f.DB.Query(ctx, `SELECT n.reference, n.title, n.problem, n.outcome, n.processes, n.state, n.department_id, d.name,
 		COALESCE(o.kind, ''), COALESCE(o.title, ''), n.search_seq
 		FROM needs n JOIN departments d ON d.id = n.department_id LEFT JOIN need_options o ON o.id = n.decision_option_id
@@ -215,7 +215,7 @@ type Suggestions struct {
 
 // Suggest finds services and earlier needs matching text, best first.
 // exclude leaves out one need (the one being written).
-func (f *FrontDoor) Suggest(ctx context.Context, p *access.Principal, text, exclude string, limit int) (Suggestions, error) {
+func (f *Service) Suggest(ctx context.Context, p *access.Principal, text, exclude string, limit int) (Suggestions, error) {
 	if limit <= 0 || limit > 20 {
 		limit = 5
 	}

@@ -18,7 +18,6 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/engagehq/engage"
-	"github.com/engagehq/engage/internal/access"
 	"github.com/engagehq/engage/internal/billing"
 	"github.com/engagehq/engage/internal/cloudbill"
 	"github.com/engagehq/engage/internal/focus"
@@ -818,7 +817,7 @@ func (s *Server) cloudCharges(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v := chargesView{Period: period, Label: billing.PeriodLabel(period), Provider: f.Provider, Service: f.ServiceName,
-		Rows: rows, Groups: groupCharges(rows, f.ServiceName != ""), Total: currencyTotals(rows), Next: next, First: f.Cursor == "", FinanceView: p.HasAny(access.Finance, access.Admin)}
+		Rows: rows, Groups: groupCharges(rows, f.ServiceName != ""), Total: currencyTotals(rows), Next: next, First: f.Cursor == "", FinanceView: p.ManagesMoney()}
 	if f.DepartmentID != 0 {
 		d, err := s.Org.FindDepartment(ctx, p, f.DepartmentID)
 		if err != nil {

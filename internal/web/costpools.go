@@ -115,7 +115,7 @@ func (s *Server) renderCostPools(w http.ResponseWriter, r *http.Request, pg Page
 	}
 	pg.Title, pg.Nav = "Cost pools — "+res.PeriodLabel, "costs"
 	pg.Data = map[string]any{"Period": period, "Periods": periods, "R": res, "Report": report,
-		"CanEdit": p.HasAny(access.Finance, access.Admin), "Required": costs.RequiredColumns, "Optional": costs.OptionalColumns}
+		"CanEdit": p.ManagesMoney(), "Required": costs.RequiredColumns, "Optional": costs.OptionalColumns}
 	if len(pg.Errors) > 0 {
 		w.WriteHeader(http.StatusUnprocessableEntity)
 	}

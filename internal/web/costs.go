@@ -705,7 +705,7 @@ func (s *Server) costsUsage(w http.ResponseWriter, r *http.Request) error {
 // --- Billing, for finance ---
 
 func requireFinance(p *access.Principal) error {
-	if !p.HasAny(access.Finance, access.Admin) {
+	if !p.ManagesMoney() {
 		return engage.Errorf(engage.EFORBIDDEN, "Billing is for finance and administrators.")
 	}
 	return nil

@@ -75,7 +75,7 @@ type Server struct {
 	Notify *notify.Service
 
 	// FrontDoor serves technology needs, their workflow and the delivery gate.
-	FrontDoor *frontdoor.FrontDoor
+	FrontDoor *frontdoor.Service
 
 	// Billing serves statements, costs, billing periods and exports.
 	Billing *billing.Service
