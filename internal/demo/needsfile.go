@@ -145,11 +145,20 @@ func parseNeeds(name string, src []byte, offerings map[string]bool) (*needsData,
 	if err := yaml.Unmarshal(src, &doc); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	v := &needsCheck{file: name, lines: map[string]int{}}
+	v := &needsCheck{lines: map[string]int{}}
 	fieldLines(&doc, "", v.lines)
 	v.check(&data, offerings)
-	if len(v.errs) > 0 {
-		return nil, errors.Join(v.errs...)
+	if len(v.problems) > 0 {
+		slices.SortStableFunc(v.problems, func(a, b problem) int { return a.line - b.line })
+		errs := make([]error, len(v.problems))
+		for i, p := range v.problems {
+			if p.line > 0 {
+				errs[i] = fmt.Errorf("%s:%d: %s", name, p.line, p.text)
+			} else {
+				errs[i] = fmt.Errorf("%s: %s", name, p.text)
+			}
+		}
+		return nil, errors.Join(errs...)
 	}
 	return &data, nil
 }
@@ -183,14 +192,19 @@ func fieldLines(n *yaml.Node, path string, lines map[string]int) {
 
 // needsCheck collects the problems of a needs file.
 type needsCheck struct {
-	file  string
-	lines map[string]int
-	errs  []error
+	lines    map[string]int // by field path
+	problems []problem
+}
+
+// problem is a mistake in a needs file, at a line (0: not known).
+type problem struct {
+	line int
+	text string
 }
 
 // fail reports a problem with a field (a path under the file's root).
 func (v *needsCheck) fail(path, format string, args ...any) {
-	v.errs = append(v.errs, fmt.Errorf("%s:%d: %s: %s", v.file, v.lines[path], path, fmt.Sprintf(format, args...)))
+	v.problems = append(v.problems, problem{v.lines[path], path + ": " + fmt.Sprintf(format, args...)})
 }
 
 // failNeed reports a problem with a field of need i.
@@ -204,7 +218,7 @@ func (v *needsCheck) failNeed(i int, s needSpec, field, format string, args ...a
 			break
 		}
 	}
-	v.errs = append(v.errs, fmt.Errorf("%s:%d: need %q (%s): %s: %s", v.file, line, s.Title, path, field, fmt.Sprintf(format, args...)))
+	v.problems = append(v.problems, problem{line, fmt.Sprintf("need %q (%s): %s: %s", s.Title, path, field, fmt.Sprintf(format, args...))})
 }
 
 func (v *needsCheck) check(data *needsData, offerings map[string]bool) {
@@ -329,6 +343,7 @@ func (v *needsCheck) checkStory(i int, s needSpec, titles map[string]int) {
 		return
 	}
 	if _, err := stepsFor(s, i); err != nil {
+		// The state is known: how it got there is not.
 		field := "ends"
 		switch {
 		case st.At != "":
@@ -336,7 +351,8 @@ func (v *needsCheck) checkStory(i int, s needSpec, titles map[string]int) {
 		case st.Via != "":
 			field = "via"
 		}
-		need(field, "%v", err)
+		need(field, "%s %s is not a story the demo plays: a need ends in a state, sent back (draft via info), "+
+			"closed via catalog or merge, rejected at triage, assessment or decision, or withdrawn at a state", st.Ends, st.how())
 		return
 	}
 	needsReason := st.Via == "info" || st.Via == "catalog" || st.Ends == frontdoor.Rejected || st.Ends == frontdoor.Withdrawn

@@ -77,7 +77,7 @@ func TestNeedsFileErrors(t *testing.T) {
 		{"unknown state", "story: {ends: closed}", "story: {ends: finished}",
 			`needs.yaml:12: need "Team chat for the lab" (needs[0]): story.ends: unknown state "finished"`},
 		{"unknown way of ending", "via: merge\n      into: Team chat for the lab", "via: teleport",
-			`needs.yaml:26: need "Sample tracker" (needs[1]): story.via: no story ends closed teleport`},
+			`needs.yaml:26: need "Sample tracker" (needs[1]): story.via: closed teleport is not a story the demo plays`},
 		{"rejected without a reason", "story: {ends: closed}", "story: {ends: rejected, at: triage}",
 			`needs.yaml:12: need "Team chat for the lab" (needs[0]): story.reason: missing: this ending says why`},
 		{"merged into nothing", "into: Team chat for the lab", "into: Team chat for the office",
@@ -103,5 +103,18 @@ func TestNeedsFileErrors(t *testing.T) {
 				t.Errorf("got %v, want %q", err, c.want)
 			}
 		})
+	}
+}
+
+func TestNeedsFileErrorsAllAtOnce(t *testing.T) {
+	bad := strings.NewReplacer("department: BIO\n    requester", "department: LAB\n    requester",
+		"{reuse: team-chat-standard}", "{reuse: team-chat-deluxe}").Replace(needsBase)
+	_, err := parseNeeds("needs.yaml", []byte(bad), map[string]bool{"team-chat-standard": true})
+	if err == nil {
+		t.Fatal("a file with two mistakes was read")
+	}
+	lines := strings.Split(err.Error(), "\n")
+	if len(lines) != 2 || !strings.HasPrefix(lines[0], "needs.yaml:11: ") || !strings.HasPrefix(lines[1], "needs.yaml:14: ") {
+		t.Errorf("got %q, want both mistakes in line order", lines)
 	}
 }
