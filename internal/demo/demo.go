@@ -6,7 +6,10 @@
 // approval. Every later part of Engage extends it.
 //
 // The organisation is loaded through the same CSV import an administrator
-// uses, so the demo exercises the real validation and audit paths.
+// uses, so the demo exercises the real validation and audit paths. The
+// catalog (catalog.yaml, in the catalog file format) and the technology
+// needs (needs.yaml, played through the front door) are data files embedded
+// in the binary.
 package demo
 
 import (
@@ -163,7 +166,7 @@ func Load(ctx context.Context, d *db.DB, o *org.Service, cat *catalog.Catalog, a
 	if err := loadCatalog(ctx, d, o, cat, ap, cf); err != nil {
 		return err
 	}
-	if err := loadNeeds(ctx, fd, needs); err != nil {
+	if err := loadNeeds(ctx, fd, needs, cf); err != nil {
 		return err
 	}
 	return loadBilling(ctx, d, b)

@@ -56,8 +56,9 @@ type story struct {
 	options   []frontdoor.NeedOption // by way
 }
 
-// loadNeeds plays the demo needs through fd's rules.
-func loadNeeds(ctx context.Context, fd *frontdoor.Service, data *needsData) error {
+// loadNeeds plays the demo needs through fd's rules, once the demo catalog
+// cf is applied.
+func loadNeeds(ctx context.Context, fd *frontdoor.Service, data *needsData, cf catalog.File) error {
 	if fd == nil {
 		return fmt.Errorf("loading demo needs: no front door")
 	}
@@ -130,23 +131,16 @@ func loadNeeds(ctx context.Context, fd *frontdoor.Service, data *needsData) erro
 		}
 	}
 
+	// The offerings' ids, from the catalog the demo applied.
 	offerings := map[string]int64{}
-	rows, err := fd.DB.Query(ctx, "SELECT id, slug FROM offerings")
-	if err != nil {
-		return fmt.Errorf("demo needs: reading offerings: %w", err)
-	}
-	for rows.Next() {
-		var id int64
-		var slug string
-		if err := rows.Scan(&id, &slug); err != nil {
-			rows.Close()
-			return err
+	for _, svc := range cf.Services {
+		d, err := fd.Catalog.FindService(ctx, sys, svc.Slug)
+		if err != nil {
+			return fmt.Errorf("demo needs: service %s: %w", svc.Slug, err)
 		}
-		offerings[slug] = id
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
+		for _, off := range d.Offerings {
+			offerings[off.Slug] = off.ID
+		}
 	}
 
 	stories, err := timeline(data.Needs, now)
