@@ -59,22 +59,6 @@ func (s *Server) choices(r *http.Request) (map[string]any, error) {
 	return map[string]any{"Departments": depts, "Locations": locs, "Functions": funcs}, nil
 }
 
-func allPages[T any](page func(cursor string) ([]T, string, error)) ([]T, error) {
-	var all []T
-	cursor := ""
-	for {
-		rows, next, err := page(cursor)
-		if err != nil {
-			return nil, err
-		}
-		all = append(all, rows...)
-		if next == "" {
-			return all, nil
-		}
-		cursor = next
-	}
-}
-
 // editing loads the record being edited (id from the path) or nothing.
 func editID(r *http.Request) (int64, error) {
 	if r.PathValue("id") == "" {

@@ -9,7 +9,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -22,6 +21,7 @@ import (
 	"github.com/engagehq/engage/internal/cloudbill"
 	"github.com/engagehq/engage/internal/focus"
 	"github.com/engagehq/engage/internal/org"
+	"github.com/engagehq/engage/internal/web/page"
 )
 
 // MaxCloudBill is the largest cloud bill a browser may upload.
@@ -83,8 +83,7 @@ func init() {
 		v.Set("format", "csv")
 		return template.URL("/costs/cloud?" + v.Encode())
 	}
-	funcs["cloudAmount"] = perUnitMoney
-	funcs["thousands"] = func(n int64) string { return formatQuantity(decimal.NewFromInt(n)) }
+	funcs["cloudAmount"] = page.PerUnitMoney
 }
 
 // --- Imports ---
@@ -212,15 +211,12 @@ func (s *Server) cloudImportStream(w http.ResponseWriter, r *http.Request) error
 	body := bufio.NewReaderSize(r.Body, 64<<10)
 	var src io.Reader = body
 	// Parquet is read at random offsets, so it is received first.
-	if magic, _ := body.Peek(4); string(magic) == "PAR1" {
-		f, err := spoolUpload(body)
+	if magic, _ := body.Peek(4); focus.IsParquet(magic) {
+		f, remove, err := focus.Spool(body)
 		if err != nil {
 			return refuse(err, importFieldErrors(err))
 		}
-		defer func() {
-			f.Close()
-			os.Remove(f.Name())
-		}()
+		defer remove()
 		src = f
 	}
 	rep, err := s.CloudBill.Import(ctx, p, name, src, cloudImportOptions(r.URL.Query().Get))
@@ -233,24 +229,6 @@ func (s *Server) cloudImportStream(w http.ResponseWriter, r *http.Request) error
 		s.Logger.Error("cloud bill upload failed", "err", err)
 	}
 	return refuse(err, errs)
-}
-
-// spoolUpload copies an upload to a temporary file, for a format that
-// must be read at random.
-func spoolUpload(r io.Reader) (*os.File, error) {
-	f, err := os.CreateTemp("", "engage-upload-*")
-	if err != nil {
-		return nil, fmt.Errorf("storing the upload: %w", err)
-	}
-	if _, err = io.Copy(f, r); err == nil {
-		_, err = f.Seek(0, io.SeekStart)
-	}
-	if err != nil {
-		f.Close()
-		os.Remove(f.Name())
-		return nil, fmt.Errorf("receiving the upload: %w", err)
-	}
-	return f, nil
 }
 
 func (s *Server) cloudImportReport(w http.ResponseWriter, r *http.Request) error {

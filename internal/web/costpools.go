@@ -37,7 +37,6 @@ func init() {
 	funcs["poolCategory"] = costs.CategoryLabel
 	funcs["poolMethod"] = costs.MethodLabel
 	funcs["poolPeriod"] = costs.PeriodLabel
-	funcs["perUnit"] = perUnitMoney
 	funcs["recovery"] = func(r *decimal.Decimal) string {
 		if r == nil {
 			return "—"
@@ -56,32 +55,6 @@ func init() {
 		}
 		return d.String()
 	}
-}
-
-// perUnitMoney shows a unit cost or price: to the currency's minor unit,
-// or to four places below one unit of currency (storage is priced in
-// fractions of a cent per GB). Display only; the figures stay exact.
-func perUnitMoney(v any, currency string) string {
-	var d *decimal.Decimal
-	switch x := v.(type) {
-	case *decimal.Decimal:
-		d = x
-	case decimal.Decimal:
-		d = &x
-	}
-	if d == nil {
-		return "—"
-	}
-	if d.Abs().GreaterThanOrEqual(decimal.NewFromInt(1)) {
-		return catalog.FormatMoney(*d, currency)
-	}
-	zero := catalog.FormatMoney(decimal.Zero, currency)
-	symbol := strings.TrimSuffix(zero, decimal.Zero.StringFixed(rating.MinorUnits(currency)))
-	out := symbol + d.Abs().Round(4).StringFixed(4)
-	if d.IsNegative() {
-		return "−" + out
-	}
-	return out
 }
 
 // costPeriod is the period asked for, or the latest with pools or charges.

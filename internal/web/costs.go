@@ -53,7 +53,6 @@ func init() {
 		}
 		return formatUnitPrice(p, currency)
 	}
-	funcs["quantity"] = formatQuantity
 	funcs["unitWords"] = unitWords
 	funcs["columns"] = func(ch *columnChart) (template.HTML, error) {
 		var b bytes.Buffer
@@ -84,29 +83,6 @@ func formatUnitPrice(d decimal.Decimal, currency string) string {
 		return "−" + sym + strings.TrimPrefix(s, "-")
 	}
 	return sym + s
-}
-
-// formatQuantity writes a quantity with thousands separators.
-func formatQuantity(d decimal.Decimal) string {
-	s := d.String()
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	whole, frac, _ := strings.Cut(s, ".")
-	var b strings.Builder
-	for i, r := range whole {
-		if i > 0 && (len(whole)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	out := b.String()
-	if frac != "" {
-		out += "." + frac
-	}
-	if neg {
-		out = "−" + out
-	}
-	return out
 }
 
 var unitNames = map[string]string{"person-month": "people", "unit-month": "units", "unit-hour": "hours", "request": "requests",

@@ -1,7 +1,11 @@
-package web
+// Package notifypages is the web interface's notification area: the
+// personal inbox, and the webhook administration with its delivery log.
+package notifypages
 
 import (
+	"embed"
 	"fmt"
+	"html/template"
 	"net/http"
 	"strconv"
 	"strings"
@@ -9,12 +13,19 @@ import (
 	"github.com/engagehq/engage"
 	"github.com/engagehq/engage/internal/access"
 	"github.com/engagehq/engage/internal/notify"
+	"github.com/engagehq/engage/internal/web/page"
 )
 
-// notifyRoutes are the personal inbox and the webhook administration with
-// its delivery log.
-func (s *Server) notifyRoutes() []Route {
-	return []Route{
+// Pages serves the notification area.
+type Pages struct {
+	*page.Kit
+	Notify *notify.Service
+}
+
+// Routes are the personal inbox and the webhook administration with its
+// delivery log.
+func (s *Pages) Routes() []page.Route {
+	return []page.Route{
 		{Pattern: "GET /inbox", Handle: s.inbox},
 		{Pattern: "POST /inbox/read", Handle: s.markInboxRead},
 		{Pattern: "POST /inbox/{id}/read", Handle: s.markInboxItemRead},
@@ -30,57 +41,90 @@ func (s *Server) notifyRoutes() []Route {
 	}
 }
 
-func init() {
-	funcs["deliveryState"] = func(state string) string {
-		switch state {
-		case notify.Pending:
-			return "Waiting"
-		case notify.Delivered:
-			return "Delivered"
-		case notify.Failed:
-			return "Failed"
-		}
-		return state
-	}
-	funcs["deliveryStateClass"] = func(state string) string {
-		switch state {
-		case notify.Delivered:
-			return "label ok"
-		case notify.Failed:
-			return "label warn"
-		}
-		return "label"
-	}
-	funcs["eventTypes"] = func(types []string) string {
-		if len(types) == 0 {
-			return "Every event"
-		}
-		return strings.Join(types, ", ")
-	}
+//go:embed templates
+var templateFS embed.FS
+
+// Templates are the area's page templates, each with a sample of its view.
+var Templates = page.Templates{
+	Area: "notifications",
+	FS:   templateFS,
+	Funcs: template.FuncMap{
+		"deliveryState": func(state string) string {
+			switch state {
+			case notify.Pending:
+				return "Waiting"
+			case notify.Delivered:
+				return "Delivered"
+			case notify.Failed:
+				return "Failed"
+			}
+			return state
+		},
+		"deliveryStateClass": func(state string) string {
+			switch state {
+			case notify.Delivered:
+				return "label ok"
+			case notify.Failed:
+				return "label warn"
+			}
+			return "label"
+		},
+		"eventTypes": func(types []string) string {
+			if len(types) == 0 {
+				return "Every event"
+			}
+			return strings.Join(types, ", ")
+		},
+	},
+	Views: map[string]page.View{
+		"notify_inbox.html":    &inboxView{},
+		"notify_webhooks.html": &webhooksView{},
+		"notify_webhook.html":  &webhookView{},
+		"notify_delivery.html": &deliveryView{},
+	},
 }
 
-// inboxView is the data of the inbox page.
+// inboxView is the inbox page.
 type inboxView struct {
+	page.Base
 	Items      []notify.InboxItem
 	Next       string
 	Counts     notify.InboxCounts
 	UnreadOnly bool
 }
 
-// InboxUnread is the unread count the navigation shows beside "Inbox". It is
-// known on the inbox page, which counts anyway; other pages do not pay a
-// query for it.
-func (p Page) InboxUnread() int {
-	if v, ok := p.Data.(inboxView); ok {
-		return v.Counts.Unread
-	}
-	return 0
+// webhooksView is the page of every webhook endpoint and the delivery log.
+type webhooksView struct {
+	page.Base
+	Webhooks   []notify.Webhook
+	Deliveries []notify.Delivery
+	Next       string
+	Filter     notify.DeliveryFilter
+	Email      bool // inbox items are e-mailed too
+	Private    bool // internal addresses are allowed as targets
+}
+
+// webhookView is one endpoint's page, with its deliveries.
+type webhookView struct {
+	page.Base
+	Webhook    notify.Webhook
+	Deliveries []notify.Delivery
+	Next       string
+	Filter     notify.DeliveryFilter
+	NewSecret  string // shown once, right after creation or rotation
+	Private    bool
+}
+
+// deliveryView is one delivery's page.
+type deliveryView struct {
+	page.Base
+	Delivery notify.Delivery
 }
 
 // --- the inbox ---
 
-func (s *Server) inbox(w http.ResponseWriter, r *http.Request) error {
-	ctx, p := r.Context(), access.FromContext(r.Context())
+func (s *Pages) inbox(w http.ResponseWriter, r *http.Request) error {
+	ctx, p := r.Context(), page.Principal(r)
 	unread := r.URL.Query().Get("unread") == "1"
 	items, next, err := s.Notify.ListInbox(ctx, p, notify.InboxFilter{UnreadOnly: unread, Cursor: r.URL.Query().Get("cursor"), Limit: 50})
 	if err != nil {
@@ -90,19 +134,21 @@ func (s *Server) inbox(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.render(w, r, "notify_inbox.html", "Inbox", "inbox", inboxView{Items: items, Next: next, Counts: counts, UnreadOnly: unread})
+	v := &inboxView{Base: page.Base{Title: "Inbox", Nav: "inbox", InboxUnread: counts.Unread},
+		Items: items, Next: next, Counts: counts, UnreadOnly: unread}
+	s.Render(w, r, "notify_inbox.html", v)
 	return nil
 }
 
 // markInboxItemRead marks one item read, then opens what it is about when
 // the form asks to (the item's title is such a form, so that following it
 // marks it read without a GET that changes anything).
-func (s *Server) markInboxItemRead(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
+func (s *Pages) markInboxItemRead(w http.ResponseWriter, r *http.Request) error {
+	id, err := page.PathID(r, "id")
 	if err != nil {
 		return err
 	}
-	it, err := s.Notify.MarkRead(r.Context(), access.FromContext(r.Context()), id)
+	it, err := s.Notify.MarkRead(r.Context(), page.Principal(r), id)
 	if err != nil {
 		return err
 	}
@@ -114,18 +160,18 @@ func (s *Server) markInboxItemRead(w http.ResponseWriter, r *http.Request) error
 	return nil
 }
 
-func (s *Server) markInboxRead(w http.ResponseWriter, r *http.Request) error {
-	n, err := s.Notify.MarkAllRead(r.Context(), access.FromContext(r.Context()))
+func (s *Pages) markInboxRead(w http.ResponseWriter, r *http.Request) error {
+	n, err := s.Notify.MarkAllRead(r.Context(), page.Principal(r))
 	if err != nil {
 		return err
 	}
 	switch n {
 	case 0:
-		s.flash(w, "Everything was already read.")
+		s.Flash(w, "Everything was already read.")
 	case 1:
-		s.flash(w, "1 item marked as read.")
+		s.Flash(w, "1 item marked as read.")
 	default:
-		s.flash(w, fmt.Sprintf("%d items marked as read.", n))
+		s.Flash(w, fmt.Sprintf("%d items marked as read.", n))
 	}
 	http.Redirect(w, r, inboxReturn(r), http.StatusSeeOther)
 	return nil
@@ -141,30 +187,18 @@ func inboxReturn(r *http.Request) string {
 
 // --- webhook administration ---
 
-// webhooksView is the data of the webhook administration pages.
-type webhooksView struct {
-	Webhooks   []notify.Webhook
-	Webhook    *notify.Webhook // on an endpoint's own page
-	Deliveries []notify.Delivery
-	Next       string
-	Filter     notify.DeliveryFilter
-	NewSecret  string // shown once, right after creation or rotation
-	Email      bool
-	Private    bool
-}
-
 func deliveryFilter(r *http.Request) notify.DeliveryFilter {
 	q := r.URL.Query()
-	return notify.DeliveryFilter{WebhookID: queryInt(r, "webhook"), State: q.Get("state"), Channel: q.Get("channel"), Cursor: q.Get("cursor"), Limit: 50}
+	return notify.DeliveryFilter{WebhookID: page.QueryInt(r, "webhook"), State: q.Get("state"), Channel: q.Get("channel"), Cursor: q.Get("cursor"), Limit: 50}
 }
 
-func (s *Server) adminWebhooks(w http.ResponseWriter, r *http.Request) error {
-	return s.renderWebhooks(w, r, Page{Form: map[string]string{"active": "on"}}, "")
+func (s *Pages) adminWebhooks(w http.ResponseWriter, r *http.Request) error {
+	return s.renderWebhooks(w, r, page.Base{Form: map[string]string{"active": "on"}})
 }
 
-func (s *Server) renderWebhooks(w http.ResponseWriter, r *http.Request, pg Page, secret string) error {
-	ctx, p := r.Context(), access.FromContext(r.Context())
-	hooks, err := allPages(func(c string) ([]notify.Webhook, string, error) { return s.Notify.ListWebhooks(ctx, p, c, 500) })
+func (s *Pages) renderWebhooks(w http.ResponseWriter, r *http.Request, base page.Base) error {
+	ctx, p := r.Context(), page.Principal(r)
+	hooks, err := page.AllPages(func(c string) ([]notify.Webhook, string, error) { return s.Notify.ListWebhooks(ctx, p, c, 500) })
 	if err != nil {
 		return err
 	}
@@ -173,13 +207,12 @@ func (s *Server) renderWebhooks(w http.ResponseWriter, r *http.Request, pg Page,
 	if err != nil {
 		return err
 	}
-	if len(pg.Errors) > 0 {
+	if len(base.Errors) > 0 {
 		w.WriteHeader(http.StatusUnprocessableEntity)
 	}
-	pg.Title, pg.Nav = "Webhooks and notification deliveries", "admin"
-	pg.Data = webhooksView{Webhooks: hooks, Deliveries: list, Next: next, Filter: f, NewSecret: secret,
-		Email: s.Notify.EmailEnabled(), Private: s.Notify.AllowPrivateTargets}
-	s.renderPage(w, r, "notify_webhooks.html", pg)
+	base.Title, base.Nav = "Webhooks and notification deliveries", "admin"
+	s.Render(w, r, "notify_webhooks.html", &webhooksView{Base: base, Webhooks: hooks, Deliveries: list, Next: next, Filter: f,
+		Email: s.Notify.EmailEnabled(), Private: s.Notify.AllowPrivateTargets})
 	return nil
 }
 
@@ -188,10 +221,12 @@ func webhookInput(r *http.Request) notify.WebhookInput {
 		EventTypes: strings.Split(r.PostFormValue("event_types"), ","), Active: r.PostFormValue("active") == "on"}
 }
 
-func (s *Server) createWebhook(w http.ResponseWriter, r *http.Request) error {
-	hook, secret, err := s.Notify.CreateWebhook(r.Context(), access.FromContext(r.Context()), webhookInput(r))
+func (s *Pages) createWebhook(w http.ResponseWriter, r *http.Request) error {
+	hook, secret, err := s.Notify.CreateWebhook(r.Context(), page.Principal(r), webhookInput(r))
 	if engage.ErrorCode(err) == engage.EINVALID {
-		return s.renderWebhooks(w, r, Page{Errors: engage.ErrorFields(err), Form: formOf(r)}, "")
+		var base page.Base
+		base.Rejected(engage.ErrorFields(err), r)
+		return s.renderWebhooks(w, r, base)
 	} else if err != nil {
 		return err
 	}
@@ -199,19 +234,19 @@ func (s *Server) createWebhook(w http.ResponseWriter, r *http.Request) error {
 	// a cookie on its way to the next page. The form sent again leads to
 	// the endpoint's page, without it.
 	w.Header().Set("Content-Location", "/admin/webhooks/"+strconv.FormatInt(hook.ID, 10))
-	return s.renderWebhook(w, r, hook.ID, Page{Flash: "Webhook endpoint added. Copy its secret now: it will not be shown again."}, secret)
+	return s.renderWebhook(w, r, hook.ID, page.Base{Flash: "Webhook endpoint added. Copy its secret now: it will not be shown again."}, secret)
 }
 
-func (s *Server) adminWebhook(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
+func (s *Pages) adminWebhook(w http.ResponseWriter, r *http.Request) error {
+	id, err := page.PathID(r, "id")
 	if err != nil {
 		return err
 	}
-	return s.renderWebhook(w, r, id, Page{}, "")
+	return s.renderWebhook(w, r, id, page.Base{}, "")
 }
 
-func (s *Server) renderWebhook(w http.ResponseWriter, r *http.Request, id int64, pg Page, secret string) error {
-	ctx, p := r.Context(), access.FromContext(r.Context())
+func (s *Pages) renderWebhook(w http.ResponseWriter, r *http.Request, id int64, base page.Base, secret string) error {
+	ctx, p := r.Context(), page.Principal(r)
 	hook, err := s.Notify.FindWebhook(ctx, p, id)
 	if err != nil {
 		return err
@@ -222,87 +257,89 @@ func (s *Server) renderWebhook(w http.ResponseWriter, r *http.Request, id int64,
 	if err != nil {
 		return err
 	}
-	if pg.Form == nil {
+	if base.Form == nil {
 		active := ""
 		if hook.Active {
 			active = "on"
 		}
-		pg.Form = map[string]string{"url": hook.URL, "description": hook.Description, "event_types": strings.Join(hook.EventTypes, ", "),
+		base.Form = map[string]string{"url": hook.URL, "description": hook.Description, "event_types": strings.Join(hook.EventTypes, ", "),
 			"active": active, "version": strconv.Itoa(hook.Version)}
 	}
-	if len(pg.Errors) > 0 {
+	if len(base.Errors) > 0 {
 		w.WriteHeader(http.StatusUnprocessableEntity)
 	}
-	pg.Title, pg.Nav = "Webhook "+hook.URL, "admin"
-	pg.Data = webhooksView{Webhook: &hook, Deliveries: list, Next: next, Filter: f, NewSecret: secret, Private: s.Notify.AllowPrivateTargets}
-	s.renderPage(w, r, "notify_webhook.html", pg)
+	base.Title, base.Nav = "Webhook "+hook.URL, "admin"
+	s.Render(w, r, "notify_webhook.html", &webhookView{Base: base, Webhook: hook, Deliveries: list, Next: next, Filter: f,
+		NewSecret: secret, Private: s.Notify.AllowPrivateTargets})
 	return nil
 }
 
-func (s *Server) updateWebhook(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
+func (s *Pages) updateWebhook(w http.ResponseWriter, r *http.Request) error {
+	id, err := page.PathID(r, "id")
 	if err != nil {
 		return err
 	}
 	version, _ := strconv.Atoi(r.PostFormValue("version"))
-	_, err = s.Notify.UpdateWebhook(r.Context(), access.FromContext(r.Context()), id, version, webhookInput(r))
+	_, err = s.Notify.UpdateWebhook(r.Context(), page.Principal(r), id, version, webhookInput(r))
 	if engage.ErrorCode(err) == engage.EINVALID {
-		return s.renderWebhook(w, r, id, Page{Errors: engage.ErrorFields(err), Form: formOf(r)}, "")
+		var base page.Base
+		base.Rejected(engage.ErrorFields(err), r)
+		return s.renderWebhook(w, r, id, base, "")
 	} else if err != nil {
 		return err
 	}
-	s.flash(w, "Webhook endpoint saved.")
+	s.Flash(w, "Webhook endpoint saved.")
 	http.Redirect(w, r, fmt.Sprintf("/admin/webhooks/%d", id), http.StatusSeeOther)
 	return nil
 }
 
-func (s *Server) rotateWebhookSecret(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
+func (s *Pages) rotateWebhookSecret(w http.ResponseWriter, r *http.Request) error {
+	id, err := page.PathID(r, "id")
 	if err != nil {
 		return err
 	}
-	_, secret, err := s.Notify.RotateWebhookSecret(r.Context(), access.FromContext(r.Context()), id)
+	_, secret, err := s.Notify.RotateWebhookSecret(r.Context(), page.Principal(r), id)
 	if err != nil {
 		return err
 	}
-	return s.renderWebhook(w, r, id, Page{Flash: "New secret made. Deliveries are signed with it from now on: give it to the receiver, and copy it now — it will not be shown again."}, secret)
+	return s.renderWebhook(w, r, id, page.Base{Flash: "New secret made. Deliveries are signed with it from now on: give it to the receiver, and copy it now — it will not be shown again."}, secret)
 }
 
-func (s *Server) deleteWebhook(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
+func (s *Pages) deleteWebhook(w http.ResponseWriter, r *http.Request) error {
+	id, err := page.PathID(r, "id")
 	if err != nil {
 		return err
 	}
-	if err := s.Notify.DeleteWebhook(r.Context(), access.FromContext(r.Context()), id); err != nil {
+	if err := s.Notify.DeleteWebhook(r.Context(), page.Principal(r), id); err != nil {
 		return err
 	}
-	s.flash(w, "Webhook endpoint deleted, with its deliveries.")
+	s.Flash(w, "Webhook endpoint deleted, with its deliveries.")
 	http.Redirect(w, r, "/admin/webhooks", http.StatusSeeOther)
 	return nil
 }
 
-func (s *Server) adminDelivery(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
+func (s *Pages) adminDelivery(w http.ResponseWriter, r *http.Request) error {
+	id, err := page.PathID(r, "id")
 	if err != nil {
 		return err
 	}
-	d, err := s.Notify.FindDelivery(r.Context(), access.FromContext(r.Context()), id)
+	d, err := s.Notify.FindDelivery(r.Context(), page.Principal(r), id)
 	if err != nil {
 		return err
 	}
-	s.render(w, r, "notify_delivery.html", fmt.Sprintf("Delivery %d", d.ID), "admin", d)
+	s.Render(w, r, "notify_delivery.html", &deliveryView{Base: page.Base{Title: fmt.Sprintf("Delivery %d", d.ID), Nav: "admin"}, Delivery: d})
 	return nil
 }
 
-func (s *Server) retryDelivery(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
+func (s *Pages) retryDelivery(w http.ResponseWriter, r *http.Request) error {
+	id, err := page.PathID(r, "id")
 	if err != nil {
 		return err
 	}
-	if _, err := s.Notify.RetryDelivery(r.Context(), access.FromContext(r.Context()), id); err != nil {
+	if _, err := s.Notify.RetryDelivery(r.Context(), page.Principal(r), id); err != nil {
 		return err
 	}
-	s.flash(w, fmt.Sprintf("Delivery %d will be tried again within a few seconds.", id))
+	s.Flash(w, fmt.Sprintf("Delivery %d will be tried again within a few seconds.", id))
 	back := fmt.Sprintf("/admin/webhooks/deliveries/%d", id)
 	if r.PostFormValue("back") == "list" {
 		back = "/admin/webhooks#deliveries"

@@ -1,4 +1,4 @@
-package web
+package page
 
 import (
 	"net/http"
@@ -37,13 +37,13 @@ func (r *statusRecorder) Write(b []byte) (int, error) {
 	return r.ResponseWriter.Write(b)
 }
 
-// onceForm runs handle for a POST whose form has a form key at most once
+// OnceForm runs handle for a POST whose form has a form key at most once
 // per key: a repeat is redirected where the first one led. The form must
-// have been parsed.
-func (s *Server) onceForm(w http.ResponseWriter, r *http.Request, handle func(http.ResponseWriter, *http.Request) error) error {
+// have been parsed. The shell runs every POST through it.
+func (k *Kit) OnceForm(w http.ResponseWriter, r *http.Request, handle func(http.ResponseWriter, *http.Request) error) error {
 	p := access.FromContext(r.Context())
 	formKey := r.PostForm.Get(formKeyField)
-	if s.FormKeys == nil || p == nil || formKey == "" {
+	if k.FormKeys == nil || p == nil || formKey == "" {
 		return handle(w, r)
 	}
 	// The key alone says which sending of which form it is; what was typed
@@ -52,7 +52,7 @@ func (s *Server) onceForm(w http.ResponseWriter, r *http.Request, handle func(ht
 	if err != nil {
 		return err
 	}
-	kept, replay, err := s.FormKeys.Begin(r.Context(), key)
+	kept, replay, err := k.FormKeys.Begin(r.Context(), key)
 	if err != nil {
 		return err
 	}
@@ -72,14 +72,14 @@ func (s *Server) onceForm(w http.ResponseWriter, r *http.Request, handle func(ht
 		}
 	}
 	if err == nil && loc != "" {
-		err = s.FormKeys.Finish(r.Context(), key, idempotency.Response{Status: http.StatusSeeOther, Location: loc})
+		err = k.FormKeys.Finish(r.Context(), key, idempotency.Response{Status: http.StatusSeeOther, Location: loc})
 		if err != nil {
-			s.Logger.ErrorContext(r.Context(), "keeping a form's answer", "err", err)
+			k.Logger.ErrorContext(r.Context(), "keeping a form's answer", "err", err)
 		}
 		return nil
 	}
-	if rerr := s.FormKeys.Release(r.Context(), key); rerr != nil {
-		s.Logger.ErrorContext(r.Context(), "releasing a form key", "err", rerr)
+	if rerr := k.FormKeys.Release(r.Context(), key); rerr != nil {
+		k.Logger.ErrorContext(r.Context(), "releasing a form key", "err", rerr)
 	}
 	return err
 }

@@ -1,4 +1,4 @@
-package web
+package page
 
 import (
 	"testing"
@@ -36,15 +36,12 @@ func TestDatesInTheReadersZone(t *testing.T) {
 			t.Errorf("got %q, want %q", c.got, c.want)
 		}
 	}
-	if _, ok := funcs["datetime"]; !ok {
-		t.Error("the shared funcs have no datetime: templates parsed with them alone would not parse")
-	}
 }
 
 func TestWords(t *testing.T) {
 	for in, want := range map[string]string{"api_token": "API token", "parent_id": "Parent ID", "billing_mode": "Billing mode", "name": "Name", "": ""} {
-		if got := words(in); got != want {
-			t.Errorf("words(%q) = %q, want %q", in, got, want)
+		if got := Words(in); got != want {
+			t.Errorf("Words(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

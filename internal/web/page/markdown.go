@@ -1,4 +1,4 @@
-package web
+package page
 
 import (
 	"bytes"
@@ -14,7 +14,8 @@ import (
 // a service owner writes cannot inject script.
 var markdown = goldmark.New(goldmark.WithExtensions(extension.Table, extension.Strikethrough, extension.Linkify))
 
-func renderMarkdown(src string) template.HTML {
+// Markdown renders src as safe HTML.
+func Markdown(src string) template.HTML {
 	var buf bytes.Buffer
 	if err := markdown.Convert([]byte(src), &buf); err != nil {
 		return template.HTML(template.HTMLEscapeString(src))

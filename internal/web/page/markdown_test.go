@@ -1,4 +1,4 @@
-package web
+package page
 
 import (
 	"strings"
@@ -14,12 +14,12 @@ func TestMarkdownIsSafe(t *testing.T) {
 		"<a href=\"https://e.com\" onclick=x>": "onclick",
 	}
 	for src, bad := range cases {
-		out := string(renderMarkdown(src))
+		out := string(Markdown(src))
 		if strings.Contains(strings.ToLower(out), strings.ToLower(bad)) {
 			t.Errorf("markdown %q rendered %q, which contains %q", src, out, bad)
 		}
 	}
-	if out := string(renderMarkdown("**Fast** [docs](https://example.com)")); !strings.Contains(out, "<strong>Fast</strong>") ||
+	if out := string(Markdown("**Fast** [docs](https://example.com)")); !strings.Contains(out, "<strong>Fast</strong>") ||
 		!strings.Contains(out, `href="https://example.com"`) {
 		t.Errorf("markdown lost ordinary formatting: %q", out)
 	}

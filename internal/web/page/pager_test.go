@@ -1,4 +1,4 @@
-package web
+package page
 
 import (
 	"bytes"
@@ -7,17 +7,18 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestPagerLinkKeepsCursorAndFilters renders the pager as a list page does
 // and reads the link back the way a browser would: the cursor and the
 // filters must arrive as parameters of their own, not escaped into one.
 func TestPagerLinkKeepsCursorAndFilters(t *testing.T) {
-	layout, err := templateFS.ReadFile("templates/layout.html")
+	layout, err := kitFS.ReadFile("templates/layout.html")
 	if err != nil {
 		t.Fatal(err)
 	}
-	tpl := template.Must(template.New("layout.html").Funcs(funcs).Parse(string(layout)))
+	tpl := template.Must(template.New("layout.html").Funcs(funcs).Funcs(zoneFuncs(time.UTC)).Parse(string(layout)))
 	tpl = template.Must(tpl.New("page").Parse(`{{template "pager" (next .Query .Cursor)}}`))
 	var buf bytes.Buffer
 	q := url.Values{"state": {"open"}, "q": {"lab & cloud"}, "cursor": {"old"}}
