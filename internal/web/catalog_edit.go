@@ -527,7 +527,7 @@ func compareChart(c catalog.Comparison) *chart {
 	}
 	ch := &chart{Title: "Three-year cost", Height: 40*len(c.Columns) + 10}
 	for i, col := range c.Columns {
-		width := 360 * barShare(col.ThreeYear, max) // drawing only: amounts shown are exact
+		width := 360 * page.BarShare(col.ThreeYear, max) // drawing only: amounts shown are exact
 		ch.Bars = append(ch.Bars, bar{Label: col.Offering.Name, Value: catalog.FormatMoney(col.ThreeYear, col.Currency),
 			LabelY: float64(i*40 + 14), BarY: float64(i*40 + 20), ValueY: float64(i*40 + 31), Width: math.Max(width, 2), Cheapest: i == c.Cheapest})
 	}

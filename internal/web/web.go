@@ -9,6 +9,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"github.com/engagehq/engage/internal/web/billingpages"
 	"github.com/engagehq/engage/internal/web/notifypages"
 	"io/fs"
 	"log/slog"
@@ -153,9 +154,6 @@ func (s *Server) Routes() []Route {
 	routes = append(routes, s.catalogRoutes()...)
 	routes = append(routes, s.approvalRoutes()...)
 	routes = append(routes, s.frontdoorRoutes()...)
-	routes = append(routes, s.costRoutes()...)
-	routes = append(routes, s.costPoolRoutes()...)
-	routes = append(routes, s.cloudRoutes()...)
 	for _, a := range s.areas() {
 		routes = append(routes, a.Routes()...)
 	}
@@ -172,8 +170,10 @@ type area struct {
 // services they need.
 func (s *Server) areas() []area {
 	notifyPages := &notifypages.Pages{Kit: s.kit, Notify: s.Notify}
+	billingPages := &billingpages.Pages{Kit: s.kit, Org: s.Org, Catalog: s.Catalog, Billing: s.Billing, Costs: s.Costs, CloudBill: s.CloudBill, Clock: s.Clock}
 	return []area{
 		{notifyPages.Routes, notifypages.Templates},
+		{billingPages.Routes, billingpages.Templates},
 	}
 }
 
