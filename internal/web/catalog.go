@@ -179,7 +179,7 @@ func (s *Server) servicePage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	today := catalog.DateOf(s.Clock.Now())
-	alternatives, err := s.Catalog.Alternatives(r.Context(), principal(r), d.Service.ID)
+	alternatives, allAlternatives, err := s.Catalog.Alternatives(r.Context(), principal(r), d.Service.ID, alternativesShown)
 	if err != nil {
 		return err
 	}
@@ -211,8 +211,19 @@ func (s *Server) servicePage(w http.ResponseWriter, r *http.Request) error {
 		rows = append(rows, row)
 	}
 	s.render(w, r, "service.html", d.Service.Name, "catalog", map[string]any{"D": d, "Offerings": rows, "News": news,
-		"Description": renderMarkdown(d.Service.Description), "Alternatives": alternativeLinks(d, alternatives)})
+		"Description": renderMarkdown(d.Service.Description), "Alternatives": alternativeLinks(d, alternatives),
+		"AllAlternatives": allAlternatives, "AlternativesLink": alternativesLink(d.Service.Family)})
 	return nil
+}
+
+// alternativesShown is how many cloud alternatives a service page names; a
+// family can have hundreds, and the rest are one link away in the catalog.
+const alternativesShown = 5
+
+// alternativesLink lists in the catalog every cloud service of a family
+// that takes orders, in the order the service page names them.
+func alternativesLink(family string) string {
+	return "/catalog?" + url.Values{"family": {family}, "delivery": {"cloud"}, "lifecycle": {"pilot", "live"}}.Encode()
 }
 
 // alternativeLink is a service to move to, with the link that puts it
