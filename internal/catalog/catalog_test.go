@@ -556,5 +556,17 @@ func TestAlternativesAndPickersFollowTheCatalog(t *testing.T) {
 		if got := labels(f.cat.ComparableOfferings); !strings.HasPrefix(got, "Aardvark cloud — Tiny; alpha cloud — Small;") {
 			t.Fatalf("comparable offerings after a new service = %q; want Aardvark cloud's first", got)
 		}
+		// Without words, the catalog lists by name in the same order.
+		page, err := f.cat.ListServices(ctx, f.riley, catalog.ListFilter{Families: []string{"compute"}, DeliveryModels: []string{"cloud"}, Limit: 3, Offset: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var listed []string
+		for _, c := range page.Cards {
+			listed = append(listed, c.Name)
+		}
+		if strings.Join(listed, ", ") != "alpha cloud, Beta cloud, Delta cloud" || page.Total != 6 {
+			t.Fatalf("the compute family's cloud services from the second = %q of %d; want alpha, Beta and Delta cloud of 6", listed, page.Total)
+		}
 	})
 }

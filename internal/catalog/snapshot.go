@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -63,8 +64,9 @@ type snapshot struct {
 	cards      map[int64]*ServiceCard
 	index      *search.Index
 	// Kept sorted here rather than on each page that lists them.
-	options []offeringOption      // every offering, by service name then display order
-	cloudOf map[string][]*Service // by family: the cloud services that can be ordered, by name
+	nameRank map[int64]int         // each service's place in the catalog's order by name
+	options  []offeringOption      // every offering, by service name then display order
+	cloudOf  map[string][]*Service // by family: the cloud services that can be ordered, by name
 }
 
 // offeringOption is an offering as pickers list it.
@@ -129,7 +131,7 @@ func buildSnapshot(ctx context.Context, q db.Querier, gen int64, today Date) (*s
 	}
 	s := &snapshot{generation: gen, built: today, services: map[int64]*Service{}, bySlug: map[string]*Service{},
 		offerings: map[int64]*Offering{}, ofService: map[int64][]*Offering{}, cards: map[int64]*ServiceCard{}, index: search.New(),
-		cloudOf: map[string][]*Service{}}
+		nameRank: map[int64]int{}, cloudOf: map[string][]*Service{}}
 	for i := range services {
 		svc := &services[i]
 		s.services[svc.ID] = svc
@@ -173,7 +175,8 @@ func buildSnapshot(ctx context.Context, q db.Querier, gen int64, today Date) (*s
 		byName = append(byName, svc)
 	}
 	slices.SortFunc(byName, byServiceName)
-	for _, svc := range byName {
+	for i, svc := range byName {
+		s.nameRank[svc.ID] = i
 		orderable := false
 		for _, o := range s.ofService[svc.ID] {
 			s.options = append(s.options, offeringOption{svc: svc, o: o, label: svc.Name + " — " + o.Name})
@@ -286,11 +289,7 @@ func (c *Catalog) ListServices(ctx context.Context, p *access.Principal, f ListF
 	res := s.index.Search(q)
 	if browse {
 		slices.SortFunc(res.Hits, func(a, b search.Hit) int {
-			x, y := s.cards[atoi(a.ID)], s.cards[atoi(b.ID)]
-			if c := strings.Compare(strings.ToLower(x.Name), strings.ToLower(y.Name)); c != 0 {
-				return c
-			}
-			return strings.Compare(a.ID, b.ID)
+			return cmp.Compare(s.nameRank[atoi(a.ID)], s.nameRank[atoi(b.ID)])
 		})
 		res.Hits = res.Hits[min(offset, len(res.Hits)):min(offset+limit, len(res.Hits))]
 	}
