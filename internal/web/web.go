@@ -86,8 +86,9 @@ type Server struct {
 	CloudBill *cloudbill.Service
 
 	// Waiting lists what waits for a person: approvals, triage, reviews,
-	// the board's decisions.
-	Waiting waiting.List
+	// the board's decisions; it keeps each person's count for the
+	// navigation.
+	Waiting *waiting.Counter
 	// FormKeys keeps the answers to forms that create something, so that
 	// sending one twice creates once (see onceForm); none when nil.
 	FormKeys *idempotency.Store
