@@ -57,6 +57,7 @@ func (a *API) Register(mux *http.ServeMux) huma.API {
 		"bearer": {Type: "http", Scheme: "bearer", Description: "An Engage API token."},
 	}
 	registerMoneyTypes(cfg.Components.Schemas)
+	registerNeedTypes(cfg.Components.Schemas)
 	api := humago.NewWithPrefix(mux, Prefix, cfg)
 	// Every operation needs a principal: a request without one is refused
 	// before its body is read, so an anonymous client cannot send one.

@@ -835,7 +835,8 @@ type step struct {
 
 // stepsFor lists the actions that take a need to where its story ends.
 func stepsFor(s needSpec, i int) ([]step, error) {
-	state, via, _ := strings.Cut(s.end, "@")
+	end, via, _ := strings.Cut(s.end, "@")
+	state := frontdoor.State(end)
 	var out []step
 	add := func(action string, arg int) { out = append(out, step{need: i, action: action, arg: arg}) }
 	options := func() {
@@ -852,8 +853,8 @@ func stepsFor(s needSpec, i int) ([]step, error) {
 		}
 	}
 	// reach takes the need to state along the usual path.
-	reach := func(target string) {
-		order := []string{frontdoor.Draft, frontdoor.Submitted, frontdoor.Triage, frontdoor.Assessment, frontdoor.Decision, frontdoor.Approved,
+	reach := func(target frontdoor.State) {
+		order := []frontdoor.State{frontdoor.Draft, frontdoor.Submitted, frontdoor.Triage, frontdoor.Assessment, frontdoor.Decision, frontdoor.Approved,
 			frontdoor.InDelivery, frontdoor.Delivered, frontdoor.Closed}
 		at := slices.Index(order, target)
 		if at < 0 {
@@ -921,7 +922,7 @@ func stepsFor(s needSpec, i int) ([]step, error) {
 		reach(frontdoor.Decision)
 		add("reject", 0)
 	case state == frontdoor.Withdrawn:
-		reach(via)
+		reach(frontdoor.State(via))
 		add("withdraw", 0)
 	case via == "":
 		reach(state)
@@ -974,7 +975,8 @@ func gapBefore(r *rand.Rand, action string, deliveryDays int) time.Duration {
 // idleFor is how long ago a need's last step happened. In a stage with a
 // service level, one need in three has overstayed it.
 func idleFor(r *rand.Rand, s needSpec, i int) time.Duration {
-	state, via, _ := strings.Cut(s.end, "@")
+	end, via, _ := strings.Cut(s.end, "@")
+	state := frontdoor.State(end)
 	if sla, ok := frontdoor.ServiceLevels[state]; ok {
 		if i%3 == 0 {
 			return days(r, float64(sla)*1.4+3, float64(sla)*1.4+12)
@@ -1261,7 +1263,7 @@ func playStep(ctx context.Context, fd *frontdoor.Service, st *story, stp step, o
 	i := stp.need
 	act := func(p *access.Principal, action string, in frontdoor.ActInput) error {
 		in.Version = st.version
-		n, err := fd.Act(ctx, p, st.ref, action, in)
+		n, err := fd.Act(ctx, p, st.ref, frontdoor.Action(action), in)
 		if err != nil {
 			return err
 		}
@@ -1366,7 +1368,7 @@ func playStep(ctx context.Context, fd *frontdoor.Service, st *story, stp step, o
 		if notes != "" && i%2 == 0 {
 			verdict = "approve_with_conditions"
 		}
-		if strings.HasPrefix(s.end, frontdoor.Rejected) && kind == "finance" {
+		if strings.HasPrefix(s.end, string(frontdoor.Rejected)) && kind == "finance" {
 			verdict, notes = "reject", "The benefit described does not justify the cost; see the board's decision."
 		}
 		n, err := fd.Review(ctx, reviewer[kind], st.ref, kind, verdict, notes, st.version)

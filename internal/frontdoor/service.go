@@ -46,7 +46,7 @@ func (f *Service) canRead(p *access.Principal, n *Need) bool {
 		return true
 	}
 	reviewer := p.HasAny(access.ReviewerArchitecture, access.ReviewerSecurity, access.ReviewerFinance)
-	return reviewer && !slices.Contains([]string{Draft, Submitted, Triage}, n.State)
+	return reviewer && !slices.Contains([]State{Draft, Submitted, Triage}, n.State)
 }
 
 func notFound(ref string) error {
@@ -105,8 +105,8 @@ func (f *Service) Get(ctx context.Context, p *access.Principal, ref string) (Nee
 	}
 	d.Actions = []string{}
 	for _, t := range Transitions {
-		if slices.Contains(t.From, n.State) && may(p, t, &n) && !slices.Contains(d.Actions, t.Action) {
-			d.Actions = append(d.Actions, t.Action)
+		if slices.Contains(t.From, n.State) && may(p, t, &n) && !slices.Contains(d.Actions, string(t.Action)) {
+			d.Actions = append(d.Actions, string(t.Action))
 		}
 	}
 	if n.State == Draft && p.PersonID == n.RequesterID {
@@ -342,7 +342,7 @@ func staleVersion(version int) error {
 		"Someone else changed this need after you opened it (you had version %d). Reload it to see their change, then try again.", version)
 }
 
-func recordEvent(ctx context.Context, tx db.Querier, needID int64, at time.Time, p *access.Principal, action, from, to, reason string) error {
+func recordEvent(ctx context.Context, tx db.Querier, needID int64, at time.Time, p *access.Principal, action string, from, to State, reason string) error {
 	var actor any
 	name := "Engage"
 	if p != nil {
@@ -372,7 +372,7 @@ type ActInput struct {
 }
 
 // Act takes a transition of the state machine.
-func (f *Service) Act(ctx context.Context, p *access.Principal, ref, action string, in ActInput) (Need, error) {
+func (f *Service) Act(ctx context.Context, p *access.Principal, ref string, action Action, in ActInput) (Need, error) {
 	n, err := f.Find(ctx, p, ref)
 	if err != nil {
 		return Need{}, err
@@ -415,11 +415,11 @@ func (f *Service) Act(ctx context.Context, p *access.Principal, ref, action stri
 		if k, _ := res.RowsAffected(); k == 0 {
 			return staleVersion(in.Version)
 		}
-		if err := recordEvent(ctx, tx, n.ID, now, p, action, n.State, to, in.Reason); err != nil {
+		if err := recordEvent(ctx, tx, n.ID, now, p, string(action), n.State, to, in.Reason); err != nil {
 			return err
 		}
-		if err := audit.Record(ctx, tx, now, p, action, "need", n.ID, fmt.Sprintf("Need %s: %s", n.Reference, t.Label),
-			map[string]string{"state": n.State}, map[string]string{"state": to, "reason": in.Reason}); err != nil {
+		if err := audit.Record(ctx, tx, now, p, string(action), "need", n.ID, fmt.Sprintf("Need %s: %s", n.Reference, t.Label),
+			map[string]State{"state": n.State}, map[string]string{"state": string(to), "reason": in.Reason}); err != nil {
 			return err
 		}
 		if extra.after != nil {
@@ -444,10 +444,10 @@ type extra struct {
 }
 
 // prepare checks an action's own conditions and says what else it writes.
-func (f *Service) prepare(ctx context.Context, tx *db.Tx, p *access.Principal, n *Need, t Transition, in ActInput, now time.Time, to *string) (extra, error) {
+func (f *Service) prepare(ctx context.Context, tx *db.Tx, p *access.Principal, n *Need, t Transition, in ActInput, now time.Time, to *State) (extra, error) {
 	var e extra
 	switch t.Action {
-	case "submit":
+	case ActionSubmit:
 		if err := submitChecks(*n); err != nil {
 			return e, err
 		}
@@ -456,18 +456,18 @@ func (f *Service) prepare(ctx context.Context, tx *db.Tx, p *access.Principal, n
 			return e, err
 		}
 		e.sets, e.args = ", submitted_at = ?, brm_id = ?", []any{now, nullID(brm)}
-	case "merge":
+	case ActionMerge:
 		dup, err := findNeed(ctx, tx, "n.reference = ?", strings.ToUpper(strings.TrimSpace(in.DuplicateOf)))
 		if err != nil || dup.ID == n.ID {
 			return e, fieldErr("duplicate_of", "Give the reference of another need, such as NEED-2026-0042.")
 		}
 		e.sets, e.args = ", duplicate_of_id = ?", []any{dup.ID}
-	case "use_catalog":
+	case ActionUseCatalog:
 		if _, _, err := f.Catalog.FindOffering(ctx, p, in.OfferingID); err != nil {
 			return e, fieldErr("offering_id", "Choose a catalog offering that meets the need.")
 		}
 		e.sets, e.args = ", catalog_offering_id = ?", []any{in.OfferingID}
-	case "to_decision":
+	case ActionToDecision:
 		reviews, err := loadReviews(ctx, tx, n.ID)
 		if err != nil {
 			return e, err
@@ -475,7 +475,7 @@ func (f *Service) prepare(ctx context.Context, tx *db.Tx, p *access.Principal, n
 		if len(reviews) < len(ReviewKinds) {
 			return e, engage.Errorf(engage.ECONFLICT, "All three reviews — architecture, security and finance — must be recorded first.")
 		}
-	case "decide":
+	case ActionDecide:
 		options, err := loadOptions(ctx, tx, n.ID, n.DataClass)
 		if err != nil {
 			return e, err
@@ -555,7 +555,7 @@ func (f *Service) Decided(ctx context.Context, tx *db.Tx, r approval.Request) er
 		// this same transaction, moves the need itself.
 		return nil
 	}
-	to := map[string]string{approval.Approved: Approved, approval.Declined: Rejected, approval.Cancelled: Decision}[r.Status]
+	to := map[string]State{approval.Approved: Approved, approval.Declined: Rejected, approval.Cancelled: Decision}[r.Status]
 	if to == "" || to == Decision {
 		return nil
 	}
@@ -584,7 +584,7 @@ const (
 // EventTypes lists them, for the webhooks that may subscribe to them.
 var EventTypes = []string{EventSubmitted, EventStateChanged}
 
-func (f *Service) publish(ctx context.Context, tx *db.Tx, n Need, from, to, reason string, now time.Time) error {
+func (f *Service) publish(ctx context.Context, tx *db.Tx, n Need, from, to State, reason string, now time.Time) error {
 	if f.Publisher == nil {
 		return nil
 	}
