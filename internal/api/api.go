@@ -75,6 +75,7 @@ func (a *API) Register(mux *http.ServeMux) huma.API {
 	a.registerTokens(api)
 	a.registerCatalog(api)
 	a.registerFrontDoor(api)
+	a.registerProcesses(api)
 	a.registerBilling(api)
 	a.registerBillingExports(api)
 	a.registerApprovals(api)

@@ -31,6 +31,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/engagehq/engage/internal/catalog"
+	"github.com/engagehq/engage/internal/process"
 )
 
 // State is where a need is in its workflow. The states and the moves
@@ -85,7 +86,9 @@ type Need struct {
 	Title            string           `json:"title"`
 	Problem          string           `json:"problem"`
 	Outcome          string           `json:"outcome"`
-	Processes        string           `json:"processes" doc:"Business processes affected"`
+	Processes        string           `json:"processes" doc:"Business processes affected, in the requester's words"`
+	ProcessIDs       []int64          `json:"process_ids" nullable:"false" doc:"Processes of the register the need affects"`
+	Origin           *Origin          `json:"origin,omitempty" doc:"Where the need came from, when another area created it (an idea of a community)"`
 	RequesterID      int64            `json:"requester_id"`
 	RequesterName    string           `json:"requester_name"`
 	DepartmentID     int64            `json:"department_id"`
@@ -124,7 +127,8 @@ type NeedInput struct {
 	Title       string           `json:"title"`
 	Problem     string           `json:"problem"`
 	Outcome     string           `json:"outcome"`
-	Processes   string           `json:"processes,omitempty"`
+	Processes   string           `json:"processes,omitempty" doc:"Business processes affected, in your words"`
+	ProcessIDs  []int64          `json:"process_ids,omitempty" doc:"Processes of the register the need affects; on a change, leaving it out keeps the links and [] removes them"`
 	Departments []int64          `json:"affected_department_ids,omitempty"`
 	SponsorID   int64            `json:"sponsor_id,omitempty"`
 	Users       int              `json:"users"`
@@ -137,7 +141,7 @@ type NeedInput struct {
 
 // Input returns the editable part of n.
 func (n Need) Input() NeedInput {
-	return NeedInput{Title: n.Title, Problem: n.Problem, Outcome: n.Outcome, Processes: n.Processes, Departments: n.Departments,
+	return NeedInput{Title: n.Title, Problem: n.Problem, Outcome: n.Outcome, Processes: n.Processes, ProcessIDs: n.ProcessIDs, Departments: n.Departments,
 		SponsorID: n.SponsorID, Users: n.Users, DataClass: n.DataClass, BudgetMin: n.BudgetMin, BudgetMax: n.BudgetMax,
 		Currency: n.Currency, NeededBy: n.NeededBy}
 }
@@ -207,6 +211,8 @@ type NeedDetail struct {
 	Events  []NeedEvent  `json:"events" nullable:"false"`
 	Reviews []NeedReview `json:"reviews" nullable:"false"`
 	Options []NeedOption `json:"options" nullable:"false"`
-	Actions []string     `json:"actions" nullable:"false" doc:"What the caller may do now: workflow actions, and edit, add_option, review_<kind>"`
-	Next    string       `json:"next" doc:"What happens next, in words"`
+	// LinkedProcesses are the processes of ProcessIDs, as the register names them.
+	LinkedProcesses []process.Ref `json:"linked_processes" nullable:"false"`
+	Actions         []string      `json:"actions" nullable:"false" doc:"What the caller may do now: workflow actions, and edit, add_option, review_<kind>"`
+	Next            string        `json:"next" doc:"What happens next, in words"`
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -34,8 +35,14 @@ type Service struct {
 	Catalog   *catalog.Catalog
 	Approvals *approval.Service
 	Publisher Publisher // optional
+	// Processes is the process register needs link to; without it a need
+	// links no process.
+	Processes ProcessRegister
 
 	index needIndex
+
+	observersMu sync.Mutex // guards observers
+	observers   map[string]Observer
 }
 
 func (f *Service) canRead(p *access.Principal, n *Need) bool {
@@ -101,6 +108,9 @@ func (f *Service) Get(ctx context.Context, p *access.Principal, ref string) (Nee
 		return NeedDetail{}, err
 	}
 	if d.Options, err = loadOptions(ctx, f.DB, n.ID, n.DataClass); err != nil {
+		return NeedDetail{}, err
+	}
+	if d.LinkedProcesses, err = f.processRefs(ctx, n.ProcessIDs); err != nil {
 		return NeedDetail{}, err
 	}
 	d.Actions = []string{}
@@ -225,7 +235,17 @@ func (f *Service) checkInput(ctx context.Context, in *NeedInput) error {
 			v.Add(fmt.Sprintf("affected_department_ids[%d]", i), "No department with id %d.", id)
 		}
 	}
-	return v.Err()
+	if len(in.ProcessIDs) > 200 {
+		v.Add("process_ids", "Link at most 200 processes.")
+	} else if err := f.checkProcesses(ctx, &v, in.ProcessIDs); err != nil {
+		return err
+	}
+	if err := v.Err(); err != nil {
+		return err
+	}
+	slices.Sort(in.ProcessIDs)
+	in.ProcessIDs = slices.Compact(in.ProcessIDs)
+	return nil
 }
 
 // submitChecks are the fields a need must have before it is submitted.
@@ -247,32 +267,52 @@ func (f *Service) Create(ctx context.Context, p *access.Principal, in NeedInput)
 	if err := f.checkInput(ctx, &in); err != nil {
 		return Need{}, err
 	}
-	var ref string
+	var n Need
 	err := f.DB.Transact(ctx, func(tx *db.Tx) error {
-		now := f.Clock.Now()
-		n, err := db.NextNumber(ctx, tx, "need", now.Year())
-		if err != nil {
-			return err
-		}
-		ref = fmt.Sprintf("NEED-%d-%04d", now.Year(), n)
-		seq, err := nextSeq(ctx, tx)
-		if err != nil {
-			return err
-		}
-		id, err := insertNeed(ctx, tx, ref, p.PersonID, p.DepartmentID, in, now, seq)
-		if err != nil {
-			return err
-		}
-		if err := recordEvent(ctx, tx, id, now, p, "create", "", Draft, ""); err != nil {
-			return err
-		}
-		return audit.Record(ctx, tx, now, p, "create", "need", id, "Need "+ref+": "+in.Title, nil, in)
+		var err error
+		n, err = f.create(ctx, tx, p, p.PersonID, p.DepartmentID, Origin{}, in)
+		return err
 	})
 	if err != nil {
 		return Need{}, err
 	}
 	f.changed()
-	return f.Find(ctx, p, ref)
+	return f.Find(ctx, p, n.Reference)
+}
+
+// create writes a new draft for requester in dept, in tx; by is who acts.
+func (f *Service) create(ctx context.Context, tx *db.Tx, by *access.Principal, requester, dept int64, origin Origin, in NeedInput) (Need, error) {
+	now := f.Clock.Now()
+	k, err := db.NextNumber(ctx, tx, "need", now.Year())
+	if err != nil {
+		return Need{}, err
+	}
+	ref := fmt.Sprintf("NEED-%d-%04d", now.Year(), k)
+	seq, err := nextSeq(ctx, tx)
+	if err != nil {
+		return Need{}, err
+	}
+	id, err := insertNeed(ctx, tx, ref, requester, dept, origin, in, now, seq)
+	if err != nil {
+		return Need{}, err
+	}
+	if err := recordEvent(ctx, tx, id, now, by, "create", "", Draft, ""); err != nil {
+		return Need{}, err
+	}
+	summary := "Need " + ref + ": " + in.Title
+	if !origin.IsZero() {
+		summary += " (from " + origin.String() + ")"
+	}
+	if err := audit.Record(ctx, tx, now, by, "create", "need", id, summary, nil, in); err != nil {
+		return Need{}, err
+	}
+	n, err := findNeed(ctx, tx, "n.id = ?", id)
+	if err != nil {
+		return Need{}, err
+	}
+	f.stamp(&n)
+	// A new need's observers see it arrive as a draft.
+	return n, f.observe(ctx, tx, n, "", Draft, "create", "", now)
 }
 
 // Update changes a draft. Only its requester may, with the version read.
@@ -427,7 +467,7 @@ func (f *Service) Act(ctx context.Context, p *access.Principal, ref string, acti
 				return err
 			}
 		}
-		return f.publish(ctx, tx, n, n.State, to, in.Reason, now)
+		return f.moved(ctx, tx, n, to, string(action), in.Reason, now)
 	})
 	if err != nil {
 		return Need{}, err
@@ -572,7 +612,7 @@ func (f *Service) Decided(ctx context.Context, tx *db.Tx, r approval.Request) er
 	if err := recordEvent(ctx, tx, n.ID, now, nil, "consent_"+r.Status, n.State, to, reason); err != nil {
 		return err
 	}
-	return f.publish(ctx, tx, n, n.State, to, reason, now)
+	return f.moved(ctx, tx, n, to, "consent_"+r.Status, reason, now)
 }
 
 // The events the front door publishes.

@@ -15,6 +15,7 @@ import (
 	"github.com/engagehq/engage/internal/frontdoor"
 	"github.com/engagehq/engage/internal/notify"
 	"github.com/engagehq/engage/internal/org"
+	"github.com/engagehq/engage/internal/process"
 	"github.com/engagehq/engage/internal/waiting"
 )
 
@@ -43,6 +44,8 @@ type Services struct {
 	Costs *costs.Service
 	// CloudBill imports FOCUS cloud bills and allocates them to departments.
 	CloudBill *cloudbill.Service
+	// Processes is the process register: value streams and processes.
+	Processes *process.Service
 	// Waiting lists what waits for a person, merged from the services above.
 	Waiting waiting.List
 }
