@@ -6,7 +6,10 @@
 // approval. Every later part of Engage extends it.
 //
 // The organisation is loaded through the same CSV import an administrator
-// uses, so the demo exercises the real validation and audit paths.
+// uses, so the demo exercises the real validation and audit paths. The
+// catalog (catalog.yaml, in the catalog file format) and the technology
+// needs (needs.yaml, played through the front door) are data files embedded
+// in the binary.
 package demo
 
 import (
@@ -134,6 +137,16 @@ func Load(ctx context.Context, d *db.DB, o *org.Service, cat *catalog.Catalog, a
 	if n > 0 {
 		return engage.Errorf(engage.ECONFLICT, "The database already holds an organisation (%d departments); demo data is only loaded into an empty database.", n)
 	}
+	// The demo's files are read before anything is written, so that a
+	// mistake in one leaves the database empty.
+	cf, err := catalog.ParseFile("catalog.yaml", bytes.NewReader(catalogFile))
+	if err != nil {
+		return fmt.Errorf("demo catalog: %w", err)
+	}
+	needs, err := readNeeds(cf)
+	if err != nil {
+		return fmt.Errorf("demo needs: %w", err)
+	}
 	loader := access.System("demo data")
 	files := []struct{ kind, body string }{
 		{"locations", table([]string{"code", "name", "country", "city", "region", "time_zone"}, locations)},
@@ -150,10 +163,10 @@ func Load(ctx context.Context, d *db.DB, o *org.Service, cat *catalog.Catalog, a
 	if err := setPasswords(ctx, d, o); err != nil {
 		return err
 	}
-	if err := loadCatalog(ctx, d, o, cat, ap); err != nil {
+	if err := loadCatalog(ctx, d, o, cat, ap, cf); err != nil {
 		return err
 	}
-	if err := loadNeeds(ctx, fd); err != nil {
+	if err := loadNeeds(ctx, fd, needs, cf); err != nil {
 		return err
 	}
 	return loadBilling(ctx, d, b)
