@@ -31,7 +31,8 @@ func requireReader(p *access.Principal) error {
 }
 
 // MayChange reports whether p may change the register: administrators and
-// the portfolio board.
+// the portfolio board (the enterprise architects, a role the portfolio
+// brings, will join them here).
 func MayChange(p *access.Principal) bool {
 	return p != nil && !p.GateOnly() && (p.IsAdmin() || p.Has(access.PortfolioBoard))
 }
