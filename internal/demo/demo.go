@@ -128,8 +128,13 @@ Silva Singh Smith Suzuki Tan Taylor Thompson Wagner Walker Wang Weber Williams W
 
 // Load fills an empty database with the demo organisation and catalog. It
 // refuses a database that already has departments, so it never mixes with
-// real data.
+// real data. It holds db.LockDemo while it checks and loads, so that every
+// replica answers as starting until the demo is whole.
 func Load(ctx context.Context, d *db.DB, o *org.Service, cat *catalog.Catalog, ap *approval.Service, fd *frontdoor.Service, b *billing.Service) error {
+	return d.WithLock(ctx, db.LockDemo, func() error { return load(ctx, d, o, cat, ap, fd, b) })
+}
+
+func load(ctx context.Context, d *db.DB, o *org.Service, cat *catalog.Catalog, ap *approval.Service, fd *frontdoor.Service, b *billing.Service) error {
 	var n int
 	if err := d.QueryRow(ctx, "SELECT COUNT(*) FROM departments").Scan(&n); err != nil {
 		return fmt.Errorf("checking the database is empty: %w", err)
