@@ -156,7 +156,7 @@ func hashInput(r io.Reader) (io.Reader, func() (string, error), error) {
 	h := sha256.New()
 	if ra, ok := r.(io.ReaderAt); ok {
 		var magic [4]byte
-		if n, _ := ra.ReadAt(magic[:], 0); n == 4 && string(magic[:]) == "PAR1" {
+		if n, _ := ra.ReadAt(magic[:], 0); n == 4 && focus.IsParquet(magic[:]) {
 			if size, ok := sizeOf(r); ok {
 				if _, err := io.Copy(h, io.NewSectionReader(ra, 0, size)); err != nil {
 					return nil, nil, fmt.Errorf("reading the file: %w", err)

@@ -2,7 +2,6 @@ package focus
 
 import (
 	"bufio"
-	"bytes"
 	"cmp"
 	"compress/gzip"
 	"crypto/sha256"
@@ -138,7 +137,7 @@ func NewReader(r io.Reader, opts Options) (*Reader, error) {
 	}
 	var names []string
 	switch {
-	case bytes.Equal(magic, []byte("PAR1")):
+	case IsParquet(magic):
 		ra, size, ok := readerAtSize(r)
 		if !ok {
 			return nil, errors.New("focus: a Parquet file needs an io.ReaderAt of known size, such as *os.File (use Open)")
@@ -154,7 +153,7 @@ func NewReader(r io.Reader, opts Options) (*Reader, error) {
 			return nil, fmt.Errorf("focus: gzip: %w", err)
 		}
 		inner := bufio.NewReaderSize(gz, bufferSize)
-		if m, _ := inner.Peek(4); bytes.Equal(m, []byte("PAR1")) {
+		if m, _ := inner.Peek(4); IsParquet(m) {
 			return nil, errors.New("focus: gzip-compressed Parquet is not supported; decompress it first")
 		}
 		cs, err := newCSVSource(inner, &rd.warn)

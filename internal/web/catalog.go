@@ -17,6 +17,7 @@ import (
 	"github.com/engagehq/engage/internal/access"
 	"github.com/engagehq/engage/internal/catalog"
 	"github.com/engagehq/engage/internal/csvfile"
+	"github.com/engagehq/engage/internal/web/page"
 )
 
 func (s *Server) catalogRoutes() []Route {
@@ -49,8 +50,6 @@ func (s *Server) catalogRoutes() []Route {
 		{Pattern: "GET /announcements/feed", Handle: s.announcementFeed},
 	}
 }
-
-func principal(r *http.Request) *access.Principal { return access.FromContext(r.Context()) }
 
 // catalogHome is the catalog: search first, facets, cards with prices.
 func (s *Server) catalogHome(w http.ResponseWriter, r *http.Request) error {
@@ -155,7 +154,7 @@ func (s *Server) cardHTML(c *catalog.ServiceCard) template.HTML {
 		return h
 	}
 	var b bytes.Buffer
-	if err := s.pages["catalog.html"].ExecuteTemplate(&b, "card", k); err != nil {
+	if err := s.kit.Partial(&b, "catalog.html", "card", k); err != nil {
 		s.Logger.Error("rendering a service card", "service", c.Slug, "err", err)
 		return template.HTML(`<li class="card">` + template.HTMLEscapeString(c.Name) + `</li>`)
 	}
@@ -211,7 +210,7 @@ func (s *Server) servicePage(w http.ResponseWriter, r *http.Request) error {
 		rows = append(rows, row)
 	}
 	s.render(w, r, "service.html", d.Service.Name, "catalog", map[string]any{"D": d, "Offerings": rows, "News": news,
-		"Description": renderMarkdown(d.Service.Description), "Alternatives": alternativeLinks(d, alternatives)})
+		"Description": page.Markdown(d.Service.Description), "Alternatives": alternativeLinks(d, alternatives)})
 	return nil
 }
 

@@ -43,7 +43,7 @@ func catalogPageData(s *Server) map[string]any {
 // catalog page.
 func TestCatalogPageRenders(t *testing.T) {
 	s := &Server{Logger: slog.New(slog.DiscardHandler)}
-	if err := s.parseTemplates(); err != nil {
+	if err := s.newKit(); err != nil {
 		t.Fatal(err)
 	}
 	r := httptest.NewRequest("GET", "/catalog?q=dedicated", nil)
@@ -73,7 +73,7 @@ func TestCatalogPageRenders(t *testing.T) {
 // BenchmarkCatalogPage renders a catalog page of 24 cards.
 func BenchmarkCatalogPage(b *testing.B) {
 	s := &Server{Logger: slog.New(slog.DiscardHandler)}
-	if err := s.parseTemplates(); err != nil {
+	if err := s.newKit(); err != nil {
 		b.Fatal(err)
 	}
 	data := catalogPageData(s)
