@@ -88,7 +88,7 @@ type pending struct {
 // writer puts shares of charges into batches and stores the batches. It is
 // used by one goroutine at a time.
 type writer struct {
-	t      *txn
+	t      *db.Tx
 	free   [][]byte // buffers of stored batches, for the next ones
 	max    int
 	groups map[batchKey]*pending
@@ -116,7 +116,7 @@ type packedBatch struct {
 	packed []byte
 }
 
-func (s *Service) newWriter(t *txn) *writer {
+func (s *Service) newWriter(t *db.Tx) *writer {
 	return &writer{t: t, max: min(s.batchCharges(), 1<<chargeIDShift-1), groups: map[batchKey]*pending{}, keys: map[string]*periodKeys{}}
 }
 
@@ -360,7 +360,7 @@ func (w *writer) insertBatch(ctx context.Context, b *packedBatch) error {
 		}
 	}
 	k := b.k
-	if _, err := w.insert.ExecContext(ctx, k.period, nullID(k.dept), k.provider, k.service, k.currency, b.amount, b.n, b.packed); err != nil {
+	if _, err := w.insert.ExecContext(ctx, k.period, db.NullID(k.dept), k.provider, k.service, k.currency, b.amount, b.n, b.packed); err != nil {
 		return fmt.Errorf("storing charges: %w", err)
 	}
 	return nil

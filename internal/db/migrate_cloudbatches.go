@@ -58,7 +58,7 @@ func execGoMigrationSQL(ctx context.Context, tx *sql.Tx, dialect Dialect, name s
 // unpackCloudBatches turns compressed batches back into JSON text, which
 // the SQL reverting migration 10 reads.
 func unpackCloudBatches(ctx context.Context, tx *sql.Tx, dialect Dialect) error {
-	ids, err := queryIDs(ctx, tx, "SELECT id FROM cloud_charge_batches WHERE packed IS NOT NULL ORDER BY id")
+	ids, err := QueryIDs(ctx, &Tx{tx: tx, dialect: dialect}, "SELECT id FROM cloud_charge_batches WHERE packed IS NOT NULL ORDER BY id")
 	if err != nil {
 		return err
 	}
@@ -76,24 +76,6 @@ func unpackCloudBatches(ctx context.Context, tx *sql.Tx, dialect Dialect) error 
 		}
 	}
 	return nil
-}
-
-// queryIDs reads the ids a query gives.
-func queryIDs(ctx context.Context, tx *sql.Tx, query string) ([]int64, error) {
-	rows, err := tx.QueryContext(ctx, query)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
 }
 
 // cloudBatchElementFields is the length of an element of a cloud charge
@@ -114,7 +96,7 @@ func cloudBatchesUp(ctx context.Context, tx *sql.Tx, dialect Dialect) error {
 	// The ids first, then one batch at a time: a result still being read
 	// cannot share the transaction's connection with the updates on every
 	// driver, and a batch holds up to 10,000 elements.
-	ids, err := queryIDs(ctx, tx, "SELECT id FROM cloud_charge_batches ORDER BY id")
+	ids, err := QueryIDs(ctx, &Tx{tx: tx, dialect: dialect}, "SELECT id FROM cloud_charge_batches ORDER BY id")
 	if err != nil {
 		return err
 	}

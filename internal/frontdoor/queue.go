@@ -12,6 +12,7 @@ import (
 
 	"github.com/engagehq/engage"
 	"github.com/engagehq/engage/internal/access"
+	"github.com/engagehq/engage/internal/db"
 	"github.com/engagehq/engage/internal/paging"
 	"github.com/engagehq/engage/internal/waiting"
 )
@@ -41,7 +42,7 @@ func (f *Service) List(ctx context.Context, p *access.Principal, lf ListFilter) 
 		cond := "n.requester_id = ? OR n.sponsor_id = ?"
 		args = append(args, p.PersonID, p.PersonID)
 		if len(ids) > 0 {
-			cond += " OR n.department_id IN (" + placeholders(len(ids)) + ")"
+			cond += " OR n.department_id IN (" + db.Placeholders(len(ids)) + ")"
 			for _, id := range ids {
 				args = append(args, id)
 			}

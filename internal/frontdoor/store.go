@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -14,13 +13,6 @@ import (
 	"github.com/engagehq/engage/internal/catalog"
 	"github.com/engagehq/engage/internal/db"
 )
-
-func nullID(id int64) any {
-	if id == 0 {
-		return nil
-	}
-	return id
-}
 
 func nullDecimal(d *decimal.Decimal) any {
 	if d == nil {
@@ -35,8 +27,6 @@ func nullDate(d *catalog.Date) any {
 	}
 	return d.Time
 }
-
-func placeholders(n int) string { return strings.TrimSuffix(strings.Repeat("?, ", n), ", ") }
 
 const needColumns = `n.id, n.reference, n.title, n.problem, n.outcome, n.processes, n.requester_id, rq.name, n.department_id, d.name,
 	COALESCE(n.sponsor_id, 0), COALESCE(sp.name, ''), n.users, n.data_class, n.budget_min, n.budget_max, n.currency, n.needed_by,
@@ -73,18 +63,10 @@ func scanNeed(row interface{ Scan(...any) error }) (Need, error) {
 		d := catalog.DateOf(neededBy.Time)
 		n.NeededBy = &d
 	}
-	n.DecidedAt, n.SubmittedAt = timePtr(decidedAt), timePtr(submittedAt)
+	n.DecidedAt, n.SubmittedAt = db.TimePtr(decidedAt), db.TimePtr(submittedAt)
 	n.StateSince, n.CreatedAt, n.UpdatedAt = n.StateSince.UTC(), n.CreatedAt.UTC(), n.UpdatedAt.UTC()
 	n.Departments = []int64{}
 	return n, nil
-}
-
-func timePtr(t sql.NullTime) *time.Time {
-	if !t.Valid {
-		return nil
-	}
-	u := t.Time.UTC()
-	return &u
 }
 
 func findNeed(ctx context.Context, q db.Querier, where string, arg any) (Need, error) {
@@ -94,19 +76,12 @@ func findNeed(ctx context.Context, q db.Querier, where string, arg any) (Need, e
 	} else if err != nil {
 		return n, fmt.Errorf("reading need: %w", err)
 	}
-	rows, err := q.Query(ctx, "SELECT department_id FROM need_departments WHERE need_id = ? ORDER BY department_id", n.ID)
+	ids, err := db.QueryIDs(ctx, q, "SELECT department_id FROM need_departments WHERE need_id = ? ORDER BY department_id", n.ID)
 	if err != nil {
 		return n, fmt.Errorf("reading need departments: %w", err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return n, err
-		}
-		n.Departments = append(n.Departments, id)
-	}
-	return n, rows.Err()
+	n.Departments = append(n.Departments, ids...)
+	return n, nil
 }
 
 func writeDepartments(ctx context.Context, q db.Querier, needID int64, ids []int64) error {
@@ -126,7 +101,7 @@ func insertNeed(ctx context.Context, q db.Querier, ref string, requester, dept i
 	err := q.QueryRow(ctx, `INSERT INTO needs(reference, title, problem, outcome, processes, requester_id, department_id, sponsor_id, users,
 		data_class, budget_min, budget_max, currency, needed_by, state, state_since, search_seq, version, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING id`,
-		ref, in.Title, in.Problem, in.Outcome, in.Processes, requester, dept, nullID(in.SponsorID), in.Users, in.DataClass,
+		ref, in.Title, in.Problem, in.Outcome, in.Processes, requester, dept, db.NullID(in.SponsorID), in.Users, in.DataClass,
 		nullDecimal(in.BudgetMin), nullDecimal(in.BudgetMax), in.Currency, nullDate(in.NeededBy), Draft, now, seq, now, now).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("saving need: %w", err)
@@ -138,7 +113,7 @@ func updateNeed(ctx context.Context, q db.Querier, id int64, version int, in Nee
 	res, err := q.Exec(ctx, `UPDATE needs SET title = ?, problem = ?, outcome = ?, processes = ?, sponsor_id = ?, users = ?, data_class = ?,
 		budget_min = ?, budget_max = ?, currency = ?, needed_by = ?, search_seq = ?, version = version + 1, updated_at = ?
 		WHERE id = ? AND version = ?`,
-		in.Title, in.Problem, in.Outcome, in.Processes, nullID(in.SponsorID), in.Users, in.DataClass, nullDecimal(in.BudgetMin),
+		in.Title, in.Problem, in.Outcome, in.Processes, db.NullID(in.SponsorID), in.Users, in.DataClass, nullDecimal(in.BudgetMin),
 		nullDecimal(in.BudgetMax), in.Currency, nullDate(in.NeededBy), seq, now, id, version)
 	if err != nil {
 		return 0, fmt.Errorf("saving need: %w", err)

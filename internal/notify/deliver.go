@@ -247,21 +247,8 @@ func (s *Service) claim(ctx context.Context, now time.Time) ([]claim, error) {
 		// SQLite has one writer, and this transaction holds it from its
 		// start: the conditional UPDATE below cannot interleave with
 		// another claim, in this process or another.
-		r, err := tx.Query(ctx, "SELECT id FROM notify_deliveries WHERE "+dueWhere+" ORDER BY next_attempt_at, id LIMIT ?", now, now, s.batchSize())
+		ids, err := db.QueryIDs(ctx, tx, "SELECT id FROM notify_deliveries WHERE "+dueWhere+" ORDER BY next_attempt_at, id LIMIT ?", now, now, s.batchSize())
 		if err != nil {
-			return fmt.Errorf("finding due deliveries: %w", err)
-		}
-		var ids []int64
-		for r.Next() {
-			var id int64
-			if err := r.Scan(&id); err != nil {
-				r.Close()
-				return fmt.Errorf("finding due deliveries: %w", err)
-			}
-			ids = append(ids, id)
-		}
-		r.Close()
-		if err := r.Err(); err != nil {
 			return fmt.Errorf("finding due deliveries: %w", err)
 		}
 		for _, id := range ids {

@@ -14,21 +14,8 @@ import (
 	"github.com/engagehq/engage/internal/paging"
 )
 
-// nullID maps the zero id to SQL NULL.
-func nullID(id int64) any {
-	if id == 0 {
-		return nil
-	}
-	return id
-}
-
 func notFound(what string, id int64) error {
 	return engage.Errorf(engage.ENOTFOUND, "No %s with id %d.", what, id)
-}
-
-// placeholders returns "?, ?, …" with n marks.
-func placeholders(n int) string {
-	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
 }
 
 // pageWhere adds the keyset condition for ORDER BY sortCol, idCol.
@@ -129,7 +116,7 @@ func insertDepartment(ctx context.Context, q db.Querier, in DepartmentInput, now
 	var id int64
 	err := q.QueryRow(ctx, `INSERT INTO departments(code, name, parent_id, head_id, brm_id, billing_mode, version, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING id`,
-		in.Code, in.Name, nullID(in.ParentID), nullID(in.HeadID), nullID(in.BRMID), in.BillingMode, now, now).Scan(&id)
+		in.Code, in.Name, db.NullID(in.ParentID), db.NullID(in.HeadID), db.NullID(in.BRMID), in.BillingMode, now, now).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("inserting department %q: %w", in.Code, err)
 	}
@@ -139,7 +126,7 @@ func insertDepartment(ctx context.Context, q db.Querier, in DepartmentInput, now
 func updateDepartment(ctx context.Context, q db.Querier, id int64, version int, in DepartmentInput, now time.Time) (int64, error) {
 	res, err := q.Exec(ctx, `UPDATE departments SET code = ?, name = ?, parent_id = ?, head_id = ?, brm_id = ?, billing_mode = ?,
 		version = version + 1, updated_at = ? WHERE id = ? AND version = ?`,
-		in.Code, in.Name, nullID(in.ParentID), nullID(in.HeadID), nullID(in.BRMID), in.BillingMode, now, id, version)
+		in.Code, in.Name, db.NullID(in.ParentID), db.NullID(in.HeadID), db.NullID(in.BRMID), in.BillingMode, now, id, version)
 	if err != nil {
 		return 0, fmt.Errorf("updating department %d: %w", id, err)
 	}
@@ -352,7 +339,7 @@ func peopleScope(where []string, args []any, pr *access.Principal) ([]string, []
 	cond := "p.id = ?"
 	args = append(args, pr.PersonID)
 	if len(ids) > 0 {
-		cond += " OR p.department_id IN (" + placeholders(len(ids)) + ")"
+		cond += " OR p.department_id IN (" + db.Placeholders(len(ids)) + ")"
 		for _, id := range ids {
 			args = append(args, id)
 		}
@@ -425,7 +412,7 @@ func loadRoles(ctx context.Context, q db.Querier, ids []int64) (map[int64][]acce
 	for i, id := range ids {
 		args[i] = id
 	}
-	rows, err := q.Query(ctx, "SELECT person_id, role FROM person_roles WHERE person_id IN ("+placeholders(len(ids))+") ORDER BY person_id, role", args...)
+	rows, err := q.Query(ctx, "SELECT person_id, role FROM person_roles WHERE person_id IN ("+db.Placeholders(len(ids))+") ORDER BY person_id, role", args...)
 	if err != nil {
 		return nil, fmt.Errorf("reading roles: %w", err)
 	}
@@ -445,7 +432,7 @@ func insertPerson(ctx context.Context, q db.Querier, in PersonInput, now time.Ti
 	var id int64
 	err := q.QueryRow(ctx, `INSERT INTO people(email, name, title, department_id, location_id, function_id, manager_id, active, version, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING id`,
-		in.Email, in.Name, in.Title, nullID(in.DepartmentID), nullID(in.LocationID), nullID(in.FunctionID), nullID(in.ManagerID), in.Active, now, now).Scan(&id)
+		in.Email, in.Name, in.Title, db.NullID(in.DepartmentID), db.NullID(in.LocationID), db.NullID(in.FunctionID), db.NullID(in.ManagerID), in.Active, now, now).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("inserting person %q: %w", in.Email, err)
 	}
@@ -455,7 +442,7 @@ func insertPerson(ctx context.Context, q db.Querier, in PersonInput, now time.Ti
 func updatePerson(ctx context.Context, q db.Querier, id int64, version int, in PersonInput, now time.Time) (int64, error) {
 	res, err := q.Exec(ctx, `UPDATE people SET email = ?, name = ?, title = ?, department_id = ?, location_id = ?, function_id = ?,
 		manager_id = ?, active = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ?`,
-		in.Email, in.Name, in.Title, nullID(in.DepartmentID), nullID(in.LocationID), nullID(in.FunctionID), nullID(in.ManagerID),
+		in.Email, in.Name, in.Title, db.NullID(in.DepartmentID), db.NullID(in.LocationID), db.NullID(in.FunctionID), db.NullID(in.ManagerID),
 		in.Active, now, id, version)
 	if err != nil {
 		return 0, fmt.Errorf("updating person %d: %w", id, err)
