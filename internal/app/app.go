@@ -34,6 +34,7 @@ import (
 	"github.com/engagehq/engage/internal/idempotency"
 	"github.com/engagehq/engage/internal/notify"
 	"github.com/engagehq/engage/internal/org"
+	"github.com/engagehq/engage/internal/schema"
 	"github.com/engagehq/engage/internal/waiting"
 	"github.com/engagehq/engage/internal/web"
 )
@@ -91,7 +92,7 @@ func OpenWith(ctx context.Context, cfg config.Config, logger *slog.Logger, clock
 	if clock == nil {
 		clock = engage.SystemClock{}
 	}
-	d, err := db.Open(ctx, db.Config{URL: cfg.DatabaseURL, DataDir: cfg.DataDir, Logger: logger})
+	d, err := db.Open(ctx, db.Config{URL: cfg.DatabaseURL, DataDir: cfg.DataDir, Logger: logger, GoMigrations: schema.GoMigrations()})
 	if err != nil {
 		return nil, err
 	}

@@ -40,6 +40,10 @@ type Config struct {
 	DataDir string
 	// Logger receives migration progress; nil discards it.
 	Logger *slog.Logger
+	// GoMigrations are the migrations written in Go by the packages that
+	// own the data they change (see GoMigration): every program opening
+	// the database passes the same list, schema.GoMigrations().
+	GoMigrations []GoMigration
 }
 
 // DB is an open database. For SQLite it keeps one writer connection beside a
@@ -50,6 +54,7 @@ type DB struct {
 	write   *sql.DB
 	read    *sql.DB
 	logger  *slog.Logger
+	goMigs  []GoMigration
 
 	// stmts keeps SQLite reads prepared (see prepared): query text →
 	// *sql.Stmt; nstmts counts them.
@@ -95,10 +100,18 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
+	var d *DB
+	var err error
 	if cfg.URL != "" {
-		return openPostgres(ctx, cfg.URL, logger)
+		d, err = openPostgres(ctx, cfg.URL, logger)
+	} else {
+		d, err = openSQLite(ctx, cfg.DataDir, logger)
 	}
-	return openSQLite(ctx, cfg.DataDir, logger)
+	if err != nil {
+		return nil, err
+	}
+	d.goMigs = cfg.GoMigrations
+	return d, nil
 }
 
 func openPostgres(ctx context.Context, rawURL string, logger *slog.Logger) (*DB, error) {
