@@ -121,7 +121,7 @@ func (a *App) build(ctx context.Context) error {
 	cfg, d, clock, logger := a.Config, a.DB, a.Clock, a.Logger
 	var err error
 	a.Org = &org.Service{DB: d, Clock: clock}
-	a.Auth = &auth.Service{DB: d, Org: a.Org, Clock: clock, SessionTTL: cfg.SessionTTL}
+	a.Auth = &auth.Service{DB: d, Org: a.Org, Clock: clock, SessionTTL: cfg.SessionTTL, Argon2: cfg.Argon2}
 	a.Audit = &audit.Service{DB: d}
 	if a.Approval, err = approval.New(ctx, d, clock); err != nil {
 		return err

@@ -24,7 +24,7 @@ import (
 // catalog, needs and billing history (Load), then the company's cloud bill
 // allocated by rules and IT's cost pools (LoadCosts).
 func LoadApp(ctx context.Context, a *app.App) error {
-	if err := Load(ctx, a.DB, a.Org, a.Catalog, a.Approval, a.FrontDoor, a.Billing); err != nil {
+	if err := Load(ctx, a.DB, a.Org, a.Auth, a.Catalog, a.Approval, a.FrontDoor, a.Billing); err != nil {
 		return err
 	}
 	return LoadCosts(ctx, a.DB, a.Billing, a.CloudBill, a.Costs)

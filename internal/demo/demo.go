@@ -126,7 +126,7 @@ Silva Singh Smith Suzuki Tan Taylor Thompson Wagner Walker Wang Weber Williams W
 // Load fills an empty database with the demo organisation and catalog. It
 // refuses a database that already has departments, so it never mixes with
 // real data.
-func Load(ctx context.Context, d *db.DB, o *org.Service, cat *catalog.Catalog, ap *approval.Service, fd *frontdoor.Service, b *billing.Service) error {
+func Load(ctx context.Context, d *db.DB, o *org.Service, au *auth.Service, cat *catalog.Catalog, ap *approval.Service, fd *frontdoor.Service, b *billing.Service) error {
 	var n int
 	if err := d.QueryRow(ctx, "SELECT COUNT(*) FROM departments").Scan(&n); err != nil {
 		return fmt.Errorf("checking the database is empty: %w", err)
@@ -147,7 +147,7 @@ func Load(ctx context.Context, d *db.DB, o *org.Service, cat *catalog.Catalog, a
 			return fmt.Errorf("loading demo %s: %w", f.kind, err)
 		}
 	}
-	if err := setPasswords(ctx, d, o); err != nil {
+	if err := setPasswords(ctx, d, o, au); err != nil {
 		return err
 	}
 	if err := loadCatalog(ctx, d, o, cat, ap); err != nil {
@@ -276,8 +276,8 @@ func peopleCSV() string {
 // setPasswords gives every named account and every department head the demo
 // password. The hash is computed once: hashing 20 passwords separately
 // would only slow the demo down.
-func setPasswords(ctx context.Context, d *db.DB, o *org.Service) error {
-	hash, err := auth.HashPassword(Password)
+func setPasswords(ctx context.Context, d *db.DB, o *org.Service, au *auth.Service) error {
+	hash, err := au.HashPassword(Password)
 	if err != nil {
 		return err
 	}
