@@ -19,8 +19,6 @@ import (
 // The SQL below is the same text for SQLite and PostgreSQL; db rewrites the
 // placeholders.
 
-type scanner interface{ Scan(...any) error }
-
 func encodeIDs(ids []int64) string {
 	if len(ids) == 0 {
 		return "[]"
@@ -40,20 +38,11 @@ func decodeIDs(s string) ([]int64, error) {
 	return out, nil
 }
 
-// trimPage cuts the extra row fetched to learn whether a next page exists.
-func trimPage[T any](rows []T, limit int, cursor func(T) paging.Cursor) ([]T, string) {
-	if len(rows) <= limit {
-		return rows, ""
-	}
-	rows = rows[:limit]
-	return rows, paging.Encode(cursor(rows[limit-1]))
-}
-
 // --- policies ---
 
 const policyColumns = "id, name, description, active, priority, conditions_json, version, created_at, updated_at FROM approval_policies"
 
-func scanPolicy(row scanner) (Policy, error) {
+func scanPolicy(row db.Scanner) (Policy, error) {
 	var p Policy
 	var cond string
 	if err := row.Scan(&p.ID, &p.Name, &p.Description, &p.Active, &p.Priority, &cond, &p.Version, &p.CreatedAt, &p.UpdatedAt); err != nil {
@@ -101,7 +90,7 @@ func listPolicies(ctx context.Context, q db.Querier, cursor string, limit int) (
 	if err != nil {
 		return nil, "", err
 	}
-	out, next := trimPage(out, limit, func(p Policy) paging.Cursor { return paging.Cursor{Key: strconv.Itoa(p.Priority), ID: p.ID} })
+	out, next := paging.Trim(out, limit, func(p Policy) paging.Cursor { return paging.Cursor{Key: strconv.Itoa(p.Priority), ID: p.ID} })
 	if err := loadPolicyStages(ctx, q, out); err != nil {
 		return nil, "", err
 	}
@@ -391,13 +380,13 @@ const requestColumns = requestFields + requestFrom
 
 // withExtra scans one more column after a request's.
 type withExtra struct {
-	row   scanner
+	row   db.Scanner
 	extra any
 }
 
 func (w withExtra) Scan(dest ...any) error { return w.row.Scan(append(dest, w.extra)...) }
 
-func scanRequest(row scanner) (Request, error) {
+func scanRequest(row db.Scanner) (Request, error) {
 	var r Request
 	var offerings, services string
 	var decided sql.NullTime
@@ -626,7 +615,7 @@ func listRequests(ctx context.Context, q db.Querier, where []string, args []any,
 	if err := rows.Err(); err != nil {
 		return nil, "", fmt.Errorf("reading approval requests: %w", err)
 	}
-	out, next := trimPage(out, limit, func(r Request) paging.Cursor { return paging.Cursor{ID: r.ID} })
+	out, next := paging.Trim(out, limit, func(r Request) paging.Cursor { return paging.Cursor{ID: r.ID} })
 	return out, next, nil
 }
 
@@ -668,7 +657,7 @@ const delegationColumns = `g.id, g.delegator_id, COALESCE(a.name, ''), g.delegat
 	LEFT JOIN people a ON a.id = g.delegator_id
 	LEFT JOIN people b ON b.id = g.delegate_id`
 
-func scanDelegation(row scanner) (Delegation, error) {
+func scanDelegation(row db.Scanner) (Delegation, error) {
 	var d Delegation
 	var from, to time.Time
 	err := row.Scan(&d.ID, &d.DelegatorID, &d.DelegatorName, &d.DelegateID, &d.DelegateName, &from, &to, &d.Note, &d.CreatedAt)

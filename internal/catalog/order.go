@@ -366,7 +366,7 @@ const orderColumns = `o.id, o.number, o.kind, o.status, COALESCE(q.number, ''), 
 	FROM orders o JOIN people p ON p.id = o.requester_id JOIN departments d ON d.id = o.department_id LEFT JOIN quotes q ON q.id = o.quote_id
 	LEFT JOIN people pb ON pb.id = o.placed_by_id`
 
-func scanOrder(row interface{ Scan(...any) error }) (Order, error) {
+func scanOrder(row db.Scanner) (Order, error) {
 	var o Order
 	var start time.Time
 	err := row.Scan(&o.ID, &o.Number, &o.Kind, &o.Status, &o.QuoteNumber, &o.RequesterID, &o.RequesterName, &o.PlacedByID, &o.PlacedByName,
@@ -478,7 +478,7 @@ const subscriptionColumns = `s.id, s.department_id, d.name, s.offering_id, f.nam
 	s.end_date, s.version FROM subscriptions s JOIN departments d ON d.id = s.department_id JOIN offerings f ON f.id = s.offering_id
 	JOIN services v ON v.id = f.service_id`
 
-func scanSubscription(row interface{ Scan(...any) error }) (Subscription, error) {
+func scanSubscription(row db.Scanner) (Subscription, error) {
 	var s Subscription
 	var start time.Time
 	var end sql.NullTime

@@ -23,7 +23,7 @@ const serviceColumns = `s.id, s.slug, s.name, s.summary, s.description, s.kind, 
 	s.sla_lead_time_days, s.audience_all, s.tags, s.links_json, s.version, s.created_at, s.updated_at
 	FROM services s LEFT JOIN people o ON o.id = s.owner_id`
 
-func scanService(row interface{ Scan(...any) error }) (Service, error) {
+func scanService(row db.Scanner) (Service, error) {
 	var s Service
 	var tags, links string
 	err := row.Scan(&s.ID, &s.Slug, &s.Name, &s.Summary, &s.Description, &s.Kind, &s.Family, &s.OwnerID, &s.OwnerName,
@@ -183,7 +183,7 @@ func updateService(ctx context.Context, q db.Querier, id int64, version int, in 
 const offeringColumns = `o.id, o.service_id, s.name, o.slug, o.name, o.description, o.lifecycle, o.lead_time_days, o.unit_name, o.position, o.version,
 	o.created_at, o.updated_at FROM offerings o JOIN services s ON s.id = o.service_id`
 
-func scanOffering(row interface{ Scan(...any) error }) (Offering, error) {
+func scanOffering(row db.Scanner) (Offering, error) {
 	var o Offering
 	err := row.Scan(&o.ID, &o.ServiceID, &o.ServiceName, &o.Slug, &o.Name, &o.Description, &o.Lifecycle, &o.LeadTimeDays, &o.UnitName, &o.Position,
 		&o.Version, &o.CreatedAt, &o.UpdatedAt)

@@ -469,7 +469,7 @@ func (b *batchRow) fill(c *CloudCharge, index int) {
 }
 
 // scanBatch reads a row of batchColumns.
-func scanBatch(row interface{ Scan(...any) error }) (batchRow, error) {
+func scanBatch(row db.Scanner) (batchRow, error) {
 	var b batchRow
 	var dept *int64
 	var data sql.NullString

@@ -22,7 +22,7 @@ import (
 const importColumns = `SELECT id, file_name, sha256, format, focus_version, basis, rows_read, rows_accepted, rows_added, duplicates,
 	rows_rejected, periods, totals_json, allocation_json, warnings_json, errors_json, imported_by, started_at, finished_at FROM cloud_imports`
 
-func scanImport(row interface{ Scan(...any) error }) (CloudImport, error) {
+func scanImport(row db.Scanner) (CloudImport, error) {
 	var r CloudImport
 	var periods, totals, allocation, warnings, errs string
 	var finished sql.NullTime

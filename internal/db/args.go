@@ -11,6 +11,10 @@ import (
 // once for both engines; they live here so that no product package keeps a
 // copy of its own.
 
+// Scanner is a *sql.Row or *sql.Rows: what a function reading one row
+// scans it from.
+type Scanner interface{ Scan(dest ...any) error }
+
 // NullID is id as a query argument: SQL NULL for 0, which Engage's types
 // use for "none" (no parent, no owner), and the id itself otherwise.
 func NullID(id int64) any {

@@ -120,11 +120,7 @@ func (f *Service) List(ctx context.Context, p *access.Principal, lf ListFilter) 
 	if err := rows.Err(); err != nil {
 		return nil, "", err
 	}
-	next := ""
-	if len(out) > limit {
-		out = out[:limit]
-		next = paging.Encode(paging.Cursor{ID: out[limit-1].ID})
-	}
+	out, next := paging.Trim(out, limit, func(n Need) paging.Cursor { return paging.Cursor{ID: n.ID} })
 	if lf.Queue || lf.Overdue {
 		sort.SliceStable(out, func(i, j int) bool {
 			if out[i].Overdue != out[j].Overdue {

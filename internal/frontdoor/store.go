@@ -42,7 +42,7 @@ const needColumns = `n.id, n.reference, n.title, n.problem, n.outcome, n.process
 	LEFT JOIN needs dup ON dup.id = n.duplicate_of_id
 	LEFT JOIN orders o ON o.id = n.order_id`
 
-func scanNeed(row interface{ Scan(...any) error }) (Need, error) {
+func scanNeed(row db.Scanner) (Need, error) {
 	var n Need
 	var bmin, bmax decimal.NullDecimal
 	var neededBy, decidedAt, submittedAt sql.NullTime

@@ -38,7 +38,7 @@ const departmentColumns = `d.id, d.code, d.name, COALESCE(d.parent_id, 0), COALE
 	LEFT JOIN people h ON h.id = d.head_id
 	LEFT JOIN people b ON b.id = d.brm_id`
 
-func scanDepartment(row interface{ Scan(...any) error }) (Department, error) {
+func scanDepartment(row db.Scanner) (Department, error) {
 	var d Department
 	err := row.Scan(&d.ID, &d.Code, &d.Name, &d.ParentID, &d.HeadID, &d.BRMID, &d.BillingMode, &d.Version,
 		&d.CreatedAt, &d.UpdatedAt, &d.ParentName, &d.HeadName, &d.BRMName, &d.PeopleCount)
@@ -99,17 +99,8 @@ func listDepartments(ctx context.Context, q db.Querier, f ListFilter) ([]Departm
 	if err := rows.Err(); err != nil {
 		return nil, "", fmt.Errorf("reading departments: %w", err)
 	}
-	out, next := trimPage(out, limit, func(d Department) paging.Cursor { return paging.Cursor{Key: d.Name, ID: d.ID} })
+	out, next := paging.Trim(out, limit, func(d Department) paging.Cursor { return paging.Cursor{Key: d.Name, ID: d.ID} })
 	return out, next, nil
-}
-
-// trimPage cuts the extra row fetched to learn whether a next page exists.
-func trimPage[T any](rows []T, limit int, cursor func(T) paging.Cursor) ([]T, string) {
-	if len(rows) <= limit {
-		return rows, ""
-	}
-	rows = rows[:limit]
-	return rows, paging.Encode(cursor(rows[limit-1]))
 }
 
 func insertDepartment(ctx context.Context, q db.Querier, in DepartmentInput, now time.Time) (int64, error) {
@@ -155,7 +146,7 @@ func departmentParents(ctx context.Context, q db.Querier) (map[int64]int64, erro
 
 const locationColumns = "id, code, name, city, country, region, time_zone, version, created_at, updated_at FROM locations"
 
-func scanLocation(row interface{ Scan(...any) error }) (Location, error) {
+func scanLocation(row db.Scanner) (Location, error) {
 	var l Location
 	err := row.Scan(&l.ID, &l.Code, &l.Name, &l.City, &l.Country, &l.Region, &l.TimeZone, &l.Version, &l.CreatedAt, &l.UpdatedAt)
 	l.CreatedAt, l.UpdatedAt = l.CreatedAt.UTC(), l.UpdatedAt.UTC()
@@ -200,7 +191,7 @@ func listLocations(ctx context.Context, q db.Querier, f ListFilter) ([]Location,
 	if err := rows.Err(); err != nil {
 		return nil, "", fmt.Errorf("reading locations: %w", err)
 	}
-	out, next := trimPage(out, limit, func(l Location) paging.Cursor { return paging.Cursor{Key: l.Name, ID: l.ID} })
+	out, next := paging.Trim(out, limit, func(l Location) paging.Cursor { return paging.Cursor{Key: l.Name, ID: l.ID} })
 	return out, next, nil
 }
 
@@ -228,7 +219,7 @@ func updateLocation(ctx context.Context, q db.Querier, id int64, version int, in
 
 const functionColumns = "id, code, name, version, created_at, updated_at FROM functions"
 
-func scanFunction(row interface{ Scan(...any) error }) (Function, error) {
+func scanFunction(row db.Scanner) (Function, error) {
 	var f Function
 	err := row.Scan(&f.ID, &f.Code, &f.Name, &f.Version, &f.CreatedAt, &f.UpdatedAt)
 	f.CreatedAt, f.UpdatedAt = f.CreatedAt.UTC(), f.UpdatedAt.UTC()
@@ -273,7 +264,7 @@ func listFunctions(ctx context.Context, q db.Querier, f ListFilter) ([]Function,
 	if err := rows.Err(); err != nil {
 		return nil, "", fmt.Errorf("reading functions: %w", err)
 	}
-	out, next := trimPage(out, limit, func(f Function) paging.Cursor { return paging.Cursor{Key: f.Name, ID: f.ID} })
+	out, next := paging.Trim(out, limit, func(f Function) paging.Cursor { return paging.Cursor{Key: f.Name, ID: f.ID} })
 	return out, next, nil
 }
 
@@ -307,7 +298,7 @@ const personColumns = `p.id, p.email, p.name, p.title, COALESCE(p.department_id,
 	LEFT JOIN functions f ON f.id = p.function_id
 	LEFT JOIN people m ON m.id = p.manager_id`
 
-func scanPerson(row interface{ Scan(...any) error }) (Person, error) {
+func scanPerson(row db.Scanner) (Person, error) {
 	var p Person
 	err := row.Scan(&p.ID, &p.Email, &p.Name, &p.Title, &p.DepartmentID, &p.LocationID, &p.FunctionID, &p.ManagerID,
 		&p.Active, &p.Version, &p.CreatedAt, &p.UpdatedAt, &p.DepartmentName, &p.LocationName, &p.FunctionName, &p.ManagerName)
@@ -388,7 +379,7 @@ func listPeople(ctx context.Context, q db.Querier, pr *access.Principal, f ListF
 	if err := rows.Err(); err != nil {
 		return nil, "", fmt.Errorf("reading people: %w", err)
 	}
-	out, next := trimPage(out, limit, func(p Person) paging.Cursor { return paging.Cursor{Key: p.Name, ID: p.ID} })
+	out, next := paging.Trim(out, limit, func(p Person) paging.Cursor { return paging.Cursor{Key: p.Name, ID: p.ID} })
 	ids := make([]int64, len(out))
 	for i, p := range out {
 		ids[i] = p.ID
