@@ -13,7 +13,7 @@ func updatePlan(ctx context.Context, q db.Querier, id int64, p RatePlan) error {
 	_, err := q.Exec(ctx, `UPDATE rate_plans SET currency = ?, unit = ?, tier_mode = ?, unit_price = ?, fixed_monthly = ?, one_time = ?,
 		minimum = ?, tiers_json = ?, effective_from = ?, effective_to = ? WHERE id = ?`,
 		p.Currency, p.Unit, p.TierMode, p.UnitPrice, p.FixedMonthly, p.OneTime, p.Minimum, tiersJSON(p.Tiers),
-		p.EffectiveFrom.Time, dateArg(p.EffectiveTo), id)
+		p.EffectiveFrom.Time, NullDate(p.EffectiveTo), id)
 	if err != nil {
 		return fmt.Errorf("updating rate plan %d: %w", id, err)
 	}

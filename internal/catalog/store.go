@@ -310,19 +310,12 @@ func tiersJSON(tiers []Tier) string {
 	return string(b)
 }
 
-func dateArg(d *Date) any {
-	if d == nil {
-		return nil
-	}
-	return d.Time
-}
-
 func insertPlan(ctx context.Context, q db.Querier, offeringID int64, p RatePlan, now time.Time) (int64, error) {
 	var id int64
 	err := q.QueryRow(ctx, `INSERT INTO rate_plans(offering_id, currency, unit, tier_mode, unit_price, fixed_monthly, one_time, minimum,
 		tiers_json, effective_from, effective_to, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		offeringID, p.Currency, p.Unit, p.TierMode, p.UnitPrice, p.FixedMonthly, p.OneTime, p.Minimum, tiersJSON(p.Tiers),
-		p.EffectiveFrom.Time, dateArg(p.EffectiveTo), now).Scan(&id)
+		p.EffectiveFrom.Time, NullDate(p.EffectiveTo), now).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("inserting rate plan: %w", err)
 	}

@@ -21,13 +21,6 @@ func nullDecimal(d *decimal.Decimal) any {
 	return *d
 }
 
-func nullDate(d *catalog.Date) any {
-	if d == nil {
-		return nil
-	}
-	return d.Time
-}
-
 const needColumns = `n.id, n.reference, n.title, n.problem, n.outcome, n.processes, n.requester_id, rq.name, n.department_id, d.name,
 	COALESCE(n.sponsor_id, 0), COALESCE(sp.name, ''), n.users, n.data_class, n.budget_min, n.budget_max, n.currency, n.needed_by,
 	n.state, n.state_since, COALESCE(n.brm_id, 0), COALESCE(b.name, ''), COALESCE(dup.reference, ''), COALESCE(n.catalog_offering_id, 0),
@@ -102,7 +95,7 @@ func insertNeed(ctx context.Context, q db.Querier, ref string, requester, dept i
 		data_class, budget_min, budget_max, currency, needed_by, state, state_since, search_seq, version, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING id`,
 		ref, in.Title, in.Problem, in.Outcome, in.Processes, requester, dept, db.NullID(in.SponsorID), in.Users, in.DataClass,
-		nullDecimal(in.BudgetMin), nullDecimal(in.BudgetMax), in.Currency, nullDate(in.NeededBy), Draft, now, seq, now, now).Scan(&id)
+		nullDecimal(in.BudgetMin), nullDecimal(in.BudgetMax), in.Currency, catalog.NullDate(in.NeededBy), Draft, now, seq, now, now).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("saving need: %w", err)
 	}
@@ -114,7 +107,7 @@ func updateNeed(ctx context.Context, q db.Querier, id int64, version int, in Nee
 		budget_min = ?, budget_max = ?, currency = ?, needed_by = ?, search_seq = ?, version = version + 1, updated_at = ?
 		WHERE id = ? AND version = ?`,
 		in.Title, in.Problem, in.Outcome, in.Processes, db.NullID(in.SponsorID), in.Users, in.DataClass, nullDecimal(in.BudgetMin),
-		nullDecimal(in.BudgetMax), in.Currency, nullDate(in.NeededBy), seq, now, id, version)
+		nullDecimal(in.BudgetMax), in.Currency, catalog.NullDate(in.NeededBy), seq, now, id, version)
 	if err != nil {
 		return 0, fmt.Errorf("saving need: %w", err)
 	}
