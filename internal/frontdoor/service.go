@@ -38,17 +38,6 @@ type Service struct {
 	index needIndex
 }
 
-func (f *Service) canRead(p *access.Principal, n *Need) bool {
-	if p == nil || p.GateOnly() {
-		return false
-	}
-	if p.PersonID == n.RequesterID || p.PersonID == n.SponsorID || p.CanReadDepartment(n.DepartmentID) {
-		return true
-	}
-	reviewer := p.HasAny(access.ReviewerArchitecture, access.ReviewerSecurity, access.ReviewerFinance)
-	return reviewer && !slices.Contains([]string{Draft, Submitted, Triage}, n.State)
-}
-
 func notFound(ref string) error {
 	return engage.Errorf(engage.ENOTFOUND, "There is no need %s that you can see.", ref)
 }
@@ -56,9 +45,11 @@ func notFound(ref string) error {
 // Find returns a need by reference.
 func (f *Service) Find(ctx context.Context, p *access.Principal, ref string) (Need, error) {
 	ref = strings.ToUpper(strings.TrimSpace(ref))
-	n, err := findNeed(ctx, f.DB, "n.reference = ?", ref)
-	if err != nil || !f.canRead(p, &n) {
+	n, err := findReadable(ctx, f.DB, p, "n.reference = ?", ref)
+	if engage.ErrorCode(err) == engage.ENOTFOUND {
 		return Need{}, notFound(ref)
+	} else if err != nil {
+		return Need{}, err
 	}
 	f.stamp(&n)
 	return n, nil
@@ -457,8 +448,10 @@ func (f *Service) prepare(ctx context.Context, tx *db.Tx, p *access.Principal, n
 		}
 		e.sets, e.args = ", submitted_at = ?, brm_id = ?", []any{now, db.NullID(brm)}
 	case "merge":
+		// A duplicate may be another department's need, but not someone
+		// else's draft, which nobody else knows of.
 		dup, err := findNeed(ctx, tx, "n.reference = ?", strings.ToUpper(strings.TrimSpace(in.DuplicateOf)))
-		if err != nil || dup.ID == n.ID {
+		if err != nil || dup.ID == n.ID || privateDraft(&dup) && dup.RequesterID != p.PersonID {
 			return e, fieldErr("duplicate_of", "Give the reference of another need, such as NEED-2026-0042.")
 		}
 		e.sets, e.args = ", duplicate_of_id = ?", []any{dup.ID}

@@ -62,8 +62,8 @@ func scanNeed(row db.Scanner) (Need, error) {
 	return n, nil
 }
 
-func findNeed(ctx context.Context, q db.Querier, where string, arg any) (Need, error) {
-	n, err := scanNeed(q.QueryRow(ctx, "SELECT "+needColumns+" WHERE "+where, arg))
+func findNeed(ctx context.Context, q db.Querier, where string, args ...any) (Need, error) {
+	n, err := scanNeed(q.QueryRow(ctx, "SELECT "+needColumns+" WHERE "+where, args...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return n, engage.Errorf(engage.ENOTFOUND, "There is no such need that you can see.")
 	} else if err != nil {
