@@ -2,10 +2,8 @@ package api
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"strings"
 	"time"
 
@@ -101,15 +99,12 @@ func (a *API) registerCloudBill(api huma.API) {
 			if err := a.CloudBill.MayImport(p); err != nil {
 				return nil, err
 			}
-			file, err := spool(&limitedBody{r: in.body, max: cloudbill.MaxFileSize,
+			file, remove, err := focus.Spool(&limitedBody{r: in.body, max: cloudbill.MaxFileSize,
 				hint: "Send a file of at most %d MiB; split larger bills by month or compress them with gzip."})
 			if err != nil {
 				return nil, err
 			}
-			defer func() {
-				file.Close()
-				os.Remove(file.Name())
-			}()
+			defer remove()
 			rep, err := a.CloudBill.Import(ctx, p, in.Name, file, cloudbill.ImportOptions{Basis: cloudbill.Basis(in.Basis),
 				SlashDates: focus.DateOrder(strings.ToUpper(in.Dates)), DefaultCurrency: in.Currency, AcceptPartial: in.AcceptPartial})
 			// The options come in the query; the body is the file.
@@ -194,24 +189,4 @@ func (a *API) registerCloudBill(api huma.API) {
 				Provider: in.Provider, ServiceName: in.ServiceName, Cursor: in.Cursor, Limit: in.Limit})
 			return page(items, next), err
 		})
-}
-
-// spool copies an upload to an unnamed temporary file, so that it can be
-// read at random (Parquet) without being held in memory.
-func spool(r io.Reader) (*os.File, error) {
-	f, err := os.CreateTemp("", "engage-focus-*")
-	if err != nil {
-		return nil, fmt.Errorf("storing the upload: %w", err)
-	}
-	if _, err := io.Copy(f, r); err != nil {
-		f.Close()
-		os.Remove(f.Name())
-		return nil, fmt.Errorf("receiving the upload: %w", err)
-	}
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		f.Close()
-		os.Remove(f.Name())
-		return nil, fmt.Errorf("storing the upload: %w", err)
-	}
-	return f, nil
 }

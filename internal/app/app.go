@@ -159,8 +159,9 @@ func (a *App) buildHandler() (http.Handler, error) {
 		return nil, err
 	}
 	forms := &idempotency.Store{DB: a.DB, Clock: a.Clock}
+	waitingCounts := &waiting.Counter{List: waiting.List{a.Approval, a.FrontDoor}, Changes: a.Org.Changes}
 	w := &web.Server{FormKeys: forms, Org: a.Org, Auth: a.Auth, Audit: a.Audit, Catalog: a.Catalog, Approval: a.Approval, Notify: a.Notify, FrontDoor: a.FrontDoor, Billing: a.Billing, Costs: a.Costs, CloudBill: a.CloudBill, OIDC: a.OIDC, Logger: a.Logger, Clock: a.Clock,
-		Waiting:       waiting.List{a.Approval, a.FrontDoor},
+		Waiting:       waitingCounts,
 		SecureCookies: strings.HasPrefix(a.Config.BaseURL, "https://"), Proxies: web.ProxyTrust{Hops: a.Config.ClientHops(), Networks: proxies}, Version: Version}
 	if err := w.Register(mux); err != nil {
 		return nil, err
@@ -176,6 +177,7 @@ func (a *App) buildHandler() (http.Handler, error) {
 	mux.HandleFunc("GET /readyz", a.ready)
 
 	h := w.Unmatched(mux)
+	h = forgetWaitingOnWrite(waitingCounts, h)
 	h = web.Authenticate(a.Auth, h)
 	h = http.NewCrossOriginProtection().Handler(h)
 	h = web.SecurityHeadersFor(a.OIDC.FormOrigins(), strings.HasPrefix(a.Config.BaseURL, "https://"), h)

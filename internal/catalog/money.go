@@ -32,19 +32,7 @@ func FormatUnitPrice(d decimal.Decimal, currency string) string {
 func formatAmount(d decimal.Decimal, currency string, places int32) string {
 	s := d.StringFixed(places)
 	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	whole, frac, _ := strings.Cut(s, ".")
-	var b strings.Builder
-	for i, r := range whole {
-		if i > 0 && (len(whole)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	out := b.String()
-	if frac != "" {
-		out += "." + frac
-	}
+	out := GroupThousands(strings.TrimPrefix(s, "-"))
 	sym, ok := currencySymbols[currency]
 	if !ok {
 		sym = currency + " "
@@ -53,6 +41,24 @@ func formatAmount(d decimal.Decimal, currency string, places int32) string {
 		return "−" + sym + out
 	}
 	return sym + out
+}
+
+// GroupThousands puts thousands separators in the whole part of an
+// unsigned decimal number: "1234567.50" is "1,234,567.50".
+func GroupThousands(number string) string {
+	whole, frac, hasFrac := strings.Cut(number, ".")
+	var b strings.Builder
+	for i, r := range whole {
+		if i > 0 && (len(whole)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	if hasFrac {
+		b.WriteByte('.')
+		b.WriteString(frac)
+	}
+	return b.String()
 }
 
 // FormatPrice writes a price with its unit: "€6.50 per person per month".

@@ -1,6 +1,7 @@
 package frontdoor
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -194,7 +195,7 @@ func (f *Service) checkInput(ctx context.Context, in *NeedInput) error {
 			continue
 		} else if b.IsNegative() {
 			v.Add([]string{"budget_min", "budget_max"}[i], "The budget cannot be negative.")
-		} else if msg := rating.Fee.Check(*b); msg != "" {
+		} else if msg := rating.Fee.CheckIn(*b, in.Currency); msg != "" {
 			v.Add([]string{"budget_min", "budget_max"}[i], "%s", msg)
 		}
 	}
@@ -700,9 +701,9 @@ func (f *Service) AddOption(ctx context.Context, p *access.Principal, ref string
 			v.Add("monthly", "Give the one-time and the monthly cost (0 when there is none).")
 		} else if in.OneTime.IsNegative() || in.Monthly.IsNegative() {
 			v.Add("monthly", "Costs cannot be negative.")
-		} else if msg := rating.Fee.Check(*in.OneTime); msg != "" {
+		} else if msg := rating.Fee.CheckIn(*in.OneTime, cmp.Or(opt.Currency, n.Currency)); msg != "" {
 			v.Add("one_time", "%s", msg)
-		} else if msg := rating.Fee.Check(*in.Monthly); msg != "" {
+		} else if msg := rating.Fee.CheckIn(*in.Monthly, cmp.Or(opt.Currency, n.Currency)); msg != "" {
 			v.Add("monthly", "%s", msg)
 		} else {
 			opt.OneTime, opt.Monthly = *in.OneTime, *in.Monthly

@@ -11,6 +11,7 @@ import (
 	"github.com/engagehq/engage/internal/access"
 	"github.com/engagehq/engage/internal/audit"
 	"github.com/engagehq/engage/internal/org"
+	"github.com/engagehq/engage/internal/web/page"
 )
 
 func (s *Server) adminHome(w http.ResponseWriter, r *http.Request) error {
@@ -57,22 +58,6 @@ func (s *Server) choices(r *http.Request) (map[string]any, error) {
 		return nil, err
 	}
 	return map[string]any{"Departments": depts, "Locations": locs, "Functions": funcs}, nil
-}
-
-func allPages[T any](page func(cursor string) ([]T, string, error)) ([]T, error) {
-	var all []T
-	cursor := ""
-	for {
-		rows, next, err := page(cursor)
-		if err != nil {
-			return nil, err
-		}
-		all = append(all, rows...)
-		if next == "" {
-			return all, nil
-		}
-		cursor = next
-	}
 }
 
 // editing loads the record being edited (id from the path) or nothing.
@@ -375,7 +360,7 @@ func (s *Server) importFile(w http.ResponseWriter, r *http.Request) error {
 		// Each error names its line; they all point at the file input.
 		var errs []engage.FieldError
 		for _, f := range engage.ErrorFields(err) {
-			errs = append(errs, engage.FieldError{Field: "file", Message: upperFirst(f.Field) + " — " + f.Message})
+			errs = append(errs, engage.FieldError{Field: "file", Message: page.UpperFirst(f.Field) + " — " + f.Message})
 		}
 		if len(errs) == 0 {
 			errs = []engage.FieldError{{Field: "kind", Message: engage.ErrorMessage(err)}}
@@ -458,7 +443,7 @@ func (s *Server) auditCSV(w http.ResponseWriter, r *http.Request, f audit.Filter
 	if err != nil {
 		return err
 	}
-	cw := startCSV(w, "audit-"+s.Clock.Now().UTC().Format("2006-01-02")+".csv")
+	cw := page.CSVFile(w, "audit-"+s.Clock.Now().UTC().Format("2006-01-02")+".csv")
 	_ = cw.Write([]string{"at", "actor", "action", "entity_type", "entity_id", "summary", "changes", "before", "after"})
 	for {
 		for _, e := range events {
@@ -481,11 +466,4 @@ func (s *Server) auditCSV(w http.ResponseWriter, r *http.Request, f audit.Filter
 	}
 	cw.Flush()
 	return cw.Error()
-}
-
-func upperFirst(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
 }

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"regexp"
@@ -13,9 +12,7 @@ import (
 	"github.com/engagehq/engage"
 	"github.com/engagehq/engage/internal/access"
 	"github.com/engagehq/engage/internal/approval"
-	"github.com/engagehq/engage/internal/catalog"
 	"github.com/engagehq/engage/internal/org"
-	"github.com/engagehq/engage/internal/rating"
 )
 
 // approvalRoutes are the approval pages: the inbox, a request with its
@@ -43,7 +40,6 @@ func (s *Server) approvalRoutes() []Route {
 }
 
 func init() {
-	funcs["approvalMoney"] = approvalMoney
 	funcs["approvalStatus"] = func(status string) string {
 		switch status {
 		case approval.Pending:
@@ -88,21 +84,6 @@ func init() {
 	funcs["approvalStageNumber"] = func(i int) int { return i + 1 }
 }
 
-// approvalMoney shows an amount with its currency, to the currency's minor
-// unit or more when the amount is more precise (it is never rounded here).
-func approvalMoney(d decimal.Decimal, currency string) string {
-	if currency == "" && d.IsZero() {
-		return ""
-	}
-	if currency == "" {
-		return d.String()
-	}
-	if -d.Exponent() > rating.MinorUnits(currency) && !d.Equal(rating.RoundLine(d, currency)) {
-		return strings.TrimSpace(d.String() + " " + currency) // more precise than a cent: never rounded here
-	}
-	return catalog.FormatMoney(d, currency)
-}
-
 // --- the inbox ---
 
 func (s *Server) approvalInbox(w http.ResponseWriter, r *http.Request) error {
@@ -137,20 +118,6 @@ func (s *Server) approvalInbox(w http.ResponseWriter, r *http.Request) error {
 	s.render(w, r, "approvals.html", "Approvals", "approvals", map[string]any{"Waiting": items, "Mine": mine, "MoreMine": mineNext != "",
 		"Decided": decided, "Covering": covering, "Away": away})
 	return nil
-}
-
-// waitingCount is the navigation's count of what waits for p; a failure
-// to count is logged and shows no count rather than failing the page.
-func (s *Server) waitingCount(ctx context.Context, p *access.Principal) int {
-	if p == nil || len(s.Waiting) == 0 {
-		return 0
-	}
-	items, err := s.Waiting.For(ctx, p)
-	if err != nil {
-		s.Logger.Warn("counting what waits", "person", p.PersonID, "err", err)
-		return 0
-	}
-	return len(items)
 }
 
 // --- one request ---

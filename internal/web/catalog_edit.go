@@ -14,6 +14,7 @@ import (
 	"github.com/engagehq/engage"
 	"github.com/engagehq/engage/internal/access"
 	"github.com/engagehq/engage/internal/catalog"
+	"github.com/engagehq/engage/internal/web/page"
 )
 
 // serviceChoices are the select options of the service form.
@@ -491,7 +492,7 @@ func (s *Server) announcementFeed(w http.ResponseWriter, r *http.Request) error 
 		}
 		f.Entries = append(f.Entries, entry{ID: fmt.Sprintf("%s/announcements/%d", base, a.ID), Title: a.Title,
 			Updated: a.PublishedAt.Format(time.RFC3339), Author: author, Link: link{Href: href},
-			Content: content{Type: "html", Body: string(renderMarkdown(a.Body))}})
+			Content: content{Type: "html", Body: string(page.Markdown(a.Body))}})
 	}
 	w.Header().Set("Content-Type", "application/atom+xml; charset=utf-8")
 	_, _ = w.Write([]byte(xml.Header))
@@ -526,7 +527,7 @@ func compareChart(c catalog.Comparison) *chart {
 	}
 	ch := &chart{Title: "Three-year cost", Height: 40*len(c.Columns) + 10}
 	for i, col := range c.Columns {
-		width := 360 * barShare(col.ThreeYear, max) // drawing only: amounts shown are exact
+		width := 360 * page.BarShare(col.ThreeYear, max) // drawing only: amounts shown are exact
 		ch.Bars = append(ch.Bars, bar{Label: col.Offering.Name, Value: catalog.FormatMoney(col.ThreeYear, col.Currency),
 			LabelY: float64(i*40 + 14), BarY: float64(i*40 + 20), ValueY: float64(i*40 + 31), Width: math.Max(width, 2), Cheapest: i == c.Cheapest})
 	}

@@ -2,19 +2,12 @@ package web
 
 import (
 	"fmt"
-	"html/template"
-	"slices"
 	"strings"
 
 	"github.com/shopspring/decimal"
 
 	"github.com/engagehq/engage/internal/catalog"
 )
-
-var choiceLists = map[string][]catalog.Choice{
-	"kind": catalog.Kinds, "family": catalog.Families, "sourcing": catalog.Sourcings, "lifecycle": catalog.Lifecycles,
-	"delivery": catalog.DeliveryModels, "data": catalog.DataClasses, "arch": catalog.ArchStatuses, "announcement": catalog.AnnouncementKinds,
-}
 
 // describePlan says what a rate plan costs in plain words, naming the
 // offering's unit when it has a name ("per GB-month").
@@ -59,33 +52,5 @@ func describePlan(p catalog.RatePlan, unitName ...string) string {
 }
 
 func init() {
-	funcs["money"] = catalog.FormatMoney
-	funcs["price"] = func(p *catalog.Price) string {
-		if p == nil {
-			return ""
-		}
-		return catalog.FormatPrice(*p)
-	}
 	funcs["plan"] = describePlan
-	funcs["lower"] = strings.ToLower
-	funcs["label"] = func(list, value string) string { return catalog.Label(choiceLists[list], value) }
-	funcs["markdown"] = renderMarkdown
-	funcs["count"] = func(m map[string]int, key string) int { return m[key] }
-	funcs["checked"] = func(selected []string, v string) bool { return slices.Contains(selected, v) }
-	funcs["unitQty"] = func(unit string) string { return catalog.UnitLabels[unit].Quantity }
-	// unitPer: unit [unit name] — "per unit per month", "per GB-month".
-	funcs["unitPer"] = func(unit string, name ...string) string { return catalog.UnitPer(unit, strings.Join(name, "")) }
-	funcs["choices"] = func(list string) []catalog.Choice { return choiceLists[list] }
-	funcs["safeHTML"] = func(h template.HTML) template.HTML { return h }
-	funcs["add"] = func(a, b int) int { return a + b }
-	funcs["dict"] = func(kv ...any) map[string]any {
-		m := map[string]any{}
-		for i := 0; i+1 < len(kv); i += 2 {
-			m[fmt.Sprint(kv[i])] = kv[i+1]
-		}
-		return m
-	}
-	funcs["idIn"] = func(csv string, id int64) bool {
-		return slices.Contains(strings.Split(csv, ","), fmt.Sprint(id))
-	}
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"html/template"
 	"log/slog"
 	"net/http/httptest"
 	"net/url"
@@ -43,7 +44,7 @@ func catalogPageData(s *Server) map[string]any {
 // catalog page.
 func TestCatalogPageRenders(t *testing.T) {
 	s := &Server{Logger: slog.New(slog.DiscardHandler)}
-	if err := s.parseTemplates(); err != nil {
+	if err := s.newKit(); err != nil {
 		t.Fatal(err)
 	}
 	r := httptest.NewRequest("GET", "/catalog?q=dedicated", nil)
@@ -70,17 +71,50 @@ func TestCatalogPageRenders(t *testing.T) {
 	}
 }
 
-// BenchmarkCatalogPage renders a catalog page of 24 cards.
+// BenchmarkCatalogPage renders a catalog page of 24 cards, from the
+// search's answer on (the cards and facets kept, as in a running server).
 func BenchmarkCatalogPage(b *testing.B) {
 	s := &Server{Logger: slog.New(slog.DiscardHandler)}
-	if err := s.parseTemplates(); err != nil {
+	if err := s.newKit(); err != nil {
 		b.Fatal(err)
 	}
-	data := catalogPageData(s)
 	r := httptest.NewRequest("GET", "/catalog?q=dedicated", nil)
 	r = r.WithContext(access.WithPrincipal(r.Context(), &access.Principal{PersonID: 1, Name: "Riley"}))
 	b.ReportAllocs()
 	for b.Loop() {
-		s.render(httptest.NewRecorder(), r, "catalog.html", "Catalog", "catalog", data)
+		s.render(httptest.NewRecorder(), r, "catalog.html", "Catalog", "catalog", catalogPageData(s))
+	}
+}
+
+// TestCatalogFacetsFollowTheSearch: a facet is kept as rendered, but only
+// for the counts and ticks it shows: another search's counts, or a box
+// ticked, show at once.
+func TestCatalogFacetsFollowTheSearch(t *testing.T) {
+	s := &Server{Logger: slog.New(slog.DiscardHandler)}
+	if err := s.newKit(); err != nil {
+		t.Fatal(err)
+	}
+	fieldset := func(n int, ticked url.Values) string {
+		t.Helper()
+		page := catalog.Page{Facets: map[string]int{"delivery:cloud": n, "delivery:legacy": 2}}
+		data := s.catalogData("", page, ticked, nil, "", false)
+		for _, h := range data["Facets"].([]template.HTML) {
+			if strings.Contains(string(h), "<legend>Delivery</legend>") {
+				return string(h)
+			}
+		}
+		t.Fatalf("no delivery facet among %q", data["Facets"])
+		return ""
+	}
+	for range 2 {
+		if got := fieldset(7, nil); !strings.Contains(got, `value="cloud" > Cloud <span class="muted">(7)</span>`) {
+			t.Fatalf("the delivery facet with 7 cloud services = %s", got)
+		}
+		if got := fieldset(9, nil); !strings.Contains(got, `value="cloud" > Cloud <span class="muted">(9)</span>`) {
+			t.Fatalf("the delivery facet with 9 cloud services = %s", got)
+		}
+		if got := fieldset(9, url.Values{"delivery": {"cloud"}}); !strings.Contains(got, `value="cloud" checked> Cloud <span class="muted">(9)</span>`) {
+			t.Fatalf("the delivery facet with cloud ticked = %s", got)
+		}
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/engagehq/engage/internal/catalog"
 	"github.com/engagehq/engage/internal/frontdoor"
 	"github.com/engagehq/engage/internal/org"
+	"github.com/engagehq/engage/internal/web/page"
 )
 
 // frontdoorRoutes are the front door's pages: asking for something new,
@@ -63,8 +64,6 @@ var (
 )
 
 func init() {
-	choiceLists["needkind"] = []catalog.Choice{{Value: "reuse", Label: "Reuse a catalog service"}, {Value: "buy", Label: "Buy"},
-		{Value: "build", Label: "Build in-house"}, {Value: "broker", Label: "Broker from a vendor"}}
 	funcs["needState"] = func(state string) string {
 		if l, ok := frontdoor.StateLabels[state]; ok {
 			return l
@@ -107,7 +106,8 @@ func init() {
 	}
 	// needOpen reports whether a form of the page came back with what was
 	// typed or with errors, so that its folded section shows open.
-	funcs["needOpen"] = func(p Page, prefix string) bool {
+	funcs["needOpen"] = func(v page.View, prefix string) bool {
+		p := v.PageBase()
 		for k := range p.Form {
 			if strings.HasPrefix(k, prefix) {
 				return true
@@ -126,8 +126,8 @@ func init() {
 	// needField is field with an input name of its own, for pages that
 	// hold several forms with the same field names (reason, notes…): the
 	// id, which the error summary links to, is unique; the name is not.
-	funcs["needField"] = func(p Page, id, name, label, hint string, rest ...string) map[string]any {
-		m := funcs["field"].(func(Page, string, string, string, ...string) map[string]any)(p, id, label, hint, rest...)
+	funcs["needField"] = func(v page.View, id, name, label, hint string, rest ...string) map[string]any {
+		m := page.Field(v, id, label, hint, rest...)
 		m["InputName"] = name
 		return m
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/engagehq/engage"
 	"github.com/engagehq/engage/internal/access"
 	"github.com/engagehq/engage/internal/auth"
+	"github.com/engagehq/engage/internal/web/page"
 )
 
 // Authenticate resolves who a request is — a bearer token or a session
@@ -47,7 +48,7 @@ func Authenticate(a *auth.Service, next http.Handler) http.Handler {
 					writeProblem(w, engage.Errorf(engage.EFORBIDDEN, "API calls made with a session cookie must send the X-CSRF-Token header."))
 					return
 				}
-				ctx = WithCSRF(access.WithPrincipal(ctx, p), csrf)
+				ctx = page.WithCSRF(access.WithPrincipal(ctx, p), csrf)
 			} else if engage.ErrorCode(err) != engage.EUNAUTHORIZED {
 				writeProblem(w, err)
 				return

@@ -52,6 +52,20 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// waitingCount is the navigation's count of what waits for p; a failure
+// to count is logged and shows no count rather than failing the page.
+func (s *Server) waitingCount(ctx context.Context, p *access.Principal) int {
+	if p == nil {
+		return 0
+	}
+	n, err := s.Waiting.Count(ctx, p)
+	if err != nil {
+		s.Logger.Warn("counting what waits", "person", p.PersonID, "err", err)
+		return 0
+	}
+	return n
+}
+
 // homeNeeds are the person's open needs (written or sponsored, not yet
 // delivered, closed, rejected or withdrawn; the first five) and those
 // delivered and waiting for them to accept. Needs waiting for the

@@ -125,7 +125,8 @@ func (s *Server) oidcCallback(w http.ResponseWriter, r *http.Request) error {
 	if c, err := r.Cookie(oidcCookie); err == nil {
 		if parts := strings.Split(c.Value, "|"); len(parts) == 4 {
 			attempt, found = auth.OIDCAttempt{State: parts[0], Nonce: parts[1], Verifier: parts[2]}, true
-			next = safeNext(urlDecode(parts[3]))
+			n, _ := url.QueryUnescape(parts[3]) // "" when it does not decode
+			next = safeNext(n)
 		}
 	}
 	http.SetCookie(w, &http.Cookie{Name: oidcCookie, Value: "", Path: "/auth/oidc/", MaxAge: -1, HttpOnly: true, Secure: s.SecureCookies})

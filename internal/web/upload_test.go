@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/engagehq/engage"
 	"github.com/engagehq/engage/internal/access"
+	"github.com/engagehq/engage/internal/web/page"
 )
 
 // TestStreamedUploadChecks: a route that takes its CSRF token from a
@@ -19,13 +21,16 @@ import (
 // route's limit is refused with the limit named.
 func TestStreamedUploadChecks(t *testing.T) {
 	s := &Server{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	if err := s.newKit(); err != nil {
+		t.Fatal(err)
+	}
 	var got string
 	var tooLarge []string
 	rt := Route{Pattern: "POST /upload", MaxBody: 16, HeaderCSRF: true, Handle: func(w http.ResponseWriter, r *http.Request) error {
 		body, err := io.ReadAll(r.Body)
 		got = string(body)
-		for _, f := range importFieldErrors(err) {
-			tooLarge = append(tooLarge, f.Message)
+		if over := (*http.MaxBytesError)(nil); errors.As(err, &over) {
+			tooLarge = append(tooLarge, "larger than Engage accepts ("+page.ByteSize(over.Limit)+")")
 		}
 		return nil
 	}}
@@ -41,7 +46,7 @@ func TestStreamedUploadChecks(t *testing.T) {
 		}
 		ctx := access.WithPrincipal(req.Context(), &access.Principal{PersonID: 1, Name: "Finance", Roles: []access.Role{access.Finance}})
 		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, req.WithContext(WithCSRF(ctx, "session-token")))
+		h.ServeHTTP(rec, req.WithContext(page.WithCSRF(ctx, "session-token")))
 		return rec.Code
 	}
 
@@ -74,6 +79,9 @@ func TestStreamedUploadChecks(t *testing.T) {
 // to send it, beyond the server's limit on a request.
 func TestLargeUploadTimeAndWho(t *testing.T) {
 	s := &Server{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	if err := s.newKit(); err != nil {
+		t.Fatal(err)
+	}
 	var read int
 	rt := Route{Pattern: "POST /upload", MaxBody: 1 << 20, HeaderCSRF: true, UploadTime: time.Minute,
 		MayUpload: func(p *access.Principal) error {
@@ -91,7 +99,7 @@ func TestLargeUploadTimeAndWho(t *testing.T) {
 	role := access.Finance
 	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := access.WithPrincipal(r.Context(), &access.Principal{PersonID: 1, Name: "Someone", Roles: []access.Role{role}})
-		h.ServeHTTP(w, r.WithContext(WithCSRF(ctx, "session-token")))
+		h.ServeHTTP(w, r.WithContext(page.WithCSRF(ctx, "session-token")))
 	}))
 	srv.Config.ReadTimeout = 300 * time.Millisecond
 	srv.Start()
@@ -133,8 +141,8 @@ func TestLargeUploadTimeAndWho(t *testing.T) {
 func TestFileRoutesAskWhoFirst(t *testing.T) {
 	s := &Server{}
 	for _, rt := range s.Routes() {
-		if rt.bodyLimit() > MaxFormBody && rt.Role == "" && rt.MayUpload == nil {
-			t.Errorf("%s takes %d bytes from anyone signed in", rt.Pattern, rt.bodyLimit())
+		if rt.BodyLimit() > MaxFormBody && rt.Role == "" && rt.MayUpload == nil {
+			t.Errorf("%s takes %d bytes from anyone signed in", rt.Pattern, rt.BodyLimit())
 		}
 	}
 }

@@ -9,16 +9,15 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"html/template"
+	"github.com/engagehq/engage/internal/web/billingpages"
+	"github.com/engagehq/engage/internal/web/notifypages"
 	"io/fs"
 	"log/slog"
 	"maps"
 	"net/http"
 	"net/url"
+	"path"
 	"slices"
-	"strconv"
-	"strings"
-	"sync"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -37,6 +36,7 @@ import (
 	"github.com/engagehq/engage/internal/notify"
 	"github.com/engagehq/engage/internal/org"
 	"github.com/engagehq/engage/internal/waiting"
+	"github.com/engagehq/engage/internal/web/page"
 )
 
 //go:embed templates
@@ -48,7 +48,6 @@ var staticFS embed.FS
 // Cookie names.
 const (
 	SessionCookie = "engage_session"
-	preCSRFCookie = "engage_csrf"
 	oidcCookie    = "engage_oidc"
 )
 
@@ -87,39 +86,20 @@ type Server struct {
 	CloudBill *cloudbill.Service
 
 	// Waiting lists what waits for a person: approvals, triage, reviews,
-	// the board's decisions.
-	Waiting waiting.List
+	// the board's decisions; it keeps each person's count for the
+	// navigation.
+	Waiting *waiting.Counter
 	// FormKeys keeps the answers to forms that create something, so that
 	// sending one twice creates once (see onceForm); none when nil.
 	FormKeys *idempotency.Store
 	// OpenAPI returns the API's OpenAPI document, for the API reference.
 	OpenAPI func() *huma.OpenAPI
 
-	pages map[string]*template.Template
-	zoned sync.Map // zone|page → *template.Template, for readers outside UTC
+	kit *page.Kit
 }
 
-// Route is one page or form action with the role it requires ("" for any
-// signed-in person). Public routes need no sign-in at all.
-type Route struct {
-	Pattern string
-	Role    access.Role
-	Public  bool
-	Handle  func(w http.ResponseWriter, r *http.Request) error
-	// MaxBody limits the request body, in bytes; 0 takes the default:
-	// MaxPublicBody for public routes, MaxFormBody for the others.
-	MaxBody int64
-	// HeaderCSRF takes the CSRF token from the X-CSRF-Token header and
-	// leaves the body unread, for a script that streams a file as the body.
-	HeaderCSRF bool
-	// MayUpload, for a route that takes a large file, says whether the
-	// principal may send one; it is asked before any of the body is read,
-	// so that no one else can make the server receive and store it.
-	MayUpload func(*access.Principal) error
-	// UploadTime, with MayUpload, is how long the request may take, sent
-	// and answered, instead of the server's limit.
-	UploadTime time.Duration
-}
+// Route is one page or form action (see package page).
+type Route = page.Route
 
 // Routes lists every route of the web interface.
 func (s *Server) Routes() []Route {
@@ -174,17 +154,60 @@ func (s *Server) Routes() []Route {
 	}
 	routes = append(routes, s.catalogRoutes()...)
 	routes = append(routes, s.approvalRoutes()...)
-	routes = append(routes, s.notifyRoutes()...)
 	routes = append(routes, s.frontdoorRoutes()...)
-	routes = append(routes, s.costRoutes()...)
-	routes = append(routes, s.costPoolRoutes()...)
-	routes = append(routes, s.cloudRoutes()...)
+	for _, a := range s.areas() {
+		routes = append(routes, a.Routes()...)
+	}
 	return routes
+}
+
+// area is one area of the web interface: its routes and its templates.
+type area struct {
+	Routes    func() []page.Route
+	Templates page.Templates
+}
+
+// areas are the areas with packages of their own, given the kit and the
+// services they need.
+func (s *Server) areas() []area {
+	notifyPages := &notifypages.Pages{Kit: s.kit, Notify: s.Notify}
+	billingPages := &billingpages.Pages{Kit: s.kit, Org: s.Org, Catalog: s.Catalog, Billing: s.Billing, Costs: s.Costs, CloudBill: s.CloudBill, Clock: s.Clock}
+	return []area{
+		{notifyPages.Routes, notifypages.Templates},
+		{billingPages.Routes, billingpages.Templates},
+	}
+}
+
+// newKit makes the kit and registers the templates of every area.
+func (s *Server) newKit() error {
+	s.kit = &page.Kit{Logger: s.Logger, Version: s.Version, SecureCookies: s.SecureCookies, FormKeys: s.FormKeys, Waiting: s.waitingCount}
+	ts, err := untyped()
+	if err != nil {
+		return err
+	}
+	if err := s.kit.Register(ts); err != nil {
+		return err
+	}
+	for _, a := range s.areas() {
+		if err := s.kit.Register(a.Templates); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// templateNames are the page templates of templates/.
+func templateNames() ([]string, error) {
+	files, err := fs.Glob(templateFS, "templates/*.html")
+	for i, f := range files {
+		files[i] = path.Base(f)
+	}
+	return files, err
 }
 
 // Register adds the web routes and static assets to mux.
 func (s *Server) Register(mux *http.ServeMux) error {
-	if err := s.parseTemplates(); err != nil {
+	if err := s.newKit(); err != nil {
 		return err
 	}
 	static, _ := fs.Sub(staticFS, "static")
@@ -231,7 +254,7 @@ func (s *Server) adapt(rt Route) http.Handler {
 				}
 				allowTime(w, rt.UploadTime)
 			}
-			r.Body = http.MaxBytesReader(w, r.Body, rt.bodyLimit())
+			r.Body = http.MaxBytesReader(w, r.Body, rt.BodyLimit())
 			if err := checkURLText(r); err != nil {
 				return err
 			}
@@ -246,7 +269,7 @@ func (s *Server) adapt(rt Route) http.Handler {
 				if err := checkFormText(r); err != nil {
 					return err
 				}
-				return s.onceForm(w, r, rt.Handle)
+				return s.kit.OnceForm(w, r, rt.Handle)
 			}
 			return rt.Handle(w, r)
 		}()
@@ -256,30 +279,6 @@ func (s *Server) adapt(rt Route) http.Handler {
 	})
 }
 
-// Request body limits. A route that takes a file names its own limit.
-const (
-	// MaxPublicBody bounds what anyone, signed in or not, may send to a
-	// public route (the sign-in form).
-	MaxPublicBody = 16 << 10
-	// MaxFormBody bounds the forms of signed-in people.
-	MaxFormBody = 1 << 20
-	// MaxCSVUpload bounds an organisation or cost-pool CSV file.
-	MaxCSVUpload = 32 << 20
-	// formMemory is how much of a multipart form is held in memory; the
-	// rest of its files goes to temporary files, removed after the request.
-	formMemory = 1 << 20
-)
-
-func (rt Route) bodyLimit() int64 {
-	switch {
-	case rt.MaxBody > 0:
-		return rt.MaxBody
-	case rt.Public:
-		return MaxPublicBody
-	}
-	return MaxFormBody
-}
-
 // checkCSRF compares the form's token with the session's.
 func (s *Server) checkCSRF(r *http.Request) error {
 	// ParseMultipartForm swallows what goes wrong reading a form that is
@@ -287,11 +286,11 @@ func (s *Server) checkCSRF(r *http.Request) error {
 	// reports it, and leaves a multipart body to ParseMultipartForm.
 	err := r.ParseForm()
 	if err == nil {
-		err = r.ParseMultipartForm(formMemory)
+		err = r.ParseMultipartForm(page.FormMemory)
 	}
 	if err != nil && !errors.Is(err, http.ErrNotMultipart) {
 		if tooLarge := (*http.MaxBytesError)(nil); errors.As(err, &tooLarge) {
-			return engage.Errorf(engage.ETOOLARGE, "This is larger than Engage accepts here (%s). Split a file into smaller ones, such as one per month, and import each.", byteSize(tooLarge.Limit))
+			return engage.Errorf(engage.ETOOLARGE, "This is larger than Engage accepts here (%s). Split a file into smaller ones, such as one per month, and import each.", page.ByteSize(tooLarge.Limit))
 		}
 		return engage.Errorf(engage.EINVALID, "The form could not be read.")
 	}
@@ -356,9 +355,9 @@ var sameOrigin = http.NewCrossOriginProtection()
 // matchCSRF compares a token with the session's (or, before sign in, with
 // the pre-session cookie) in constant time.
 func matchCSRF(r *http.Request, got string) error {
-	want := CSRFFromContext(r.Context())
+	want := page.CSRFFromContext(r.Context())
 	if want == "" {
-		if c, err := r.Cookie(preCSRFCookie); err == nil {
+		if c, err := r.Cookie(page.PreCSRFCookie); err == nil {
 			want = c.Value
 		}
 	}
@@ -366,19 +365,6 @@ func matchCSRF(r *http.Request, got string) error {
 		return engage.Errorf(engage.EFORBIDDEN, "This form has expired or did not come from Engage. Go back, reload the page and try again.")
 	}
 	return nil
-}
-
-// byteSize writes a size in bytes the way people read it: 2 GiB, 512 MiB.
-func byteSize(n int64) string {
-	for _, u := range []struct {
-		size int64
-		name string
-	}{{1 << 30, "GiB"}, {1 << 20, "MiB"}, {1 << 10, "KiB"}} {
-		if n >= u.size && n%u.size == 0 {
-			return strconv.FormatInt(n/u.size, 10) + " " + u.name
-		}
-	}
-	return strconv.FormatInt(n, 10) + " bytes"
 }
 
 func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) {
@@ -402,42 +388,6 @@ func StatusOf(code string) int {
 		return http.StatusOK
 	}
 	return engage.HTTPStatus(&engage.Error{Code: code})
-}
-
-// pathID reads a numeric path value.
-func pathID(r *http.Request, name string) (int64, error) {
-	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, engage.Errorf(engage.ENOTFOUND, "There is no such page.")
-	}
-	return id, nil
-}
-
-// optionalPathID reads a numeric path value that a route may not have
-// (a form for a new item and for an existing one); 0 when absent.
-func optionalPathID(r *http.Request, name string) (int64, error) {
-	if r.PathValue(name) == "" {
-		return 0, nil
-	}
-	return pathID(r, name)
-}
-
-// formID reads an optional numeric form value; blank is 0.
-func formID(r *http.Request, name string, v *engage.Validation) int64 {
-	s := strings.TrimSpace(r.PostFormValue(name))
-	if s == "" {
-		return 0
-	}
-	id, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || id < 0 {
-		v.Add(name, "Choose from the list.")
-	}
-	return id
-}
-
-func queryInt(r *http.Request, name string) int64 {
-	n, _ := strconv.ParseInt(r.URL.Query().Get(name), 10, 64)
-	return n
 }
 
 // RouteMux is a mux holding every page's pattern, with handlers that do
