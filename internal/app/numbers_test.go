@@ -78,7 +78,11 @@ func TestAPIRefusesNumbersOutOfRange(t *testing.T) {
 		refused(t, "adjustment in ZZZ", status, problem, "body.currency", "ISO 4217")
 		status, problem = adjust(`"12.5"`, "SEK")
 		refused(t, "adjustment in SEK", status, problem, "body.currency", "not one of the currencies")
-		if status, _ := adjust(`"-999999999999999.9999"`, "usd"); status != 200 && status != 201 {
+		// An amount is in range once rounded to the currency's minor unit:
+		// -999999999999999.9999 would be a line of -10^15.
+		status, problem = adjust(`"-999999999999999.9999"`, "usd")
+		refused(t, "adjustment that rounds out of range", status, problem, "body.amount", "")
+		if status, _ := adjust(`"-999999999999999.99"`, "usd"); status != 200 && status != 201 {
 			t.Errorf("an adjustment at the limit = %d", status)
 		}
 		var adjustments int
