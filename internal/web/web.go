@@ -9,6 +9,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"github.com/engagehq/engage/internal/web/adminpages"
 	"github.com/engagehq/engage/internal/web/notifypages"
 	"io/fs"
 	"log/slog"
@@ -121,34 +122,6 @@ func (s *Server) Routes() []Route {
 		{Pattern: "GET /api-reference", Public: true, Handle: s.apiReferencePage},
 		{Pattern: "GET /communities", Handle: s.area("communities")},
 		{Pattern: "GET /portfolio", Handle: s.area("portfolio")},
-
-		{Pattern: "GET /admin", Role: access.Admin, Handle: s.adminHome},
-		{Pattern: "GET /admin/departments", Role: access.Admin, Handle: s.adminDepartments},
-		{Pattern: "GET /admin/departments/new", Role: access.Admin, Handle: s.departmentForm},
-		{Pattern: "POST /admin/departments", Role: access.Admin, Handle: s.saveDepartment},
-		{Pattern: "GET /admin/departments/{id}/edit", Role: access.Admin, Handle: s.departmentForm},
-		{Pattern: "POST /admin/departments/{id}", Role: access.Admin, Handle: s.saveDepartment},
-		{Pattern: "GET /admin/locations", Role: access.Admin, Handle: s.adminLocations},
-		{Pattern: "GET /admin/locations/new", Role: access.Admin, Handle: s.locationForm},
-		{Pattern: "POST /admin/locations", Role: access.Admin, Handle: s.saveLocation},
-		{Pattern: "GET /admin/locations/{id}/edit", Role: access.Admin, Handle: s.locationForm},
-		{Pattern: "POST /admin/locations/{id}", Role: access.Admin, Handle: s.saveLocation},
-		{Pattern: "GET /admin/functions", Role: access.Admin, Handle: s.adminFunctions},
-		{Pattern: "GET /admin/functions/new", Role: access.Admin, Handle: s.functionForm},
-		{Pattern: "POST /admin/functions", Role: access.Admin, Handle: s.saveFunction},
-		{Pattern: "GET /admin/functions/{id}/edit", Role: access.Admin, Handle: s.functionForm},
-		{Pattern: "POST /admin/functions/{id}", Role: access.Admin, Handle: s.saveFunction},
-		{Pattern: "GET /admin/people", Role: access.Admin, Handle: s.adminPeople},
-		{Pattern: "GET /admin/people/new", Role: access.Admin, Handle: s.personForm},
-		{Pattern: "POST /admin/people", Role: access.Admin, Handle: s.savePerson},
-		{Pattern: "GET /admin/people/{id}/edit", Role: access.Admin, Handle: s.personForm},
-		{Pattern: "POST /admin/people/{id}", Role: access.Admin, Handle: s.savePerson},
-		{Pattern: "GET /admin/people/{id}/token", Role: access.Admin, Handle: s.personTokenForm},
-		{Pattern: "POST /admin/people/{id}/token", Role: access.Admin, Handle: s.createPersonToken},
-		{Pattern: "GET /admin/import", Role: access.Admin, Handle: s.importPage},
-		{Pattern: "POST /admin/import", Role: access.Admin, Handle: s.importFile, MaxBody: MaxCSVUpload},
-		{Pattern: "GET /admin/export/{kind}", Role: access.Admin, Handle: s.exportFile},
-		{Pattern: "GET /admin/audit", Role: access.Admin, Handle: s.auditLog},
 	}
 	routes = append(routes, s.catalogRoutes()...)
 	routes = append(routes, s.approvalRoutes()...)
@@ -172,8 +145,10 @@ type area struct {
 // services they need.
 func (s *Server) areas() []area {
 	notifyPages := &notifypages.Pages{Kit: s.kit, Notify: s.Notify}
+	adminPages := &adminpages.Pages{Kit: s.kit, Org: s.Org, Auth: s.Auth, Audit: s.Audit, Clock: s.Clock, Logger: s.Logger}
 	return []area{
 		{notifyPages.Routes, notifypages.Templates},
+		{adminPages.Routes, adminpages.Templates},
 	}
 }
 
