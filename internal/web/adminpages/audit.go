@@ -65,7 +65,7 @@ func (s *Pages) auditCSV(w http.ResponseWriter, r *http.Request, f audit.Filter)
 	if err != nil {
 		return err
 	}
-	cw := page.StartCSV(w, "audit-"+s.Clock.Now().UTC().Format("2006-01-02")+".csv")
+	cw := page.CSVFile(w, "audit-"+s.Clock.Now().UTC().Format("2006-01-02")+".csv")
 	_ = cw.Write([]string{"at", "actor", "action", "entity_type", "entity_id", "summary", "changes", "before", "after"})
 	for {
 		for _, e := range events {

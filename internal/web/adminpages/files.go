@@ -1,7 +1,6 @@
 package adminpages
 
 import (
-	"fmt"
 	"net/http"
 	"strings"
 
@@ -57,7 +56,6 @@ func (s *Pages) exportFile(w http.ResponseWriter, r *http.Request) error {
 	if _, ok := org.ImportColumns[kind]; !ok {
 		return engage.Errorf(engage.ENOTFOUND, "There is no export called %q.", kind)
 	}
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.csv"`, kind))
+	page.Attachment(w, "text/csv; charset=utf-8", kind+".csv")
 	return s.Org.Export(r.Context(), page.Principal(r), kind, w)
 }

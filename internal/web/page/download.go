@@ -3,24 +3,20 @@ package page
 import (
 	"fmt"
 	"net/http"
-	"strings"
 
 	"github.com/engagehq/engage/internal/csvfile"
 )
 
-// StartCSV sets the headers of a CSV download called filename and returns
-// the writer of its rows.
-func StartCSV(w http.ResponseWriter, filename string) *csvfile.Writer {
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+// Attachment sets the headers of a file the browser saves rather than
+// shows: its content type and its name.
+func Attachment(w http.ResponseWriter, contentType, filename string) {
+	w.Header().Set("Content-Type", contentType)
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"`, filename))
-	return csvfile.NewWriter(w)
 }
 
-// UpperFirst capitalises the first letter of an ASCII text, such as a
-// file's "line 4" heading its mistake.
-func UpperFirst(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
+// CSVFile starts a CSV file named filename as the answer, and returns the
+// writer of its rows.
+func CSVFile(w http.ResponseWriter, filename string) *csvfile.Writer {
+	Attachment(w, "text/csv; charset=utf-8", filename)
+	return csvfile.NewWriter(w)
 }
