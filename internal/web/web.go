@@ -10,6 +10,8 @@ import (
 	"errors"
 	"fmt"
 	"github.com/engagehq/engage/internal/web/adminpages"
+	"github.com/engagehq/engage/internal/web/approvalpages"
+	"github.com/engagehq/engage/internal/web/frontdoorpages"
 	"github.com/engagehq/engage/internal/web/notifypages"
 	"io/fs"
 	"log/slog"
@@ -118,14 +120,11 @@ func (s *Server) Routes() []Route {
 		{Pattern: "POST /account/password", Handle: s.changePassword},
 		{Pattern: "POST /account/tokens", Handle: s.createToken},
 		{Pattern: "POST /account/tokens/{id}/revoke", Handle: s.revokeToken},
-		{Pattern: "GET /frontdoor", Handle: s.frontdoorHome},
 		{Pattern: "GET /api-reference", Public: true, Handle: s.apiReferencePage},
 		{Pattern: "GET /communities", Handle: s.area("communities")},
 		{Pattern: "GET /portfolio", Handle: s.area("portfolio")},
 	}
 	routes = append(routes, s.catalogRoutes()...)
-	routes = append(routes, s.approvalRoutes()...)
-	routes = append(routes, s.frontdoorRoutes()...)
 	routes = append(routes, s.costRoutes()...)
 	routes = append(routes, s.costPoolRoutes()...)
 	routes = append(routes, s.cloudRoutes()...)
@@ -146,8 +145,12 @@ type area struct {
 func (s *Server) areas() []area {
 	notifyPages := &notifypages.Pages{Kit: s.kit, Notify: s.Notify}
 	adminPages := &adminpages.Pages{Kit: s.kit, Org: s.Org, Auth: s.Auth, Audit: s.Audit, Clock: s.Clock, Logger: s.Logger}
+	approvalPages := &approvalpages.Pages{Kit: s.kit, Approval: s.Approval, Org: s.Org, Catalog: s.Catalog, Waiting: s.Waiting, Clock: s.Clock}
+	frontdoorPages := &frontdoorpages.Pages{Kit: s.kit, FrontDoor: s.FrontDoor, Org: s.Org, Catalog: s.Catalog, Approval: s.Approval, Clock: s.Clock}
 	return []area{
 		{notifyPages.Routes, notifypages.Templates},
+		{frontdoorPages.Routes, frontdoorpages.Templates},
+		{approvalPages.Routes, approvalpages.Templates},
 		{adminPages.Routes, adminpages.Templates},
 	}
 }

@@ -1,4 +1,4 @@
-package web
+package frontdoorpages
 
 import (
 	"fmt"
@@ -11,28 +11,48 @@ import (
 
 	"github.com/shopspring/decimal"
 
-	"github.com/engagehq/engage/internal/csvfile"
 	"github.com/engagehq/engage/internal/frontdoor"
+	"github.com/engagehq/engage/internal/web/page"
 )
 
-func (s *Server) needList(w http.ResponseWriter, r *http.Request) error {
+// frontdoorHome is the front door: ask first, then my needs and my queue.
+func (s *Pages) frontdoorHome(w http.ResponseWriter, r *http.Request) error {
+	ctx, p := r.Context(), page.Principal(r)
+	mine, next, err := s.FrontDoor.List(ctx, p, frontdoor.ListFilter{Mine: true, Limit: 20})
+	if err != nil {
+		return err
+	}
+	v := &homeView{Base: page.Base{Title: "Front door", Nav: "frontdoor"}, Mine: s.needRows(mine), MoreMine: next != "", Works: frontdoor.HasWorkQueue(p),
+		Levels: frontdoor.ServiceLevels}
+	if v.Works {
+		queue, _, err := s.FrontDoor.List(ctx, p, frontdoor.ListFilter{Queue: true})
+		if err != nil {
+			return err
+		}
+		v.InQueue, v.Overdue = len(queue), countOverdue(queue)
+	}
+	s.Render(w, r, "need_home.html", v)
+	return nil
+}
+
+func (s *Pages) needList(w http.ResponseWriter, r *http.Request) error {
 	return s.listNeeds(w, r, false)
 }
 
-func (s *Server) needQueue(w http.ResponseWriter, r *http.Request) error {
+func (s *Pages) needQueue(w http.ResponseWriter, r *http.Request) error {
 	return s.listNeeds(w, r, true)
 }
 
 // listNeeds is the list of needs with its filters, or the work queue
 // ("waiting for you", overdue first); ?format=csv downloads it.
-func (s *Server) listNeeds(w http.ResponseWriter, r *http.Request, queue bool) error {
+func (s *Pages) listNeeds(w http.ResponseWriter, r *http.Request, queue bool) error {
 	q := r.URL.Query()
-	f := frontdoor.ListFilter{State: q.Get("state"), DepartmentID: queryInt(r, "department"), Mine: q.Get("mine") == "1",
+	f := frontdoor.ListFilter{State: q.Get("state"), DepartmentID: page.QueryInt(r, "department"), Mine: q.Get("mine") == "1",
 		Overdue: q.Get("overdue") == "1", Query: strings.TrimSpace(q.Get("q")), Queue: queue, Cursor: q.Get("cursor"), Limit: 50}
 	if q.Get("format") == "csv" {
 		return s.needsCSV(w, r, f)
 	}
-	list, next, err := s.FrontDoor.List(r.Context(), principal(r), f)
+	list, next, err := s.FrontDoor.List(r.Context(), page.Principal(r), f)
 	if err != nil {
 		return err
 	}
@@ -47,24 +67,18 @@ func (s *Server) listNeeds(w http.ResponseWriter, r *http.Request, queue bool) e
 	csvQuery := r.URL.Query()
 	csvQuery.Del("cursor")
 	csvQuery.Set("format", "csv")
-	overdue := 0
-	for _, n := range list {
-		if n.Overdue {
-			overdue++
-		}
-	}
-	s.render(w, r, "needs.html", title, "frontdoor", map[string]any{"Rows": s.needRows(list), "Next": next, "Queue": queue, "Path": path,
-		"Filter": f, "States": frontdoor.States, "Departments": depts, "CSV": path + "?" + csvQuery.Encode(), "Overdue": overdue,
-		"Works": worksOnNeeds(principal(r))})
+	s.Render(w, r, "needs.html", &needsView{Base: page.Base{Title: title, Nav: "frontdoor"}, Rows: s.needRows(list), Next: next, Queue: queue,
+		Path: path, Filter: f, States: frontdoor.States, Departments: depts, CSV: path + "?" + csvQuery.Encode(), Overdue: countOverdue(list),
+		Works: frontdoor.HasWorkQueue(page.Principal(r))})
 	return nil
 }
 
 // needsCSV writes every need of the list, not only its first page.
-func (s *Server) needsCSV(w http.ResponseWriter, r *http.Request, f frontdoor.ListFilter) error {
+func (s *Pages) needsCSV(w http.ResponseWriter, r *http.Request, f frontdoor.ListFilter) error {
 	f.Cursor, f.Limit = "", 500
-	needs, err := allPages(func(c string) ([]frontdoor.Need, string, error) {
+	needs, err := page.AllPages(func(c string) ([]frontdoor.Need, string, error) {
 		f.Cursor = c
-		return s.FrontDoor.List(r.Context(), principal(r), f)
+		return s.FrontDoor.List(r.Context(), page.Principal(r), f)
 	})
 	if err != nil {
 		return err
@@ -73,9 +87,7 @@ func (s *Server) needsCSV(w http.ResponseWriter, r *http.Request, f frontdoor.Li
 	if f.Queue {
 		name = "needs-waiting-for-you"
 	}
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-%s.csv"`, name, s.Clock.Now().UTC().Format("2006-01-02")))
-	cw := csvfile.NewWriter(w)
+	cw := page.CSVFile(w, fmt.Sprintf("%s-%s.csv", name, s.Clock.Now().UTC().Format("2006-01-02")))
 	_ = cw.Write([]string{"reference", "title", "department", "requester", "state", "state_label", "in_state_since", "due_by", "overdue",
 		"users", "data_class", "brm", "submitted_at", "created_at"})
 	day := func(t interface{ Format(string) string }) string { return t.Format("2006-01-02") }
@@ -127,11 +139,11 @@ type stageTimeRow struct {
 }
 
 // needDashboard is the front door at a glance.
-func (s *Server) needDashboard(w http.ResponseWriter, r *http.Request) error {
+func (s *Pages) needDashboard(w http.ResponseWriter, r *http.Request) error {
 	// The headline counts the decisions of the days chosen, this quarter
 	// (in the reader's time zone) unless asked.
-	now := s.Clock.Now().In(readerZone(principal(r)))
-	fromText, toText, from, until, err := dayRange(r, now)
+	now := s.Clock.Now().In(page.ReaderZone(page.Principal(r)))
+	fromText, toText, from, until, err := page.DayRange(r, now)
 	if err != nil {
 		return err
 	}
@@ -142,13 +154,13 @@ func (s *Server) needDashboard(w http.ResponseWriter, r *http.Request) error {
 	if until.IsZero() {
 		until = quarterUntil
 	}
-	d, err := s.FrontDoor.DashboardBetween(r.Context(), principal(r), from, until)
+	d, err := s.FrontDoor.DashboardBetween(r.Context(), page.Principal(r), from, until)
 	if err != nil {
 		return err
 	}
 	rangeLabel := "this quarter"
 	if !from.Equal(quarterFrom) || !until.Equal(quarterUntil) {
-		rangeLabel = "from " + from.Format(dateLayout) + " to " + until.AddDate(0, 0, -1).Format(dateLayout)
+		rangeLabel = "from " + from.Format(page.DateLayout) + " to " + until.AddDate(0, 0, -1).Format(page.DateLayout)
 	}
 	var stages []countRow
 	for _, st := range frontdoor.States {
@@ -186,10 +198,6 @@ func (s *Server) needDashboard(w http.ResponseWriter, r *http.Request) error {
 	for _, k := range append(slices.Clone(frontdoor.OptionKinds), "rejected") {
 		mix = append(mix, countRow{Key: k, Label: optionKindLabels[k], Count: d.DecisionMix[k], Share: share(d.DecisionMix[k], decided)})
 	}
-	type saving struct {
-		Currency string
-		Amount   decimal.Decimal
-	}
 	savings := func(m map[string]decimal.Decimal) []saving {
 		var out []saving
 		for c, a := range m {
@@ -198,10 +206,10 @@ func (s *Server) needDashboard(w http.ResponseWriter, r *http.Request) error {
 		slices.SortFunc(out, func(a, b saving) int { return strings.Compare(a.Currency, b.Currency) })
 		return out
 	}
-	s.render(w, r, "need_dashboard.html", "Front door dashboard", "frontdoor", map[string]any{"D": d, "Stages": stages, "Chart": stageChart(stages),
-		"Groups": groups, "Departments": depts, "Totals": totals, "Times": times, "Mix": mix, "Decided": decided, "Saved": savings(d.SavedByReuse),
-		"Overdue": s.needRows(d.Overdue), "SavedInRange": savings(d.SavedInRange), "RangeLabel": rangeLabel,
-		"From": dayOr(fromText, from), "To": dayOr(toText, until.AddDate(0, 0, -1))})
+	s.Render(w, r, "need_dashboard.html", &dashboardView{Base: page.Base{Title: "Front door dashboard", Nav: "frontdoor"}, D: d, Stages: stages,
+		Chart: stageChart(stages), Groups: groups, Departments: depts, Totals: totals, Times: times, Mix: mix, Decided: decided,
+		Saved: savings(d.SavedByReuse), Overdue: s.needRows(d.Overdue), SavedInRange: savings(d.SavedInRange), RangeLabel: rangeLabel,
+		From: dayOr(fromText, from), To: dayOr(toText, until.AddDate(0, 0, -1))})
 	return nil
 }
 
@@ -222,7 +230,7 @@ func share(n, total int) string {
 
 // stageChart draws how many needs are in each stage, as the comparison
 // chart draws costs.
-func stageChart(stages []countRow) *chart {
+func stageChart(stages []countRow) *page.BarChart {
 	if len(stages) == 0 {
 		return nil
 	}
@@ -230,9 +238,9 @@ func stageChart(stages []countRow) *chart {
 	for _, st := range stages {
 		most = max(most, st.Count)
 	}
-	ch := &chart{Title: "Needs by stage", Height: 40*len(stages) + 10}
+	ch := &page.BarChart{Title: "Needs by stage", Height: 40*len(stages) + 10}
 	for i, st := range stages {
-		ch.Bars = append(ch.Bars, bar{Label: st.Label, Value: strconv.Itoa(st.Count), LabelY: float64(i*40 + 14), BarY: float64(i*40 + 20),
+		ch.Bars = append(ch.Bars, page.Bar{Label: st.Label, Value: strconv.Itoa(st.Count), LabelY: float64(i*40 + 14), BarY: float64(i*40 + 20),
 			ValueY: float64(i*40 + 31), Width: math.Max(360*float64(st.Count)/float64(most), 2)})
 	}
 	return ch

@@ -1,4 +1,4 @@
-package web
+package frontdoorpages
 
 import (
 	"net/http"
@@ -6,11 +6,10 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/shopspring/decimal"
-
 	"github.com/engagehq/engage"
 	"github.com/engagehq/engage/internal/catalog"
 	"github.com/engagehq/engage/internal/frontdoor"
+	"github.com/engagehq/engage/internal/web/page"
 )
 
 // actionForm is one workflow action offered on the need page.
@@ -37,20 +36,21 @@ var resolutions = map[string]string{
 	"withdraw":      "Withdrawn by the requester",
 }
 
-func (s *Server) needPage(w http.ResponseWriter, r *http.Request) error {
-	return s.renderNeed(w, r, nil, nil, http.StatusOK)
+func (s *Pages) needPage(w http.ResponseWriter, r *http.Request) error {
+	return s.renderNeed(w, r, page.Base{}, http.StatusOK)
 }
 
 // renderNeed shows a need with the forms of what the person may do; a
 // rejected form comes back with its errors and what was typed.
-func (s *Server) renderNeed(w http.ResponseWriter, r *http.Request, errs []engage.FieldError, form map[string]string, status int) error {
-	ctx, p := r.Context(), principal(r)
+func (s *Pages) renderNeed(w http.ResponseWriter, r *http.Request, base page.Base, status int) error {
+	ctx, p := r.Context(), page.Principal(r)
 	d, err := s.FrontDoor.Get(ctx, p, r.PathValue("reference"))
 	if err != nil {
 		return err
 	}
 	n := d.Need
-	data := map[string]any{"D": d, "N": n}
+	base.Title, base.Nav = n.Reference+": "+n.Title, "frontdoor"
+	v := &needView{Base: base, D: d, N: n}
 
 	var forms []actionForm
 	for _, t := range frontdoor.Transitions {
@@ -69,7 +69,7 @@ func (s *Server) renderNeed(w http.ResponseWriter, r *http.Request, errs []engag
 		}
 		return 1
 	})
-	data["Forms"], data["CanEdit"] = forms, slices.Contains(d.Actions, "edit")
+	v.Forms, v.CanEdit = forms, slices.Contains(d.Actions, "edit")
 
 	var cards []reviewCard
 	for _, k := range frontdoor.ReviewKinds {
@@ -81,21 +81,13 @@ func (s *Server) renderNeed(w http.ResponseWriter, r *http.Request, errs []engag
 		}
 		cards = append(cards, c)
 	}
-	data["Reviews"] = cards
-	data["Verdicts"] = frontdoor.Verdicts
+	v.Reviews, v.Verdicts = cards, frontdoor.Verdicts
 
-	canPropose := slices.Contains(d.Actions, "add_option")
-	data["CanPropose"] = canPropose
-	if canPropose || slices.Contains(d.Actions, "use_catalog") {
-		offerings, err := s.Catalog.OrderableOfferings(ctx, p)
-		if err != nil {
+	v.CanPropose = slices.Contains(d.Actions, "add_option")
+	if v.CanPropose || slices.Contains(d.Actions, "use_catalog") {
+		if v.Offerings, err = s.Catalog.OrderableOfferings(ctx, p); err != nil {
 			return err
 		}
-		data["Offerings"] = offerings
-	}
-	if canPropose {
-		data["Classes"] = catalog.DataClasses
-		data["Kinds"] = frontdoor.OptionKinds
 	}
 
 	var chosen *frontdoor.NeedOption
@@ -104,14 +96,14 @@ func (s *Server) renderNeed(w http.ResponseWriter, r *http.Request, errs []engag
 			chosen = &d.Options[i]
 		}
 	}
-	data["Chosen"] = chosen
+	v.Chosen = chosen
 	// The order is the need's department's, whoever places it.
-	data["CanOrder"] = frontdoor.CanOrderReuse(p, d)
+	v.CanOrder = frontdoor.CanOrderReuse(p, d)
 
-	data["HasActions"] = len(d.Actions) > 0 || data["CanOrder"] == true
+	v.HasActions = len(d.Actions) > 0 || v.CanOrder
 	if n.CatalogOffering != 0 {
 		if o, svc, err := s.Catalog.FindOffering(ctx, p, n.CatalogOffering); err == nil {
-			data["CatalogOffering"] = map[string]string{"Name": svc.Name + " — " + o.Name, "Slug": svc.Slug}
+			v.CatalogOffering = &offeringLink{Name: svc.Name + " — " + o.Name, Slug: svc.Slug}
 		}
 	}
 	if len(n.Departments) > 0 {
@@ -125,25 +117,25 @@ func (s *Server) renderNeed(w http.ResponseWriter, r *http.Request, errs []engag
 				names = append(names, dep.Name)
 			}
 		}
-		data["Affected"] = strings.Join(names, ", ")
+		v.Affected = strings.Join(names, ", ")
 	}
-	data["Budget"] = budgetText(n)
+	v.Budget = budgetText(n)
 	// Why a need was stopped is the reason of the move that stopped it,
 	// and how it ended is what that move was (merged, met by the catalog,
 	// withdrawn, rejected).
 	if frontdoor.Final(n.State) {
 		for _, e := range d.Events {
 			if e.To == n.State && e.From != e.To {
-				data["Stopped"] = e.Reason
-				data["Resolution"] = resolutions[e.Action]
+				v.Stopped = e.Reason
+				v.Resolution = resolutions[e.Action]
 			}
 		}
 	}
-	data["Progress"] = needProgress(n.State, d.Events)
+	v.Progress = needProgress(n.State, d.Events)
 	// The decision's approval is linked only for those who may read it.
 	if n.ApprovalID != 0 {
 		_, err := s.Approval.FindRequest(ctx, p, n.ApprovalID)
-		data["SeesApproval"] = err == nil
+		v.SeesApproval = err == nil
 	}
 	// What already exists stays in view until the board has decided.
 	if slices.Contains([]string{frontdoor.Draft, frontdoor.Submitted, frontdoor.Triage, frontdoor.Assessment, frontdoor.Decision}, n.State) {
@@ -151,39 +143,39 @@ func (s *Server) renderNeed(w http.ResponseWriter, r *http.Request, errs []engag
 		if err != nil {
 			return err
 		}
-		data["Suggest"] = sg
+		v.Suggest = &sg
 	}
 	if status != http.StatusOK {
 		w.WriteHeader(status)
 	}
-	s.renderPage(w, r, "need.html", Page{Title: n.Reference + ": " + n.Title, Nav: "frontdoor", Data: data, Errors: errs, Form: form})
+	s.Render(w, r, "need.html", v)
 	return nil
 }
 
 // actOnNeed takes one workflow action; the form says which.
-func (s *Server) actOnNeed(w http.ResponseWriter, r *http.Request) error {
+func (s *Pages) actOnNeed(w http.ResponseWriter, r *http.Request) error {
 	action := r.PostFormValue("action")
 	var v engage.Validation
-	in := frontdoor.ActInput{Version: formVersion(r), Reason: r.PostFormValue("reason"), DuplicateOf: r.PostFormValue("duplicate_of"),
-		OfferingID: formID(r, "offering_id", &v), OptionID: formID(r, "option_id", &v), Exception: r.PostFormValue("exception")}
+	in := frontdoor.ActInput{Version: page.FormVersion(r), Reason: r.PostFormValue("reason"), DuplicateOf: r.PostFormValue("duplicate_of"),
+		OfferingID: page.FormID(r, "offering_id", &v), OptionID: page.FormID(r, "option_id", &v), Exception: r.PostFormValue("exception")}
 	err := v.Err()
 	var n frontdoor.Need
 	if err == nil {
-		n, err = s.FrontDoor.Act(r.Context(), principal(r), r.PathValue("reference"), action, in)
+		n, err = s.FrontDoor.Act(r.Context(), page.Principal(r), r.PathValue("reference"), action, in)
 	}
 	if code := engage.ErrorCode(err); code == engage.EINVALID && action == "submit" {
 		// What a draft lacks is fixed on its form, where the fields are.
-		draft, ferr := s.FrontDoor.Find(r.Context(), principal(r), r.PathValue("reference"))
+		draft, ferr := s.FrontDoor.Find(r.Context(), page.Principal(r), r.PathValue("reference"))
 		if ferr != nil {
 			return ferr
 		}
-		return s.showNeedForm(w, r, draft.Reference, s.needFormOf(r, draft), needFieldErrors(err), http.StatusUnprocessableEntity)
+		return s.showNeedForm(w, r, draft.Reference, page.Base{Form: s.needFormOf(r, draft), Errors: needFieldErrors(err)}, http.StatusUnprocessableEntity)
 	} else if code == engage.EINVALID || code == engage.ECONFLICT {
-		return s.renderNeed(w, r, prefixFields(err, action+"-"), prefixForm(r, action+"-"), statusOfFormError(err))
+		return s.renderNeed(w, r, refused(err, r, action+"-"), statusOfFormError(err))
 	} else if err != nil {
 		return err
 	}
-	s.flash(w, actedMessage(n, action))
+	s.Flash(w, actedMessage(n, action))
 	http.Redirect(w, r, "/needs/"+n.Reference, http.StatusSeeOther)
 	return nil
 }
@@ -202,42 +194,31 @@ func actedMessage(n frontdoor.Need, action string) string {
 }
 
 // reviewNeed records a reviewer's verdict.
-func (s *Server) reviewNeed(w http.ResponseWriter, r *http.Request) error {
+func (s *Pages) reviewNeed(w http.ResponseWriter, r *http.Request) error {
 	kind := r.PostFormValue("kind")
 	version, _ := strconv.Atoi(r.PostFormValue("version"))
-	n, err := s.FrontDoor.Review(r.Context(), principal(r), r.PathValue("reference"), kind, r.PostFormValue("verdict"), r.PostFormValue("notes"), version)
+	n, err := s.FrontDoor.Review(r.Context(), page.Principal(r), r.PathValue("reference"), kind, r.PostFormValue("verdict"), r.PostFormValue("notes"), version)
 	prefix := "review-" + kind + "-"
 	if code := engage.ErrorCode(err); code == engage.EINVALID || code == engage.ECONFLICT {
-		return s.renderNeed(w, r, prefixFields(err, prefix), prefixForm(r, prefix), statusOfFormError(err))
+		return s.renderNeed(w, r, refused(err, r, prefix), statusOfFormError(err))
 	} else if err != nil {
 		return err
 	}
-	s.flash(w, "Your "+kind+" review of "+n.Reference+" is recorded.")
+	s.Flash(w, "Your "+kind+" review of "+n.Reference+" is recorded.")
 	http.Redirect(w, r, "/needs/"+n.Reference+"#reviews", http.StatusSeeOther)
 	return nil
 }
 
 // addNeedOption proposes a way to meet the need.
-func (s *Server) addNeedOption(w http.ResponseWriter, r *http.Request) error {
+func (s *Pages) addNeedOption(w http.ResponseWriter, r *http.Request) error {
 	var v engage.Validation
-	amount := func(field string) *decimal.Decimal {
-		text := strings.TrimSpace(strings.ReplaceAll(r.PostFormValue(field), ",", ""))
-		if text == "" {
-			return nil
-		}
-		d, err := decimal.NewFromString(text)
-		if err != nil {
-			v.Add(field, "Enter an amount such as 1200.50, without the currency.")
-			return nil
-		}
-		return &d
-	}
 	in := frontdoor.NeedOptionInput{Kind: r.PostFormValue("kind"), Title: r.PostFormValue("title"), Vendor: r.PostFormValue("vendor"),
-		Currency: r.PostFormValue("currency"), OneTime: amount("one_time"), Monthly: amount("monthly"), Risks: r.PostFormValue("risks"),
+		Currency: r.PostFormValue("currency"), OneTime: formAmount(r, "one_time", "1200.50", &v), Monthly: formAmount(r, "monthly", "1200.50", &v),
+		Risks:       r.PostFormValue("risks"),
 		DataCeiling: r.PostFormValue("data_ceiling")}
 	in.Version, _ = strconv.Atoi(r.PostFormValue("version"))
 	if in.Kind == "reuse" {
-		in.OfferingID = formID(r, "offering_id", &v)
+		in.OfferingID = page.FormID(r, "offering_id", &v)
 	}
 	if text := strings.TrimSpace(r.PostFormValue("delivery_days")); text != "" {
 		days, err := strconv.Atoi(text)
@@ -249,23 +230,23 @@ func (s *Server) addNeedOption(w http.ResponseWriter, r *http.Request) error {
 	err := v.Err()
 	var opt frontdoor.NeedOption
 	if err == nil {
-		opt, err = s.FrontDoor.AddOption(r.Context(), principal(r), r.PathValue("reference"), in)
+		opt, err = s.FrontDoor.AddOption(r.Context(), page.Principal(r), r.PathValue("reference"), in)
 	}
 	if code := engage.ErrorCode(err); code == engage.EINVALID || code == engage.ECONFLICT {
-		return s.renderNeed(w, r, prefixFields(err, "option-"), prefixForm(r, "option-"), statusOfFormError(err))
+		return s.renderNeed(w, r, refused(err, r, "option-"), statusOfFormError(err))
 	} else if err != nil {
 		return err
 	}
-	s.flash(w, "Option added: "+opt.Title+".")
+	s.Flash(w, "Option added: "+opt.Title+".")
 	http.Redirect(w, r, "/needs/"+r.PathValue("reference")+"#options", http.StatusSeeOther)
 	return nil
 }
 
 // orderNeed orders the reused catalog offering of a decided need.
-func (s *Server) orderNeed(w http.ResponseWriter, r *http.Request) error {
-	o, err := s.FrontDoor.OrderReuse(r.Context(), principal(r), r.PathValue("reference"))
+func (s *Pages) orderNeed(w http.ResponseWriter, r *http.Request) error {
+	o, err := s.FrontDoor.OrderReuse(r.Context(), page.Principal(r), r.PathValue("reference"))
 	if code := engage.ErrorCode(err); code == engage.EINVALID || code == engage.ECONFLICT {
-		return s.renderNeed(w, r, prefixFields(err, "order-"), nil, statusOfFormError(err))
+		return s.renderNeed(w, r, page.Base{Errors: prefixFields(err, "order-")}, statusOfFormError(err))
 	} else if err != nil {
 		return err
 	}
@@ -275,28 +256,26 @@ func (s *Server) orderNeed(w http.ResponseWriter, r *http.Request) error {
 	} else {
 		msg += "No approval was needed: the subscription is in place."
 	}
-	s.flash(w, msg)
+	s.Flash(w, msg)
 	http.Redirect(w, r, "/orders/"+o.Number, http.StatusSeeOther)
 	return nil
 }
 
 // gatePage answers the delivery gate for a reference typed in.
-func (s *Server) gatePage(w http.ResponseWriter, r *http.Request) error {
+func (s *Pages) gatePage(w http.ResponseWriter, r *http.Request) error {
 	ref := strings.TrimSpace(r.URL.Query().Get("reference"))
-	data := map[string]any{}
-	var errs []engage.FieldError
+	v := &gateView{Base: page.Base{Title: "Delivery gate", Nav: "frontdoor", Form: map[string]string{"reference": ref}}}
 	if ref != "" {
-		a, err := s.FrontDoor.Gate(r.Context(), principal(r), ref)
+		a, err := s.FrontDoor.Gate(r.Context(), page.Principal(r), ref)
 		if err != nil {
 			return err
 		}
-		data["Answer"] = a
+		v.Answer = &a
 	} else if r.URL.Query().Has("reference") {
-		errs = []engage.FieldError{{Field: "reference", Message: "Enter a need's reference, such as NEED-2026-0042."}}
+		v.Errors = []engage.FieldError{{Field: "reference", Message: "Enter a need's reference, such as NEED-2026-0042."}}
 		w.WriteHeader(http.StatusUnprocessableEntity)
 	}
-	s.renderPage(w, r, "need_gate.html", Page{Title: "Delivery gate", Nav: "frontdoor", Data: data, Errors: errs,
-		Form: map[string]string{"reference": ref}})
+	s.Render(w, r, "need_gate.html", v)
 	return nil
 }
 
