@@ -8,7 +8,9 @@ import (
 )
 
 // The form helpers of the administration area, now the kit's, for the
-// pages still in this package; each goes with the last page using it.
+// pages still in this package: the account page (createTokenFor), the
+// catalog forms (choices, emailOf, personByEmail, formVersion), cloud and
+// cost pools (upperFirst). Each goes with the last page using it.
 
 // createTokenFor creates a token for personID from the token form of the
 // account page (see page.CreateToken).
@@ -32,7 +34,6 @@ func (s *Server) personByEmail(r *http.Request, field string, v *engage.Validati
 }
 
 var (
-	editID      = func(r *http.Request) (int64, error) { return page.OptionalPathID(r, "id") }
 	formVersion = page.FormVersion
 	upperFirst  = page.UpperFirst
 )
