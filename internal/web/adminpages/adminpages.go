@@ -6,7 +6,6 @@ package adminpages
 
 import (
 	"embed"
-	"log/slog"
 	"net/http"
 
 	"github.com/engagehq/engage"
@@ -20,11 +19,10 @@ import (
 // Pages serves the administration area.
 type Pages struct {
 	*page.Kit
-	Org    *org.Service
-	Auth   *auth.Service
-	Audit  *audit.Service
-	Clock  engage.Clock
-	Logger *slog.Logger
+	Org   *org.Service
+	Auth  *auth.Service
+	Audit *audit.Service
+	Clock engage.Clock
 }
 
 // Routes are the administration home, the organisation's lists and forms,
