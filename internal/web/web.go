@@ -9,6 +9,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"github.com/engagehq/engage/internal/web/catalogpages"
 	"github.com/engagehq/engage/internal/web/notifypages"
 	"io/fs"
 	"log/slog"
@@ -150,7 +151,6 @@ func (s *Server) Routes() []Route {
 		{Pattern: "GET /admin/export/{kind}", Role: access.Admin, Handle: s.exportFile},
 		{Pattern: "GET /admin/audit", Role: access.Admin, Handle: s.auditLog},
 	}
-	routes = append(routes, s.catalogRoutes()...)
 	routes = append(routes, s.approvalRoutes()...)
 	routes = append(routes, s.frontdoorRoutes()...)
 	routes = append(routes, s.costRoutes()...)
@@ -172,15 +172,17 @@ type area struct {
 // services they need.
 func (s *Server) areas() []area {
 	notifyPages := &notifypages.Pages{Kit: s.kit, Notify: s.Notify}
+	catalogPages := &catalogpages.Pages{Kit: s.kit, Catalog: s.Catalog, Org: s.Org, Clock: s.Clock, Scheme: s.Proxies.Scheme}
 	return []area{
 		{notifyPages.Routes, notifypages.Templates},
+		{catalogPages.Routes, catalogpages.Templates},
 	}
 }
 
 // newKit makes the kit and registers the templates of every area.
 func (s *Server) newKit() error {
 	s.kit = &page.Kit{Logger: s.Logger, Version: s.Version, SecureCookies: s.SecureCookies, FormKeys: s.FormKeys, Waiting: s.waitingCount}
-	ts, err := untyped()
+	ts, err := untyped(shellViews)
 	if err != nil {
 		return err
 	}
@@ -378,7 +380,7 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
-	s.render(w, r, "error.html", "Error", "", map[string]any{"Status": status, "Message": engage.ErrorMessage(err), "Fields": engage.ErrorFields(err)})
+	s.kit.Render(w, r, "error.html", &errorView{Base: page.Base{Title: "Error"}, Status: status, Message: engage.ErrorMessage(err), Fields: engage.ErrorFields(err)})
 }
 
 // StatusOf maps an error code to its HTTP status.

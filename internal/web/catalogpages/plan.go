@@ -1,4 +1,4 @@
-package web
+package catalogpages
 
 import (
 	"fmt"
@@ -49,8 +49,4 @@ func describePlan(p catalog.RatePlan, unitName ...string) string {
 		parts = append(parts, "at least "+catalog.FormatMoney(p.Minimum, p.Currency)+" a month")
 	}
 	return strings.Join(parts, ", ")
-}
-
-func init() {
-	funcs["plan"] = describePlan
 }

@@ -1,35 +1,20 @@
-package web
+package catalogpages
 
 import (
-	"encoding/xml"
 	"fmt"
-	"math"
-	"net/http"
-	"strconv"
-	"strings"
-	"time"
-
-	"github.com/shopspring/decimal"
-
 	"github.com/engagehq/engage"
 	"github.com/engagehq/engage/internal/access"
 	"github.com/engagehq/engage/internal/catalog"
 	"github.com/engagehq/engage/internal/web/page"
+	"github.com/shopspring/decimal"
+	"net/http"
+	"strconv"
+	"strings"
 )
 
-// serviceChoices are the select options of the service form.
-func (s *Server) serviceChoices(r *http.Request) (map[string]any, error) {
-	data, err := s.choices(r)
-	if err != nil {
-		return nil, err
-	}
-	data["Kinds"], data["Families"], data["Sourcings"] = catalog.Kinds, catalog.Families, catalog.Sourcings
-	data["Lifecycles"], data["DeliveryModels"] = catalog.Lifecycles, catalog.DeliveryModels
-	data["DataClasses"], data["ArchStatuses"] = catalog.DataClasses, catalog.ArchStatuses
-	data["Units"] = []string{"person-month", "unit-month", "unit-hour", "request", "unit", "fixed-month", "one-time"}
-	data["AnnouncementKinds"] = catalog.AnnouncementKinds
-	return data, nil
-}
+// priceUnits are the units a price may be given in, as the offering form
+// offers them.
+var priceUnits = []string{"person-month", "unit-month", "unit-hour", "request", "unit", "fixed-month", "one-time"}
 
 func audienceForm(aud []catalog.AudienceRef) map[string]string {
 	m := map[string]string{"audience_department": "", "audience_location": "", "audience_function": ""}
@@ -55,8 +40,8 @@ func audienceOf(r *http.Request) []catalog.AudienceRef {
 	return out
 }
 
-func (s *Server) serviceForm(w http.ResponseWriter, r *http.Request) error {
-	p := principal(r)
+func (s *Pages) serviceForm(w http.ResponseWriter, r *http.Request) error {
+	p := page.Principal(r)
 	form := map[string]string{"kind": "technical", "family": "compute", "sourcing": "built", "lifecycle": "planned", "delivery_model": "cloud",
 		"data_ceiling": "internal", "arch_status": "approved", "audience_all": "on"}
 	title, id := "Add a service", int64(0)
@@ -74,7 +59,7 @@ func (s *Server) serviceForm(w http.ResponseWriter, r *http.Request) error {
 			"family": sv.Family, "sourcing": sv.Sourcing, "vendor": sv.Vendor, "lifecycle": sv.Lifecycle, "delivery_model": sv.DeliveryModel,
 			"data_ceiling": sv.DataCeiling, "arch_status": sv.ArchStatus, "sla_availability": sv.SLA.Availability,
 			"sla_support_hours": sv.SLA.SupportHours, "sla_lead_time_days": strconv.Itoa(sv.SLA.LeadTimeDays), "tags": strings.Join(sv.Tags, ", "),
-			"owner_email": s.emailOf(r, sv.OwnerID), "version": strconv.Itoa(sv.Version)}
+			"owner_email": page.EmailOf(r, s.Org, sv.OwnerID), "version": strconv.Itoa(sv.Version)}
 		var links []string
 		for _, l := range sv.Links {
 			links = append(links, l.Title+" | "+l.URL)
@@ -92,21 +77,21 @@ func (s *Server) serviceForm(w http.ResponseWriter, r *http.Request) error {
 	return s.showServiceForm(w, r, title, id, form, nil)
 }
 
-func (s *Server) showServiceForm(w http.ResponseWriter, r *http.Request, title string, id int64, form map[string]string, errs []engage.FieldError) error {
-	data, err := s.serviceChoices(r)
+func (s *Pages) showServiceForm(w http.ResponseWriter, r *http.Request, title string, id int64, form map[string]string, errs []engage.FieldError) error {
+	choices, err := page.LoadOrgChoices(r.Context(), s.Org, page.Principal(r))
 	if err != nil {
 		return err
 	}
-	data["ID"] = id
 	if len(errs) > 0 {
 		w.WriteHeader(http.StatusUnprocessableEntity)
 	}
-	s.renderPage(w, r, "service_form.html", Page{Title: title, Nav: "catalog", Data: data, Form: form, Errors: errs})
+	s.Render(w, r, "service_form.html", &serviceFormView{Base: page.Base{Title: title, Nav: "catalog", Form: form, Errors: errs},
+		OrgChoices: choices, ID: id})
 	return nil
 }
 
-func (s *Server) saveService(w http.ResponseWriter, r *http.Request) error {
-	p := principal(r)
+func (s *Pages) saveService(w http.ResponseWriter, r *http.Request) error {
+	p := page.Principal(r)
 	var v engage.Validation
 	lead, err := strconv.Atoi(strings.TrimSpace(r.PostFormValue("sla_lead_time_days")))
 	if err != nil && strings.TrimSpace(r.PostFormValue("sla_lead_time_days")) != "" {
@@ -118,7 +103,7 @@ func (s *Server) saveService(w http.ResponseWriter, r *http.Request) error {
 		DeliveryModel: r.PostFormValue("delivery_model"), DataCeiling: r.PostFormValue("data_ceiling"), ArchStatus: r.PostFormValue("arch_status"),
 		SLA:         catalog.SLA{Availability: r.PostFormValue("sla_availability"), SupportHours: strings.TrimSpace(r.PostFormValue("sla_support_hours")), LeadTimeDays: lead},
 		AudienceAll: r.PostFormValue("audience_all") == "on", Audience: audienceOf(r), Tags: strings.Split(r.PostFormValue("tags"), ",")}
-	in.OwnerID = s.personByEmail(r, "owner_email", &v)
+	in.OwnerID = page.PersonByEmail(r, s.Org, "owner_email", &v)
 	for i, line := range strings.Split(r.PostFormValue("links"), "\n") {
 		if strings.TrimSpace(line) == "" {
 			continue
@@ -139,7 +124,7 @@ func (s *Server) saveService(w http.ResponseWriter, r *http.Request) error {
 			return ferr
 		}
 		id = d.Service.ID
-		svc, err = s.Catalog.UpdateService(r.Context(), p, id, formVersion(r), in)
+		svc, err = s.Catalog.UpdateService(r.Context(), p, id, page.FormVersion(r), in)
 	} else if err == nil {
 		svc, err = s.Catalog.CreateService(r.Context(), p, in)
 	}
@@ -161,7 +146,7 @@ func (s *Server) saveService(w http.ResponseWriter, r *http.Request) error {
 		if id != 0 {
 			title = "Edit service"
 		}
-		form := formOf(r)
+		form := page.FormOf(r)
 		if code == engage.ECONFLICT {
 			w.WriteHeader(http.StatusConflict)
 		}
@@ -169,7 +154,7 @@ func (s *Server) saveService(w http.ResponseWriter, r *http.Request) error {
 	} else if err != nil {
 		return err
 	}
-	s.flash(w, "Saved "+svc.Name+".")
+	s.Flash(w, "Saved "+svc.Name+".")
 	http.Redirect(w, r, "/catalog/"+svc.Slug, http.StatusSeeOther)
 	return nil
 }
@@ -190,7 +175,7 @@ func planFromForm(r *http.Request, v *engage.Validation, today catalog.Date) cat
 	p := catalog.RatePlan{Currency: strings.ToUpper(strings.TrimSpace(r.PostFormValue("currency"))), Unit: r.PostFormValue("unit"),
 		TierMode: r.PostFormValue("tier_mode"), UnitPrice: dec("unit_price"), FixedMonthly: dec("fixed_monthly"), OneTime: dec("one_time"),
 		Minimum: dec("minimum"), EffectiveFrom: today, Tiers: []catalog.Tier{}}
-	if d := formDate(r, "effective_from", v); d != nil {
+	if d := page.FormDate(r, "effective_from", v); d != nil {
 		p.EffectiveFrom = *d
 	}
 	for i, line := range strings.Split(r.PostFormValue("tiers"), "\n") {
@@ -245,13 +230,13 @@ func planErrors(errs []engage.FieldError) []engage.FieldError {
 	return errs
 }
 
-func (s *Server) offeringForm(w http.ResponseWriter, r *http.Request) error {
-	p := principal(r)
+func (s *Pages) offeringForm(w http.ResponseWriter, r *http.Request) error {
+	p := page.Principal(r)
 	form := map[string]string{"lifecycle": "live", "currency": "EUR", "unit": "person-month", "effective_from": catalog.DateOf(s.Clock.Now()).String()}
 	var svc catalog.Service
 	var off catalog.Offering
 	if id := r.PathValue("id"); id != "" {
-		oid, err := pathID(r, "id")
+		oid, err := page.PathID(r, "id")
 		if err != nil {
 			return err
 		}
@@ -271,12 +256,7 @@ func (s *Server) offeringForm(w http.ResponseWriter, r *http.Request) error {
 	return s.showOfferingForm(w, r, svc, off, form, nil)
 }
 
-func (s *Server) showOfferingForm(w http.ResponseWriter, r *http.Request, svc catalog.Service, off catalog.Offering, form map[string]string, errs []engage.FieldError) error {
-	data, err := s.serviceChoices(r)
-	if err != nil {
-		return err
-	}
-	data["Service"], data["Offering"] = svc, off
+func (s *Pages) showOfferingForm(w http.ResponseWriter, r *http.Request, svc catalog.Service, off catalog.Offering, form map[string]string, errs []engage.FieldError) error {
 	title := "Add an offering to " + svc.Name
 	if off.ID != 0 {
 		title = "Edit " + off.Name
@@ -284,12 +264,13 @@ func (s *Server) showOfferingForm(w http.ResponseWriter, r *http.Request, svc ca
 	if len(errs) > 0 {
 		w.WriteHeader(http.StatusUnprocessableEntity)
 	}
-	s.renderPage(w, r, "offering_form.html", Page{Title: title, Nav: "catalog", Data: data, Form: form, Errors: errs})
+	s.Render(w, r, "offering_form.html", &offeringFormView{Base: page.Base{Title: title, Nav: "catalog", Form: form, Errors: errs},
+		Service: svc, Offering: off, Units: priceUnits})
 	return nil
 }
 
-func (s *Server) saveOffering(w http.ResponseWriter, r *http.Request) error {
-	p := principal(r)
+func (s *Pages) saveOffering(w http.ResponseWriter, r *http.Request) error {
+	p := page.Principal(r)
 	var v engage.Validation
 	lead, _ := strconv.Atoi(strings.TrimSpace(r.PostFormValue("lead_time_days")))
 	pos, _ := strconv.Atoi(strings.TrimSpace(r.PostFormValue("position")))
@@ -301,16 +282,16 @@ func (s *Server) saveOffering(w http.ResponseWriter, r *http.Request) error {
 	if r.PathValue("id") != "" {
 		// err is the outer one: a refused change must reach the form below.
 		var oid int64
-		if oid, err = pathID(r, "id"); err != nil {
+		if oid, err = page.PathID(r, "id"); err != nil {
 			return err
 		}
 		if off, svc, err = s.Catalog.FindOffering(r.Context(), p, oid); err != nil {
 			return err
 		}
 		var saved catalog.Offering
-		if saved, err = s.Catalog.UpdateOffering(r.Context(), p, oid, formVersion(r), in); err == nil {
+		if saved, err = s.Catalog.UpdateOffering(r.Context(), p, oid, page.FormVersion(r), in); err == nil {
 			off = saved
-			s.flash(w, "Saved "+off.Name+".")
+			s.Flash(w, "Saved "+off.Name+".")
 			http.Redirect(w, r, "/catalog/"+svc.Slug, http.StatusSeeOther)
 			return nil
 		}
@@ -325,7 +306,7 @@ func (s *Server) saveOffering(w http.ResponseWriter, r *http.Request) error {
 			off, err = s.Catalog.CreateOffering(r.Context(), p, svc.ID, in, []catalog.RatePlan{plan})
 		}
 		if err == nil {
-			s.flash(w, "Added "+off.Name+".")
+			s.Flash(w, "Added "+off.Name+".")
 			http.Redirect(w, r, "/catalog/"+svc.Slug, http.StatusSeeOther)
 			return nil
 		}
@@ -337,12 +318,12 @@ func (s *Server) saveOffering(w http.ResponseWriter, r *http.Request) error {
 	if len(errs) == 0 {
 		errs = []engage.FieldError{{Message: engage.ErrorMessage(err)}}
 	}
-	return s.showOfferingForm(w, r, svc, off, formOf(r), errs)
+	return s.showOfferingForm(w, r, svc, off, page.FormOf(r), errs)
 }
 
-func (s *Server) addPrice(w http.ResponseWriter, r *http.Request) error {
-	p := principal(r)
-	id, err := pathID(r, "id")
+func (s *Pages) addPrice(w http.ResponseWriter, r *http.Request) error {
+	p := page.Principal(r)
+	id, err := page.PathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -356,7 +337,7 @@ func (s *Server) addPrice(w http.ResponseWriter, r *http.Request) error {
 		_, err = s.Catalog.AddRatePlan(r.Context(), p, id, plan)
 	}
 	if engage.ErrorCode(err) == engage.EINVALID {
-		form := formOf(r)
+		form := page.FormOf(r)
 		for k, val := range map[string]string{"name": off.Name, "slug": off.Slug, "description": off.Description, "lifecycle": off.Lifecycle,
 			"lead_time_days": strconv.Itoa(off.LeadTimeDays), "unit_name": off.UnitName, "position": strconv.Itoa(off.Position), "version": strconv.Itoa(off.Version)} {
 			form[k] = val
@@ -365,171 +346,7 @@ func (s *Server) addPrice(w http.ResponseWriter, r *http.Request) error {
 	} else if err != nil {
 		return err
 	}
-	s.flash(w, fmt.Sprintf("New price for %s from %s.", off.Name, plan.EffectiveFrom))
+	s.Flash(w, fmt.Sprintf("New price for %s from %s.", off.Name, plan.EffectiveFrom))
 	http.Redirect(w, r, "/catalog/"+svc.Slug, http.StatusSeeOther)
 	return nil
-}
-
-func (s *Server) announcements(w http.ResponseWriter, r *http.Request) error {
-	return s.renderAnnouncements(w, r, nil, map[string]string{"kind": "launch", "audience_all": "on"})
-}
-
-func (s *Server) renderAnnouncements(w http.ResponseWriter, r *http.Request, errs []engage.FieldError, form map[string]string) error {
-	p := principal(r)
-	list, err := s.Catalog.Announcements(r.Context(), p, catalog.AnnouncementFilter{Limit: 50, Record: true})
-	if err != nil {
-		return err
-	}
-	data, err := s.serviceChoices(r)
-	if err != nil {
-		return err
-	}
-	data["List"] = list
-	data["CanAnnounce"] = p.HasAny(access.Admin, access.ServiceOwner)
-	if p.HasAny(access.Admin, access.ServiceOwner) {
-		page, err := s.Catalog.ListServices(r.Context(), p, catalog.ListFilter{Limit: 200, Lifecycles: []string{"planned", "pilot", "live", "retiring", "retired"}})
-		if err != nil {
-			return err
-		}
-		var mine []catalog.ServiceCard
-		for _, c := range page.Cards {
-			if p.IsAdmin() || c.OwnerID == p.PersonID {
-				mine = append(mine, c)
-			}
-		}
-		data["Services"] = mine
-	}
-	if len(errs) > 0 {
-		w.WriteHeader(http.StatusUnprocessableEntity)
-	}
-	s.renderPage(w, r, "announcements.html", Page{Title: "What's new", Nav: "catalog", Data: data, Errors: errs, Form: form})
-	return nil
-}
-
-func (s *Server) announce(w http.ResponseWriter, r *http.Request) error {
-	var v engage.Validation
-	in := catalog.AnnouncementInput{ServiceID: formID(r, "service_id", &v), Kind: r.PostFormValue("kind"), Title: r.PostFormValue("title"),
-		Body: r.PostFormValue("body"), AudienceAll: r.PostFormValue("audience_all") == "on", Audience: audienceOf(r)}
-	err := v.Err()
-	if err == nil {
-		_, err = s.Catalog.Announce(r.Context(), principal(r), in)
-	}
-	if engage.ErrorCode(err) == engage.EINVALID {
-		errs := engage.ErrorFields(err)
-		for i := range errs {
-			if strings.HasPrefix(errs[i].Field, "audience") {
-				errs[i].Field = "audience_all"
-			}
-		}
-		return s.renderAnnouncements(w, r, errs, formOf(r))
-	} else if err != nil {
-		return err
-	}
-	s.flash(w, "Announcement published.")
-	http.Redirect(w, r, "/announcements", http.StatusSeeOther)
-	return nil
-}
-
-func (s *Server) followAnnouncement(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	slug, err := s.Catalog.FollowAnnouncement(r.Context(), principal(r), id)
-	if err != nil {
-		return err
-	}
-	http.Redirect(w, r, "/catalog/"+slug, http.StatusSeeOther)
-	return nil
-}
-
-// announcementFeed is an Atom feed of the announcements meant for the
-// signed-in person (a session, or an API token for feed readers that can
-// send one).
-func (s *Server) announcementFeed(w http.ResponseWriter, r *http.Request) error {
-	list, err := s.Catalog.Announcements(r.Context(), principal(r), catalog.AnnouncementFilter{Limit: 50})
-	if err != nil {
-		return err
-	}
-	base := s.Proxies.Scheme(r) + "://" + r.Host
-	type link struct {
-		Href string `xml:"href,attr"`
-		Rel  string `xml:"rel,attr,omitempty"`
-	}
-	type content struct {
-		Type string `xml:"type,attr"`
-		Body string `xml:",chardata"`
-	}
-	type entry struct {
-		ID      string  `xml:"id"`
-		Title   string  `xml:"title"`
-		Updated string  `xml:"updated"`
-		Author  string  `xml:"author>name"`
-		Link    link    `xml:"link"`
-		Content content `xml:"content"`
-	}
-	type feed struct {
-		XMLName xml.Name `xml:"http://www.w3.org/2005/Atom feed"`
-		ID      string   `xml:"id"`
-		Title   string   `xml:"title"`
-		Updated string   `xml:"updated"`
-		Link    []link   `xml:"link"`
-		Entries []entry  `xml:"entry"`
-	}
-	f := feed{ID: base + "/announcements", Title: "Engage — what's new", Updated: s.Clock.Now().Format(time.RFC3339),
-		Link: []link{{Href: base + "/announcements/feed", Rel: "self"}, {Href: base + "/announcements"}}}
-	if len(list) > 0 {
-		f.Updated = list[0].PublishedAt.Format(time.RFC3339)
-	}
-	for _, a := range list {
-		href := base + "/announcements"
-		if a.ServiceSlug != "" {
-			href = fmt.Sprintf("%s/announcements/%d/go", base, a.ID)
-		}
-		author := a.AuthorName
-		if author == "" {
-			author = "Engage"
-		}
-		f.Entries = append(f.Entries, entry{ID: fmt.Sprintf("%s/announcements/%d", base, a.ID), Title: a.Title,
-			Updated: a.PublishedAt.Format(time.RFC3339), Author: author, Link: link{Href: href},
-			Content: content{Type: "html", Body: string(page.Markdown(a.Body))}})
-	}
-	w.Header().Set("Content-Type", "application/atom+xml; charset=utf-8")
-	_, _ = w.Write([]byte(xml.Header))
-	enc := xml.NewEncoder(w)
-	enc.Indent("", "  ")
-	return enc.Encode(f)
-}
-
-// bar is one bar of a server-rendered SVG chart.
-type bar struct {
-	Label, Value         string
-	LabelY, BarY, ValueY float64
-	Width                float64
-	Cheapest             bool
-}
-
-// chart is a horizontal bar chart drawn as SVG on the server.
-type chart struct {
-	Title  string
-	Height int
-	Bars   []bar
-}
-
-// compareChart draws the three-year cost of each compared offering.
-func compareChart(c catalog.Comparison) *chart {
-	if c.Cheapest < 0 || len(c.Columns) == 0 {
-		return nil
-	}
-	max := decimal.Zero
-	for _, col := range c.Columns {
-		max = decimal.Max(max, col.ThreeYear)
-	}
-	ch := &chart{Title: "Three-year cost", Height: 40*len(c.Columns) + 10}
-	for i, col := range c.Columns {
-		width := 360 * barShare(col.ThreeYear, max) // drawing only: amounts shown are exact
-		ch.Bars = append(ch.Bars, bar{Label: col.Offering.Name, Value: catalog.FormatMoney(col.ThreeYear, col.Currency),
-			LabelY: float64(i*40 + 14), BarY: float64(i*40 + 20), ValueY: float64(i*40 + 31), Width: math.Max(width, 2), Cheapest: i == c.Cheapest})
-	}
-	return ch
 }
