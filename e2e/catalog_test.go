@@ -47,7 +47,9 @@ func TestRequesterOrdersAndBudgetHolderApproves(t *testing.T) {
 		vmService   = "Cloud virtual machines"
 		serverTitle = "Physical server (legacy)"
 	)
-	summary := "For 20 units, " + vmName + " costs €87,460.00 less over three years than " + serverName +
+	// A VM and a server are different units: the sentence says what each
+	// column prices.
+	summary := "Counted in different units (20 servers of " + serverName + ", 20 VMs of " + vmName + "): " + vmName + " costs €87,460.00 less over three years than " + serverName +
 		" (€2,360.00 less each month), and is ready in 1 working day instead of 20 working days."
 
 	browser := startBrowser(t, 2*len(apptest.Engines))

@@ -105,9 +105,9 @@ func importUsage(ctx context.Context, e env, cfg config.Config, path string, opt
 		return err
 	}
 	defer f.Close()
-	src := &lastByteReader{r: f}
-	r := csvfile.NewReader(src)
+	r := csvfile.NewReader(f)
 	r.ReuseRecord = false
+	r.RefuseCut = true
 	header, err := r.Read()
 	if err != nil {
 		return fmt.Errorf("%s: line 1: %w", path, err)
@@ -139,8 +139,6 @@ func importUsage(ctx context.Context, e env, cfg config.Config, path string, opt
 	read := 0
 	chunk := make([]billing.UsageInput, 0, chunkSize)
 	var bad []billing.RecordError
-	// The last line read, and whether it is not a whole CSV record.
-	lastBroken, lastLine, lastQuote := false, 0, false
 	next := func() (billing.UsageChunk, error) {
 		chunk, lines, bad = chunk[:0], lines[:0], bad[:0]
 		for len(chunk)+len(bad) < chunkSize {
@@ -152,6 +150,10 @@ func importUsage(ctx context.Context, e env, cfg config.Config, path string, opt
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
 				line = pe.Line
+			}
+			if errors.Is(err, csvfile.ErrCut) {
+				// Never taken in part, even with --accept-partial.
+				return billing.UsageChunk{}, fmt.Errorf("%s: line %d is cut: %w; nothing was stored", path, line, csvfile.ErrCut)
 			}
 			read++
 			var problems []string
@@ -177,7 +179,6 @@ func importUsage(ctx context.Context, e env, cfg config.Config, path string, opt
 					chunk, lines = append(chunk, in), append(lines, line)
 				}
 			}
-			lastBroken, lastLine, lastQuote = pe != nil, line, pe != nil && errors.Is(pe.Err, csv.ErrQuote)
 			if len(problems) > 0 {
 				field, msg, _ := strings.Cut(strings.Join(problems, "; "), ": ")
 				bad = append(bad, billing.RecordError{Position: line, Field: field, Message: msg})
@@ -185,10 +186,6 @@ func importUsage(ctx context.Context, e env, cfg config.Config, path string, opt
 		}
 		if len(chunk)+len(bad) > 0 {
 			progress(e, "Storing usage records: %d read…", read)
-		} else if lastQuote || (lastBroken && !src.endsWithNewline()) {
-			// A quoted field not closed, or a last line that is not a whole
-			// record and does not end: the file was cut. Never taken in part.
-			return billing.UsageChunk{}, fmt.Errorf("%s: line %d is cut (the file ends in the middle of it); nothing was stored", path, lastLine)
 		}
 		return billing.UsageChunk{Records: chunk, Positions: lines, Unreadable: bad}, nil
 	}
@@ -215,21 +212,3 @@ func importUsage(ctx context.Context, e env, cfg config.Config, path string, opt
 	fmt.Fprintf(e.stdout, "%d records: %d stored, %d already stored.\n", rep.Received, rep.Accepted, rep.Duplicates)
 	return nil
 }
-
-// lastByteReader remembers the last byte read, to tell a file that ends
-// with a line break from one cut in the middle of a line.
-type lastByteReader struct {
-	r    io.Reader
-	last byte
-	any  bool
-}
-
-func (l *lastByteReader) Read(p []byte) (int, error) {
-	n, err := l.r.Read(p)
-	if n > 0 {
-		l.last, l.any = p[n-1], true
-	}
-	return n, err
-}
-
-func (l *lastByteReader) endsWithNewline() bool { return !l.any || l.last == '\n' }

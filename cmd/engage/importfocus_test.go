@@ -7,7 +7,7 @@ import (
 
 const (
 	focusSample = "../../internal/focus/testdata/focus_sample.csv"
-	focusSaaS   = "../../internal/focus/testdata/saas_spend_agreements_b2.csv"
+	focusSaaS   = "../../internal/focus/testdata/saas_spend_agreements_b2_whole.csv"
 )
 
 func TestImportFocus(t *testing.T) {

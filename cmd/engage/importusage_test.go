@@ -141,6 +141,10 @@ func TestImportUsagePartialAndLate(t *testing.T) {
 		for name, body := range map[string]string{
 			"cut.csv":   head + line("c-1", open, "1") + "c-2," + open.Format(time.RFC3339) + ",FIN,hpc-co",
 			"quote.csv": head + line("c-1", open, "1") + `c-2,` + open.Format(time.RFC3339) + `,FIN,hpc-core-hours,1,unit-hour,"cli` + "\n",
+			// Every field there, but no line break where every line before
+			// has one: a text cut short, or nothing visibly missing.
+			"text-cut.csv": head + line("c-1", open, "1") + line("c-2", open, "1")[:len(line("c-2", open, "1"))-3],
+			"no-break.csv": head + line("c-1", open, "1") + strings.TrimSuffix(line("c-2", open, "1"), "\n"),
 		} {
 			code, _, errs := runEngage(t, "", with("import", "usage", "--accept-partial", write(name, body))...)
 			if code != 1 || !strings.Contains(errs, "line 3 is cut") || keys("c-") != 0 {

@@ -73,7 +73,8 @@ func (a *API) Register(mux *http.ServeMux) huma.API {
 		"Money and quantities are exact decimal strings, never floating-point numbers. The amounts of statements, statement lines, " +
 		"quotes and orders are written with their currency's minor unit (\"58.00\" EUR, \"1235\" JPY); unit prices, exact amounts " +
 		"and quantities keep their full precision. Every number has a range: amounts (adjustments, fees, budgets, option costs, " +
-		"cost pools) are below 10^15 in size with at most 4 decimal places; unit prices are 0 or more, below 10^12, with at most 10; " +
+		"cost pools) are below 10^15 in size, also once rounded to their currency's minor unit, with at most 4 decimal places; statement " +
+		"lines and totals stay below 10^15 in size (a billing run that would exceed it fails, naming the line); unit prices are 0 or more, below 10^12, with at most 10; " +
 		"quantities are 0 or more, below 10^15, with at most 6. Currencies are ISO 4217 codes the organisation uses (its configured " +
 		"`currencies`, by default EUR, USD, GBP, CHF and JPY). A value outside its range is refused (422) naming the field."
 	cfg.OpenAPIPath = "/openapi"

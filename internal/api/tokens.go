@@ -15,7 +15,7 @@ type tokenCreate struct {
 	Body struct {
 		Name      string     `json:"name" minLength:"1" maxLength:"100" doc:"What the token is for."`
 		ExpiresAt *time.Time `json:"expires_at,omitempty" doc:"When it stops working; never if absent."`
-		Scope     string     `json:"scope,omitempty" enum:"full,gate" default:"full" doc:"full acts as you in everything; gate may only ask the delivery gate (GET /gate/{reference}), for a delivery pipeline."`
+		Scope     string     `json:"scope" enum:"full,gate" doc:"Required, with no default: full acts as you in everything; gate may only ask the delivery gate (GET /gate/{reference}), for a delivery pipeline."`
 	}
 }
 

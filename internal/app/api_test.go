@@ -161,7 +161,7 @@ func TestAPIOrganisation(t *testing.T) {
 		}
 
 		// Tokens: create, use, revoke.
-		status, tok := admin.json("POST", "/tokens", `{"name":"nightly job"}`)
+		status, tok := admin.json("POST", "/tokens", `{"name":"nightly job","scope":"full"}`)
 		if status != 201 {
 			t.Fatalf("create token = %d %v", status, tok)
 		}

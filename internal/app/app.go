@@ -69,6 +69,7 @@ type App struct {
 
 	Handler http.Handler
 
+	demo     demoWatch
 	listener net.Listener
 	server   *http.Server
 }
@@ -180,7 +181,7 @@ func (a *App) buildHandler() (http.Handler, error) {
 	h = m.instrument(h)
 	h = a.logRequests(h)
 	h = recoverPanics(a.Logger, h)
-	return h, nil
+	return a.whileDemoLoads(h), nil
 }
 
 // healthz answers 200 while the process lives: liveness, not readiness.

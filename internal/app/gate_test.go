@@ -85,7 +85,7 @@ func TestGateTellsOnlyReadersWhy(t *testing.T) {
 		}
 		for _, call := range []struct{ method, path, body string }{
 			{http.MethodGet, "/me", ""}, {http.MethodGet, "/needs", ""}, {http.MethodGet, "/tokens", ""},
-			{http.MethodPost, "/tokens", `{"name":"escalate"}`}, {http.MethodGet, "/needs/" + own[0].Reference, ""},
+			{http.MethodPost, "/tokens", `{"name":"escalate","scope":"full"}`}, {http.MethodGet, "/needs/" + own[0].Reference, ""},
 		} {
 			if status, problem := pipeline.json(call.method, call.path, call.body); status != http.StatusForbidden || !strings.Contains(problem["detail"].(string), "delivery gate") {
 				t.Errorf("%s %s with a gate token = %d %v; want 403", call.method, call.path, status, problem)

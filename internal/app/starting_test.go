@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/engagehq/engage/internal/apptest"
 	"github.com/engagehq/engage/internal/auth"
 	"github.com/engagehq/engage/internal/config"
+	"github.com/engagehq/engage/internal/db"
 	"github.com/engagehq/engage/internal/dbtest"
 	"github.com/engagehq/engage/internal/demo"
 )
@@ -217,5 +219,100 @@ func TestReplicasStartingTogetherLoadTheDemoOnce(t *testing.T) {
 	}
 	if res, body := fetch(t, plain.URL()+"/signin"); res.StatusCode != http.StatusOK || !strings.Contains(body, "Sign in") {
 		t.Fatalf("sign-in page of the replica without the demo = %d", res.StatusCode)
+	}
+}
+
+// A replica started without the demo that migrated an empty PostgreSQL
+// schema first serves it, empty; when another replica then loads the demo,
+// the first answers as starting — /readyz 503, pages and the API 503 —
+// until the demo is whole, and then serves it.
+func TestReplicaServingAnEmptyDatabaseWaitsWhileTheDemoLoads(t *testing.T) {
+	url := dbtest.PostgresURL(t)
+	cfg := startingConfig(t, "postgres", url)
+	plain, plainRun := boot(t, cfg, nil) // started without --demo, alone
+	waitReady(t, plain)
+
+	// Another replica holds the demo's lock, as a demo load does from its
+	// first row to its last.
+	entered, release := make(chan struct{}), make(chan struct{})
+	loader, loaderRun := boot(t, cfg, func(ctx context.Context, a *app.App) error {
+		err := a.DB.WithLock(ctx, db.LockDemo, func() error {
+			close(entered)
+			select {
+			case <-release:
+				return nil
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		})
+		if err != nil {
+			return err
+		}
+		// Then the real load, watched from the first replica.
+		var saw503 atomic.Bool
+		stop := make(chan struct{})
+		watched := make(chan struct{})
+		go func() {
+			defer close(watched)
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				if res, err := http.Get(plain.URL() + "/readyz"); err == nil {
+					res.Body.Close()
+					if res.StatusCode == http.StatusServiceUnavailable {
+						saw503.Store(true)
+					}
+				}
+				time.Sleep(5 * time.Millisecond)
+			}
+		}()
+		err = demo.LoadApp(ctx, a)
+		close(stop)
+		<-watched
+		if err == nil && !saw503.Load() {
+			t.Error("the replica without the demo stayed ready while the demo loaded")
+		}
+		return err
+	})
+	<-entered
+	if res, body := fetch(t, plain.URL()+"/readyz"); res.StatusCode != http.StatusServiceUnavailable || !strings.Contains(body, "loading demo data") {
+		t.Errorf("/readyz of the replica without the demo while it loads = %d %q; want 503 loading demo data", res.StatusCode, body)
+	}
+	if res, body := fetch(t, plain.URL()+"/catalog"); res.StatusCode != http.StatusServiceUnavailable || !strings.Contains(body, "<h1>Engage is starting</h1>") {
+		t.Errorf("a page of the replica without the demo while it loads = %d; want the 503 starting page", res.StatusCode)
+	}
+	if res, _ := fetch(t, plain.URL()+"/api/v1/services"); res.StatusCode != http.StatusServiceUnavailable {
+		t.Errorf("the API of the replica without the demo while it loads = %d; want 503", res.StatusCode)
+	}
+	if res, _ := fetch(t, plain.URL()+"/healthz"); res.StatusCode != http.StatusOK {
+		t.Errorf("/healthz while the demo loads = %d; want 200", res.StatusCode)
+	}
+	close(release)
+	for !loader.Ready() {
+		plainRun.stopped(t)
+		loaderRun.stopped(t)
+		time.Sleep(20 * time.Millisecond)
+	}
+	waitReady(t, plain)
+	b := &http.Client{}
+	res, err := b.Get(plain.URL() + "/signin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("sign-in page of the replica without the demo after the load = %d", res.StatusCode)
+	}
+	var people int
+	a, err := app.Open(context.Background(), cfg, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	if err := a.DB.QueryRow(context.Background(), "SELECT COUNT(*) FROM people").Scan(&people); err != nil || people != demo.People {
+		t.Fatalf("%d people after the load (%v); want %d", people, err, demo.People)
 	}
 }

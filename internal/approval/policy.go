@@ -104,8 +104,8 @@ func checkPolicy(ctx context.Context, q db.Querier, in *PolicyInput, currencies 
 	switch {
 	case c.MinAmount != nil && c.MinAmount.IsNegative():
 		v.Add("conditions.min_amount", "Enter an amount of 0 or more.")
-	case c.MinAmount != nil && rating.Fee.Check(*c.MinAmount) != "":
-		v.Add("conditions.min_amount", "%s", rating.Fee.Check(*c.MinAmount))
+	case c.MinAmount != nil && rating.Fee.CheckIn(*c.MinAmount, c.Currency) != "":
+		v.Add("conditions.min_amount", "%s", rating.Fee.CheckIn(*c.MinAmount, c.Currency))
 	case c.MinAmount != nil && c.Currency == "":
 		v.Add("conditions.currency", "Enter the three-letter currency code of the amount, for example EUR.")
 	case c.MinAmount != nil && currencies.Check(c.Currency) != "":

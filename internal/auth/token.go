@@ -33,8 +33,11 @@ func (s *Service) CreateToken(ctx context.Context, actor *access.Principal, pers
 	return s.CreateScopedToken(ctx, actor, personID, name, access.ScopeFull, expiresAt)
 }
 
-// CreateScopedToken issues an API token acting as personID within scope
-// (access.ScopeFull or access.ScopeGate; blank is full). People create
+// CreateScopedToken issues an API token acting as personID within scope,
+// access.ScopeFull or access.ScopeGate. The scope is always chosen: a
+// request that leaves it out is refused rather than given the widest one,
+// so a form or a client that loses the field cannot mint a full token by
+// accident. People create
 // tokens for themselves; admins and the command line for anyone. It returns
 // the secret, which is not stored and cannot be shown again.
 func (s *Service) CreateScopedToken(ctx context.Context, actor *access.Principal, personID int64, name, scope string, expiresAt *time.Time) (string, APIToken, error) {
@@ -45,13 +48,12 @@ func (s *Service) CreateScopedToken(ctx context.Context, actor *access.Principal
 		return "", APIToken{}, engage.Errorf(engage.EFORBIDDEN, "A token limited to the delivery gate cannot create tokens.")
 	}
 	name, scope = strings.TrimSpace(name), strings.TrimSpace(scope)
-	if scope == "" {
-		scope = access.ScopeFull
-	}
 	var v engage.Validation
 	v.Require("name", name, "a name that says what the token is for")
 	v.MaxLen("name", name, 100)
-	if scope != access.ScopeFull && scope != access.ScopeGate {
+	if scope == "" {
+		v.Add("scope", "Choose what the token may do: full (everything the person may do) or gate (only ask the delivery gate).")
+	} else if scope != access.ScopeFull && scope != access.ScopeGate {
 		v.Add("scope", "Choose full or gate.")
 	}
 	now := s.Clock.Now()

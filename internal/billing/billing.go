@@ -35,7 +35,6 @@ package billing
 
 import (
 	"encoding/json"
-	"fmt"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -48,15 +47,8 @@ import (
 // PeriodOf names the month of t, in UTC.
 func PeriodOf(t time.Time) string { return t.UTC().Format("2006-01") }
 
-// ParsePeriod reads YYYY-MM.
-func ParsePeriod(s string) (rating.Period, error) {
-	t, err := time.Parse("2006-01", s)
-	if err != nil {
-		return rating.Period{}, &engage.Error{Code: engage.EINVALID, Message: "Some fields need fixing.",
-			Fields: []engage.FieldError{{Field: "period", Message: fmt.Sprintf("%q is not a month: write YYYY-MM, such as 2026-03.", s)}}}
-	}
-	return rating.PeriodOf(t, time.UTC), nil
-}
+// ParsePeriod reads YYYY-MM: a month of rating.FirstPeriod…LastPeriod.
+func ParsePeriod(s string) (rating.Period, error) { return rating.ParsePeriod("period", s) }
 
 // Period is a billing month and its state.
 type Period struct {

@@ -3,6 +3,7 @@ package billing
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"strconv"
 	"unicode/utf8"
 
@@ -21,12 +22,20 @@ type UsageDecoder struct {
 	shared map[string]string
 }
 
+// errNotUTF8 refuses a record with bytes that are not UTF-8, which
+// encoding/json would read as U+FFFD: text is never stored with bytes
+// replaced.
+var errNotUTF8 = errors.New("it holds bytes that are not UTF-8 text")
+
 // Decode reads one record into in, which should be zero.
 func (d *UsageDecoder) Decode(b []byte, in *UsageInput) error {
 	if d.plain(b, in) {
 		return nil
 	}
 	*in = UsageInput{}
+	if !utf8.Valid(b) {
+		return errNotUTF8
+	}
 	return json.Unmarshal(b, in)
 }
 

@@ -73,7 +73,7 @@ func (s *Service) chargeLate(ctx context.Context, tx *db.Tx, p *access.Principal
 		for _, i := range idx {
 			qty = qty.Add(recs[i].qty)
 		}
-		oi, err := s.offeringOf(ctx, cache, k.offering)
+		oi, err := s.offeringOf(ctx, tx, cache, k.offering)
 		if err != nil {
 			return err
 		}

@@ -77,6 +77,9 @@ func (s *Service) Statements(ctx context.Context, p *access.Principal, f Stateme
 	}
 	where, args := []string{"1=1"}, []any{}
 	if f.Period != "" {
+		if _, err := ParsePeriod(f.Period); err != nil {
+			return nil, err
+		}
 		where = append(where, "s.period = ?")
 		args = append(args, f.Period)
 	}
@@ -163,6 +166,9 @@ type UsageRecord struct {
 func (s *Service) Usage(ctx context.Context, p *access.Principal, period string, departmentID, offeringID int64, limit int) ([]UsageRecord, error) {
 	if !canReadStatements(p, departmentID) {
 		return nil, engage.Errorf(engage.EFORBIDDEN, "Usage is for the department's budget holders, its BRM, finance and administrators.")
+	}
+	if _, err := ParsePeriod(period); err != nil {
+		return nil, err
 	}
 	if limit <= 0 || limit > 5000 {
 		limit = 500

@@ -135,6 +135,12 @@ func (s *Service) run(ctx context.Context, tx *db.Tx, p *access.Principal, perio
 			ls[i].Amount = rating.RoundLine(ls[i].ExactAmount, k.currency)
 			ls[i].Position = i + 1
 			total = total.Add(ls[i].Amount)
+			if rating.Statement.Check(ls[i].Amount) != "" {
+				return RunReport{}, outOfRange(ctx, tx, period, k.dept, fmt.Sprintf("line %d", i+1), ls[i].Description, ls[i].Amount, k.currency)
+			}
+		}
+		if rating.Statement.Check(total) != "" {
+			return RunReport{}, outOfRange(ctx, tx, period, k.dept, "total", "the statement's total", total, k.currency)
 		}
 		var id int64
 		if err := tx.QueryRow(ctx, `INSERT INTO statements(period, department_id, currency, mode, total, generated_at, line_count) VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -159,6 +165,19 @@ func (s *Service) run(ctx context.Context, tx *db.Tx, p *access.Principal, perio
 	}
 	rep.Duration = time.Since(start).Round(time.Millisecond).String()
 	return rep, audit.Record(ctx, tx, now, p, "run", "billing_period", 0, fmt.Sprintf("Billing run for %s: %d statements", period, rep.Statements), nil, rep)
+}
+
+// outOfRange refuses a run that would make a statement line or total
+// beyond rating.Statement, naming it.
+func outOfRange(ctx context.Context, q db.Querier, period string, dept int64, field, what string, amount decimal.Decimal, currency string) error {
+	var name string
+	if err := q.QueryRow(ctx, "SELECT name FROM departments WHERE id = ?", dept).Scan(&name); err != nil {
+		return fmt.Errorf("reading department %d: %w", dept, err)
+	}
+	return &engage.Error{Code: engage.EINVALID,
+		Message: fmt.Sprintf("The run of %s would give %s's %s statement an amount no statement can hold; nothing was written.", periodLabel(period), name, currency),
+		Fields: []engage.FieldError{{Field: field, Message: fmt.Sprintf("%s: %s %s is not below 10^%d in size. Correct what makes it — a price, a subscription's quantity, usage or an adjustment — and run again.",
+			what, amount.String(), currency, rating.Statement.Digits)}}}
 }
 
 func insertLines(ctx context.Context, tx *db.Tx, statementID int64, ls []Line) error {
@@ -216,11 +235,14 @@ type offeringInfo struct {
 	svc catalog.Service
 }
 
-func (s *Service) offeringOf(ctx context.Context, cache map[int64]offeringInfo, id int64) (offeringInfo, error) {
+// offeringOf reads an offering through q, the transaction that needs it:
+// it holds the billing lock, for which other transactions may be waiting
+// with every other connection of the pool.
+func (s *Service) offeringOf(ctx context.Context, q db.Querier, cache map[int64]offeringInfo, id int64) (offeringInfo, error) {
 	if oi, ok := cache[id]; ok {
 		return oi, nil
 	}
-	o, svc, err := s.Catalog.FindOffering(ctx, access.System("billing"), id)
+	o, svc, err := catalog.OfferingIn(ctx, q, id)
 	if err != nil {
 		return offeringInfo{}, fmt.Errorf("offering %d: %w", id, err)
 	}
@@ -278,7 +300,7 @@ func (s *Service) rate(ctx context.Context, tx *db.Tx, per rating.Period, period
 	type minKey struct{ dept, offering int64 }
 	recurring := map[minKey][]rating.Line{}
 	for _, su := range subs {
-		oi, err := s.offeringOf(ctx, cache, su.offering)
+		oi, err := s.offeringOf(ctx, tx, cache, su.offering)
 		if err != nil {
 			return nil, err
 		}
@@ -318,7 +340,7 @@ func (s *Service) rate(ctx context.Context, tx *db.Tx, per rating.Period, period
 	}
 	prior := map[minKey]decimal.Decimal{}
 	for _, u := range usages {
-		oi, err := s.offeringOf(ctx, cache, u.offering)
+		oi, err := s.offeringOf(ctx, tx, cache, u.offering)
 		if err != nil {
 			return nil, err
 		}
@@ -405,7 +427,7 @@ func (s *Service) rate(ctx context.Context, tx *db.Tx, per rating.Period, period
 		}
 		if a.offering != 0 {
 			// Late usage: the line says what it is and leads to its records.
-			oi, err := s.offeringOf(ctx, cache, a.offering)
+			oi, err := s.offeringOf(ctx, tx, cache, a.offering)
 			if err != nil {
 				return nil, err
 			}
@@ -488,6 +510,20 @@ func (s *Service) Close(ctx context.Context, p *access.Principal, period string)
 	}
 	var rep RunReport
 	err = s.DB.Transact(ctx, func(tx *db.Tx) error {
+		// Usage being stored holds the period open (stillOpen): wait for
+		// it before rating, so that the last run counts it, and make usage
+		// that comes after wait and find the period closed.
+		if err := lock(ctx, tx); err != nil {
+			return err
+		}
+		if err := ensurePeriod(ctx, tx, period); err != nil {
+			return err
+		}
+		if tx.Engine() == db.Postgres {
+			if _, err := tx.Exec(ctx, "SELECT state FROM billing_periods WHERE period = ? FOR UPDATE", period); err != nil {
+				return fmt.Errorf("holding period %s: %w", period, err)
+			}
+		}
 		var err error
 		if rep, err = s.run(ctx, tx, p, period); err != nil {
 			return err
@@ -505,7 +541,7 @@ func (s *Service) Close(ctx context.Context, p *access.Principal, period string)
 type AdjustmentInput struct {
 	DepartmentID int64           `json:"department_id"`
 	Corrects     string          `json:"corrects,omitempty" doc:"The period being corrected, YYYY-MM"`
-	Amount       decimal.Decimal `json:"amount" doc:"Positive charges more, negative refunds; below 10^15 in size, at most 4 decimal places"`
+	Amount       decimal.Decimal `json:"amount" doc:"Positive charges more, negative refunds; below 10^15 in size, also once rounded to the currency's minor unit, at most 4 decimal places"`
 	Currency     string          `json:"currency" doc:"ISO 4217 code, one of the currencies the organisation uses (configuration: currencies)"`
 	Reason       string          `json:"reason"`
 }
@@ -522,7 +558,7 @@ func (s *Service) Adjust(ctx context.Context, p *access.Principal, in Adjustment
 	v.Require("reason", in.Reason, "why the adjustment is made")
 	if in.Amount.IsZero() {
 		v.Add("amount", "Give a non-zero amount: positive to charge more, negative to refund.")
-	} else if msg := rating.Amount.Check(in.Amount); msg != "" {
+	} else if msg := rating.Amount.CheckIn(in.Amount, in.Currency); msg != "" {
 		v.Add("amount", "%s", msg)
 	}
 	if msg := s.Catalog.Currencies.Check(in.Currency); msg != "" {

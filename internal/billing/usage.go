@@ -245,6 +245,17 @@ func (v *validator) check(i int, in UsageInput, errs *[]RecordError) (resolved, 
 	if in.Unit != plan.Unit {
 		return fail("unit", "%s is metered in %s, not %q.", o.Name, plan.Unit, in.Unit)
 	}
+	// A record whose own charge, at the plan's highest unit price, no
+	// statement line can hold cannot be billed; usage adding up to such a
+	// charge fails the billing run.
+	top := plan.UnitPrice
+	for _, t := range plan.Tiers {
+		top = decimal.Max(top, t.UnitPrice)
+	}
+	if rating.Statement.Check(rating.RoundLine(in.Quantity.Mul(top), plan.Currency)) != "" {
+		return fail("quantity", "At %s %s a unit of %s, %s units cost more than a statement line can hold (below 10^%d in size).",
+			top, plan.Currency, o.Name, in.Quantity, rating.Statement.Digits)
+	}
 	r.plan, r.qty, r.period = plan.ID, in.Quantity, PeriodOf(in.Time)
 	if v.periods[r.period] == "closed" {
 		if v.refuseLate {

@@ -25,6 +25,7 @@
 package catalog
 
 import (
+	"cmp"
 	"strings"
 
 	"time"
@@ -264,6 +265,59 @@ func UnitPer(unit, name string) string {
 		return "per " + name
 	}
 	return UnitLabels[unit].Per
+}
+
+// Quantity says qty of an offering's unit in words, naming the unit when
+// the offering has a name for it, singular or plural: "1 mailbox",
+// "20 mailboxes", "20 GB", "20 VM-hours per month"; without a name, the
+// unit's own words ("20 people", "20 units").
+func Quantity(unit, name string, qty decimal.Decimal) string {
+	one := qty.Equal(decimal.NewFromInt(1))
+	word := func(base string) string {
+		if one {
+			return base
+		}
+		return plural(base)
+	}
+	n := qty.String() + " "
+	switch unit {
+	case "person-month":
+		if name == "" {
+			return n + word("person")
+		}
+	case "unit-hour", "request", "unit":
+		base := cmp.Or(name, map[string]string{"unit-hour": "unit", "request": "request", "unit": "unit"}[unit])
+		if unit == "unit-hour" {
+			base += "-hour"
+			if strings.Contains(name, " ") {
+				base = name + " hour"
+			}
+		}
+		return n + word(base) + " per month"
+	case "fixed-month":
+		return n + word(cmp.Or(name, "instance"))
+	}
+	return n + word(cmp.Or(name, "unit"))
+}
+
+// plural is the plural of a unit's name: its last word takes an s (es after
+// s, x, z, ch, sh; ies for a consonant's y); units of measure written in
+// capitals, such as GB or TiB, stay as they are.
+func plural(name string) string {
+	last := name[strings.LastIndexAny(name, " -")+1:]
+	lower := strings.ToLower(last)
+	switch {
+	case last == "" || strings.HasSuffix(last, "B") && strings.ToUpper(last[:1]) == last[:1]:
+		return name
+	case strings.HasSuffix(lower, "s") || strings.HasSuffix(lower, "x") || strings.HasSuffix(lower, "z") ||
+		strings.HasSuffix(lower, "ch") || strings.HasSuffix(lower, "sh"):
+		return name + "es"
+	case len(lower) > 1 && strings.HasSuffix(lower, "y") && !strings.ContainsAny(lower[len(lower)-2:len(lower)-1], "aeiou"):
+		return name[:len(name)-1] + "ies"
+	case lower == "person":
+		return name[:len(name)-len(last)] + "people"
+	}
+	return name + "s"
 }
 
 // ListFilter narrows a catalog listing.

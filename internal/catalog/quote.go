@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -390,6 +391,21 @@ func summarise(cols []CompareColumn, qty decimal.Decimal) (int, string) {
 			return -1, "These offerings are priced in different currencies, so their costs are not compared."
 		}
 	}
+	// Twenty VMs and twenty servers are not the same amount: offerings
+	// counted in different units are still ranked, but the sentence says
+	// what each column prices rather than one "for 20 units".
+	amounts := make([]string, len(cols))
+	for i, col := range cols {
+		amounts[i] = Quantity(col.Unit, col.Offering.UnitName, qty)
+	}
+	lead := "For " + amounts[0] + ", "
+	if slices.ContainsFunc(amounts, func(a string) bool { return a != amounts[0] }) {
+		each := make([]string, len(cols))
+		for i, col := range cols {
+			each[i] = amounts[i] + " of " + col.Offering.Name
+		}
+		lead = "Counted in different units (" + strings.Join(each, ", ") + "): "
+	}
 	cheap, dear := 0, 0
 	for i, col := range cols {
 		if col.ThreeYear.LessThan(cols[cheap].ThreeYear) {
@@ -403,7 +419,7 @@ func summarise(cols []CompareColumn, qty decimal.Decimal) (int, string) {
 	if a.ThreeYear.Equal(b.ThreeYear) {
 		return cheap, "These offerings cost the same over three years."
 	}
-	s := fmt.Sprintf("For %s %s, %s costs %s less over three years than %s", qty.String(), UnitLabels[a.Unit].Quantity, a.Offering.Name,
+	s := lead + fmt.Sprintf("%s costs %s less over three years than %s", a.Offering.Name,
 		FormatMoney(b.ThreeYear.Sub(a.ThreeYear), a.Currency), b.Offering.Name)
 	if diff := b.Monthly.Sub(a.Monthly); diff.IsPositive() {
 		s += fmt.Sprintf(" (%s less each month)", FormatMoney(diff, a.Currency))

@@ -417,3 +417,16 @@ func notFoundService() error {
 func notFoundOffering(id int64) error {
 	return engage.Errorf(engage.ENOTFOUND, "There is no offering %d, or it is not offered to you.", id)
 }
+
+// OfferingIn reads an offering and its service through q, a transaction in
+// progress, whoever may see them: for work that holds locks and so must not
+// wait for a second connection of the pool, which the transactions waiting
+// for those locks may all hold (billing runs, late usage).
+func OfferingIn(ctx context.Context, q db.Querier, id int64) (Offering, Service, error) {
+	o, err := findOffering(ctx, q, "o.id = ?", id)
+	if err != nil {
+		return Offering{}, Service{}, err
+	}
+	s, err := findService(ctx, q, "s.id = ?", o.ServiceID)
+	return o, s, err
+}

@@ -24,7 +24,7 @@ import (
 const (
 	sampleFile = "../focus/testdata/focus_sample.csv"
 	flexFile   = "../focus/testdata/one_hundred_percent_utilization_with_commitment_discount_flexibility_with_2_resources.csv"
-	saasFile   = "../focus/testdata/saas_spend_agreements_b2.csv"
+	saasFile   = "../focus/testdata/saas_spend_agreements_b2_whole.csv"
 )
 
 // fixture is a small organisation: BIO (3 active people and one who left),

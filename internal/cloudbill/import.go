@@ -115,7 +115,7 @@ func actorName(p *access.Principal) string {
 func unreadable(err error) error {
 	msg := strings.TrimPrefix(err.Error(), "focus: ")
 	field := "file"
-	if errors.Is(err, focus.ErrMissingColumn) || strings.Contains(msg, "column") || strings.Contains(msg, "header") {
+	if !errors.Is(err, focus.ErrCut) && (errors.Is(err, focus.ErrMissingColumn) || strings.Contains(msg, "column") || strings.Contains(msg, "header")) {
 		field = "line 1"
 	}
 	return &engage.Error{Code: engage.EINVALID, Message: "The file is not a FOCUS file Engage can read; nothing was imported.",
@@ -479,13 +479,14 @@ func (imp *importer) prepare(b *batch, sc *scratch) {
 }
 
 // fill copies a focus row into r, but for its fingerprint, and allocates
-// it.
+// it. Its text is UTF-8 without NUL: the reader refuses rows with other
+// text.
 func (imp *importer) fill(r *row, fr *focus.Row, period string, sc *scratch) {
 	*r = row{parts: r.parts[:0], importID: imp.rep.ID, line: fr.Line, period: period,
-		provider: textenc.Storable(fr.ProviderName), billingAccountID: textenc.Storable(fr.BillingAccountId), subAccountID: textenc.Storable(fr.SubAccountId),
-		subAccountName: textenc.Storable(fr.SubAccountName), serviceName: textenc.Storable(fr.ServiceName), serviceCategory: textenc.Storable(fr.ServiceCategory),
-		resourceID: textenc.Storable(fr.ResourceId), resourceName: textenc.Storable(fr.ResourceName), chargeCategory: textenc.Storable(fr.ChargeCategory),
-		chargeDescription: textenc.Storable(fr.ChargeDescription), currency: fr.BillingCurrency, billed: fr.BilledCost, effective: fr.EffectiveCost,
+		provider: fr.ProviderName, billingAccountID: fr.BillingAccountId, subAccountID: fr.SubAccountId,
+		subAccountName: fr.SubAccountName, serviceName: fr.ServiceName, serviceCategory: fr.ServiceCategory,
+		resourceID: fr.ResourceId, resourceName: fr.ResourceName, chargeCategory: fr.ChargeCategory,
+		chargeDescription: fr.ChargeDescription, currency: fr.BillingCurrency, billed: fr.BilledCost, effective: fr.EffectiveCost,
 		start: fr.ChargePeriodStart, end: fr.ChargePeriodEnd, tags: sc.tagsJSON(fr.Tags)}
 	amount := r.effective
 	if imp.basis == BasisBilled {
@@ -529,9 +530,9 @@ func (sc *scratch) writeTags(tags map[string]string) string {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = textenc.AppendJSONString(b, textenc.Storable(k))
+		b = textenc.AppendJSONString(b, k)
 		b = append(b, ':')
-		b = textenc.AppendJSONString(b, textenc.Storable(tags[k]))
+		b = textenc.AppendJSONString(b, tags[k])
 	}
 	b = append(b, '}')
 	sc.tags = b

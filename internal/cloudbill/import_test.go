@@ -543,9 +543,26 @@ func TestPartialFiles(t *testing.T) {
 			refused("open-quote.csv", append(append([]byte{}, whole...), `1.00,1.00,USD,2026-02-10T00:00:00Z,2026-02-10T01:00:00Z,AWS,D,,,,"{`+"\n"...),
 				opts, "file", "line 5 is cut")
 		}
+		// Cut where every field still looks whole (here, just before the
+		// last line break): refused too, partial or not.
+		for _, opts := range []cloudbill.ImportOptions{{}, {AcceptPartial: true}} {
+			refused("no-last-break.csv", whole[:len(whole)-1], opts, "file", "line 4 is cut")
+		}
+		badText := csvOf(charge{billed: "1.00", service: "Caf\xe9"}, charge{billed: "2.00", service: "Nul\x00l"}, charge{billed: "4.00", service: "Fine"})
+		refused("latin-1.csv", []byte(badText), cloudbill.ImportOptions{}, "line 2", "ServiceName: Contains bytes that are not UTF-8")
 		rep := f.importString("bad.csv", string(bad), cloudbill.ImportOptions{AcceptPartial: true})
 		if rep.Added != 2 || rep.Rejected != 1 || len(rep.Errors) != 1 || rep.Errors[0].Line != 3 {
 			t.Fatalf("partial import = %+v", rep)
+		}
+		// Text that is not UTF-8, or holds NUL, makes its line unreadable:
+		// listed and refused, or left out when a partial file is accepted,
+		// never stored with the bytes replaced.
+		rep = f.importString("latin-1.csv", badText, cloudbill.ImportOptions{AcceptPartial: true})
+		if rep.Added != 1 || rep.Rejected != 2 || len(rep.Errors) != 2 || rep.Errors[1].Line != 3 || !strings.Contains(rep.Errors[1].Message, "NUL") {
+			t.Fatalf("partial import of bad text = %+v", rep)
+		}
+		if n := f.count("SELECT COUNT(*) FROM cloud_charge_batches WHERE service_name NOT IN ('A', 'C', 'Fine')"); n != 0 {
+			t.Fatalf("%d charges stored with other service names", n)
 		}
 
 		// Parquet, with one cost that cannot be read.

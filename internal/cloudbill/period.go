@@ -9,15 +9,14 @@ import (
 
 	"github.com/engagehq/engage"
 	"github.com/engagehq/engage/internal/db"
+	"github.com/engagehq/engage/internal/rating"
 )
 
-// parsePeriod reads a billing period, YYYY-MM, as its first instant (UTC).
+// parsePeriod reads a billing period, YYYY-MM (rating.ParsePeriod), as its
+// first instant (UTC).
 func parsePeriod(s string) (time.Time, error) {
-	t, err := time.Parse("2006-01", s)
-	if err != nil || len(s) != 7 {
-		return time.Time{}, invalid("period", "%q is not a billing period: write the month as YYYY-MM, for example 2026-01.", s)
-	}
-	return t, nil
+	p, err := rating.ParsePeriod("period", s)
+	return p.Start(), err
 }
 
 // appendPeriod appends the billing period (YYYY-MM, UTC) of t.

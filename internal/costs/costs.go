@@ -169,14 +169,14 @@ func Recovery(charged, cost decimal.Decimal) *decimal.Decimal {
 	return &r
 }
 
-// parsePeriod checks YYYY-MM and returns the month's first and last days.
+// parsePeriod checks YYYY-MM (rating.ParsePeriod) and returns the month's
+// first and last days.
 func parsePeriod(field, s string) (first, last time.Time, err error) {
-	t, perr := time.Parse("2006-01", strings.TrimSpace(s))
-	if perr != nil {
-		return time.Time{}, time.Time{}, &engage.Error{Code: engage.EINVALID, Message: "Some fields need fixing.",
-			Fields: []engage.FieldError{{Field: field, Message: fmt.Sprintf("%q is not a month: write YYYY-MM, such as 2026-03.", s)}}}
+	p, err := rating.ParsePeriod(field, strings.TrimSpace(s))
+	if err != nil {
+		return time.Time{}, time.Time{}, err
 	}
-	first = time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC)
+	first = p.Start()
 	return first, first.AddDate(0, 1, -1), nil
 }
 
@@ -220,6 +220,10 @@ func (s *Service) MayWrite(p *access.Principal) error { return canWrite(p) }
 func seesAll(p *access.Principal) bool {
 	return p != nil && p.HasAny(access.Finance, access.PortfolioBoard, access.Admin)
 }
+
+// SeesAllCosts reports whether p reads every pool and every service's
+// costs, not only those of the services p owns.
+func SeesAllCosts(p *access.Principal) bool { return seesAll(p) }
 
 func canReadPools(p *access.Principal) error {
 	if p == nil {

@@ -451,6 +451,12 @@ func TestImportPoolsFromCSV(t *testing.T) {
 			"2026-03,labour,Engineers,1200.00,EUR,percent,cloud-vm 50%; physical-server 50\n" +
 			"2026-03,External vendor,Carrier,80.00,eur,charged-amount,\n" +
 			"2026-02,hardware,Racks,400,EUR,,\n"
+		// Every field of the last line there but not its line break, which
+		// every line before has: cut, maybe in a field (400 cut to 40).
+		if _, err := w.costs.ImportPools(ctx, w.finance, strings.NewReader(strings.TrimSuffix(good, "\n"))); engage.ErrorCode(err) != engage.EINVALID ||
+			len(engage.ErrorFields(err)) != 1 || engage.ErrorFields(err)[0].Field != "line 4" || !strings.Contains(engage.ErrorFields(err)[0].Message, "cut short") {
+			t.Fatalf("a cut file = %v %v", err, engage.ErrorFields(err))
+		}
 		rep, err := w.costs.ImportPools(ctx, w.finance, strings.NewReader(good))
 		if err != nil || rep.Rows != 3 || rep.Created != 3 || strings.Join(rep.Periods, ",") != "2026-02,2026-03" {
 			t.Fatalf("good file = %+v, %v", rep, err)

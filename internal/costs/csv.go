@@ -81,6 +81,7 @@ func csvMessage(err error) string {
 func readPoolsCSV(r io.Reader) ([]csvRow, error) {
 	cr := csvfile.NewReader(r)
 	cr.FieldsPerRecord = -1
+	cr.RefuseCut = true
 	header, err := cr.Read()
 	if errors.Is(err, io.EOF) {
 		return nil, invalidLines([]engage.FieldError{lineError(1, "", "The file is empty; the first line must name the columns.")})

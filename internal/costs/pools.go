@@ -137,7 +137,7 @@ func (s *Service) checkPool(ctx context.Context, q db.Querier, in *PoolInput, st
 	v.MaxLen("name", in.Name, 120)
 	if !in.Amount.IsPositive() {
 		v.Add("amount", "Give an amount above zero, such as 12500.00.")
-	} else if msg := rating.Fee.Check(in.Amount); msg != "" {
+	} else if msg := rating.Fee.CheckIn(in.Amount, in.Currency); msg != "" {
 		v.Add("amount", "%s", msg)
 	}
 	if in.Currency != stored {

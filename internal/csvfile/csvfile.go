@@ -13,7 +13,9 @@
 package csvfile
 
 import (
+	"bytes"
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -62,18 +64,82 @@ func (w *Writer) WriteAll(records [][]string) error {
 // Reader is a csv.Reader that takes away the apostrophe Writer adds.
 type Reader struct {
 	*csv.Reader
+	// RefuseCut makes the last line a *csv.ParseError wrapping ErrCut when
+	// the file does not end with a line break while the lines before it do
+	// (see Cut). Money imports set it.
+	RefuseCut bool
+	src       *endReader
 }
 
 // NewReader returns a Reader from r.
 func NewReader(r io.Reader) *Reader {
-	return &Reader{Reader: csv.NewReader(r)}
+	src := &endReader{r: r}
+	return &Reader{Reader: csv.NewReader(src), src: src}
+}
+
+// ErrCut says a file ends in the middle of its last line.
+var ErrCut = errors.New("the file ends in the middle of this line, which has no line break at its end as every line before it has: " +
+	"the file was cut short (copied or downloaded in part?); a whole file ends with a line break")
+
+// Cut says whether a file is cut short in its last line: every CSV writer
+// that matters (Go, Python, pandas, spreadsheets, the cloud providers'
+// exports) ends every line, the last one included, with a line break, so a
+// file whose lines before the last end with one and whose last does not was
+// cut — inside a field perhaps (12.3 cut to 12.), where the number of
+// fields cannot tell. A file of one line (a header alone) without a line
+// break has nothing cut. lineBreaks is how many line breaks precede the
+// end; endsWithBreak whether the last byte is one.
+func Cut(lineBreaks int, endsWithBreak bool) bool {
+	return lineBreaks > 0 && !endsWithBreak
+}
+
+// endReader notes what Cut needs of the bytes it passes on.
+type endReader struct {
+	r     io.Reader
+	n     int64 // bytes read
+	lines int   // line breaks read
+	last  byte
+	eof   bool
+}
+
+func (e *endReader) Read(p []byte) (int, error) {
+	n, err := e.r.Read(p)
+	if n > 0 {
+		e.n += int64(n)
+		e.lines += bytes.Count(p[:n], []byte{'\n'})
+		e.last = p[n-1]
+	}
+	if err == io.EOF {
+		e.eof = true
+	}
+	return n, err
+}
+
+// cutHere says whether the record just read ends the file, cut: without
+// a line break, or (openQuote) inside a quoted field.
+func (r *Reader) cutHere(openQuote bool) bool {
+	e := r.src
+	if !r.RefuseCut || !e.eof || r.Reader.InputOffset() != e.n {
+		return false
+	}
+	return openQuote || Cut(e.lines, e.last == '\n' || e.last == '\r')
 }
 
 // Read reads one record, formula cells as they were before Writer made
 // them text. A cell that is not UTF-8 text, or holds a NUL character, is a
 // *csv.ParseError naming its line and column: such bytes are never stored.
+// With RefuseCut, a last line that is cut (see Cut), or a quoted field
+// still open at the end of the file, is a *csv.ParseError wrapping ErrCut.
 func (r *Reader) Read() ([]string, error) {
 	rec, err := r.Reader.Read()
+	var pe *csv.ParseError
+	if (err == nil || errors.As(err, &pe)) && r.cutHere(pe != nil && errors.Is(pe.Err, csv.ErrQuote)) {
+		line, _ := r.Reader.FieldPos(0)
+		if pe != nil {
+			line = pe.StartLine
+		}
+		return nil, &csv.ParseError{StartLine: line, Line: line, Column: 1, Err: ErrCut}
+	}
 	for i, c := range rec {
 		if p := engage.TextProblem(c); p != "" {
 			line, _ := r.Reader.FieldPos(i)

@@ -30,6 +30,9 @@ const (
 	// LockCloudImport is held by cloud-bill imports and reallocations,
 	// which take turns on a period's batches.
 	LockCloudImport Lock = 1005
+	// LockDemo is held while demo data loads; replicas that see it held
+	// (Held) answer as starting until the demo is whole.
+	LockDemo Lock = 1006
 )
 
 // schemaKey is the first key of every named lock (PostgreSQL's two-key
@@ -103,4 +106,22 @@ func (db *DB) WithLock(ctx context.Context, l Lock, fn func() error) error {
 		_, _ = conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock("+schemaKey+", $1)", int32(l))
 	}()
 	return fn()
+}
+
+// Held reports whether a replica holds l through WithLock, without taking
+// it; a replica that dies lets it go. On SQLite, where one process serves a
+// data directory, it is never held by another.
+func (db *DB) Held(ctx context.Context, l Lock) (bool, error) {
+	if db.Dialect != Postgres {
+		return false, nil
+	}
+	// The two-key form shows the schema's key as classid (unsigned) and
+	// the lock as objid, with objsubid 2.
+	var held bool
+	err := db.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 2
+		AND classid::bigint = (hashtext(current_schema())::bigint & 4294967295) AND objid::bigint = ?)`, int64(l)).Scan(&held)
+	if err != nil {
+		return false, fmt.Errorf("asking whether lock %d is held: %w", l, err)
+	}
+	return held, nil
 }

@@ -1,7 +1,6 @@
 package demo
 
 import (
-	"bytes"
 	"context"
 	_ "embed"
 	"fmt"
@@ -42,16 +41,12 @@ func headcount(ctx context.Context, d *db.DB) (map[string]int64, error) {
 	return m, rows.Err()
 }
 
-// loadCatalog applies the demo catalog and gives the demo departments the
-// subscriptions, approval policy, announcements and open order that make the
-// catalog look lived in. Subscriptions start on 1 November 2025, so that
+// loadCatalog applies the demo catalog (f, parsed from catalogFile) and
+// gives the demo departments the subscriptions, approval policy,
+// announcements and open order that make the catalog look lived in. Subscriptions start on 1 November 2025, so that
 // thirteen months of history exist by the end of 2026.
-func loadCatalog(ctx context.Context, d *db.DB, o *org.Service, cat *catalog.Catalog, ap *approval.Service) error {
+func loadCatalog(ctx context.Context, d *db.DB, o *org.Service, cat *catalog.Catalog, ap *approval.Service, f catalog.File) error {
 	sys := access.System("demo data")
-	f, err := catalog.ParseFile("catalog.yaml", bytes.NewReader(catalogFile))
-	if err != nil {
-		return fmt.Errorf("demo catalog: %w", err)
-	}
 	if _, err := cat.Apply(ctx, sys, f, false); err != nil {
 		return fmt.Errorf("applying the demo catalog: %w", err)
 	}

@@ -22,12 +22,15 @@ import (
 
 // LoadApp loads the whole demo into an empty database: the organisation,
 // catalog, needs and billing history (Load), then the company's cloud bill
-// allocated by rules and IT's cost pools (LoadCosts).
+// allocated by rules and IT's cost pools (LoadCosts), holding db.LockDemo
+// throughout.
 func LoadApp(ctx context.Context, a *app.App) error {
-	if err := Load(ctx, a.DB, a.Org, a.Catalog, a.Approval, a.FrontDoor, a.Billing); err != nil {
-		return err
-	}
-	return LoadCosts(ctx, a.DB, a.Billing, a.CloudBill, a.Costs)
+	return a.DB.WithLock(ctx, db.LockDemo, func() error {
+		if err := load(ctx, a.DB, a.Org, a.Catalog, a.Approval, a.FrontDoor, a.Billing); err != nil {
+			return err
+		}
+		return LoadCosts(ctx, a.DB, a.Billing, a.CloudBill, a.Costs)
+	})
 }
 
 // DemoCloudFile is the name the demo's cloud bill is imported under.

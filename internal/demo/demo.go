@@ -6,7 +6,10 @@
 // approval. Every later part of Engage extends it.
 //
 // The organisation is loaded through the same CSV import an administrator
-// uses, so the demo exercises the real validation and audit paths.
+// uses, so the demo exercises the real validation and audit paths. The
+// catalog (catalog.yaml, in the catalog file format) and the technology
+// needs (needs.yaml, played through the front door) are data files embedded
+// in the binary.
 package demo
 
 import (
@@ -125,14 +128,29 @@ Silva Singh Smith Suzuki Tan Taylor Thompson Wagner Walker Wang Weber Williams W
 
 // Load fills an empty database with the demo organisation and catalog. It
 // refuses a database that already has departments, so it never mixes with
-// real data.
+// real data. It holds db.LockDemo while it checks and loads, so that every
+// replica answers as starting until the demo is whole.
 func Load(ctx context.Context, d *db.DB, o *org.Service, cat *catalog.Catalog, ap *approval.Service, fd *frontdoor.Service, b *billing.Service) error {
+	return d.WithLock(ctx, db.LockDemo, func() error { return load(ctx, d, o, cat, ap, fd, b) })
+}
+
+func load(ctx context.Context, d *db.DB, o *org.Service, cat *catalog.Catalog, ap *approval.Service, fd *frontdoor.Service, b *billing.Service) error {
 	var n int
 	if err := d.QueryRow(ctx, "SELECT COUNT(*) FROM departments").Scan(&n); err != nil {
 		return fmt.Errorf("checking the database is empty: %w", err)
 	}
 	if n > 0 {
 		return engage.Errorf(engage.ECONFLICT, "The database already holds an organisation (%d departments); demo data is only loaded into an empty database.", n)
+	}
+	// The demo's files are read before anything is written, so that a
+	// mistake in one leaves the database empty.
+	cf, err := catalog.ParseFile("catalog.yaml", bytes.NewReader(catalogFile))
+	if err != nil {
+		return fmt.Errorf("demo catalog: %w", err)
+	}
+	needs, err := readNeeds(cf)
+	if err != nil {
+		return fmt.Errorf("demo needs: %w", err)
 	}
 	loader := access.System("demo data")
 	files := []struct{ kind, body string }{
@@ -150,10 +168,10 @@ func Load(ctx context.Context, d *db.DB, o *org.Service, cat *catalog.Catalog, a
 	if err := setPasswords(ctx, d, o); err != nil {
 		return err
 	}
-	if err := loadCatalog(ctx, d, o, cat, ap); err != nil {
+	if err := loadCatalog(ctx, d, o, cat, ap, cf); err != nil {
 		return err
 	}
-	if err := loadNeeds(ctx, fd); err != nil {
+	if err := loadNeeds(ctx, fd, needs, cf); err != nil {
 		return err
 	}
 	return loadBilling(ctx, d, b)

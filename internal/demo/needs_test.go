@@ -175,8 +175,13 @@ func TestDemoNeeds(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d.Total != len(needs) || len(d.Overdue) < 5 {
-		t.Errorf("dashboard: %d needs, %d overdue; want %d needs and some overdue", d.Total, len(d.Overdue), len(needs))
+	// Every need but the drafts never submitted, which are their authors'.
+	var private int
+	if err := e.DB.QueryRow(ctx, "SELECT COUNT(*) FROM needs WHERE state = 'draft' AND submitted_at IS NULL").Scan(&private); err != nil {
+		t.Fatal(err)
+	}
+	if d.Total != len(needs)-private || len(d.Overdue) < 5 {
+		t.Errorf("dashboard: %d needs, %d overdue; want %d needs and some overdue", d.Total, len(d.Overdue), len(needs)-private)
 	}
 	waiting := 0
 	for st := range frontdoor.ServiceLevels {
@@ -235,6 +240,9 @@ func TestDemoNeeds(t *testing.T) {
 		t.Errorf("%d notifications about demo needs", notified)
 	}
 	t.Logf("%d needs by state %v; decisions %v; %d overdue; oldest event %s", len(needs), byState, mix, len(d.Overdue), oldest.Format(time.DateOnly))
+	if got := demoSummary(t, e); got != wantSummary {
+		t.Errorf("the demo's needs changed:\n%s\nwant:\n%s", got, wantSummary)
+	}
 
 	// The same clock gives the same needs on PostgreSQL.
 	t.Run("postgres", func(t *testing.T) {
@@ -245,6 +253,9 @@ func TestDemoNeeds(t *testing.T) {
 				t.Fatalf("need %d differs: PostgreSQL %q, SQLite %q", i, at(got, i), at(needs, i))
 			}
 		}
+		if got := demoSummary(t, pg); got != wantSummary {
+			t.Errorf("the demo's needs changed on PostgreSQL:\n%s\nwant:\n%s", got, wantSummary)
+		}
 	})
 }
 
@@ -254,3 +265,142 @@ func at(s []string, i int) string {
 	}
 	return ""
 }
+
+// demoSummary is the demo's needs in short: how many each department has
+// in each state, then a few needs told in full (who wrote them, budget,
+// options, reviews, decision and the span of their history). The demo's
+// needs are data: this pins what loading them gives.
+func demoSummary(t *testing.T, e *apptest.Engage) string {
+	t.Helper()
+	ctx := context.Background()
+	var b strings.Builder
+	rows, err := e.DB.Query(ctx, `SELECT d.code, n.state, COUNT(*) FROM needs n JOIN departments d ON d.id = n.department_id
+		GROUP BY d.code, n.state ORDER BY d.code, n.state`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := ""
+	for rows.Next() {
+		var dept, state string
+		var n int
+		if err := rows.Scan(&dept, &state, &n); err != nil {
+			t.Fatal(err)
+		}
+		if dept != last {
+			if last != "" {
+				b.WriteString("\n")
+			}
+			b.WriteString(dept + ":")
+			last = dept
+		}
+		fmt.Fprintf(&b, " %s %d", state, n)
+	}
+	rows.Close()
+	b.WriteString("\n")
+	for _, title := range []string{"A place to share large microscopy images with the CRO", "Sample tracking across Basel and Singapore",
+		"Clinical trial management system", "Templates for medical writing", "Order status for customers", "Remote access to instrument PCs"} {
+		var id int64
+		var ref, state, requester, dept, sponsor, min, max, neededBy, decided string
+		if err := e.DB.QueryRow(ctx, `SELECT n.id, n.reference, n.state, p.email, d.code, COALESCE(s.email, '-'),
+			COALESCE(CAST(n.budget_min AS TEXT), '-'), COALESCE(CAST(n.budget_max AS TEXT), '-'), COALESCE(CAST(n.needed_by AS TEXT), '-'),
+			COALESCE((SELECT o.title FROM need_options o WHERE o.id = n.decision_option_id), '-')
+			FROM needs n JOIN people p ON p.id = n.requester_id JOIN departments d ON d.id = n.department_id
+			LEFT JOIN people s ON s.id = n.sponsor_id WHERE n.title = ?`, title).Scan(&id, &ref, &state, &requester, &dept, &sponsor,
+			&min, &max, &neededBy, &decided); err != nil {
+			t.Fatalf("%s: %v", title, err)
+		}
+		fmt.Fprintf(&b, "%s %s %q: %s of %s, sponsor %s, budget %s–%s, needed by %.10s, decided %s\n",
+			ref, state, title, requester, dept, sponsor, min, max, neededBy, decided)
+		rows, err := e.DB.Query(ctx, `SELECT o.kind, o.title, o.vendor, CAST(o.one_time AS TEXT), CAST(o.monthly AS TEXT), p.email
+			FROM need_options o JOIN people p ON p.id = o.created_by_id WHERE o.need_id = ? ORDER BY o.id`, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var kind, otitle, vendor, one, monthly, by string
+			if err := rows.Scan(&kind, &otitle, &vendor, &one, &monthly, &by); err != nil {
+				t.Fatal(err)
+			}
+			fmt.Fprintf(&b, "  option %s %q %q %s + %s a month, by %s\n", kind, otitle, vendor, one, monthly, by)
+		}
+		rows.Close()
+		rows, err = e.DB.Query(ctx, "SELECT kind, verdict, notes FROM need_reviews WHERE need_id = ? ORDER BY id", id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var kind, verdict, notes string
+			if err := rows.Scan(&kind, &verdict, &notes); err != nil {
+				t.Fatal(err)
+			}
+			fmt.Fprintf(&b, "  review %s %s %q\n", kind, verdict, notes)
+		}
+		rows.Close()
+		rows, err = e.DB.Query(ctx, "SELECT at, action FROM need_events WHERE need_id = ? ORDER BY id", id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var actions []string
+		var first, end time.Time
+		for rows.Next() {
+			var at time.Time
+			var action string
+			if err := rows.Scan(&at, &action); err != nil {
+				t.Fatal(err)
+			}
+			if first.IsZero() {
+				first = at
+			}
+			end = at
+			actions = append(actions, action)
+		}
+		rows.Close()
+		fmt.Fprintf(&b, "  %s to %s: %s\n", first.UTC().Format(time.RFC3339), end.UTC().Format(time.RFC3339), strings.Join(actions, " "))
+	}
+	return b.String()
+}
+
+// wantSummary is demoSummary on the test clock.
+const wantSummary = `BIO: approved 2 assessment 2 closed 4 decision 1 delivered 2 draft 1 in_delivery 2 rejected 1 submitted 1 triage 1 withdrawn 1
+CHEM: approved 1 assessment 1 closed 4 decision 2 draft 1 in_delivery 2 rejected 2 triage 2 withdrawn 1
+CLIN: approved 2 assessment 2 closed 8 decision 1 draft 1 in_delivery 3 rejected 2 submitted 1
+COM: approved 1 assessment 1 decision 1 delivered 1 rejected 1
+CORP: closed 2 rejected 1 submitted 1
+DISC: approved 1 assessment 1 closed 4 decision 1 delivered 1 draft 1 in_delivery 1 rejected 1 triage 1
+FIN: approved 1 assessment 1 closed 3 decision 1 draft 1 in_delivery 2 rejected 1 submitted 1 withdrawn 1
+HR: approved 2 closed 3 decision 1 in_delivery 1 rejected 1 triage 1 withdrawn 1
+IT: approved 2 assessment 1 closed 4 delivered 1 draft 1 in_delivery 1 rejected 1 triage 1
+MKT: approved 2 assessment 1 closed 3 decision 2 draft 1 in_delivery 1 rejected 1 submitted 1 triage 1 withdrawn 1
+RND: assessment 1 decision 1 rejected 1 submitted 1 withdrawn 1
+SALES: approved 2 assessment 2 closed 5 decision 2 delivered 1 draft 1 in_delivery 1 rejected 4 triage 2 withdrawn 2
+NEED-2026-0052 in_delivery "A place to share large microscopy images with the CRO": clara.tan2@example.com of BIO, sponsor -, budget -–-, needed by 2026-03-28, decided Reuse File sync and share — External sharing add-on
+  option reuse "Reuse File sync and share — External sharing add-on" "Microsoft" 0 + 13.2 a month, by brm@example.com
+  option buy "IBM Aspera on Cloud for large transfers" "IBM" 0 + 1400 a month, by brm@example.com
+  review architecture approve "Uses a standard platform; no new integration needed."
+  review security approve "Vendor security questionnaire to be completed before go-live."
+  review finance approve "Charge to the department's cost centre; review usage after six months."
+  2026-02-10T17:08:00Z to 2026-03-12T10:49:00Z: create submit start_triage accept add_option add_option review_architecture review_security review_finance to_decision decide start_delivery
+NEED-2026-0034 closed "Sample tracking across Basel and Singapore": uma.wang@example.com of BIO, sponsor -, budget -–-, needed by -, decided -
+  2026-02-03T14:10:00Z to 2026-02-06T15:13:00Z: create submit start_triage merge
+NEED-2026-0037 decision "Clinical trial management system": joao.murphy@example.com of CLIN, sponsor head.clin@example.com, budget 295000–492000, needed by 2026-05-02, decided -
+  option buy "Veeva Vault CTMS" "Veeva" 85000 + 9500 a month, by brm@example.com
+  option build "Trial management built on the data warehouse" "Solution delivery team" 180000 + 3000 a month, by architect@example.com
+  review architecture approve "Uses a standard platform; no new integration needed."
+  review security approve "Vendor security questionnaire to be completed before go-live."
+  review finance approve "Charge to the department's cost centre; review usage after six months."
+  2026-02-05T09:20:00Z to 2026-02-20T08:37:00Z: create submit start_triage accept add_option add_option review_architecture review_security review_finance to_decision
+NEED-2026-0055 draft "Templates for medical writing": diego.weber@example.com of CLIN, sponsor -, budget -–-, needed by -, decided -
+  2026-02-13T08:38:00Z to 2026-02-18T15:33:00Z: create submit start_triage request_info
+NEED-2025-0020 rejected "Order status for customers": aaliyah.costa@example.com of SALES, sponsor head.sales@example.com, budget 74000–124000, needed by -, decided -
+  option build "Customer order status portal" "Solution delivery team" 75000 + 900 a month, by architect@example.com
+  option buy "A packaged product, with the process adapted to it" "Shortlisted vendor" 25000 + 3400 a month, by brm@example.com
+  review architecture approve "Data must stay exportable in an open format."
+  review finance reject "The benefit described does not justify the cost; see the board's decision."
+  2025-12-22T09:04:00Z to 2026-01-06T14:09:00Z: create submit start_triage accept add_option add_option review_architecture review_finance reject
+NEED-2025-0015 withdrawn "Remote access to instrument PCs": mia.dubois@example.com of BIO, sponsor -, budget -–-, needed by -, decided -
+  option reuse "Reuse Virtual desktop — Shared lab desktop" "" 0 + 380 a month, by brm@example.com
+  option buy "TeamViewer Tensor for instrument PCs" "TeamViewer" 0 + 550 a month, by brm@example.com
+  review architecture approve_with_conditions "Sign-in through single sign-on only; no local accounts."
+  review security approve_with_conditions "External users through guest accounts that expire after 90 days."
+  2025-11-27T17:36:00Z to 2025-12-12T15:17:00Z: create submit start_triage accept add_option add_option review_architecture review_security withdraw
+`

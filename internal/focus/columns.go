@@ -154,6 +154,7 @@ func init() {
 type layout struct {
 	col     [numFields]int // index in the record, -1 when absent
 	ncols   int
+	names   []string // the header's names, as written
 	version string
 	unknown []string // non-FOCUS columns
 	custom  []string // x_ columns
@@ -163,7 +164,7 @@ type layout struct {
 // for a column that must be skipped (a nested Parquet column handled
 // elsewhere).
 func mapHeader(names []string) (*layout, error) {
-	l := &layout{ncols: len(names)}
+	l := &layout{ncols: len(names), names: names}
 	for i := range l.col {
 		l.col[i] = -1
 	}
@@ -203,4 +204,14 @@ func mapHeader(names []string) (*layout, error) {
 		return nil, fmt.Errorf("%w: %s", ErrMissingColumn, strings.Join(missing, ", "))
 	}
 	return l, nil
+}
+
+// name is the name of column i, as the header writes it, or its number.
+func (l *layout) name(i int) string {
+	if i < len(l.names) {
+		if n := strings.TrimSpace(l.names[i]); n != "" {
+			return n
+		}
+	}
+	return fmt.Sprintf("column %d", i+1)
 }

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+
+	"github.com/engagehq/engage/internal/csvfile"
 )
 
 // csvSource splits a CSV stream into records, reading CSV as RFC 4180 and
@@ -29,7 +31,8 @@ type csvSource struct {
 	// long holds a line longer than the buffer of br.
 	long []byte
 	// cut says the file ended in the middle of a line (no line break
-	// after the last one) or of a quoted field.
+	// after the last one while the lines before it have one: csvfile.Cut)
+	// or of a quoted field.
 	cut bool
 }
 
@@ -84,7 +87,7 @@ func (s *csvSource) readLine() ([]byte, error) {
 		return nil, io.EOF
 	}
 	s.line++
-	if err == io.EOF && line[n-1] != '\n' && line[n-1] != '\r' {
+	if err == io.EOF && csvfile.Cut(s.line-1, line[n-1] == '\n' || line[n-1] == '\r') {
 		s.cut = true
 	}
 	switch {

@@ -18,8 +18,9 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/engagehq/engage"
+	"github.com/engagehq/engage/internal/csvfile"
 	"github.com/engagehq/engage/internal/rating"
-
 	"github.com/engagehq/engage/internal/textenc"
 )
 
@@ -209,7 +210,7 @@ func (r *Reader) Next() (Row, error) {
 	if err != nil {
 		var re *RowError
 		if errors.As(err, &re) {
-			if err := r.cutAt(re, true); err != nil {
+			if err := r.cutAt(re); err != nil {
 				return Row{}, err
 			}
 			r.rowsRead++
@@ -220,13 +221,16 @@ func (r *Reader) Next() (Row, error) {
 		r.err = fmt.Errorf("focus: after line %d: %w", r.rec.line, err)
 		return Row{}, r.err
 	}
+	if c, ok := r.src.(interface{ endsCut() bool }); ok && c.endsCut() {
+		// The last line, without the line break every line before it
+		// has: cut, even when its fields look whole (12.3 cut to 12.).
+		r.err = fmt.Errorf("focus: line %d is cut: %w", r.rec.line, ErrCut)
+		return Row{}, r.err
+	}
 	r.rowsRead++
 	row, re := r.convert(&r.rec)
 	r.progress(false)
 	if re != nil {
-		if err := r.cutAt(re, len(r.rec.fields) != r.lay.ncols); err != nil {
-			return Row{}, err
-		}
 		r.reject(re)
 		return Row{}, re
 	}
@@ -235,17 +239,16 @@ func (r *Reader) Next() (Row, error) {
 }
 
 // ErrCut says a file ends in the middle of a row: it was cut short. Such a
-// file is never read in part.
-var ErrCut = errors.New("the file ends in the middle of a row")
+// file is never read in part. A CSV file is cut when its last line has no
+// line break while the lines before it have one (csvfile.Cut), or when it
+// ends inside a quoted field.
+var ErrCut = csvfile.ErrCut
 
 // cutAt turns the refusal of the last row of a file that ends in the
-// middle of it into an error that ends reading. A row is cut when the file
-// ends without a line break after it and the row is not whole (broken, as
-// re says), such as a quoted field left open or too few fields. (A last
-// row without a line break is otherwise whole: FOCUS samples end so.)
-func (r *Reader) cutAt(re *RowError, broken bool) error {
-	if c, ok := r.src.(interface{ endsCut() bool }); ok && broken && c.endsCut() {
-		r.err = fmt.Errorf("focus: line %d is cut (%s): %w; was the file copied or downloaded whole?", re.Line, re.Message, ErrCut)
+// middle of it into an error that ends reading.
+func (r *Reader) cutAt(re *RowError) error {
+	if c, ok := r.src.(interface{ endsCut() bool }); ok && c.endsCut() {
+		r.err = fmt.Errorf("focus: line %d is cut (%s): %w", re.Line, re.Message, ErrCut)
 		return r.err
 	}
 	return nil
@@ -340,6 +343,13 @@ func (r *Reader) convert(rec *record) (Row, *RowError) {
 	line := rec.line
 	if len(rec.fields) != r.lay.ncols {
 		return Row{}, &RowError{Line: line, Message: fmt.Sprintf("has %d fields, the header has %d", len(rec.fields), r.lay.ncols)}
+	}
+	// Text that is not UTF-8, or holds NUL, makes the row unreadable: it is
+	// never stored with the bytes replaced.
+	for i, f := range rec.fields {
+		if p := engage.TextProblem(f); p != "" {
+			return Row{}, &RowError{Line: line, Column: r.lay.name(i), Message: strings.TrimSuffix(p, ".")}
+		}
 	}
 	for i, f := range rec.fields {
 		if isNullToken(f) {
@@ -468,6 +478,9 @@ func (r *Reader) convert(rec *record) (Row, *RowError) {
 
 	// Tags.
 	if rec.tagsSet {
+		if err := tagsProblem(line, rec.tags); err != nil {
+			return Row{}, err
+		}
 		if len(rec.tags) > 0 {
 			row.Tags = rec.tags
 		}
@@ -476,6 +489,9 @@ func (r *Reader) convert(rec *record) (Row, *RowError) {
 			row.Tags = tags
 		} else if tags, ok := parseTags(s, r.intern); !ok {
 			r.warn.add(WarnTagsMalformed, line, s)
+		} else if err := tagsProblem(line, tags); err != nil {
+			// JSON escapes can write what the text itself may not.
+			return Row{}, err
 		} else {
 			row.Tags = tags
 			if len(r.tagSets) < maxTagSets && len(s) <= 1024 {
@@ -490,6 +506,16 @@ func (r *Reader) convert(rec *record) (Row, *RowError) {
 	}
 	r.addTotal(&row)
 	return row, nil
+}
+
+// tagsProblem refuses tags whose text is not UTF-8 or holds NUL.
+func tagsProblem(line int, tags map[string]string) *RowError {
+	for k, v := range tags {
+		if p := cmp.Or(engage.TextProblem(k), engage.TextProblem(v)); p != "" {
+			return &RowError{Line: line, Column: "Tags", Message: strings.TrimSuffix(p, ".")}
+		}
+	}
+	return nil
 }
 
 // FingerprintSum returns the fingerprint of a row Next returned, as bytes

@@ -12,7 +12,7 @@ import (
 const (
 	sampleFile  = "testdata/focus_sample.csv"
 	flexFile    = "testdata/one_hundred_percent_utilization_with_commitment_discount_flexibility_with_2_resources.csv"
-	saasFile    = "testdata/saas_spend_agreements_b2.csv"
+	saasFile    = "testdata/saas_spend_agreements_b2_whole.csv"
 	sampleBytes = 755423
 )
 

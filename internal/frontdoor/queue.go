@@ -34,23 +34,8 @@ func (f *Service) List(ctx context.Context, p *access.Principal, lf ListFilter) 
 	if p == nil {
 		return nil, "", engage.Errorf(engage.EUNAUTHORIZED, "Sign in first.")
 	}
-	where, args := []string{"1=1"}, []any{}
-	ids, all := p.ReadableDepartments()
-	reviewer := p.HasAny(access.ReviewerArchitecture, access.ReviewerSecurity, access.ReviewerFinance)
-	if !all {
-		cond := "n.requester_id = ? OR n.sponsor_id = ?"
-		args = append(args, p.PersonID, p.PersonID)
-		if len(ids) > 0 {
-			cond += " OR n.department_id IN (" + placeholders(len(ids)) + ")"
-			for _, id := range ids {
-				args = append(args, id)
-			}
-		}
-		if reviewer {
-			cond += " OR n.state NOT IN ('draft', 'submitted', 'triage')"
-		}
-		where = append(where, "("+cond+")")
-	}
+	cond, args := readableBy(p)
+	where := []string{cond}
 	if lf.Mine {
 		where = append(where, "(n.requester_id = ? OR n.sponsor_id = ?)")
 		args = append(args, p.PersonID, p.PersonID)
@@ -69,20 +54,25 @@ func (f *Service) List(ctx context.Context, p *access.Principal, lf ListFilter) 
 		args = append(args, like, like)
 	}
 	if lf.Queue {
-		var states []string
+		var states, waits []string
 		if p.Has(access.BRM) || p.IsAdmin() {
 			states = append(states, Submitted, Triage, Assessment, Approved, InDelivery)
-		}
-		if reviewer {
-			states = append(states, Assessment)
 		}
 		if p.Has(access.PortfolioBoard) {
 			states = append(states, Decision)
 		}
-		if len(states) == 0 {
+		if len(states) > 0 {
+			waits = append(waits, "n.state IN ('"+strings.Join(states, "', '")+"')")
+		}
+		// A reviewer's queue is the needs still waiting for their kind of review.
+		if review, kinds := awaitsReviewBy(p); review != "" {
+			waits = append(waits, review)
+			args = append(args, kinds...)
+		}
+		if len(waits) == 0 {
 			return []Need{}, "", nil
 		}
-		where = append(where, "n.state IN ('"+strings.Join(states, "', '")+"')")
+		where = append(where, "("+strings.Join(waits, " OR ")+")")
 	}
 	cur, err := paging.Decode(lf.Cursor)
 	if err != nil {
@@ -180,6 +170,14 @@ func (f *Service) Gate(ctx context.Context, p *access.Principal, ref string) (Ga
 	ref = strings.ToUpper(strings.TrimSpace(ref))
 	a := GateAnswer{Reference: ref}
 	n, err := findNeed(ctx, f.DB, "n.reference = ?", ref)
+	reader := false
+	if err == nil {
+		reader, err = canRead(ctx, f.DB, p, &n)
+	}
+	if err == nil && !reader && privateDraft(&n) {
+		// Someone else's draft is as unknown as a reference never given.
+		err = notFound(ref)
+	}
 	if engage.ErrorCode(err) == engage.ENOTFOUND {
 		a.Reason = "Unknown reference: no need " + ref + " came through the front door. Ask the requester to submit it first."
 		return a, nil
@@ -187,7 +185,6 @@ func (f *Service) Gate(ctx context.Context, p *access.Principal, ref string) (Ga
 		return a, err
 	}
 	a.State = n.State
-	reader := f.canRead(p, &n)
 	if reader {
 		a.Title = n.Title
 	}

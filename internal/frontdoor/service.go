@@ -1,6 +1,7 @@
 package frontdoor
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -38,17 +39,6 @@ type Service struct {
 	index needIndex
 }
 
-func (f *Service) canRead(p *access.Principal, n *Need) bool {
-	if p == nil || p.GateOnly() {
-		return false
-	}
-	if p.PersonID == n.RequesterID || p.PersonID == n.SponsorID || p.CanReadDepartment(n.DepartmentID) {
-		return true
-	}
-	reviewer := p.HasAny(access.ReviewerArchitecture, access.ReviewerSecurity, access.ReviewerFinance)
-	return reviewer && !slices.Contains([]string{Draft, Submitted, Triage}, n.State)
-}
-
 func notFound(ref string) error {
 	return engage.Errorf(engage.ENOTFOUND, "There is no need %s that you can see.", ref)
 }
@@ -56,9 +46,11 @@ func notFound(ref string) error {
 // Find returns a need by reference.
 func (f *Service) Find(ctx context.Context, p *access.Principal, ref string) (Need, error) {
 	ref = strings.ToUpper(strings.TrimSpace(ref))
-	n, err := findNeed(ctx, f.DB, "n.reference = ?", ref)
-	if err != nil || !f.canRead(p, &n) {
+	n, err := findReadable(ctx, f.DB, p, "n.reference = ?", ref)
+	if engage.ErrorCode(err) == engage.ENOTFOUND {
 		return Need{}, notFound(ref)
+	} else if err != nil {
+		return Need{}, err
 	}
 	f.stamp(&n)
 	return n, nil
@@ -203,7 +195,7 @@ func (f *Service) checkInput(ctx context.Context, in *NeedInput) error {
 			continue
 		} else if b.IsNegative() {
 			v.Add([]string{"budget_min", "budget_max"}[i], "The budget cannot be negative.")
-		} else if msg := rating.Fee.Check(*b); msg != "" {
+		} else if msg := rating.Fee.CheckIn(*b, in.Currency); msg != "" {
 			v.Add([]string{"budget_min", "budget_max"}[i], "%s", msg)
 		}
 	}
@@ -457,8 +449,10 @@ func (f *Service) prepare(ctx context.Context, tx *db.Tx, p *access.Principal, n
 		}
 		e.sets, e.args = ", submitted_at = ?, brm_id = ?", []any{now, nullID(brm)}
 	case "merge":
+		// A duplicate may be another department's need, but not someone
+		// else's draft, which nobody else knows of.
 		dup, err := findNeed(ctx, tx, "n.reference = ?", strings.ToUpper(strings.TrimSpace(in.DuplicateOf)))
-		if err != nil || dup.ID == n.ID {
+		if err != nil || dup.ID == n.ID || privateDraft(&dup) && dup.RequesterID != p.PersonID {
 			return e, fieldErr("duplicate_of", "Give the reference of another need, such as NEED-2026-0042.")
 		}
 		e.sets, e.args = ", duplicate_of_id = ?", []any{dup.ID}
@@ -707,9 +701,9 @@ func (f *Service) AddOption(ctx context.Context, p *access.Principal, ref string
 			v.Add("monthly", "Give the one-time and the monthly cost (0 when there is none).")
 		} else if in.OneTime.IsNegative() || in.Monthly.IsNegative() {
 			v.Add("monthly", "Costs cannot be negative.")
-		} else if msg := rating.Fee.Check(*in.OneTime); msg != "" {
+		} else if msg := rating.Fee.CheckIn(*in.OneTime, cmp.Or(opt.Currency, n.Currency)); msg != "" {
 			v.Add("one_time", "%s", msg)
-		} else if msg := rating.Fee.Check(*in.Monthly); msg != "" {
+		} else if msg := rating.Fee.CheckIn(*in.Monthly, cmp.Or(opt.Currency, n.Currency)); msg != "" {
 			v.Add("monthly", "%s", msg)
 		} else {
 			opt.OneTime, opt.Monthly = *in.OneTime, *in.Monthly

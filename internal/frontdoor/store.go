@@ -87,8 +87,8 @@ func timePtr(t sql.NullTime) *time.Time {
 	return &u
 }
 
-func findNeed(ctx context.Context, q db.Querier, where string, arg any) (Need, error) {
-	n, err := scanNeed(q.QueryRow(ctx, "SELECT "+needColumns+" WHERE "+where, arg))
+func findNeed(ctx context.Context, q db.Querier, where string, args ...any) (Need, error) {
+	n, err := scanNeed(q.QueryRow(ctx, "SELECT "+needColumns+" WHERE "+where, args...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return n, engage.Errorf(engage.ENOTFOUND, "There is no such need that you can see.")
 	} else if err != nil {

@@ -2,6 +2,7 @@ package rating
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/shopspring/decimal"
 )
@@ -16,9 +17,11 @@ import (
 // products stay exact and readable: an amount below 10^15 (a thousand
 // million million) is more than any budget; a quantity below 10^12 is more
 // than a year of requests to a large service; a unit price below 10^12 with
-// 10 decimal places prices both a request at 0.0000001 and a building. A
-// statement line is at most a quantity times a unit price (below 10^24 plus
-// fees), which every page and export shows without overflow.
+// 10 decimal places prices both a request at 0.0000001 and a building.
+// Money is shown rounded to its currency's minor unit, and the range holds
+// on what is shown (CheckIn). A quantity times a unit price can go beyond
+// 10^15: statement lines and totals have their own range (Statement), which
+// a billing run checks before it writes anything.
 type Limit struct {
 	// Noun names the value in messages: "an amount".
 	Noun string
@@ -47,6 +50,13 @@ var (
 	// Percent is a share of a split (allocation rules, cost pools); the
 	// shares must also be above 0, at most 100 and add up to 100.
 	Percent = Limit{Noun: "a percentage", Digits: 3, Places: 6}
+	// Statement is the range of a statement line and of a statement's
+	// total, rounded to the currency's minor unit, as they are stored and
+	// shown. Usage whose own charge leaves it is refused when it arrives;
+	// a billing run that would make a line or total beyond it (usage
+	// adding up, a large subscription, adjustments) fails, naming the
+	// statement and the line, and writes nothing.
+	Statement = Limit{Noun: "a statement amount", Digits: 15, Places: 4, Negative: true}
 	// CloudCost is a cost on one row of a provider's bill. Providers print
 	// costs with many decimals (and sometimes in exponent form), so only
 	// absurd precision is refused; the size bound is that of Amount.
@@ -72,6 +82,29 @@ func (l Limit) Check(x decimal.Decimal) string {
 		return fmt.Sprintf("Enter %s with at most %d decimal places.", l.Noun, l.Places)
 	}
 	return ""
+}
+
+// CheckIn is Check for an amount of money in currency, which statements,
+// exports and the API show rounded to the currency's minor unit: the
+// rounded amount must be within the limit too. 999999999999999.9999 is
+// below 10^15, but in EUR it shows as 1000000000000000.00, which is not;
+// in EUR the largest amount is 999999999999999.99 once rounded.
+func (l Limit) CheckIn(x decimal.Decimal, currency string) string {
+	if msg := l.Check(x); msg != "" {
+		return msg
+	}
+	if l.Check(RoundLine(x, currency)) != "" {
+		return fmt.Sprintf("Enter %s %s 10^%d once rounded to the %s minor unit (at most %s).", l.Noun, l.sizeWord(), l.Digits,
+			strings.ToUpper(currency), l.MaxIn(currency))
+	}
+	return ""
+}
+
+// MaxIn is the largest value within the limit once rounded to currency's
+// minor unit, written out: 999999999999999.99 for EUR.
+func (l Limit) MaxIn(currency string) string {
+	places := min(l.Places, MinorUnits(currency))
+	return decimal.New(1, int32(l.Digits)).Sub(decimal.New(1, -places)).StringFixed(places)
 }
 
 func got(x decimal.Decimal) string {

@@ -91,3 +91,26 @@ func BenchmarkQuantityCheck(b *testing.B) {
 		}
 	}
 }
+
+// TestCheckInRoundedAmount: an amount within its limit that rounds, in its
+// currency, to one beyond it is refused, naming the largest allowed.
+func TestCheckInRoundedAmount(t *testing.T) {
+	for _, c := range []struct {
+		x, currency, max string
+		ok               bool
+	}{
+		{"999999999999999.9999", "EUR", "999999999999999.99", false},
+		{"999999999999999.995", "EUR", "999999999999999.99", false},
+		{"999999999999999.9949", "EUR", "", true},
+		{"-999999999999999.9949", "EUR", "", true},
+		{"999999999999999.5", "JPY", "999999999999999", false},
+		{"999999999999999.4", "JPY", "", true},
+		{"999999999999999.9994", "CLF", "", true},
+		{"999999999999999.9995", "BHD", "999999999999999.999", false},
+	} {
+		msg := Amount.CheckIn(decimal.RequireFromString(c.x), c.currency)
+		if (msg == "") != c.ok || !c.ok && !strings.Contains(msg, "at most "+c.max+")") {
+			t.Errorf("CheckIn(%s %s) = %q; want ok=%v, max %s", c.x, c.currency, msg, c.ok, c.max)
+		}
+	}
+}

@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/shopspring/decimal"
+
+	"github.com/engagehq/engage"
 )
 
 // ProrationPlaces is the number of decimal places a prorated amount is carried
@@ -123,4 +125,35 @@ func Prorate(monthly decimal.Decimal, days int, period Period) decimal.Decimal {
 		return monthly
 	}
 	return monthly.Mul(decimal.NewFromInt(int64(days))).DivRound(decimal.NewFromInt(int64(n)), ProrationPlaces)
+}
+
+// The billing periods Engage holds: the months from FirstPeriod to
+// LastPeriod. Usage is narrower (the usage window around now), but a period
+// once billed is read for years after, so reading is bounded by what can
+// exist, not by the window: no usage, cloud charge, cost pool or statement
+// can belong to a month outside this range.
+var (
+	FirstPeriod = Period{Year: 2000, Month: time.January}
+	LastPeriod  = Period{Year: 2099, Month: time.December}
+)
+
+// ParsePeriod reads a billing period written YYYY-MM, in UTC, and refuses
+// text that is not one or a month outside FirstPeriod…LastPeriod, naming
+// field (the query parameter, form field or argument that held it). Every
+// period a page, an API operation or a command takes is read here.
+func ParsePeriod(field, s string) (Period, error) {
+	t, err := time.Parse("2006-01", s)
+	if err != nil || len(s) != len("2006-01") {
+		return Period{}, periodError(field, "%q is not a month: write YYYY-MM, such as 2026-03.", s)
+	}
+	p := Period{Year: t.Year(), Month: t.Month()}
+	if p.Year < FirstPeriod.Year || p.Year > LastPeriod.Year {
+		return Period{}, periodError(field, "%s is not a billing period Engage can hold: choose a month from %s to %s.", s, FirstPeriod, LastPeriod)
+	}
+	return p, nil
+}
+
+func periodError(field, format string, args ...any) error {
+	return &engage.Error{Code: engage.EINVALID, Message: "Some fields need fixing.",
+		Fields: []engage.FieldError{{Field: field, Message: fmt.Sprintf(format, args...)}}}
 }

@@ -117,11 +117,13 @@ func (p RatePlan) Validate() error {
 	}
 
 	within := func(field string, l Limit, v decimal.Decimal) {
-		if msg := l.Check(v); msg != "" {
+		if msg := l.CheckIn(v, p.Currency); msg != "" {
 			fe.add(field, msg)
 		}
 	}
-	within("unit_price", UnitPrice, p.UnitPrice)
+	if msg := UnitPrice.Check(p.UnitPrice); msg != "" {
+		fe.add("unit_price", msg) // a unit price is never rounded
+	}
 	within("fixed_monthly", Fee, p.FixedMonthly)
 	within("one_time", Fee, p.OneTime)
 	within("minimum", Fee, p.Minimum)

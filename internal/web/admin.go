@@ -11,6 +11,7 @@ import (
 	"github.com/engagehq/engage/internal/access"
 	"github.com/engagehq/engage/internal/audit"
 	"github.com/engagehq/engage/internal/org"
+	"github.com/engagehq/engage/internal/web/page"
 )
 
 func (s *Server) adminHome(w http.ResponseWriter, r *http.Request) error {
@@ -359,7 +360,7 @@ func (s *Server) importFile(w http.ResponseWriter, r *http.Request) error {
 		// Each error names its line; they all point at the file input.
 		var errs []engage.FieldError
 		for _, f := range engage.ErrorFields(err) {
-			errs = append(errs, engage.FieldError{Field: "file", Message: upperFirst(f.Field) + " — " + f.Message})
+			errs = append(errs, engage.FieldError{Field: "file", Message: page.UpperFirst(f.Field) + " — " + f.Message})
 		}
 		if len(errs) == 0 {
 			errs = []engage.FieldError{{Field: "kind", Message: engage.ErrorMessage(err)}}
@@ -442,7 +443,7 @@ func (s *Server) auditCSV(w http.ResponseWriter, r *http.Request, f audit.Filter
 	if err != nil {
 		return err
 	}
-	cw := startCSV(w, "audit-"+s.Clock.Now().UTC().Format("2006-01-02")+".csv")
+	cw := page.CSVFile(w, "audit-"+s.Clock.Now().UTC().Format("2006-01-02")+".csv")
 	_ = cw.Write([]string{"at", "actor", "action", "entity_type", "entity_id", "summary", "changes", "before", "after"})
 	for {
 		for _, e := range events {
@@ -465,11 +466,4 @@ func (s *Server) auditCSV(w http.ResponseWriter, r *http.Request, f audit.Filter
 	}
 	cw.Flush()
 	return cw.Error()
-}
-
-func upperFirst(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
 }

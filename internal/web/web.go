@@ -9,6 +9,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"github.com/engagehq/engage/internal/web/billingpages"
 	"github.com/engagehq/engage/internal/web/catalogpages"
 	"github.com/engagehq/engage/internal/web/notifypages"
 	"io/fs"
@@ -153,9 +154,6 @@ func (s *Server) Routes() []Route {
 	}
 	routes = append(routes, s.approvalRoutes()...)
 	routes = append(routes, s.frontdoorRoutes()...)
-	routes = append(routes, s.costRoutes()...)
-	routes = append(routes, s.costPoolRoutes()...)
-	routes = append(routes, s.cloudRoutes()...)
 	for _, a := range s.areas() {
 		routes = append(routes, a.Routes()...)
 	}
@@ -173,9 +171,11 @@ type area struct {
 func (s *Server) areas() []area {
 	notifyPages := &notifypages.Pages{Kit: s.kit, Notify: s.Notify}
 	catalogPages := &catalogpages.Pages{Kit: s.kit, Catalog: s.Catalog, Org: s.Org, Clock: s.Clock, Scheme: s.Proxies.Scheme}
+	billingPages := &billingpages.Pages{Kit: s.kit, Org: s.Org, Catalog: s.Catalog, Billing: s.Billing, Costs: s.Costs, CloudBill: s.CloudBill, Clock: s.Clock}
 	return []area{
 		{notifyPages.Routes, notifypages.Templates},
 		{catalogPages.Routes, catalogpages.Templates},
+		{billingPages.Routes, billingpages.Templates},
 	}
 }
 

@@ -1,4 +1,4 @@
-package web
+package billingpages
 
 import (
 	"html/template"
@@ -103,7 +103,7 @@ func TestUsageChart(t *testing.T) {
 	if ch.YTitle != "Quantity (hours)" || ch.XTitle != "Day of February 2026 (UTC)" {
 		t.Errorf("axis titles %q and %q", ch.YTitle, ch.XTitle)
 	}
-	svg, err := funcs["columns"].(func(*columnChart) (template.HTML, error))(ch)
+	svg, err := Templates.Funcs["columns"].(func(*columnChart) (template.HTML, error))(ch)
 	if err != nil || !strings.Contains(string(svg), `class="chart-axis-title">Day of February 2026 (UTC)</text>`) || strings.Count(string(svg), "<rect ") != 28 {
 		t.Errorf("drawn chart (%v):\n%s", err, svg)
 	}
