@@ -65,22 +65,17 @@ func (s *Server) flash(w http.ResponseWriter, msg string) { s.kit.Flash(w, msg) 
 func principal(r *http.Request) *access.Principal { return page.Principal(r) }
 
 var (
-	formOf         = page.FormOf
-	pathID         = page.PathID
-	optionalPathID = page.OptionalPathID
-	formID         = page.FormID
-	queryInt       = page.QueryInt
-	dayRange       = page.DayRange
-	readerZone     = page.ReaderZone
-	words          = page.Words
-	formatQuantity = page.FormatQuantity
-	byteSize       = page.ByteSize
-	urlEncode      = url.QueryEscape
+	formOf     = page.FormOf
+	pathID     = page.PathID
+	formID     = page.FormID
+	queryInt   = page.QueryInt
+	dayRange   = page.DayRange
+	readerZone = page.ReaderZone
+	words      = page.Words
+	urlEncode  = url.QueryEscape
 )
 
 const dateLayout = page.DateLayout
-
-var ()
 
 // The charts and dates of the front door's pages.
 type (
@@ -96,7 +91,6 @@ func allPages[T any](next func(cursor string) ([]T, string, error)) ([]T, error)
 
 // Request body limits (see package page).
 const (
-	MaxPublicBody = page.MaxPublicBody
-	MaxFormBody   = page.MaxFormBody
-	MaxCSVUpload  = page.MaxCSVUpload
+	MaxFormBody  = page.MaxFormBody
+	MaxCSVUpload = page.MaxCSVUpload
 )
