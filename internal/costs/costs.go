@@ -221,6 +221,10 @@ func seesAll(p *access.Principal) bool {
 	return p != nil && p.HasAny(access.Finance, access.PortfolioBoard, access.Admin)
 }
 
+// SeesAllCosts reports whether p reads every pool and every service's
+// costs, not only those of the services p owns.
+func SeesAllCosts(p *access.Principal) bool { return seesAll(p) }
+
 func canReadPools(p *access.Principal) error {
 	if p == nil {
 		return signIn()

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -28,8 +29,8 @@ func TestStreamedUploadChecks(t *testing.T) {
 	rt := Route{Pattern: "POST /upload", MaxBody: 16, HeaderCSRF: true, Handle: func(w http.ResponseWriter, r *http.Request) error {
 		body, err := io.ReadAll(r.Body)
 		got = string(body)
-		for _, f := range importFieldErrors(err) {
-			tooLarge = append(tooLarge, f.Message)
+		if over := (*http.MaxBytesError)(nil); errors.As(err, &over) {
+			tooLarge = append(tooLarge, "larger than Engage accepts ("+page.ByteSize(over.Limit)+")")
 		}
 		return nil
 	}}

@@ -11,6 +11,8 @@ import (
 	"fmt"
 	"github.com/engagehq/engage/internal/web/adminpages"
 	"github.com/engagehq/engage/internal/web/approvalpages"
+	"github.com/engagehq/engage/internal/web/billingpages"
+	"github.com/engagehq/engage/internal/web/catalogpages"
 	"github.com/engagehq/engage/internal/web/frontdoorpages"
 	"github.com/engagehq/engage/internal/web/notifypages"
 	"io/fs"
@@ -124,10 +126,6 @@ func (s *Server) Routes() []Route {
 		{Pattern: "GET /communities", Handle: s.area("communities")},
 		{Pattern: "GET /portfolio", Handle: s.area("portfolio")},
 	}
-	routes = append(routes, s.catalogRoutes()...)
-	routes = append(routes, s.costRoutes()...)
-	routes = append(routes, s.costPoolRoutes()...)
-	routes = append(routes, s.cloudRoutes()...)
 	for _, a := range s.areas() {
 		routes = append(routes, a.Routes()...)
 	}
@@ -144,11 +142,15 @@ type area struct {
 // services they need.
 func (s *Server) areas() []area {
 	notifyPages := &notifypages.Pages{Kit: s.kit, Notify: s.Notify}
-	adminPages := &adminpages.Pages{Kit: s.kit, Org: s.Org, Auth: s.Auth, Audit: s.Audit, Clock: s.Clock}
-	approvalPages := &approvalpages.Pages{Kit: s.kit, Approval: s.Approval, Org: s.Org, Catalog: s.Catalog, Waiting: s.Waiting, Clock: s.Clock}
+	catalogPages := &catalogpages.Pages{Kit: s.kit, Catalog: s.Catalog, Org: s.Org, Clock: s.Clock, Scheme: s.Proxies.Scheme}
+	billingPages := &billingpages.Pages{Kit: s.kit, Org: s.Org, Catalog: s.Catalog, Billing: s.Billing, Costs: s.Costs, CloudBill: s.CloudBill, Clock: s.Clock}
 	frontdoorPages := &frontdoorpages.Pages{Kit: s.kit, FrontDoor: s.FrontDoor, Org: s.Org, Catalog: s.Catalog, Approval: s.Approval, Clock: s.Clock}
+	approvalPages := &approvalpages.Pages{Kit: s.kit, Approval: s.Approval, Org: s.Org, Catalog: s.Catalog, Waiting: s.Waiting, Clock: s.Clock}
+	adminPages := &adminpages.Pages{Kit: s.kit, Org: s.Org, Auth: s.Auth, Audit: s.Audit, Clock: s.Clock}
 	return []area{
 		{notifyPages.Routes, notifypages.Templates},
+		{catalogPages.Routes, catalogpages.Templates},
+		{billingPages.Routes, billingpages.Templates},
 		{frontdoorPages.Routes, frontdoorpages.Templates},
 		{approvalPages.Routes, approvalpages.Templates},
 		{adminPages.Routes, adminpages.Templates},
@@ -158,7 +160,7 @@ func (s *Server) areas() []area {
 // newKit makes the kit and registers the templates of every area.
 func (s *Server) newKit() error {
 	s.kit = &page.Kit{Logger: s.Logger, Version: s.Version, SecureCookies: s.SecureCookies, FormKeys: s.FormKeys, Waiting: s.waitingCount}
-	ts, err := untyped()
+	ts, err := untyped(shellViews)
 	if err != nil {
 		return err
 	}
@@ -356,7 +358,7 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
-	s.render(w, r, "error.html", "Error", "", map[string]any{"Status": status, "Message": engage.ErrorMessage(err), "Fields": engage.ErrorFields(err)})
+	s.kit.Render(w, r, "error.html", &errorView{Base: page.Base{Title: "Error"}, Status: status, Message: engage.ErrorMessage(err), Fields: engage.ErrorFields(err)})
 }
 
 // StatusOf maps an error code to its HTTP status.

@@ -238,7 +238,8 @@ func stageChart(stages []countRow) *page.BarChart {
 	for _, st := range stages {
 		most = max(most, st.Count)
 	}
-	ch := &page.BarChart{Title: "Needs by stage", Height: 40*len(stages) + 10}
+	ch := &page.BarChart{Title: "Needs by stage", Height: 40*len(stages) + 10,
+		Describe: "Needs by stage; the table below has the figures.", Caption: "How many needs are in each stage today."}
 	for i, st := range stages {
 		ch.Bars = append(ch.Bars, page.Bar{Label: st.Label, Value: strconv.Itoa(st.Count), LabelY: float64(i*40 + 14), BarY: float64(i*40 + 20),
 			ValueY: float64(i*40 + 31), Width: math.Max(360*float64(st.Count)/float64(most), 2)})

@@ -1,6 +1,7 @@
 package page
 
 import (
+	"math"
 	"strconv"
 	"strings"
 
@@ -77,4 +78,14 @@ func ByteSize(n int64) string {
 		}
 	}
 	return strconv.FormatInt(n, 10) + " bytes"
+}
+
+// BarShare is v's share of max (0 to 1) for drawing a bar: 0 for nothing or
+// less. It divides exactly before converting, so amounts beyond a float's
+// range still draw; the amounts shown stay exact.
+func BarShare(v, max decimal.Decimal) float64 {
+	if !v.IsPositive() || !max.IsPositive() {
+		return 0
+	}
+	return math.Min(v.DivRound(max, 6).InexactFloat64(), 1)
 }

@@ -29,13 +29,8 @@ var funcs = template.FuncMap{
 	},
 	"allRoles": func() []access.Role { return access.AllRoles },
 	"hasRole":  func(roles []access.Role, r access.Role) bool { return slices.Contains(roles, r) },
-	"plural": func(n int, one, many string) string {
-		if n == 1 {
-			return fmt.Sprintf("%d %s", n, one)
-		}
-		return fmt.Sprintf("%d %s", n, many)
-	},
-	"str": func(v any) string { return fmt.Sprint(v) },
+	"plural":   Plural,
+	"str":      func(v any) string { return fmt.Sprint(v) },
 	// field describes one labelled input for the "field" template:
 	// field . name label hint [type [autocomplete]].
 	"field": Field,
