@@ -64,11 +64,11 @@ var (
 )
 
 func init() {
-	funcs["needState"] = func(state string) string {
+	funcs["needState"] = func(state frontdoor.State) string {
 		if l, ok := frontdoor.StateLabels[state]; ok {
 			return l
 		}
-		return state
+		return string(state)
 	}
 	funcs["needStateClass"] = needStateClass
 	funcs["needKind"] = func(kind string) string {
@@ -133,7 +133,7 @@ func init() {
 	}
 }
 
-func needStateClass(state string) string {
+func needStateClass(state frontdoor.State) string {
 	switch state {
 	case frontdoor.Approved, frontdoor.InDelivery, frontdoor.Delivered, frontdoor.Closed:
 		return "label ok"
@@ -146,7 +146,7 @@ func needStateClass(state string) string {
 // actionLabel is the label of a workflow action in the Transitions table.
 func actionLabel(action string) string {
 	for _, t := range frontdoor.Transitions {
-		if t.Action == action {
+		if string(t.Action) == action {
 			return t.Label
 		}
 	}
@@ -212,7 +212,11 @@ func (s *Server) frontdoorHome(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	data := map[string]any{"Mine": s.needRows(mine), "MoreMine": next != "", "Works": worksOnNeeds(p), "Levels": frontdoor.ServiceLevels}
+	levels := map[string]int{} // keyed by plain strings, for the template's index
+	for st, days := range frontdoor.ServiceLevels {
+		levels[string(st)] = days
+	}
+	data := map[string]any{"Mine": s.needRows(mine), "MoreMine": next != "", "Works": worksOnNeeds(p), "Levels": levels}
 	if worksOnNeeds(p) {
 		queue, _, err := s.FrontDoor.List(ctx, p, frontdoor.ListFilter{Queue: true})
 		if err != nil {

@@ -27,7 +27,7 @@ func (s *Server) needQueue(w http.ResponseWriter, r *http.Request) error {
 // ("waiting for you", overdue first); ?format=csv downloads it.
 func (s *Server) listNeeds(w http.ResponseWriter, r *http.Request, queue bool) error {
 	q := r.URL.Query()
-	f := frontdoor.ListFilter{State: q.Get("state"), DepartmentID: queryInt(r, "department"), Mine: q.Get("mine") == "1",
+	f := frontdoor.ListFilter{State: frontdoor.State(q.Get("state")), DepartmentID: queryInt(r, "department"), Mine: q.Get("mine") == "1",
 		Overdue: q.Get("overdue") == "1", Query: strings.TrimSpace(q.Get("q")), Queue: queue, Cursor: q.Get("cursor"), Limit: 50}
 	if q.Get("format") == "csv" {
 		return s.needsCSV(w, r, f)
@@ -87,7 +87,7 @@ func (s *Server) needsCSV(w http.ResponseWriter, r *http.Request, f frontdoor.Li
 		if n.SubmittedAt != nil {
 			submitted = day(n.SubmittedAt.UTC())
 		}
-		_ = cw.Write([]string{n.Reference, n.Title, n.DepartmentName, n.RequesterName, n.State, frontdoor.StateLabels[n.State],
+		_ = cw.Write([]string{n.Reference, n.Title, n.DepartmentName, n.RequesterName, string(n.State), frontdoor.StateLabels[n.State],
 			day(n.StateSince.UTC()), due, strconv.FormatBool(n.Overdue), strconv.Itoa(n.Users), n.DataClass, n.BRMName, submitted, day(n.CreatedAt.UTC())})
 	}
 	cw.Flush()
@@ -98,13 +98,13 @@ func (s *Server) needsCSV(w http.ResponseWriter, r *http.Request, f frontdoor.Li
 // department.
 var stageGroups = []struct {
 	Label  string
-	States []string
+	States []frontdoor.State
 }{
-	{"Draft", []string{frontdoor.Draft}},
-	{"Being decided", []string{frontdoor.Submitted, frontdoor.Triage, frontdoor.Assessment, frontdoor.Decision}},
-	{"Approved or in delivery", []string{frontdoor.Approved, frontdoor.InDelivery}},
-	{"Delivered or closed", []string{frontdoor.Delivered, frontdoor.Closed}},
-	{"Rejected or withdrawn", []string{frontdoor.Rejected, frontdoor.Withdrawn}},
+	{"Draft", []frontdoor.State{frontdoor.Draft}},
+	{"Being decided", []frontdoor.State{frontdoor.Submitted, frontdoor.Triage, frontdoor.Assessment, frontdoor.Decision}},
+	{"Approved or in delivery", []frontdoor.State{frontdoor.Approved, frontdoor.InDelivery}},
+	{"Delivered or closed", []frontdoor.State{frontdoor.Delivered, frontdoor.Closed}},
+	{"Rejected or withdrawn", []frontdoor.State{frontdoor.Rejected, frontdoor.Withdrawn}},
 }
 
 type departmentRow struct {
@@ -153,7 +153,7 @@ func (s *Server) needDashboard(w http.ResponseWriter, r *http.Request) error {
 	var stages []countRow
 	for _, st := range frontdoor.States {
 		if n := d.ByState[st]; n > 0 {
-			stages = append(stages, countRow{Key: st, Label: frontdoor.StateLabels[st], Count: n, Share: share(n, d.Total)})
+			stages = append(stages, countRow{Key: string(st), Label: frontdoor.StateLabels[st], Count: n, Share: share(n, d.Total)})
 		}
 	}
 	var groups []string
