@@ -42,7 +42,7 @@ func TestGateCheck(t *testing.T) {
 			}
 			defer a.Close()
 			// The first demo need in each state, and why the rejected one was rejected.
-			first := func(state string) string {
+			first := func(state frontdoor.State) string {
 				var ref string
 				if err := a.DB.QueryRow(ctx, "SELECT reference FROM needs WHERE state = ? ORDER BY reference LIMIT 1", state).Scan(&ref); err != nil {
 					t.Fatalf("a demo need that is %s: %v", state, err)

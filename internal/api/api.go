@@ -16,18 +16,9 @@ import (
 
 	"github.com/engagehq/engage"
 	"github.com/engagehq/engage/internal/access"
-	"github.com/engagehq/engage/internal/approval"
-	"github.com/engagehq/engage/internal/audit"
-	"github.com/engagehq/engage/internal/auth"
-	"github.com/engagehq/engage/internal/billing"
-	"github.com/engagehq/engage/internal/catalog"
-	"github.com/engagehq/engage/internal/cloudbill"
-	"github.com/engagehq/engage/internal/costs"
-	"github.com/engagehq/engage/internal/frontdoor"
 	"github.com/engagehq/engage/internal/idempotency"
-	"github.com/engagehq/engage/internal/notify"
 	"github.com/engagehq/engage/internal/org"
-	"github.com/engagehq/engage/internal/waiting"
+	"github.com/engagehq/engage/internal/product"
 )
 
 // Prefix is where the API lives.
@@ -35,33 +26,14 @@ const Prefix = "/api/v1"
 
 // API serves /api/v1.
 type API struct {
-	Org     *org.Service
-	Auth    *auth.Service
-	Audit   *audit.Service
-	Catalog *catalog.Catalog
+	// Services are the product services every operation calls into.
+	product.Services
 
-	FrontDoor *frontdoor.Service
-
-	Billing *billing.Service
 	Logger  *slog.Logger
 	Version string
 
-	// Approval serves approval policies, requests and delegations.
-	Approval *approval.Service
-
-	// Notify serves the inbox, webhook endpoints and the delivery log.
-	Notify *notify.Service
-
-	// Costs serves cost pools, their allocation and cost recovery.
-	Costs *costs.Service
-
-	CloudBill *cloudbill.Service
-
 	// Idempotency keeps the answers to POSTs sent with an Idempotency-Key.
 	Idempotency *idempotency.Store
-
-	// Waiting lists what waits for a person.
-	Waiting waiting.List
 }
 
 // Register adds every operation to mux and returns the huma API, whose
@@ -86,6 +58,7 @@ func (a *API) Register(mux *http.ServeMux) huma.API {
 		"bearer": {Type: "http", Scheme: "bearer", Description: "An Engage API token."},
 	}
 	registerMoneyTypes(cfg.Components.Schemas)
+	registerNeedTypes(cfg.Components.Schemas)
 	api := humago.NewWithPrefix(mux, Prefix, cfg)
 	// Every operation needs a principal: a request without one is refused
 	// before its body is read, so an anonymous client cannot send one.
@@ -103,6 +76,7 @@ func (a *API) Register(mux *http.ServeMux) huma.API {
 	a.registerTokens(api)
 	a.registerCatalog(api)
 	a.registerFrontDoor(api)
+	a.registerProcesses(api)
 	a.registerBilling(api)
 	a.registerBillingExports(api)
 	a.registerApprovals(api)

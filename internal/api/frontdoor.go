@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"net/http"
+	"reflect"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -16,12 +17,12 @@ type refPath struct {
 
 type needList struct {
 	ListParams
-	State        string `query:"state" enum:"draft,submitted,triage,assessment,decision,approved,in_delivery,delivered,closed,rejected,withdrawn,"`
-	DepartmentID int64  `query:"department_id"`
-	Mine         bool   `query:"mine" doc:"Only needs you wrote or sponsor"`
-	Queue        bool   `query:"waiting_for_me" doc:"Needs waiting for something you do, overdue first"`
-	Overdue      bool   `query:"overdue"`
-	Query        string `query:"q" doc:"Words in the title or the reference"`
+	State        frontdoor.State `query:"state"`
+	DepartmentID int64           `query:"department_id"`
+	Mine         bool            `query:"mine" doc:"Only needs you wrote or sponsor"`
+	Queue        bool            `query:"waiting_for_me" doc:"Needs waiting for something you do, overdue first"`
+	Overdue      bool            `query:"overdue"`
+	Query        string          `query:"q" doc:"Words in the title or the reference"`
 }
 
 type needUpdate struct {
@@ -33,8 +34,8 @@ type needUpdate struct {
 }
 
 type needAct struct {
-	Reference string `path:"reference"`
-	Action    string `path:"action" enum:"submit,start_triage,request_info,accept,merge,use_catalog,reject_triage,to_decision,decide,reassess,reject,start_delivery,deliver,accept_delivery,reopen,withdraw"`
+	Reference string           `path:"reference"`
+	Action    frontdoor.Action `path:"action"`
 	Body      frontdoor.ActInput
 }
 
@@ -57,6 +58,33 @@ type suggestInput struct {
 	Text    string `query:"text" doc:"What the need is about"`
 	Exclude string `query:"exclude" doc:"A reference to leave out"`
 	Limit   int    `query:"limit" minimum:"0" maximum:"20" default:"5"`
+}
+
+// needStateSchema and needActionSchema stand for frontdoor.State and
+// frontdoor.Action in the OpenAPI document (see registerNeedTypes): their
+// enums are the state machine's own, so a state or an action added to it is
+// in the API at once, and only those are accepted.
+type (
+	needStateSchema  struct{}
+	needActionSchema struct{}
+)
+
+func (needStateSchema) Schema(huma.Registry) *huma.Schema  { return enumSchema(frontdoor.States) }
+func (needActionSchema) Schema(huma.Registry) *huma.Schema { return enumSchema(frontdoor.Actions()) }
+
+func enumSchema[T ~string](values []T) *huma.Schema {
+	s := &huma.Schema{Type: huma.TypeString}
+	for _, v := range values {
+		s.Enum = append(s.Enum, string(v))
+	}
+	return s
+}
+
+// registerNeedTypes makes every frontdoor.State and frontdoor.Action in the
+// API carry its enum, before any operation is registered.
+func registerNeedTypes(r huma.Registry) {
+	r.RegisterTypeAlias(reflect.TypeFor[frontdoor.State](), reflect.TypeFor[needStateSchema]())
+	r.RegisterTypeAlias(reflect.TypeFor[frontdoor.Action](), reflect.TypeFor[needActionSchema]())
 }
 
 func (a *API) registerFrontDoor(api huma.API) {

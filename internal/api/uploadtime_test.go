@@ -11,6 +11,7 @@ import (
 
 	"github.com/engagehq/engage/internal/access"
 	"github.com/engagehq/engage/internal/cloudbill"
+	"github.com/engagehq/engage/internal/product"
 	"github.com/engagehq/engage/internal/rating"
 )
 
@@ -22,7 +23,7 @@ func TestCloudImportUploadTime(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := &API{CloudBill: &cloudbill.Service{Currencies: currencies}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	a := &API{Services: product.Services{CloudBill: &cloudbill.Service{Currencies: currencies}}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	mux := http.NewServeMux()
 	a.Register(mux)
 	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

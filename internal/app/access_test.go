@@ -90,6 +90,8 @@ func TestRequesterCannotReachOthersData(t *testing.T) {
 			"list-waiting": true,
 			// Needs are scoped like orders; suggestions show summaries across departments by design; the gate answers anyone signed in.
 			"list-needs": true, "needs-dashboard": true, "suggest-reuse": true, "delivery-gate": true,
+			// The process register is read by everyone signed in.
+			"list-processes": true, "get-process": true,
 			// Statements are filtered to those the person may read; periods are only months and states.
 			"list-statements": true, "list-billing-periods": true,
 			// The inbox is the person's own.

@@ -34,6 +34,8 @@ import (
 	"github.com/engagehq/engage/internal/idempotency"
 	"github.com/engagehq/engage/internal/notify"
 	"github.com/engagehq/engage/internal/org"
+	"github.com/engagehq/engage/internal/process"
+	"github.com/engagehq/engage/internal/product"
 	"github.com/engagehq/engage/internal/waiting"
 	"github.com/engagehq/engage/internal/web"
 )
@@ -48,24 +50,9 @@ type App struct {
 	Clock  engage.Clock
 	DB     *db.DB
 
-	Org   *org.Service
-	Auth  *auth.Service
-	Audit *audit.Service
-	OIDC  *auth.OIDC
-	// Approval decides orders (and, later, needs) by configurable policies.
-	Approval *approval.Service
-	Catalog  *catalog.Catalog
-	// Notify publishes events to inboxes, webhooks and e-mail; its worker
-	// runs while the app serves.
-	Notify *notify.Service
-	// FrontDoor takes technology needs through triage, review and decision.
-	FrontDoor *frontdoor.Service
-	// Billing rates periods into statements.
-	Billing *billing.Service
-	// Costs allocates cost pools to services for unit cost and recovery.
-	Costs *costs.Service
-	// CloudBill imports FOCUS cloud bills and allocates them to departments.
-	CloudBill *cloudbill.Service
+	// Services are the product services, built by Open.
+	product.Services
+	OIDC *auth.OIDC // nil when single sign-on is off
 
 	Handler http.Handler
 
@@ -137,13 +124,16 @@ func (a *App) build(ctx context.Context) error {
 	// Webhooks may subscribe to what is published; every publisher lists its events here.
 	a.Notify.EventTypes = slices.Concat(frontdoor.EventTypes, approval.EventTypes)
 	a.Approval.Publisher = a.Notify
-	a.FrontDoor = &frontdoor.Service{DB: d, Clock: clock, Org: a.Org, Catalog: a.Catalog, Approvals: a.Approval, Publisher: a.Notify}
+	a.Processes = &process.Service{DB: d, Clock: clock, Org: a.Org}
+	a.FrontDoor = &frontdoor.Service{DB: d, Clock: clock, Org: a.Org, Catalog: a.Catalog, Approvals: a.Approval, Publisher: a.Notify,
+		Processes: a.Processes}
 	a.Approval.OnDecided(frontdoor.SubjectNeed, a.FrontDoor.Decided)
 	a.Billing = &billing.Service{DB: d, Clock: clock, Catalog: a.Catalog, UsagePast: cfg.UsageWindow.Past, UsageFuture: cfg.UsageWindow.Future}
 	a.Costs = &costs.Service{DB: d, Clock: clock, Currencies: currencies}
 	a.CloudBill = cloudbill.New(d, clock, "")
 	a.CloudBill.Currencies = currencies
 	a.Billing.Cloud = cloudCharges{a.CloudBill}
+	a.Waiting = &waiting.Counter{List: waiting.List{a.Approval, a.FrontDoor}, Changes: a.Org.Changes}
 	if cfg.OIDC.Enabled() {
 		a.OIDC = &auth.OIDC{Config: cfg.OIDC, Auth: a.Auth}
 	}
@@ -158,14 +148,13 @@ func (a *App) buildHandler() (http.Handler, error) {
 		return nil, err
 	}
 	forms := &idempotency.Store{DB: a.DB, Clock: a.Clock}
-	w := &web.Server{FormKeys: forms, Org: a.Org, Auth: a.Auth, Audit: a.Audit, Catalog: a.Catalog, Approval: a.Approval, Notify: a.Notify, FrontDoor: a.FrontDoor, Billing: a.Billing, Costs: a.Costs, CloudBill: a.CloudBill, OIDC: a.OIDC, Logger: a.Logger, Clock: a.Clock,
-		Waiting:       waiting.List{a.Approval, a.FrontDoor},
-		SecureCookies: strings.HasPrefix(a.Config.BaseURL, "https://"), Proxies: web.ProxyTrust{Hops: a.Config.ClientHops(), Networks: proxies}, Version: Version}
+	w := &web.Server{Services: a.Services, FormKeys: forms, OIDC: a.OIDC, Logger: a.Logger, Clock: a.Clock, Version: Version,
+		SecureCookies: strings.HasPrefix(a.Config.BaseURL, "https://"), Proxies: web.ProxyTrust{Hops: a.Config.ClientHops(), Networks: proxies}}
 	if err := w.Register(mux); err != nil {
 		return nil, err
 	}
-	w.OpenAPI = (&api.API{Org: a.Org, Auth: a.Auth, Audit: a.Audit, Catalog: a.Catalog, FrontDoor: a.FrontDoor, Billing: a.Billing, Costs: a.Costs, CloudBill: a.CloudBill, Approval: a.Approval, Notify: a.Notify, Logger: a.Logger, Version: Version,
-		Idempotency: &idempotency.Store{DB: a.DB, Clock: a.Clock}, Waiting: waiting.List{a.Approval, a.FrontDoor}}).Register(mux).OpenAPI
+	w.OpenAPI = (&api.API{Services: a.Services, Logger: a.Logger, Version: Version,
+		Idempotency: &idempotency.Store{DB: a.DB, Clock: a.Clock}}).Register(mux).OpenAPI
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -175,6 +164,7 @@ func (a *App) buildHandler() (http.Handler, error) {
 	mux.HandleFunc("GET /readyz", a.ready)
 
 	h := w.Unmatched(mux)
+	h = forgetWaitingOnWrite(a.Waiting, h)
 	h = web.Authenticate(a.Auth, h)
 	h = http.NewCrossOriginProtection().Handler(h)
 	h = web.SecurityHeadersFor(a.OIDC.FormOrigins(), strings.HasPrefix(a.Config.BaseURL, "https://"), h)

@@ -218,7 +218,8 @@ func TestHomeShowsNeeds(t *testing.T) {
 		}
 		open, final := 0, ""
 		for rows.Next() {
-			var ref, state string
+			var ref string
+			var state frontdoor.State
 			if err := rows.Scan(&ref, &state); err != nil {
 				t.Fatal(err)
 			}

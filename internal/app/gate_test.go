@@ -52,7 +52,7 @@ func TestGateTellsOnlyReadersWhy(t *testing.T) {
 		// A requester of another department: the minimal answer.
 		riley := clientOf(t, e, "requester@example.com")
 		status, ans := riley.json(http.MethodGet, gate, "")
-		if status != http.StatusOK || ans["state"] != frontdoor.Rejected || ans["allowed"] != false || ans["reason"] != "Rejected." || ans["title"] != nil {
+		if status != http.StatusOK || ans["state"] != string(frontdoor.Rejected) || ans["allowed"] != false || ans["reason"] != "Rejected." || ans["title"] != nil {
 			t.Errorf("gate %s for a requester of another department = %d %v; want the state without the reason or title", ref, status, ans)
 		}
 		if _, body := e.SignIn(t, "requester@example.com").Get("/gate?reference=" + ref); !strings.Contains(body, "Rejected") || strings.Contains(body, reason) {
@@ -72,7 +72,7 @@ func TestGateTellsOnlyReadersWhy(t *testing.T) {
 		}
 		pipeline := apiClient{t, e, created["token"].(string)}
 		status, ans = pipeline.json(http.MethodGet, gate, "")
-		if status != http.StatusOK || ans["state"] != frontdoor.Rejected || ans["reason"] != "Rejected." || ans["title"] != nil {
+		if status != http.StatusOK || ans["state"] != string(frontdoor.Rejected) || ans["reason"] != "Rejected." || ans["title"] != nil {
 			t.Errorf("gate %s for a gate token = %d %v", ref, status, ans)
 		}
 		// Even for its own person's need, the gate token learns only the answer.

@@ -26,7 +26,7 @@ func askAs(t *testing.T, e *apptest.Engage, email, title string) frontdoor.Need 
 }
 
 // move takes the actions on the need as the person at email.
-func move(t *testing.T, e *apptest.Engage, email string, n frontdoor.Need, actions ...string) frontdoor.Need {
+func move(t *testing.T, e *apptest.Engage, email string, n frontdoor.Need, actions ...frontdoor.Action) frontdoor.Need {
 	t.Helper()
 	p := mustPrincipal(t, e, email)
 	for _, a := range actions {

@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -9,7 +10,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/shopspring/decimal"
+
+	"github.com/engagehq/engage/internal/access"
 	"github.com/engagehq/engage/internal/apptest"
+	"github.com/engagehq/engage/internal/catalog"
 	"github.com/engagehq/engage/internal/frontdoor"
 	"github.com/engagehq/engage/internal/web"
 )
@@ -215,6 +220,69 @@ func TestOfferingUnitName(t *testing.T) {
 		_, page := b.Get("/catalog/backup")
 		if !strings.Contains(page, "per device-month") {
 			t.Errorf("the service page does not price per device: %s", section(t, page, "offerings", "</table>"))
+		}
+	})
+}
+
+// TestLegacyServiceNamesAFewAlternatives: when a family has many cloud
+// services, a legacy service's page names the first five by name, each with
+// its comparison, and links to the catalog listing every one of them; a new
+// cloud service shows on the page at once.
+func TestLegacyServiceNamesAFewAlternatives(t *testing.T) {
+	apptest.Run(t, func(t *testing.T, e *apptest.Engage) {
+		ctx, sys := context.Background(), access.System("test")
+		add := func(name string) {
+			t.Helper()
+			svc, err := e.Catalog.CreateService(ctx, sys, catalog.ServiceInput{Name: name, Summary: "Compute for everyone", Kind: "technical",
+				Family: "compute", Sourcing: "built", Lifecycle: "live", DeliveryModel: "cloud", DataCeiling: "confidential",
+				ArchStatus: "standard", AudienceAll: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := e.Catalog.CreateOffering(ctx, sys, svc.ID, catalog.OfferingInput{Name: "Small", Lifecycle: "live"},
+				[]catalog.RatePlan{{Currency: "EUR", Unit: "unit-month", UnitPrice: decimal.NewFromInt(40),
+					EffectiveFrom: catalog.DateOf(e.Clock.Now()), Tiers: []catalog.Tier{}}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for i := range 6 {
+			add(fmt.Sprintf("Extra cloud compute %d", i+1))
+		}
+		b := e.SignIn(t, "requester@example.com")
+		alternatives := func() (compare []string, all string) {
+			t.Helper()
+			_, page := b.Get("/catalog/physical-server")
+			for _, l := range apptest.Links(section(t, page, "alternatives", "</section>")) {
+				switch {
+				case strings.HasPrefix(l.Text, "Compare Physical server (legacy) with "):
+					compare = append(compare, strings.TrimPrefix(l.Text, "Compare Physical server (legacy) with "))
+				case l.Text == "See every cloud service of the compute family":
+					all = l.Href
+				}
+			}
+			return compare, all
+		}
+		// The demo's three and six more: Cloud virtual machines, Container
+		// platform, then Extra cloud compute 1 to 6, Serverless functions.
+		compare, all := alternatives()
+		if want := "Cloud virtual machines, Container platform, Extra cloud compute 1, Extra cloud compute 2, Extra cloud compute 3"; strings.Join(compare, ", ") != want {
+			t.Fatalf("the legacy service's page compares it with %q; want %s", compare, want)
+		}
+		if all == "" {
+			t.Fatal("the legacy service's page does not link to the rest of its cloud alternatives")
+		}
+		_, list := b.Get(all)
+		for _, name := range []string{"Cloud virtual machines", "Extra cloud compute 6", "Serverless functions"} {
+			if !strings.Contains(list, ">"+name+"<") {
+				t.Errorf("%s does not list %s", all, name)
+			}
+		}
+		if strings.Contains(list, ">Physical server (legacy)<") || strings.Contains(list, ">Object storage<") {
+			t.Errorf("%s lists services that are not cloud services of the compute family", all)
+		}
+		add("Aardvark cloud")
+		if compare, _ := alternatives(); len(compare) != 5 || compare[0] != "Aardvark cloud" {
+			t.Fatalf("after a new cloud service the page compares with %q; want Aardvark cloud first of five", compare)
 		}
 	})
 }

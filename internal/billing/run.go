@@ -1,10 +1,12 @@
 package billing
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -388,7 +390,7 @@ func (s *Service) rate(ctx context.Context, tx *db.Tx, per rating.Period, period
 		if err != nil {
 			return nil, err
 		}
-		for _, c := range cloud {
+		for _, c := range billableCloud(cloud) {
 			lines = append(lines, Line{Kind: "cloud", Description: fmt.Sprintf("%s — %s (%d charges)", c.Provider, c.ServiceName, c.Rows),
 				Quantity: decimal.NewFromInt(int64(c.Rows)), Unit: "charges", ExactAmount: c.Amount, Source: "cloud:" + c.Provider + ":" + c.ServiceName,
 				currency: c.Currency, departmentID: c.DepartmentID})
@@ -609,4 +611,24 @@ func (s *Service) Adjust(ctx context.Context, p *access.Principal, in Adjustment
 		return audit.Record(ctx, tx, now, p, "create", "adjustment", id, fmt.Sprintf("Adjustment of %s %s in %s", in.Amount, in.Currency, target), nil, in)
 	})
 	return target, err
+}
+
+// billableCloud keeps the cloud totals a statement charges, in the order
+// statements list them. Charges no rule allocated (department 0) are never
+// billed: finance sees them as unallocated and no department pays them. The
+// rest are sorted by department, currency, provider and service name, so
+// that repeated runs make identical statements whatever order the source
+// gave them in.
+func billableCloud(totals []CloudTotal) []CloudTotal {
+	out := make([]CloudTotal, 0, len(totals))
+	for _, t := range totals {
+		if t.DepartmentID != 0 {
+			out = append(out, t)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b CloudTotal) int {
+		return cmp.Or(cmp.Compare(a.DepartmentID, b.DepartmentID), cmp.Compare(a.Currency, b.Currency),
+			cmp.Compare(a.Provider, b.Provider), cmp.Compare(a.ServiceName, b.ServiceName))
+	})
+	return out
 }

@@ -82,7 +82,10 @@ func (s *Service) usageWindow(now time.Time) (from, to time.Time) {
 	return now.Add(-past), now.Add(future)
 }
 
-// CloudSource gives the cloud charges allocated to departments in a period.
+// CloudSource gives the cloud charges allocated to departments in a period,
+// reading through q (the billing run's transaction). It may return them in
+// any order and may include what no rule allocated (DepartmentID 0): the run
+// bills only allocated charges, in a fixed order (see billableCloud).
 type CloudSource interface {
 	AllocatedTotals(ctx context.Context, q db.Querier, period string) ([]CloudTotal, error)
 }

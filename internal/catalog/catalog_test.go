@@ -474,3 +474,99 @@ func TestQuoteOrdersOnceUnderConcurrency(t *testing.T) {
 		}
 	})
 }
+
+// A legacy service's cloud alternatives and the pickers' offerings are kept
+// sorted with the catalog's snapshot: they follow the catalog's changes at
+// once, list only what the person may see, by name whatever the case, and
+// the alternatives can be cut to the first few with the count of all.
+func TestAlternativesAndPickersFollowTheCatalog(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		f := setup(t, d)
+		add := func(in catalog.ServiceInput, offering, lifecycle string) catalog.Service {
+			t.Helper()
+			svc, err := f.cat.CreateService(ctx, f.owner, in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := f.cat.CreateOffering(ctx, f.owner, svc.ID, catalog.OfferingInput{Name: offering, Lifecycle: lifecycle},
+				[]catalog.RatePlan{plan("2026-01-01", "unit-month", "10.00")}); err != nil {
+				t.Fatal(err)
+			}
+			return svc
+		}
+		legacy := add(service("Physical server", "compute", "legacy"), "Rack server", "retiring")
+		add(service("Zeta cloud", "compute", "cloud"), "Small", "live")
+		add(service("alpha cloud", "compute", "cloud"), "Small", "live")
+		beta := service("Beta cloud", "compute", "cloud")
+		beta.Lifecycle = "pilot"
+		add(beta, "Small", "pilot")
+		planned := service("Gamma cloud", "compute", "cloud")
+		planned.Lifecycle = "planned"
+		add(planned, "Small", "planned")                                     // takes no orders yet
+		add(service("Delta cloud", "compute", "cloud"), "Small", "retiring") // nothing to order
+		add(service("Object storage", "storage", "cloud"), "Bucket", "live") // another family
+		financeOnly := service("Epsilon cloud", "compute", "cloud")
+		financeOnly.AudienceAll, financeOnly.Audience = false, []catalog.AudienceRef{{Kind: "department", ID: f.finance.ID}}
+		add(financeOnly, "Small", "live") // not offered to Riley's department
+
+		names := func(limit int) ([]string, int) {
+			t.Helper()
+			alts, total, err := f.cat.Alternatives(ctx, f.riley, legacy.ID, limit)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out []string
+			for _, a := range alts {
+				out = append(out, a.Service.Name)
+			}
+			return out, total
+		}
+		if got, total := names(0); strings.Join(got, ", ") != "alpha cloud, Beta cloud, Zeta cloud" || total != 3 {
+			t.Fatalf("alternatives = %q of %d; want alpha, Beta and Zeta cloud of 3", got, total)
+		}
+		if got, total := names(2); strings.Join(got, ", ") != "alpha cloud, Beta cloud" || total != 3 {
+			t.Fatalf("the first two alternatives = %q of %d; want alpha and Beta cloud of 3", got, total)
+		}
+		labels := func(list func(context.Context, *access.Principal) ([]catalog.OfferingOption, error)) string {
+			t.Helper()
+			opts, err := list(ctx, f.riley)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out []string
+			for _, o := range opts {
+				out = append(out, o.Label)
+			}
+			return strings.Join(out, "; ")
+		}
+		const comparable = "alpha cloud — Small; Beta cloud — Small; Delta cloud — Small; Gamma cloud — Small; Object storage — Bucket; Physical server — Rack server; Zeta cloud — Small"
+		if got := labels(f.cat.ComparableOfferings); got != comparable {
+			t.Fatalf("comparable offerings = %q; want %q", got, comparable)
+		}
+		if got, want := labels(f.cat.OrderableOfferings), "alpha cloud — Small; Beta cloud — Small; Object storage — Bucket; Zeta cloud — Small"; got != want {
+			t.Fatalf("orderable offerings = %q; want %q", got, want)
+		}
+
+		// A new cloud service shows at once, in its place.
+		add(service("Aardvark cloud", "compute", "cloud"), "Tiny", "live")
+		if got, total := names(2); strings.Join(got, ", ") != "Aardvark cloud, alpha cloud" || total != 4 {
+			t.Fatalf("alternatives after a new cloud service = %q of %d; want Aardvark and alpha cloud of 4", got, total)
+		}
+		if got := labels(f.cat.ComparableOfferings); !strings.HasPrefix(got, "Aardvark cloud — Tiny; alpha cloud — Small;") {
+			t.Fatalf("comparable offerings after a new service = %q; want Aardvark cloud's first", got)
+		}
+		// Without words, the catalog lists by name in the same order.
+		page, err := f.cat.ListServices(ctx, f.riley, catalog.ListFilter{Families: []string{"compute"}, DeliveryModels: []string{"cloud"}, Limit: 3, Offset: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var listed []string
+		for _, c := range page.Cards {
+			listed = append(listed, c.Name)
+		}
+		if strings.Join(listed, ", ") != "alpha cloud, Beta cloud, Delta cloud" || page.Total != 6 {
+			t.Fatalf("the compute family's cloud services from the second = %q of %d; want alpha, Beta and Delta cloud of 6", listed, page.Total)
+		}
+	})
+}

@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -62,6 +63,17 @@ type snapshot struct {
 	ofService  map[int64][]*Offering // by service id, in display order
 	cards      map[int64]*ServiceCard
 	index      *search.Index
+	// Kept sorted here rather than on each page that lists them.
+	nameRank map[int64]int         // each service's place in the catalog's order by name
+	options  []offeringOption      // every offering, by service name then display order
+	cloudOf  map[string][]*Service // by family: the cloud services that can be ordered, by name
+}
+
+// offeringOption is an offering as pickers list it.
+type offeringOption struct {
+	svc   *Service
+	o     *Offering
+	label string
 }
 
 type snapshotCache struct {
@@ -118,7 +130,8 @@ func buildSnapshot(ctx context.Context, q db.Querier, gen int64, today Date) (*s
 		return nil, err
 	}
 	s := &snapshot{generation: gen, built: today, services: map[int64]*Service{}, bySlug: map[string]*Service{},
-		offerings: map[int64]*Offering{}, ofService: map[int64][]*Offering{}, cards: map[int64]*ServiceCard{}, index: search.New()}
+		offerings: map[int64]*Offering{}, ofService: map[int64][]*Offering{}, cards: map[int64]*ServiceCard{}, index: search.New(),
+		nameRank: map[int64]int{}, cloudOf: map[string][]*Service{}}
 	for i := range services {
 		svc := &services[i]
 		s.services[svc.ID] = svc
@@ -157,7 +170,32 @@ func buildSnapshot(ctx context.Context, q db.Querier, gen int64, today Date) (*s
 				{Name: "description", Text: svc.Description, Boost: 1},
 			}})
 	}
+	byName := make([]*Service, 0, len(s.services))
+	for _, svc := range s.services {
+		byName = append(byName, svc)
+	}
+	slices.SortFunc(byName, byServiceName)
+	for i, svc := range byName {
+		s.nameRank[svc.ID] = i
+		orderable := false
+		for _, o := range s.ofService[svc.ID] {
+			s.options = append(s.options, offeringOption{svc: svc, o: o, label: svc.Name + " — " + o.Name})
+			orderable = orderable || Orderable(o.Lifecycle)
+		}
+		if svc.DeliveryModel == "cloud" && Orderable(svc.Lifecycle) && orderable {
+			s.cloudOf[svc.Family] = append(s.cloudOf[svc.Family], svc)
+		}
+	}
 	return s, nil
+}
+
+// byServiceName orders services as the catalog lists them without a search:
+// by name, whatever the case.
+func byServiceName(a, b *Service) int {
+	if c := strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)); c != 0 {
+		return c
+	}
+	return strings.Compare(strconv.FormatInt(a.ID, 10), strconv.FormatInt(b.ID, 10))
 }
 
 func serviceTags(s *Service) []string {
@@ -251,11 +289,7 @@ func (c *Catalog) ListServices(ctx context.Context, p *access.Principal, f ListF
 	res := s.index.Search(q)
 	if browse {
 		slices.SortFunc(res.Hits, func(a, b search.Hit) int {
-			x, y := s.cards[atoi(a.ID)], s.cards[atoi(b.ID)]
-			if c := strings.Compare(strings.ToLower(x.Name), strings.ToLower(y.Name)); c != 0 {
-				return c
-			}
-			return strings.Compare(a.ID, b.ID)
+			return cmp.Compare(s.nameRank[atoi(a.ID)], s.nameRank[atoi(b.ID)])
 		})
 		res.Hits = res.Hits[min(offset, len(res.Hits)):min(offset+limit, len(res.Hits))]
 	}
@@ -324,18 +358,6 @@ func (c *Catalog) FindOffering(ctx context.Context, p *access.Principal, id int6
 	return *o, *s.services[o.ServiceID], nil
 }
 
-// Families used by at least one service the person may see, for filters.
-func (c *Catalog) sortedServices(s *snapshot, v viewer) []*Service {
-	var out []*Service
-	for _, svc := range s.services {
-		if v.sees(svc) {
-			out = append(out, svc)
-		}
-	}
-	slices.SortFunc(out, func(a, b *Service) int { return strings.Compare(a.Name, b.Name) })
-	return out
-}
-
 // OfferingOption is an orderable offering, for pickers.
 type OfferingOption struct {
 	ID    int64
@@ -375,11 +397,9 @@ func (c *Catalog) offeringOptions(ctx context.Context, p *access.Principal, keep
 		return nil, err
 	}
 	var out []OfferingOption
-	for _, svc := range c.sortedServices(s, v) {
-		for _, o := range s.ofService[svc.ID] {
-			if keep(svc, o) {
-				out = append(out, OfferingOption{ID: o.ID, Label: svc.Name + " — " + o.Name})
-			}
+	for _, opt := range s.options {
+		if keep(opt.svc, opt.o) && v.sees(opt.svc) {
+			out = append(out, OfferingOption{ID: opt.o.ID, Label: opt.label})
 		}
 	}
 	return out, nil
@@ -393,42 +413,40 @@ type Alternative struct {
 }
 
 // Alternatives lists the cloud services of a legacy service's family that
-// the person may see and could order, by name: what to move to. A cloud
-// service has none.
-func (c *Catalog) Alternatives(ctx context.Context, p *access.Principal, serviceID int64) ([]Alternative, error) {
+// the person may see and could order, by name: what to move to. It returns
+// the first limit of them (all when limit is 0) and how many there are. A
+// cloud service has none.
+func (c *Catalog) Alternatives(ctx context.Context, p *access.Principal, serviceID int64, limit int) ([]Alternative, int, error) {
 	v, s, err := c.seenSnapshot(ctx, p)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	of := s.services[serviceID]
 	if of == nil || !v.sees(of) {
-		return nil, notFoundService()
+		return nil, 0, notFoundService()
 	}
 	var out []Alternative
 	if of.DeliveryModel != "legacy" {
-		return out, nil
+		return out, 0, nil
 	}
-	// Only the services of the family are sorted, not the whole catalog:
-	// this runs on every legacy service's page.
-	var family []*Service
-	for _, svc := range s.services {
-		if svc.Family == of.Family && svc.DeliveryModel == "cloud" && Orderable(svc.Lifecycle) && v.sees(svc) {
-			family = append(family, svc)
+	total := 0
+	for _, svc := range s.cloudOf[of.Family] {
+		if !v.sees(svc) {
+			continue
 		}
-	}
-	slices.SortFunc(family, func(a, b *Service) int { return strings.Compare(a.Name, b.Name) })
-	for _, svc := range family {
+		total++
+		if limit > 0 && len(out) == limit {
+			continue
+		}
 		a := Alternative{Service: *svc}
 		for _, o := range s.ofService[svc.ID] {
 			if Orderable(o.Lifecycle) {
 				a.Offerings = append(a.Offerings, *o)
 			}
 		}
-		if len(a.Offerings) > 0 {
-			out = append(out, a)
-		}
+		out = append(out, a)
 	}
-	return out, nil
+	return out, total, nil
 }
 
 func atoi(s string) int64 {

@@ -2,12 +2,11 @@ package cloudbill
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"time"
 
 	"github.com/engagehq/engage"
+	"github.com/engagehq/engage/internal/billing"
 	"github.com/engagehq/engage/internal/db"
 	"github.com/engagehq/engage/internal/rating"
 )
@@ -25,33 +24,17 @@ func appendPeriod(b []byte, t time.Time) []byte {
 	return fmt.Appendf(b, "%04d-%02d", y, int(m))
 }
 
-// closedPeriods returns the billing periods that are closed.
+// closedPeriods returns the billing periods that are closed (billing's).
 func closedPeriods(ctx context.Context, q db.Querier) (map[string]bool, error) {
-	rows, err := q.Query(ctx, "SELECT period FROM billing_periods WHERE state = 'closed'")
-	if err != nil {
-		return nil, fmt.Errorf("reading billing periods: %w", err)
-	}
-	defer rows.Close()
-	out := map[string]bool{}
-	for rows.Next() {
-		var p string
-		if err := rows.Scan(&p); err != nil {
-			return nil, err
-		}
-		out[p] = true
-	}
-	return out, rows.Err()
+	return billing.ClosedPeriods(ctx, q)
 }
 
-// requireOpen refuses a closed period. A period without a billing_periods
-// row has not been closed, so it is open.
+// requireOpen refuses a closed period. A period billing has not billed has
+// not been closed, so it is open.
 func requireOpen(ctx context.Context, q db.Querier, period string) error {
-	var state string
-	err := q.QueryRow(ctx, "SELECT state FROM billing_periods WHERE period = ?", period).Scan(&state)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil
-	} else if err != nil {
-		return fmt.Errorf("reading billing period %s: %w", period, err)
+	state, err := billing.PeriodState(ctx, q, period)
+	if err != nil {
+		return err
 	}
 	if state == "closed" {
 		return engage.Errorf(engage.ECONFLICT, "Period %s is closed and never changes; corrections are adjustments in an open period.", period)

@@ -10,6 +10,8 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/engagehq/engage/internal/billing"
+	"github.com/engagehq/engage/internal/catalog"
 	"github.com/engagehq/engage/internal/db"
 )
 
@@ -250,55 +252,22 @@ func (f *facts) loadSubscriptions(ctx context.Context, q db.Querier) error {
 		end                *time.Time
 		segs               []segment
 	}
-	const running = "s.start_date <= ? AND (s.end_date IS NULL OR s.end_date >= ?)"
-	rows, err := q.Query(ctx, `SELECT s.id, s.department_id, d.name, s.offering_id, s.quantity, s.start_date, s.end_date FROM subscriptions s
-		JOIN departments d ON d.id = s.department_id WHERE `+running+` ORDER BY s.id`, f.last, f.first)
+	runs, err := catalog.RunningSubscriptions(ctx, q, f.first, f.last)
 	if err != nil {
-		return fmt.Errorf("reading subscriptions: %w", err)
+		return err
 	}
-	var subs []*sub
-	index := map[int64]*sub{}
-	for rows.Next() {
-		su := &sub{}
-		var name string
-		var end sql.NullTime
-		if err := rows.Scan(&su.id, &su.dept, &name, &su.offering, &su.qty, &su.start, &end); err != nil {
-			rows.Close()
-			return err
-		}
-		su.start = day(su.start.UTC())
-		if end.Valid {
-			e := day(end.Time.UTC())
+	subs := make([]*sub, 0, len(runs))
+	for _, r := range runs {
+		su := &sub{id: r.ID, dept: r.DepartmentID, offering: r.OfferingID, qty: r.Quantity, start: day(r.Start)}
+		if r.End != nil {
+			e := day(*r.End)
 			su.end = &e
 		}
-		f.deptNames[su.dept] = name
+		for _, g := range r.Segments {
+			su.segs = append(su.segs, segment{from: day(g.From), qty: g.Quantity})
+		}
+		f.deptNames[su.dept] = r.DepartmentName
 		subs = append(subs, su)
-		index[su.id] = su
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	srows, err := q.Query(ctx, `SELECT g.subscription_id, g.effective_from, g.quantity FROM subscription_segments g
-		JOIN subscriptions s ON s.id = g.subscription_id WHERE `+running+` ORDER BY g.subscription_id, g.effective_from`, f.last, f.first)
-	if err != nil {
-		return fmt.Errorf("reading subscription segments: %w", err)
-	}
-	for srows.Next() {
-		var id int64
-		var sg segment
-		if err := srows.Scan(&id, &sg.from, &sg.qty); err != nil {
-			srows.Close()
-			return err
-		}
-		sg.from = day(sg.from.UTC())
-		if su := index[id]; su != nil {
-			su.segs = append(su.segs, sg)
-		}
-	}
-	srows.Close()
-	if err := srows.Err(); err != nil {
-		return err
 	}
 	for _, su := range subs {
 		o := f.offeringBy[su.offering]
@@ -362,62 +331,45 @@ func (f *facts) loadSubscriptions(ctx context.Context, q db.Querier) error {
 }
 
 func (f *facts) loadUsage(ctx context.Context, q db.Querier) error {
-	rows, err := q.Query(ctx, `SELECT t.department_id, d.name, t.offering_id, t.quantity FROM usage_totals t
-		JOIN departments d ON d.id = t.department_id WHERE t.period = ?`, f.period)
+	totals, err := billing.UsageTotals(ctx, q, f.period)
 	if err != nil {
-		return fmt.Errorf("reading usage totals: %w", err)
+		return err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var dept, offering int64
-		var name string
-		var qty decimal.Decimal
-		if err := rows.Scan(&dept, &name, &offering, &qty); err != nil {
-			return err
-		}
-		o := f.offeringBy[offering]
+	for _, t := range totals {
+		o := f.offeringBy[t.OfferingID]
 		if o == nil || !metered(f.unit(o)) {
 			continue
 		}
-		f.deptNames[dept] = name
-		f.qtyNum[o.ID] = f.qtyNum[o.ID].Add(qty)
-		k := deptOffering{dept, o.ID}
-		f.deptQtyNum[k] = f.deptQtyNum[k].Add(qty)
+		f.deptNames[t.DepartmentID] = t.DepartmentName
+		f.qtyNum[o.ID] = f.qtyNum[o.ID].Add(t.Quantity)
+		k := deptOffering{t.DepartmentID, o.ID}
+		f.deptQtyNum[k] = f.deptQtyNum[k].Add(t.Quantity)
 	}
-	return rows.Err()
+	return nil
 }
 
 func (f *facts) loadCharges(ctx context.Context, q db.Querier) error {
-	rows, err := q.Query(ctx, `SELECT st.department_id, d.name, st.currency, l.service_id, COALESCE(l.offering_id, 0), l.amount
-		FROM statement_lines l JOIN statements st ON st.id = l.statement_id JOIN departments d ON d.id = st.department_id
-		WHERE st.period = ? AND l.service_id IS NOT NULL`, f.period)
+	charges, err := billing.ServiceCharges(ctx, q, f.period)
 	if err != nil {
-		return fmt.Errorf("reading statement lines: %w", err)
+		return err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var dept, service, offering int64
-		var name, currency string
-		var amount decimal.Decimal
-		if err := rows.Scan(&dept, &name, &currency, &service, &offering, &amount); err != nil {
-			return err
-		}
-		f.deptNames[dept] = name
+	for _, c := range charges {
+		f.deptNames[c.DepartmentID] = c.DepartmentName
 		add := func(m map[int64]byCurrency, id int64) {
 			if m[id] == nil {
 				m[id] = byCurrency{}
 			}
-			m[id].add(currency, amount)
+			m[id].add(c.Currency, c.Amount)
 		}
-		add(f.charged, service)
-		if offering != 0 {
-			add(f.offeringCharged, offering)
-			k := deptOffering{dept, offering}
+		add(f.charged, c.ServiceID)
+		if c.OfferingID != 0 {
+			add(f.offeringCharged, c.OfferingID)
+			k := deptOffering{c.DepartmentID, c.OfferingID}
 			if f.deptCharged[k] == nil {
 				f.deptCharged[k] = byCurrency{}
 			}
-			f.deptCharged[k].add(currency, amount)
+			f.deptCharged[k].add(c.Currency, c.Amount)
 		}
 	}
-	return rows.Err()
+	return nil
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/engagehq/engage"
 	"github.com/engagehq/engage/internal/access"
+	"github.com/engagehq/engage/internal/billing"
 )
 
 // ServiceCosts is what a service cost and recovered over recent months,
@@ -64,14 +65,15 @@ func CanReadService(p *access.Principal, ownerID int64) bool {
 // LatestPeriod is the newest month with cost pools or statements, or the
 // current month when there are none.
 func (s *Service) LatestPeriod(ctx context.Context) (string, error) {
-	var pools, statements sql.NullString
+	var pools sql.NullString
 	if err := s.DB.QueryRow(ctx, "SELECT MAX(period) FROM cost_pools").Scan(&pools); err != nil {
 		return "", fmt.Errorf("finding the latest cost period: %w", err)
 	}
-	if err := s.DB.QueryRow(ctx, "SELECT MAX(period) FROM statements").Scan(&statements); err != nil {
-		return "", fmt.Errorf("finding the latest billed period: %w", err)
+	statements, err := billing.LatestStatementPeriod(ctx, s.DB)
+	if err != nil {
+		return "", err
 	}
-	latest := max(pools.String, statements.String)
+	latest := max(pools.String, statements)
 	if latest == "" {
 		latest = s.Clock.Now().UTC().Format("2006-01")
 	}

@@ -231,7 +231,7 @@ func (pl *player) play(ctx context.Context, st *story, stp step) error {
 	board, reviewer := pl.board, pl.reviewer
 	act := func(p *access.Principal, action string, in frontdoor.ActInput) error {
 		in.Version = st.version
-		n, err := fd.Act(ctx, p, st.ref, action, in)
+		n, err := fd.Act(ctx, p, st.ref, frontdoor.Action(action), in)
 		if err != nil {
 			return err
 		}

@@ -60,9 +60,9 @@ func TestDemoNeeds(t *testing.T) {
 	if len(needs) < 140 || len(needs) > 160 {
 		t.Fatalf("%d demo needs, want about 150", len(needs))
 	}
-	byState := map[string]int{}
+	byState := map[frontdoor.State]int{}
 	for _, n := range needs {
-		byState[strings.Fields(n)[1]]++
+		byState[frontdoor.State(strings.Fields(n)[1])]++
 	}
 	for _, s := range frontdoor.States {
 		if byState[s] < 3 {
@@ -190,11 +190,11 @@ func TestDemoNeeds(t *testing.T) {
 	if len(d.Overdue) >= waiting {
 		t.Errorf("all %d needs waiting in a stage with a service level are overdue; want a mix", waiting)
 	}
-	stages := map[string]frontdoor.StageTime{}
+	stages := map[frontdoor.State]frontdoor.StageTime{}
 	for _, st := range d.TimeInStage {
 		stages[st.State] = st
 	}
-	for _, st := range []string{frontdoor.Draft, frontdoor.Submitted, frontdoor.Triage, frontdoor.Assessment, frontdoor.Decision,
+	for _, st := range []frontdoor.State{frontdoor.Draft, frontdoor.Submitted, frontdoor.Triage, frontdoor.Assessment, frontdoor.Decision,
 		frontdoor.Approved, frontdoor.InDelivery, frontdoor.Delivered} {
 		if stages[st].Count == 0 || stages[st].MedianHours <= 0 || stages[st].P90Hours < stages[st].MedianHours {
 			t.Errorf("time in %s: %+v", st, stages[st])
@@ -213,8 +213,9 @@ func TestDemoNeeds(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := f[1] == frontdoor.Approved || f[1] == frontdoor.InDelivery
-		if a.Allowed != want || (f[1] == frontdoor.Rejected && len(a.Reason) < len("Rejected: ")+20) {
+		state := frontdoor.State(f[1])
+		want := state == frontdoor.Approved || state == frontdoor.InDelivery
+		if a.Allowed != want || (state == frontdoor.Rejected && len(a.Reason) < len("Rejected: ")+20) {
 			t.Errorf("gate for %s: %+v", n, a)
 		}
 		gates[a.Allowed]++

@@ -95,11 +95,11 @@ func (w way) kind() (kind, title string) {
 // first way) or merge (merged into the need titled Into). Reason is the
 // reason of the last move, or the BRM's question.
 type storySpec struct {
-	Ends   string `yaml:"ends"`
-	At     string `yaml:"at"`
-	Via    string `yaml:"via"`
-	Into   string `yaml:"into"`
-	Reason string `yaml:"reason"`
+	Ends   frontdoor.State `yaml:"ends"`
+	At     string          `yaml:"at"`
+	Via    string          `yaml:"via"`
+	Into   string          `yaml:"into"`
+	Reason string          `yaml:"reason"`
 }
 
 // how is At or Via, whichever is given.

@@ -39,8 +39,8 @@ func stepsFor(s needSpec, i int) ([]step, error) {
 		}
 	}
 	// reach takes the need to state along the usual path.
-	reach := func(target string) {
-		order := []string{frontdoor.Draft, frontdoor.Submitted, frontdoor.Triage, frontdoor.Assessment, frontdoor.Decision, frontdoor.Approved,
+	reach := func(target frontdoor.State) {
+		order := []frontdoor.State{frontdoor.Draft, frontdoor.Submitted, frontdoor.Triage, frontdoor.Assessment, frontdoor.Decision, frontdoor.Approved,
 			frontdoor.InDelivery, frontdoor.Delivered, frontdoor.Closed}
 		at := slices.Index(order, target)
 		if at < 0 {
@@ -108,7 +108,7 @@ func stepsFor(s needSpec, i int) ([]step, error) {
 		reach(frontdoor.Decision)
 		add("reject", 0)
 	case state == frontdoor.Withdrawn:
-		reach(via)
+		reach(frontdoor.State(via))
 		add("withdraw", 0)
 	case via == "":
 		reach(state)

@@ -31,34 +31,42 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/engagehq/engage/internal/catalog"
+	"github.com/engagehq/engage/internal/process"
 )
+
+// State is where a need is in its workflow. The states and the moves
+// between them are the table in transitions.go.
+type State string
 
 // States of a need.
 const (
-	Draft      = "draft"
-	Submitted  = "submitted"
-	Triage     = "triage"
-	Assessment = "assessment"
-	Decision   = "decision"
-	Approved   = "approved"
-	InDelivery = "in_delivery"
-	Delivered  = "delivered"
-	Closed     = "closed"
-	Rejected   = "rejected"
-	Withdrawn  = "withdrawn"
+	Draft      State = "draft"
+	Submitted  State = "submitted"
+	Triage     State = "triage"
+	Assessment State = "assessment"
+	Decision   State = "decision"
+	Approved   State = "approved"
+	InDelivery State = "in_delivery"
+	Delivered  State = "delivered"
+	Closed     State = "closed"
+	Rejected   State = "rejected"
+	Withdrawn  State = "withdrawn"
 )
 
 // States lists every state in the order a need moves through them.
-var States = []string{Draft, Submitted, Triage, Assessment, Decision, Approved, InDelivery, Delivered, Closed, Rejected, Withdrawn}
+var States = []State{Draft, Submitted, Triage, Assessment, Decision, Approved, InDelivery, Delivered, Closed, Rejected, Withdrawn}
 
 // StateLabels are the plain words shown for each state.
-var StateLabels = map[string]string{
+var StateLabels = map[State]string{
 	Draft: "Draft", Submitted: "Submitted", Triage: "Being triaged", Assessment: "Being assessed", Decision: "Waiting for a decision",
 	Approved: "Approved", InDelivery: "In delivery", Delivered: "Delivered", Closed: "Closed", Rejected: "Rejected", Withdrawn: "Withdrawn",
 }
 
+// Label is the plain words shown for s.
+func (s State) Label() string { return StateLabels[s] }
+
 // Final reports whether no transition leaves state.
-func Final(state string) bool { return state == Closed || state == Rejected || state == Withdrawn }
+func Final(state State) bool { return state == Closed || state == Rejected || state == Withdrawn }
 
 // NeedReview kinds, verdicts and option kinds.
 var (
@@ -78,7 +86,9 @@ type Need struct {
 	Title            string           `json:"title"`
 	Problem          string           `json:"problem"`
 	Outcome          string           `json:"outcome"`
-	Processes        string           `json:"processes" doc:"Business processes affected"`
+	Processes        string           `json:"processes" doc:"Business processes affected, in the requester's words"`
+	ProcessIDs       []int64          `json:"process_ids" nullable:"false" doc:"Processes of the register the need affects"`
+	Origin           *Origin          `json:"origin,omitempty" doc:"Where the need came from, when another area created it (an idea of a community)"`
 	RequesterID      int64            `json:"requester_id"`
 	RequesterName    string           `json:"requester_name"`
 	DepartmentID     int64            `json:"department_id"`
@@ -92,7 +102,7 @@ type Need struct {
 	BudgetMax        *decimal.Decimal `json:"budget_max,omitempty"`
 	Currency         string           `json:"currency"`
 	NeededBy         *catalog.Date    `json:"needed_by,omitempty"`
-	State            string           `json:"state"`
+	State            State            `json:"state"`
 	StateSince       time.Time        `json:"state_since"`
 	BRMID            int64            `json:"brm_id,omitempty"`
 	BRMName          string           `json:"brm_name,omitempty"`
@@ -117,7 +127,8 @@ type NeedInput struct {
 	Title       string           `json:"title"`
 	Problem     string           `json:"problem"`
 	Outcome     string           `json:"outcome"`
-	Processes   string           `json:"processes,omitempty"`
+	Processes   string           `json:"processes,omitempty" doc:"Business processes affected, in your words"`
+	ProcessIDs  []int64          `json:"process_ids,omitempty" doc:"Processes of the register the need affects; on a change, leaving it out keeps the links and [] removes them"`
 	Departments []int64          `json:"affected_department_ids,omitempty"`
 	SponsorID   int64            `json:"sponsor_id,omitempty"`
 	Users       int              `json:"users"`
@@ -130,7 +141,7 @@ type NeedInput struct {
 
 // Input returns the editable part of n.
 func (n Need) Input() NeedInput {
-	return NeedInput{Title: n.Title, Problem: n.Problem, Outcome: n.Outcome, Processes: n.Processes, Departments: n.Departments,
+	return NeedInput{Title: n.Title, Problem: n.Problem, Outcome: n.Outcome, Processes: n.Processes, ProcessIDs: n.ProcessIDs, Departments: n.Departments,
 		SponsorID: n.SponsorID, Users: n.Users, DataClass: n.DataClass, BudgetMin: n.BudgetMin, BudgetMax: n.BudgetMax,
 		Currency: n.Currency, NeededBy: n.NeededBy}
 }
@@ -139,9 +150,9 @@ func (n Need) Input() NeedInput {
 type NeedEvent struct {
 	At        time.Time `json:"at"`
 	ActorName string    `json:"actor_name"`
-	Action    string    `json:"action"`
-	From      string    `json:"from_state"`
-	To        string    `json:"to_state"`
+	Action    string    `json:"action" doc:"A workflow action, or review_<kind>, add_option, consent_<status>"`
+	From      State     `json:"from_state"`
+	To        State     `json:"to_state"`
 	Reason    string    `json:"reason,omitempty"`
 }
 
@@ -200,6 +211,8 @@ type NeedDetail struct {
 	Events  []NeedEvent  `json:"events" nullable:"false"`
 	Reviews []NeedReview `json:"reviews" nullable:"false"`
 	Options []NeedOption `json:"options" nullable:"false"`
-	Actions []string     `json:"actions" nullable:"false" doc:"What the caller may do now"`
-	Next    string       `json:"next" doc:"What happens next, in words"`
+	// LinkedProcesses are the processes of ProcessIDs, as the register names them.
+	LinkedProcesses []process.Ref `json:"linked_processes" nullable:"false"`
+	Actions         []string      `json:"actions" nullable:"false" doc:"What the caller may do now: workflow actions, and edit, add_option, review_<kind>"`
+	Next            string        `json:"next" doc:"What happens next, in words"`
 }

@@ -95,7 +95,7 @@ func (w world) newNeed(t *testing.T, title string) frontdoor.Need {
 	return n
 }
 
-func (w world) act(t *testing.T, p *access.Principal, ref, action string, in frontdoor.ActInput) (frontdoor.Need, error) {
+func (w world) act(t *testing.T, p *access.Principal, ref string, action frontdoor.Action, in frontdoor.ActInput) (frontdoor.Need, error) {
 	t.Helper()
 	// The requester reads every need of theirs, drafts included.
 	n, err := w.fd.Find(context.Background(), w.riley, ref)
@@ -126,7 +126,7 @@ func TestNeedJourneyAndGate(t *testing.T) {
 		if _, err := w.fd.Find(ctx, w.stranger, n.Reference); engage.ErrorCode(err) != engage.ENOTFOUND {
 			t.Fatalf("stranger reading = %v", err)
 		}
-		must := func(p *access.Principal, action string, in frontdoor.ActInput) {
+		must := func(p *access.Principal, action frontdoor.Action, in frontdoor.ActInput) {
 			t.Helper()
 			var err error
 			if n, err = w.act(t, p, n.Reference, action, in); err != nil {
@@ -279,13 +279,9 @@ func TestEveryTransition(t *testing.T) {
 		w := setup(t, d)
 		actors := map[string]*access.Principal{frontdoor.ByRequester: w.riley, frontdoor.ByBRM: w.brm, frontdoor.ByBoard: w.board, frontdoor.ByDelivery: w.brm}
 		wrong := map[string]*access.Principal{frontdoor.ByRequester: w.other, frontdoor.ByBRM: w.riley, frontdoor.ByBoard: w.brm, frontdoor.ByDelivery: w.riley}
-		seen := map[string]bool{}
-		for _, tr := range frontdoor.Transitions {
-			seen[tr.Action] = true
-		}
-		for action := range seen {
+		for _, action := range frontdoor.Actions() {
 			for _, state := range frontdoor.States {
-				n := w.newNeed(t, action+" from "+state)
+				n := w.newNeed(t, string(action)+" from "+string(state))
 				// Put the need in the state under test, with what that state implies.
 				// As if it had been submitted once (a draft: sent back for
 				// more information), so that others read it.
@@ -384,7 +380,7 @@ func TestReuseSuggestions(t *testing.T) {
 			}
 			var refs []string
 			for _, m := range s.Needs {
-				refs = append(refs, m.Reference+" "+m.State)
+				refs = append(refs, m.Reference+" "+string(m.State))
 			}
 			return refs
 		}

@@ -18,7 +18,7 @@ import (
 
 // ListFilter narrows a list of needs.
 type ListFilter struct {
-	State        string
+	State        State
 	DepartmentID int64
 	Mine         bool // written or sponsored by me
 	Queue        bool // waiting for me: my triage, my reviews, the board's decisions
@@ -54,7 +54,8 @@ func (f *Service) List(ctx context.Context, p *access.Principal, lf ListFilter) 
 		args = append(args, like, like)
 	}
 	if lf.Queue {
-		var states, waits []string
+		var states []State
+		var waits []string
 		if p.Has(access.BRM) || p.IsAdmin() {
 			states = append(states, Submitted, Triage, Assessment, Approved, InDelivery)
 		}
@@ -62,7 +63,10 @@ func (f *Service) List(ctx context.Context, p *access.Principal, lf ListFilter) 
 			states = append(states, Decision)
 		}
 		if len(states) > 0 {
-			waits = append(waits, "n.state IN ('"+strings.Join(states, "', '")+"')")
+			waits = append(waits, "n.state IN ("+placeholders(len(states))+")")
+			for _, st := range states {
+				args = append(args, st)
+			}
 		}
 		// A reviewer's queue is the needs still waiting for their kind of review.
 		if review, kinds := awaitsReviewBy(p); review != "" {
@@ -150,7 +154,7 @@ func (f *Service) waitsFor(p *access.Principal, n *Need) bool {
 type GateAnswer struct {
 	Reference string `json:"reference"`
 	Allowed   bool   `json:"allowed"`
-	State     string `json:"state,omitempty"`
+	State     State  `json:"state,omitempty"`
 	Reason    string `json:"reason" doc:"A fixed sentence for the state; a rejection's own reason only for those who may read the need"`
 	Title     string `json:"title,omitempty" doc:"Shown to those who may read the need"`
 }
@@ -214,7 +218,7 @@ func (f *Service) Gate(ctx context.Context, p *access.Principal, ref string) (Ga
 
 // NeedsDashboard is the front door at a glance.
 type NeedsDashboard struct {
-	ByState      map[string]int             `json:"by_state"`
+	ByState      map[State]int              `json:"by_state"`
 	ByDepartment []DepartmentCount          `json:"by_department" nullable:"false"`
 	TimeInStage  []StageTime                `json:"time_in_stage" nullable:"false"`
 	DecisionMix  map[string]int             `json:"decision_mix" doc:"reuse, buy, build, broker, rejected"`
@@ -242,15 +246,15 @@ func QuarterOf(t time.Time) (from, until time.Time) {
 
 // DepartmentCount counts needs of a department by state.
 type DepartmentCount struct {
-	DepartmentID   int64          `json:"department_id"`
-	DepartmentName string         `json:"department_name"`
-	Total          int            `json:"total"`
-	ByState        map[string]int `json:"by_state"`
+	DepartmentID   int64         `json:"department_id"`
+	DepartmentName string        `json:"department_name"`
+	Total          int           `json:"total"`
+	ByState        map[State]int `json:"by_state"`
 }
 
 // StageTime is how long needs spent in a stage, in hours.
 type StageTime struct {
-	State       string  `json:"state"`
+	State       State   `json:"state"`
 	Count       int     `json:"count"`
 	MedianHours float64 `json:"median_hours"`
 	P90Hours    float64 `json:"p90_hours"`
@@ -272,7 +276,7 @@ func (f *Service) DashboardBetween(ctx context.Context, p *access.Principal, fro
 	if err != nil {
 		return NeedsDashboard{}, err
 	}
-	d := NeedsDashboard{ByState: map[string]int{}, DecisionMix: map[string]int{}, SavedByReuse: map[string]decimal.Decimal{}, Overdue: []Need{}, Total: len(needs),
+	d := NeedsDashboard{ByState: map[State]int{}, DecisionMix: map[string]int{}, SavedByReuse: map[string]decimal.Decimal{}, Overdue: []Need{}, Total: len(needs),
 		From: from, Until: until, SavedInRange: map[string]decimal.Decimal{}}
 	inRange := map[int64]bool{} // needs decided in the range
 	inside := func(t *time.Time) bool { return t != nil && !t.Before(from) && t.Before(until) }
@@ -291,7 +295,7 @@ func (f *Service) DashboardBetween(ctx context.Context, p *access.Principal, fro
 		}
 		dc := byDept[n.DepartmentID]
 		if dc == nil {
-			dc = &DepartmentCount{DepartmentID: n.DepartmentID, DepartmentName: n.DepartmentName, ByState: map[string]int{}}
+			dc = &DepartmentCount{DepartmentID: n.DepartmentID, DepartmentName: n.DepartmentName, ByState: map[State]int{}}
 			byDept[n.DepartmentID] = dc
 		}
 		dc.Total++
@@ -369,13 +373,13 @@ func (f *Service) DashboardBetween(ctx context.Context, p *access.Principal, fro
 	if err != nil {
 		return d, fmt.Errorf("reading history: %w", err)
 	}
-	durations := map[string][]float64{}
+	durations := map[State][]float64{}
 	var lastNeed int64
-	var lastState string
+	var lastState State
 	var lastAt time.Time
 	for evRows.Next() {
 		var needID int64
-		var state string
+		var state State
 		var at time.Time
 		if err := evRows.Scan(&needID, &state, &at); err != nil {
 			evRows.Close()

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -35,8 +36,14 @@ type Service struct {
 	Catalog   *catalog.Catalog
 	Approvals *approval.Service
 	Publisher Publisher // optional
+	// Processes is the process register needs link to; without it a need
+	// links no process.
+	Processes ProcessRegister
 
 	index needIndex
+
+	observersMu sync.Mutex // guards observers
+	observers   map[string]Observer
 }
 
 func notFound(ref string) error {
@@ -95,10 +102,13 @@ func (f *Service) Get(ctx context.Context, p *access.Principal, ref string) (Nee
 	if d.Options, err = loadOptions(ctx, f.DB, n.ID, n.DataClass); err != nil {
 		return NeedDetail{}, err
 	}
+	if d.LinkedProcesses, err = f.processRefs(ctx, n.ProcessIDs); err != nil {
+		return NeedDetail{}, err
+	}
 	d.Actions = []string{}
 	for _, t := range Transitions {
-		if slices.Contains(t.From, n.State) && may(p, t, &n) && !slices.Contains(d.Actions, t.Action) {
-			d.Actions = append(d.Actions, t.Action)
+		if slices.Contains(t.From, n.State) && may(p, t, &n) && !slices.Contains(d.Actions, string(t.Action)) {
+			d.Actions = append(d.Actions, string(t.Action))
 		}
 	}
 	if n.State == Draft && p.PersonID == n.RequesterID {
@@ -217,7 +227,17 @@ func (f *Service) checkInput(ctx context.Context, in *NeedInput) error {
 			v.Add(fmt.Sprintf("affected_department_ids[%d]", i), "No department with id %d.", id)
 		}
 	}
-	return v.Err()
+	if len(in.ProcessIDs) > 200 {
+		v.Add("process_ids", "Link at most 200 processes.")
+	} else if err := f.checkProcesses(ctx, &v, in.ProcessIDs); err != nil {
+		return err
+	}
+	if err := v.Err(); err != nil {
+		return err
+	}
+	slices.Sort(in.ProcessIDs)
+	in.ProcessIDs = slices.Compact(in.ProcessIDs)
+	return nil
 }
 
 // submitChecks are the fields a need must have before it is submitted.
@@ -239,32 +259,52 @@ func (f *Service) Create(ctx context.Context, p *access.Principal, in NeedInput)
 	if err := f.checkInput(ctx, &in); err != nil {
 		return Need{}, err
 	}
-	var ref string
+	var n Need
 	err := f.DB.Transact(ctx, func(tx *db.Tx) error {
-		now := f.Clock.Now()
-		n, err := db.NextNumber(ctx, tx, "need", now.Year())
-		if err != nil {
-			return err
-		}
-		ref = fmt.Sprintf("NEED-%d-%04d", now.Year(), n)
-		seq, err := nextSeq(ctx, tx)
-		if err != nil {
-			return err
-		}
-		id, err := insertNeed(ctx, tx, ref, p.PersonID, p.DepartmentID, in, now, seq)
-		if err != nil {
-			return err
-		}
-		if err := recordEvent(ctx, tx, id, now, p, "create", "", Draft, ""); err != nil {
-			return err
-		}
-		return audit.Record(ctx, tx, now, p, "create", "need", id, "Need "+ref+": "+in.Title, nil, in)
+		var err error
+		n, err = f.create(ctx, tx, p, p.PersonID, p.DepartmentID, Origin{}, in)
+		return err
 	})
 	if err != nil {
 		return Need{}, err
 	}
 	f.changed()
-	return f.Find(ctx, p, ref)
+	return f.Find(ctx, p, n.Reference)
+}
+
+// create writes a new draft for requester in dept, in tx; by is who acts.
+func (f *Service) create(ctx context.Context, tx *db.Tx, by *access.Principal, requester, dept int64, origin Origin, in NeedInput) (Need, error) {
+	now := f.Clock.Now()
+	k, err := db.NextNumber(ctx, tx, "need", now.Year())
+	if err != nil {
+		return Need{}, err
+	}
+	ref := fmt.Sprintf("NEED-%d-%04d", now.Year(), k)
+	seq, err := nextSeq(ctx, tx)
+	if err != nil {
+		return Need{}, err
+	}
+	id, err := insertNeed(ctx, tx, ref, requester, dept, origin, in, now, seq)
+	if err != nil {
+		return Need{}, err
+	}
+	if err := recordEvent(ctx, tx, id, now, by, "create", "", Draft, ""); err != nil {
+		return Need{}, err
+	}
+	summary := "Need " + ref + ": " + in.Title
+	if !origin.IsZero() {
+		summary += " (from " + origin.String() + ")"
+	}
+	if err := audit.Record(ctx, tx, now, by, "create", "need", id, summary, nil, in); err != nil {
+		return Need{}, err
+	}
+	n, err := findNeed(ctx, tx, "n.id = ?", id)
+	if err != nil {
+		return Need{}, err
+	}
+	f.stamp(&n)
+	// A new need's observers see it arrive as a draft.
+	return n, f.observe(ctx, tx, n, "", Draft, "create", "", now)
 }
 
 // Update changes a draft. Only its requester may, with the version read.
@@ -334,7 +374,7 @@ func staleVersion(version int) error {
 		"Someone else changed this need after you opened it (you had version %d). Reload it to see their change, then try again.", version)
 }
 
-func recordEvent(ctx context.Context, tx db.Querier, needID int64, at time.Time, p *access.Principal, action, from, to, reason string) error {
+func recordEvent(ctx context.Context, tx db.Querier, needID int64, at time.Time, p *access.Principal, action string, from, to State, reason string) error {
 	var actor any
 	name := "Engage"
 	if p != nil {
@@ -364,7 +404,7 @@ type ActInput struct {
 }
 
 // Act takes a transition of the state machine.
-func (f *Service) Act(ctx context.Context, p *access.Principal, ref, action string, in ActInput) (Need, error) {
+func (f *Service) Act(ctx context.Context, p *access.Principal, ref string, action Action, in ActInput) (Need, error) {
 	n, err := f.Find(ctx, p, ref)
 	if err != nil {
 		return Need{}, err
@@ -407,11 +447,11 @@ func (f *Service) Act(ctx context.Context, p *access.Principal, ref, action stri
 		if k, _ := res.RowsAffected(); k == 0 {
 			return staleVersion(in.Version)
 		}
-		if err := recordEvent(ctx, tx, n.ID, now, p, action, n.State, to, in.Reason); err != nil {
+		if err := recordEvent(ctx, tx, n.ID, now, p, string(action), n.State, to, in.Reason); err != nil {
 			return err
 		}
-		if err := audit.Record(ctx, tx, now, p, action, "need", n.ID, fmt.Sprintf("Need %s: %s", n.Reference, t.Label),
-			map[string]string{"state": n.State}, map[string]string{"state": to, "reason": in.Reason}); err != nil {
+		if err := audit.Record(ctx, tx, now, p, string(action), "need", n.ID, fmt.Sprintf("Need %s: %s", n.Reference, t.Label),
+			map[string]State{"state": n.State}, map[string]string{"state": string(to), "reason": in.Reason}); err != nil {
 			return err
 		}
 		if extra.after != nil {
@@ -419,7 +459,7 @@ func (f *Service) Act(ctx context.Context, p *access.Principal, ref, action stri
 				return err
 			}
 		}
-		return f.publish(ctx, tx, n, n.State, to, in.Reason, now)
+		return f.moved(ctx, tx, n, to, string(action), in.Reason, now)
 	})
 	if err != nil {
 		return Need{}, err
@@ -436,10 +476,10 @@ type extra struct {
 }
 
 // prepare checks an action's own conditions and says what else it writes.
-func (f *Service) prepare(ctx context.Context, tx *db.Tx, p *access.Principal, n *Need, t Transition, in ActInput, now time.Time, to *string) (extra, error) {
+func (f *Service) prepare(ctx context.Context, tx *db.Tx, p *access.Principal, n *Need, t Transition, in ActInput, now time.Time, to *State) (extra, error) {
 	var e extra
 	switch t.Action {
-	case "submit":
+	case ActionSubmit:
 		if err := submitChecks(*n); err != nil {
 			return e, err
 		}
@@ -448,7 +488,7 @@ func (f *Service) prepare(ctx context.Context, tx *db.Tx, p *access.Principal, n
 			return e, err
 		}
 		e.sets, e.args = ", submitted_at = ?, brm_id = ?", []any{now, nullID(brm)}
-	case "merge":
+	case ActionMerge:
 		// A duplicate may be another department's need, but not someone
 		// else's draft, which nobody else knows of.
 		dup, err := findNeed(ctx, tx, "n.reference = ?", strings.ToUpper(strings.TrimSpace(in.DuplicateOf)))
@@ -456,12 +496,12 @@ func (f *Service) prepare(ctx context.Context, tx *db.Tx, p *access.Principal, n
 			return e, fieldErr("duplicate_of", "Give the reference of another need, such as NEED-2026-0042.")
 		}
 		e.sets, e.args = ", duplicate_of_id = ?", []any{dup.ID}
-	case "use_catalog":
+	case ActionUseCatalog:
 		if _, _, err := f.Catalog.FindOffering(ctx, p, in.OfferingID); err != nil {
 			return e, fieldErr("offering_id", "Choose a catalog offering that meets the need.")
 		}
 		e.sets, e.args = ", catalog_offering_id = ?", []any{in.OfferingID}
-	case "to_decision":
+	case ActionToDecision:
 		reviews, err := loadReviews(ctx, tx, n.ID)
 		if err != nil {
 			return e, err
@@ -469,7 +509,7 @@ func (f *Service) prepare(ctx context.Context, tx *db.Tx, p *access.Principal, n
 		if len(reviews) < len(ReviewKinds) {
 			return e, engage.Errorf(engage.ECONFLICT, "All three reviews — architecture, security and finance — must be recorded first.")
 		}
-	case "decide":
+	case ActionDecide:
 		options, err := loadOptions(ctx, tx, n.ID, n.DataClass)
 		if err != nil {
 			return e, err
@@ -549,7 +589,7 @@ func (f *Service) Decided(ctx context.Context, tx *db.Tx, r approval.Request) er
 		// this same transaction, moves the need itself.
 		return nil
 	}
-	to := map[string]string{approval.Approved: Approved, approval.Declined: Rejected, approval.Cancelled: Decision}[r.Status]
+	to := map[string]State{approval.Approved: Approved, approval.Declined: Rejected, approval.Cancelled: Decision}[r.Status]
 	if to == "" || to == Decision {
 		return nil
 	}
@@ -566,7 +606,7 @@ func (f *Service) Decided(ctx context.Context, tx *db.Tx, r approval.Request) er
 	if err := recordEvent(ctx, tx, n.ID, now, nil, "consent_"+r.Status, n.State, to, reason); err != nil {
 		return err
 	}
-	return f.publish(ctx, tx, n, n.State, to, reason, now)
+	return f.moved(ctx, tx, n, to, "consent_"+r.Status, reason, now)
 }
 
 // The events the front door publishes.
@@ -578,7 +618,7 @@ const (
 // EventTypes lists them, for the webhooks that may subscribe to them.
 var EventTypes = []string{EventSubmitted, EventStateChanged}
 
-func (f *Service) publish(ctx context.Context, tx *db.Tx, n Need, from, to, reason string, now time.Time) error {
+func (f *Service) publish(ctx context.Context, tx *db.Tx, n Need, from, to State, reason string, now time.Time) error {
 	if f.Publisher == nil {
 		return nil
 	}

@@ -42,7 +42,7 @@ const needColumns = `n.id, n.reference, n.title, n.problem, n.outcome, n.process
 	COALESCE(n.sponsor_id, 0), COALESCE(sp.name, ''), n.users, n.data_class, n.budget_min, n.budget_max, n.currency, n.needed_by,
 	n.state, n.state_since, COALESCE(n.brm_id, 0), COALESCE(b.name, ''), COALESCE(dup.reference, ''), COALESCE(n.catalog_offering_id, 0),
 	COALESCE(n.decision_option_id, 0), n.decision_reason, COALESCE(db.name, ''), n.decided_at, COALESCE(n.approval_request_id, 0),
-	COALESCE(o.number, ''), n.version, n.created_at, n.updated_at, n.submitted_at
+	COALESCE(o.number, ''), n.version, n.created_at, n.updated_at, n.submitted_at, n.origin_kind, n.origin_ref
 	FROM needs n
 	JOIN people rq ON rq.id = n.requester_id
 	JOIN departments d ON d.id = n.department_id
@@ -56,12 +56,16 @@ func scanNeed(row interface{ Scan(...any) error }) (Need, error) {
 	var n Need
 	var bmin, bmax decimal.NullDecimal
 	var neededBy, decidedAt, submittedAt sql.NullTime
+	var origin Origin
 	err := row.Scan(&n.ID, &n.Reference, &n.Title, &n.Problem, &n.Outcome, &n.Processes, &n.RequesterID, &n.RequesterName, &n.DepartmentID,
 		&n.DepartmentName, &n.SponsorID, &n.SponsorName, &n.Users, &n.DataClass, &bmin, &bmax, &n.Currency, &neededBy, &n.State, &n.StateSince,
 		&n.BRMID, &n.BRMName, &n.DuplicateOf, &n.CatalogOffering, &n.DecisionOptionID, &n.DecisionReason, &n.DecidedByName, &decidedAt,
-		&n.ApprovalID, &n.OrderNumber, &n.Version, &n.CreatedAt, &n.UpdatedAt, &submittedAt)
+		&n.ApprovalID, &n.OrderNumber, &n.Version, &n.CreatedAt, &n.UpdatedAt, &submittedAt, &origin.Kind, &origin.Ref)
 	if err != nil {
 		return n, err
+	}
+	if !origin.IsZero() {
+		n.Origin = &origin
 	}
 	if bmin.Valid {
 		n.BudgetMin = &bmin.Decimal
@@ -75,7 +79,7 @@ func scanNeed(row interface{ Scan(...any) error }) (Need, error) {
 	}
 	n.DecidedAt, n.SubmittedAt = timePtr(decidedAt), timePtr(submittedAt)
 	n.StateSince, n.CreatedAt, n.UpdatedAt = n.StateSince.UTC(), n.CreatedAt.UTC(), n.UpdatedAt.UTC()
-	n.Departments = []int64{}
+	n.Departments, n.ProcessIDs = []int64{}, []int64{}
 	return n, nil
 }
 
@@ -94,44 +98,66 @@ func findNeed(ctx context.Context, q db.Querier, where string, args ...any) (Nee
 	} else if err != nil {
 		return n, fmt.Errorf("reading need: %w", err)
 	}
-	rows, err := q.Query(ctx, "SELECT department_id FROM need_departments WHERE need_id = ? ORDER BY department_id", n.ID)
+	if n.Departments, err = readLinks(ctx, q, departmentLinks, n.ID); err != nil {
+		return n, err
+	}
+	n.ProcessIDs, err = readLinks(ctx, q, processLinks, n.ID)
+	return n, err
+}
+
+// links is a table that links needs to other things by id.
+type links struct{ table, column, what string }
+
+var (
+	departmentLinks = links{"need_departments", "department_id", "affected departments"}
+	processLinks    = links{"need_processes", "process_id", "affected processes"}
+)
+
+// readLinks returns the ids a need links to, in order.
+func readLinks(ctx context.Context, q db.Querier, l links, needID int64) ([]int64, error) {
+	rows, err := q.Query(ctx, "SELECT "+l.column+" FROM "+l.table+" WHERE need_id = ? ORDER BY "+l.column, needID)
 	if err != nil {
-		return n, fmt.Errorf("reading need departments: %w", err)
+		return nil, fmt.Errorf("reading %s: %w", l.what, err)
 	}
 	defer rows.Close()
+	out := []int64{}
 	for rows.Next() {
 		var id int64
 		if err := rows.Scan(&id); err != nil {
-			return n, err
+			return nil, err
 		}
-		n.Departments = append(n.Departments, id)
+		out = append(out, id)
 	}
-	return n, rows.Err()
+	return out, rows.Err()
 }
 
-func writeDepartments(ctx context.Context, q db.Querier, needID int64, ids []int64) error {
-	if _, err := q.Exec(ctx, "DELETE FROM need_departments WHERE need_id = ?", needID); err != nil {
-		return fmt.Errorf("saving affected departments: %w", err)
+// writeLinks replaces the ids a need links to.
+func writeLinks(ctx context.Context, q db.Querier, l links, needID int64, ids []int64) error {
+	if _, err := q.Exec(ctx, "DELETE FROM "+l.table+" WHERE need_id = ?", needID); err != nil {
+		return fmt.Errorf("saving %s: %w", l.what, err)
 	}
 	for _, id := range ids {
-		if _, err := q.Exec(ctx, "INSERT INTO need_departments(need_id, department_id) VALUES (?, ?)", needID, id); err != nil {
-			return fmt.Errorf("saving affected departments: %w", err)
+		if _, err := q.Exec(ctx, "INSERT INTO "+l.table+"(need_id, "+l.column+") VALUES (?, ?)", needID, id); err != nil {
+			return fmt.Errorf("saving %s: %w", l.what, err)
 		}
 	}
 	return nil
 }
 
-func insertNeed(ctx context.Context, q db.Querier, ref string, requester, dept int64, in NeedInput, now time.Time, seq int64) (int64, error) {
+func insertNeed(ctx context.Context, q db.Querier, ref string, requester, dept int64, origin Origin, in NeedInput, now time.Time, seq int64) (int64, error) {
 	var id int64
 	err := q.QueryRow(ctx, `INSERT INTO needs(reference, title, problem, outcome, processes, requester_id, department_id, sponsor_id, users,
-		data_class, budget_min, budget_max, currency, needed_by, state, state_since, search_seq, version, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING id`,
+		data_class, budget_min, budget_max, currency, needed_by, state, state_since, search_seq, version, created_at, updated_at, origin_kind, origin_ref)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?) RETURNING id`,
 		ref, in.Title, in.Problem, in.Outcome, in.Processes, requester, dept, nullID(in.SponsorID), in.Users, in.DataClass,
-		nullDecimal(in.BudgetMin), nullDecimal(in.BudgetMax), in.Currency, nullDate(in.NeededBy), Draft, now, seq, now, now).Scan(&id)
+		nullDecimal(in.BudgetMin), nullDecimal(in.BudgetMax), in.Currency, nullDate(in.NeededBy), Draft, now, seq, now, now, origin.Kind, origin.Ref).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("saving need: %w", err)
 	}
-	return id, writeDepartments(ctx, q, id, in.Departments)
+	if err := writeLinks(ctx, q, departmentLinks, id, in.Departments); err != nil {
+		return 0, err
+	}
+	return id, writeLinks(ctx, q, processLinks, id, in.ProcessIDs)
 }
 
 func updateNeed(ctx context.Context, q db.Querier, id int64, version int, in NeedInput, now time.Time, seq int64) (int64, error) {
@@ -147,7 +173,13 @@ func updateNeed(ctx context.Context, q db.Querier, id int64, version int, in Nee
 	if err != nil || n == 0 {
 		return n, err
 	}
-	return n, writeDepartments(ctx, q, id, in.Departments)
+	if err := writeLinks(ctx, q, departmentLinks, id, in.Departments); err != nil {
+		return n, err
+	}
+	if in.ProcessIDs == nil {
+		return n, nil // left out: the links stay
+	}
+	return n, writeLinks(ctx, q, processLinks, id, in.ProcessIDs)
 }
 
 func loadEvents(ctx context.Context, q db.Querier, needID int64) ([]NeedEvent, error) {

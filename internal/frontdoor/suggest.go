@@ -36,7 +36,7 @@ const checkEvery = time.Second
 // the filter to a single check per matching need.
 const listedTag = "listed"
 
-func listed(state string) bool { return state != Draft && state != Withdrawn }
+func listed(state State) bool { return state != Draft && state != Withdrawn }
 
 func nextSeq(ctx context.Context, tx db.Querier) (int64, error) {
 	return db.NextNumber(ctx, tx, "need-search", 0)
@@ -173,7 +173,7 @@ func (f *Service) readNeeds(ctx context.Context, r *reuseIndex, seen int64) (int
 			&m.DecisionKind, &m.Decision, &seq); err != nil {
 			return seen, fmt.Errorf("reading needs for the reuse index: %w", err)
 		}
-		tags := []string{"state:" + m.State, "department:" + strconv.FormatInt(m.DepartmentID, 10)}
+		tags := []string{"state:" + string(m.State), "department:" + strconv.FormatInt(m.DepartmentID, 10)}
 		if listed(m.State) {
 			tags = append(tags, listedTag)
 		}
@@ -199,7 +199,7 @@ type NeedMatch struct {
 	Title          string  `json:"title"`
 	DepartmentID   int64   `json:"department_id"`
 	DepartmentName string  `json:"department_name"`
-	State          string  `json:"state"`
+	State          State   `json:"state"`
 	DecisionKind   string  `json:"decision_kind,omitempty" doc:"reuse, buy, build or broker, once decided"`
 	Decision       string  `json:"decision,omitempty" doc:"The chosen option"`
 	Score          float64 `json:"score"`

@@ -56,15 +56,15 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 // waitingCount is the navigation's count of what waits for p; a failure
 // to count is logged and shows no count rather than failing the page.
 func (s *Server) waitingCount(ctx context.Context, p *access.Principal) int {
-	if p == nil || len(s.Waiting) == 0 {
+	if p == nil {
 		return 0
 	}
-	items, err := s.Waiting.For(ctx, p)
+	n, err := s.Waiting.Count(ctx, p)
 	if err != nil {
 		s.Logger.Warn("counting what waits", "person", p.PersonID, "err", err)
 		return 0
 	}
-	return len(items)
+	return n
 }
 
 // homeNeeds are the person's open needs (written or sponsored, not yet

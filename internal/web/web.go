@@ -28,18 +28,9 @@ import (
 
 	"github.com/engagehq/engage"
 	"github.com/engagehq/engage/internal/access"
-	"github.com/engagehq/engage/internal/approval"
-	"github.com/engagehq/engage/internal/audit"
 	"github.com/engagehq/engage/internal/auth"
-	"github.com/engagehq/engage/internal/billing"
-	"github.com/engagehq/engage/internal/catalog"
-	"github.com/engagehq/engage/internal/cloudbill"
-	"github.com/engagehq/engage/internal/costs"
-	"github.com/engagehq/engage/internal/frontdoor"
 	"github.com/engagehq/engage/internal/idempotency"
-	"github.com/engagehq/engage/internal/notify"
-	"github.com/engagehq/engage/internal/org"
-	"github.com/engagehq/engage/internal/waiting"
+	"github.com/engagehq/engage/internal/product"
 	"github.com/engagehq/engage/internal/web/page"
 )
 
@@ -57,41 +48,18 @@ const (
 
 // Server renders Engage's pages.
 type Server struct {
-	Org   *org.Service
-	Auth  *auth.Service
-	Audit *audit.Service
-	// Catalog serves the catalog, quotes, orders and announcements.
-	Catalog *catalog.Catalog
-	OIDC    *auth.OIDC // nil when single sign-on is off
-	Logger  *slog.Logger
-	Clock   engage.Clock
+	// Services are the product services every page calls into.
+	product.Services
+
+	OIDC   *auth.OIDC // nil when single sign-on is off
+	Logger *slog.Logger
+	Clock  engage.Clock
 	// SecureCookies marks cookies Secure; on when Engage is served over TLS.
 	SecureCookies bool
 	// Proxies says which reverse proxies' X-Forwarded-For to believe.
 	Proxies ProxyTrust
 	Version string
 
-	// Approval serves approval requests, delegations and policies.
-	Approval *approval.Service
-
-	// Notify serves the personal inbox, webhooks and the delivery log.
-	Notify *notify.Service
-
-	// FrontDoor serves technology needs, their workflow and the delivery gate.
-	FrontDoor *frontdoor.Service
-
-	// Billing serves statements, costs, billing periods and exports.
-	Billing *billing.Service
-
-	// Costs serves cost pools, their allocation, cost recovery and unit cost.
-	Costs *costs.Service
-
-	// CloudBill imports FOCUS cloud bills and allocates them to departments.
-	CloudBill *cloudbill.Service
-
-	// Waiting lists what waits for a person: approvals, triage, reviews,
-	// the board's decisions.
-	Waiting waiting.List
 	// FormKeys keeps the answers to forms that create something, so that
 	// sending one twice creates once (see onceForm); none when nil.
 	FormKeys *idempotency.Store

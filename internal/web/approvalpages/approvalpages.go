@@ -27,7 +27,8 @@ type Pages struct {
 	// Catalog shows an order's lines and the department's spend beside a
 	// request; nil leaves them out.
 	Catalog *catalog.Catalog
-	Waiting waiting.List
+	// Waiting lists what waits for the person, whatever area it is from.
+	Waiting *waiting.Counter
 	Clock   engage.Clock
 }
 

@@ -47,7 +47,7 @@ func (s *Pages) catalogHome(w http.ResponseWriter, r *http.Request) error {
 // catalogData is what catalog.html shows. The page is the catalog's most
 // requested one, and walking each card and facet through the template
 // engine cost more than the search: the facets are worked out here, and
-// each card is rendered once and kept (see cardHTML).
+// each card and facet is rendered once and kept (see keptFragments).
 func (s *Pages) catalogData(query string, res catalog.Page, selected url.Values, news []catalog.Announcement, next string, canAdd bool) *catalogView {
 	facets := []facet{
 		{Name: "family", Label: "Family", choices: catalog.Families},
@@ -69,7 +69,11 @@ func (s *Pages) catalogData(query string, res catalog.Page, selected url.Values,
 	for i := range res.Cards {
 		cards[i] = s.cardHTML(&res.Cards[i])
 	}
-	return &catalogView{Base: page.Base{Title: "Catalog", Nav: "catalog"}, Search: query, Total: res.Total, Cards: cards, Facets: facets,
+	fieldsets := make([]template.HTML, len(facets))
+	for i := range facets {
+		fieldsets[i] = s.facetHTML(&facets[i])
+	}
+	return &catalogView{Base: page.Base{Title: "Catalog", Nav: "catalog"}, Search: query, Total: res.Total, Cards: cards, Facets: fieldsets,
 		News: news, Next: next, CanAdd: canAdd}
 }
 
@@ -93,14 +97,45 @@ type cardKey struct {
 
 // renderedCards keeps service cards as rendered, by what they show, so a
 // card is rendered again only when its service, price or consumers change.
-var renderedCards struct {
-	sync.Mutex
-	html map[cardKey]template.HTML
+var renderedCards keptFragments[cardKey]
+
+// renderedFacets keeps the facets' fieldsets as rendered, by what they show
+// (see facetKey): they were half of the page's rendering.
+var renderedFacets keptFragments[string]
+
+// maxCardsKept bounds the rendered cards (and facets) kept; past it they
+// are dropped and rendered again when asked for.
+const maxCardsKept = 50000
+
+// keptFragments keeps parts of the catalog page as rendered, by a key that
+// stands for everything the part shows.
+type keptFragments[K comparable] struct {
+	mu   sync.Mutex
+	html map[K]template.HTML
 }
 
-// maxCardsKept bounds the rendered cards kept; past it they are dropped
-// and rendered again when asked for.
-const maxCardsKept = 50000
+// render returns the part kept for k, or renders the catalog page's
+// template name with data and keeps it.
+func (kf *keptFragments[K]) render(s *Pages, k K, name string, data any) (template.HTML, error) {
+	kf.mu.Lock()
+	h, ok := kf.html[k]
+	kf.mu.Unlock()
+	if ok {
+		return h, nil
+	}
+	var b bytes.Buffer
+	if err := s.Partial(&b, "catalog.html", name, data); err != nil {
+		return "", err
+	}
+	h = template.HTML(b.String()) //nolint:gosec // rendered by html/template
+	kf.mu.Lock()
+	if kf.html == nil || len(kf.html) >= maxCardsKept {
+		kf.html = map[K]template.HTML{}
+	}
+	kf.html[k] = h
+	kf.mu.Unlock()
+	return h, nil
+}
 
 func (s *Pages) cardHTML(c *catalog.ServiceCard) template.HTML {
 	k := cardKey{Slug: c.Slug, Name: c.Name, Summary: c.Summary, Delivery: c.DeliveryModel, Lifecycle: c.Lifecycle, Family: c.Family,
@@ -108,23 +143,34 @@ func (s *Pages) cardHTML(c *catalog.ServiceCard) template.HTML {
 	if c.PriceFrom != nil {
 		k.Price = catalog.FormatPrice(*c.PriceFrom)
 	}
-	renderedCards.Lock()
-	h, ok := renderedCards.html[k]
-	renderedCards.Unlock()
-	if ok {
-		return h
-	}
-	var b bytes.Buffer
-	if err := s.Partial(&b, "catalog.html", "card", k); err != nil {
+	h, err := renderedCards.render(s, k, "card", k)
+	if err != nil {
 		s.Logger.Error("rendering a service card", "service", c.Slug, "err", err)
 		return template.HTML(`<li class="card">` + template.HTMLEscapeString(c.Name) + `</li>`)
 	}
-	h = template.HTML(b.String())
-	renderedCards.Lock()
-	if renderedCards.html == nil || len(renderedCards.html) >= maxCardsKept {
-		renderedCards.html = map[cardKey]template.HTML{}
+	return h
+}
+
+// facetKey stands for what a facet's fieldset shows: its name (which gives
+// its label) and each choice's value (which gives its label), count and
+// whether it is ticked.
+func facetKey(f *facet) string {
+	k := []byte(f.Name)
+	for _, c := range f.Choices {
+		k = append(k, 0)
+		k = append(k, c.Value...)
+		k = append(k, 0)
+		k = strconv.AppendInt(k, int64(c.N), 10)
+		k = strconv.AppendBool(k, c.Checked)
 	}
-	renderedCards.html[k] = h
-	renderedCards.Unlock()
+	return string(k)
+}
+
+func (s *Pages) facetHTML(f *facet) template.HTML {
+	h, err := renderedFacets.render(s, facetKey(f), "facet", f)
+	if err != nil {
+		s.Logger.Error("rendering a catalog facet", "facet", f.Name, "err", err)
+		return ""
+	}
 	return h
 }

@@ -2,7 +2,6 @@ package catalogpages
 
 import (
 	"fmt"
-	"github.com/engagehq/engage/internal/web/page"
 	"log/slog"
 	"net/http/httptest"
 	"net/url"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/engagehq/engage/internal/access"
 	"github.com/engagehq/engage/internal/catalog"
+	"github.com/engagehq/engage/internal/web/page"
 )
 
 // newPages is the catalog area with its templates and no services.
@@ -85,14 +85,44 @@ func TestCatalogPageRenders(t *testing.T) {
 	}
 }
 
-// BenchmarkCatalogPage renders a catalog page of 24 cards.
+// BenchmarkCatalogPage renders a catalog page of 24 cards, from the
+// search's answer on (the cards and facets kept, as in a running server).
 func BenchmarkCatalogPage(b *testing.B) {
 	s := newPages(b)
-	data := catalogPageData(s)
 	r := httptest.NewRequest("GET", "/catalog?q=dedicated", nil)
 	r = r.WithContext(access.WithPrincipal(r.Context(), &access.Principal{PersonID: 1, Name: "Riley"}))
 	b.ReportAllocs()
 	for b.Loop() {
-		s.Render(httptest.NewRecorder(), r, "catalog.html", data)
+		s.Render(httptest.NewRecorder(), r, "catalog.html", catalogPageData(s))
+	}
+}
+
+// TestCatalogFacetsFollowTheSearch: a facet is kept as rendered, but only
+// for the counts and ticks it shows: another search's counts, or a box
+// ticked, show at once.
+func TestCatalogFacetsFollowTheSearch(t *testing.T) {
+	s := newPages(t)
+	fieldset := func(n int, ticked url.Values) string {
+		t.Helper()
+		res := catalog.Page{Facets: map[string]int{"delivery:cloud": n, "delivery:legacy": 2}}
+		v := s.catalogData("", res, ticked, nil, "", false)
+		for _, h := range v.Facets {
+			if strings.Contains(string(h), "<legend>Delivery</legend>") {
+				return string(h)
+			}
+		}
+		t.Fatalf("no delivery facet among %q", v.Facets)
+		return ""
+	}
+	for range 2 {
+		if got := fieldset(7, nil); !strings.Contains(got, `value="cloud" > Cloud <span class="muted">(7)</span>`) {
+			t.Fatalf("the delivery facet with 7 cloud services = %s", got)
+		}
+		if got := fieldset(9, nil); !strings.Contains(got, `value="cloud" > Cloud <span class="muted">(9)</span>`) {
+			t.Fatalf("the delivery facet with 9 cloud services = %s", got)
+		}
+		if got := fieldset(9, url.Values{"delivery": {"cloud"}}); !strings.Contains(got, `value="cloud" checked> Cloud <span class="muted">(9)</span>`) {
+			t.Fatalf("the delivery facet with cloud ticked = %s", got)
+		}
 	}
 }

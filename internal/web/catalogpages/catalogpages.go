@@ -88,8 +88,8 @@ type catalogView struct {
 	page.Base
 	Search string
 	Total  int
-	Cards  []template.HTML // rendered once and kept (see cardHTML)
-	Facets []facet
+	Cards  []template.HTML // rendered once and kept (see keptFragments)
+	Facets []template.HTML // the facets' fieldsets, rendered once and kept
 	News   []catalog.Announcement
 	Next   string // the next page's link, "" on the last
 	CanAdd bool
@@ -102,7 +102,11 @@ type serviceView struct {
 	Offerings    []offeringRow
 	News         []catalog.Announcement
 	Description  template.HTML
-	Alternatives []alternativeLink
+	Alternatives []alternativeLink // the first alternativesShown
+	// AllAlternatives counts the alternatives; AlternativesLink lists them
+	// all in the catalog.
+	AllAlternatives  int
+	AlternativesLink string
 }
 
 // compareView puts two to four offerings side by side.

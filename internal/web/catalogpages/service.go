@@ -23,7 +23,7 @@ func (s *Pages) servicePage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	today := catalog.DateOf(s.Clock.Now())
-	alternatives, err := s.Catalog.Alternatives(r.Context(), page.Principal(r), d.Service.ID)
+	alternatives, allAlternatives, err := s.Catalog.Alternatives(r.Context(), page.Principal(r), d.Service.ID, alternativesShown)
 	if err != nil {
 		return err
 	}
@@ -47,8 +47,19 @@ func (s *Pages) servicePage(w http.ResponseWriter, r *http.Request) error {
 		rows = append(rows, row)
 	}
 	s.Render(w, r, "service.html", &serviceView{Base: page.Base{Title: d.Service.Name, Nav: "catalog"}, D: d, Offerings: rows, News: news,
-		Description: page.Markdown(d.Service.Description), Alternatives: alternativeLinks(d, alternatives)})
+		Description: page.Markdown(d.Service.Description), Alternatives: alternativeLinks(d, alternatives),
+		AllAlternatives: allAlternatives, AlternativesLink: alternativesLink(d.Service.Family)})
 	return nil
+}
+
+// alternativesShown is how many cloud alternatives a service page names; a
+// family can have hundreds, and the rest are one link away in the catalog.
+const alternativesShown = 5
+
+// alternativesLink lists in the catalog every cloud service of a family
+// that takes orders, in the order the service page names them.
+func alternativesLink(family string) string {
+	return "/catalog?" + url.Values{"family": {family}, "delivery": {"cloud"}, "lifecycle": {"pilot", "live"}}.Encode()
 }
 
 // offeringRow is an offering on its service's page, with its current and

@@ -64,7 +64,7 @@ var Templates = page.Templates{
 	FS:    templateFS,
 	Funcs: funcs,
 	Views: map[string]page.View{
-		"need_home.html":      &homeView{Mine: []needRow{{}}, Works: true, Levels: frontdoor.ServiceLevels},
+		"need_home.html":      &homeView{Mine: []needRow{{}}, Works: true, Levels: serviceLevels()},
 		"needs.html":          &needsView{Rows: []needRow{{}}, States: frontdoor.States, Departments: []org.Department{{}}},
 		"need_dashboard.html": sampleDashboard(),
 		"need_form.html":      &needFormView{Classes: dataClassHints, Departments: []org.Department{{ID: 2}}, Suggest: sampleSuggestions},

@@ -23,7 +23,7 @@ func (s *Pages) frontdoorHome(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v := &homeView{Base: page.Base{Title: "Front door", Nav: "frontdoor"}, Mine: s.needRows(mine), MoreMine: next != "", Works: frontdoor.HasWorkQueue(p),
-		Levels: frontdoor.ServiceLevels}
+		Levels: serviceLevels()}
 	if v.Works {
 		queue, _, err := s.FrontDoor.List(ctx, p, frontdoor.ListFilter{Queue: true})
 		if err != nil {
@@ -47,7 +47,7 @@ func (s *Pages) needQueue(w http.ResponseWriter, r *http.Request) error {
 // ("waiting for you", overdue first); ?format=csv downloads it.
 func (s *Pages) listNeeds(w http.ResponseWriter, r *http.Request, queue bool) error {
 	q := r.URL.Query()
-	f := frontdoor.ListFilter{State: q.Get("state"), DepartmentID: page.QueryInt(r, "department"), Mine: q.Get("mine") == "1",
+	f := frontdoor.ListFilter{State: frontdoor.State(q.Get("state")), DepartmentID: page.QueryInt(r, "department"), Mine: q.Get("mine") == "1",
 		Overdue: q.Get("overdue") == "1", Query: strings.TrimSpace(q.Get("q")), Queue: queue, Cursor: q.Get("cursor"), Limit: 50}
 	if q.Get("format") == "csv" {
 		return s.needsCSV(w, r, f)
@@ -99,7 +99,7 @@ func (s *Pages) needsCSV(w http.ResponseWriter, r *http.Request, f frontdoor.Lis
 		if n.SubmittedAt != nil {
 			submitted = day(n.SubmittedAt.UTC())
 		}
-		_ = cw.Write([]string{n.Reference, n.Title, n.DepartmentName, n.RequesterName, n.State, frontdoor.StateLabels[n.State],
+		_ = cw.Write([]string{n.Reference, n.Title, n.DepartmentName, n.RequesterName, string(n.State), frontdoor.StateLabels[n.State],
 			day(n.StateSince.UTC()), due, strconv.FormatBool(n.Overdue), strconv.Itoa(n.Users), n.DataClass, n.BRMName, submitted, day(n.CreatedAt.UTC())})
 	}
 	cw.Flush()
@@ -110,13 +110,13 @@ func (s *Pages) needsCSV(w http.ResponseWriter, r *http.Request, f frontdoor.Lis
 // department.
 var stageGroups = []struct {
 	Label  string
-	States []string
+	States []frontdoor.State
 }{
-	{"Draft", []string{frontdoor.Draft}},
-	{"Being decided", []string{frontdoor.Submitted, frontdoor.Triage, frontdoor.Assessment, frontdoor.Decision}},
-	{"Approved or in delivery", []string{frontdoor.Approved, frontdoor.InDelivery}},
-	{"Delivered or closed", []string{frontdoor.Delivered, frontdoor.Closed}},
-	{"Rejected or withdrawn", []string{frontdoor.Rejected, frontdoor.Withdrawn}},
+	{"Draft", []frontdoor.State{frontdoor.Draft}},
+	{"Being decided", []frontdoor.State{frontdoor.Submitted, frontdoor.Triage, frontdoor.Assessment, frontdoor.Decision}},
+	{"Approved or in delivery", []frontdoor.State{frontdoor.Approved, frontdoor.InDelivery}},
+	{"Delivered or closed", []frontdoor.State{frontdoor.Delivered, frontdoor.Closed}},
+	{"Rejected or withdrawn", []frontdoor.State{frontdoor.Rejected, frontdoor.Withdrawn}},
 }
 
 type departmentRow struct {
@@ -165,7 +165,7 @@ func (s *Pages) needDashboard(w http.ResponseWriter, r *http.Request) error {
 	var stages []countRow
 	for _, st := range frontdoor.States {
 		if n := d.ByState[st]; n > 0 {
-			stages = append(stages, countRow{Key: st, Label: frontdoor.StateLabels[st], Count: n, Share: share(n, d.Total)})
+			stages = append(stages, countRow{Key: string(st), Label: frontdoor.StateLabels[st], Count: n, Share: share(n, d.Total)})
 		}
 	}
 	var groups []string

@@ -54,8 +54,8 @@ func (s *Pages) renderNeed(w http.ResponseWriter, r *http.Request, base page.Bas
 
 	var forms []actionForm
 	for _, t := range frontdoor.Transitions {
-		if slices.Contains(d.Actions, t.Action) && slices.Contains(t.From, n.State) && !slices.ContainsFunc(forms, func(f actionForm) bool { return f.Action == t.Action }) {
-			forms = append(forms, actionForm{Action: t.Action, Label: t.Label, Reason: t.Reason,
+		if slices.Contains(d.Actions, string(t.Action)) && slices.Contains(t.From, n.State) && !slices.ContainsFunc(forms, func(f actionForm) bool { return f.Action == string(t.Action) }) {
+			forms = append(forms, actionForm{Action: string(t.Action), Label: t.Label, Reason: t.Reason,
 				Danger: t.Reason || t.To == frontdoor.Rejected || t.To == frontdoor.Withdrawn})
 		}
 	}
@@ -138,7 +138,7 @@ func (s *Pages) renderNeed(w http.ResponseWriter, r *http.Request, base page.Bas
 		v.SeesApproval = err == nil
 	}
 	// What already exists stays in view until the board has decided.
-	if slices.Contains([]string{frontdoor.Draft, frontdoor.Submitted, frontdoor.Triage, frontdoor.Assessment, frontdoor.Decision}, n.State) {
+	if slices.Contains([]frontdoor.State{frontdoor.Draft, frontdoor.Submitted, frontdoor.Triage, frontdoor.Assessment, frontdoor.Decision}, n.State) {
 		sg, err := s.suggest(r, n.Title, n.Problem, n.Reference)
 		if err != nil {
 			return err
@@ -161,7 +161,7 @@ func (s *Pages) actOnNeed(w http.ResponseWriter, r *http.Request) error {
 	err := v.Err()
 	var n frontdoor.Need
 	if err == nil {
-		n, err = s.FrontDoor.Act(r.Context(), page.Principal(r), r.PathValue("reference"), action, in)
+		n, err = s.FrontDoor.Act(r.Context(), page.Principal(r), r.PathValue("reference"), frontdoor.Action(action), in)
 	}
 	if code := engage.ErrorCode(err); code == engage.EINVALID && action == "submit" {
 		// What a draft lacks is fixed on its form, where the fields are.
@@ -301,16 +301,16 @@ type progressStep struct {
 }
 
 // needPath is the way a need takes when nothing stops it.
-var needPath = []string{frontdoor.Draft, frontdoor.Submitted, frontdoor.Triage, frontdoor.Assessment, frontdoor.Decision,
+var needPath = []frontdoor.State{frontdoor.Draft, frontdoor.Submitted, frontdoor.Triage, frontdoor.Assessment, frontdoor.Decision,
 	frontdoor.Approved, frontdoor.InDelivery, frontdoor.Delivered, frontdoor.Closed}
 
 // needProgress lists the stages of a need: those it went through, the one
 // it is in, and those to come. A need that was stopped (rejected,
 // withdrawn, or closed before delivery) ends at the stage it left, then
 // where it stopped.
-func needProgress(state string, events []frontdoor.NeedEvent) []progressStep {
+func needProgress(state frontdoor.State, events []frontdoor.NeedEvent) []progressStep {
 	at := slices.Index(needPath, state)
-	last := "" // the stage the need left for its final state
+	var last frontdoor.State // the stage the need left for its final state
 	for _, e := range events {
 		if e.To == state && e.From != e.To {
 			last = e.From

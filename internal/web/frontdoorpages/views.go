@@ -15,7 +15,7 @@ type homeView struct {
 	Mine     []needRow
 	MoreMine bool
 	Works    bool           // the person has a work queue in the front door
-	Levels   map[string]int // the service level of each stage, in working days
+	Levels   map[string]int // the service level of each stage, in working days, by the stage's name
 	InQueue  int            // needs waiting for the person
 	Overdue  int            // of which overdue
 }
@@ -28,7 +28,7 @@ type needsView struct {
 	Queue       bool
 	Path        string // the list's own address, for its filters
 	Filter      frontdoor.ListFilter
-	States      []string
+	States      []frontdoor.State
 	Departments []org.Department
 	CSV         string // the list as a file
 	Overdue     int
@@ -128,7 +128,7 @@ var sampleSuggestions = suggestionsView{Checked: true, S: frontdoor.Suggestions{
 
 func sampleDashboard() *dashboardView {
 	row := departmentRow{Name: "Research", ID: 1, Counts: []int{1, 0, 0, 0, 0}, Total: 1}
-	return &dashboardView{Stages: []countRow{{Key: frontdoor.Draft, Label: "Draft", Count: 1, Share: "100%"}},
+	return &dashboardView{Stages: []countRow{{Key: string(frontdoor.Draft), Label: "Draft", Count: 1, Share: "100%"}},
 		Chart:  &page.BarChart{Title: "Needs by stage", Height: 50, Bars: []page.Bar{{Label: "Draft", Value: "1"}}},
 		Groups: []string{"Draft"}, Departments: []departmentRow{row}, Totals: row,
 		Times: []stageTimeRow{{State: "Draft", Median: "1 day", P90: "2 days", Count: 1, Level: 1}},

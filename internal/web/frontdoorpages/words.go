@@ -104,7 +104,7 @@ var funcs = template.FuncMap{
 	},
 }
 
-func needStateClass(state string) string {
+func needStateClass(state frontdoor.State) string {
 	switch state {
 	case frontdoor.Approved, frontdoor.InDelivery, frontdoor.Delivered, frontdoor.Closed:
 		return "label ok"
@@ -114,10 +114,20 @@ func needStateClass(state string) string {
 	return "label"
 }
 
+// serviceLevels are the service levels of the stages in working days,
+// keyed by the stages' names, for the templates' index.
+func serviceLevels() map[string]int {
+	levels := map[string]int{}
+	for st, days := range frontdoor.ServiceLevels {
+		levels[string(st)] = days
+	}
+	return levels
+}
+
 // actionLabel is the label of a workflow action in the Transitions table.
 func actionLabel(action string) string {
 	for _, t := range frontdoor.Transitions {
-		if t.Action == action {
+		if string(t.Action) == action {
 			return t.Label
 		}
 	}

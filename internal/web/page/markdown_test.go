@@ -24,3 +24,23 @@ func TestMarkdownIsSafe(t *testing.T) {
 		t.Errorf("markdown lost ordinary formatting: %q", out)
 	}
 }
+
+// What renderMarkdown keeps is each source's own rendering, whatever came
+// before it, and it stays within its bound.
+func TestMarkdownKeptPerSource(t *testing.T) {
+	for range 2 {
+		if a, b := Markdown("**one**"), Markdown("*one*"); a != "<p><strong>one</strong></p>\n" || b != "<p><em>one</em></p>\n" {
+			t.Fatalf("renderings = %q and %q", a, b)
+		}
+	}
+	big := strings.Repeat("word ", maxMarkdownKept/64/12)
+	for i := range 100 {
+		Markdown(big + strings.Repeat("x", i))
+	}
+	renderedMarkdown.Lock()
+	kept := renderedMarkdown.bytes
+	renderedMarkdown.Unlock()
+	if kept > maxMarkdownKept {
+		t.Fatalf("%d bytes of markdown kept; want at most %d", kept, maxMarkdownKept)
+	}
+}

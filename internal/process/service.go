@@ -1,0 +1,247 @@
+package process
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/engagehq/engage"
+	"github.com/engagehq/engage/internal/access"
+	"github.com/engagehq/engage/internal/audit"
+	"github.com/engagehq/engage/internal/db"
+	"github.com/engagehq/engage/internal/org"
+)
+
+// Service is the process register's rules over its store.
+type Service struct {
+	DB    *db.DB
+	Clock engage.Clock
+	// Org checks the owners named.
+	Org *org.Service
+}
+
+func requireReader(p *access.Principal) error {
+	if p == nil || p.GateOnly() {
+		return engage.Errorf(engage.EUNAUTHORIZED, "Sign in first.")
+	}
+	return nil
+}
+
+// MayChange reports whether p may change the register: administrators and
+// the portfolio board (the enterprise architects, a role the portfolio
+// brings, will join them here).
+func MayChange(p *access.Principal) bool {
+	return p != nil && !p.GateOnly() && (p.IsAdmin() || p.Has(access.PortfolioBoard))
+}
+
+func requireWriter(p *access.Principal) error {
+	if err := requireReader(p); err != nil {
+		return err
+	}
+	if !MayChange(p) {
+		return engage.Errorf(engage.EFORBIDDEN, "Only administrators and the portfolio board change the process register.")
+	}
+	return nil
+}
+
+// List returns a page of the register, in the order entries were created.
+// Everyone signed in may.
+func (s *Service) List(ctx context.Context, p *access.Principal, f ListFilter) ([]Entry, string, error) {
+	if err := requireReader(p); err != nil {
+		return nil, "", err
+	}
+	return list(ctx, s.DB, f)
+}
+
+// Get returns one entry. Everyone signed in may.
+func (s *Service) Get(ctx context.Context, p *access.Principal, id int64) (Entry, error) {
+	if err := requireReader(p); err != nil {
+		return Entry{}, err
+	}
+	return find(ctx, s.DB, "id = ?", id)
+}
+
+// Refs returns, of ids, those that are in the register, with what other
+// areas show of them. It reads through q (the caller's transaction, or the
+// database) and checks no access: the caller does.
+func (s *Service) Refs(ctx context.Context, q db.Querier, ids []int64) (map[int64]Ref, error) {
+	out := map[int64]Ref{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	rows, err := q.Query(ctx, "SELECT id, kind, ref, name FROM processes WHERE id IN ("+
+		strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ")+")", args...)
+	if err != nil {
+		return nil, fmt.Errorf("reading the process register: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r Ref
+		if err := rows.Scan(&r.ID, &r.Kind, &r.Ref, &r.Name); err != nil {
+			return nil, err
+		}
+		out[r.ID] = r
+	}
+	return out, rows.Err()
+}
+
+var refPattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+
+// check validates in for the entry id (0 for a new one), reading through q.
+func (s *Service) check(ctx context.Context, q db.Querier, id int64, in *Input) error {
+	in.Ref = strings.ToLower(strings.TrimSpace(in.Ref))
+	in.Name = strings.TrimSpace(in.Name)
+	in.Description = strings.TrimSpace(in.Description)
+	if in.Criticality == "" {
+		in.Criticality = "medium"
+	}
+	var v engage.Validation
+	for field, value := range map[string]string{"ref": in.Ref, "name": in.Name, "description": in.Description} {
+		v.Text(field, value)
+	}
+	v.Require("name", in.Name, "the process's name, such as “Order to cash”")
+	v.MaxLen("name", in.Name, 200)
+	v.MaxLen("description", in.Description, 10000)
+	switch {
+	case in.Ref == "":
+		v.Add("ref", "Enter a short handle, such as order-to-cash.")
+	case len(in.Ref) > 64 || !refPattern.MatchString(in.Ref):
+		v.Add("ref", "Use up to 64 lower-case letters, digits and single hyphens, such as order-to-cash.")
+	}
+	if in.Kind != ValueStream && in.Kind != Process {
+		v.Add("kind", "Choose value_stream or process.")
+	}
+	if !slices.Contains(Criticalities, in.Criticality) {
+		v.Add("criticality", "Choose low, medium, high or critical.")
+	}
+	if in.Kind == ValueStream && in.ParentID != 0 {
+		v.Add("parent_id", "A value stream stands at the top of the register: it has no parent.")
+	} else if in.ParentID != 0 {
+		tree, err := parents(ctx, q)
+		if err != nil {
+			return err
+		}
+		if _, ok := tree[in.ParentID]; !ok {
+			v.Add("parent_id", "No process with id %d.", in.ParentID)
+		} else if id != 0 && below(tree, in.ParentID, id) {
+			v.Add("parent_id", "A process cannot sit below itself or one of its own sub-processes.")
+		}
+	}
+	if in.OwnerPersonID != 0 {
+		if _, err := s.Org.FindPersonByID(ctx, in.OwnerPersonID); engage.ErrorCode(err) == engage.ENOTFOUND {
+			v.Add("owner_person_id", "No person with id %d.", in.OwnerPersonID)
+		} else if err != nil {
+			return err
+		}
+	}
+	if in.OwnerDepartmentID != 0 {
+		if _, err := s.Org.FindDepartment(ctx, access.System("process register"), in.OwnerDepartmentID); engage.ErrorCode(err) == engage.ENOTFOUND {
+			v.Add("owner_department_id", "No department with id %d.", in.OwnerDepartmentID)
+		} else if err != nil {
+			return err
+		}
+	}
+	return v.Err()
+}
+
+// below reports whether node is id or sits somewhere below it.
+func below(tree map[int64]int64, node, id int64) bool {
+	for seen := 0; node != 0 && seen <= len(tree); seen++ {
+		if node == id {
+			return true
+		}
+		node = tree[node]
+	}
+	return false
+}
+
+func optionalID(id int64) sql.NullInt64 { return sql.NullInt64{Int64: id, Valid: id != 0} }
+
+// Create adds a value stream or process. Administrators and the portfolio
+// board only. Sending the same entry again returns the one created.
+func (s *Service) Create(ctx context.Context, p *access.Principal, in Input) (Entry, error) {
+	if err := requireWriter(p); err != nil {
+		return Entry{}, err
+	}
+	var out Entry
+	err := s.DB.Transact(ctx, func(tx *db.Tx) error {
+		if err := s.check(ctx, tx, 0, &in); err != nil {
+			return err
+		}
+		if existing, err := find(ctx, tx, "ref = ?", in.Ref); err == nil {
+			if existing.Input() == in {
+				out = existing
+				return nil
+			}
+			return fieldConflict("ref", fmt.Sprintf("%s is already the handle of %s.", in.Ref, existing.Name))
+		} else if engage.ErrorCode(err) != engage.ENOTFOUND {
+			return err
+		}
+		now := s.Clock.Now()
+		var id int64
+		err := tx.QueryRow(ctx, `INSERT INTO processes(parent_id, kind, ref, name, description, owner_person_id, owner_department_id,
+			criticality, external_customers, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING id`,
+			optionalID(in.ParentID), in.Kind, in.Ref, in.Name, in.Description, optionalID(in.OwnerPersonID), optionalID(in.OwnerDepartmentID),
+			in.Criticality, in.ExternalCustomers, now, now).Scan(&id)
+		if err != nil {
+			return fmt.Errorf("saving process %s: %w", in.Ref, err)
+		}
+		if err := audit.Record(ctx, tx, now, p, "create", "process", id, "Process "+in.Ref+": "+in.Name, nil, in); err != nil {
+			return err
+		}
+		out, err = find(ctx, tx, "id = ?", id)
+		return err
+	})
+	return out, err
+}
+
+// Update changes an entry, given the version read. Administrators and the
+// portfolio board only.
+func (s *Service) Update(ctx context.Context, p *access.Principal, id int64, version int, in Input) (Entry, error) {
+	if err := requireWriter(p); err != nil {
+		return Entry{}, err
+	}
+	var out Entry
+	err := s.DB.Transact(ctx, func(tx *db.Tx) error {
+		before, err := find(ctx, tx, "id = ?", id)
+		if err != nil {
+			return err
+		}
+		if err := s.check(ctx, tx, id, &in); err != nil {
+			return err
+		}
+		now := s.Clock.Now()
+		res, err := tx.Exec(ctx, `UPDATE processes SET parent_id = ?, kind = ?, ref = ?, name = ?, description = ?, owner_person_id = ?,
+			owner_department_id = ?, criticality = ?, external_customers = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ?`,
+			optionalID(in.ParentID), in.Kind, in.Ref, in.Name, in.Description, optionalID(in.OwnerPersonID), optionalID(in.OwnerDepartmentID),
+			in.Criticality, in.ExternalCustomers, now, id, version)
+		if db.IsUniqueViolation(err) {
+			return fieldConflict("ref", in.Ref+" is already the handle of another process.")
+		} else if err != nil {
+			return fmt.Errorf("saving process %s: %w", in.Ref, err)
+		}
+		if k, err := res.RowsAffected(); err != nil {
+			return err
+		} else if k == 0 {
+			return engage.Errorf(engage.ECONFLICT,
+				"Someone else changed %s after you opened it (you edited version %d). Reload it to see their change, then make yours again.", before.Name, version)
+		}
+		if err := audit.Record(ctx, tx, now, p, "update", "process", id, "Process "+in.Ref+" edited", before.Input(), in); err != nil {
+			return err
+		}
+		out, err = find(ctx, tx, "id = ?", id)
+		return err
+	})
+	return out, err
+}
+
+func fieldConflict(field, msg string) error {
+	return &engage.Error{Code: engage.ECONFLICT, Message: "Some fields need fixing.", Fields: []engage.FieldError{{Field: field, Message: msg}}}
+}
