@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/engagehq/engage/internal/db"
@@ -78,16 +77,7 @@ func (g *usageGen) appendNDJSON(b []byte, i int) []byte {
 func insertRows(ctx context.Context, d *db.DB, table string, cols, n int, args func(i int, out []any) []any) error {
 	const chunk, perTx = 500, 10000
 	stmt := func(rows int) string {
-		var sb strings.Builder
-		sb.WriteString("INSERT INTO " + table + " VALUES ")
-		one := "(" + strings.TrimSuffix(strings.Repeat("?, ", cols), ", ") + ")"
-		for k := range rows {
-			if k > 0 {
-				sb.WriteString(", ")
-			}
-			sb.WriteString(one)
-		}
-		return sb.String()
+		return "INSERT INTO " + table + " VALUES " + db.ValueRows(rows, cols)
 	}
 	full := stmt(chunk)
 	buf := make([]any, 0, chunk*cols)

@@ -8,6 +8,7 @@ import (
 	"github.com/engagehq/engage/internal/access"
 	"github.com/engagehq/engage/internal/app"
 	"github.com/engagehq/engage/internal/cloudbill"
+	"github.com/engagehq/engage/internal/db"
 	"github.com/shopspring/decimal"
 )
 
@@ -18,21 +19,8 @@ import (
 // the ninth matches nothing and stays unallocated. Each row of the
 // generated file tries up to ten rules and has 1.2 shares on average.
 func focusRules(ctx context.Context, a *app.App, p *access.Principal) (int, error) {
-	rows, err := a.DB.Query(ctx, "SELECT id FROM departments ORDER BY code")
+	depts, err := db.QueryIDs(ctx, a.DB, "SELECT id FROM departments ORDER BY code")
 	if err != nil {
-		return 0, err
-	}
-	var depts []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return 0, err
-		}
-		depts = append(depts, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return 0, err
 	}
 	if len(depts) < 8 {

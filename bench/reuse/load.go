@@ -94,11 +94,6 @@ func generateNeed(r *rand.Rand, i, n int, from, to time.Time, people []person, o
 	return row
 }
 
-func values(rows, cols int) string {
-	one := "(" + strings.TrimSuffix(strings.Repeat("?, ", cols), ", ") + ")"
-	return strings.TrimSuffix(strings.Repeat(one+", ", rows), ", ")
-}
-
 // loadNeeds inserts n needs written over the five years before now.
 func loadNeeds(ctx context.Context, d *db.DB, n, perTx int, seed uint64, now time.Time, progress func(done int)) error {
 	people, err := readPeople(ctx, d)
@@ -157,7 +152,7 @@ func insertNeeds(ctx context.Context, tx *db.Tx, rows []needRow) error {
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO needs(reference, title, problem, outcome, processes, requester_id, department_id, users,
 			data_class, currency, state, state_since, submitted_at, search_seq, version, created_at, updated_at, decision_reason) VALUES `+
-			values(len(chunk), cols), args...); err != nil {
+			db.ValueRows(len(chunk), cols), args...); err != nil {
 			return fmt.Errorf("inserting needs: %w", err)
 		}
 	}
@@ -186,7 +181,7 @@ func insertNeeds(ctx context.Context, tx *db.Tx, rows []needRow) error {
 			return nil
 		}
 		_, err := tx.Exec(ctx, `INSERT INTO need_options(need_id, kind, title, offering_id, vendor, currency, one_time, monthly, delivery_days,
-			data_ceiling, created_at) VALUES `+values(len(args)/ocols, ocols), args...)
+			data_ceiling, created_at) VALUES `+db.ValueRows(len(args)/ocols, ocols), args...)
 		args = args[:0]
 		return err
 	}

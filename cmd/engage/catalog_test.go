@@ -5,8 +5,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/engagehq/engage/internal/auth"
 )
 
 const cliCatalog = `apiVersion: engage/v1
@@ -32,7 +30,6 @@ services:
 `
 
 func TestCatalogApplyAndExport(t *testing.T) {
-	auth.DefaultArgon2 = auth.Argon2Params{MemoryKiB: 1024, Time: 1, Threads: 1}
 	forEachEngine(t, func(t *testing.T, with func(...string) []string) {
 		dir := t.TempDir()
 		write := func(name, body string) string {

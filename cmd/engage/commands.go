@@ -48,6 +48,9 @@ func describe(err error) string {
 // the positional arguments.
 func parse(e env, name, synopsis string, args []string, server bool, extra func(*flag.FlagSet)) (config.Config, positional, error) {
 	cfg := config.Default()
+	if e.configure != nil {
+		e.configure(&cfg)
+	}
 	fs := flag.NewFlagSet("engage "+name, flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	finish := config.Flags(fs, &cfg, server)

@@ -8,12 +8,9 @@ import (
 	"testing"
 
 	"github.com/shopspring/decimal"
-
-	"github.com/engagehq/engage/internal/auth"
 )
 
 func TestCostsCommands(t *testing.T) {
-	auth.DefaultArgon2 = auth.Argon2Params{MemoryKiB: 1024, Time: 1, Threads: 1}
 	forEachEngine(t, func(t *testing.T, with func(...string) []string) {
 		dir := t.TempDir()
 		write := func(name, body string) string {

@@ -16,11 +16,11 @@ import (
 // TestGateCheck asks the delivery gate about the demo's needs, from the
 // database directly and through a running Engage's API.
 func TestGateCheck(t *testing.T) {
-	auth.DefaultArgon2 = auth.Argon2Params{MemoryKiB: 1024, Time: 1, Threads: 1}
 	for _, engine := range []string{"sqlite", "postgres"} {
 		t.Run(engine, func(t *testing.T) {
 			cfg := config.Default()
 			cfg.Addr = "127.0.0.1:0"
+			cfg.Argon2 = auth.CheapArgon2()
 			var dbFlag []string
 			if engine == "sqlite" {
 				cfg.DataDir = t.TempDir()

@@ -10,6 +10,8 @@ import (
 	"os/signal"
 	"syscall"
 	_ "time/tzdata" // time zones work on machines without a zoneinfo database
+
+	"github.com/engagehq/engage/internal/config"
 )
 
 func main() {
@@ -45,10 +47,17 @@ ENGAGE_DATA and ENGAGE_DATABASE_URL. Run 'engage <command> --help' for more.
 type env struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
+	// configure, when set, changes the configuration every command starts
+	// from, before its flags are read (tests lower the password cost).
+	configure func(*config.Config)
 }
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	e := env{stdin, stdout, stderr}
+	return env{stdin: stdin, stdout: stdout, stderr: stderr}.run(ctx, args)
+}
+
+func (e env) run(ctx context.Context, args []string) int {
+	stdout, stderr := e.stdout, e.stderr
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		fmt.Fprint(stdout, usage)
 		if len(args) == 0 {

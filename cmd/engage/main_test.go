@@ -7,18 +7,21 @@ import (
 	"testing"
 
 	"github.com/engagehq/engage/internal/auth"
+	"github.com/engagehq/engage/internal/config"
 	"github.com/engagehq/engage/internal/dbtest"
 )
 
 func runEngage(t *testing.T, stdin string, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	code := run(context.Background(), args, strings.NewReader(stdin), &out, &errb)
+	// Cheap password hashing keeps tests fast; production uses the default.
+	e := env{stdin: strings.NewReader(stdin), stdout: &out, stderr: &errb,
+		configure: func(cfg *config.Config) { cfg.Argon2 = auth.CheapArgon2() }}
+	code := e.run(context.Background(), args)
 	return code, out.String(), errb.String()
 }
 
 func TestCommands(t *testing.T) {
-	auth.DefaultArgon2 = auth.Argon2Params{MemoryKiB: 1024, Time: 1, Threads: 1}
 	forEachEngine(t, func(t *testing.T, with func(...string) []string) {
 
 		if code, out, _ := runEngage(t, "", with("migrate", "status")...); code != 0 || !strings.Contains(out, "pending") {

@@ -36,6 +36,7 @@ import (
 	"github.com/engagehq/engage/internal/org"
 	"github.com/engagehq/engage/internal/process"
 	"github.com/engagehq/engage/internal/product"
+	"github.com/engagehq/engage/internal/schema"
 	"github.com/engagehq/engage/internal/waiting"
 	"github.com/engagehq/engage/internal/web"
 )
@@ -79,7 +80,7 @@ func OpenWith(ctx context.Context, cfg config.Config, logger *slog.Logger, clock
 	if clock == nil {
 		clock = engage.SystemClock{}
 	}
-	d, err := db.Open(ctx, db.Config{URL: cfg.DatabaseURL, DataDir: cfg.DataDir, Logger: logger})
+	d, err := db.Open(ctx, db.Config{URL: cfg.DatabaseURL, DataDir: cfg.DataDir, Logger: logger, GoMigrations: schema.GoMigrations()})
 	if err != nil {
 		return nil, err
 	}
@@ -108,7 +109,7 @@ func (a *App) build(ctx context.Context) error {
 	cfg, d, clock, logger := a.Config, a.DB, a.Clock, a.Logger
 	var err error
 	a.Org = &org.Service{DB: d, Clock: clock}
-	a.Auth = &auth.Service{DB: d, Org: a.Org, Clock: clock, SessionTTL: cfg.SessionTTL}
+	a.Auth = &auth.Service{DB: d, Org: a.Org, Clock: clock, SessionTTL: cfg.SessionTTL, Argon2: cfg.Argon2}
 	a.Audit = &audit.Service{DB: d}
 	if a.Approval, err = approval.New(ctx, d, clock); err != nil {
 		return err

@@ -23,9 +23,9 @@ import (
 // startingConfig is a configuration for engine on a fresh database (the
 // same PostgreSQL schema for every call with the same url).
 func startingConfig(t *testing.T, engine, url string) config.Config {
-	auth.DefaultArgon2 = auth.Argon2Params{MemoryKiB: 1024, Time: 1, Threads: 1}
 	cfg := config.Default()
 	cfg.Addr = "127.0.0.1:0"
+	cfg.Argon2 = auth.CheapArgon2()
 	if engine == "postgres" {
 		cfg.DatabaseURL = url
 	} else {

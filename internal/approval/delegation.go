@@ -44,7 +44,7 @@ func (s *Service) ListDelegations(ctx context.Context, p *access.Principal, f De
 	if err != nil {
 		return nil, "", err
 	}
-	list, next := trimPage(list, limit, func(d Delegation) paging.Cursor { return paging.Cursor{ID: d.ID} })
+	list, next := paging.Trim(list, limit, func(d Delegation) paging.Cursor { return paging.Cursor{ID: d.ID} })
 	return list, next, nil
 }
 

@@ -107,7 +107,7 @@ func delegatesOf(ctx context.Context, q db.Querier, ids []int64, now time.Time) 
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	all, err := queryDelegations(ctx, q, "g.delegator_id IN ("+placeholders(len(ids))+") ORDER BY g.id", int64Args(ids)...)
+	all, err := queryDelegations(ctx, q, "g.delegator_id IN ("+db.Placeholders(len(ids))+") ORDER BY g.id", db.Args(ids)...)
 	if err != nil {
 		return nil, err
 	}

@@ -19,27 +19,6 @@ import (
 // The SQL below is the same text for SQLite and PostgreSQL; db rewrites the
 // placeholders.
 
-type scanner interface{ Scan(...any) error }
-
-func nullID(id int64) any {
-	if id == 0 {
-		return nil
-	}
-	return id
-}
-
-func placeholders(n int) string {
-	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
-}
-
-func int64Args(ids []int64) []any {
-	out := make([]any, len(ids))
-	for i, id := range ids {
-		out[i] = id
-	}
-	return out
-}
-
 func encodeIDs(ids []int64) string {
 	if len(ids) == 0 {
 		return "[]"
@@ -59,28 +38,11 @@ func decodeIDs(s string) ([]int64, error) {
 	return out, nil
 }
 
-func timePtr(t sql.NullTime) *time.Time {
-	if !t.Valid {
-		return nil
-	}
-	u := t.Time.UTC()
-	return &u
-}
-
-// trimPage cuts the extra row fetched to learn whether a next page exists.
-func trimPage[T any](rows []T, limit int, cursor func(T) paging.Cursor) ([]T, string) {
-	if len(rows) <= limit {
-		return rows, ""
-	}
-	rows = rows[:limit]
-	return rows, paging.Encode(cursor(rows[limit-1]))
-}
-
 // --- policies ---
 
 const policyColumns = "id, name, description, active, priority, conditions_json, version, created_at, updated_at FROM approval_policies"
 
-func scanPolicy(row scanner) (Policy, error) {
+func scanPolicy(row db.Scanner) (Policy, error) {
 	var p Policy
 	var cond string
 	if err := row.Scan(&p.ID, &p.Name, &p.Description, &p.Active, &p.Priority, &cond, &p.Version, &p.CreatedAt, &p.UpdatedAt); err != nil {
@@ -128,7 +90,7 @@ func listPolicies(ctx context.Context, q db.Querier, cursor string, limit int) (
 	if err != nil {
 		return nil, "", err
 	}
-	out, next := trimPage(out, limit, func(p Policy) paging.Cursor { return paging.Cursor{Key: strconv.Itoa(p.Priority), ID: p.ID} })
+	out, next := paging.Trim(out, limit, func(p Policy) paging.Cursor { return paging.Cursor{Key: strconv.Itoa(p.Priority), ID: p.ID} })
 	if err := loadPolicyStages(ctx, q, out); err != nil {
 		return nil, "", err
 	}
@@ -173,7 +135,7 @@ func loadPolicyStages(ctx context.Context, q db.Querier, list []Policy) error {
 		list[i].Stages = []Stage{}
 	}
 	rows, err := q.Query(ctx, "SELECT policy_id, name, quorum, quorum_n, approvers_json FROM approval_policy_stages WHERE policy_id IN ("+
-		placeholders(len(ids))+") ORDER BY policy_id, position", int64Args(ids)...)
+		db.Placeholders(len(ids))+") ORDER BY policy_id, position", db.Args(ids)...)
 	if err != nil {
 		return fmt.Errorf("reading approval policy stages: %w", err)
 	}
@@ -335,8 +297,8 @@ func activeNames(ctx context.Context, q db.Querier, ids []int64) (map[int64]stri
 	if len(ids) == 0 {
 		return out, nil
 	}
-	rows, err := q.Query(ctx, "SELECT id, name FROM people WHERE active = ? AND id IN ("+placeholders(len(ids))+")",
-		append([]any{true}, int64Args(ids)...)...)
+	rows, err := q.Query(ctx, "SELECT id, name FROM people WHERE active = ? AND id IN ("+db.Placeholders(len(ids))+")",
+		append([]any{true}, db.Args(ids)...)...)
 	if err != nil {
 		return nil, fmt.Errorf("reading people: %w", err)
 	}
@@ -359,36 +321,22 @@ func existingPeople(ctx context.Context, q db.Querier, ids []int64) (map[int64]b
 	if len(ids) == 0 {
 		return out, nil
 	}
-	rows, err := q.Query(ctx, "SELECT id FROM people WHERE id IN ("+placeholders(len(ids))+")", int64Args(ids)...)
+	found, err := db.QueryIDs(ctx, q, "SELECT id FROM people WHERE id IN ("+db.Placeholders(len(ids))+")", db.Args(ids)...)
 	if err != nil {
 		return nil, fmt.Errorf("reading people: %w", err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("reading people: %w", err)
-		}
+	for _, id := range found {
 		out[id] = true
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 func peopleWithRole(ctx context.Context, q db.Querier, role access.Role) ([]int64, error) {
-	rows, err := q.Query(ctx, "SELECT person_id FROM person_roles WHERE role = ? ORDER BY person_id", string(role))
+	out, err := db.QueryIDs(ctx, q, "SELECT person_id FROM person_roles WHERE role = ? ORDER BY person_id", string(role))
 	if err != nil {
 		return nil, fmt.Errorf("reading people with role %s: %w", role, err)
 	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("reading people with role %s: %w", role, err)
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // principalOf builds the principal of a person who acts through a signed
@@ -432,13 +380,13 @@ const requestColumns = requestFields + requestFrom
 
 // withExtra scans one more column after a request's.
 type withExtra struct {
-	row   scanner
+	row   db.Scanner
 	extra any
 }
 
 func (w withExtra) Scan(dest ...any) error { return w.row.Scan(append(dest, w.extra)...) }
 
-func scanRequest(row scanner) (Request, error) {
+func scanRequest(row db.Scanner) (Request, error) {
 	var r Request
 	var offerings, services string
 	var decided sql.NullTime
@@ -448,7 +396,7 @@ func scanRequest(row scanner) (Request, error) {
 	if err != nil {
 		return r, err
 	}
-	r.CreatedAt, r.UpdatedAt, r.DecidedAt = r.CreatedAt.UTC(), r.UpdatedAt.UTC(), timePtr(decided)
+	r.CreatedAt, r.UpdatedAt, r.DecidedAt = r.CreatedAt.UTC(), r.UpdatedAt.UTC(), db.TimePtr(decided)
 	if r.OfferingIDs, err = decodeIDs(offerings); err != nil {
 		return r, err
 	}
@@ -488,7 +436,7 @@ func loadRequestDetails(ctx context.Context, q db.Querier, r *Request) error {
 			rows.Close()
 			return fmt.Errorf("reading stages of approval request %d: %w", r.ID, err)
 		}
-		st.DecidedAt = timePtr(decided)
+		st.DecidedAt = db.TimePtr(decided)
 		st.Approvers = []Approver{}
 		r.Stages = append(r.Stages, st)
 	}
@@ -558,9 +506,9 @@ func insertRequest(ctx context.Context, q db.Querier, in SubmitInput, pol *Polic
 		amount, currency, offering_ids, service_ids, data_class, policy_id, policy_name, status, current_stage, outcome, decided_at,
 		version, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING id`,
-		in.SubjectType, in.SubjectID, in.Title, in.Summary, in.Link, in.RequesterID, nullID(in.DepartmentID),
+		in.SubjectType, in.SubjectID, in.Title, in.Summary, in.Link, in.RequesterID, db.NullID(in.DepartmentID),
 		in.Amount.String(), in.Currency, encodeIDs(in.OfferingIDs), encodeIDs(in.ServiceIDs), in.DataClass,
-		nullID(policyID), policyName, status, stage, outcome, decided, now, now).Scan(&id)
+		db.NullID(policyID), policyName, status, stage, outcome, decided, now, now).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("inserting approval request for %s %d: %w", in.SubjectType, in.SubjectID, err)
 	}
@@ -593,7 +541,7 @@ func lockRequest(ctx context.Context, tx *db.Tx, id int64) error {
 
 func insertDecision(ctx context.Context, q db.Querier, d Decision) error {
 	_, err := q.Exec(ctx, `INSERT INTO approval_decisions(request_id, stage, verdict, decider_id, decider_name, approver_id, reason, via, at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, d.RequestID, d.Stage, d.Verdict, nullID(d.DeciderID), d.DeciderName, nullID(d.ApproverID),
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, d.RequestID, d.Stage, d.Verdict, db.NullID(d.DeciderID), d.DeciderName, db.NullID(d.ApproverID),
 		d.Reason, d.Via, d.At)
 	if db.IsUniqueViolation(err) {
 		return engage.Errorf(engage.ECONFLICT, "A decision for %s on this stage has already been recorded.", d.ApproverName)
@@ -635,9 +583,9 @@ func updateRequestState(ctx context.Context, q db.Querier, r Request, now time.T
 func requestScope(where []string, args []any, personID int64, actingFor []int64) ([]string, []any) {
 	ids := append([]int64{personID}, actingFor...)
 	where = append(where, "(r.requester_id = ? OR EXISTS (SELECT 1 FROM approval_request_approvers a WHERE a.request_id = r.id AND a.person_id IN ("+
-		placeholders(len(ids))+")) OR EXISTS (SELECT 1 FROM approval_decisions d WHERE d.request_id = r.id AND d.decider_id = ?))")
+		db.Placeholders(len(ids))+")) OR EXISTS (SELECT 1 FROM approval_decisions d WHERE d.request_id = r.id AND d.decider_id = ?))")
 	args = append(args, personID)
-	args = append(args, int64Args(ids)...)
+	args = append(args, db.Args(ids)...)
 	return where, append(args, personID)
 }
 
@@ -667,7 +615,7 @@ func listRequests(ctx context.Context, q db.Querier, where []string, args []any,
 	if err := rows.Err(); err != nil {
 		return nil, "", fmt.Errorf("reading approval requests: %w", err)
 	}
-	out, next := trimPage(out, limit, func(r Request) paging.Cursor { return paging.Cursor{ID: r.ID} })
+	out, next := paging.Trim(out, limit, func(r Request) paging.Cursor { return paging.Cursor{ID: r.ID} })
 	return out, next, nil
 }
 
@@ -676,10 +624,10 @@ func listRequests(ctx context.Context, q db.Querier, where []string, args []any,
 func waitingSlots(ctx context.Context, q db.Querier, approverIDs []int64, requesterID int64) ([]Request, [][]int64, error) {
 	rows, err := q.Query(ctx, "SELECT "+requestFields+", a.person_id"+requestFrom+`
 		JOIN approval_request_approvers a ON a.request_id = r.id AND a.stage = r.current_stage
-		WHERE r.status = ? AND r.requester_id <> ? AND a.person_id IN (`+placeholders(len(approverIDs))+`)
+		WHERE r.status = ? AND r.requester_id <> ? AND a.person_id IN (`+db.Placeholders(len(approverIDs))+`)
 		AND NOT EXISTS (SELECT 1 FROM approval_decisions d WHERE d.request_id = r.id AND d.stage = r.current_stage AND d.approver_id = a.person_id)
 		ORDER BY r.created_at, r.id, a.person_id LIMIT ?`,
-		append(append([]any{Pending, requesterID}, int64Args(approverIDs)...), paging.MaxLimit)...)
+		append(append([]any{Pending, requesterID}, db.Args(approverIDs)...), paging.MaxLimit)...)
 	if err != nil {
 		return nil, nil, fmt.Errorf("reading approvals waiting: %w", err)
 	}
@@ -709,7 +657,7 @@ const delegationColumns = `g.id, g.delegator_id, COALESCE(a.name, ''), g.delegat
 	LEFT JOIN people a ON a.id = g.delegator_id
 	LEFT JOIN people b ON b.id = g.delegate_id`
 
-func scanDelegation(row scanner) (Delegation, error) {
+func scanDelegation(row db.Scanner) (Delegation, error) {
 	var d Delegation
 	var from, to time.Time
 	err := row.Scan(&d.ID, &d.DelegatorID, &d.DelegatorName, &d.DelegateID, &d.DelegateName, &from, &to, &d.Note, &d.CreatedAt)

@@ -60,10 +60,10 @@ func NewWith(t testing.TB, engine string, configure func(*config.Config)) *Engag
 // check what Engage logs.
 func NewWithLogger(t testing.TB, engine string, configure func(*config.Config), logger *slog.Logger) *Engage {
 	t.Helper()
-	// Cheap password hashing keeps tests fast; production uses the default.
-	auth.DefaultArgon2 = auth.Argon2Params{MemoryKiB: 1024, Time: 1, Threads: 1}
 	cfg := config.Default()
 	cfg.Addr = "127.0.0.1:0"
+	// Cheap password hashing keeps tests fast; production uses the default.
+	cfg.Argon2 = auth.CheapArgon2()
 	if engine == "postgres" {
 		cfg.DatabaseURL = dbtest.PostgresURL(t)
 	} else {
@@ -79,7 +79,7 @@ func NewWithLogger(t testing.TB, engine string, configure func(*config.Config), 
 		cancel()
 		t.Fatal(err)
 	}
-	if err := demo.Load(ctx, a.DB, a.Org, a.Catalog, a.Approval, a.FrontDoor, a.Billing); err != nil {
+	if err := demo.Load(ctx, a.DB, a.Org, a.Auth, a.Catalog, a.Approval, a.FrontDoor, a.Billing); err != nil {
 		cancel()
 		t.Fatal(err)
 	}

@@ -194,11 +194,7 @@ func List(ctx context.Context, q db.Querier, f Filter) ([]Event, string, error) 
 	if err := rows.Err(); err != nil {
 		return nil, "", fmt.Errorf("reading audit events: %w", err)
 	}
-	next := ""
-	if len(out) > limit {
-		out = out[:limit]
-		next = paging.Encode(paging.Cursor{ID: out[limit-1].ID})
-	}
+	out, next := paging.Trim(out, limit, func(x Event) paging.Cursor { return paging.Cursor{ID: x.ID} })
 	return out, next, nil
 }
 

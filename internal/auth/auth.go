@@ -19,6 +19,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/engagehq/engage"
@@ -45,8 +46,15 @@ type Service struct {
 	Org        *org.Service
 	Clock      engage.Clock
 	SessionTTL time.Duration
+	// Argon2 is the cost of new password hashes; zero means the
+	// production cost. Tests lower it.
+	Argon2 Argon2Params
 
 	principals principalCache
+	dummy      struct {
+		once sync.Once
+		hash string
+	}
 }
 
 // Session is a signed-in browser.
@@ -73,8 +81,18 @@ func randomToken(n int) (string, error) {
 var errBadCredentials = engage.Errorf(engage.EUNAUTHORIZED, "That e-mail address and password do not match an account. Check them and try again.")
 
 // dummyHash is verified against when the account does not exist, so that
-// the time taken does not reveal which e-mail addresses have accounts.
-var dummyHash, _ = HashPassword("engage-timing-equaliser")
+// the time taken does not reveal which e-mail addresses have accounts. It
+// costs what the service's own hashes cost.
+func (s *Service) dummyHash() string {
+	s.dummy.once.Do(func() { s.dummy.hash, _ = HashPassword("engage-timing-equaliser", s.Argon2) })
+	return s.dummy.hash
+}
+
+// HashPassword hashes password at the service's cost, for a password set
+// outside SetPassword (the demo's accounts).
+func (s *Service) HashPassword(password string) (string, error) {
+	return HashPassword(password, s.Argon2)
+}
 
 // SignIn checks an e-mail and password and starts a session.
 //
@@ -96,7 +114,7 @@ func (s *Service) SignIn(ctx context.Context, email, password, ip string) (Sessi
 	err = s.DB.QueryRow(ctx, `SELECT p.id, c.password_hash, p.active FROM people p JOIN credentials c ON c.person_id = p.id
 		WHERE p.email = ?`, email).Scan(&personID, &hash, &active)
 	if errors.Is(err, sql.ErrNoRows) {
-		VerifyPassword(dummyHash, password)
+		VerifyPassword(s.dummyHash(), password)
 		return Session{}, s.pruneFailures(ctx, now)
 	} else if err != nil {
 		return Session{}, fmt.Errorf("reading credentials: %w", err)
@@ -258,7 +276,7 @@ func (s *Service) SetPassword(ctx context.Context, actor *access.Principal, pers
 	if msg := CheckPasswordStrength(password, email); msg != "" {
 		return &engage.Error{Code: engage.EINVALID, Message: "Choose a stronger password.", Fields: []engage.FieldError{{Field: "password", Message: msg}}}
 	}
-	hash, err := HashPassword(password)
+	hash, err := s.HashPassword(password)
 	if err != nil {
 		return err
 	}

@@ -14,25 +14,25 @@ import (
 	"github.com/engagehq/engage/internal/org"
 )
 
-func TestMain(m *testing.M) {
-	auth.DefaultArgon2 = auth.Argon2Params{MemoryKiB: 1024, Time: 1, Threads: 1}
-	m.Run()
-}
-
 func TestPasswordHash(t *testing.T) {
-	h, err := auth.HashPassword("correct horse battery")
+	h, err := auth.HashPassword("correct horse battery", auth.CheapArgon2())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.HasPrefix(h, "$argon2id$v=19$") {
-		t.Fatalf("hash %q is not a PHC argon2id string", h)
+	if !strings.HasPrefix(h, "$argon2id$v=19$m=1024,t=1,p=1$") {
+		t.Fatalf("hash %q is not a PHC argon2id string at the cost asked for", h)
 	}
 	if !auth.VerifyPassword(h, "correct horse battery") || auth.VerifyPassword(h, "correct horse battery!") {
 		t.Fatal("verification does not distinguish the right password")
 	}
-	h2, _ := auth.HashPassword("correct horse battery")
+	h2, _ := auth.HashPassword("correct horse battery", auth.CheapArgon2())
 	if h == h2 {
 		t.Fatal("two hashes of one password are equal: no salt")
+	}
+	// No cost given: the production one.
+	if h, _ := auth.HashPassword("correct horse battery", auth.Argon2Params{}); !strings.HasPrefix(h, "$argon2id$v=19$m=19456,t=2,p=1$") ||
+		!auth.VerifyPassword(h, "correct horse battery") {
+		t.Fatalf("hash at the default cost = %q", h)
 	}
 	if auth.VerifyPassword("$argon2id$garbage", "x") {
 		t.Fatal("a malformed hash verified")
@@ -50,7 +50,7 @@ func setup(t *testing.T, d *db.DB) fixture {
 	t.Helper()
 	clock := engage.NewFixedClock(time.Date(2026, 5, 4, 10, 0, 0, 0, time.UTC))
 	o := &org.Service{DB: d, Clock: clock}
-	a := &auth.Service{DB: d, Org: o, Clock: clock, SessionTTL: time.Hour}
+	a := &auth.Service{DB: d, Org: o, Clock: clock, SessionTTL: time.Hour, Argon2: auth.CheapArgon2()}
 	sys := access.System("test")
 	ada, err := o.CreatePerson(context.Background(), sys, org.PersonInput{Email: "ada@example.com", Name: "Ada", Active: true, Roles: []access.Role{access.Requester}})
 	if err != nil {

@@ -10,25 +10,36 @@ import (
 	"golang.org/x/crypto/argon2"
 )
 
-// Argon2Params are the argon2id cost parameters. The defaults follow the
-// OWASP recommendation (19 MiB, 2 passes, 1 lane); tests lower them.
+// Argon2Params are the argon2id cost parameters of new password hashes.
+// The zero value means the production cost, which follows the OWASP
+// recommendation (19 MiB, 2 passes, 1 lane); tests pass a cheaper one.
 type Argon2Params struct {
 	MemoryKiB uint32
 	Time      uint32
 	Threads   uint8
 }
 
-// DefaultArgon2 is used for new hashes.
-var DefaultArgon2 = Argon2Params{MemoryKiB: 19 * 1024, Time: 2, Threads: 1}
+// orDefault returns p, or the production cost when p is the zero value.
+func (p Argon2Params) orDefault() Argon2Params {
+	if p == (Argon2Params{}) {
+		return Argon2Params{MemoryKiB: 19 * 1024, Time: 2, Threads: 1}
+	}
+	return p
+}
 
-// HashPassword returns an argon2id hash in the PHC string format, which
-// records its own parameters so that they can be raised later.
-func HashPassword(password string) (string, error) {
+// CheapArgon2 is a cost low enough for tests, which create many accounts;
+// never for real ones.
+func CheapArgon2() Argon2Params { return Argon2Params{MemoryKiB: 1024, Time: 1, Threads: 1} }
+
+// HashPassword returns an argon2id hash at cost p (zero: the production
+// cost) in the PHC string format, which records its own parameters so that
+// they can be raised later.
+func HashPassword(password string, p Argon2Params) (string, error) {
 	salt := make([]byte, 16)
 	if _, err := rand.Read(salt); err != nil {
 		return "", fmt.Errorf("reading random salt: %w", err)
 	}
-	p := DefaultArgon2
+	p = p.orDefault()
 	key := argon2.IDKey([]byte(password), salt, p.Time, p.MemoryKiB, p.Threads, 32)
 	b64 := base64.RawStdEncoding
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, p.MemoryKiB, p.Time, p.Threads,

@@ -21,7 +21,7 @@ func TestSignInThrottleHoldsUnderConcurrency(t *testing.T) {
 		f := setup(t, dbs[0])
 		services := make([]*auth.Service, len(dbs))
 		for i, d := range dbs {
-			services[i] = &auth.Service{DB: d, Org: &org.Service{DB: d, Clock: f.clock}, Clock: f.clock}
+			services[i] = &auth.Service{DB: d, Org: &org.Service{DB: d, Clock: f.clock}, Clock: f.clock, Argon2: auth.CheapArgon2()}
 		}
 		const wrong = 30
 		var mu sync.Mutex

@@ -151,18 +151,10 @@ func (s *Service) ListTokens(ctx context.Context, actor *access.Principal, perso
 		if err := rows.Scan(&t.ID, &t.PersonID, &t.Name, &t.Prefix, &t.Scope, &t.CreatedAt, &exp, &used, &rev); err != nil {
 			return nil, fmt.Errorf("reading tokens: %w", err)
 		}
-		t.ExpiresAt, t.LastUsedAt, t.RevokedAt = timePtr(exp), timePtr(used), timePtr(rev)
+		t.ExpiresAt, t.LastUsedAt, t.RevokedAt = db.TimePtr(exp), db.TimePtr(used), db.TimePtr(rev)
 		out = append(out, t)
 	}
 	return out, rows.Err()
-}
-
-func timePtr(t sql.NullTime) *time.Time {
-	if !t.Valid {
-		return nil
-	}
-	u := t.Time.UTC()
-	return &u
 }
 
 // RevokeToken stops a token working. Its owner or an admin may.

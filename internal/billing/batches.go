@@ -80,7 +80,7 @@ func storeBatches(ctx context.Context, tx *db.Tx, recs []resolved, ins []UsageIn
 			buf = appendBatch(buf[:0], part, recs, ins)
 			_, err := tx.Exec(ctx, `INSERT INTO usage_batches(period, department_id, offering_id, unit, first_at, last_at, records, received_at, data, adjustment_id)
 				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, k.period, k.dept, k.offering, k.unit,
-				ins[part[0]].Time.UTC(), ins[part[len(part)-1]].Time.UTC(), len(part), now, string(buf), nullID(k.adj))
+				ins[part[0]].Time.UTC(), ins[part[len(part)-1]].Time.UTC(), len(part), now, string(buf), db.NullID(k.adj))
 			if err != nil {
 				return fmt.Errorf("storing usage: %w", err)
 			}

@@ -173,7 +173,7 @@ func addLate(ctx context.Context, tx *db.Tx, p *access.Principal, now time.Time,
 		reason := lateReason(k.period, n, oi)
 		if err := tx.QueryRow(ctx, `INSERT INTO adjustments(period, department_id, corrects, amount, currency, reason, author_id, created_at,
 			offering_id, late_quantity, late_records) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			target, k.dept, k.period, amount, currency, reason, nullID(p.PersonID), now, k.offering, qty, n).Scan(&id); err != nil {
+			target, k.dept, k.period, amount, currency, reason, db.NullID(p.PersonID), now, k.offering, qty, n).Scan(&id); err != nil {
 			return 0, fmt.Errorf("saving the late usage adjustment: %w", err)
 		}
 		return id, audit.Record(ctx, tx, now, p, "create", "adjustment", id, fmt.Sprintf("%s, %s %s in %s", reason, amount, currency, target), nil,

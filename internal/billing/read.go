@@ -12,6 +12,7 @@ import (
 
 	"github.com/engagehq/engage"
 	"github.com/engagehq/engage/internal/access"
+	"github.com/engagehq/engage/internal/db"
 )
 
 func periodLabel(period string) string {
@@ -63,7 +64,7 @@ type StatementFilter struct {
 const statementColumns = `s.id, s.period, bp.state, s.department_id, d.name, d.code, s.currency, s.mode, s.total, s.generated_at, s.line_count
 	FROM statements s JOIN departments d ON d.id = s.department_id JOIN billing_periods bp ON bp.period = s.period`
 
-func scanStatement(row interface{ Scan(...any) error }) (Statement, error) {
+func scanStatement(row db.Scanner) (Statement, error) {
 	var st Statement
 	err := row.Scan(&st.ID, &st.Period, &st.PeriodState, &st.DepartmentID, &st.DepartmentName, &st.CostCentre, &st.Currency, &st.Mode, &st.Total, &st.GeneratedAt, &st.LineCount)
 	st.PeriodLabel, st.GeneratedAt = periodLabel(st.Period), st.GeneratedAt.UTC()

@@ -186,31 +186,18 @@ func insertLines(ctx context.Context, tx *db.Tx, statementID int64, ls []Line) e
 	const chunk = 200
 	for start := 0; start < len(ls); start += chunk {
 		end := min(start+chunk, len(ls))
-		var sb strings.Builder
-		sb.WriteString(`INSERT INTO statement_lines(statement_id, position, kind, service_id, offering_id, subscription_id, description, quantity, unit,
-			days, period_days, exact_amount, amount, source) VALUES `)
 		var args []any
 		for i := start; i < end; i++ {
-			if i > start {
-				sb.WriteString(", ")
-			}
-			sb.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 			l := ls[i]
-			args = append(args, statementID, l.Position, l.Kind, nullID(l.ServiceID), nullID(l.OfferingID), nullID(l.SubscriptionID), l.Description,
+			args = append(args, statementID, l.Position, l.Kind, db.NullID(l.ServiceID), db.NullID(l.OfferingID), db.NullID(l.SubscriptionID), l.Description,
 				l.Quantity, l.Unit, l.Days, l.PeriodDays, l.ExactAmount, l.Amount, l.Source)
 		}
-		if _, err := tx.Exec(ctx, sb.String(), args...); err != nil {
+		if _, err := tx.Exec(ctx, `INSERT INTO statement_lines(statement_id, position, kind, service_id, offering_id, subscription_id, description,
+			quantity, unit, days, period_days, exact_amount, amount, source) VALUES `+db.ValueRows(end-start, 14), args...); err != nil {
 			return fmt.Errorf("saving statement lines: %w", err)
 		}
 	}
 	return nil
-}
-
-func nullID(id int64) any {
-	if id == 0 {
-		return nil
-	}
-	return id
 }
 
 func departmentModes(ctx context.Context, q db.Querier) (map[int64]string, error) {
@@ -531,7 +518,7 @@ func (s *Service) Close(ctx context.Context, p *access.Principal, period string)
 			return err
 		}
 		now := s.Clock.Now()
-		if _, err := tx.Exec(ctx, "UPDATE billing_periods SET state = 'closed', closed_at = ?, closed_by_id = ? WHERE period = ?", now, nullID(p.PersonID), period); err != nil {
+		if _, err := tx.Exec(ctx, "UPDATE billing_periods SET state = 'closed', closed_at = ?, closed_by_id = ? WHERE period = ?", now, db.NullID(p.PersonID), period); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, now, p, "close", "billing_period", 0, "Closed billing period "+period, map[string]string{"state": "open"}, map[string]string{"state": "closed"})
@@ -605,7 +592,7 @@ func (s *Service) Adjust(ctx context.Context, p *access.Principal, in Adjustment
 		}
 		var id int64
 		if err := tx.QueryRow(ctx, `INSERT INTO adjustments(period, department_id, corrects, amount, currency, reason, author_id, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, target, in.DepartmentID, in.Corrects, in.Amount, in.Currency, in.Reason, nullID(p.PersonID), now).Scan(&id); err != nil {
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, target, in.DepartmentID, in.Corrects, in.Amount, in.Currency, in.Reason, db.NullID(p.PersonID), now).Scan(&id); err != nil {
 			return fmt.Errorf("saving adjustment: %w", err)
 		}
 		return audit.Record(ctx, tx, now, p, "create", "adjustment", id, fmt.Sprintf("Adjustment of %s %s in %s", in.Amount, in.Currency, target), nil, in)

@@ -17,6 +17,7 @@ import (
 
 	"github.com/engagehq/engage"
 	"github.com/engagehq/engage/internal/access"
+	"github.com/engagehq/engage/internal/db"
 )
 
 // TrendMonths is how many months a trend covers by default: a year and the
@@ -317,7 +318,7 @@ func (s *Service) GroupLines(ctx context.Context, st Statement) ([]LineGroup, er
 		}
 	}
 	if len(ids) > 0 {
-		rows, err := s.DB.Query(ctx, "SELECT id, name, slug, delivery_model FROM services WHERE id IN (?"+strings.Repeat(", ?", len(ids)-1)+")", ids...)
+		rows, err := s.DB.Query(ctx, "SELECT id, name, slug, delivery_model FROM services WHERE id IN ("+db.Placeholders(len(ids))+")", ids...)
 		if err != nil {
 			return nil, fmt.Errorf("reading services: %w", err)
 		}

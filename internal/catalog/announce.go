@@ -96,8 +96,8 @@ func (c *Catalog) Announce(ctx context.Context, p *access.Principal, in Announce
 			published = in.PublishAt.UTC().Truncate(time.Microsecond)
 		}
 		err := tx.QueryRow(ctx, `INSERT INTO announcements(service_id, kind, title, body, audience_all, author_id, published_at, version, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING id`, nullID(in.ServiceID), in.Kind, in.Title, in.Body, in.AudienceAll,
-			nullID(p.PersonID), published, now, now).Scan(&id)
+			VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING id`, db.NullID(in.ServiceID), in.Kind, in.Title, in.Body, in.AudienceAll,
+			db.NullID(p.PersonID), published, now, now).Scan(&id)
 		if err != nil {
 			return fmt.Errorf("saving announcement: %w", err)
 		}

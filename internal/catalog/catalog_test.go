@@ -13,7 +13,6 @@ import (
 	"github.com/engagehq/engage"
 	"github.com/engagehq/engage/internal/access"
 	"github.com/engagehq/engage/internal/approval"
-	"github.com/engagehq/engage/internal/auth"
 	"github.com/engagehq/engage/internal/catalog"
 	"github.com/engagehq/engage/internal/db"
 	"github.com/engagehq/engage/internal/dbtest"
@@ -43,7 +42,6 @@ func date(s string) catalog.Date {
 func setup(t *testing.T, d *db.DB) fixture {
 	t.Helper()
 	ctx := context.Background()
-	auth.DefaultArgon2 = auth.Argon2Params{MemoryKiB: 1024, Time: 1, Threads: 1}
 	clock := engage.NewFixedClock(time.Date(2026, 3, 16, 10, 0, 0, 0, time.UTC))
 	o := &org.Service{DB: d, Clock: clock}
 	lab, err := o.CreateDepartment(ctx, sys, org.DepartmentInput{Code: "LAB", Name: "Laboratory"})

@@ -19,6 +19,14 @@ func DateOf(t time.Time) Date {
 	return Date{time.Date(y, m, d, 0, 0, 0, 0, time.UTC)}
 }
 
+// NullDate is an optional date as a query argument: SQL NULL for nil.
+func NullDate(d *Date) any {
+	if d == nil {
+		return nil
+	}
+	return d.Time
+}
+
 // ParseDate reads YYYY-MM-DD.
 func ParseDate(s string) (Date, error) {
 	t, err := time.Parse(time.DateOnly, strings.TrimSpace(s))

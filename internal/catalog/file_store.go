@@ -13,7 +13,7 @@ func updatePlan(ctx context.Context, q db.Querier, id int64, p RatePlan) error {
 	_, err := q.Exec(ctx, `UPDATE rate_plans SET currency = ?, unit = ?, tier_mode = ?, unit_price = ?, fixed_monthly = ?, one_time = ?,
 		minimum = ?, tiers_json = ?, effective_from = ?, effective_to = ? WHERE id = ?`,
 		p.Currency, p.Unit, p.TierMode, p.UnitPrice, p.FixedMonthly, p.OneTime, p.Minimum, tiersJSON(p.Tiers),
-		p.EffectiveFrom.Time, dateArg(p.EffectiveTo), id)
+		p.EffectiveFrom.Time, NullDate(p.EffectiveTo), id)
 	if err != nil {
 		return fmt.Errorf("updating rate plan %d: %w", id, err)
 	}
@@ -28,7 +28,7 @@ func peopleByEmail(ctx context.Context, q db.Querier, emails []string, ids []int
 		if len(args) == 0 {
 			return nil
 		}
-		rows, err := q.Query(ctx, "SELECT id, email FROM people WHERE "+where+" IN ("+placeholders(len(args))+")", args...)
+		rows, err := q.Query(ctx, "SELECT id, email FROM people WHERE "+where+" IN ("+db.Placeholders(len(args))+")", args...)
 		if err != nil {
 			return fmt.Errorf("finding people: %w", err)
 		}
@@ -50,7 +50,7 @@ func peopleByEmail(ctx context.Context, q db.Querier, emails []string, ids []int
 	if err := read("email", args); err != nil {
 		return nil, nil, err
 	}
-	if err := read("id", int64Args(ids)); err != nil {
+	if err := read("id", db.Args(ids)); err != nil {
 		return nil, nil, err
 	}
 	return byEmail, byID, nil

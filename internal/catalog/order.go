@@ -216,14 +216,14 @@ func (c *Catalog) placeOrder(ctx context.Context, p *access.Principal, order Ord
 		}
 		err = tx.QueryRow(ctx, `INSERT INTO orders(number, kind, status, quote_id, requester_id, placed_by_id, department_id, currency, one_time,
 			monthly, start_date, note, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING id`,
-			order.Number, order.Kind, OrderPending, qid, order.RequesterID, nullID(order.PlacedByID), order.DepartmentID, order.Currency,
+			order.Number, order.Kind, OrderPending, qid, order.RequesterID, db.NullID(order.PlacedByID), order.DepartmentID, order.Currency,
 			order.OneTime, order.Monthly, order.StartDate.Time, order.Note, now, now).Scan(&order.ID)
 		if err != nil {
 			return fmt.Errorf("saving order: %w", err)
 		}
 		for _, l := range order.Lines {
 			if _, err := tx.Exec(ctx, `INSERT INTO order_lines(order_id, position, offering_id, subscription_id, quantity, monthly, one_time)
-				VALUES (?, ?, ?, ?, ?, ?, ?)`, order.ID, l.Position, l.OfferingID, nullID(l.SubscriptionID), l.Quantity, l.Monthly, l.OneTime); err != nil {
+				VALUES (?, ?, ?, ?, ?, ?, ?)`, order.ID, l.Position, l.OfferingID, db.NullID(l.SubscriptionID), l.Quantity, l.Monthly, l.OneTime); err != nil {
 				return fmt.Errorf("saving order line: %w", err)
 			}
 		}
@@ -366,7 +366,7 @@ const orderColumns = `o.id, o.number, o.kind, o.status, COALESCE(q.number, ''), 
 	FROM orders o JOIN people p ON p.id = o.requester_id JOIN departments d ON d.id = o.department_id LEFT JOIN quotes q ON q.id = o.quote_id
 	LEFT JOIN people pb ON pb.id = o.placed_by_id`
 
-func scanOrder(row interface{ Scan(...any) error }) (Order, error) {
+func scanOrder(row db.Scanner) (Order, error) {
 	var o Order
 	var start time.Time
 	err := row.Scan(&o.ID, &o.Number, &o.Kind, &o.Status, &o.QuoteNumber, &o.RequesterID, &o.RequesterName, &o.PlacedByID, &o.PlacedByName,
@@ -445,8 +445,8 @@ func (c *Catalog) ListOrders(ctx context.Context, p *access.Principal, f OrderFi
 		cond := "o.requester_id = ?"
 		args = append(args, p.PersonID)
 		if len(ids) > 0 {
-			cond += " OR o.department_id IN (" + placeholders(len(ids)) + ")"
-			args = append(args, int64Args(ids)...)
+			cond += " OR o.department_id IN (" + db.Placeholders(len(ids)) + ")"
+			args = append(args, db.Args(ids)...)
 		}
 		where = append(where, "("+cond+")")
 	}
@@ -478,7 +478,7 @@ const subscriptionColumns = `s.id, s.department_id, d.name, s.offering_id, f.nam
 	s.end_date, s.version FROM subscriptions s JOIN departments d ON d.id = s.department_id JOIN offerings f ON f.id = s.offering_id
 	JOIN services v ON v.id = f.service_id`
 
-func scanSubscription(row interface{ Scan(...any) error }) (Subscription, error) {
+func scanSubscription(row db.Scanner) (Subscription, error) {
 	var s Subscription
 	var start time.Time
 	var end sql.NullTime
@@ -517,8 +517,8 @@ func (c *Catalog) ListSubscriptions(ctx context.Context, p *access.Principal, f 
 		if len(ids) == 0 {
 			return []Subscription{}, nil
 		}
-		where = append(where, "s.department_id IN ("+placeholders(len(ids))+")")
-		args = append(args, int64Args(ids)...)
+		where = append(where, "s.department_id IN ("+db.Placeholders(len(ids))+")")
+		args = append(args, db.Args(ids)...)
 	}
 	if f.ServiceID != 0 {
 		where = append(where, "v.id = ?")
@@ -560,7 +560,7 @@ func (c *Catalog) loadSegments(ctx context.Context, q db.Querier, subs []Subscri
 	for start := 0; start < len(ids); start += 500 {
 		chunk := ids[start:min(start+500, len(ids))]
 		rows, err := q.Query(ctx, "SELECT subscription_id, effective_from, quantity FROM subscription_segments WHERE subscription_id IN ("+
-			placeholders(len(chunk))+") ORDER BY subscription_id, effective_from", int64Args(chunk)...)
+			db.Placeholders(len(chunk))+") ORDER BY subscription_id, effective_from", db.Args(chunk)...)
 		if err != nil {
 			return fmt.Errorf("reading subscription segments: %w", err)
 		}
@@ -703,9 +703,9 @@ func (c *Catalog) markOrdered(ctx context.Context, tx db.Querier, personID int64
 	if len(serviceIDs) == 0 || personID == 0 {
 		return nil
 	}
-	args := append([]any{now, personID}, int64Args(serviceIDs)...)
+	args := append([]any{now, personID}, db.Args(serviceIDs)...)
 	_, err := tx.Exec(ctx, `UPDATE announcement_reach SET ordered_at = ? WHERE person_id = ? AND ordered_at IS NULL
-		AND announcement_id IN (SELECT id FROM announcements WHERE service_id IN (`+placeholders(len(serviceIDs))+`))`, args...)
+		AND announcement_id IN (SELECT id FROM announcements WHERE service_id IN (`+db.Placeholders(len(serviceIDs))+`))`, args...)
 	if err != nil {
 		return fmt.Errorf("recording announcement reach: %w", err)
 	}

@@ -53,7 +53,7 @@ func (c *Catalog) ImportSubscriptions(ctx context.Context, p *access.Principal, 
 			}
 			var id int64
 			err := tx.QueryRow(ctx, `INSERT INTO subscriptions(department_id, offering_id, quantity, start_date, end_date, version, created_at, updated_at)
-				VALUES (?, ?, ?, ?, ?, 1, ?, ?) RETURNING id`, deptID, offeringID, s.Quantity, s.Start.Time, dateArg(s.End), now, now).Scan(&id)
+				VALUES (?, ?, ?, ?, ?, 1, ?, ?) RETURNING id`, deptID, offeringID, s.Quantity, s.Start.Time, NullDate(s.End), now, now).Scan(&id)
 			if err != nil {
 				return fmt.Errorf("importing subscription: %w", err)
 			}

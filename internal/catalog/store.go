@@ -16,25 +16,6 @@ import (
 	"github.com/engagehq/engage/internal/db"
 )
 
-func nullID(id int64) any {
-	if id == 0 {
-		return nil
-	}
-	return id
-}
-
-func placeholders(n int) string {
-	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
-}
-
-func int64Args(ids []int64) []any {
-	out := make([]any, len(ids))
-	for i, id := range ids {
-		out[i] = id
-	}
-	return out
-}
-
 // --- services ---
 
 const serviceColumns = `s.id, s.slug, s.name, s.summary, s.description, s.kind, s.family, COALESCE(s.owner_id, 0), COALESCE(o.name, ''),
@@ -42,7 +23,7 @@ const serviceColumns = `s.id, s.slug, s.name, s.summary, s.description, s.kind, 
 	s.sla_lead_time_days, s.audience_all, s.tags, s.links_json, s.version, s.created_at, s.updated_at
 	FROM services s LEFT JOIN people o ON o.id = s.owner_id`
 
-func scanService(row interface{ Scan(...any) error }) (Service, error) {
+func scanService(row db.Scanner) (Service, error) {
 	var s Service
 	var tags, links string
 	err := row.Scan(&s.ID, &s.Slug, &s.Name, &s.Summary, &s.Description, &s.Kind, &s.Family, &s.OwnerID, &s.OwnerName,
@@ -125,8 +106,8 @@ func loadAudience(ctx context.Context, q db.Querier, table, key string, ids []in
 		LEFT JOIN functions f ON a.kind = 'function' AND f.id = a.ref_id`
 	var args []any
 	if ids != nil {
-		query += " WHERE a." + key + " IN (" + placeholders(len(ids)) + ")"
-		args = int64Args(ids)
+		query += " WHERE a." + key + " IN (" + db.Placeholders(len(ids)) + ")"
+		args = db.Args(ids)
 	}
 	rows, err := q.Query(ctx, query+" ORDER BY a.kind, a.ref_id", args...)
 	if err != nil {
@@ -170,7 +151,7 @@ func insertService(ctx context.Context, q db.Querier, in ServiceInput, now time.
 	err := q.QueryRow(ctx, `INSERT INTO services(slug, name, summary, description, kind, family, owner_id, sourcing, vendor, lifecycle,
 		delivery_model, data_ceiling, arch_status, sla_availability, sla_support_hours, sla_lead_time_days, audience_all, tags, links_json,
 		version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING id`,
-		in.Slug, in.Name, in.Summary, in.Description, in.Kind, in.Family, nullID(in.OwnerID), in.Sourcing, in.Vendor, in.Lifecycle,
+		in.Slug, in.Name, in.Summary, in.Description, in.Kind, in.Family, db.NullID(in.OwnerID), in.Sourcing, in.Vendor, in.Lifecycle,
 		in.DeliveryModel, in.DataCeiling, in.ArchStatus, in.SLA.Availability, in.SLA.SupportHours, in.SLA.LeadTimeDays, in.AudienceAll,
 		strings.Join(in.Tags, ","), linksJSON(in.Links), now, now).Scan(&id)
 	if err != nil {
@@ -184,7 +165,7 @@ func updateService(ctx context.Context, q db.Querier, id int64, version int, in 
 		sourcing = ?, vendor = ?, lifecycle = ?, delivery_model = ?, data_ceiling = ?, arch_status = ?, sla_availability = ?,
 		sla_support_hours = ?, sla_lead_time_days = ?, audience_all = ?, tags = ?, links_json = ?, version = version + 1, updated_at = ?
 		WHERE id = ? AND version = ?`,
-		in.Slug, in.Name, in.Summary, in.Description, in.Kind, in.Family, nullID(in.OwnerID), in.Sourcing, in.Vendor, in.Lifecycle,
+		in.Slug, in.Name, in.Summary, in.Description, in.Kind, in.Family, db.NullID(in.OwnerID), in.Sourcing, in.Vendor, in.Lifecycle,
 		in.DeliveryModel, in.DataCeiling, in.ArchStatus, in.SLA.Availability, in.SLA.SupportHours, in.SLA.LeadTimeDays, in.AudienceAll,
 		strings.Join(in.Tags, ","), linksJSON(in.Links), now, id, version)
 	if err != nil {
@@ -202,7 +183,7 @@ func updateService(ctx context.Context, q db.Querier, id int64, version int, in 
 const offeringColumns = `o.id, o.service_id, s.name, o.slug, o.name, o.description, o.lifecycle, o.lead_time_days, o.unit_name, o.position, o.version,
 	o.created_at, o.updated_at FROM offerings o JOIN services s ON s.id = o.service_id`
 
-func scanOffering(row interface{ Scan(...any) error }) (Offering, error) {
+func scanOffering(row db.Scanner) (Offering, error) {
 	var o Offering
 	err := row.Scan(&o.ID, &o.ServiceID, &o.ServiceName, &o.Slug, &o.Name, &o.Description, &o.Lifecycle, &o.LeadTimeDays, &o.UnitName, &o.Position,
 		&o.Version, &o.CreatedAt, &o.UpdatedAt)
@@ -243,7 +224,7 @@ func listOfferings(ctx context.Context, q db.Querier, where string, args ...any)
 		for i, o := range out {
 			ids[i] = o.ID
 		}
-		planWhere, planArgs = "offering_id IN ("+placeholders(len(ids))+")", int64Args(ids)
+		planWhere, planArgs = "offering_id IN ("+db.Placeholders(len(ids))+")", db.Args(ids)
 	}
 	plans, err := loadPlans(ctx, q, planWhere, planArgs...)
 	if err != nil {
@@ -329,19 +310,12 @@ func tiersJSON(tiers []Tier) string {
 	return string(b)
 }
 
-func dateArg(d *Date) any {
-	if d == nil {
-		return nil
-	}
-	return d.Time
-}
-
 func insertPlan(ctx context.Context, q db.Querier, offeringID int64, p RatePlan, now time.Time) (int64, error) {
 	var id int64
 	err := q.QueryRow(ctx, `INSERT INTO rate_plans(offering_id, currency, unit, tier_mode, unit_price, fixed_monthly, one_time, minimum,
 		tiers_json, effective_from, effective_to, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		offeringID, p.Currency, p.Unit, p.TierMode, p.UnitPrice, p.FixedMonthly, p.OneTime, p.Minimum, tiersJSON(p.Tiers),
-		p.EffectiveFrom.Time, dateArg(p.EffectiveTo), now).Scan(&id)
+		p.EffectiveFrom.Time, NullDate(p.EffectiveTo), now).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("inserting rate plan: %w", err)
 	}

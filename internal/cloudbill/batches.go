@@ -16,6 +16,7 @@ import (
 	"github.com/klauspost/compress/s2"
 	"github.com/shopspring/decimal"
 
+	"github.com/engagehq/engage/internal/cloudbill/batchformat"
 	"github.com/engagehq/engage/internal/db"
 	"github.com/engagehq/engage/internal/textenc"
 )
@@ -45,7 +46,7 @@ import (
 // and one batch row per few thousand shares, instead of two indexed rows
 // per charge, is what lets an import keep up with a cloud bill.
 
-var chargeKeys = db.KeyRuns{Table: "cloud_charge_keys"}
+var chargeKeys = batchformat.ChargeKeys
 
 // periodKeys are the keys of one period an import has met: those stored
 // before it, in how many rows, and those it adds.
@@ -68,7 +69,7 @@ const (
 	// read back for a drill-down) in one small piece; its buffer is reused.
 	maxBatchBytes = 256 << 10
 	// elementFields is the length of an element.
-	elementFields = 19
+	elementFields = batchformat.ElementFields
 )
 
 // batchKey is what the shares of one batch have in common.
@@ -88,7 +89,7 @@ type pending struct {
 // writer puts shares of charges into batches and stores the batches. It is
 // used by one goroutine at a time.
 type writer struct {
-	t      *txn
+	t      *db.Tx
 	free   [][]byte // buffers of stored batches, for the next ones
 	max    int
 	groups map[batchKey]*pending
@@ -116,7 +117,7 @@ type packedBatch struct {
 	packed []byte
 }
 
-func (s *Service) newWriter(t *txn) *writer {
+func (s *Service) newWriter(t *db.Tx) *writer {
 	return &writer{t: t, max: min(s.batchCharges(), 1<<chargeIDShift-1), groups: map[batchKey]*pending{}, keys: map[string]*periodKeys{}}
 }
 
@@ -360,7 +361,7 @@ func (w *writer) insertBatch(ctx context.Context, b *packedBatch) error {
 		}
 	}
 	k := b.k
-	if _, err := w.insert.ExecContext(ctx, k.period, nullID(k.dept), k.provider, k.service, k.currency, b.amount, b.n, b.packed); err != nil {
+	if _, err := w.insert.ExecContext(ctx, k.period, db.NullID(k.dept), k.provider, k.service, k.currency, b.amount, b.n, b.packed); err != nil {
 		return fmt.Errorf("storing charges: %w", err)
 	}
 	return nil
@@ -469,7 +470,7 @@ func (b *batchRow) fill(c *CloudCharge, index int) {
 }
 
 // scanBatch reads a row of batchColumns.
-func scanBatch(row interface{ Scan(...any) error }) (batchRow, error) {
+func scanBatch(row db.Scanner) (batchRow, error) {
 	var b batchRow
 	var dept *int64
 	var data sql.NullString

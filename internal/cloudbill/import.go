@@ -87,7 +87,7 @@ func (s *Service) Import(ctx context.Context, p *access.Principal, name string, 
 	imp := &importer{s: s, p: p, basis: basis, rd: rd, batch: s.batchRows(), acceptPartial: opts.AcceptPartial,
 		periods: map[string]bool{}, rejTotals: map[totalKey]*ProviderTotal{}, summary: map[string]*summary{}}
 	imp.rep = CloudImport{FileName: name, Basis: basis, ImportedBy: actorName(p), StartedAt: s.now()}
-	err = s.inTx(ctx, func(t *txn) error {
+	err = s.inTx(ctx, func(t *db.Tx) error {
 		imp.t = t
 		return imp.run(ctx, digest)
 	})
@@ -193,7 +193,7 @@ type totalKey struct{ provider, currency string }
 // under "reading"; the writing goroutine owns those under "writing".
 type importer struct {
 	s     *Service
-	t     *txn
+	t     *db.Tx
 	p     *access.Principal
 	basis Basis
 	rd    *focus.Reader

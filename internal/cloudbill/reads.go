@@ -22,7 +22,7 @@ import (
 const importColumns = `SELECT id, file_name, sha256, format, focus_version, basis, rows_read, rows_accepted, rows_added, duplicates,
 	rows_rejected, periods, totals_json, allocation_json, warnings_json, errors_json, imported_by, started_at, finished_at FROM cloud_imports`
 
-func scanImport(row interface{ Scan(...any) error }) (CloudImport, error) {
+func scanImport(row db.Scanner) (CloudImport, error) {
 	var r CloudImport
 	var periods, totals, allocation, warnings, errs string
 	var finished sql.NullTime
@@ -247,7 +247,7 @@ func (s *Service) Charges(ctx context.Context, p *access.Principal, f ChargeFilt
 		where, args = append(where, "id >= ?"), append(args, afterBatch)
 	}
 	// The ids first, so that only the batches a page needs are read.
-	ids, err := readIDs(s.DB.Query(ctx, "SELECT id FROM cloud_charge_batches WHERE "+strings.Join(where, " AND ")+" ORDER BY id", args...))
+	ids, err := db.QueryIDs(ctx, s.DB, "SELECT id FROM cloud_charge_batches WHERE "+strings.Join(where, " AND ")+" ORDER BY id", args...)
 	if err != nil {
 		return nil, "", fmt.Errorf("listing cloud charges: %w", err)
 	}
@@ -295,7 +295,7 @@ func (s *Service) Reallocate(ctx context.Context, p *access.Principal, period st
 		return ReallocationReport{}, err
 	}
 	rep := ReallocationReport{Period: period}
-	err = s.inTx(ctx, func(t *txn) error {
+	err = s.inTx(ctx, func(t *db.Tx) error {
 		if err := requireOpen(ctx, t, period); err != nil {
 			return err
 		}
@@ -373,7 +373,7 @@ func (s *Service) Reallocate(ctx context.Context, p *access.Principal, period st
 
 // batchIDs lists the ids of a period's batches, in order.
 func batchIDs(ctx context.Context, q db.Querier, period string) ([]int64, error) {
-	ids, err := readIDs(q.Query(ctx, "SELECT id FROM cloud_charge_batches WHERE period = ? ORDER BY id", period))
+	ids, err := db.QueryIDs(ctx, q, "SELECT id FROM cloud_charge_batches WHERE period = ? ORDER BY id", period)
 	if err != nil {
 		return nil, fmt.Errorf("reading the period's charges: %w", err)
 	}

@@ -117,7 +117,7 @@ func (s *Service) CreateRule(ctx context.Context, p *access.Principal, in Alloca
 			service_category, resource_prefix, action, driver, offering_id, version, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING id`,
 			1<<30, in.Name, in.Match.TagKey, in.Match.TagValue, in.Match.SubAccountID, in.Match.ServiceName, in.Match.ServiceCategory,
-			in.Match.ResourceIDPrefix, in.Action, in.Driver, nullID(in.OfferingID), now, now).Scan(&id)
+			in.Match.ResourceIDPrefix, in.Action, in.Driver, db.NullID(in.OfferingID), now, now).Scan(&id)
 		if err != nil {
 			return fmt.Errorf("adding allocation rule: %w", err)
 		}
@@ -159,7 +159,7 @@ func (s *Service) UpdateRule(ctx context.Context, p *access.Principal, id int64,
 			service_category = ?, resource_prefix = ?, action = ?, driver = ?, offering_id = ?, version = version + 1, updated_at = ?
 			WHERE id = ? AND version = ? AND archived_at IS NULL`,
 			in.Name, in.Match.TagKey, in.Match.TagValue, in.Match.SubAccountID, in.Match.ServiceName, in.Match.ServiceCategory,
-			in.Match.ResourceIDPrefix, in.Action, in.Driver, nullID(in.OfferingID), now, id, version)
+			in.Match.ResourceIDPrefix, in.Action, in.Driver, db.NullID(in.OfferingID), now, id, version)
 		if err != nil {
 			return fmt.Errorf("changing allocation rule: %w", err)
 		}
@@ -328,27 +328,15 @@ func checkRule(ctx context.Context, q db.Querier, in *AllocationRuleInput) error
 }
 
 func departmentIDs(ctx context.Context, q db.Querier) (map[int64]bool, error) {
-	rows, err := q.Query(ctx, "SELECT id FROM departments")
+	ids, err := db.QueryIDs(ctx, q, "SELECT id FROM departments")
 	if err != nil {
 		return nil, fmt.Errorf("reading departments: %w", err)
 	}
-	defer rows.Close()
 	out := map[int64]bool{}
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
+	for _, id := range ids {
 		out[id] = true
 	}
-	return out, rows.Err()
-}
-
-func nullID(id int64) any {
-	if id == 0 {
-		return nil
-	}
-	return id
+	return out, nil
 }
 
 func writeTargets(ctx context.Context, q db.Querier, id int64, in AllocationRuleInput) error {
@@ -403,28 +391,11 @@ func renumber(ctx context.Context, q db.Querier) error {
 }
 
 func orderedRuleIDs(ctx context.Context, q db.Querier) ([]int64, error) {
-	ids, err := readIDs(q.Query(ctx, "SELECT id FROM cloud_allocation_rules WHERE archived_at IS NULL ORDER BY position, id"))
+	ids, err := db.QueryIDs(ctx, q, "SELECT id FROM cloud_allocation_rules WHERE archived_at IS NULL ORDER BY position, id")
 	if err != nil {
 		return nil, fmt.Errorf("reading allocation rules: %w", err)
 	}
 	return ids, nil
-}
-
-// readIDs reads the ids a query gives.
-func readIDs(rows *sql.Rows, err error) ([]int64, error) {
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
 }
 
 func setPositions(ctx context.Context, q db.Querier, ids []int64) error {

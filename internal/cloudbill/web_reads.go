@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/engagehq/engage/internal/access"
+	"github.com/engagehq/engage/internal/db"
 )
 
 // ChargePeriod is a billing period that holds imported cloud charges.
@@ -85,7 +86,7 @@ func (s *Service) Details(ctx context.Context, p *access.Principal, charges []Cl
 		if len(ids) == 0 {
 			return nil
 		}
-		rows, err := s.DB.Query(ctx, query+" IN (?"+strings.Repeat(", ?", len(ids)-1)+")", ids...)
+		rows, err := s.DB.Query(ctx, query+" IN ("+db.Placeholders(len(ids))+")", ids...)
 		if err != nil {
 			return fmt.Errorf("reading what cloud charges refer to: %w", err)
 		}

@@ -34,6 +34,9 @@ type Config struct {
 	LogFormat  string        `yaml:"log_format"` // text or json
 	LogLevel   string        `yaml:"log_level"`  // debug, info, warn, error
 	SessionTTL time.Duration `yaml:"session_ttl"`
+	// Argon2 is the cost of new password hashes; zero means the production
+	// cost. It is not read from a file or the environment: tests lower it.
+	Argon2 auth.Argon2Params `yaml:"-"`
 	// TrustProxy makes Engage read the client address from
 	// X-Forwarded-For and the scheme from X-Forwarded-Proto, as written by
 	// ProxyHops proxies in front of it (1 when unset).

@@ -234,7 +234,7 @@ func checkAllocation(ctx context.Context, q db.Querier, in PoolAllocationInput) 
 
 const poolColumns = `p.id, p.period, p.category, p.name, p.amount, p.currency, p.method, p.version, p.created_at, p.updated_at FROM cost_pools p`
 
-func scanPool(row interface{ Scan(...any) error }) (Pool, error) {
+func scanPool(row db.Scanner) (Pool, error) {
 	var p Pool
 	err := row.Scan(&p.ID, &p.Period, &p.Category, &p.Name, &p.Amount, &p.Currency, &p.Allocation.Method, &p.Version, &p.CreatedAt, &p.UpdatedAt)
 	p.CreatedAt, p.UpdatedAt = p.CreatedAt.UTC(), p.UpdatedAt.UTC()

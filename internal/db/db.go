@@ -40,6 +40,10 @@ type Config struct {
 	DataDir string
 	// Logger receives migration progress; nil discards it.
 	Logger *slog.Logger
+	// GoMigrations are the migrations written in Go by the packages that
+	// own the data they change (see GoMigration): every program opening
+	// the database passes the same list, schema.GoMigrations().
+	GoMigrations []GoMigration
 }
 
 // DB is an open database. For SQLite it keeps one writer connection beside a
@@ -50,6 +54,7 @@ type DB struct {
 	write   *sql.DB
 	read    *sql.DB
 	logger  *slog.Logger
+	goMigs  []GoMigration
 
 	// stmts keeps SQLite reads prepared (see prepared): query text →
 	// *sql.Stmt; nstmts counts them.
@@ -95,10 +100,18 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
+	var d *DB
+	var err error
 	if cfg.URL != "" {
-		return openPostgres(ctx, cfg.URL, logger)
+		d, err = openPostgres(ctx, cfg.URL, logger)
+	} else {
+		d, err = openSQLite(ctx, cfg.DataDir, logger)
 	}
-	return openSQLite(ctx, cfg.DataDir, logger)
+	if err != nil {
+		return nil, err
+	}
+	d.goMigs = cfg.GoMigrations
+	return d, nil
 }
 
 func openPostgres(ctx context.Context, rawURL string, logger *slog.Logger) (*DB, error) {
@@ -243,11 +256,11 @@ func (tx *Tx) Prepare(ctx context.Context, query string) (*sql.Stmt, error) {
 // rolling back otherwise, so that a failed request leaves nothing
 // half-written. On PostgreSQL a serialization failure or deadlock is retried
 // a few times; fn must therefore be safe to run again.
-func (db *DB) Transact(ctx context.Context, fn func(tx *Tx) error) error {
+func (db *DB) Transact(ctx context.Context, fn func(tx *Tx) error, opts ...TxOption) error {
 	const attempts = 4
 	var err error
 	for i := 0; i < attempts; i++ {
-		err = db.transactOnce(ctx, fn)
+		err = db.transactOnce(ctx, fn, opts)
 		if err == nil || !isRetryable(err) {
 			return err
 		}
@@ -259,12 +272,68 @@ func (db *DB) Transact(ctx context.Context, fn func(tx *Tx) error) error {
 // TransactOnce runs fn in a transaction like Transact, but never runs it
 // again: for work whose input cannot be read twice, such as a file read
 // as it is stored.
-func (db *DB) TransactOnce(ctx context.Context, fn func(tx *Tx) error) error {
-	return db.transactOnce(ctx, fn)
+func (db *DB) TransactOnce(ctx context.Context, fn func(tx *Tx) error, opts ...TxOption) error {
+	return db.transactOnce(ctx, fn, opts)
 }
 
-func (db *DB) transactOnce(ctx context.Context, fn func(tx *Tx) error) (err error) {
-	sqlTx, err := db.write.BeginTx(ctx, nil)
+// TxOption changes how Transact and TransactOnce run a transaction.
+type TxOption func(*txSettings)
+
+type txSettings struct {
+	lock *Lock
+	bulk bool
+}
+
+// Holding takes the named lock l first thing in the transaction and keeps
+// it to the end (see LockTx), so that transactions holding it take turns.
+func Holding(l Lock) TxOption {
+	return func(s *txSettings) { s.lock = &l }
+}
+
+// BulkWrite readies a transaction that writes many rows (an import). On
+// SQLite its connection keeps the statement journal and temporary data in
+// memory, and a 16 MiB page cache instead of 2 MiB, for the duration of the
+// transaction only: a multi-row INSERT keeps a statement journal, and a big
+// transaction outgrows the default cache, which would otherwise spill to
+// temporary files. On PostgreSQL it changes nothing.
+func BulkWrite() TxOption {
+	return func(s *txSettings) { s.bulk = true }
+}
+
+// The SQLite settings of a BulkWrite transaction, and the defaults they are
+// put back to afterwards.
+var (
+	bulkPragmas    = []string{"PRAGMA temp_store = MEMORY", "PRAGMA cache_size = -16384"}
+	defaultPragmas = []string{"PRAGMA temp_store = DEFAULT", "PRAGMA cache_size = -2000"}
+)
+
+func (db *DB) transactOnce(ctx context.Context, fn func(tx *Tx) error, opts []TxOption) (err error) {
+	var set txSettings
+	for _, o := range opts {
+		o(&set)
+	}
+	begin := db.write.BeginTx
+	if set.bulk && db.Dialect == SQLite {
+		// The settings belong to a connection: hold the writer's for the
+		// transaction, and put them back before letting it go.
+		conn, err := db.write.Conn(ctx)
+		if err != nil {
+			return fmt.Errorf("beginning transaction: %w", err)
+		}
+		defer conn.Close()
+		for _, p := range bulkPragmas {
+			if _, err := conn.ExecContext(ctx, p); err != nil {
+				return fmt.Errorf("preparing the connection for a bulk write: %w", err)
+			}
+		}
+		defer func() {
+			for _, p := range defaultPragmas {
+				_, _ = conn.ExecContext(context.WithoutCancel(ctx), p)
+			}
+		}()
+		begin = conn.BeginTx
+	}
+	sqlTx, err := begin(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("beginning transaction: %w", err)
 	}
@@ -277,7 +346,13 @@ func (db *DB) transactOnce(ctx context.Context, fn func(tx *Tx) error) (err erro
 			_ = sqlTx.Rollback()
 		}
 	}()
-	if err = fn(&Tx{tx: sqlTx, dialect: db.Dialect}); err != nil {
+	tx := &Tx{tx: sqlTx, dialect: db.Dialect}
+	if set.lock != nil {
+		if err = LockTx(ctx, tx, *set.lock); err != nil {
+			return err
+		}
+	}
+	if err = fn(tx); err != nil {
 		return err
 	}
 	if err = sqlTx.Commit(); err != nil {

@@ -3,6 +3,7 @@ package db_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/engagehq/engage/internal/db"
@@ -113,4 +114,34 @@ func TestReadsSeeWrites(t *testing.T) {
 			t.Fatal("a query on a missing table succeeded")
 		}
 	})
+}
+
+// A program that opens the database without the migrations written in Go
+// cannot migrate it, nor take it for current: it would leave a hole in the
+// database's history.
+func TestMigrateRefusesWithoutGoMigrations(t *testing.T) {
+	for _, e := range dbtest.Engines() {
+		t.Run(e.Name, func(t *testing.T) {
+			ctx := context.Background()
+			cfg := db.Config{DataDir: t.TempDir()}
+			if e.Name == "postgres" {
+				cfg = db.Config{URL: dbtest.PostgresURL(t)}
+			}
+			d, err := db.Open(ctx, cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer d.Close()
+			if _, err := d.Migrate(ctx); err == nil || !strings.Contains(err.Error(), "migration 10") {
+				t.Fatalf("Migrate without the Go migrations = %v; want an error naming migration 10", err)
+			}
+			if _, err := d.MigrationsCurrent(ctx); err == nil {
+				t.Fatal("MigrationsCurrent without the Go migrations gave no error")
+			}
+			var n int
+			if err := d.QueryRow(ctx, "SELECT COUNT(*) FROM departments").Scan(&n); err == nil {
+				t.Fatal("a table was created")
+			}
+		})
+	}
 }

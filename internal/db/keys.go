@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"slices"
-	"strings"
 )
 
 // Preparer is a Querier that can compile a statement for repeated use: a
@@ -93,16 +92,7 @@ func (k KeyTable) insertSQLite(ctx context.Context, tx Preparer, keys []string, 
 }
 
 func (k KeyTable) insertSQL(n int) string {
-	var sb strings.Builder
-	sb.WriteString("INSERT OR FAIL INTO " + k.Table + "(" + k.Column + ") VALUES ")
-	for i := 0; i < n; i++ {
-		if i > 0 {
-			sb.WriteByte(',')
-		}
-		sb.WriteString("(?)")
-	}
-	sb.WriteString(" ON CONFLICT DO NOTHING RETURNING " + k.Column)
-	return sb.String()
+	return "INSERT OR FAIL INTO " + k.Table + "(" + k.Column + ") VALUES " + ValueRows(n, 1) + " ON CONFLICT DO NOTHING RETURNING " + k.Column
 }
 
 // insertPostgres inserts each chunk of keys with a plain INSERT, which costs

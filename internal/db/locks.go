@@ -39,9 +39,24 @@ const (
 // form): the hash of the schema Engage lives in.
 const schemaKey = "hashtext(current_schema())"
 
-// XactLockSQL takes the named lock given as its argument for the rest of
-// the transaction, on PostgreSQL; for transactions that are not a *Tx.
-const XactLockSQL = "SELECT pg_advisory_xact_lock(" + schemaKey + ", ?)"
+// String names l in messages.
+func (l Lock) String() string {
+	switch l {
+	case LockStartup:
+		return "startup"
+	case LockBillingSchedule:
+		return "billing schedule"
+	case LockSignIn:
+		return "sign-in"
+	case LockBillingRun:
+		return "billing run"
+	case LockCloudImport:
+		return "cloud import"
+	case LockDemo:
+		return "demo"
+	}
+	return fmt.Sprintf("#%d", int32(l))
+}
 
 // LockTx takes l for the rest of tx, waiting for it, on PostgreSQL; on
 // SQLite the transaction already holds the only writer.
@@ -49,8 +64,8 @@ func LockTx(ctx context.Context, tx *Tx, l Lock) error {
 	if tx.Engine() != Postgres {
 		return nil
 	}
-	if _, err := tx.Exec(ctx, XactLockSQL, int32(l)); err != nil {
-		return fmt.Errorf("taking lock %d: %w", l, err)
+	if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock("+schemaKey+", ?)", int32(l)); err != nil {
+		return fmt.Errorf("waiting for the %s lock: %w", l, err)
 	}
 	return nil
 }
@@ -63,7 +78,7 @@ func TryLockTx(ctx context.Context, tx *Tx, l Lock) (bool, error) {
 	}
 	var ok bool
 	if err := tx.QueryRow(ctx, "SELECT pg_try_advisory_xact_lock("+schemaKey+", ?)", int32(l)).Scan(&ok); err != nil {
-		return false, fmt.Errorf("taking lock %d: %w", l, err)
+		return false, fmt.Errorf("waiting for the %s lock: %w", l, err)
 	}
 	return ok, nil
 }
@@ -80,7 +95,7 @@ func LockSubjectTx(ctx context.Context, tx *Tx, l Lock, subject string) error {
 	h := fnv.New32a()
 	_, _ = fmt.Fprintf(h, "%d:%s", l, subject)
 	if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock((hashtext(current_schema())::bigint << 32) | ?::bigint)", int64(h.Sum32())); err != nil {
-		return fmt.Errorf("taking lock %d: %w", l, err)
+		return fmt.Errorf("waiting for the %s lock: %w", l, err)
 	}
 	return nil
 }
@@ -95,11 +110,11 @@ func (db *DB) WithLock(ctx context.Context, l Lock, fn func() error) error {
 	}
 	conn, err := db.write.Conn(ctx)
 	if err != nil {
-		return fmt.Errorf("taking lock %d: %w", l, err)
+		return fmt.Errorf("waiting for the %s lock: %w", l, err)
 	}
 	defer conn.Close()
 	if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock("+schemaKey+", $1)", int32(l)); err != nil {
-		return fmt.Errorf("taking lock %d: %w", l, err)
+		return fmt.Errorf("waiting for the %s lock: %w", l, err)
 	}
 	defer func() {
 		// A fresh context: the lock must be let go even when ctx ended.

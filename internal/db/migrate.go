@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"database/sql"
 	"embed"
 	"fmt"
 	"io/fs"
@@ -13,6 +14,53 @@ import (
 //go:embed migrations
 var migrations embed.FS
 
+// GoMigration is a migration written in Go, for a change SQL alone cannot
+// make the same on both engines (exact decimal sums on SQLite, a format
+// only Go code knows). The package that owns the data writes it; the
+// database runs it in the migration's transaction like an SQL one. Both
+// directions are required: every migration is reversible.
+type GoMigration struct {
+	Version int64
+	// Name is shown by `engage migrate status` after the version, as the
+	// file name of an SQL migration is.
+	Name     string
+	Up, Down func(ctx context.Context, tx *Tx) error
+}
+
+// goVersions are the versions whose migration is written in Go by another
+// package (10: cloudbill's cloud-charge batches). Migrating refuses to run
+// without one of them, so that a program which forgot to pass it cannot
+// leave a hole in a database's history.
+var goVersions = []int64{10}
+
+// gooseGoMigrations turns the Go migrations given to Open into goose's.
+func (db *DB) gooseGoMigrations() ([]*goose.Migration, error) {
+	given := map[int64]bool{}
+	var out []*goose.Migration
+	for _, m := range db.goMigs {
+		if m.Up == nil || m.Down == nil {
+			return nil, fmt.Errorf("migration %d (%s) must go both up and down", m.Version, m.Name)
+		}
+		if given[m.Version] {
+			return nil, fmt.Errorf("migration %d is given twice", m.Version)
+		}
+		given[m.Version] = true
+		up, down := m.Up, m.Down
+		gm := goose.NewGoMigration(m.Version,
+			&goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error { return up(ctx, &Tx{tx: tx, dialect: db.Dialect}) }},
+			&goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error { return down(ctx, &Tx{tx: tx, dialect: db.Dialect}) }})
+		// goose wants a name ending in .go that starts with the version.
+		gm.Source = fmt.Sprintf("%05d_%s.go", m.Version, m.Name)
+		out = append(out, gm)
+	}
+	for _, v := range goVersions {
+		if !given[v] {
+			return nil, fmt.Errorf("migration %d, written in Go, was not given to the database (db.Config.GoMigrations)", v)
+		}
+	}
+	return out, nil
+}
+
 // MigrationState is one migration and whether it has been applied.
 type MigrationState struct {
 	Version int64
@@ -23,7 +71,11 @@ type MigrationState struct {
 func (db *DB) provider() (*goose.Provider, error) {
 	dir := "migrations/sqlite"
 	dialect := goose.DialectSQLite3
-	opts := []goose.ProviderOption{goose.WithGoMigrations(goMigrations(db.Dialect)...)}
+	goMigs, err := db.gooseGoMigrations()
+	if err != nil {
+		return nil, err
+	}
+	opts := []goose.ProviderOption{goose.WithGoMigrations(goMigs...)}
 	if db.Dialect == Postgres {
 		dir = "migrations/postgres"
 		dialect = goose.DialectPostgres

@@ -17,6 +17,7 @@ import (
 	"testing"
 
 	"github.com/engagehq/engage/internal/db"
+	"github.com/engagehq/engage/internal/schema"
 )
 
 // EnvURL names the variable holding the PostgreSQL URL used by tests.
@@ -44,7 +45,7 @@ func Each(t *testing.T, fn func(t *testing.T, d *db.DB)) {
 // OpenSQLite returns a migrated SQLite database in a temporary directory.
 func OpenSQLite(t testing.TB) *db.DB {
 	t.Helper()
-	d, err := db.Open(context.Background(), db.Config{DataDir: t.TempDir()})
+	d, err := db.Open(context.Background(), db.Config{DataDir: t.TempDir(), GoMigrations: schema.GoMigrations()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,7 +99,7 @@ func PostgresURL(t testing.TB) string {
 // OpenPostgres returns a migrated PostgreSQL database in a schema of its own.
 func OpenPostgres(t testing.TB) *db.DB {
 	t.Helper()
-	d, err := db.Open(context.Background(), db.Config{URL: PostgresURL(t)})
+	d, err := db.Open(context.Background(), db.Config{URL: PostgresURL(t), GoMigrations: schema.GoMigrations()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,7 +130,7 @@ func Replicas(t testing.TB, engine string, n int) []*db.DB {
 	url := PostgresURL(t)
 	out := make([]*db.DB, n)
 	for i := range out {
-		d, err := db.Open(context.Background(), db.Config{URL: url})
+		d, err := db.Open(context.Background(), db.Config{URL: url, GoMigrations: schema.GoMigrations()})
 		if err != nil {
 			t.Fatal(err)
 		}

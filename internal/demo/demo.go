@@ -130,11 +130,11 @@ Silva Singh Smith Suzuki Tan Taylor Thompson Wagner Walker Wang Weber Williams W
 // refuses a database that already has departments, so it never mixes with
 // real data. It holds db.LockDemo while it checks and loads, so that every
 // replica answers as starting until the demo is whole.
-func Load(ctx context.Context, d *db.DB, o *org.Service, cat *catalog.Catalog, ap *approval.Service, fd *frontdoor.Service, b *billing.Service) error {
-	return d.WithLock(ctx, db.LockDemo, func() error { return load(ctx, d, o, cat, ap, fd, b) })
+func Load(ctx context.Context, d *db.DB, o *org.Service, au *auth.Service, cat *catalog.Catalog, ap *approval.Service, fd *frontdoor.Service, b *billing.Service) error {
+	return d.WithLock(ctx, db.LockDemo, func() error { return load(ctx, d, o, au, cat, ap, fd, b) })
 }
 
-func load(ctx context.Context, d *db.DB, o *org.Service, cat *catalog.Catalog, ap *approval.Service, fd *frontdoor.Service, b *billing.Service) error {
+func load(ctx context.Context, d *db.DB, o *org.Service, au *auth.Service, cat *catalog.Catalog, ap *approval.Service, fd *frontdoor.Service, b *billing.Service) error {
 	var n int
 	if err := d.QueryRow(ctx, "SELECT COUNT(*) FROM departments").Scan(&n); err != nil {
 		return fmt.Errorf("checking the database is empty: %w", err)
@@ -165,7 +165,7 @@ func load(ctx context.Context, d *db.DB, o *org.Service, cat *catalog.Catalog, a
 			return fmt.Errorf("loading demo %s: %w", f.kind, err)
 		}
 	}
-	if err := setPasswords(ctx, d, o); err != nil {
+	if err := setPasswords(ctx, d, o, au); err != nil {
 		return err
 	}
 	if err := loadCatalog(ctx, d, o, cat, ap, cf); err != nil {
@@ -294,8 +294,8 @@ func peopleCSV() string {
 // setPasswords gives every named account and every department head the demo
 // password. The hash is computed once: hashing 20 passwords separately
 // would only slow the demo down.
-func setPasswords(ctx context.Context, d *db.DB, o *org.Service) error {
-	hash, err := auth.HashPassword(Password)
+func setPasswords(ctx context.Context, d *db.DB, o *org.Service, au *auth.Service) error {
+	hash, err := au.HashPassword(Password)
 	if err != nil {
 		return err
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/engagehq/engage"
 	"github.com/engagehq/engage/internal/access"
+	"github.com/engagehq/engage/internal/db"
 	"github.com/engagehq/engage/internal/paging"
 	"github.com/engagehq/engage/internal/waiting"
 )
@@ -63,7 +64,7 @@ func (f *Service) List(ctx context.Context, p *access.Principal, lf ListFilter) 
 			states = append(states, Decision)
 		}
 		if len(states) > 0 {
-			waits = append(waits, "n.state IN ("+placeholders(len(states))+")")
+			waits = append(waits, "n.state IN ("+db.Placeholders(len(states))+")")
 			for _, st := range states {
 				args = append(args, st)
 			}
@@ -113,11 +114,7 @@ func (f *Service) List(ctx context.Context, p *access.Principal, lf ListFilter) 
 	if err := rows.Err(); err != nil {
 		return nil, "", err
 	}
-	next := ""
-	if len(out) > limit {
-		out = out[:limit]
-		next = paging.Encode(paging.Cursor{ID: out[limit-1].ID})
-	}
+	out, next := paging.Trim(out, limit, func(n Need) paging.Cursor { return paging.Cursor{ID: n.ID} })
 	if lf.Queue || lf.Overdue {
 		sort.SliceStable(out, func(i, j int) bool {
 			if out[i].Overdue != out[j].Overdue {

@@ -40,10 +40,8 @@ func readableBy(p *access.Principal) (string, []any) {
 		grants = append(grants, "n.sponsor_id = ?")
 		args = append(args, p.PersonID)
 		if len(ids) > 0 {
-			grants = append(grants, "n.department_id IN ("+placeholders(len(ids))+")")
-			for _, id := range ids {
-				args = append(args, id)
-			}
+			grants = append(grants, "n.department_id IN ("+db.Placeholders(len(ids))+")")
+			args = append(args, db.Args(ids)...)
 		}
 		if p.Has(access.BRM) {
 			grants = append(grants, "n.brm_id = ?")
@@ -74,7 +72,7 @@ func awaitsReviewBy(p *access.Principal) (string, []any) {
 	// A need holds at most one review of each kind: fewer recorded than
 	// the kinds p records means one of them is still missing.
 	return "(n.state = 'assessment' AND (SELECT COUNT(*) FROM need_reviews r WHERE r.need_id = n.id AND r.kind IN (" +
-		placeholders(len(kinds)) + ")) < " + strconv.Itoa(len(kinds)) + ")", kinds
+		db.Placeholders(len(kinds)) + ")) < " + strconv.Itoa(len(kinds)) + ")", kinds
 }
 
 // canRead reports whether p may read need n, by the rule of readableBy.

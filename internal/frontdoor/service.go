@@ -487,7 +487,7 @@ func (f *Service) prepare(ctx context.Context, tx *db.Tx, p *access.Principal, n
 		if err != nil {
 			return e, err
 		}
-		e.sets, e.args = ", submitted_at = ?, brm_id = ?", []any{now, nullID(brm)}
+		e.sets, e.args = ", submitted_at = ?, brm_id = ?", []any{now, db.NullID(brm)}
 	case ActionMerge:
 		// A duplicate may be another department's need, but not someone
 		// else's draft, which nobody else knows of.
@@ -529,7 +529,7 @@ func (f *Service) prepare(ctx context.Context, tx *db.Tx, p *access.Principal, n
 				return e, err
 			}
 		}
-		e.sets, e.args = ", decision_option_id = ?, decision_reason = ?, decided_by_id = ?, decided_at = ?", []any{opt.ID, in.Reason, nullID(p.PersonID), now}
+		e.sets, e.args = ", decision_option_id = ?, decision_reason = ?, decided_by_id = ?, decided_at = ?", []any{opt.ID, in.Reason, db.NullID(p.PersonID), now}
 		// Consent steps go through the approval policies for needs.
 		var services, offerings []int64
 		if opt.OfferingID != 0 {
@@ -777,8 +777,8 @@ func (f *Service) AddOption(ctx context.Context, p *access.Principal, ref string
 		}
 		err := tx.QueryRow(ctx, `INSERT INTO need_options(need_id, kind, title, offering_id, vendor, currency, one_time, monthly, delivery_days, risks,
 			data_ceiling, created_by_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			n.ID, opt.Kind, opt.Title, nullID(opt.OfferingID), opt.Vendor, opt.Currency, opt.OneTime, opt.Monthly, opt.DeliveryDays, opt.Risks,
-			opt.DataCeiling, nullID(p.PersonID), now).Scan(&opt.ID)
+			n.ID, opt.Kind, opt.Title, db.NullID(opt.OfferingID), opt.Vendor, opt.Currency, opt.OneTime, opt.Monthly, opt.DeliveryDays, opt.Risks,
+			opt.DataCeiling, db.NullID(p.PersonID), now).Scan(&opt.ID)
 		if err != nil {
 			return fmt.Errorf("saving option: %w", err)
 		}

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -15,28 +14,12 @@ import (
 	"github.com/engagehq/engage/internal/db"
 )
 
-func nullID(id int64) any {
-	if id == 0 {
-		return nil
-	}
-	return id
-}
-
 func nullDecimal(d *decimal.Decimal) any {
 	if d == nil {
 		return nil
 	}
 	return *d
 }
-
-func nullDate(d *catalog.Date) any {
-	if d == nil {
-		return nil
-	}
-	return d.Time
-}
-
-func placeholders(n int) string { return strings.TrimSuffix(strings.Repeat("?, ", n), ", ") }
 
 const needColumns = `n.id, n.reference, n.title, n.problem, n.outcome, n.processes, n.requester_id, rq.name, n.department_id, d.name,
 	COALESCE(n.sponsor_id, 0), COALESCE(sp.name, ''), n.users, n.data_class, n.budget_min, n.budget_max, n.currency, n.needed_by,
@@ -52,7 +35,7 @@ const needColumns = `n.id, n.reference, n.title, n.problem, n.outcome, n.process
 	LEFT JOIN needs dup ON dup.id = n.duplicate_of_id
 	LEFT JOIN orders o ON o.id = n.order_id`
 
-func scanNeed(row interface{ Scan(...any) error }) (Need, error) {
+func scanNeed(row db.Scanner) (Need, error) {
 	var n Need
 	var bmin, bmax decimal.NullDecimal
 	var neededBy, decidedAt, submittedAt sql.NullTime
@@ -77,18 +60,10 @@ func scanNeed(row interface{ Scan(...any) error }) (Need, error) {
 		d := catalog.DateOf(neededBy.Time)
 		n.NeededBy = &d
 	}
-	n.DecidedAt, n.SubmittedAt = timePtr(decidedAt), timePtr(submittedAt)
+	n.DecidedAt, n.SubmittedAt = db.TimePtr(decidedAt), db.TimePtr(submittedAt)
 	n.StateSince, n.CreatedAt, n.UpdatedAt = n.StateSince.UTC(), n.CreatedAt.UTC(), n.UpdatedAt.UTC()
 	n.Departments, n.ProcessIDs = []int64{}, []int64{}
 	return n, nil
-}
-
-func timePtr(t sql.NullTime) *time.Time {
-	if !t.Valid {
-		return nil
-	}
-	u := t.Time.UTC()
-	return &u
 }
 
 func findNeed(ctx context.Context, q db.Querier, where string, args ...any) (Need, error) {
@@ -115,20 +90,11 @@ var (
 
 // readLinks returns the ids a need links to, in order.
 func readLinks(ctx context.Context, q db.Querier, l links, needID int64) ([]int64, error) {
-	rows, err := q.Query(ctx, "SELECT "+l.column+" FROM "+l.table+" WHERE need_id = ? ORDER BY "+l.column, needID)
+	ids, err := db.QueryIDs(ctx, q, "SELECT "+l.column+" FROM "+l.table+" WHERE need_id = ? ORDER BY "+l.column, needID)
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", l.what, err)
 	}
-	defer rows.Close()
-	out := []int64{}
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return append([]int64{}, ids...), nil
 }
 
 // writeLinks replaces the ids a need links to.
@@ -149,8 +115,8 @@ func insertNeed(ctx context.Context, q db.Querier, ref string, requester, dept i
 	err := q.QueryRow(ctx, `INSERT INTO needs(reference, title, problem, outcome, processes, requester_id, department_id, sponsor_id, users,
 		data_class, budget_min, budget_max, currency, needed_by, state, state_since, search_seq, version, created_at, updated_at, origin_kind, origin_ref)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?) RETURNING id`,
-		ref, in.Title, in.Problem, in.Outcome, in.Processes, requester, dept, nullID(in.SponsorID), in.Users, in.DataClass,
-		nullDecimal(in.BudgetMin), nullDecimal(in.BudgetMax), in.Currency, nullDate(in.NeededBy), Draft, now, seq, now, now, origin.Kind, origin.Ref).Scan(&id)
+		ref, in.Title, in.Problem, in.Outcome, in.Processes, requester, dept, db.NullID(in.SponsorID), in.Users, in.DataClass,
+		nullDecimal(in.BudgetMin), nullDecimal(in.BudgetMax), in.Currency, catalog.NullDate(in.NeededBy), Draft, now, seq, now, now, origin.Kind, origin.Ref).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("saving need: %w", err)
 	}
@@ -164,8 +130,8 @@ func updateNeed(ctx context.Context, q db.Querier, id int64, version int, in Nee
 	res, err := q.Exec(ctx, `UPDATE needs SET title = ?, problem = ?, outcome = ?, processes = ?, sponsor_id = ?, users = ?, data_class = ?,
 		budget_min = ?, budget_max = ?, currency = ?, needed_by = ?, search_seq = ?, version = version + 1, updated_at = ?
 		WHERE id = ? AND version = ?`,
-		in.Title, in.Problem, in.Outcome, in.Processes, nullID(in.SponsorID), in.Users, in.DataClass, nullDecimal(in.BudgetMin),
-		nullDecimal(in.BudgetMax), in.Currency, nullDate(in.NeededBy), seq, now, id, version)
+		in.Title, in.Problem, in.Outcome, in.Processes, db.NullID(in.SponsorID), in.Users, in.DataClass, nullDecimal(in.BudgetMin),
+		nullDecimal(in.BudgetMax), in.Currency, catalog.NullDate(in.NeededBy), seq, now, id, version)
 	if err != nil {
 		return 0, fmt.Errorf("saving need: %w", err)
 	}

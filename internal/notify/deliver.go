@@ -247,21 +247,8 @@ func (s *Service) claim(ctx context.Context, now time.Time) ([]claim, error) {
 		// SQLite has one writer, and this transaction holds it from its
 		// start: the conditional UPDATE below cannot interleave with
 		// another claim, in this process or another.
-		r, err := tx.Query(ctx, "SELECT id FROM notify_deliveries WHERE "+dueWhere+" ORDER BY next_attempt_at, id LIMIT ?", now, now, s.batchSize())
+		ids, err := db.QueryIDs(ctx, tx, "SELECT id FROM notify_deliveries WHERE "+dueWhere+" ORDER BY next_attempt_at, id LIMIT ?", now, now, s.batchSize())
 		if err != nil {
-			return fmt.Errorf("finding due deliveries: %w", err)
-		}
-		var ids []int64
-		for r.Next() {
-			var id int64
-			if err := r.Scan(&id); err != nil {
-				r.Close()
-				return fmt.Errorf("finding due deliveries: %w", err)
-			}
-			ids = append(ids, id)
-		}
-		r.Close()
-		if err := r.Err(); err != nil {
 			return fmt.Errorf("finding due deliveries: %w", err)
 		}
 		for _, id := range ids {
@@ -482,7 +469,7 @@ const deliveryColumns = `d.id, d.event_id, e.type, e.subject, e.title, d.channel
 	d.attempts, d.next_attempt_at, d.claimed_until, d.last_status, d.last_error, d.created_at, d.updated_at, d.delivered_at
 	FROM notify_deliveries d JOIN notify_events e ON e.id = d.event_id LEFT JOIN notify_webhooks w ON w.id = d.webhook_id`
 
-func scanDelivery(row interface{ Scan(...any) error }) (Delivery, *time.Time, error) {
+func scanDelivery(row db.Scanner) (Delivery, *time.Time, error) {
 	var d Delivery
 	var webhookID sql.NullInt64
 	var next time.Time
@@ -557,11 +544,7 @@ func (s *Service) ListDeliveries(ctx context.Context, p *access.Principal, f Del
 	if err := r.Err(); err != nil {
 		return nil, "", fmt.Errorf("listing deliveries: %w", err)
 	}
-	next := ""
-	if len(out) > limit {
-		out = out[:limit]
-		next = paging.Encode(paging.Cursor{ID: out[limit-1].ID})
-	}
+	out, next := paging.Trim(out, limit, func(x Delivery) paging.Cursor { return paging.Cursor{ID: x.ID} })
 	return out, next, nil
 }
 

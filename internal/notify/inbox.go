@@ -26,7 +26,7 @@ func requireSignedIn(p *access.Principal) error {
 const inboxColumns = `i.id, e.id, e.type, e.subject, e.title, e.link, e.at, i.read_at
 	FROM notify_inbox i JOIN notify_events e ON e.id = i.event_id`
 
-func scanInboxItem(row interface{ Scan(...any) error }) (InboxItem, error) {
+func scanInboxItem(row db.Scanner) (InboxItem, error) {
 	var it InboxItem
 	var readAt sql.NullTime
 	if err := row.Scan(&it.ID, &it.EventID, &it.Type, &it.Subject, &it.Title, &it.Link, &it.At, &readAt); err != nil {
@@ -76,11 +76,7 @@ func (s *Service) ListInbox(ctx context.Context, p *access.Principal, f InboxFil
 	if err := r.Err(); err != nil {
 		return nil, "", fmt.Errorf("listing the inbox of person %d: %w", p.PersonID, err)
 	}
-	next := ""
-	if len(out) > limit {
-		out = out[:limit]
-		next = paging.Encode(paging.Cursor{ID: out[limit-1].ID})
-	}
+	out, next := paging.Trim(out, limit, func(x InboxItem) paging.Cursor { return paging.Cursor{ID: x.ID} })
 	return out, next, nil
 }
 

@@ -52,7 +52,7 @@ func (s *Service) Publish(ctx context.Context, tx *db.Tx, ev Event) error {
 		for _, id := range chunk {
 			args = append(args, id, eventID)
 		}
-		if _, err := tx.Exec(ctx, "INSERT INTO notify_inbox(person_id, event_id) VALUES "+rows(len(chunk), 2), args...); err != nil {
+		if _, err := tx.Exec(ctx, "INSERT INTO notify_inbox(person_id, event_id) VALUES "+db.ValueRows(len(chunk), 2), args...); err != nil {
 			return fmt.Errorf("adding event %s to %d inboxes: %w", ev.Type, len(chunk), err)
 		}
 	}
@@ -77,7 +77,7 @@ func (s *Service) Publish(ctx context.Context, tx *db.Tx, ev Event) error {
 			args = append(args, eventID, ChannelEmail, m.personID, m.address, Pending, now, now, now)
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO notify_deliveries(event_id, channel, person_id, recipient, state, next_attempt_at, created_at, updated_at)
-			VALUES `+rows(len(chunk), 8), args...); err != nil {
+			VALUES `+db.ValueRows(len(chunk), 8), args...); err != nil {
 			return fmt.Errorf("queueing e-mails of event %s: %w", ev.Type, err)
 		}
 	}
@@ -133,7 +133,7 @@ func (s *Service) recipients(ctx context.Context, q db.Querier, ids []int64) ([]
 		for i, id := range chunk {
 			args[i] = id
 		}
-		r, err := q.Query(ctx, "SELECT id, email, active FROM people WHERE id IN ("+placeholders(len(chunk))+") ORDER BY id", args...)
+		r, err := q.Query(ctx, "SELECT id, email, active FROM people WHERE id IN ("+db.Placeholders(len(chunk))+") ORDER BY id", args...)
 		if err != nil {
 			return nil, nil, fmt.Errorf("reading recipients: %w", err)
 		}
@@ -207,16 +207,6 @@ func Matches(patterns []string, typ string) bool {
 		}
 	}
 	return false
-}
-
-func placeholders(n int) string {
-	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
-}
-
-// rows returns n groups of width placeholders: (?, ?), (?, ?) …
-func rows(n, width int) string {
-	one := "(" + placeholders(width) + ")"
-	return strings.TrimSuffix(strings.Repeat(one+", ", n), ", ")
 }
 
 func invalid(field, format string, args ...any) error {

@@ -66,7 +66,7 @@ const webhookColumns = `w.id, w.url, w.description, w.event_types, w.secret, w.a
 	(SELECT COUNT(*) FROM notify_deliveries d WHERE d.webhook_id = w.id AND d.state = 'failed')
 	FROM notify_webhooks w`
 
-func scanWebhook(row interface{ Scan(...any) error }) (Webhook, string, error) {
+func scanWebhook(row db.Scanner) (Webhook, string, error) {
 	var w Webhook
 	var types, secret string
 	if err := row.Scan(&w.ID, &w.URL, &w.Description, &types, &secret, &w.Active, &w.Version, &w.CreatedAt, &w.UpdatedAt, &w.Pending, &w.Failed); err != nil {
@@ -131,11 +131,7 @@ func (s *Service) ListWebhooks(ctx context.Context, p *access.Principal, cursor 
 	if err := r.Err(); err != nil {
 		return nil, "", fmt.Errorf("listing webhooks: %w", err)
 	}
-	next := ""
-	if len(out) > limit {
-		out = out[:limit]
-		next = paging.Encode(paging.Cursor{ID: out[limit-1].ID})
-	}
+	out, next := paging.Trim(out, limit, func(x Webhook) paging.Cursor { return paging.Cursor{ID: x.ID} })
 	return out, next, nil
 }
 

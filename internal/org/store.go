@@ -14,21 +14,8 @@ import (
 	"github.com/engagehq/engage/internal/paging"
 )
 
-// nullID maps the zero id to SQL NULL.
-func nullID(id int64) any {
-	if id == 0 {
-		return nil
-	}
-	return id
-}
-
 func notFound(what string, id int64) error {
 	return engage.Errorf(engage.ENOTFOUND, "No %s with id %d.", what, id)
-}
-
-// placeholders returns "?, ?, …" with n marks.
-func placeholders(n int) string {
-	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
 }
 
 // pageWhere adds the keyset condition for ORDER BY sortCol, idCol.
@@ -51,7 +38,7 @@ const departmentColumns = `d.id, d.code, d.name, COALESCE(d.parent_id, 0), COALE
 	LEFT JOIN people h ON h.id = d.head_id
 	LEFT JOIN people b ON b.id = d.brm_id`
 
-func scanDepartment(row interface{ Scan(...any) error }) (Department, error) {
+func scanDepartment(row db.Scanner) (Department, error) {
 	var d Department
 	err := row.Scan(&d.ID, &d.Code, &d.Name, &d.ParentID, &d.HeadID, &d.BRMID, &d.BillingMode, &d.Version,
 		&d.CreatedAt, &d.UpdatedAt, &d.ParentName, &d.HeadName, &d.BRMName, &d.PeopleCount)
@@ -112,24 +99,15 @@ func listDepartments(ctx context.Context, q db.Querier, f ListFilter) ([]Departm
 	if err := rows.Err(); err != nil {
 		return nil, "", fmt.Errorf("reading departments: %w", err)
 	}
-	out, next := trimPage(out, limit, func(d Department) paging.Cursor { return paging.Cursor{Key: d.Name, ID: d.ID} })
+	out, next := paging.Trim(out, limit, func(d Department) paging.Cursor { return paging.Cursor{Key: d.Name, ID: d.ID} })
 	return out, next, nil
-}
-
-// trimPage cuts the extra row fetched to learn whether a next page exists.
-func trimPage[T any](rows []T, limit int, cursor func(T) paging.Cursor) ([]T, string) {
-	if len(rows) <= limit {
-		return rows, ""
-	}
-	rows = rows[:limit]
-	return rows, paging.Encode(cursor(rows[limit-1]))
 }
 
 func insertDepartment(ctx context.Context, q db.Querier, in DepartmentInput, now time.Time) (int64, error) {
 	var id int64
 	err := q.QueryRow(ctx, `INSERT INTO departments(code, name, parent_id, head_id, brm_id, billing_mode, version, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING id`,
-		in.Code, in.Name, nullID(in.ParentID), nullID(in.HeadID), nullID(in.BRMID), in.BillingMode, now, now).Scan(&id)
+		in.Code, in.Name, db.NullID(in.ParentID), db.NullID(in.HeadID), db.NullID(in.BRMID), in.BillingMode, now, now).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("inserting department %q: %w", in.Code, err)
 	}
@@ -139,7 +117,7 @@ func insertDepartment(ctx context.Context, q db.Querier, in DepartmentInput, now
 func updateDepartment(ctx context.Context, q db.Querier, id int64, version int, in DepartmentInput, now time.Time) (int64, error) {
 	res, err := q.Exec(ctx, `UPDATE departments SET code = ?, name = ?, parent_id = ?, head_id = ?, brm_id = ?, billing_mode = ?,
 		version = version + 1, updated_at = ? WHERE id = ? AND version = ?`,
-		in.Code, in.Name, nullID(in.ParentID), nullID(in.HeadID), nullID(in.BRMID), in.BillingMode, now, id, version)
+		in.Code, in.Name, db.NullID(in.ParentID), db.NullID(in.HeadID), db.NullID(in.BRMID), in.BillingMode, now, id, version)
 	if err != nil {
 		return 0, fmt.Errorf("updating department %d: %w", id, err)
 	}
@@ -168,7 +146,7 @@ func departmentParents(ctx context.Context, q db.Querier) (map[int64]int64, erro
 
 const locationColumns = "id, code, name, city, country, region, time_zone, version, created_at, updated_at FROM locations"
 
-func scanLocation(row interface{ Scan(...any) error }) (Location, error) {
+func scanLocation(row db.Scanner) (Location, error) {
 	var l Location
 	err := row.Scan(&l.ID, &l.Code, &l.Name, &l.City, &l.Country, &l.Region, &l.TimeZone, &l.Version, &l.CreatedAt, &l.UpdatedAt)
 	l.CreatedAt, l.UpdatedAt = l.CreatedAt.UTC(), l.UpdatedAt.UTC()
@@ -213,7 +191,7 @@ func listLocations(ctx context.Context, q db.Querier, f ListFilter) ([]Location,
 	if err := rows.Err(); err != nil {
 		return nil, "", fmt.Errorf("reading locations: %w", err)
 	}
-	out, next := trimPage(out, limit, func(l Location) paging.Cursor { return paging.Cursor{Key: l.Name, ID: l.ID} })
+	out, next := paging.Trim(out, limit, func(l Location) paging.Cursor { return paging.Cursor{Key: l.Name, ID: l.ID} })
 	return out, next, nil
 }
 
@@ -241,7 +219,7 @@ func updateLocation(ctx context.Context, q db.Querier, id int64, version int, in
 
 const functionColumns = "id, code, name, version, created_at, updated_at FROM functions"
 
-func scanFunction(row interface{ Scan(...any) error }) (Function, error) {
+func scanFunction(row db.Scanner) (Function, error) {
 	var f Function
 	err := row.Scan(&f.ID, &f.Code, &f.Name, &f.Version, &f.CreatedAt, &f.UpdatedAt)
 	f.CreatedAt, f.UpdatedAt = f.CreatedAt.UTC(), f.UpdatedAt.UTC()
@@ -286,7 +264,7 @@ func listFunctions(ctx context.Context, q db.Querier, f ListFilter) ([]Function,
 	if err := rows.Err(); err != nil {
 		return nil, "", fmt.Errorf("reading functions: %w", err)
 	}
-	out, next := trimPage(out, limit, func(f Function) paging.Cursor { return paging.Cursor{Key: f.Name, ID: f.ID} })
+	out, next := paging.Trim(out, limit, func(f Function) paging.Cursor { return paging.Cursor{Key: f.Name, ID: f.ID} })
 	return out, next, nil
 }
 
@@ -320,7 +298,7 @@ const personColumns = `p.id, p.email, p.name, p.title, COALESCE(p.department_id,
 	LEFT JOIN functions f ON f.id = p.function_id
 	LEFT JOIN people m ON m.id = p.manager_id`
 
-func scanPerson(row interface{ Scan(...any) error }) (Person, error) {
+func scanPerson(row db.Scanner) (Person, error) {
 	var p Person
 	err := row.Scan(&p.ID, &p.Email, &p.Name, &p.Title, &p.DepartmentID, &p.LocationID, &p.FunctionID, &p.ManagerID,
 		&p.Active, &p.Version, &p.CreatedAt, &p.UpdatedAt, &p.DepartmentName, &p.LocationName, &p.FunctionName, &p.ManagerName)
@@ -352,7 +330,7 @@ func peopleScope(where []string, args []any, pr *access.Principal) ([]string, []
 	cond := "p.id = ?"
 	args = append(args, pr.PersonID)
 	if len(ids) > 0 {
-		cond += " OR p.department_id IN (" + placeholders(len(ids)) + ")"
+		cond += " OR p.department_id IN (" + db.Placeholders(len(ids)) + ")"
 		for _, id := range ids {
 			args = append(args, id)
 		}
@@ -401,7 +379,7 @@ func listPeople(ctx context.Context, q db.Querier, pr *access.Principal, f ListF
 	if err := rows.Err(); err != nil {
 		return nil, "", fmt.Errorf("reading people: %w", err)
 	}
-	out, next := trimPage(out, limit, func(p Person) paging.Cursor { return paging.Cursor{Key: p.Name, ID: p.ID} })
+	out, next := paging.Trim(out, limit, func(p Person) paging.Cursor { return paging.Cursor{Key: p.Name, ID: p.ID} })
 	ids := make([]int64, len(out))
 	for i, p := range out {
 		ids[i] = p.ID
@@ -425,7 +403,7 @@ func loadRoles(ctx context.Context, q db.Querier, ids []int64) (map[int64][]acce
 	for i, id := range ids {
 		args[i] = id
 	}
-	rows, err := q.Query(ctx, "SELECT person_id, role FROM person_roles WHERE person_id IN ("+placeholders(len(ids))+") ORDER BY person_id, role", args...)
+	rows, err := q.Query(ctx, "SELECT person_id, role FROM person_roles WHERE person_id IN ("+db.Placeholders(len(ids))+") ORDER BY person_id, role", args...)
 	if err != nil {
 		return nil, fmt.Errorf("reading roles: %w", err)
 	}
@@ -445,7 +423,7 @@ func insertPerson(ctx context.Context, q db.Querier, in PersonInput, now time.Ti
 	var id int64
 	err := q.QueryRow(ctx, `INSERT INTO people(email, name, title, department_id, location_id, function_id, manager_id, active, version, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING id`,
-		in.Email, in.Name, in.Title, nullID(in.DepartmentID), nullID(in.LocationID), nullID(in.FunctionID), nullID(in.ManagerID), in.Active, now, now).Scan(&id)
+		in.Email, in.Name, in.Title, db.NullID(in.DepartmentID), db.NullID(in.LocationID), db.NullID(in.FunctionID), db.NullID(in.ManagerID), in.Active, now, now).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("inserting person %q: %w", in.Email, err)
 	}
@@ -455,7 +433,7 @@ func insertPerson(ctx context.Context, q db.Querier, in PersonInput, now time.Ti
 func updatePerson(ctx context.Context, q db.Querier, id int64, version int, in PersonInput, now time.Time) (int64, error) {
 	res, err := q.Exec(ctx, `UPDATE people SET email = ?, name = ?, title = ?, department_id = ?, location_id = ?, function_id = ?,
 		manager_id = ?, active = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ?`,
-		in.Email, in.Name, in.Title, nullID(in.DepartmentID), nullID(in.LocationID), nullID(in.FunctionID), nullID(in.ManagerID),
+		in.Email, in.Name, in.Title, db.NullID(in.DepartmentID), db.NullID(in.LocationID), db.NullID(in.FunctionID), db.NullID(in.ManagerID),
 		in.Active, now, id, version)
 	if err != nil {
 		return 0, fmt.Errorf("updating person %d: %w", id, err)

@@ -55,3 +55,14 @@ func Limit(n int) int {
 	}
 	return n
 }
+
+// Trim cuts the extra row a list fetches (limit+1 rows) to learn whether
+// a next page exists, and returns the rows of the page with the cursor of
+// the next one ("" on the last page); cursor gives a row's position.
+func Trim[T any](rows []T, limit int, cursor func(T) Cursor) ([]T, string) {
+	if len(rows) <= limit {
+		return rows, ""
+	}
+	rows = rows[:limit]
+	return rows, Encode(cursor(rows[limit-1]))
+}

@@ -2,7 +2,6 @@ package process
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"regexp"
 	"slices"
@@ -72,12 +71,7 @@ func (s *Service) Refs(ctx context.Context, q db.Querier, ids []int64) (map[int6
 	if len(ids) == 0 {
 		return out, nil
 	}
-	args := make([]any, len(ids))
-	for i, id := range ids {
-		args[i] = id
-	}
-	rows, err := q.Query(ctx, "SELECT id, kind, ref, name FROM processes WHERE id IN ("+
-		strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ")+")", args...)
+	rows, err := q.Query(ctx, "SELECT id, kind, ref, name FROM processes WHERE id IN ("+db.Placeholders(len(ids))+")", db.Args(ids)...)
 	if err != nil {
 		return nil, fmt.Errorf("reading the process register: %w", err)
 	}
@@ -162,8 +156,6 @@ func below(tree map[int64]int64, node, id int64) bool {
 	return false
 }
 
-func optionalID(id int64) sql.NullInt64 { return sql.NullInt64{Int64: id, Valid: id != 0} }
-
 // Create adds a value stream or process. Administrators and the portfolio
 // board only. Sending the same entry again returns the one created.
 func (s *Service) Create(ctx context.Context, p *access.Principal, in Input) (Entry, error) {
@@ -188,7 +180,7 @@ func (s *Service) Create(ctx context.Context, p *access.Principal, in Input) (En
 		var id int64
 		err := tx.QueryRow(ctx, `INSERT INTO processes(parent_id, kind, ref, name, description, owner_person_id, owner_department_id,
 			criticality, external_customers, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING id`,
-			optionalID(in.ParentID), in.Kind, in.Ref, in.Name, in.Description, optionalID(in.OwnerPersonID), optionalID(in.OwnerDepartmentID),
+			db.NullID(in.ParentID), in.Kind, in.Ref, in.Name, in.Description, db.NullID(in.OwnerPersonID), db.NullID(in.OwnerDepartmentID),
 			in.Criticality, in.ExternalCustomers, now, now).Scan(&id)
 		if err != nil {
 			return fmt.Errorf("saving process %s: %w", in.Ref, err)
@@ -220,7 +212,7 @@ func (s *Service) Update(ctx context.Context, p *access.Principal, id int64, ver
 		now := s.Clock.Now()
 		res, err := tx.Exec(ctx, `UPDATE processes SET parent_id = ?, kind = ?, ref = ?, name = ?, description = ?, owner_person_id = ?,
 			owner_department_id = ?, criticality = ?, external_customers = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ?`,
-			optionalID(in.ParentID), in.Kind, in.Ref, in.Name, in.Description, optionalID(in.OwnerPersonID), optionalID(in.OwnerDepartmentID),
+			db.NullID(in.ParentID), in.Kind, in.Ref, in.Name, in.Description, db.NullID(in.OwnerPersonID), db.NullID(in.OwnerDepartmentID),
 			in.Criticality, in.ExternalCustomers, now, id, version)
 		if db.IsUniqueViolation(err) {
 			return fieldConflict("ref", in.Ref+" is already the handle of another process.")

@@ -1,4 +1,4 @@
-package db_test
+package cloudbill_test
 
 import (
 	"bytes"
@@ -190,8 +190,6 @@ func storedTime(t *testing.T, v any) time.Time {
 	t.Fatalf("time %q in no known layout", s)
 	return time.Time{}
 }
-
-func dec(s string) decimal.Decimal { return decimal.RequireFromString(s) }
 
 func missing(t *testing.T, d *db.DB, table string) {
 	t.Helper()

@@ -13,7 +13,7 @@
 -- Amounts, costs and times are text as stored; tags the object itself.
 -- amount is the exact sum of the elements' amounts: SQLite cannot add
 -- decimal text exactly, so it is written as '0' here and added up in Go
--- afterwards (migrate_cloudbatches.go).
+-- afterwards (internal/cloudbill/migrate.go).
 CREATE TABLE cloud_charge_keys (
     id     INTEGER PRIMARY KEY,
     period TEXT NOT NULL,
