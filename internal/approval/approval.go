@@ -280,6 +280,18 @@ func (r Request) Stage(position int) (RequestStage, bool) {
 	return RequestStage{}, false
 }
 
+// Cancels reports whether p may cancel the request: its requester or an
+// administrator.
+func (r Request) Cancels(p *access.Principal) bool {
+	return p != nil && (r.RequesterID == p.PersonID || p.IsAdmin())
+}
+
+// CancellableBy reports whether p may cancel the request now: one who
+// Cancels it, while it waits for approval.
+func (r Request) CancellableBy(p *access.Principal) bool {
+	return r.Status == Pending && r.Cancels(p)
+}
+
 // RequestFilter narrows a list of requests. Lists are newest first.
 type RequestFilter struct {
 	Status      string

@@ -619,7 +619,7 @@ func (s *Service) Cancel(ctx context.Context, p *access.Principal, id int64, rea
 		if !canRead(p, r, delegators) {
 			return notFound("approval request", id)
 		}
-		if r.RequesterID != p.PersonID && !p.IsAdmin() {
+		if !r.Cancels(p) {
 			return engage.Errorf(engage.EFORBIDDEN, "Only the requester or an administrator can cancel a request.")
 		}
 		if r.Status != Pending {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"github.com/engagehq/engage/internal/web/page"
 	"net/http"
 	"slices"
 	"strings"
@@ -61,7 +62,7 @@ func (s *Server) apiReferencePage(w http.ResponseWriter, r *http.Request) error 
 	if s.OpenAPI == nil {
 		return fmt.Errorf("the API reference needs the OpenAPI document")
 	}
-	s.render(w, r, "api_reference.html", "API reference", "", readAPIReference(s.OpenAPI()))
+	s.kit.Render(w, r, "api_reference.html", &apiReferenceView{Base: page.Base{Title: "API reference"}, Ref: readAPIReference(s.OpenAPI())})
 	return nil
 }
 

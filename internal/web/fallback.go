@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"github.com/engagehq/engage/internal/web/page"
 	"net/http"
 	"strings"
 
@@ -44,7 +45,7 @@ func (s *Server) Unmatched(mux *http.ServeMux) http.Handler {
 			w.Header().Set("Cache-Control", "no-store")
 			w.Header().Set("Content-Type", "text/html; charset=utf-8")
 			w.WriteHeader(rec.status)
-			s.render(w, r, "error.html", "Error", "", map[string]any{"Status": rec.status, "Message": "This page cannot be used that way."})
+			s.kit.Render(w, r, "error.html", &errorView{Base: page.Base{Title: "Error"}, Status: rec.status, Message: "This page cannot be used that way."})
 		default:
 			s.renderError(w, r, engage.Errorf(engage.ENOTFOUND, "There is no page at this address. It may have moved, or the link may be mistyped."))
 		}

@@ -34,13 +34,20 @@ type untypedView struct {
 // funcs are the template functions of the untyped pages' areas.
 var funcs = template.FuncMap{}
 
-// untyped are the templates of templates/, each rendered with an
-// untypedView.
-func untyped() (page.Templates, error) {
-	ts := page.Templates{Area: "web", FS: templateFS, Funcs: funcs, Views: map[string]page.View{}, Untyped: true}
+// Untyped marks the view as one whose data is not checked.
+func (*untypedView) Untyped() {}
+
+// untyped are the templates of templates/: those with a view in views, and
+// the others with an untypedView.
+func untyped(views map[string]page.View) (page.Templates, error) {
+	ts := page.Templates{Area: "web", FS: templateFS, Funcs: funcs, Views: map[string]page.View{}}
 	names, err := templateNames()
 	for _, name := range names {
-		ts.Views[name] = &untypedView{}
+		if v, ok := views[name]; ok {
+			ts.Views[name] = v
+		} else {
+			ts.Views[name] = &untypedView{}
+		}
 	}
 	return ts, err
 }
@@ -58,22 +65,25 @@ func (s *Server) flash(w http.ResponseWriter, msg string) { s.kit.Flash(w, msg) 
 func principal(r *http.Request) *access.Principal { return page.Principal(r) }
 
 var (
-	formOf         = page.FormOf
-	pathID         = page.PathID
-	optionalPathID = page.OptionalPathID
-	formID         = page.FormID
-	queryInt       = page.QueryInt
-	dayRange       = page.DayRange
-	readerZone     = page.ReaderZone
-	words          = page.Words
-	formatQuantity = page.FormatQuantity
-	byteSize       = page.ByteSize
-	urlEncode      = url.QueryEscape
+	formOf     = page.FormOf
+	pathID     = page.PathID
+	formID     = page.FormID
+	queryInt   = page.QueryInt
+	dayRange   = page.DayRange
+	readerZone = page.ReaderZone
+	words      = page.Words
+	urlEncode  = url.QueryEscape
 )
 
 const dateLayout = page.DateLayout
 
-var ()
+// The charts and dates of the front door's pages.
+type (
+	chart = page.BarChart
+	bar   = page.Bar
+)
+
+var formDate = page.FormDate
 
 func allPages[T any](next func(cursor string) ([]T, string, error)) ([]T, error) {
 	return page.AllPages(next)
@@ -81,7 +91,6 @@ func allPages[T any](next func(cursor string) ([]T, string, error)) ([]T, error)
 
 // Request body limits (see package page).
 const (
-	MaxPublicBody = page.MaxPublicBody
-	MaxFormBody   = page.MaxFormBody
-	MaxCSVUpload  = page.MaxCSVUpload
+	MaxFormBody  = page.MaxFormBody
+	MaxCSVUpload = page.MaxCSVUpload
 )

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"github.com/engagehq/engage/internal/web/page"
 	"net/http"
 	"strings"
 
@@ -15,13 +16,13 @@ import (
 
 func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 	p := access.FromContext(r.Context())
-	data := map[string]any{}
+	v := &homeView{Base: page.Base{Title: "Home", Nav: "home"}}
 	if p.DepartmentID != 0 {
 		d, err := s.Org.FindDepartment(r.Context(), p, p.DepartmentID)
 		if err != nil {
 			return err
 		}
-		data["Department"] = d
+		v.Department = &d
 	}
 	if s.Catalog != nil {
 		news, err := s.Catalog.Announcements(r.Context(), p, catalog.AnnouncementFilter{Limit: 5, Record: true})
@@ -32,23 +33,23 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		data["News"], data["Orders"] = news, orders
+		v.News, v.Orders = news, orders
 	}
 	if s.FrontDoor != nil {
 		mine, delivered, err := s.homeNeeds(r.Context(), p)
 		if err != nil {
 			return err
 		}
-		data["Needs"], data["Delivered"] = mine, delivered
+		v.Needs, v.Delivered = mine, delivered
 	}
 	waiting, err := s.Waiting.For(r.Context(), p)
 	if err != nil {
 		return err
 	}
-	data["Waiting"] = waiting
-	data["Cost"] = s.costThisMonth(r.Context(), p)
-	data["SeesCosts"] = billing.ReadsStatements(p)
-	s.render(w, r, "home.html", "Home", "home", data)
+	v.WaitingList = waiting
+	v.Cost = s.costThisMonth(r.Context(), p)
+	v.SeesCosts = billing.ReadsStatements(p)
+	s.kit.Render(w, r, "home.html", v)
 	return nil
 }
 
@@ -91,7 +92,7 @@ func (s *Server) homeNeeds(ctx context.Context, p *access.Principal) (mine, deli
 func (s *Server) search(w http.ResponseWriter, r *http.Request) error {
 	p := access.FromContext(r.Context())
 	q := strings.TrimSpace(r.URL.Query().Get("q"))
-	data := map[string]any{"Query": q}
+	v := &searchView{Base: page.Base{Title: "Search", Nav: "home"}, Search: q}
 	// A reference opens its record, for those who may read it.
 	if s.Catalog != nil {
 		page, found, err := s.referencePage(r.Context(), p, q)
@@ -102,7 +103,7 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request) error {
 			http.Redirect(w, r, page, http.StatusSeeOther)
 			return nil
 		}
-		data["Reference"] = referencePattern.MatchString(strings.TrimSpace(q))
+		v.Reference = referencePattern.MatchString(strings.TrimSpace(q))
 	}
 	if q != "" {
 		depts, _, err := s.Org.ListDepartments(r.Context(), p, org.ListFilter{Query: q, Limit: 20})
@@ -113,16 +114,16 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		data["Departments"], data["People"] = depts, people
+		v.Departments, v.People = depts, people
 		if s.Catalog != nil {
 			services, err := s.Catalog.ListServices(r.Context(), p, catalog.ListFilter{Query: q, Limit: 10})
 			if err != nil {
 				return err
 			}
-			data["Services"] = services.Cards
+			v.Services = services.Cards
 		}
 	}
-	s.render(w, r, "search.html", "Search", "home", data)
+	s.kit.Render(w, r, "search.html", v)
 	return nil
 }
 
@@ -133,13 +134,13 @@ func (s *Server) departments(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.render(w, r, "departments.html", "Departments", "home", map[string]any{"Departments": list, "Next": next, "Query": f.Query})
+	s.kit.Render(w, r, "departments.html", &departmentsView{Base: page.Base{Title: "Departments", Nav: "home"}, Departments: list, Next: next, Search: f.Query})
 	return nil
 }
 
 func (s *Server) department(w http.ResponseWriter, r *http.Request) error {
 	p := access.FromContext(r.Context())
-	id, err := pathID(r, "id")
+	id, err := page.PathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -147,38 +148,36 @@ func (s *Server) department(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	data := map[string]any{"Department": d, "CanSeePeople": p.CanReadDepartment(d.ID)}
-	children, _, err := s.Org.ListDepartments(r.Context(), p, org.ListFilter{ParentID: d.ID, Limit: 500})
+	v := &departmentView{Base: page.Base{Title: d.Name, Nav: "home"}, Department: d, CanSeePeople: p.CanReadDepartment(d.ID)}
+	v.Children, _, err = s.Org.ListDepartments(r.Context(), p, org.ListFilter{ParentID: d.ID, Limit: 500})
 	if err != nil {
 		return err
 	}
-	data["Children"] = children
 	if p.CanReadDepartment(d.ID) {
-		people, next, err := s.Org.ListPeople(r.Context(), p, org.ListFilter{DepartmentID: d.ID, Cursor: r.URL.Query().Get("cursor"), Limit: 100})
+		v.People, v.Next, err = s.Org.ListPeople(r.Context(), p, org.ListFilter{DepartmentID: d.ID, Cursor: r.URL.Query().Get("cursor"), Limit: 100})
 		if err != nil {
 			return err
 		}
-		data["People"], data["Next"] = people, next
 	}
-	s.render(w, r, "department.html", d.Name, "home", data)
+	s.kit.Render(w, r, "department.html", v)
 	return nil
 }
 
 func (s *Server) people(w http.ResponseWriter, r *http.Request) error {
 	p := access.FromContext(r.Context())
 	f := org.ListFilter{Query: r.URL.Query().Get("q"), Cursor: r.URL.Query().Get("cursor"), Limit: 100,
-		DepartmentID: queryInt(r, "department")}
+		DepartmentID: page.QueryInt(r, "department")}
 	list, next, err := s.Org.ListPeople(r.Context(), p, f)
 	if err != nil {
 		return err
 	}
-	s.render(w, r, "people.html", "People", "home", map[string]any{"People": list, "Next": next, "Query": f.Query})
+	s.kit.Render(w, r, "people.html", &peopleView{Base: page.Base{Title: "People", Nav: "home"}, People: list, Next: next, Search: f.Query})
 	return nil
 }
 
 func (s *Server) person(w http.ResponseWriter, r *http.Request) error {
 	p := access.FromContext(r.Context())
-	id, err := pathID(r, "id")
+	id, err := page.PathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -186,7 +185,7 @@ func (s *Server) person(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.render(w, r, "person.html", person.Name, "home", map[string]any{"Person": person})
+	s.kit.Render(w, r, "person.html", &personView{Base: page.Base{Title: person.Name, Nav: "home"}, Person: person})
 	return nil
 }
 
@@ -199,16 +198,16 @@ var areas = map[string]struct{ Title, Lead string }{
 func (s *Server) area(name string) func(http.ResponseWriter, *http.Request) error {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		a := areas[name]
-		s.render(w, r, "area.html", a.Title, name, map[string]any{"Title": a.Title, "Lead": a.Lead})
+		s.kit.Render(w, r, "area.html", &areaView{Base: page.Base{Title: a.Title, Nav: name}, Lead: a.Lead})
 		return nil
 	}
 }
 
 func (s *Server) account(w http.ResponseWriter, r *http.Request) error {
-	return s.renderAccount(w, r, Page{}, "")
+	return s.renderAccount(w, r, page.Base{}, "")
 }
 
-func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, pg Page, newToken string) error {
+func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, base page.Base, newToken string) error {
 	p := access.FromContext(r.Context())
 	me, err := s.Org.FindPerson(r.Context(), p, p.PersonID)
 	if err != nil {
@@ -218,9 +217,8 @@ func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, pg Page, 
 	if err != nil {
 		return err
 	}
-	pg.Title, pg.Nav = "Your account", "account"
-	pg.Data = map[string]any{"Me": me, "Tokens": tokens, "NewToken": newToken}
-	s.renderPage(w, r, "account.html", pg)
+	base.Title, base.Nav = "Your account", "account"
+	s.kit.Render(w, r, "account.html", &accountView{Base: base, Me: me, Tokens: tokens, NewToken: newToken})
 	return nil
 }
 
@@ -249,7 +247,7 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) error {
 			}
 		}
 		w.WriteHeader(http.StatusUnprocessableEntity)
-		return s.renderAccount(w, r, Page{Errors: fields}, "")
+		return s.renderAccount(w, r, page.Base{Errors: fields}, "")
 	} else if err != nil {
 		return err
 	}
@@ -259,36 +257,36 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	s.setSession(w, sess)
-	s.flash(w, "Your password has been changed. Other devices have been signed out.")
+	s.kit.Flash(w, "Your password has been changed. Other devices have been signed out.")
 	http.Redirect(w, r, "/account", http.StatusSeeOther)
 	return nil
 }
 
 func (s *Server) createToken(w http.ResponseWriter, r *http.Request) error {
 	p := access.FromContext(r.Context())
-	secret, err := s.createTokenFor(r, p.PersonID)
+	secret, err := page.CreateToken(r, s.Auth, p.PersonID)
 	if fields := engage.ErrorFields(err); len(fields) > 0 {
 		w.WriteHeader(http.StatusUnprocessableEntity)
-		return s.renderAccount(w, r, Page{Errors: fields, Form: formOf(r)}, "")
+		return s.renderAccount(w, r, page.Base{Errors: fields, Form: page.FormOf(r)}, "")
 	} else if err != nil {
 		return err
 	}
 	// The secret is shown once, on this response, and never stored; the
 	// form sent again leads to the account page, without it.
 	w.Header().Set("Content-Location", "/account#tokens")
-	return s.renderAccount(w, r, Page{Flash: "Token created. Copy it now: it will not be shown again."}, secret)
+	return s.renderAccount(w, r, page.Base{Flash: "Token created. Copy it now: it will not be shown again."}, secret)
 }
 
 func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request) error {
 	p := access.FromContext(r.Context())
-	id, err := pathID(r, "id")
+	id, err := page.PathID(r, "id")
 	if err != nil {
 		return err
 	}
 	if err := s.Auth.RevokeToken(r.Context(), p, id); err != nil {
 		return err
 	}
-	s.flash(w, "The token has been revoked.")
+	s.kit.Flash(w, "The token has been revoked.")
 	http.Redirect(w, r, "/account", http.StatusSeeOther)
 	return nil
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"github.com/engagehq/engage/internal/web/page"
 	"net/http"
 	"net/url"
 	"strings"
@@ -29,8 +30,8 @@ func safeNext(next string) string {
 }
 
 func (s *Server) signInPage(w http.ResponseWriter, r *http.Request) error {
-	s.renderPage(w, r, "signin.html", Page{Title: "Sign in", Form: map[string]string{"next": safeNext(r.URL.Query().Get("next"))},
-		Data: map[string]any{"SSO": s.OIDC != nil}})
+	s.kit.Render(w, r, "signin.html", &signInView{Base: page.Base{Title: "Sign in", Form: map[string]string{"next": safeNext(r.URL.Query().Get("next"))}},
+		SSO: s.OIDC != nil})
 	return nil
 }
 
@@ -57,8 +58,8 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) error {
 			fields = []engage.FieldError{{Field: "email", Message: engage.ErrorMessage(err)}}
 		}
 		w.WriteHeader(StatusOf(code))
-		s.renderPage(w, r, "signin.html", Page{Title: "Sign in", Errors: fields,
-			Form: map[string]string{"email": email, "next": next}, Data: map[string]any{"SSO": s.OIDC != nil}})
+		s.kit.Render(w, r, "signin.html", &signInView{Base: page.Base{Title: "Sign in", Errors: fields,
+			Form: map[string]string{"email": email, "next": next}}, SSO: s.OIDC != nil})
 		return nil
 	}
 	s.setSession(w, sess)
@@ -80,7 +81,7 @@ func (s *Server) signOut(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: s.SecureCookies})
-	s.flash(w, "You have signed out.")
+	s.kit.Flash(w, "You have signed out.")
 	if providerLogout != "" {
 		http.Redirect(w, r, providerLogout, http.StatusSeeOther)
 		return nil
@@ -149,8 +150,8 @@ func (s *Server) oidcCallback(w http.ResponseWriter, r *http.Request) error {
 			s.Logger.Error("single sign-on failed", "err", err)
 		}
 		w.WriteHeader(status)
-		s.renderPage(w, r, "signin.html", Page{Title: "Sign in", Errors: []engage.FieldError{{Message: engage.ErrorMessage(err)}},
-			Form: map[string]string{"next": next}, Data: map[string]any{"SSO": true}})
+		s.kit.Render(w, r, "signin.html", &signInView{Base: page.Base{Title: "Sign in", Errors: []engage.FieldError{{Message: engage.ErrorMessage(err)}},
+			Form: map[string]string{"next": next}}, SSO: true})
 		return nil
 	}
 	s.setSession(w, sess)

@@ -9,7 +9,11 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"github.com/engagehq/engage/internal/web/adminpages"
+	"github.com/engagehq/engage/internal/web/approvalpages"
 	"github.com/engagehq/engage/internal/web/billingpages"
+	"github.com/engagehq/engage/internal/web/catalogpages"
+	"github.com/engagehq/engage/internal/web/frontdoorpages"
 	"github.com/engagehq/engage/internal/web/notifypages"
 	"io/fs"
 	"log/slog"
@@ -86,42 +90,10 @@ func (s *Server) Routes() []Route {
 		{Pattern: "POST /account/password", Handle: s.changePassword},
 		{Pattern: "POST /account/tokens", Handle: s.createToken},
 		{Pattern: "POST /account/tokens/{id}/revoke", Handle: s.revokeToken},
-		{Pattern: "GET /frontdoor", Handle: s.frontdoorHome},
 		{Pattern: "GET /api-reference", Public: true, Handle: s.apiReferencePage},
 		{Pattern: "GET /communities", Handle: s.area("communities")},
 		{Pattern: "GET /portfolio", Handle: s.area("portfolio")},
-
-		{Pattern: "GET /admin", Role: access.Admin, Handle: s.adminHome},
-		{Pattern: "GET /admin/departments", Role: access.Admin, Handle: s.adminDepartments},
-		{Pattern: "GET /admin/departments/new", Role: access.Admin, Handle: s.departmentForm},
-		{Pattern: "POST /admin/departments", Role: access.Admin, Handle: s.saveDepartment},
-		{Pattern: "GET /admin/departments/{id}/edit", Role: access.Admin, Handle: s.departmentForm},
-		{Pattern: "POST /admin/departments/{id}", Role: access.Admin, Handle: s.saveDepartment},
-		{Pattern: "GET /admin/locations", Role: access.Admin, Handle: s.adminLocations},
-		{Pattern: "GET /admin/locations/new", Role: access.Admin, Handle: s.locationForm},
-		{Pattern: "POST /admin/locations", Role: access.Admin, Handle: s.saveLocation},
-		{Pattern: "GET /admin/locations/{id}/edit", Role: access.Admin, Handle: s.locationForm},
-		{Pattern: "POST /admin/locations/{id}", Role: access.Admin, Handle: s.saveLocation},
-		{Pattern: "GET /admin/functions", Role: access.Admin, Handle: s.adminFunctions},
-		{Pattern: "GET /admin/functions/new", Role: access.Admin, Handle: s.functionForm},
-		{Pattern: "POST /admin/functions", Role: access.Admin, Handle: s.saveFunction},
-		{Pattern: "GET /admin/functions/{id}/edit", Role: access.Admin, Handle: s.functionForm},
-		{Pattern: "POST /admin/functions/{id}", Role: access.Admin, Handle: s.saveFunction},
-		{Pattern: "GET /admin/people", Role: access.Admin, Handle: s.adminPeople},
-		{Pattern: "GET /admin/people/new", Role: access.Admin, Handle: s.personForm},
-		{Pattern: "POST /admin/people", Role: access.Admin, Handle: s.savePerson},
-		{Pattern: "GET /admin/people/{id}/edit", Role: access.Admin, Handle: s.personForm},
-		{Pattern: "POST /admin/people/{id}", Role: access.Admin, Handle: s.savePerson},
-		{Pattern: "GET /admin/people/{id}/token", Role: access.Admin, Handle: s.personTokenForm},
-		{Pattern: "POST /admin/people/{id}/token", Role: access.Admin, Handle: s.createPersonToken},
-		{Pattern: "GET /admin/import", Role: access.Admin, Handle: s.importPage},
-		{Pattern: "POST /admin/import", Role: access.Admin, Handle: s.importFile, MaxBody: MaxCSVUpload},
-		{Pattern: "GET /admin/export/{kind}", Role: access.Admin, Handle: s.exportFile},
-		{Pattern: "GET /admin/audit", Role: access.Admin, Handle: s.auditLog},
 	}
-	routes = append(routes, s.catalogRoutes()...)
-	routes = append(routes, s.approvalRoutes()...)
-	routes = append(routes, s.frontdoorRoutes()...)
 	for _, a := range s.areas() {
 		routes = append(routes, a.Routes()...)
 	}
@@ -138,17 +110,25 @@ type area struct {
 // services they need.
 func (s *Server) areas() []area {
 	notifyPages := &notifypages.Pages{Kit: s.kit, Notify: s.Notify}
+	catalogPages := &catalogpages.Pages{Kit: s.kit, Catalog: s.Catalog, Org: s.Org, Clock: s.Clock, Scheme: s.Proxies.Scheme}
 	billingPages := &billingpages.Pages{Kit: s.kit, Org: s.Org, Catalog: s.Catalog, Billing: s.Billing, Costs: s.Costs, CloudBill: s.CloudBill, Clock: s.Clock}
+	frontdoorPages := &frontdoorpages.Pages{Kit: s.kit, FrontDoor: s.FrontDoor, Org: s.Org, Catalog: s.Catalog, Approval: s.Approval, Clock: s.Clock}
+	approvalPages := &approvalpages.Pages{Kit: s.kit, Approval: s.Approval, Org: s.Org, Catalog: s.Catalog, Waiting: s.Waiting, Clock: s.Clock}
+	adminPages := &adminpages.Pages{Kit: s.kit, Org: s.Org, Auth: s.Auth, Audit: s.Audit, Clock: s.Clock}
 	return []area{
 		{notifyPages.Routes, notifypages.Templates},
+		{catalogPages.Routes, catalogpages.Templates},
 		{billingPages.Routes, billingpages.Templates},
+		{frontdoorPages.Routes, frontdoorpages.Templates},
+		{approvalPages.Routes, approvalpages.Templates},
+		{adminPages.Routes, adminpages.Templates},
 	}
 }
 
 // newKit makes the kit and registers the templates of every area.
 func (s *Server) newKit() error {
 	s.kit = &page.Kit{Logger: s.Logger, Version: s.Version, SecureCookies: s.SecureCookies, FormKeys: s.FormKeys, Waiting: s.waitingCount}
-	ts, err := untyped()
+	ts, err := untyped(shellViews)
 	if err != nil {
 		return err
 	}
@@ -346,7 +326,7 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
-	s.render(w, r, "error.html", "Error", "", map[string]any{"Status": status, "Message": engage.ErrorMessage(err), "Fields": engage.ErrorFields(err)})
+	s.kit.Render(w, r, "error.html", &errorView{Base: page.Base{Title: "Error"}, Status: status, Message: engage.ErrorMessage(err), Fields: engage.ErrorFields(err)})
 }
 
 // StatusOf maps an error code to its HTTP status.

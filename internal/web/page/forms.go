@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/engagehq/engage"
+	"github.com/engagehq/engage/internal/catalog"
 )
 
 // FormOf copies the posted form for re-display, leaving out the CSRF token
@@ -81,4 +82,19 @@ func RandomString() string {
 	b := make([]byte, 32)
 	_, _ = rand.Read(b)
 	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// FormDate reads an optional date field (YYYY-MM-DD); nil when blank, and
+// a note against the field when it is not a date.
+func FormDate(r *http.Request, field string, v *engage.Validation) *catalog.Date {
+	text := strings.TrimSpace(r.PostFormValue(field))
+	if text == "" {
+		return nil
+	}
+	d, err := catalog.ParseDate(text)
+	if err != nil {
+		v.Add(field, "Enter a date as YYYY-MM-DD, for example 2026-04-01.")
+		return nil
+	}
+	return &d
 }

@@ -89,6 +89,9 @@ var funcs = template.FuncMap{
 	// Lists of choices, by name: label list value, choices list.
 	"label":   func(list, value string) string { return catalog.Label(ChoiceLists[list], value) },
 	"choices": func(list string) []catalog.Choice { return ChoiceLists[list] },
+
+	// The stage of a need in words (the home page, the front door).
+	"needState": NeedState,
 }
 
 // ChoiceLists are the lists of choices templates name (label, choices).

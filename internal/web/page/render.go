@@ -41,9 +41,13 @@ type Templates struct {
 	// with. Render refuses another view type, and CheckTemplates renders
 	// each template with its sample and checks every field it names.
 	Views map[string]View
-	// Untyped marks templates still rendered with data of any type; their
-	// fields are not checked.
-	Untyped bool
+}
+
+// Untyped is a view whose data is of any type (a template not yet given a
+// view of its own): CheckTemplates only parses its template.
+type Untyped interface {
+	View
+	Untyped()
 }
 
 // Kit renders pages and keeps what every area shares. The shell makes one
