@@ -141,7 +141,7 @@ func TestLargeUploadTimeAndWho(t *testing.T) {
 func TestFileRoutesAskWhoFirst(t *testing.T) {
 	s := &Server{}
 	for _, rt := range s.Routes() {
-		if rt.BodyLimit() > MaxFormBody && rt.Role == "" && rt.MayUpload == nil {
+		if rt.BodyLimit() > page.MaxFormBody && rt.Role == "" && rt.MayUpload == nil {
 			t.Errorf("%s takes %d bytes from anyone signed in", rt.Pattern, rt.BodyLimit())
 		}
 	}

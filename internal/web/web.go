@@ -20,7 +20,6 @@ import (
 	"maps"
 	"net/http"
 	"net/url"
-	"path"
 	"slices"
 	"time"
 
@@ -128,11 +127,7 @@ func (s *Server) areas() []area {
 // newKit makes the kit and registers the templates of every area.
 func (s *Server) newKit() error {
 	s.kit = &page.Kit{Logger: s.Logger, Version: s.Version, SecureCookies: s.SecureCookies, FormKeys: s.FormKeys, Waiting: s.waitingCount}
-	ts, err := untyped(shellViews)
-	if err != nil {
-		return err
-	}
-	if err := s.kit.Register(ts); err != nil {
+	if err := s.kit.Register(page.Templates{Area: "web", FS: templateFS, Views: shellViews}); err != nil {
 		return err
 	}
 	for _, a := range s.areas() {
@@ -141,15 +136,6 @@ func (s *Server) newKit() error {
 		}
 	}
 	return nil
-}
-
-// templateNames are the page templates of templates/.
-func templateNames() ([]string, error) {
-	files, err := fs.Glob(templateFS, "templates/*.html")
-	for i, f := range files {
-		files[i] = path.Base(f)
-	}
-	return files, err
 }
 
 // Register adds the web routes and static assets to mux.

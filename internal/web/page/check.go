@@ -16,15 +16,11 @@ import (
 // each field and method a template names, on every branch, must exist on
 // the type it is asked of (as far as the types are known: what an `any`
 // or a function returning one holds is not), and the template must render
-// its sample view without error. Templates whose view is Untyped are only
-// parsed. Tests call it.
+// its sample view without error. Tests call it.
 func (k *Kit) CheckTemplates() error {
 	var errs []error
 	for _, name := range k.TemplateNames() {
 		pt := k.pages[name]
-		if _, untyped := pt.set.Views[name].(Untyped); untyped {
-			continue
-		}
 		c := &checker{page: name, t: pt.utc, funcs: map[string]reflect.Type{}, seen: map[string]bool{}}
 		for _, m := range []template.FuncMap{funcs, pt.set.Funcs, zoneFuncs(time.UTC)} {
 			for fn, f := range m {

@@ -43,13 +43,6 @@ type Templates struct {
 	Views map[string]View
 }
 
-// Untyped is a view whose data is of any type (a template not yet given a
-// view of its own): CheckTemplates only parses its template.
-type Untyped interface {
-	View
-	Untyped()
-}
-
 // Kit renders pages and keeps what every area shares. The shell makes one
 // and gives it to every area.
 type Kit struct {
