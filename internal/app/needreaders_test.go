@@ -2,12 +2,14 @@ package app_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/engagehq/engage/internal/access"
+	"github.com/engagehq/engage/internal/approval"
 	"github.com/engagehq/engage/internal/apptest"
 	"github.com/engagehq/engage/internal/demo"
 	"github.com/engagehq/engage/internal/frontdoor"
@@ -218,6 +220,89 @@ func TestReviewersReadTheNeedsTheyReview(t *testing.T) {
 					break
 				}
 			}
+		}
+	})
+}
+
+// TestThoseAskedToConsentReadTheNeed: when an approval policy asks someone
+// outside the need's department to consent to the board's decision, they
+// read the need — through its page, the API and the link on the approval
+// page — and so does their delegate today, while nobody else does; having
+// decided, they still read it.
+func TestThoseAskedToConsentReadTheNeed(t *testing.T) {
+	apptest.Run(t, func(t *testing.T, e *apptest.Engage) {
+		ctx := context.Background()
+		owner, moderator := person(t, e, "owner@example.com"), person(t, e, "moderator@example.com")
+		if _, err := e.Approval.CreatePolicy(ctx, mustPrincipal(t, e, "admin@example.com"), approval.PolicyInput{Name: "Collaboration owner consents",
+			Active: true, Priority: 1, Conditions: approval.Conditions{SubjectTypes: []string{frontdoor.SubjectNeed}},
+			Stages: []approval.Stage{{Name: "Service owner", Quorum: approval.QuorumAny,
+				Approvers: []approval.ApproverRule{{Kind: approval.RulePeople, PersonIDs: []int64{owner.ID}}}}}}); err != nil {
+			t.Fatal(err)
+		}
+		n := askAs(t, e, "requester@example.com", "Sample register")
+		n = move(t, e, "requester@example.com", n, "submit")
+		n = move(t, e, "brm@example.com", n, "start_triage", "accept")
+		for email, kind := range map[string]string{"architect@example.com": "architecture", "security@example.com": "security", "finance.reviewer@example.com": "finance"} {
+			if _, err := e.FrontDoor.Review(ctx, mustPrincipal(t, e, email), n.Reference, kind, "approve", "", 0); err != nil {
+				t.Fatal(err)
+			}
+		}
+		n, _ = e.FrontDoor.Find(ctx, mustPrincipal(t, e, "requester@example.com"), n.Reference)
+		n = move(t, e, "brm@example.com", n, "to_decision")
+		opt, err := e.FrontDoor.AddOption(ctx, mustPrincipal(t, e, "brm@example.com"), n.Reference,
+			frontdoor.NeedOptionInput{Kind: "reuse", OfferingID: offeringID(t, e, "laptop-developer")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, _ = e.FrontDoor.Find(ctx, mustPrincipal(t, e, "requester@example.com"), n.Reference)
+		n, err = e.FrontDoor.Act(ctx, mustPrincipal(t, e, "board@example.com"), n.Reference, "decide",
+			frontdoor.ActInput{Version: n.Version, OptionID: opt.ID, Reason: "Reuse what exists.", Exception: "Accepted."})
+		if err != nil || n.State != frontdoor.Decision || n.ApprovalID == 0 {
+			t.Fatalf("the board's decision = %+v, %v; want it waiting for consent", n, err)
+		}
+
+		// The approver, outside the department, follows the approval page's link.
+		if readsNeed(t, e, "moderator@example.com", n) {
+			t.Fatalf("moderator@example.com, not asked, reads %s", n.Reference)
+		}
+		if !readsNeed(t, e, "owner@example.com", n) {
+			t.Errorf("owner@example.com, asked to consent, does not read %s", n.Reference)
+		}
+		b := e.SignIn(t, "owner@example.com")
+		approvalPage := fmt.Sprintf("/approvals/%d", n.ApprovalID)
+		if _, page := b.Get(approvalPage); !strings.Contains(page, `href="/needs/`+n.Reference+`"`) {
+			t.Fatalf("%s does not link to the need", approvalPage)
+		}
+		if res, _ := b.Get("/needs/" + n.Reference); res.StatusCode != http.StatusOK {
+			t.Errorf("the approver follows the link to /needs/%s: %d", n.Reference, res.StatusCode)
+		}
+
+		// A delegation that starts tomorrow opens nothing; one covering today does.
+		day := func(d int) string { return e.Clock.Now().UTC().AddDate(0, 0, d).Format("2006-01-02") }
+		delegate := func(from, to int) {
+			t.Helper()
+			if _, err := e.Approval.CreateDelegation(ctx, mustPrincipal(t, e, "owner@example.com"),
+				approval.DelegationInput{DelegateID: moderator.ID, From: day(from), To: day(to)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		delegate(1, 3)
+		if readsNeed(t, e, "moderator@example.com", n) {
+			t.Errorf("the delegate of a delegation not yet begun reads %s", n.Reference)
+		}
+		delegate(0, 0)
+		if !readsNeed(t, e, "moderator@example.com", n) {
+			t.Errorf("the delegate today of the approver does not read %s", n.Reference)
+		}
+
+		// Having consented, the approver still reads the need, now approved.
+		if _, err := e.Approval.Decide(ctx, mustPrincipal(t, e, "owner@example.com"), n.ApprovalID,
+			approval.DecideInput{Verdict: approval.Approve, Via: approval.ViaInbox}); err != nil {
+			t.Fatal(err)
+		}
+		n, _ = e.FrontDoor.Find(ctx, mustPrincipal(t, e, "requester@example.com"), n.Reference)
+		if n.State != frontdoor.Approved || !readsNeed(t, e, "owner@example.com", n) {
+			t.Errorf("the approver who consented does not read %s (%s)", n.Reference, n.State)
 		}
 	})
 }

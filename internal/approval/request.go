@@ -297,6 +297,26 @@ func canRead(p *access.Principal, r Request, delegators []int64) bool {
 	return false
 }
 
+// AskedAbout returns an SQL condition, for another package's query, that
+// holds when p was asked to decide on the subject of type subjectType whose
+// id is the column subjectIDColumn (a trusted identifier such as "n.id",
+// never user input): p is an approver of one of its requests, decided on
+// one, or is today (by the service's clock) the delegate of one of its
+// approvers. q reads p's delegations, so that a caller inside a
+// transaction passes it.
+func (s *Service) AskedAbout(ctx context.Context, q db.Querier, p *access.Principal, subjectType, subjectIDColumn string) (string, []any, error) {
+	if p == nil || p.PersonID == 0 {
+		return "1 = 0", nil, nil
+	}
+	delegators, err := actingFor(ctx, q, p, s.Clock.Now())
+	if err != nil {
+		return "", nil, err
+	}
+	asked, args := askedOn("ar", p.PersonID, delegators)
+	return "EXISTS (SELECT 1 FROM approval_requests ar WHERE ar.subject_type = ? AND ar.subject_id = " + subjectIDColumn + " AND " + asked + ")",
+		append([]any{subjectType}, args...), nil
+}
+
 // FindRequest returns one request with its stages, approvers and decisions,
 // if p may see it.
 func (s *Service) FindRequest(ctx context.Context, p *access.Principal, id int64) (Request, error) {

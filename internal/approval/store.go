@@ -581,12 +581,18 @@ func updateRequestState(ctx context.Context, q db.Querier, r Request, now time.T
 // read: their own requests, those they approve or stand in for, and those
 // they decided on.
 func requestScope(where []string, args []any, personID int64, actingFor []int64) ([]string, []any) {
+	asked, more := askedOn("r", personID, actingFor)
+	where = append(where, "(r.requester_id = ? OR "+asked+")")
+	return where, append(append(args, personID), more...)
+}
+
+// askedOn is the condition "personID, or someone in actingFor, is an
+// approver of the request aliased alias, or personID decided on it".
+func askedOn(alias string, personID int64, actingFor []int64) (string, []any) {
 	ids := append([]int64{personID}, actingFor...)
-	where = append(where, "(r.requester_id = ? OR EXISTS (SELECT 1 FROM approval_request_approvers a WHERE a.request_id = r.id AND a.person_id IN ("+
-		db.Placeholders(len(ids))+")) OR EXISTS (SELECT 1 FROM approval_decisions d WHERE d.request_id = r.id AND d.decider_id = ?))")
-	args = append(args, personID)
-	args = append(args, db.Args(ids)...)
-	return where, append(args, personID)
+	cond := "(EXISTS (SELECT 1 FROM approval_request_approvers a WHERE a.request_id = " + alias + ".id AND a.person_id IN (" +
+		db.Placeholders(len(ids)) + ")) OR EXISTS (SELECT 1 FROM approval_decisions d WHERE d.request_id = " + alias + ".id AND d.decider_id = ?))"
+	return cond, append(db.Args(ids), personID)
 }
 
 func listRequests(ctx context.Context, q db.Querier, where []string, args []any, cursor string, limit int) ([]Request, string, error) {

@@ -35,7 +35,10 @@ func (f *Service) List(ctx context.Context, p *access.Principal, lf ListFilter) 
 	if p == nil {
 		return nil, "", engage.Errorf(engage.EUNAUTHORIZED, "Sign in first.")
 	}
-	cond, args := readableBy(p)
+	cond, args, err := f.readableBy(ctx, f.DB, p)
+	if err != nil {
+		return nil, "", err
+	}
 	where := []string{cond}
 	if lf.Mine {
 		where = append(where, "(n.requester_id = ? OR n.sponsor_id = ?)")
@@ -173,7 +176,7 @@ func (f *Service) Gate(ctx context.Context, p *access.Principal, ref string) (Ga
 	n, err := findNeed(ctx, f.DB, "n.reference = ?", ref)
 	reader := false
 	if err == nil {
-		reader, err = canRead(ctx, f.DB, p, &n)
+		reader, err = f.canRead(ctx, f.DB, p, &n)
 	}
 	if err == nil && !reader && privateDraft(&n) {
 		// Someone else's draft is as unknown as a reference never given.

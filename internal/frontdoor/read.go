@@ -27,9 +27,16 @@ import (
 //     review: those being assessed that still wait for a review of a kind
 //     they record, and those they recorded a review of. Holding a reviewer
 //     role does not open every need past triage.
-func readableBy(p *access.Principal) (string, []any) {
+//   - Whoever an approval policy asked to consent to the need reads it: an
+//     approver of one of its approval requests, whoever decided on one, and
+//     today's delegate of one of its approvers (the condition is the
+//     approval package's, over its own tables).
+//
+// q reads what the rule needs besides the principal (today's delegations),
+// so that a caller inside a transaction passes it.
+func (f *Service) readableBy(ctx context.Context, q db.Querier, p *access.Principal) (string, []any, error) {
 	if p == nil || p.GateOnly() {
-		return "1 = 0", nil
+		return "1 = 0", nil, nil
 	}
 	ids, all := p.ReadableDepartments()
 	var grants []string
@@ -52,9 +59,17 @@ func readableBy(p *access.Principal) (string, []any) {
 				AND e.action IN ('review_architecture', 'review_security', 'review_finance'))`)
 			args = append(append(args, a...), p.PersonID)
 		}
+		if f.Approvals != nil {
+			cond, a, err := f.Approvals.AskedAbout(ctx, q, p, SubjectNeed, "n.id")
+			if err != nil {
+				return "", nil, fmt.Errorf("checking who was asked to consent: %w", err)
+			}
+			grants = append(grants, cond)
+			args = append(args, a...)
+		}
 	}
 	cond := "(n.requester_id = ? OR (NOT (n.state = 'draft' AND n.submitted_at IS NULL) AND (" + strings.Join(grants, " OR ") + ")))"
-	return cond, append([]any{p.PersonID}, args...)
+	return cond, append([]any{p.PersonID}, args...), nil
 }
 
 // awaitsReviewBy is the condition "being assessed and still waiting for a
@@ -76,10 +91,13 @@ func awaitsReviewBy(p *access.Principal) (string, []any) {
 }
 
 // canRead reports whether p may read need n, by the rule of readableBy.
-func canRead(ctx context.Context, q db.Querier, p *access.Principal, n *Need) (bool, error) {
-	cond, args := readableBy(p)
+func (f *Service) canRead(ctx context.Context, q db.Querier, p *access.Principal, n *Need) (bool, error) {
+	cond, args, err := f.readableBy(ctx, q, p)
+	if err != nil {
+		return false, err
+	}
 	var k int
-	err := q.QueryRow(ctx, "SELECT COUNT(*) FROM needs n WHERE n.id = ? AND "+cond, append([]any{n.ID}, args...)...).Scan(&k)
+	err = q.QueryRow(ctx, "SELECT COUNT(*) FROM needs n WHERE n.id = ? AND "+cond, append([]any{n.ID}, args...)...).Scan(&k)
 	if err != nil {
 		return false, fmt.Errorf("checking who reads need %s: %w", n.Reference, err)
 	}
@@ -87,8 +105,11 @@ func canRead(ctx context.Context, q db.Querier, p *access.Principal, n *Need) (b
 }
 
 // findReadable finds the need matching where that p may read.
-func findReadable(ctx context.Context, q db.Querier, p *access.Principal, where string, args ...any) (Need, error) {
-	cond, more := readableBy(p)
+func (f *Service) findReadable(ctx context.Context, q db.Querier, p *access.Principal, where string, args ...any) (Need, error) {
+	cond, more, err := f.readableBy(ctx, q, p)
+	if err != nil {
+		return Need{}, err
+	}
 	return findNeed(ctx, q, where+" AND "+cond, append(args, more...)...)
 }
 

@@ -53,7 +53,7 @@ func notFound(ref string) error {
 // Find returns a need by reference.
 func (f *Service) Find(ctx context.Context, p *access.Principal, ref string) (Need, error) {
 	ref = strings.ToUpper(strings.TrimSpace(ref))
-	n, err := findReadable(ctx, f.DB, p, "n.reference = ?", ref)
+	n, err := f.findReadable(ctx, f.DB, p, "n.reference = ?", ref)
 	if engage.ErrorCode(err) == engage.ENOTFOUND {
 		return Need{}, notFound(ref)
 	} else if err != nil {
