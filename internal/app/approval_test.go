@@ -306,3 +306,51 @@ func TestApprovalPolicyAndDelegationPages(t *testing.T) {
 		}
 	})
 }
+
+// TestThoseAskedToApproveAnOrderOpenIt: an approver from outside the
+// order's department follows the approval page's link to the order, and so
+// does their delegate today; someone not asked gets "not found".
+func TestThoseAskedToApproveAnOrderOpenIt(t *testing.T) {
+	apptest.Run(t, func(t *testing.T, e *apptest.Engage) {
+		ctx := context.Background()
+		owner, moderator := person(t, e, "owner@example.com"), person(t, e, "moderator@example.com")
+		if _, err := e.Approval.CreatePolicy(ctx, mustPrincipal(t, e, "admin@example.com"), approval.PolicyInput{Name: "Collaboration owner approves",
+			Active: true, Priority: 1, Conditions: approval.Conditions{SubjectTypes: []string{"order"}},
+			Stages: []approval.Stage{{Name: "Service owner", Quorum: approval.QuorumAny,
+				Approvers: []approval.ApproverRule{{Kind: approval.RulePeople, PersonIDs: []int64{owner.ID}}}}}}); err != nil {
+			t.Fatal(err)
+		}
+		number := quoteLaptops(t, e, "requester@example.com", 1)
+		status, out := clientOf(t, e, "requester@example.com").json("POST", "/quotes/"+number+"/order", "{}")
+		if status != 201 || out["status"] != "pending" {
+			t.Fatalf("the order = %d %v; want it waiting for approval", status, out)
+		}
+		order, request := out["number"].(string), int64(out["approval_request_id"].(float64))
+		opens := func(email string) bool {
+			t.Helper()
+			apiStatus, _ := clientOf(t, e, email).json(http.MethodGet, "/orders/"+order, "")
+			res, _ := e.SignIn(t, email).Get("/orders/" + order)
+			if (apiStatus == http.StatusOK) != (res.StatusCode == http.StatusOK) {
+				t.Errorf("%s: GET /api/v1/orders/%s = %d but the page = %d", email, order, apiStatus, res.StatusCode)
+			}
+			return res.StatusCode == http.StatusOK
+		}
+		if opens("moderator@example.com") {
+			t.Fatalf("moderator@example.com, not asked, opens %s", order)
+		}
+		if _, page := e.SignIn(t, "owner@example.com").Get(fmt.Sprintf("/approvals/%d", request)); !strings.Contains(page, `href="/orders/`+order+`"`) {
+			t.Fatalf("the approval page does not link to %s", order)
+		}
+		if !opens("owner@example.com") {
+			t.Errorf("owner@example.com, asked to approve, does not open %s", order)
+		}
+		today := e.Clock.Now().UTC().Format("2006-01-02")
+		if _, err := e.Approval.CreateDelegation(ctx, mustPrincipal(t, e, "owner@example.com"),
+			approval.DelegationInput{DelegateID: moderator.ID, From: today, To: today}); err != nil {
+			t.Fatal(err)
+		}
+		if !opens("moderator@example.com") {
+			t.Errorf("the delegate today of the approver does not open %s", order)
+		}
+	})
+}

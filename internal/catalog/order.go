@@ -110,6 +110,9 @@ type Segment struct {
 // Approvals is the approval mechanism orders go through.
 type Approvals interface {
 	Submit(ctx context.Context, tx *db.Tx, in approval.SubmitInput) (approval.Request, error)
+	// AskedAbout is the SQL condition "p was asked to decide on the
+	// subject whose id is the column subjectIDColumn".
+	AskedAbout(ctx context.Context, q db.Querier, p *access.Principal, subjectType, subjectIDColumn string) (string, []any, error)
 }
 
 func (c *Catalog) checkStart(v *engage.Validation, in OrderInput, today Date) Date {
@@ -400,8 +403,9 @@ func findOrder(ctx context.Context, q db.Querier, where string, arg any) (Order,
 	return o, rows.Err()
 }
 
-// FindOrder returns an order to its requester and to those who may read its
-// department's data.
+// FindOrder returns an order to its requester, to those who may read its
+// department's data, and to those asked to approve it: its approvers,
+// whoever decided on it and an approver's delegate today.
 func (c *Catalog) FindOrder(ctx context.Context, p *access.Principal, number string) (Order, error) {
 	if p == nil {
 		return Order{}, engage.Errorf(engage.EUNAUTHORIZED, "Sign in first.")
@@ -410,10 +414,23 @@ func (c *Catalog) FindOrder(ctx context.Context, p *access.Principal, number str
 	if err != nil {
 		return Order{}, err
 	}
-	if o.RequesterID != p.PersonID && o.PlacedByID != p.PersonID && !p.CanReadDepartment(o.DepartmentID) {
-		return Order{}, engage.Errorf(engage.ENOTFOUND, "There is no such order that you can see.")
+	if o.RequesterID == p.PersonID || o.PlacedByID == p.PersonID || p.CanReadDepartment(o.DepartmentID) {
+		return o, nil
 	}
-	return o, nil
+	if c.Approvals != nil && !p.GateOnly() {
+		cond, args, err := c.Approvals.AskedAbout(ctx, c.DB, p, SubjectOrder, "o.id")
+		if err != nil {
+			return Order{}, fmt.Errorf("checking who was asked to approve order %s: %w", o.Number, err)
+		}
+		var k int
+		if err := c.DB.QueryRow(ctx, "SELECT COUNT(*) FROM orders o WHERE o.id = ? AND "+cond, append([]any{o.ID}, args...)...).Scan(&k); err != nil {
+			return Order{}, fmt.Errorf("checking who reads order %s: %w", o.Number, err)
+		}
+		if k == 1 {
+			return o, nil
+		}
+	}
+	return Order{}, engage.Errorf(engage.ENOTFOUND, "There is no such order that you can see.")
 }
 
 // OrderFilter narrows a list of orders.
