@@ -27,6 +27,7 @@ import (
 	"github.com/engagehq/engage/internal/billing"
 	"github.com/engagehq/engage/internal/catalog"
 	"github.com/engagehq/engage/internal/cloudbill"
+	"github.com/engagehq/engage/internal/community"
 	"github.com/engagehq/engage/internal/config"
 	"github.com/engagehq/engage/internal/costs"
 	"github.com/engagehq/engage/internal/db"
@@ -134,6 +135,7 @@ func (a *App) build(ctx context.Context) error {
 	a.CloudBill = cloudbill.New(d, clock, "")
 	a.CloudBill.Currencies = currencies
 	a.Billing.Cloud = cloudCharges{a.CloudBill}
+	a.Communities = &community.Service{DB: d, Clock: clock, Org: a.Org, Catalog: a.Catalog}
 	a.Waiting = &waiting.Counter{List: waiting.List{a.Approval, a.FrontDoor}, Changes: a.Org.Changes}
 	if cfg.OIDC.Enabled() {
 		a.OIDC = &auth.OIDC{Config: cfg.OIDC, Auth: a.Auth}

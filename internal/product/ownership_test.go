@@ -34,7 +34,8 @@ var owners = map[string][]string{
 		"statement_history", "adjustments", "billing_schedule"},
 	"cloudbill": {"cloud_imports", "cloud_charges", "cloud_charge_batches", "cloud_charge_keys", "cloud_allocation_rules",
 		"cloud_allocation_targets", "cloud_allocations"},
-	"costs": {"cost_pools", "cost_pool_targets"},
+	"costs":     {"cost_pools", "cost_pool_targets"},
+	"community": {"communities", "community_staff", "community_rules", "community_members"},
 }
 
 // Everyone may join the organisation's departments and people, for their

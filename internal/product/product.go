@@ -11,6 +11,7 @@ import (
 	"github.com/engagehq/engage/internal/billing"
 	"github.com/engagehq/engage/internal/catalog"
 	"github.com/engagehq/engage/internal/cloudbill"
+	"github.com/engagehq/engage/internal/community"
 	"github.com/engagehq/engage/internal/costs"
 	"github.com/engagehq/engage/internal/frontdoor"
 	"github.com/engagehq/engage/internal/notify"
@@ -46,6 +47,8 @@ type Services struct {
 	CloudBill *cloudbill.Service
 	// Processes is the process register: value streams and processes.
 	Processes *process.Service
+	// Communities keeps communities, their staff and their members.
+	Communities *community.Service
 	// Waiting lists what waits for a person, merged from the services
 	// above, and keeps each person's count for the navigation a second.
 	Waiting *waiting.Counter

@@ -1,0 +1,66 @@
+// Package activity names the engagement signals that the areas people act
+// in — discussions, pulses, the catalog, the front door, communities — send
+// as they happen, so that engagement is measured as it happens, never by
+// rescanning those areas' tables. It holds types only: the areas send
+// through a Recorder, which the engagement measurement implements and the
+// application wires; an area with no Recorder sends nothing.
+package activity
+
+import (
+	"context"
+	"time"
+
+	"github.com/engagehq/engage/internal/db"
+)
+
+// Kind is what someone did.
+type Kind string
+
+// Kinds of signal.
+const (
+	Joined      Kind = "joined"       // joined a community (by hand)
+	TopicOpened Kind = "topic_opened" // started a topic (Topic, Community)
+	Replied     Kind = "replied"      // replied to a topic
+	ITAnswered  Kind = "it_answered"  // gave an official IT answer to a topic
+	Accepted    Kind = "accepted"     // the asker accepted a solution
+	Voted       Kind = "voted"        // voted on an idea
+	PulseAnswer Kind = "pulse_answer" // answered a pulse (Survey, Score)
+	Ordered     Kind = "ordered"      // placed a catalog order (Department)
+	NeedSent    Kind = "need_sent"    // submitted a need (Department)
+	NeedDecided Kind = "need_decided" // a need of the department was decided
+)
+
+// Signal is one thing someone did, as engagement measurement keeps it.
+type Signal struct {
+	Kind Kind
+	// PersonID is who acted (for NeedDecided: the need's requester).
+	PersonID int64
+	// DepartmentID is the department it counts for; 0 means the person's
+	// department at the time.
+	DepartmentID int64
+	// CommunityID is the community it happened in; 0 outside communities.
+	CommunityID int64
+	// TopicID is the topic of a topic, reply, answer, acceptance or vote.
+	TopicID int64
+	// Survey is "csat" or "nps" for a pulse answer; Score its score.
+	Survey string
+	Score  int
+	// Ref is the thing's own reference in its area, for the "people and
+	// things behind a figure" links: "topic:42", "need:NEED-2026-0001".
+	Ref string
+	At  time.Time
+}
+
+// Recorder keeps signals. Record runs inside the area's transaction, so a
+// signal is kept if and only if what it reports is.
+type Recorder interface {
+	Record(ctx context.Context, tx *db.Tx, s Signal) error
+}
+
+// Send records s through r when r is set.
+func Send(ctx context.Context, r Recorder, tx *db.Tx, s Signal) error {
+	if r == nil {
+		return nil
+	}
+	return r.Record(ctx, tx, s)
+}
