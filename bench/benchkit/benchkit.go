@@ -160,7 +160,7 @@ func OpenDemo(ctx context.Context, databaseURL, name string, width int) (a *app.
 	}
 	Step(width, "open and migrate", t)
 	t = time.Now()
-	if err := demo.Load(ctx, a.DB, a.Org, a.Auth, a.Catalog, a.Approval, a.FrontDoor, a.Billing); err != nil {
+	if err := demo.Load(ctx, a.DB, a.Services); err != nil {
 		close()
 		return nil, nil, fmt.Errorf("loading the demo: %w", err)
 	}

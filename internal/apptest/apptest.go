@@ -79,7 +79,7 @@ func NewWithLogger(t testing.TB, engine string, configure func(*config.Config), 
 		cancel()
 		t.Fatal(err)
 	}
-	if err := demo.Load(ctx, a.DB, a.Org, a.Auth, a.Catalog, a.Approval, a.FrontDoor, a.Billing); err != nil {
+	if err := demo.Load(ctx, a.DB, a.Services); err != nil {
 		cancel()
 		t.Fatal(err)
 	}

@@ -26,7 +26,7 @@ import (
 // throughout.
 func LoadApp(ctx context.Context, a *app.App) error {
 	return a.DB.WithLock(ctx, db.LockDemo, func() error {
-		if err := load(ctx, a.DB, a.Org, a.Auth, a.Catalog, a.Approval, a.FrontDoor, a.Billing); err != nil {
+		if err := load(ctx, a.DB, a.Services); err != nil {
 			return err
 		}
 		return LoadCosts(ctx, a.DB, a.Billing, a.CloudBill, a.Costs)

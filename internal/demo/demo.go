@@ -22,13 +22,11 @@ import (
 
 	"github.com/engagehq/engage"
 	"github.com/engagehq/engage/internal/access"
-	"github.com/engagehq/engage/internal/approval"
 	"github.com/engagehq/engage/internal/auth"
-	"github.com/engagehq/engage/internal/billing"
 	"github.com/engagehq/engage/internal/catalog"
 	"github.com/engagehq/engage/internal/db"
-	"github.com/engagehq/engage/internal/frontdoor"
 	"github.com/engagehq/engage/internal/org"
+	"github.com/engagehq/engage/internal/product"
 )
 
 // Password is the password of every named demo account.
@@ -130,11 +128,12 @@ Silva Singh Smith Suzuki Tan Taylor Thompson Wagner Walker Wang Weber Williams W
 // refuses a database that already has departments, so it never mixes with
 // real data. It holds db.LockDemo while it checks and loads, so that every
 // replica answers as starting until the demo is whole.
-func Load(ctx context.Context, d *db.DB, o *org.Service, au *auth.Service, cat *catalog.Catalog, ap *approval.Service, fd *frontdoor.Service, b *billing.Service) error {
-	return d.WithLock(ctx, db.LockDemo, func() error { return load(ctx, d, o, au, cat, ap, fd, b) })
+func Load(ctx context.Context, d *db.DB, s product.Services) error {
+	return d.WithLock(ctx, db.LockDemo, func() error { return load(ctx, d, s) })
 }
 
-func load(ctx context.Context, d *db.DB, o *org.Service, au *auth.Service, cat *catalog.Catalog, ap *approval.Service, fd *frontdoor.Service, b *billing.Service) error {
+func load(ctx context.Context, d *db.DB, s product.Services) error {
+	o, au, cat, ap, fd, b := s.Org, s.Auth, s.Catalog, s.Approval, s.FrontDoor, s.Billing
 	var n int
 	if err := d.QueryRow(ctx, "SELECT COUNT(*) FROM departments").Scan(&n); err != nil {
 		return fmt.Errorf("checking the database is empty: %w", err)
@@ -174,7 +173,10 @@ func load(ctx context.Context, d *db.DB, o *org.Service, au *auth.Service, cat *
 	if err := loadNeeds(ctx, fd, needs, cf); err != nil {
 		return err
 	}
-	return loadBilling(ctx, d, b)
+	if err := loadBilling(ctx, d, b); err != nil {
+		return err
+	}
+	return loadCommunities(ctx, d, s)
 }
 
 func table(header []string, rows [][]string) string {
