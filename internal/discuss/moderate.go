@@ -479,3 +479,20 @@ func (s *Service) Following(ctx context.Context, p *access.Principal, id int64) 
 	}
 	return following(ctx, s.DB, id, p.PersonID)
 }
+
+// Moderate does a moderation action by name — pin, unpin, lock, unlock,
+// hide, unhide, or move (to communityID) — as the web forms and the API
+// send it.
+func (s *Service) Moderate(ctx context.Context, p *access.Principal, id int64, action string, communityID int64) (Topic, error) {
+	switch action {
+	case "pin", "unpin":
+		return s.Pin(ctx, p, id, action == "pin")
+	case "lock", "unlock":
+		return s.Lock(ctx, p, id, action == "lock")
+	case "hide", "unhide":
+		return s.Hide(ctx, p, id, action == "hide")
+	case "move":
+		return s.Move(ctx, p, id, communityID)
+	}
+	return Topic{}, fieldError("action", "Choose pin, unpin, lock, unlock, hide, unhide or move.")
+}
