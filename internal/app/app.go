@@ -137,7 +137,7 @@ func (a *App) build(ctx context.Context) error {
 	a.CloudBill.Currencies = currencies
 	a.Billing.Cloud = cloudCharges{a.CloudBill}
 	a.Communities = &community.Service{DB: d, Clock: clock, Org: a.Org, Catalog: a.Catalog}
-	a.Discussions = &discuss.Service{DB: d, Clock: clock, Communities: a.Communities, Publisher: a.Notify}
+	a.Discussions = &discuss.Service{DB: d, Clock: clock, Communities: a.Communities, Publisher: a.Notify, Limit: cfg.NewMemberLimit}
 	a.Waiting = &waiting.Counter{List: waiting.List{a.Approval, a.FrontDoor}, Changes: a.Org.Changes}
 	if cfg.OIDC.Enabled() {
 		a.OIDC = &auth.OIDC{Config: cfg.OIDC, Auth: a.Auth}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -441,3 +442,43 @@ func (s *Service) ListReplies(ctx context.Context, p *access.Principal, topicID 
 	out, next := paging.Trim(out, limit, func(r Reply) paging.Cursor { return paging.Cursor{ID: r.ID} })
 	return out, next, nil
 }
+
+// String writes the limit as Set reads it: posts an hour, then how long a
+// member counts as new, such as 5,7d.
+func (l PostLimit) String() string {
+	if l.PerHour <= 0 || l.NewFor <= 0 {
+		l = DefaultPostLimit
+	}
+	d := l.NewFor.String()
+	if l.NewFor%(24*time.Hour) == 0 {
+		d = strconv.Itoa(int(l.NewFor/(24*time.Hour))) + "d"
+	}
+	return strconv.Itoa(l.PerHour) + "," + d
+}
+
+// Set reads POSTS,NEWFOR (a flag.Value): at most POSTS topics and replies
+// an hour for members of less than NEWFOR, a whole number of days such as
+// 7d or a duration such as 36h.
+func (l *PostLimit) Set(s string) error {
+	posts, period, ok := strings.Cut(strings.TrimSpace(s), ",")
+	n, err := strconv.Atoi(strings.TrimSpace(posts))
+	if !ok || err != nil || n < 1 || n > 10000 {
+		return fmt.Errorf("new member limit %q: write POSTS,NEWFOR such as 5,7d (1 to 10000 posts an hour)", s)
+	}
+	period = strings.TrimSpace(period)
+	var d time.Duration
+	if days, ok := strings.CutSuffix(period, "d"); ok {
+		k, err := strconv.Atoi(days)
+		if err != nil || k < 1 || k > 365 {
+			return fmt.Errorf("new member limit %q: write the days as a whole number from 1 to 365, such as 7d", s)
+		}
+		d = time.Duration(k) * 24 * time.Hour
+	} else if d, err = time.ParseDuration(period); err != nil || d < time.Hour || d > 365*24*time.Hour {
+		return fmt.Errorf("new member limit %q: write how long a member is new as days (7d) or a duration from 1h (36h)", s)
+	}
+	l.PerHour, l.NewFor = n, d
+	return nil
+}
+
+// UnmarshalText reads the limit from the configuration file.
+func (l *PostLimit) UnmarshalText(b []byte) error { return l.Set(string(b)) }
