@@ -2,11 +2,13 @@ package discuss_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/engagehq/engage"
+	"github.com/engagehq/engage/internal/access"
 	"github.com/engagehq/engage/internal/activity"
 	"github.com/engagehq/engage/internal/db"
 	"github.com/engagehq/engage/internal/dbtest"
@@ -158,6 +160,12 @@ func TestModeration(t *testing.T) {
 		if got, err := w.s.FindTopic(ctx, w.ana, tp.ID); err != nil || !got.Hidden {
 			t.Fatalf("the author reads their hidden topic: %+v %v", got, err)
 		}
+		for p, want := range map[string]int{"bo": 0, "ana": 1, "admin": 1} {
+			who := map[string]*access.Principal{"bo": w.bo, "ana": w.ana, "admin": w.admin}[p]
+			if got, err := w.s.TopicsByID(ctx, who, []int64{tp.ID}); err != nil || len(got) != want {
+				t.Fatalf("a hidden topic by id for %s: %v %v", p, got, err)
+			}
+		}
 		if got, _ := w.s.SearchTopics(ctx, w.admin, "licences", discuss.SearchFilter{}); len(got) != 0 {
 			t.Fatalf("a hidden topic is found: %v", got)
 		}
@@ -194,7 +202,7 @@ func TestModeration(t *testing.T) {
 			t.Fatalf("a topic moved to a closed community is read by a non-member: %v", err)
 		}
 		var n int
-		if err := d.QueryRow(ctx, "SELECT COUNT(*) FROM audit_events WHERE entity_type = 'topic' AND entity_id = ?", tp.ID).Scan(&n); err != nil || n != 9 {
+		if err := d.QueryRow(ctx, "SELECT COUNT(*) FROM audit_events WHERE entity_type = 'topic' AND entity_id = ?", fmt.Sprint(tp.ID)).Scan(&n); err != nil || n != 9 {
 			t.Fatalf("%d audit events (%v)", n, err)
 		}
 	})

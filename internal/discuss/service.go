@@ -121,24 +121,31 @@ func (s *Service) TopicsByID(ctx context.Context, p *access.Principal, ids []int
 			byID[t.ID] = t
 		}
 	}
+	// Readable answers for every topic that is not hidden in one query;
+	// a hidden topic asks the community whether p moderates it.
+	readable, err := s.Communities.Readable(ctx, p)
+	if err != nil {
+		return nil, err
+	}
 	rights := map[int64]community.Rights{}
 	for _, id := range ids {
 		t, ok := byID[id]
-		if !ok {
+		if !ok || !slices.Contains(readable, t.CommunityID) {
 			continue
 		}
-		r, ok := rights[t.CommunityID]
-		if !ok {
-			var err error
-			r, err = s.Communities.Rights(ctx, p, t.CommunityID)
-			if err != nil && engage.ErrorCode(err) != engage.ENOTFOUND {
-				return nil, err
+		if t.Hidden && t.AuthorID != p.PersonID {
+			r, ok := rights[t.CommunityID]
+			if !ok {
+				if r, err = s.Communities.Rights(ctx, p, t.CommunityID); err != nil && engage.ErrorCode(err) != engage.ENOTFOUND {
+					return nil, err
+				}
+				rights[t.CommunityID] = r
 			}
-			rights[t.CommunityID] = r
+			if !sees(p, r, t) {
+				continue
+			}
 		}
-		if sees(p, r, t) {
-			out = append(out, t)
-		}
+		out = append(out, t)
 	}
 	return out, nil
 }

@@ -14,7 +14,7 @@ import (
 
 // repliesPerPage is how many replies a topic page shows; the rest follow
 // on next pages.
-const repliesPerPage = 100
+const repliesPerPage = 200
 
 // refused puts a refusal the person can act on (bad input, no right to
 // post, posting too fast, a stale edit) on the form's page with what was
