@@ -29,6 +29,25 @@ func (s *Service) Detail(ctx context.Context, p *access.Principal, id int64) (To
 	if err != nil {
 		return TopicDetail{}, err
 	}
+	return s.detail(ctx, p, t, r)
+}
+
+// Thread returns topic id with what p may do with it and a page of its
+// replies, as ListReplies pages them: what a topic's page shows.
+func (s *Service) Thread(ctx context.Context, p *access.Principal, id int64, cursor string, limit int) (TopicDetail, []Reply, string, error) {
+	t, r, err := s.readable(ctx, s.DB, p, id)
+	if err != nil {
+		return TopicDetail{}, nil, "", err
+	}
+	d, err := s.detail(ctx, p, t, r)
+	if err != nil {
+		return d, nil, "", err
+	}
+	replies, next, err := s.listReplies(ctx, p, t, r, cursor, limit)
+	return d, replies, next, err
+}
+
+func (s *Service) detail(ctx context.Context, p *access.Principal, t Topic, r community.Rights) (TopicDetail, error) {
 	f, err := following(ctx, s.DB, t.ID, p.PersonID)
 	if err != nil {
 		return TopicDetail{}, err

@@ -160,6 +160,24 @@ func (s *Service) ListTopics(ctx context.Context, p *access.Principal, community
 	if err != nil {
 		return nil, "", err
 	}
+	return s.listTopics(ctx, p, r, communityID, f)
+}
+
+// Home returns p's rights in a community and, when p reads it, a page of
+// its topics as ListTopics lists them: what a community's home shows.
+func (s *Service) Home(ctx context.Context, p *access.Principal, communityID int64, f TopicFilter) (community.Rights, []Topic, string, error) {
+	if err := requireReader(p); err != nil {
+		return community.Rights{}, nil, "", err
+	}
+	r, err := s.Communities.Rights(ctx, p, communityID)
+	if err != nil || !r.Read {
+		return r, []Topic{}, "", err
+	}
+	list, next, err := s.listTopics(ctx, p, r, communityID, f)
+	return r, list, next, err
+}
+
+func (s *Service) listTopics(ctx context.Context, p *access.Principal, r community.Rights, communityID int64, f TopicFilter) ([]Topic, string, error) {
 	if !r.Read {
 		return nil, "", engage.Errorf(engage.EFORBIDDEN, "Only members of this closed community read its topics; ask to join first.")
 	}
@@ -427,6 +445,10 @@ func (s *Service) ListReplies(ctx context.Context, p *access.Principal, topicID 
 	if err != nil {
 		return nil, "", err
 	}
+	return s.listReplies(ctx, p, t, r, cursor, limit)
+}
+
+func (s *Service) listReplies(ctx context.Context, p *access.Principal, t Topic, r community.Rights, cursor string, limit int) ([]Reply, string, error) {
 	cur, err := paging.Decode(cursor)
 	if err != nil {
 		return nil, "", err

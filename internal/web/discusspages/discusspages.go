@@ -79,8 +79,10 @@ var Templates = page.Templates{
 		"community_home.html": &homeView{C: sampleCommunity, Topics: []discuss.Topic{sampleTopic}, Similar: []discuss.Match{{Topic: sampleTopic, CommunityName: "iPhone", Path: "/communities/iphone/topics/1"}},
 			Kinds: discuss.Kinds},
 		"topic.html": &topicView{C: sampleCommunity, D: discuss.TopicDetail{Topic: sampleTopic, Can: discuss.Can{Reply: true, Answer: true, Accept: true,
-			Moderate: true, Edit: true}}, Replies: []discuss.Reply{{ID: 1, Body: "Yes", Official: true, Accepted: true}},
-			MoveTo: []community.Community{sampleCommunity}},
+			Moderate: true, Edit: true}}, Path: "/communities/iphone/topics/1",
+			Replies:   []replyRow{{Reply: discuss.Reply{ID: 1, Body: "Yes", Official: true, Accepted: true}, Accept: true, MakeOfficial: true, Change: true}},
+			FlagReply: &discuss.Reply{ID: 1, AuthorName: "Bo"},
+			MoveTo:    []community.Community{sampleCommunity}},
 		"topic_edit.html":    &editView{C: sampleCommunity, T: sampleTopic, ReplyID: 1},
 		"topic_history.html": &historyView{C: sampleCommunity, T: sampleTopic, Revisions: []discuss.Revision{{Version: 1, Body: "Old"}}},
 		"topic_search.html":  &searchView{Results: []discuss.Match{{Topic: sampleTopic, CommunityName: "iPhone", Path: "/communities/iphone/topics/1"}}, Communities: []community.Community{sampleCommunity}},
@@ -127,9 +129,21 @@ type topicView struct {
 	page.Base
 	C       community.Community
 	D       discuss.TopicDetail
-	Replies []discuss.Reply
+	Path    string // the topic page's path, the base of its forms
+	Replies []replyRow
 	Next    string
 	MoveTo  []community.Community // for moderators
+	// FlagReply is the reply the reader asked to flag (?flag=ID).
+	FlagReply *discuss.Reply
+}
+
+// replyRow is a reply as the topic page shows it: its text rendered and
+// what the reader may do with it decided once, so that a page of 200
+// replies costs little to draw.
+type replyRow struct {
+	discuss.Reply
+	HTML                         template.HTML
+	Accept, MakeOfficial, Change bool
 }
 
 // editView edits a topic (ReplyID 0) or one of its replies.

@@ -63,17 +63,10 @@ func (s *Pages) renderHome(w http.ResponseWriter, r *http.Request, base page.Bas
 	if err != nil {
 		return err
 	}
-	rights, err := s.Communities.Rights(ctx, p, c.ID)
-	if err != nil {
+	show, f := filterOf(r)
+	v := &homeView{C: c, Kinds: discuss.Kinds, Checked: check, Show: show}
+	if v.Rights, v.Topics, v.Next, err = s.Discussions.Home(ctx, p, c.ID, f); err != nil {
 		return err
-	}
-	v := &homeView{C: c, Rights: rights, Kinds: discuss.Kinds, Checked: check}
-	if rights.Read {
-		show, f := filterOf(r)
-		v.Show = show
-		if v.Topics, v.Next, err = s.Discussions.ListTopics(ctx, p, c.ID, f); err != nil {
-			return err
-		}
 	}
 	if check {
 		if text := strings.TrimSpace(base.Form["title"] + " " + base.Form["body"]); text != "" {
@@ -135,7 +128,15 @@ func (s *Pages) topic(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Pages) renderTopic(w http.ResponseWriter, r *http.Request, base page.Base, status int) error {
 	ctx, p := r.Context(), page.Principal(r)
-	d, c, err := s.topicOf(r)
+	id, err := page.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	d, replies, next, err := s.Discussions.Thread(ctx, p, id, r.URL.Query().Get("cursor"), repliesPerPage)
+	if err != nil {
+		return err
+	}
+	c, err := s.Communities.Find(ctx, p, d.Topic.CommunityID)
 	if err != nil {
 		return err
 	}
@@ -143,9 +144,15 @@ func (s *Pages) renderTopic(w http.ResponseWriter, r *http.Request, base page.Ba
 		http.Redirect(w, r, discuss.TopicPath(c, d.Topic.ID), http.StatusMovedPermanently)
 		return nil
 	}
-	v := &topicView{C: c, D: d}
-	if v.Replies, v.Next, err = s.Discussions.ListReplies(ctx, p, d.Topic.ID, r.URL.Query().Get("cursor"), repliesPerPage); err != nil {
-		return err
+	v := &topicView{C: c, D: d, Path: discuss.TopicPath(c, d.Topic.ID)}
+	v.Next, v.Replies = next, make([]replyRow, len(replies))
+	flag := page.QueryInt(r, "flag")
+	for i, rp := range replies {
+		v.Replies[i] = replyRow{Reply: rp, HTML: page.Markdown(rp.Body), Accept: d.Can.Accept && !rp.Accepted && !rp.Hidden,
+			MakeOfficial: d.Can.Answer && !rp.Official, Change: d.Can.Moderate || rp.AuthorID == p.PersonID}
+		if rp.ID == flag {
+			v.FlagReply = &replies[i]
+		}
 	}
 	if d.Can.Moderate {
 		all, err := s.Communities.List(ctx, p)
