@@ -58,10 +58,9 @@ const itLead = "admin@example.com"
 // those it can with what the organisation and the catalog hold.
 var demoCommunities = []demoCommunity{
 	{"iphone", "iPhone", "", "", community.KindProduct},
-	{"chromeos", "Chrome OS", "", "", community.KindProduct},
+	{"chrome-os", "Chrome OS", "", "", community.KindProduct},
 	{"outlook", "Outlook", "", "", community.KindProduct},
-	{"messaging", "Messaging", "team-chat", "", community.KindService},
-	{"collaboration", "Collaboration", "file-sync", "", community.KindService},
+	{"messaging-collaboration", "Messaging and collaboration", "team-chat", "", community.KindService},
 	{"client-computing", "Client computing", "laptops", "", community.KindService},
 	{"science", "Science", "", "SCI", community.KindLocal},
 }
@@ -146,7 +145,7 @@ func demoPrincipal(ctx context.Context, s product.Services, email string) (*acce
 // those the communities' step has not (yet) made.
 func demoDiscussionCommunities(ctx context.Context, s product.Services, admin *access.Principal) (map[string]community.Community, error) {
 	out := map[string]community.Community{}
-	for _, slug := range []string{"iphone", "chromeos", "outlook", "messaging", "collaboration", "client-computing", "mexico", "maine", "science"} {
+	for _, slug := range []string{"iphone", "chrome-os", "outlook", "messaging-collaboration", "client-computing", "mexico-site", "maine-site", "science"} {
 		c, err := s.Communities.FindBySlug(ctx, admin, slug)
 		if err == nil {
 			out[slug] = c

@@ -131,7 +131,7 @@ func (s *Service) Hide(ctx context.Context, p *access.Principal, id int64, on bo
 
 // Move takes a topic to another community. Moderators of both only.
 func (s *Service) Move(ctx context.Context, p *access.Principal, id, communityID int64) (Topic, error) {
-	to, err := s.Communities.Find(ctx, p, communityID)
+	to, err := s.Communities.FindBrief(ctx, p, communityID)
 	if engage.ErrorCode(err) == engage.ENOTFOUND {
 		return Topic{}, fieldError("community_id", fmt.Sprintf("No community with id %d.", communityID))
 	} else if err != nil {

@@ -316,7 +316,7 @@ func (s *Service) CreateTopic(ctx context.Context, p *access.Principal, in Topic
 	if err := checkTopic(&in); err != nil {
 		return Topic{}, err
 	}
-	c, err := s.Communities.Find(ctx, p, in.CommunityID)
+	c, err := s.Communities.FindBrief(ctx, p, in.CommunityID)
 	if engage.ErrorCode(err) == engage.ENOTFOUND {
 		return Topic{}, fieldError("community_id", fmt.Sprintf("No community with id %d.", in.CommunityID))
 	} else if err != nil {
@@ -381,7 +381,7 @@ func (s *Service) Reply(ctx context.Context, p *access.Principal, topicID int64,
 	if err != nil {
 		return Reply{}, err
 	}
-	c, err := s.Communities.Find(ctx, p, t.CommunityID)
+	c, err := s.Communities.FindBrief(ctx, p, t.CommunityID)
 	if err != nil {
 		return Reply{}, err
 	}

@@ -118,7 +118,7 @@ func (s *Pages) topicOf(r *http.Request) (discuss.TopicDetail, community.Communi
 	if err != nil {
 		return d, community.Community{}, err
 	}
-	c, err := s.Communities.Find(r.Context(), page.Principal(r), d.Topic.CommunityID)
+	c, err := s.Communities.FindBrief(r.Context(), page.Principal(r), d.Topic.CommunityID)
 	return d, c, err
 }
 
@@ -136,7 +136,7 @@ func (s *Pages) renderTopic(w http.ResponseWriter, r *http.Request, base page.Ba
 	if err != nil {
 		return err
 	}
-	c, err := s.Communities.Find(ctx, p, d.Topic.CommunityID)
+	c, err := s.Communities.FindBrief(ctx, p, d.Topic.CommunityID)
 	if err != nil {
 		return err
 	}
@@ -200,7 +200,7 @@ func (s *Pages) back(w http.ResponseWriter, r *http.Request, id int64, anchor st
 	t, err := s.Discussions.FindTopic(r.Context(), page.Principal(r), id)
 	path := "/communities/" + r.PathValue("slug")
 	if err == nil {
-		c, err := s.Communities.Find(r.Context(), page.Principal(r), t.CommunityID)
+		c, err := s.Communities.FindBrief(r.Context(), page.Principal(r), t.CommunityID)
 		if err != nil {
 			return err
 		}
