@@ -240,6 +240,25 @@ func TestVotingAccess(t *testing.T) {
 		if _, err := w.s.Vote(ctx, w.bo, secret.ID); err != nil {
 			t.Fatalf("member votes = %v", err)
 		}
+		if _, err := w.s.Vote(ctx, w.cy, secret.ID); err != nil {
+			t.Fatalf("member votes = %v", err)
+		}
+		// A voter who left the closed community is no longer told of the idea.
+		if _, err := w.cs.Leave(ctx, w.bo, w.closed.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.s.SetStatus(ctx, w.mod, secret.ID, idea.StatusInput{Status: idea.Planned}); err != nil {
+			t.Fatal(err)
+		}
+		if in := w.inbox(t, w.bo); len(in) != 0 {
+			t.Fatalf("a former member was told: %q", in)
+		}
+		if in := w.inbox(t, w.cy); len(in) != 1 || !strings.Contains(in[0], "is now planned") {
+			t.Fatalf("a member voter's inbox = %q", in)
+		}
+		if _, err := w.s.Get(ctx, w.bo, secret.ID); engage.ErrorCode(err) != engage.ENOTFOUND {
+			t.Fatalf("a former member reads = %v", err)
+		}
 		// Anyone signed in reads and votes in an open community.
 		open := w.post(t, w.ana, w.open, "Longer battery")
 		if _, err := w.s.Vote(ctx, w.stranger, open.ID); err != nil {

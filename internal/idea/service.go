@@ -51,7 +51,7 @@ func (s *Service) topic(ctx context.Context, p *access.Principal, topicID int64)
 		return discuss.Topic{}, community.Rights{}, engage.Errorf(engage.EUNAUTHORIZED, "Sign in first.")
 	}
 	t, err := s.Discussions.FindTopic(ctx, p, topicID)
-	if engage.ErrorCode(err) == engage.ENOTFOUND || err == nil && t.Kind != discuss.Idea {
+	if engage.ErrorCode(err) == engage.ENOTFOUND || (err == nil && t.Kind != discuss.Idea) {
 		return discuss.Topic{}, community.Rights{}, errNoIdea
 	} else if err != nil {
 		return discuss.Topic{}, community.Rights{}, err
