@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/shopspring/decimal"
 
@@ -66,9 +67,13 @@ func loadIdeas(ctx context.Context, d *db.DB, s product.Services) error {
 		}
 	}
 	// The loading front door and idea service: no publisher, the same
-	// signals, and the idea service following the loading front door.
-	fd := &frontdoor.Service{DB: d, Clock: s.FrontDoor.Clock, Org: s.Org, Catalog: s.Catalog, Approvals: s.Approval}
-	pl.ideaSvc = &idea.Service{DB: d, Clock: s.Ideas.Clock, Org: s.Org, Communities: s.Communities, Discussions: s.Discussions,
+	// signals, the idea service following the loading front door, and a
+	// clock set to the moment of each step — votes come in over an idea's
+	// life, its status and its need move later.
+	pl.now = s.Ideas.Clock.Now()
+	pl.clock = &stepClock{t: pl.now}
+	fd := &frontdoor.Service{DB: d, Clock: pl.clock, Org: s.Org, Catalog: s.Catalog, Approvals: s.Approval}
+	pl.ideaSvc = &idea.Service{DB: d, Clock: pl.clock, Org: s.Org, Communities: s.Communities, Discussions: s.Discussions,
 		FrontDoor: fd, Catalog: s.Catalog, Signals: s.Ideas.Signals}
 	fd.OnStateChange(idea.OriginKind, pl.ideaSvc.NeedMoved)
 	pl.fd = fd
@@ -87,6 +92,14 @@ type ideaPlayer struct {
 	fd         *frontdoor.Service
 	ideaSvc    *idea.Service
 	principals map[int64]*access.Principal
+	now        time.Time
+	clock      *stepClock
+}
+
+// at sets the loading clock to the share f (0–1) of the idea's life so far.
+func (pl *ideaPlayer) at(it demoIdea, f float64) {
+	life := pl.now.Sub(it.topic.CreatedAt)
+	pl.clock.t = it.topic.CreatedAt.Add(time.Duration(float64(life) * f))
 }
 
 type demoIdea struct {
@@ -195,6 +208,7 @@ func (pl *ideaPlayer) vote(ctx context.Context, it demoIdea, n int) error {
 		if id == it.topic.AuthorID {
 			continue
 		}
+		pl.at(it, 0.6*float64(given+1)/float64(n+1))
 		p, err := pl.principal(ctx, id)
 		if engage.ErrorCode(err) == engage.EUNAUTHORIZED || engage.ErrorCode(err) == engage.ENOTFOUND {
 			continue // not active
@@ -240,6 +254,7 @@ func (pl *ideaPlayer) statuses(ctx context.Context, ideas []demoIdea) error {
 		if len(byHand) == 0 {
 			break
 		}
+		pl.at(it, 0.8)
 		if _, err := pl.ideaSvc.SetStatus(ctx, mod, it.topic.ID, byHand[0]); err != nil {
 			return fmt.Errorf("demo idea %q, status: %w", it.topic.Title, err)
 		}
@@ -277,12 +292,16 @@ func (pl *ideaPlayer) convert(ctx context.Context, it demoIdea, deliver bool) (b
 			return false, err
 		}
 	}
+	step := 0.65
+	next := func() { pl.at(it, step); step += 0.025 } // at most 12 steps, all before 0.95 of its life
+	next()
 	got, err := pl.ideaSvc.Convert(ctx, by, it.topic.ID, idea.ConvertInput{})
 	if err != nil {
 		return false, err
 	}
 	ref := got.Need.Reference
 	act := func(p *access.Principal, a frontdoor.Action, in frontdoor.ActInput) error {
+		next()
 		n, err := pl.fd.Find(ctx, p, ref)
 		if err != nil {
 			return err
@@ -306,10 +325,12 @@ func (pl *ideaPlayer) convert(ctx context.Context, it demoIdea, deliver bool) (b
 		if err != nil {
 			return false, err
 		}
+		next()
 		if _, err := pl.fd.Review(ctx, p, ref, r[0], "approve", "", 0); err != nil {
 			return false, fmt.Errorf("review %s: %w", r[0], err)
 		}
 	}
+	next()
 	oneTime, monthly := decimal.NewFromInt(2000), decimal.NewFromInt(150)
 	opt, err := pl.fd.AddOption(ctx, brm, ref, frontdoor.NeedOptionInput{Kind: "build", Title: "Build it on the intranet platform",
 		OneTime: &oneTime, Monthly: &monthly, DeliveryDays: 40, DataCeiling: "internal",
