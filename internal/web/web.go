@@ -15,6 +15,7 @@ import (
 	"github.com/engagehq/engage/internal/web/catalogpages"
 	"github.com/engagehq/engage/internal/web/discusspages"
 	"github.com/engagehq/engage/internal/web/frontdoorpages"
+	"github.com/engagehq/engage/internal/web/ideapages"
 	"github.com/engagehq/engage/internal/web/notifypages"
 	"io/fs"
 	"log/slog"
@@ -124,6 +125,7 @@ func (s *Server) areas() []area {
 		{approvalPages.Routes, approvalpages.Templates},
 		{adminPages.Routes, adminpages.Templates},
 		{(&discusspages.Pages{Kit: s.kit, Communities: s.Communities, Discussions: s.Discussions, Clock: s.Clock, Scheme: s.Proxies.Scheme}).Routes, discusspages.Templates},
+		{(&ideapages.Pages{Kit: s.kit, Ideas: s.Ideas, Communities: s.Communities, Discussions: s.Discussions}).Routes, ideapages.Templates},
 	}
 }
 
