@@ -37,6 +37,7 @@ import (
 	"github.com/engagehq/engage/internal/org"
 	"github.com/engagehq/engage/internal/process"
 	"github.com/engagehq/engage/internal/product"
+	"github.com/engagehq/engage/internal/pulse"
 	"github.com/engagehq/engage/internal/schema"
 	"github.com/engagehq/engage/internal/waiting"
 	"github.com/engagehq/engage/internal/web"
@@ -124,7 +125,7 @@ func (a *App) build(ctx context.Context) error {
 	// addresses are refused unless configured. SMTP is off without a host.
 	a.Notify.AllowPrivateTargets, a.Notify.BaseURL, a.Notify.SMTP = cfg.Demo || cfg.AllowPrivateWebhooks, cfg.BaseURL, cfg.SMTP
 	// Webhooks may subscribe to what is published; every publisher lists its events here.
-	a.Notify.EventTypes = slices.Concat(frontdoor.EventTypes, approval.EventTypes)
+	a.Notify.EventTypes = slices.Concat(frontdoor.EventTypes, approval.EventTypes, pulse.EventTypes)
 	a.Approval.Publisher = a.Notify
 	a.Processes = &process.Service{DB: d, Clock: clock, Org: a.Org}
 	a.FrontDoor = &frontdoor.Service{DB: d, Clock: clock, Org: a.Org, Catalog: a.Catalog, Approvals: a.Approval, Publisher: a.Notify,
@@ -136,6 +137,7 @@ func (a *App) build(ctx context.Context) error {
 	a.CloudBill.Currencies = currencies
 	a.Billing.Cloud = cloudCharges{a.CloudBill}
 	a.Communities = &community.Service{DB: d, Clock: clock, Org: a.Org, Catalog: a.Catalog}
+	a.Pulses = &pulse.Service{DB: d, Clock: clock, Org: a.Org, Catalog: a.Catalog, Communities: a.Communities, Publisher: a.Notify}
 	a.Waiting = &waiting.Counter{List: waiting.List{a.Approval, a.FrontDoor}, Changes: a.Org.Changes}
 	if cfg.OIDC.Enabled() {
 		a.OIDC = &auth.OIDC{Config: cfg.OIDC, Auth: a.Auth}

@@ -36,6 +36,7 @@ var owners = map[string][]string{
 		"cloud_allocation_targets", "cloud_allocations"},
 	"costs":     {"cost_pools", "cost_pool_targets"},
 	"community": {"communities", "community_staff", "community_rules", "community_members"},
+	"pulse":     {"pulses", "pulse_recipients", "pulse_answers"},
 }
 
 // Everyone may join the organisation's departments and people, for their

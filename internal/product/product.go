@@ -17,6 +17,7 @@ import (
 	"github.com/engagehq/engage/internal/notify"
 	"github.com/engagehq/engage/internal/org"
 	"github.com/engagehq/engage/internal/process"
+	"github.com/engagehq/engage/internal/pulse"
 	"github.com/engagehq/engage/internal/waiting"
 )
 
@@ -49,6 +50,8 @@ type Services struct {
 	Processes *process.Service
 	// Communities keeps communities, their staff and their members.
 	Communities *community.Service
+	// Pulses sends CSAT and NPS surveys and shows their aggregates.
+	Pulses *pulse.Service
 	// Waiting lists what waits for a person, merged from the services
 	// above, and keeps each person's count for the navigation a second.
 	Waiting *waiting.Counter
