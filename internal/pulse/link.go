@@ -22,7 +22,7 @@ import (
 // exactly that pulse, by the usual rules, until the pulse closes.
 
 // LinkPrefix is the path a signed link's token is appended to.
-const LinkPrefix = "/pulses/link/"
+const LinkPrefix = "/pulse-links/"
 
 const linkSecretKey = "pulse_link_secret"
 
@@ -46,7 +46,7 @@ func signLink(secret []byte, payload string) string {
 }
 
 // SignedLink returns the path of p's own link to answer the pulse id
-// without signing in ("/pulses/link/…"), valid until the pulse closes. Only
+// without signing in ("/pulse-links/…"), valid until the pulse closes. Only
 // a recipient gets one, and only for themselves.
 func (s *Service) SignedLink(ctx context.Context, p *access.Principal, id int64) (string, error) {
 	if err := requireReader(p); err != nil {

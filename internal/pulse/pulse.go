@@ -123,9 +123,9 @@ func (p Pulse) SubjectLink() string {
 	return fmt.Sprintf("/catalog/%d", p.ServiceID)
 }
 
-// Input is what is written to open a pulse. Exactly one of ServiceID and
+// SendInput is what is written to open a pulse. Exactly one of ServiceID and
 // CommunityID is set.
-type Input struct {
+type SendInput struct {
 	Survey      Survey     `json:"survey" enum:"csat,nps"`
 	Question    string     `json:"question,omitempty" maxLength:"300" doc:"Empty for the survey's usual question"`
 	ServiceID   int64      `json:"service_id,omitempty" minimum:"0"`
@@ -143,8 +143,8 @@ type AnswerInput struct {
 	Comment string `json:"comment,omitempty" maxLength:"2000"`
 }
 
-// Count is how many answers gave one score.
-type Count struct {
+// ScoreCount is how many answers gave one score.
+type ScoreCount struct {
 	Score int `json:"score"`
 	Count int `json:"count"`
 }
@@ -160,35 +160,35 @@ type Figures struct {
 	Note         string `json:"note,omitempty"`
 	// Score is the NPS (−100 to 100) or the CSAT (percent of 4 and 5), to
 	// one decimal, half up.
-	Score        string  `json:"score,omitempty"`
-	Promoters    int     `json:"promoters,omitempty" doc:"NPS: answers of 9 and 10"`
-	Passives     int     `json:"passives,omitempty" doc:"NPS: answers of 7 and 8"`
-	Detractors   int     `json:"detractors,omitempty" doc:"NPS: answers of 0 to 6"`
-	Satisfied    int     `json:"satisfied,omitempty" doc:"CSAT: answers of 4 and 5"`
-	Distribution []Count `json:"distribution,omitempty" doc:"Answers per score, lowest first"`
+	Score        string       `json:"score,omitempty"`
+	Promoters    int          `json:"promoters,omitempty" doc:"NPS: answers of 9 and 10"`
+	Passives     int          `json:"passives,omitempty" doc:"NPS: answers of 7 and 8"`
+	Detractors   int          `json:"detractors,omitempty" doc:"NPS: answers of 0 to 6"`
+	Satisfied    int          `json:"satisfied,omitempty" doc:"CSAT: answers of 4 and 5"`
+	Distribution []ScoreCount `json:"distribution,omitempty" doc:"Answers per score, lowest first"`
 }
 
-// Results are one pulse's figures and, when shown, its comments.
-type Results struct {
+// PulseResults are one pulse's figures and, when shown, its comments.
+type PulseResults struct {
 	Pulse    Pulse    `json:"pulse"`
 	Figures  Figures  `json:"figures"`
 	Comments []string `json:"comments" nullable:"false" doc:"Without names, alphabetical; empty when hidden"`
 }
 
-// Month is one month of a subject's trend: the pulses that opened in it.
-type Month struct {
+// TrendMonth is one month of a subject's trend: the pulses that opened in it.
+type TrendMonth struct {
 	Month   string  `json:"month" example:"2026-03"`
 	Pulses  int     `json:"pulses"`
 	Figures Figures `json:"figures"`
 }
 
-// Trend is a subject's figures by month, oldest first, for one survey.
-type Trend struct {
-	Survey      Survey  `json:"survey" enum:"csat,nps"`
-	ServiceID   int64   `json:"service_id,omitempty"`
-	CommunityID int64   `json:"community_id,omitempty"`
-	SubjectName string  `json:"subject_name"`
-	Months      []Month `json:"months" nullable:"false"`
+// SubjectTrend is a subject's figures by month, oldest first, for one survey.
+type SubjectTrend struct {
+	Survey      Survey       `json:"survey" enum:"csat,nps"`
+	ServiceID   int64        `json:"service_id,omitempty"`
+	CommunityID int64        `json:"community_id,omitempty"`
+	SubjectName string       `json:"subject_name"`
+	Months      []TrendMonth `json:"months" nullable:"false"`
 }
 
 // figures computes the aggregates of scores (counts by score) for a group
@@ -206,7 +206,7 @@ func figures(survey Survey, recipients int, counts map[int]int) Figures {
 		return f
 	}
 	for _, s := range survey.Scores() {
-		f.Distribution = append(f.Distribution, Count{Score: s, Count: counts[s]})
+		f.Distribution = append(f.Distribution, ScoreCount{Score: s, Count: counts[s]})
 		switch {
 		case survey == NPS && s >= 9:
 			f.Promoters += counts[s]

@@ -74,7 +74,7 @@ func setup(t *testing.T, d *db.DB) world {
 
 func (w world) send(t *testing.T, survey pulse.Survey) pulse.Pulse {
 	t.Helper()
-	p, err := w.s.Create(context.Background(), w.admin, pulse.Input{Survey: survey, CommunityID: w.club.ID, ClosesAt: w.clock.Now().Add(7 * 24 * time.Hour)})
+	p, err := w.s.Create(context.Background(), w.admin, pulse.SendInput{Survey: survey, CommunityID: w.club.ID, ClosesAt: w.clock.Now().Add(7 * 24 * time.Hour)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,7 +129,7 @@ func TestFiguresAgainstHandComputedValues(t *testing.T) {
 		if f.Hidden || f.Answers != 6 || f.Promoters != 3 || f.Passives != 1 || f.Detractors != 2 || f.Score != "16.7" || f.ResponseRate != "75.0" {
 			t.Fatalf("NPS figures: %+v", f)
 		}
-		if want := []pulse.Count{{0, 0}, {1, 0}, {2, 0}, {3, 1}, {4, 0}, {5, 0}, {6, 1}, {7, 0}, {8, 1}, {9, 1}, {10, 2}}; !slices.Equal(f.Distribution, want) {
+		if want := []pulse.ScoreCount{{0, 0}, {1, 0}, {2, 0}, {3, 1}, {4, 0}, {5, 0}, {6, 1}, {7, 0}, {8, 1}, {9, 1}, {10, 2}}; !slices.Equal(f.Distribution, want) {
 			t.Fatalf("distribution: %v", f.Distribution)
 		}
 		if want := []string{"Works well", "Zoom is slow", "apps crash", "battery"}; !slices.Equal(r.Comments, want) {
@@ -157,13 +157,13 @@ func TestAnswerRules(t *testing.T) {
 		ctx := context.Background()
 		w := setup(t, d)
 		p := w.send(t, pulse.CSAT)
-		if again, err := w.s.Create(ctx, w.admin, pulse.Input{Survey: pulse.CSAT, CommunityID: w.club.ID, ClosesAt: p.ClosesAt}); err != nil || again.ID != p.ID {
+		if again, err := w.s.Create(ctx, w.admin, pulse.SendInput{Survey: pulse.CSAT, CommunityID: w.club.ID, ClosesAt: p.ClosesAt}); err != nil || again.ID != p.ID {
 			t.Fatalf("sending again: %v %v", again.ID, err)
 		}
-		if _, err := w.s.Create(ctx, w.members[0], pulse.Input{Survey: pulse.CSAT, CommunityID: w.club.ID, ClosesAt: p.ClosesAt}); engage.ErrorCode(err) != engage.EFORBIDDEN {
+		if _, err := w.s.Create(ctx, w.members[0], pulse.SendInput{Survey: pulse.CSAT, CommunityID: w.club.ID, ClosesAt: p.ClosesAt}); engage.ErrorCode(err) != engage.EFORBIDDEN {
 			t.Fatalf("a member sent a pulse: %v", err)
 		}
-		if _, err := w.s.Create(ctx, w.admin, pulse.Input{Survey: "stars", ClosesAt: w.clock.Now().Add(-time.Hour)}); !slices.Equal(fields(err), []string{"closes_at", "service_id", "survey"}) {
+		if _, err := w.s.Create(ctx, w.admin, pulse.SendInput{Survey: "stars", ClosesAt: w.clock.Now().Add(-time.Hour)}); !slices.Equal(fields(err), []string{"closes_at", "service_id", "survey"}) {
 			t.Fatalf("bad pulse: %v", err)
 		}
 		cases := []struct {
@@ -268,7 +268,7 @@ func TestTrendByMonth(t *testing.T) {
 		// February: two pulses of 3 answers each (6 together: shown).
 		w.clock.Advance(-45 * 24 * time.Hour) // 16 February
 		for _, scores := range [][]int{{5, 4, 2}, {5, 5, 3}} {
-			p, err := w.s.Create(ctx, w.admin, pulse.Input{Survey: pulse.CSAT, CommunityID: w.club.ID, ClosesAt: w.clock.Now().Add(time.Duration(len(scores)) * 24 * time.Hour),
+			p, err := w.s.Create(ctx, w.admin, pulse.SendInput{Survey: pulse.CSAT, CommunityID: w.club.ID, ClosesAt: w.clock.Now().Add(time.Duration(len(scores)) * 24 * time.Hour),
 				Question: fmt.Sprint(scores)})
 			if err != nil {
 				t.Fatal(err)

@@ -125,7 +125,7 @@ func (sv Survey) Question(name string) string {
 	return "How satisfied are you with " + name + "?"
 }
 
-func (s *Service) check(in *Input, now time.Time) error {
+func (s *Service) check(in *SendInput, now time.Time) error {
 	in.Question = strings.TrimSpace(in.Question)
 	var v engage.Validation
 	if !slices.Contains(Surveys, in.Survey) {
@@ -168,7 +168,7 @@ func (s *Service) check(in *Input, now time.Time) error {
 // and records it in the audit log. Sending the same pulse again (same
 // subject, survey, question and close, by the same person) returns the one
 // sent.
-func (s *Service) Create(ctx context.Context, p *access.Principal, in Input) (Pulse, error) {
+func (s *Service) Create(ctx context.Context, p *access.Principal, in SendInput) (Pulse, error) {
 	if err := requireReader(p); err != nil {
 		return Pulse{}, err
 	}
@@ -242,7 +242,7 @@ func (s *Service) Create(ctx context.Context, p *access.Principal, in Input) (Pu
 // recipients are the people a pulse goes to: a community's members, or the
 // active people of the departments subscribing to a service on the day it
 // opens.
-func (s *Service) recipients(ctx context.Context, tx *db.Tx, in Input, opens time.Time) ([]int64, error) {
+func (s *Service) recipients(ctx context.Context, tx *db.Tx, in SendInput, opens time.Time) ([]int64, error) {
 	if in.CommunityID != 0 {
 		return s.Communities.MemberIDs(ctx, tx, in.CommunityID)
 	}
@@ -332,20 +332,20 @@ func (s *Service) Answer(ctx context.Context, p *access.Principal, id int64, in 
 
 // Results returns a pulse's aggregates to whoever may find it; under
 // MinAnswers answers only the counts.
-func (s *Service) Results(ctx context.Context, p *access.Principal, id int64) (Results, error) {
+func (s *Service) Results(ctx context.Context, p *access.Principal, id int64) (PulseResults, error) {
 	pl, err := s.Find(ctx, p, id)
 	if err != nil {
-		return Results{}, err
+		return PulseResults{}, err
 	}
 	counts, err := scoreCounts(ctx, s.DB, []int64{id})
 	if err != nil {
-		return Results{}, err
+		return PulseResults{}, err
 	}
-	out := Results{Pulse: pl, Figures: figures(pl.Survey, pl.Recipients, counts[id]), Comments: []string{}}
+	out := PulseResults{Pulse: pl, Figures: figures(pl.Survey, pl.Recipients, counts[id]), Comments: []string{}}
 	if !out.Figures.Hidden {
 		c, err := comments(ctx, s.DB, id)
 		if err != nil {
-			return Results{}, err
+			return PulseResults{}, err
 		}
 		out.Comments = sortComments(c)
 	}
@@ -365,9 +365,9 @@ type TrendFilter struct {
 // Trend returns a subject's figures by month — the pulses that opened in
 // each of the last Months months, the current one included — to whoever may
 // send pulses on it. Each month's figures obey the five-answer floor.
-func (s *Service) Trend(ctx context.Context, p *access.Principal, f TrendFilter) (Trend, error) {
+func (s *Service) Trend(ctx context.Context, p *access.Principal, f TrendFilter) (SubjectTrend, error) {
 	if err := requireReader(p); err != nil {
-		return Trend{}, err
+		return SubjectTrend{}, err
 	}
 	var v engage.Validation
 	if !slices.Contains(Surveys, f.Survey) {
@@ -383,21 +383,21 @@ func (s *Service) Trend(ctx context.Context, p *access.Principal, f TrendFilter)
 		v.Add("service_id", "Name a catalog service or a community.")
 	}
 	if err := v.Err(); err != nil {
-		return Trend{}, err
+		return SubjectTrend{}, err
 	}
 	sub, err := s.subject(ctx, p, f.ServiceID, f.CommunityID)
 	if err != nil {
-		return Trend{}, err
+		return SubjectTrend{}, err
 	}
 	if !sub.MayRun {
-		return Trend{}, engage.Errorf(engage.EFORBIDDEN, "Only those who send pulses about %s read its trend.", sub.Name)
+		return SubjectTrend{}, engage.Errorf(engage.EFORBIDDEN, "Only those who send pulses about %s read its trend.", sub.Name)
 	}
 	now := s.Clock.Now().UTC()
 	first := time.Date(now.Year(), now.Month()-time.Month(f.Months-1), 1, 0, 0, 0, 0, time.UTC)
 	end := time.Date(now.Year(), now.Month()+1, 1, 0, 0, 0, 0, time.UTC)
 	pulses, err := subjectPulses(ctx, s.DB, f.ServiceID, f.CommunityID, f.Survey, first, end)
 	if err != nil {
-		return Trend{}, err
+		return SubjectTrend{}, err
 	}
 	ids := make([]int64, len(pulses))
 	for i, pl := range pulses {
@@ -405,12 +405,12 @@ func (s *Service) Trend(ctx context.Context, p *access.Principal, f TrendFilter)
 	}
 	counts, err := scoreCounts(ctx, s.DB, ids)
 	if err != nil {
-		return Trend{}, err
+		return SubjectTrend{}, err
 	}
-	out := Trend{Survey: f.Survey, ServiceID: f.ServiceID, CommunityID: f.CommunityID, SubjectName: sub.Name, Months: []Month{}}
+	out := SubjectTrend{Survey: f.Survey, ServiceID: f.ServiceID, CommunityID: f.CommunityID, SubjectName: sub.Name, Months: []TrendMonth{}}
 	for m := first; m.Before(end); m = m.AddDate(0, 1, 0) {
 		key := m.Format("2006-01")
-		month, recipients, merged := Month{Month: key}, 0, map[int]int{}
+		month, recipients, merged := TrendMonth{Month: key}, 0, map[int]int{}
 		for _, pl := range pulses {
 			if pl.OpensAt.Format("2006-01") != key {
 				continue
@@ -430,8 +430,8 @@ func (s *Service) Trend(ctx context.Context, p *access.Principal, f TrendFilter)
 	return out, nil
 }
 
-// Lists are the pulses a person sees on /pulses.
-type Lists struct {
+// PulseLists are the pulses a person sees on /pulses.
+type PulseLists struct {
 	// ToAnswer are the pulses sent to them, newest first.
 	ToAnswer []Pulse `json:"to_answer" nullable:"false"`
 	// Running are the pulses on subjects they may send pulses on, newest
@@ -443,14 +443,14 @@ type Lists struct {
 const MaxListed = 200
 
 // List returns the pulses sent to p and the pulses p runs.
-func (s *Service) List(ctx context.Context, p *access.Principal) (Lists, error) {
+func (s *Service) List(ctx context.Context, p *access.Principal) (PulseLists, error) {
 	if err := requireReader(p); err != nil {
-		return Lists{}, err
+		return PulseLists{}, err
 	}
-	out := Lists{}
+	out := PulseLists{}
 	var err error
 	if out.ToAnswer, err = listPulses(ctx, s.DB, p.PersonID, "EXISTS (SELECT 1 FROM pulse_recipients r WHERE r.pulse_id = p.id AND r.person_id = ?)", p.PersonID); err != nil {
-		return Lists{}, err
+		return PulseLists{}, err
 	}
 	if p.IsAdmin() {
 		out.Running, err = listPulses(ctx, s.DB, p.PersonID, "TRUE")
@@ -459,19 +459,16 @@ func (s *Service) List(ctx context.Context, p *access.Principal) (Lists, error) 
 	// The subjects p may run: the services p owns, and those communities
 	// that have pulses whose rights make p a runner.
 	services := []int64{0}
-	if s.Catalog != nil {
-		cards, err := s.Catalog.ListServices(ctx, system, catalog.ListFilter{OwnerID: p.PersonID,
-			Lifecycles: []string{"planned", "pilot", "live", "retiring", "retired"}, Limit: 1000})
-		if err != nil {
-			return Lists{}, err
-		}
-		for _, c := range cards.Cards {
-			services = append(services, c.ID)
-		}
+	owned, err := s.services(ctx, p.PersonID)
+	if err != nil {
+		return PulseLists{}, err
+	}
+	for _, c := range owned {
+		services = append(services, c.ServiceID)
 	}
 	ids, err := db.QueryIDs(ctx, s.DB, "SELECT DISTINCT community_id FROM pulses WHERE community_id IS NOT NULL ORDER BY community_id")
 	if err != nil {
-		return Lists{}, err
+		return PulseLists{}, err
 	}
 	communities := []int64{0}
 	for _, id := range ids {
@@ -479,7 +476,7 @@ func (s *Service) List(ctx context.Context, p *access.Principal) (Lists, error) 
 		if engage.ErrorCode(err) == engage.ENOTFOUND {
 			continue
 		} else if err != nil {
-			return Lists{}, err
+			return PulseLists{}, err
 		}
 		if r.Moderate || r.Answer {
 			communities = append(communities, id)
@@ -489,4 +486,143 @@ func (s *Service) List(ctx context.Context, p *access.Principal) (Lists, error) 
 	out.Running, err = listPulses(ctx, s.DB, p.PersonID, "(p.service_id IN ("+db.Placeholders(len(services))+") OR p.community_id IN ("+
 		db.Placeholders(len(communities))+") OR p.created_by = ?)", args...)
 	return out, err
+}
+
+// services returns the catalog's services (every lifecycle) as subjects,
+// by name: those ownerID owns, or all of them when ownerID is 0.
+func (s *Service) services(ctx context.Context, ownerID int64) ([]Subject, error) {
+	var out []Subject
+	if s.Catalog == nil {
+		return out, nil
+	}
+	const step = 200
+	for offset := 0; ; offset += step {
+		page, err := s.Catalog.ListServices(ctx, system, catalog.ListFilter{OwnerID: ownerID,
+			Lifecycles: []string{"planned", "pilot", "live", "retiring", "retired"}, Limit: step, Offset: offset})
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range page.Cards {
+			out = append(out, Subject{ServiceID: c.ID, Name: c.Name, MayRun: true})
+		}
+		if offset+step >= page.Total {
+			return out, nil
+		}
+	}
+}
+
+// Subjects returns what p may send pulses about: the services p owns (every
+// service for administrators), then the communities p moderates or serves
+// as IT staff (every community for administrators), each by name.
+func (s *Service) Subjects(ctx context.Context, p *access.Principal) ([]Subject, error) {
+	if err := requireReader(p); err != nil {
+		return nil, err
+	}
+	owner := p.PersonID
+	if p.IsAdmin() {
+		owner = 0
+	}
+	out, err := s.services(ctx, owner)
+	if err != nil {
+		return nil, err
+	}
+	list, err := s.Communities.List(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range list {
+		sub := Subject{CommunityID: c.ID, Name: c.Name, MayRun: p.IsAdmin()}
+		if !sub.MayRun {
+			r, err := s.Communities.Rights(ctx, p, c.ID)
+			if err != nil {
+				return nil, err
+			}
+			sub.MayRun = r.Moderate || r.Answer
+		}
+		if sub.MayRun {
+			out = append(out, sub)
+		}
+	}
+	return out, nil
+}
+
+// ImportedAnswer is an answer collected before Engage kept pulses (or by
+// another survey tool), with who gave it and when.
+type ImportedAnswer struct {
+	PersonID int64
+	Score    int
+	Comment  string
+	At       time.Time
+}
+
+// ImportAnswers records answers to the pulse id collected elsewhere, in one
+// transaction, by the rules of Answer: each from a recipient who has not
+// answered, within the pulse's open period, in range. Administrators only.
+// Anything wrong refuses the whole import, naming the line (1-based).
+func (s *Service) ImportAnswers(ctx context.Context, p *access.Principal, id int64, answers []ImportedAnswer) error {
+	if err := requireReader(p); err != nil {
+		return err
+	}
+	if !p.IsAdmin() {
+		return engage.Errorf(engage.EFORBIDDEN, "Only administrators import answers.")
+	}
+	return s.DB.Transact(ctx, func(tx *db.Tx) error {
+		pl, err := findPulse(ctx, tx, id, 0)
+		if err != nil {
+			return err
+		}
+		var v engage.Validation
+		lo, hi := pl.Survey.Range()
+		people := make([]int64, 0, len(answers))
+		for i, a := range answers {
+			line := fmt.Sprintf("line %d", i+1)
+			if a.Score < lo || a.Score > hi {
+				v.Add(line, "Score %d is not from %d to %d.", a.Score, lo, hi)
+			}
+			if a.At.Before(pl.OpensAt) || !a.At.Before(pl.ClosesAt) {
+				v.Add(line, "Answered at %s, outside the pulse's open period.", a.At.UTC().Format(time.RFC3339))
+			}
+			v.Text(line, a.Comment)
+			if len([]rune(a.Comment)) > MaxComment {
+				v.Add(line, "The comment is over %d characters.", MaxComment)
+			}
+			people = append(people, a.PersonID)
+		}
+		if err := v.Err(); err != nil {
+			return err
+		}
+		n, err := markAllAnswered(ctx, tx, id, people)
+		if err != nil {
+			return err
+		}
+		if n != len(answers) {
+			return engage.Errorf(engage.EINVALID, "%d of the %d answers come from people the pulse was not sent to, or who answered already (or twice in the import).",
+				len(answers)-n, len(answers))
+		}
+		if err := insertAnswers(ctx, tx, id, answers); err != nil {
+			return err
+		}
+		for _, a := range answers {
+			if err := activity.Send(ctx, s.Signals, tx, activity.Signal{Kind: activity.PulseAnswer, PersonID: a.PersonID,
+				CommunityID: pl.CommunityID, Survey: string(pl.Survey), Score: a.Score, Ref: fmt.Sprintf("pulse:%d", id), At: a.At.UTC()}); err != nil {
+				return err
+			}
+		}
+		return audit.Record(ctx, tx, s.Clock.Now(), p, "import answers", "pulse", id, fmt.Sprintf("%d answers to pulse %d", len(answers), id), nil, nil)
+	})
+}
+
+// Recipients returns who the pulse id was sent to, by id — never who
+// answered. Administrators only.
+func (s *Service) Recipients(ctx context.Context, p *access.Principal, id int64) ([]int64, error) {
+	if err := requireReader(p); err != nil {
+		return nil, err
+	}
+	if !p.IsAdmin() {
+		return nil, engage.Errorf(engage.EFORBIDDEN, "Only administrators list a pulse's recipients.")
+	}
+	if _, err := findPulse(ctx, s.DB, id, 0); err != nil {
+		return nil, err
+	}
+	return db.QueryIDs(ctx, s.DB, "SELECT person_id FROM pulse_recipients WHERE pulse_id = ? ORDER BY person_id", id)
 }

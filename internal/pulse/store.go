@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/engagehq/engage/internal/db"
@@ -75,7 +76,7 @@ func subjectPulses(ctx context.Context, q db.Querier, serviceID, communityID int
 }
 
 // sameSent returns the id of a pulse personID already sent with in, or 0.
-func sameSent(ctx context.Context, q db.Querier, personID int64, in Input) (int64, error) {
+func sameSent(ctx context.Context, q db.Querier, personID int64, in SendInput) (int64, error) {
 	ids, err := db.QueryIDs(ctx, q, `SELECT id FROM pulses WHERE created_by = ? AND survey = ? AND question = ? AND closes_at = ?
 		AND COALESCE(service_id, 0) = ? AND COALESCE(community_id, 0) = ? ORDER BY id LIMIT 1`,
 		personID, in.Survey, in.Question, in.ClosesAt, in.ServiceID, in.CommunityID)
@@ -89,7 +90,7 @@ func sameSent(ctx context.Context, q db.Querier, personID int64, in Input) (int6
 // parameters.
 const insertChunk = 400
 
-func insertPulse(ctx context.Context, tx *db.Tx, by int64, in Input, name string, now time.Time, people []int64) (int64, error) {
+func insertPulse(ctx context.Context, tx *db.Tx, by int64, in SendInput, name string, now time.Time, people []int64) (int64, error) {
 	var id int64
 	err := tx.QueryRow(ctx, `INSERT INTO pulses(survey, question, service_id, community_id, subject_name, opens_at, closes_at, created_by,
 		created_at, recipients, answers) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0) RETURNING id`,
@@ -176,4 +177,48 @@ func comments(ctx context.Context, q db.Querier, id int64) ([]string, error) {
 		out = append(out, c)
 	}
 	return out, rows.Err()
+}
+
+// markAllAnswered notes that people answered the pulse id and says how many
+// of them had not yet.
+func markAllAnswered(ctx context.Context, tx *db.Tx, id int64, people []int64) (int, error) {
+	total := 0
+	for chunk := range slices.Chunk(people, insertChunk) {
+		res, err := tx.Exec(ctx, "UPDATE pulse_recipients SET answered = TRUE WHERE pulse_id = ? AND NOT answered AND person_id IN ("+
+			db.Placeholders(len(chunk))+")", append([]any{id}, db.Args(chunk)...)...)
+		if err != nil {
+			return 0, fmt.Errorf("noting answers to pulse %d: %w", id, err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return 0, err
+		}
+		total += int(n)
+	}
+	return total, nil
+}
+
+// insertAnswers keeps answers without who gave them, in an order that says
+// nothing of who gave them (by score, then comment).
+func insertAnswers(ctx context.Context, tx *db.Tx, id int64, answers []ImportedAnswer) error {
+	sorted := slices.Clone(answers)
+	slices.SortFunc(sorted, func(a, b ImportedAnswer) int {
+		if a.Score != b.Score {
+			return a.Score - b.Score
+		}
+		return strings.Compare(a.Comment, b.Comment)
+	})
+	for chunk := range slices.Chunk(sorted, insertChunk) {
+		args := make([]any, 0, 3*len(chunk))
+		for _, a := range chunk {
+			args = append(args, id, a.Score, a.Comment)
+		}
+		if _, err := tx.Exec(ctx, "INSERT INTO pulse_answers(pulse_id, score, comment) VALUES "+db.ValueRows(len(chunk), 3), args...); err != nil {
+			return fmt.Errorf("saving answers to pulse %d: %w", id, err)
+		}
+	}
+	if _, err := tx.Exec(ctx, "UPDATE pulses SET answers = answers + ? WHERE id = ?", len(answers), id); err != nil {
+		return fmt.Errorf("counting answers to pulse %d: %w", id, err)
+	}
+	return nil
 }

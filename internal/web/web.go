@@ -31,6 +31,7 @@ import (
 	"github.com/engagehq/engage/internal/idempotency"
 	"github.com/engagehq/engage/internal/product"
 	"github.com/engagehq/engage/internal/web/page"
+	"github.com/engagehq/engage/internal/web/pulsepages"
 )
 
 //go:embed templates
@@ -121,6 +122,7 @@ func (s *Server) areas() []area {
 		{frontdoorPages.Routes, frontdoorpages.Templates},
 		{approvalPages.Routes, approvalpages.Templates},
 		{adminPages.Routes, adminpages.Templates},
+		{(&pulsepages.Pages{Kit: s.kit, Pulses: s.Pulses, Clock: s.Clock}).Routes, pulsepages.Templates},
 	}
 }
 
