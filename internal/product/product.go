@@ -13,6 +13,7 @@ import (
 	"github.com/engagehq/engage/internal/cloudbill"
 	"github.com/engagehq/engage/internal/community"
 	"github.com/engagehq/engage/internal/costs"
+	"github.com/engagehq/engage/internal/discuss"
 	"github.com/engagehq/engage/internal/frontdoor"
 	"github.com/engagehq/engage/internal/notify"
 	"github.com/engagehq/engage/internal/org"
@@ -50,6 +51,8 @@ type Services struct {
 	Processes *process.Service
 	// Communities keeps communities, their staff and their members.
 	Communities *community.Service
+	// Discussions keeps communities' topics, replies, follows and flags.
+	Discussions *discuss.Service
 	// Pulses sends CSAT and NPS surveys and shows their aggregates.
 	Pulses *pulse.Service
 	// Waiting lists what waits for a person, merged from the services
