@@ -123,6 +123,16 @@ func (p Pulse) SubjectLink() string {
 	return fmt.Sprintf("/catalog/%d", p.ServiceID)
 }
 
+// TrendPath is the path of the page of a subject's pulses — its trend by
+// month for survey, from which pulses about it are sent. A service's or a
+// community's page links to it for those SubjectOf says MayRun.
+func TrendPath(serviceID, communityID int64, survey Survey) string {
+	if communityID != 0 {
+		return fmt.Sprintf("/pulses/trend?community=%d&survey=%s", communityID, survey)
+	}
+	return fmt.Sprintf("/pulses/trend?service=%d&survey=%s", serviceID, survey)
+}
+
 // SendInput is what is written to open a pulse. Exactly one of ServiceID and
 // CommunityID is set.
 type SendInput struct {

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -54,7 +53,7 @@ var Templates = page.Templates{
 		"pulseState": func(p pulse.Pulse, now time.Time) string { return p.State(now) },
 		"pulseOpen":  func(p pulse.Pulse, now time.Time) bool { return p.Open(now) },
 		"scoreLabel": scoreLabel,
-		"trendLink":  trendLink,
+		"trendLink":  pulse.TrendPath,
 	},
 	Views: map[string]page.View{
 		"pulses.html":        &listView{},
@@ -124,21 +123,6 @@ func scoreLabel(survey pulse.Survey, score int) string {
 	}
 	return [...]string{"", "1 — very dissatisfied", "2 — dissatisfied", "3 — neither", "4 — satisfied", "5 — very satisfied"}[score]
 }
-
-// trendLink is the path of a subject's trend page for a survey.
-func trendLink(serviceID, communityID int64, survey pulse.Survey) string {
-	q := url.Values{"survey": {string(survey)}}
-	if communityID != 0 {
-		q.Set("community", strconv.FormatInt(communityID, 10))
-	} else {
-		q.Set("service", strconv.FormatInt(serviceID, 10))
-	}
-	return "/pulses/trend?" + q.Encode()
-}
-
-// Link is the path of a subject's pulses, for other areas' pages (a
-// service's or a community's): its CSAT trend, from which pulses are sent.
-func Link(serviceID, communityID int64) string { return trendLink(serviceID, communityID, pulse.CSAT) }
 
 func (s *Pages) list(w http.ResponseWriter, r *http.Request) error {
 	ctx, p := r.Context(), page.Principal(r)
@@ -393,7 +377,7 @@ func (s *Pages) trend(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	csv := strings.Replace(trendLink(f.ServiceID, f.CommunityID, f.Survey), "/pulses/trend?", "/pulses/trend.csv?", 1)
+	csv := strings.Replace(pulse.TrendPath(f.ServiceID, f.CommunityID, f.Survey), "/pulses/trend?", "/pulses/trend.csv?", 1)
 	s.Render(w, r, "pulse_trend.html", &trendView{Base: page.Base{Title: tr.Survey.Label() + " of " + tr.SubjectName + " by month", Nav: "communities"},
 		Trend: tr, Chart: drawTrend(tr), CSV: csv})
 	return nil
