@@ -53,6 +53,10 @@ func TestPulseFloorOnEverySurface(t *testing.T) {
 			strings.Contains(body, `id="distribution"`) {
 			t.Fatal("the results page shows a pulse of 3 answers")
 		}
+		// The administrator sees the service's trend under the results, its chart and its table.
+		if !strings.Contains(body, `id="trend"`) || !strings.Contains(body, "<svg") || !strings.Contains(body, `id="months"`) {
+			t.Fatal("the results page has no trend for the administrator")
+		}
 		svc := int64(p["service_id"].(float64))
 		status, tr := admin.json("GET", fmt.Sprintf("/pulses/trend?service_id=%d&survey=csat&months=3", svc), "")
 		months, _ := tr["months"].([]any)
@@ -140,6 +144,12 @@ func TestPulseSendAnswerAndAccess(t *testing.T) {
 		}
 		if status, _ := requester.json("GET", fmt.Sprintf("/pulses/trend?service_id=%d&survey=csat", hpc.Service.ID), ""); status != http.StatusForbidden {
 			t.Fatalf("a requester read the trend: %d", status)
+		}
+		if res, html := b.Get(page + "/results"); res.StatusCode != http.StatusOK || strings.Contains(html, `id="trend"`) {
+			t.Fatalf("a recipient's results page = %d, or shows the service's trend", res.StatusCode)
+		}
+		if res, _ := b.Get(fmt.Sprintf("/pulses/trend?service=%d&survey=csat", hpc.Service.ID)); res.StatusCode != http.StatusForbidden {
+			t.Fatalf("a requester's trend page = %d", res.StatusCode)
 		}
 		// A colleague in Biology answers through their signed link, signed out.
 		recipients, err := e.Pulses.Recipients(ctx, system, id)

@@ -56,11 +56,11 @@ var Templates = page.Templates{
 		"trendLink":  pulse.TrendPath,
 	},
 	Views: map[string]page.View{
-		"pulses.html":        &listView{},
-		"pulse_form.html":    &formView{},
-		"pulse_answer.html":  &answerView{},
-		"pulse_results.html": &resultsView{Results: pulse.PulseResults{Figures: pulse.Figures{Distribution: []pulse.ScoreCount{{Score: 1, Count: 5}}}}},
-		"pulse_trend.html":   &trendView{Chart: &trendChart{Columns: []trendColumn{{}}}, Trend: pulse.SubjectTrend{Months: []pulse.TrendMonth{{}}}},
+		"pulses.html":       &listView{},
+		"pulse_form.html":   &formView{},
+		"pulse_answer.html": &answerView{},
+		"pulse_results.html": &resultsView{Results: &pulse.PulseResults{Figures: pulse.Figures{Distribution: []pulse.ScoreCount{{Score: 1, Count: 5}}}},
+			Trend: &pulse.SubjectTrend{Months: []pulse.TrendMonth{{}}}, TrendChart: &trendChart{Columns: []trendColumn{{}}}},
 	},
 }
 
@@ -94,21 +94,18 @@ type answerView struct {
 	Link string
 }
 
-// resultsView is a pulse's results.
+// resultsView is a pulse's results and, for those who send pulses on its
+// subject, the subject's trend; or the trend alone.
 type resultsView struct {
 	page.Base
-	Results pulse.PulseResults
-	Chart   *page.BarChart
+	Results *pulse.PulseResults
+	Chart   *page.BarChart // the distribution
 	Now     time.Time
 	MayRun  bool
-}
-
-// trendView is a subject's monthly trend.
-type trendView struct {
-	page.Base
-	Trend pulse.SubjectTrend
-	Chart *trendChart
-	CSV   string
+	// Trend is the subject's trend by month, with its chart and CSV.
+	Trend      *pulse.SubjectTrend
+	TrendChart *trendChart
+	CSV        string
 }
 
 func scoreLabel(survey pulse.Survey, score int) string {
@@ -337,8 +334,25 @@ func (s *Pages) results(w http.ResponseWriter, r *http.Request) error {
 	if err != nil && engage.ErrorCode(err) != engage.ENOTFOUND {
 		return err
 	}
-	s.Render(w, r, "pulse_results.html", &resultsView{Base: page.Base{Title: "Results: " + res.Pulse.Question, Nav: "communities"},
-		Results: res, Chart: distributionChart(res.Figures), Now: s.Clock.Now(), MayRun: sub.MayRun})
+	v := &resultsView{Base: page.Base{Title: "Results: " + res.Pulse.Question, Nav: "communities"},
+		Results: &res, Chart: distributionChart(res.Figures), Now: s.Clock.Now(), MayRun: sub.MayRun}
+	if sub.MayRun {
+		if err := s.withTrend(r, v, pulse.TrendFilter{ServiceID: res.Pulse.ServiceID, CommunityID: res.Pulse.CommunityID, Survey: res.Pulse.Survey}); err != nil {
+			return err
+		}
+	}
+	s.Render(w, r, "pulse_results.html", v)
+	return nil
+}
+
+// withTrend puts the subject's trend on v.
+func (s *Pages) withTrend(r *http.Request, v *resultsView, f pulse.TrendFilter) error {
+	tr, err := s.Pulses.Trend(r.Context(), page.Principal(r), f)
+	if err != nil {
+		return err
+	}
+	v.Trend, v.TrendChart = &tr, drawTrend(tr)
+	v.CSV = strings.Replace(pulse.TrendPath(f.ServiceID, f.CommunityID, tr.Survey), "/pulses/trend?", "/pulses/trend.csv?", 1)
 	return nil
 }
 
@@ -372,14 +386,12 @@ func trendFilter(r *http.Request) pulse.TrendFilter {
 }
 
 func (s *Pages) trend(w http.ResponseWriter, r *http.Request) error {
-	f := trendFilter(r)
-	tr, err := s.Pulses.Trend(r.Context(), page.Principal(r), f)
-	if err != nil {
+	v := &resultsView{Now: s.Clock.Now()}
+	if err := s.withTrend(r, v, trendFilter(r)); err != nil {
 		return err
 	}
-	csv := strings.Replace(pulse.TrendPath(f.ServiceID, f.CommunityID, f.Survey), "/pulses/trend?", "/pulses/trend.csv?", 1)
-	s.Render(w, r, "pulse_trend.html", &trendView{Base: page.Base{Title: tr.Survey.Label() + " of " + tr.SubjectName + " by month", Nav: "communities"},
-		Trend: tr, Chart: drawTrend(tr), CSV: csv})
+	v.Title, v.Nav = v.Trend.Survey.Label()+" of "+v.Trend.SubjectName+" by month", "communities"
+	s.Render(w, r, "pulse_results.html", v)
 	return nil
 }
 
