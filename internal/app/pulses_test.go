@@ -69,7 +69,7 @@ func TestPulseFloorOnEverySurface(t *testing.T) {
 		}
 		res2, csv := b.Get(fmt.Sprintf("/pulses/trend.csv?service=%d&survey=csat&months=3", svc))
 		lines := strings.Split(strings.TrimSpace(csv), "\n")
-		if res2.StatusCode != http.StatusOK || len(lines) != 4 || !strings.HasPrefix(lines[0], "month,pulses,recipients,answers,response_rate_percent,score,note") {
+		if res2.StatusCode != http.StatusOK || len(lines) != 4 || !strings.HasPrefix(lines[0], "month,pulses,open,recipients,answers,response_rate_percent,score,note") {
 			t.Fatalf("CSV = %d %q", res2.StatusCode, csv)
 		}
 		if row := lines[2]; !strings.Contains(row, ",3,") || !strings.Contains(row, ",,Fewer than 5 answers") {

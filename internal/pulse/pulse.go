@@ -24,6 +24,12 @@
 //     trend, a CSV line); the count of answers and the response rate are
 //     shown, as they say nothing of anyone's opinion. Comments are shown
 //     without names, in alphabetical order.
+//   - A pulse's scores, distribution and comments appear once it closes:
+//     while it is open, watching them change would tell what the latest
+//     person answered. Its counts are shown as they come. A month of a
+//     trend counts its closed pulses, and is hidden when the pulses hidden
+//     on their own (under the floor) hold between 1 and 4 answers, as the
+//     month less the pulses shown would show those answers.
 //   - Figures are exact: counts are integers and every percentage is
 //     computed from them in integers and rounded half up (towards +∞) to one
 //     decimal: 12.25 → 12.3, −12.25 → −12.2.
@@ -78,6 +84,9 @@ const MinAnswers = 5
 
 // HiddenMessage is said wherever results are hidden by the floor.
 const HiddenMessage = "Fewer than 5 answers — results are hidden to protect those who answered."
+
+// openMessage is said of an open pulse's results, with its close.
+const openMessage = "Results appear when the pulse closes, on %s: while it is open, a change in them would tell what the latest person answered."
 
 // MaxComment is the longest comment, in characters.
 const MaxComment = 2000
@@ -189,6 +198,7 @@ type PulseResults struct {
 type TrendMonth struct {
 	Month   string  `json:"month" example:"2026-03"`
 	Pulses  int     `json:"pulses"`
+	Open    int     `json:"open" doc:"Of which still open: counted once they close"`
 	Figures Figures `json:"figures"`
 }
 
@@ -234,6 +244,11 @@ func figures(survey Survey, recipients int, counts map[int]int) Figures {
 		f.Score = percent(int64(f.Satisfied), int64(f.Answers))
 	}
 	return f
+}
+
+// withhold keeps only the counts of f, saying why.
+func (f *Figures) withhold(note string) {
+	*f = Figures{Survey: f.Survey, Recipients: f.Recipients, Answers: f.Answers, ResponseRate: f.ResponseRate, Hidden: true, Note: note}
 }
 
 // percent writes num ÷ den as a percentage to one decimal, rounded half up

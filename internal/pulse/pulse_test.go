@@ -109,16 +109,20 @@ func TestFiguresAgainstHandComputedValues(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		// Four answers: counts only.
+		// Open: counts only.
 		if f := r.Figures; !f.Hidden || f.Answers != 4 || f.ResponseRate != "50.0" || f.Score != "" || f.Distribution != nil || len(r.Comments) != 0 ||
-			f.Promoters != 0 || f.Note != pulse.HiddenMessage {
-			t.Fatalf("under the floor: %+v %v", f, r.Comments)
+			f.Promoters != 0 || !strings.HasPrefix(f.Note, "Results appear when the pulse closes") {
+			t.Fatalf("open: %+v %v", f, r.Comments)
 		}
 		for i, score := range []int{3, 10} {
 			if _, err := w.s.Answer(ctx, w.members[4+i], nps.ID, pulse.AnswerInput{Score: score, Comment: []string{"apps crash", "Zoom is slow"}[i]}); err != nil {
 				t.Fatal(err)
 			}
 		}
+		if r, err = w.s.Results(ctx, w.admin, nps.ID); err != nil || !r.Figures.Hidden || r.Figures.Answers != 6 || r.Figures.Score != "" {
+			t.Fatalf("six answers, still open: %+v %v", r.Figures, err)
+		}
+		w.clock.Advance(7 * 24 * time.Hour)             // closed
 		r, err = w.s.Results(ctx, w.members[7], nps.ID) // a recipient who did not answer reads the aggregate
 		if err != nil {
 			t.Fatal(err)
@@ -136,16 +140,27 @@ func TestFiguresAgainstHandComputedValues(t *testing.T) {
 			t.Fatalf("comments: %q", r.Comments)
 		}
 		if s := w.sig.got[5]; s.Kind != activity.PulseAnswer || s.PersonID != w.members[5].PersonID || s.CommunityID != w.club.ID ||
-			s.Survey != "nps" || s.Score != 10 || !s.At.Equal(w.clock.Now()) {
+			s.Survey != "nps" || s.Score != 10 || !s.At.Equal(w.clock.Now().Add(-7*24*time.Hour)) {
 			t.Fatalf("signal: %+v", s)
 		}
 
 		csat := w.send(t, pulse.CSAT)
 		w.answer(t, csat.ID, []int{5, 4, 4, 3, 1})
+		w.clock.Advance(7 * 24 * time.Hour)
 		r, err = w.s.Results(ctx, w.admin, csat.ID)
 		// 4 and 5: 3 of 5 = 60.0%; response 5 ÷ 8 = 62.5%.
 		if err != nil || r.Figures.Score != "60.0" || r.Figures.Satisfied != 3 || r.Figures.ResponseRate != "62.5" || r.Figures.Hidden {
 			t.Fatalf("CSAT figures: %+v %v", r.Figures, err)
+		}
+
+		few := w.send(t, pulse.CSAT)
+		w.answer(t, few.ID, []int{5, 5, 4, 1}, "Great")
+		w.clock.Advance(7 * 24 * time.Hour)
+		r, err = w.s.Results(ctx, w.admin, few.ID)
+		// Four answers, closed: counts only, under the floor.
+		if f := r.Figures; err != nil || !f.Hidden || f.Answers != 4 || f.ResponseRate != "50.0" || f.Score != "" || f.Distribution != nil ||
+			f.Satisfied != 0 || len(r.Comments) != 0 || f.Note != pulse.HiddenMessage {
+			t.Fatalf("under the floor: %+v %v %v", f, r.Comments, err)
 		}
 	})
 }
@@ -275,11 +290,20 @@ func TestTrendByMonth(t *testing.T) {
 			}
 			w.answer(t, p.ID, scores)
 		}
-		// March: one pulse of 4 answers (hidden).
+		// March: one pulse of 4 answers (hidden) and one of 6 (shown): the
+		// month is hidden, or it would show the four by difference.
 		w.clock.Advance(30 * 24 * time.Hour)
 		p := w.send(t, pulse.CSAT)
 		w.answer(t, p.ID, []int{5, 5, 5, 5})
+		six, err := w.s.Create(ctx, w.admin, pulse.SendInput{Survey: pulse.CSAT, CommunityID: w.club.ID, Question: "Six", ClosesAt: w.clock.Now().Add(24 * time.Hour)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.answer(t, six.ID, []int{1, 1, 2, 2, 3, 3})
+		// April: a pulse still open is not counted yet.
 		w.clock.Advance(15 * 24 * time.Hour) // 2 April
+		open := w.send(t, pulse.CSAT)
+		w.answer(t, open.ID, []int{5, 5, 5, 5, 5, 5})
 		tr, err := w.s.Trend(ctx, w.admin, pulse.TrendFilter{CommunityID: w.club.ID, Survey: pulse.CSAT, Months: 3})
 		if err != nil {
 			t.Fatal(err)
@@ -292,10 +316,11 @@ func TestTrendByMonth(t *testing.T) {
 		if feb.Pulses != 2 || feb.Figures.Hidden || feb.Figures.Score != "66.7" || feb.Figures.ResponseRate != "37.5" {
 			t.Fatalf("February: %+v", feb)
 		}
-		if mar.Pulses != 1 || !mar.Figures.Hidden || mar.Figures.Score != "" || mar.Figures.Answers != 4 {
+		if mar.Pulses != 2 || !mar.Figures.Hidden || mar.Figures.Score != "" || mar.Figures.Answers != 10 || mar.Figures.Distribution != nil ||
+			mar.Figures.Note != pulse.HiddenMessage {
 			t.Fatalf("March: %+v", mar)
 		}
-		if apr.Pulses != 0 || !apr.Figures.Hidden || apr.Figures.Note == "" {
+		if apr.Pulses != 1 || apr.Open != 1 || !apr.Figures.Hidden || apr.Figures.Answers != 0 || apr.Figures.Note == "" {
 			t.Fatalf("April: %+v", apr)
 		}
 		if _, err := w.s.Trend(ctx, w.members[0], pulse.TrendFilter{CommunityID: w.club.ID, Survey: pulse.CSAT}); engage.ErrorCode(err) != engage.EFORBIDDEN {
@@ -305,7 +330,7 @@ func TestTrendByMonth(t *testing.T) {
 			t.Fatalf("37 months: %v", err)
 		}
 		lists, err := w.s.List(ctx, w.members[0])
-		if err != nil || len(lists.ToAnswer) != 3 || len(lists.Running) != 0 || !lists.ToAnswer[0].Answered {
+		if err != nil || len(lists.ToAnswer) != 5 || len(lists.Running) != 0 || !lists.ToAnswer[0].Answered {
 			t.Fatalf("lists: %+v %v", lists, err)
 		}
 	})

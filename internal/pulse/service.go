@@ -342,6 +342,9 @@ func (s *Service) Results(ctx context.Context, p *access.Principal, id int64) (P
 		return PulseResults{}, err
 	}
 	out := PulseResults{Pulse: pl, Figures: figures(pl.Survey, pl.Recipients, counts[id]), Comments: []string{}}
+	if s.Clock.Now().Before(pl.ClosesAt) {
+		out.Figures.withhold(fmt.Sprintf(openMessage, pl.ClosesAt.Format("2 Jan 2006 15:04 UTC")))
+	}
 	if !out.Figures.Hidden {
 		c, err := comments(ctx, s.DB, id)
 		if err != nil {
@@ -410,20 +413,36 @@ func (s *Service) Trend(ctx context.Context, p *access.Principal, f TrendFilter)
 	out := SubjectTrend{Survey: f.Survey, ServiceID: f.ServiceID, CommunityID: f.CommunityID, SubjectName: sub.Name, Months: []TrendMonth{}}
 	for m := first; m.Before(end); m = m.AddDate(0, 1, 0) {
 		key := m.Format("2006-01")
-		month, recipients, merged := TrendMonth{Month: key}, 0, map[int]int{}
+		month, recipients, merged, small := TrendMonth{Month: key}, 0, map[int]int{}, 0
 		for _, pl := range pulses {
 			if pl.OpensAt.Format("2006-01") != key {
 				continue
 			}
 			month.Pulses++
+			if now.Before(pl.ClosesAt) {
+				month.Open++ // counted once closed, as its own results are shown
+				continue
+			}
 			recipients += pl.Recipients
+			answers := 0
 			for score, n := range counts[pl.ID] {
 				merged[score] += n
+				answers += n
+			}
+			if answers < MinAnswers {
+				small += answers
 			}
 		}
 		month.Figures = figures(f.Survey, recipients, merged)
-		if month.Pulses == 0 {
+		switch {
+		case small > 0 && small < MinAnswers:
+			// The month less the pulses shown on their own would show the
+			// answers of those hidden under the floor.
+			month.Figures.withhold(HiddenMessage)
+		case month.Pulses == 0:
 			month.Figures.Note = "No pulse opened this month."
+		case month.Open == month.Pulses:
+			month.Figures.Note = "Its pulses are still open: they count once they close."
 		}
 		out.Months = append(out.Months, month)
 	}

@@ -402,10 +402,11 @@ func (s *Pages) trendCSV(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	rows := [][]string{{"month", "pulses", "recipients", "answers", "response_rate_percent", "score", "note"}}
+	rows := [][]string{{"month", "pulses", "open", "recipients", "answers", "response_rate_percent", "score", "note"}}
 	for _, m := range tr.Months {
 		f := m.Figures
-		rows = append(rows, []string{m.Month, strconv.Itoa(m.Pulses), strconv.Itoa(f.Recipients), strconv.Itoa(f.Answers), f.ResponseRate, f.Score, f.Note})
+		rows = append(rows, []string{m.Month, strconv.Itoa(m.Pulses), strconv.Itoa(m.Open), strconv.Itoa(f.Recipients), strconv.Itoa(f.Answers),
+			f.ResponseRate, f.Score, f.Note})
 	}
 	return page.CSVFile(w, fmt.Sprintf("pulse-%s-trend.csv", tr.Survey)).WriteAll(rows)
 }
