@@ -75,6 +75,19 @@ func TestPulseFloorOnEverySurface(t *testing.T) {
 		if row := lines[2]; !strings.Contains(row, ",3,") || !strings.Contains(row, ",,Fewer than 5 answers") {
 			t.Fatalf("CSV row of a month of 3 answers shows a score: %q", row)
 		}
+		// The demo's monthly HPC pulses: every closed month shows a score, the current one is open.
+		hpc, err := e.Catalog.FindService(context.Background(), system, "hpc-cluster")
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, tr = admin.json("GET", fmt.Sprintf("/pulses/trend?service_id=%d&survey=csat&months=5", hpc.Service.ID), "")
+		for i, m := range tr["months"].([]any) {
+			month := m.(map[string]any)
+			f := month["figures"].(map[string]any)
+			if open := i == 4; month["pulses"].(float64) != 1 || (month["open"].(float64) == 1) != open || (f["score"] == nil) != open {
+				t.Fatalf("HPC trend month %d: %v", i, month)
+			}
+		}
 		_, page := b.Get(fmt.Sprintf("/pulses/trend?service=%d&survey=csat&months=3", svc))
 		if !strings.Contains(page, "<svg") || !strings.Contains(page, `id="months"`) || !strings.Contains(page, "Hidden") {
 			t.Fatal("the trend page has no chart, no table or no hidden month")
