@@ -15,6 +15,7 @@ import (
 	"github.com/engagehq/engage/internal/costs"
 	"github.com/engagehq/engage/internal/discuss"
 	"github.com/engagehq/engage/internal/frontdoor"
+	"github.com/engagehq/engage/internal/idea"
 	"github.com/engagehq/engage/internal/notify"
 	"github.com/engagehq/engage/internal/org"
 	"github.com/engagehq/engage/internal/process"
@@ -53,6 +54,8 @@ type Services struct {
 	Communities *community.Service
 	// Discussions keeps communities' topics, replies, follows and flags.
 	Discussions *discuss.Service
+	// Ideas keeps the votes and status of ideas, and the needs they became.
+	Ideas *idea.Service
 	// Pulses sends CSAT and NPS surveys and shows their aggregates.
 	Pulses *pulse.Service
 	// Waiting lists what waits for a person, merged from the services
