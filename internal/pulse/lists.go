@@ -110,7 +110,7 @@ func (s *Service) Subjects(ctx context.Context, p *access.Principal) ([]Subject,
 		return nil, err
 	}
 	for _, c := range list {
-		sub := Subject{CommunityID: c.ID, Name: c.Name, MayRun: p.IsAdmin()}
+		sub := Subject{CommunityID: c.ID, Name: c.Name, MayRun: p.HasAny(access.Admin, access.Moderator)} // they moderate every community
 		if !sub.MayRun {
 			r, err := s.Communities.Rights(ctx, p, c.ID)
 			if err != nil {
