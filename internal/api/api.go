@@ -85,6 +85,7 @@ func (a *API) Register(mux *http.ServeMux) huma.API {
 	a.registerCloudBill(api)
 	a.registerDiscussions(api)
 	a.registerIdeas(api)
+	a.registerPulses(api)
 	return api
 }
 

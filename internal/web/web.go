@@ -33,6 +33,7 @@ import (
 	"github.com/engagehq/engage/internal/idempotency"
 	"github.com/engagehq/engage/internal/product"
 	"github.com/engagehq/engage/internal/web/page"
+	"github.com/engagehq/engage/internal/web/pulsepages"
 )
 
 //go:embed templates
@@ -126,6 +127,7 @@ func (s *Server) areas() []area {
 		{adminPages.Routes, adminpages.Templates},
 		{(&discusspages.Pages{Kit: s.kit, Communities: s.Communities, Discussions: s.Discussions, Clock: s.Clock, Scheme: s.Proxies.Scheme}).Routes, discusspages.Templates},
 		{(&ideapages.Pages{Kit: s.kit, Ideas: s.Ideas, Communities: s.Communities, Discussions: s.Discussions}).Routes, ideapages.Templates},
+		{(&pulsepages.Pages{Kit: s.kit, Pulses: s.Pulses, Clock: s.Clock}).Routes, pulsepages.Templates},
 	}
 }
 
