@@ -36,6 +36,8 @@ var owners = map[string][]string{
 		"cloud_allocation_targets", "cloud_allocations"},
 	"costs":     {"cost_pools", "cost_pool_targets"},
 	"community": {"communities", "community_staff", "community_rules", "community_members"},
+	"engagement": {"engagement_signals", "engagement_people", "engagement_participation", "engagement_topics", "engagement_months",
+		"engagement_person_months", "engagement_pulses", "engagement_digests"},
 }
 
 // Everyone may join the organisation's departments and people, for their

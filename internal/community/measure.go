@@ -1,0 +1,59 @@
+package community
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/engagehq/engage/internal/db"
+)
+
+// What engagement measurement reads of membership, through these functions
+// and never the tables. They read through q and check no access: the
+// caller does.
+
+// MembersAmong returns those of people who belong to the community id now,
+// by id.
+func MembersAmong(ctx context.Context, q db.Querier, id int64, people []int64) ([]int64, error) {
+	var out []int64
+	for chunk := range slices.Chunk(people, 500) {
+		ids, err := db.QueryIDs(ctx, q, "SELECT m.person_id FROM community_members m WHERE m.community_id = ? AND m.person_id IN ("+
+			db.Placeholders(len(chunk))+") AND "+memberWhere+" ORDER BY m.person_id", append([]any{id}, db.Args(chunk)...)...)
+		if err != nil {
+			return nil, fmt.Errorf("reading members of community %d: %w", id, err)
+		}
+		out = append(out, ids...)
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+// CoverageCell counts the active people of one department × location ×
+// function (0 for none), and those of them who belong to at least one
+// community that is not archived.
+type CoverageCell struct {
+	DepartmentID, LocationID, FunctionID int64
+	People, Members                      int
+}
+
+// Coverage counts the organisation's active people, and those in at least
+// one community, by department, location and function.
+func Coverage(ctx context.Context, q db.Querier) ([]CoverageCell, error) {
+	rows, err := q.Query(ctx, `SELECT COALESCE(p.department_id, 0), COALESCE(p.location_id, 0), COALESCE(p.function_id, 0), COUNT(*),
+		SUM(CASE WHEN EXISTS (SELECT 1 FROM community_members m JOIN communities c ON c.id = m.community_id
+			WHERE m.person_id = p.id AND NOT c.archived AND `+memberWhere+`) THEN 1 ELSE 0 END)
+		FROM people p WHERE p.active GROUP BY COALESCE(p.department_id, 0), COALESCE(p.location_id, 0), COALESCE(p.function_id, 0)`)
+	if err != nil {
+		return nil, fmt.Errorf("counting community coverage: %w", err)
+	}
+	defer rows.Close()
+	var out []CoverageCell
+	for rows.Next() {
+		var c CoverageCell
+		if err := rows.Scan(&c.DepartmentID, &c.LocationID, &c.FunctionID, &c.People, &c.Members); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
