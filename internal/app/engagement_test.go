@@ -2,6 +2,10 @@ package app_test
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/engagehq/engage/internal/apptest"
@@ -53,6 +57,49 @@ func TestNeedsAndOrdersAreEngagement(t *testing.T) {
 		}
 		if orders == 0 {
 			t.Errorf("the demo's orders sent no signal")
+		}
+	})
+}
+
+// TestEngagementPagesAndAPI: IT reads the figures, coverage and scores as
+// pages, CSV and through the API; a requester reads none of them.
+func TestEngagementPagesAndAPI(t *testing.T) {
+	apptest.Run(t, func(t *testing.T, e *apptest.Engage) {
+		admin := e.SignIn(t, "admin@example.com")
+		dept := mustPrincipal(t, e, "requester@example.com").DepartmentID
+		for path, want := range map[string]string{
+			"/engagement":          `id="communities"`,
+			"/engagement/coverage": `id="dark"`,
+			"/engagement/brm":      `id="scores"`,
+			fmt.Sprintf("/engagement/departments/%d", dept): `id="parts"`,
+			"/engagement/communities.csv":                   "community,name,kind,members",
+			"/engagement/coverage.csv":                      "group,id,name,people",
+		} {
+			res, page := admin.Get(path)
+			if res.StatusCode != http.StatusOK || !strings.Contains(page, want) {
+				t.Errorf("%s as admin: %d, want %q in\n%.400s", path, res.StatusCode, want, page)
+			}
+		}
+		requester := e.SignIn(t, "requester@example.com")
+		for _, path := range []string{"/engagement", "/engagement/coverage", "/engagement/brm", fmt.Sprintf("/engagement/departments/%d", dept)} {
+			if res, _ := requester.Get(path); res.StatusCode != http.StatusForbidden {
+				t.Errorf("%s as a requester: %d, want 403", path, res.StatusCode)
+			}
+		}
+		token := e.Token(t, "admin@example.com")
+		for _, path := range []string{"/api/v1/engagement/communities", "/api/v1/engagement/coverage", "/api/v1/engagement/departments",
+			fmt.Sprintf("/api/v1/engagement/departments/%d", dept)} {
+			req, _ := http.NewRequest(http.MethodGet, e.URL+path, nil)
+			req.Header.Set("Authorization", "Bearer "+token)
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var v any
+			if err := json.NewDecoder(res.Body).Decode(&v); err != nil || res.StatusCode != http.StatusOK {
+				t.Errorf("%s: %d, %v", path, res.StatusCode, err)
+			}
+			res.Body.Close()
 		}
 	})
 }

@@ -48,6 +48,15 @@ func (m CommunityMetrics) AnswerTimes() (median, p90 time.Duration, ok bool) {
 	return m.median, m.p90, m.hasAnswer
 }
 
+// HasAnswers reports whether a topic was answered by IT (in the window).
+func (m CommunityMetrics) HasAnswers() bool { return m.hasAnswer }
+
+// Median is the median time to the first IT answer (0 with none).
+func (m CommunityMetrics) Median() time.Duration { return m.median }
+
+// P90 is the 90th percentile of the time to the first IT answer.
+func (m CommunityMetrics) P90() time.Duration { return m.p90 }
+
 // MonthSatisfaction is one month's CSAT and NPS.
 type MonthSatisfaction struct {
 	Month string       `json:"month" example:"2026-03"`

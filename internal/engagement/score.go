@@ -41,8 +41,8 @@ type Input struct {
 
 // Parts are the parts of the score, in the order they are shown.
 var Parts = []PartDef{
-	{Key: "adoption", Name: "Catalog adoption", Weight: 25, Target: 1,
-		Explain: "Catalog seats (subscriptions priced per person and month) per head; one per head earns full marks.",
+	{Key: "adoption", Name: "Catalog adoption", Weight: 25, Target: 6,
+		Explain: "Catalog seats (subscriptions priced per person and month) per head; six per head (mail, collaboration, a computer, a phone and two more) earn full marks.",
 		measure: func(in deptInputs) (float64, []Input, bool) {
 			v, _ := in.seats.Div(decimal.NewFromInt(int64(in.headcount))).Float64()
 			return v, []Input{{"Seats", in.seats.String()}, {"Headcount", fmt.Sprint(in.headcount)}}, true
@@ -126,6 +126,15 @@ func (d DepartmentScore) WeakestPart() (Part, bool) {
 		}
 	}
 	return Part{}, false
+}
+
+// WeakestLabel names the part that pulls the score down, with its score:
+// "Catalog adoption (0.0)"; "" when no part has data.
+func (d DepartmentScore) WeakestLabel() string {
+	if p, ok := d.WeakestPart(); ok {
+		return fmt.Sprintf("%s (%.1f)", p.Name, p.Score)
+	}
+	return ""
 }
 
 // TrendPoint is the score as of the end of one month.

@@ -13,6 +13,7 @@ import (
 	"github.com/engagehq/engage/internal/web/approvalpages"
 	"github.com/engagehq/engage/internal/web/billingpages"
 	"github.com/engagehq/engage/internal/web/catalogpages"
+	"github.com/engagehq/engage/internal/web/engagementpages"
 	"github.com/engagehq/engage/internal/web/frontdoorpages"
 	"github.com/engagehq/engage/internal/web/notifypages"
 	"io/fs"
@@ -114,6 +115,7 @@ func (s *Server) areas() []area {
 	frontdoorPages := &frontdoorpages.Pages{Kit: s.kit, FrontDoor: s.FrontDoor, Org: s.Org, Catalog: s.Catalog, Approval: s.Approval, Clock: s.Clock}
 	approvalPages := &approvalpages.Pages{Kit: s.kit, Approval: s.Approval, Org: s.Org, Catalog: s.Catalog, Waiting: s.Waiting, Clock: s.Clock}
 	adminPages := &adminpages.Pages{Kit: s.kit, Org: s.Org, Auth: s.Auth, Audit: s.Audit, Clock: s.Clock}
+	engagementPages := &engagementpages.Pages{Kit: s.kit, Engagement: s.Engagement}
 	return []area{
 		{notifyPages.Routes, notifypages.Templates},
 		{catalogPages.Routes, catalogpages.Templates},
@@ -121,6 +123,7 @@ func (s *Server) areas() []area {
 		{frontdoorPages.Routes, frontdoorpages.Templates},
 		{approvalPages.Routes, approvalpages.Templates},
 		{adminPages.Routes, adminpages.Templates},
+		{engagementPages.Routes, engagementpages.Templates},
 	}
 }
 
