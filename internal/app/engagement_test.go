@@ -103,3 +103,28 @@ func TestEngagementPagesAndAPI(t *testing.T) {
 		}
 	})
 }
+
+// TestDemoEngagement: the demo's signals give every department a score
+// with its front-door use, and at least one dark population.
+func TestDemoEngagement(t *testing.T) {
+	apptest.Run(t, func(t *testing.T, e *apptest.Engage) {
+		ctx := context.Background()
+		admin := mustPrincipal(t, e, "admin@example.com")
+		c, err := e.Engagement.Coverage(ctx, admin)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(c.Dark) == 0 || c.Total.People == 0 {
+			t.Errorf("coverage %+v: no dark population", c)
+		}
+		scores, err := e.Engagement.Scores(ctx, admin)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range scores {
+			if !s.HasScore || inputOf(t, s, "front_door", "Needs submitted") == "0" || inputOf(t, s, "adoption", "Seats") == "0" {
+				t.Errorf("%s: %+v", s.Name, s)
+			}
+		}
+	})
+}
