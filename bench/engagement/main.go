@@ -39,7 +39,7 @@ import (
 
 type options struct {
 	people, departments, locations, functions, communities, signals, batch, repeat int
-	databaseURL, cpuprofile                                                       string
+	databaseURL, cpuprofile                                                        string
 }
 
 func main() {
