@@ -13,6 +13,7 @@ import (
 	"github.com/engagehq/engage/internal/cloudbill"
 	"github.com/engagehq/engage/internal/community"
 	"github.com/engagehq/engage/internal/costs"
+	"github.com/engagehq/engage/internal/discuss"
 	"github.com/engagehq/engage/internal/engagement"
 	"github.com/engagehq/engage/internal/frontdoor"
 	"github.com/engagehq/engage/internal/notify"
@@ -50,6 +51,8 @@ type Services struct {
 	Processes *process.Service
 	// Communities keeps communities, their staff and their members.
 	Communities *community.Service
+	// Discussions keeps communities' topics, replies, follows and flags.
+	Discussions *discuss.Service
 	// Engagement keeps the engagement signals and measures communities,
 	// coverage and departments' engagement; it sends the weekly digest.
 	Engagement *engagement.Service
