@@ -221,7 +221,7 @@ func (s *Service) readInputs(ctx context.Context, id int64) (measureInputs, erro
 		where, args = " AND community_id = ?", []any{id}
 	}
 	rows, err := s.DB.Query(ctx, "SELECT community_id, person_id, first_at FROM engagement_participation WHERE last_at >= ?"+where+
-		" ORDER BY community_id, person_id", append([]any{now.AddDate(0, 0, -ActiveDays)}, args...)...)
+		"", append([]any{now.AddDate(0, 0, -ActiveDays)}, args...)...)
 	if err != nil {
 		return in, fmt.Errorf("reading community participation: %w", err)
 	}
@@ -238,8 +238,14 @@ func (s *Service) readInputs(ctx context.Context, id int64) (measureInputs, erro
 	if err := rows.Err(); err != nil {
 		return in, err
 	}
-	rows, err = s.DB.Query(ctx, `SELECT topic_id, community_id, person_id, ref, title, opened_at, answered_at, accepted_at, idea
-		FROM engagement_topics WHERE opened_at >= ?`+where+" ORDER BY topic_id", append([]any{now.AddDate(0, 0, -TopicDays)}, args...)...)
+	// Every community's figures need no names: they are read from an
+	// index alone (engagement_topics_opened).
+	columns := "0, community_id, 0, '', '', opened_at, answered_at, accepted_at, idea"
+	if id != 0 {
+		columns = "topic_id, community_id, person_id, ref, title, opened_at, answered_at, accepted_at, idea"
+	}
+	rows, err = s.DB.Query(ctx, "SELECT "+columns+" FROM engagement_topics WHERE opened_at >= ?"+where,
+		append([]any{now.AddDate(0, 0, -TopicDays)}, args...)...)
 	if err != nil {
 		return in, fmt.Errorf("reading topics: %w", err)
 	}
