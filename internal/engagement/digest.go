@@ -89,25 +89,27 @@ func Week(t time.Time) (string, time.Time) {
 const digestBatch = 200
 
 // Schedule sends the weekly digests while ctx lives: it looks every check
-// (an hour in engage serve) and sends last week's digests to everyone who
+// (an hour in engage serve, so within an hour of Monday 00:00 UTC) and sends last week's digests to everyone who
 // has not had them yet. Every replica may run it: the row per person and
 // week is written once, so each person gets one digest.
 func (s *Service) Schedule(ctx context.Context, check time.Duration, logger *slog.Logger) {
 	if check <= 0 || s.Publisher == nil {
 		return
 	}
+	// The first look comes one check after starting, not at once: a
+	// process that starts and stops again (a command, a test) sends nothing.
 	t := time.NewTicker(check)
 	defer t.Stop()
 	for {
-		if n, err := s.SendDigests(ctx); err != nil && ctx.Err() == nil {
-			logger.Warn("sending weekly digests", "err", err)
-		} else if n > 0 {
-			logger.Info("weekly digests sent", "people", n)
-		}
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+		}
+		if n, err := s.SendDigests(ctx); err != nil && ctx.Err() == nil {
+			logger.Warn("sending weekly digests", "err", err)
+		} else if n > 0 {
+			logger.Info("weekly digests sent", "people", n)
 		}
 	}
 }
