@@ -7,8 +7,11 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/engagehq/engage/internal/apptest"
+	"github.com/engagehq/engage/internal/community"
+	"github.com/engagehq/engage/internal/discuss"
 	"github.com/engagehq/engage/internal/engagement"
 )
 
@@ -125,6 +128,45 @@ func TestDemoEngagement(t *testing.T) {
 			if !s.HasScore || inputOf(t, s, "front_door", "Needs submitted") == "0" || inputOf(t, s, "adoption", "Seats") == "0" {
 				t.Errorf("%s: %+v", s.Name, s)
 			}
+		}
+	})
+}
+
+// TestDiscussionsAreMeasured: a topic and an official answer reach the
+// community's figures at once; the page lists the topic to IT and the
+// people only to moderators.
+func TestDiscussionsAreMeasured(t *testing.T) {
+	apptest.Run(t, func(t *testing.T, e *apptest.Engage) {
+		ctx := context.Background()
+		admin, requester := mustPrincipal(t, e, "admin@example.com"), mustPrincipal(t, e, "requester@example.com")
+		c, err := e.Communities.Create(ctx, admin, community.Input{Slug: "pilots", Name: "Pilots", Kind: community.KindProduct})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.Communities.Join(ctx, requester, c.ID); err != nil {
+			t.Fatal(err)
+		}
+		topic, err := e.Discussions.CreateTopic(ctx, requester, discuss.TopicInput{CommunityID: c.ID, Title: "Printer in lab 3", Body: "It jams."})
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.Clock.Advance(3 * time.Hour)
+		if _, err := e.Discussions.Reply(ctx, admin, topic.ID, discuss.ReplyInput{Body: "Fixed the tray.", Official: true}); err != nil {
+			t.Fatal(err)
+		}
+		d, err := e.Engagement.Community(ctx, admin, "pilots")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.Members != 1 || d.ActiveMembers != 1 || !d.Active || d.Questions != 1 || d.Answered != 1 || d.Median() != 3*time.Hour || len(d.Topics) != 1 {
+			t.Errorf("figures %+v", d.CommunityMetrics)
+		}
+		_, page := e.SignIn(t, "admin@example.com").Get("/engagement/communities/pilots")
+		if !strings.Contains(page, `id="topics"`) || !strings.Contains(page, `id="active"`) || !strings.Contains(page, "3 h") {
+			t.Errorf("the admin's page:\n%s", page)
+		}
+		if res, _ := e.SignIn(t, "requester@example.com").Get("/engagement/communities/pilots"); res.StatusCode != http.StatusForbidden {
+			t.Errorf("a member reads the figures: %d", res.StatusCode)
 		}
 	})
 }
