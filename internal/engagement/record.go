@@ -51,13 +51,18 @@ func (s *Service) Record(ctx context.Context, tx *db.Tx, sig activity.Signal) er
 		if contributes {
 			community = at
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO engagement_people(person_id, last_at, last_community_at) VALUES (?, ?, ?)
+		// The department goes with the last contribution: a community
+		// signal's department is always the person's own.
+		if _, err := tx.Exec(ctx, `INSERT INTO engagement_people(person_id, last_at, last_community_at, department_id) VALUES (?, ?, ?, ?)
 			ON CONFLICT (person_id) DO UPDATE SET
 			last_at = CASE WHEN excluded.last_at > engagement_people.last_at THEN excluded.last_at ELSE engagement_people.last_at END,
+			department_id = CASE WHEN excluded.last_community_at IS NOT NULL AND (engagement_people.last_community_at IS NULL
+				OR excluded.last_community_at >= engagement_people.last_community_at)
+				THEN excluded.department_id ELSE engagement_people.department_id END,
 			last_community_at = CASE WHEN engagement_people.last_community_at IS NULL
 				OR excluded.last_community_at > engagement_people.last_community_at
 				THEN COALESCE(excluded.last_community_at, engagement_people.last_community_at) ELSE engagement_people.last_community_at END`,
-			sig.PersonID, at, community); err != nil {
+			sig.PersonID, at, community, dept); err != nil {
 			return fmt.Errorf("keeping person %d's last signal: %w", sig.PersonID, err)
 		}
 	}

@@ -74,7 +74,7 @@ var Parts = []PartDef{
 			return sum / float64(n), inputs, true
 		}},
 	{Key: "participation", Name: "Community participation", Weight: 25, Target: 0.25,
-		Explain: "The share of the department's people who contributed to a community in the last 28 days (in the trend: in that month); a quarter earns full marks.",
+		Explain: "The share of the department's people who contributed to a community in the last 28 days (counted in the department they were in then; in the trend: in that month); a quarter earns full marks.",
 		measure: func(in deptInputs) (float64, []Input, bool) {
 			return float64(in.active) / float64(in.headcount),
 				[]Input{{"Active people", fmt.Sprint(in.active)}, {"Headcount", fmt.Sprint(in.headcount)}}, true
@@ -210,8 +210,8 @@ func (s *Service) readScoreData(ctx context.Context) (scoreData, error) {
 	if err := s.countByDepartment(ctx, d.headcount, "SELECT department_id, COUNT(*) FROM people WHERE active AND department_id IS NOT NULL GROUP BY department_id"); err != nil {
 		return d, err
 	}
-	if err := s.countByDepartment(ctx, d.active28, `SELECT p.department_id, COUNT(*) FROM engagement_people e JOIN people p ON p.id = e.person_id
-		WHERE p.active AND p.department_id IS NOT NULL AND e.last_community_at >= ? GROUP BY p.department_id`, now.AddDate(0, 0, -ActiveDays)); err != nil {
+	if err := s.countByDepartment(ctx, d.active28, `SELECT department_id, COUNT(*) FROM engagement_people
+		WHERE last_community_at >= ? AND department_id <> 0 GROUP BY department_id`, now.AddDate(0, 0, -ActiveDays)); err != nil {
 		return d, err
 	}
 	seats, err := catalog.SeatOfferings(ctx, s.DB)

@@ -17,13 +17,15 @@ CREATE TABLE engagement_signals (
 );
 CREATE INDEX engagement_signals_kind_at ON engagement_signals(kind, at);
 
--- Each person's last signal of their own, and last community contribution.
+-- Each person's last signal of their own, and last community contribution
+-- with the department they were in then.
 CREATE TABLE engagement_people (
     person_id         BIGINT NOT NULL PRIMARY KEY,
     last_at           TIMESTAMP NOT NULL,
-    last_community_at TIMESTAMP
+    last_community_at TIMESTAMP,
+    department_id     BIGINT NOT NULL DEFAULT 0
 );
-CREATE INDEX engagement_people_community ON engagement_people(last_community_at);
+CREATE INDEX engagement_people_community ON engagement_people(last_community_at, department_id);
 
 -- Each person's first and last contribution to each community.
 CREATE TABLE engagement_participation (
