@@ -10,6 +10,7 @@ import (
 // communitySteps load the demo's communities and a year of their life, in
 // order: each part of the communities area adds its step here.
 var communitySteps = []func(ctx context.Context, d *db.DB, s product.Services) error{
+	loadIdeas,    // after the discussions: votes, statuses, ideas turned into needs
 	loadDarkSite, // community_engage.go
 }
 

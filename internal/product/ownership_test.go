@@ -37,6 +37,7 @@ var owners = map[string][]string{
 	"costs":     {"cost_pools", "cost_pool_targets"},
 	"discuss":   {"discuss_topics", "discuss_replies", "discuss_followers", "discuss_revisions", "discuss_flags"},
 	"community": {"communities", "community_staff", "community_rules", "community_members"},
+	"idea":      {"idea_ideas", "idea_votes", "idea_status_events"},
 	"engagement": {"engagement_signals", "engagement_people", "engagement_participation", "engagement_topics", "engagement_months",
 		"engagement_person_months", "engagement_pulses", "engagement_digests"},
 }

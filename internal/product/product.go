@@ -16,6 +16,7 @@ import (
 	"github.com/engagehq/engage/internal/discuss"
 	"github.com/engagehq/engage/internal/engagement"
 	"github.com/engagehq/engage/internal/frontdoor"
+	"github.com/engagehq/engage/internal/idea"
 	"github.com/engagehq/engage/internal/notify"
 	"github.com/engagehq/engage/internal/org"
 	"github.com/engagehq/engage/internal/process"
@@ -53,6 +54,8 @@ type Services struct {
 	Communities *community.Service
 	// Discussions keeps communities' topics, replies, follows and flags.
 	Discussions *discuss.Service
+	// Ideas keeps the votes and status of ideas, and the needs they became.
+	Ideas *idea.Service
 	// Engagement keeps the engagement signals and measures communities,
 	// coverage and departments' engagement; it sends the weekly digest.
 	Engagement *engagement.Service
