@@ -57,3 +57,45 @@ func Coverage(ctx context.Context, q db.Querier) ([]CoverageCell, error) {
 	}
 	return out, rows.Err()
 }
+
+// Listing returns every community that is not archived, by name, with its
+// id, handle, name and kind only: no member count (see Memberships).
+func Listing(ctx context.Context, q db.Querier) ([]Community, error) {
+	rows, err := q.Query(ctx, "SELECT id, slug, name, kind FROM communities WHERE NOT archived ORDER BY name, id")
+	if err != nil {
+		return nil, fmt.Errorf("listing communities: %w", err)
+	}
+	defer rows.Close()
+	var out []Community
+	for rows.Next() {
+		var c Community
+		if err := rows.Scan(&c.ID, &c.Slug, &c.Name, &c.Kind); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// Memberships returns the current members of every community, by
+// community, each list in ascending order: one read of the memberships,
+// for counting members and intersecting them with other sets at once.
+func Memberships(ctx context.Context, q db.Querier) (map[int64][]int64, error) {
+	rows, err := q.Query(ctx, "SELECT m.community_id, m.person_id FROM community_members m WHERE "+memberWhere)
+	if err != nil {
+		return nil, fmt.Errorf("reading memberships: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64][]int64{}
+	for rows.Next() {
+		var c, p int64
+		if err := rows.Scan(&c, &p); err != nil {
+			return nil, err
+		}
+		out[c] = append(out[c], p)
+	}
+	for _, ids := range out {
+		slices.Sort(ids)
+	}
+	return out, rows.Err()
+}

@@ -141,7 +141,13 @@ func (s *Service) CommunityFigures(ctx context.Context, p *access.Principal) ([]
 	if !MayMeasure(p) {
 		return nil, engage.Errorf(engage.EFORBIDDEN, "Community figures are for administrators, moderators, BRMs, service owners and the portfolio board.")
 	}
-	list, err := s.Communities.List(ctx, p)
+	// One read of every membership counts members and finds the active
+	// ones, rather than a count and a lookup per community.
+	list, err := community.Listing(ctx, s.DB)
+	if err != nil {
+		return nil, err
+	}
+	members, err := community.Memberships(ctx, s.DB)
 	if err != nil {
 		return nil, err
 	}
@@ -151,10 +157,8 @@ func (s *Service) CommunityFigures(ctx context.Context, p *access.Principal) ([]
 	}
 	out := make([]CommunityMetrics, 0, len(list))
 	for _, c := range list {
-		m, _, err := s.measure(ctx, c, in)
-		if err != nil {
-			return nil, err
-		}
+		c.Members = len(members[c.ID])
+		m, _ := measure(c, in, func(recent []int64) []int64 { return among(members[c.ID], recent) })
 		out = append(out, m)
 	}
 	return out, nil
@@ -181,9 +185,14 @@ func (s *Service) Community(ctx context.Context, p *access.Principal, slug strin
 	if err != nil {
 		return CommunityDetail{}, err
 	}
-	m, active, err := s.measure(ctx, c, in)
-	if err != nil {
-		return CommunityDetail{}, err
+	var lookup error
+	m, active := measure(c, in, func(recent []int64) []int64 {
+		ids, err := community.MembersAmong(ctx, s.DB, c.ID, recent)
+		lookup = err
+		return ids
+	})
+	if lookup != nil {
+		return CommunityDetail{}, lookup
 	}
 	d := CommunityDetail{CommunityMetrics: m, MayReadTopics: rights.Read, MaySeePeople: rights.Moderate}
 	if d.MayReadTopics {
@@ -317,8 +326,22 @@ func months(now time.Time, n int) []string {
 	return out
 }
 
-// measure computes c's figures from in, and returns its active members.
-func (s *Service) measure(ctx context.Context, c community.Community, in measureInputs) (CommunityMetrics, []int64, error) {
+// among returns those of people (in any order) who are in members
+// (ascending).
+func among(members, people []int64) []int64 {
+	var out []int64
+	for _, p := range people {
+		if _, found := slices.BinarySearch(members, p); found {
+			out = append(out, p)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// measure computes c's figures from in, and returns its active members;
+// members picks the members among the people who contributed recently.
+func measure(c community.Community, in measureInputs, members func(recent []int64) []int64) (CommunityMetrics, []int64) {
 	m := CommunityMetrics{ID: c.ID, Slug: c.Slug, Name: c.Name, Kind: c.Kind, Members: c.Members}
 	var recent []int64
 	cutoff := in.now.AddDate(0, 0, -ActiveDays)
@@ -328,10 +351,7 @@ func (s *Service) measure(ctx context.Context, c community.Community, in measure
 			m.NewContributors++
 		}
 	}
-	active, err := community.MembersAmong(ctx, s.DB, c.ID, recent)
-	if err != nil {
-		return m, nil, err
-	}
+	active := members(recent)
 	m.ActiveMembers = len(active)
 	m.Participation = round1(percent(m.ActiveMembers, m.Members))
 	m.Active = m.Members > 0 && m.ActiveMembers*100 >= ActiveShare*m.Members
@@ -360,7 +380,7 @@ func (s *Service) measure(ctx context.Context, c community.Community, in measure
 		m.MedianAnswer, m.P90Answer = &ms, &ps
 	}
 	m.Satisfaction = monthly(in.pulses[c.ID], months(in.now, 12))
-	return m, active, nil
+	return m, active
 }
 
 // monthly turns pulse counters into CSAT and NPS for each month.
