@@ -28,36 +28,6 @@ func MembersAmong(ctx context.Context, q db.Querier, id int64, people []int64) (
 	return out, nil
 }
 
-// CoverageCell counts the active people of one department × location ×
-// function (0 for none), and those of them who belong to at least one
-// community that is not archived.
-type CoverageCell struct {
-	DepartmentID, LocationID, FunctionID int64
-	People, Members                      int
-}
-
-// Coverage counts the organisation's active people, and those in at least
-// one community, by department, location and function.
-func Coverage(ctx context.Context, q db.Querier) ([]CoverageCell, error) {
-	rows, err := q.Query(ctx, `SELECT COALESCE(p.department_id, 0), COALESCE(p.location_id, 0), COALESCE(p.function_id, 0), COUNT(*),
-		SUM(CASE WHEN EXISTS (SELECT 1 FROM community_members m JOIN communities c ON c.id = m.community_id
-			WHERE m.person_id = p.id AND NOT c.archived AND `+memberWhere+`) THEN 1 ELSE 0 END)
-		FROM people p WHERE p.active GROUP BY COALESCE(p.department_id, 0), COALESCE(p.location_id, 0), COALESCE(p.function_id, 0)`)
-	if err != nil {
-		return nil, fmt.Errorf("counting community coverage: %w", err)
-	}
-	defer rows.Close()
-	var out []CoverageCell
-	for rows.Next() {
-		var c CoverageCell
-		if err := rows.Scan(&c.DepartmentID, &c.LocationID, &c.FunctionID, &c.People, &c.Members); err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
-}
-
 // Listing returns every community that is not archived, by name, with its
 // id, handle, name and kind only: no member count (see Memberships).
 func Listing(ctx context.Context, q db.Querier) ([]Community, error) {

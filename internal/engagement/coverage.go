@@ -45,7 +45,9 @@ type Coverage struct {
 	Dark []DarkGroup `json:"dark" nullable:"false"`
 }
 
-// Coverage measures coverage and finds the dark populations.
+// Coverage measures coverage and finds the dark populations, from one
+// read of the memberships and one of the active people with their last
+// signal.
 func (s *Service) Coverage(ctx context.Context, p *access.Principal) (Coverage, error) {
 	if err := signedIn(p); err != nil {
 		return Coverage{}, err
@@ -57,36 +59,77 @@ func (s *Service) Coverage(ctx context.Context, p *access.Principal) (Coverage, 
 	if err != nil {
 		return Coverage{}, err
 	}
-	cells, err := community.Coverage(ctx, s.DB)
+	list, err := community.Listing(ctx, s.DB)
 	if err != nil {
 		return Coverage{}, err
 	}
+	members, err := community.Memberships(ctx, s.DB)
+	if err != nil {
+		return Coverage{}, err
+	}
+	covered := map[int64]bool{}
+	for _, c := range list {
+		for _, id := range members[c.ID] {
+			covered[id] = true
+		}
+	}
+	cutoff := s.Clock.Now().UTC().AddDate(0, 0, -DarkDays)
+	rows, err := s.DB.Query(ctx, `SELECT p.id, COALESCE(p.department_id, 0), COALESCE(p.location_id, 0), COALESCE(p.function_id, 0),
+		CASE WHEN e.last_at >= ? THEN 1 ELSE 0 END FROM people p LEFT JOIN engagement_people e ON e.person_id = p.id WHERE p.active`, cutoff)
+	if err != nil {
+		return Coverage{}, fmt.Errorf("reading people's last signals: %w", err)
+	}
+	defer rows.Close()
 	var out Coverage
 	byLoc, byFn, byDept := map[int64]*CoverageRow{}, map[int64]*CoverageRow{}, map[int64]*CoverageRow{}
-	add := func(m map[int64]*CoverageRow, id int64, names map[int64]string, c community.CoverageCell) {
-		r := m[id]
-		if r == nil {
-			r = &CoverageRow{ID: id, Name: names[id]}
-			if id == 0 {
-				r.Name = "(none)"
-			}
-			m[id] = r
+	type tally struct{ people, engaged int }
+	type place struct{ loc, fn int64 }
+	placeTally, deptTally := map[place]*tally{}, map[int64]*tally{}
+	for rows.Next() {
+		var id, dept, loc, fn int64
+		var engaged int
+		if err := rows.Scan(&id, &dept, &loc, &fn, &engaged); err != nil {
+			return Coverage{}, err
 		}
-		r.People += c.People
-		r.Members += c.Members
+		member := b2i(covered[id])
+		for _, g := range []struct {
+			m     map[int64]*CoverageRow
+			id    int64
+			names map[int64]string
+		}{{byLoc, loc, names.locations}, {byFn, fn, names.functions}, {byDept, dept, names.departments}} {
+			r := g.m[g.id]
+			if r == nil {
+				r = &CoverageRow{ID: g.id, Name: cmp.Or(g.names[g.id], "(none)")}
+				g.m[g.id] = r
+			}
+			r.People++
+			r.Members += member
+		}
+		out.Total.People++
+		out.Total.Members += member
+		for _, t := range []*tally{at(placeTally, place{loc, fn}), at(deptTally, dept)} {
+			t.people++
+			t.engaged += engaged
+		}
 	}
-	for _, c := range cells {
-		add(byLoc, c.LocationID, names.locations, c)
-		add(byFn, c.FunctionID, names.functions, c)
-		add(byDept, c.DepartmentID, names.departments, c)
-		out.Total.People += c.People
-		out.Total.Members += c.Members
+	if err := rows.Err(); err != nil {
+		return Coverage{}, err
 	}
 	out.Total.Name, out.Total.Share = "Everyone", round1(percent(out.Total.Members, out.Total.People))
 	out.ByLocation, out.ByFunction, out.ByDepartment = rowsOf(byLoc), rowsOf(byFn), rowsOf(byDept)
-	if out.Dark, err = s.dark(ctx, names); err != nil {
-		return Coverage{}, err
+	out.Dark = []DarkGroup{}
+	for k, t := range placeTally {
+		if k.loc != 0 && k.fn != 0 && t.people >= DarkMinPeople && t.engaged == 0 {
+			out.Dark = append(out.Dark, DarkGroup{Kind: "location_function", Name: names.locations[k.loc] + " × " + names.functions[k.fn],
+				People: t.people, LocationID: k.loc, FunctionID: k.fn})
+		}
 	}
+	for id, t := range deptTally {
+		if id != 0 && t.people >= DarkMinPeople && t.engaged == 0 {
+			out.Dark = append(out.Dark, DarkGroup{Kind: "department", Name: names.departments[id], People: t.people, DepartmentID: id})
+		}
+	}
+	slices.SortFunc(out.Dark, func(a, b DarkGroup) int { return cmp.Or(-cmp.Compare(a.People, b.People), cmp.Compare(a.Name, b.Name)) })
 	return out, nil
 }
 
@@ -100,50 +143,6 @@ func rowsOf(m map[int64]*CoverageRow) []CoverageRow {
 		return cmp.Or(cmp.Compare(a.Share, b.Share), cmp.Compare(a.Name, b.Name), cmp.Compare(a.ID, b.ID))
 	})
 	return out
-}
-
-// dark finds the dark populations from each person's last signal.
-func (s *Service) dark(ctx context.Context, names orgNames) ([]DarkGroup, error) {
-	cutoff := s.Clock.Now().UTC().AddDate(0, 0, -DarkDays)
-	rows, err := s.DB.Query(ctx, `SELECT COALESCE(p.department_id, 0), COALESCE(p.location_id, 0), COALESCE(p.function_id, 0), COUNT(*),
-		SUM(CASE WHEN e.last_at >= ? THEN 1 ELSE 0 END)
-		FROM people p LEFT JOIN engagement_people e ON e.person_id = p.id WHERE p.active
-		GROUP BY COALESCE(p.department_id, 0), COALESCE(p.location_id, 0), COALESCE(p.function_id, 0)`, cutoff)
-	if err != nil {
-		return nil, fmt.Errorf("finding dark populations: %w", err)
-	}
-	defer rows.Close()
-	type tally struct{ people, engaged int }
-	type place struct{ loc, fn int64 }
-	byPlace, byDept := map[place]*tally{}, map[int64]*tally{}
-	for rows.Next() {
-		var dept, loc, fn int64
-		var people, engaged int
-		if err := rows.Scan(&dept, &loc, &fn, &people, &engaged); err != nil {
-			return nil, err
-		}
-		for _, t := range []*tally{at(byPlace, place{loc, fn}), at(byDept, dept)} {
-			t.people += people
-			t.engaged += engaged
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	out := []DarkGroup{}
-	for k, t := range byPlace {
-		if k.loc != 0 && k.fn != 0 && t.people >= DarkMinPeople && t.engaged == 0 {
-			out = append(out, DarkGroup{Kind: "location_function", Name: names.locations[k.loc] + " × " + names.functions[k.fn],
-				People: t.people, LocationID: k.loc, FunctionID: k.fn})
-		}
-	}
-	for id, t := range byDept {
-		if id != 0 && t.people >= DarkMinPeople && t.engaged == 0 {
-			out = append(out, DarkGroup{Kind: "department", Name: names.departments[id], People: t.people, DepartmentID: id})
-		}
-	}
-	slices.SortFunc(out, func(a, b DarkGroup) int { return cmp.Or(-cmp.Compare(a.People, b.People), cmp.Compare(a.Name, b.Name)) })
-	return out, nil
 }
 
 // at returns m[k], made when missing.
