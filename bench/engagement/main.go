@@ -41,6 +41,7 @@ import (
 type options struct {
 	people, departments, locations, functions, communities, signals, batch, repeat int
 	databaseURL, cpuprofile                                                        string
+	keep                                                                           bool
 }
 
 func main() {
@@ -55,6 +56,7 @@ func main() {
 	flag.IntVar(&o.repeat, "repeat", 3, "times each read is measured (the slowest is printed)")
 	flag.StringVar(&o.databaseURL, "database-url", "", "postgres:// URL of a database to work in (a new schema, dropped afterwards); SQLite in a temporary directory when empty")
 	flag.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of the reads to this file")
+	flag.BoolVar(&o.keep, "keep", false, "keep the generated database (PostgreSQL schema or SQLite directory) to study it afterwards")
 	flag.Parse()
 	if err := bench(o); err != nil {
 		fmt.Fprintln(os.Stderr, "engagement benchmark:", err)
@@ -73,7 +75,9 @@ func bench(o options) error {
 	if err != nil {
 		return err
 	}
-	defer closeApp()
+	if !o.keep {
+		defer closeApp()
+	}
 	step("open and migrate", t)
 	t = time.Now()
 	people, err := organisation(ctx, a.DB, o)
