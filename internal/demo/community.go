@@ -11,7 +11,8 @@ import (
 // order: each part of the communities area adds its step here.
 var communitySteps = []func(ctx context.Context, d *db.DB, s product.Services) error{
 	loadIdeas,    // after the discussions: votes, statuses, ideas turned into needs
-	loadDarkSite, // community_engage.go
+	loadPulses,   // to the communities' members as the steps before left them
+	loadDarkSite, // after the pulses: a site nobody reached (community_engage.go)
 }
 
 // loadCommunities runs the community steps after the organisation, the

@@ -20,6 +20,7 @@ import (
 	"github.com/engagehq/engage/internal/notify"
 	"github.com/engagehq/engage/internal/org"
 	"github.com/engagehq/engage/internal/process"
+	"github.com/engagehq/engage/internal/pulse"
 	"github.com/engagehq/engage/internal/waiting"
 )
 
@@ -56,6 +57,8 @@ type Services struct {
 	Discussions *discuss.Service
 	// Ideas keeps the votes and status of ideas, and the needs they became.
 	Ideas *idea.Service
+	// Pulses sends CSAT and NPS surveys and shows their aggregates.
+	Pulses *pulse.Service
 	// Engagement keeps the engagement signals and measures communities,
 	// coverage and departments' engagement; it sends the weekly digest.
 	Engagement *engagement.Service
