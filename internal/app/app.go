@@ -126,7 +126,7 @@ func (a *App) build(ctx context.Context) error {
 	// Webhooks may subscribe to what is published; every publisher lists its events here.
 	a.Notify.EventTypes = slices.Concat(frontdoor.EventTypes, approval.EventTypes)
 	a.Approval.Publisher = a.Notify
-	a.Processes = &process.Service{DB: d, Clock: clock, Org: a.Org}
+	a.Processes = &process.Service{DB: d, Clock: clock, Org: a.Org, Services: a.Catalog}
 	a.FrontDoor = &frontdoor.Service{DB: d, Clock: clock, Org: a.Org, Catalog: a.Catalog, Approvals: a.Approval, Publisher: a.Notify,
 		Processes: a.Processes}
 	a.Approval.OnDecided(frontdoor.SubjectNeed, a.FrontDoor.Decided)
