@@ -41,11 +41,11 @@ func setup(t *testing.T, d *db.DB) world {
 		t.Fatal(err)
 	}
 	return world{s: &process.Service{DB: d, Clock: clock, Org: o}, d: d, dept: dept, owner: owner, clock: clock,
-		admin:  &access.Principal{PersonID: owner.ID, Name: "admin", Roles: []access.Role{access.Admin}},
+		admin:     &access.Principal{PersonID: owner.ID, Name: "admin", Roles: []access.Role{access.Admin}},
 		board:     &access.Principal{PersonID: owner.ID, Name: "board", Roles: []access.Role{access.PortfolioBoard}},
 		architect: &access.Principal{PersonID: owner.ID, Name: "architect", Roles: []access.Role{access.EnterpriseArchitect}},
-		reader: &access.Principal{PersonID: owner.ID, Name: "reader", DepartmentID: dept.ID, Roles: []access.Role{access.Requester}},
-		gate:   &access.Principal{PersonID: owner.ID, Name: "pipeline", Roles: []access.Role{access.Requester}, Scope: access.ScopeGate}}
+		reader:    &access.Principal{PersonID: owner.ID, Name: "reader", DepartmentID: dept.ID, Roles: []access.Role{access.Requester}},
+		gate:      &access.Principal{PersonID: owner.ID, Name: "pipeline", Roles: []access.Role{access.Requester}, Scope: access.ScopeGate}}
 }
 
 func fields(err error) map[string]bool {
