@@ -7,9 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"regexp"
 	"slices"
-	"maps"
 	"strings"
 
 	"github.com/engagehq/engage/internal/access"
