@@ -20,8 +20,8 @@ import (
 func TestNeedsAndTheProcessRegisterThroughTheAPI(t *testing.T) {
 	apptest.Run(t, func(t *testing.T, e *apptest.Engage) {
 		ctx := context.Background()
-		board := principalOf(t, e, "board@example.com")
-		o2c, err := e.Processes.Create(ctx, board, process.Input{Kind: process.ValueStream, Ref: "order-to-cash", Name: "Order to cash", Criticality: "high"})
+		architect := principalOf(t, e, "architect@example.com")
+		o2c, err := e.Processes.Create(ctx, architect, process.Input{Kind: process.ValueStream, Ref: "order-to-cash", Name: "Order to cash", Criticality: "high"})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -123,8 +123,8 @@ func TestArchiMateArchisurance(t *testing.T) {
 		m, _ := w.s.ProcessMap(ctx, w.reader)
 		apps, _ := w.s.ListApplications(ctx, w.reader)
 		links := 0
-		for _, n := range m.Applications {
-			links += n
+		for _, e := range m.Entries {
+			links += e.Applications
 		}
 		if len(m.Entries) != wantP || len(apps) != wantA || links != wantL {
 			t.Fatalf("register holds %d processes, %d applications, %d links; want %d, %d, %d", len(m.Entries), len(apps), links, wantP, wantA, wantL)

@@ -98,17 +98,22 @@ func (s *Service) refsWhere(ctx context.Context, q db.Querier, query string, arg
 	return out, rows.Err()
 }
 
+// MapEntry is one entry of the process map with its evidence: how many
+// applications and catalog services are linked to it.
+type MapEntry struct {
+	Entry
+	Applications int `json:"applications"`
+	Services     int `json:"services"`
+}
+
 // Map is the whole register as a tree, for the process map.
 type Map struct {
-	Entries []Entry `json:"entries" nullable:"false" doc:"Every entry, in creation order"`
-	// Evidence counts, per process id, the applications and services linked.
-	Applications map[int64]int `json:"applications"`
-	Services     map[int64]int `json:"services"`
+	Entries []MapEntry `json:"entries" nullable:"false" doc:"Every entry, in creation order"`
 }
 
 // Children returns the entries directly below id (0: the top), in order.
-func (m Map) Children(id int64) []Entry {
-	var out []Entry
+func (m Map) Children(id int64) []MapEntry {
+	var out []MapEntry
 	for _, e := range m.Entries {
 		if e.ParentID == id {
 			out = append(out, e)
@@ -123,27 +128,19 @@ func (s *Service) ProcessMap(ctx context.Context, p *access.Principal) (Map, err
 	if err := requireReader(p); err != nil {
 		return Map{}, err
 	}
-	m := Map{Entries: []Entry{}, Applications: map[int64]int{}, Services: map[int64]int{}}
-	rows, err := s.DB.Query(ctx, "SELECT "+columns+" ORDER BY id")
+	entries, err := allEntries(ctx, s.DB)
 	if err != nil {
-		return Map{}, fmt.Errorf("reading the process register: %w", err)
-	}
-	for rows.Next() {
-		e, err := scan(rows)
-		if err != nil {
-			rows.Close()
-			return Map{}, err
-		}
-		m.Entries = append(m.Entries, e)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return Map{}, err
 	}
-	for table, counts := range map[string]map[int64]int{"process_applications": m.Applications, "process_services": m.Services} {
+	apps, svcs := map[int64]int{}, map[int64]int{}
+	for table, counts := range map[string]map[int64]int{"process_applications": apps, "process_services": svcs} {
 		if err := countBy(ctx, s.DB, "SELECT process_id, COUNT(*) FROM "+table+" GROUP BY process_id", counts); err != nil {
 			return Map{}, err
 		}
+	}
+	m := Map{Entries: make([]MapEntry, 0, len(entries))}
+	for _, e := range entries {
+		m.Entries = append(m.Entries, MapEntry{Entry: e, Applications: apps[e.ID], Services: svcs[e.ID]})
 	}
 	return m, nil
 }

@@ -142,7 +142,7 @@ func TestApplicationsLinksJourneys(t *testing.T) {
 			t.Fatalf("describe = %+v, %v", det, err)
 		}
 		m, err := w.s.ProcessMap(ctx, w.reader)
-		if err != nil || len(m.Entries) != 2 || m.Applications[w.quote.ID] != 1 || m.Services[w.quote.ID] != 1 || len(m.Children(w.o2c.ID)) != 1 {
+		if err != nil || len(m.Entries) != 2 || m.Entries[1].Applications != 1 || m.Entries[1].Services != 1 || len(m.Children(w.o2c.ID)) != 1 {
 			t.Fatalf("map = %+v, %v", m, err)
 		}
 	})
@@ -316,5 +316,62 @@ func TestRegisterMigrationReversible(t *testing.T) {
 			t.Fatal(err)
 		}
 		setupRegister(t, d)
+	})
+}
+
+// TestRegisterCSV: the processes and applications CSV files export and
+// import back unchanged; a bad file names its lines and writes nothing.
+func TestRegisterCSV(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		w := setupRegister(t, d)
+		f, _ := process.ParseRegisterFile("register.yaml", strings.NewReader(registerYAML))
+		if _, err := w.s.ApplyRegister(ctx, w.architect, f, false); err != nil {
+			t.Fatal(err)
+		}
+		for _, kind := range process.CSVKinds {
+			var buf strings.Builder
+			if err := w.s.ExportCSV(ctx, w.reader, kind, &buf); err != nil {
+				t.Fatal(err)
+			}
+			plan, err := w.s.ImportCSV(ctx, w.architect, kind, strings.NewReader(buf.String()), false)
+			if err != nil || plan.Created != 0 || plan.Changed != 0 {
+				t.Fatalf("%s: import the export = %v\n%s\n%s", kind, err, plan, buf.String())
+			}
+		}
+		csv := "ref,parent,name,applications,external_customers\nnew-one,quote,New one,sales-desk:150,true\nnew-two,nowhere,New two,,maybe\nnew-three,quote,New three,,\n"
+		_, err := w.s.ImportCSV(ctx, w.architect, "processes", strings.NewReader(csv), false)
+		text := ""
+		for _, f := range engage.ErrorFields(err) {
+			text += f.Field + ": " + f.Message + "\n"
+		}
+		if !strings.Contains(text, "line 3: external_customers") {
+			t.Fatalf("bad csv = %v\n%s", err, text)
+		}
+		csv = strings.Replace(csv, "maybe", "false", 1)
+		_, err = w.s.ImportCSV(ctx, w.architect, "processes", strings.NewReader(csv), false)
+		text = ""
+		for _, f := range engage.ErrorFields(err) {
+			text += f.Field + ": " + f.Message + "\n"
+		}
+		if !strings.Contains(text, "line 3 (process new-two): parent") {
+			t.Fatalf("bad csv = %v\n%s", err, text)
+		}
+		csv = strings.Replace(csv, "nowhere", "quote", 1)
+		_, err = w.s.ImportCSV(ctx, w.architect, "processes", strings.NewReader(csv), false)
+		if fe := engage.ErrorFields(err); len(fe) != 1 || !strings.HasPrefix(fe[0].Field, "line 2 (process new-one): applications") {
+			t.Fatalf("bad weight = %v", err)
+		}
+		if m, _ := w.s.ProcessMap(ctx, w.reader); len(m.Entries) != 3 {
+			t.Fatalf("a refused file wrote: %d entries", len(m.Entries))
+		}
+		csv = strings.Replace(csv, "150", "15", 1)
+		plan, err := w.s.ImportCSV(ctx, w.architect, "processes", strings.NewReader(csv), true)
+		if err != nil || plan.Created != 3 || !plan.DryRun {
+			t.Fatalf("dry run = %v\n%s", err, plan)
+		}
+		if _, err := w.s.ImportCSV(ctx, w.architect, "processes", strings.NewReader("ref,colour\n"), false); !strings.Contains(engage.ErrorFields(err)[0].Message, "colour") {
+			t.Fatalf("unknown column = %v", err)
+		}
 	})
 }
