@@ -116,7 +116,7 @@ func (a *API) registerProcesses(api huma.API) {
 			return body(e), err
 		})
 	register(a, api, huma.Operation{OperationID: "get-process-detail", Method: http.MethodGet, Path: "/processes/{id}/detail", Tags: tags,
-		Summary: "A process with its enablement and evidence",
+		Summary:     "A process with its enablement and evidence",
 		Description: "Its functions, locations and customer journeys, and the applications and catalog services that enable it, with their weights.",
 		Errors:      []int{http.StatusNotFound}},
 		func(ctx context.Context, p *access.Principal, in *processPath) (*Body[process.Detail], error) {
@@ -156,7 +156,7 @@ func (a *API) registerProcesses(api huma.API) {
 			return body(d), err
 		})
 	register(a, api, huma.Operation{OperationID: "link-process-application", Method: http.MethodPut, Path: "/processes/{id}/applications/{target}", Tags: tags,
-		Summary: "Link a process to an application with a weight",
+		Summary:     "Link a process to an application with a weight",
 		Description: "Enterprise architects and administrators. The weight is an exact percentage from 0 to 100; sending it again replaces it.",
 		Errors:      []int{http.StatusNotFound}},
 		func(ctx context.Context, p *access.Principal, in *linkPut) (*Body[process.AppLink], error) {
@@ -169,7 +169,7 @@ func (a *API) registerProcesses(api huma.API) {
 			return nil, a.Processes.Unlink(ctx, p, in.ID, "application", in.TargetID)
 		})
 	register(a, api, huma.Operation{OperationID: "link-process-service", Method: http.MethodPut, Path: "/processes/{id}/services/{target}", Tags: tags,
-		Summary: "Link a process to a catalog service with a weight",
+		Summary:     "Link a process to a catalog service with a weight",
 		Description: "Enterprise architects and administrators. The weight is an exact percentage from 0 to 100: how much of the service's use serves the process.",
 		Errors:      []int{http.StatusNotFound}},
 		func(ctx context.Context, p *access.Principal, in *linkPut) (*Body[process.ServiceLink], error) {
