@@ -37,6 +37,10 @@ func MayChange(p *access.Principal) bool {
 	return p != nil && !p.GateOnly() && (p.IsAdmin() || p.Has(access.EnterpriseArchitect))
 }
 
+// MayWrite says whether p may change the register, asked before a file is
+// received.
+func MayWrite(p *access.Principal) error { return requireWriter(p) }
+
 func requireWriter(p *access.Principal) error {
 	if err := requireReader(p); err != nil {
 		return err

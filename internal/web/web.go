@@ -15,6 +15,7 @@ import (
 	"github.com/engagehq/engage/internal/web/catalogpages"
 	"github.com/engagehq/engage/internal/web/frontdoorpages"
 	"github.com/engagehq/engage/internal/web/notifypages"
+	"github.com/engagehq/engage/internal/web/portfoliopages"
 	"io/fs"
 	"log/slog"
 	"maps"
@@ -91,7 +92,6 @@ func (s *Server) Routes() []Route {
 		{Pattern: "POST /account/tokens/{id}/revoke", Handle: s.revokeToken},
 		{Pattern: "GET /api-reference", Public: true, Handle: s.apiReferencePage},
 		{Pattern: "GET /communities", Handle: s.area("communities")},
-		{Pattern: "GET /portfolio", Handle: s.area("portfolio")},
 	}
 	for _, a := range s.areas() {
 		routes = append(routes, a.Routes()...)
@@ -114,6 +114,7 @@ func (s *Server) areas() []area {
 	frontdoorPages := &frontdoorpages.Pages{Kit: s.kit, FrontDoor: s.FrontDoor, Org: s.Org, Catalog: s.Catalog, Approval: s.Approval, Clock: s.Clock}
 	approvalPages := &approvalpages.Pages{Kit: s.kit, Approval: s.Approval, Org: s.Org, Catalog: s.Catalog, Waiting: s.Waiting, Clock: s.Clock}
 	adminPages := &adminpages.Pages{Kit: s.kit, Org: s.Org, Auth: s.Auth, Audit: s.Audit, Clock: s.Clock}
+	portfolioPages := &portfoliopages.Pages{Kit: s.kit, Processes: s.Processes, Catalog: s.Catalog, FrontDoor: s.FrontDoor}
 	return []area{
 		{notifyPages.Routes, notifypages.Templates},
 		{catalogPages.Routes, catalogpages.Templates},
@@ -121,6 +122,7 @@ func (s *Server) areas() []area {
 		{frontdoorPages.Routes, frontdoorpages.Templates},
 		{approvalPages.Routes, approvalpages.Templates},
 		{adminPages.Routes, adminpages.Templates},
+		{portfolioPages.Routes, portfoliopages.Templates},
 	}
 }
 
