@@ -176,7 +176,10 @@ func load(ctx context.Context, d *db.DB, s product.Services) error {
 	if err := loadBilling(ctx, d, b); err != nil {
 		return err
 	}
-	return loadCommunities(ctx, d, s)
+	if err := loadCommunities(ctx, d, s); err != nil {
+		return err
+	}
+	return loadRegister(ctx, s)
 }
 
 func table(header []string, rows [][]string) string {
