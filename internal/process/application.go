@@ -132,25 +132,43 @@ func (s *Service) applications(ctx context.Context, q db.Querier, where string, 
 	if len(out) == 0 {
 		return out, nil
 	}
+	linkQuery, linkArgs := "SELECT application_id, service_id FROM application_services ORDER BY application_id, service_id", []any(nil)
+	if where != "" && len(out) <= 500 {
+		ids := make([]int64, len(out))
+		for i, a := range out {
+			ids[i] = a.ID
+		}
+		linkQuery = "SELECT application_id, service_id FROM application_services WHERE application_id IN (" + db.Placeholders(len(ids)) +
+			") ORDER BY application_id, service_id"
+		linkArgs = db.Args(ids)
+	}
+	links, err := q.Query(ctx, linkQuery, linkArgs...)
+	if err != nil {
+		return nil, fmt.Errorf("reading the applications' services: %w", err)
+	}
+	var pairs [][2]int64
+	for links.Next() {
+		var pair [2]int64
+		if err := links.Scan(&pair[0], &pair[1]); err != nil {
+			links.Close()
+			return nil, err
+		}
+		pairs = append(pairs, pair)
+	}
+	links.Close()
+	if err := links.Err(); err != nil || len(pairs) == 0 {
+		return out, err
+	}
 	refs, err := s.serviceRefs(ctx)
 	if err != nil {
 		return nil, err
 	}
-	links, err := q.Query(ctx, "SELECT application_id, service_id FROM application_services ORDER BY application_id, service_id")
-	if err != nil {
-		return nil, fmt.Errorf("reading the applications' services: %w", err)
-	}
-	defer links.Close()
-	for links.Next() {
-		var app, svc int64
-		if err := links.Scan(&app, &svc); err != nil {
-			return nil, err
-		}
-		if i, ok := byID[app]; ok {
-			out[i].Services = append(out[i].Services, refs[svc])
+	for _, pair := range pairs {
+		if i, ok := byID[pair[0]]; ok {
+			out[i].Services = append(out[i].Services, refs[pair[1]])
 		}
 	}
-	return out, links.Err()
+	return out, nil
 }
 
 func (s *Service) serviceRefs(ctx context.Context) (map[int64]ServiceRef, error) {
@@ -195,7 +213,7 @@ func (s *Service) application(ctx context.Context, q db.Querier, where string, a
 	return list[0], nil
 }
 
-func (s *Service) checkApplication(ctx context.Context, in *ApplicationInput) error {
+func (s *Service) checkApplication(ctx context.Context, in *ApplicationInput, k *known) error {
 	in.Ref = strings.ToLower(strings.TrimSpace(in.Ref))
 	in.Name, in.Description, in.Vendor = strings.TrimSpace(in.Name), strings.TrimSpace(in.Description), strings.TrimSpace(in.Vendor)
 	in.ArchiMateID = strings.TrimSpace(in.ArchiMateID)
@@ -222,12 +240,8 @@ func (s *Service) checkApplication(ctx context.Context, in *ApplicationInput) er
 	if in.TechnicalFit < 0 || in.TechnicalFit > 5 {
 		v.Add("technical_fit", "Rate from 1 (poor) to 5 (excellent), or leave it empty.")
 	}
-	if in.OwnerPersonID != 0 {
-		if _, err := s.Org.FindPersonByID(ctx, in.OwnerPersonID); engage.ErrorCode(err) == engage.ENOTFOUND {
-			v.Add("owner_person_id", "No person with id %d.", in.OwnerPersonID)
-		} else if err != nil {
-			return err
-		}
+	if err := s.checkPerson(ctx, &v, in.OwnerPersonID, k); err != nil {
+		return err
 	}
 	slices.Sort(in.ServiceIDs)
 	in.ServiceIDs = slices.Compact(in.ServiceIDs)
@@ -235,9 +249,13 @@ func (s *Service) checkApplication(ctx context.Context, in *ApplicationInput) er
 		v.Add("service_ids", "Link at most 100 services.")
 	}
 	if len(in.ServiceIDs) > 0 {
-		refs, err := s.serviceRefs(ctx)
-		if err != nil {
+		var refs map[int64]ServiceRef
+		if k != nil && k.services != nil {
+			refs = k.services
+		} else if r, err := s.serviceRefs(ctx); err != nil {
 			return err
+		} else {
+			refs = r
 		}
 		for _, id := range in.ServiceIDs {
 			if _, ok := refs[id]; !ok {
@@ -266,23 +284,26 @@ func (s *Service) CreateApplication(ctx context.Context, p *access.Principal, in
 	}
 	var out Application
 	err := s.DB.Transact(ctx, func(tx *db.Tx) (err error) {
-		out, err = s.createApplication(ctx, tx, p, in)
+		out, err = s.createApplication(ctx, tx, p, in, nil)
 		return err
 	})
 	return out, err
 }
 
-func (s *Service) createApplication(ctx context.Context, tx *db.Tx, p *access.Principal, in ApplicationInput) (Application, error) {
-	if err := s.checkApplication(ctx, &in); err != nil {
+func (s *Service) createApplication(ctx context.Context, tx *db.Tx, p *access.Principal, in ApplicationInput, k *known) (Application, error) {
+	if err := s.checkApplication(ctx, &in, k); err != nil {
 		return Application{}, err
 	}
-	if existing, err := s.application(ctx, tx, "ref = ?", in.Ref); err == nil {
-		if existing.Input().same(in) {
-			return existing, nil
+	// A register file (k set) creates only refs it found missing.
+	if k == nil {
+		if existing, err := s.application(ctx, tx, "ref = ?", in.Ref); err == nil {
+			if existing.Input().same(in) {
+				return existing, nil
+			}
+			return Application{}, fieldConflict("ref", fmt.Sprintf("%s is already the handle of %s.", in.Ref, existing.Name))
+		} else if engage.ErrorCode(err) != engage.ENOTFOUND {
+			return Application{}, err
 		}
-		return Application{}, fieldConflict("ref", fmt.Sprintf("%s is already the handle of %s.", in.Ref, existing.Name))
-	} else if engage.ErrorCode(err) != engage.ENOTFOUND {
-		return Application{}, err
 	}
 	now := s.Clock.Now()
 	var id int64
@@ -301,6 +322,15 @@ func (s *Service) createApplication(ctx context.Context, tx *db.Tx, p *access.Pr
 	if err := audit.Record(ctx, tx, now, p, "create", "application", id, "Application "+in.Ref+": "+in.Name, nil, in); err != nil {
 		return Application{}, err
 	}
+	if k != nil {
+		a := Application{ID: id, Ref: in.Ref, Name: in.Name, Description: in.Description, OwnerPersonID: in.OwnerPersonID, Vendor: in.Vendor,
+			Lifecycle: in.Lifecycle, FunctionalFit: in.FunctionalFit, TechnicalFit: in.TechnicalFit, Disposition: Disposition(in.FunctionalFit, in.TechnicalFit),
+			ArchiMateID: in.ArchiMateID, Services: []ServiceRef{}, Version: 1, CreatedAt: now.UTC(), UpdatedAt: now.UTC()}
+		for _, sid := range in.ServiceIDs {
+			a.Services = append(a.Services, k.services[sid])
+		}
+		return a, nil
+	}
 	return s.application(ctx, tx, "id = ?", id)
 }
 
@@ -312,18 +342,18 @@ func (s *Service) UpdateApplication(ctx context.Context, p *access.Principal, id
 	}
 	var out Application
 	err := s.DB.Transact(ctx, func(tx *db.Tx) (err error) {
-		out, err = s.updateApplication(ctx, tx, p, id, version, in)
+		out, err = s.updateApplication(ctx, tx, p, id, version, in, nil)
 		return err
 	})
 	return out, err
 }
 
-func (s *Service) updateApplication(ctx context.Context, tx *db.Tx, p *access.Principal, id int64, version int, in ApplicationInput) (Application, error) {
+func (s *Service) updateApplication(ctx context.Context, tx *db.Tx, p *access.Principal, id int64, version int, in ApplicationInput, k *known) (Application, error) {
 	before, err := s.application(ctx, tx, "id = ?", id)
 	if err != nil {
 		return Application{}, err
 	}
-	if err := s.checkApplication(ctx, &in); err != nil {
+	if err := s.checkApplication(ctx, &in, k); err != nil {
 		return Application{}, err
 	}
 	now := s.Clock.Now()

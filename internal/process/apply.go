@@ -13,6 +13,7 @@ import (
 
 	"github.com/engagehq/engage"
 	"github.com/engagehq/engage/internal/access"
+	"github.com/engagehq/engage/internal/audit"
 	"github.com/engagehq/engage/internal/db"
 	"github.com/engagehq/engage/internal/org"
 	"github.com/engagehq/engage/internal/paging"
@@ -109,6 +110,11 @@ type applier struct {
 	// What the register holds, by ref, updated as the file is applied.
 	procs map[string]Entry
 	apps  map[string]Application
+	k     *known
+	// The links of every process as they were before the file, by
+	// process id and the application's ref or the service's slug.
+	appLinks, svcLinks   map[int64]map[string]decimal.Decimal
+	functions, locations map[int64][]int64
 }
 
 func (a *applier) fail(where, field, format string, args ...any) {
@@ -160,12 +166,20 @@ func (a *applier) run(ctx context.Context) error {
 		a.svcs[r.Slug] = r
 	}
 	a.procs, a.apps = map[string]Entry{}, map[string]Application{}
+	a.k = &known{tree: map[int64]int64{}, people: map[int64]bool{}, depts: map[int64]bool{}, services: refs}
+	for _, id := range a.org.departments {
+		a.k.depts[id] = true
+	}
 	entries, err := allEntries(ctx, a.tx)
 	if err != nil {
 		return err
 	}
 	for _, e := range entries {
 		a.procs[e.Ref] = e
+		a.k.tree[e.ID] = e.ParentID
+	}
+	if err := a.loadLinks(ctx); err != nil {
+		return err
 	}
 	apps, err := a.s.applications(ctx, a.tx, "")
 	if err != nil {
@@ -250,16 +264,16 @@ func (a *applier) application(ctx context.Context, fa *FileApplication) error {
 			}
 		}
 	}
-	if bad, err := a.failed(where, a.s.checkApplication(ctx, &in)); bad || err != nil {
+	if bad, err := a.failed(where, a.s.checkApplication(ctx, &in, a.k)); bad || err != nil {
 		return err
 	}
 	var out Application
 	var err error
 	if !exists {
-		out, err = a.s.createApplication(ctx, a.tx, a.p, in)
+		out, err = a.s.createApplication(ctx, a.tx, a.p, in, a.k)
 		a.change("create", "application", in.Ref, in.Name, nil)
 	} else if before := cur.Input(); !before.same(in) {
-		out, err = a.s.updateApplication(ctx, a.tx, a.p, cur.ID, cur.Version, in)
+		out, err = a.s.updateApplication(ctx, a.tx, a.p, cur.ID, cur.Version, in, a.k)
 		a.change("update", "application", in.Ref, in.Name, a.applicationDiff(before, in))
 	} else {
 		return nil
@@ -358,16 +372,16 @@ func (a *applier) process(ctx context.Context, fp *FileProcess) error {
 	if exists {
 		id = cur.ID
 	}
-	if bad, err := a.failed(where, a.s.check(ctx, a.tx, id, &in)); bad || err != nil {
+	if bad, err := a.failed(where, a.s.check(ctx, a.tx, id, &in, a.k)); bad || err != nil {
 		return err
 	}
 	var out Entry
 	var err error
 	if !exists {
-		out, err = a.s.create(ctx, a.tx, a.p, in)
+		out, err = a.s.create(ctx, a.tx, a.p, in, a.k)
 		a.change("create", "process", in.Ref, in.Name, nil)
 	} else if before := cur.Input(); before != in {
-		out, err = a.s.update(ctx, a.tx, a.p, cur.ID, cur.Version, in)
+		out, err = a.s.update(ctx, a.tx, a.p, cur.ID, cur.Version, in, a.k)
 		a.change("update", "process", in.Ref, in.Name, a.processDiff(before, in))
 	} else {
 		return nil
@@ -376,23 +390,63 @@ func (a *applier) process(ctx context.Context, fp *FileProcess) error {
 		return err
 	}
 	a.procs[out.Ref] = out
+	a.k.tree[out.ID] = out.ParentID
+	return nil
+}
+
+// loadLinks reads every process's links and performers once.
+func (a *applier) loadLinks(ctx context.Context) error {
+	a.appLinks, a.svcLinks = map[int64]map[string]decimal.Decimal{}, map[int64]map[string]decimal.Decimal{}
+	a.functions, a.locations = map[int64][]int64{}, map[int64][]int64{}
+	apps, err := a.s.appLinks(ctx, a.tx, "1 = 1")
+	if err != nil {
+		return err
+	}
+	for _, l := range apps {
+		if a.appLinks[l.ProcessID] == nil {
+			a.appLinks[l.ProcessID] = map[string]decimal.Decimal{}
+		}
+		a.appLinks[l.ProcessID][l.Ref] = l.Weight
+	}
+	svcs, err := a.s.serviceLinks(ctx, a.tx, "1 = 1")
+	if err != nil {
+		return err
+	}
+	for _, l := range svcs {
+		if a.svcLinks[l.ProcessID] == nil {
+			a.svcLinks[l.ProcessID] = map[string]decimal.Decimal{}
+		}
+		a.svcLinks[l.ProcessID][l.Slug] = l.Weight
+	}
+	for table, into := range map[string]map[int64][]int64{"process_functions": a.functions, "process_locations": a.locations} {
+		column := strings.TrimSuffix(strings.TrimPrefix(table, "process_"), "s") + "_id"
+		rows, err := a.tx.Query(ctx, "SELECT process_id, "+column+" FROM "+table+" ORDER BY process_id, "+column)
+		if err != nil {
+			return fmt.Errorf("reading the register's %s: %w", table, err)
+		}
+		for rows.Next() {
+			var pid, id int64
+			if err := rows.Scan(&pid, &id); err != nil {
+				rows.Close()
+				return err
+			}
+			into[pid] = append(into[pid], id)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
 // links makes a process's functions, locations, applications and services
-// match the file (only its applications when the file is partial).
+// match the file (only its applications when the file is partial), writing
+// only what changes and recording it once in the audit log.
 func (a *applier) links(ctx context.Context, fp *FileProcess) error {
 	where := whereOf(fp.Where, "process", fp.Ref)
 	proc := a.procs[fp.Ref]
-	var diffs []string
-	oldApps, err := a.s.appLinks(ctx, a.tx, "l.process_id = ?", proc.ID)
-	if err != nil {
-		return err
-	}
-	had := map[string]decimal.Decimal{}
-	for _, l := range oldApps {
-		had[l.Ref] = l.Weight
-	}
+	had := a.appLinks[proc.ID]
 	want := map[string]decimal.Decimal{}
 	for _, fl := range fp.Applications {
 		ref := normRef(fl.Ref)
@@ -425,55 +479,49 @@ func (a *applier) links(ctx context.Context, fp *FileProcess) error {
 	if len(a.errs) > 0 {
 		return nil
 	}
-	diffs = append(diffs, weightDiff("applications", had, want)...)
-	for ref := range had {
-		if _, keep := want[ref]; !keep {
-			if err := a.s.unlinkIn(ctx, a.tx, a.p, proc, "application", a.apps[ref].ID); err != nil {
-				return err
-			}
+	diffs := weightDiff("applications", had, want)
+	if len(diffs) > 0 {
+		ids := map[string]int64{}
+		for ref := range had {
+			ids[ref] = a.apps[ref].ID
 		}
-	}
-	for ref, w := range want {
-		if err := a.s.setAppLink(ctx, a.tx, a.p, proc, a.apps[ref].ID, ref, w); err != nil {
+		for ref := range want {
+			ids[ref] = a.apps[ref].ID
+		}
+		if err := replaceLinks(ctx, a.tx, "process_applications", "application_id", proc.ID, had, want, ids); err != nil {
 			return err
 		}
 	}
 	if !a.f.Partial {
-		oldSvcs, err := a.s.serviceLinks(ctx, a.tx, "process_id = ?", proc.ID)
-		if err != nil {
-			return err
-		}
-		hadSvcs := map[string]decimal.Decimal{}
-		for _, l := range oldSvcs {
-			hadSvcs[l.Slug] = l.Weight
-		}
-		diffs = append(diffs, weightDiff("services", hadSvcs, wantSvcs)...)
-		for slug := range hadSvcs {
-			if _, keep := wantSvcs[slug]; !keep {
-				if err := a.s.unlinkIn(ctx, a.tx, a.p, proc, "service", a.svcs[slug].ID); err != nil {
-					return err
-				}
+		hadSvcs := a.svcLinks[proc.ID]
+		svcDiffs := weightDiff("services", hadSvcs, wantSvcs)
+		if len(svcDiffs) > 0 {
+			ids := map[string]int64{}
+			for slug := range hadSvcs {
+				ids[slug] = a.svcs[slug].ID
 			}
-		}
-		for slug, w := range wantSvcs {
-			if err := a.s.setServiceLink(ctx, a.tx, a.p, proc, a.svcs[slug], w); err != nil {
+			for slug := range wantSvcs {
+				ids[slug] = a.svcs[slug].ID
+			}
+			if err := replaceLinks(ctx, a.tx, "process_services", "service_id", proc.ID, hadSvcs, wantSvcs, ids); err != nil {
 				return err
 			}
+			diffs = append(diffs, svcDiffs...)
 		}
-		oldF, oldL, err := a.s.performers(ctx, a.tx, proc.ID)
-		if err != nil {
-			return err
-		}
-		diffs = append(diffs, a.codeDiff("functions", oldF, functions, a.org.functionCodes)...)
-		diffs = append(diffs, a.codeDiff("locations", oldL, locations, a.org.locationCodes)...)
-		if err := a.s.setPerformers(ctx, a.tx, a.p, proc, functions, locations); err != nil {
-			if bad, err := a.failed(where, err); bad || err != nil {
+		oldF, oldL := sortedSet(a.functions[proc.ID]), sortedSet(a.locations[proc.ID])
+		performers := append(a.codeDiff("functions", oldF, functions, a.org.functionCodes), a.codeDiff("locations", oldL, locations, a.org.locationCodes)...)
+		if len(performers) > 0 {
+			if err := writePerformers(ctx, a.tx, proc, functions, locations); err != nil {
 				return err
 			}
+			diffs = append(diffs, performers...)
 		}
 	}
 	if len(diffs) == 0 {
 		return nil
+	}
+	if err := audit.Record(ctx, a.tx, a.s.Clock.Now(), a.p, "update", "process", proc.ID, "Process "+proc.Ref+": links from a register file", nil, diffs); err != nil {
+		return err
 	}
 	// A process the file created or changed already counts once.
 	for i := range a.plan.Changes {

@@ -94,7 +94,14 @@ func readArchiMate(name string, r io.Reader) (archiModel, error) {
 	m := archiModel{propNames: map[string]string{}}
 	dec := xml.NewDecoder(bytes.NewReader(src))
 	var stack []string
-	lineOf := func() int { return 1 + bytes.Count(src[:dec.InputOffset()], []byte("\n")) }
+	// The line of the decoder's position, counted on from the last asked.
+	line, counted := 1, int64(0)
+	lineOf := func() int {
+		off := dec.InputOffset()
+		line += bytes.Count(src[counted:off], []byte("\n"))
+		counted = off
+		return line
+	}
 	for {
 		tok, err := dec.Token()
 		if err == io.EOF {

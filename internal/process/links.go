@@ -268,17 +268,22 @@ func (s *Service) setPerformers(ctx context.Context, tx *db.Tx, p *access.Princi
 	if err := v.Err(); err != nil {
 		return err
 	}
-	oldF, err := db.QueryIDs(ctx, tx, "SELECT function_id FROM process_functions WHERE process_id = ? ORDER BY function_id", proc.ID)
-	if err != nil {
-		return err
-	}
-	oldL, err := db.QueryIDs(ctx, tx, "SELECT location_id FROM process_locations WHERE process_id = ? ORDER BY location_id", proc.ID)
+	oldF, oldL, err := s.performers(ctx, tx, proc.ID)
 	if err != nil {
 		return err
 	}
 	if slices.Equal(oldF, functionIDs) && slices.Equal(oldL, locationIDs) {
 		return nil
 	}
+	if err := writePerformers(ctx, tx, proc, functionIDs, locationIDs); err != nil {
+		return err
+	}
+	return audit.Record(ctx, tx, s.Clock.Now(), p, "update", "process", proc.ID, "Process "+proc.Ref+": functions and locations",
+		map[string]any{"functions": oldF, "locations": oldL}, map[string]any{"functions": functionIDs, "locations": locationIDs})
+}
+
+// writePerformers replaces a process's functions and locations.
+func writePerformers(ctx context.Context, tx *db.Tx, proc Entry, functionIDs, locationIDs []int64) error {
 	for _, stmt := range []string{"DELETE FROM process_functions WHERE process_id = ?", "DELETE FROM process_locations WHERE process_id = ?"} {
 		if _, err := tx.Exec(ctx, stmt, proc.ID); err != nil {
 			return fmt.Errorf("saving who performs %s: %w", proc.Ref, err)
@@ -294,8 +299,40 @@ func (s *Service) setPerformers(ctx context.Context, tx *db.Tx, p *access.Princi
 			return fmt.Errorf("saving where %s is performed: %w", proc.Ref, err)
 		}
 	}
-	return audit.Record(ctx, tx, s.Clock.Now(), p, "update", "process", proc.ID, "Process "+proc.Ref+": functions and locations",
-		map[string]any{"functions": oldF, "locations": oldL}, map[string]any{"functions": functionIDs, "locations": locationIDs})
+	return nil
+}
+
+// replaceLinks makes a process's rows in table (process_applications or
+// process_services) go from had to want, both by ref, writing only what
+// changes: new links in statements of up to 500 rows.
+func replaceLinks(ctx context.Context, tx *db.Tx, table, column string, processID int64, had, want map[string]decimal.Decimal, ids map[string]int64) error {
+	var fresh []any
+	for ref, w := range want {
+		old, ok := had[ref]
+		switch {
+		case !ok:
+			fresh = append(fresh, processID, ids[ref], w.String())
+		case !old.Equal(w):
+			if _, err := tx.Exec(ctx, "UPDATE "+table+" SET weight = ? WHERE process_id = ? AND "+column+" = ?", w.String(), processID, ids[ref]); err != nil {
+				return fmt.Errorf("saving a link: %w", err)
+			}
+		}
+	}
+	for ref := range had {
+		if _, ok := want[ref]; !ok {
+			if _, err := tx.Exec(ctx, "DELETE FROM "+table+" WHERE process_id = ? AND "+column+" = ?", processID, ids[ref]); err != nil {
+				return fmt.Errorf("removing a link: %w", err)
+			}
+		}
+	}
+	for len(fresh) > 0 {
+		n := min(len(fresh)/3, 500)
+		if _, err := tx.Exec(ctx, "INSERT INTO "+table+"(process_id, "+column+", weight) VALUES "+db.ValueRows(n, 3), fresh[:n*3]...); err != nil {
+			return fmt.Errorf("saving links: %w", err)
+		}
+		fresh = fresh[n*3:]
+	}
+	return nil
 }
 
 func sortedSet(ids []int64) []int64 {

@@ -93,8 +93,18 @@ func (s *Service) Refs(ctx context.Context, q db.Querier, ids []int64) (map[int6
 
 var refPattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 
+// known holds what checks look up, for a file that checks many entries
+// at once: the tree, and the people and departments found to exist. A nil
+// *known looks everything up.
+type known struct {
+	tree     map[int64]int64
+	people   map[int64]bool
+	depts    map[int64]bool
+	services map[int64]ServiceRef
+}
+
 // check validates in for the entry id (0 for a new one), reading through q.
-func (s *Service) check(ctx context.Context, q db.Querier, id int64, in *Input) error {
+func (s *Service) check(ctx context.Context, q db.Querier, id int64, in *Input, k *known) error {
 	in.Ref = strings.ToLower(strings.TrimSpace(in.Ref))
 	in.Name = strings.TrimSpace(in.Name)
 	in.Description = strings.TrimSpace(in.Description)
@@ -130,9 +140,13 @@ func (s *Service) check(ctx context.Context, q db.Querier, id int64, in *Input) 
 	if in.Kind == ValueStream && in.ParentID != 0 {
 		v.Add("parent_id", "A value stream stands at the top of the register: it has no parent.")
 	} else if in.ParentID != 0 {
-		tree, err := parents(ctx, q)
-		if err != nil {
+		var tree map[int64]int64
+		if k != nil && k.tree != nil {
+			tree = k.tree
+		} else if t, err := parents(ctx, q); err != nil {
 			return err
+		} else {
+			tree = t
 		}
 		if _, ok := tree[in.ParentID]; !ok {
 			v.Add("parent_id", "No process with id %d.", in.ParentID)
@@ -140,14 +154,10 @@ func (s *Service) check(ctx context.Context, q db.Querier, id int64, in *Input) 
 			v.Add("parent_id", "A process cannot sit below itself or one of its own sub-processes.")
 		}
 	}
-	if in.OwnerPersonID != 0 {
-		if _, err := s.Org.FindPersonByID(ctx, in.OwnerPersonID); engage.ErrorCode(err) == engage.ENOTFOUND {
-			v.Add("owner_person_id", "No person with id %d.", in.OwnerPersonID)
-		} else if err != nil {
-			return err
-		}
+	if err := s.checkPerson(ctx, &v, in.OwnerPersonID, k); err != nil {
+		return err
 	}
-	if in.OwnerDepartmentID != 0 {
+	if in.OwnerDepartmentID != 0 && (k == nil || !k.depts[in.OwnerDepartmentID]) {
 		if _, err := s.Org.FindDepartment(ctx, access.System("process register"), in.OwnerDepartmentID); engage.ErrorCode(err) == engage.ENOTFOUND {
 			v.Add("owner_department_id", "No department with id %d.", in.OwnerDepartmentID)
 		} else if err != nil {
@@ -155,6 +165,21 @@ func (s *Service) check(ctx context.Context, q db.Querier, id int64, in *Input) 
 		}
 	}
 	return v.Err()
+}
+
+// checkPerson records an error when the owner named is not a person.
+func (s *Service) checkPerson(ctx context.Context, v *engage.Validation, id int64, k *known) error {
+	if id == 0 || (k != nil && k.people[id]) {
+		return nil
+	}
+	if _, err := s.Org.FindPersonByID(ctx, id); engage.ErrorCode(err) == engage.ENOTFOUND {
+		v.Add("owner_person_id", "No person with id %d.", id)
+	} else if err != nil {
+		return err
+	} else if k != nil && k.people != nil {
+		k.people[id] = true
+	}
+	return nil
 }
 
 // below reports whether node is id or sits somewhere below it.
@@ -176,23 +201,26 @@ func (s *Service) Create(ctx context.Context, p *access.Principal, in Input) (En
 	}
 	var out Entry
 	err := s.DB.Transact(ctx, func(tx *db.Tx) (err error) {
-		out, err = s.create(ctx, tx, p, in)
+		out, err = s.create(ctx, tx, p, in, nil)
 		return err
 	})
 	return out, err
 }
 
-func (s *Service) create(ctx context.Context, tx *db.Tx, p *access.Principal, in Input) (Entry, error) {
-	if err := s.check(ctx, tx, 0, &in); err != nil {
+func (s *Service) create(ctx context.Context, tx *db.Tx, p *access.Principal, in Input, k *known) (Entry, error) {
+	if err := s.check(ctx, tx, 0, &in, k); err != nil {
 		return Entry{}, err
 	}
-	if existing, err := find(ctx, tx, "ref = ?", in.Ref); err == nil {
-		if existing.Input() == in {
-			return existing, nil
+	// A register file (k set) creates only refs it found missing.
+	if k == nil {
+		if existing, err := find(ctx, tx, "ref = ?", in.Ref); err == nil {
+			if existing.Input() == in {
+				return existing, nil
+			}
+			return Entry{}, fieldConflict("ref", fmt.Sprintf("%s is already the handle of %s.", in.Ref, existing.Name))
+		} else if engage.ErrorCode(err) != engage.ENOTFOUND {
+			return Entry{}, err
 		}
-		return Entry{}, fieldConflict("ref", fmt.Sprintf("%s is already the handle of %s.", in.Ref, existing.Name))
-	} else if engage.ErrorCode(err) != engage.ENOTFOUND {
-		return Entry{}, err
 	}
 	now := s.Clock.Now()
 	var id int64
@@ -209,6 +237,11 @@ func (s *Service) create(ctx context.Context, tx *db.Tx, p *access.Principal, in
 	if err := audit.Record(ctx, tx, now, p, "create", "process", id, "Process "+in.Ref+": "+in.Name, nil, in); err != nil {
 		return Entry{}, err
 	}
+	if k != nil {
+		return Entry{ID: id, ParentID: in.ParentID, Kind: in.Kind, Ref: in.Ref, Name: in.Name, Description: in.Description, OwnerPersonID: in.OwnerPersonID,
+			OwnerDepartmentID: in.OwnerDepartmentID, Criticality: in.Criticality, ExternalCustomers: in.ExternalCustomers, Enablement: in.Enablement,
+			ArchiMateType: in.ArchiMateType, ArchiMateID: in.ArchiMateID, Version: 1, CreatedAt: now.UTC(), UpdatedAt: now.UTC()}, nil
+	}
 	return find(ctx, tx, "id = ?", id)
 }
 
@@ -220,18 +253,18 @@ func (s *Service) Update(ctx context.Context, p *access.Principal, id int64, ver
 	}
 	var out Entry
 	err := s.DB.Transact(ctx, func(tx *db.Tx) (err error) {
-		out, err = s.update(ctx, tx, p, id, version, in)
+		out, err = s.update(ctx, tx, p, id, version, in, nil)
 		return err
 	})
 	return out, err
 }
 
-func (s *Service) update(ctx context.Context, tx *db.Tx, p *access.Principal, id int64, version int, in Input) (Entry, error) {
+func (s *Service) update(ctx context.Context, tx *db.Tx, p *access.Principal, id int64, version int, in Input, k *known) (Entry, error) {
 	before, err := find(ctx, tx, "id = ?", id)
 	if err != nil {
 		return Entry{}, err
 	}
-	if err := s.check(ctx, tx, id, &in); err != nil {
+	if err := s.check(ctx, tx, id, &in, k); err != nil {
 		return Entry{}, err
 	}
 	if !in.ExternalCustomers && before.ExternalCustomers {
