@@ -111,6 +111,15 @@ func TestPortfolioPages(t *testing.T) {
 		if found != 1 {
 			t.Fatalf("services after linking: %+v", d.Services)
 		}
+		// Changing it on its page keeps what the form does not edit: its owner.
+		if res, _ := architect.Submit(path, path, url.Values{"name": {"Give a quote to a customer"}, "enablement": {"automated"}}); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("edit = %d", res.StatusCode)
+		}
+		after, err := e.Processes.Get(ctx, principalOf(t, e, "architect@example.com"), quote)
+		if err != nil || after.Name != "Give a quote to a customer" || after.Enablement != "automated" || after.OwnerDepartmentID == 0 ||
+			after.OwnerDepartmentID != d.Entry.OwnerDepartmentID || after.ExternalCustomers != d.Entry.ExternalCustomers {
+			t.Fatalf("after the edit: %+v, %v (before %+v)", after, err, d.Entry)
+		}
 		res, _ = architect.Submit("/portfolio", "/portfolio/processes", url.Values{"name": {"Send samples"}, "ref": {"send-samples"},
 			"kind": {"process"}, "parent_id": {fmt.Sprint(d.Entry.ParentID)}, "enablement": {"manual"}})
 		if res.StatusCode != http.StatusSeeOther {

@@ -2,10 +2,13 @@ package demo_test
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/shopspring/decimal"
 
+	"github.com/engagehq/engage"
 	"github.com/engagehq/engage/internal/apptest"
 	"github.com/engagehq/engage/internal/frontdoor"
 	"github.com/engagehq/engage/internal/process"
@@ -81,6 +84,13 @@ func TestDemoRegister(t *testing.T) {
 		got, _, err := e.FrontDoor.List(ctx, principal(t, e, "admin@example.com"), frontdoor.ListFilter{ProcessID: experiments, Limit: 500})
 		if err != nil || len(got) == 0 {
 			t.Fatalf("needs that refer to run-experiments: %d, %v", len(got), err)
+		}
+		// Only the need's BRM, architects and administrators link it afterwards.
+		if _, err := e.FrontDoor.LinkProcesses(ctx, principal(t, e, "budget@example.com"), got[0].Reference, []int64{experiments}); engage.ErrorCode(err) != engage.EFORBIDDEN {
+			t.Fatalf("a budget holder links a need: %v", err)
+		}
+		if _, err := e.FrontDoor.LinkProcesses(ctx, principal(t, e, "admin@example.com"), got[0].Reference, []int64{experiments, 999999}); !strings.Contains(fmt.Sprint(engage.ErrorFields(err)), "999999") {
+			t.Fatalf("an unknown process: %v", err)
 		}
 	})
 }

@@ -13,8 +13,8 @@ import (
 // LinkProcesses sets the processes of the register a need affects, beside
 // what its requester typed, in any state but a final one: so a need written
 // before the register knew its processes is linked to them afterwards. The
-// need's BRM, enterprise architects and administrators may; setting the
-// same processes again changes nothing.
+// need's BRM, enterprise architects and administrators may, of the needs
+// they may read; setting the same processes again changes nothing.
 func (f *Service) LinkProcesses(ctx context.Context, p *access.Principal, ref string, processIDs []int64) (Need, error) {
 	n, err := f.Find(ctx, p, ref)
 	if err != nil {

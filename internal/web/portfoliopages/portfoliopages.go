@@ -163,7 +163,11 @@ func (s *Pages) renderMap(w http.ResponseWriter, r *http.Request, base page.Base
 
 func processInput(r *http.Request) process.Input {
 	parent, _ := strconv.ParseInt(r.PostFormValue("parent_id"), 10, 64)
+	// The owner is shown, not edited, on the page: the form carries it back.
+	owner, _ := strconv.ParseInt(r.PostFormValue("owner_person_id"), 10, 64)
+	dept, _ := strconv.ParseInt(r.PostFormValue("owner_department_id"), 10, 64)
 	return process.Input{Kind: process.Kind(r.PostFormValue("kind")), Ref: r.PostFormValue("ref"), Name: r.PostFormValue("name"),
+		OwnerPersonID: owner, OwnerDepartmentID: dept,
 		Description: r.PostFormValue("description"), ParentID: parent, Criticality: r.PostFormValue("criticality"),
 		ExternalCustomers: r.PostFormValue("external_customers") == "on", Enablement: r.PostFormValue("enablement"),
 		ArchiMateType: r.PostFormValue("archimate_type"), ArchiMateID: r.PostFormValue("archimate_id")}
@@ -229,7 +233,8 @@ func (s *Pages) renderProcess(w http.ResponseWriter, r *http.Request, id int64, 
 		}
 		base.Form = map[string]string{"kind": string(e.Kind), "ref": e.Ref, "name": e.Name, "description": e.Description,
 			"parent_id": strconv.FormatInt(e.ParentID, 10), "criticality": e.Criticality, "external_customers": ext, "enablement": e.Enablement,
-			"archimate_type": e.ArchiMateType, "archimate_id": e.ArchiMateID, "version": strconv.Itoa(e.Version), "weight": "100"}
+			"archimate_type": e.ArchiMateType, "archimate_id": e.ArchiMateID, "version": strconv.Itoa(e.Version), "weight": "100",
+			"owner_person_id": strconv.FormatInt(e.OwnerPersonID, 10), "owner_department_id": strconv.FormatInt(e.OwnerDepartmentID, 10)}
 	}
 	if len(base.Errors) > 0 {
 		w.WriteHeader(http.StatusUnprocessableEntity)
