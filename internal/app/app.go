@@ -33,6 +33,7 @@ import (
 	"github.com/engagehq/engage/internal/db"
 	"github.com/engagehq/engage/internal/discuss"
 	"github.com/engagehq/engage/internal/frontdoor"
+	"github.com/engagehq/engage/internal/idea"
 	"github.com/engagehq/engage/internal/idempotency"
 	"github.com/engagehq/engage/internal/notify"
 	"github.com/engagehq/engage/internal/org"
@@ -125,7 +126,7 @@ func (a *App) build(ctx context.Context) error {
 	// addresses are refused unless configured. SMTP is off without a host.
 	a.Notify.AllowPrivateTargets, a.Notify.BaseURL, a.Notify.SMTP = cfg.Demo || cfg.AllowPrivateWebhooks, cfg.BaseURL, cfg.SMTP
 	// Webhooks may subscribe to what is published; every publisher lists its events here.
-	a.Notify.EventTypes = slices.Concat(frontdoor.EventTypes, approval.EventTypes, discuss.EventTypes)
+	a.Notify.EventTypes = slices.Concat(frontdoor.EventTypes, approval.EventTypes, discuss.EventTypes, idea.EventTypes)
 	a.Approval.Publisher = a.Notify
 	a.Processes = &process.Service{DB: d, Clock: clock, Org: a.Org, Services: a.Catalog}
 	a.FrontDoor = &frontdoor.Service{DB: d, Clock: clock, Org: a.Org, Catalog: a.Catalog, Approvals: a.Approval, Publisher: a.Notify,
@@ -138,6 +139,9 @@ func (a *App) build(ctx context.Context) error {
 	a.Billing.Cloud = cloudCharges{a.CloudBill}
 	a.Communities = &community.Service{DB: d, Clock: clock, Org: a.Org, Catalog: a.Catalog}
 	a.Discussions = &discuss.Service{DB: d, Clock: clock, Communities: a.Communities, Publisher: a.Notify}
+	a.Ideas = &idea.Service{DB: d, Clock: clock, Org: a.Org, Communities: a.Communities, Discussions: a.Discussions, FrontDoor: a.FrontDoor,
+		Catalog: a.Catalog, Publisher: a.Notify}
+	a.FrontDoor.OnStateChange(idea.OriginKind, a.Ideas.NeedMoved)
 	a.Waiting = &waiting.Counter{List: waiting.List{a.Approval, a.FrontDoor}, Changes: a.Org.Changes}
 	if cfg.OIDC.Enabled() {
 		a.OIDC = &auth.OIDC{Config: cfg.OIDC, Auth: a.Auth}

@@ -15,6 +15,7 @@ import (
 	"github.com/engagehq/engage/internal/costs"
 	"github.com/engagehq/engage/internal/discuss"
 	"github.com/engagehq/engage/internal/frontdoor"
+	"github.com/engagehq/engage/internal/idea"
 	"github.com/engagehq/engage/internal/notify"
 	"github.com/engagehq/engage/internal/org"
 	"github.com/engagehq/engage/internal/process"
@@ -52,6 +53,8 @@ type Services struct {
 	Communities *community.Service
 	// Discussions keeps communities' topics, replies, follows and flags.
 	Discussions *discuss.Service
+	// Ideas keeps the votes and status of ideas, and the needs they became.
+	Ideas *idea.Service
 	// Waiting lists what waits for a person, merged from the services
 	// above, and keeps each person's count for the navigation a second.
 	Waiting *waiting.Counter

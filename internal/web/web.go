@@ -14,6 +14,7 @@ import (
 	"github.com/engagehq/engage/internal/web/billingpages"
 	"github.com/engagehq/engage/internal/web/catalogpages"
 	"github.com/engagehq/engage/internal/web/frontdoorpages"
+	"github.com/engagehq/engage/internal/web/ideapages"
 	"github.com/engagehq/engage/internal/web/notifypages"
 	"github.com/engagehq/engage/internal/web/portfoliopages"
 	"io/fs"
@@ -123,6 +124,7 @@ func (s *Server) areas() []area {
 		{approvalPages.Routes, approvalpages.Templates},
 		{adminPages.Routes, adminpages.Templates},
 		{portfolioPages.Routes, portfoliopages.Templates},
+		{(&ideapages.Pages{Kit: s.kit, Ideas: s.Ideas, Communities: s.Communities, Discussions: s.Discussions}).Routes, ideapages.Templates},
 	}
 }
 
