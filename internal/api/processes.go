@@ -22,8 +22,14 @@ type processPath struct {
 	ID int64 `path:"id" minimum:"1"`
 }
 
+// ProcessInput is a new value stream or process (named apart from other
+// areas' inputs in the OpenAPI document).
+type ProcessInput struct {
+	process.Input
+}
+
 type processCreate struct {
-	Body process.Input
+	Body ProcessInput
 }
 
 type processUpdate struct {
@@ -119,7 +125,7 @@ func (a *API) registerProcesses(api huma.API) {
 		Summary:     "A process with its enablement and evidence",
 		Description: "Its functions, locations and customer journeys, and the applications and catalog services that enable it, with their weights.",
 		Errors:      []int{http.StatusNotFound}},
-		func(ctx context.Context, p *access.Principal, in *processPath) (*Body[process.Detail], error) {
+		func(ctx context.Context, p *access.Principal, in *processPath) (*Body[process.ProcessDetail], error) {
 			d, err := a.Processes.Describe(ctx, p, in.ID)
 			return body(d), err
 		})
@@ -127,7 +133,7 @@ func (a *API) registerProcesses(api huma.API) {
 		Summary: "The whole register with each entry's enablement",
 		Description: "Every value stream and process, with its enablement (manual, partly automated, automated, or empty when not assessed) " +
 			"and the number of applications and services linked as evidence."},
-		func(ctx context.Context, p *access.Principal, _ *struct{}) (*Body[process.Map], error) {
+		func(ctx context.Context, p *access.Principal, _ *struct{}) (*Body[process.RegisterMap], error) {
 			m, err := a.Processes.ProcessMap(ctx, p)
 			return body(m), err
 		})
@@ -135,7 +141,7 @@ func (a *API) registerProcesses(api huma.API) {
 		Summary: "Add a value stream or process", Description: "Enterprise architects and administrators. Sending the same entry again returns the one created.",
 		DefaultStatus: http.StatusCreated},
 		func(ctx context.Context, p *access.Principal, in *processCreate) (*Body[process.Entry], error) {
-			e, err := a.Processes.Create(ctx, p, in.Body)
+			e, err := a.Processes.Create(ctx, p, in.Body.Input)
 			return body(e), err
 		})
 	register(a, api, huma.Operation{OperationID: "update-process", Method: http.MethodPut, Path: "/processes/{id}", Tags: tags,
@@ -148,7 +154,7 @@ func (a *API) registerProcesses(api huma.API) {
 	register(a, api, huma.Operation{OperationID: "set-process-performers", Method: http.MethodPut, Path: "/processes/{id}/performers", Tags: tags,
 		Summary: "Say which functions perform a process, and where", Description: "Enterprise architects and administrators. Replaces the lists.",
 		Errors: []int{http.StatusNotFound}},
-		func(ctx context.Context, p *access.Principal, in *performersPut) (*Body[process.Detail], error) {
+		func(ctx context.Context, p *access.Principal, in *performersPut) (*Body[process.ProcessDetail], error) {
 			if err := a.Processes.SetPerformers(ctx, p, in.ID, in.Body.FunctionIDs, in.Body.LocationIDs); err != nil {
 				return nil, err
 			}
@@ -245,7 +251,7 @@ func (a *API) registerProcesses(api huma.API) {
 			"Importing the same file again changes nothing. With dry_run, only says what would change. Refused: files that are not ArchiMate, " +
 			"malformed XML (the line is named), any DOCTYPE, files over 32 MiB; nothing is half-written.",
 		MaxBodyBytes: process.MaxFileBytes + 1},
-		func(ctx context.Context, p *access.Principal, in *archiMateImport) (*Body[process.Plan], error) {
+		func(ctx context.Context, p *access.Principal, in *archiMateImport) (*Body[process.RegisterPlan], error) {
 			plan, err := a.Processes.ImportArchiMate(ctx, p, "body", bytes.NewReader(in.RawBody), in.DryRun)
 			return body(plan), err
 		})
@@ -264,7 +270,7 @@ func (a *API) registerProcesses(api huma.API) {
 		Summary: "Import processes or applications from CSV",
 		Description: "Enterprise architects and administrators. All or nothing: if any line is wrong nothing is written and every wrong line is named. " +
 			"With dry_run, only says what would change.", MaxBodyBytes: process.MaxFileBytes + 1},
-		func(ctx context.Context, p *access.Principal, in *registerCSVImport) (*Body[process.Plan], error) {
+		func(ctx context.Context, p *access.Principal, in *registerCSVImport) (*Body[process.RegisterPlan], error) {
 			plan, err := a.Processes.ImportCSV(ctx, p, in.Kind, bytes.NewReader(in.RawBody), in.DryRun)
 			return body(plan), err
 		})

@@ -19,8 +19,8 @@ import (
 	"github.com/engagehq/engage/internal/paging"
 )
 
-// Change is one entry a register file creates or changes.
-type Change struct {
+// RegisterChange is one entry a register file creates or changes.
+type RegisterChange struct {
 	Action string   `json:"action" enum:"create,update"`
 	Kind   string   `json:"kind" enum:"process,application,journey"`
 	Ref    string   `json:"ref"`
@@ -28,17 +28,17 @@ type Change struct {
 	Fields []string `json:"fields,omitempty" doc:"What changes, field by field"`
 }
 
-// Plan is what applying a register file does (or, in a dry run, would do).
-type Plan struct {
-	Created  int      `json:"created"`
-	Changed  int      `json:"changed"`
-	Changes  []Change `json:"changes" nullable:"false"`
-	Warnings []string `json:"warnings" nullable:"false"`
-	DryRun   bool     `json:"dry_run"`
+// RegisterPlan is what applying a register file does (or, in a dry run, would do).
+type RegisterPlan struct {
+	Created  int              `json:"created"`
+	Changed  int              `json:"changed"`
+	Changes  []RegisterChange `json:"changes" nullable:"false"`
+	Warnings []string         `json:"warnings" nullable:"false"`
+	DryRun   bool             `json:"dry_run"`
 }
 
 // String is the plan as the command line prints it.
-func (p Plan) String() string {
+func (p RegisterPlan) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%d created, %d changed\n", p.Created, p.Changed)
 	for _, c := range p.Changes {
@@ -64,13 +64,13 @@ var errDryRun = errors.New("dry run")
 // left as they are: a file adds and changes, it never deletes. Every error
 // names the entry (a file's line, an ArchiMate element) and the field, and
 // then nothing is written. Enterprise architects and administrators only.
-func (s *Service) ApplyRegister(ctx context.Context, p *access.Principal, f RegisterFile, dryRun bool) (Plan, error) {
+func (s *Service) ApplyRegister(ctx context.Context, p *access.Principal, f RegisterFile, dryRun bool) (RegisterPlan, error) {
 	if err := requireWriter(p); err != nil {
-		return Plan{}, err
+		return RegisterPlan{}, err
 	}
-	var plan Plan
+	var plan RegisterPlan
 	err := s.DB.Transact(ctx, func(tx *db.Tx) error {
-		a := &applier{ctx: ctx, s: s, tx: tx, p: p, f: f, plan: Plan{Changes: []Change{}, Warnings: slices.Clone(f.Warnings), DryRun: dryRun}}
+		a := &applier{ctx: ctx, s: s, tx: tx, p: p, f: f, plan: RegisterPlan{Changes: []RegisterChange{}, Warnings: slices.Clone(f.Warnings), DryRun: dryRun}}
 		if a.plan.Warnings == nil {
 			a.plan.Warnings = []string{}
 		}
@@ -103,7 +103,7 @@ type applier struct {
 	tx   *db.Tx
 	p    *access.Principal
 	f    RegisterFile
-	plan Plan
+	plan RegisterPlan
 	errs []engage.FieldError
 	org  *orgIndex
 	svcs map[string]ServiceRef // by slug
@@ -144,7 +144,7 @@ func (a *applier) failed(where string, err error) (bool, error) {
 }
 
 func (a *applier) change(action, kind, ref, name string, fields []string) {
-	a.plan.Changes = append(a.plan.Changes, Change{Action: action, Kind: kind, Ref: ref, Name: name, Fields: fields})
+	a.plan.Changes = append(a.plan.Changes, RegisterChange{Action: action, Kind: kind, Ref: ref, Name: name, Fields: fields})
 	if action == "create" {
 		a.plan.Created++
 	} else {

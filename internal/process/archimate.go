@@ -326,10 +326,10 @@ func defaultArchiType(k Kind) string {
 // ImportArchiMate reads an exchange file and applies it to the register in
 // one transaction, or with dryRun only says what it would change.
 // Enterprise architects and administrators only.
-func (s *Service) ImportArchiMate(ctx context.Context, p *access.Principal, name string, r io.Reader, dryRun bool) (Plan, error) {
+func (s *Service) ImportArchiMate(ctx context.Context, p *access.Principal, name string, r io.Reader, dryRun bool) (RegisterPlan, error) {
 	f, err := s.ParseArchiMate(ctx, p, name, r)
 	if err != nil {
-		return Plan{}, err
+		return RegisterPlan{}, err
 	}
 	return s.ApplyRegister(ctx, p, f, dryRun)
 }

@@ -78,16 +78,16 @@ func (s *Service) ExportCSV(ctx context.Context, p *access.Principal, kind strin
 // ImportCSV applies a CSV file of processes or applications to the
 // register: all or nothing, every wrong line named; with dryRun only says
 // what it would change. Enterprise architects and administrators only.
-func (s *Service) ImportCSV(ctx context.Context, p *access.Principal, kind string, r io.Reader, dryRun bool) (Plan, error) {
+func (s *Service) ImportCSV(ctx context.Context, p *access.Principal, kind string, r io.Reader, dryRun bool) (RegisterPlan, error) {
 	if err := requireWriter(p); err != nil {
-		return Plan{}, err
+		return RegisterPlan{}, err
 	}
 	if err := checkCSVKind(kind); err != nil {
-		return Plan{}, err
+		return RegisterPlan{}, err
 	}
 	f, err := ParseRegisterCSV(kind, r)
 	if err != nil {
-		return Plan{}, err
+		return RegisterPlan{}, err
 	}
 	return s.ApplyRegister(ctx, p, f, dryRun)
 }

@@ -8,9 +8,9 @@ import (
 	"github.com/engagehq/engage/internal/db"
 )
 
-// Detail is everything the register says about one process: the process
+// ProcessDetail is everything the register says about one process: the process
 // page and the API's detail.
-type Detail struct {
+type ProcessDetail struct {
 	Entry        Entry         `json:"entry"`
 	Parent       *Ref          `json:"parent,omitempty"`
 	Children     []Ref         `json:"children" nullable:"false"`
@@ -23,51 +23,51 @@ type Detail struct {
 }
 
 // Describe returns the detail of one process. Everyone signed in may.
-func (s *Service) Describe(ctx context.Context, p *access.Principal, id int64) (Detail, error) {
+func (s *Service) Describe(ctx context.Context, p *access.Principal, id int64) (ProcessDetail, error) {
 	if err := requireReader(p); err != nil {
-		return Detail{}, err
+		return ProcessDetail{}, err
 	}
 	e, err := find(ctx, s.DB, "id = ?", id)
 	if err != nil {
-		return Detail{}, err
+		return ProcessDetail{}, err
 	}
-	d := Detail{Entry: e, Children: []Ref{}, Functions: []Named{}, Locations: []Named{}, Journeys: []Ref{}, CanChange: MayChange(p)}
+	d := ProcessDetail{Entry: e, Children: []Ref{}, Functions: []Named{}, Locations: []Named{}, Journeys: []Ref{}, CanChange: MayChange(p)}
 	if e.ParentID != 0 {
 		refs, err := s.Refs(ctx, s.DB, []int64{e.ParentID})
 		if err != nil {
-			return Detail{}, err
+			return ProcessDetail{}, err
 		}
 		parent := refs[e.ParentID]
 		d.Parent = &parent
 	}
 	if d.Children, err = s.refsWhere(ctx, s.DB, "SELECT id, kind, ref, name FROM processes WHERE parent_id = ? ORDER BY id", id); err != nil {
-		return Detail{}, err
+		return ProcessDetail{}, err
 	}
 	if d.Journeys, err = s.refsWhere(ctx, s.DB,
 		"SELECT j.id, 'journey', j.ref, j.name FROM journeys j JOIN journey_processes jp ON jp.journey_id = j.id WHERE jp.process_id = ? ORDER BY j.name", id); err != nil {
-		return Detail{}, err
+		return ProcessDetail{}, err
 	}
 	functions, locations, err := s.performers(ctx, s.DB, id)
 	if err != nil {
-		return Detail{}, err
+		return ProcessDetail{}, err
 	}
 	sys := access.System("process register")
 	for _, fid := range functions {
 		f, err := s.Org.FindFunction(ctx, sys, fid)
 		if err != nil {
-			return Detail{}, err
+			return ProcessDetail{}, err
 		}
 		d.Functions = append(d.Functions, Named{ID: f.ID, Code: f.Code, Name: f.Name})
 	}
 	for _, lid := range locations {
 		l, err := s.Org.FindLocation(ctx, sys, lid)
 		if err != nil {
-			return Detail{}, err
+			return ProcessDetail{}, err
 		}
 		d.Locations = append(d.Locations, Named{ID: l.ID, Code: l.Code, Name: l.Name})
 	}
 	if d.Applications, err = s.appLinks(ctx, s.DB, "l.process_id = ?", id); err != nil {
-		return Detail{}, err
+		return ProcessDetail{}, err
 	}
 	d.Services, err = s.serviceLinks(ctx, s.DB, "process_id = ?", id)
 	return d, err
@@ -106,13 +106,13 @@ type MapEntry struct {
 	Services     int `json:"services"`
 }
 
-// Map is the whole register as a tree, for the process map.
-type Map struct {
+// RegisterMap is the whole register as a tree, for the process map.
+type RegisterMap struct {
 	Entries []MapEntry `json:"entries" nullable:"false" doc:"Every entry, in creation order"`
 }
 
 // Children returns the entries directly below id (0: the top), in order.
-func (m Map) Children(id int64) []MapEntry {
+func (m RegisterMap) Children(id int64) []MapEntry {
 	var out []MapEntry
 	for _, e := range m.Entries {
 		if e.ParentID == id {
@@ -124,21 +124,21 @@ func (m Map) Children(id int64) []MapEntry {
 
 // ProcessMap returns the whole register with its evidence counts. Everyone
 // signed in may.
-func (s *Service) ProcessMap(ctx context.Context, p *access.Principal) (Map, error) {
+func (s *Service) ProcessMap(ctx context.Context, p *access.Principal) (RegisterMap, error) {
 	if err := requireReader(p); err != nil {
-		return Map{}, err
+		return RegisterMap{}, err
 	}
 	entries, err := allEntries(ctx, s.DB)
 	if err != nil {
-		return Map{}, err
+		return RegisterMap{}, err
 	}
 	apps, svcs := map[int64]int{}, map[int64]int{}
 	for table, counts := range map[string]map[int64]int{"process_applications": apps, "process_services": svcs} {
 		if err := countBy(ctx, s.DB, "SELECT process_id, COUNT(*) FROM "+table+" GROUP BY process_id", counts); err != nil {
-			return Map{}, err
+			return RegisterMap{}, err
 		}
 	}
-	m := Map{Entries: make([]MapEntry, 0, len(entries))}
+	m := RegisterMap{Entries: make([]MapEntry, 0, len(entries))}
 	for _, e := range entries {
 		m.Entries = append(m.Entries, MapEntry{Entry: e, Applications: apps[e.ID], Services: svcs[e.ID]})
 	}

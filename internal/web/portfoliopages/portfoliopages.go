@@ -99,7 +99,7 @@ type mapView struct {
 
 type processView struct {
 	page.Base
-	Detail       process.Detail
+	Detail       process.ProcessDetail
 	Needs        []frontdoor.Need
 	Applications []process.Application
 	Services     []catalog.ServiceCard
@@ -125,14 +125,14 @@ type journeysView struct {
 
 type importView struct {
 	page.Base
-	Plan *process.Plan
+	Plan *process.RegisterPlan
 	// Checked is the fingerprint of the file the dry run read: applying
 	// takes the same file, so what is applied is what was shown.
 	Checked string
 	Name    string
 }
 
-func tree(m process.Map, id int64, depth int) []node {
+func tree(m process.RegisterMap, id int64, depth int) []node {
 	var out []node
 	if depth > 64 {
 		return out
