@@ -84,6 +84,7 @@ func (a *API) Register(mux *http.ServeMux) huma.API {
 	a.registerCosts(api)
 	a.registerCloudBill(api)
 	a.registerIdeas(api)
+	a.registerPulses(api)
 	return api
 }
 

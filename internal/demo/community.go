@@ -10,7 +10,8 @@ import (
 // communitySteps load the demo's communities and a year of their life, in
 // order: each part of the communities area adds its step here.
 var communitySteps = []func(ctx context.Context, d *db.DB, s product.Services) error{
-	loadIdeas, // after the discussions: votes, statuses, ideas turned into needs
+	loadIdeas,  // after the discussions: votes, statuses, ideas turned into needs
+	loadPulses, // last: to the communities' members as the steps before left them
 }
 
 // loadCommunities runs the community steps after the organisation, the

@@ -19,6 +19,7 @@ import (
 	"github.com/engagehq/engage/internal/notify"
 	"github.com/engagehq/engage/internal/org"
 	"github.com/engagehq/engage/internal/process"
+	"github.com/engagehq/engage/internal/pulse"
 	"github.com/engagehq/engage/internal/waiting"
 )
 
@@ -55,6 +56,8 @@ type Services struct {
 	Discussions *discuss.Service
 	// Ideas keeps the votes and status of ideas, and the needs they became.
 	Ideas *idea.Service
+	// Pulses sends CSAT and NPS surveys and shows their aggregates.
+	Pulses *pulse.Service
 	// Waiting lists what waits for a person, merged from the services
 	// above, and keeps each person's count for the navigation a second.
 	Waiting *waiting.Counter

@@ -33,6 +33,7 @@ import (
 	"github.com/engagehq/engage/internal/idempotency"
 	"github.com/engagehq/engage/internal/product"
 	"github.com/engagehq/engage/internal/web/page"
+	"github.com/engagehq/engage/internal/web/pulsepages"
 )
 
 //go:embed templates
@@ -125,6 +126,7 @@ func (s *Server) areas() []area {
 		{adminPages.Routes, adminpages.Templates},
 		{portfolioPages.Routes, portfoliopages.Templates},
 		{(&ideapages.Pages{Kit: s.kit, Ideas: s.Ideas, Communities: s.Communities, Discussions: s.Discussions}).Routes, ideapages.Templates},
+		{(&pulsepages.Pages{Kit: s.kit, Pulses: s.Pulses, Clock: s.Clock}).Routes, pulsepages.Templates},
 	}
 }
 
