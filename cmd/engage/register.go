@@ -44,7 +44,7 @@ func applyRegister(ctx context.Context, e env, cfg config.Config, name string, s
 	return nil
 }
 
-func printPlan(e env, name string, plan process.Plan) {
+func printPlan(e env, name string, plan process.RegisterPlan) {
 	if plan.DryRun {
 		fmt.Fprintf(e.stdout, "Dry run: nothing was written. Applying %s would make these changes:\n", name)
 	}
