@@ -131,7 +131,7 @@ func (a *App) build(ctx context.Context) error {
 	a.Notify.EventTypes = slices.Concat(frontdoor.EventTypes, approval.EventTypes, discuss.EventTypes, idea.EventTypes, pulse.EventTypes,
 		engagement.EventTypes)
 	a.Approval.Publisher = a.Notify
-	a.Processes = &process.Service{DB: d, Clock: clock, Org: a.Org}
+	a.Processes = &process.Service{DB: d, Clock: clock, Org: a.Org, Services: a.Catalog}
 	a.FrontDoor = &frontdoor.Service{DB: d, Clock: clock, Org: a.Org, Catalog: a.Catalog, Approvals: a.Approval, Publisher: a.Notify,
 		Processes: a.Processes}
 	a.Approval.OnDecided(frontdoor.SubjectNeed, a.FrontDoor.Decided)
