@@ -192,7 +192,6 @@ func (s *Server) person(w http.ResponseWriter, r *http.Request) error {
 // areas are the parts of Engage reached from the navigation.
 var areas = map[string]struct{ Title, Lead string }{
 	"communities": {"Communities", "Groups around products, services and places, where people share ideas and answer surveys."},
-	"portfolio":   {"Portfolio", "The services IT runs, seen through the business processes they enable."},
 }
 
 func (s *Server) area(name string) func(http.ResponseWriter, *http.Request) error {
