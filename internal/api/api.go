@@ -83,6 +83,7 @@ func (a *API) Register(mux *http.ServeMux) huma.API {
 	a.registerNotify(api)
 	a.registerCosts(api)
 	a.registerCloudBill(api)
+	a.registerDiscussions(api)
 	a.registerIdeas(api)
 	a.registerPulses(api)
 	a.registerEngagement(api)

@@ -99,6 +99,8 @@ func TestRequesterCannotReachOthersData(t *testing.T) {
 			"list-inbox": true, "count-inbox": true, "mark-inbox-read": true, "mark-inbox-item-read": true,
 			// Cloud charges behind a statement line: only of a department the person may read.
 			"list-cloud-charges": true,
+			// Topics (and their replies) are read and searched in the communities a person reads; the flag queue holds only those they moderate.
+			"search-topics": true, "similar-topics": true, "list-topic-flags": true, "get-topic": true, "list-replies": true,
 			// Pulses: those sent to the person; results only as aggregates (internal/pulse).
 			"list-pulses": true}
 		for _, op := range operations(t, e) {

@@ -141,7 +141,7 @@ func (a *App) build(ctx context.Context) error {
 	a.CloudBill.Currencies = currencies
 	a.Billing.Cloud = cloudCharges{a.CloudBill}
 	a.Communities = &community.Service{DB: d, Clock: clock, Org: a.Org, Catalog: a.Catalog}
-	a.Discussions = &discuss.Service{DB: d, Clock: clock, Communities: a.Communities, Publisher: a.Notify}
+	a.Discussions = &discuss.Service{DB: d, Clock: clock, Communities: a.Communities, Publisher: a.Notify, Limit: cfg.NewMemberLimit}
 	a.Ideas = &idea.Service{DB: d, Clock: clock, Org: a.Org, Communities: a.Communities, Discussions: a.Discussions, FrontDoor: a.FrontDoor,
 		Catalog: a.Catalog, Publisher: a.Notify}
 	a.FrontDoor.OnStateChange(idea.OriginKind, a.Ideas.NeedMoved)

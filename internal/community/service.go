@@ -86,7 +86,7 @@ func (s *Service) List(ctx context.Context, p *access.Principal) ([]Community, e
 // Rights says what p may do in the community id. An unknown or archived
 // community is not found.
 func (s *Service) Rights(ctx context.Context, p *access.Principal, id int64) (Rights, error) {
-	c, err := s.Find(ctx, p, id)
+	c, err := s.FindBrief(ctx, p, id)
 	if err != nil {
 		return Rights{}, err
 	}

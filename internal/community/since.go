@@ -5,8 +5,11 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
+	"github.com/engagehq/engage"
+	"github.com/engagehq/engage/internal/access"
 	"github.com/engagehq/engage/internal/db"
 )
 
@@ -24,4 +27,34 @@ func (s *Service) MemberSince(ctx context.Context, q db.Querier, id, personID in
 		return time.Time{}, false, fmt.Errorf("reading a membership: %w", err)
 	}
 	return since.UTC(), true, nil
+}
+
+// uncountedColumns are the columns of a community without its member
+// count. Rights are asked on every discussion page and post; counting the
+// members there would scan them each time for a figure rights do not use.
+var uncountedColumns = strings.Replace(columns,
+	"(SELECT COUNT(*) FROM community_members m WHERE m.community_id = c.id AND (m.by_hand OR m.by_rule) AND NOT m.opted_out)", "0", 1)
+
+// findUncounted is find by id without the member count (Members is 0).
+func findUncounted(ctx context.Context, q db.Querier, id int64) (Community, error) {
+	c, err := scan(q.QueryRow(ctx, "SELECT "+uncountedColumns+" WHERE c.id = ?", id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, engage.Errorf(engage.ENOTFOUND, "There is no such community.")
+	} else if err != nil {
+		return c, fmt.Errorf("reading a community: %w", err)
+	}
+	return c, nil
+}
+
+// FindBrief is Find without the member count (Members is 0): for the
+// discussions, which name a community on every post and page.
+func (s *Service) FindBrief(ctx context.Context, p *access.Principal, id int64) (Community, error) {
+	if err := requireReader(p); err != nil {
+		return Community{}, err
+	}
+	c, err := findUncounted(ctx, s.DB, id)
+	if err == nil && c.Archived && !MayManage(p) {
+		return Community{}, engage.Errorf(engage.ENOTFOUND, "There is no such community.")
+	}
+	return c, err
 }

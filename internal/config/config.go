@@ -18,6 +18,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/engagehq/engage/internal/auth"
+	"github.com/engagehq/engage/internal/discuss"
 	"github.com/engagehq/engage/internal/notify"
 	"github.com/engagehq/engage/internal/rating"
 )
@@ -59,6 +60,8 @@ type Config struct {
 
 	// UsageWindow bounds the times of metered usage accepted, around now.
 	UsageWindow UsageWindow `yaml:"usage_window"`
+	// NewMemberLimit is how fast a new member of a community may post.
+	NewMemberLimit discuss.PostLimit `yaml:"new_member_limit"`
 }
 
 // OrganisationCurrencies returns the configured currencies as a set; Validate
@@ -130,7 +133,7 @@ func duration(s string) (time.Duration, error) {
 // Default returns the configuration used when nothing is said.
 func Default() Config {
 	return Config{DataDir: "./data", Addr: "localhost:8080", LogFormat: "text", LogLevel: "info", SessionTTL: auth.DefaultSessionTTL,
-		UsageWindow: DefaultUsageWindow}
+		UsageWindow: DefaultUsageWindow, NewMemberLimit: discuss.DefaultPostLimit}
 }
 
 // Flags registers the database flags every subcommand shares, and, when
@@ -146,6 +149,7 @@ func Flags(fs *flag.FlagSet, cfg *Config, server bool) func() error {
 		cfg.Currencies = splitList(v)
 		return nil
 	})
+	fs.Var(&cfg.NewMemberLimit, "new-member-limit", "community members of less than NEWFOR post at most POSTS times an hour, as POSTS,NEWFOR such as 5,7d (env ENGAGE_NEW_MEMBER_LIMIT)")
 	fs.Var(&cfg.UsageWindow, "usage-window", "metered usage accepted from PAST before now to FUTURE after, such as 400d,2d (env ENGAGE_USAGE_WINDOW)")
 	if server {
 		fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "address to listen on (env ENGAGE_ADDR)")
@@ -252,6 +256,11 @@ func applyEnv(cfg *Config, set map[string]bool) error {
 			return fmt.Errorf("ENGAGE_USAGE_WINDOW: %w", err)
 		}
 	}
+	if v, ok := os.LookupEnv("ENGAGE_NEW_MEMBER_LIMIT"); ok {
+		if err := cfg.NewMemberLimit.Set(v); err != nil {
+			return fmt.Errorf("ENGAGE_NEW_MEMBER_LIMIT: %w", err)
+		}
+	}
 	if v, ok := os.LookupEnv("ENGAGE_SESSION_TTL"); ok {
 		d, err := time.ParseDuration(v)
 		if err != nil {
@@ -270,6 +279,7 @@ func restoreFlags(cfg, flagged *Config, set map[string]bool) {
 		"log-level":         func() { cfg.LogLevel = flagged.LogLevel },
 		"currencies":        func() { cfg.Currencies = flagged.Currencies },
 		"usage-window":      func() { cfg.UsageWindow = flagged.UsageWindow },
+		"new-member-limit":  func() { cfg.NewMemberLimit = flagged.NewMemberLimit },
 		"addr":              func() { cfg.Addr = flagged.Addr },
 		"base-url":          func() { cfg.BaseURL = flagged.BaseURL },
 		"demo":              func() { cfg.Demo = flagged.Demo },

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/engagehq/engage/internal/config"
+	"github.com/engagehq/engage/internal/discuss"
 )
 
 func load(t *testing.T, args []string) (config.Config, error) {
@@ -139,6 +140,33 @@ func TestUsageWindow(t *testing.T) {
 	for _, bad := range []string{"400d", "x,2d", "0d,1d", "400d,-1h", "9999999d,1d"} {
 		if err := w.Set(bad); err == nil {
 			t.Errorf("window %q accepted", bad)
+		}
+	}
+}
+
+// The posting limit of new community members is read from the file, the
+// environment and the flag, as POSTS,NEWFOR.
+func TestNewMemberLimit(t *testing.T) {
+	cfg, err := load(t, nil)
+	if err != nil || cfg.NewMemberLimit.String() != "5,7d" {
+		t.Fatalf("default limit = %v, %v", cfg.NewMemberLimit, err)
+	}
+	file := filepath.Join(t.TempDir(), "engage.yaml")
+	os.WriteFile(file, []byte("new_member_limit: 3,14d\n"), 0o600)
+	if cfg, err = load(t, []string{"--config", file}); err != nil || cfg.NewMemberLimit.PerHour != 3 || cfg.NewMemberLimit.NewFor != 14*24*time.Hour {
+		t.Fatalf("limit from the file = %v, %v", cfg.NewMemberLimit, err)
+	}
+	t.Setenv("ENGAGE_NEW_MEMBER_LIMIT", "10,2d")
+	if cfg, err = load(t, []string{"--config", file}); err != nil || cfg.NewMemberLimit.String() != "10,2d" {
+		t.Fatalf("limit from the environment = %v, %v", cfg.NewMemberLimit, err)
+	}
+	if cfg, err = load(t, []string{"--new-member-limit", "2,36h"}); err != nil || cfg.NewMemberLimit.String() != "2,36h0m0s" {
+		t.Fatalf("limit from the flag = %v, %v", cfg.NewMemberLimit, err)
+	}
+	var l discuss.PostLimit
+	for _, bad := range []string{"5", "0,7d", "x,7d", "5,0d", "5,400d", "5,10m"} {
+		if err := l.Set(bad); err == nil {
+			t.Errorf("%q accepted", bad)
 		}
 	}
 }

@@ -292,8 +292,10 @@ func (pl *ideaPlayer) convert(ctx context.Context, it demoIdea, deliver bool) (b
 			return false, err
 		}
 	}
-	step := 0.65
-	next := func() { pl.at(it, step); step += 0.025 } // at most 12 steps, all before 0.95 of its life
+	// The need is played at the loading clock's now: needs are numbered in
+	// the order they are written, and the demo's own needs fill the months
+	// before now.
+	next := func() { pl.clock.t = pl.now }
 	next()
 	got, err := pl.ideaSvc.Convert(ctx, by, it.topic.ID, idea.ConvertInput{})
 	if err != nil {

@@ -3,39 +3,28 @@ package demo_test
 import (
 	"context"
 	"testing"
-	"time"
 
 	"github.com/engagehq/engage/internal/access"
 	"github.com/engagehq/engage/internal/apptest"
-	"github.com/engagehq/engage/internal/community"
-	"github.com/engagehq/engage/internal/demo"
 	"github.com/engagehq/engage/internal/frontdoor"
 	"github.com/engagehq/engage/internal/idea"
 )
 
-// TestDemoIdeas: given communities without ideas, the ideas' demo step
-// proposes some, gives them votes, sets statuses of every kind, and turns
-// two into needs — one decided (planned), one delivered (done).
+// TestDemoIdeas: the demo's ideas (those of the discussions, or some
+// proposed when there are none) get votes, statuses of every kind, and two
+// become needs — one decided (planned), one delivered (done).
 func TestDemoIdeas(t *testing.T) {
 	apptest.Run(t, func(t *testing.T, e *apptest.Engage) {
 		ctx := context.Background()
 		admin := access.System("test")
+		communities, err := e.Communities.List(ctx, admin)
+		if err != nil || len(communities) == 0 {
+			t.Fatalf("the demo has %d communities (%v)", len(communities), err)
+		}
 		var ids []int64
-		for _, in := range []community.Input{
-			{Slug: "lab-tools", Name: "Lab tools", Kind: community.KindProduct},
-			{Slug: "outlook", Name: "Outlook", Kind: community.KindProduct},
-		} {
-			c, err := e.Communities.Create(ctx, admin, in)
-			if err != nil {
-				t.Fatal(err)
-			}
+		for _, c := range communities {
 			ids = append(ids, c.ID)
 		}
-		start := time.Now()
-		if err := demo.LoadIdeas(ctx, e.DB, e.Services); err != nil {
-			t.Fatal(err)
-		}
-		t.Logf("the ideas' demo step took %s", time.Since(start).Round(time.Millisecond))
 		statuses := map[idea.Status]int{}
 		var needs []frontdoor.State
 		votes := 0

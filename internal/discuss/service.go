@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -120,24 +121,31 @@ func (s *Service) TopicsByID(ctx context.Context, p *access.Principal, ids []int
 			byID[t.ID] = t
 		}
 	}
+	// Readable answers for every topic that is not hidden in one query;
+	// a hidden topic asks the community whether p moderates it.
+	readable, err := s.Communities.Readable(ctx, p)
+	if err != nil {
+		return nil, err
+	}
 	rights := map[int64]community.Rights{}
 	for _, id := range ids {
 		t, ok := byID[id]
-		if !ok {
+		if !ok || !slices.Contains(readable, t.CommunityID) {
 			continue
 		}
-		r, ok := rights[t.CommunityID]
-		if !ok {
-			var err error
-			r, err = s.Communities.Rights(ctx, p, t.CommunityID)
-			if err != nil && engage.ErrorCode(err) != engage.ENOTFOUND {
-				return nil, err
+		if t.Hidden && t.AuthorID != p.PersonID {
+			r, ok := rights[t.CommunityID]
+			if !ok {
+				if r, err = s.Communities.Rights(ctx, p, t.CommunityID); err != nil && engage.ErrorCode(err) != engage.ENOTFOUND {
+					return nil, err
+				}
+				rights[t.CommunityID] = r
 			}
-			rights[t.CommunityID] = r
+			if !sees(p, r, t) {
+				continue
+			}
 		}
-		if sees(p, r, t) {
-			out = append(out, t)
-		}
+		out = append(out, t)
 	}
 	return out, nil
 }
@@ -152,6 +160,24 @@ func (s *Service) ListTopics(ctx context.Context, p *access.Principal, community
 	if err != nil {
 		return nil, "", err
 	}
+	return s.listTopics(ctx, p, r, communityID, f)
+}
+
+// Home returns p's rights in a community and, when p reads it, a page of
+// its topics as ListTopics lists them: what a community's home shows.
+func (s *Service) Home(ctx context.Context, p *access.Principal, communityID int64, f TopicFilter) (community.Rights, []Topic, string, error) {
+	if err := requireReader(p); err != nil {
+		return community.Rights{}, nil, "", err
+	}
+	r, err := s.Communities.Rights(ctx, p, communityID)
+	if err != nil || !r.Read {
+		return r, []Topic{}, "", err
+	}
+	list, next, err := s.listTopics(ctx, p, r, communityID, f)
+	return r, list, next, err
+}
+
+func (s *Service) listTopics(ctx context.Context, p *access.Principal, r community.Rights, communityID int64, f TopicFilter) ([]Topic, string, error) {
 	if !r.Read {
 		return nil, "", engage.Errorf(engage.EFORBIDDEN, "Only members of this closed community read its topics; ask to join first.")
 	}
@@ -290,7 +316,7 @@ func (s *Service) CreateTopic(ctx context.Context, p *access.Principal, in Topic
 	if err := checkTopic(&in); err != nil {
 		return Topic{}, err
 	}
-	c, err := s.Communities.Find(ctx, p, in.CommunityID)
+	c, err := s.Communities.FindBrief(ctx, p, in.CommunityID)
 	if engage.ErrorCode(err) == engage.ENOTFOUND {
 		return Topic{}, fieldError("community_id", fmt.Sprintf("No community with id %d.", in.CommunityID))
 	} else if err != nil {
@@ -355,7 +381,7 @@ func (s *Service) Reply(ctx context.Context, p *access.Principal, topicID int64,
 	if err != nil {
 		return Reply{}, err
 	}
-	c, err := s.Communities.Find(ctx, p, t.CommunityID)
+	c, err := s.Communities.FindBrief(ctx, p, t.CommunityID)
 	if err != nil {
 		return Reply{}, err
 	}
@@ -419,6 +445,10 @@ func (s *Service) ListReplies(ctx context.Context, p *access.Principal, topicID 
 	if err != nil {
 		return nil, "", err
 	}
+	return s.listReplies(ctx, p, t, r, cursor, limit)
+}
+
+func (s *Service) listReplies(ctx context.Context, p *access.Principal, t Topic, r community.Rights, cursor string, limit int) ([]Reply, string, error) {
 	cur, err := paging.Decode(cursor)
 	if err != nil {
 		return nil, "", err
@@ -441,3 +471,43 @@ func (s *Service) ListReplies(ctx context.Context, p *access.Principal, topicID 
 	out, next := paging.Trim(out, limit, func(r Reply) paging.Cursor { return paging.Cursor{ID: r.ID} })
 	return out, next, nil
 }
+
+// String writes the limit as Set reads it: posts an hour, then how long a
+// member counts as new, such as 5,7d.
+func (l PostLimit) String() string {
+	if l.PerHour <= 0 || l.NewFor <= 0 {
+		l = DefaultPostLimit
+	}
+	d := l.NewFor.String()
+	if l.NewFor%(24*time.Hour) == 0 {
+		d = strconv.Itoa(int(l.NewFor/(24*time.Hour))) + "d"
+	}
+	return strconv.Itoa(l.PerHour) + "," + d
+}
+
+// Set reads POSTS,NEWFOR (a flag.Value): at most POSTS topics and replies
+// an hour for members of less than NEWFOR, a whole number of days such as
+// 7d or a duration such as 36h.
+func (l *PostLimit) Set(s string) error {
+	posts, period, ok := strings.Cut(strings.TrimSpace(s), ",")
+	n, err := strconv.Atoi(strings.TrimSpace(posts))
+	if !ok || err != nil || n < 1 || n > 10000 {
+		return fmt.Errorf("new member limit %q: write POSTS,NEWFOR such as 5,7d (1 to 10000 posts an hour)", s)
+	}
+	period = strings.TrimSpace(period)
+	var d time.Duration
+	if days, ok := strings.CutSuffix(period, "d"); ok {
+		k, err := strconv.Atoi(days)
+		if err != nil || k < 1 || k > 365 {
+			return fmt.Errorf("new member limit %q: write the days as a whole number from 1 to 365, such as 7d", s)
+		}
+		d = time.Duration(k) * 24 * time.Hour
+	} else if d, err = time.ParseDuration(period); err != nil || d < time.Hour || d > 365*24*time.Hour {
+		return fmt.Errorf("new member limit %q: write how long a member is new as days (7d) or a duration from 1h (36h)", s)
+	}
+	l.PerHour, l.NewFor = n, d
+	return nil
+}
+
+// UnmarshalText reads the limit from the configuration file.
+func (l *PostLimit) UnmarshalText(b []byte) error { return l.Set(string(b)) }

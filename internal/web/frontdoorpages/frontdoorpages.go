@@ -5,6 +5,7 @@
 package frontdoorpages
 
 import (
+	"context"
 	"embed"
 	"encoding/json"
 	"net/http"
@@ -31,6 +32,16 @@ type Pages struct {
 	// Approval tells whether the reader may open a decision's approval.
 	Approval *approval.Service
 	Clock    engage.Clock
+	// OthersAsked finds the community topics that resemble a need's
+	// words ("others asked this"); nil shows none.
+	OthersAsked func(ctx context.Context, p *access.Principal, text string) ([]AskedTopic, error)
+}
+
+// AskedTopic is a community topic that resembles a new need.
+type AskedTopic struct {
+	Title, Path, Community, Kind string
+	Replies                      int
+	Answered, Solved             bool
 }
 
 // Routes are the front door's pages: asking for something new, the need
@@ -112,7 +123,13 @@ func (s *Pages) suggest(r *http.Request, title, problem, exclude string) (sugges
 	if err != nil {
 		return suggestionsView{}, err
 	}
-	return suggestionsView{Checked: true, S: sg}, nil
+	v := suggestionsView{Checked: true, S: sg}
+	if s.OthersAsked != nil {
+		if v.Asked, err = s.OthersAsked(r.Context(), page.Principal(r), text); err != nil {
+			return suggestionsView{}, err
+		}
+	}
+	return v, nil
 }
 
 // suggestScriptData is what suggest.js needs to draw suggestions the way

@@ -75,6 +75,7 @@ type needFormView struct {
 type suggestionsView struct {
 	Checked bool // whether there was text to look for
 	S       frontdoor.Suggestions
+	Asked   []AskedTopic // community topics like it: others asked this
 }
 
 // scriptData is what suggest.js needs to draw suggestions the way the
@@ -124,7 +125,7 @@ type gateView struct {
 var sampleSuggestions = suggestionsView{Checked: true, S: frontdoor.Suggestions{
 	Services: []catalog.ServiceCard{{Service: catalog.Service{Name: "Team chat", Slug: "team-chat"}}},
 	Needs:    []frontdoor.NeedMatch{{Reference: "NEED-2026-0001", Title: "Chat", State: frontdoor.Submitted, Decision: "Reuse"}},
-}}
+}, Asked: []AskedTopic{{Title: "Chat on phones", Path: "/communities/messaging/topics/1", Community: "Messaging", Kind: "question", Answered: true}}}
 
 func sampleDashboard() *dashboardView {
 	row := departmentRow{Name: "Research", ID: 1, Counts: []int{1, 0, 0, 0, 0}, Total: 1}

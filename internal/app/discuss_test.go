@@ -1,0 +1,192 @@
+package app_test
+
+import (
+	"context"
+	"encoding/json"
+	"encoding/xml"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/engagehq/engage/internal/apptest"
+	"github.com/engagehq/engage/internal/community"
+	"github.com/engagehq/engage/internal/discuss"
+)
+
+// discussWorld makes an open and a closed community (or finds them when
+// the demo has them) and makes the demo requester a member of the open one.
+func discussWorld(t *testing.T, e *apptest.Engage) (open, closed community.Community) {
+	t.Helper()
+	ctx := context.Background()
+	admin := principalOf(t, e, "admin@example.com")
+	var err error
+	if open, err = e.Communities.Create(ctx, admin, community.Input{Slug: "pixel-test", Name: "Pixel phones", Kind: community.KindProduct}); err != nil {
+		t.Fatal(err)
+	}
+	if closed, err = e.Communities.Create(ctx, admin, community.Input{Slug: "board-room", Name: "Board room", Kind: community.KindProduct,
+		Visibility: community.Closed}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Communities.Join(ctx, principalOf(t, e, "requester@example.com"), open.ID); err != nil {
+		t.Fatal(err)
+	}
+	return open, closed
+}
+
+// TestDiscussionPages: a member starts a topic from the community's home
+// (sent twice, it is posted once), replies; script and HTML in Markdown
+// are inert; an oversized title is refused naming the field and the
+// limit; the topic is found by search; a closed community's topics and
+// feed stay with its readers; the feed is Atom.
+func TestDiscussionPages(t *testing.T) {
+	apptest.Run(t, func(t *testing.T, e *apptest.Engage) {
+		ctx := context.Background()
+		open, closed := discussWorld(t, e)
+		riley := e.SignIn(t, "requester@example.com")
+		home := "/communities/" + open.Slug
+		_, body := riley.Get(home)
+		form, ok := apptest.FormFor(body, home+"/topics")
+		if !ok || form.Values().Get("form_key") == "" {
+			t.Fatalf("no new-topic form with a form key on %s", home)
+		}
+		send := form.Values()
+		send.Set("title", "Battery drains overnight")
+		send.Set("body", "Since the update the battery drains. <script>alert(1)</script> [click](javascript:alert(2))")
+		var where [2]string
+		for i := range where {
+			res, page := riley.Post(home+"/topics", cloneValues(send))
+			if res.StatusCode != http.StatusSeeOther {
+				t.Fatalf("sending %d = %d: %.300s", i+1, res.StatusCode, page)
+			}
+			where[i] = res.Header.Get("Location")
+		}
+		list, _, err := e.Discussions.ListTopics(ctx, principalOf(t, e, "requester@example.com"), open.ID, discuss.TopicFilter{})
+		if err != nil || len(list) != 1 || where[0] != where[1] || where[0] != discuss.TopicPath(open, list[0].ID) {
+			t.Fatalf("topics after sending twice: %d %v %v", len(list), where, err)
+		}
+		_, page := riley.Get(where[0])
+		if strings.Contains(page, "<script>alert") || strings.Contains(page, "javascript:alert") || !strings.Contains(page, "battery drains") {
+			t.Fatalf("markdown not inert: %s", page)
+		}
+		res, page := riley.Submit(where[0], where[0]+"/replies", url.Values{"body": {"Turning off background refresh helped me."}})
+		if res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("reply = %d: %.300s", res.StatusCode, page)
+		}
+		_, page = riley.Get(where[0])
+		if !strings.Contains(page, "Turning off background refresh") {
+			t.Fatal("the reply is not on the topic's page")
+		}
+		send.Set("title", strings.Repeat("t", 201))
+		send.Set("form_key", "another")
+		res, page = riley.Post(home+"/topics", send)
+		if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page, "200 characters") {
+			t.Fatalf("oversized title = %d", res.StatusCode)
+		}
+		_, page = riley.Get("/communities/search?q=batery+drain")
+		if !strings.Contains(page, "Battery drains overnight") {
+			t.Fatal("search with a typo does not find the topic")
+		}
+
+		// Beside a new need in the front door: others asked this.
+		res, page = riley.Submit("/needs/new", "/needs", url.Values{"title": {"Phone battery drains"}, "action": {"check"}})
+		if res.StatusCode != http.StatusOK || !strings.Contains(page, `href="`+where[0]+`"`) {
+			t.Fatalf("the need form does not show the topic others asked (%d)", res.StatusCode)
+		}
+
+		admin := principalOf(t, e, "admin@example.com")
+		secret, err := e.Discussions.CreateTopic(ctx, admin, discuss.TopicInput{CommunityID: closed.ID, Title: "Budget cuts", Body: "Confidential"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, path := range []string{discuss.TopicPath(closed, secret.ID), "/communities/" + closed.Slug + "/feed.atom"} {
+			if res, _ := riley.Get(path); res.StatusCode != http.StatusNotFound && res.StatusCode != http.StatusForbidden {
+				t.Fatalf("a non-member opened %s: %d", path, res.StatusCode)
+			}
+		}
+		if _, page := riley.Get("/communities/search?q=budget"); strings.Contains(page, "Budget cuts") {
+			t.Fatal("search shows a closed community's topic to a non-member")
+		}
+		if res, _ := e.Browser(t).Get(home + "/feed.atom"); res.StatusCode != http.StatusSeeOther && res.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("the feed without a session = %d", res.StatusCode)
+		}
+		res, page = e.SignIn(t, "admin@example.com").Get("/communities/" + closed.Slug + "/feed.atom")
+		var feed struct {
+			XMLName xml.Name
+			Entries []struct {
+				Title string `xml:"title"`
+				Link  struct {
+					Href string `xml:"href,attr"`
+				} `xml:"link"`
+			} `xml:"entry"`
+		}
+		if err := xml.Unmarshal([]byte(page), &feed); err != nil || res.Header.Get("Content-Type") != "application/atom+xml; charset=utf-8" ||
+			feed.XMLName.Space != "http://www.w3.org/2005/Atom" || len(feed.Entries) != 1 || feed.Entries[0].Title != "Budget cuts" ||
+			!strings.HasSuffix(feed.Entries[0].Link.Href, discuss.TopicPath(closed, secret.ID)) {
+			t.Fatalf("feed: %v %+v %s", err, feed, page)
+		}
+	})
+}
+
+// TestDiscussionAPI: a topic created twice with the same Idempotency-Key
+// is created once; replies, the official answer, acceptance, flags and
+// the moderation queue work through /api/v1.
+func TestDiscussionAPI(t *testing.T) {
+	apptest.Run(t, func(t *testing.T, e *apptest.Engage) {
+		open, _ := discussWorld(t, e)
+		post := func(token, path, key, body string) (int, map[string]any) {
+			t.Helper()
+			req, _ := http.NewRequest(http.MethodPost, e.URL+"/api/v1"+path, strings.NewReader(body))
+			req.Header.Set("Authorization", "Bearer "+token)
+			req.Header.Set("Content-Type", "application/json")
+			if key != "" {
+				req.Header.Set("Idempotency-Key", key)
+			}
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer res.Body.Close()
+			raw, _ := io.ReadAll(res.Body)
+			var out map[string]any
+			_ = json.Unmarshal(raw, &out)
+			return res.StatusCode, out
+		}
+		riley, admin := e.Token(t, "requester@example.com"), e.Token(t, "admin@example.com")
+		in := fmt.Sprintf(`{"community_id": %d, "title": "Outlook asks for my password", "body": "Every morning."}`, open.ID)
+		status, first := post(riley, "/topics", "k1", in)
+		status2, second := post(riley, "/topics", "k1", in)
+		if status != http.StatusCreated || status2 != http.StatusCreated || first["id"] != second["id"] {
+			t.Fatalf("create twice: %d %v / %d %v", status, first, status2, second)
+		}
+		id := int64(first["id"].(float64))
+		if n, _, _ := e.Discussions.ListTopics(context.Background(), principalOf(t, e, "requester@example.com"), open.ID, discuss.TopicFilter{}); len(n) != 1 {
+			t.Fatalf("%d topics", len(n))
+		}
+		if status, p := post(riley, "/topics", "", fmt.Sprintf(`{"community_id": %d, "title": "", "body": "x"}`, open.ID)); status != http.StatusUnprocessableEntity {
+			t.Fatalf("empty title = %d %v", status, p)
+		}
+		status, reply := post(admin, fmt.Sprintf("/topics/%d/replies", id), "", `{"body": "Reset the credential cache.", "official": true}`)
+		if status != http.StatusCreated || reply["official"] != true {
+			t.Fatalf("official answer = %d %v", status, reply)
+		}
+		if status, p := post(riley, fmt.Sprintf("/topics/%d/accept", id), "", fmt.Sprintf(`{"reply_id": %v}`, reply["id"])); status != http.StatusOK || p["accepted_reply_id"] != reply["id"] {
+			t.Fatalf("accept = %d %v", status, p)
+		}
+		if status, p := post(riley, fmt.Sprintf("/topics/%d/flags", id), "", `{"reason": "Duplicate"}`); status != http.StatusNoContent {
+			t.Fatalf("flag = %d %v", status, p)
+		}
+		c := clientOf(t, e, "admin@example.com")
+		if status, p := c.json(http.MethodGet, "/topic-flags", ""); status != http.StatusOK || !strings.Contains(fmt.Sprint(p), "Duplicate") {
+			t.Fatalf("queue = %d %v", status, p)
+		}
+		if status, p := c.json(http.MethodGet, "/topics-search?q=password", ""); status != http.StatusOK || !strings.Contains(fmt.Sprint(p), "Outlook asks") {
+			t.Fatalf("search = %d %v", status, p)
+		}
+		if status, p := c.json(http.MethodGet, "/topics-similar?text=outlook+password+prompt", ""); status != http.StatusOK || !strings.Contains(fmt.Sprint(p), discuss.TopicPath(open, id)) {
+			t.Fatalf("similar = %d %v", status, p)
+		}
+	})
+}
