@@ -46,6 +46,10 @@ type Catalog struct {
 	// (see viewerOf).
 	viewersMu sync.Mutex
 	viewers   map[int64]cachedViewer
+
+	// subsObservers learn of subscription changes (OnSubscriptionsChanged).
+	subsObserversMu sync.Mutex
+	subsObservers   []SubscriptionsObserver
 }
 
 type cachedViewer struct {
