@@ -124,7 +124,7 @@ func (a *App) build(ctx context.Context) error {
 	// addresses are refused unless configured. SMTP is off without a host.
 	a.Notify.AllowPrivateTargets, a.Notify.BaseURL, a.Notify.SMTP = cfg.Demo || cfg.AllowPrivateWebhooks, cfg.BaseURL, cfg.SMTP
 	// Webhooks may subscribe to what is published; every publisher lists its events here.
-	a.Notify.EventTypes = slices.Concat(frontdoor.EventTypes, approval.EventTypes)
+	a.Notify.EventTypes = slices.Concat(frontdoor.EventTypes, approval.EventTypes, community.EventTypes)
 	a.Approval.Publisher = a.Notify
 	a.Processes = &process.Service{DB: d, Clock: clock, Org: a.Org}
 	a.FrontDoor = &frontdoor.Service{DB: d, Clock: clock, Org: a.Org, Catalog: a.Catalog, Approvals: a.Approval, Publisher: a.Notify,
@@ -135,7 +135,10 @@ func (a *App) build(ctx context.Context) error {
 	a.CloudBill = cloudbill.New(d, clock, "")
 	a.CloudBill.Currencies = currencies
 	a.Billing.Cloud = cloudCharges{a.CloudBill}
-	a.Communities = &community.Service{DB: d, Clock: clock, Org: a.Org, Catalog: a.Catalog}
+	a.Communities = &community.Service{DB: d, Clock: clock, Org: a.Org, Catalog: a.Catalog, Publisher: a.Notify}
+	a.Org.OnPeopleChanged(a.Communities.PeopleChanged)
+	a.Catalog.OnSubscriptionsChanged(a.Communities.SubscriptionsChanged)
+	a.Catalog.Communities = a.Communities
 	a.Waiting = &waiting.Counter{List: waiting.List{a.Approval, a.FrontDoor}, Changes: a.Org.Changes}
 	if cfg.OIDC.Enabled() {
 		a.OIDC = &auth.OIDC{Config: cfg.OIDC, Auth: a.Auth}

@@ -47,6 +47,11 @@ type Catalog struct {
 	viewersMu sync.Mutex
 	viewers   map[int64]cachedViewer
 
+	// Communities lets announcements be meant for a community; set by the
+	// application (package community). Without it, no announcement names a
+	// community.
+	Communities CommunityAudience
+
 	// subsObservers learn of subscription changes (OnSubscriptionsChanged).
 	subsObserversMu sync.Mutex
 	subsObservers   []SubscriptionsObserver
@@ -64,6 +69,7 @@ type viewer struct {
 	departments []int64 // own department and those above it
 	location    int64
 	function    int64
+	communities []int64 // the communities the person belongs to
 }
 
 func (c *Catalog) viewerOf(ctx context.Context, p *access.Principal) (viewer, error) {
@@ -100,6 +106,11 @@ func (c *Catalog) viewerOf(ctx context.Context, p *access.Principal) (viewer, er
 	if v.departments, err = c.Org.Ancestors(ctx, me.DepartmentID); err != nil {
 		return v, err
 	}
+	if c.Communities != nil {
+		if v.communities, err = c.Communities.Of(ctx, c.DB, me.ID); err != nil {
+			return v, err
+		}
+	}
 	c.viewersMu.Lock()
 	if c.viewers == nil || len(c.viewers) >= maxViewersRemembered {
 		c.viewers = map[int64]cachedViewer{}
@@ -130,6 +141,10 @@ func (v viewer) sees(s *Service) bool {
 			}
 		case "function":
 			if a.ID == v.function {
+				return true
+			}
+		case "community":
+			if slices.Contains(v.communities, a.ID) {
 				return true
 			}
 		}

@@ -23,6 +23,10 @@ type Publisher interface {
 	Publish(ctx context.Context, tx *db.Tx, ev notify.Event) error
 }
 
+// EventTypes are the events communities publish: a request to join a
+// closed community granted or refused.
+var EventTypes = []string{"community.request_granted", "community.request_refused"}
+
 // StaffRoles lists every staff role, in the order pages show them.
 var StaffRoles = []StaffRole{ModeratorRole, ITStaff, Support}
 

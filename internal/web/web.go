@@ -13,6 +13,7 @@ import (
 	"github.com/engagehq/engage/internal/web/approvalpages"
 	"github.com/engagehq/engage/internal/web/billingpages"
 	"github.com/engagehq/engage/internal/web/catalogpages"
+	"github.com/engagehq/engage/internal/web/communitypages"
 	"github.com/engagehq/engage/internal/web/frontdoorpages"
 	"github.com/engagehq/engage/internal/web/notifypages"
 	"io/fs"
@@ -90,7 +91,6 @@ func (s *Server) Routes() []Route {
 		{Pattern: "POST /account/tokens", Handle: s.createToken},
 		{Pattern: "POST /account/tokens/{id}/revoke", Handle: s.revokeToken},
 		{Pattern: "GET /api-reference", Public: true, Handle: s.apiReferencePage},
-		{Pattern: "GET /communities", Handle: s.area("communities")},
 		{Pattern: "GET /portfolio", Handle: s.area("portfolio")},
 	}
 	for _, a := range s.areas() {
@@ -114,6 +114,7 @@ func (s *Server) areas() []area {
 	frontdoorPages := &frontdoorpages.Pages{Kit: s.kit, FrontDoor: s.FrontDoor, Org: s.Org, Catalog: s.Catalog, Approval: s.Approval, Clock: s.Clock}
 	approvalPages := &approvalpages.Pages{Kit: s.kit, Approval: s.Approval, Org: s.Org, Catalog: s.Catalog, Waiting: s.Waiting, Clock: s.Clock}
 	adminPages := &adminpages.Pages{Kit: s.kit, Org: s.Org, Auth: s.Auth, Audit: s.Audit, Clock: s.Clock}
+	communityPages := &communitypages.Pages{Kit: s.kit, Communities: s.Communities, Org: s.Org, Catalog: s.Catalog}
 	return []area{
 		{notifyPages.Routes, notifypages.Templates},
 		{catalogPages.Routes, catalogpages.Templates},
@@ -121,6 +122,7 @@ func (s *Server) areas() []area {
 		{frontdoorPages.Routes, frontdoorpages.Templates},
 		{approvalPages.Routes, approvalpages.Templates},
 		{adminPages.Routes, adminpages.Templates},
+		{communityPages.Routes, communitypages.Templates},
 	}
 }
 
