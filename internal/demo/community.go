@@ -9,7 +9,9 @@ import (
 
 // communitySteps load the demo's communities and a year of their life, in
 // order: each part of the communities area adds its step here.
-var communitySteps = []func(ctx context.Context, d *db.DB, s product.Services) error{}
+var communitySteps = []func(ctx context.Context, d *db.DB, s product.Services) error{
+	loadCoreCommunities,
+}
 
 // loadCommunities runs the community steps after the organisation, the
 // catalog, the needs and billing are in place.

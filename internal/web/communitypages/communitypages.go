@@ -66,7 +66,8 @@ var Templates = page.Templates{
 			return map[community.Visibility]string{community.Open: "Open", community.Closed: "Closed: join on request",
 				community.Announcement: "Announcements only"}[v]
 		},
-		"staffLabel": func(r community.StaffRole) string { return community.StaffLabels[r] },
+		"staffLabel":    func(r community.StaffRole) string { return community.StaffLabels[r] },
+		"communityHome": CommunityHome,
 	},
 	Views: map[string]page.View{
 		"community_list.html":    &listView{},
@@ -75,6 +76,11 @@ var Templates = page.Templates{
 		"community_admin.html":   &adminView{},
 	},
 }
+
+// CommunityHome is the page a community's name links to. The community's
+// own page, /communities/{slug}, with its topics, belongs to the
+// discussions area; until it is served, names link to the members page.
+func CommunityHome(slug string) string { return "/communities/" + slug + "/members" }
 
 // listView is the list of communities.
 type listView struct {
@@ -516,22 +522,21 @@ func (s *Pages) renderNew(w http.ResponseWriter, r *http.Request, base page.Base
 	return nil
 }
 
+// create adds a community; the shell runs the form once per form key.
 func (s *Pages) create(w http.ResponseWriter, r *http.Request) error {
-	return s.OnceForm(w, r, func(w http.ResponseWriter, r *http.Request) error {
-		var v engage.Validation
-		in := formInput(r, s.Org, &v)
-		var base page.Base
-		if rejected(v.Err(), r, &base) {
-			return s.renderNew(w, r, base)
-		}
-		c, err := s.Communities.Create(r.Context(), page.Principal(r), in)
-		if rejected(err, r, &base) {
-			return s.renderNew(w, r, base)
-		} else if err != nil {
-			return err
-		}
-		s.Flash(w, "Created "+c.Name+". Add its staff and membership rules here.")
-		http.Redirect(w, r, "/communities/"+c.Slug+"/manage", http.StatusSeeOther)
-		return nil
-	})
+	var v engage.Validation
+	in := formInput(r, s.Org, &v)
+	var base page.Base
+	if rejected(v.Err(), r, &base) {
+		return s.renderNew(w, r, base)
+	}
+	c, err := s.Communities.Create(r.Context(), page.Principal(r), in)
+	if rejected(err, r, &base) {
+		return s.renderNew(w, r, base)
+	} else if err != nil {
+		return err
+	}
+	s.Flash(w, "Created "+c.Name+". Add its staff and membership rules here.")
+	http.Redirect(w, r, "/communities/"+c.Slug+"/manage", http.StatusSeeOther)
+	return nil
 }
