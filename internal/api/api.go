@@ -83,6 +83,7 @@ func (a *API) Register(mux *http.ServeMux) huma.API {
 	a.registerNotify(api)
 	a.registerCosts(api)
 	a.registerCloudBill(api)
+	a.registerCommunities(api)
 	return api
 }
 

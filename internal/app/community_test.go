@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"slices"
@@ -179,6 +180,82 @@ func TestCommunityPages(t *testing.T) {
 		}
 		if c := demoCommunity(t, e, "lab-printers"); c.Members == 0 {
 			t.Fatal("the rule made no member")
+		}
+	})
+}
+
+// TestCommunitiesAPI: create (repeat-safe with an Idempotency-Key), join,
+// rules, members with why, staff, archive with the version read; bad
+// input answers problem+json naming the field; a requester may not create.
+func TestCommunitiesAPI(t *testing.T) {
+	apptest.Run(t, func(t *testing.T, e *apptest.Engage) {
+		admin, req := clientOf(t, e, "admin@example.com"), clientOf(t, e, "requester@example.com")
+		if code, _ := req.json("POST", "/communities", `{"slug":"x","name":"X","kind":"product"}`); code != http.StatusForbidden {
+			t.Fatalf("a requester created a community: %d", code)
+		}
+		code, problem := admin.json("POST", "/communities", `{"slug":"Bad Slug","name":"","kind":"service"}`)
+		if code != http.StatusUnprocessableEntity || !slices.Equal(locations(problem), []string{"body.name", "body.slug", "body.service_id"}) {
+			t.Fatalf("bad input: %d %v", code, problem)
+		}
+		create := func() (int, map[string]any) {
+			r, _ := http.NewRequest("POST", e.URL+"/api/v1/communities", strings.NewReader(`{"slug":"lab-printers","name":"Lab printers","kind":"product"}`))
+			r.Header.Set("Authorization", "Bearer "+admin.token)
+			r.Header.Set("Content-Type", "application/json")
+			r.Header.Set("Idempotency-Key", "create-lab-printers")
+			res, err := http.DefaultClient.Do(r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer res.Body.Close()
+			var out map[string]any
+			_ = json.NewDecoder(res.Body).Decode(&out)
+			return res.StatusCode, out
+		}
+		code, c := create()
+		if code != http.StatusCreated {
+			t.Fatalf("create: %d %v", code, c)
+		}
+		if code, again := create(); code != http.StatusCreated || again["id"] != c["id"] {
+			t.Fatalf("repeat: %d %v", code, again)
+		}
+		id := strconv.FormatFloat(c["id"].(float64), 'f', 0, 64)
+		ctx := context.Background()
+		basel, _, _ := e.Org.ListLocations(ctx, access.System("test"), org.ListFilter{Query: "Basel", Limit: 1})
+		code, rule := admin.json("POST", "/communities/"+id+"/rules", `{"kind":"location","ref_id":`+strconv.FormatInt(basel[0].ID, 10)+`}`)
+		if code != http.StatusCreated || rule["label"] != "Works at Basel Research Campus" {
+			t.Fatalf("rule: %d %v", code, rule)
+		}
+		if code, p := admin.json("POST", "/communities/"+id+"/rules", `{"kind":"location","ref_id":0}`); code != http.StatusUnprocessableEntity ||
+			!slices.Equal(locations(p), []string{"body.ref_id"}) {
+			t.Fatalf("a rule on nothing: %d %v", code, p)
+		}
+		code, members := req.json("GET", "/communities/"+id+"/members?limit=2", "")
+		items, _ := members["items"].([]any)
+		if code != http.StatusOK || len(items) != 2 || members["next_cursor"] == nil {
+			t.Fatalf("members: %d %v", code, members)
+		}
+		if why := items[0].(map[string]any)["rules"].([]any); len(why) != 1 || why[0] != "Works at Basel Research Campus" {
+			t.Fatalf("why: %v", why)
+		}
+		if code, r := req.json("POST", "/communities/"+id+"/join", ""); code != http.StatusOK || r["member"] != true {
+			t.Fatalf("join: %d %v", code, r)
+		}
+		riley, _ := e.Org.FindPersonByEmail(ctx, "requester@example.com")
+		code, staff := admin.json("POST", "/communities/"+id+"/staff", `{"person_id":`+strconv.FormatInt(riley.ID, 10)+`,"role":"support"}`)
+		if code != http.StatusOK || len(staff["support"].([]any)) != 1 {
+			t.Fatalf("staff: %d %v", code, staff)
+		}
+		if code, _ := admin.json("PATCH", "/communities/"+id, `{"version":1,"name":"Lab printers and scanners"}`); code != http.StatusOK {
+			t.Fatalf("update: %d", code)
+		}
+		if code, _ := admin.json("PATCH", "/communities/"+id, `{"version":1,"name":"Stale"}`); code != http.StatusConflict {
+			t.Fatalf("a stale update: %d", code)
+		}
+		if code, a := admin.json("POST", "/communities/"+id+"/archive", `{"version":2,"archived":true}`); code != http.StatusOK || a["archived"] != true {
+			t.Fatalf("archive: %d %v", code, a)
+		}
+		if code, _ := req.json("GET", "/communities/"+id, ""); code != http.StatusNotFound {
+			t.Fatalf("an archived community for a requester: %d", code)
 		}
 	})
 }

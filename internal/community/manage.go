@@ -33,8 +33,8 @@ var StaffRoles = []StaffRole{ModeratorRole, ITStaff, Support}
 // StaffLabels name the staff roles for people.
 var StaffLabels = map[StaffRole]string{ModeratorRole: "Moderator", ITStaff: "IT staff", Support: "Local support contact"}
 
-// Person is someone named on a community's page.
-type Person struct {
+// StaffMember is someone named on a community's page.
+type StaffMember struct {
 	ID    int64  `json:"id"`
 	Name  string `json:"name"`
 	Email string `json:"email"`
@@ -43,10 +43,10 @@ type Person struct {
 
 // Staff is who runs a community, with their names: the header of its page.
 type Staff struct {
-	Sponsor    *Person  `json:"sponsor,omitempty" doc:"The executive sponsor; absent when there is none"`
-	Moderators []Person `json:"moderators" nullable:"false"`
-	ITStaff    []Person `json:"it_staff" nullable:"false"`
-	Support    []Person `json:"support" nullable:"false" doc:"Local support contacts"`
+	Sponsor    *StaffMember  `json:"sponsor,omitempty" doc:"The executive sponsor; absent when there is none"`
+	Moderators []StaffMember `json:"moderators" nullable:"false"`
+	ITStaff    []StaffMember `json:"it_staff" nullable:"false"`
+	Support    []StaffMember `json:"support" nullable:"false" doc:"Local support contacts"`
 }
 
 // readable returns the community id when p may read it.
@@ -103,7 +103,7 @@ func (s *Service) Staff(ctx context.Context, p *access.Principal, id int64) (Sta
 }
 
 func staffOf(ctx context.Context, q db.Querier, c Community) (Staff, error) {
-	out := Staff{Moderators: []Person{}, ITStaff: []Person{}, Support: []Person{}}
+	out := Staff{Moderators: []StaffMember{}, ITStaff: []StaffMember{}, Support: []StaffMember{}}
 	rows, err := q.Query(ctx, `SELECT st.role, p.id, p.name, p.email, p.title FROM community_staff st JOIN people p ON p.id = st.person_id
 		WHERE st.community_id = ? ORDER BY p.name, p.id`, c.ID)
 	if err != nil {
@@ -112,7 +112,7 @@ func staffOf(ctx context.Context, q db.Querier, c Community) (Staff, error) {
 	defer rows.Close()
 	for rows.Next() {
 		var role StaffRole
-		var pe Person
+		var pe StaffMember
 		if err := rows.Scan(&role, &pe.ID, &pe.Name, &pe.Email, &pe.Title); err != nil {
 			return out, fmt.Errorf("reading a community's staff: %w", err)
 		}
@@ -129,7 +129,7 @@ func staffOf(ctx context.Context, q db.Querier, c Community) (Staff, error) {
 		return out, err
 	}
 	if c.SponsorID != 0 {
-		var sp Person
+		var sp StaffMember
 		if err := q.QueryRow(ctx, "SELECT id, name, email, title FROM people WHERE id = ?", c.SponsorID).Scan(&sp.ID, &sp.Name, &sp.Email, &sp.Title); err != nil {
 			return out, fmt.Errorf("reading a community's sponsor: %w", err)
 		}
@@ -391,8 +391,8 @@ func (s *Service) Members(ctx context.Context, p *access.Principal, id int64, f 
 	return out, nil
 }
 
-// Request is someone asking to join a closed community.
-type Request struct {
+// JoinRequest is someone asking to join a closed community.
+type JoinRequest struct {
 	CommunityID int64     `json:"community_id"`
 	PersonID    int64     `json:"person_id"`
 	Name        string    `json:"name"`
@@ -401,7 +401,7 @@ type Request struct {
 
 // Requests lists who asks to join the community id, oldest first. Its
 // moderators only.
-func (s *Service) Requests(ctx context.Context, p *access.Principal, id int64) ([]Request, error) {
+func (s *Service) Requests(ctx context.Context, p *access.Principal, id int64) ([]JoinRequest, error) {
 	c, err := s.moderated(ctx, p, id)
 	if err != nil {
 		return nil, err
@@ -412,9 +412,9 @@ func (s *Service) Requests(ctx context.Context, p *access.Principal, id int64) (
 		return nil, fmt.Errorf("reading requests: %w", err)
 	}
 	defer rows.Close()
-	out := []Request{}
+	out := []JoinRequest{}
 	for rows.Next() {
-		r := Request{CommunityID: c.ID}
+		r := JoinRequest{CommunityID: c.ID}
 		if err := rows.Scan(&r.PersonID, &r.Name, &r.Since); err != nil {
 			return nil, fmt.Errorf("reading requests: %w", err)
 		}

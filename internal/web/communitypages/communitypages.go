@@ -85,7 +85,7 @@ func CommunityHome(slug string) string { return "/communities/" + slug + "/membe
 // listView is the list of communities.
 type listView struct {
 	page.Base
-	Entries []community.Entry
+	Entries []community.Listing
 	Kinds   []community.Kind
 	Kind    string
 	Search  string
@@ -123,7 +123,7 @@ type manageView struct {
 	Manager    bool // edits details and staff (not only rules and requests)
 	Staff      community.Staff
 	Rules      []community.Rule
-	Requests   []community.Request
+	Requests   []community.JoinRequest
 	RuleGroups []ruleGroup
 	Kinds      []community.Kind
 	Visibility []community.Visibility
@@ -135,7 +135,7 @@ type manageView struct {
 // adminView is every community, with the sponsor flag.
 type adminView struct {
 	page.Base
-	Entries []community.Entry
+	Entries []community.Listing
 }
 
 func (s *Pages) find(r *http.Request) (community.Community, error) {
