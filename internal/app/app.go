@@ -31,6 +31,7 @@ import (
 	"github.com/engagehq/engage/internal/config"
 	"github.com/engagehq/engage/internal/costs"
 	"github.com/engagehq/engage/internal/db"
+	"github.com/engagehq/engage/internal/discuss"
 	"github.com/engagehq/engage/internal/frontdoor"
 	"github.com/engagehq/engage/internal/idempotency"
 	"github.com/engagehq/engage/internal/notify"
@@ -124,7 +125,7 @@ func (a *App) build(ctx context.Context) error {
 	// addresses are refused unless configured. SMTP is off without a host.
 	a.Notify.AllowPrivateTargets, a.Notify.BaseURL, a.Notify.SMTP = cfg.Demo || cfg.AllowPrivateWebhooks, cfg.BaseURL, cfg.SMTP
 	// Webhooks may subscribe to what is published; every publisher lists its events here.
-	a.Notify.EventTypes = slices.Concat(frontdoor.EventTypes, approval.EventTypes, community.EventTypes)
+	a.Notify.EventTypes = slices.Concat(frontdoor.EventTypes, approval.EventTypes, discuss.EventTypes, community.EventTypes)
 	a.Approval.Publisher = a.Notify
 	a.Processes = &process.Service{DB: d, Clock: clock, Org: a.Org}
 	a.FrontDoor = &frontdoor.Service{DB: d, Clock: clock, Org: a.Org, Catalog: a.Catalog, Approvals: a.Approval, Publisher: a.Notify,
@@ -139,6 +140,7 @@ func (a *App) build(ctx context.Context) error {
 	a.Org.OnPeopleChanged(a.Communities.PeopleChanged)
 	a.Catalog.OnSubscriptionsChanged(a.Communities.SubscriptionsChanged)
 	a.Catalog.Communities = a.Communities
+	a.Discussions = &discuss.Service{DB: d, Clock: clock, Communities: a.Communities, Publisher: a.Notify}
 	a.Waiting = &waiting.Counter{List: waiting.List{a.Approval, a.FrontDoor}, Changes: a.Org.Changes}
 	if cfg.OIDC.Enabled() {
 		a.OIDC = &auth.OIDC{Config: cfg.OIDC, Auth: a.Auth}

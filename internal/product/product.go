@@ -13,6 +13,7 @@ import (
 	"github.com/engagehq/engage/internal/cloudbill"
 	"github.com/engagehq/engage/internal/community"
 	"github.com/engagehq/engage/internal/costs"
+	"github.com/engagehq/engage/internal/discuss"
 	"github.com/engagehq/engage/internal/frontdoor"
 	"github.com/engagehq/engage/internal/notify"
 	"github.com/engagehq/engage/internal/org"
@@ -49,6 +50,8 @@ type Services struct {
 	Processes *process.Service
 	// Communities keeps communities, their staff and their members.
 	Communities *community.Service
+	// Discussions keeps communities' topics, replies, follows and flags.
+	Discussions *discuss.Service
 	// Waiting lists what waits for a person, merged from the services
 	// above, and keeps each person's count for the navigation a second.
 	Waiting *waiting.Counter

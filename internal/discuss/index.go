@@ -1,0 +1,137 @@
+package discuss
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/engagehq/engage/internal/access"
+	"github.com/engagehq/engage/internal/db"
+	"github.com/engagehq/engage/internal/search"
+)
+
+// The topic index holds every visible topic's words in memory, with the
+// same analysis as the catalog's search (typos, word forms, prefixes).
+// Each change of a topic that search sees (posted, edited, hidden, shown,
+// moved) takes a new value of the "topic-search" sequence in its
+// transaction; the counter row stays locked until commit, so values are
+// handed out in commit order. Before each search a replica reads the
+// topics with a higher value than it has seen — one indexed query that
+// usually returns nothing — so a topic is found as soon as it is posted,
+// on every replica, and no replica rebuilds the index after its first load.
+// Hidden topics are not in the index.
+
+func nextSeq(ctx context.Context, tx db.Querier) (int64, error) {
+	return db.NextNumber(ctx, tx, "topic-search", 0)
+}
+
+type topicIndex struct {
+	mu     sync.Mutex // held while reading changes
+	search *search.Index
+	seen   int64
+}
+
+// changed is called after a write committed; the next search reads it.
+func (s *Service) changed() {}
+
+// current brings the index up to date and returns it.
+func (s *Service) current(ctx context.Context) (*search.Index, error) {
+	ix := &s.index
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	if ix.search == nil {
+		ix.search = search.New()
+	}
+	rows, err := s.DB.Query(ctx, `SELECT id, community_id, kind, title, body, hidden, search_seq FROM discuss_topics
+		WHERE search_seq > ? ORDER BY search_seq`, ix.seen)
+	if err != nil {
+		return nil, fmt.Errorf("reading topics for search: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, communityID, seq int64
+		var kind, title, body string
+		var hidden bool
+		if err := rows.Scan(&id, &communityID, &kind, &title, &body, &hidden, &seq); err != nil {
+			return nil, fmt.Errorf("reading topics for search: %w", err)
+		}
+		key := strconv.FormatInt(id, 10)
+		if hidden {
+			ix.search.Delete(key)
+		} else {
+			ix.search.Put(search.Doc{ID: key, Kind: "topic", Tags: []string{communityTag(communityID), "kind:" + kind},
+				Fields: []search.Field{{Name: "title", Text: title, Boost: 3}, {Name: "body", Text: body, Boost: 1}}})
+		}
+		ix.seen = max(ix.seen, seq)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("reading topics for search: %w", err)
+	}
+	return ix.search, nil
+}
+
+func communityTag(id int64) string { return "community:" + strconv.FormatInt(id, 10) }
+
+// LoadIndex builds the topic index, so that the first search does not wait
+// for it.
+func (s *Service) LoadIndex(ctx context.Context) error {
+	_, err := s.current(ctx)
+	return err
+}
+
+// SearchFilter narrows a search.
+type SearchFilter struct {
+	// CommunityID keeps one community's topics; 0 searches every
+	// community p reads.
+	CommunityID int64
+	Kind        Kind
+	Limit       int
+}
+
+// SearchTopics finds the topics p may read that match text, best first.
+func (s *Service) SearchTopics(ctx context.Context, p *access.Principal, text string, f SearchFilter) ([]Topic, error) {
+	if err := requireReader(p); err != nil {
+		return nil, err
+	}
+	text = strings.TrimSpace(text)
+	if len([]rune(text)) > 500 {
+		return nil, fieldError("q", "Must be 500 characters or fewer.")
+	}
+	readable, err := s.Communities.Readable(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	var tags []string
+	for _, id := range readable {
+		if f.CommunityID == 0 || f.CommunityID == id {
+			tags = append(tags, communityTag(id))
+		}
+	}
+	out := []Topic{}
+	if len(tags) == 0 || text == "" {
+		return out, nil
+	}
+	ix, err := s.current(ctx)
+	if err != nil {
+		return nil, err
+	}
+	limit := f.Limit
+	if limit <= 0 || limit > 100 {
+		limit = 20
+	}
+	q := search.Query{Text: text, Kinds: []string{"topic"}, AnyOf: [][]string{tags}, Limit: limit, SkipTotal: true}
+	if f.Kind != "" {
+		q.Require = []string{"kind:" + string(f.Kind)}
+	}
+	res := ix.Search(q)
+	ids := make([]int64, 0, len(res.Hits))
+	for _, h := range res.Hits {
+		id, err := strconv.ParseInt(h.ID, 10, 64)
+		if err == nil {
+			ids = append(ids, id)
+		}
+	}
+	return s.TopicsByID(ctx, p, ids)
+}

@@ -1,0 +1,443 @@
+package discuss
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/engagehq/engage"
+	"github.com/engagehq/engage/internal/access"
+	"github.com/engagehq/engage/internal/activity"
+	"github.com/engagehq/engage/internal/audit"
+	"github.com/engagehq/engage/internal/community"
+	"github.com/engagehq/engage/internal/db"
+	"github.com/engagehq/engage/internal/notify"
+	"github.com/engagehq/engage/internal/paging"
+)
+
+// Publisher tells people that something happened; it runs in the caller's
+// transaction (package notify).
+type Publisher interface {
+	Publish(ctx context.Context, tx *db.Tx, ev notify.Event) error
+}
+
+// Service is the discussions' rules over their store.
+type Service struct {
+	DB          *db.DB
+	Clock       engage.Clock
+	Communities *community.Service
+	Publisher   Publisher         // optional: mentions and followers are told through it
+	Signals     activity.Recorder // optional: engagement signals
+	// Limit is how fast a new member may post; the zero value is
+	// DefaultPostLimit.
+	Limit PostLimit
+
+	index topicIndex
+}
+
+// PostLimit limits how fast a new member of a community posts: someone
+// who became a member less than NewFor ago writes at most PerHour topics
+// and replies in that community in any hour. Staff, moderators and those
+// who give official answers are not limited.
+type PostLimit struct {
+	NewFor  time.Duration
+	PerHour int
+}
+
+// DefaultPostLimit: members of less than 7 days post at most 5 times an hour.
+var DefaultPostLimit = PostLimit{NewFor: 7 * 24 * time.Hour, PerHour: 5}
+
+func (s *Service) limit() PostLimit {
+	if s.Limit.PerHour <= 0 || s.Limit.NewFor <= 0 {
+		return DefaultPostLimit
+	}
+	return s.Limit
+}
+
+func requireReader(p *access.Principal) error {
+	if p == nil || p.GateOnly() {
+		return engage.Errorf(engage.EUNAUTHORIZED, "Sign in first.")
+	}
+	return nil
+}
+
+var errNoTopic = engage.Errorf(engage.ENOTFOUND, "There is no such topic.")
+
+// sees reports whether someone with rights r reads topic t: hidden topics
+// are read by moderators and their author only.
+func sees(p *access.Principal, r community.Rights, t Topic) bool {
+	return r.Read && (!t.Hidden || r.Moderate || t.AuthorID == p.PersonID)
+}
+
+// readable returns topic id as it is in q when p may read it, with p's
+// rights in its community.
+func (s *Service) readable(ctx context.Context, q db.Querier, p *access.Principal, id int64) (Topic, community.Rights, error) {
+	if err := requireReader(p); err != nil {
+		return Topic{}, community.Rights{}, err
+	}
+	t, err := findTopic(ctx, q, id)
+	if err != nil {
+		return t, community.Rights{}, err
+	}
+	r, err := s.Communities.Rights(ctx, p, t.CommunityID)
+	if engage.ErrorCode(err) == engage.ENOTFOUND {
+		return Topic{}, r, errNoTopic
+	} else if err != nil {
+		return Topic{}, r, err
+	}
+	if !sees(p, r, t) {
+		return Topic{}, r, errNoTopic
+	}
+	return t, r, nil
+}
+
+// FindTopic returns topic id when p may read it; a topic p may not read is
+// not found.
+func (s *Service) FindTopic(ctx context.Context, p *access.Principal, id int64) (Topic, error) {
+	t, _, err := s.readable(ctx, s.DB, p, id)
+	return t, err
+}
+
+// TopicsByID returns the topics among ids that p may read, in the order of
+// ids; the others are left out.
+func (s *Service) TopicsByID(ctx context.Context, p *access.Principal, ids []int64) ([]Topic, error) {
+	if err := requireReader(p); err != nil {
+		return nil, err
+	}
+	out := []Topic{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	byID := map[int64]Topic{}
+	for chunk := range slices.Chunk(ids, 500) {
+		ts, err := queryTopics(ctx, s.DB, "WHERE t.id IN ("+db.Placeholders(len(chunk))+")", db.Args(chunk)...)
+		if err != nil {
+			return nil, err
+		}
+		for _, t := range ts {
+			byID[t.ID] = t
+		}
+	}
+	rights := map[int64]community.Rights{}
+	for _, id := range ids {
+		t, ok := byID[id]
+		if !ok {
+			continue
+		}
+		r, ok := rights[t.CommunityID]
+		if !ok {
+			var err error
+			r, err = s.Communities.Rights(ctx, p, t.CommunityID)
+			if err != nil && engage.ErrorCode(err) != engage.ENOTFOUND {
+				return nil, err
+			}
+			rights[t.CommunityID] = r
+		}
+		if sees(p, r, t) {
+			out = append(out, t)
+		}
+	}
+	return out, nil
+}
+
+// ListTopics returns a page of the community's topics that p may read:
+// pinned topics first, then by latest post.
+func (s *Service) ListTopics(ctx context.Context, p *access.Principal, communityID int64, f TopicFilter) ([]Topic, string, error) {
+	if err := requireReader(p); err != nil {
+		return nil, "", err
+	}
+	r, err := s.Communities.Rights(ctx, p, communityID)
+	if err != nil {
+		return nil, "", err
+	}
+	if !r.Read {
+		return nil, "", engage.Errorf(engage.EFORBIDDEN, "Only members of this closed community read its topics; ask to join first.")
+	}
+	where, args := []string{"t.community_id = ?"}, []any{communityID}
+	if !r.Moderate {
+		where, args = append(where, "(NOT t.hidden OR t.author_id = ?)"), append(args, p.PersonID)
+	}
+	if f.Kind != "" {
+		if !slices.Contains(Kinds, f.Kind) {
+			return nil, "", fieldError("kind", "Choose question, discussion or idea.")
+		}
+		where, args = append(where, "t.kind = ?"), append(args, f.Kind)
+	}
+	if f.NoITAnswer {
+		where = append(where, "t.kind = 'question' AND t.it_answered_at IS NULL")
+	}
+	if f.Unanswered {
+		where = append(where, "t.replies = 0")
+	}
+	cur, err := paging.Decode(f.Cursor)
+	if err != nil {
+		return nil, "", err
+	}
+	if cur != nil {
+		pinned, at, err := decodeKey(cur.Key)
+		if err != nil {
+			return nil, "", err
+		}
+		where = append(where, "(t.pinned < ? OR (t.pinned = ? AND (t.last_post_at < ? OR (t.last_post_at = ? AND t.id < ?))))")
+		args = append(args, pinned, pinned, at, at, cur.ID)
+	}
+	limit := paging.Limit(f.Limit)
+	out, err := queryTopics(ctx, s.DB, "WHERE "+strings.Join(where, " AND ")+
+		fmt.Sprintf(" ORDER BY t.pinned DESC, t.last_post_at DESC, t.id DESC LIMIT %d", limit+1), args...)
+	if err != nil {
+		return nil, "", err
+	}
+	out, next := paging.Trim(out, limit, func(t Topic) paging.Cursor {
+		return paging.Cursor{Key: encodeKey(t.Pinned, t.LastPostAt), ID: t.ID}
+	})
+	return out, next, nil
+}
+
+func encodeKey(pinned bool, at time.Time) string {
+	p := "0"
+	if pinned {
+		p = "1"
+	}
+	return p + "|" + at.UTC().Format(time.RFC3339Nano)
+}
+
+func decodeKey(k string) (bool, time.Time, error) {
+	p, ts, ok := strings.Cut(k, "|")
+	at, err := time.Parse(time.RFC3339Nano, ts)
+	if !ok || err != nil || (p != "0" && p != "1") {
+		return false, time.Time{}, fieldError("cursor", "This cursor is not one this list gave.")
+	}
+	return p == "1", at, nil
+}
+
+func fieldError(field, msg string) error {
+	var v engage.Validation
+	v.Add(field, "%s", msg)
+	return v.Err()
+}
+
+func checkBody(v *engage.Validation, body *string) {
+	*body = strings.TrimSpace(*body)
+	v.Text("body", *body)
+	v.Require("body", *body, "some text")
+	v.MaxLen("body", *body, MaxBody)
+}
+
+func checkTopic(in *TopicInput) error {
+	in.Title = strings.TrimSpace(in.Title)
+	if in.Kind == "" {
+		in.Kind = Question
+	}
+	var v engage.Validation
+	v.Text("title", in.Title)
+	v.Require("title", in.Title, "a title")
+	v.MaxLen("title", in.Title, MaxTitle)
+	checkBody(&v, &in.Body)
+	if !slices.Contains(Kinds, in.Kind) {
+		v.Add("kind", "Choose question, discussion or idea.")
+	}
+	if in.CommunityID <= 0 {
+		v.Add("community_id", "Choose the community to post in.")
+	}
+	return v.Err()
+}
+
+// mayPost refuses what p may not write in community c: posting where they
+// may not, and posting too fast as a new member.
+func (s *Service) mayPost(ctx context.Context, q db.Querier, p *access.Principal, c community.Community, r community.Rights) error {
+	if !r.Post {
+		switch {
+		case c.Visibility == community.Announcement:
+			return engage.Errorf(engage.EFORBIDDEN, "Only the staff of %s post in it: it is an announcement community.", c.Name)
+		case c.Visibility == community.Closed:
+			return engage.Errorf(engage.EFORBIDDEN, "Only members of %s post in it: it is a closed community; ask to join first.", c.Name)
+		default:
+			return engage.Errorf(engage.EFORBIDDEN, "Join %s to post in it.", c.Name)
+		}
+	}
+	if r.Moderate || r.Answer {
+		return nil
+	}
+	lim := s.limit()
+	since, member, err := s.Communities.MemberSince(ctx, q, c.ID, p.PersonID)
+	if err != nil || !member {
+		return err
+	}
+	now := s.Clock.Now()
+	if now.Sub(since) >= lim.NewFor {
+		return nil
+	}
+	n, first, err := postsSince(ctx, q, c.ID, p.PersonID, now.Add(-time.Hour))
+	if err != nil {
+		return err
+	}
+	if n >= lim.PerHour {
+		again := first.Add(time.Hour)
+		return engage.Errorf(engage.ETOOMANY, "New members of %s post at most %d times an hour during their first %d days; you may post again at %s UTC.",
+			c.Name, lim.PerHour, int(lim.NewFor/(24*time.Hour)), again.Format("15:04"))
+	}
+	return nil
+}
+
+// CreateTopic starts a topic in a community where p may post. Its author
+// follows it.
+func (s *Service) CreateTopic(ctx context.Context, p *access.Principal, in TopicInput) (Topic, error) {
+	if err := requireReader(p); err != nil {
+		return Topic{}, err
+	}
+	if err := checkTopic(&in); err != nil {
+		return Topic{}, err
+	}
+	c, err := s.Communities.Find(ctx, p, in.CommunityID)
+	if engage.ErrorCode(err) == engage.ENOTFOUND {
+		return Topic{}, fieldError("community_id", fmt.Sprintf("No community with id %d.", in.CommunityID))
+	} else if err != nil {
+		return Topic{}, err
+	}
+	r, err := s.Communities.Rights(ctx, p, c.ID)
+	if err != nil {
+		return Topic{}, err
+	}
+	var out Topic
+	err = s.DB.Transact(ctx, func(tx *db.Tx) error {
+		if err := s.mayPost(ctx, tx, p, c, r); err != nil {
+			return err
+		}
+		now := s.Clock.Now()
+		seq, err := nextSeq(ctx, tx)
+		if err != nil {
+			return err
+		}
+		id, err := insertTopic(ctx, tx, in, p.PersonID, seq, now)
+		if err != nil {
+			return err
+		}
+		if err := follow(ctx, tx, id, p.PersonID, now); err != nil {
+			return err
+		}
+		if err := audit.Record(ctx, tx, now, p, "create", "topic", id, fmt.Sprintf("Topic in %s: %s", c.Name, in.Title), nil, in); err != nil {
+			return err
+		}
+		if out, err = findTopic(ctx, tx, id); err != nil {
+			return err
+		}
+		if err := activity.Send(ctx, s.Signals, tx, activity.Signal{Kind: activity.TopicOpened, PersonID: p.PersonID,
+			CommunityID: c.ID, TopicID: id, Ref: ref(id), At: now}); err != nil {
+			return err
+		}
+		_, err = s.tellMentioned(ctx, tx, p, c, out, in.Body)
+		return err
+	})
+	if err != nil {
+		return Topic{}, err
+	}
+	s.changed()
+	return out, nil
+}
+
+func ref(topicID int64) string { return fmt.Sprintf("topic:%d", topicID) }
+
+// Reply adds p's reply to a topic p reads, in a community where p may post.
+// A locked topic takes replies from moderators only; an official answer
+// needs Rights.Answer. Replying follows the topic; its followers are told.
+func (s *Service) Reply(ctx context.Context, p *access.Principal, topicID int64, in ReplyInput) (Reply, error) {
+	if err := requireReader(p); err != nil {
+		return Reply{}, err
+	}
+	var v engage.Validation
+	checkBody(&v, &in.Body)
+	if err := v.Err(); err != nil {
+		return Reply{}, err
+	}
+	t, r, err := s.readable(ctx, s.DB, p, topicID)
+	if err != nil {
+		return Reply{}, err
+	}
+	c, err := s.Communities.Find(ctx, p, t.CommunityID)
+	if err != nil {
+		return Reply{}, err
+	}
+	if in.Official && !r.Answer {
+		return Reply{}, engage.Errorf(engage.EFORBIDDEN, "Only the service owner, the IT staff and the moderators of %s give official answers.", c.Name)
+	}
+	var out Reply
+	err = s.DB.Transact(ctx, func(tx *db.Tx) error {
+		t, err := findTopic(ctx, tx, topicID)
+		if err != nil {
+			return err
+		}
+		if t.Locked && !r.Moderate {
+			return engage.Errorf(engage.EFORBIDDEN, "This topic is locked: it takes no more replies.")
+		}
+		if err := s.mayPost(ctx, tx, p, c, r); err != nil {
+			return err
+		}
+		now := s.Clock.Now()
+		id, err := insertReply(ctx, tx, t.ID, p.PersonID, in, now)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE discuss_topics SET replies = replies + 1, last_post_at = ?,
+			it_answered_at = CASE WHEN ? AND it_answered_at IS NULL THEN ? ELSE it_answered_at END WHERE id = ?`,
+			now, in.Official, now, t.ID); err != nil {
+			return fmt.Errorf("counting a reply to topic %d: %w", t.ID, err)
+		}
+		if err := follow(ctx, tx, t.ID, p.PersonID, now); err != nil {
+			return err
+		}
+		summary := fmt.Sprintf("Reply to topic %d: %s", t.ID, t.Title)
+		if in.Official {
+			summary = fmt.Sprintf("Official answer to topic %d: %s", t.ID, t.Title)
+		}
+		if err := audit.Record(ctx, tx, now, p, "create", "reply", id, summary, nil, in); err != nil {
+			return err
+		}
+		if out, err = findReply(ctx, tx, id); err != nil {
+			return err
+		}
+		sig := activity.Signal{Kind: activity.Replied, PersonID: p.PersonID, CommunityID: t.CommunityID, TopicID: t.ID, Ref: ref(t.ID), At: now}
+		if err := activity.Send(ctx, s.Signals, tx, sig); err != nil {
+			return err
+		}
+		if in.Official {
+			sig.Kind = activity.ITAnswered
+			if err := activity.Send(ctx, s.Signals, tx, sig); err != nil {
+				return err
+			}
+		}
+		return s.tellOfReply(ctx, tx, p, c, t, out)
+	})
+	return out, err
+}
+
+// ListReplies returns a page of a topic's replies that p may read, oldest
+// first.
+func (s *Service) ListReplies(ctx context.Context, p *access.Principal, topicID int64, cursor string, limit int) ([]Reply, string, error) {
+	t, r, err := s.readable(ctx, s.DB, p, topicID)
+	if err != nil {
+		return nil, "", err
+	}
+	cur, err := paging.Decode(cursor)
+	if err != nil {
+		return nil, "", err
+	}
+	where, args := "r.topic_id = ?", []any{t.ID}
+	if !r.Moderate {
+		where, args = where+" AND (NOT r.hidden OR r.author_id = ?)", append(args, p.PersonID)
+	}
+	if cur != nil {
+		where, args = where+" AND r.id > ?", append(args, cur.ID)
+	}
+	limit = paging.Limit(limit)
+	out, err := queryReplies(ctx, s.DB, "WHERE "+where+fmt.Sprintf(" ORDER BY r.id LIMIT %d", limit+1), args...)
+	if err != nil {
+		return nil, "", err
+	}
+	for i := range out {
+		out[i].Accepted = out[i].ID == t.AcceptedReplyID
+	}
+	out, next := paging.Trim(out, limit, func(r Reply) paging.Cursor { return paging.Cursor{ID: r.ID} })
+	return out, next, nil
+}
