@@ -97,7 +97,9 @@ func TestRequesterCannotReachOthersData(t *testing.T) {
 			// The inbox is the person's own.
 			"list-inbox": true, "count-inbox": true, "mark-inbox-read": true, "mark-inbox-item-read": true,
 			// Cloud charges behind a statement line: only of a department the person may read.
-			"list-cloud-charges": true}
+			"list-cloud-charges": true,
+			// Everyone signed in lists the communities they may see or join.
+			"list-communities": true}
 		for _, op := range operations(t, e) {
 			path := fill(op.Path, ids)
 			var reqBody io.Reader

@@ -10,10 +10,13 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/shopspring/decimal"
+
 	"github.com/engagehq/engage/internal/access"
 	"github.com/engagehq/engage/internal/apptest"
 	"github.com/engagehq/engage/internal/catalog"
 	"github.com/engagehq/engage/internal/community"
+	"github.com/engagehq/engage/internal/db"
 	"github.com/engagehq/engage/internal/demo"
 	"github.com/engagehq/engage/internal/notify"
 	"github.com/engagehq/engage/internal/org"
@@ -256,6 +259,51 @@ func TestCommunitiesAPI(t *testing.T) {
 		}
 		if code, _ := req.json("GET", "/communities/"+id, ""); code != http.StatusNotFound {
 			t.Fatalf("an archived community for a requester: %d", code)
+		}
+	})
+}
+
+// TestSubscriptionRulesFollowTheCatalog: client computing takes in the
+// departments subscribing to the developer laptop; when Human Resources
+// gets that subscription, its people are members at once, through the
+// catalog's observer; an ended subscription does not count.
+func TestSubscriptionRulesFollowTheCatalog(t *testing.T) {
+	apptest.Run(t, func(t *testing.T, e *apptest.Engage) {
+		ctx, sys := context.Background(), access.System("test")
+		c := demoCommunity(t, e, demo.CommunityClient)
+		hrPeople, err := db.QueryIDs(ctx, e.DB, "SELECT p.id FROM people p JOIN departments d ON d.id = p.department_id WHERE d.code = 'HR' AND p.active ORDER BY p.id")
+		if err != nil || len(hrPeople) < 10 {
+			t.Fatalf("HR: %v %v", hrPeople, err)
+		}
+		in := func() bool {
+			ids, _ := e.Communities.MemberIDs(ctx, e.DB, c.ID)
+			return slices.Contains(ids, hrPeople[0])
+		}
+		if in() {
+			t.Fatal("HR is in client computing before subscribing")
+		}
+		start := catalog.DateOf(apptest.Start)
+		end := catalog.DateOf(apptest.Start.AddDate(0, 1, 0))
+		if _, err := e.Catalog.ImportSubscriptions(ctx, sys, []catalog.ExistingSubscription{
+			{DepartmentCode: "HR", OfferingSlug: "laptop-developer", Quantity: decimal.NewFromInt(2), Start: start, End: &end}}); err != nil {
+			t.Fatal(err)
+		}
+		if in() {
+			t.Fatal("an ended subscription made HR members")
+		}
+		if _, err := e.Catalog.ImportSubscriptions(ctx, sys, []catalog.ExistingSubscription{
+			{DepartmentCode: "HR", OfferingSlug: "laptop-developer", Quantity: decimal.NewFromInt(2), Start: start}}); err != nil {
+			t.Fatal(err)
+		}
+		if !in() {
+			t.Fatal("HR is not in client computing after subscribing")
+		}
+		who, _ := e.Org.FindPersonByID(ctx, hrPeople[0])
+		list, err := e.Communities.Members(ctx, sys, c.ID, community.MemberFilter{Query: who.Name})
+		if err != nil || !slices.ContainsFunc(list, func(m community.Member) bool {
+			return m.PersonID == hrPeople[0] && slices.Equal(m.Rules, []string{"Their department subscribes to Laptops: Developer laptop"})
+		}) {
+			t.Fatalf("why HR is in: %v", err)
 		}
 	})
 }

@@ -229,3 +229,29 @@ func TestStaffRequestsAndSignals(t *testing.T) {
 		}
 	})
 }
+
+// TestRejoiningAClosedCommunityARuleAdmits: someone a rule puts in a
+// closed community who left comes back by joining, without a request.
+func TestRejoiningAClosedCommunityARuleAdmits(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		w := setup(t, d)
+		c, err := w.s.Create(ctx, w.admin, community.Input{Slug: "mx", Name: "Mexico", Kind: community.KindLocal, Visibility: community.Closed,
+			LocationID: w.mexico.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.s.AddRule(ctx, w.admin, c.ID, community.RuleInput{Kind: community.RuleLocation, RefID: w.mexico.ID}); err != nil {
+			t.Fatal(err)
+		}
+		if r, err := w.s.Leave(ctx, w.bo, c.ID); err != nil || r.Member || !r.Ask {
+			t.Fatalf("leaving: %+v %v", r, err)
+		}
+		if r, err := w.s.Join(ctx, w.bo, c.ID); err != nil || !r.Member || r.Requested {
+			t.Fatalf("coming back: %+v %v", r, err)
+		}
+		if reqs, err := w.s.Requests(ctx, w.admin, c.ID); err != nil || len(reqs) != 0 {
+			t.Fatalf("requests: %+v %v", reqs, err)
+		}
+	})
+}

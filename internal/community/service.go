@@ -298,6 +298,13 @@ func (s *Service) Join(ctx context.Context, p *access.Principal, id int64) (Righ
 		hand, requested, action := true, false, "join"
 		if c.Visibility == Closed && !r.Moderate {
 			hand, requested, action = false, true, "ask to join"
+			// Someone a rule admits, who left, comes back by clearing the
+			// opt-out: there is nothing to ask.
+			if m, err := readMembership(ctx, tx, c.ID, p.PersonID); err != nil {
+				return err
+			} else if m.byRule && m.optedOut {
+				requested, action = false, "join"
+			}
 		}
 		_, err = tx.Exec(ctx, `INSERT INTO community_members(community_id, person_id, by_hand, by_rule, opted_out, requested, since)
 			VALUES (?, ?, ?, FALSE, FALSE, ?, ?)
@@ -309,7 +316,7 @@ func (s *Service) Join(ctx context.Context, p *access.Principal, id int64) (Righ
 		if err := audit.Record(ctx, tx, now, p, action, "community", c.ID, p.Name+" in "+c.Name, nil, nil); err != nil {
 			return err
 		}
-		if hand {
+		if action == "join" {
 			if err := activity.Send(ctx, s.Signals, tx, activity.Signal{Kind: activity.Joined, PersonID: p.PersonID, CommunityID: c.ID,
 				Ref: "community:" + c.Slug, At: now}); err != nil {
 				return err
