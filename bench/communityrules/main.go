@@ -39,7 +39,7 @@ import (
 
 type options struct {
 	people, locations, functions, departments, communities, move, rounds int
-	databaseURL                                                         string
+	databaseURL                                                          string
 }
 
 const width = 58
