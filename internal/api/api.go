@@ -84,6 +84,8 @@ func (a *API) Register(mux *http.ServeMux) huma.API {
 	a.registerCosts(api)
 	a.registerCloudBill(api)
 	a.registerCommunities(api)
+	a.registerIdeas(api)
+	a.registerPulses(api)
 	return api
 }
 

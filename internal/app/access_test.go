@@ -99,7 +99,9 @@ func TestRequesterCannotReachOthersData(t *testing.T) {
 			// Cloud charges behind a statement line: only of a department the person may read.
 			"list-cloud-charges": true,
 			// Everyone signed in lists the communities they may see or join.
-			"list-communities": true}
+			"list-communities": true,
+			// Pulses: those sent to the person; results only as aggregates (internal/pulse).
+			"list-pulses": true}
 		for _, op := range operations(t, e) {
 			path := fill(op.Path, ids)
 			var reqBody io.Reader

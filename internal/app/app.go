@@ -33,11 +33,13 @@ import (
 	"github.com/engagehq/engage/internal/db"
 	"github.com/engagehq/engage/internal/discuss"
 	"github.com/engagehq/engage/internal/frontdoor"
+	"github.com/engagehq/engage/internal/idea"
 	"github.com/engagehq/engage/internal/idempotency"
 	"github.com/engagehq/engage/internal/notify"
 	"github.com/engagehq/engage/internal/org"
 	"github.com/engagehq/engage/internal/process"
 	"github.com/engagehq/engage/internal/product"
+	"github.com/engagehq/engage/internal/pulse"
 	"github.com/engagehq/engage/internal/schema"
 	"github.com/engagehq/engage/internal/waiting"
 	"github.com/engagehq/engage/internal/web"
@@ -125,7 +127,8 @@ func (a *App) build(ctx context.Context) error {
 	// addresses are refused unless configured. SMTP is off without a host.
 	a.Notify.AllowPrivateTargets, a.Notify.BaseURL, a.Notify.SMTP = cfg.Demo || cfg.AllowPrivateWebhooks, cfg.BaseURL, cfg.SMTP
 	// Webhooks may subscribe to what is published; every publisher lists its events here.
-	a.Notify.EventTypes = slices.Concat(frontdoor.EventTypes, approval.EventTypes, discuss.EventTypes, community.EventTypes)
+	a.Notify.EventTypes = slices.Concat(frontdoor.EventTypes, approval.EventTypes, discuss.EventTypes, idea.EventTypes, pulse.EventTypes,
+		community.EventTypes)
 	a.Approval.Publisher = a.Notify
 	a.Processes = &process.Service{DB: d, Clock: clock, Org: a.Org}
 	a.FrontDoor = &frontdoor.Service{DB: d, Clock: clock, Org: a.Org, Catalog: a.Catalog, Approvals: a.Approval, Publisher: a.Notify,
@@ -141,6 +144,10 @@ func (a *App) build(ctx context.Context) error {
 	a.Catalog.OnSubscriptionsChanged(a.Communities.SubscriptionsChanged)
 	a.Catalog.Communities = a.Communities
 	a.Discussions = &discuss.Service{DB: d, Clock: clock, Communities: a.Communities, Publisher: a.Notify}
+	a.Ideas = &idea.Service{DB: d, Clock: clock, Org: a.Org, Communities: a.Communities, Discussions: a.Discussions, FrontDoor: a.FrontDoor,
+		Catalog: a.Catalog, Publisher: a.Notify}
+	a.FrontDoor.OnStateChange(idea.OriginKind, a.Ideas.NeedMoved)
+	a.Pulses = &pulse.Service{DB: d, Clock: clock, Org: a.Org, Catalog: a.Catalog, Communities: a.Communities, Publisher: a.Notify}
 	a.Waiting = &waiting.Counter{List: waiting.List{a.Approval, a.FrontDoor}, Changes: a.Org.Changes}
 	if cfg.OIDC.Enabled() {
 		a.OIDC = &auth.OIDC{Config: cfg.OIDC, Auth: a.Auth}

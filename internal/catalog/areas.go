@@ -86,3 +86,11 @@ func RunningSubscriptions(ctx context.Context, q db.Querier, first, last time.Ti
 	}
 	return out, srows.Err()
 }
+
+// SubscribingDepartments returns the departments holding a subscription to
+// an offering of the service serviceID that runs on day, by id.
+func SubscribingDepartments(ctx context.Context, q db.Querier, serviceID int64, day time.Time) ([]int64, error) {
+	day = DateOf(day).Time
+	return db.QueryIDs(ctx, q, `SELECT DISTINCT s.department_id FROM subscriptions s JOIN offerings o ON o.id = s.offering_id
+		WHERE o.service_id = ? AND s.start_date <= ? AND (s.end_date IS NULL OR s.end_date >= ?) ORDER BY s.department_id`, serviceID, day, day)
+}

@@ -10,7 +10,9 @@ import (
 // communitySteps load the demo's communities and a year of their life, in
 // order: each part of the communities area adds its step here.
 var communitySteps = []func(ctx context.Context, d *db.DB, s product.Services) error{
-	loadCoreCommunities,
+	loadCoreCommunities, // first: the communities, their staff, rules and members
+	loadIdeas,           // after the discussions: votes, statuses, ideas turned into needs
+	loadPulses,          // last: to the communities' members as the steps before left them
 }
 
 // loadCommunities runs the community steps after the organisation, the

@@ -26,7 +26,7 @@ const (
 	CommunityIPhone    = "iphone"
 	CommunityChromeOS  = "chrome-os"
 	CommunityOutlook   = "outlook"
-	CommunityMessaging = "messaging-collaboration"
+	CommunityMessaging = "collaboration"
 	CommunityClient    = "client-computing"
 	CommunityMexico    = "mexico-site"
 	CommunityMaine     = "maine-site"

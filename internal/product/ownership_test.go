@@ -37,6 +37,8 @@ var owners = map[string][]string{
 	"costs":     {"cost_pools", "cost_pool_targets"},
 	"discuss":   {"discuss_topics", "discuss_replies", "discuss_followers", "discuss_revisions", "discuss_flags"},
 	"community": {"communities", "community_staff", "community_rules", "community_members"},
+	"idea":      {"idea_ideas", "idea_votes", "idea_status_events"},
+	"pulse":     {"pulses", "pulse_recipients", "pulse_answers"},
 }
 
 // Everyone may join the organisation's departments and people, for their

@@ -15,9 +15,11 @@ import (
 	"github.com/engagehq/engage/internal/costs"
 	"github.com/engagehq/engage/internal/discuss"
 	"github.com/engagehq/engage/internal/frontdoor"
+	"github.com/engagehq/engage/internal/idea"
 	"github.com/engagehq/engage/internal/notify"
 	"github.com/engagehq/engage/internal/org"
 	"github.com/engagehq/engage/internal/process"
+	"github.com/engagehq/engage/internal/pulse"
 	"github.com/engagehq/engage/internal/waiting"
 )
 
@@ -52,6 +54,10 @@ type Services struct {
 	Communities *community.Service
 	// Discussions keeps communities' topics, replies, follows and flags.
 	Discussions *discuss.Service
+	// Ideas keeps the votes and status of ideas, and the needs they became.
+	Ideas *idea.Service
+	// Pulses sends CSAT and NPS surveys and shows their aggregates.
+	Pulses *pulse.Service
 	// Waiting lists what waits for a person, merged from the services
 	// above, and keeps each person's count for the navigation a second.
 	Waiting *waiting.Counter

@@ -15,6 +15,7 @@ import (
 	"github.com/engagehq/engage/internal/web/catalogpages"
 	"github.com/engagehq/engage/internal/web/communitypages"
 	"github.com/engagehq/engage/internal/web/frontdoorpages"
+	"github.com/engagehq/engage/internal/web/ideapages"
 	"github.com/engagehq/engage/internal/web/notifypages"
 	"io/fs"
 	"log/slog"
@@ -32,6 +33,7 @@ import (
 	"github.com/engagehq/engage/internal/idempotency"
 	"github.com/engagehq/engage/internal/product"
 	"github.com/engagehq/engage/internal/web/page"
+	"github.com/engagehq/engage/internal/web/pulsepages"
 )
 
 //go:embed templates
@@ -123,6 +125,8 @@ func (s *Server) areas() []area {
 		{approvalPages.Routes, approvalpages.Templates},
 		{adminPages.Routes, adminpages.Templates},
 		{communityPages.Routes, communitypages.Templates},
+		{(&ideapages.Pages{Kit: s.kit, Ideas: s.Ideas, Communities: s.Communities, Discussions: s.Discussions}).Routes, ideapages.Templates},
+		{(&pulsepages.Pages{Kit: s.kit, Pulses: s.Pulses, Clock: s.Clock}).Routes, pulsepages.Templates},
 	}
 }
 

@@ -1,0 +1,4 @@
+package pulse
+
+// Percent is percent, for tests.
+var Percent = percent
