@@ -11,16 +11,18 @@ import (
 
 	"github.com/engagehq/engage/internal/access"
 	"github.com/engagehq/engage/internal/catalog"
+	"github.com/engagehq/engage/internal/process"
 )
 
-// cmdApply makes the catalog match a catalog file, or with --dry-run says
+// cmdApply makes the catalog match a catalog file, or the process register
+// a register file (kind: engage/process-register), or with --dry-run says
 // what it would change. Every error in the file is printed as
 // FILE:LINE: FIELD: message, and then nothing is written.
 func cmdApply(ctx context.Context, e env, args []string) error {
 	var file string
 	var dryRun bool
 	cfg, fs, err := parse(e, "apply", "apply -f FILE [--dry-run] [--data DIR | --database-url URL]", args, false, func(fs *flag.FlagSet) {
-		fs.StringVar(&file, "f", "", "the catalog file to apply (- for standard input)")
+		fs.StringVar(&file, "f", "", "the catalog or register file to apply (- for standard input)")
 		fs.BoolVar(&dryRun, "dry-run", false, "only print what would change")
 	})
 	if err != nil {
@@ -39,7 +41,15 @@ func cmdApply(ctx context.Context, e env, args []string) error {
 		defer f.Close()
 		r, name = f, file
 	}
-	parsed, err := catalog.ParseFile(name, r)
+	// The file's kind: says whether it is the catalog or the process register.
+	src, err := io.ReadAll(io.LimitReader(r, process.MaxFileBytes+1))
+	if err != nil {
+		return err
+	}
+	if isRegisterFile(src) {
+		return applyRegister(ctx, e, cfg, name, src, dryRun)
+	}
+	parsed, err := catalog.ParseFile(name, bytes.NewReader(src))
 	if err != nil {
 		return fileErrors(e, err)
 	}
@@ -76,14 +86,15 @@ func fileErrors(e env, err error) error {
 // cmdExport writes the whole catalog as a catalog file.
 func cmdExport(ctx context.Context, e env, args []string) error {
 	var out string
-	cfg, fs, err := parse(e, "export", "export catalog [-o FILE] [--data DIR | --database-url URL]", args, false, func(fs *flag.FlagSet) {
+	cfg, fs, err := parse(e, "export", "export catalog|register|archimate [-o FILE] [--data DIR | --database-url URL]", args, false, func(fs *flag.FlagSet) {
 		fs.StringVar(&out, "o", "", "write to FILE instead of standard output")
 	})
 	if err != nil {
 		return err
 	}
-	if fs.NArg() != 1 || fs.Arg(0) != "catalog" {
-		return usagef("say what to export: export catalog [-o FILE]")
+	what := fs.Arg(0)
+	if fs.NArg() != 1 || (what != "catalog" && what != "register" && what != "archimate") {
+		return usagef("say what to export: export catalog|register|archimate [-o FILE]")
 	}
 	a, err := open(ctx, e, cfg)
 	if err != nil {
@@ -92,7 +103,12 @@ func cmdExport(ctx context.Context, e env, args []string) error {
 	defer a.Close()
 	// Export in full before writing, so that a failure leaves no half file.
 	var buf bytes.Buffer
-	if err := a.Catalog.Export(ctx, access.System("engage export (command line)"), &buf); err != nil {
+	if what != "catalog" {
+		err = exportRegister(ctx, e, what, a.Processes, &buf)
+	} else {
+		err = a.Catalog.Export(ctx, access.System("engage export (command line)"), &buf)
+	}
+	if err != nil {
 		return err
 	}
 	if out == "" || out == "-" {
@@ -102,6 +118,6 @@ func cmdExport(ctx context.Context, e env, args []string) error {
 	if err := os.WriteFile(out, buf.Bytes(), 0o644); err != nil {
 		return err
 	}
-	progress(e, "Wrote the catalog to %s.", out)
+	progress(e, "Wrote the %s to %s.", map[string]string{"catalog": "catalog", "register": "process register", "archimate": "process register as an ArchiMate exchange file"}[what], out)
 	return nil
 }

@@ -32,6 +32,7 @@ const (
 	ReviewerSecurity     Role = "reviewer-security"
 	ReviewerFinance      Role = "reviewer-finance"
 	PortfolioBoard       Role = "portfolio-board"
+	EnterpriseArchitect  Role = "enterprise-architect"
 	ServiceOwner         Role = "service-owner"
 	Finance              Role = "finance"
 	Moderator            Role = "moderator"
@@ -40,7 +41,7 @@ const (
 
 // AllRoles lists every role in the order they are shown.
 var AllRoles = []Role{Requester, BudgetHolder, BRM, ReviewerArchitecture, ReviewerSecurity,
-	ReviewerFinance, PortfolioBoard, ServiceOwner, Finance, Moderator, Admin}
+	ReviewerFinance, PortfolioBoard, EnterpriseArchitect, ServiceOwner, Finance, Moderator, Admin}
 
 // RoleLabels are the plain-words names shown to people.
 var RoleLabels = map[Role]string{
@@ -51,6 +52,7 @@ var RoleLabels = map[Role]string{
 	ReviewerSecurity:     "Security reviewer",
 	ReviewerFinance:      "Finance reviewer",
 	PortfolioBoard:       "Portfolio board",
+	EnterpriseArchitect:  "Enterprise architect",
 	ServiceOwner:         "Service owner",
 	Finance:              "Finance",
 	Moderator:            "Community moderator",

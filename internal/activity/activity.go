@@ -48,7 +48,10 @@ type Signal struct {
 	// Ref is the thing's own reference in its area, for the "people and
 	// things behind a figure" links: "topic:42", "need:NEED-2026-0001".
 	Ref string
-	At  time.Time
+	// Title is what a person reads of the thing: a topic's or a need's
+	// title, for digests and the lists behind a figure; "" shows Ref.
+	Title string
+	At    time.Time
 }
 
 // Recorder keeps signals. Record runs inside the area's transaction, so a

@@ -86,6 +86,7 @@ func (a *API) Register(mux *http.ServeMux) huma.API {
 	a.registerCommunities(api)
 	a.registerIdeas(api)
 	a.registerPulses(api)
+	a.registerEngagement(api)
 	return api
 }
 

@@ -20,6 +20,12 @@ type communityList struct {
 	Archived bool   `query:"archived" doc:"Archived ones too (administrators and moderators)."`
 }
 
+// CommunityInput is what is written about a community (its schema is
+// named apart from other areas' inputs).
+type CommunityInput struct {
+	community.Input
+}
+
 type communityPath struct {
 	ID int64 `path:"id" minimum:"1"`
 }
@@ -82,25 +88,25 @@ func (a *API) registerCommunities(api huma.API) {
 	cs := a.Communities
 	register(a, api, huma.Operation{OperationID: "list-communities", Method: http.MethodGet, Path: "/communities", Tags: tags,
 		Summary: "List communities", Description: "The communities you belong to and those you may join or ask to join, by name, with your rights in each."},
-		func(ctx context.Context, p *access.Principal, in *communityList) (*Page[community.Listing], error) {
+		func(ctx context.Context, p *access.Principal, in *communityList) (*Page[community.DirectoryEntry], error) {
 			list, err := cs.Directory(ctx, p, community.ListFilter{Kind: community.Kind(in.Kind), Query: in.Query, Mine: in.Mine, Archived: in.Archived})
 			return page(list, ""), err
 		})
 	register(a, api, huma.Operation{OperationID: "create-community", Method: http.MethodPost, Path: "/communities", Tags: tags,
 		Summary: "Create a community", DefaultStatus: http.StatusCreated,
 		Description: "Administrators and moderators. Sending the same community again answers with the one created."},
-		func(ctx context.Context, p *access.Principal, in *Body[community.Input]) (*Body[community.Community], error) {
-			c, err := cs.Create(ctx, p, in.Body)
+		func(ctx context.Context, p *access.Principal, in *Body[CommunityInput]) (*Body[community.Community], error) {
+			c, err := cs.Create(ctx, p, in.Body.Input)
 			return body(c), err
 		})
 	register(a, api, huma.Operation{OperationID: "get-community", Method: http.MethodGet, Path: "/communities/{id}", Tags: tags, Summary: "Get a community"},
-		func(ctx context.Context, p *access.Principal, in *communityPath) (*Body[community.Listing], error) {
+		func(ctx context.Context, p *access.Principal, in *communityPath) (*Body[community.DirectoryEntry], error) {
 			c, err := cs.Find(ctx, p, in.ID)
 			if err != nil {
 				return nil, err
 			}
 			r, err := cs.Rights(ctx, p, in.ID)
-			return body(community.Listing{Community: c, Rights: r}), err
+			return body(community.DirectoryEntry{Community: c, Rights: r}), err
 		})
 	register(a, api, huma.Operation{OperationID: "update-community", Method: http.MethodPatch, Path: "/communities/{id}", Tags: tags,
 		Summary: "Change a community", Errors: []int{http.StatusConflict},

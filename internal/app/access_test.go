@@ -91,7 +91,8 @@ func TestRequesterCannotReachOthersData(t *testing.T) {
 			// Needs are scoped like orders; suggestions show summaries across departments by design; the gate answers anyone signed in.
 			"list-needs": true, "needs-dashboard": true, "suggest-reuse": true, "delivery-gate": true,
 			// The process register is read by everyone signed in.
-			"list-processes": true, "get-process": true,
+			"list-processes": true, "get-process": true, "get-process-detail": true, "get-process-map": true, "list-applications": true,
+			"get-application": true, "list-journeys": true, "get-journey": true, "export-archimate": true, "export-register-csv": true,
 			// Statements are filtered to those the person may read; periods are only months and states.
 			"list-statements": true, "list-billing-periods": true,
 			// The inbox is the person's own.

@@ -32,6 +32,7 @@ import (
 	"github.com/engagehq/engage/internal/costs"
 	"github.com/engagehq/engage/internal/db"
 	"github.com/engagehq/engage/internal/discuss"
+	"github.com/engagehq/engage/internal/engagement"
 	"github.com/engagehq/engage/internal/frontdoor"
 	"github.com/engagehq/engage/internal/idea"
 	"github.com/engagehq/engage/internal/idempotency"
@@ -128,9 +129,9 @@ func (a *App) build(ctx context.Context) error {
 	a.Notify.AllowPrivateTargets, a.Notify.BaseURL, a.Notify.SMTP = cfg.Demo || cfg.AllowPrivateWebhooks, cfg.BaseURL, cfg.SMTP
 	// Webhooks may subscribe to what is published; every publisher lists its events here.
 	a.Notify.EventTypes = slices.Concat(frontdoor.EventTypes, approval.EventTypes, discuss.EventTypes, idea.EventTypes, pulse.EventTypes,
-		community.EventTypes)
+		engagement.EventTypes, community.EventTypes)
 	a.Approval.Publisher = a.Notify
-	a.Processes = &process.Service{DB: d, Clock: clock, Org: a.Org}
+	a.Processes = &process.Service{DB: d, Clock: clock, Org: a.Org, Services: a.Catalog}
 	a.FrontDoor = &frontdoor.Service{DB: d, Clock: clock, Org: a.Org, Catalog: a.Catalog, Approvals: a.Approval, Publisher: a.Notify,
 		Processes: a.Processes}
 	a.Approval.OnDecided(frontdoor.SubjectNeed, a.FrontDoor.Decided)
@@ -148,6 +149,9 @@ func (a *App) build(ctx context.Context) error {
 		Catalog: a.Catalog, Publisher: a.Notify}
 	a.FrontDoor.OnStateChange(idea.OriginKind, a.Ideas.NeedMoved)
 	a.Pulses = &pulse.Service{DB: d, Clock: clock, Org: a.Org, Catalog: a.Catalog, Communities: a.Communities, Publisher: a.Notify}
+	a.Engagement = &engagement.Service{DB: d, Clock: clock, Org: a.Org, Communities: a.Communities, Publisher: a.Notify}
+	a.Catalog.Signals, a.FrontDoor.Signals, a.Discussions.Signals, a.Ideas.Signals, a.Pulses.Signals = a.Engagement, a.Engagement,
+		a.Engagement, a.Engagement, a.Engagement
 	a.Waiting = &waiting.Counter{List: waiting.List{a.Approval, a.FrontDoor}, Changes: a.Org.Changes}
 	if cfg.OIDC.Enabled() {
 		a.OIDC = &auth.OIDC{Config: cfg.OIDC, Auth: a.Auth}
@@ -259,6 +263,9 @@ func (a *App) serveUntilDone(ctx context.Context, srv *http.Server, errc <-chan 
 	billingDone := make(chan struct{})
 	go func() { defer close(billingDone); a.Billing.Schedule(workerCtx, 6*time.Hour, a.Logger) }()
 	defer func() { stopWorker(); <-billingDone }()
+	digestDone := make(chan struct{})
+	go func() { defer close(digestDone); a.Engagement.Schedule(workerCtx, time.Hour, a.Logger) }()
+	defer func() { stopWorker(); <-digestDone }()
 	// The reuse index loads beside the server, not in the first suggestion.
 	indexDone := make(chan struct{})
 	go func() {

@@ -20,19 +20,20 @@ import (
 func TestNeedsAndTheProcessRegisterThroughTheAPI(t *testing.T) {
 	apptest.Run(t, func(t *testing.T, e *apptest.Engage) {
 		ctx := context.Background()
-		board := principalOf(t, e, "board@example.com")
-		o2c, err := e.Processes.Create(ctx, board, process.Input{Kind: process.ValueStream, Ref: "order-to-cash", Name: "Order to cash", Criticality: "high"})
+		architect := principalOf(t, e, "architect@example.com")
+		o2c, err := e.Processes.Create(ctx, architect, process.Input{Kind: process.ValueStream, Ref: "quote-to-order", Name: "Quote to order", Criticality: "high"})
 		if err != nil {
 			t.Fatal(err)
 		}
 		riley := clientOf(t, e, "requester@example.com")
 		status, list := riley.json(http.MethodGet, "/processes?kind=value_stream", "")
 		items, _ := list["items"].([]any)
-		if status != http.StatusOK || len(items) != 1 || items[0].(map[string]any)["ref"] != "order-to-cash" {
+		// The demo's six value streams, and the one made here.
+		if status != http.StatusOK || len(items) != 7 || items[6].(map[string]any)["ref"] != "quote-to-order" {
 			t.Fatalf("GET /processes = %d %v", status, list)
 		}
 		status, one := riley.json(http.MethodGet, fmt.Sprintf("/processes/%d", o2c.ID), "")
-		if status != http.StatusOK || one["name"] != "Order to cash" || one["criticality"] != "high" {
+		if status != http.StatusOK || one["name"] != "Quote to order" || one["criticality"] != "high" {
 			t.Fatalf("GET /processes/%d = %d %v", o2c.ID, status, one)
 		}
 		if status, _ := riley.json(http.MethodGet, "/processes/999999", ""); status != http.StatusNotFound {
@@ -50,7 +51,7 @@ func TestNeedsAndTheProcessRegisterThroughTheAPI(t *testing.T) {
 		}
 		status, detail := riley.json(http.MethodGet, "/needs/"+need["reference"].(string), "")
 		linked, _ := detail["linked_processes"].([]any)
-		if status != http.StatusOK || len(linked) != 1 || linked[0].(map[string]any)["name"] != "Order to cash" {
+		if status != http.StatusOK || len(linked) != 1 || linked[0].(map[string]any)["name"] != "Quote to order" {
 			t.Fatalf("need detail = %d %v", status, detail["linked_processes"])
 		}
 

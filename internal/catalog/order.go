@@ -13,6 +13,7 @@ import (
 
 	"github.com/engagehq/engage"
 	"github.com/engagehq/engage/internal/access"
+	"github.com/engagehq/engage/internal/activity"
 	"github.com/engagehq/engage/internal/approval"
 	"github.com/engagehq/engage/internal/audit"
 	"github.com/engagehq/engage/internal/db"
@@ -234,6 +235,10 @@ func (c *Catalog) placeOrder(ctx context.Context, p *access.Principal, order Ord
 			return err
 		}
 		if err := c.markOrdered(ctx, tx, p.PersonID, sub.ServiceIDs, now); err != nil {
+			return err
+		}
+		if err := activity.Send(ctx, c.Signals, tx, activity.Signal{Kind: activity.Ordered, PersonID: p.PersonID,
+			DepartmentID: order.DepartmentID, Ref: "order:" + order.Number, Title: "Order " + order.Number, At: now}); err != nil {
 			return err
 		}
 		sub.SubjectID = order.ID

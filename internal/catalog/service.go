@@ -15,6 +15,7 @@ import (
 
 	"github.com/engagehq/engage"
 	"github.com/engagehq/engage/internal/access"
+	"github.com/engagehq/engage/internal/activity"
 	"github.com/engagehq/engage/internal/audit"
 	"github.com/engagehq/engage/internal/db"
 	"github.com/engagehq/engage/internal/org"
@@ -31,6 +32,8 @@ type Catalog struct {
 	// Currencies are those the organisation prices in; new prices in any
 	// other are refused.
 	Currencies rating.Currencies
+	// Signals keeps engagement signals (orders placed); optional.
+	Signals activity.Recorder
 
 	snap snapshotCache
 

@@ -19,16 +19,16 @@ type ListFilter struct {
 	Archived bool
 }
 
-// Listing is a community as one person sees it in a list: with what they
+// DirectoryEntry is a community as one person sees it in a list: with what they
 // may do in it.
-type Listing struct {
+type DirectoryEntry struct {
 	Community
 	Rights Rights `json:"rights"`
 }
 
 // Directory lists the communities p sees — those they belong to and those
 // they may join or ask to join — by name, each with p's rights in it.
-func (s *Service) Directory(ctx context.Context, p *access.Principal, f ListFilter) ([]Listing, error) {
+func (s *Service) Directory(ctx context.Context, p *access.Principal, f ListFilter) ([]DirectoryEntry, error) {
 	if err := requireReader(p); err != nil {
 		return nil, err
 	}
@@ -58,7 +58,7 @@ func (s *Service) Directory(ctx context.Context, p *access.Principal, f ListFilt
 		return nil, err
 	}
 	q := strings.ToLower(strings.TrimSpace(f.Query))
-	out := []Listing{}
+	out := []DirectoryEntry{}
 	for _, c := range all {
 		if f.Kind != "" && c.Kind != f.Kind {
 			continue
@@ -77,7 +77,7 @@ func (s *Service) Directory(ctx context.Context, p *access.Principal, f ListFilt
 		if f.Mine && !r.Member {
 			continue
 		}
-		out = append(out, Listing{Community: c, Rights: r})
+		out = append(out, DirectoryEntry{Community: c, Rights: r})
 	}
 	return out, nil
 }

@@ -12,7 +12,8 @@ import (
 var communitySteps = []func(ctx context.Context, d *db.DB, s product.Services) error{
 	loadCoreCommunities, // first: the communities, their staff, rules and members
 	loadIdeas,           // after the discussions: votes, statuses, ideas turned into needs
-	loadPulses,          // last: to the communities' members as the steps before left them
+	loadPulses,          // to the communities' members as the steps before left them
+	loadDarkSite,        // after the pulses: a site nobody reached (community_engage.go)
 }
 
 // loadCommunities runs the community steps after the organisation, the

@@ -48,7 +48,7 @@ var Accounts = []Account{
 	{"budget@example.com", "Dana Whitfield", "Head of Discovery Science", "DISC", []access.Role{access.Requester, access.BudgetHolder}},
 	{"brm@example.com", "Sam Okafor", "Business Relationship Manager, R&D and Commercial", "IT", []access.Role{access.Requester, access.BRM}},
 	{"brm.corporate@example.com", "Priya Nair", "Business Relationship Manager, Corporate Services", "IT", []access.Role{access.Requester, access.BRM}},
-	{"architect@example.com", "Jonas Becker", "Enterprise Architect", "IT", []access.Role{access.Requester, access.ReviewerArchitecture}},
+	{"architect@example.com", "Jonas Becker", "Enterprise Architect", "IT", []access.Role{access.Requester, access.ReviewerArchitecture, access.EnterpriseArchitect}},
 	{"security@example.com", "Mei Tanaka", "Information Security Officer", "IT", []access.Role{access.Requester, access.ReviewerSecurity}},
 	{"finance.reviewer@example.com", "Luis Ortega", "IT Finance Analyst", "FIN", []access.Role{access.Requester, access.ReviewerFinance}},
 	{"board@example.com", "Grace Liu", "Chief Information Officer", "IT", []access.Role{access.Requester, access.PortfolioBoard, access.BudgetHolder}},
@@ -176,7 +176,10 @@ func load(ctx context.Context, d *db.DB, s product.Services) error {
 	if err := loadBilling(ctx, d, b); err != nil {
 		return err
 	}
-	return loadCommunities(ctx, d, s)
+	if err := loadCommunities(ctx, d, s); err != nil {
+		return err
+	}
+	return loadRegister(ctx, s)
 }
 
 func table(header []string, rows [][]string) string {

@@ -65,7 +65,7 @@ func loadNeeds(ctx context.Context, fd *frontdoor.Service, data *needsData, cf c
 	o := fd.Org
 	now := fd.Clock.Now()
 	clock := &stepClock{t: now}
-	loader := &frontdoor.Service{DB: fd.DB, Clock: clock, Org: o, Catalog: fd.Catalog, Approvals: fd.Approvals}
+	loader := &frontdoor.Service{DB: fd.DB, Clock: clock, Org: o, Catalog: fd.Catalog, Approvals: fd.Approvals, Signals: fd.Signals}
 	sys := access.System("demo data")
 
 	principal := map[string]*access.Principal{}

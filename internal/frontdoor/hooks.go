@@ -75,6 +75,9 @@ func (f *Service) moved(ctx context.Context, tx *db.Tx, n Need, to State, action
 	if err := f.publish(ctx, tx, n, n.State, to, reason, now); err != nil {
 		return err
 	}
+	if err := f.signal(ctx, tx, n, to, now); err != nil {
+		return err
+	}
 	return f.observe(ctx, tx, n, n.State, to, action, reason, now)
 }
 

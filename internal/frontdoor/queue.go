@@ -24,6 +24,7 @@ type ListFilter struct {
 	Mine         bool // written or sponsored by me
 	Queue        bool // waiting for me: my triage, my reviews, the board's decisions
 	Overdue      bool
+	ProcessID    int64 // only needs linked to this process of the register
 	Query        string
 	Limit        int
 	Cursor       string
@@ -51,6 +52,10 @@ func (f *Service) List(ctx context.Context, p *access.Principal, lf ListFilter) 
 	if lf.DepartmentID != 0 {
 		where = append(where, "n.department_id = ?")
 		args = append(args, lf.DepartmentID)
+	}
+	if lf.ProcessID != 0 {
+		where = append(where, "n.id IN (SELECT need_id FROM need_processes WHERE process_id = ?)")
+		args = append(args, lf.ProcessID)
 	}
 	if q := strings.TrimSpace(lf.Query); q != "" {
 		where = append(where, `(LOWER(n.title) LIKE ? ESCAPE '\' OR LOWER(n.reference) LIKE ? ESCAPE '\')`)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/engagehq/engage"
 	"github.com/engagehq/engage/internal/access"
+	"github.com/engagehq/engage/internal/activity"
 	"github.com/engagehq/engage/internal/approval"
 	"github.com/engagehq/engage/internal/audit"
 	"github.com/engagehq/engage/internal/catalog"
@@ -39,6 +40,9 @@ type Service struct {
 	// Processes is the process register needs link to; without it a need
 	// links no process.
 	Processes ProcessRegister
+	// Signals keeps engagement signals (needs submitted and decided);
+	// optional.
+	Signals activity.Recorder
 
 	index needIndex
 

@@ -12,8 +12,29 @@
 //   - Ref is the process's stable handle (lower-case letters, digits and
 //     hyphens, unique in the register), for files, links and imports.
 //   - Criticality is low, medium, high or critical (medium when not given).
-//   - Everyone signed in reads the register. Administrators and the
-//     portfolio board change it.
+//   - Everyone signed in reads the register. Enterprise architects and
+//     administrators change it. The portfolio board decides on needs and
+//     reads the register, but does not change it: the register describes
+//     the business as it is, which is the architects' work, while the board
+//     judges what to change.
+//   - Enablement says how far technology carries a process: manual, partly
+//     automated or automated, or not assessed (empty). Its evidence is the
+//     applications and catalog services linked to the process.
+//   - Links of a process to an application or to a catalog service carry a
+//     weight, an exact percentage from 0 to 100: how much of the
+//     application's or service's use serves that process. One link per pair;
+//     setting it again replaces the weight.
+//   - A customer journey ("get a quote", "make a claim") is an ordered list
+//     of processes that external customers touch; other processes are
+//     refused.
+//   - Applications have a lifecycle (plan, active, phase-out, retired) and a
+//     functional and a technical fit from 1 to 5. Their TIME disposition
+//     follows from the two fits: both 3 or more invest, functional 3 or more
+//     with technical below 3 migrate, functional below 3 with technical 3 or
+//     more tolerate, both below 3 eliminate; none while either fit is
+//     unrated.
+//   - Catalog services are the catalog's: the register checks them through
+//     the Services directory it is given, never through the catalog's tables.
 //   - Changes carry the version read; a stale version is refused. Creating a
 //     process whose ref exists returns the existing one when what was sent is
 //     the same (a repeated request), and is refused otherwise.
@@ -48,6 +69,9 @@ type Entry struct {
 	OwnerDepartmentID int64     `json:"owner_department_id,omitempty"`
 	Criticality       string    `json:"criticality" enum:"low,medium,high,critical"`
 	ExternalCustomers bool      `json:"external_customers" doc:"Whether customers outside the company touch it"`
+	Enablement        string    `json:"enablement" enum:",manual,partly_automated,automated" doc:"How far technology carries it; empty when not assessed"`
+	ArchiMateType     string    `json:"archimate_type,omitempty" doc:"The ArchiMate element type it was imported as, such as BusinessFunction"`
+	ArchiMateID       string    `json:"archimate_id,omitempty" doc:"The identifier of the element in the ArchiMate model it came from"`
 	Version           int       `json:"version"`
 	CreatedAt         time.Time `json:"created_at"`
 	UpdatedAt         time.Time `json:"updated_at"`
@@ -64,13 +88,23 @@ type Input struct {
 	OwnerDepartmentID int64  `json:"owner_department_id,omitempty"`
 	Criticality       string `json:"criticality,omitempty" enum:"low,medium,high,critical" doc:"medium when absent"`
 	ExternalCustomers bool   `json:"external_customers,omitempty"`
+	Enablement        string `json:"enablement,omitempty" enum:",manual,partly_automated,automated"`
+	ArchiMateType     string `json:"archimate_type,omitempty" maxLength:"64"`
+	ArchiMateID       string `json:"archimate_id,omitempty" maxLength:"200"`
 }
 
 // Input returns the editable part of e.
 func (e Entry) Input() Input {
 	return Input{ParentID: e.ParentID, Kind: e.Kind, Ref: e.Ref, Name: e.Name, Description: e.Description, OwnerPersonID: e.OwnerPersonID,
-		OwnerDepartmentID: e.OwnerDepartmentID, Criticality: e.Criticality, ExternalCustomers: e.ExternalCustomers}
+		OwnerDepartmentID: e.OwnerDepartmentID, Criticality: e.Criticality, ExternalCustomers: e.ExternalCustomers,
+		Enablement: e.Enablement, ArchiMateType: e.ArchiMateType, ArchiMateID: e.ArchiMateID}
 }
+
+// Enablement levels, from the least to the most automated.
+var Enablements = []string{"manual", "partly_automated", "automated"}
+
+// EnablementLabels are the words shown for each level.
+var EnablementLabels = map[string]string{"": "not assessed", "manual": "manual", "partly_automated": "partly automated", "automated": "automated"}
 
 // Ref is what other areas show of a process: a need's linked processes.
 type Ref struct {

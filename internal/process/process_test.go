@@ -21,6 +21,7 @@ type world struct {
 	dept                 org.Department
 	owner                org.Person
 	admin, board, reader *access.Principal
+	architect            *access.Principal
 	gate                 *access.Principal
 	clock                *engage.FixedClock
 }
@@ -40,10 +41,11 @@ func setup(t *testing.T, d *db.DB) world {
 		t.Fatal(err)
 	}
 	return world{s: &process.Service{DB: d, Clock: clock, Org: o}, d: d, dept: dept, owner: owner, clock: clock,
-		admin:  &access.Principal{PersonID: owner.ID, Name: "admin", Roles: []access.Role{access.Admin}},
-		board:  &access.Principal{PersonID: owner.ID, Name: "board", Roles: []access.Role{access.PortfolioBoard}},
-		reader: &access.Principal{PersonID: owner.ID, Name: "reader", DepartmentID: dept.ID, Roles: []access.Role{access.Requester}},
-		gate:   &access.Principal{PersonID: owner.ID, Name: "pipeline", Roles: []access.Role{access.Requester}, Scope: access.ScopeGate}}
+		admin:     &access.Principal{PersonID: owner.ID, Name: "admin", Roles: []access.Role{access.Admin}},
+		board:     &access.Principal{PersonID: owner.ID, Name: "board", Roles: []access.Role{access.PortfolioBoard}},
+		architect: &access.Principal{PersonID: owner.ID, Name: "architect", Roles: []access.Role{access.EnterpriseArchitect}},
+		reader:    &access.Principal{PersonID: owner.ID, Name: "reader", DepartmentID: dept.ID, Roles: []access.Role{access.Requester}},
+		gate:      &access.Principal{PersonID: owner.ID, Name: "pipeline", Roles: []access.Role{access.Requester}, Scope: access.ScopeGate}}
 }
 
 func fields(err error) map[string]bool {
@@ -55,13 +57,13 @@ func fields(err error) map[string]bool {
 }
 
 // TestProcessRegister: the register is a tree of value streams and
-// processes that everyone signed in reads and the board and admins change,
+// processes that everyone signed in reads and architects and admins change,
 // with every field checked, no loops, and a repeated create answered once.
 func TestProcessRegister(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		w := setup(t, d)
-		o2c, err := w.s.Create(ctx, w.board, process.Input{Kind: process.ValueStream, Ref: "Order-to-Cash ", Name: "Order to cash",
+		o2c, err := w.s.Create(ctx, w.architect, process.Input{Kind: process.ValueStream, Ref: "Order-to-Cash ", Name: "Order to cash",
 			OwnerPersonID: w.owner.ID, OwnerDepartmentID: w.dept.ID, Criticality: "critical", ExternalCustomers: true})
 		if err != nil || o2c.Ref != "order-to-cash" || o2c.Version != 1 || o2c.OwnerPersonID != w.owner.ID || !o2c.ExternalCustomers {
 			t.Fatalf("create value stream = %+v, %v", o2c, err)
@@ -102,14 +104,17 @@ func TestProcessRegister(t *testing.T) {
 		// Updates carry the version read.
 		in = quote.Input()
 		in.Name, in.Criticality = "Give a quote to a customer", "high"
-		updated, err := w.s.Update(ctx, w.board, quote.ID, quote.Version, in)
+		if _, err := w.s.Update(ctx, w.board, quote.ID, quote.Version, in); engage.ErrorCode(err) != engage.EFORBIDDEN {
+			t.Fatalf("the board changes the register: %v", err)
+		}
+		updated, err := w.s.Update(ctx, w.architect, quote.ID, quote.Version, in)
 		if err != nil || updated.Version != 2 || updated.Name != in.Name || updated.Criticality != "high" {
 			t.Fatalf("update = %+v, %v", updated, err)
 		}
-		if _, err := w.s.Update(ctx, w.board, quote.ID, quote.Version, in); engage.ErrorCode(err) != engage.ECONFLICT {
+		if _, err := w.s.Update(ctx, w.architect, quote.ID, quote.Version, in); engage.ErrorCode(err) != engage.ECONFLICT {
 			t.Fatalf("stale update = %v", err)
 		}
-		// Everyone signed in reads; only the board and admins write; a gate token reads nothing.
+		// Everyone signed in reads; only architects and admins write; a gate token reads nothing.
 		if _, err := w.s.Create(ctx, w.reader, process.Input{Kind: process.Process, Ref: "x", Name: "X"}); engage.ErrorCode(err) != engage.EFORBIDDEN {
 			t.Fatalf("requester create = %v", err)
 		}

@@ -13,12 +13,12 @@ import (
 )
 
 const columns = `id, COALESCE(parent_id, 0), kind, ref, name, description, COALESCE(owner_person_id, 0), COALESCE(owner_department_id, 0),
-	criticality, external_customers, version, created_at, updated_at FROM processes`
+	criticality, external_customers, enablement, archimate_type, archimate_id, version, created_at, updated_at FROM processes`
 
 func scan(row interface{ Scan(...any) error }) (Entry, error) {
 	var e Entry
 	err := row.Scan(&e.ID, &e.ParentID, &e.Kind, &e.Ref, &e.Name, &e.Description, &e.OwnerPersonID, &e.OwnerDepartmentID,
-		&e.Criticality, &e.ExternalCustomers, &e.Version, &e.CreatedAt, &e.UpdatedAt)
+		&e.Criticality, &e.ExternalCustomers, &e.Enablement, &e.ArchiMateType, &e.ArchiMateID, &e.Version, &e.CreatedAt, &e.UpdatedAt)
 	e.CreatedAt, e.UpdatedAt = e.CreatedAt.UTC(), e.UpdatedAt.UTC()
 	return e, err
 }
@@ -95,3 +95,5 @@ func parents(ctx context.Context, q db.Querier) (map[int64]int64, error) {
 	}
 	return out, rows.Err()
 }
+
+func isNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }

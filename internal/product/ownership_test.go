@@ -23,7 +23,8 @@ var owners = map[string][]string{
 	"audit":       {"audit_events"},
 	"db":          {"counters", "settings", "goose_db_version"},
 	"idempotency": {"idempotency_keys"},
-	"process":     {"processes"},
+	"process": {"processes", "process_functions", "process_locations", "journeys", "journey_processes", "applications",
+		"application_services", "process_applications", "process_services"},
 	"catalog": {"services", "service_audience", "offerings", "rate_plans", "quotes", "quote_lines", "orders", "order_lines",
 		"subscriptions", "subscription_segments", "announcements", "announcement_audience", "announcement_reach"},
 	"approval": {"approval_policies", "approval_policy_stages", "approval_requests", "approval_request_stages",
@@ -39,6 +40,8 @@ var owners = map[string][]string{
 	"community": {"communities", "community_staff", "community_rules", "community_members"},
 	"idea":      {"idea_ideas", "idea_votes", "idea_status_events"},
 	"pulse":     {"pulses", "pulse_recipients", "pulse_answers"},
+	"engagement": {"engagement_signals", "engagement_people", "engagement_participation", "engagement_topics", "engagement_months",
+		"engagement_person_months", "engagement_pulses", "engagement_digests"},
 }
 
 // Everyone may join the organisation's departments and people, for their

@@ -14,6 +14,7 @@ import (
 	"github.com/engagehq/engage/internal/community"
 	"github.com/engagehq/engage/internal/costs"
 	"github.com/engagehq/engage/internal/discuss"
+	"github.com/engagehq/engage/internal/engagement"
 	"github.com/engagehq/engage/internal/frontdoor"
 	"github.com/engagehq/engage/internal/idea"
 	"github.com/engagehq/engage/internal/notify"
@@ -58,6 +59,9 @@ type Services struct {
 	Ideas *idea.Service
 	// Pulses sends CSAT and NPS surveys and shows their aggregates.
 	Pulses *pulse.Service
+	// Engagement keeps the engagement signals and measures communities,
+	// coverage and departments' engagement; it sends the weekly digest.
+	Engagement *engagement.Service
 	// Waiting lists what waits for a person, merged from the services
 	// above, and keeps each person's count for the navigation a second.
 	Waiting *waiting.Counter

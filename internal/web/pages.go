@@ -195,9 +195,7 @@ func (s *Server) person(w http.ResponseWriter, r *http.Request) error {
 }
 
 // areas are the parts of Engage reached from the navigation.
-var areas = map[string]struct{ Title, Lead string }{
-	"portfolio": {"Portfolio", "The services IT runs, seen through the business processes they enable."},
-}
+var areas = map[string]struct{ Title, Lead string }{}
 
 func (s *Server) area(name string) func(http.ResponseWriter, *http.Request) error {
 	return func(w http.ResponseWriter, r *http.Request) error {

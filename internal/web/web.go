@@ -14,9 +14,11 @@ import (
 	"github.com/engagehq/engage/internal/web/billingpages"
 	"github.com/engagehq/engage/internal/web/catalogpages"
 	"github.com/engagehq/engage/internal/web/communitypages"
+	"github.com/engagehq/engage/internal/web/engagementpages"
 	"github.com/engagehq/engage/internal/web/frontdoorpages"
 	"github.com/engagehq/engage/internal/web/ideapages"
 	"github.com/engagehq/engage/internal/web/notifypages"
+	"github.com/engagehq/engage/internal/web/portfoliopages"
 	"io/fs"
 	"log/slog"
 	"maps"
@@ -93,7 +95,6 @@ func (s *Server) Routes() []Route {
 		{Pattern: "POST /account/tokens", Handle: s.createToken},
 		{Pattern: "POST /account/tokens/{id}/revoke", Handle: s.revokeToken},
 		{Pattern: "GET /api-reference", Public: true, Handle: s.apiReferencePage},
-		{Pattern: "GET /portfolio", Handle: s.area("portfolio")},
 	}
 	for _, a := range s.areas() {
 		routes = append(routes, a.Routes()...)
@@ -117,6 +118,8 @@ func (s *Server) areas() []area {
 	approvalPages := &approvalpages.Pages{Kit: s.kit, Approval: s.Approval, Org: s.Org, Catalog: s.Catalog, Waiting: s.Waiting, Clock: s.Clock}
 	adminPages := &adminpages.Pages{Kit: s.kit, Org: s.Org, Auth: s.Auth, Audit: s.Audit, Clock: s.Clock}
 	communityPages := &communitypages.Pages{Kit: s.kit, Communities: s.Communities, Org: s.Org, Catalog: s.Catalog}
+	engagementPages := &engagementpages.Pages{Kit: s.kit, Engagement: s.Engagement}
+	portfolioPages := &portfoliopages.Pages{Kit: s.kit, Processes: s.Processes, Catalog: s.Catalog, FrontDoor: s.FrontDoor}
 	return []area{
 		{notifyPages.Routes, notifypages.Templates},
 		{catalogPages.Routes, catalogpages.Templates},
@@ -125,8 +128,10 @@ func (s *Server) areas() []area {
 		{approvalPages.Routes, approvalpages.Templates},
 		{adminPages.Routes, adminpages.Templates},
 		{communityPages.Routes, communitypages.Templates},
+		{portfolioPages.Routes, portfoliopages.Templates},
 		{(&ideapages.Pages{Kit: s.kit, Ideas: s.Ideas, Communities: s.Communities, Discussions: s.Discussions}).Routes, ideapages.Templates},
 		{(&pulsepages.Pages{Kit: s.kit, Pulses: s.Pulses, Clock: s.Clock}).Routes, pulsepages.Templates},
+		{engagementPages.Routes, engagementpages.Templates},
 	}
 }
 

@@ -85,7 +85,7 @@ func CommunityHome(slug string) string { return "/communities/" + slug + "/membe
 // listView is the list of communities.
 type listView struct {
 	page.Base
-	Entries []community.Listing
+	Entries []community.DirectoryEntry
 	Kinds   []community.Kind
 	Kind    string
 	Search  string
@@ -135,7 +135,7 @@ type manageView struct {
 // adminView is every community, with the sponsor flag.
 type adminView struct {
 	page.Base
-	Entries []community.Listing
+	Entries []community.DirectoryEntry
 }
 
 func (s *Pages) find(r *http.Request) (community.Community, error) {

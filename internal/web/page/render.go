@@ -28,7 +28,8 @@ var kitFS embed.FS
 
 // Templates are an area's page templates: the files templates/*.html of
 // FS, each a page that defines "content", shown inside the layout with
-// the shared partials (field, fieldhead, pager, waiting…).
+// the shared partials (field, fieldhead, pager, waiting…) and the area's
+// own, in templates/partials/*.html.
 type Templates struct {
 	// Area names the area in errors.
 	Area string
@@ -109,6 +110,10 @@ func (k *Kit) Register(ts Templates) error {
 // shown in loc.
 func parsePage(ts *Templates, name string, loc *time.Location) (*template.Template, error) {
 	t, err := template.New("layout.html").Funcs(funcs).Funcs(ts.Funcs).Funcs(zoneFuncs(loc)).ParseFS(kitFS, "templates/*.html")
+	// An area's own partials, shared by its pages, live in templates/partials.
+	if shared, _ := fs.Glob(ts.FS, "templates/partials/*.html"); err == nil && len(shared) > 0 {
+		t, err = t.ParseFS(ts.FS, "templates/partials/*.html")
+	}
 	if err == nil {
 		t, err = t.ParseFS(ts.FS, "templates/"+name)
 	}

@@ -1,0 +1,507 @@
+// Package portfoliopages is the web interface's portfolio area: the process
+// map, a process's page with its enablement and evidence, the applications,
+// the customer journeys, and the architects' forms and ArchiMate import.
+package portfoliopages
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"fmt"
+	"html/template"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/engagehq/engage"
+	"github.com/engagehq/engage/internal/catalog"
+	"github.com/engagehq/engage/internal/frontdoor"
+	"github.com/engagehq/engage/internal/process"
+	"github.com/engagehq/engage/internal/web/page"
+)
+
+// Pages serves the portfolio area.
+type Pages struct {
+	*page.Kit
+	Processes *process.Service
+	Catalog   *catalog.Catalog
+	FrontDoor *frontdoor.Service
+}
+
+// Routes are the process map, the process, application and journey pages,
+// their forms, and the ArchiMate import and export.
+func (s *Pages) Routes() []page.Route {
+	return []page.Route{
+		{Pattern: "GET /portfolio", Handle: s.processMap},
+		{Pattern: "POST /portfolio/processes", Handle: s.createProcess},
+		{Pattern: "GET /portfolio/processes/{id}", Handle: s.processPage},
+		{Pattern: "POST /portfolio/processes/{id}", Handle: s.updateProcess},
+		{Pattern: "POST /portfolio/processes/{id}/links", Handle: s.link},
+		{Pattern: "POST /portfolio/processes/{id}/unlink", Handle: s.unlink},
+		{Pattern: "GET /portfolio/applications", Handle: s.applications},
+		{Pattern: "POST /portfolio/applications", Handle: s.createApplication},
+		{Pattern: "GET /portfolio/applications/{id}", Handle: s.applicationPage},
+		{Pattern: "POST /portfolio/applications/{id}", Handle: s.updateApplication},
+		{Pattern: "GET /portfolio/journeys", Handle: s.journeys},
+		{Pattern: "GET /portfolio/archimate", Handle: s.importPage},
+		{Pattern: "POST /portfolio/archimate", Handle: s.importArchiMate, MaxBody: process.MaxFileBytes + 1<<20, MayUpload: process.MayWrite,
+			UploadTime: 2 * time.Minute},
+		{Pattern: "GET /portfolio/archimate/export", Handle: s.exportArchiMate},
+	}
+}
+
+//go:embed templates
+var templateFS embed.FS
+
+// Templates are the area's page templates, each with a sample of its view.
+var Templates = page.Templates{
+	Area: "portfolio",
+	FS:   templateFS,
+	Funcs: template.FuncMap{
+		"enablement": func(e string) string { return process.EnablementLabels[e] },
+		"percent":    func(d decimal.Decimal) string { return d.String() + " %" },
+		"fit": func(n int) string {
+			if n == 0 {
+				return "—"
+			}
+			return strconv.Itoa(n)
+		},
+	},
+	Views: map[string]page.View{
+		"portfolio_map.html":          &mapView{},
+		"portfolio_process.html":      &processView{},
+		"portfolio_applications.html": &applicationsView{},
+		"portfolio_application.html":  &applicationView{},
+		"portfolio_journeys.html":     &journeysView{},
+		"portfolio_import.html":       &importView{},
+	},
+}
+
+// node is an entry of the process map with what sits below it.
+type node struct {
+	process.MapEntry
+	Children []node
+}
+
+// mapView is the process map: value streams and the processes below them.
+type mapView struct {
+	page.Base
+	Roots     []node
+	Count     int
+	CanChange bool
+	Parents   []process.MapEntry
+}
+
+type processView struct {
+	page.Base
+	Detail       process.ProcessDetail
+	Needs        []frontdoor.Need
+	Applications []process.Application
+	Services     []catalog.ServiceCard
+	Parents      []process.MapEntry
+}
+
+type applicationsView struct {
+	page.Base
+	Applications []process.Application
+	CanChange    bool
+}
+
+type applicationView struct {
+	page.Base
+	Application process.Application
+	CanChange   bool
+}
+
+type journeysView struct {
+	page.Base
+	Journeys []process.Journey
+}
+
+type importView struct {
+	page.Base
+	Plan *process.RegisterPlan
+	// Checked is the fingerprint of the file the dry run read: applying
+	// takes the same file, so what is applied is what was shown.
+	Checked string
+	Name    string
+}
+
+func tree(m process.RegisterMap, id int64, depth int) []node {
+	var out []node
+	if depth > 64 {
+		return out
+	}
+	for _, e := range m.Children(id) {
+		out = append(out, node{MapEntry: e, Children: tree(m, e.ID, depth+1)})
+	}
+	return out
+}
+
+func (s *Pages) processMap(w http.ResponseWriter, r *http.Request) error {
+	return s.renderMap(w, r, page.Base{Form: map[string]string{"kind": "process", "criticality": "medium"}})
+}
+
+func (s *Pages) renderMap(w http.ResponseWriter, r *http.Request, base page.Base) error {
+	p := page.Principal(r)
+	m, err := s.Processes.ProcessMap(r.Context(), p)
+	if err != nil {
+		return err
+	}
+	if len(base.Errors) > 0 {
+		w.WriteHeader(http.StatusUnprocessableEntity)
+	}
+	base.Title, base.Nav = "Portfolio: the process map", "portfolio"
+	s.Render(w, r, "portfolio_map.html", &mapView{Base: base, Roots: tree(m, 0, 0), Count: len(m.Entries), CanChange: process.MayChange(p), Parents: m.Entries})
+	return nil
+}
+
+func processInput(r *http.Request) process.Input {
+	parent, _ := strconv.ParseInt(r.PostFormValue("parent_id"), 10, 64)
+	// The owner is shown, not edited, on the page: the form carries it back.
+	owner, _ := strconv.ParseInt(r.PostFormValue("owner_person_id"), 10, 64)
+	dept, _ := strconv.ParseInt(r.PostFormValue("owner_department_id"), 10, 64)
+	return process.Input{Kind: process.Kind(r.PostFormValue("kind")), Ref: r.PostFormValue("ref"), Name: r.PostFormValue("name"),
+		OwnerPersonID: owner, OwnerDepartmentID: dept,
+		Description: r.PostFormValue("description"), ParentID: parent, Criticality: r.PostFormValue("criticality"),
+		ExternalCustomers: r.PostFormValue("external_customers") == "on", Enablement: r.PostFormValue("enablement"),
+		ArchiMateType: r.PostFormValue("archimate_type"), ArchiMateID: r.PostFormValue("archimate_id")}
+}
+
+func invalid(err error) bool {
+	c := engage.ErrorCode(err)
+	return (c == engage.EINVALID || c == engage.ECONFLICT) && len(engage.ErrorFields(err)) > 0
+}
+
+func (s *Pages) createProcess(w http.ResponseWriter, r *http.Request) error {
+	e, err := s.Processes.Create(r.Context(), page.Principal(r), processInput(r))
+	if invalid(err) {
+		var base page.Base
+		base.Rejected(engage.ErrorFields(err), r)
+		return s.renderMap(w, r, base)
+	} else if err != nil {
+		return err
+	}
+	s.Flash(w, "Saved "+e.Name+".")
+	http.Redirect(w, r, fmt.Sprintf("/portfolio/processes/%d", e.ID), http.StatusSeeOther)
+	return nil
+}
+
+func (s *Pages) processPage(w http.ResponseWriter, r *http.Request) error {
+	id, err := page.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	return s.renderProcess(w, r, id, page.Base{})
+}
+
+func (s *Pages) renderProcess(w http.ResponseWriter, r *http.Request, id int64, base page.Base) error {
+	ctx, p := r.Context(), page.Principal(r)
+	d, err := s.Processes.Describe(ctx, p, id)
+	if err != nil {
+		return err
+	}
+	v := &processView{Detail: d}
+	if v.Needs, _, err = s.FrontDoor.List(ctx, p, frontdoor.ListFilter{ProcessID: id, Limit: 50}); err != nil {
+		return err
+	}
+	if d.CanChange {
+		if v.Applications, err = s.Processes.ListApplications(ctx, p); err != nil {
+			return err
+		}
+		cards, err := s.Catalog.ListServices(ctx, p, catalog.ListFilter{Limit: 200})
+		if err != nil {
+			return err
+		}
+		v.Services = cards.Cards
+		m, err := s.Processes.ProcessMap(ctx, p)
+		if err != nil {
+			return err
+		}
+		v.Parents = m.Entries
+	}
+	if base.Form == nil {
+		e := d.Entry
+		ext := ""
+		if e.ExternalCustomers {
+			ext = "on"
+		}
+		base.Form = map[string]string{"kind": string(e.Kind), "ref": e.Ref, "name": e.Name, "description": e.Description,
+			"parent_id": strconv.FormatInt(e.ParentID, 10), "criticality": e.Criticality, "external_customers": ext, "enablement": e.Enablement,
+			"archimate_type": e.ArchiMateType, "archimate_id": e.ArchiMateID, "version": strconv.Itoa(e.Version), "weight": "100",
+			"owner_person_id": strconv.FormatInt(e.OwnerPersonID, 10), "owner_department_id": strconv.FormatInt(e.OwnerDepartmentID, 10)}
+	}
+	if len(base.Errors) > 0 {
+		w.WriteHeader(http.StatusUnprocessableEntity)
+	}
+	base.Title, base.Nav = d.Entry.Name, "portfolio"
+	v.Base = base
+	s.Render(w, r, "portfolio_process.html", v)
+	return nil
+}
+
+func (s *Pages) updateProcess(w http.ResponseWriter, r *http.Request) error {
+	id, err := page.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	version, _ := strconv.Atoi(r.PostFormValue("version"))
+	_, err = s.Processes.Update(r.Context(), page.Principal(r), id, version, processInput(r))
+	if invalid(err) {
+		var base page.Base
+		base.Rejected(engage.ErrorFields(err), r)
+		return s.renderProcess(w, r, id, base)
+	} else if err != nil {
+		return err
+	}
+	s.Flash(w, "Saved.")
+	http.Redirect(w, r, fmt.Sprintf("/portfolio/processes/%d", id), http.StatusSeeOther)
+	return nil
+}
+
+// link links the process to an application or a catalog service; sending
+// it again sets the same weight.
+func (s *Pages) link(w http.ResponseWriter, r *http.Request) error {
+	id, err := page.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	ctx, p := r.Context(), page.Principal(r)
+	weight, werr := decimal.NewFromString(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(r.PostFormValue("weight")), "%")))
+	target, terr := strconv.ParseInt(r.PostFormValue("target"), 10, 64)
+	var errs []engage.FieldError
+	if werr != nil {
+		errs = append(errs, engage.FieldError{Field: "weight", Message: "Enter a percentage from 0 to 100, such as 40 or 12.5."})
+	}
+	if terr != nil || target <= 0 {
+		errs = append(errs, engage.FieldError{Field: "target", Message: "Choose an application or a catalog service."})
+	}
+	if len(errs) == 0 {
+		if r.PostFormValue("kind") == "service" {
+			_, err = s.Processes.LinkService(ctx, p, id, target, weight)
+		} else {
+			_, err = s.Processes.LinkApplication(ctx, p, id, target, weight)
+		}
+		if invalid(err) {
+			for _, f := range engage.ErrorFields(err) {
+				if f.Field != "weight" {
+					f.Field = "target"
+				}
+				errs = append(errs, f)
+			}
+		} else if err != nil {
+			return err
+		}
+	}
+	if len(errs) > 0 {
+		var base page.Base
+		base.Rejected(errs, r)
+		return s.renderProcess(w, r, id, base)
+	}
+	s.Flash(w, "Link saved.")
+	http.Redirect(w, r, fmt.Sprintf("/portfolio/processes/%d#links", id), http.StatusSeeOther)
+	return nil
+}
+
+func (s *Pages) unlink(w http.ResponseWriter, r *http.Request) error {
+	id, err := page.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	target, _ := strconv.ParseInt(r.PostFormValue("target"), 10, 64)
+	kind := "application"
+	if r.PostFormValue("kind") == "service" {
+		kind = "service"
+	}
+	if err := s.Processes.Unlink(r.Context(), page.Principal(r), id, kind, target); err != nil {
+		return err
+	}
+	s.Flash(w, "Link removed.")
+	http.Redirect(w, r, fmt.Sprintf("/portfolio/processes/%d#links", id), http.StatusSeeOther)
+	return nil
+}
+
+func (s *Pages) applications(w http.ResponseWriter, r *http.Request) error {
+	return s.renderApplications(w, r, page.Base{Form: map[string]string{"lifecycle": "active"}})
+}
+
+func (s *Pages) renderApplications(w http.ResponseWriter, r *http.Request, base page.Base) error {
+	p := page.Principal(r)
+	list, err := s.Processes.ListApplications(r.Context(), p)
+	if err != nil {
+		return err
+	}
+	if len(base.Errors) > 0 {
+		w.WriteHeader(http.StatusUnprocessableEntity)
+	}
+	base.Title, base.Nav = "Portfolio: applications", "portfolio"
+	s.Render(w, r, "portfolio_applications.html", &applicationsView{Base: base, Applications: list, CanChange: process.MayChange(p)})
+	return nil
+}
+
+func applicationInput(r *http.Request) process.ApplicationInput {
+	fit := func(name string) int {
+		n, _ := strconv.Atoi(strings.TrimSpace(r.PostFormValue(name)))
+		return n
+	}
+	in := process.ApplicationInput{Ref: r.PostFormValue("ref"), Name: r.PostFormValue("name"), Description: r.PostFormValue("description"),
+		Vendor: r.PostFormValue("vendor"), Lifecycle: r.PostFormValue("lifecycle"), FunctionalFit: fit("functional_fit"),
+		TechnicalFit: fit("technical_fit"), ArchiMateID: r.PostFormValue("archimate_id")}
+	if r.PostForm != nil {
+		for _, v := range r.PostForm["service_ids"] {
+			if id, err := strconv.ParseInt(v, 10, 64); err == nil {
+				in.ServiceIDs = append(in.ServiceIDs, id)
+			}
+		}
+	}
+	return in
+}
+
+func (s *Pages) createApplication(w http.ResponseWriter, r *http.Request) error {
+	app, err := s.Processes.CreateApplication(r.Context(), page.Principal(r), applicationInput(r))
+	if invalid(err) {
+		var base page.Base
+		base.Rejected(engage.ErrorFields(err), r)
+		return s.renderApplications(w, r, base)
+	} else if err != nil {
+		return err
+	}
+	s.Flash(w, "Saved "+app.Name+".")
+	http.Redirect(w, r, fmt.Sprintf("/portfolio/applications/%d", app.ID), http.StatusSeeOther)
+	return nil
+}
+
+func (s *Pages) applicationPage(w http.ResponseWriter, r *http.Request) error {
+	id, err := page.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	return s.renderApplication(w, r, id, page.Base{})
+}
+
+func (s *Pages) renderApplication(w http.ResponseWriter, r *http.Request, id int64, base page.Base) error {
+	p := page.Principal(r)
+	app, err := s.Processes.GetApplication(r.Context(), p, id)
+	if err != nil {
+		return err
+	}
+	if base.Form == nil {
+		base.Form = map[string]string{"ref": app.Ref, "name": app.Name, "description": app.Description, "vendor": app.Vendor,
+			"lifecycle": app.Lifecycle, "functional_fit": strconv.Itoa(app.FunctionalFit), "technical_fit": strconv.Itoa(app.TechnicalFit),
+			"archimate_id": app.ArchiMateID, "version": strconv.Itoa(app.Version)}
+	}
+	if len(base.Errors) > 0 {
+		w.WriteHeader(http.StatusUnprocessableEntity)
+	}
+	base.Title, base.Nav = app.Name, "portfolio"
+	s.Render(w, r, "portfolio_application.html", &applicationView{Base: base, Application: app, CanChange: process.MayChange(p)})
+	return nil
+}
+
+func (s *Pages) updateApplication(w http.ResponseWriter, r *http.Request) error {
+	id, err := page.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	ctx, p := r.Context(), page.Principal(r)
+	cur, err := s.Processes.GetApplication(ctx, p, id)
+	if err != nil {
+		return err
+	}
+	in := applicationInput(r)
+	// The form does not show the services it runs on: they stay.
+	in.OwnerPersonID = cur.OwnerPersonID
+	for _, svc := range cur.Services {
+		in.ServiceIDs = append(in.ServiceIDs, svc.ID)
+	}
+	version, _ := strconv.Atoi(r.PostFormValue("version"))
+	if _, err = s.Processes.UpdateApplication(ctx, p, id, version, in); invalid(err) {
+		var base page.Base
+		base.Rejected(engage.ErrorFields(err), r)
+		return s.renderApplication(w, r, id, base)
+	} else if err != nil {
+		return err
+	}
+	s.Flash(w, "Saved.")
+	http.Redirect(w, r, fmt.Sprintf("/portfolio/applications/%d", id), http.StatusSeeOther)
+	return nil
+}
+
+func (s *Pages) journeys(w http.ResponseWriter, r *http.Request) error {
+	list, err := s.Processes.ListJourneys(r.Context(), page.Principal(r))
+	if err != nil {
+		return err
+	}
+	s.Render(w, r, "portfolio_journeys.html", &journeysView{Base: page.Base{Title: "Portfolio: customer journeys", Nav: "portfolio"}, Journeys: list})
+	return nil
+}
+
+func (s *Pages) importPage(w http.ResponseWriter, r *http.Request) error {
+	if err := process.MayWrite(page.Principal(r)); err != nil {
+		return err
+	}
+	s.Render(w, r, "portfolio_import.html", &importView{Base: page.Base{Title: "Portfolio: import an ArchiMate model", Nav: "portfolio"}})
+	return nil
+}
+
+// importArchiMate reads the uploaded file: the first time as a dry run that
+// shows what would change; applied only when sent with the fingerprint of
+// the file that dry run read.
+func (s *Pages) importArchiMate(w http.ResponseWriter, r *http.Request) error {
+	ctx, p := r.Context(), page.Principal(r)
+	base := page.Base{Title: "Portfolio: import an ArchiMate model", Nav: "portfolio"}
+	file, header, err := r.FormFile("file")
+	if err != nil {
+		base.Errors = []engage.FieldError{{Field: "file", Message: "Choose an ArchiMate exchange file (.xml) to import."}}
+		w.WriteHeader(http.StatusUnprocessableEntity)
+		s.Render(w, r, "portfolio_import.html", &importView{Base: base})
+		return nil
+	}
+	defer file.Close()
+	src, err := io.ReadAll(io.LimitReader(file, process.MaxFileBytes+1))
+	if err != nil {
+		return err
+	}
+	sum := sha256.Sum256(src)
+	fingerprint := hex.EncodeToString(sum[:])
+	apply := r.PostFormValue("checked") == fingerprint
+	plan, err := s.Processes.ImportArchiMate(ctx, p, header.Filename, bytes.NewReader(src), !apply)
+	if engage.ErrorCode(err) == engage.EINVALID {
+		var errs []engage.FieldError
+		for _, f := range engage.ErrorFields(err) {
+			errs = append(errs, engage.FieldError{Field: "file", Message: f.Field + " — " + f.Message})
+		}
+		if len(errs) == 0 {
+			errs = []engage.FieldError{{Field: "file", Message: engage.ErrorMessage(err)}}
+		}
+		base.Errors = errs
+		w.WriteHeader(http.StatusUnprocessableEntity)
+		s.Render(w, r, "portfolio_import.html", &importView{Base: base})
+		return nil
+	} else if err != nil {
+		return err
+	}
+	if apply {
+		s.Flash(w, fmt.Sprintf("Imported %s: %d created, %d changed.", header.Filename, plan.Created, plan.Changed))
+		http.Redirect(w, r, "/portfolio", http.StatusSeeOther)
+		return nil
+	}
+	s.Render(w, r, "portfolio_import.html", &importView{Base: base, Plan: &plan, Checked: fingerprint, Name: header.Filename})
+	return nil
+}
+
+func (s *Pages) exportArchiMate(w http.ResponseWriter, r *http.Request) error {
+	var buf bytes.Buffer
+	if err := s.Processes.ExportArchiMate(r.Context(), page.Principal(r), &buf); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/xml; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="engage-register.xml"`)
+	_, err := w.Write(buf.Bytes())
+	return err
+}
