@@ -51,23 +51,18 @@ type Staff struct {
 
 // readable returns the community id when p may read it.
 func (s *Service) readable(ctx context.Context, p *access.Principal, id int64) (Community, error) {
-	c, err := s.Find(ctx, p, id)
-	if err != nil {
-		return c, err
-	}
-	r, err := s.rightsIn(ctx, s.DB, p, c)
-	if err != nil {
-		return c, err
-	}
-	if !r.Read {
-		return c, engage.Errorf(engage.EFORBIDDEN, "Only the members of %s see who is in it.", c.Name)
-	}
-	return c, nil
+	return s.allowed(ctx, p, id, func(r Rights) bool { return r.Read }, "Only the members of %s see who is in it.")
 }
 
 // moderated returns the community id when p moderates it: its moderators,
 // people holding the moderator role, and administrators.
 func (s *Service) moderated(ctx context.Context, p *access.Principal, id int64) (Community, error) {
+	return s.allowed(ctx, p, id, func(r Rights) bool { return r.Moderate }, "Only the moderators of %s may do this.")
+}
+
+// allowed returns the community id when p's rights in it pass ok, and
+// refuses with refusal (naming the community) when they do not.
+func (s *Service) allowed(ctx context.Context, p *access.Principal, id int64, ok func(Rights) bool, refusal string) (Community, error) {
 	c, err := s.Find(ctx, p, id)
 	if err != nil {
 		return c, err
@@ -76,8 +71,8 @@ func (s *Service) moderated(ctx context.Context, p *access.Principal, id int64) 
 	if err != nil {
 		return c, err
 	}
-	if !r.Moderate {
-		return c, engage.Errorf(engage.EFORBIDDEN, "Only the moderators of %s may do this.", c.Name)
+	if !ok(r) {
+		return c, engage.Errorf(engage.EFORBIDDEN, refusal, c.Name)
 	}
 	return c, nil
 }
