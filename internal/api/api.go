@@ -84,6 +84,7 @@ func (a *API) Register(mux *http.ServeMux) huma.API {
 	a.registerCosts(api)
 	a.registerCloudBill(api)
 	a.registerDiscussions(api)
+	a.registerCommunities(api)
 	a.registerIdeas(api)
 	a.registerPulses(api)
 	a.registerEngagement(api)

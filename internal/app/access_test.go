@@ -101,6 +101,8 @@ func TestRequesterCannotReachOthersData(t *testing.T) {
 			"list-cloud-charges": true,
 			// Topics (and their replies) are read and searched in the communities a person reads; the flag queue holds only those they moderate.
 			"search-topics": true, "similar-topics": true, "list-topic-flags": true, "get-topic": true, "list-replies": true,
+			// Everyone signed in lists the communities they may see or join.
+			"list-communities": true,
 			// Pulses: those sent to the person; results only as aggregates (internal/pulse).
 			"list-pulses": true}
 		for _, op := range operations(t, e) {

@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -128,8 +129,13 @@ func TestAPIOrganisation(t *testing.T) {
 			}
 			cursor = next
 		}
-		if len(seen) != 2000 || pages != 7 {
-			t.Fatalf("paged through %d people in %d pages; want 2000 in 7", len(seen), pages)
+		// The demo's 2,000 and the few later steps add (a dark site).
+		var everyone int
+		if err := e.DB.QueryRow(context.Background(), "SELECT COUNT(*) FROM people").Scan(&everyone); err != nil {
+			t.Fatal(err)
+		}
+		if len(seen) != everyone || everyone < 2000 || pages != 7 {
+			t.Fatalf("paged through %d people in %d pages; want %d in 7", len(seen), pages, everyone)
 		}
 		if status, problem = admin.json("GET", "/people?cursor=bogus", ""); status != 422 || locations(problem)[0] != "query.cursor" {
 			t.Fatalf("bad cursor = %d %v", status, problem)

@@ -129,7 +129,7 @@ func (a *App) build(ctx context.Context) error {
 	a.Notify.AllowPrivateTargets, a.Notify.BaseURL, a.Notify.SMTP = cfg.Demo || cfg.AllowPrivateWebhooks, cfg.BaseURL, cfg.SMTP
 	// Webhooks may subscribe to what is published; every publisher lists its events here.
 	a.Notify.EventTypes = slices.Concat(frontdoor.EventTypes, approval.EventTypes, discuss.EventTypes, idea.EventTypes, pulse.EventTypes,
-		engagement.EventTypes)
+		engagement.EventTypes, community.EventTypes)
 	a.Approval.Publisher = a.Notify
 	a.Processes = &process.Service{DB: d, Clock: clock, Org: a.Org, Services: a.Catalog}
 	a.FrontDoor = &frontdoor.Service{DB: d, Clock: clock, Org: a.Org, Catalog: a.Catalog, Approvals: a.Approval, Publisher: a.Notify,
@@ -140,15 +140,18 @@ func (a *App) build(ctx context.Context) error {
 	a.CloudBill = cloudbill.New(d, clock, "")
 	a.CloudBill.Currencies = currencies
 	a.Billing.Cloud = cloudCharges{a.CloudBill}
-	a.Communities = &community.Service{DB: d, Clock: clock, Org: a.Org, Catalog: a.Catalog}
+	a.Communities = &community.Service{DB: d, Clock: clock, Org: a.Org, Catalog: a.Catalog, Publisher: a.Notify}
+	a.Org.OnPeopleChanged(a.Communities.PeopleChanged)
+	a.Catalog.OnSubscriptionsChanged(a.Communities.SubscriptionsChanged)
+	a.Catalog.Communities = a.Communities
 	a.Discussions = &discuss.Service{DB: d, Clock: clock, Communities: a.Communities, Publisher: a.Notify, Limit: cfg.NewMemberLimit}
 	a.Ideas = &idea.Service{DB: d, Clock: clock, Org: a.Org, Communities: a.Communities, Discussions: a.Discussions, FrontDoor: a.FrontDoor,
 		Catalog: a.Catalog, Publisher: a.Notify}
 	a.FrontDoor.OnStateChange(idea.OriginKind, a.Ideas.NeedMoved)
 	a.Pulses = &pulse.Service{DB: d, Clock: clock, Org: a.Org, Catalog: a.Catalog, Communities: a.Communities, Publisher: a.Notify}
 	a.Engagement = &engagement.Service{DB: d, Clock: clock, Org: a.Org, Communities: a.Communities, Publisher: a.Notify}
-	a.Catalog.Signals, a.FrontDoor.Signals, a.Discussions.Signals, a.Ideas.Signals, a.Pulses.Signals = a.Engagement, a.Engagement,
-		a.Engagement, a.Engagement, a.Engagement
+	a.Catalog.Signals, a.FrontDoor.Signals, a.Discussions.Signals, a.Ideas.Signals, a.Pulses.Signals, a.Communities.Signals = a.Engagement,
+		a.Engagement, a.Engagement, a.Engagement, a.Engagement, a.Engagement
 	a.Waiting = &waiting.Counter{List: waiting.List{a.Approval, a.FrontDoor}, Changes: a.Org.Changes}
 	if cfg.OIDC.Enabled() {
 		a.OIDC = &auth.OIDC{Config: cfg.OIDC, Auth: a.Auth}

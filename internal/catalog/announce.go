@@ -63,7 +63,7 @@ func (c *Catalog) Announce(ctx context.Context, p *access.Principal, in Announce
 		v.Add("kind", "Choose one of: %s.", values(AnnouncementKinds))
 	}
 	if !in.AudienceAll && len(in.Audience) == 0 {
-		v.Add("audience", "Announce to everyone, or name at least one department, location or function.")
+		v.Add("audience", "Announce to everyone, or name at least one department, location, function or community.")
 	}
 	if in.AudienceAll {
 		in.Audience = nil
@@ -83,10 +83,8 @@ func (c *Catalog) Announce(ctx context.Context, p *access.Principal, in Announce
 		} else if !p.IsAdmin() {
 			return engage.Errorf(engage.EFORBIDDEN, "Only administrators can make announcements that are not about a service.")
 		}
-		for i, a := range in.Audience {
-			if a.Kind != "department" && a.Kind != "location" && a.Kind != "function" {
-				v.Add(fmt.Sprintf("audience[%d].kind", i), "Choose department, location or function.")
-			}
+		if err := c.checkAnnouncementAudience(ctx, tx, in.Audience, &v); err != nil {
+			return err
 		}
 		if err := v.Err(); err != nil {
 			return err
@@ -147,6 +145,9 @@ func (c *Catalog) announcements(ctx context.Context, q db.Querier, where string,
 	}
 	aud, err := loadAudience(ctx, q, "announcement_audience", "announcement_id", ids)
 	if err != nil {
+		return nil, err
+	}
+	if err := c.nameCommunities(ctx, q, aud); err != nil {
 		return nil, err
 	}
 	for i := range out {
@@ -356,4 +357,73 @@ func (c *Catalog) FollowAnnouncement(ctx context.Context, p *access.Principal, i
 		return a.ServiceSlug, err
 	}
 	return "", engage.Errorf(engage.ENOTFOUND, "There is no such announcement for you.")
+}
+
+// CommunityAudience is what announcements need of communities: which ones
+// a person belongs to, and their names. It reads through q and checks no
+// access. Package community implements it; the application sets it.
+type CommunityAudience interface {
+	Of(ctx context.Context, q db.Querier, personID int64) ([]int64, error)
+	Names(ctx context.Context, q db.Querier, ids []int64) (map[int64]string, error)
+}
+
+// checkAnnouncementAudience checks the kinds of an announcement's
+// audience, and that the communities it names exist.
+func (c *Catalog) checkAnnouncementAudience(ctx context.Context, q db.Querier, aud []AudienceRef, v *engage.Validation) error {
+	var communities []int64
+	for i, a := range aud {
+		switch {
+		case a.Kind == "community" && c.Communities != nil:
+			communities = append(communities, a.ID)
+		case a.Kind != "department" && a.Kind != "location" && a.Kind != "function":
+			kinds := "department, location or function"
+			if c.Communities != nil {
+				kinds = "department, location, function or community"
+			}
+			v.Add(fmt.Sprintf("audience[%d].kind", i), "Choose %s.", kinds)
+		}
+	}
+	if len(communities) == 0 {
+		return nil
+	}
+	names, err := c.Communities.Names(ctx, q, communities)
+	if err != nil {
+		return err
+	}
+	for i, a := range aud {
+		if _, ok := names[a.ID]; a.Kind == "community" && !ok {
+			v.Add(fmt.Sprintf("audience[%d].id", i), "No community with id %d.", a.ID)
+		}
+	}
+	return nil
+}
+
+// nameCommunities fills in the names of the communities an audience names.
+func (c *Catalog) nameCommunities(ctx context.Context, q db.Querier, aud map[int64][]AudienceRef) error {
+	if c.Communities == nil {
+		return nil
+	}
+	var ids []int64
+	for _, refs := range aud {
+		for _, a := range refs {
+			if a.Kind == "community" {
+				ids = append(ids, a.ID)
+			}
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	names, err := c.Communities.Names(ctx, q, ids)
+	if err != nil {
+		return err
+	}
+	for _, refs := range aud {
+		for i := range refs {
+			if refs[i].Kind == "community" {
+				refs[i].Name = names[refs[i].ID]
+			}
+		}
+	}
+	return nil
 }

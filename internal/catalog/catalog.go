@@ -97,7 +97,7 @@ type Link struct {
 // AudienceRef is one department, location or function a service or
 // announcement is meant for.
 type AudienceRef struct {
-	Kind string `json:"kind" enum:"department,location,function" yaml:"kind"`
+	Kind string `json:"kind" enum:"department,location,function,community" yaml:"kind" doc:"community only for announcements"`
 	ID   int64  `json:"id" yaml:"id"`
 	Name string `json:"name,omitempty" yaml:"-" readOnly:"true"`
 }

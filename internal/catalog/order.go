@@ -315,6 +315,9 @@ func (c *Catalog) Decided(ctx context.Context, tx *db.Tx, r approval.Request) er
 		if err := c.fulfil(ctx, tx, order, now); err != nil {
 			return err
 		}
+		if err := c.subscriptionsChanged(ctx, tx, []int64{order.DepartmentID}); err != nil {
+			return err
+		}
 	}
 	if _, err := tx.Exec(ctx, "UPDATE orders SET status = ?, decision_reason = ?, version = version + 1, updated_at = ? WHERE id = ?",
 		status, r.Outcome, now, order.ID); err != nil {

@@ -32,6 +32,7 @@ func (c *Catalog) ImportSubscriptions(ctx context.Context, p *access.Principal, 
 	err := c.DB.Transact(ctx, func(tx *db.Tx) error {
 		now := c.Clock.Now()
 		var v engage.Validation
+		var departments []int64
 		for i, s := range subs {
 			field := fmt.Sprintf("subscriptions[%d]", i)
 			var deptID, offeringID int64
@@ -60,11 +61,15 @@ func (c *Catalog) ImportSubscriptions(ctx context.Context, p *access.Principal, 
 			if _, err := tx.Exec(ctx, "INSERT INTO subscription_segments(subscription_id, effective_from, quantity) VALUES (?, ?, ?)", id, s.Start.Time, s.Quantity); err != nil {
 				return fmt.Errorf("importing subscription: %w", err)
 			}
+			departments = append(departments, deptID)
 			if err := audit.Record(ctx, tx, now, p, "import", "subscription", id, fmt.Sprintf("Existing subscription of %s to %s", s.DepartmentCode, s.OfferingSlug), nil, s); err != nil {
 				return err
 			}
 		}
 		if err := v.Err(); err != nil {
+			return err
+		}
+		if err := c.subscriptionsChanged(ctx, tx, departments); err != nil {
 			return err
 		}
 		return bumpGeneration(ctx, tx)

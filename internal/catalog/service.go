@@ -49,6 +49,15 @@ type Catalog struct {
 	// (see viewerOf).
 	viewersMu sync.Mutex
 	viewers   map[int64]cachedViewer
+
+	// Communities lets announcements be meant for a community; set by the
+	// application (package community). Without it, no announcement names a
+	// community.
+	Communities CommunityAudience
+
+	// subsObservers learn of subscription changes (OnSubscriptionsChanged).
+	subsObserversMu sync.Mutex
+	subsObservers   []SubscriptionsObserver
 }
 
 type cachedViewer struct {
@@ -63,6 +72,7 @@ type viewer struct {
 	departments []int64 // own department and those above it
 	location    int64
 	function    int64
+	communities []int64 // the communities the person belongs to
 }
 
 func (c *Catalog) viewerOf(ctx context.Context, p *access.Principal) (viewer, error) {
@@ -99,6 +109,11 @@ func (c *Catalog) viewerOf(ctx context.Context, p *access.Principal) (viewer, er
 	if v.departments, err = c.Org.Ancestors(ctx, me.DepartmentID); err != nil {
 		return v, err
 	}
+	if c.Communities != nil {
+		if v.communities, err = c.Communities.Of(ctx, c.DB, me.ID); err != nil {
+			return v, err
+		}
+	}
 	c.viewersMu.Lock()
 	if c.viewers == nil || len(c.viewers) >= maxViewersRemembered {
 		c.viewers = map[int64]cachedViewer{}
@@ -129,6 +144,10 @@ func (v viewer) sees(s *Service) bool {
 			}
 		case "function":
 			if a.ID == v.function {
+				return true
+			}
+		case "community":
+			if slices.Contains(v.communities, a.ID) {
 				return true
 			}
 		}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/engagehq/engage"
 	"github.com/engagehq/engage/internal/access"
+	"github.com/engagehq/engage/internal/activity"
 	"github.com/engagehq/engage/internal/audit"
 	"github.com/engagehq/engage/internal/catalog"
 	"github.com/engagehq/engage/internal/db"
@@ -22,6 +23,12 @@ type Service struct {
 	Org   *org.Service
 	// Catalog names the service owner of a service community.
 	Catalog *catalog.Catalog
+	// Publisher tells a requester that their request was decided; nothing
+	// is told when nil.
+	Publisher Publisher
+	// Signals receives an engagement signal when someone joins by hand;
+	// none is sent when nil.
+	Signals activity.Recorder
 }
 
 func requireReader(p *access.Principal) error {
@@ -102,20 +109,36 @@ func (s *Service) rightsIn(ctx context.Context, q db.Querier, p *access.Principa
 	if err != nil {
 		return Rights{}, err
 	}
+	owner, err := s.ownsService(ctx, p, c)
+	if err != nil {
+		return Rights{}, err
+	}
+	return rightsOf(p, c, m, staff, owner), nil
+}
+
+// ownsService reports whether p owns the catalog service of the service
+// community c.
+func (s *Service) ownsService(ctx context.Context, p *access.Principal, c Community) (bool, error) {
+	if c.ServiceID == 0 || s.Catalog == nil || p.PersonID == 0 {
+		return false, nil
+	}
+	svc, err := s.Catalog.FindService(ctx, access.System("communities"), fmt.Sprint(c.ServiceID))
+	if err != nil && engage.ErrorCode(err) != engage.ENOTFOUND {
+		return false, err
+	}
+	return err == nil && svc.Service.OwnerID != 0 && svc.Service.OwnerID == p.PersonID, nil
+}
+
+// rightsOf is what p may do in c, given p's membership, p's staff roles in
+// c and whether p owns c's catalog service.
+func rightsOf(p *access.Principal, c Community, m membership, staff map[StaffRole]bool, owner bool) Rights {
 	r := Rights{Member: m.member(), Requested: m.requested && !m.member()}
 	r.Moderate = p.HasAny(access.Admin, access.Moderator) || staff[ModeratorRole]
 	isStaff := r.Moderate || staff[ITStaff] || staff[Support] || (c.SponsorID != 0 && c.SponsorID == p.PersonID)
-	r.Answer = r.Moderate || staff[ITStaff]
-	if !r.Answer && c.ServiceID != 0 && s.Catalog != nil {
-		svc, err := s.Catalog.FindService(ctx, access.System("communities"), fmt.Sprint(c.ServiceID))
-		if err != nil && engage.ErrorCode(err) != engage.ENOTFOUND {
-			return Rights{}, err
-		}
-		r.Answer = err == nil && svc.Service.OwnerID != 0 && svc.Service.OwnerID == p.PersonID
-	}
+	r.Answer = r.Moderate || staff[ITStaff] || owner
 	if c.Archived {
 		r.Read = r.Moderate
-		return r, nil
+		return r
 	}
 	r.Read = c.Visibility != Closed || r.Member || isStaff || r.Answer
 	switch c.Visibility {
@@ -126,7 +149,7 @@ func (s *Service) rightsIn(ctx context.Context, q db.Querier, p *access.Principa
 	}
 	r.Join = !r.Member && c.Visibility != Closed
 	r.Ask = !r.Member && !r.Requested && c.Visibility == Closed
-	return r, nil
+	return r
 }
 
 // MemberIDs returns the people who belong to the community id now, by id.
@@ -275,6 +298,13 @@ func (s *Service) Join(ctx context.Context, p *access.Principal, id int64) (Righ
 		hand, requested, action := true, false, "join"
 		if c.Visibility == Closed && !r.Moderate {
 			hand, requested, action = false, true, "ask to join"
+			// Someone a rule admits, who left, comes back by clearing the
+			// opt-out: there is nothing to ask.
+			if m, err := readMembership(ctx, tx, c.ID, p.PersonID); err != nil {
+				return err
+			} else if m.byRule && m.optedOut {
+				requested, action = false, "join"
+			}
 		}
 		_, err = tx.Exec(ctx, `INSERT INTO community_members(community_id, person_id, by_hand, by_rule, opted_out, requested, since)
 			VALUES (?, ?, ?, FALSE, FALSE, ?, ?)
@@ -285,6 +315,12 @@ func (s *Service) Join(ctx context.Context, p *access.Principal, id int64) (Righ
 		}
 		if err := audit.Record(ctx, tx, now, p, action, "community", c.ID, p.Name+" in "+c.Name, nil, nil); err != nil {
 			return err
+		}
+		if action == "join" {
+			if err := activity.Send(ctx, s.Signals, tx, activity.Signal{Kind: activity.Joined, PersonID: p.PersonID, CommunityID: c.ID,
+				Ref: "community:" + c.Slug, At: now}); err != nil {
+				return err
+			}
 		}
 		out, err = s.rightsIn(ctx, tx, p, c)
 		return err

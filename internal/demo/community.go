@@ -10,10 +10,11 @@ import (
 // communitySteps load the demo's communities and a year of their life, in
 // order: each part of the communities area adds its step here.
 var communitySteps = []func(ctx context.Context, d *db.DB, s product.Services) error{
-	loadDiscussions, // topics, replies, IT answers and ideas of a year
-	loadIdeas,       // after the discussions: votes, statuses, ideas turned into needs
-	loadPulses,      // to the communities' members as the steps before left them
-	loadDarkSite,    // after the pulses: a site nobody reached (community_engage.go)
+	loadCoreCommunities, // first: the communities, their staff, rules and members
+	loadDiscussions,     // topics, replies, IT answers and ideas of a year
+	loadIdeas,           // after the discussions: votes, statuses, ideas turned into needs
+	loadPulses,          // to the communities' members as the steps before left them
+	loadDarkSite,        // after the pulses: a site nobody reached (community_engage.go)
 }
 
 // loadCommunities runs the community steps after the organisation, the

@@ -185,16 +185,21 @@ func (s *Service) Import(ctx context.Context, p *access.Principal, kind string, 
 	err = s.DB.Transact(ctx, func(tx *db.Tx) error {
 		rep = ImportReport{Kind: kind, Rows: len(rows)}
 		imp := importer{s: s, tx: tx, p: p, now: s.Clock.Now(), rep: &rep}
+		var err error
 		switch kind {
 		case "locations":
-			return imp.locations(ctx, rows)
+			err = imp.locations(ctx, rows)
 		case "functions":
-			return imp.functions(ctx, rows)
+			err = imp.functions(ctx, rows)
 		case "departments":
-			return imp.departments(ctx, rows)
+			err = imp.departments(ctx, rows)
 		default:
-			return imp.people(ctx, rows)
+			err = imp.people(ctx, rows)
 		}
+		if err != nil {
+			return err
+		}
+		return s.peopleChanged(ctx, tx, imp.moved["person"], imp.moved["department"])
 	})
 	s.changes.Add(1)
 	return rep, err
@@ -207,6 +212,9 @@ type importer struct {
 	now  time.Time
 	rep  *ImportReport
 	errs []engage.FieldError
+	// moved are the people and departments written, by entity, for the
+	// observers of people (see OnPeopleChanged).
+	moved map[string][]int64
 }
 
 // fail records field errors for a line; other errors abort.
@@ -236,6 +244,10 @@ func (im *importer) record(ctx context.Context, action, entity string, id int64,
 	} else {
 		im.rep.Updated++
 	}
+	if im.moved == nil {
+		im.moved = map[string][]int64{}
+	}
+	im.moved[entity] = append(im.moved[entity], id)
 	return audit.Record(ctx, im.tx, im.now, im.p, action, entity, id, summary+" (CSV import)", before, after)
 }
 

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -25,6 +26,9 @@ type Service struct {
 	// kept about people elsewhere (signed-in principals) is dropped at
 	// once after a change made here.
 	changes atomic.Int64
+
+	observersMu sync.Mutex
+	observers   []PeopleObserver
 }
 
 // Changes is the number of organisation writes this replica committed;
@@ -73,7 +77,16 @@ func (s *Service) write(ctx context.Context, p *access.Principal, fn func(tx *db
 			return err
 		}
 		id = c.id
-		return audit.Record(ctx, tx, now, p, c.action, c.entity, c.id, c.summary, c.before, c.after)
+		if err := audit.Record(ctx, tx, now, p, c.action, c.entity, c.id, c.summary, c.before, c.after); err != nil {
+			return err
+		}
+		switch c.entity {
+		case "person":
+			return s.peopleChanged(ctx, tx, []int64{c.id}, nil)
+		case "department":
+			return s.peopleChanged(ctx, tx, nil, []int64{c.id})
+		}
+		return nil
 	})
 	s.changes.Add(1) // also after a failed write: it costs one reload
 	return id, err

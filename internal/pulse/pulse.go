@@ -127,7 +127,9 @@ func (p Pulse) State(now time.Time) string {
 // SubjectLink is the path of the page of what the pulse is about.
 func (p Pulse) SubjectLink() string {
 	if p.CommunityID != 0 {
-		return fmt.Sprintf("/communities/%d", p.CommunityID)
+		// Community pages are addressed by handle, which a pulse does not
+		// keep: the communities' list, until the pulse names the handle.
+		return "/communities"
 	}
 	return fmt.Sprintf("/catalog/%d", p.ServiceID)
 }

@@ -47,6 +47,11 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v.WaitingList = waiting
+	if s.Communities != nil {
+		if v.Unsponsored, err = s.Communities.Unsponsored(r.Context(), p); err != nil {
+			return err
+		}
+	}
 	v.Cost = s.costThisMonth(r.Context(), p)
 	v.SeesCosts = billing.ReadsStatements(p)
 	s.kit.Render(w, r, "home.html", v)
@@ -190,9 +195,7 @@ func (s *Server) person(w http.ResponseWriter, r *http.Request) error {
 }
 
 // areas are the parts of Engage reached from the navigation.
-var areas = map[string]struct{ Title, Lead string }{
-	"communities": {"Communities", "Groups around products, services and places, where people share ideas and answer surveys."},
-}
+var areas = map[string]struct{ Title, Lead string }{}
 
 func (s *Server) area(name string) func(http.ResponseWriter, *http.Request) error {
 	return func(w http.ResponseWriter, r *http.Request) error {

@@ -4,6 +4,7 @@ import (
 	"github.com/engagehq/engage"
 	"github.com/engagehq/engage/internal/auth"
 	"github.com/engagehq/engage/internal/catalog"
+	"github.com/engagehq/engage/internal/community"
 	"github.com/engagehq/engage/internal/frontdoor"
 	"github.com/engagehq/engage/internal/org"
 	"github.com/engagehq/engage/internal/waiting"
@@ -36,6 +37,9 @@ type homeView struct {
 	Needs       []frontdoor.Need // open, written or sponsored by the person
 	Delivered   []frontdoor.Need // delivered, waiting for them to accept
 	WaitingList []waiting.Item
+	// Unsponsored are the service communities without an executive
+	// sponsor, flagged for IT (administrators, moderators, service owners).
+	Unsponsored []community.Community
 	Cost        *homeCost
 	SeesCosts   bool
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/engagehq/engage/internal/web/billingpages"
 	"github.com/engagehq/engage/internal/web/catalogpages"
 	"github.com/engagehq/engage/internal/web/discusspages"
+	"github.com/engagehq/engage/internal/web/communitypages"
 	"github.com/engagehq/engage/internal/web/engagementpages"
 	"github.com/engagehq/engage/internal/web/frontdoorpages"
 	"github.com/engagehq/engage/internal/web/ideapages"
@@ -95,7 +96,6 @@ func (s *Server) Routes() []Route {
 		{Pattern: "POST /account/tokens", Handle: s.createToken},
 		{Pattern: "POST /account/tokens/{id}/revoke", Handle: s.revokeToken},
 		{Pattern: "GET /api-reference", Public: true, Handle: s.apiReferencePage},
-		{Pattern: "GET /communities", Handle: s.area("communities")},
 	}
 	for _, a := range s.areas() {
 		routes = append(routes, a.Routes()...)
@@ -119,6 +119,7 @@ func (s *Server) areas() []area {
 		OthersAsked: s.othersAsked}
 	approvalPages := &approvalpages.Pages{Kit: s.kit, Approval: s.Approval, Org: s.Org, Catalog: s.Catalog, Waiting: s.Waiting, Clock: s.Clock}
 	adminPages := &adminpages.Pages{Kit: s.kit, Org: s.Org, Auth: s.Auth, Audit: s.Audit, Clock: s.Clock}
+	communityPages := &communitypages.Pages{Kit: s.kit, Communities: s.Communities, Org: s.Org, Catalog: s.Catalog}
 	engagementPages := &engagementpages.Pages{Kit: s.kit, Engagement: s.Engagement}
 	portfolioPages := &portfoliopages.Pages{Kit: s.kit, Processes: s.Processes, Catalog: s.Catalog, FrontDoor: s.FrontDoor}
 	return []area{
@@ -129,6 +130,7 @@ func (s *Server) areas() []area {
 		{approvalPages.Routes, approvalpages.Templates},
 		{adminPages.Routes, adminpages.Templates},
 		{(&discusspages.Pages{Kit: s.kit, Communities: s.Communities, Discussions: s.Discussions, Clock: s.Clock, Scheme: s.Proxies.Scheme}).Routes, discusspages.Templates},
+		{communityPages.Routes, communitypages.Templates},
 		{portfolioPages.Routes, portfoliopages.Templates},
 		{(&ideapages.Pages{Kit: s.kit, Ideas: s.Ideas, Communities: s.Communities, Discussions: s.Discussions}).Routes, ideapages.Templates},
 		{(&pulsepages.Pages{Kit: s.kit, Pulses: s.Pulses, Clock: s.Clock}).Routes, pulsepages.Templates},
