@@ -18,6 +18,7 @@ import (
 	"github.com/engagehq/engage/internal/access"
 	"github.com/engagehq/engage/internal/catalog"
 	"github.com/engagehq/engage/internal/community"
+	"github.com/engagehq/engage/internal/engagement"
 	"github.com/engagehq/engage/internal/org"
 	"github.com/engagehq/engage/internal/web/page"
 )
@@ -89,6 +90,8 @@ type listView struct {
 	Kind    string
 	Search  string
 	Mine    bool
+	// Measures and Scores say which engagement pages the reader may open.
+	Measures, Scores bool
 }
 
 // membersView is a community's members, staff and rules.
@@ -149,7 +152,8 @@ func (s *Pages) list(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	s.Render(w, r, "community_list.html", &listView{Base: page.Base{Title: "Communities", Nav: "communities"}, Entries: entries,
-		Kinds: community.Kinds, Kind: string(f.Kind), Search: f.Query, Mine: f.Mine})
+		Kinds: community.Kinds, Kind: string(f.Kind), Search: f.Query, Mine: f.Mine,
+		Measures: engagement.MayMeasure(page.Principal(r)), Scores: engagement.MayReadScores(page.Principal(r))})
 	return nil
 }
 
