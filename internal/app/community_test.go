@@ -20,6 +20,7 @@ import (
 	"github.com/engagehq/engage/internal/demo"
 	"github.com/engagehq/engage/internal/notify"
 	"github.com/engagehq/engage/internal/org"
+	"github.com/engagehq/engage/internal/pulse"
 )
 
 func demoCommunity(t *testing.T, e *apptest.Engage, slug string) community.Community {
@@ -142,6 +143,14 @@ func TestCommunityPages(t *testing.T) {
 		ids, _ := e.Communities.MemberIDs(ctx, e.DB, iphone.ID)
 		if !slices.Contains(ids, riley.ID) {
 			t.Fatal("not a member after joining")
+		}
+		// A link that knows the community by its id only (a pulse about it)
+		// leads to the community's own page; an unknown id is not found.
+		if res, _ := b.Get(pulse.Pulse{CommunityID: iphone.ID}.SubjectLink()); res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/communities/iphone" {
+			t.Fatalf("the pulse's link to its community = %d %q", res.StatusCode, res.Header.Get("Location"))
+		}
+		if res, _ := b.Get("/communities?id=99999999"); res.StatusCode != http.StatusNotFound {
+			t.Fatalf("an unknown community by id = %d", res.StatusCode)
 		}
 		if _, mine := b.Get("/communities?mine=1&kind=local"); !strings.Contains(mine, "/communities/science/members") || strings.Contains(mine, "/communities/iphone/members") {
 			t.Fatal("the filtered list is wrong")

@@ -127,9 +127,9 @@ func (p Pulse) State(now time.Time) string {
 // SubjectLink is the path of the page of what the pulse is about.
 func (p Pulse) SubjectLink() string {
 	if p.CommunityID != 0 {
-		// Community pages are addressed by handle, which a pulse does not
-		// keep: the communities' list, until the pulse names the handle.
-		return "/communities"
+		// A pulse keeps the community's id; the communities' list sends
+		// ?id= on to the community's own page.
+		return fmt.Sprintf("/communities?id=%d", p.CommunityID)
 	}
 	return fmt.Sprintf("/catalog/%d", p.ServiceID)
 }

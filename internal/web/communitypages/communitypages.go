@@ -146,6 +146,20 @@ func (s *Pages) find(r *http.Request) (community.Community, error) {
 
 func (s *Pages) list(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
+	if q.Has("id") {
+		// A link that knows a community by its id only (a pulse about it)
+		// leads on to the community's own page.
+		id, err := strconv.ParseInt(q.Get("id"), 10, 64)
+		if err != nil || id <= 0 {
+			return engage.Errorf(engage.ENOTFOUND, "There is no such community.")
+		}
+		c, err := s.Communities.Find(r.Context(), page.Principal(r), id)
+		if err != nil {
+			return err
+		}
+		http.Redirect(w, r, CommunityHome(c.Slug), http.StatusSeeOther)
+		return nil
+	}
 	f := community.ListFilter{Kind: community.Kind(q.Get("kind")), Query: q.Get("q"), Mine: q.Get("mine") == "1"}
 	entries, err := s.Communities.Directory(r.Context(), page.Principal(r), f)
 	if err != nil {
