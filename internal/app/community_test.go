@@ -3,6 +3,7 @@ package app_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -317,6 +318,48 @@ func TestSubscriptionRulesFollowTheCatalog(t *testing.T) {
 			return m.PersonID == hrPeople[0] && slices.Equal(m.Rules, []string{"Their department subscribes to Laptops: Developer laptop"})
 		}) {
 			t.Fatalf("why HR is in: %v", err)
+		}
+	})
+}
+
+// TestAnnouncingToACommunityOnTheWeb: the announcement form offers the
+// communities; an announcement sent with it for the Mexico community
+// reaches a person there and not a person elsewhere.
+func TestAnnouncingToACommunityOnTheWeb(t *testing.T) {
+	apptest.Run(t, func(t *testing.T, e *apptest.Engage) {
+		ctx := context.Background()
+		mx := demoCommunity(t, e, "mexico-site")
+		b := e.SignIn(t, "admin@example.com")
+		_, form := b.Get("/announcements")
+		option := fmt.Sprintf(`<option value="%d" >%s</option>`, mx.ID, mx.Name)
+		if !strings.Contains(form, `name="audience_community"`) || !strings.Contains(form, option) {
+			t.Fatalf("the announcement form does not offer %s", mx.Name)
+		}
+		res, _ := b.Submit("/announcements", "/announcements", url.Values{"kind": {"news"}, "title": {"Network work at the Mexico City site"},
+			"body": {"Saturday morning."}, "audience_all": {""}, "audience_community": {strconv.FormatInt(mx.ID, 10)}})
+		if res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("announcing = %d", res.StatusCode)
+		}
+		members, err := e.Communities.MemberIDs(ctx, e.DB, mx.ID)
+		if err != nil || len(members) == 0 {
+			t.Fatalf("members of %s: %v %v", mx.Name, members, err)
+		}
+		// A person of the community reads it (as the list shows it to them);
+		// someone elsewhere, signed in on the web, does not.
+		memberP, err := e.Org.Principal(ctx, members[0], "test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		list, err := e.Catalog.Announcements(ctx, memberP, catalog.AnnouncementFilter{Limit: 50})
+		if err != nil || !slices.ContainsFunc(list, func(a catalog.Announcement) bool { return a.Title == "Network work at the Mexico City site" }) {
+			t.Fatalf("a member of %s does not see the announcement (%v)", mx.Name, err)
+		}
+		outsider, err := e.Org.FindPersonByEmail(ctx, "requester@example.com")
+		if err != nil || slices.Contains(members, outsider.ID) {
+			t.Fatalf("the requester should be outside %s in the demo (%v)", mx.Name, err)
+		}
+		if _, page := e.SignIn(t, outsider.Email).Get("/announcements"); strings.Contains(page, "Network work at the Mexico City site") {
+			t.Fatal("someone outside the community sees the announcement")
 		}
 	})
 }

@@ -103,6 +103,10 @@ type Field struct {
 	Checked  bool
 	Options  []string // a select's option values
 	Labelled bool     // has a label, or an aria-label
+	// Multiple is a list that takes several options; Selected are those
+	// chosen as rendered (a browser sends none when none is chosen).
+	Multiple bool
+	Selected []string
 }
 
 // Form is one <form> of a page.
@@ -112,12 +116,17 @@ type Form struct {
 }
 
 // Values is what the form sends as rendered: hidden and typed-in values,
-// ticked boxes and the selected (or first) option of each list.
+// ticked boxes, the selected (or first) option of each list, and the
+// selected options (perhaps none) of a list that takes several.
 func (f Form) Values() url.Values {
 	v := url.Values{}
 	for _, c := range f.Fields {
 		switch {
 		case c.Name == "" || c.Tag == "button" || c.Type == "submit" || c.Type == "file":
+		case c.Tag == "select" && c.Multiple:
+			for _, s := range c.Selected {
+				v.Add(c.Name, s)
+			}
 		case c.Type == "checkbox" || c.Type == "radio":
 			if c.Checked {
 				val := c.Value
@@ -182,7 +191,8 @@ func Forms(page string) []Form {
 			if typ == "" && t.Name == "input" {
 				typ = "text"
 			}
-			c := Field{Tag: t.Name, Type: typ, Name: t.Attrs["name"], ID: t.Attrs["id"], Value: t.Attrs["value"], Checked: t.Has("checked")}
+			c := Field{Tag: t.Name, Type: typ, Name: t.Attrs["name"], ID: t.Attrs["id"], Value: t.Attrs["value"], Checked: t.Has("checked"),
+				Multiple: t.Name == "select" && t.Has("multiple")}
 			c.Labelled = inLabel > 0 || (c.ID != "" && labelFor[c.ID]) || t.Attrs["aria-label"] != "" || t.Attrs["aria-labelledby"] != "" || t.Attrs["title"] != ""
 			if t.Name == "textarea" {
 				c.Value = strings.TrimPrefix(t.Text, "\n")
@@ -200,6 +210,9 @@ func Forms(page string) []Form {
 			}
 			if len(sel.Options) == 0 || t.Has("selected") {
 				sel.Value = v
+			}
+			if t.Has("selected") {
+				sel.Selected = append(sel.Selected, v)
 			}
 			sel.Options = append(sel.Options, v)
 		}

@@ -114,6 +114,9 @@ type area struct {
 func (s *Server) areas() []area {
 	notifyPages := &notifypages.Pages{Kit: s.kit, Notify: s.Notify}
 	catalogPages := &catalogpages.Pages{Kit: s.kit, Catalog: s.Catalog, Org: s.Org, Clock: s.Clock, Scheme: s.Proxies.Scheme}
+	if s.Communities != nil {
+		catalogPages.Communities = s.Communities.List
+	}
 	billingPages := &billingpages.Pages{Kit: s.kit, Org: s.Org, Catalog: s.Catalog, Billing: s.Billing, Costs: s.Costs, CloudBill: s.CloudBill, Clock: s.Clock}
 	frontdoorPages := &frontdoorpages.Pages{Kit: s.kit, FrontDoor: s.FrontDoor, Org: s.Org, Catalog: s.Catalog, Approval: s.Approval, Clock: s.Clock,
 		OthersAsked: s.othersAsked}

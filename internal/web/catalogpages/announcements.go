@@ -3,13 +3,15 @@ package catalogpages
 import (
 	"encoding/xml"
 	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
 	"github.com/engagehq/engage"
 	"github.com/engagehq/engage/internal/access"
 	"github.com/engagehq/engage/internal/catalog"
 	"github.com/engagehq/engage/internal/web/page"
-	"net/http"
-	"strings"
-	"time"
 )
 
 func (s *Pages) announcements(w http.ResponseWriter, r *http.Request) error {
@@ -40,6 +42,11 @@ func (s *Pages) renderAnnouncements(w http.ResponseWriter, r *http.Request, errs
 			}
 		}
 		v.Services = mine
+		if s.Communities != nil {
+			if v.Communities, err = s.Communities(r.Context(), p); err != nil {
+				return err
+			}
+		}
 	}
 	if len(errs) > 0 {
 		w.WriteHeader(http.StatusUnprocessableEntity)
@@ -51,7 +58,7 @@ func (s *Pages) renderAnnouncements(w http.ResponseWriter, r *http.Request, errs
 func (s *Pages) announce(w http.ResponseWriter, r *http.Request) error {
 	var v engage.Validation
 	in := catalog.AnnouncementInput{ServiceID: page.FormID(r, "service_id", &v), Kind: r.PostFormValue("kind"), Title: r.PostFormValue("title"),
-		Body: r.PostFormValue("body"), AudienceAll: r.PostFormValue("audience_all") == "on", Audience: audienceOf(r)}
+		Body: r.PostFormValue("body"), AudienceAll: r.PostFormValue("audience_all") == "on", Audience: announcementAudienceOf(r)}
 	err := v.Err()
 	if err == nil {
 		_, err = s.Catalog.Announce(r.Context(), page.Principal(r), in)
@@ -70,6 +77,19 @@ func (s *Pages) announce(w http.ResponseWriter, r *http.Request) error {
 	s.Flash(w, "Announcement published.")
 	http.Redirect(w, r, "/announcements", http.StatusSeeOther)
 	return nil
+}
+
+// announcementAudienceOf is the audience an announcement form names: the
+// departments, locations and functions a service's audience takes, and
+// communities.
+func announcementAudienceOf(r *http.Request) []catalog.AudienceRef {
+	out := audienceOf(r)
+	for _, v := range r.PostForm["audience_community"] {
+		if id, err := strconv.ParseInt(v, 10, 64); err == nil {
+			out = append(out, catalog.AudienceRef{Kind: "community", ID: id})
+		}
+	}
+	return out
 }
 
 func (s *Pages) followAnnouncement(w http.ResponseWriter, r *http.Request) error {

@@ -5,12 +5,15 @@
 package catalogpages
 
 import (
+	"context"
 	"embed"
 	"html/template"
 	"net/http"
 
 	"github.com/engagehq/engage"
+	"github.com/engagehq/engage/internal/access"
 	"github.com/engagehq/engage/internal/catalog"
+	"github.com/engagehq/engage/internal/community"
 	"github.com/engagehq/engage/internal/org"
 	"github.com/engagehq/engage/internal/web/page"
 )
@@ -25,6 +28,9 @@ type Pages struct {
 	// Scheme is the scheme the request reached Engage with (behind a
 	// proxy, the one it says), for the absolute links of the feed.
 	Scheme func(*http.Request) string
+	// Communities lists the communities an announcement may be meant for;
+	// nil leaves them out of the form.
+	Communities func(ctx context.Context, p *access.Principal) ([]community.Community, error)
 }
 
 // Routes are the catalog area's pages and forms.
@@ -163,6 +169,7 @@ type announcementsView struct {
 	List        []catalog.Announcement
 	CanAnnounce bool
 	Services    []catalog.ServiceCard // those the person may announce about
+	Communities []community.Community // those an announcement may be meant for
 }
 
 // serviceFormView adds or edits a service.

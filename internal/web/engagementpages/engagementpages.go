@@ -51,6 +51,10 @@ var Templates = page.Templates{
 		"signed":   func(f float64) string { return fmt.Sprintf("%+.1f", f) },
 		"waited":   Waited,
 		"trendSVG": trendSVG,
+		// The pages link to each other only for readers who may open them.
+		"mayMeasure":  engagement.MayMeasure,
+		"mayCoverage": engagement.MayReadCoverage,
+		"mayScores":   engagement.MayReadScores,
 	},
 	Views: map[string]page.View{
 		"engagement_overview.html":   &overviewView{},
