@@ -214,8 +214,8 @@ func TestReplicasStartingTogetherLoadTheDemoOnce(t *testing.T) {
 	if err := a.DB.QueryRow(ctx, "SELECT COUNT(*) FROM people").Scan(&people); err != nil {
 		t.Fatal(err)
 	}
-	if loaded != 1 || conflicts != 2 || people != demo.People {
-		t.Fatalf("demo loaded %d times, %d found it loaded, %d people; want 1, 2, %d", loaded, conflicts, people, demo.People)
+	if loaded != 1 || conflicts != 2 || people != demo.People+demo.DarkSitePeople {
+		t.Fatalf("demo loaded %d times, %d found it loaded, %d people; want 1, 2, %d", loaded, conflicts, people, demo.People+demo.DarkSitePeople)
 	}
 	if res, body := fetch(t, plain.URL()+"/signin"); res.StatusCode != http.StatusOK || !strings.Contains(body, "Sign in") {
 		t.Fatalf("sign-in page of the replica without the demo = %d", res.StatusCode)
@@ -312,7 +312,7 @@ func TestReplicaServingAnEmptyDatabaseWaitsWhileTheDemoLoads(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer a.Close()
-	if err := a.DB.QueryRow(context.Background(), "SELECT COUNT(*) FROM people").Scan(&people); err != nil || people != demo.People {
-		t.Fatalf("%d people after the load (%v); want %d", people, err, demo.People)
+	if err := a.DB.QueryRow(context.Background(), "SELECT COUNT(*) FROM people").Scan(&people); err != nil || people != demo.People+demo.DarkSitePeople {
+		t.Fatalf("%d people after the load (%v); want %d", people, err, demo.People+demo.DarkSitePeople)
 	}
 }

@@ -20,7 +20,7 @@ func TestDemoDiscussions(t *testing.T) {
 		kinds := map[discuss.Kind]int{}
 		var answered, late, never, solved, topics int
 		oldest := now
-		for _, slug := range []string{"iphone", "chrome-os", "outlook", "messaging-collaboration", "client-computing", "science"} {
+		for _, slug := range []string{"iphone", "chrome-os", "outlook", "collaboration", "client-computing", "science"} {
 			c, err := e.Communities.FindBySlug(ctx, admin, slug)
 			if err != nil {
 				t.Fatalf("community %s: %v", slug, err)

@@ -10,6 +10,10 @@ import (
 	"github.com/engagehq/engage/internal/product"
 )
 
+// DarkSitePeople is how many people work at the Leeds site, besides the
+// demo organisation's People.
+const DarkSitePeople = 12
+
 // Engagement is measured from the signals the other steps send as they
 // play a year of communities, needs and orders. One group of the demo
 // organisation is out of everyone's reach: the twelve people of the Leeds
@@ -32,7 +36,7 @@ func loadDarkSite(ctx context.Context, _ *db.DB, s product.Services) error {
 		return fmt.Errorf("demo dark site: no Corporate Services department (%v)", err)
 	}
 	first := []string{"Aisha", "Ben", "Callum", "Dev", "Ellie", "Fraser", "Gemma", "Hamza", "Isla", "Jack", "Kerry", "Liam"}
-	for i, name := range first {
+	for i, name := range first[:DarkSitePeople] {
 		if _, err := o.CreatePerson(ctx, sys, org.PersonInput{Email: fmt.Sprintf("leeds.ops%02d@example.com", i+1), Name: name + " Hartley",
 			Title: "Warehouse Operative", DepartmentID: depts[0].ID, LocationID: loc.ID, FunctionID: fns[0].ID, Active: true,
 			Roles: []access.Role{access.Requester}}); err != nil {
