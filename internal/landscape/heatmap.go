@@ -26,9 +26,9 @@ var Views = []string{ViewEnablement, ViewRisk, ViewDisposition, ViewCost}
 var ViewLabels = map[string]string{ViewEnablement: "Technology enablement", ViewRisk: "Risk flags", ViewDisposition: "Disposition of its applications",
 	ViewCost: "Technology cost this month"}
 
-// Cell is one entry of the heatmap: its place in the tree, its value in
+// HeatCell is one entry of the heatmap: its place in the tree, its value in
 // words and its level, from 0 (nothing to show) to 4 (the most).
-type Cell struct {
+type HeatCell struct {
 	Process  process.Ref `json:"process"`
 	ParentID int64       `json:"parent_id,omitempty"`
 	Depth    int         `json:"depth" doc:"0 at the top of the tree"`
@@ -43,9 +43,9 @@ type Cell struct {
 type Heatmap struct {
 	View string `json:"view" enum:"enablement,risk,disposition,cost"`
 	// Available is false for the cost view while no cost is computed.
-	Available bool     `json:"available"`
-	Legend    []string `json:"legend" nullable:"false" doc:"What each level means, from 0 to 4"`
-	Cells     []Cell   `json:"cells" nullable:"false" doc:"Every entry of the register, depth first"`
+	Available bool       `json:"available"`
+	Legend    []string   `json:"legend" nullable:"false" doc:"What each level means, from 0 to 4"`
+	Cells     []HeatCell `json:"cells" nullable:"false" doc:"Every entry of the register, depth first"`
 }
 
 var (
@@ -77,7 +77,7 @@ func (s *Service) Heatmap(ctx context.Context, p *access.Principal, view string)
 	if err != nil {
 		return Heatmap{}, err
 	}
-	h := Heatmap{View: view, Available: true, Legend: legends[view], Cells: make([]Cell, 0, len(snap.tree))}
+	h := Heatmap{View: view, Available: true, Legend: legends[view], Cells: make([]HeatCell, 0, len(snap.tree))}
 	var value func(id int64) (string, int)
 	switch view {
 	case ViewEnablement:
@@ -138,13 +138,13 @@ func (s *Service) Heatmap(ctx context.Context, p *access.Principal, view string)
 	}
 	for _, id := range snap.tree {
 		text, level := value(id)
-		h.Cells = append(h.Cells, Cell{Process: snap.ref(id), ParentID: snap.byID[id].ParentID, Depth: snap.depth[id], Value: text, Level: level, Size: size[id]})
+		h.Cells = append(h.Cells, HeatCell{Process: snap.ref(id), ParentID: snap.byID[id].ParentID, Depth: snap.depth[id], Value: text, Level: level, Size: size[id]})
 	}
 	return h, nil
 }
 
 // Label is a cell's value said with its process, for a text alternative.
-func (c Cell) Label() string {
+func (c HeatCell) Label() string {
 	if c.Value == "" {
 		return c.Process.Name
 	}

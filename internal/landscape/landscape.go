@@ -64,9 +64,9 @@ var FlagTitles = map[string]string{
 	UnreviewedDelivery: "A need delivered without a security review",
 }
 
-// Evidence is what a flag rests on: a service, an application or a need,
+// RiskEvidence is what a flag rests on: a service, an application or a need,
 // with where to see it.
-type Evidence struct {
+type RiskEvidence struct {
 	Kind   string `json:"kind" enum:"service,application,need"`
 	Ref    string `json:"ref" doc:"The service's slug, the application's handle or the need's reference"`
 	Name   string `json:"name"`
@@ -74,18 +74,18 @@ type Evidence struct {
 	Detail string `json:"detail" doc:"Why it counts, such as “retiring” or “40 % of the weight”"`
 }
 
-// Flag is one risk of a process, with its evidence.
-type Flag struct {
-	Kind     string     `json:"kind" enum:"retiring_service,single_vendor,unowned_application,unreviewed_delivery"`
-	Title    string     `json:"title"`
-	Evidence []Evidence `json:"evidence" nullable:"false"`
+// RiskFlag is one risk of a process, with its evidence.
+type RiskFlag struct {
+	Kind     string         `json:"kind" enum:"retiring_service,single_vendor,unowned_application,unreviewed_delivery"`
+	Title    string         `json:"title"`
+	Evidence []RiskEvidence `json:"evidence" nullable:"false"`
 }
 
 // ProcessRisks are the flags of one process.
 type ProcessRisks struct {
 	Process     process.Ref `json:"process"`
 	Criticality string      `json:"criticality"`
-	Flags       []Flag      `json:"flags" nullable:"false"`
+	Flags       []RiskFlag  `json:"flags" nullable:"false"`
 }
 
 // Register is the process register as the landscape reads it
@@ -129,7 +129,7 @@ type snapshot struct {
 	apps       map[int64]*process.Application
 	appLinks   map[int64][]process.AppLink     // by process
 	svcLinks   map[int64][]process.ServiceLink // by process
-	flags      map[int64][]Flag                // by process, without the needs' flags
+	flags      map[int64][]RiskFlag            // by process, without the needs' flags
 	redundant  []Redundancy
 }
 
@@ -190,7 +190,7 @@ func sameServices(a, b map[int64]catalog.Service) bool {
 func build(l process.Landscape, services map[int64]catalog.Service) *snapshot {
 	s := &snapshot{generation: l.Generation, services: services, l: l, byID: map[int64]*process.Entry{}, order: map[int64]int{},
 		depth: map[int64]int{}, apps: map[int64]*process.Application{}, appLinks: map[int64][]process.AppLink{},
-		svcLinks: map[int64][]process.ServiceLink{}, flags: map[int64][]Flag{}}
+		svcLinks: map[int64][]process.ServiceLink{}, flags: map[int64][]RiskFlag{}}
 	children := map[int64][]int64{}
 	for i := range l.Entries {
 		e := &l.Entries[i]

@@ -126,7 +126,7 @@ func setup(t *testing.T, d *db.DB) fixture {
 	return f
 }
 
-func kinds(fl []landscape.Flag) []string {
+func kinds(fl []landscape.RiskFlag) []string {
 	var out []string
 	for _, f := range fl {
 		out = append(out, f.Kind)
@@ -134,7 +134,7 @@ func kinds(fl []landscape.Flag) []string {
 	return out
 }
 
-func evidence(fl []landscape.Flag, kind string) []string {
+func evidence(fl []landscape.RiskFlag, kind string) []string {
 	var out []string
 	for _, f := range fl {
 		if f.Kind == kind {

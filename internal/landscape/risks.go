@@ -31,20 +31,20 @@ func endOfLife(svc catalog.Service) string {
 	return ""
 }
 
-func serviceEvidence(svc catalog.Service, detail string) Evidence {
-	return Evidence{Kind: evidenceService, Ref: svc.Slug, Name: svc.Name, Href: "/catalog/" + url.PathEscape(svc.Slug), Detail: detail}
+func serviceEvidence(svc catalog.Service, detail string) RiskEvidence {
+	return RiskEvidence{Kind: evidenceService, Ref: svc.Slug, Name: svc.Name, Href: "/catalog/" + url.PathEscape(svc.Slug), Detail: detail}
 }
 
-func applicationEvidence(a *process.Application, detail string) Evidence {
-	return Evidence{Kind: evidenceApplication, Ref: a.Ref, Name: a.Name, Href: "/portfolio/applications/" + strconv.FormatInt(a.ID, 10), Detail: detail}
+func applicationEvidence(a *process.Application, detail string) RiskEvidence {
+	return RiskEvidence{Kind: evidenceApplication, Ref: a.Ref, Name: a.Name, Href: "/portfolio/applications/" + strconv.FormatInt(a.ID, 10), Detail: detail}
 }
 
 // registerFlags are the flags of process id that the register and the
 // catalog alone say.
-func (s *snapshot) registerFlags(id int64) []Flag {
-	var out []Flag
+func (s *snapshot) registerFlags(id int64) []RiskFlag {
+	var out []RiskFlag
 	// Retiring or sunset services, linked directly or through an application.
-	var ending []Evidence
+	var ending []RiskEvidence
 	seen := map[int64]bool{}
 	for _, sl := range s.svcLinks[id] {
 		svc, ok := s.services[sl.ServiceID]
@@ -67,12 +67,12 @@ func (s *snapshot) registerFlags(id int64) []Flag {
 		}
 	}
 	if len(ending) > 0 {
-		out = append(out, Flag{Kind: RetiringService, Title: FlagTitles[RetiringService], Evidence: ending})
+		out = append(out, RiskFlag{Kind: RetiringService, Title: FlagTitles[RetiringService], Evidence: ending})
 	}
 	// A single vendor carrying most of the weight.
 	total := decimal.Zero
 	byVendor := map[string]decimal.Decimal{}
-	carriers := map[string][]Evidence{}
+	carriers := map[string][]RiskEvidence{}
 	for _, al := range s.appLinks[id] {
 		a := s.apps[al.ApplicationID]
 		if !inUse(a) {
@@ -108,27 +108,27 @@ func (s *snapshot) registerFlags(id int64) []Flag {
 				for i := range ev {
 					ev[i].Detail = v + ", " + ev[i].Detail
 				}
-				out = append(out, Flag{Kind: SingleVendor, Title: fmt.Sprintf("%s: %s carries %s %% of the weight", FlagTitles[SingleVendor], v, share), Evidence: ev})
+				out = append(out, RiskFlag{Kind: SingleVendor, Title: fmt.Sprintf("%s: %s carries %s %% of the weight", FlagTitles[SingleVendor], v, share), Evidence: ev})
 			}
 		}
 	}
 	// Applications with no owner.
-	var unowned []Evidence
+	var unowned []RiskEvidence
 	for _, al := range s.appLinks[id] {
 		if a := s.apps[al.ApplicationID]; inUse(a) && a.OwnerPersonID == 0 {
 			unowned = append(unowned, applicationEvidence(a, "no owner; weight "+al.Weight.String()+" %"))
 		}
 	}
 	if len(unowned) > 0 {
-		out = append(out, Flag{Kind: UnownedApplication, Title: FlagTitles[UnownedApplication], Evidence: unowned})
+		out = append(out, RiskFlag{Kind: UnownedApplication, Title: FlagTitles[UnownedApplication], Evidence: unowned})
 	}
 	return out
 }
 
 // needFlags adds, to a copy of the register's flags, the flag of the needs
 // delivered without a security review that p may read.
-func (s *Service) needFlags(ctx context.Context, p *access.Principal, snap *snapshot) (map[int64][]Flag, error) {
-	out := map[int64][]Flag{}
+func (s *Service) needFlags(ctx context.Context, p *access.Principal, snap *snapshot) (map[int64][]RiskFlag, error) {
+	out := map[int64][]RiskFlag{}
 	if s.Needs == nil {
 		return out, nil
 	}
@@ -137,14 +137,14 @@ func (s *Service) needFlags(ctx context.Context, p *access.Principal, snap *snap
 		return nil, err
 	}
 	for _, n := range needs {
-		ev := Evidence{Kind: evidenceNeed, Ref: n.Reference, Name: n.Title, Href: "/needs/" + url.PathEscape(n.Reference), Detail: "delivered; no security review"}
+		ev := RiskEvidence{Kind: evidenceNeed, Ref: n.Reference, Name: n.Title, Href: "/needs/" + url.PathEscape(n.Reference), Detail: "delivered; no security review"}
 		for _, pid := range n.ProcessIDs {
 			if _, ok := snap.byID[pid]; !ok {
 				continue
 			}
 			fl := out[pid]
 			if len(fl) == 0 {
-				fl = []Flag{{Kind: UnreviewedDelivery, Title: FlagTitles[UnreviewedDelivery]}}
+				fl = []RiskFlag{{Kind: UnreviewedDelivery, Title: FlagTitles[UnreviewedDelivery]}}
 			}
 			fl[0].Evidence = append(fl[0].Evidence, ev)
 			out[pid] = fl
@@ -154,7 +154,7 @@ func (s *Service) needFlags(ctx context.Context, p *access.Principal, snap *snap
 }
 
 // flagsOf returns every flag of process id, the needs' last.
-func flagsOf(snap *snapshot, needs map[int64][]Flag, id int64) []Flag {
+func flagsOf(snap *snapshot, needs map[int64][]RiskFlag, id int64) []RiskFlag {
 	return append(slices.Clone(snap.flags[id]), needs[id]...)
 }
 
@@ -186,7 +186,7 @@ func (s *Service) Risks(ctx context.Context, p *access.Principal) ([]ProcessRisk
 func criticality(c string) int { return slices.Index(process.Criticalities, c) }
 
 // ProcessFlags returns the flags of one process. Everyone signed in may.
-func (s *Service) ProcessFlags(ctx context.Context, p *access.Principal, id int64) ([]Flag, error) {
+func (s *Service) ProcessFlags(ctx context.Context, p *access.Principal, id int64) ([]RiskFlag, error) {
 	snap, err := s.load(ctx, p)
 	if err != nil {
 		return nil, err
@@ -200,7 +200,7 @@ func (s *Service) ProcessFlags(ctx context.Context, p *access.Principal, id int6
 	}
 	fl := flagsOf(snap, needs, id)
 	if fl == nil {
-		fl = []Flag{}
+		fl = []RiskFlag{}
 	}
 	return fl, nil
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/engagehq/engage/internal/engagement"
 	"github.com/engagehq/engage/internal/frontdoor"
 	"github.com/engagehq/engage/internal/idea"
+	"github.com/engagehq/engage/internal/landscape"
 	"github.com/engagehq/engage/internal/notify"
 	"github.com/engagehq/engage/internal/org"
 	"github.com/engagehq/engage/internal/process"
@@ -51,6 +52,8 @@ type Services struct {
 	CloudBill *cloudbill.Service
 	// Processes is the process register: value streams and processes.
 	Processes *process.Service
+	// Landscape reads the register as a whole: risks, redundancy, heatmap.
+	Landscape *landscape.Service
 	// Communities keeps communities, their staff and their members.
 	Communities *community.Service
 	// Discussions keeps communities' topics, replies, follows and flags.

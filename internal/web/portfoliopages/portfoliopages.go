@@ -21,6 +21,8 @@ import (
 	"github.com/engagehq/engage"
 	"github.com/engagehq/engage/internal/catalog"
 	"github.com/engagehq/engage/internal/frontdoor"
+	"github.com/engagehq/engage/internal/landscape"
+	"github.com/engagehq/engage/internal/org"
 	"github.com/engagehq/engage/internal/process"
 	"github.com/engagehq/engage/internal/web/page"
 )
@@ -31,6 +33,11 @@ type Pages struct {
 	Processes *process.Service
 	Catalog   *catalog.Catalog
 	FrontDoor *frontdoor.Service
+	// Org lists the functions and locations a process may be performed by
+	// and at.
+	Org *org.Service
+	// Landscape gives a process's risk flags; none are shown while it is nil.
+	Landscape *landscape.Service
 }
 
 // Routes are the process map, the process, application and journey pages,
@@ -104,6 +111,7 @@ type processView struct {
 	Applications []process.Application
 	Services     []catalog.ServiceCard
 	Parents      []process.MapEntry
+	Flags        []landscape.RiskFlag
 }
 
 type applicationsView struct {
@@ -209,6 +217,11 @@ func (s *Pages) renderProcess(w http.ResponseWriter, r *http.Request, id int64, 
 	v := &processView{Detail: d}
 	if v.Needs, _, err = s.FrontDoor.List(ctx, p, frontdoor.ListFilter{ProcessID: id, Limit: 50}); err != nil {
 		return err
+	}
+	if s.Landscape != nil {
+		if v.Flags, err = s.Landscape.ProcessFlags(ctx, p, id); err != nil {
+			return err
+		}
 	}
 	if d.CanChange {
 		if v.Applications, err = s.Processes.ListApplications(ctx, p); err != nil {
