@@ -23,6 +23,7 @@ import (
 	"github.com/engagehq/engage/internal/frontdoor"
 	"github.com/engagehq/engage/internal/landscape"
 	"github.com/engagehq/engage/internal/org"
+	"github.com/engagehq/engage/internal/paging"
 	"github.com/engagehq/engage/internal/process"
 	"github.com/engagehq/engage/internal/web/page"
 )
@@ -50,6 +51,8 @@ func (s *Pages) Routes() []page.Route {
 		{Pattern: "POST /portfolio/processes/{id}", Handle: s.updateProcess},
 		{Pattern: "POST /portfolio/processes/{id}/links", Handle: s.link},
 		{Pattern: "POST /portfolio/processes/{id}/unlink", Handle: s.unlink},
+		{Pattern: "POST /portfolio/processes/{id}/performers", Handle: s.setPerformers},
+		{Pattern: "POST /portfolio/processes/{id}/journeys", Handle: s.setJourneys},
 		{Pattern: "GET /portfolio/applications", Handle: s.applications},
 		{Pattern: "POST /portfolio/applications", Handle: s.createApplication},
 		{Pattern: "GET /portfolio/applications/{id}", Handle: s.applicationPage},
@@ -112,6 +115,12 @@ type processView struct {
 	Services     []catalog.ServiceCard
 	Parents      []process.MapEntry
 	Flags        []landscape.RiskFlag
+	// The choices of the performers' and journeys' forms, and which are
+	// chosen (what was sent, when it was refused).
+	Functions []org.Function
+	Locations []org.Location
+	Journeys  []process.Journey
+	Chosen    map[string]map[int64]bool
 }
 
 type applicationsView struct {
@@ -237,6 +246,9 @@ func (s *Pages) renderProcess(w http.ResponseWriter, r *http.Request, id int64, 
 			return err
 		}
 		v.Parents = m.Entries
+		if err := s.performerChoices(r, v); err != nil {
+			return err
+		}
 	}
 	if base.Form == nil {
 		e := d.Entry
@@ -517,4 +529,111 @@ func (s *Pages) exportArchiMate(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Content-Disposition", `attachment; filename="engage-register.xml"`)
 	_, err := w.Write(buf.Bytes())
 	return err
+}
+
+// performerChoices fills the performers' and journeys' forms: every
+// function, location and journey, those of the process chosen unless the
+// form sent others back.
+func (s *Pages) performerChoices(r *http.Request, v *processView) error {
+	ctx, p := r.Context(), page.Principal(r)
+	var err error
+	if v.Functions, err = allPages(func(cursor string) ([]org.Function, string, error) {
+		return s.Org.ListFunctions(ctx, p, org.ListFilter{Cursor: cursor, Limit: paging.MaxLimit})
+	}); err != nil {
+		return err
+	}
+	if v.Locations, err = allPages(func(cursor string) ([]org.Location, string, error) {
+		return s.Org.ListLocations(ctx, p, org.ListFilter{Cursor: cursor, Limit: paging.MaxLimit})
+	}); err != nil {
+		return err
+	}
+	if v.Journeys, err = s.Processes.ListJourneys(ctx, p); err != nil {
+		return err
+	}
+	d := v.Detail
+	v.Chosen = map[string]map[int64]bool{"function_ids": {}, "location_ids": {}, "journey_ids": {}}
+	for _, f := range d.Functions {
+		v.Chosen["function_ids"][f.ID] = true
+	}
+	for _, l := range d.Locations {
+		v.Chosen["location_ids"][l.ID] = true
+	}
+	for _, j := range d.Journeys {
+		v.Chosen["journey_ids"][j.ID] = true
+	}
+	// A refused form shows what was sent.
+	if r.Method == http.MethodPost && r.PostForm != nil {
+		for _, field := range []string{"function_ids", "location_ids", "journey_ids"} {
+			if _, sent := r.PostForm[field+"_sent"]; sent {
+				v.Chosen[field] = map[int64]bool{}
+				for _, id := range postedIDs(r, field) {
+					v.Chosen[field][id] = true
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// allPages reads every page of a list.
+func allPages[T any](list func(cursor string) ([]T, string, error)) ([]T, error) {
+	var out []T
+	for cursor, pages := "", 0; pages < 100; pages++ {
+		items, next, err := list(cursor)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, items...)
+		if next == "" {
+			break
+		}
+		cursor = next
+	}
+	return out, nil
+}
+
+// postedIDs reads the ids a form's checkboxes sent under field; a value
+// that is not an id is left out (the service names unknown ids).
+func postedIDs(r *http.Request, field string) []int64 {
+	ids := []int64{}
+	for _, v := range r.PostForm[field] {
+		if id, err := strconv.ParseInt(v, 10, 64); err == nil {
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
+
+// setPerformers saves which functions perform the process and where.
+func (s *Pages) setPerformers(w http.ResponseWriter, r *http.Request) error {
+	return s.saveChoices(w, r, "performers", "Saved who performs it and where.", func(id int64) error {
+		return s.Processes.SetPerformers(r.Context(), page.Principal(r), id, postedIDs(r, "function_ids"), postedIDs(r, "location_ids"))
+	})
+}
+
+// setJourneys saves which customer journeys the process is part of.
+func (s *Pages) setJourneys(w http.ResponseWriter, r *http.Request) error {
+	return s.saveChoices(w, r, "journeys-form", "Saved its customer journeys.", func(id int64) error {
+		return s.Processes.SetJourneysOf(r.Context(), page.Principal(r), id, postedIDs(r, "journey_ids"))
+	})
+}
+
+// saveChoices runs save for the process of the path: refused, the page
+// shows the errors on their fields with what was sent; saved, it goes back
+// to the form's place on the page.
+func (s *Pages) saveChoices(w http.ResponseWriter, r *http.Request, anchor, flash string, save func(id int64) error) error {
+	id, err := page.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := save(id); invalid(err) {
+		var base page.Base
+		base.Rejected(engage.ErrorFields(err), r)
+		return s.renderProcess(w, r, id, base)
+	} else if err != nil {
+		return err
+	}
+	s.Flash(w, flash)
+	http.Redirect(w, r, fmt.Sprintf("/portfolio/processes/%d#%s", id, anchor), http.StatusSeeOther)
+	return nil
 }
