@@ -18,6 +18,8 @@ import (
 type Pages struct {
 	*page.Kit
 	Landscape *landscape.Service
+
+	drawn drawings
 }
 
 // Routes are the area's pages; everyone signed in reads them.
@@ -79,12 +81,9 @@ type heatmapView struct {
 	Map       landscape.Heatmap
 	ViewLabel string
 	Views     []viewChoice
-	Tiles     []Tile
 	Legend    []legendItem
-	Width     float64
-	Height    float64
-	// Parents name the entry each cell sits below, for the table.
-	Parents map[int64]string
+	// Drawing is the treemap and the same figures as a table, escaped.
+	Drawing template.HTML
 }
 
 func itoa(id int64) string { return strconv.FormatInt(id, 10) }
@@ -126,16 +125,12 @@ func (s *Pages) heatmap(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	v := &heatmapView{Base: page.Base{Title: "Portfolio: heatmap", Nav: "portfolio"}, Map: h, ViewLabel: landscape.ViewLabels[h.View],
-		Width: mapWidth, Height: mapHeight, Parents: map[int64]string{}}
-	for _, c := range h.Cells {
-		v.Parents[c.Process.ID] = c.Process.Name
-	}
+	v := &heatmapView{Base: page.Base{Title: "Portfolio: heatmap", Nav: "portfolio"}, Map: h, ViewLabel: landscape.ViewLabels[h.View]}
 	for _, key := range landscape.Views {
 		v.Views = append(v.Views, viewChoice{Key: key, Label: landscape.ViewLabels[key], Current: key == h.View})
 	}
-	if h.Available {
-		v.Tiles = tiles(h)
+	if h.Available && len(h.Cells) > 0 {
+		v.Drawing = s.drawn.draw(h)
 		for i, text := range h.Legend {
 			if text != "" {
 				v.Legend = append(v.Legend, legendItem{Fill: palettes[h.View][i], Text: text})

@@ -149,13 +149,22 @@ type importView struct {
 	Name    string
 }
 
+// tree returns the entries of m below id as a tree, reading m once.
 func tree(m process.RegisterMap, id int64, depth int) []node {
+	below := map[int64][]process.MapEntry{}
+	for _, e := range m.Entries {
+		below[e.ParentID] = append(below[e.ParentID], e)
+	}
+	return subtree(below, id, depth)
+}
+
+func subtree(below map[int64][]process.MapEntry, id int64, depth int) []node {
 	var out []node
 	if depth > 64 {
 		return out
 	}
-	for _, e := range m.Children(id) {
-		out = append(out, node{MapEntry: e, Children: tree(m, e.ID, depth+1)})
+	for _, e := range below[id] {
+		out = append(out, node{MapEntry: e, Children: subtree(below, e.ID, depth+1)})
 	}
 	return out
 }
