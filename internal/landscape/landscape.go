@@ -20,7 +20,7 @@
 //     what exists already is suggested.
 //   - The register and the catalog change far less often than they are
 //     read: what comes from them is kept in memory and rebuilt when either
-//     has moved (the register's generation, the catalog's services). The
+//     has moved (the register's generation, the catalog's). The
 //     needs are read at each request, for the reader: a need flags a process
 //     only for those who may read the need.
 package landscape
@@ -95,6 +95,13 @@ type Register interface {
 	Landscape(ctx context.Context, p *access.Principal) (process.Landscape, error)
 }
 
+// Catalog is the catalog as the landscape reads it (*catalog.Catalog): its
+// services, and a counter that moves when they may have changed.
+type Catalog interface {
+	AllServices(ctx context.Context) (map[int64]catalog.Service, error)
+	ServicesGeneration(ctx context.Context) (int64, error)
+}
+
 // Needs is the front door as the landscape reads it (*frontdoor.Service).
 type Needs interface {
 	DeliveredWithoutSecurityReview(ctx context.Context, p *access.Principal) ([]frontdoor.UnreviewedDelivery, error)
@@ -107,7 +114,7 @@ type Costs func(ctx context.Context, p *access.Principal) (map[int64]decimal.Dec
 // Service reads the landscape.
 type Service struct {
 	Register Register
-	Catalog  process.ServiceDirectory
+	Catalog  Catalog
 	Needs    Needs
 	// Costs feeds the heatmap's cost view; the view says there is no cost
 	// yet while it is nil.
@@ -120,6 +127,7 @@ type Service struct {
 // snapshot is what the register and the catalog say, analysed once.
 type snapshot struct {
 	generation int64
+	catalog    int64 // the catalog's generation
 	services   map[int64]catalog.Service
 	l          process.Landscape
 	byID       map[int64]*process.Entry
@@ -155,36 +163,26 @@ func (s *Service) load(ctx context.Context, p *access.Principal) (*snapshot, err
 	if err != nil {
 		return nil, err
 	}
-	services, err := s.Catalog.AllServices(ctx)
+	catalogGen, err := s.Catalog.ServicesGeneration(ctx)
 	if err != nil {
 		return nil, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.snap != nil && s.snap.generation == gen && sameServices(s.snap.services, services) {
+	if s.snap != nil && s.snap.generation == gen && s.snap.catalog == catalogGen {
 		return s.snap, nil
+	}
+	services, err := s.Catalog.AllServices(ctx)
+	if err != nil {
+		return nil, err
 	}
 	l, err := s.Register.Landscape(ctx, p)
 	if err != nil {
 		return nil, err
 	}
 	s.snap = build(l, services)
+	s.snap.catalog = catalogGen
 	return s.snap, nil
-}
-
-// sameServices reports whether what the landscape reads of the catalog's
-// services is unchanged.
-func sameServices(a, b map[int64]catalog.Service) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for id, x := range a {
-		y, ok := b[id]
-		if !ok || x.Version != y.Version || x.Lifecycle != y.Lifecycle || x.ArchStatus != y.ArchStatus || x.Vendor != y.Vendor || x.Name != y.Name {
-			return false
-		}
-	}
-	return true
 }
 
 func build(l process.Landscape, services map[int64]catalog.Service) *snapshot {
