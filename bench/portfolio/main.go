@@ -25,6 +25,7 @@ import (
 	"os"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -41,7 +42,7 @@ import (
 type options struct {
 	processes, apps, services, links, clients int
 	duration, warmup                          time.Duration
-	databaseURL, cpuprofile                   string
+	databaseURL, cpuprofile, only             string
 }
 
 const stepWidth = 34
@@ -57,6 +58,7 @@ func main() {
 	flag.DurationVar(&o.warmup, "warmup", 5*time.Second, "how long to load before measuring")
 	flag.StringVar(&o.databaseURL, "database-url", "", "a PostgreSQL database to measure in (a fresh schema); SQLite when empty")
 	flag.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of the measured run here")
+	flag.StringVar(&o.only, "only", "", "load only these pages, comma-separated: map, process, heatmap")
 	flag.Parse()
 	if err := bench(o); err != nil {
 		fmt.Fprintln(os.Stderr, "portfolio:", err)
@@ -121,11 +123,18 @@ func bench(o options) (err error) {
 	}()
 	views := landscape.Views
 	pages := []page{
-		{"process map", func(*rand.Rand, int) string { return "/portfolio" }},
-		{"process page", func(r *rand.Rand, _ int) string {
+		{"map", "process map", func(*rand.Rand, int) string { return "/portfolio" }},
+		{"process", "process page", func(r *rand.Rand, _ int) string {
 			return "/portfolio/processes/" + strconv.FormatInt(ids[r.IntN(len(ids))], 10)
 		}},
-		{"heatmap", func(_ *rand.Rand, k int) string { return "/portfolio/heatmap?view=" + views[k%len(views)] }},
+		{"heatmap", "heatmap", func(_ *rand.Rand, k int) string { return "/portfolio/heatmap?view=" + views[k%len(views)] }},
+	}
+	if o.only != "" {
+		keep := strings.Split(o.only, ",")
+		pages = slices.DeleteFunc(pages, func(p page) bool { return !slices.Contains(keep, p.key) })
+		if len(pages) == 0 {
+			return fmt.Errorf("-only %s: name map, process or heatmap", o.only)
+		}
 	}
 	hc := &http.Client{Timeout: time.Minute, Transport: &http.Transport{MaxIdleConnsPerHost: o.clients}}
 	t = time.Now()
@@ -155,6 +164,7 @@ func bench(o options) (err error) {
 
 // page is one of the pages the clients load; path draws the k-th request.
 type page struct {
+	key  string // as -only names it
 	name string
 	path func(r *rand.Rand, k int) string
 }

@@ -77,6 +77,14 @@ func (s *Service) Heatmap(ctx context.Context, p *access.Principal, view string)
 	if err != nil {
 		return Heatmap{}, err
 	}
+	// The views the register alone says are drawn once per snapshot.
+	if view == ViewEnablement || view == ViewDisposition {
+		snap.mu.Lock()
+		defer snap.mu.Unlock()
+		if h, ok := snap.views[view]; ok {
+			return h, nil
+		}
+	}
 	h := Heatmap{View: view, Available: true, Legend: legends[view], Cells: make([]HeatCell, 0, len(snap.tree))}
 	var value func(id int64) (string, int)
 	switch view {
@@ -128,17 +136,13 @@ func (s *Service) Heatmap(ctx context.Context, p *access.Principal, view string)
 			return c.StringFixed(2), max(1, min(level, 4))
 		}
 	}
-	size := map[int64]int{}
-	for i := len(snap.tree) - 1; i >= 0; i-- {
-		id := snap.tree[i]
-		size[id]++
-		if parent := snap.byID[id].ParentID; parent != 0 {
-			size[parent] += size[id]
-		}
-	}
 	for _, id := range snap.tree {
 		text, level := value(id)
-		h.Cells = append(h.Cells, HeatCell{Process: snap.ref(id), ParentID: snap.byID[id].ParentID, Depth: snap.depth[id], Value: text, Level: level, Size: size[id]})
+		h.Cells = append(h.Cells, HeatCell{Process: snap.ref(id), ParentID: snap.byID[id].ParentID, Depth: snap.depth[id], Value: text, Level: level,
+			Size: snap.size[id]})
+	}
+	if view == ViewEnablement || view == ViewDisposition {
+		snap.views[view] = h
 	}
 	return h, nil
 }

@@ -139,6 +139,10 @@ type snapshot struct {
 	svcLinks   map[int64][]process.ServiceLink // by process
 	flags      map[int64][]RiskFlag            // by process, without the needs' flags
 	redundant  []Redundancy
+	size       map[int64]int // how many entries each subtree holds, itself included
+
+	mu    sync.Mutex
+	views map[string]Heatmap // the heatmap's views the register alone says, once made
 }
 
 func requireReader(p *access.Principal) error {
@@ -220,6 +224,14 @@ func build(l process.Landscape, services map[int64]catalog.Service) *snapshot {
 		s.flags[e.ID] = s.registerFlags(e.ID)
 	}
 	s.redundant = s.redundancy()
+	s.size, s.views = map[int64]int{}, map[string]Heatmap{}
+	for i := len(s.tree) - 1; i >= 0; i-- {
+		id := s.tree[i]
+		s.size[id]++
+		if parent := s.byID[id].ParentID; parent != 0 {
+			s.size[parent] += s.size[id]
+		}
+	}
 	return s
 }
 
