@@ -73,8 +73,8 @@ func (w Weights) check() error {
 	return v.Err()
 }
 
-// Part is one part of a need's score with what it was computed from.
-type Part struct {
+// ScorePart is one part of a need's score with what it was computed from.
+type ScorePart struct {
 	Name   string          `json:"name" enum:"value,cost,risk,urgency"`
 	Score  decimal.Decimal `json:"score" doc:"From 0 to 1"`
 	Weight int             `json:"weight"`
@@ -92,7 +92,7 @@ type RankedNeed struct {
 	Currency       string           `json:"currency,omitempty"`
 	ThreeYear      *decimal.Decimal `json:"three_year,omitempty" doc:"one-time + 36 × monthly of that option"`
 	FirstYear      *decimal.Decimal `json:"first_year,omitempty" doc:"one-time + 12 × monthly of that option: what a budget year pays"`
-	Parts          []Part           `json:"parts" nullable:"false" doc:"value, cost, risk and urgency, in that order"`
+	Parts          []ScorePart      `json:"parts" nullable:"false" doc:"value, cost, risk and urgency, in that order"`
 	Score          decimal.Decimal  `json:"score" doc:"From 0 to 100"`
 }
 
@@ -162,7 +162,7 @@ func rank(w Weights, today time.Time, cs []candidate) []RankedNeed {
 		}
 		dates[c.Reference] = c.NeededBy
 		value := valuePart(c)
-		cost := Part{Name: "cost", Score: decimal.Zero}
+		cost := ScorePart{Name: "cost", Score: decimal.Zero}
 		if o, ok := costOption(c); ok {
 			three, first := o.ThreeYear, o.OneTime.Add(o.Monthly.Mul(decimal.NewFromInt(12)))
 			r.Option, r.Currency, r.ThreeYear, r.FirstYear = o.Title, o.Currency, &three, &first
@@ -177,7 +177,7 @@ func rank(w Weights, today time.Time, cs []candidate) []RankedNeed {
 		} else {
 			cost.Inputs = []string{"no option that can be chosen is priced yet"}
 		}
-		parts := []Part{value, cost, riskPart(c), urgencyPart(c, today)}
+		parts := []ScorePart{value, cost, riskPart(c), urgencyPart(c, today)}
 		weights := []int{w.Value, w.Cost, w.Risk, w.Urgency}
 		total := decimal.Zero
 		for i := range parts {
@@ -209,7 +209,7 @@ func rank(w Weights, today time.Time, cs []candidate) []RankedNeed {
 	return out
 }
 
-func valuePart(c candidate) Part {
+func valuePart(c candidate) ScorePart {
 	var crit int64
 	critName, external := "", ""
 	for _, p := range c.Processes {
@@ -241,10 +241,10 @@ func valuePart(c candidate) Part {
 		in = append(in, fmt.Sprintf("serves %d objective(s) (%s): %d points", len(c.Objectives), strings.Join(c.Objectives, ", "), objs))
 	}
 	in = append(in, fmt.Sprintf("%d of 10 points", pts))
-	return Part{Name: "value", Score: ratio(pts, 10), Inputs: in}
+	return ScorePart{Name: "value", Score: ratio(pts, 10), Inputs: in}
 }
 
-func riskPart(c candidate) Part {
+func riskPart(c candidate) ScorePart {
 	var pts int64
 	in := []string{}
 	for _, k := range frontdoor.ReviewKinds {
@@ -258,22 +258,22 @@ func riskPart(c candidate) Part {
 	}
 	pts += classPoints[c.DataClass]
 	in = append(in, fmt.Sprintf("data classification %s: %d points", c.DataClass, classPoints[c.DataClass]), fmt.Sprintf("%d of 12 risk points", pts))
-	return Part{Name: "risk", Score: one.Sub(ratio(pts, 12)), Inputs: in}
+	return ScorePart{Name: "risk", Score: one.Sub(ratio(pts, 12)), Inputs: in}
 }
 
-func urgencyPart(c candidate, today time.Time) Part {
+func urgencyPart(c candidate, today time.Time) ScorePart {
 	if c.NeededBy == nil {
-		return Part{Name: "urgency", Score: decimal.Zero, Inputs: []string{"no date needed given"}}
+		return ScorePart{Name: "urgency", Score: decimal.Zero, Inputs: []string{"no date needed given"}}
 	}
 	days := int64(c.NeededBy.Sub(today).Hours() / 24)
 	in := []string{fmt.Sprintf("needed by %s: %d days from %s", c.NeededBy.Format(time.DateOnly), days, today.Format(time.DateOnly))}
 	switch {
 	case days <= 30:
-		return Part{Name: "urgency", Score: one, Inputs: in}
+		return ScorePart{Name: "urgency", Score: one, Inputs: in}
 	case days >= 365:
-		return Part{Name: "urgency", Score: decimal.Zero, Inputs: in}
+		return ScorePart{Name: "urgency", Score: decimal.Zero, Inputs: in}
 	}
-	return Part{Name: "urgency", Score: ratio(365-days, 335), Inputs: in}
+	return ScorePart{Name: "urgency", Score: ratio(365-days, 335), Inputs: in}
 }
 
 const weightsKey = "portfolio.ranking_weights"

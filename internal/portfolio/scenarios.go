@@ -71,8 +71,8 @@ type ScenarioSummary struct {
 	CreatedAt time.Time       `json:"created_at"`
 }
 
-// Comparison sets two scenarios side by side.
-type Comparison struct {
+// ScenarioComparison sets two scenarios side by side.
+type ScenarioComparison struct {
 	A     Scenario       `json:"a"`
 	B     Scenario       `json:"b"`
 	OnlyA []ScenarioLine `json:"only_a" nullable:"false" doc:"Needs A funds and B does not"`
@@ -280,16 +280,16 @@ func (s *Service) ListScenarios(ctx context.Context, p *access.Principal) ([]Sce
 // CompareScenarios sets two saved scenarios side by side: the needs one
 // funds and the other does not, and those both fund. The board, finance
 // and administrators may.
-func (s *Service) CompareScenarios(ctx context.Context, p *access.Principal, a, b int64) (Comparison, error) {
+func (s *Service) CompareScenarios(ctx context.Context, p *access.Principal, a, b int64) (ScenarioComparison, error) {
 	sa, err := s.GetScenario(ctx, p, a)
 	if err != nil {
-		return Comparison{}, err
+		return ScenarioComparison{}, err
 	}
 	sb, err := s.GetScenario(ctx, p, b)
 	if err != nil {
-		return Comparison{}, err
+		return ScenarioComparison{}, err
 	}
-	c := Comparison{A: sa, B: sb, OnlyA: []ScenarioLine{}, OnlyB: []ScenarioLine{}, Both: []ScenarioLine{}}
+	c := ScenarioComparison{A: sa, B: sb, OnlyA: []ScenarioLine{}, OnlyB: []ScenarioLine{}, Both: []ScenarioLine{}}
 	inB := map[string]bool{}
 	for _, l := range sb.Funded {
 		inB[l.Reference] = true

@@ -12,6 +12,7 @@ import (
 	"github.com/engagehq/engage/internal/web/adminpages"
 	"github.com/engagehq/engage/internal/web/approvalpages"
 	"github.com/engagehq/engage/internal/web/billingpages"
+	"github.com/engagehq/engage/internal/web/boardpages"
 	"github.com/engagehq/engage/internal/web/catalogpages"
 	"github.com/engagehq/engage/internal/web/communitypages"
 	"github.com/engagehq/engage/internal/web/discusspages"
@@ -135,6 +136,7 @@ func (s *Server) areas() []area {
 		{(&discusspages.Pages{Kit: s.kit, Communities: s.Communities, Discussions: s.Discussions, Clock: s.Clock, Scheme: s.Proxies.Scheme}).Routes, discusspages.Templates},
 		{communityPages.Routes, communitypages.Templates},
 		{portfolioPages.Routes, portfoliopages.Templates},
+		{(&boardpages.Pages{Kit: s.kit, Portfolio: s.Portfolio, Processes: s.Processes, Org: s.Org}).Routes, boardpages.Templates},
 		{(&ideapages.Pages{Kit: s.kit, Ideas: s.Ideas, Communities: s.Communities, Discussions: s.Discussions}).Routes, ideapages.Templates},
 		{(&pulsepages.Pages{Kit: s.kit, Pulses: s.Pulses, Clock: s.Clock}).Routes, pulsepages.Templates},
 		{engagementPages.Routes, engagementpages.Templates},
