@@ -120,7 +120,7 @@ func (s *Server) areas() []area {
 	}
 	billingPages := &billingpages.Pages{Kit: s.kit, Org: s.Org, Catalog: s.Catalog, Billing: s.Billing, Costs: s.Costs, CloudBill: s.CloudBill, Clock: s.Clock}
 	frontdoorPages := &frontdoorpages.Pages{Kit: s.kit, FrontDoor: s.FrontDoor, Org: s.Org, Catalog: s.Catalog, Approval: s.Approval, Clock: s.Clock,
-		OthersAsked: s.othersAsked}
+		OthersAsked: s.othersAsked, Processes: s.Processes}
 	approvalPages := &approvalpages.Pages{Kit: s.kit, Approval: s.Approval, Org: s.Org, Catalog: s.Catalog, Waiting: s.Waiting, Clock: s.Clock}
 	adminPages := &adminpages.Pages{Kit: s.kit, Org: s.Org, Auth: s.Auth, Audit: s.Audit, Clock: s.Clock}
 	communityPages := &communitypages.Pages{Kit: s.kit, Communities: s.Communities, Org: s.Org, Catalog: s.Catalog}
