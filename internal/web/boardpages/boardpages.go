@@ -94,6 +94,7 @@ type objectivesView struct {
 	page.Base
 	ObjectiveForm
 	Overview portfolio.PortfolioByObjective
+	CanRank  bool
 }
 
 type objectiveView struct {

@@ -48,7 +48,8 @@ func (s *Pages) renderObjectives(w http.ResponseWriter, r *http.Request, base pa
 		w.WriteHeader(http.StatusUnprocessableEntity)
 	}
 	base.Title, base.Nav = "Portfolio: strategic objectives", "portfolio"
-	s.Render(w, r, "board_objectives.html", &objectivesView{Base: base, ObjectiveForm: f, Overview: overview})
+	s.Render(w, r, "board_objectives.html", &objectivesView{Base: base, ObjectiveForm: f, Overview: overview,
+		CanRank: portfolio.MayReadRanking(p)})
 	return nil
 }
 

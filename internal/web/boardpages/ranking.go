@@ -31,7 +31,7 @@ func (s *Pages) renderRanking(w http.ResponseWriter, r *http.Request, base page.
 		year = y + 1
 	}
 	form := map[string]string{"value": strconv.Itoa(rk.Weights.Value), "cost": strconv.Itoa(rk.Weights.Cost), "risk": strconv.Itoa(rk.Weights.Risk),
-		"urgency": strconv.Itoa(rk.Weights.Urgency), "year": strconv.Itoa(year), "currency": "EUR"}
+		"urgency": strconv.Itoa(rk.Weights.Urgency), "year": strconv.Itoa(year), "currency": "EUR", "amount": everything(rk, "EUR").String()}
 	for k, v := range base.Form {
 		form[k] = v
 	}
@@ -42,6 +42,21 @@ func (s *Pages) renderRanking(w http.ResponseWriter, r *http.Request, base page.
 	base.Title, base.Nav = "Portfolio: the board's ranking", "portfolio"
 	s.Render(w, r, "board_ranking.html", &rankingView{Base: base, Ranking: rk, Chart: scoreChart(rk), CanDecide: portfolio.MayDecide(p), Year: year})
 	return nil
+}
+
+// everything is what funding every ranked need priced in currency would
+// take in a year: the budget form starts from it.
+func everything(rk portfolio.Ranking, currency string) decimal.Decimal {
+	total := decimal.Zero
+	for _, n := range rk.Needs {
+		if n.FirstYear != nil && n.Currency == currency {
+			total = total.Add(*n.FirstYear)
+		}
+	}
+	if !total.IsPositive() {
+		return decimal.NewFromInt(100000)
+	}
+	return total.Round(2)
 }
 
 func (s *Pages) setWeights(w http.ResponseWriter, r *http.Request) error {
