@@ -263,8 +263,16 @@ func TestRanking(t *testing.T) {
 		if _, err := w.s.SetWeights(ctx, w.board, portfolio.Weights{}); !slices.Equal(fields(err), []string{"value"}) {
 			t.Fatalf("all weights 0: %v", err)
 		}
-		if _, err := w.s.SetWeights(ctx, w.board, portfolio.Weights{Urgency: 1}); err != nil {
-			t.Fatal(err)
+		for range 2 { // the second time changes nothing
+			if _, err := w.s.SetWeights(ctx, w.board, portfolio.Weights{Urgency: 1}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var changes int
+		var before, after string
+		if err := d.QueryRow(ctx, "SELECT COUNT(*), MIN(before_json), MIN(after_json) FROM audit_events WHERE entity_type = 'ranking_weights'").Scan(&changes,
+			&before, &after); err != nil || changes != 1 || before != `{"value":4,"cost":3,"risk":2,"urgency":1}` || after != `{"value":0,"cost":0,"risk":0,"urgency":1}` {
+			t.Fatalf("the weights' audit: %d changes, %s → %s, %v", changes, before, after, err)
 		}
 		r, err = w.s.Ranking(ctx, w.admin)
 		if err != nil {
