@@ -79,6 +79,7 @@ func (a *API) Register(mux *http.ServeMux) huma.API {
 	a.registerProcesses(api)
 	a.registerBilling(api)
 	a.registerBillingExports(api)
+	a.registerEvents(api)
 	a.registerApprovals(api)
 	a.registerNotify(api)
 	a.registerCosts(api)
