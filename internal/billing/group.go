@@ -53,6 +53,10 @@ type committer struct {
 	// groups and commits count the groups taken and the transactions that
 	// stored them (for tests and benchmarks).
 	groups, commits int64
+	// validator checks the groups' records; made at validated. Only the
+	// committer goroutine uses them.
+	validator *validator
+	validated time.Time
 }
 
 // committers guards making each Service's committer.
@@ -169,7 +173,7 @@ func (s *Service) commitQueue() {
 func (s *Service) commitGroup(group []*grouped) {
 	ctx, cancel := context.WithTimeout(context.Background(), groupTimeout)
 	defer cancel()
-	v, err := s.newValidator(ctx)
+	v, reused, err := s.groupValidator(ctx, false)
 	if err != nil {
 		for _, g := range group {
 			g.done <- groupResult{err: err}
@@ -181,13 +185,12 @@ func (s *Service) commitGroup(group []*grouped) {
 	var ins []UsageInput
 	var alone []*grouped
 	for _, g := range group {
-		var errs []RecordError
-		var mine []resolved
-		late := false
-		for i, in := range g.ins {
-			if r, good := v.check(i, in, &errs); good {
-				mine = append(mine, r)
-				late = late || r.late
+		errs, mine, late := checkGrouped(v, g)
+		if len(errs) > 0 && reused {
+			// Refused by what the committer knew: look again, afresh.
+			if fresh, _, err := s.groupValidator(ctx, true); err == nil {
+				v, reused = fresh, false
+				errs, mine, late = checkGrouped(v, g)
 			}
 		}
 		switch {
@@ -250,4 +253,38 @@ func (s *Service) counted() {
 	c.mu.Lock()
 	c.commits++
 	c.mu.Unlock()
+}
+
+// checkGrouped checks a request's records.
+func checkGrouped(v *validator, g *grouped) (errs []RecordError, recs []resolved, late bool) {
+	for i, in := range g.ins {
+		if r, good := v.check(i, in, &errs); good {
+			recs = append(recs, r)
+			late = late || r.late
+		}
+	}
+	return errs, recs, late
+}
+
+// validatorFor is how long the committer checks records with the same
+// departments and periods. What it accepts is safe: a period closed in
+// the meantime fails the group's transaction, whose requests are then
+// stored alone, each checked afresh; what it refuses is checked again
+// with a fresh validator first.
+const validatorFor = time.Second
+
+// groupValidator returns the committer's validator, made again when it is
+// older than validatorFor or when fresh is asked; reused says it was not
+// made now.
+func (s *Service) groupValidator(ctx context.Context, fresh bool) (v *validator, reused bool, err error) {
+	c := s.committerOf()
+	if !fresh && c.validator != nil && time.Since(c.validated) < validatorFor {
+		c.validator.ctx = ctx
+		return c.validator, true, nil
+	}
+	if v, err = s.newValidator(ctx); err != nil {
+		return nil, false, err
+	}
+	c.validator, c.validated = v, time.Now()
+	return v, false, nil
 }
