@@ -46,6 +46,10 @@ func (a *API) registerEvents(api huma.API) {
 	defer func() {
 		reg := api.OpenAPI().Components.Schemas
 		eventsBody.Content[eventType].Schema = reg.Schema(reflect.TypeOf(billing.CloudEvent{}), true, "")
+		// CloudEvents extension attributes are accepted (and ignored).
+		if s := reg.Map()["CloudEvent"]; s != nil {
+			s.AdditionalProperties = true
+		}
 		batch := reg.Schema(reflect.TypeOf([]billing.CloudEvent{}), true, "")
 		batch.MinItems, batch.MaxItems = ptr(1), ptr(billing.MaxEventBatch)
 		eventsBody.Content[eventBatchType].Schema = batch

@@ -90,7 +90,8 @@ func TestCloudEventsMeters(t *testing.T) {
 			cloudEvent("job-3", hpcEvent, `{"core_hours": "2.5"}`),
 			cloudEvent("call-1", funcEvent, `{}`),
 			cloudEvent("call-2", funcEvent, `null`),
-			cloudEvent("call-3", funcEvent, `{"ms": 12}`),
+			// An extension attribute is accepted and ignored.
+			strings.Replace(cloudEvent("call-3", funcEvent, `{"ms": 12}`), `{"specversion"`, `{"traceparent":"00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01","specversion"`, 1),
 			cloudEvent("res-1", dwhEvent, `{"reserved_hours": 5}`),
 			cloudEvent("res-2", dwhEvent, `{"reserved_hours": 12}`),
 			cloudEvent("res-3", dwhEvent, `{"reserved_hours": 7}`),

@@ -82,6 +82,12 @@ func DecodeEvents(body []byte, batch bool) ([]CloudEvent, error) {
 		}
 		return []CloudEvent{ev}, nil
 	}
+	// Read at once; only a body that does not read so is gone through
+	// element by element, to name the elements that are not events.
+	var events []CloudEvent
+	if err := json.Unmarshal(body, &events); err == nil && len(events) > 0 && len(events) <= MaxEventBatch {
+		return events, nil
+	}
 	var raw []json.RawMessage
 	if err := json.Unmarshal(body, &raw); err != nil {
 		return nil, bodyError("The body is not a JSON array of CloudEvents: %v", err)
