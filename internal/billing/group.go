@@ -15,6 +15,7 @@ package billing
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"time"
 
@@ -164,8 +165,26 @@ func (s *Service) commitQueue() {
 		default:
 		}
 		c.mu.Unlock()
-		s.commitGroup(group)
+		s.safeCommit(group)
 	}
+}
+
+// safeCommit commits a group; should that panic, the requests not yet
+// answered get an error (nothing of theirs is known to be stored) and the
+// committer goes on with the queue.
+func (s *Service) safeCommit(group []*grouped) {
+	defer func() {
+		if r := recover(); r != nil {
+			err := fmt.Errorf("storing grouped usage: %v", r)
+			for _, g := range group {
+				select {
+				case g.done <- groupResult{err: err}:
+				default: // already answered
+				}
+			}
+		}
+	}()
+	s.commitGroup(group)
 }
 
 // commitGroup checks each request of a group, answers the refused ones,
@@ -266,11 +285,11 @@ func checkGrouped(v *validator, g *grouped) (errs []RecordError, recs []resolved
 	return errs, recs, late
 }
 
-// validatorFor is how long the committer checks records with the same
-// departments and periods. What it accepts is safe: a period closed in
-// the meantime fails the group's transaction, whose requests are then
-// stored alone, each checked afresh; what it refuses is checked again
-// with a fresh validator first.
+// validatorFor is how long, by default, the committer checks records with
+// the same departments and periods (Service.GroupRecheck). What it accepts
+// is safe: a period closed in the meantime fails the group's transaction,
+// whose requests are then stored alone, each checked afresh; what it
+// refuses is checked again with a fresh validator first.
 const validatorFor = time.Second
 
 // groupValidator returns the committer's validator, made again when it is
@@ -278,7 +297,11 @@ const validatorFor = time.Second
 // made now.
 func (s *Service) groupValidator(ctx context.Context, fresh bool) (v *validator, reused bool, err error) {
 	c := s.committerOf()
-	if !fresh && c.validator != nil && time.Since(c.validated) < validatorFor {
+	keep := s.GroupRecheck
+	if keep <= 0 {
+		keep = validatorFor
+	}
+	if !fresh && c.validator != nil && time.Since(c.validated) < keep {
 		c.validator.ctx = ctx
 		return c.validator, true, nil
 	}

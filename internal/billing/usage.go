@@ -66,6 +66,9 @@ type Service struct {
 	// DefaultGroupEvents).
 	GroupWait   time.Duration
 	GroupEvents int
+	// GroupRecheck is how long the committer checks records with the same
+	// departments and periods (zero: a second; group.go).
+	GroupRecheck time.Duration
 
 	group *committer // made on first use (committerOf)
 }
