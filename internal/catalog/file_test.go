@@ -596,7 +596,7 @@ func TestFileSchema(t *testing.T) {
 		choices   []Choice
 	}{{"service", "kind", Kinds}, {"service", "family", Families}, {"service", "sourcing", Sourcings}, {"service", "lifecycle", Lifecycles},
 		{"service", "delivery_model", DeliveryModels}, {"service", "data_ceiling", DataClasses}, {"service", "arch_status", ArchStatuses},
-		{"offering", "lifecycle", Lifecycles}, {"price", "unit", Units}, {"price", "tier_mode", TierModes}} {
+		{"offering", "lifecycle", Lifecycles}, {"price", "unit", Units}, {"price", "tier_mode", TierModes}, {"meter", "aggregation", Aggregations}} {
 		if got, want := enum(props(c.def)[c.prop]), strings.Split(values(c.choices), ", "); !slices.Equal(got, want) {
 			t.Errorf("schema %s.%s = %v; want %v", c.def, c.prop, got, want)
 		}
