@@ -190,3 +190,106 @@ func TestDiscussionAPI(t *testing.T) {
 		}
 	})
 }
+
+// TestTopicPageKeptRepliesPerReader: a topic page's replies are kept as
+// rendered between readers, yet each reader sees what they may do — the
+// asker's accept forms with their own CSRF token, an author's edit link
+// on their own reply only, a moderator's hide and history — a hidden
+// reply only for moderators and its author, and a change at once.
+func TestTopicPageKeptRepliesPerReader(t *testing.T) {
+	apptest.Run(t, func(t *testing.T, e *apptest.Engage) {
+		ctx := context.Background()
+		open, _ := discussWorld(t, e)
+		if _, err := e.Communities.Join(ctx, principalOf(t, e, "budget@example.com"), open.ID); err != nil {
+			t.Fatal(err)
+		}
+		riley, blake := principalOf(t, e, "requester@example.com"), principalOf(t, e, "budget@example.com")
+		tp, err := e.Discussions.CreateTopic(ctx, riley, discuss.TopicInput{CommunityID: open.ID, Title: "Second screen", Body: "It stays dark."})
+		if err != nil {
+			t.Fatal(err)
+		}
+		theirs, err := e.Discussions.Reply(ctx, blake, tp.ID, discuss.ReplyInput{Body: "Try the other port."})
+		if err != nil {
+			t.Fatal(err)
+		}
+		mine, err := e.Discussions.Reply(ctx, riley, tp.ID, discuss.ReplyInput{Body: "Which port?"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := discuss.TopicPath(open, tp.ID)
+		editLink := func(id int64) string { return fmt.Sprintf(`href="%s/edit?reply=%d"`, path, id) }
+		type reader struct {
+			b                 *apptest.Browser
+			name              string
+			accept, hide      bool    // forms on every reply
+			edits, cannotEdit []int64 // replies with and without an edit link
+			sees, doesNotSee  []string
+		}
+		check := func(step string, rs ...reader) {
+			t.Helper()
+			for _, r := range rs {
+				res, page := r.b.Get(path)
+				if res.StatusCode != http.StatusOK {
+					t.Fatalf("%s: %s's topic page = %d", step, r.name, res.StatusCode)
+				}
+				forms := map[string]int{}
+				for _, f := range apptest.Forms(page) {
+					if strings.HasPrefix(f.Action, path+"/") {
+						forms[strings.TrimPrefix(f.Action, path+"/")]++
+						if got := f.Values().Get("csrf_token"); got != r.b.CSRF() {
+							t.Fatalf("%s: %s's form %s carries CSRF token %q; want theirs", step, r.name, f.Action, got)
+						}
+					}
+				}
+				if (forms["accept"] > 0) != r.accept || (forms["hide-reply"] > 0) != r.hide {
+					t.Fatalf("%s: %s has forms %v; want accept %v, hide %v", step, r.name, forms, r.accept, r.hide)
+				}
+				for _, id := range r.edits {
+					if !strings.Contains(page, editLink(id)) {
+						t.Fatalf("%s: %s has no edit link on reply %d", step, r.name, id)
+					}
+				}
+				for _, id := range r.cannotEdit {
+					if strings.Contains(page, editLink(id)) {
+						t.Fatalf("%s: %s may edit reply %d", step, r.name, id)
+					}
+				}
+				for _, s := range r.sees {
+					if !strings.Contains(page, s) {
+						t.Fatalf("%s: %s does not see %q", step, r.name, s)
+					}
+				}
+				for _, s := range r.doesNotSee {
+					if strings.Contains(page, s) {
+						t.Fatalf("%s: %s sees %q", step, r.name, s)
+					}
+				}
+			}
+		}
+		asker := reader{b: e.SignIn(t, "requester@example.com"), name: "the asker", accept: true, edits: []int64{mine.ID},
+			cannotEdit: []int64{theirs.ID}, sees: []string{"Try the other port.", "Which port?"}}
+		other := reader{b: e.SignIn(t, "budget@example.com"), name: "the other author", edits: []int64{theirs.ID},
+			cannotEdit: []int64{mine.ID}, sees: []string{"Try the other port.", "Which port?"}, doesNotSee: []string{"History"}}
+		moderator := reader{b: e.SignIn(t, "admin@example.com"), name: "a moderator", accept: true, hide: true,
+			edits: []int64{mine.ID, theirs.ID}, sees: []string{"Try the other port.", "Which port?", "History"}}
+		check("first reads", asker, other, moderator)
+		again := asker // a new session of the asker: the kept forms take its token
+		again.b, again.name = e.SignIn(t, "requester@example.com"), "the asker signed in again"
+		check("a second session", again, asker)
+
+		res, page := moderator.b.Submit(path, path+"/hide-reply", url.Values{"reply_id": {fmt.Sprint(theirs.ID)}})
+		if res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("hiding a reply = %d: %.300s", res.StatusCode, page)
+		}
+		asker.sees, asker.doesNotSee, asker.cannotEdit = []string{"Which port?"}, []string{"Try the other port."}, nil
+		other.sees = append(other.sees, "Hidden")
+		moderator.sees = append(moderator.sees, "Show again")
+		check("hiding a reply", asker, other, moderator)
+
+		if _, err := e.Discussions.EditReply(ctx, riley, mine.ID, discuss.Edit{Body: "Which port, the left one?"}); err != nil {
+			t.Fatal(err)
+		}
+		other.sees, other.doesNotSee = []string{"Which port, the left one?", "edited"}, []string{"Which port?<"}
+		check("an edit", other)
+	})
+}

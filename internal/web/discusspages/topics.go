@@ -145,13 +145,15 @@ func (s *Pages) renderTopic(w http.ResponseWriter, r *http.Request, base page.Ba
 		return nil
 	}
 	v := &topicView{C: c, D: d, Path: discuss.TopicPath(c, d.Topic.ID)}
-	v.Next, v.Replies = next, make([]replyRow, len(replies))
-	flag := page.QueryInt(r, "flag")
-	for i, rp := range replies {
-		v.Replies[i] = replyRow{Reply: rp, HTML: page.Markdown(rp.Body), Accept: d.Can.Accept && !rp.Accepted && !rp.Hidden,
-			MakeOfficial: d.Can.Answer && !rp.Official, Change: d.Can.Moderate || rp.AuthorID == p.PersonID}
-		if rp.ID == flag {
-			v.FlagReply = &replies[i]
+	v.Next = next
+	if v.Replies, err = s.replyHTML(r, d, v.Path, replies); err != nil {
+		return err
+	}
+	if flag := page.QueryInt(r, "flag"); flag != 0 {
+		for i, rp := range replies {
+			if rp.ID == flag {
+				v.FlagReply = &replies[i]
+			}
 		}
 	}
 	if d.Can.Moderate {
