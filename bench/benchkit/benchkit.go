@@ -207,3 +207,27 @@ func ProcessCPU() time.Duration {
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
+
+// RunQueueWait is the time this process's threads have spent ready to run
+// but waiting for a CPU (the second field of /proc/self/task/*/schedstat),
+// summed; 0 where Linux does not say. Beside the elapsed and CPU times it
+// tells whether a slow step waited for the CPU (other work on the
+// machine) or for something else (locks, disk).
+func RunQueueWait() time.Duration {
+	tasks, err := os.ReadDir("/proc/self/task")
+	if err != nil {
+		return 0
+	}
+	var sum time.Duration
+	for _, t := range tasks {
+		b, err := os.ReadFile("/proc/self/task/" + t.Name() + "/schedstat")
+		if err != nil {
+			continue // the thread ended
+		}
+		if f := strings.Fields(string(b)); len(f) >= 2 {
+			ns, _ := strconv.ParseInt(f[1], 10, 64)
+			sum += time.Duration(ns)
+		}
+	}
+	return sum
+}

@@ -30,7 +30,7 @@ type Pages struct {
 	Scheme func(*http.Request) string
 
 	renderedOnce    sync.Once
-	renderedReplies *lru.Cache[replyKey, []string] // see replies.go
+	renderedReplies *lru.Cache[repliesKey, replyList] // see replies.go
 }
 
 // Routes are the community home, topics and their forms, search, the
@@ -85,7 +85,7 @@ var Templates = page.Templates{
 			Kinds: discuss.Kinds},
 		"topic.html": &topicView{C: sampleCommunity, D: discuss.TopicDetail{Topic: sampleTopic, Can: discuss.Can{Reply: true, Answer: true, Accept: true,
 			Moderate: true, Edit: true}}, Path: "/communities/iphone/topics/1",
-			Replies:   replyList{{`<article id="reply-1"><form><input name="csrf_token" value="`, `"></form></article>`}},
+			Replies:   replyList{`<article id="reply-1"><form><input name="csrf_token" value="`, `"></form></article>`},
 			FlagReply: &discuss.Reply{ID: 1, AuthorName: "Bo"},
 			MoveTo:    []community.Community{sampleCommunity}},
 		"topic_edit.html":    &editView{C: sampleCommunity, T: sampleTopic, ReplyID: 1},
