@@ -291,5 +291,30 @@ func TestTopicPageKeptRepliesPerReader(t *testing.T) {
 		}
 		other.sees, other.doesNotSee = []string{"Which port, the left one?", "edited"}, []string{"Which port?<"}
 		check("an edit", other)
+
+		// The community's list of topics, kept as rendered too, follows.
+		home := "/communities/" + open.Slug
+		row := func(b *apptest.Browser) string {
+			t.Helper()
+			_, page := b.Get(home)
+			i := strings.Index(page, `href="`+path+`"`)
+			j := strings.Index(page[max(i, 0):], "</li>")
+			if i < 0 || j < 0 {
+				t.Fatalf("%s does not list the topic", home)
+			}
+			return page[i : i+j]
+		}
+		if got := row(other.b); !strings.Contains(got, "1 reply") || strings.Contains(got, "Pinned") {
+			t.Fatalf("the topic's row: %s", got)
+		}
+		if _, err := e.Discussions.Reply(ctx, blake, tp.ID, discuss.ReplyInput{Body: "The left one."}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.Discussions.Pin(ctx, principalOf(t, e, "admin@example.com"), tp.ID, true); err != nil {
+			t.Fatal(err)
+		}
+		if got := row(asker.b); !strings.Contains(got, "2 replies") || !strings.Contains(got, "Pinned") {
+			t.Fatalf("the topic's row after a reply and a pin: %s", got)
+		}
 	})
 }

@@ -30,7 +30,8 @@ type Pages struct {
 	Scheme func(*http.Request) string
 
 	renderedOnce    sync.Once
-	renderedReplies *lru.Cache[repliesKey, replyList] // see replies.go
+	renderedReplies *lru.Cache[repliesKey, keptHTML] // see replies.go
+	renderedTopics  *lru.Cache[topicsKey, keptHTML]
 }
 
 // Routes are the community home, topics and their forms, search, the
@@ -81,11 +82,12 @@ var Templates = page.Templates{
 		},
 	},
 	Views: map[string]page.View{
-		"community_home.html": &homeView{C: sampleCommunity, Topics: []discuss.Topic{sampleTopic}, Similar: []discuss.Match{{Topic: sampleTopic, CommunityName: "iPhone", Path: "/communities/iphone/topics/1"}},
-			Kinds: discuss.Kinds},
+		"community_home.html": &homeView{C: sampleCommunity, Topics: []discuss.Topic{sampleTopic}, Rows: keptHTML{`<li class="topic-row">Mail</li>`},
+			Similar: []discuss.Match{{Topic: sampleTopic, CommunityName: "iPhone", Path: "/communities/iphone/topics/1"}},
+			Kinds:   discuss.Kinds},
 		"topic.html": &topicView{C: sampleCommunity, D: discuss.TopicDetail{Topic: sampleTopic, Can: discuss.Can{Reply: true, Answer: true, Accept: true,
 			Moderate: true, Edit: true}}, Path: "/communities/iphone/topics/1",
-			Replies:   replyList{`<article id="reply-1"><form><input name="csrf_token" value="`, `"></form></article>`},
+			Replies:   keptHTML{`<article id="reply-1"><form><input name="csrf_token" value="`, `"></form></article>`},
 			FlagReply: &discuss.Reply{ID: 1, AuthorName: "Bo"},
 			MoveTo:    []community.Community{sampleCommunity}},
 		"topic_edit.html":    &editView{C: sampleCommunity, T: sampleTopic, ReplyID: 1},
@@ -121,6 +123,7 @@ type homeView struct {
 	C       community.Community
 	Rights  community.Rights
 	Topics  []discuss.Topic
+	Rows    keptHTML // Topics as rendered
 	Next    string
 	Show    string // the filter: "", "no-it-answer", "ideas", "unanswered"
 	Kinds   []discuss.Kind
@@ -135,7 +138,7 @@ type topicView struct {
 	C       community.Community
 	D       discuss.TopicDetail
 	Path    string // the topic page's path, the base of its forms
-	Replies replyList
+	Replies keptHTML
 	Next    string
 	MoveTo  []community.Community // for moderators
 	// FlagReply is the reply the reader asked to flag (?flag=ID).

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/engagehq/engage/internal/community"
 	"github.com/engagehq/engage/internal/discuss"
 	"github.com/engagehq/engage/internal/lru"
 	"github.com/engagehq/engage/internal/web/page"
@@ -39,23 +40,28 @@ var digestSeed = maphash.MakeSeed()
 // carry it.
 var csrfMark = "csrf" + page.RandomString()
 
-// replyList is a page's replies as rendered, cut where the reader's CSRF
-// token goes.
-type replyList []string
+// keptHTML is part of a page as rendered (a topic's replies, a
+// community's topics), cut where the reader's CSRF token goes.
+type keptHTML []string
 
-// With writes the replies with the reader's CSRF token.
-func (l replyList) With(csrf string) template.HTML {
+// With writes the part with the reader's CSRF token.
+func (l keptHTML) With(csrf string) template.HTML {
 	return template.HTML(strings.Join(l, csrf)) //nolint:gosec // rendered by html/template; the token is URL-safe text
 }
 
-func (s *Pages) rendered() *lru.Cache[repliesKey, replyList] {
-	s.renderedOnce.Do(func() { s.renderedReplies = lru.New[repliesKey, replyList](maxRenderedReplies) })
+func (s *Pages) makeKept() {
+	s.renderedReplies = lru.New[repliesKey, keptHTML](maxRenderedReplies)
+	s.renderedTopics = lru.New[topicsKey, keptHTML](maxRenderedReplies / 4)
+}
+
+func (s *Pages) rendered() *lru.Cache[repliesKey, keptHTML] {
+	s.renderedOnce.Do(s.makeKept)
 	return s.renderedReplies
 }
 
 // replyHTML renders a page of replies of topic d at path for the reader,
 // or returns it as rendered before.
-func (s *Pages) replyHTML(r *http.Request, d discuss.TopicDetail, path string, replies []discuss.Reply) (replyList, error) {
+func (s *Pages) replyHTML(r *http.Request, d discuss.TopicDetail, path string, replies []discuss.Reply) (keptHTML, error) {
 	if len(replies) == 0 {
 		return nil, nil
 	}
@@ -74,19 +80,76 @@ func (s *Pages) replyHTML(r *http.Request, d discuss.TopicDetail, path string, r
 		}
 	}
 	k.digest = h.Sum64()
-	kept := s.rendered()
+	return keep(s.rendered(), k, func(b *bytes.Buffer) error {
+		for _, rp := range replies {
+			row := replyRow{Reply: rp, HTML: page.Markdown(rp.Body), Path: path, CSRF: csrfMark, Accept: d.Can.Accept && !rp.Accepted && !rp.Hidden,
+				MakeOfficial: d.Can.Answer && !rp.Official, Change: d.Can.Moderate || rp.AuthorID == p.PersonID, Moderate: d.Can.Moderate}
+			if err := s.PartialIn(b, "topic.html", "reply", k.zone, row); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// keep returns the rendering kept for k, or makes it with render and
+// keeps it, cut where the CSRF token goes.
+func keep[K comparable](kept *lru.Cache[K, keptHTML], k K, render func(*bytes.Buffer) error) (keptHTML, error) {
 	if l, ok := kept.Get(k); ok {
 		return l, nil
 	}
 	var b bytes.Buffer
-	for _, rp := range replies {
-		row := replyRow{Reply: rp, HTML: page.Markdown(rp.Body), Path: path, CSRF: csrfMark, Accept: d.Can.Accept && !rp.Accepted && !rp.Hidden,
-			MakeOfficial: d.Can.Answer && !rp.Official, Change: d.Can.Moderate || rp.AuthorID == p.PersonID, Moderate: d.Can.Moderate}
-		if err := s.PartialIn(&b, "topic.html", "reply", k.zone, row); err != nil {
-			return nil, err
-		}
+	if err := render(&b); err != nil {
+		return nil, err
 	}
-	l := replyList(strings.Split(b.String(), csrfMark))
-	kept.Put(k, l, b.Len()+len(path)+64*len(l)+128)
+	l := keptHTML(strings.Split(b.String(), csrfMark))
+	kept.Put(k, l, b.Len()+64*len(l)+256)
 	return l, nil
+}
+
+// A community home's list of topics is kept as rendered too, by a digest
+// of what each row shows (the topic's id, version and changes — an edit,
+// pinning, locking, hiding, accepting, a reply or an official answer
+// changes one of them —, its replies, last post and author's name), the
+// community's path and the reader's time zone; the rows are the same for
+// every reader. Within maxRenderedReplies too.
+type topicsKey struct {
+	digest uint64
+	n      int
+	slug   string
+	zone   string
+}
+
+func (s *Pages) renderedLists() *lru.Cache[topicsKey, keptHTML] {
+	s.renderedOnce.Do(s.makeKept)
+	return s.renderedTopics
+}
+
+// topicsHTML renders the rows of a community's topics for the reader, or
+// returns them as rendered before.
+func (s *Pages) topicsHTML(r *http.Request, c community.Community, topics []discuss.Topic) (keptHTML, error) {
+	if len(topics) == 0 {
+		return nil, nil
+	}
+	k := topicsKey{n: len(topics), slug: c.Slug, zone: page.Principal(r).TimeZone}
+	var h maphash.Hash
+	h.SetSeed(digestSeed)
+	for _, t := range topics {
+		maphash.WriteComparable(&h, t.ID)
+		maphash.WriteComparable(&h, t.Version)
+		maphash.WriteComparable(&h, t.Changes)
+		maphash.WriteComparable(&h, t.Replies)
+		maphash.WriteComparable(&h, t.LastPostAt.UnixNano())
+		h.WriteString(t.AuthorName)
+		h.WriteByte(0)
+	}
+	k.digest = h.Sum64()
+	return keep(s.renderedLists(), k, func(b *bytes.Buffer) error {
+		for _, t := range topics {
+			if err := s.PartialIn(b, "community_home.html", "topicrow", k.zone, map[string]any{"T": t, "C": c}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }

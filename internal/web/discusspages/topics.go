@@ -68,6 +68,9 @@ func (s *Pages) renderHome(w http.ResponseWriter, r *http.Request, base page.Bas
 	if v.Rights, v.Topics, v.Next, err = s.Discussions.Home(ctx, p, c.ID, f); err != nil {
 		return err
 	}
+	if v.Rows, err = s.topicsHTML(r, c, v.Topics); err != nil {
+		return err
+	}
 	if check {
 		if text := strings.TrimSpace(base.Form["title"] + " " + base.Form["body"]); text != "" {
 			if v.Similar, err = s.Discussions.Similar(ctx, p, text, 5); err != nil {
