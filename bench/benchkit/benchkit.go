@@ -208,26 +208,21 @@ func ProcessCPU() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-// RunQueueWait is the time this process's threads have spent ready to run
-// but waiting for a CPU (the second field of /proc/self/task/*/schedstat),
-// summed; 0 where Linux does not say. Beside the elapsed and CPU times it
-// tells whether a slow step waited for the CPU (other work on the
-// machine) or for something else (locks, disk).
-func RunQueueWait() time.Duration {
-	tasks, err := os.ReadDir("/proc/self/task")
+// ThreadWait is the time the calling thread has spent ready to run but
+// waiting for a CPU (the second field of /proc/thread-self/schedstat); 0
+// where Linux does not say. Measured around work done on one thread
+// (runtime.LockOSThread), beside its elapsed and CPU times, it tells
+// whether slow work waited for the CPU (other work on the machine) or for
+// something else (locks, the disk).
+func ThreadWait() time.Duration {
+	b, err := os.ReadFile("/proc/thread-self/schedstat")
 	if err != nil {
 		return 0
 	}
-	var sum time.Duration
-	for _, t := range tasks {
-		b, err := os.ReadFile("/proc/self/task/" + t.Name() + "/schedstat")
-		if err != nil {
-			continue // the thread ended
-		}
-		if f := strings.Fields(string(b)); len(f) >= 2 {
-			ns, _ := strconv.ParseInt(f[1], 10, 64)
-			sum += time.Duration(ns)
-		}
+	f := strings.Fields(string(b))
+	if len(f) < 2 {
+		return 0
 	}
-	return sum
+	ns, _ := strconv.ParseInt(f[1], 10, 64)
+	return time.Duration(ns)
 }
