@@ -108,9 +108,20 @@ func (s *Service) FindTopic(ctx context.Context, p *access.Principal, id int64) 
 // TopicsByID returns the topics among ids that p may read, in the order of
 // ids; the others are left out.
 func (s *Service) TopicsByID(ctx context.Context, p *access.Principal, ids []int64) ([]Topic, error) {
-	if err := requireReader(p); err != nil {
+	if err := requireReader(p); err != nil || len(ids) == 0 {
+		return []Topic{}, err
+	}
+	// Readable answers for every topic that is not hidden in one query;
+	// a hidden topic asks the community whether p moderates it.
+	readable, err := s.Communities.Readable(ctx, p)
+	if err != nil {
 		return nil, err
 	}
+	return s.topicsByID(ctx, p, ids, readable)
+}
+
+// topicsByID is TopicsByID with the communities p reads.
+func (s *Service) topicsByID(ctx context.Context, p *access.Principal, ids, readable []int64) ([]Topic, error) {
 	out := []Topic{}
 	if len(ids) == 0 {
 		return out, nil
@@ -125,12 +136,6 @@ func (s *Service) TopicsByID(ctx context.Context, p *access.Principal, ids []int
 			byID[t.ID] = t
 		}
 	}
-	// Readable answers for every topic that is not hidden in one query;
-	// a hidden topic asks the community whether p moderates it.
-	readable, err := s.Communities.Readable(ctx, p)
-	if err != nil {
-		return nil, err
-	}
 	rights := map[int64]community.Rights{}
 	for _, id := range ids {
 		t, ok := byID[id]
@@ -140,6 +145,7 @@ func (s *Service) TopicsByID(ctx context.Context, p *access.Principal, ids []int
 		if t.Hidden && t.AuthorID != p.PersonID {
 			r, ok := rights[t.CommunityID]
 			if !ok {
+				var err error
 				if r, err = s.Communities.Rights(ctx, p, t.CommunityID); err != nil && engage.ErrorCode(err) != engage.ENOTFOUND {
 					return nil, err
 				}
