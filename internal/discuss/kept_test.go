@@ -40,9 +40,9 @@ func TestKeptRepliesFollowEveryChange(t *testing.T) {
 			}
 			for _, r := range replies {
 				fmt.Fprintf(&b, "%s", r.Body)
-				for mark, on := range map[string]bool{"official": r.Official, "accepted": r.Accepted, "hidden": r.Hidden} {
+				for i, on := range []bool{r.Official, r.Accepted, r.Hidden} {
 					if on {
-						b.WriteString("(" + mark + ")")
+						b.WriteString([]string{"(official)", "(accepted)", "(hidden)"}[i])
 					}
 				}
 				b.WriteString(";")
