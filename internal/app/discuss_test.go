@@ -11,8 +11,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/engagehq/engage/internal/app"
 	"github.com/engagehq/engage/internal/apptest"
 	"github.com/engagehq/engage/internal/community"
+	"github.com/engagehq/engage/internal/config"
 	"github.com/engagehq/engage/internal/discuss"
 )
 
@@ -317,4 +319,75 @@ func TestTopicPageKeptRepliesPerReader(t *testing.T) {
 			t.Fatalf("the topic's row after a reply and a pin: %s", got)
 		}
 	})
+}
+
+// TestTopicPageOnASecondReplica: two replicas of Engage share one
+// PostgreSQL database; a topic page and its community's home, kept on the
+// second replica, show a reply, an edit and a hidden reply made through
+// the first at once.
+func TestTopicPageOnASecondReplica(t *testing.T) {
+	var cfg config.Config
+	e := apptest.NewWith(t, "postgres", func(c *config.Config) { cfg = *c })
+	ctx, cancel := context.WithCancel(context.Background())
+	second, err := app.Open(ctx, cfg, nil, e.Clock)
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	if err := second.Listen(); err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- second.Serve(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		<-done
+		second.Close()
+	})
+	open, _ := discussWorld(t, e)
+	riley, admin := principalOf(t, e, "requester@example.com"), principalOf(t, e, "admin@example.com")
+	tp, err := e.Discussions.CreateTopic(ctx, riley, discuss.TopicInput{CommunityID: open.ID, Title: "Badge reader", Body: "It beeps twice."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := e.Discussions.Reply(ctx, admin, tp.ID, discuss.ReplyInput{Body: "Hold it longer."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reader := (&apptest.Engage{App: second, URL: second.URL(), Clock: e.Clock}).SignIn(t, "requester@example.com")
+	path, home := discuss.TopicPath(open, tp.ID), "/communities/"+open.Slug
+	shows := func(step, p string, want, not []string) {
+		t.Helper()
+		res, page := reader.Get(p)
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("%s: %s on the second replica = %d", step, p, res.StatusCode)
+		}
+		for _, s := range want {
+			if !strings.Contains(page, s) {
+				t.Fatalf("%s: %s on the second replica does not show %q", step, p, s)
+			}
+		}
+		for _, s := range not {
+			if strings.Contains(page, s) {
+				t.Fatalf("%s: %s on the second replica still shows %q", step, p, s)
+			}
+		}
+	}
+	shows("first read", path, []string{"Hold it longer."}, nil)
+	shows("first read", home, []string{"1 reply"}, nil)
+	if _, err := e.Discussions.Reply(ctx, riley, tp.ID, discuss.ReplyInput{Body: "Still beeps."}); err != nil {
+		t.Fatal(err)
+	}
+	shows("a reply on the first replica", path, []string{"Hold it longer.", "Still beeps."}, nil)
+	shows("a reply on the first replica", home, []string{"2 replies"}, nil)
+	if _, err := e.Discussions.EditReply(ctx, admin, first.ID, discuss.Edit{Body: "Hold it for two seconds."}); err != nil {
+		t.Fatal(err)
+	}
+	shows("an edit on the first replica", path, []string{"Hold it for two seconds."}, []string{"Hold it longer."})
+	if _, err := e.Discussions.HideReply(ctx, admin, first.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	shows("hiding on the first replica", path, []string{"Still beeps."}, []string{"Hold it for two seconds."})
+	shows("hiding on the first replica", home, []string{"1 reply"}, nil)
 }
