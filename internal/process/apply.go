@@ -506,6 +506,9 @@ func (a *applier) links(ctx context.Context, fp *FileProcess) error {
 			if err := replaceLinks(ctx, a.tx, "process_services", "service_id", proc.ID, hadSvcs, wantSvcs, ids); err != nil {
 				return err
 			}
+			if err := a.s.servicesRelinked(ctx, a.tx); err != nil {
+				return err
+			}
 			diffs = append(diffs, svcDiffs...)
 		}
 		oldF, oldL := sortedSet(a.functions[proc.ID]), sortedSet(a.locations[proc.ID])

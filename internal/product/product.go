@@ -20,6 +20,7 @@ import (
 	"github.com/engagehq/engage/internal/notify"
 	"github.com/engagehq/engage/internal/org"
 	"github.com/engagehq/engage/internal/process"
+	"github.com/engagehq/engage/internal/processcost"
 	"github.com/engagehq/engage/internal/pulse"
 	"github.com/engagehq/engage/internal/waiting"
 )
@@ -51,6 +52,8 @@ type Services struct {
 	CloudBill *cloudbill.Service
 	// Processes is the process register: value streams and processes.
 	Processes *process.Service
+	// ProcessCosts is what each process and customer journey costs.
+	ProcessCosts *processcost.Service
 	// Communities keeps communities, their staff and their members.
 	Communities *community.Service
 	// Discussions keeps communities' topics, replies, follows and flags.
