@@ -42,7 +42,7 @@ func (a *API) registerProcessCosts(api huma.API) {
 	register(a, api, huma.Operation{OperationID: "get-process-cost", Method: http.MethodGet, Path: "/processes/{id}/costs", Tags: tags,
 		Summary: "What a process cost, with its 13-month trend", Description: "Its own share and, rolled up, with every process below it." + costAccess,
 		Errors: []int{http.StatusNotFound}},
-		func(ctx context.Context, p *access.Principal, in *processCostPath) (*Body[processcost.Figures], error) {
+		func(ctx context.Context, p *access.Principal, in *processCostPath) (*Body[processcost.CostFigures], error) {
 			f, err := a.ProcessCosts.ProcessCost(ctx, p, in.ID, in.Period)
 			return body(f), err
 		})
@@ -50,7 +50,7 @@ func (a *API) registerProcessCosts(api huma.API) {
 		Summary:     "What a customer journey cost, with its 13-month trend",
 		Description: "Every process it goes through and every process below those, each counted once." + costAccess,
 		Errors:      []int{http.StatusNotFound}},
-		func(ctx context.Context, p *access.Principal, in *processCostPath) (*Body[processcost.Figures], error) {
+		func(ctx context.Context, p *access.Principal, in *processCostPath) (*Body[processcost.CostFigures], error) {
 			f, err := a.ProcessCosts.JourneyCost(ctx, p, in.ID, in.Period)
 			return body(f), err
 		})
@@ -58,7 +58,7 @@ func (a *API) registerProcessCosts(api huma.API) {
 		Summary:     "The services and statement lines behind a figure",
 		Description: "Every share of every service, by department, with the weights and the statement lines behind it; the shares add up to the figure." + costAccess,
 		Errors:      []int{http.StatusNotFound}},
-		func(ctx context.Context, p *access.Principal, in *costDrillPath) (*Body[processcost.Drill], error) {
+		func(ctx context.Context, p *access.Principal, in *costDrillPath) (*Body[processcost.CostDrill], error) {
 			d, err := a.ProcessCosts.DrillDown(ctx, p, in.Subject, in.ID, in.Period)
 			return body(d), err
 		})

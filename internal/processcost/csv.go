@@ -36,9 +36,9 @@ func (s *Service) WriteCSV(ctx context.Context, p *access.Principal, period stri
 	if err := cw.Write(CSVHeader); err != nil {
 		return err
 	}
-	row := func(ref, name, parent, kind string, own, rolled, ownCost, cost []Money) error {
+	row := func(ref, name, parent, kind string, own, rolled, ownCost, cost []CostAmount) error {
 		byCur := map[string][4]string{}
-		put := func(ms []Money, i int) {
+		put := func(ms []CostAmount, i int) {
 			for _, a := range ms {
 				v := byCur[a.Currency]
 				v[i] = rating.FixedAmount(a.Amount, a.Currency)

@@ -14,8 +14,8 @@ import (
 	"github.com/engagehq/engage/internal/rating"
 )
 
-// DrillLine is a statement line behind a figure.
-type DrillLine struct {
+// CostLine is a statement line behind a figure.
+type CostLine struct {
 	StatementID int64           `json:"statement_id"`
 	Position    int             `json:"position"`
 	Kind        string          `json:"kind"`
@@ -23,9 +23,9 @@ type DrillLine struct {
 	Amount      decimal.Decimal `json:"amount"`
 }
 
-// DrillShare is one process's (or the unclaimed part's) share of one
+// CostShare is one process's (or the unclaimed part's) share of one
 // service's charge to one department, or of one service's cost.
-type DrillShare struct {
+type CostShare struct {
 	Basis          string          `json:"basis" enum:"charged,cost"`
 	ProcessID      int64           `json:"process_id,omitempty" doc:"Absent for the unclaimed part"`
 	ProcessRef     string          `json:"process_ref,omitempty"`
@@ -40,26 +40,26 @@ type DrillShare struct {
 	Currency       string          `json:"currency"`
 	Whole          decimal.Decimal `json:"whole" doc:"The service's charge to the department (the sum of the lines), or its cost rounded to the minor unit"`
 	Share          decimal.Decimal `json:"share"`
-	Lines          []DrillLine     `json:"lines" nullable:"false" doc:"The statement lines behind the charge"`
+	Lines          []CostLine      `json:"lines" nullable:"false" doc:"The statement lines behind the charge"`
 }
 
-// Drill is what is behind a figure of one month: every share of every
+// CostDrill is what is behind a figure of one month: every share of every
 // service and the statement lines behind it.
-type Drill struct {
-	Subject  string       `json:"subject" enum:"process,journey,unclaimed"`
-	ID       int64        `json:"id,omitempty"`
-	Name     string       `json:"name"`
-	Month    Month        `json:"month" doc:"The sums of the shares: the figure drilled into"`
-	Shares   []DrillShare `json:"shares" nullable:"false" doc:"By basis, process, service, department"`
-	Partial  bool         `json:"partial"`
-	SeesCost bool         `json:"sees_cost"`
+type CostDrill struct {
+	Subject  string      `json:"subject" enum:"process,journey,unclaimed"`
+	ID       int64       `json:"id,omitempty"`
+	Name     string      `json:"name"`
+	Month    CostMonth   `json:"month" doc:"The sums of the shares: the figure drilled into"`
+	Shares   []CostShare `json:"shares" nullable:"false" doc:"By basis, process, service, department"`
+	Partial  bool        `json:"partial"`
+	SeesCost bool        `json:"sees_cost"`
 }
 
 // DrillDown returns the services and statement lines behind a process's
 // (rolled up), a journey's or the unclaimed part's figure in period.
 // subject is "process", "journey" or "unclaimed" (id 0).
-func (s *Service) DrillDown(ctx context.Context, p *access.Principal, subject string, id int64, period string) (Drill, error) {
-	var f Figures
+func (s *Service) DrillDown(ctx context.Context, p *access.Principal, subject string, id int64, period string) (CostDrill, error) {
+	var f CostFigures
 	var err error
 	switch subject {
 	case "process":
@@ -71,12 +71,12 @@ func (s *Service) DrillDown(ctx context.Context, p *access.Principal, subject st
 		f, err = s.UnclaimedCost(ctx, p, period)
 	}
 	if err != nil {
-		return Drill{}, err
+		return CostDrill{}, err
 	}
 	period = f.Period
 	tree, err := process.Tree(ctx, s.DB)
 	if err != nil {
-		return Drill{}, err
+		return CostDrill{}, err
 	}
 	counted := map[int64]bool{}
 	switch subject {
@@ -87,7 +87,7 @@ func (s *Service) DrillDown(ctx context.Context, p *access.Principal, subject st
 	case "journey":
 		j, err := s.Processes.GetJourney(ctx, p, id)
 		if err != nil {
-			return Drill{}, err
+			return CostDrill{}, err
 		}
 		var ids []int64
 		for _, r := range j.Processes {
@@ -99,7 +99,7 @@ func (s *Service) DrillDown(ctx context.Context, p *access.Principal, subject st
 	}
 	ws, err := process.ServiceWeights(ctx, s.DB)
 	if err != nil {
-		return Drill{}, err
+		return CostDrill{}, err
 	}
 	links := linksBy(ws)
 	var services []int64 // nil: every line (the unclaimed part)
@@ -114,18 +114,18 @@ func (s *Service) DrillDown(ctx context.Context, p *access.Principal, subject st
 			}
 		}
 	}
-	d := Drill{Subject: subject, ID: id, Name: f.Name, Shares: []DrillShare{}, SeesCost: SeesAll(p)}
+	d := CostDrill{Subject: subject, ID: id, Name: f.Name, Shares: []CostShare{}, SeesCost: SeesAll(p)}
 	names, err := s.names(ctx)
 	if err != nil {
-		return Drill{}, err
+		return CostDrill{}, err
 	}
 	lines, err := billing.ChargeLines(ctx, s.DB, period, services)
 	if err != nil {
-		return Drill{}, err
+		return CostDrill{}, err
 	}
 	type group struct {
 		amount decimal.Decimal
-		lines  []DrillLine
+		lines  []CostLine
 	}
 	groups := map[groupKey]*group{}
 	for _, l := range lines {
@@ -138,11 +138,11 @@ func (s *Service) DrillDown(ctx context.Context, p *access.Principal, subject st
 			groups[g] = &group{}
 		}
 		groups[g].amount = groups[g].amount.Add(l.Amount)
-		groups[g].lines = append(groups[g].lines, DrillLine{l.StatementID, l.Position, l.Kind, l.Description, l.Amount})
+		groups[g].lines = append(groups[g].lines, CostLine{l.StatementID, l.Position, l.Kind, l.Description, l.Amount})
 	}
-	add := func(basis string, svc, dept int64, currency string, whole decimal.Decimal, ls []DrillLine) {
+	add := func(basis string, svc, dept int64, currency string, whole decimal.Decimal, ls []CostLine) {
 		if svc == 0 {
-			d.Shares = append(d.Shares, DrillShare{Basis: basis, ProcessName: "Unclaimed", ServiceName: "No service (cloud bills, adjustments)",
+			d.Shares = append(d.Shares, CostShare{Basis: basis, ProcessName: "Unclaimed", ServiceName: "No service (cloud bills, adjustments)",
 				Weight: hundred, DepartmentID: dept, DepartmentName: names.depts[dept], Currency: currency, Whole: whole, Share: whole, Lines: ls})
 			return
 		}
@@ -155,10 +155,10 @@ func (s *Service) DrillDown(ctx context.Context, p *access.Principal, subject st
 		}
 		shares, rest := split(whole, currency, weights)
 		sv := names.services[svc]
-		base := DrillShare{Basis: basis, ServiceID: svc, ServiceSlug: sv.Slug, ServiceName: sv.Name, WeightsSum: sum, DepartmentID: dept,
+		base := CostShare{Basis: basis, ServiceID: svc, ServiceSlug: sv.Slug, ServiceName: sv.Name, WeightsSum: sum, DepartmentID: dept,
 			DepartmentName: names.depts[dept], Currency: currency, Whole: whole, Lines: ls}
 		if base.Lines == nil {
-			base.Lines = []DrillLine{}
+			base.Lines = []CostLine{}
 		}
 		for i, l := range link {
 			if counted[l.ProcessID] && !shares[i].IsZero() {
@@ -179,7 +179,7 @@ func (s *Service) DrillDown(ctx context.Context, p *access.Principal, subject st
 	if d.SeesCost {
 		svcCosts, err := costs.CostsByService(ctx, s.DB, period)
 		if err != nil {
-			return Drill{}, err
+			return CostDrill{}, err
 		}
 		want := map[int64]bool{}
 		for _, svc := range services {
@@ -217,7 +217,7 @@ func (s *Service) DrillDown(ctx context.Context, p *access.Principal, subject st
 			cost[sh.Currency] = cost[sh.Currency].Add(sh.Share)
 		}
 	}
-	d.Month = Month{Period: period, Label: billing.PeriodLabel(period), Charged: charged.list(), Cost: cost.list()}
+	d.Month = CostMonth{Period: period, Label: billing.PeriodLabel(period), Charged: charged.list(), Cost: cost.list()}
 	return d, nil
 }
 

@@ -144,7 +144,7 @@ func (f fixture) addPool(t *testing.T) {
 	}
 }
 
-func eur(ms []processcost.Money) string {
+func eur(ms []processcost.CostAmount) string {
 	for _, m := range ms {
 		if m.Currency == "EUR" {
 			return m.Amount.StringFixed(2)
@@ -177,7 +177,7 @@ func TestHandComputedCosts(t *testing.T) {
 		}
 		for _, c := range []struct {
 			name string
-			got  []processcost.Money
+			got  []processcost.CostAmount
 			want string
 		}{
 			{"take (rolled up)", m.Of(f.take.ID).Charged, "622.91"},

@@ -44,14 +44,14 @@ func requireReader(p *access.Principal) error {
 	return nil
 }
 
-// Money is an amount in one currency.
-type Money struct {
+// CostAmount is an amount in one currency.
+type CostAmount struct {
 	Currency string          `json:"currency"`
 	Amount   decimal.Decimal `json:"amount" doc:"With the currency's minor unit (\"190.00\")"`
 }
 
 // MarshalJSON writes the amount with the currency's minor unit.
-func (m Money) MarshalJSON() ([]byte, error) {
+func (m CostAmount) MarshalJSON() ([]byte, error) {
 	return json.Marshal(struct {
 		Currency string `json:"currency"`
 		Amount   string `json:"amount"`
@@ -61,25 +61,25 @@ func (m Money) MarshalJSON() ([]byte, error) {
 // amounts is money per currency while adding up.
 type amounts map[string]decimal.Decimal
 
-func (a amounts) list() []Money {
-	out := make([]Money, 0, len(a))
+func (a amounts) list() []CostAmount {
+	out := make([]CostAmount, 0, len(a))
 	for c, v := range a {
-		out = append(out, Money{c, v})
+		out = append(out, CostAmount{c, v})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Currency < out[j].Currency })
 	return out
 }
 
-// Month is one month of figures.
-type Month struct {
-	Period  string  `json:"period" example:"2026-03"`
-	Label   string  `json:"label" example:"March 2026"`
-	Charged []Money `json:"charged" nullable:"false" doc:"One per currency: the share of the statements"`
-	Cost    []Money `json:"cost" nullable:"false" doc:"One per currency: the share of the services' cost from the cost pools; empty for those who do not see it"`
+// CostMonth is one month of figures.
+type CostMonth struct {
+	Period  string       `json:"period" example:"2026-03"`
+	Label   string       `json:"label" example:"March 2026"`
+	Charged []CostAmount `json:"charged" nullable:"false" doc:"One per currency: the share of the statements"`
+	Cost    []CostAmount `json:"cost" nullable:"false" doc:"One per currency: the share of the services' cost from the cost pools; empty for those who do not see it"`
 }
 
 // Total returns the month's charged figure in currency.
-func (m Month) Total(currency string) decimal.Decimal {
+func (m CostMonth) Total(currency string) decimal.Decimal {
 	for _, a := range m.Charged {
 		if a.Currency == currency {
 			return a.Amount
@@ -88,21 +88,21 @@ func (m Month) Total(currency string) decimal.Decimal {
 	return decimal.Zero
 }
 
-// Figures is what a process, a journey or the unclaimed part cost in a
+// CostFigures is what a process, a journey or the unclaimed part cost in a
 // month, with the trend of the months before it.
-type Figures struct {
-	Subject    string   `json:"subject" enum:"process,journey,unclaimed"`
-	ID         int64    `json:"id,omitempty"`
-	Ref        string   `json:"ref,omitempty"`
-	Name       string   `json:"name"`
-	Month               // rolled up
-	OwnCharged []Money  `json:"own_charged" nullable:"false" doc:"A process's own share, without the processes below it"`
-	OwnCost    []Money  `json:"own_cost" nullable:"false"`
-	Processes  int      `json:"processes" doc:"How many processes are counted (itself and those below it, each once)"`
-	Trend      []Month  `json:"trend" nullable:"false" doc:"The months ending with period, oldest first, rolled up"`
-	Currencies []string `json:"currencies" nullable:"false"`
-	Partial    bool     `json:"partial" doc:"Only the departments whose statements you may read are counted"`
-	SeesCost   bool     `json:"sees_cost" doc:"Whether the cost from the cost pools is shown"`
+type CostFigures struct {
+	Subject    string       `json:"subject" enum:"process,journey,unclaimed"`
+	ID         int64        `json:"id,omitempty"`
+	Ref        string       `json:"ref,omitempty"`
+	Name       string       `json:"name"`
+	CostMonth               // rolled up
+	OwnCharged []CostAmount `json:"own_charged" nullable:"false" doc:"A process's own share, without the processes below it"`
+	OwnCost    []CostAmount `json:"own_cost" nullable:"false"`
+	Processes  int          `json:"processes" doc:"How many processes are counted (itself and those below it, each once)"`
+	Trend      []CostMonth  `json:"trend" nullable:"false" doc:"The months ending with period, oldest first, rolled up"`
+	Currencies []string     `json:"currencies" nullable:"false"`
+	Partial    bool         `json:"partial" doc:"Only the departments whose statements you may read are counted"`
+	SeesCost   bool         `json:"sees_cost" doc:"Whether the cost from the cost pools is shown"`
 }
 
 // TrendMonths is how many months a trend shows.
@@ -190,7 +190,7 @@ func (s *Service) load(ctx context.Context, p *access.Principal, periods []strin
 }
 
 // sum adds up the figures of processes in one period into a Month.
-func (st stored) sum(period string, processes []int64) Month {
+func (st stored) sum(period string, processes []int64) CostMonth {
 	charged, cost := amounts{}, amounts{}
 	for _, id := range processes {
 		f := st.byPeriod[period][id]
@@ -201,7 +201,7 @@ func (st stored) sum(period string, processes []int64) Month {
 			cost[c] = cost[c].Add(v)
 		}
 	}
-	return Month{Period: period, Label: billing.PeriodLabel(period), Charged: charged.list(), Cost: cost.list()}
+	return CostMonth{Period: period, Label: billing.PeriodLabel(period), Charged: charged.list(), Cost: cost.list()}
 }
 
 // below returns ids and every process below them, each once, in the order
@@ -231,7 +231,7 @@ func below(tree map[int64]int64, ids []int64) []int64 {
 
 // figures fills f for the processes counted (own: those whose own share is
 // f's own figure) over the months ending with period.
-func (s *Service) figures(ctx context.Context, p *access.Principal, f *Figures, period string, counted, own []int64) error {
+func (s *Service) figures(ctx context.Context, p *access.Principal, f *CostFigures, period string, counted, own []int64) error {
 	periods, err := months(period, TrendMonths)
 	if err != nil {
 		return err
@@ -249,7 +249,7 @@ func (s *Service) figures(ctx context.Context, p *access.Principal, f *Figures, 
 			currencies[a.Currency] = true
 		}
 	}
-	f.Month = f.Trend[len(f.Trend)-1]
+	f.CostMonth = f.Trend[len(f.Trend)-1]
 	o := st.sum(period, own)
 	f.OwnCharged, f.OwnCost = o.Charged, o.Cost
 	f.Currencies = []string{}
@@ -263,89 +263,89 @@ func (s *Service) figures(ctx context.Context, p *access.Principal, f *Figures, 
 // ProcessCost returns what a process cost in period (the newest billed
 // month when empty): its own share and, rolled up, with every process
 // below it, and the trend of the 13 months ending with period.
-func (s *Service) ProcessCost(ctx context.Context, p *access.Principal, processID int64, period string) (Figures, error) {
+func (s *Service) ProcessCost(ctx context.Context, p *access.Principal, processID int64, period string) (CostFigures, error) {
 	if err := requireReader(p); err != nil {
-		return Figures{}, err
+		return CostFigures{}, err
 	}
 	e, err := s.Processes.Get(ctx, p, processID)
 	if err != nil {
-		return Figures{}, err
+		return CostFigures{}, err
 	}
 	if period, err = s.Period(ctx, period); err != nil {
-		return Figures{}, err
+		return CostFigures{}, err
 	}
 	tree, err := process.Tree(ctx, s.DB)
 	if err != nil {
-		return Figures{}, err
+		return CostFigures{}, err
 	}
-	f := Figures{Subject: "process", ID: e.ID, Ref: e.Ref, Name: e.Name}
+	f := CostFigures{Subject: "process", ID: e.ID, Ref: e.Ref, Name: e.Name}
 	return f, s.figures(ctx, p, &f, period, below(tree, []int64{e.ID}), []int64{e.ID})
 }
 
 // JourneyCost returns what a customer journey cost in period: every
 // process it goes through and every process below those, each counted
 // once.
-func (s *Service) JourneyCost(ctx context.Context, p *access.Principal, journeyID int64, period string) (Figures, error) {
+func (s *Service) JourneyCost(ctx context.Context, p *access.Principal, journeyID int64, period string) (CostFigures, error) {
 	if err := requireReader(p); err != nil {
-		return Figures{}, err
+		return CostFigures{}, err
 	}
 	j, err := s.Processes.GetJourney(ctx, p, journeyID)
 	if err != nil {
-		return Figures{}, err
+		return CostFigures{}, err
 	}
 	if period, err = s.Period(ctx, period); err != nil {
-		return Figures{}, err
+		return CostFigures{}, err
 	}
 	tree, err := process.Tree(ctx, s.DB)
 	if err != nil {
-		return Figures{}, err
+		return CostFigures{}, err
 	}
 	var ids []int64
 	for _, r := range j.Processes {
 		ids = append(ids, r.ID)
 	}
-	f := Figures{Subject: "journey", ID: j.ID, Ref: j.Ref, Name: j.Name}
+	f := CostFigures{Subject: "journey", ID: j.ID, Ref: j.Ref, Name: j.Name}
 	return f, s.figures(ctx, p, &f, period, below(tree, ids), []int64{})
 }
 
 // UnclaimedCost returns what no process claims in period, with its trend.
-func (s *Service) UnclaimedCost(ctx context.Context, p *access.Principal, period string) (Figures, error) {
+func (s *Service) UnclaimedCost(ctx context.Context, p *access.Principal, period string) (CostFigures, error) {
 	if err := requireReader(p); err != nil {
-		return Figures{}, err
+		return CostFigures{}, err
 	}
 	period, err := s.Period(ctx, period)
 	if err != nil {
-		return Figures{}, err
+		return CostFigures{}, err
 	}
-	f := Figures{Subject: "unclaimed", Name: "Unclaimed"}
+	f := CostFigures{Subject: "unclaimed", Name: "Unclaimed"}
 	err = s.figures(ctx, p, &f, period, []int64{0}, []int64{0})
 	f.Processes = 0
 	return f, err
 }
 
-// MapEntry is one process's figures on the map: rolled up, in one month.
-type MapEntry struct {
-	ProcessID  int64   `json:"process_id"`
-	Charged    []Money `json:"charged" nullable:"false" doc:"With the processes below it"`
-	Cost       []Money `json:"cost" nullable:"false" doc:"With the processes below it"`
-	OwnCharged []Money `json:"own_charged" nullable:"false"`
-	OwnCost    []Money `json:"own_cost" nullable:"false"`
+// ProcessCostEntry is one process's figures on the map: rolled up, in one month.
+type ProcessCostEntry struct {
+	ProcessID  int64        `json:"process_id"`
+	Charged    []CostAmount `json:"charged" nullable:"false" doc:"With the processes below it"`
+	Cost       []CostAmount `json:"cost" nullable:"false" doc:"With the processes below it"`
+	OwnCharged []CostAmount `json:"own_charged" nullable:"false"`
+	OwnCost    []CostAmount `json:"own_cost" nullable:"false"`
 }
 
 // CostMap is what every process cost in one month, rolled up the tree,
 // with the unclaimed part and the total of what was counted.
 type CostMap struct {
-	Month     `json:"month"`
-	Processes []MapEntry `json:"processes" nullable:"false" doc:"Every process with a figure, by id"`
-	Unclaimed Month      `json:"unclaimed" doc:"What no process claims: services no process takes in full, lines naming no service"`
-	Total     Month      `json:"total" doc:"What was counted: the top of the tree plus unclaimed, equal to the statements (those you may read)"`
-	Partial   bool       `json:"partial"`
-	SeesCost  bool       `json:"sees_cost"`
-	by        map[int64]MapEntry
+	CostMonth `json:"month"`
+	Processes []ProcessCostEntry `json:"processes" nullable:"false" doc:"Every process with a figure, by id"`
+	Unclaimed CostMonth          `json:"unclaimed" doc:"What no process claims: services no process takes in full, lines naming no service"`
+	Total     CostMonth          `json:"total" doc:"What was counted: the top of the tree plus unclaimed, equal to the statements (those you may read)"`
+	Partial   bool               `json:"partial"`
+	SeesCost  bool               `json:"sees_cost"`
+	by        map[int64]ProcessCostEntry
 }
 
 // Of returns a process's figures (none when it has none).
-func (m CostMap) Of(id int64) MapEntry { return m.by[id] }
+func (m CostMap) Of(id int64) ProcessCostEntry { return m.by[id] }
 
 // Map returns what every process cost in period, rolled up the tree.
 func (s *Service) Map(ctx context.Context, p *access.Principal, period string) (CostMap, error) {
@@ -387,8 +387,8 @@ func (s *Service) Map(ctx context.Context, p *access.Principal, period string) (
 			}
 		}
 	}
-	m := CostMap{Month: Month{Period: period, Label: billing.PeriodLabel(period), Charged: []Money{}, Cost: []Money{}},
-		Processes: []MapEntry{}, Partial: st.partial, SeesCost: SeesAll(p), by: map[int64]MapEntry{}}
+	m := CostMap{CostMonth: CostMonth{Period: period, Label: billing.PeriodLabel(period), Charged: []CostAmount{}, Cost: []CostAmount{}},
+		Processes: []ProcessCostEntry{}, Partial: st.partial, SeesCost: SeesAll(p), by: map[int64]ProcessCostEntry{}}
 	ids := make([]int64, 0, len(rolled))
 	for id := range rolled {
 		ids = append(ids, id)
@@ -396,7 +396,7 @@ func (s *Service) Map(ctx context.Context, p *access.Principal, period string) (
 	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
 	var counted []int64
 	for _, id := range ids {
-		e := MapEntry{ProcessID: id, Charged: rolled[id][Charged].list(), Cost: rolled[id][Cost].list(),
+		e := ProcessCostEntry{ProcessID: id, Charged: rolled[id][Charged].list(), Cost: rolled[id][Cost].list(),
 			OwnCharged: amounts(own[id][Charged]).list(), OwnCost: amounts(own[id][Cost]).list()}
 		m.Processes = append(m.Processes, e)
 		m.by[id] = e
