@@ -37,10 +37,12 @@
 //   - Stored: a month's own shares are computed whole and kept
 //     (process_costs). A billing run recomputes its month in its own
 //     transaction (billing.Service.OnRun). A change of a process's service
-//     links, or of a month's cost pools, marks the months stale; a stale or
-//     never computed month is recomputed when it is next read, in a
-//     transaction of its own, under the billing-run lock (idempotent: the
-//     month's rows are replaced).
+//     links, or of a month's cost pools, marks the months stale (waiting for
+//     a billing run that is computing, so that the run cannot mark a month
+//     fresh from links read before the change); a stale or never computed
+//     month is recomputed when it is next read, in a transaction of its
+//     own, under the billing-run lock (idempotent: the month's rows are
+//     replaced).
 //   - Access: a person sees a process's charged figure to the extent they
 //     may read the statements behind it (billing.CanReadStatements for
 //     each department): a budget holder sees their departments' part, a
@@ -176,7 +178,7 @@ func (s *Service) Recompute(ctx context.Context, tx *db.Tx, period string) error
 	if _, err := tx.Exec(ctx, "DELETE FROM process_costs WHERE period = ?", period); err != nil {
 		return fmt.Errorf("replacing the cost of processes for %s: %w", period, err)
 	}
-	const width, batch = 6, 1000
+	const width, batch = 6, 5000 // 30,000 parameters a statement: within both engines' limits
 	args := make([]any, 0, batch*width)
 	flush := func() error {
 		if len(args) == 0 {
@@ -216,6 +218,10 @@ func (s *Service) Recompute(ctx context.Context, tx *db.Tx, period string) error
 // next shown: the links of processes to services changed
 // (process.Service.OnServiceLinksChanged).
 func (s *Service) MarkStale(ctx context.Context, tx *db.Tx) error {
+	// A run computing a month meanwhile must not mark it fresh after this.
+	if err := db.LockTx(ctx, tx, db.LockBillingRun); err != nil {
+		return err
+	}
 	if _, err := tx.Exec(ctx, "UPDATE process_cost_periods SET stale = TRUE WHERE stale = FALSE"); err != nil {
 		return fmt.Errorf("marking the cost of processes for recomputing: %w", err)
 	}
@@ -225,6 +231,9 @@ func (s *Service) MarkStale(ctx context.Context, tx *db.Tx) error {
 // MarkPeriodStale records that period must be computed again before it is
 // next shown: its cost pools changed.
 func (s *Service) MarkPeriodStale(ctx context.Context, tx *db.Tx, period string) error {
+	if err := db.LockTx(ctx, tx, db.LockBillingRun); err != nil {
+		return err
+	}
 	if _, err := tx.Exec(ctx, "UPDATE process_cost_periods SET stale = TRUE WHERE period = ?", period); err != nil {
 		return fmt.Errorf("marking the cost of processes for %s for recomputing: %w", period, err)
 	}

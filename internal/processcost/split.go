@@ -35,6 +35,9 @@ func split(amount decimal.Decimal, currency string, weights []decimal.Decimal) (
 		}
 		return shares, rating.RoundLine(amount, currency)
 	}
+	if shares, rest, ok := splitSmall(units, weights, negative, places); ok {
+		return shares, rest
+	}
 	den := decimal.Max(sum, hundred)
 	parts := append(append([]decimal.Decimal{}, weights...), den.Sub(sum))
 	got := make([]decimal.Decimal, len(parts))
@@ -63,4 +66,52 @@ func split(amount decimal.Decimal, currency string, weights []decimal.Decimal) (
 		got[i] = got[i].Shift(-places)
 	}
 	return got[:len(weights)], got[len(weights)]
+}
+
+// splitSmall is split's arithmetic in int64 — the same rule, exactly — for
+// the usual case: weights with at most six decimal places and an amount
+// below 10^10 minor units, so that no product overflows. ok is false
+// otherwise, and split does it in decimals.
+func splitSmall(units decimal.Decimal, weights []decimal.Decimal, negative bool, places int32) (shares []decimal.Decimal, rest decimal.Decimal, ok bool) {
+	const scale = 6
+	if units.Exponent() < 0 || !units.LessThan(decimal.New(1, 10)) {
+		return nil, decimal.Zero, false
+	}
+	a := units.IntPart()
+	ws := make([]int64, len(weights)+1)
+	var sum int64
+	for i, w := range weights {
+		if w.Exponent() < -scale || w.GreaterThan(hundred) {
+			return nil, decimal.Zero, false
+		}
+		ws[i] = w.Shift(scale).IntPart()
+		sum += ws[i]
+	}
+	den := max(sum, 100*1_000_000)
+	ws[len(weights)] = den - sum
+	got := make([]int64, len(ws))
+	rem := make([]int64, len(ws))
+	var given int64
+	for i, w := range ws {
+		got[i], rem[i] = a*w/den, a*w%den
+		given += got[i]
+	}
+	for left := a - given; left > 0; left-- {
+		best := -1
+		for i := range ws {
+			if best < 0 || rem[i] > rem[best] {
+				best = i
+			}
+		}
+		got[best]++
+		rem[best] = -1
+	}
+	out := make([]decimal.Decimal, len(ws))
+	for i, g := range got {
+		if negative {
+			g = -g
+		}
+		out[i] = decimal.New(g, -places)
+	}
+	return out[:len(weights)], out[len(weights)], true
 }
