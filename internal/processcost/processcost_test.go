@@ -2,6 +2,7 @@ package processcost_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -338,6 +339,41 @@ func TestDrillDownAddsUpToTheFigure(t *testing.T) {
 					t.Errorf("%s: a share of %s without its lines", c.subject, sh.ServiceName)
 				}
 			}
+		}
+	})
+}
+
+// The CSV has a row per process and currency, the unclaimed part and the
+// total; a name a spreadsheet would run as a formula is written as text.
+func TestCostsCSV(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		f := setup(t, d)
+		in := f.ship.Input()
+		in.Name = "=HYPERLINK(\"http://x\")"
+		if _, err := f.procs.Update(ctx, sys, f.ship.ID, f.ship.Version, in); err != nil {
+			t.Fatal(err)
+		}
+		finance := &access.Principal{Name: "finance", Roles: []access.Role{access.Finance}}
+		var buf strings.Builder
+		if err := f.svc.WriteCSV(ctx, finance, "2026-03", &buf); err != nil {
+			t.Fatal(err)
+		}
+		out := buf.String()
+		for _, want := range []string{
+			"period,ref,name,parent_ref,kind,currency,own_charged,charged,own_cost,cost\n",
+			"2026-03,take-order,Take order,order-to-cash,process,EUR,422.91,622.91,0.00,0.00\n",
+			"2026-03,ship,\"'=HYPERLINK(\"\"http://x\"\")\",order-to-cash,process,EUR,635.74,635.74,0.00,0.00\n",
+			"2026-03,,Unclaimed,,unclaimed,EUR,217.16,217.16,0.00,0.00\n",
+			"2026-03,,Total,,total,EUR,1475.81,1475.81,0.00,0.00\n",
+		} {
+			if !strings.Contains(out, want) {
+				t.Errorf("the CSV lacks %q:\n%s", want, out)
+			}
+		}
+		requester := &access.Principal{Name: "requester", DepartmentID: f.lab, Roles: []access.Role{access.Requester}}
+		if err := f.svc.WriteCSV(ctx, requester, "2026-03", &buf); engage.ErrorCode(err) != engage.EFORBIDDEN {
+			t.Errorf("a requester's CSV: %v", err)
 		}
 	})
 }
