@@ -239,6 +239,17 @@ func TestRecomputedWhenInputsChange(t *testing.T) {
 		if eur(m.Unclaimed.Charged) != "157.16" || eur(m.Of(f.ship.ID).Charged) != "695.74" {
 			t.Errorf("after relinking: unclaimed %s, ship %s", eur(m.Unclaimed.Charged), eur(m.Of(f.ship.ID).Charged))
 		}
+		// A register file takes the e-mail link away again.
+		if _, err := f.procs.ApplyRegister(ctx, sys, process.RegisterFile{Kind: "engage/process-register", Processes: []process.FileProcess{{
+			Ref: "ship", Parent: "order-to-cash", Kind: process.Process, Name: "Ship", ExternalCustomers: true,
+			Services: []process.FileLink{{Ref: "cloud-vm", Weight: "30"}, {Ref: "physical-server", Weight: "80"}}}}}, false); err != nil {
+			t.Fatal(err)
+		}
+		if m, err = f.svc.Map(ctx, finance, "2026-03"); err != nil {
+			t.Fatal(err)
+		} else if eur(m.Unclaimed.Charged) != "217.16" || eur(m.Of(f.ship.ID).Charged) != "635.74" {
+			t.Errorf("after a register file: unclaimed %s, ship %s", eur(m.Unclaimed.Charged), eur(m.Of(f.ship.ID).Charged))
+		}
 		f.addPool(t)
 		if m, err = f.svc.Map(ctx, finance, "2026-03"); err != nil {
 			t.Fatal(err)
