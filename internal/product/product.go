@@ -22,6 +22,7 @@ import (
 	"github.com/engagehq/engage/internal/org"
 	"github.com/engagehq/engage/internal/portfolio"
 	"github.com/engagehq/engage/internal/process"
+	"github.com/engagehq/engage/internal/processcost"
 	"github.com/engagehq/engage/internal/pulse"
 	"github.com/engagehq/engage/internal/waiting"
 )
@@ -55,6 +56,8 @@ type Services struct {
 	Processes *process.Service
 	// Landscape reads the register as a whole: risks, redundancy, heatmap.
 	Landscape *landscape.Service
+	// ProcessCosts is what each process and customer journey costs.
+	ProcessCosts *processcost.Service
 	// Portfolio keeps strategic objectives, the board's ranking of needs
 	// and budget scenarios.
 	Portfolio *portfolio.Service

@@ -127,7 +127,7 @@ func (s *Server) areas() []area {
 	communityPages := &communitypages.Pages{Kit: s.kit, Communities: s.Communities, Org: s.Org, Catalog: s.Catalog}
 	engagementPages := &engagementpages.Pages{Kit: s.kit, Engagement: s.Engagement}
 	portfolioPages := &portfoliopages.Pages{Kit: s.kit, Processes: s.Processes, Catalog: s.Catalog, FrontDoor: s.FrontDoor, Org: s.Org,
-		Landscape: s.Landscape}
+		Landscape: s.Landscape, ProcessCosts: s.ProcessCosts}
 	return []area{
 		{notifyPages.Routes, notifypages.Templates},
 		{catalogPages.Routes, catalogpages.Templates},
