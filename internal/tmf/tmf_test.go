@@ -1,6 +1,7 @@
 package tmf_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -33,7 +34,7 @@ type answer struct {
 func (a answer) list(t *testing.T) []map[string]any {
 	t.Helper()
 	var out []map[string]any
-	if err := json.Unmarshal(a.body, &out); err != nil {
+	if err := decode(a.body, &out); err != nil {
 		t.Fatalf("not a list: %v %s", err, a.body)
 	}
 	return out
@@ -42,10 +43,17 @@ func (a answer) list(t *testing.T) []map[string]any {
 func (a answer) object(t *testing.T) map[string]any {
 	t.Helper()
 	var out map[string]any
-	if err := json.Unmarshal(a.body, &out); err != nil {
+	if err := decode(a.body, &out); err != nil {
 		t.Fatalf("not an object: %v %s", err, a.body)
 	}
 	return out
+}
+
+// decode reads JSON keeping numbers as written: TMF amounts are exact.
+func decode(b []byte, v any) error {
+	d := json.NewDecoder(bytes.NewReader(b))
+	d.UseNumber()
+	return d.Decode(v)
 }
 
 func (c client) do(method, path, body string, header ...string) answer {
