@@ -1,6 +1,7 @@
 package tmf
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -199,11 +200,11 @@ func writeOne(w http.ResponseWriter, r *http.Request, v any) error {
 	if err != nil {
 		return err
 	}
-	b, err := selectFields(v, q.fields)
-	if err != nil {
+	var buf bytes.Buffer
+	if err := appendFields(&buf, v, q.fields); err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, b)
+	writeRaw(w, http.StatusOK, buf.Bytes())
 	return nil
 }
 
@@ -320,7 +321,7 @@ func offering(o catalog.Offering, s catalog.Service) ProductOffering {
 var offeringFilters = []string{"id", "name", "lifecycleStatus", "isSellable", "category.id", "productSpecification.id"}
 
 // offeringAttr is the value of a filterable attribute of an offering.
-func offeringAttr(o catalog.Offering, s catalog.Service, name string) string {
+func offeringAttr(o *catalog.Offering, s *catalog.Service, name string) string {
 	switch name {
 	case "id":
 		return strconv.FormatInt(o.ID, 10)
@@ -349,9 +350,13 @@ func (h *Handler) listOfferings(w http.ResponseWriter, r *http.Request, p *acces
 		return err
 	}
 	pg := page[offeringOf]{q: q}
-	err = h.Catalog.EachOffering(r.Context(), p, func(o catalog.Offering, s catalog.Service) bool {
-		if q.matches(func(name string) string { return offeringAttr(o, s, name) }) {
-			pg.add(offeringOf{o, s})
+	err = h.Catalog.EachOffering(r.Context(), p, func(o *catalog.Offering, s *catalog.Service) bool {
+		if len(q.filters) == 0 || q.matches(func(name string) string { return offeringAttr(o, s, name) }) {
+			if pg.wanted() {
+				pg.add(offeringOf{*o, *s})
+			} else {
+				pg.total++
+			}
 		}
 		return true
 	})
@@ -375,7 +380,7 @@ func (h *Handler) getOffering(w http.ResponseWriter, r *http.Request, p *access.
 
 // planName names a rate plan by its currency and dates.
 func planName(p catalog.RatePlan) string {
-	name := fmt.Sprintf("%s price from %s", p.Currency, p.EffectiveFrom)
+	name := p.Currency + " price from " + p.EffectiveFrom.String()
 	if p.EffectiveTo != nil {
 		name += " to " + p.EffectiveTo.AddDays(-1).String()
 	}
@@ -518,12 +523,12 @@ func (h *Handler) listPrices(w http.ResponseWriter, r *http.Request, p *access.P
 	}
 	today := catalog.DateOf(h.Clock.Now())
 	pg := page[ProductOfferingPrice]{q: q}
-	err = h.Catalog.EachOffering(r.Context(), p, func(o catalog.Offering, s catalog.Service) bool {
+	err = h.Catalog.EachOffering(r.Context(), p, func(o *catalog.Offering, s *catalog.Service) bool {
 		if want, ok := q.filters["productOffering.id"]; ok && want != strconv.FormatInt(o.ID, 10) {
 			return true
 		}
 		for _, plan := range o.Plans {
-			for _, pop := range prices(o, plan, today) {
+			for _, pop := range prices(*o, plan, today) {
 				if q.matches(func(name string) string { return priceAttr(pop, name) }) {
 					pg.add(pop)
 				}
@@ -542,12 +547,12 @@ func (h *Handler) getPrice(w http.ResponseWriter, r *http.Request, p *access.Pri
 	planID, _, _ := strings.Cut(id, "-")
 	today := catalog.DateOf(h.Clock.Now())
 	var found *ProductOfferingPrice
-	err := h.Catalog.EachOffering(r.Context(), p, func(o catalog.Offering, s catalog.Service) bool {
+	err := h.Catalog.EachOffering(r.Context(), p, func(o *catalog.Offering, s *catalog.Service) bool {
 		for _, plan := range o.Plans {
 			if strconv.FormatInt(plan.ID, 10) != planID {
 				continue
 			}
-			for _, pop := range prices(o, plan, today) {
+			for _, pop := range prices(*o, plan, today) {
 				if pop.ID == id {
 					found = &pop
 				}

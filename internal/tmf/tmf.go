@@ -20,9 +20,11 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/engagehq/engage"
@@ -284,8 +286,14 @@ type page[T any] struct {
 	items []T
 }
 
+// wanted says whether the next match falls on the page.
+func (p *page[T]) wanted() bool { return p.total >= p.q.offset && len(p.items) < p.q.limit }
+
 func (p *page[T]) add(item T) {
 	if p.total >= p.q.offset && len(p.items) < p.q.limit {
+		if p.items == nil {
+			p.items = make([]T, 0, min(p.q.limit, 128))
+		}
 		p.items = append(p.items, item)
 	}
 	p.total++
@@ -294,41 +302,95 @@ func (p *page[T]) add(item T) {
 // writeList answers a list: the items, each cut to the requested fields,
 // with X-Total-Count (every match) and X-Result-Count (this page).
 func writeList[T any](w http.ResponseWriter, q listQuery, total int, items []T, render func(T) any) error {
-	out := make([]json.RawMessage, 0, len(items))
-	for _, it := range items {
-		b, err := selectFields(render(it), q.fields)
-		if err != nil {
+	var buf bytes.Buffer
+	buf.Grow(512 * len(items))
+	buf.WriteByte('[')
+	for i, it := range items {
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		if err := appendFields(&buf, render(it), q.fields); err != nil {
 			return err
 		}
-		out = append(out, b)
 	}
+	buf.WriteByte(']')
 	w.Header().Set("X-Total-Count", strconv.Itoa(total))
-	w.Header().Set("X-Result-Count", strconv.Itoa(len(out)))
-	writeJSON(w, http.StatusOK, out)
+	w.Header().Set("X-Result-Count", strconv.Itoa(len(items)))
+	writeRaw(w, http.StatusOK, buf.Bytes())
 	return nil
+}
+
+func writeRaw(w http.ResponseWriter, status int, b []byte) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
 }
 
 // alwaysKept are the attributes a fields selection never drops.
 var alwaysKept = []string{"id", "href", "@type"}
 
-// selectFields marshals v keeping only the named top-level attributes
-// (and id, href and @type); every attribute when fields is empty.
-func selectFields(v any, fields []string) (json.RawMessage, error) {
-	b, err := json.Marshal(v)
-	if err != nil || len(fields) == 0 {
-		return b, err
+// jsonField is a top-level attribute of a resource type.
+type jsonField struct {
+	name      string
+	quoted    []byte // "name":
+	index     int
+	omitEmpty bool
+}
+
+var fieldsOfType sync.Map // reflect.Type → []jsonField
+
+// attributes lists the JSON attributes of a resource struct, once per type.
+func attributes(t reflect.Type) []jsonField {
+	if f, ok := fieldsOfType.Load(t); ok {
+		return f.([]jsonField)
 	}
-	var all map[string]json.RawMessage
-	if err := json.Unmarshal(b, &all); err != nil {
-		return nil, err
-	}
-	kept := make(map[string]json.RawMessage, len(fields)+len(alwaysKept))
-	for name, val := range all {
-		if slices.Contains(fields, name) || slices.Contains(alwaysKept, name) {
-			kept[name] = val
+	var out []jsonField
+	for i := range t.NumField() {
+		sf := t.Field(i)
+		tag := sf.Tag.Get("json")
+		if !sf.IsExported() || tag == "-" || tag == "" {
+			continue
 		}
+		name, opts, _ := strings.Cut(tag, ",")
+		out = append(out, jsonField{name: name, quoted: []byte(strconv.Quote(name) + ":"), index: i, omitEmpty: opts == "omitempty"})
 	}
-	return json.Marshal(kept)
+	fieldsOfType.Store(t, out)
+	return out
+}
+
+// appendFields writes v as JSON keeping only the named top-level
+// attributes (and id, href and @type); every attribute when fields is
+// empty. v is a resource struct; only its selected attributes are encoded.
+func appendFields(buf *bytes.Buffer, v any, fields []string) error {
+	if len(fields) == 0 {
+		b, err := json.Marshal(v)
+		buf.Write(b)
+		return err
+	}
+	rv := reflect.ValueOf(v)
+	buf.WriteByte('{')
+	first := true
+	for _, f := range attributes(rv.Type()) {
+		if !slices.Contains(fields, f.name) && !slices.Contains(alwaysKept, f.name) {
+			continue
+		}
+		fv := rv.Field(f.index)
+		if f.omitEmpty && (fv.IsZero() || (fv.Kind() == reflect.Slice || fv.Kind() == reflect.String) && fv.Len() == 0) {
+			continue
+		}
+		b, err := json.Marshal(fv.Interface())
+		if err != nil {
+			return err
+		}
+		if !first {
+			buf.WriteByte(',')
+		}
+		first = false
+		buf.Write(f.quoted)
+		buf.Write(b)
+	}
+	buf.WriteByte('}')
+	return nil
 }
 
 // readBody reads a JSON object body: its decoded form and the raw bytes.
