@@ -291,6 +291,18 @@ func TestTMF622OrderThroughApprovalAndHub(t *testing.T) {
 				t.Fatalf("create order = %d %s (%s)", a.status, a.body, a.header.Get(tmf.IgnoredHeader))
 			}
 			id := o["id"].(string)
+			// Others read it exactly when Engage lets them.
+			for _, email := range []string{"brm.corporate@example.com", "finance@example.com", "owner@example.com", "security@example.com"} {
+				token := e.Token(t, email)
+				p, err := e.Auth.TokenPrincipal(ctx, token)
+				if err != nil {
+					t.Fatal(err)
+				}
+				_, ferr := e.Catalog.FindOrder(ctx, p, id)
+				if got := (client{t, e, token}).do("GET", orders+"/productOrder/"+id, ""); (got.status == 200) != (ferr == nil) || (ferr != nil && got.status != 404) {
+					t.Errorf("%s reading order %s = %d; Engage says %v", email, id, got.status, ferr)
+				}
+			}
 
 			// Its approvers approve it, stage by stage.
 			order, err := e.Catalog.FindOrder(ctx, access.System("test"), id)
