@@ -40,6 +40,7 @@ import (
 	"github.com/engagehq/engage/internal/org"
 	"github.com/engagehq/engage/internal/portfolio"
 	"github.com/engagehq/engage/internal/process"
+	"github.com/engagehq/engage/internal/processcost"
 	"github.com/engagehq/engage/internal/product"
 	"github.com/engagehq/engage/internal/pulse"
 	"github.com/engagehq/engage/internal/schema"
@@ -144,6 +145,10 @@ func (a *App) build(ctx context.Context) error {
 	a.CloudBill = cloudbill.New(d, clock, "")
 	a.CloudBill.Currencies = currencies
 	a.Billing.Cloud = cloudCharges{a.CloudBill}
+	a.ProcessCosts = &processcost.Service{DB: d, Clock: clock, Processes: a.Processes, Catalog: a.Catalog}
+	a.Billing.OnRun(a.ProcessCosts.Recompute)
+	a.Processes.OnServiceLinksChanged(a.ProcessCosts.MarkStale)
+	a.Costs.OnPoolsChanged(a.ProcessCosts.MarkPeriodStale)
 	a.Communities = &community.Service{DB: d, Clock: clock, Org: a.Org, Catalog: a.Catalog, Publisher: a.Notify}
 	a.Org.OnPeopleChanged(a.Communities.PeopleChanged)
 	a.Catalog.OnSubscriptionsChanged(a.Communities.SubscriptionsChanged)

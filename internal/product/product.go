@@ -21,6 +21,7 @@ import (
 	"github.com/engagehq/engage/internal/org"
 	"github.com/engagehq/engage/internal/portfolio"
 	"github.com/engagehq/engage/internal/process"
+	"github.com/engagehq/engage/internal/processcost"
 	"github.com/engagehq/engage/internal/pulse"
 	"github.com/engagehq/engage/internal/waiting"
 )
@@ -52,6 +53,8 @@ type Services struct {
 	CloudBill *cloudbill.Service
 	// Processes is the process register: value streams and processes.
 	Processes *process.Service
+	// ProcessCosts is what each process and customer journey costs.
+	ProcessCosts *processcost.Service
 	// Portfolio keeps strategic objectives, the board's ranking of needs
 	// and budget scenarios.
 	Portfolio *portfolio.Service

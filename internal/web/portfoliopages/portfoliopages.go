@@ -22,6 +22,7 @@ import (
 	"github.com/engagehq/engage/internal/catalog"
 	"github.com/engagehq/engage/internal/frontdoor"
 	"github.com/engagehq/engage/internal/process"
+	"github.com/engagehq/engage/internal/processcost"
 	"github.com/engagehq/engage/internal/web/page"
 )
 
@@ -31,12 +32,14 @@ type Pages struct {
 	Processes *process.Service
 	Catalog   *catalog.Catalog
 	FrontDoor *frontdoor.Service
+	// ProcessCosts shows what processes and journeys cost.
+	ProcessCosts *processcost.Service
 }
 
 // Routes are the process map, the process, application and journey pages,
 // their forms, and the ArchiMate import and export.
 func (s *Pages) Routes() []page.Route {
-	return []page.Route{
+	return append([]page.Route{
 		{Pattern: "GET /portfolio", Handle: s.processMap},
 		{Pattern: "POST /portfolio/processes", Handle: s.createProcess},
 		{Pattern: "GET /portfolio/processes/{id}", Handle: s.processPage},
@@ -52,7 +55,7 @@ func (s *Pages) Routes() []page.Route {
 		{Pattern: "POST /portfolio/archimate", Handle: s.importArchiMate, MaxBody: process.MaxFileBytes + 1<<20, MayUpload: process.MayWrite,
 			UploadTime: 2 * time.Minute},
 		{Pattern: "GET /portfolio/archimate/export", Handle: s.exportArchiMate},
-	}
+	}, s.costRoutes()...)
 }
 
 //go:embed templates
@@ -79,6 +82,8 @@ var Templates = page.Templates{
 		"portfolio_application.html":  &applicationView{},
 		"portfolio_journeys.html":     &journeysView{},
 		"portfolio_import.html":       &importView{},
+		"portfolio_journey.html":      &journeyView{},
+		"portfolio_cost_drill.html":   &drillView{},
 	},
 }
 
@@ -86,6 +91,7 @@ var Templates = page.Templates{
 type node struct {
 	process.MapEntry
 	Children []node
+	Cost     string // rolled up, the month's charged figure
 }
 
 // mapView is the process map: value streams and the processes below them.
@@ -95,6 +101,7 @@ type mapView struct {
 	Count     int
 	CanChange bool
 	Parents   []process.MapEntry
+	Costs     *processcost.CostMap
 }
 
 type processView struct {
@@ -104,6 +111,7 @@ type processView struct {
 	Applications []process.Application
 	Services     []catalog.ServiceCard
 	Parents      []process.MapEntry
+	Cost         *costSection
 }
 
 type applicationsView struct {
@@ -157,7 +165,13 @@ func (s *Pages) renderMap(w http.ResponseWriter, r *http.Request, base page.Base
 		w.WriteHeader(http.StatusUnprocessableEntity)
 	}
 	base.Title, base.Nav = "Portfolio: the process map", "portfolio"
-	s.Render(w, r, "portfolio_map.html", &mapView{Base: base, Roots: tree(m, 0, 0), Count: len(m.Entries), CanChange: process.MayChange(p), Parents: m.Entries})
+	v := &mapView{Base: base, Roots: tree(m, 0, 0), Count: len(m.Entries), CanChange: process.MayChange(p), Parents: m.Entries}
+	if v.Costs, err = s.mapCosts(r.Context(), p, r.URL.Query().Get("period")); err != nil {
+		return err
+	} else if v.Costs != nil {
+		withCosts(v.Roots, *v.Costs)
+	}
+	s.Render(w, r, "portfolio_map.html", v)
 	return nil
 }
 
@@ -207,6 +221,9 @@ func (s *Pages) renderProcess(w http.ResponseWriter, r *http.Request, id int64, 
 		return err
 	}
 	v := &processView{Detail: d}
+	if v.Cost, err = s.costOf(ctx, p, "process", id, r.URL.Query().Get("period")); err != nil {
+		return err
+	}
 	if v.Needs, _, err = s.FrontDoor.List(ctx, p, frontdoor.ListFilter{ProcessID: id, Limit: 50}); err != nil {
 		return err
 	}
