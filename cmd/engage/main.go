@@ -36,6 +36,7 @@ Commands:
   export        write the catalog, the process register or it as ArchiMate (export catalog|register|archimate [-o FILE])
   billing       run, close or list billing periods (billing run|close PERIOD | periods)
   costs         load cost pools and show cost recovery (costs import FILE | export [PERIOD] | results PERIOD)
+  spend         recognise vendors in a card or expense file (spend match FILE.csv; stores nothing)
   gate          may delivery work for a need proceed? (gate check REFERENCE; exit 0 when allowed)
   version       print the version
 
@@ -79,6 +80,7 @@ func (e env) run(ctx context.Context, args []string) int {
 		"gate":    cmdGate,
 		"billing": cmdBilling,
 		"costs":   cmdCosts,
+		"spend":   cmdSpend,
 	}
 	cmd, ok := commands[args[0]]
 	if !ok {

@@ -192,7 +192,7 @@ func (m *Matcher) find(d Descriptor) (*Vendor, float64, string) {
 		return nil, 0, ""
 	}
 	if v := dict.byName[d.Name]; v != nil {
-		return v, 0.95, fmt.Sprintf("%q is a name of %s", d.Name, v.Name)
+		return v, 0.95, fmt.Sprintf("“%s” is a name of %s", d.Name, v.Name)
 	}
 	words := strings.Fields(d.Name)
 	var head *Vendor
@@ -208,17 +208,17 @@ func (m *Matcher) find(d Descriptor) (*Vendor, float64, string) {
 	// with: AMAZON WEB SER is Amazon Web Services, not Amazon.
 	if len(d.Name) >= 5 {
 		if v, alias := dict.cutShort(d.Name); v != nil {
-			return v, 0.85, fmt.Sprintf("%q is %q cut short, a name of %s", d.Name, alias, v.Name)
+			return v, 0.85, fmt.Sprintf("“%s” is “%s” cut short, a name of %s", d.Name, alias, v.Name)
 		}
 	}
 	if head != nil {
-		return head, 0.9, fmt.Sprintf("%q starts with %q, a name of %s", d.Name, headName, head.Name)
+		return head, 0.9, fmt.Sprintf("“%s” starts with “%s”, a name of %s", d.Name, headName, head.Name)
 	}
 	for i := 1; i < len(words); i++ {
 		for k := min(len(words)-i, dict.longest); k >= 1; k-- {
 			part := strings.Join(words[i:i+k], " ")
 			if v := dict.byName[part]; v != nil && len(part) >= 4 {
-				return v, 0.75, fmt.Sprintf("%q names %s", part, v.Name)
+				return v, 0.75, fmt.Sprintf("“%s” names %s", part, v.Name)
 			}
 		}
 	}
