@@ -31,7 +31,8 @@ Commands:
   user          add, list or set the password of accounts (user add|passwd|list)
   token         create an API token for a person (token create EMAIL)
   import        import organisation data or usage from CSV, a FOCUS cloud bill, or an ArchiMate
-                exchange file into the process register (import KIND FILE; import archimate FILE.xml [--dry-run])
+                exchange file into the process register (import KIND FILE; import archimate FILE.xml [--dry-run]);
+                card, expense or invoice spend (import spend FILE.csv)
   apply         make the service catalog or the process register match a file (apply -f FILE [--dry-run])
   export        write the catalog, the process register or it as ArchiMate (export catalog|register|archimate [-o FILE])
   billing       run, close or list billing periods (billing run|close PERIOD | periods)

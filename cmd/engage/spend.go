@@ -4,7 +4,10 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
+	"strings"
 
+	"github.com/engagehq/engage/internal/access"
 	"github.com/engagehq/engage/internal/spend"
 )
 
@@ -39,5 +42,36 @@ func cmdSpend(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	fmt.Fprintf(e.stderr, "%d lines matched, %d wait for a person (confidence under %.2f).\n", lines, waiting, spend.ReviewBelow)
+	return nil
+}
+
+// cmdImportSpend imports a card, expense or accounts-payable file.
+func cmdImportSpend(ctx context.Context, e env, args []string) error {
+	cfg, pos, err := parse(e, "import spend", "import spend FILE.csv   (card lines: "+strings.Join(spend.CardColumns, ",")+
+		"; invoice lines: "+strings.Join(spend.InvoiceColumns, ",")+")", args, false, nil)
+	if err != nil {
+		return err
+	}
+	if pos.NArg() != 1 {
+		pos.usage()
+		return usagef("give one CSV file")
+	}
+	f, err := os.Open(pos.Arg(0))
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	a, err := open(ctx, e, cfg)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	progress(e, "Importing spend from %s…", pos.Arg(0))
+	rep, err := a.Spend.Import(ctx, access.System("engage import spend (command line)"), filepath.Base(pos.Arg(0)), f)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "%s lines: %d read, %d added, %d unchanged; of those added %d software, %d waiting for a person.\n",
+		rep.Kind, rep.Lines, rep.Added, rep.Unchanged, rep.Software, rep.Waiting)
 	return nil
 }

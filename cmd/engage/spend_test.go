@@ -45,3 +45,33 @@ func TestSpendMatch(t *testing.T) {
 		t.Fatalf("no merchant = %d %q", code, errs)
 	}
 }
+
+func TestImportSpend(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, with func(...string) []string) {
+		dir := t.TempDir()
+		path := filepath.Join(dir, "card.csv")
+		body := "date,merchant,amount,currency,department,employee_email,mcc,memo\n" +
+			"2026-03-02,ZOOM.US 888-799-9666,14.99,GBP,SALES,ann@example.com,4816,monthly plan\n" +
+			"2026-03-03,STARBUCKS #12345,4.20,GBP,SALES,ann@example.com,5814,\n"
+		if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if code, _, errs := runEngage(t, "", with("demo")...); code != 0 {
+			t.Fatalf("demo = %d %q", code, errs)
+		}
+		code, out, errs := runEngage(t, "", with("import", "spend", path)...)
+		if code != 0 || !strings.Contains(out, "card lines: 2 read, 2 added, 0 unchanged; of those added 1 software") {
+			t.Fatalf("import spend = %d %q %q", code, out, errs)
+		}
+		if code, out, _ := runEngage(t, "", with("import", "spend", path)...); code != 0 || !strings.Contains(out, "2 read, 0 added, 2 unchanged") {
+			t.Fatalf("again = %d %q", code, out)
+		}
+		bad := filepath.Join(dir, "bad.csv")
+		if err := os.WriteFile(bad, []byte(body+"2026-03-04,FS *MIRO,abc,GBP,SALES,,,\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if code, _, errs := runEngage(t, "", with("import", "spend", bad)...); code != 1 || !strings.Contains(errs, "line 4: amount") {
+			t.Fatalf("bad = %d %q", code, errs)
+		}
+	})
+}
