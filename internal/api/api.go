@@ -88,6 +88,7 @@ func (a *API) Register(mux *http.ServeMux) huma.API {
 	a.registerIdeas(api)
 	a.registerPulses(api)
 	a.registerEngagement(api)
+	a.registerSpend(api)
 	return api
 }
 

@@ -4,10 +4,12 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
+	"encoding/csv"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"io"
 	"strings"
 	"time"
@@ -51,8 +53,9 @@ const (
 	chunkLines = 2000
 )
 
-// ImportReport says what an import did.
-type ImportReport struct {
+// SpendImport says what an import did (named apart from org.ImportReport,
+// as the API document names types by their Go name).
+type SpendImport struct {
 	ImportID  int64  `json:"import_id" doc:"0 when the file added nothing"`
 	Kind      string `json:"kind" enum:"card,invoice"`
 	Lines     int    `json:"lines" doc:"Lines read"`
@@ -78,36 +81,37 @@ type row struct {
 // in one transaction: a file with a bad line stores nothing, and the error
 // names up to 50 bad lines. Lines stored before (the same content, the
 // same occurrence among equal lines of the file) are not stored again.
-func (s *Service) Import(ctx context.Context, p *access.Principal, fileName string, r io.Reader) (ImportReport, error) {
+func (s *Service) Import(ctx context.Context, p *access.Principal, fileName string, r io.Reader) (SpendImport, error) {
 	if p == nil {
-		return ImportReport{}, engage.Errorf(engage.EUNAUTHORIZED, "Sign in to import spend.")
+		return SpendImport{}, engage.Errorf(engage.EUNAUTHORIZED, "Sign in to import spend.")
 	}
 	if !CanImport(p) {
-		return ImportReport{}, engage.Errorf(engage.EFORBIDDEN, "Only finance and administrators can import spend.")
+		return SpendImport{}, engage.Errorf(engage.EFORBIDDEN, "Only finance and administrators can import spend.")
 	}
 	cr := csvfile.NewReader(r)
 	cr.RefuseCut = true
 	cr.ReuseRecord = true
 	head, err := cr.Read()
 	if err == io.EOF {
-		return ImportReport{}, engage.Errorf(engage.EINVALID, "The file is empty: its first line names the columns (%s, or for invoices %s).",
+		return SpendImport{}, engage.Errorf(engage.EINVALID, "The file is empty: its first line names the columns (%s, or for invoices %s).",
 			strings.Join(CardColumns, ","), strings.Join(InvoiceColumns, ","))
 	}
 	if err != nil {
-		return ImportReport{}, readError(err)
+		return SpendImport{}, readError(err)
 	}
 	f, err := readHeader(head)
 	if err != nil {
-		return ImportReport{}, err
+		return SpendImport{}, err
 	}
 	codes, err := s.departmentCodes(ctx)
 	if err != nil {
-		return ImportReport{}, err
+		return SpendImport{}, err
 	}
-	rep := ImportReport{Kind: f.kind}
+	rep := SpendImport{Kind: f.kind}
 	m := s.matcher()
 	cache := map[[3]string]Match{}
 	seen := map[uint64]uint32{}
+	seed := maphash.MakeSeed()
 	today := s.Clock.Now().UTC().Format(time.DateOnly)
 	var errs []engage.FieldError
 	err = s.DB.TransactOnce(ctx, func(tx *db.Tx) error {
@@ -139,12 +143,11 @@ func (s *Service) Import(ctx context.Context, p *access.Principal, fileName stri
 			}
 			line, _ := cr.FieldPos(0)
 			if err != nil {
-				var fe *engage.Error
-				if errors.As(readError(err), &fe) {
-					errs = append(errs, engage.FieldError{Field: "file", Message: fe.Message})
-				} else {
-					return err
+				var pe *csv.ParseError
+				if !errors.As(err, &pe) {
+					return fmt.Errorf("reading the file: %w", err)
 				}
+				errs = append(errs, engage.FieldError{Field: fmt.Sprintf("line %d", pe.StartLine), Message: pe.Err.Error()})
 				break
 			}
 			rep.Lines++
@@ -166,7 +169,7 @@ func (s *Service) Import(ctx context.Context, p *access.Principal, fileName stri
 				cache[ck] = got
 			}
 			rw.match = got
-			h := lineHash(f.kind, rec)
+			h := lineHash(seed, rec)
 			seen[h]++
 			rw.key = lineKey(f.kind, rec, seen[h])
 			chunk = append(chunk, rw)
@@ -196,7 +199,7 @@ func (s *Service) Import(ctx context.Context, p *access.Principal, fileName stri
 			fmt.Sprintf("Imported %d %s lines (%d new) from %s", rep.Lines, f.kind, rep.Added, clip(fileName, 200)), nil, rep)
 	}, db.BulkWrite())
 	if err != nil {
-		return ImportReport{}, err
+		return SpendImport{}, err
 	}
 	return rep, nil
 }
@@ -368,10 +371,17 @@ func (f format) parse(rec []string, line int, codes map[string]int64, currencies
 	return rw, bad
 }
 
-// lineHash is a short hash of a record, to count equal lines in a file.
-func lineHash(kind string, rec []string) uint64 {
-	sum := lineSum(kind, rec, 0)
-	return binary.LittleEndian.Uint64(sum[:8])
+// lineHash is a short hash of a record, to count equal lines in a file
+// (a collision only numbers two different lines' occurrences together,
+// which keeps each key unique all the same).
+func lineHash(seed maphash.Seed, rec []string) uint64 {
+	var h maphash.Hash
+	h.SetSeed(seed)
+	for _, c := range rec {
+		h.WriteString(strings.TrimSpace(c))
+		h.WriteByte(0x1f)
+	}
+	return h.Sum64()
 }
 
 // lineKey identifies a line: its kind, every cell, and its occurrence among

@@ -31,20 +31,37 @@ type writer struct {
 
 func newWriter(tx *db.Tx, importID int64) *writer { return &writer{tx: tx, importID: importID} }
 
-func (w *writer) count(rows []row) {
-	for _, r := range rows {
-		if r.match.Software {
+// countAdded counts the lines an INSERT … RETURNING software, confidence
+// stored, and among them those recognised as software and those waiting
+// for a person.
+func (w *writer) countAdded(rows *sql.Rows, err error) (int, error) {
+	if err != nil {
+		return 0, fmt.Errorf("storing spend lines: %w", err)
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		var soft bool
+		var conf int
+		if err := rows.Scan(&soft, &conf); err != nil {
+			return n, err
+		}
+		n++
+		if soft {
 			w.software++
 		}
-		if r.match.NeedsReview() {
+		if float64(conf) < ReviewBelow*100 {
 			w.waiting++
 		}
 	}
+	if err := rows.Err(); err != nil {
+		return n, fmt.Errorf("storing spend lines: %w", err)
+	}
+	return n, nil
 }
 
-// write stores rows and returns how many were new. The software and
-// waiting counts are of all rows written, new or not, corrected by the
-// caller's added count only when everything was new; see Import.
+// write stores rows and returns how many were new, counting among those
+// the software lines and the lines waiting for a person.
 func (w *writer) write(ctx context.Context, rows []row) (int, error) {
 	if w.tx.Engine() == db.Postgres {
 		return w.writePostgres(ctx, rows)
@@ -58,7 +75,7 @@ func (w *writer) write(ctx context.Context, rows []row) (int, error) {
 				r.email, r.mcc, r.memo, r.invoice, r.gl, r.extra, r.match.Vendor, r.match.Known, r.match.Software,
 				confidencePercent(r.match), r.match.Reason)
 		}
-		var res sql.Result
+		var rows *sql.Rows
 		var err error
 		if len(part) == sqliteRows {
 			if w.full == nil {
@@ -66,33 +83,17 @@ func (w *writer) write(ctx context.Context, rows []row) (int, error) {
 					return added, err
 				}
 			}
-			res, err = w.full.ExecContext(ctx, w.args...)
+			rows, err = w.full.QueryContext(ctx, w.args...)
 		} else {
-			res, err = w.tx.Exec(ctx, insertSQL(len(part)), w.args...)
+			rows, err = w.tx.Query(ctx, insertSQL(len(part)), w.args...)
 		}
+		n, err := w.countAdded(rows, err)
 		if err != nil {
-			return added, fmt.Errorf("storing spend lines: %w", err)
+			return added, err
 		}
-		n, _ := res.RowsAffected()
-		added += int(n)
-		if int(n) == len(part) {
-			w.count(part)
-		} else {
-			w.countNew(ctx, part)
-		}
+		added += n
 	}
 	return added, nil
-}
-
-// countNew counts, among rows some of which were stored before, those this
-// import stored.
-func (w *writer) countNew(ctx context.Context, rows []row) {
-	for _, r := range rows {
-		var id int64
-		if err := w.tx.QueryRow(ctx, "SELECT import_id FROM spend_lines WHERE line_key = ?", r.key).Scan(&id); err == nil && id == w.importID {
-			w.count([]row{r})
-		}
-	}
 }
 
 // confidencePercent keeps a match's confidence as a whole percentage.
@@ -100,7 +101,7 @@ func confidencePercent(m Match) int { return int(m.Confidence*100 + 0.5) }
 
 func insertSQL(n int) string {
 	return "INSERT OR FAIL INTO spend_lines(" + strings.Join(lineColumns, ", ") + ") VALUES " + db.ValueRows(n, len(lineColumns)) +
-		" ON CONFLICT (line_key) DO NOTHING"
+		" ON CONFLICT (line_key) DO NOTHING RETURNING software, confidence"
 }
 
 func (w *writer) writePostgres(ctx context.Context, rows []row) (int, error) {
@@ -120,17 +121,7 @@ func (w *writer) writePostgres(ctx context.Context, rows []row) (int, error) {
 		FROM unnest(?::text[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::bigint[],
 			?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::boolean[], ?::boolean[], ?::bigint[], ?::text[])
 			AS t(k, l, kd, d, p, m, a, c, dp, e, mc, me, i, g, x, v, kn, s, cf, r)
-		ON CONFLICT (line_key) DO NOTHING`
-	res, err := w.tx.Exec(ctx, q, w.importID, keys, lines, kinds, dates, periods, merchants, amounts, curs, depts,
-		emails, mccs, memos, invoices, gls, extras, vendors, known, soft, conf, reasons)
-	if err != nil {
-		return 0, fmt.Errorf("storing spend lines: %w", err)
-	}
-	added, _ := res.RowsAffected()
-	if int(added) == n {
-		w.count(rows)
-	} else {
-		w.countNew(ctx, rows)
-	}
-	return int(added), nil
+		ON CONFLICT (line_key) DO NOTHING RETURNING software, confidence`
+	return w.countAdded(w.tx.Query(ctx, q, w.importID, keys, lines, kinds, dates, periods, merchants, amounts, curs, depts,
+		emails, mccs, memos, invoices, gls, extras, vendors, known, soft, conf, reasons))
 }

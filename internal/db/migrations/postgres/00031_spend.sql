@@ -38,7 +38,6 @@ CREATE TABLE spend_lines (
     reason        TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX spend_lines_department ON spend_lines(department_id, period);
-CREATE INDEX spend_lines_vendor ON spend_lines(vendor, department_id);
 
 -- +goose Down
 DROP TABLE spend_lines;
