@@ -89,6 +89,7 @@ func (a *API) Register(mux *http.ServeMux) huma.API {
 	a.registerPulses(api)
 	a.registerEngagement(api)
 	a.registerSpend(api)
+	a.registerSpendLearning(api)
 	return api
 }
 

@@ -46,3 +46,67 @@ func (a *API) registerSpend(api huma.API) {
 			return body(rep), err
 		})
 }
+
+type spendLineList struct {
+	ListParams
+	DepartmentID int64 `query:"department_id" required:"true" minimum:"1" doc:"The department whose lines to list."`
+	Waiting      bool  `query:"waiting" doc:"Only lines whose match waits for a person."`
+}
+
+type spendCorrection struct {
+	ID   int64 `path:"id" minimum:"1"`
+	Body spend.Correction
+}
+
+// SpendMatch is what recognition made of a line, or what a person said.
+type SpendMatch struct {
+	Vendor     string  `json:"vendor"`
+	Known      bool    `json:"known"`
+	Category   string  `json:"category,omitempty"`
+	Software   bool    `json:"software"`
+	Confidence float64 `json:"confidence" minimum:"0" maximum:"1"`
+	Reason     string  `json:"reason"`
+}
+
+type spendVendorList struct {
+	Items []spend.Vendor `json:"items" nullable:"false"`
+}
+
+func (a *API) registerSpendLearning(api huma.API) {
+	tags := []string{"Spend"}
+	register(a, api, huma.Operation{OperationID: "list-spend-lines", Method: http.MethodGet, Path: "/spend-lines", Tags: tags,
+		Summary: "A department's spend lines",
+		Description: "Spend lines name people: a department's budget holders, its BRM, finance and administrators see all its lines; " +
+			"anyone else only their own. Newest first."},
+		func(ctx context.Context, p *access.Principal, in *spendLineList) (*Page[spend.SpendLine], error) {
+			items, next, err := a.Spend.ListLines(ctx, p, spend.LineFilter{DepartmentID: in.DepartmentID, Waiting: in.Waiting, Limit: in.Limit, Cursor: in.Cursor})
+			if err != nil {
+				return nil, err
+			}
+			return page(items, next), nil
+		})
+	register(a, api, huma.Operation{OperationID: "correct-spend-match", Method: http.MethodPost, Path: "/spend-lines/{id}/match", Tags: tags,
+		Summary: "Confirm or correct a line's vendor", Errors: []int{http.StatusNotFound},
+		Description: "Those who see the department's lines. The line's descriptor becomes a name of the vendor in the dictionary, so later " +
+			"lines with it match that vendor; lines already stored with the same descriptor take it at once. Sending it again changes nothing more."},
+		func(ctx context.Context, p *access.Principal, in *spendCorrection) (*Body[SpendMatch], error) {
+			m, err := a.Spend.Correct(ctx, p, in.ID, in.Body)
+			return body(SpendMatch(m)), err
+		})
+	register(a, api, huma.Operation{OperationID: "list-spend-vendors", Method: http.MethodGet, Path: "/spend-vendors", Tags: tags,
+		Summary: "The vendor dictionary", Description: "The vendors Engage ships with, extended by finance and by people's corrections."},
+		func(ctx context.Context, p *access.Principal, _ *struct{}) (*Body[spendVendorList], error) {
+			d, err := a.Spend.Dictionary(ctx)
+			if err != nil {
+				return nil, err
+			}
+			return body(spendVendorList{Items: d.Vendors()}), nil
+		})
+	register(a, api, huma.Operation{OperationID: "add-spend-vendor", Method: http.MethodPost, Path: "/spend-vendors", Tags: tags,
+		Summary:     "Extend the vendor dictionary",
+		Description: "Finance and administrators. Adds a vendor, or adds names and domains to one the dictionary has. Sending it again changes nothing more."},
+		func(ctx context.Context, p *access.Principal, in *struct{ Body spend.Vendor }) (*Body[spend.Vendor], error) {
+			v, err := a.Spend.AddVendor(ctx, p, in.Body)
+			return body(v), err
+		})
+}

@@ -1,6 +1,8 @@
 package app_test
 
 import (
+	"context"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -33,6 +35,56 @@ func TestSpendImportAPI(t *testing.T) {
 			if status, _ := clientOf(t, e, who).do("POST", "/spend-imports", "text/csv", file); status != http.StatusForbidden {
 				t.Errorf("%s imports spend = %d; want 403", who, status)
 			}
+		}
+	})
+}
+
+// A BRM lists the department's lines waiting for a person and corrects
+// one; the requester who paid sees only their own lines; finance extends
+// the dictionary.
+func TestSpendLearningAPI(t *testing.T) {
+	apptest.Run(t, func(t *testing.T, e *apptest.Engage) {
+		finance := clientOf(t, e, "finance@example.com")
+		file := "date,merchant,amount,currency,department,employee_email,mcc,memo\n" +
+			"2026-03-02,SQ *KW DATA TOOLS,30.00,GBP,RND,requester@example.com,,\n" +
+			"2026-03-03,ZOOM.US 888-799-9666,14.99,GBP,RND,head.rnd@example.com,4816,\n"
+		if status, out := finance.do("POST", "/spend-imports", "text/csv", file); status != http.StatusCreated || out["waiting"] != float64(1) {
+			t.Fatalf("import = %d %v", status, out)
+		}
+		var rnd int64
+		if err := e.DB.QueryRow(context.Background(), "SELECT id FROM departments WHERE code = 'RND'").Scan(&rnd); err != nil {
+			t.Fatal(err)
+		}
+		brm := clientOf(t, e, "brm@example.com")
+		status, out := brm.do("GET", fmt.Sprintf("/spend-lines?department_id=%d&waiting=true", rnd), "", "")
+		items, _ := out["items"].([]any)
+		if status != 200 || len(items) != 1 {
+			t.Fatalf("waiting lines = %d %v", status, out)
+		}
+		id := int64(items[0].(map[string]any)["id"].(float64))
+		status, out = brm.do("POST", fmt.Sprintf("/spend-lines/%d/match", id), "application/json", `{"vendor":"Kiwi Data","software":true}`)
+		if status != 200 || out["vendor"] != "Kiwi Data" || out["confidence"] != float64(1) {
+			t.Fatalf("correct = %d %v", status, out)
+		}
+		// The requester sees their own line and not the colleague's.
+		req := clientOf(t, e, "requester@example.com")
+		status, out = req.do("GET", fmt.Sprintf("/spend-lines?department_id=%d", rnd), "", "")
+		items, _ = out["items"].([]any)
+		if status != 200 || len(items) != 1 || items[0].(map[string]any)["vendor"] != "Kiwi Data" {
+			t.Fatalf("requester's lines = %d %v", status, out)
+		}
+		if status, _ := req.do("POST", fmt.Sprintf("/spend-lines/%d/match", id), "application/json", `{"vendor":"X","software":false}`); status != http.StatusNotFound {
+			t.Fatalf("requester corrects = %d; want 404", status)
+		}
+		if status, _ := req.do("POST", "/spend-vendors", "application/json", `{"name":"Quillstack","category":"notes","software":true,"aliases":[],"domains":["quillstack.io"]}`); status != http.StatusForbidden {
+			t.Fatalf("requester extends the dictionary = %d", status)
+		}
+		if status, out := finance.do("POST", "/spend-vendors", "application/json", `{"name":"Quillstack","category":"notes","software":true,"aliases":[],"domains":["quillstack.io"]}`); status != 200 || out["name"] != "Quillstack" {
+			t.Fatalf("finance extends the dictionary = %d %v", status, out)
+		}
+		status, out = req.do("GET", "/spend-vendors", "", "")
+		if status != 200 || !strings.Contains(fmt.Sprint(out["items"]), "Quillstack") || !strings.Contains(fmt.Sprint(out["items"]), "Kiwi Data") {
+			t.Fatalf("dictionary = %d", status)
 		}
 	})
 }

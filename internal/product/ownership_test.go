@@ -36,7 +36,7 @@ var owners = map[string][]string{
 	"cloudbill": {"cloud_imports", "cloud_charges", "cloud_charge_batches", "cloud_charge_keys", "cloud_allocation_rules",
 		"cloud_allocation_targets", "cloud_allocations"},
 	"costs":     {"cost_pools", "cost_pool_targets"},
-	"spend":     {"spend_imports", "spend_lines"},
+	"spend":     {"spend_imports", "spend_lines", "spend_vendor_names"},
 	"discuss":   {"discuss_topics", "discuss_replies", "discuss_followers", "discuss_revisions", "discuss_flags"},
 	"community": {"communities", "community_staff", "community_rules", "community_members"},
 	"idea":      {"idea_ideas", "idea_votes", "idea_status_events"},

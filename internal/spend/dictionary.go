@@ -11,11 +11,11 @@ import (
 
 // Vendor is a company money is paid to.
 type Vendor struct {
-	Name     string
-	Category string // what the vendor's product does (meetings, whiteboard…), or the kind of spend (travel, meals…)
-	Software bool
-	Aliases  []string // names a descriptor may show instead of Name
-	Domains  []string // web domains, lower case
+	Name     string   `json:"name" minLength:"1" maxLength:"100"`
+	Category string   `json:"category" maxLength:"60" doc:"What the vendor's product does (meetings, whiteboard…), or the kind of spend (travel, meals…)"`
+	Software bool     `json:"software"`
+	Aliases  []string `json:"aliases" nullable:"false" maxItems:"50" doc:"Names a descriptor may show instead of the name"`
+	Domains  []string `json:"domains" nullable:"false" maxItems:"20" doc:"Web domains, lower case"`
 }
 
 // Dictionary is the vendors recognition knows, indexed by the normalised
@@ -139,7 +139,9 @@ func (d *Dictionary) Lookup(s string) *Vendor {
 func (d *Dictionary) Vendors() []Vendor {
 	out := make([]Vendor, 0, len(d.vendors))
 	for _, v := range d.vendors {
-		out = append(out, *v)
+		c := *v
+		c.Aliases, c.Domains = append([]string{}, v.Aliases...), append([]string{}, v.Domains...)
+		out = append(out, c)
 	}
 	sort.Slice(out, func(i, j int) bool { return strings.ToLower(out[i].Name) < strings.ToLower(out[j].Name) })
 	return out

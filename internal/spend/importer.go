@@ -108,7 +108,11 @@ func (s *Service) Import(ctx context.Context, p *access.Principal, fileName stri
 		return SpendImport{}, err
 	}
 	rep := SpendImport{Kind: f.kind}
-	m := s.matcher()
+	dict, err := s.Dictionary(ctx)
+	if err != nil {
+		return SpendImport{}, err
+	}
+	m := NewMatcher(dict)
 	cache := map[[3]string]Match{}
 	seen := map[uint64]uint32{}
 	seed := maphash.MakeSeed()

@@ -2,7 +2,6 @@ package spend
 
 import (
 	"context"
-	"sync"
 
 	"github.com/engagehq/engage"
 	"github.com/engagehq/engage/internal/access"
@@ -20,19 +19,6 @@ type Service struct {
 	// Currencies are those the organisation uses; lines in others are
 	// refused.
 	Currencies rating.Currencies
-
-	mu   sync.Mutex
-	dict *Dictionary // the shipped dictionary, loaded once
-}
-
-// matcher returns the matcher imports use.
-func (s *Service) matcher() *Matcher {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.dict == nil {
-		s.dict = Shipped()
-	}
-	return NewMatcher(s.dict)
 }
 
 // CanImport reports whether p may import spend: finance and administrators.
