@@ -15,6 +15,12 @@ import (
 // import.
 func TestSpendImportAPI(t *testing.T) {
 	apptest.Run(t, func(t *testing.T, e *apptest.Engage) {
+		// The demo holds a year of card lines: the sample's, but those in
+		// Canadian dollars, which the demo organisation does not use.
+		var demoLines, software int
+		if err := e.DB.QueryRow(context.Background(), "SELECT COUNT(*), SUM(CASE WHEN software THEN 1 ELSE 0 END) FROM spend_lines").Scan(&demoLines, &software); err != nil || demoLines != 1065 || software < 590 {
+			t.Fatalf("demo card lines = %d (%d software), %v", demoLines, software, err)
+		}
 		finance := clientOf(t, e, "finance@example.com")
 		file := "date,merchant,amount,currency,department,employee_email,mcc,memo\n" +
 			"2026-03-02,ZOOM.US 888-799-9666,14.99,GBP,SALES,head.sales@example.com,4816,monthly plan\n" +
