@@ -94,13 +94,13 @@ func (a *API) registerSpendLearning(api huma.API) {
 			return body(SpendMatch(m)), err
 		})
 	register(a, api, huma.Operation{OperationID: "list-spend-vendors", Method: http.MethodGet, Path: "/spend-vendors", Tags: tags,
-		Summary: "The vendor dictionary", Description: "The vendors Engage ships with, extended by finance and by people's corrections."},
+		Summary: "The vendor dictionary", Description: "Finance, administrators, the board, BRMs and budget holders. The vendors Engage ships with, extended by finance and by people's corrections."},
 		func(ctx context.Context, p *access.Principal, _ *struct{}) (*Body[spendVendorList], error) {
-			d, err := a.Spend.Dictionary(ctx)
+			items, err := a.Spend.ListVendors(ctx, p)
 			if err != nil {
 				return nil, err
 			}
-			return body(spendVendorList{Items: d.Vendors()}), nil
+			return body(spendVendorList{Items: items}), nil
 		})
 	register(a, api, huma.Operation{OperationID: "add-spend-vendor", Method: http.MethodPost, Path: "/spend-vendors", Tags: tags,
 		Summary:     "Extend the vendor dictionary",

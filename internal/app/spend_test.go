@@ -88,7 +88,10 @@ func TestSpendLearningAPI(t *testing.T) {
 		if status, out := finance.do("POST", "/spend-vendors", "application/json", `{"name":"Quillstack","category":"notes","software":true,"aliases":[],"domains":["quillstack.io"]}`); status != 200 || out["name"] != "Quillstack" {
 			t.Fatalf("finance extends the dictionary = %d %v", status, out)
 		}
-		status, out = req.do("GET", "/spend-vendors", "", "")
+		if status, _ := req.do("GET", "/spend-vendors", "", ""); status != http.StatusForbidden {
+			t.Fatalf("requester reads the dictionary = %d", status)
+		}
+		status, out = brm.do("GET", "/spend-vendors", "", "")
 		if status != 200 || !strings.Contains(fmt.Sprint(out["items"]), "Quillstack") || !strings.Contains(fmt.Sprint(out["items"]), "Kiwi Data") {
 			t.Fatalf("dictionary = %d", status)
 		}

@@ -157,3 +157,20 @@ func (s *Service) AddVendor(ctx context.Context, p *access.Principal, in Vendor)
 	}
 	return in, nil
 }
+
+// ListVendors returns the whole dictionary, shipped and extended, to those
+// who work with spend: finance, administrators, the board, and BRMs and
+// budget holders of some department.
+func (s *Service) ListVendors(ctx context.Context, p *access.Principal) ([]Vendor, error) {
+	if p == nil {
+		return nil, engage.Errorf(engage.EUNAUTHORIZED, "Sign in to see the vendor dictionary.")
+	}
+	if !p.ReadsStatements() {
+		return nil, engage.Errorf(engage.EFORBIDDEN, "The vendor dictionary is for finance, BRMs and budget holders.")
+	}
+	d, err := s.Dictionary(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return d.Vendors(), nil
+}
