@@ -38,6 +38,7 @@ Commands:
   billing       run, close or list billing periods (billing run|close PERIOD | periods)
   costs         load cost pools and show cost recovery (costs import FILE | export [PERIOD] | results PERIOD)
   spend         recognise vendors in a card or expense file (spend match FILE.csv; stores nothing)
+  ranking       the board's ranking of the needs waiting for its decision, with each score's parts
   gate          may delivery work for a need proceed? (gate check REFERENCE; exit 0 when allowed)
   version       print the version
 
@@ -82,6 +83,7 @@ func (e env) run(ctx context.Context, args []string) int {
 		"billing": cmdBilling,
 		"costs":   cmdCosts,
 		"spend":   cmdSpend,
+		"ranking": cmdRanking,
 	}
 	cmd, ok := commands[args[0]]
 	if !ok {
