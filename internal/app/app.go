@@ -44,6 +44,7 @@ import (
 	"github.com/engagehq/engage/internal/product"
 	"github.com/engagehq/engage/internal/pulse"
 	"github.com/engagehq/engage/internal/schema"
+	"github.com/engagehq/engage/internal/spend"
 	"github.com/engagehq/engage/internal/tmf"
 	"github.com/engagehq/engage/internal/waiting"
 	"github.com/engagehq/engage/internal/web"
@@ -142,6 +143,7 @@ func (a *App) build(ctx context.Context) error {
 	a.Portfolio = &portfolio.Service{DB: d, Clock: clock, Org: a.Org, Processes: a.Processes, Needs: a.FrontDoor}
 	a.Billing = &billing.Service{DB: d, Clock: clock, Catalog: a.Catalog, UsagePast: cfg.UsageWindow.Past, UsageFuture: cfg.UsageWindow.Future}
 	a.Costs = &costs.Service{DB: d, Clock: clock, Currencies: currencies}
+	a.Spend = &spend.Service{DB: d, Org: a.Org, Clock: clock, Currencies: currencies}
 	a.CloudBill = cloudbill.New(d, clock, "")
 	a.CloudBill.Currencies = currencies
 	a.Billing.Cloud = cloudCharges{a.CloudBill}
