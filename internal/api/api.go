@@ -92,6 +92,8 @@ func (a *API) Register(mux *http.ServeMux) huma.API {
 	a.registerIdeas(api)
 	a.registerPulses(api)
 	a.registerEngagement(api)
+	a.registerSpend(api)
+	a.registerSpendLearning(api)
 	return api
 }
 

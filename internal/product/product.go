@@ -24,6 +24,7 @@ import (
 	"github.com/engagehq/engage/internal/process"
 	"github.com/engagehq/engage/internal/processcost"
 	"github.com/engagehq/engage/internal/pulse"
+	"github.com/engagehq/engage/internal/spend"
 	"github.com/engagehq/engage/internal/waiting"
 )
 
@@ -50,6 +51,8 @@ type Services struct {
 	Billing *billing.Service
 	// Costs allocates cost pools to services for unit cost and recovery.
 	Costs *costs.Service
+	// Spend imports card, expense and invoice lines and recognises their vendors.
+	Spend *spend.Service
 	// CloudBill imports FOCUS cloud bills and allocates them to departments.
 	CloudBill *cloudbill.Service
 	// Processes is the process register: value streams and processes.

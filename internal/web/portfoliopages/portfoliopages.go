@@ -8,6 +8,7 @@ import (
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"html/template"
 	"io"
@@ -276,16 +277,23 @@ func (s *Pages) renderProcess(w http.ResponseWriter, r *http.Request, id int64, 
 			return err
 		}
 	}
-	if base.Form == nil {
+	// The page has several forms; one refused keeps what was typed in it,
+	// and the edit form still shows the process as it is unless it is the
+	// one refused (it sends the version).
+	if _, edit := base.Form["version"]; !edit {
 		e := d.Entry
 		ext := ""
 		if e.ExternalCustomers {
 			ext = "on"
 		}
-		base.Form = map[string]string{"kind": string(e.Kind), "ref": e.Ref, "name": e.Name, "description": e.Description,
+		own := map[string]string{"kind": string(e.Kind), "ref": e.Ref, "name": e.Name, "description": e.Description,
 			"parent_id": strconv.FormatInt(e.ParentID, 10), "criticality": e.Criticality, "external_customers": ext, "enablement": e.Enablement,
 			"archimate_type": e.ArchiMateType, "archimate_id": e.ArchiMateID, "version": strconv.Itoa(e.Version), "weight": "100",
 			"owner_person_id": strconv.FormatInt(e.OwnerPersonID, 10), "owner_department_id": strconv.FormatInt(e.OwnerDepartmentID, 10)}
+		for k, v := range base.Form {
+			own[k] = v
+		}
+		base.Form = own
 	}
 	if len(base.Errors) > 0 {
 		w.WriteHeader(http.StatusUnprocessableEntity)
@@ -324,7 +332,13 @@ func (s *Pages) link(w http.ResponseWriter, r *http.Request) error {
 	}
 	ctx, p := r.Context(), page.Principal(r)
 	weight, werr := decimal.NewFromString(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(r.PostFormValue("weight")), "%")))
-	target, terr := strconv.ParseInt(r.PostFormValue("target"), 10, 64)
+	// The target names its kind ("service:12", "application:7"): one list
+	// offers both, and an application and a service may share a number.
+	kind, number, _ := strings.Cut(r.PostFormValue("target"), ":")
+	target, terr := strconv.ParseInt(number, 10, 64)
+	if kind != "service" && kind != "application" {
+		terr = errors.New("no kind")
+	}
 	var errs []engage.FieldError
 	if werr != nil {
 		errs = append(errs, engage.FieldError{Field: "weight", Message: "Enter a percentage from 0 to 100, such as 40 or 12.5."})
@@ -333,7 +347,7 @@ func (s *Pages) link(w http.ResponseWriter, r *http.Request) error {
 		errs = append(errs, engage.FieldError{Field: "target", Message: "Choose an application or a catalog service."})
 	}
 	if len(errs) == 0 {
-		if r.PostFormValue("kind") == "service" {
+		if kind == "service" {
 			_, err = s.Processes.LinkService(ctx, p, id, target, weight)
 		} else {
 			_, err = s.Processes.LinkApplication(ctx, p, id, target, weight)
