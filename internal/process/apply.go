@@ -69,7 +69,7 @@ func (s *Service) ApplyRegister(ctx context.Context, p *access.Principal, f Regi
 		return RegisterPlan{}, err
 	}
 	var plan RegisterPlan
-	err := s.DB.Transact(ctx, func(tx *db.Tx) error {
+	err := s.transact(ctx, func(tx *db.Tx) error {
 		a := &applier{ctx: ctx, s: s, tx: tx, p: p, f: f, plan: RegisterPlan{Changes: []RegisterChange{}, Warnings: slices.Clone(f.Warnings), DryRun: dryRun}}
 		if a.plan.Warnings == nil {
 			a.plan.Warnings = []string{}

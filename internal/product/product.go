@@ -17,6 +17,7 @@ import (
 	"github.com/engagehq/engage/internal/engagement"
 	"github.com/engagehq/engage/internal/frontdoor"
 	"github.com/engagehq/engage/internal/idea"
+	"github.com/engagehq/engage/internal/landscape"
 	"github.com/engagehq/engage/internal/notify"
 	"github.com/engagehq/engage/internal/org"
 	"github.com/engagehq/engage/internal/portfolio"
@@ -56,6 +57,8 @@ type Services struct {
 	CloudBill *cloudbill.Service
 	// Processes is the process register: value streams and processes.
 	Processes *process.Service
+	// Landscape reads the register as a whole: risks, redundancy, heatmap.
+	Landscape *landscape.Service
 	// ProcessCosts is what each process and customer journey costs.
 	ProcessCosts *processcost.Service
 	// Portfolio keeps strategic objectives, the board's ranking of needs
