@@ -18,8 +18,10 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/shopspring/decimal"
 
 	"github.com/engagehq/engage"
+	"github.com/engagehq/engage/internal/access"
 	"github.com/engagehq/engage/internal/api"
 	"github.com/engagehq/engage/internal/approval"
 	"github.com/engagehq/engage/internal/audit"
@@ -153,6 +155,14 @@ func (a *App) build(ctx context.Context) error {
 	a.Billing.OnRun(a.ProcessCosts.Recompute)
 	a.Processes.OnServiceLinksChanged(a.ProcessCosts.MarkStale)
 	a.Costs.OnPoolsChanged(a.ProcessCosts.MarkPeriodStale)
+	a.Landscape.Costs = func(ctx context.Context, p *access.Principal) (map[int64]decimal.Decimal, string, error) {
+		if !processcost.MayRead(p) {
+			return nil, "", nil // the heatmap says there is no cost to show
+		}
+		all, err := a.ProcessCosts.ProcessCosts(ctx, p, "")
+		currency, costs := processcost.InOneCurrency(all)
+		return costs, currency, err
+	}
 	a.Communities = &community.Service{DB: d, Clock: clock, Org: a.Org, Catalog: a.Catalog, Publisher: a.Notify}
 	a.Org.OnPeopleChanged(a.Communities.PeopleChanged)
 	a.Catalog.OnSubscriptionsChanged(a.Communities.SubscriptionsChanged)

@@ -61,7 +61,13 @@ func TestLandscapePages(t *testing.T) {
 		}
 		if res, body := riley.Get("/portfolio/heatmap?view=cost"); res.StatusCode != http.StatusOK || !strings.Contains(body, `id="no-costs"`) ||
 			strings.Contains(body, `<svg id="heatmap"`) {
-			t.Fatalf("cost heatmap without costs = %d", res.StatusCode)
+			t.Fatalf("cost heatmap for a requester = %d", res.StatusCode)
+		}
+		// Finance sees the demo's costs drawn, in the statements' currency.
+		fin := e.SignIn(t, "finance@example.com")
+		if res, body := fin.Get("/portfolio/heatmap?view=cost"); res.StatusCode != http.StatusOK || strings.Contains(body, `id="no-costs"`) ||
+			!strings.Contains(body, `<svg id="heatmap"`) || !strings.Contains(body, " EUR") {
+			t.Fatalf("cost heatmap for finance = %d", res.StatusCode)
 		}
 
 		api := clientOf(t, e, "requester@example.com")

@@ -3,6 +3,7 @@ package landscape
 import (
 	"context"
 	"slices"
+	"strings"
 
 	"github.com/shopspring/decimal"
 
@@ -118,9 +119,14 @@ func (s *Service) Heatmap(ctx context.Context, p *access.Principal, view string)
 			value = func(int64) (string, int) { return "", 0 }
 			break
 		}
-		costs, err := s.Costs(ctx, p)
+		costs, currency, err := s.Costs(ctx, p)
 		if err != nil {
 			return Heatmap{}, err
+		}
+		if costs == nil { // nothing p may see
+			h.Available = false
+			value = func(int64) (string, int) { return "", 0 }
+			break
 		}
 		top := decimal.Zero
 		for _, c := range costs {
@@ -133,7 +139,7 @@ func (s *Service) Heatmap(ctx context.Context, p *access.Principal, view string)
 			}
 			// The level is the quarter of the highest cost it falls in.
 			level := int(c.Mul(decimal.NewFromInt(4)).Div(top).Ceil().IntPart())
-			return c.StringFixed(2), max(1, min(level, 4))
+			return strings.TrimSpace(c.StringFixed(2) + " " + currency), max(1, min(level, 4))
 		}
 	}
 	for _, id := range snap.tree {

@@ -108,8 +108,9 @@ type Needs interface {
 }
 
 // Costs gives each process's technology cost for the month, as far as p
-// may see it, by process id; nil while no cost is computed.
-type Costs func(ctx context.Context, p *access.Principal) (map[int64]decimal.Decimal, error)
+// may see it, by process id, in one currency it names; a nil map when p
+// may see none. Costs itself is nil while no cost is computed.
+type Costs func(ctx context.Context, p *access.Principal) (map[int64]decimal.Decimal, string, error)
 
 // Service reads the landscape.
 type Service struct {

@@ -252,11 +252,11 @@ func TestRedundancyAndHeatmap(t *testing.T) {
 		if h, err := f.s.Heatmap(ctx, f.reader, landscape.ViewCost); err != nil || h.Available {
 			t.Fatalf("cost view without costs = %+v, %v", h, err)
 		}
-		f.s.Costs = func(_ context.Context, p *access.Principal) (map[int64]decimal.Decimal, error) {
+		f.s.Costs = func(_ context.Context, p *access.Principal) (map[int64]decimal.Decimal, string, error) {
 			return map[int64]decimal.Decimal{f.o2c.ID: decimal.RequireFromString("1000"), f.quote.ID: decimal.RequireFromString("250"),
-				f.invoice.ID: decimal.RequireFromString("250.01")}, nil
+				f.invoice.ID: decimal.RequireFromString("250.01")}, "EUR", nil
 		}
-		if got, want := cells(landscape.ViewCost, f.reader), "order-to-cash=1000.00/4/4 quote=250.00/1/1 invoice=250.01/2/2 dunning=no cost/0/1 "; got != want {
+		if got, want := cells(landscape.ViewCost, f.reader), "order-to-cash=1000.00 EUR/4/4 quote=250.00 EUR/1/1 invoice=250.01 EUR/2/2 dunning=no cost/0/1 "; got != want {
 			t.Errorf("cost:\n got %s\nwant %s", got, want)
 		}
 		if _, err := f.s.Heatmap(ctx, f.reader, "colour"); engage.ErrorCode(err) != engage.EINVALID {
