@@ -73,11 +73,11 @@ func run(processes, services, links, departments, perDept, months, runs int, dat
 	benchkit.Step(width, "a cost pool for "+last, t)
 	var times []time.Duration
 	for i := 0; i < runs; i++ {
-		t, cpu := time.Now(), benchkit.ProcessCPU()
+		start, cpu := time.Now(), benchkit.ProcessCPU()
 		if err := a.DB.Transact(ctx, func(tx *db.Tx) error { return a.ProcessCosts.Recompute(ctx, tx, last) }); err != nil {
 			return err
 		}
-		times = append(times, benchkit.Step(width, fmt.Sprintf("recompute %s (run %d)", last, i+1), t))
+		times = append(times, benchkit.Step(width, fmt.Sprintf("recompute %s (run %d)", last, i+1), start))
 		fmt.Printf("%-*s %9s\n", width, "  CPU time of this process", (benchkit.ProcessCPU() - cpu).Round(time.Millisecond))
 	}
 	sort.Slice(times, func(i, j int) bool { return times[i] < times[j] })
