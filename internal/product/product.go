@@ -8,6 +8,7 @@ import (
 	"github.com/engagehq/engage/internal/approval"
 	"github.com/engagehq/engage/internal/audit"
 	"github.com/engagehq/engage/internal/auth"
+	"github.com/engagehq/engage/internal/backstage"
 	"github.com/engagehq/engage/internal/billing"
 	"github.com/engagehq/engage/internal/catalog"
 	"github.com/engagehq/engage/internal/cloudbill"
@@ -51,6 +52,8 @@ type Services struct {
 	CloudBill *cloudbill.Service
 	// Processes is the process register: value streams and processes.
 	Processes *process.Service
+	// Backstage reads and writes Backstage catalog descriptor files.
+	Backstage *backstage.Service
 	// Communities keeps communities, their staff and their members.
 	Communities *community.Service
 	// Discussions keeps communities' topics, replies, follows and flags.
