@@ -58,8 +58,10 @@ func (s *Service) Export(ctx context.Context, p *access.Principal, w io.Writer) 
 			return err
 		}
 	}
-	if err := enc.Close(); err != nil {
-		return err
+	if len(services) > 0 { // an encoder that wrote nothing cannot be closed
+		if err := enc.Close(); err != nil {
+			return err
+		}
 	}
 	_, err := w.Write(buf.Bytes())
 	return err
