@@ -268,6 +268,14 @@ func (a *App) serveUntilDone(ctx context.Context, srv *http.Server, errc <-chan 
 	digestDone := make(chan struct{})
 	go func() { defer close(digestDone); a.Engagement.Schedule(workerCtx, time.Hour, a.Logger) }()
 	defer func() { stopWorker(); <-digestDone }()
+	if a.Config.BackstageURL != "" {
+		pullDone := make(chan struct{})
+		go func() {
+			defer close(pullDone)
+			a.Backstage.Schedule(workerCtx, backstage.Pull{URL: a.Config.BackstageURL, Interval: a.Config.BackstageInterval}, a.Logger)
+		}()
+		defer func() { stopWorker(); <-pullDone }()
+	}
 	// The reuse index loads beside the server, not in the first suggestion.
 	indexDone := make(chan struct{})
 	go func() {
