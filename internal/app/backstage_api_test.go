@@ -84,6 +84,12 @@ func TestBackstagePage(t *testing.T) {
 		if res, body := riley.Get("/backstage/catalog-info.yaml"); res.StatusCode != http.StatusOK || !strings.Contains(body, "kind: Component") {
 			t.Fatalf("download = %d", res.StatusCode)
 		}
+		architect := e.SignIn(t, "architect@example.com")
+		architect.Get("/backstage")
+		if res, body := postFileWith(t, e, architect, "/backstage", "examples.yaml", all, nil); res.StatusCode != http.StatusForbidden ||
+			!strings.Contains(body, "only administrators create or change departments") {
+			t.Fatalf("an architect's departments = %d", res.StatusCode)
+		}
 		admin := e.SignIn(t, "admin@example.com")
 		admin.Get("/backstage")
 		res, body := postFileWith(t, e, admin, "/backstage", "examples.yaml", all, nil)

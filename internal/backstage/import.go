@@ -236,6 +236,10 @@ func (im *importer) apply(ctx context.Context, tx *db.Tx) (Report, error) {
 		if err == nil {
 			return false, nil
 		}
+		if engage.ErrorCode(err) == engage.EFORBIDDEN {
+			return true, engage.Errorf(engage.EFORBIDDEN, "%s is a department Group: only administrators create or change departments "+
+				"(an enterprise architect may import files without department Groups).", where)
+		}
 		if !errors.As(err, &e) || e.Code != engage.EINVALID {
 			return true, err
 		}

@@ -73,9 +73,9 @@ func (s *Pages) importPage(w http.ResponseWriter, r *http.Request) error {
 func (s *Pages) importFiles(w http.ResponseWriter, r *http.Request) error {
 	ctx, p := r.Context(), page.Principal(r)
 	base := page.Base{Title: title, Nav: "portfolio"}
-	refuse := func(errs []engage.FieldError) error {
+	refuse := func(status int, errs []engage.FieldError) error {
 		base.Errors = errs
-		w.WriteHeader(http.StatusUnprocessableEntity)
+		w.WriteHeader(status)
 		s.Render(w, r, "backstage_import.html", &importView{Base: base})
 		return nil
 	}
@@ -95,7 +95,7 @@ func (s *Pages) importFiles(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	if len(files) == 0 {
-		return refuse([]engage.FieldError{{Field: "file", Message: "Choose one or more Backstage descriptor files (.yaml) to import."}})
+		return refuse(http.StatusUnprocessableEntity, []engage.FieldError{{Field: "file", Message: "Choose one or more Backstage descriptor files (.yaml) to import."}})
 	}
 	names := make([]string, 0, len(files))
 	for n := range files {
@@ -114,7 +114,7 @@ func (s *Pages) importFiles(w http.ResponseWriter, r *http.Request) error {
 	if err == nil {
 		rep, err = s.Backstage.Import(ctx, p, set, !apply)
 	}
-	if engage.ErrorCode(err) == engage.EINVALID {
+	if code := engage.ErrorCode(err); code == engage.EINVALID || code == engage.EFORBIDDEN {
 		var errs []engage.FieldError
 		for _, f := range engage.ErrorFields(err) {
 			errs = append(errs, engage.FieldError{Field: "file", Message: f.Field + " — " + f.Message})
@@ -122,7 +122,7 @@ func (s *Pages) importFiles(w http.ResponseWriter, r *http.Request) error {
 		if len(errs) == 0 {
 			errs = []engage.FieldError{{Field: "file", Message: engage.ErrorMessage(err)}}
 		}
-		return refuse(errs)
+		return refuse(engage.HTTPStatus(err), errs)
 	} else if err != nil {
 		return err
 	}
