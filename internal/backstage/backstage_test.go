@@ -430,3 +430,25 @@ func TestExportRoundTrip(t *testing.T) {
 		}
 	})
 }
+
+// TestReadStaysInside: a directory is read through os.Root, so a link to
+// a file outside it is refused, not followed.
+func TestReadStaysInside(t *testing.T) {
+	outside := filepath.Join(t.TempDir(), "secret.yaml")
+	if err := os.WriteFile(outside, []byte("apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: secret\nspec:\n  type: team\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := os.Symlink(outside, filepath.Join(dir, "link.yaml")); err != nil {
+		t.Skip("no symbolic links here:", err)
+	}
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer root.Close()
+	set, err := backstage.Read(root.FS(), ".")
+	if engage.ErrorCode(err) != engage.EINVALID || set != nil || engage.ErrorFields(err)[0].Field != "link.yaml" {
+		t.Fatalf("a link out = %+v, %v %+v", set, err, engage.ErrorFields(err))
+	}
+}
