@@ -85,6 +85,9 @@ func TestBackstagePage(t *testing.T) {
 			t.Fatalf("download = %d", res.StatusCode)
 		}
 		architect := e.SignIn(t, "architect@example.com")
+		if _, body := architect.Get("/portfolio"); !strings.Contains(body, `href="/backstage"`) {
+			t.Fatal("the process map does not lead architects to the Backstage import")
+		}
 		architect.Get("/backstage")
 		if res, body := postFileWith(t, e, architect, "/backstage", "examples.yaml", all, nil); res.StatusCode != http.StatusForbidden ||
 			!strings.Contains(body, "only administrators create or change departments") {
