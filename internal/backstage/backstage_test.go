@@ -3,6 +3,7 @@ package backstage_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -232,6 +233,7 @@ spec:
   parent: finance
   children: []
 ---
+---
 apiVersion: backstage.io/v1alpha1
 kind: System
 metadata:
@@ -272,7 +274,7 @@ spec:
 			t.Fatal(err)
 		}
 		depts := departments(t, w)
-		if len(depts) != 3 || depts["FIN"].ID != fin.ID || depts["PAY"].ParentID != fin.ID || depts["IT"].ParentID != fin.ID {
+		if len(depts) != 3 || depts["FIN"].ID != fin.ID || depts["FIN"].Name != "Finance" || depts["PAY"].ParentID != fin.ID || depts["IT"].ParentID != fin.ID {
 			t.Fatalf("departments = %+v", depts)
 		}
 		got := applications(t, w)["ledger"]
@@ -283,6 +285,22 @@ spec:
 		if again, err := w.s.Import(ctx, w.admin, set, false); err != nil || again.Created+again.Changed != 0 {
 			t.Fatalf("again = %+v, %v", again, err)
 		}
+		// A Group whose name is a department's code, with no code
+		// annotation, is that department and does not rename it; two
+		// Groups cannot be one department.
+		fin2 := []byte("apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: fin\nspec:\n  type: department\n  profile:\n    displayName: Money\n  children: []\n")
+		if set2, err := backstage.ReadFiles(backstage.Files{"fin.yaml": fin2}); err != nil {
+			t.Fatal(err)
+		} else if rep, err := w.s.Import(ctx, w.admin, set2, false); err != nil || rep.Created+rep.Changed != 0 {
+			t.Fatalf("fin = %+v, %v", rep, err)
+		}
+		files["fin.yaml"] = fin2
+		if set2, err := backstage.ReadFiles(files); err != nil {
+			t.Fatal(err)
+		} else if _, err := w.s.Import(ctx, w.admin, set2, false); !strings.Contains(fmt.Sprint(engage.ErrorFields(err)), "are both department FIN (Finance)") {
+			t.Fatalf("two groups, one department: %v %+v", err, engage.ErrorFields(err))
+		}
+		delete(files, "fin.yaml")
 		// An architect may import applications but not departments.
 		files["catalog-info.yaml"] = bytes.Replace(files["catalog-info.yaml"], []byte("Books of account"), []byte("Books"), 1)
 		files["new.yaml"] = []byte("apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: hr\nspec:\n  type: department\n  children: []\n")

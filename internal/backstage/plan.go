@@ -189,7 +189,10 @@ func (im *importer) matchDepartments(ctx context.Context) error {
 			continue
 		}
 		claimed[d.ID] = g.Ref()
-		im.deptOf[g.Ref()], im.matchedByCode[g.Ref()] = d, byCode
+		// Only a code the Group gives on purpose makes it the department's
+		// name-giver; a name that happens to be a code does not rename.
+		_, annotated := g.Metadata.Annotations[DepartmentCode]
+		im.deptOf[g.Ref()], im.matchedByCode[g.Ref()] = d, byCode && annotated
 	}
 	return nil
 }
