@@ -38,6 +38,7 @@ Commands:
                 catalog-info.yaml (export catalog|register|archimate|backstage [-o FILE])
   billing       run, close or list billing periods (billing run|close PERIOD | periods)
   costs         load cost pools and show cost recovery (costs import FILE | export [PERIOD] | results PERIOD)
+  ranking       the board's ranking of the needs waiting for its decision, with each score's parts
   gate          may delivery work for a need proceed? (gate check REFERENCE; exit 0 when allowed)
   version       print the version
 
@@ -81,6 +82,7 @@ func (e env) run(ctx context.Context, args []string) int {
 		"gate":    cmdGate,
 		"billing": cmdBilling,
 		"costs":   cmdCosts,
+		"ranking": cmdRanking,
 	}
 	cmd, ok := commands[args[0]]
 	if !ok {

@@ -93,6 +93,8 @@ func TestRequesterCannotReachOthersData(t *testing.T) {
 			// The process register is read by everyone signed in.
 			"list-processes": true, "get-process": true, "get-process-detail": true, "get-process-map": true, "list-applications": true,
 			"get-application": true, "list-journeys": true, "get-journey": true, "export-archimate": true, "export-register-csv": true,
+			// Objectives are read by everyone signed in; the needs serving them only by those who may read the needs.
+			"list-objectives": true, "get-portfolio-by-objective": true,
 			// Statements are filtered to those the person may read; periods are only months and states.
 			"list-statements": true, "list-billing-periods": true,
 			// The inbox is the person's own.

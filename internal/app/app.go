@@ -39,6 +39,7 @@ import (
 	"github.com/engagehq/engage/internal/idempotency"
 	"github.com/engagehq/engage/internal/notify"
 	"github.com/engagehq/engage/internal/org"
+	"github.com/engagehq/engage/internal/portfolio"
 	"github.com/engagehq/engage/internal/process"
 	"github.com/engagehq/engage/internal/product"
 	"github.com/engagehq/engage/internal/pulse"
@@ -137,6 +138,7 @@ func (a *App) build(ctx context.Context) error {
 	a.FrontDoor = &frontdoor.Service{DB: d, Clock: clock, Org: a.Org, Catalog: a.Catalog, Approvals: a.Approval, Publisher: a.Notify,
 		Processes: a.Processes}
 	a.Approval.OnDecided(frontdoor.SubjectNeed, a.FrontDoor.Decided)
+	a.Portfolio = &portfolio.Service{DB: d, Clock: clock, Org: a.Org, Processes: a.Processes, Needs: a.FrontDoor}
 	a.Billing = &billing.Service{DB: d, Clock: clock, Catalog: a.Catalog, UsagePast: cfg.UsageWindow.Past, UsageFuture: cfg.UsageWindow.Future}
 	a.Costs = &costs.Service{DB: d, Clock: clock, Currencies: currencies}
 	a.CloudBill = cloudbill.New(d, clock, "")

@@ -179,7 +179,10 @@ func load(ctx context.Context, d *db.DB, s product.Services) error {
 	if err := loadCommunities(ctx, d, s); err != nil {
 		return err
 	}
-	return loadRegister(ctx, s)
+	if err := loadRegister(ctx, s); err != nil {
+		return err
+	}
+	return loadObjectives(ctx, s)
 }
 
 func table(header []string, rows [][]string) string {

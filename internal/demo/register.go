@@ -37,13 +37,9 @@ func loadRegister(ctx context.Context, s product.Services) error {
 	if err := yaml.Unmarshal(needsProcessesFile, &byDept); err != nil {
 		return fmt.Errorf("demo needs_processes.yaml: %w", err)
 	}
-	m, err := s.Processes.ProcessMap(ctx, loader)
+	idOf, err := processIDs(ctx, s, loader)
 	if err != nil {
 		return err
-	}
-	idOf := map[string]int64{}
-	for _, e := range m.Entries {
-		idOf[e.Ref] = e.ID
 	}
 	codes := map[int64]string{}
 	depts, _, err := s.Org.ListDepartments(ctx, loader, org.ListFilter{Limit: paging.MaxLimit})
@@ -79,4 +75,17 @@ func loadRegister(ctx context.Context, s product.Services) error {
 			return nil
 		}
 	}
+}
+
+// processIDs returns the id of each process of the register by its ref.
+func processIDs(ctx context.Context, s product.Services, p *access.Principal) (map[string]int64, error) {
+	m, err := s.Processes.ProcessMap(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	idOf := map[string]int64{}
+	for _, e := range m.Entries {
+		idOf[e.Ref] = e.ID
+	}
+	return idOf, nil
 }

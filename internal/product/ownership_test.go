@@ -29,6 +29,7 @@ var owners = map[string][]string{
 		"subscriptions", "subscription_segments", "announcements", "announcement_audience", "announcement_reach"},
 	"approval": {"approval_policies", "approval_policy_stages", "approval_requests", "approval_request_stages",
 		"approval_request_approvers", "approval_decisions", "approval_delegations"},
+	"portfolio": {"portfolio_objectives", "portfolio_objective_processes", "portfolio_objective_needs", "portfolio_scenarios"},
 	"frontdoor": {"needs", "need_departments", "need_events", "need_reviews", "need_options", "need_processes"},
 	"notify":    {"notify_events", "notify_inbox", "notify_webhooks", "notify_deliveries", "notify_attempts"},
 	"billing": {"billing_periods", "usage_records", "usage_totals", "usage_keys", "usage_batches", "statements", "statement_lines",

@@ -20,6 +20,7 @@ import (
 	"github.com/engagehq/engage/internal/idea"
 	"github.com/engagehq/engage/internal/notify"
 	"github.com/engagehq/engage/internal/org"
+	"github.com/engagehq/engage/internal/portfolio"
 	"github.com/engagehq/engage/internal/process"
 	"github.com/engagehq/engage/internal/pulse"
 	"github.com/engagehq/engage/internal/waiting"
@@ -54,6 +55,9 @@ type Services struct {
 	Processes *process.Service
 	// Backstage reads and writes Backstage catalog descriptor files.
 	Backstage *backstage.Service
+	// Portfolio keeps strategic objectives, the board's ranking of needs
+	// and budget scenarios.
+	Portfolio *portfolio.Service
 	// Communities keeps communities, their staff and their members.
 	Communities *community.Service
 	// Discussions keeps communities' topics, replies, follows and flags.

@@ -13,6 +13,7 @@ import (
 	"github.com/engagehq/engage/internal/web/approvalpages"
 	"github.com/engagehq/engage/internal/web/backstagepages"
 	"github.com/engagehq/engage/internal/web/billingpages"
+	"github.com/engagehq/engage/internal/web/boardpages"
 	"github.com/engagehq/engage/internal/web/catalogpages"
 	"github.com/engagehq/engage/internal/web/communitypages"
 	"github.com/engagehq/engage/internal/web/discusspages"
@@ -120,7 +121,7 @@ func (s *Server) areas() []area {
 	}
 	billingPages := &billingpages.Pages{Kit: s.kit, Org: s.Org, Catalog: s.Catalog, Billing: s.Billing, Costs: s.Costs, CloudBill: s.CloudBill, Clock: s.Clock}
 	frontdoorPages := &frontdoorpages.Pages{Kit: s.kit, FrontDoor: s.FrontDoor, Org: s.Org, Catalog: s.Catalog, Approval: s.Approval, Clock: s.Clock,
-		OthersAsked: s.othersAsked}
+		OthersAsked: s.othersAsked, Processes: s.Processes}
 	approvalPages := &approvalpages.Pages{Kit: s.kit, Approval: s.Approval, Org: s.Org, Catalog: s.Catalog, Waiting: s.Waiting, Clock: s.Clock}
 	adminPages := &adminpages.Pages{Kit: s.kit, Org: s.Org, Auth: s.Auth, Audit: s.Audit, Clock: s.Clock}
 	communityPages := &communitypages.Pages{Kit: s.kit, Communities: s.Communities, Org: s.Org, Catalog: s.Catalog}
@@ -136,6 +137,7 @@ func (s *Server) areas() []area {
 		{(&discusspages.Pages{Kit: s.kit, Communities: s.Communities, Discussions: s.Discussions, Clock: s.Clock, Scheme: s.Proxies.Scheme}).Routes, discusspages.Templates},
 		{communityPages.Routes, communitypages.Templates},
 		{portfolioPages.Routes, portfoliopages.Templates},
+		{(&boardpages.Pages{Kit: s.kit, Portfolio: s.Portfolio, Processes: s.Processes, Org: s.Org}).Routes, boardpages.Templates},
 		{(&ideapages.Pages{Kit: s.kit, Ideas: s.Ideas, Communities: s.Communities, Discussions: s.Discussions}).Routes, ideapages.Templates},
 		{(&pulsepages.Pages{Kit: s.kit, Pulses: s.Pulses, Clock: s.Clock}).Routes, pulsepages.Templates},
 		{engagementPages.Routes, engagementpages.Templates},

@@ -10,6 +10,7 @@ import (
 
 	"github.com/engagehq/engage"
 	"github.com/engagehq/engage/internal/frontdoor"
+	"github.com/engagehq/engage/internal/process"
 	"github.com/engagehq/engage/internal/web/page"
 )
 
@@ -22,6 +23,11 @@ func (s *Pages) needFormOf(r *http.Request, n frontdoor.Need) map[string]string 
 		ids = append(ids, strconv.FormatInt(id, 10))
 	}
 	form["affected_department_ids"] = strings.Join(ids, ",")
+	ids = ids[:0]
+	for _, id := range n.ProcessIDs {
+		ids = append(ids, strconv.FormatInt(id, 10))
+	}
+	form["process_ids"] = strings.Join(ids, ",")
 	if n.Users > 0 {
 		form["users"] = strconv.Itoa(n.Users)
 	}
@@ -54,6 +60,18 @@ func (s *Pages) needInputOf(r *http.Request, v *engage.Validation) frontdoor.Nee
 		}
 		in.Users = n
 	}
+	// The form lists the register's processes: what it sends is the whole
+	// list, none when no box is ticked (a form without the list keeps them).
+	if r.PostFormValue("process_ids_shown") != "" {
+		in.ProcessIDs = []int64{}
+		for _, id := range r.PostForm["process_ids"] {
+			n, err := strconv.ParseInt(id, 10, 64)
+			if err != nil {
+				n = -1 // not a process: refused on its field
+			}
+			in.ProcessIDs = append(in.ProcessIDs, n)
+		}
+	}
 	in.BudgetMin, in.BudgetMax = formAmount(r, "budget_min", "12000", v), formAmount(r, "budget_max", "12000", v)
 	in.SponsorID = page.PersonByEmail(r, s.Org, "sponsor_email", v)
 	return in
@@ -84,6 +102,8 @@ func needFieldErrors(err error) []engage.FieldError {
 			errs[i].Field = "sponsor_email"
 		case strings.HasPrefix(f, "affected_department_ids"):
 			errs[i].Field = "affected_department_ids"
+		case strings.HasPrefix(f, "process_ids"):
+			errs[i].Field = "process_ids"
 		}
 	}
 	if len(errs) == 0 {
@@ -125,6 +145,10 @@ func (s *Pages) showNeedForm(w http.ResponseWriter, r *http.Request, ref string,
 	if err != nil {
 		return err
 	}
+	procs, err := s.processChoices(r, base.Form["processes"])
+	if err != nil {
+		return err
+	}
 	base.Title, base.Nav = "Ask for something new", "frontdoor"
 	if ref != "" {
 		base.Title = "Change " + ref
@@ -133,8 +157,47 @@ func (s *Pages) showNeedForm(w http.ResponseWriter, r *http.Request, ref string,
 		w.WriteHeader(status)
 	}
 	s.Render(w, r, "need_form.html", &needFormView{Base: base, Reference: ref, Departments: depts, Classes: dataClassHints, Suggest: sg,
-		Script: suggestScriptData(page.Principal(r))})
+		Script: suggestScriptData(page.Principal(r)), Processes: procs})
 	return nil
+}
+
+// processChoices lists the register's processes for the form: those
+// matching what was typed as the processes affected first, marked with
+// the words they match, then the others in the register's order.
+func (s *Pages) processChoices(r *http.Request, typed string) ([]processChoice, error) {
+	if s.Processes == nil {
+		return nil, nil
+	}
+	p := page.Principal(r)
+	m, err := s.Processes.ProcessMap(r.Context(), p)
+	if err != nil {
+		return nil, err
+	}
+	matches, err := s.Processes.Match(r.Context(), p, typed)
+	if err != nil {
+		return nil, err
+	}
+	phrase := map[int64]string{}
+	for _, match := range matches {
+		phrase[match.ID] = match.Phrase
+	}
+	var first, rest []processChoice
+	for _, e := range m.Entries {
+		if e.Kind != process.Process {
+			continue
+		}
+		if ph, ok := phrase[e.ID]; ok {
+			first = append(first, processChoice{MapEntry: e, Matches: ph})
+		} else {
+			rest = append(rest, processChoice{MapEntry: e})
+		}
+	}
+	// Matches in the order of the phrases typed.
+	slices.SortStableFunc(first, func(a, b processChoice) int {
+		return slices.IndexFunc(matches, func(m process.Match) bool { return m.ID == a.ID }) -
+			slices.IndexFunc(matches, func(m process.Match) bool { return m.ID == b.ID })
+	})
+	return append(first, rest...), nil
 }
 
 // saveNeed handles the three buttons of the need form: check what already

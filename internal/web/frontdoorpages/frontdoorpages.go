@@ -19,6 +19,7 @@ import (
 	"github.com/engagehq/engage/internal/catalog"
 	"github.com/engagehq/engage/internal/frontdoor"
 	"github.com/engagehq/engage/internal/org"
+	"github.com/engagehq/engage/internal/process"
 	"github.com/engagehq/engage/internal/web/page"
 )
 
@@ -35,6 +36,9 @@ type Pages struct {
 	// OthersAsked finds the community topics that resemble a need's
 	// words ("others asked this"); nil shows none.
 	OthersAsked func(ctx context.Context, p *access.Principal, text string) ([]AskedTopic, error)
+	// Processes offers the process register on the need form; nil offers
+	// none.
+	Processes *process.Service
 }
 
 // AskedTopic is a community topic that resembles a new need.
@@ -78,9 +82,10 @@ var Templates = page.Templates{
 		"need_home.html":      &homeView{Mine: []needRow{{}}, Works: true, Levels: serviceLevels()},
 		"needs.html":          &needsView{Rows: []needRow{{}}, States: frontdoor.States, Departments: []org.Department{{}}},
 		"need_dashboard.html": sampleDashboard(),
-		"need_form.html":      &needFormView{Classes: dataClassHints, Departments: []org.Department{{ID: 2}}, Suggest: sampleSuggestions},
-		"need.html":           sampleNeed(),
-		"need_gate.html":      &gateView{Answer: &frontdoor.GateAnswer{Reference: "NEED-2026-0001", Title: "A need", State: frontdoor.Approved}},
+		"need_form.html": &needFormView{Classes: dataClassHints, Departments: []org.Department{{ID: 2}}, Suggest: sampleSuggestions,
+			Processes: []processChoice{{Matches: "x"}}},
+		"need.html":      sampleNeed(),
+		"need_gate.html": &gateView{Answer: &frontdoor.GateAnswer{Reference: "NEED-2026-0001", Title: "A need", State: frontdoor.Approved}},
 	},
 }
 

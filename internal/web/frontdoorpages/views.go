@@ -6,6 +6,7 @@ import (
 	"github.com/engagehq/engage/internal/catalog"
 	"github.com/engagehq/engage/internal/frontdoor"
 	"github.com/engagehq/engage/internal/org"
+	"github.com/engagehq/engage/internal/process"
 	"github.com/engagehq/engage/internal/web/page"
 )
 
@@ -69,6 +70,16 @@ type needFormView struct {
 	Classes     []dataClassHint
 	Suggest     suggestionsView
 	Script      scriptData
+	// Processes are the register's processes offered on the form, those
+	// matching what was typed first.
+	Processes []processChoice
+}
+
+// processChoice is a process offered on the need form; Matches is the
+// typed phrase it matches, if any.
+type processChoice struct {
+	process.MapEntry
+	Matches string
 }
 
 // suggestionsView is what the "what already exists" panel shows.
