@@ -207,3 +207,22 @@ func ProcessCPU() time.Duration {
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
+
+// ThreadWait is the time the calling thread has spent ready to run but
+// waiting for a CPU (the second field of /proc/thread-self/schedstat); 0
+// where Linux does not say. Measured around work done on one thread
+// (runtime.LockOSThread), beside its elapsed and CPU times, it tells
+// whether slow work waited for the CPU (other work on the machine) or for
+// something else (locks, the disk).
+func ThreadWait() time.Duration {
+	b, err := os.ReadFile("/proc/thread-self/schedstat")
+	if err != nil {
+		return 0
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 2 {
+		return 0
+	}
+	ns, _ := strconv.ParseInt(f[1], 10, 64)
+	return time.Duration(ns)
+}

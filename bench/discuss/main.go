@@ -11,7 +11,10 @@
 // callers, each with an API token of a member of every community, one
 // request after another without pause. "mixed" runs the four requests
 // together, a quarter each. It prints the latency percentiles per request
-// and the process's peak resident memory.
+// and the process's peak resident memory; CPU/req is the process's CPU
+// time (Engage, the callers and, on SQLite, the database) over the
+// scenario divided by its requests — on a shared machine a steadier
+// measure than the latencies.
 //
 //	go run ./bench/discuss                                   # SQLite
 //	go run ./bench/discuss -database-url postgres://…        # PostgreSQL
@@ -150,8 +153,8 @@ func bench(o options) (err error) {
 		return err
 	}
 	fmt.Println()
-	fmt.Println("| scenario | request | requests | errors | req/s | p50 | p90 | p99 | max |")
-	fmt.Println("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+	fmt.Println("| scenario | request | requests | errors | req/s | p50 | p90 | p99 | max | CPU/req |")
+	fmt.Println("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
 	worst := time.Duration(0)
 	for _, sc := range strings.Split(o.scenarios, ",") {
 		kinds := []string{sc}
@@ -166,12 +169,18 @@ func bench(o options) (err error) {
 		if o.warmup > 0 {
 			measure(hc, reqs, kinds, tokens, o.warmup, 77)
 		}
+		cpu := benchkit.ProcessCPU()
 		res := measure(hc, reqs, kinds, tokens, o.duration, 1)
+		cpu = benchkit.ProcessCPU() - cpu
+		all := 0
+		for _, r := range res {
+			all += len(r.lat)
+		}
 		for _, k := range kinds {
 			r := res[k]
 			n := len(r.lat)
-			fmt.Printf("| %s | %s | %d | %d | %.0f | %s | %s | %s | %s |\n", sc, labels[k], n, r.errs, float64(n)/r.elapsed.Seconds(),
-				ms(r.quantile(0.5)), ms(r.quantile(0.9)), ms(r.quantile(0.99)), ms(r.quantile(1)))
+			fmt.Printf("| %s | %s | %d | %d | %.0f | %s | %s | %s | %s | %s |\n", sc, labels[k], n, r.errs, float64(n)/r.elapsed.Seconds(),
+				ms(r.quantile(0.5)), ms(r.quantile(0.9)), ms(r.quantile(0.99)), ms(r.quantile(1)), ms(cpu/time.Duration(max(all, 1))))
 			worst = max(worst, r.quantile(0.99))
 			for _, e := range r.examples {
 				fmt.Println("  error:", e)

@@ -81,6 +81,7 @@ func (a *API) Register(mux *http.ServeMux) huma.API {
 	a.registerPortfolio(api)
 	a.registerBilling(api)
 	a.registerBillingExports(api)
+	a.registerEvents(api)
 	a.registerApprovals(api)
 	a.registerNotify(api)
 	a.registerCosts(api)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -360,6 +361,48 @@ func TestAnnouncingToACommunityOnTheWeb(t *testing.T) {
 		}
 		if _, page := e.SignIn(t, outsider.Email).Get("/announcements"); strings.Contains(page, "Network work at the Mexico City site") {
 			t.Fatal("someone outside the community sees the announcement")
+		}
+	})
+}
+
+// TestOfferingRuleFromTheManagePage: the manage page offers a rule by
+// subscription to one offering; chosen on the rendered form, it makes the
+// subscribing department's people members, saying why.
+func TestOfferingRuleFromTheManagePage(t *testing.T) {
+	apptest.Run(t, func(t *testing.T, e *apptest.Engage) {
+		ctx, sys := context.Background(), access.System("test")
+		if _, err := e.Catalog.ImportSubscriptions(ctx, sys, []catalog.ExistingSubscription{
+			{DepartmentCode: "HR", OfferingSlug: "laptop-developer", Quantity: decimal.NewFromInt(2), Start: catalog.DateOf(apptest.Start)}}); err != nil {
+			t.Fatal(err)
+		}
+		hr, err := db.QueryIDs(ctx, e.DB, "SELECT p.id FROM people p JOIN departments d ON d.id = p.department_id WHERE d.code = 'HR' AND p.active ORDER BY p.id")
+		if err != nil || len(hr) == 0 {
+			t.Fatalf("HR: %v %v", hr, err)
+		}
+		a := e.SignIn(t, "admin@example.com")
+		if res, body := a.Submit("/admin/communities/new", "/admin/communities", url.Values{"name": {"Developer laptops"}, "slug": {"dev-laptops"},
+			"kind": {"product"}}); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("create = %d %.300s", res.StatusCode, body)
+		}
+		_, manage := a.Get("/communities/dev-laptops/manage")
+		m := regexp.MustCompile(`<option value="(offering:\d+)">Department subscribes to Laptops — Developer laptop</option>`).FindStringSubmatch(manage)
+		if m == nil || !strings.Contains(manage, `<optgroup label="Catalog offering">`) {
+			t.Fatal("the rule form offers no rule by the developer laptop offering")
+		}
+		if res, body := a.Submit("/communities/dev-laptops/manage", "/communities/dev-laptops/rules", url.Values{"rule": {m[1]}}); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("add rule = %d %.300s", res.StatusCode, body)
+		}
+		c := demoCommunity(t, e, "dev-laptops")
+		ids, _ := e.Communities.MemberIDs(ctx, e.DB, c.ID)
+		if !slices.Contains(ids, hr[0]) {
+			t.Fatal("the offering rule made HR's people no members")
+		}
+		who, _ := e.Org.FindPersonByID(ctx, hr[0])
+		list, err := e.Communities.Members(ctx, sys, c.ID, community.MemberFilter{Query: who.Name})
+		if err != nil || !slices.ContainsFunc(list, func(m community.Member) bool {
+			return m.PersonID == hr[0] && slices.Equal(m.Rules, []string{"Their department subscribes to Laptops: Developer laptop"})
+		}) {
+			t.Fatalf("why HR is in: %+v %v", list, err)
 		}
 	})
 }

@@ -11,8 +11,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/engagehq/engage/internal/app"
 	"github.com/engagehq/engage/internal/apptest"
 	"github.com/engagehq/engage/internal/community"
+	"github.com/engagehq/engage/internal/config"
 	"github.com/engagehq/engage/internal/discuss"
 )
 
@@ -189,4 +191,203 @@ func TestDiscussionAPI(t *testing.T) {
 			t.Fatalf("similar = %d %v", status, p)
 		}
 	})
+}
+
+// TestTopicPageKeptRepliesPerReader: a topic page's replies are kept as
+// rendered between readers, yet each reader sees what they may do — the
+// asker's accept forms with their own CSRF token, an author's edit link
+// on their own reply only, a moderator's hide and history — a hidden
+// reply only for moderators and its author, and a change at once.
+func TestTopicPageKeptRepliesPerReader(t *testing.T) {
+	apptest.Run(t, func(t *testing.T, e *apptest.Engage) {
+		ctx := context.Background()
+		open, _ := discussWorld(t, e)
+		if _, err := e.Communities.Join(ctx, principalOf(t, e, "budget@example.com"), open.ID); err != nil {
+			t.Fatal(err)
+		}
+		riley, blake := principalOf(t, e, "requester@example.com"), principalOf(t, e, "budget@example.com")
+		tp, err := e.Discussions.CreateTopic(ctx, riley, discuss.TopicInput{CommunityID: open.ID, Title: "Second screen", Body: "It stays dark."})
+		if err != nil {
+			t.Fatal(err)
+		}
+		theirs, err := e.Discussions.Reply(ctx, blake, tp.ID, discuss.ReplyInput{Body: "Try the other port."})
+		if err != nil {
+			t.Fatal(err)
+		}
+		mine, err := e.Discussions.Reply(ctx, riley, tp.ID, discuss.ReplyInput{Body: "Which port?"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := discuss.TopicPath(open, tp.ID)
+		editLink := func(id int64) string { return fmt.Sprintf(`href="%s/edit?reply=%d"`, path, id) }
+		type reader struct {
+			b                 *apptest.Browser
+			name              string
+			accept, hide      bool    // forms on every reply
+			edits, cannotEdit []int64 // replies with and without an edit link
+			sees, doesNotSee  []string
+		}
+		check := func(step string, rs ...reader) {
+			t.Helper()
+			for _, r := range rs {
+				res, page := r.b.Get(path)
+				if res.StatusCode != http.StatusOK {
+					t.Fatalf("%s: %s's topic page = %d", step, r.name, res.StatusCode)
+				}
+				forms := map[string]int{}
+				for _, f := range apptest.Forms(page) {
+					if strings.HasPrefix(f.Action, path+"/") {
+						forms[strings.TrimPrefix(f.Action, path+"/")]++
+						if got := f.Values().Get("csrf_token"); got != r.b.CSRF() {
+							t.Fatalf("%s: %s's form %s carries CSRF token %q; want theirs", step, r.name, f.Action, got)
+						}
+					}
+				}
+				if (forms["accept"] > 0) != r.accept || (forms["hide-reply"] > 0) != r.hide {
+					t.Fatalf("%s: %s has forms %v; want accept %v, hide %v", step, r.name, forms, r.accept, r.hide)
+				}
+				for _, id := range r.edits {
+					if !strings.Contains(page, editLink(id)) {
+						t.Fatalf("%s: %s has no edit link on reply %d", step, r.name, id)
+					}
+				}
+				for _, id := range r.cannotEdit {
+					if strings.Contains(page, editLink(id)) {
+						t.Fatalf("%s: %s may edit reply %d", step, r.name, id)
+					}
+				}
+				for _, s := range r.sees {
+					if !strings.Contains(page, s) {
+						t.Fatalf("%s: %s does not see %q", step, r.name, s)
+					}
+				}
+				for _, s := range r.doesNotSee {
+					if strings.Contains(page, s) {
+						t.Fatalf("%s: %s sees %q", step, r.name, s)
+					}
+				}
+			}
+		}
+		asker := reader{b: e.SignIn(t, "requester@example.com"), name: "the asker", accept: true, edits: []int64{mine.ID},
+			cannotEdit: []int64{theirs.ID}, sees: []string{"Try the other port.", "Which port?"}}
+		other := reader{b: e.SignIn(t, "budget@example.com"), name: "the other author", edits: []int64{theirs.ID},
+			cannotEdit: []int64{mine.ID}, sees: []string{"Try the other port.", "Which port?"}, doesNotSee: []string{"History"}}
+		moderator := reader{b: e.SignIn(t, "admin@example.com"), name: "a moderator", accept: true, hide: true,
+			edits: []int64{mine.ID, theirs.ID}, sees: []string{"Try the other port.", "Which port?", "History"}}
+		check("first reads", asker, other, moderator)
+		again := asker // a new session of the asker: the kept forms take its token
+		again.b, again.name = e.SignIn(t, "requester@example.com"), "the asker signed in again"
+		check("a second session", again, asker)
+
+		res, page := moderator.b.Submit(path, path+"/hide-reply", url.Values{"reply_id": {fmt.Sprint(theirs.ID)}})
+		if res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("hiding a reply = %d: %.300s", res.StatusCode, page)
+		}
+		asker.sees, asker.doesNotSee, asker.cannotEdit = []string{"Which port?"}, []string{"Try the other port."}, nil
+		other.sees = append(other.sees, "Hidden")
+		moderator.sees = append(moderator.sees, "Show again")
+		check("hiding a reply", asker, other, moderator)
+
+		if _, err := e.Discussions.EditReply(ctx, riley, mine.ID, discuss.Edit{Body: "Which port, the left one?"}); err != nil {
+			t.Fatal(err)
+		}
+		other.sees, other.doesNotSee = []string{"Which port, the left one?", "edited"}, []string{"Which port?<"}
+		check("an edit", other)
+
+		// The community's list of topics, kept as rendered too, follows.
+		home := "/communities/" + open.Slug
+		row := func(b *apptest.Browser) string {
+			t.Helper()
+			_, page := b.Get(home)
+			i := strings.Index(page, `href="`+path+`"`)
+			j := strings.Index(page[max(i, 0):], "</li>")
+			if i < 0 || j < 0 {
+				t.Fatalf("%s does not list the topic", home)
+			}
+			return page[i : i+j]
+		}
+		if got := row(other.b); !strings.Contains(got, "1 reply") || strings.Contains(got, "Pinned") {
+			t.Fatalf("the topic's row: %s", got)
+		}
+		if _, err := e.Discussions.Reply(ctx, blake, tp.ID, discuss.ReplyInput{Body: "The left one."}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.Discussions.Pin(ctx, principalOf(t, e, "admin@example.com"), tp.ID, true); err != nil {
+			t.Fatal(err)
+		}
+		if got := row(asker.b); !strings.Contains(got, "2 replies") || !strings.Contains(got, "Pinned") {
+			t.Fatalf("the topic's row after a reply and a pin: %s", got)
+		}
+	})
+}
+
+// TestTopicPageOnASecondReplica: two replicas of Engage share one
+// PostgreSQL database; a topic page and its community's home, kept on the
+// second replica, show a reply, an edit and a hidden reply made through
+// the first at once.
+func TestTopicPageOnASecondReplica(t *testing.T) {
+	var cfg config.Config
+	e := apptest.NewWith(t, "postgres", func(c *config.Config) { cfg = *c })
+	ctx, cancel := context.WithCancel(context.Background())
+	second, err := app.Open(ctx, cfg, nil, e.Clock)
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	if err := second.Listen(); err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- second.Serve(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		<-done
+		second.Close()
+	})
+	open, _ := discussWorld(t, e)
+	riley, admin := principalOf(t, e, "requester@example.com"), principalOf(t, e, "admin@example.com")
+	tp, err := e.Discussions.CreateTopic(ctx, riley, discuss.TopicInput{CommunityID: open.ID, Title: "Badge reader", Body: "It beeps twice."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := e.Discussions.Reply(ctx, admin, tp.ID, discuss.ReplyInput{Body: "Hold it longer."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reader := (&apptest.Engage{App: second, URL: second.URL(), Clock: e.Clock}).SignIn(t, "requester@example.com")
+	path, home := discuss.TopicPath(open, tp.ID), "/communities/"+open.Slug
+	shows := func(step, p string, want, not []string) {
+		t.Helper()
+		res, page := reader.Get(p)
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("%s: %s on the second replica = %d", step, p, res.StatusCode)
+		}
+		for _, s := range want {
+			if !strings.Contains(page, s) {
+				t.Fatalf("%s: %s on the second replica does not show %q", step, p, s)
+			}
+		}
+		for _, s := range not {
+			if strings.Contains(page, s) {
+				t.Fatalf("%s: %s on the second replica still shows %q", step, p, s)
+			}
+		}
+	}
+	shows("first read", path, []string{"Hold it longer."}, nil)
+	shows("first read", home, []string{"1 reply"}, nil)
+	if _, err := e.Discussions.Reply(ctx, riley, tp.ID, discuss.ReplyInput{Body: "Still beeps."}); err != nil {
+		t.Fatal(err)
+	}
+	shows("a reply on the first replica", path, []string{"Hold it longer.", "Still beeps."}, nil)
+	shows("a reply on the first replica", home, []string{"2 replies"}, nil)
+	if _, err := e.Discussions.EditReply(ctx, admin, first.ID, discuss.Edit{Body: "Hold it for two seconds."}); err != nil {
+		t.Fatal(err)
+	}
+	shows("an edit on the first replica", path, []string{"Hold it for two seconds."}, []string{"Hold it longer."})
+	if _, err := e.Discussions.HideReply(ctx, admin, first.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	shows("hiding on the first replica", path, []string{"Still beeps."}, []string{"Hold it for two seconds."})
+	shows("hiding on the first replica", home, []string{"1 reply"}, nil)
 }

@@ -60,6 +60,17 @@ type Service struct {
 	// UsagePast and UsageFuture bound the times of usage accepted, before
 	// and after now (zero: DefaultUsagePast and DefaultUsageFuture).
 	UsagePast, UsageFuture time.Duration
+	// GroupWait and GroupEvents bound group commit (group.go): how long the
+	// committer gathers requests (zero: DefaultGroupWait; negative: it does
+	// not wait) and how many records one transaction takes (zero:
+	// DefaultGroupEvents).
+	GroupWait   time.Duration
+	GroupEvents int
+	// GroupRecheck is how long the committer checks records with the same
+	// departments and periods (zero: a second; group.go).
+	GroupRecheck time.Duration
+
+	group *committer // made on first use (committerOf)
 }
 
 // The usage window when none is configured: the last 400 days, and two
@@ -107,6 +118,9 @@ type resolved struct {
 	// late: the period is closed; adj is the adjustment that charges it.
 	late bool
 	adj  int64
+	// max: the offering is metered by its period's largest quantity (a
+	// max meter, catalog/meters.go), not by the sum.
+	max bool
 }
 
 // IngestOptions say how a batch of usage is taken.
@@ -127,6 +141,7 @@ type validator struct {
 	subs    map[int64][2]int64 // subscription → department, offering
 	offers  map[string]*catalog.Offering
 	periods map[string]string // period → state
+	maxed   map[int64]bool    // offerings metered by max
 	sys     *access.Principal
 	// from and to bound the usage times accepted.
 	from, to   time.Time
@@ -135,7 +150,7 @@ type validator struct {
 
 func (s *Service) newValidator(ctx context.Context) (*validator, error) {
 	v := &validator{ctx: ctx, svc: s, depts: map[string]int64{}, subs: map[int64][2]int64{}, offers: map[string]*catalog.Offering{},
-		periods: map[string]string{}, sys: access.System("billing")}
+		periods: map[string]string{}, maxed: map[int64]bool{}, sys: access.System("billing")}
 	v.from, v.to = s.usageWindow(s.Clock.Now())
 	rows, err := s.DB.Query(ctx, "SELECT code, id FROM departments")
 	if err != nil {
@@ -260,9 +275,21 @@ func (v *validator) check(i int, in UsageInput, errs *[]RecordError) (resolved, 
 			top, plan.Currency, o.Name, in.Quantity, rating.Statement.Digits)
 	}
 	r.plan, r.qty, r.period = plan.ID, in.Quantity, PeriodOf(in.Time)
+	maxed, ok := v.maxed[o.ID]
+	if !ok {
+		var err error
+		if maxed, err = v.svc.Catalog.Maxed(v.ctx, o.ID); err != nil {
+			return fail("offering", "The meters of %s cannot be read now; send it again.", o.Name)
+		}
+		v.maxed[o.ID] = maxed
+	}
+	r.max = maxed
 	if v.periods[r.period] == "closed" {
 		if v.refuseLate {
 			return fail("time", "Period %s is closed, and late usage was to be refused.", r.period)
+		}
+		if r.max {
+			return fail("time", "Period %s is closed, and %s is metered by its largest value in the period, which late usage cannot change.", r.period, o.Name)
 		}
 		r.late = true
 	}
@@ -363,7 +390,7 @@ func (s *Service) IngestStream(ctx context.Context, p *access.Principal, next fu
 	err = s.DB.TransactOnce(ctx, func(tx *db.Tx) error {
 		for {
 			if len(good) > 0 && !(atomic && rejected > 0) {
-				acc, dup, err := s.store(ctx, tx, p, good, keys, t)
+				_, acc, dup, err := s.store(ctx, tx, p, good, keys, t)
 				if err != nil {
 					return err
 				}
@@ -407,20 +434,21 @@ type totalKey struct {
 type totals map[totalKey]struct {
 	qty decimal.Decimal
 	n   int
+	max bool // qty is the largest, not the sum
 }
 
 // store keeps the records whose keys are new and adds them to t, or, for
 // late records, to their adjustments.
-func (s *Service) store(ctx context.Context, tx *db.Tx, p *access.Principal, recs []resolved, ins []UsageInput, t totals) (accepted, duplicates int, err error) {
-	fresh, err := storeKeys(ctx, tx, ins)
+func (s *Service) store(ctx context.Context, tx *db.Tx, p *access.Principal, recs []resolved, ins []UsageInput, t totals) (fresh []bool, accepted, duplicates int, err error) {
+	fresh, err = storeKeys(ctx, tx, ins)
 	if err != nil {
-		return 0, 0, err
+		return nil, 0, 0, err
 	}
 	if err := s.chargeLate(ctx, tx, p, recs, fresh); err != nil {
-		return 0, 0, err
+		return nil, 0, 0, err
 	}
 	if err := storeBatches(ctx, tx, recs, ins, fresh, s.Clock.Now()); err != nil {
-		return 0, 0, err
+		return nil, 0, 0, err
 	}
 	for i, r := range recs {
 		if !fresh[i] {
@@ -433,10 +461,18 @@ func (s *Service) store(ctx context.Context, tx *db.Tx, p *access.Principal, rec
 		}
 		k := totalKey{r.period, r.dept, r.offering, r.plan}
 		v := t[k]
-		v.qty, v.n = v.qty.Add(r.qty), v.n+1
+		if r.max {
+			v.max = true
+			if v.n == 0 || r.qty.GreaterThan(v.qty) {
+				v.qty = r.qty
+			}
+		} else {
+			v.qty = v.qty.Add(r.qty)
+		}
+		v.n++
 		t[k] = v
 	}
-	return accepted, duplicates, nil
+	return fresh, accepted, duplicates, nil
 }
 
 // addTotals adds a request's usage to the totals, once per total and in
@@ -456,20 +492,25 @@ func addTotals(ctx context.Context, tx *db.Tx, t totals) error {
 				return err
 			}
 		}
-		if err := addTotal(ctx, tx, k, t[k].qty, t[k].n); err != nil {
+		if err := addTotal(ctx, tx, k, t[k].qty, t[k].n, t[k].max); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// addTotal adds to a usage total: exactly in SQL on PostgreSQL (NUMERIC,
-// safe under concurrent writers); read, add, write on SQLite, whose single
-// writer makes that safe and which has no exact decimal type.
-func addTotal(ctx context.Context, tx *db.Tx, k totalKey, qty decimal.Decimal, n int) error {
+// addTotal adds to a usage total (or, with max, keeps the larger of the
+// total and qty): exactly in SQL on PostgreSQL (NUMERIC, safe under
+// concurrent writers); read, add, write on SQLite, whose single writer
+// makes that safe and which has no exact decimal type.
+func addTotal(ctx context.Context, tx *db.Tx, k totalKey, qty decimal.Decimal, n int, max bool) error {
 	if tx.Engine() == db.Postgres {
+		merge := "usage_totals.quantity + EXCLUDED.quantity"
+		if max {
+			merge = "GREATEST(usage_totals.quantity, EXCLUDED.quantity)"
+		}
 		_, err := tx.Exec(ctx, `INSERT INTO usage_totals(period, department_id, offering_id, plan_id, quantity, records) VALUES (?, ?, ?, ?, ?, ?)
-			ON CONFLICT (period, department_id, offering_id, plan_id) DO UPDATE SET quantity = usage_totals.quantity + EXCLUDED.quantity,
+			ON CONFLICT (period, department_id, offering_id, plan_id) DO UPDATE SET quantity = `+merge+`,
 			records = usage_totals.records + EXCLUDED.records`, k.period, k.dept, k.offering, k.plan, qty, n)
 		if err != nil {
 			return fmt.Errorf("adding to usage totals: %w", err)
@@ -481,8 +522,12 @@ func addTotal(ctx context.Context, tx *db.Tx, k totalKey, qty decimal.Decimal, n
 	err := tx.QueryRow(ctx, "SELECT quantity, records FROM usage_totals WHERE period = ? AND department_id = ? AND offering_id = ? AND plan_id = ?",
 		k.period, k.dept, k.offering, k.plan).Scan(&cur, &records)
 	if err == nil {
+		next := cur.Add(qty)
+		if max {
+			next = decimal.Max(cur, qty)
+		}
 		_, err = tx.Exec(ctx, "UPDATE usage_totals SET quantity = ?, records = ? WHERE period = ? AND department_id = ? AND offering_id = ? AND plan_id = ?",
-			cur.Add(qty).String(), records+n, k.period, k.dept, k.offering, k.plan)
+			next.String(), records+n, k.period, k.dept, k.offering, k.plan)
 	} else {
 		_, err = tx.Exec(ctx, "INSERT INTO usage_totals(period, department_id, offering_id, plan_id, quantity, records) VALUES (?, ?, ?, ?, ?, ?)",
 			k.period, k.dept, k.offering, k.plan, qty.String(), n)

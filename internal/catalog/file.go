@@ -111,6 +111,8 @@ type FileOffering struct {
 	// Prices use EffectiveFrom and EffectiveTo for the file's from and to;
 	// their IDs are ignored.
 	Prices []RatePlan
+	// Meters turn CloudEvents into usage of the offering (meters.go).
+	Meters []Meter
 }
 
 // FileError is one problem in a catalog file.
@@ -462,7 +464,7 @@ var (
 	serviceKeys = []string{"slug", "name", "summary", "description", "kind", "family", "owner", "sourcing", "vendor", "lifecycle",
 		"delivery_model", "data_ceiling", "arch_status", "sla", "audience", "tags", "links", "offerings"}
 	serviceRequired = []string{"slug", "name", "kind", "family", "sourcing", "lifecycle", "delivery_model", "data_ceiling", "arch_status", "audience"}
-	offeringKeys    = []string{"slug", "name", "description", "lifecycle", "lead_time_days", "unit_name", "position", "prices"}
+	offeringKeys    = []string{"slug", "name", "description", "lifecycle", "lead_time_days", "unit_name", "position", "prices", "meters"}
 	offeringReq     = []string{"slug", "name", "lifecycle"}
 	priceKeys       = []string{"from", "to", "currency", "unit", "unit_price", "fixed_monthly", "one_time", "minimum", "tier_mode", "tiers"}
 	priceRequired   = []string{"from", "currency", "unit"}
@@ -575,6 +577,8 @@ func (r *fileReader) offering(n *yaml.Node, path string) FileOffering {
 			o.Position = r.whole(v, p)
 		case "prices":
 			r.items(v, p, func(_ int, v *yaml.Node, p string) { o.Prices = append(o.Prices, r.price(v, p)) })
+		case "meters":
+			r.items(v, p, func(_ int, v *yaml.Node, p string) { o.Meters = append(o.Meters, r.meter(v, p)) })
 		}
 	})
 	return o
@@ -676,6 +680,7 @@ func (r *fileReader) rules() {
 			r.errs = append(r.errs, r.f.planErrors(plans, paths)...)
 		}
 	}
+	r.meterRules()
 }
 
 // stateless lets the parser use the catalog's rules that need no database

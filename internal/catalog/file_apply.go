@@ -34,7 +34,7 @@ const (
 // Change is one line of a Plan.
 type Change struct {
 	Action ChangeAction `json:"action"`
-	Kind   string       `json:"kind" enum:"service,offering,price"`
+	Kind   string       `json:"kind" enum:"service,offering,price,meter"`
 	Slug   string       `json:"slug" doc:"The service's or offering's slug; a price's offering"`
 	From   *Date        `json:"from,omitempty" doc:"A price's first day"`
 	// Details say what changes ("lead_time_days 1 → 2"), or what a new
@@ -99,7 +99,7 @@ func (p Plan) String() string {
 		fmt.Fprintf(&b, "Not in the file, left alone (to retire one, set lifecycle: retired): %s.\n", strings.Join(alone, ", "))
 	}
 	var counts []string
-	for _, kind := range []string{"service", "offering", "price"} {
+	for _, kind := range []string{"service", "offering", "price", "meter"} {
 		counts = append(counts, fmt.Sprintf("%s: %d new, %d changed, %d unchanged", kind+"s",
 			p.Count(kind, ActionCreate), p.Count(kind, ActionUpdate), p.Count(kind, ActionUnchanged)))
 	}
@@ -139,13 +139,16 @@ func (c *Catalog) Apply(ctx context.Context, p *access.Principal, f File, dryRun
 			return a.errs
 		}
 		plan = a.plan
-		if dryRun || len(a.ops) == 0 {
+		if dryRun || len(a.ops)+len(a.meterWrites) == 0 {
 			return nil
 		}
 		for _, op := range a.ops {
 			if err := op(ctx); err != nil {
 				return err
 			}
+		}
+		if err := a.writeMeters(ctx); err != nil {
+			return err
 		}
 		return bumpGeneration(ctx, tx)
 	})
@@ -176,6 +179,14 @@ type applier struct {
 	emails    map[int64]string
 	codes     map[string]map[string]int64 // kind → code → id
 	codeOf    map[string]map[int64]string // kind → id → code
+
+	// The stored meters: by offering, the offering of each event type,
+	// offerings' slugs by id; the offerings the file writes.
+	metersOf    map[int64][]Meter
+	meterOwner  map[string]int64
+	slugOf      map[int64]string
+	written     map[int64]bool
+	meterWrites []meterWrite
 
 	plan Plan
 	ops  []func(ctx context.Context) error
@@ -217,8 +228,10 @@ func (a *applier) load(ctx context.Context) error {
 	if a.people, a.emails, err = peopleByEmail(ctx, a.tx, emails, owners); err != nil {
 		return err
 	}
-	a.codes, a.codeOf, err = audienceCodes(ctx, a.tx)
-	return err
+	if a.codes, a.codeOf, err = audienceCodes(ctx, a.tx); err != nil {
+		return err
+	}
+	return a.loadMeters(ctx)
 }
 
 func (a *applier) fail(path string, forbidden bool, format string, args ...any) {
@@ -521,6 +534,7 @@ func (a *applier) offering(fo *FileOffering, op, serviceSlug string, svc *Servic
 		stored = cur.Plans
 	}
 	a.prices(fo, op, in.Name, stored, offeringID)
+	a.meters(fo, op, append(slices.Clone(stored), fo.Prices...), offeringID, cur)
 }
 
 // priceSlot is one first day of an offering's prices: stored, in the file,

@@ -58,6 +58,16 @@ func exportFile(ctx context.Context, q db.Querier, v viewer) (File, error) {
 	if err != nil {
 		return File{}, err
 	}
+	meters, err := allMeters(ctx, q)
+	if err != nil {
+		return File{}, err
+	}
+	metersOf := map[int64][]Meter{}
+	for _, m := range meters {
+		owner := m.OfferingID
+		m.OfferingID = 0
+		metersOf[owner] = append(metersOf[owner], m)
+	}
 	ofService := map[int64][]Offering{}
 	for _, o := range offerings {
 		ofService[o.ServiceID] = append(ofService[o.ServiceID], o)
@@ -96,6 +106,7 @@ func exportFile(ctx context.Context, q db.Querier, v viewer) (File, error) {
 				fo.Prices = append(fo.Prices, p)
 			}
 			sortPlans(fo.Prices)
+			fo.Meters = metersOf[o.ID]
 			fs.Offerings = append(fs.Offerings, fo)
 		}
 		f.Services = append(f.Services, fs)
@@ -217,6 +228,20 @@ func offeringNode(o FileOffering) yamlMap {
 			prices.Content = append(prices.Content, priceNode(p).n)
 		}
 		m.set("prices", prices)
+	}
+	if len(o.Meters) > 0 {
+		meters := &yaml.Node{Kind: yaml.SequenceNode}
+		for _, x := range o.Meters {
+			mm := newYAMLMap()
+			mm.set("event_type", yamlStr(x.EventType))
+			if x.Value != "" {
+				mm.set("value", yamlStr(x.Value))
+			}
+			mm.set("unit", yamlStr(x.Unit))
+			mm.set("aggregation", yamlStr(x.Aggregation))
+			meters.Content = append(meters.Content, mm.n)
+		}
+		m.set("meters", meters)
 	}
 	return m
 }

@@ -265,14 +265,14 @@ func TestApplyCreatesOnceAndDryRunWritesNothing(t *testing.T) {
 			"+ price team-chat-standard from 2025-11-01: EUR 6.50 per person-month, until 2026-05-31\n",
 			"+ price team-chat-standard from 2026-06-01: EUR graduated tiers per person-month (up to 100 at 6.00, then 5.00)\n",
 			"+ price lab-compute-vcpu from 2026-01-01: EUR 0.045 per unit-hour, minimum 50.00 a month, until 2026-12-31\n",
-			"services: 2 new, 0 changed, 0 unchanged; offerings: 2 new, 0 changed, 0 unchanged; prices: 3 new, 0 changed, 0 unchanged.\n",
+			"services: 2 new, 0 changed, 0 unchanged; offerings: 2 new, 0 changed, 0 unchanged; prices: 3 new, 0 changed, 0 unchanged; meters: 1 new, 0 changed, 0 unchanged.\n",
 		} {
 			if !strings.Contains(plan.String(), line) {
 				t.Errorf("plan lacks %q:\n%s", line, plan)
 			}
 		}
 		// One audit event per change, the generation bumped once.
-		if got, want := f.state(t), "services=2 offerings=2 plans=3 events=7 generation=1"; got != want {
+		if got, want := f.state(t), "services=2 offerings=2 plans=3 events=8 generation=1"; got != want {
 			t.Fatalf("after apply: %s; want %s", got, want)
 		}
 		chat, err := findService(ctx, d, "s.slug = ?", "team-chat")
@@ -596,7 +596,7 @@ func TestFileSchema(t *testing.T) {
 		choices   []Choice
 	}{{"service", "kind", Kinds}, {"service", "family", Families}, {"service", "sourcing", Sourcings}, {"service", "lifecycle", Lifecycles},
 		{"service", "delivery_model", DeliveryModels}, {"service", "data_ceiling", DataClasses}, {"service", "arch_status", ArchStatuses},
-		{"offering", "lifecycle", Lifecycles}, {"price", "unit", Units}, {"price", "tier_mode", TierModes}} {
+		{"offering", "lifecycle", Lifecycles}, {"price", "unit", Units}, {"price", "tier_mode", TierModes}, {"meter", "aggregation", Aggregations}} {
 		if got, want := enum(props(c.def)[c.prop]), strings.Split(values(c.choices), ", "); !slices.Equal(got, want) {
 			t.Errorf("schema %s.%s = %v; want %v", c.def, c.prop, got, want)
 		}

@@ -67,6 +67,8 @@ type snapshot struct {
 	nameRank map[int64]int         // each service's place in the catalog's order by name
 	options  []offeringOption      // every offering, by service name then display order
 	cloudOf  map[string][]*Service // by family: the cloud services that can be ordered, by name
+	meters   map[string]*Meter     // by event type
+	maxed    map[int64]bool        // offerings metered by max
 }
 
 // offeringOption is an offering as pickers list it.
@@ -141,6 +143,9 @@ func buildSnapshot(ctx context.Context, q db.Querier, gen int64, today Date) (*s
 		o := &offerings[i]
 		s.offerings[o.ID] = o
 		s.ofService[o.ServiceID] = append(s.ofService[o.ServiceID], o)
+	}
+	if err := snapshotMeters(ctx, q, s); err != nil {
+		return nil, err
 	}
 	for _, svc := range s.services {
 		card := &ServiceCard{Service: *svc, Consumers: consumers[svc.ID]}

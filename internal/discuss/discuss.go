@@ -65,6 +65,9 @@ type Topic struct {
 	Version         int        `json:"version"`
 	CreatedAt       time.Time  `json:"created_at"`
 	UpdatedAt       time.Time  `json:"updated_at"`
+	// Changes counts the changes to the topic and its replies; a kept
+	// copy of its replies is current while it is the same.
+	Changes int64 `json:"-"`
 }
 
 // Answered reports whether IT has given an official answer.

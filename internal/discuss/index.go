@@ -133,5 +133,5 @@ func (s *Service) SearchTopics(ctx context.Context, p *access.Principal, text st
 			ids = append(ids, id)
 		}
 	}
-	return s.TopicsByID(ctx, p, ids)
+	return s.topicsByID(ctx, p, ids, readable)
 }

@@ -46,6 +46,11 @@ func (s *Service) change(ctx context.Context, p *access.Principal, id int64, act
 		if err != nil {
 			return err
 		}
+		if summary != "" {
+			if err := touch(ctx, tx, id); err != nil {
+				return err
+			}
+		}
 		if out, err = findTopic(ctx, tx, id); err != nil {
 			return err
 		}

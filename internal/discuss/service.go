@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/engagehq/engage"
@@ -14,6 +15,7 @@ import (
 	"github.com/engagehq/engage/internal/audit"
 	"github.com/engagehq/engage/internal/community"
 	"github.com/engagehq/engage/internal/db"
+	"github.com/engagehq/engage/internal/lru"
 	"github.com/engagehq/engage/internal/notify"
 	"github.com/engagehq/engage/internal/paging"
 )
@@ -35,7 +37,9 @@ type Service struct {
 	// DefaultPostLimit.
 	Limit PostLimit
 
-	index topicIndex
+	index    topicIndex
+	keptOnce sync.Once
+	kept     *lru.Cache[int64, keptReplies] // see kept.go
 }
 
 // PostLimit limits how fast a new member of a community posts: someone
@@ -104,9 +108,20 @@ func (s *Service) FindTopic(ctx context.Context, p *access.Principal, id int64) 
 // TopicsByID returns the topics among ids that p may read, in the order of
 // ids; the others are left out.
 func (s *Service) TopicsByID(ctx context.Context, p *access.Principal, ids []int64) ([]Topic, error) {
-	if err := requireReader(p); err != nil {
+	if err := requireReader(p); err != nil || len(ids) == 0 {
+		return []Topic{}, err
+	}
+	// Readable answers for every topic that is not hidden in one query;
+	// a hidden topic asks the community whether p moderates it.
+	readable, err := s.Communities.Readable(ctx, p)
+	if err != nil {
 		return nil, err
 	}
+	return s.topicsByID(ctx, p, ids, readable)
+}
+
+// topicsByID is TopicsByID with the communities p reads.
+func (s *Service) topicsByID(ctx context.Context, p *access.Principal, ids, readable []int64) ([]Topic, error) {
 	out := []Topic{}
 	if len(ids) == 0 {
 		return out, nil
@@ -121,12 +136,6 @@ func (s *Service) TopicsByID(ctx context.Context, p *access.Principal, ids []int
 			byID[t.ID] = t
 		}
 	}
-	// Readable answers for every topic that is not hidden in one query;
-	// a hidden topic asks the community whether p moderates it.
-	readable, err := s.Communities.Readable(ctx, p)
-	if err != nil {
-		return nil, err
-	}
 	rights := map[int64]community.Rights{}
 	for _, id := range ids {
 		t, ok := byID[id]
@@ -136,6 +145,7 @@ func (s *Service) TopicsByID(ctx context.Context, p *access.Principal, ids []int
 		if t.Hidden && t.AuthorID != p.PersonID {
 			r, ok := rights[t.CommunityID]
 			if !ok {
+				var err error
 				if r, err = s.Communities.Rights(ctx, p, t.CommunityID); err != nil && engage.ErrorCode(err) != engage.ENOTFOUND {
 					return nil, err
 				}
@@ -405,7 +415,7 @@ func (s *Service) Reply(ctx context.Context, p *access.Principal, topicID int64,
 		if err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `UPDATE discuss_topics SET replies = replies + 1, last_post_at = ?,
+		if _, err := tx.Exec(ctx, `UPDATE discuss_topics SET replies = replies + 1, last_post_at = ?, changes = changes + 1,
 			it_answered_at = CASE WHEN ? AND it_answered_at IS NULL THEN ? ELSE it_answered_at END WHERE id = ?`,
 			now, in.Official, now, t.ID); err != nil {
 			return fmt.Errorf("counting a reply to topic %d: %w", t.ID, err)
@@ -453,17 +463,32 @@ func (s *Service) listReplies(ctx context.Context, p *access.Principal, t Topic,
 	if err != nil {
 		return nil, "", err
 	}
-	where, args := "r.topic_id = ?", []any{t.ID}
-	if !r.Moderate {
-		where, args = where+" AND (NOT r.hidden OR r.author_id = ?)", append(args, p.PersonID)
-	}
-	if cur != nil {
-		where, args = where+" AND r.id > ?", append(args, cur.ID)
-	}
 	limit = paging.Limit(limit)
-	out, err := queryReplies(ctx, s.DB, "WHERE "+where+fmt.Sprintf(" ORDER BY r.id LIMIT %d", limit+1), args...)
+	all, kept, err := s.allReplies(ctx, t)
 	if err != nil {
 		return nil, "", err
+	}
+	var out []Reply
+	if kept {
+		out = make([]Reply, 0, min(limit+1, len(all)))
+		for _, rp := range all {
+			if (cur == nil || rp.ID > cur.ID) && (!rp.Hidden || r.Moderate || rp.AuthorID == p.PersonID) {
+				if out = append(out, rp); len(out) > limit {
+					break
+				}
+			}
+		}
+	} else {
+		where, args := "r.topic_id = ?", []any{t.ID}
+		if !r.Moderate {
+			where, args = where+" AND (NOT r.hidden OR r.author_id = ?)", append(args, p.PersonID)
+		}
+		if cur != nil {
+			where, args = where+" AND r.id > ?", append(args, cur.ID)
+		}
+		if out, err = queryReplies(ctx, s.DB, "WHERE "+where+fmt.Sprintf(" ORDER BY r.id LIMIT %d", limit+1), args...); err != nil {
+			return nil, "", err
+		}
 	}
 	for i := range out {
 		out[i].Accepted = out[i].ID == t.AcceptedReplyID

@@ -12,14 +12,14 @@ import (
 )
 
 const topicColumns = `t.id, t.community_id, t.kind, t.title, t.body, t.author_id, COALESCE(a.name, ''), t.pinned, t.locked, t.hidden,
-	COALESCE(t.accepted_reply_id, 0), t.it_answered_at, t.replies, t.last_post_at, t.version, t.created_at, t.updated_at
+	COALESCE(t.accepted_reply_id, 0), t.it_answered_at, t.replies, t.last_post_at, t.version, t.created_at, t.updated_at, t.changes
 	FROM discuss_topics t LEFT JOIN people a ON a.id = t.author_id`
 
 func scanTopic(row interface{ Scan(...any) error }) (Topic, error) {
 	var t Topic
 	var answered sql.NullTime
 	err := row.Scan(&t.ID, &t.CommunityID, &t.Kind, &t.Title, &t.Body, &t.AuthorID, &t.AuthorName, &t.Pinned, &t.Locked, &t.Hidden,
-		&t.AcceptedReplyID, &answered, &t.Replies, &t.LastPostAt, &t.Version, &t.CreatedAt, &t.UpdatedAt)
+		&t.AcceptedReplyID, &answered, &t.Replies, &t.LastPostAt, &t.Version, &t.CreatedAt, &t.UpdatedAt, &t.Changes)
 	t.ITAnsweredAt = db.TimePtr(answered)
 	if t.ITAnsweredAt != nil {
 		u := t.ITAnsweredAt.UTC()

@@ -26,7 +26,7 @@ var owners = map[string][]string{
 	"process": {"processes", "process_functions", "process_locations", "journeys", "journey_processes", "applications",
 		"application_services", "process_applications", "process_services"},
 	"catalog": {"services", "service_audience", "offerings", "rate_plans", "quotes", "quote_lines", "orders", "order_lines",
-		"subscriptions", "subscription_segments", "announcements", "announcement_audience", "announcement_reach"},
+		"subscriptions", "subscription_segments", "announcements", "announcement_audience", "announcement_reach", "meters"},
 	"approval": {"approval_policies", "approval_policy_stages", "approval_requests", "approval_request_stages",
 		"approval_request_approvers", "approval_decisions", "approval_delegations"},
 	"portfolio": {"portfolio_objectives", "portfolio_objective_processes", "portfolio_objective_needs", "portfolio_scenarios"},

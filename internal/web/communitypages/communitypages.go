@@ -293,6 +293,10 @@ func (s *Pages) renderManage(w http.ResponseWriter, r *http.Request, c community
 	if err != nil {
 		return err
 	}
+	offerings, err := s.offerings(r)
+	if err != nil {
+		return err
+	}
 	if base.Form == nil {
 		sponsor := ""
 		if staff.Sponsor != nil {
@@ -305,7 +309,7 @@ func (s *Pages) renderManage(w http.ResponseWriter, r *http.Request, c community
 	}
 	base.Title, base.Nav = "Manage "+c.Name, "communities"
 	s.Render(w, r, "community_manage.html", &manageView{Base: base, Community: c, Manager: community.MayManage(p), Staff: staff, Rules: rules,
-		Requests: requests, RuleGroups: ruleGroups(choices, services), Kinds: community.Kinds, Visibility: community.Visibilities,
+		Requests: requests, RuleGroups: ruleGroups(choices, services, offerings), Kinds: community.Kinds, Visibility: community.Visibilities,
 		StaffRoles: community.StaffRoles, Services: services, OrgChoices: choices})
 	return nil
 }
@@ -318,8 +322,17 @@ func (s *Pages) services(r *http.Request) ([]catalog.ServiceCard, error) {
 	return pg.Cards, err
 }
 
-func ruleGroups(c page.OrgChoices, services []catalog.ServiceCard) []ruleGroup {
-	var loc, fn, dept, role, svc []ruleChoice
+// offerings lists the catalog's offerings that are not retired (legacy
+// ones too: departments still subscribe to them), for rules.
+func (s *Pages) offerings(r *http.Request) ([]catalog.OfferingOption, error) {
+	if s.Catalog == nil {
+		return nil, nil
+	}
+	return s.Catalog.ComparableOfferings(r.Context(), page.Principal(r))
+}
+
+func ruleGroups(c page.OrgChoices, services []catalog.ServiceCard, offerings []catalog.OfferingOption) []ruleGroup {
+	var loc, fn, dept, role, svc, off []ruleChoice
 	for _, l := range c.Locations {
 		loc = append(loc, ruleChoice{fmt.Sprintf("location:%d", l.ID), "Works at " + l.Name})
 	}
@@ -335,7 +348,11 @@ func ruleGroups(c page.OrgChoices, services []catalog.ServiceCard) []ruleGroup {
 	for _, sv := range services {
 		svc = append(svc, ruleChoice{fmt.Sprintf("service:%d", sv.ID), "Department subscribes to " + sv.Name})
 	}
-	return []ruleGroup{{"Location", loc}, {"Business function", fn}, {"Department", dept}, {"Role", role}, {"Catalog service", svc}}
+	for _, o := range offerings {
+		off = append(off, ruleChoice{fmt.Sprintf("offering:%d", o.ID), "Department subscribes to " + o.Label})
+	}
+	return []ruleGroup{{"Location", loc}, {"Business function", fn}, {"Department", dept}, {"Role", role}, {"Catalog service", svc},
+		{"Catalog offering", off}}
 }
 
 func formInput(r *http.Request, o *org.Service, v *engage.Validation) community.Input {

@@ -9,11 +9,13 @@ import (
 	"embed"
 	"html/template"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/engagehq/engage"
 	"github.com/engagehq/engage/internal/community"
 	"github.com/engagehq/engage/internal/discuss"
+	"github.com/engagehq/engage/internal/lru"
 	"github.com/engagehq/engage/internal/web/page"
 )
 
@@ -26,6 +28,10 @@ type Pages struct {
 	// Scheme is the scheme the request reached Engage with (behind a
 	// trusted proxy, the one it forwarded), for the feed's absolute links.
 	Scheme func(*http.Request) string
+
+	renderedOnce    sync.Once
+	renderedReplies *lru.Cache[repliesKey, keptHTML] // see replies.go
+	renderedTopics  *lru.Cache[topicsKey, keptHTML]
 }
 
 // Routes are the community home, topics and their forms, search, the
@@ -76,11 +82,12 @@ var Templates = page.Templates{
 		},
 	},
 	Views: map[string]page.View{
-		"community_home.html": &homeView{C: sampleCommunity, Topics: []discuss.Topic{sampleTopic}, Similar: []discuss.Match{{Topic: sampleTopic, CommunityName: "iPhone", Path: "/communities/iphone/topics/1"}},
-			Kinds: discuss.Kinds},
+		"community_home.html": &homeView{C: sampleCommunity, Topics: []discuss.Topic{sampleTopic}, Rows: keptHTML{`<li class="topic-row">Mail</li>`},
+			Similar: []discuss.Match{{Topic: sampleTopic, CommunityName: "iPhone", Path: "/communities/iphone/topics/1"}},
+			Kinds:   discuss.Kinds},
 		"topic.html": &topicView{C: sampleCommunity, D: discuss.TopicDetail{Topic: sampleTopic, Can: discuss.Can{Reply: true, Answer: true, Accept: true,
 			Moderate: true, Edit: true}}, Path: "/communities/iphone/topics/1",
-			Replies:   []replyRow{{Reply: discuss.Reply{ID: 1, Body: "Yes", Official: true, Accepted: true}, Accept: true, MakeOfficial: true, Change: true}},
+			Replies:   keptHTML{`<article id="reply-1"><form><input name="csrf_token" value="`, `"></form></article>`},
 			FlagReply: &discuss.Reply{ID: 1, AuthorName: "Bo"},
 			MoveTo:    []community.Community{sampleCommunity}},
 		"topic_edit.html":    &editView{C: sampleCommunity, T: sampleTopic, ReplyID: 1},
@@ -116,6 +123,7 @@ type homeView struct {
 	C       community.Community
 	Rights  community.Rights
 	Topics  []discuss.Topic
+	Rows    keptHTML // Topics as rendered
 	Next    string
 	Show    string // the filter: "", "no-it-answer", "ideas", "unanswered"
 	Kinds   []discuss.Kind
@@ -130,20 +138,20 @@ type topicView struct {
 	C       community.Community
 	D       discuss.TopicDetail
 	Path    string // the topic page's path, the base of its forms
-	Replies []replyRow
+	Replies keptHTML
 	Next    string
 	MoveTo  []community.Community // for moderators
 	// FlagReply is the reply the reader asked to flag (?flag=ID).
 	FlagReply *discuss.Reply
 }
 
-// replyRow is a reply as the topic page shows it: its text rendered and
-// what the reader may do with it decided once, so that a page of 200
-// replies costs little to draw.
+// replyRow is a reply as the topic page shows it (template "reply"): its
+// text rendered and what the reader may do with it decided in Go.
 type replyRow struct {
 	discuss.Reply
-	HTML                         template.HTML
-	Accept, MakeOfficial, Change bool
+	HTML                                   template.HTML
+	Path, CSRF                             string // the topic page's path; the reader's CSRF token
+	Accept, MakeOfficial, Change, Moderate bool
 }
 
 // editView edits a topic (ReplyID 0) or one of its replies.

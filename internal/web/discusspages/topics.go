@@ -68,6 +68,9 @@ func (s *Pages) renderHome(w http.ResponseWriter, r *http.Request, base page.Bas
 	if v.Rights, v.Topics, v.Next, err = s.Discussions.Home(ctx, p, c.ID, f); err != nil {
 		return err
 	}
+	if v.Rows, err = s.topicsHTML(r, c, v.Topics); err != nil {
+		return err
+	}
 	if check {
 		if text := strings.TrimSpace(base.Form["title"] + " " + base.Form["body"]); text != "" {
 			if v.Similar, err = s.Discussions.Similar(ctx, p, text, 5); err != nil {
@@ -145,13 +148,15 @@ func (s *Pages) renderTopic(w http.ResponseWriter, r *http.Request, base page.Ba
 		return nil
 	}
 	v := &topicView{C: c, D: d, Path: discuss.TopicPath(c, d.Topic.ID)}
-	v.Next, v.Replies = next, make([]replyRow, len(replies))
-	flag := page.QueryInt(r, "flag")
-	for i, rp := range replies {
-		v.Replies[i] = replyRow{Reply: rp, HTML: page.Markdown(rp.Body), Accept: d.Can.Accept && !rp.Accepted && !rp.Hidden,
-			MakeOfficial: d.Can.Answer && !rp.Official, Change: d.Can.Moderate || rp.AuthorID == p.PersonID}
-		if rp.ID == flag {
-			v.FlagReply = &replies[i]
+	v.Next = next
+	if v.Replies, err = s.replyHTML(r, d, v.Path, replies); err != nil {
+		return err
+	}
+	if flag := page.QueryInt(r, "flag"); flag != 0 {
+		for i, rp := range replies {
+			if rp.ID == flag {
+				v.FlagReply = &replies[i]
+			}
 		}
 	}
 	if d.Can.Moderate {

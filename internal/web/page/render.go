@@ -239,9 +239,15 @@ func (k *Kit) TemplateNames() []string {
 // Partial renders the template name defined in page's template (a card of
 // a list, rendered once and kept), with times in UTC.
 func (k *Kit) Partial(w io.Writer, pageName, name string, data any) error {
+	return k.PartialIn(w, pageName, name, "", data)
+}
+
+// PartialIn is Partial with times in the time zone zone (an IANA name, as
+// a reader's; "" is UTC).
+func (k *Kit) PartialIn(w io.Writer, pageName, name, zone string, data any) error {
 	pt, ok := k.pages[pageName]
 	if !ok {
 		return fmt.Errorf("no template %s", pageName)
 	}
-	return pt.utc.ExecuteTemplate(w, name, data)
+	return k.template(pt, pageName, zone).ExecuteTemplate(w, name, data)
 }
