@@ -10,7 +10,8 @@
 // (GET /catalog?q=…) and a service page (GET /catalog/{slug}) over
 // loopback HTTP for -duration after a warm-up. With -api every client also
 // calls GET /api/v1/services?q=… and GET /api/v1/services/{slug} with a
-// bearer token. It prints, per endpoint, the requests, errors (any answer
+// bearer token; with -only tmf-offerings the clients list TMF620 product
+// offerings instead, 100 a page with a fields selection. It prints, per endpoint, the requests, errors (any answer
 // but 200), throughput and latency percentiles, and the process's peak
 // resident memory.
 //
@@ -43,6 +44,7 @@ import (
 	"github.com/engagehq/engage/internal/app"
 	"github.com/engagehq/engage/internal/catalog"
 	"github.com/engagehq/engage/internal/demo"
+	"github.com/engagehq/engage/internal/tmf"
 	"github.com/engagehq/engage/internal/web"
 )
 
@@ -80,7 +82,7 @@ func main() {
 	flag.BoolVar(&o.api, "api", false, "also call the API's service search and service endpoints with a bearer token")
 	flag.StringVar(&o.email, "email", "requester@example.com", "demo account the clients sign in as")
 	flag.Uint64Var(&o.seed, "seed", 1, "seed of the generated catalog, queries and request choices")
-	flag.StringVar(&o.only, "only", "", "comma-separated endpoints to call instead of the usual mix: search, service, api-search, api-service")
+	flag.StringVar(&o.only, "only", "", "comma-separated endpoints to call instead of the usual mix: search, service, api-search, api-service, tmf-offerings")
 	flag.StringVar(&o.catalogOut, "catalog-out", "", "write the generated catalog file here (it can be applied with `engage apply`) and stop")
 	flag.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of the measured run to this file")
 	flag.StringVar(&o.mutexprofile, "mutexprofile", "", "write a mutex contention profile of the measured run to this file")
@@ -200,7 +202,7 @@ func bench(o options) (err error) {
 			return err
 		}
 		clients[i] = &client{cookie: c}
-		if o.api || strings.Contains(o.only, "api-") {
+		if o.api || strings.Contains(o.only, "api-") || strings.Contains(o.only, "tmf-") {
 			secret, _, err := a.Auth.CreateToken(ctx, access.System("catalogload"), p.PersonID, "catalogload "+strconv.Itoa(i), nil)
 			if err != nil {
 				return err
@@ -210,11 +212,20 @@ func bench(o options) (err error) {
 	}
 	step(fmt.Sprintf("sign in %d clients through POST /signin", o.clients), t)
 
+	// TMF620's offering list: pages of 100 anywhere in what the person sees.
+	offerings := 0
+	if err := a.Catalog.EachOffering(ctx, p, func(*catalog.Offering, *catalog.Service) bool { offerings++; return true }); err != nil {
+		return err
+	}
 	all := []endpoint{
 		{key: "search", name: "GET /catalog?q=…", path: func(r *rand.Rand) string { return "/catalog?q=" + url.QueryEscape(pick(r, qs)) }},
 		{key: "service", name: "GET /catalog/{slug}", path: func(r *rand.Rand) string { return "/catalog/" + pick(r, visible) }},
 		{key: "api-search", name: "GET /api/v1/services?q=…", api: true, path: func(r *rand.Rand) string { return "/api/v1/services?q=" + url.QueryEscape(pick(r, qs)) }},
 		{key: "api-service", name: "GET /api/v1/services/{slug}", api: true, path: func(r *rand.Rand) string { return "/api/v1/services/" + pick(r, visible) }},
+		{key: "tmf-offerings", name: "GET /tmf-api/…/productOffering?fields=…&limit=100", api: true, path: func(r *rand.Rand) string {
+			return tmf.CatalogBase + "/productOffering?fields=name,lifecycleStatus,isSellable,productOfferingPrice&limit=100&offset=" +
+				strconv.Itoa(r.IntN(max(1, offerings-100)))
+		}},
 	}
 	var eps []endpoint
 	for _, e := range all {
@@ -223,7 +234,7 @@ func bench(o options) (err error) {
 		}
 	}
 	if len(eps) == 0 {
-		return fmt.Errorf("-only %q: name search, service, api-search or api-service", o.only)
+		return fmt.Errorf("-only %q: name search, service, api-search, api-service or tmf-offerings", o.only)
 	}
 	hc := &http.Client{Timeout: time.Minute,
 		Transport:     &http.Transport{MaxIdleConns: 2 * o.clients, MaxIdleConnsPerHost: 2 * o.clients, IdleConnTimeout: 2 * time.Minute},

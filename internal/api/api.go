@@ -78,6 +78,7 @@ func (a *API) Register(mux *http.ServeMux) huma.API {
 	a.registerFrontDoor(api)
 	a.registerProcesses(api)
 	a.registerBackstage(api)
+	a.registerProcessCosts(api)
 	a.registerPortfolio(api)
 	a.registerBilling(api)
 	a.registerBillingExports(api)
@@ -91,6 +92,8 @@ func (a *API) Register(mux *http.ServeMux) huma.API {
 	a.registerIdeas(api)
 	a.registerPulses(api)
 	a.registerEngagement(api)
+	a.registerSpend(api)
+	a.registerSpendLearning(api)
 	return api
 }
 

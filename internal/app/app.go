@@ -41,9 +41,12 @@ import (
 	"github.com/engagehq/engage/internal/org"
 	"github.com/engagehq/engage/internal/portfolio"
 	"github.com/engagehq/engage/internal/process"
+	"github.com/engagehq/engage/internal/processcost"
 	"github.com/engagehq/engage/internal/product"
 	"github.com/engagehq/engage/internal/pulse"
 	"github.com/engagehq/engage/internal/schema"
+	"github.com/engagehq/engage/internal/spend"
+	"github.com/engagehq/engage/internal/tmf"
 	"github.com/engagehq/engage/internal/waiting"
 	"github.com/engagehq/engage/internal/web"
 )
@@ -131,8 +134,9 @@ func (a *App) build(ctx context.Context) error {
 	a.Notify.AllowPrivateTargets, a.Notify.BaseURL, a.Notify.SMTP = cfg.Demo || cfg.AllowPrivateWebhooks, cfg.BaseURL, cfg.SMTP
 	// Webhooks may subscribe to what is published; every publisher lists its events here.
 	a.Notify.EventTypes = slices.Concat(frontdoor.EventTypes, approval.EventTypes, discuss.EventTypes, idea.EventTypes, pulse.EventTypes,
-		engagement.EventTypes, community.EventTypes)
+		engagement.EventTypes, community.EventTypes, tmf.EventTypes)
 	a.Approval.Publisher = a.Notify
+	a.Catalog.OnTrade(tmf.Publisher{Notify: a.Notify, Clock: clock}.Observer())
 	a.Processes = &process.Service{DB: d, Clock: clock, Org: a.Org, Services: a.Catalog}
 	a.Backstage = &backstage.Service{DB: d, Clock: clock, Org: a.Org, Processes: a.Processes, Catalog: a.Catalog, BaseURL: cfg.BaseURL}
 	a.FrontDoor = &frontdoor.Service{DB: d, Clock: clock, Org: a.Org, Catalog: a.Catalog, Approvals: a.Approval, Publisher: a.Notify,
@@ -141,9 +145,14 @@ func (a *App) build(ctx context.Context) error {
 	a.Portfolio = &portfolio.Service{DB: d, Clock: clock, Org: a.Org, Processes: a.Processes, Needs: a.FrontDoor}
 	a.Billing = &billing.Service{DB: d, Clock: clock, Catalog: a.Catalog, UsagePast: cfg.UsageWindow.Past, UsageFuture: cfg.UsageWindow.Future}
 	a.Costs = &costs.Service{DB: d, Clock: clock, Currencies: currencies}
+	a.Spend = &spend.Service{DB: d, Org: a.Org, Clock: clock, Currencies: currencies}
 	a.CloudBill = cloudbill.New(d, clock, "")
 	a.CloudBill.Currencies = currencies
 	a.Billing.Cloud = cloudCharges{a.CloudBill}
+	a.ProcessCosts = &processcost.Service{DB: d, Clock: clock, Processes: a.Processes, Catalog: a.Catalog}
+	a.Billing.OnRun(a.ProcessCosts.Recompute)
+	a.Processes.OnServiceLinksChanged(a.ProcessCosts.MarkStale)
+	a.Costs.OnPoolsChanged(a.ProcessCosts.MarkPeriodStale)
 	a.Communities = &community.Service{DB: d, Clock: clock, Org: a.Org, Catalog: a.Catalog, Publisher: a.Notify}
 	a.Org.OnPeopleChanged(a.Communities.PeopleChanged)
 	a.Catalog.OnSubscriptionsChanged(a.Communities.SubscriptionsChanged)
@@ -178,6 +187,9 @@ func (a *App) buildHandler() (http.Handler, error) {
 	}
 	w.OpenAPI = (&api.API{Services: a.Services, Logger: a.Logger, Version: Version,
 		Idempotency: &idempotency.Store{DB: a.DB, Clock: a.Clock}}).Register(mux).OpenAPI
+
+	mux.Handle(tmf.Prefix, tmf.New(tmf.Handler{Catalog: a.Catalog, Approval: a.Approval, Notify: a.Notify, Clock: a.Clock, Logger: a.Logger,
+		Idempotency: &idempotency.Store{DB: a.DB, Clock: a.Clock}}))
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))

@@ -3,6 +3,7 @@ package app_test
 import (
 	"context"
 	"fmt"
+	"html"
 	"net/http"
 	"net/url"
 	"os"
@@ -49,7 +50,7 @@ func TestPortfolioPages(t *testing.T) {
 			strings.Contains(body, "/links") {
 			t.Fatalf("a process as a requester = %d", res.StatusCode)
 		}
-		if res, _ := riley.Post(path+"/links", url.Values{"kind": {"service"}, "target": {"1"}, "weight": {"5"}}); res.StatusCode != http.StatusForbidden {
+		if res, _ := riley.Post(path+"/links", url.Values{"target": {"service:1"}, "weight": {"5"}}); res.StatusCode != http.StatusForbidden {
 			t.Fatalf("a requester links = %d", res.StatusCode)
 		}
 		if res, body := riley.Get("/portfolio/applications"); res.StatusCode != http.StatusOK || !strings.Contains(body, "SAP S/4HANA") {
@@ -89,12 +90,20 @@ func TestPortfolioPages(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		res, body = architect.Submit(path, path+"/links", url.Values{"kind": {"service"}, "target": {fmt.Sprint(svc.Service.ID)}, "weight": {"100.5"}})
+		res, body = architect.Submit(path, path+"/links", url.Values{"target": {fmt.Sprint("service:", svc.Service.ID)}, "weight": {"100.5"}})
 		if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `id="weight-error"`) {
 			t.Fatalf("weight above 100 = %d", res.StatusCode)
 		}
+		// The refused link keeps its choice, and the edit form below it
+		// still shows the process, not the link form's fields.
+		if want := fmt.Sprintf(`value="service:%d" selected`, svc.Service.ID); !strings.Contains(body, want) {
+			t.Fatalf("the refused link forgot the service chosen (%s)", want)
+		}
+		if d, _ := e.Processes.Describe(ctx, principalOf(t, e, "architect@example.com"), quote); !strings.Contains(body, `name="name" value="`+html.EscapeString(d.Entry.Name)+`"`) {
+			t.Fatalf("after a refused link the edit form lost the name %q", d.Entry.Name)
+		}
 		for range 2 { // sent twice, one link
-			if res, _ := architect.Submit(path, path+"/links", url.Values{"kind": {"service"}, "target": {fmt.Sprint(svc.Service.ID)}, "weight": {"12.5"}}); res.StatusCode != http.StatusSeeOther {
+			if res, _ := architect.Submit(path, path+"/links", url.Values{"target": {fmt.Sprint("service:", svc.Service.ID)}, "weight": {"12.5"}}); res.StatusCode != http.StatusSeeOther {
 				t.Fatalf("link = %d", res.StatusCode)
 			}
 		}

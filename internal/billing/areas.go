@@ -111,3 +111,45 @@ func ServiceCharges(ctx context.Context, q db.Querier, period string) ([]Service
 	}
 	return out, rows.Err()
 }
+
+// ChargeLine is one statement line as other areas read it.
+type ChargeLine struct {
+	StatementID  int64
+	Position     int
+	DepartmentID int64
+	Currency     string
+	ServiceID    int64 // 0 when the line names no service (cloud bills, adjustments)
+	Kind         string
+	Description  string
+	Amount       decimal.Decimal // rounded, as on the statement
+}
+
+// ChargeLines returns the statement lines of period, of the services named
+// (lines naming no service have service 0), or every line when services is
+// nil, ordered by statement and position.
+func ChargeLines(ctx context.Context, q db.Querier, period string, services []int64) ([]ChargeLine, error) {
+	query := `SELECT st.id, l.position, st.department_id, st.currency, COALESCE(l.service_id, 0), l.kind, l.description, l.amount
+		FROM statement_lines l JOIN statements st ON st.id = l.statement_id WHERE st.period = ?`
+	args := []any{period}
+	if services != nil {
+		if len(services) == 0 {
+			return nil, nil
+		}
+		query += " AND COALESCE(l.service_id, 0) IN (" + db.Placeholders(len(services)) + ")"
+		args = append(args, db.Args(services)...)
+	}
+	rows, err := q.Query(ctx, query+" ORDER BY st.id, l.position", args...)
+	if err != nil {
+		return nil, fmt.Errorf("reading statement lines: %w", err)
+	}
+	defer rows.Close()
+	var out []ChargeLine
+	for rows.Next() {
+		var c ChargeLine
+		if err := rows.Scan(&c.StatementID, &c.Position, &c.DepartmentID, &c.Currency, &c.ServiceID, &c.Kind, &c.Description, &c.Amount); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}

@@ -165,6 +165,11 @@ func (s *Service) run(ctx context.Context, tx *db.Tx, p *access.Principal, perio
 	if _, err := tx.Exec(ctx, "UPDATE billing_periods SET last_run_at = ? WHERE period = ?", now, period); err != nil {
 		return RunReport{}, err
 	}
+	for _, fn := range s.ran {
+		if err := fn(ctx, tx, period); err != nil {
+			return RunReport{}, err
+		}
+	}
 	rep.Duration = time.Since(start).Round(time.Millisecond).String()
 	return rep, audit.Record(ctx, tx, now, p, "run", "billing_period", 0, fmt.Sprintf("Billing run for %s: %d statements", period, rep.Statements), nil, rep)
 }

@@ -71,6 +71,16 @@ type Service struct {
 	GroupRecheck time.Duration
 
 	group *committer // made on first use (committerOf)
+
+	// ran are called at the end of every run, in its transaction (OnRun).
+	ran []func(ctx context.Context, tx *db.Tx, period string) error
+}
+
+// OnRun registers fn to be called at the end of every billing run of a
+// period (and of its closing), in the run's transaction, after the
+// statements are written: an error undoes the run.
+func (s *Service) OnRun(fn func(ctx context.Context, tx *db.Tx, period string) error) {
+	s.ran = append(s.ran, fn)
 }
 
 // The usage window when none is configured: the last 400 days, and two

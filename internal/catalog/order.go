@@ -248,8 +248,20 @@ func (c *Catalog) placeOrder(ctx context.Context, p *access.Principal, order Ord
 		if err != nil {
 			return err
 		}
-		_, err = tx.Exec(ctx, "UPDATE orders SET approval_request_id = ? WHERE id = ?", req.ID, order.ID)
-		return err
+		if _, err = tx.Exec(ctx, "UPDATE orders SET approval_request_id = ? WHERE id = ?", req.ID, order.ID); err != nil {
+			return err
+		}
+		// An approval that needs nobody has already decided the order: its
+		// observers heard of it then, placed and decided at once.
+		if req.Status == approval.Pending {
+			if err := c.orderChanged(ctx, tx, order.ID); err != nil {
+				return err
+			}
+		}
+		if order.QuoteNumber != "" {
+			return c.quoteChanged(ctx, tx, order.QuoteNumber)
+		}
+		return nil
 	})
 	if err != nil && quoteID != 0 && db.IsUniqueViolation(err) {
 		// Another request ordered the quote at the same moment and won.
@@ -327,6 +339,9 @@ func (c *Catalog) Decided(ctx context.Context, tx *db.Tx, r approval.Request) er
 		return err
 	}
 	c.snap.invalidate()
+	if err := c.orderChanged(ctx, tx, order.ID); err != nil {
+		return err
+	}
 	return audit.Record(ctx, tx, now, nil, status, "order", order.ID, fmt.Sprintf("Order %s %s", order.Number, status),
 		map[string]string{"status": OrderPending}, map[string]string{"status": status, "reason": r.Outcome})
 }
@@ -447,12 +462,13 @@ type OrderFilter struct {
 	Mine         bool
 	Status       string
 	Limit        int
+	Offset       int
 }
 
-// ListOrders lists orders the person may see, newest first.
-func (c *Catalog) ListOrders(ctx context.Context, p *access.Principal, f OrderFilter) ([]Order, error) {
+// orderWhere is the condition of the orders f names that the person may see.
+func orderWhere(p *access.Principal, f OrderFilter) (string, []any, error) {
 	if p == nil {
-		return nil, engage.Errorf(engage.EUNAUTHORIZED, "Sign in first.")
+		return "", nil, engage.Errorf(engage.EUNAUTHORIZED, "Sign in first.")
 	}
 	where, args := []string{"1=1"}, []any{}
 	ids, all := p.ReadableDepartments()
@@ -462,7 +478,7 @@ func (c *Catalog) ListOrders(ctx context.Context, p *access.Principal, f OrderFi
 		args = append(args, p.PersonID)
 	case f.DepartmentID != 0:
 		if !p.CanReadDepartment(f.DepartmentID) {
-			return nil, engage.Errorf(engage.EFORBIDDEN, "You cannot see that department's orders.")
+			return "", nil, engage.Errorf(engage.EFORBIDDEN, "You cannot see that department's orders.")
 		}
 		where = append(where, "o.department_id = ?")
 		args = append(args, f.DepartmentID)
@@ -479,11 +495,20 @@ func (c *Catalog) ListOrders(ctx context.Context, p *access.Principal, f OrderFi
 		where = append(where, "o.status = ?")
 		args = append(args, f.Status)
 	}
+	return strings.Join(where, " AND "), args, nil
+}
+
+// ListOrders lists orders the person may see, newest first.
+func (c *Catalog) ListOrders(ctx context.Context, p *access.Principal, f OrderFilter) ([]Order, error) {
+	where, args, err := orderWhere(p, f)
+	if err != nil {
+		return nil, err
+	}
 	limit := f.Limit
-	if limit <= 0 || limit > 500 {
+	if limit <= 0 || limit > 1000 {
 		limit = 100
 	}
-	rows, err := c.DB.Query(ctx, "SELECT "+orderColumns+" WHERE "+strings.Join(where, " AND ")+" ORDER BY o.id DESC LIMIT ?", append(args, limit)...)
+	rows, err := c.DB.Query(ctx, "SELECT "+orderColumns+" WHERE "+where+" ORDER BY o.id DESC LIMIT ? OFFSET ?", append(args, limit, max(f.Offset, 0))...)
 	if err != nil {
 		return nil, fmt.Errorf("listing orders: %w", err)
 	}
@@ -497,6 +522,40 @@ func (c *Catalog) ListOrders(ctx context.Context, p *access.Principal, f OrderFi
 		out = append(out, o)
 	}
 	return out, rows.Err()
+}
+
+// CountOrders counts the orders ListOrders would list without a limit.
+func (c *Catalog) CountOrders(ctx context.Context, p *access.Principal, f OrderFilter) (int, error) {
+	where, args, err := orderWhere(p, f)
+	if err != nil {
+		return 0, err
+	}
+	var n int
+	if err := c.DB.QueryRow(ctx, "SELECT COUNT(*) FROM orders o WHERE "+where, args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("counting orders: %w", err)
+	}
+	return n, nil
+}
+
+// LoadOrderLines fills in the lines of orders read by ListOrders, which
+// leaves them out.
+func (c *Catalog) LoadOrderLines(ctx context.Context, orders []Order) error {
+	for i := range orders {
+		full, err := findOrder(ctx, c.DB, "o.id = ?", orders[i].ID)
+		if err != nil {
+			return err
+		}
+		orders[i].Lines = full.Lines
+	}
+	return nil
+}
+
+// CheckOrderInput checks when an order would start and its note, before
+// anything is written.
+func (c *Catalog) CheckOrderInput(in OrderInput) error {
+	var v engage.Validation
+	c.checkStart(&v, in, DateOf(c.Clock.Now()))
+	return v.Err()
 }
 
 const subscriptionColumns = `s.id, s.department_id, d.name, s.offering_id, f.name, v.id, v.name, COALESCE(s.order_id, 0), s.quantity, s.start_date,

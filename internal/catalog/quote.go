@@ -247,7 +247,10 @@ func (c *Catalog) CreateQuote(ctx context.Context, p *access.Principal, in Quote
 				return fmt.Errorf("saving quote line: %w", err)
 			}
 		}
-		return audit.Record(ctx, tx, now, p, "create", "quote", id, "Quote "+q.Number, nil, q)
+		if err := audit.Record(ctx, tx, now, p, "create", "quote", id, "Quote "+q.Number, nil, q); err != nil {
+			return err
+		}
+		return c.quoteChanged(ctx, tx, q.Number)
 	})
 	if err != nil && in.For != nil && db.IsUniqueViolation(err) {
 		// Made at the same moment by another request for the same subject.
@@ -438,4 +441,65 @@ func days(n int) string {
 		return "1 working day"
 	}
 	return fmt.Sprintf("%d working days", n)
+}
+
+// QuoteFilter pages a list of quotes.
+type QuoteFilter struct {
+	Limit, Offset int
+}
+
+// ListQuotes lists the quotes the person may see (their own, those made on
+// someone's behalf by them, and those of the departments whose data they
+// read), newest first, with how many there are in all.
+func (c *Catalog) ListQuotes(ctx context.Context, p *access.Principal, f QuoteFilter) ([]Quote, int, error) {
+	if p == nil {
+		return nil, 0, engage.Errorf(engage.EUNAUTHORIZED, "Sign in first.")
+	}
+	where, args := "1=1", []any{}
+	if ids, all := p.ReadableDepartments(); !all {
+		where = "(q.requester_id = ? OR q.placed_by_id = ?"
+		args = append(args, p.PersonID, p.PersonID)
+		if len(ids) > 0 {
+			where += " OR q.department_id IN (" + db.Placeholders(len(ids)) + ")"
+			args = append(args, db.Args(ids)...)
+		}
+		where += ")"
+	}
+	var total int
+	if err := c.DB.QueryRow(ctx, "SELECT COUNT(*) FROM quotes q WHERE "+where, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("counting quotes: %w", err)
+	}
+	limit := f.Limit
+	if limit <= 0 || limit > 1000 {
+		limit = 100
+	}
+	rows, err := c.DB.Query(ctx, "SELECT q.number FROM quotes q WHERE "+where+" ORDER BY q.id DESC LIMIT ? OFFSET ?",
+		append(args, limit, max(f.Offset, 0))...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("listing quotes: %w", err)
+	}
+	var numbers []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			rows.Close()
+			return nil, 0, fmt.Errorf("listing quotes: %w", err)
+		}
+		numbers = append(numbers, n)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, 0, fmt.Errorf("listing quotes: %w", err)
+	}
+	today := DateOf(c.Clock.Now())
+	out := make([]Quote, 0, len(numbers))
+	for _, n := range numbers {
+		q, err := findQuote(ctx, c.DB, n)
+		if err != nil {
+			return nil, 0, err
+		}
+		q.Expired = today.After(q.ValidUntil.Time)
+		out = append(out, q)
+	}
+	return out, total, nil
 }

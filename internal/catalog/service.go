@@ -58,6 +58,7 @@ type Catalog struct {
 	// subsObservers learn of subscription changes (OnSubscriptionsChanged).
 	subsObserversMu sync.Mutex
 	subsObservers   []SubscriptionsObserver
+	tradeObservers  []TradeObserver
 }
 
 type cachedViewer struct {

@@ -65,6 +65,7 @@ type snapshot struct {
 	index      *search.Index
 	// Kept sorted here rather than on each page that lists them.
 	nameRank map[int64]int         // each service's place in the catalog's order by name
+	byName   []*Service            // every service, in that order
 	options  []offeringOption      // every offering, by service name then display order
 	cloudOf  map[string][]*Service // by family: the cloud services that can be ordered, by name
 	meters   map[string]*Meter     // by event type
@@ -180,6 +181,7 @@ func buildSnapshot(ctx context.Context, q db.Querier, gen int64, today Date) (*s
 		byName = append(byName, svc)
 	}
 	slices.SortFunc(byName, byServiceName)
+	s.byName = byName
 	for i, svc := range byName {
 		s.nameRank[svc.ID] = i
 		orderable := false

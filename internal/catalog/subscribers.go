@@ -66,3 +66,68 @@ func Subscriptions(ctx context.Context, q db.Querier) ([]Subscribed, error) {
 	}
 	return out, rows.Err()
 }
+
+// TradeObserver learns of quotes and orders as they change: a quote when it
+// is made and when it is ordered, an order when it is placed and each time
+// its status changes. It runs inside the transaction that made the change,
+// after it is written, with the quote or order as it now stands; an error
+// undoes the change.
+type TradeObserver struct {
+	QuoteChanged func(ctx context.Context, tx *db.Tx, q Quote) error
+	OrderChanged func(ctx context.Context, tx *db.Tx, o Order) error
+}
+
+// OnTrade registers an observer of quotes and orders (either function may
+// be nil). Register observers when wiring the application, before serving.
+func (c *Catalog) OnTrade(o TradeObserver) {
+	c.subsObserversMu.Lock()
+	defer c.subsObserversMu.Unlock()
+	c.tradeObservers = append(c.tradeObservers, o)
+}
+
+func (c *Catalog) observers() []TradeObserver {
+	c.subsObserversMu.Lock()
+	defer c.subsObserversMu.Unlock()
+	return slices.Clone(c.tradeObservers)
+}
+
+// quoteChanged tells the observers about the quote numbered number.
+func (c *Catalog) quoteChanged(ctx context.Context, tx *db.Tx, number string) error {
+	obs := c.observers()
+	if len(obs) == 0 {
+		return nil
+	}
+	q, err := findQuote(ctx, tx, number)
+	if err != nil {
+		return err
+	}
+	q.Expired = DateOf(c.Clock.Now()).After(q.ValidUntil.Time)
+	for _, o := range obs {
+		if o.QuoteChanged != nil {
+			if err := o.QuoteChanged(ctx, tx, q); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// orderChanged tells the observers about the order with the id.
+func (c *Catalog) orderChanged(ctx context.Context, tx *db.Tx, id int64) error {
+	obs := c.observers()
+	if len(obs) == 0 {
+		return nil
+	}
+	order, err := findOrder(ctx, tx, "o.id = ?", id)
+	if err != nil {
+		return err
+	}
+	for _, o := range obs {
+		if o.OrderChanged != nil {
+			if err := o.OrderChanged(ctx, tx, order); err != nil {
+				return fmt.Errorf("telling of order %s: %w", order.Number, err)
+			}
+		}
+	}
+	return nil
+}

@@ -50,6 +50,7 @@
 package costs
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"time"
@@ -117,6 +118,25 @@ type Service struct {
 	// Currencies are those the organisation uses; pools in others are
 	// refused.
 	Currencies rating.Currencies
+	// changed are called when a period's pools change (OnPoolsChanged).
+	changed []func(ctx context.Context, tx *db.Tx, period string) error
+}
+
+// OnPoolsChanged registers fn to be called, in the transaction that
+// changes them, for each period whose pools are added, changed or removed.
+func (s *Service) OnPoolsChanged(fn func(ctx context.Context, tx *db.Tx, period string) error) {
+	s.changed = append(s.changed, fn)
+}
+
+func (s *Service) poolsChanged(ctx context.Context, tx *db.Tx, periods ...string) error {
+	for _, fn := range s.changed {
+		for _, period := range periods {
+			if err := fn(ctx, tx, period); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // CurrencyAmount is an amount in a currency.

@@ -263,6 +263,9 @@ func (s *Service) ImportPools(ctx context.Context, p *access.Principal, r io.Rea
 					return err
 				}
 				rep.Created++
+				if err := s.poolsChanged(ctx, tx, in.Period); err != nil {
+					return err
+				}
 				if err := audit.Record(ctx, tx, now, p, "import", "cost_pool", id, fmt.Sprintf("Cost pool %s for %s: %s %s", in.Name, in.Period, in.Amount, in.Currency), nil, in); err != nil {
 					return err
 				}
@@ -279,6 +282,9 @@ func (s *Service) ImportPools(ctx context.Context, p *access.Principal, r io.Rea
 				return stale(old.Version)
 			}
 			rep.Updated++
+			if err := s.poolsChanged(ctx, tx, old.Period, in.Period); err != nil {
+				return err
+			}
 			if err := audit.Record(ctx, tx, now, p, "import", "cost_pool", old.ID, fmt.Sprintf("Cost pool %s for %s updated from a file", in.Name, in.Period), old.Input(), in); err != nil {
 				return err
 			}

@@ -433,6 +433,9 @@ func (s *Service) CreatePool(ctx context.Context, p *access.Principal, in PoolIn
 		if id, err = insertPool(ctx, tx, in, r, now); err != nil {
 			return err
 		}
+		if err := s.poolsChanged(ctx, tx, in.Period); err != nil {
+			return err
+		}
 		return audit.Record(ctx, tx, now, p, "create", "cost_pool", id, fmt.Sprintf("Cost pool %s for %s: %s %s", in.Name, in.Period, in.Amount, in.Currency), nil, in)
 	})
 	if err != nil {
@@ -462,6 +465,9 @@ func (s *Service) UpdatePool(ctx context.Context, p *access.Principal, id int64,
 			return err
 		} else if !ok {
 			return stale(version)
+		}
+		if err := s.poolsChanged(ctx, tx, cur.Period, in.Period); err != nil {
+			return err
 		}
 		return audit.Record(ctx, tx, now, p, "update", "cost_pool", id, fmt.Sprintf("Cost pool %s for %s", in.Name, in.Period), cur.Input(), in)
 	})
@@ -494,6 +500,9 @@ func (s *Service) SetAllocation(ctx context.Context, p *access.Principal, id int
 		} else if !ok {
 			return stale(version)
 		}
+		if err := s.poolsChanged(ctx, tx, cur.Period); err != nil {
+			return err
+		}
 		return audit.Record(ctx, tx, now, p, "allocate", "cost_pool", id, fmt.Sprintf("Allocation of cost pool %s for %s: %s", cur.Name, cur.Period, MethodLabel(r.method)),
 			cur.Allocation, in)
 	})
@@ -515,6 +524,9 @@ func (s *Service) DeletePool(ctx context.Context, p *access.Principal, id int64)
 		}
 		if _, err := tx.Exec(ctx, "DELETE FROM cost_pools WHERE id = ?", id); err != nil {
 			return fmt.Errorf("deleting cost pool: %w", err)
+		}
+		if err := s.poolsChanged(ctx, tx, cur.Period); err != nil {
+			return err
 		}
 		return audit.Record(ctx, tx, s.Clock.Now(), p, "delete", "cost_pool", id, fmt.Sprintf("Deleted cost pool %s for %s", cur.Name, cur.Period), cur.Input(), nil)
 	})

@@ -10,6 +10,7 @@ import (
 
 	"github.com/engagehq/engage"
 	"github.com/engagehq/engage/internal/access"
+	"github.com/engagehq/engage/internal/db"
 )
 
 // PeriodResults are a period's costs set against its charges.
@@ -435,4 +436,24 @@ func compare(f *facts, services []ServiceRecovery) []ModelComparison {
 		return strings.Compare(a.Unit, b.Unit)
 	})
 	return out
+}
+
+// CostsByService returns each service's cost in period, per currency, at
+// full precision: what the period's pools allocate to it. Pools not
+// allocated are no service's cost and are left out. For other areas (the
+// cost of processes): it reads through q and checks no access.
+func CostsByService(ctx context.Context, q db.Querier, period string) (map[int64]map[string]decimal.Decimal, error) {
+	out := map[int64]map[string]decimal.Decimal{}
+	pools, err := listPools(ctx, q, "p.period = ?", period)
+	if err != nil || len(pools) == 0 {
+		return out, err
+	}
+	f, err := loadFacts(ctx, q, period)
+	if err != nil {
+		return nil, err
+	}
+	for id, c := range allocate(f).cost {
+		out[id] = c
+	}
+	return out, nil
 }

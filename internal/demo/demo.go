@@ -179,6 +179,9 @@ func load(ctx context.Context, d *db.DB, s product.Services) error {
 	if err := loadCommunities(ctx, d, s); err != nil {
 		return err
 	}
+	if err := loadSpend(ctx, s); err != nil {
+		return err
+	}
 	if err := loadRegister(ctx, s); err != nil {
 		return err
 	}

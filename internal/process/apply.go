@@ -132,6 +132,8 @@ type applier struct {
 	// process id and the application's ref or the service's slug.
 	appLinks, svcLinks   map[int64]map[string]decimal.Decimal
 	functions, locations map[int64][]int64
+	// relinked says links to services changed (told once, at the end).
+	relinked bool
 }
 
 func (a *applier) fail(where, field, format string, args ...any) {
@@ -231,6 +233,9 @@ func (a *applier) run(ctx context.Context) error {
 		if err := a.journey(ctx, &a.f.Journeys[i]); err != nil {
 			return err
 		}
+	}
+	if a.relinked {
+		return a.s.servicesRelinked(ctx, a.tx)
 	}
 	return nil
 }
@@ -523,6 +528,7 @@ func (a *applier) links(ctx context.Context, fp *FileProcess) error {
 			if err := replaceLinks(ctx, a.tx, "process_services", "service_id", proc.ID, hadSvcs, wantSvcs, ids); err != nil {
 				return err
 			}
+			a.relinked = true
 			diffs = append(diffs, svcDiffs...)
 		}
 		oldF, oldL := sortedSet(a.functions[proc.ID]), sortedSet(a.locations[proc.ID])

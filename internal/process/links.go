@@ -147,6 +147,9 @@ func (s *Service) setServiceLink(ctx context.Context, tx *db.Tx, p *access.Princ
 	if err != nil {
 		return fmt.Errorf("linking %s to %s: %w", proc.Ref, svc.Slug, err)
 	}
+	if err := s.servicesRelinked(ctx, tx); err != nil {
+		return err
+	}
 	return audit.Record(ctx, tx, s.Clock.Now(), p, "link", "process", proc.ID,
 		fmt.Sprintf("Process %s uses service %s at %s%%", proc.Ref, svc.Slug, weight), nil, map[string]any{"service": svc.Slug, "weight": weight})
 }
@@ -178,6 +181,11 @@ func (s *Service) unlinkIn(ctx context.Context, tx *db.Tx, p *access.Principal, 
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return nil
+	}
+	if kind == "service" {
+		if err := s.servicesRelinked(ctx, tx); err != nil {
+			return err
+		}
 	}
 	return audit.Record(ctx, tx, s.Clock.Now(), p, "unlink", "process", proc.ID, fmt.Sprintf("Process %s no longer uses %s %d", proc.Ref, kind, targetID), nil, nil)
 }

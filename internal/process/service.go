@@ -22,6 +22,9 @@ type Service struct {
 	Org *org.Service
 	// Services checks and names the catalog services linked.
 	Services ServiceDirectory
+	// relinked are called when links to services change
+	// (OnServiceLinksChanged).
+	relinked []func(ctx context.Context, tx *db.Tx) error
 }
 
 func requireReader(p *access.Principal) error {

@@ -22,7 +22,9 @@ import (
 	"github.com/engagehq/engage/internal/org"
 	"github.com/engagehq/engage/internal/portfolio"
 	"github.com/engagehq/engage/internal/process"
+	"github.com/engagehq/engage/internal/processcost"
 	"github.com/engagehq/engage/internal/pulse"
+	"github.com/engagehq/engage/internal/spend"
 	"github.com/engagehq/engage/internal/waiting"
 )
 
@@ -49,12 +51,16 @@ type Services struct {
 	Billing *billing.Service
 	// Costs allocates cost pools to services for unit cost and recovery.
 	Costs *costs.Service
+	// Spend imports card, expense and invoice lines and recognises their vendors.
+	Spend *spend.Service
 	// CloudBill imports FOCUS cloud bills and allocates them to departments.
 	CloudBill *cloudbill.Service
 	// Processes is the process register: value streams and processes.
 	Processes *process.Service
 	// Backstage reads and writes Backstage catalog descriptor files.
 	Backstage *backstage.Service
+	// ProcessCosts is what each process and customer journey costs.
+	ProcessCosts *processcost.Service
 	// Portfolio keeps strategic objectives, the board's ranking of needs
 	// and budget scenarios.
 	Portfolio *portfolio.Service

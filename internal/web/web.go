@@ -126,7 +126,8 @@ func (s *Server) areas() []area {
 	adminPages := &adminpages.Pages{Kit: s.kit, Org: s.Org, Auth: s.Auth, Audit: s.Audit, Clock: s.Clock}
 	communityPages := &communitypages.Pages{Kit: s.kit, Communities: s.Communities, Org: s.Org, Catalog: s.Catalog}
 	engagementPages := &engagementpages.Pages{Kit: s.kit, Engagement: s.Engagement}
-	portfolioPages := &portfoliopages.Pages{Kit: s.kit, Processes: s.Processes, Catalog: s.Catalog, FrontDoor: s.FrontDoor}
+	portfolioPages := &portfoliopages.Pages{Kit: s.kit, Processes: s.Processes, Catalog: s.Catalog, FrontDoor: s.FrontDoor,
+		ProcessCosts: s.ProcessCosts}
 	return []area{
 		{notifyPages.Routes, notifypages.Templates},
 		{catalogPages.Routes, catalogpages.Templates},

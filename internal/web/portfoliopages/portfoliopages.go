@@ -8,6 +8,7 @@ import (
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"html/template"
 	"io"
@@ -22,6 +23,7 @@ import (
 	"github.com/engagehq/engage/internal/catalog"
 	"github.com/engagehq/engage/internal/frontdoor"
 	"github.com/engagehq/engage/internal/process"
+	"github.com/engagehq/engage/internal/processcost"
 	"github.com/engagehq/engage/internal/web/page"
 )
 
@@ -31,12 +33,14 @@ type Pages struct {
 	Processes *process.Service
 	Catalog   *catalog.Catalog
 	FrontDoor *frontdoor.Service
+	// ProcessCosts shows what processes and journeys cost.
+	ProcessCosts *processcost.Service
 }
 
 // Routes are the process map, the process, application and journey pages,
 // their forms, and the ArchiMate import and export.
 func (s *Pages) Routes() []page.Route {
-	return []page.Route{
+	return append([]page.Route{
 		{Pattern: "GET /portfolio", Handle: s.processMap},
 		{Pattern: "POST /portfolio/processes", Handle: s.createProcess},
 		{Pattern: "GET /portfolio/processes/{id}", Handle: s.processPage},
@@ -52,7 +56,7 @@ func (s *Pages) Routes() []page.Route {
 		{Pattern: "POST /portfolio/archimate", Handle: s.importArchiMate, MaxBody: process.MaxFileBytes + 1<<20, MayUpload: process.MayWrite,
 			UploadTime: 2 * time.Minute},
 		{Pattern: "GET /portfolio/archimate/export", Handle: s.exportArchiMate},
-	}
+	}, s.costRoutes()...)
 }
 
 //go:embed templates
@@ -79,6 +83,8 @@ var Templates = page.Templates{
 		"portfolio_application.html":  &applicationView{},
 		"portfolio_journeys.html":     &journeysView{},
 		"portfolio_import.html":       &importView{},
+		"portfolio_journey.html":      &journeyView{},
+		"portfolio_cost_drill.html":   &drillView{},
 	},
 }
 
@@ -86,6 +92,7 @@ var Templates = page.Templates{
 type node struct {
 	process.MapEntry
 	Children []node
+	Cost     string // rolled up, the month's charged figure
 }
 
 // mapView is the process map: value streams and the processes below them.
@@ -95,6 +102,7 @@ type mapView struct {
 	Count     int
 	CanChange bool
 	Parents   []process.MapEntry
+	Costs     *processcost.CostMap
 }
 
 type processView struct {
@@ -104,6 +112,7 @@ type processView struct {
 	Applications []process.Application
 	Services     []catalog.ServiceCard
 	Parents      []process.MapEntry
+	Cost         *costSection
 }
 
 type applicationsView struct {
@@ -157,7 +166,13 @@ func (s *Pages) renderMap(w http.ResponseWriter, r *http.Request, base page.Base
 		w.WriteHeader(http.StatusUnprocessableEntity)
 	}
 	base.Title, base.Nav = "Portfolio: the process map", "portfolio"
-	s.Render(w, r, "portfolio_map.html", &mapView{Base: base, Roots: tree(m, 0, 0), Count: len(m.Entries), CanChange: process.MayChange(p), Parents: m.Entries})
+	v := &mapView{Base: base, Roots: tree(m, 0, 0), Count: len(m.Entries), CanChange: process.MayChange(p), Parents: m.Entries}
+	if v.Costs, err = s.mapCosts(r.Context(), p, r.URL.Query().Get("period")); err != nil {
+		return err
+	} else if v.Costs != nil {
+		withCosts(v.Roots, *v.Costs)
+	}
+	s.Render(w, r, "portfolio_map.html", v)
 	return nil
 }
 
@@ -207,6 +222,9 @@ func (s *Pages) renderProcess(w http.ResponseWriter, r *http.Request, id int64, 
 		return err
 	}
 	v := &processView{Detail: d}
+	if v.Cost, err = s.costOf(ctx, p, "process", id, r.URL.Query().Get("period")); err != nil {
+		return err
+	}
 	if v.Needs, _, err = s.FrontDoor.List(ctx, p, frontdoor.ListFilter{ProcessID: id, Limit: 50}); err != nil {
 		return err
 	}
@@ -225,16 +243,23 @@ func (s *Pages) renderProcess(w http.ResponseWriter, r *http.Request, id int64, 
 		}
 		v.Parents = m.Entries
 	}
-	if base.Form == nil {
+	// The page has several forms; one refused keeps what was typed in it,
+	// and the edit form still shows the process as it is unless it is the
+	// one refused (it sends the version).
+	if _, edit := base.Form["version"]; !edit {
 		e := d.Entry
 		ext := ""
 		if e.ExternalCustomers {
 			ext = "on"
 		}
-		base.Form = map[string]string{"kind": string(e.Kind), "ref": e.Ref, "name": e.Name, "description": e.Description,
+		own := map[string]string{"kind": string(e.Kind), "ref": e.Ref, "name": e.Name, "description": e.Description,
 			"parent_id": strconv.FormatInt(e.ParentID, 10), "criticality": e.Criticality, "external_customers": ext, "enablement": e.Enablement,
 			"archimate_type": e.ArchiMateType, "archimate_id": e.ArchiMateID, "version": strconv.Itoa(e.Version), "weight": "100",
 			"owner_person_id": strconv.FormatInt(e.OwnerPersonID, 10), "owner_department_id": strconv.FormatInt(e.OwnerDepartmentID, 10)}
+		for k, v := range base.Form {
+			own[k] = v
+		}
+		base.Form = own
 	}
 	if len(base.Errors) > 0 {
 		w.WriteHeader(http.StatusUnprocessableEntity)
@@ -273,7 +298,13 @@ func (s *Pages) link(w http.ResponseWriter, r *http.Request) error {
 	}
 	ctx, p := r.Context(), page.Principal(r)
 	weight, werr := decimal.NewFromString(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(r.PostFormValue("weight")), "%")))
-	target, terr := strconv.ParseInt(r.PostFormValue("target"), 10, 64)
+	// The target names its kind ("service:12", "application:7"): one list
+	// offers both, and an application and a service may share a number.
+	kind, number, _ := strings.Cut(r.PostFormValue("target"), ":")
+	target, terr := strconv.ParseInt(number, 10, 64)
+	if kind != "service" && kind != "application" {
+		terr = errors.New("no kind")
+	}
 	var errs []engage.FieldError
 	if werr != nil {
 		errs = append(errs, engage.FieldError{Field: "weight", Message: "Enter a percentage from 0 to 100, such as 40 or 12.5."})
@@ -282,7 +313,7 @@ func (s *Pages) link(w http.ResponseWriter, r *http.Request) error {
 		errs = append(errs, engage.FieldError{Field: "target", Message: "Choose an application or a catalog service."})
 	}
 	if len(errs) == 0 {
-		if r.PostFormValue("kind") == "service" {
+		if kind == "service" {
 			_, err = s.Processes.LinkService(ctx, p, id, target, weight)
 		} else {
 			_, err = s.Processes.LinkApplication(ctx, p, id, target, weight)

@@ -1,0 +1,77 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestSpendMatch(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	good := write("card.csv", "date,merchant,amount,currency,department,employee_email,mcc,memo,extra\n"+
+		"2026-03-02,ZOOM.US 888-799-9666,14.99,GBP,SALES,a@example.com,4816,monthly plan,x\n"+
+		"2026-03-03,STARBUCKS #12345,4.20,GBP,SALES,a@example.com,5814,,y\n"+
+		"2026-03-04,\"=HYPERLINK(\"\"http://evil\"\")\",1.00,GBP,SALES,a@example.com,,,z\n")
+	code, out, errs := runEngage(t, "", "spend", "match", good)
+	want := []string{
+		"date,merchant,amount,currency,department,employee_email,mcc,memo,extra,vendor,software,confidence,reason",
+		"2026-03-02,ZOOM.US 888-799-9666,14.99,GBP,SALES,a@example.com,4816,monthly plan,x,Zoom,yes,0.99,",
+		"2026-03-03,STARBUCKS #12345,4.20,GBP,SALES,a@example.com,5814,,y,Starbucks,no,0.99,",
+		`"'=HYPERLINK(""http://evil"")",1.00,GBP,SALES,a@example.com,,,z,Hyperlink,no,0.40,`,
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if code != 0 || len(lines) != 4 || !strings.Contains(errs, "3 lines matched, 1 wait") {
+		t.Fatalf("spend match = %d %q %q", code, out, errs)
+	}
+	for i, w := range want {
+		if !strings.Contains(lines[i], w) {
+			t.Errorf("line %d = %q; want it to contain %q", i+1, lines[i], w)
+		}
+	}
+	bad := write("bad.csv", "merchant,amount\nZOOM,1\nFS *MIRO,2,3\n")
+	if code, _, errs := runEngage(t, "", "spend", "match", bad); code != 1 || !strings.Contains(errs, "line 3") {
+		t.Fatalf("bad file = %d %q; want line 3 named", code, errs)
+	}
+	none := write("none.csv", "payee,amount\nZOOM,1\n")
+	if code, _, errs := runEngage(t, "", "spend", "match", none); code != 1 || !strings.Contains(errs, "no merchant column") {
+		t.Fatalf("no merchant = %d %q", code, errs)
+	}
+}
+
+func TestImportSpend(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, with func(...string) []string) {
+		dir := t.TempDir()
+		path := filepath.Join(dir, "card.csv")
+		body := "date,merchant,amount,currency,department,employee_email,mcc,memo\n" +
+			"2026-03-02,ZOOM.US 888-799-9666,14.99,GBP,SALES,ann@example.com,4816,monthly plan\n" +
+			"2026-03-03,STARBUCKS #12345,4.20,GBP,SALES,ann@example.com,5814,\n"
+		if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if code, _, errs := runEngage(t, "", with("demo")...); code != 0 {
+			t.Fatalf("demo = %d %q", code, errs)
+		}
+		code, out, errs := runEngage(t, "", with("import", "spend", path)...)
+		if code != 0 || !strings.Contains(out, "card lines: 2 read, 2 added, 0 unchanged; of those added 1 software") {
+			t.Fatalf("import spend = %d %q %q", code, out, errs)
+		}
+		if code, out, _ := runEngage(t, "", with("import", "spend", path)...); code != 0 || !strings.Contains(out, "2 read, 0 added, 2 unchanged") {
+			t.Fatalf("again = %d %q", code, out)
+		}
+		bad := filepath.Join(dir, "bad.csv")
+		if err := os.WriteFile(bad, []byte(body+"2026-03-04,FS *MIRO,abc,GBP,SALES,,,\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if code, _, errs := runEngage(t, "", with("import", "spend", bad)...); code != 1 || !strings.Contains(errs, "line 4: amount") {
+			t.Fatalf("bad = %d %q", code, errs)
+		}
+	})
+}
