@@ -208,6 +208,28 @@ func ProcessCPU() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
+// Serve starts a serving on its loopback port until ctx ends, returning its
+// base URL and a function that waits for the server to stop and returns
+// what stopped it (nil when ctx ended it).
+func Serve(ctx context.Context, a *app.App) (base string, wait func() error, err error) {
+	if err := a.Listen(); err != nil {
+		return "", nil, err
+	}
+	served := make(chan error, 1)
+	go func() { served <- a.Serve(ctx) }()
+	return a.URL(), func() error { return <-served }, nil
+}
+
+// Quantile is the nearest-rank quantile q (0 to 1) of sorted latencies: the
+// smallest at or above q of them all.
+func Quantile(sorted []time.Duration, q float64) time.Duration {
+	if len(sorted) == 0 {
+		return 0
+	}
+	i := int(float64(len(sorted))*q+0.999999) - 1
+	return sorted[max(0, min(i, len(sorted)-1))]
+}
+
 // ThreadWait is the time the calling thread has spent ready to run but
 // waiting for a CPU (the second field of /proc/thread-self/schedstat); 0
 // where Linux does not say. Measured around work done on one thread

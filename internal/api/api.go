@@ -78,6 +78,7 @@ func (a *API) Register(mux *http.ServeMux) huma.API {
 	a.registerFrontDoor(api)
 	a.registerProcesses(api)
 	a.registerBackstage(api)
+	a.registerLandscape(api)
 	a.registerProcessCosts(api)
 	a.registerPortfolio(api)
 	a.registerBilling(api)

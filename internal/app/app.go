@@ -18,8 +18,10 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/shopspring/decimal"
 
 	"github.com/engagehq/engage"
+	"github.com/engagehq/engage/internal/access"
 	"github.com/engagehq/engage/internal/api"
 	"github.com/engagehq/engage/internal/approval"
 	"github.com/engagehq/engage/internal/audit"
@@ -37,6 +39,7 @@ import (
 	"github.com/engagehq/engage/internal/frontdoor"
 	"github.com/engagehq/engage/internal/idea"
 	"github.com/engagehq/engage/internal/idempotency"
+	"github.com/engagehq/engage/internal/landscape"
 	"github.com/engagehq/engage/internal/notify"
 	"github.com/engagehq/engage/internal/org"
 	"github.com/engagehq/engage/internal/portfolio"
@@ -142,6 +145,7 @@ func (a *App) build(ctx context.Context) error {
 	a.FrontDoor = &frontdoor.Service{DB: d, Clock: clock, Org: a.Org, Catalog: a.Catalog, Approvals: a.Approval, Publisher: a.Notify,
 		Processes: a.Processes}
 	a.Approval.OnDecided(frontdoor.SubjectNeed, a.FrontDoor.Decided)
+	a.Landscape = &landscape.Service{Register: a.Processes, Catalog: a.Catalog, Needs: a.FrontDoor}
 	a.Portfolio = &portfolio.Service{DB: d, Clock: clock, Org: a.Org, Processes: a.Processes, Needs: a.FrontDoor}
 	a.Billing = &billing.Service{DB: d, Clock: clock, Catalog: a.Catalog, UsagePast: cfg.UsageWindow.Past, UsageFuture: cfg.UsageWindow.Future}
 	a.Costs = &costs.Service{DB: d, Clock: clock, Currencies: currencies}
@@ -153,6 +157,14 @@ func (a *App) build(ctx context.Context) error {
 	a.Billing.OnRun(a.ProcessCosts.Recompute)
 	a.Processes.OnServiceLinksChanged(a.ProcessCosts.MarkStale)
 	a.Costs.OnPoolsChanged(a.ProcessCosts.MarkPeriodStale)
+	a.Landscape.Costs = func(ctx context.Context, p *access.Principal) (map[int64]decimal.Decimal, string, error) {
+		if !processcost.MayRead(p) {
+			return nil, "", nil // the heatmap says there is no cost to show
+		}
+		all, err := a.ProcessCosts.ProcessCosts(ctx, p, "")
+		currency, costs := processcost.InOneCurrency(all)
+		return costs, currency, err
+	}
 	a.Communities = &community.Service{DB: d, Clock: clock, Org: a.Org, Catalog: a.Catalog, Publisher: a.Notify}
 	a.Org.OnPeopleChanged(a.Communities.PeopleChanged)
 	a.Catalog.OnSubscriptionsChanged(a.Communities.SubscriptionsChanged)

@@ -17,3 +17,15 @@ func (c *Catalog) AllServices(ctx context.Context) (map[int64]Service, error) {
 	}
 	return out, nil
 }
+
+// ServicesGeneration returns the catalog's change counter as this replica
+// last read it (at most a second ago): what AllServices returns is the same
+// while it stays, so a reader that keeps what it made of them reads them
+// again only when it moves.
+func (c *Catalog) ServicesGeneration(ctx context.Context) (int64, error) {
+	s, err := c.snapshot(ctx)
+	if err != nil {
+		return 0, err
+	}
+	return s.generation, nil
+}

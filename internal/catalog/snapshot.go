@@ -3,8 +3,6 @@ package catalog
 import (
 	"cmp"
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -31,27 +29,11 @@ const checkEvery = time.Second
 const generationKey = "catalog_generation"
 
 func bumpGeneration(ctx context.Context, tx db.Querier) error {
-	res, err := tx.Exec(ctx, "UPDATE settings SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = ?", generationKey)
-	if err != nil {
-		return fmt.Errorf("marking the catalog changed: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		if _, err := tx.Exec(ctx, "INSERT INTO settings(key, value) VALUES (?, '1')", generationKey); err != nil {
-			return fmt.Errorf("marking the catalog changed: %w", err)
-		}
-	}
-	return nil
+	return db.BumpGeneration(ctx, tx, generationKey)
 }
 
 func generation(ctx context.Context, q db.Querier) (int64, error) {
-	var v string
-	err := q.QueryRow(ctx, "SELECT value FROM settings WHERE key = ?", generationKey).Scan(&v)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, nil
-	} else if err != nil {
-		return 0, fmt.Errorf("reading catalog generation: %w", err)
-	}
-	return strconv.ParseInt(v, 10, 64)
+	return db.Generation(ctx, q, generationKey)
 }
 
 type snapshot struct {

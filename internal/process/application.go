@@ -283,7 +283,7 @@ func (s *Service) CreateApplication(ctx context.Context, p *access.Principal, in
 		return Application{}, err
 	}
 	var out Application
-	err := s.DB.Transact(ctx, func(tx *db.Tx) (err error) {
+	err := s.transact(ctx, func(tx *db.Tx) (err error) {
 		out, err = s.createApplication(ctx, tx, p, in, nil)
 		return err
 	})
@@ -341,7 +341,7 @@ func (s *Service) UpdateApplication(ctx context.Context, p *access.Principal, id
 		return Application{}, err
 	}
 	var out Application
-	err := s.DB.Transact(ctx, func(tx *db.Tx) (err error) {
+	err := s.transact(ctx, func(tx *db.Tx) (err error) {
 		out, err = s.updateApplication(ctx, tx, p, id, version, in, nil)
 		return err
 	})

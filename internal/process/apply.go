@@ -69,7 +69,7 @@ func (s *Service) ApplyRegister(ctx context.Context, p *access.Principal, f Regi
 		return RegisterPlan{}, err
 	}
 	var plan RegisterPlan
-	err := s.DB.Transact(ctx, func(tx *db.Tx) (err error) {
+	err := s.transact(ctx, func(tx *db.Tx) (err error) {
 		if plan, err = s.applyRegister(ctx, tx, p, f); err != nil {
 			return err
 		}
@@ -92,7 +92,11 @@ func (s *Service) ApplyRegisterIn(ctx context.Context, tx *db.Tx, p *access.Prin
 	if err := requireWriter(p); err != nil {
 		return RegisterPlan{}, err
 	}
-	return s.applyRegister(ctx, tx, p, f)
+	plan, err := s.applyRegister(ctx, tx, p, f)
+	if err != nil {
+		return RegisterPlan{}, err
+	}
+	return plan, db.BumpGeneration(ctx, tx, generationKey)
 }
 
 func (s *Service) applyRegister(ctx context.Context, tx *db.Tx, p *access.Principal, f RegisterFile) (RegisterPlan, error) {

@@ -52,7 +52,7 @@ func (s *Service) LinkApplication(ctx context.Context, p *access.Principal, proc
 		return AppLink{}, err
 	}
 	var out AppLink
-	err := s.DB.Transact(ctx, func(tx *db.Tx) error {
+	err := s.transact(ctx, func(tx *db.Tx) error {
 		proc, err := find(ctx, tx, "id = ?", processID)
 		if err != nil {
 			return err
@@ -110,7 +110,7 @@ func (s *Service) LinkService(ctx context.Context, p *access.Principal, processI
 		return ServiceLink{}, err
 	}
 	var out ServiceLink
-	err = s.DB.Transact(ctx, func(tx *db.Tx) error {
+	err = s.transact(ctx, func(tx *db.Tx) error {
 		proc, err := find(ctx, tx, "id = ?", processID)
 		if err != nil {
 			return err
@@ -161,7 +161,7 @@ func (s *Service) Unlink(ctx context.Context, p *access.Principal, processID int
 	if err := requireWriter(p); err != nil {
 		return err
 	}
-	return s.DB.Transact(ctx, func(tx *db.Tx) error {
+	return s.transact(ctx, func(tx *db.Tx) error {
 		proc, err := find(ctx, tx, "id = ?", processID)
 		if err != nil {
 			return err
@@ -246,7 +246,7 @@ func (s *Service) SetPerformers(ctx context.Context, p *access.Principal, proces
 	if err := requireWriter(p); err != nil {
 		return err
 	}
-	return s.DB.Transact(ctx, func(tx *db.Tx) error {
+	return s.transact(ctx, func(tx *db.Tx) error {
 		proc, err := find(ctx, tx, "id = ?", processID)
 		if err != nil {
 			return err
@@ -486,7 +486,7 @@ func (s *Service) CreateJourney(ctx context.Context, p *access.Principal, in Jou
 		return Journey{}, err
 	}
 	var out Journey
-	err := s.DB.Transact(ctx, func(tx *db.Tx) (err error) {
+	err := s.transact(ctx, func(tx *db.Tx) (err error) {
 		out, err = s.createJourney(ctx, tx, p, in)
 		return err
 	})
@@ -527,7 +527,7 @@ func (s *Service) UpdateJourney(ctx context.Context, p *access.Principal, id int
 		return Journey{}, err
 	}
 	var out Journey
-	err := s.DB.Transact(ctx, func(tx *db.Tx) (err error) {
+	err := s.transact(ctx, func(tx *db.Tx) (err error) {
 		out, err = s.updateJourney(ctx, tx, p, id, version, in)
 		return err
 	})

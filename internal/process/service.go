@@ -203,7 +203,7 @@ func (s *Service) Create(ctx context.Context, p *access.Principal, in Input) (En
 		return Entry{}, err
 	}
 	var out Entry
-	err := s.DB.Transact(ctx, func(tx *db.Tx) (err error) {
+	err := s.transact(ctx, func(tx *db.Tx) (err error) {
 		out, err = s.create(ctx, tx, p, in, nil)
 		return err
 	})
@@ -255,7 +255,7 @@ func (s *Service) Update(ctx context.Context, p *access.Principal, id int64, ver
 		return Entry{}, err
 	}
 	var out Entry
-	err := s.DB.Transact(ctx, func(tx *db.Tx) (err error) {
+	err := s.transact(ctx, func(tx *db.Tx) (err error) {
 		out, err = s.update(ctx, tx, p, id, version, in, nil)
 		return err
 	})

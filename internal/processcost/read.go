@@ -411,6 +411,35 @@ func (s *Service) Map(ctx context.Context, p *access.Principal, period string) (
 	return m, nil
 }
 
+// InOneCurrency keeps, of costs per process and currency (ProcessCosts),
+// the currency with the largest total (ties: the first in alphabetical
+// order), for views that compare processes on one scale, such as the
+// heatmap. It returns "" and nil when there is no cost.
+func InOneCurrency(costs map[int64]map[string]decimal.Decimal) (string, map[int64]decimal.Decimal) {
+	totals := map[string]decimal.Decimal{}
+	for _, byCurrency := range costs {
+		for cur, amount := range byCurrency {
+			totals[cur] = totals[cur].Add(amount)
+		}
+	}
+	best := ""
+	for cur, total := range totals {
+		if best == "" || total.GreaterThan(totals[best]) || (total.Equal(totals[best]) && cur < best) {
+			best = cur
+		}
+	}
+	if best == "" {
+		return "", nil
+	}
+	out := make(map[int64]decimal.Decimal, len(costs))
+	for id, byCurrency := range costs {
+		if amount, ok := byCurrency[best]; ok {
+			out[id] = amount
+		}
+	}
+	return best, out
+}
+
 // ProcessCosts returns what each process cost in period (the newest billed
 // month when empty), charged, rolled up the tree, per currency, as p may
 // see it: for other views of the portfolio (the heatmap). Processes

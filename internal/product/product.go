@@ -18,6 +18,7 @@ import (
 	"github.com/engagehq/engage/internal/engagement"
 	"github.com/engagehq/engage/internal/frontdoor"
 	"github.com/engagehq/engage/internal/idea"
+	"github.com/engagehq/engage/internal/landscape"
 	"github.com/engagehq/engage/internal/notify"
 	"github.com/engagehq/engage/internal/org"
 	"github.com/engagehq/engage/internal/portfolio"
@@ -59,6 +60,8 @@ type Services struct {
 	Processes *process.Service
 	// Backstage reads and writes Backstage catalog descriptor files.
 	Backstage *backstage.Service
+	// Landscape reads the register as a whole: risks, redundancy, heatmap.
+	Landscape *landscape.Service
 	// ProcessCosts is what each process and customer journey costs.
 	ProcessCosts *processcost.Service
 	// Portfolio keeps strategic objectives, the board's ranking of needs

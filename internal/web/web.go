@@ -20,6 +20,7 @@ import (
 	"github.com/engagehq/engage/internal/web/engagementpages"
 	"github.com/engagehq/engage/internal/web/frontdoorpages"
 	"github.com/engagehq/engage/internal/web/ideapages"
+	"github.com/engagehq/engage/internal/web/landscapepages"
 	"github.com/engagehq/engage/internal/web/notifypages"
 	"github.com/engagehq/engage/internal/web/portfoliopages"
 	"io/fs"
@@ -126,8 +127,8 @@ func (s *Server) areas() []area {
 	adminPages := &adminpages.Pages{Kit: s.kit, Org: s.Org, Auth: s.Auth, Audit: s.Audit, Clock: s.Clock}
 	communityPages := &communitypages.Pages{Kit: s.kit, Communities: s.Communities, Org: s.Org, Catalog: s.Catalog}
 	engagementPages := &engagementpages.Pages{Kit: s.kit, Engagement: s.Engagement}
-	portfolioPages := &portfoliopages.Pages{Kit: s.kit, Processes: s.Processes, Catalog: s.Catalog, FrontDoor: s.FrontDoor,
-		ProcessCosts: s.ProcessCosts}
+	portfolioPages := &portfoliopages.Pages{Kit: s.kit, Processes: s.Processes, Catalog: s.Catalog, FrontDoor: s.FrontDoor, Org: s.Org,
+		Landscape: s.Landscape, ProcessCosts: s.ProcessCosts}
 	return []area{
 		{notifyPages.Routes, notifypages.Templates},
 		{catalogPages.Routes, catalogpages.Templates},
@@ -138,6 +139,7 @@ func (s *Server) areas() []area {
 		{(&discusspages.Pages{Kit: s.kit, Communities: s.Communities, Discussions: s.Discussions, Clock: s.Clock, Scheme: s.Proxies.Scheme}).Routes, discusspages.Templates},
 		{communityPages.Routes, communitypages.Templates},
 		{portfolioPages.Routes, portfoliopages.Templates},
+		{(&landscapepages.Pages{Kit: s.kit, Landscape: s.Landscape}).Routes, landscapepages.Templates},
 		{(&boardpages.Pages{Kit: s.kit, Portfolio: s.Portfolio, Processes: s.Processes, Org: s.Org}).Routes, boardpages.Templates},
 		{(&ideapages.Pages{Kit: s.kit, Ideas: s.Ideas, Communities: s.Communities, Discussions: s.Discussions}).Routes, ideapages.Templates},
 		{(&pulsepages.Pages{Kit: s.kit, Pulses: s.Pulses, Clock: s.Clock}).Routes, pulsepages.Templates},

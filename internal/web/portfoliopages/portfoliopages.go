@@ -22,6 +22,9 @@ import (
 	"github.com/engagehq/engage"
 	"github.com/engagehq/engage/internal/catalog"
 	"github.com/engagehq/engage/internal/frontdoor"
+	"github.com/engagehq/engage/internal/landscape"
+	"github.com/engagehq/engage/internal/org"
+	"github.com/engagehq/engage/internal/paging"
 	"github.com/engagehq/engage/internal/process"
 	"github.com/engagehq/engage/internal/processcost"
 	"github.com/engagehq/engage/internal/web/page"
@@ -33,6 +36,11 @@ type Pages struct {
 	Processes *process.Service
 	Catalog   *catalog.Catalog
 	FrontDoor *frontdoor.Service
+	// Org lists the functions and locations a process may be performed by
+	// and at.
+	Org *org.Service
+	// Landscape gives a process's risk flags; none are shown while it is nil.
+	Landscape *landscape.Service
 	// ProcessCosts shows what processes and journeys cost.
 	ProcessCosts *processcost.Service
 }
@@ -47,6 +55,8 @@ func (s *Pages) Routes() []page.Route {
 		{Pattern: "POST /portfolio/processes/{id}", Handle: s.updateProcess},
 		{Pattern: "POST /portfolio/processes/{id}/links", Handle: s.link},
 		{Pattern: "POST /portfolio/processes/{id}/unlink", Handle: s.unlink},
+		{Pattern: "POST /portfolio/processes/{id}/performers", Handle: s.setPerformers},
+		{Pattern: "POST /portfolio/processes/{id}/journeys", Handle: s.setJourneys},
 		{Pattern: "GET /portfolio/applications", Handle: s.applications},
 		{Pattern: "POST /portfolio/applications", Handle: s.createApplication},
 		{Pattern: "GET /portfolio/applications/{id}", Handle: s.applicationPage},
@@ -112,7 +122,14 @@ type processView struct {
 	Applications []process.Application
 	Services     []catalog.ServiceCard
 	Parents      []process.MapEntry
-	Cost         *costSection
+	Flags        []landscape.RiskFlag
+	// The choices of the performers' and journeys' forms, and which are
+	// chosen (what was sent, when it was refused).
+	Functions []org.Function
+	Locations []org.Location
+	Journeys  []process.Journey
+	Chosen    map[string]map[int64]bool
+	Cost      *costSection
 }
 
 type applicationsView struct {
@@ -141,13 +158,22 @@ type importView struct {
 	Name    string
 }
 
+// tree returns the entries of m below id as a tree, reading m once.
 func tree(m process.RegisterMap, id int64, depth int) []node {
+	below := map[int64][]process.MapEntry{}
+	for _, e := range m.Entries {
+		below[e.ParentID] = append(below[e.ParentID], e)
+	}
+	return subtree(below, id, depth)
+}
+
+func subtree(below map[int64][]process.MapEntry, id int64, depth int) []node {
 	var out []node
 	if depth > 64 {
 		return out
 	}
-	for _, e := range m.Children(id) {
-		out = append(out, node{MapEntry: e, Children: tree(m, e.ID, depth+1)})
+	for _, e := range below[id] {
+		out = append(out, node{MapEntry: e, Children: subtree(below, e.ID, depth+1)})
 	}
 	return out
 }
@@ -228,6 +254,11 @@ func (s *Pages) renderProcess(w http.ResponseWriter, r *http.Request, id int64, 
 	if v.Needs, _, err = s.FrontDoor.List(ctx, p, frontdoor.ListFilter{ProcessID: id, Limit: 50}); err != nil {
 		return err
 	}
+	if s.Landscape != nil {
+		if v.Flags, err = s.Landscape.ProcessFlags(ctx, p, id); err != nil {
+			return err
+		}
+	}
 	if d.CanChange {
 		if v.Applications, err = s.Processes.ListApplications(ctx, p); err != nil {
 			return err
@@ -242,6 +273,9 @@ func (s *Pages) renderProcess(w http.ResponseWriter, r *http.Request, id int64, 
 			return err
 		}
 		v.Parents = m.Entries
+		if err := s.performerChoices(r, v); err != nil {
+			return err
+		}
 	}
 	// The page has several forms; one refused keeps what was typed in it,
 	// and the edit form still shows the process as it is unless it is the
@@ -535,4 +569,111 @@ func (s *Pages) exportArchiMate(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Content-Disposition", `attachment; filename="engage-register.xml"`)
 	_, err := w.Write(buf.Bytes())
 	return err
+}
+
+// performerChoices fills the performers' and journeys' forms: every
+// function, location and journey, those of the process chosen unless the
+// form sent others back.
+func (s *Pages) performerChoices(r *http.Request, v *processView) error {
+	ctx, p := r.Context(), page.Principal(r)
+	var err error
+	if v.Functions, err = allPages(func(cursor string) ([]org.Function, string, error) {
+		return s.Org.ListFunctions(ctx, p, org.ListFilter{Cursor: cursor, Limit: paging.MaxLimit})
+	}); err != nil {
+		return err
+	}
+	if v.Locations, err = allPages(func(cursor string) ([]org.Location, string, error) {
+		return s.Org.ListLocations(ctx, p, org.ListFilter{Cursor: cursor, Limit: paging.MaxLimit})
+	}); err != nil {
+		return err
+	}
+	if v.Journeys, err = s.Processes.ListJourneys(ctx, p); err != nil {
+		return err
+	}
+	d := v.Detail
+	v.Chosen = map[string]map[int64]bool{"function_ids": {}, "location_ids": {}, "journey_ids": {}}
+	for _, f := range d.Functions {
+		v.Chosen["function_ids"][f.ID] = true
+	}
+	for _, l := range d.Locations {
+		v.Chosen["location_ids"][l.ID] = true
+	}
+	for _, j := range d.Journeys {
+		v.Chosen["journey_ids"][j.ID] = true
+	}
+	// A refused form shows what was sent.
+	if r.Method == http.MethodPost && r.PostForm != nil {
+		for _, field := range []string{"function_ids", "location_ids", "journey_ids"} {
+			if _, sent := r.PostForm[field+"_sent"]; sent {
+				v.Chosen[field] = map[int64]bool{}
+				for _, id := range postedIDs(r, field) {
+					v.Chosen[field][id] = true
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// allPages reads every page of a list.
+func allPages[T any](list func(cursor string) ([]T, string, error)) ([]T, error) {
+	var out []T
+	for cursor, pages := "", 0; pages < 100; pages++ {
+		items, next, err := list(cursor)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, items...)
+		if next == "" {
+			break
+		}
+		cursor = next
+	}
+	return out, nil
+}
+
+// postedIDs reads the ids a form's checkboxes sent under field; a value
+// that is not an id is left out (the service names unknown ids).
+func postedIDs(r *http.Request, field string) []int64 {
+	ids := []int64{}
+	for _, v := range r.PostForm[field] {
+		if id, err := strconv.ParseInt(v, 10, 64); err == nil {
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
+
+// setPerformers saves which functions perform the process and where.
+func (s *Pages) setPerformers(w http.ResponseWriter, r *http.Request) error {
+	return s.saveChoices(w, r, "performers", "Saved who performs it and where.", func(id int64) error {
+		return s.Processes.SetPerformers(r.Context(), page.Principal(r), id, postedIDs(r, "function_ids"), postedIDs(r, "location_ids"))
+	})
+}
+
+// setJourneys saves which customer journeys the process is part of.
+func (s *Pages) setJourneys(w http.ResponseWriter, r *http.Request) error {
+	return s.saveChoices(w, r, "journeys-form", "Saved its customer journeys.", func(id int64) error {
+		return s.Processes.SetJourneysOf(r.Context(), page.Principal(r), id, postedIDs(r, "journey_ids"))
+	})
+}
+
+// saveChoices runs save for the process of the path: refused, the page
+// shows the errors on their fields with what was sent; saved, it goes back
+// to the form's place on the page.
+func (s *Pages) saveChoices(w http.ResponseWriter, r *http.Request, anchor, flash string, save func(id int64) error) error {
+	id, err := page.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := save(id); invalid(err) {
+		var base page.Base
+		base.Rejected(engage.ErrorFields(err), r)
+		return s.renderProcess(w, r, id, base)
+	} else if err != nil {
+		return err
+	}
+	s.Flash(w, flash)
+	http.Redirect(w, r, fmt.Sprintf("/portfolio/processes/%d#%s", id, anchor), http.StatusSeeOther)
+	return nil
 }
