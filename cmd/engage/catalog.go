@@ -86,15 +86,15 @@ func fileErrors(e env, err error) error {
 // cmdExport writes the whole catalog as a catalog file.
 func cmdExport(ctx context.Context, e env, args []string) error {
 	var out string
-	cfg, fs, err := parse(e, "export", "export catalog|register|archimate [-o FILE] [--data DIR | --database-url URL]", args, false, func(fs *flag.FlagSet) {
+	cfg, fs, err := parse(e, "export", "export catalog|register|archimate|backstage [-o FILE] [--data DIR | --database-url URL]", args, false, func(fs *flag.FlagSet) {
 		fs.StringVar(&out, "o", "", "write to FILE instead of standard output")
 	})
 	if err != nil {
 		return err
 	}
 	what := fs.Arg(0)
-	if fs.NArg() != 1 || (what != "catalog" && what != "register" && what != "archimate") {
-		return usagef("say what to export: export catalog|register|archimate [-o FILE]")
+	if fs.NArg() != 1 || (what != "catalog" && what != "register" && what != "archimate" && what != "backstage") {
+		return usagef("say what to export: export catalog|register|archimate|backstage [-o FILE]")
 	}
 	a, err := open(ctx, e, cfg)
 	if err != nil {
@@ -103,9 +103,12 @@ func cmdExport(ctx context.Context, e env, args []string) error {
 	defer a.Close()
 	// Export in full before writing, so that a failure leaves no half file.
 	var buf bytes.Buffer
-	if what != "catalog" {
+	switch what {
+	case "backstage":
+		err = exportBackstage(ctx, a.Backstage, &buf)
+	case "register", "archimate":
 		err = exportRegister(ctx, e, what, a.Processes, &buf)
-	} else {
+	default:
 		err = a.Catalog.Export(ctx, access.System("engage export (command line)"), &buf)
 	}
 	if err != nil {
@@ -118,6 +121,7 @@ func cmdExport(ctx context.Context, e env, args []string) error {
 	if err := os.WriteFile(out, buf.Bytes(), 0o644); err != nil {
 		return err
 	}
-	progress(e, "Wrote the %s to %s.", map[string]string{"catalog": "catalog", "register": "process register", "archimate": "process register as an ArchiMate exchange file"}[what], out)
+	progress(e, "Wrote the %s to %s.", map[string]string{"catalog": "catalog", "register": "process register", "archimate": "process register as an ArchiMate exchange file",
+		"backstage": "catalog's services as a Backstage catalog-info.yaml"}[what], out)
 	return nil
 }

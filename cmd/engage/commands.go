@@ -427,6 +427,9 @@ func cmdImport(ctx context.Context, e env, args []string) error {
 	if len(args) > 0 && args[0] == "archimate" {
 		return cmdImportArchiMate(ctx, e, args)
 	}
+	if len(args) > 0 && args[0] == "backstage" {
+		return cmdImportBackstage(ctx, e, args)
+	}
 	if len(args) > 0 && args[0] == "spend" {
 		return cmdImportSpend(ctx, e, args[1:])
 	}

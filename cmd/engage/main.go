@@ -30,11 +30,13 @@ Commands:
   demo          load the demo organisation into an empty database
   user          add, list or set the password of accounts (user add|passwd|list)
   token         create an API token for a person (token create EMAIL)
-  import        import organisation data or usage from CSV, a FOCUS cloud bill, or an ArchiMate
+  import        import organisation data or usage from CSV, a FOCUS cloud bill, an ArchiMate
                 exchange file into the process register (import KIND FILE; import archimate FILE.xml [--dry-run]);
-                card, expense or invoice spend (import spend FILE.csv)
+                card, expense or invoice spend (import spend FILE.csv); or Backstage catalog files
+                (import backstage FILE|DIR [--dry-run])
   apply         make the service catalog or the process register match a file (apply -f FILE [--dry-run])
-  export        write the catalog, the process register or it as ArchiMate (export catalog|register|archimate [-o FILE])
+  export        write the catalog, the process register or it as ArchiMate, or the services as a Backstage
+                catalog-info.yaml (export catalog|register|archimate|backstage [-o FILE])
   billing       run, close or list billing periods (billing run|close PERIOD | periods)
   costs         load cost pools and show cost recovery (costs import FILE | export [PERIOD] | results PERIOD)
   spend         recognise vendors in a card or expense file (spend match FILE.csv; stores nothing)

@@ -77,6 +77,7 @@ func (a *API) Register(mux *http.ServeMux) huma.API {
 	a.registerCatalog(api)
 	a.registerFrontDoor(api)
 	a.registerProcesses(api)
+	a.registerBackstage(api)
 	a.registerLandscape(api)
 	a.registerProcessCosts(api)
 	a.registerPortfolio(api)

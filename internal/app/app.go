@@ -26,6 +26,7 @@ import (
 	"github.com/engagehq/engage/internal/approval"
 	"github.com/engagehq/engage/internal/audit"
 	"github.com/engagehq/engage/internal/auth"
+	"github.com/engagehq/engage/internal/backstage"
 	"github.com/engagehq/engage/internal/billing"
 	"github.com/engagehq/engage/internal/catalog"
 	"github.com/engagehq/engage/internal/cloudbill"
@@ -140,6 +141,7 @@ func (a *App) build(ctx context.Context) error {
 	a.Approval.Publisher = a.Notify
 	a.Catalog.OnTrade(tmf.Publisher{Notify: a.Notify, Clock: clock}.Observer())
 	a.Processes = &process.Service{DB: d, Clock: clock, Org: a.Org, Services: a.Catalog}
+	a.Backstage = &backstage.Service{DB: d, Clock: clock, Org: a.Org, Processes: a.Processes, Catalog: a.Catalog, BaseURL: cfg.BaseURL}
 	a.FrontDoor = &frontdoor.Service{DB: d, Clock: clock, Org: a.Org, Catalog: a.Catalog, Approvals: a.Approval, Publisher: a.Notify,
 		Processes: a.Processes}
 	a.Approval.OnDecided(frontdoor.SubjectNeed, a.FrontDoor.Decided)
@@ -292,6 +294,14 @@ func (a *App) serveUntilDone(ctx context.Context, srv *http.Server, errc <-chan 
 	digestDone := make(chan struct{})
 	go func() { defer close(digestDone); a.Engagement.Schedule(workerCtx, time.Hour, a.Logger) }()
 	defer func() { stopWorker(); <-digestDone }()
+	if a.Config.BackstageURL != "" {
+		pullDone := make(chan struct{})
+		go func() {
+			defer close(pullDone)
+			a.Backstage.Schedule(workerCtx, backstage.Pull{URL: a.Config.BackstageURL, Interval: a.Config.BackstageInterval}, a.Logger)
+		}()
+		defer func() { stopWorker(); <-pullDone }()
+	}
 	// The reuse index loads beside the server, not in the first suggestion.
 	indexDone := make(chan struct{})
 	go func() {

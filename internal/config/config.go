@@ -62,6 +62,10 @@ type Config struct {
 	UsageWindow UsageWindow `yaml:"usage_window"`
 	// NewMemberLimit is how fast a new member of a community may post.
 	NewMemberLimit discuss.PostLimit `yaml:"new_member_limit"`
+	// BackstageURL, when set, is a Backstage catalog file the server
+	// imports every BackstageInterval.
+	BackstageURL      string        `yaml:"backstage_url"`
+	BackstageInterval time.Duration `yaml:"backstage_interval"`
 }
 
 // OrganisationCurrencies returns the configured currencies as a set; Validate
@@ -133,7 +137,7 @@ func duration(s string) (time.Duration, error) {
 // Default returns the configuration used when nothing is said.
 func Default() Config {
 	return Config{DataDir: "./data", Addr: "localhost:8080", LogFormat: "text", LogLevel: "info", SessionTTL: auth.DefaultSessionTTL,
-		UsageWindow: DefaultUsageWindow, NewMemberLimit: discuss.DefaultPostLimit}
+		UsageWindow: DefaultUsageWindow, NewMemberLimit: discuss.DefaultPostLimit, BackstageInterval: time.Hour}
 }
 
 // Flags registers the database flags every subcommand shares, and, when
@@ -156,6 +160,8 @@ func Flags(fs *flag.FlagSet, cfg *Config, server bool) func() error {
 		fs.StringVar(&cfg.BaseURL, "base-url", cfg.BaseURL, "public URL of this Engage, such as https://engage.example.com (env ENGAGE_BASE_URL)")
 		fs.BoolVar(&cfg.Demo, "demo", cfg.Demo, "load the demo organisation into an empty database (env ENGAGE_DEMO)")
 		fs.DurationVar(&cfg.SessionTTL, "session-ttl", cfg.SessionTTL, "how long an idle session lasts (env ENGAGE_SESSION_TTL)")
+		fs.StringVar(&cfg.BackstageURL, "backstage-url", cfg.BackstageURL, "http(s) URL of a Backstage catalog file to import on an interval; off when empty (env ENGAGE_BACKSTAGE_URL)")
+		fs.DurationVar(&cfg.BackstageInterval, "backstage-interval", cfg.BackstageInterval, "how often --backstage-url is imported, at least 1m (env ENGAGE_BACKSTAGE_INTERVAL)")
 		fs.BoolVar(&cfg.TrustProxy, "trust-proxy", cfg.TrustProxy, "trust X-Forwarded-For and X-Forwarded-Proto from a reverse proxy (env ENGAGE_TRUST_PROXY)")
 		fs.IntVar(&cfg.ProxyHops, "proxy-hops", cfg.ProxyHops, "with --trust-proxy, how many proxies stand in front of Engage, each adding to X-Forwarded-For (default 1; env ENGAGE_PROXY_HOPS)")
 		fs.Func("trusted-proxies", "comma-separated addresses or CIDR prefixes of the trusted reverse proxies; implies --trust-proxy and replaces --proxy-hops (env ENGAGE_TRUSTED_PROXIES)", func(v string) error {
@@ -209,6 +215,14 @@ func applyEnv(cfg *Config, set map[string]bool) error {
 	str("ENGAGE_DATABASE_URL", &cfg.DatabaseURL)
 	str("ENGAGE_ADDR", &cfg.Addr)
 	str("ENGAGE_BASE_URL", &cfg.BaseURL)
+	str("ENGAGE_BACKSTAGE_URL", &cfg.BackstageURL)
+	if v, ok := os.LookupEnv("ENGAGE_BACKSTAGE_INTERVAL"); ok {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			return fmt.Errorf("ENGAGE_BACKSTAGE_INTERVAL=%q: write a duration such as 1h", v)
+		}
+		cfg.BackstageInterval = d
+	}
 	str("ENGAGE_LOG_FORMAT", &cfg.LogFormat)
 	str("ENGAGE_LOG_LEVEL", &cfg.LogLevel)
 	str("ENGAGE_OIDC_ISSUER", &cfg.OIDC.Issuer)
@@ -273,25 +287,27 @@ func applyEnv(cfg *Config, set map[string]bool) error {
 
 func restoreFlags(cfg, flagged *Config, set map[string]bool) {
 	pairs := map[string]func(){
-		"data":              func() { cfg.DataDir = flagged.DataDir },
-		"database-url":      func() { cfg.DatabaseURL = flagged.DatabaseURL },
-		"log-format":        func() { cfg.LogFormat = flagged.LogFormat },
-		"log-level":         func() { cfg.LogLevel = flagged.LogLevel },
-		"currencies":        func() { cfg.Currencies = flagged.Currencies },
-		"usage-window":      func() { cfg.UsageWindow = flagged.UsageWindow },
-		"new-member-limit":  func() { cfg.NewMemberLimit = flagged.NewMemberLimit },
-		"addr":              func() { cfg.Addr = flagged.Addr },
-		"base-url":          func() { cfg.BaseURL = flagged.BaseURL },
-		"demo":              func() { cfg.Demo = flagged.Demo },
-		"session-ttl":       func() { cfg.SessionTTL = flagged.SessionTTL },
-		"trust-proxy":       func() { cfg.TrustProxy = flagged.TrustProxy },
-		"proxy-hops":        func() { cfg.ProxyHops = flagged.ProxyHops },
-		"trusted-proxies":   func() { cfg.TrustedProxies = flagged.TrustedProxies },
-		"oidc-issuer":       func() { cfg.OIDC.Issuer = flagged.OIDC.Issuer },
-		"oidc-client-id":    func() { cfg.OIDC.ClientID = flagged.OIDC.ClientID },
-		"oidc-redirect-url": func() { cfg.OIDC.RedirectURL = flagged.OIDC.RedirectURL },
-		"smtp-host":         func() { cfg.SMTP.Host = flagged.SMTP.Host },
-		"smtp-from":         func() { cfg.SMTP.From = flagged.SMTP.From },
+		"data":               func() { cfg.DataDir = flagged.DataDir },
+		"database-url":       func() { cfg.DatabaseURL = flagged.DatabaseURL },
+		"log-format":         func() { cfg.LogFormat = flagged.LogFormat },
+		"log-level":          func() { cfg.LogLevel = flagged.LogLevel },
+		"currencies":         func() { cfg.Currencies = flagged.Currencies },
+		"usage-window":       func() { cfg.UsageWindow = flagged.UsageWindow },
+		"new-member-limit":   func() { cfg.NewMemberLimit = flagged.NewMemberLimit },
+		"addr":               func() { cfg.Addr = flagged.Addr },
+		"base-url":           func() { cfg.BaseURL = flagged.BaseURL },
+		"demo":               func() { cfg.Demo = flagged.Demo },
+		"session-ttl":        func() { cfg.SessionTTL = flagged.SessionTTL },
+		"backstage-url":      func() { cfg.BackstageURL = flagged.BackstageURL },
+		"backstage-interval": func() { cfg.BackstageInterval = flagged.BackstageInterval },
+		"trust-proxy":        func() { cfg.TrustProxy = flagged.TrustProxy },
+		"proxy-hops":         func() { cfg.ProxyHops = flagged.ProxyHops },
+		"trusted-proxies":    func() { cfg.TrustedProxies = flagged.TrustedProxies },
+		"oidc-issuer":        func() { cfg.OIDC.Issuer = flagged.OIDC.Issuer },
+		"oidc-client-id":     func() { cfg.OIDC.ClientID = flagged.OIDC.ClientID },
+		"oidc-redirect-url":  func() { cfg.OIDC.RedirectURL = flagged.OIDC.RedirectURL },
+		"smtp-host":          func() { cfg.SMTP.Host = flagged.SMTP.Host },
+		"smtp-from":          func() { cfg.SMTP.From = flagged.SMTP.From },
 	}
 	for name, restore := range pairs {
 		if set[name] {
@@ -325,6 +341,12 @@ func (c *Config) Validate(server bool) error {
 		}
 		if c.SessionTTL < time.Minute {
 			errs = append(errs, fmt.Errorf("--session-ttl %s: must be at least 1m", c.SessionTTL))
+		}
+		if c.BackstageURL != "" && !strings.HasPrefix(c.BackstageURL, "http://") && !strings.HasPrefix(c.BackstageURL, "https://") {
+			errs = append(errs, fmt.Errorf("--backstage-url: must start with http:// or https://"))
+		}
+		if c.BackstageURL != "" && c.BackstageInterval < time.Minute {
+			errs = append(errs, fmt.Errorf("--backstage-interval %s: must be at least 1m", c.BackstageInterval))
 		}
 		if c.BaseURL != "" && !strings.HasPrefix(c.BaseURL, "http://") && !strings.HasPrefix(c.BaseURL, "https://") {
 			errs = append(errs, fmt.Errorf("--base-url %q: must start with http:// or https://", c.BaseURL))

@@ -170,3 +170,23 @@ func TestNewMemberLimit(t *testing.T) {
 		}
 	}
 }
+
+// The Backstage pull: a URL and an interval from flags, environment or
+// file; only http(s), at least a minute apart.
+func TestBackstagePull(t *testing.T) {
+	cfg, err := load(t, nil)
+	if err != nil || cfg.BackstageURL != "" || cfg.BackstageInterval != time.Hour {
+		t.Fatalf("default = %q %s, %v", cfg.BackstageURL, cfg.BackstageInterval, err)
+	}
+	t.Setenv("ENGAGE_BACKSTAGE_INTERVAL", "15m")
+	cfg, err = load(t, []string{"--backstage-url", "https://backstage.example.com/catalog/all.yaml"})
+	if err != nil || cfg.BackstageURL != "https://backstage.example.com/catalog/all.yaml" || cfg.BackstageInterval != 15*time.Minute {
+		t.Fatalf("set = %q %s, %v", cfg.BackstageURL, cfg.BackstageInterval, err)
+	}
+	_, err = load(t, []string{"--backstage-url", "file:///etc/passwd", "--backstage-interval", "1s"})
+	for _, want := range []string{"--backstage-url", "--backstage-interval"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("error %v does not name %s", err, want)
+		}
+	}
+}

@@ -77,19 +77,24 @@ func (s *Service) write(ctx context.Context, p *access.Principal, fn func(tx *db
 			return err
 		}
 		id = c.id
-		if err := audit.Record(ctx, tx, now, p, c.action, c.entity, c.id, c.summary, c.before, c.after); err != nil {
-			return err
-		}
-		switch c.entity {
-		case "person":
-			return s.peopleChanged(ctx, tx, []int64{c.id}, nil)
-		case "department":
-			return s.peopleChanged(ctx, tx, nil, []int64{c.id})
-		}
-		return nil
+		return s.record(ctx, tx, now, p, c)
 	})
 	s.changes.Add(1) // also after a failed write: it costs one reload
 	return id, err
+}
+
+// record audits a change made in tx and tells the observers.
+func (s *Service) record(ctx context.Context, tx *db.Tx, now time.Time, p *access.Principal, c change) error {
+	if err := audit.Record(ctx, tx, now, p, c.action, c.entity, c.id, c.summary, c.before, c.after); err != nil {
+		return err
+	}
+	switch c.entity {
+	case "person":
+		return s.peopleChanged(ctx, tx, []int64{c.id}, nil)
+	case "department":
+		return s.peopleChanged(ctx, tx, nil, []int64{c.id})
+	}
+	return nil
 }
 
 func validateCode(v *engage.Validation, code string) {
@@ -174,14 +179,7 @@ func (s *Service) CreateDepartment(ctx context.Context, p *access.Principal, in 
 		return Department{}, err
 	}
 	id, err := s.write(ctx, p, func(tx *db.Tx, now time.Time) (change, error) {
-		if err := s.checkDepartment(ctx, tx, 0, &in); err != nil {
-			return change{}, err
-		}
-		id, err := insertDepartment(ctx, tx, in, now)
-		if err != nil {
-			return change{}, uniqueCode(err, "department", in.Code)
-		}
-		return change{"create", "department", id, "Created department " + in.Name, nil, in}, nil
+		return s.createDepartment(ctx, tx, in, now)
 	})
 	if err != nil {
 		return Department{}, err
@@ -195,25 +193,40 @@ func (s *Service) UpdateDepartment(ctx context.Context, p *access.Principal, id 
 		return Department{}, err
 	}
 	_, err := s.write(ctx, p, func(tx *db.Tx, now time.Time) (change, error) {
-		cur, err := findDepartment(ctx, tx, id)
-		if err != nil {
-			return change{}, err
-		}
-		if err := s.checkDepartment(ctx, tx, id, &in); err != nil {
-			return change{}, err
-		}
-		n, err := updateDepartment(ctx, tx, id, version, in, now)
-		if err != nil {
-			return change{}, uniqueCode(err, "department", in.Code)
-		} else if n == 0 {
-			return change{}, staleVersion("department", version)
-		}
-		return change{"update", "department", id, "Updated department " + in.Name, cur.Input(), in}, nil
+		return s.updateDepartment(ctx, tx, id, version, in, now)
 	})
 	if err != nil {
 		return Department{}, err
 	}
 	return findDepartment(ctx, s.DB, id)
+}
+
+func (s *Service) createDepartment(ctx context.Context, tx *db.Tx, in DepartmentInput, now time.Time) (change, error) {
+	if err := s.checkDepartment(ctx, tx, 0, &in); err != nil {
+		return change{}, err
+	}
+	id, err := insertDepartment(ctx, tx, in, now)
+	if err != nil {
+		return change{}, uniqueCode(err, "department", in.Code)
+	}
+	return change{"create", "department", id, "Created department " + in.Name, nil, in}, nil
+}
+
+func (s *Service) updateDepartment(ctx context.Context, tx *db.Tx, id int64, version int, in DepartmentInput, now time.Time) (change, error) {
+	cur, err := findDepartment(ctx, tx, id)
+	if err != nil {
+		return change{}, err
+	}
+	if err := s.checkDepartment(ctx, tx, id, &in); err != nil {
+		return change{}, err
+	}
+	n, err := updateDepartment(ctx, tx, id, version, in, now)
+	if err != nil {
+		return change{}, uniqueCode(err, "department", in.Code)
+	} else if n == 0 {
+		return change{}, staleVersion("department", version)
+	}
+	return change{"update", "department", id, "Updated department " + in.Name, cur.Input(), in}, nil
 }
 
 // --- locations ---

@@ -69,24 +69,11 @@ func (s *Service) ApplyRegister(ctx context.Context, p *access.Principal, f Regi
 		return RegisterPlan{}, err
 	}
 	var plan RegisterPlan
-	err := s.transact(ctx, func(tx *db.Tx) error {
-		a := &applier{ctx: ctx, s: s, tx: tx, p: p, f: f, plan: RegisterPlan{Changes: []RegisterChange{}, Warnings: slices.Clone(f.Warnings), DryRun: dryRun}}
-		if a.plan.Warnings == nil {
-			a.plan.Warnings = []string{}
-		}
-		if err := a.run(ctx); err != nil {
+	err := s.transact(ctx, func(tx *db.Tx) (err error) {
+		if plan, err = s.applyRegister(ctx, tx, p, f); err != nil {
 			return err
 		}
-		if len(a.errs) > 0 {
-			n := len(a.errs)
-			msg := "The register file has an error; nothing was written."
-			if n > 1 {
-				msg = fmt.Sprintf("The register file has %d errors; nothing was written.", n)
-			}
-			return &engage.Error{Code: engage.EINVALID, Message: msg, Fields: a.errs}
-		}
-		plan = a.plan
-		if dryRun {
+		if plan.DryRun = dryRun; dryRun {
 			return errDryRun
 		}
 		return nil
@@ -95,6 +82,40 @@ func (s *Service) ApplyRegister(ctx context.Context, p *access.Principal, f Regi
 		err = nil
 	}
 	return plan, err
+}
+
+// ApplyRegisterIn makes the register match f within the caller's
+// transaction tx, for an import that writes several areas all or nothing
+// (a Backstage catalog); the caller commits, or rolls back for a dry run.
+// Enterprise architects and administrators only.
+func (s *Service) ApplyRegisterIn(ctx context.Context, tx *db.Tx, p *access.Principal, f RegisterFile) (RegisterPlan, error) {
+	if err := requireWriter(p); err != nil {
+		return RegisterPlan{}, err
+	}
+	plan, err := s.applyRegister(ctx, tx, p, f)
+	if err != nil {
+		return RegisterPlan{}, err
+	}
+	return plan, db.BumpGeneration(ctx, tx, generationKey)
+}
+
+func (s *Service) applyRegister(ctx context.Context, tx *db.Tx, p *access.Principal, f RegisterFile) (RegisterPlan, error) {
+	a := &applier{ctx: ctx, s: s, tx: tx, p: p, f: f, plan: RegisterPlan{Changes: []RegisterChange{}, Warnings: slices.Clone(f.Warnings)}}
+	if a.plan.Warnings == nil {
+		a.plan.Warnings = []string{}
+	}
+	if err := a.run(ctx); err != nil {
+		return RegisterPlan{}, err
+	}
+	if len(a.errs) > 0 {
+		n := len(a.errs)
+		msg := "The register file has an error; nothing was written."
+		if n > 1 {
+			msg = fmt.Sprintf("The register file has %d errors; nothing was written.", n)
+		}
+		return RegisterPlan{}, &engage.Error{Code: engage.EINVALID, Message: msg, Fields: a.errs}
+	}
+	return a.plan, nil
 }
 
 type applier struct {

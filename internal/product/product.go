@@ -8,6 +8,7 @@ import (
 	"github.com/engagehq/engage/internal/approval"
 	"github.com/engagehq/engage/internal/audit"
 	"github.com/engagehq/engage/internal/auth"
+	"github.com/engagehq/engage/internal/backstage"
 	"github.com/engagehq/engage/internal/billing"
 	"github.com/engagehq/engage/internal/catalog"
 	"github.com/engagehq/engage/internal/cloudbill"
@@ -57,6 +58,8 @@ type Services struct {
 	CloudBill *cloudbill.Service
 	// Processes is the process register: value streams and processes.
 	Processes *process.Service
+	// Backstage reads and writes Backstage catalog descriptor files.
+	Backstage *backstage.Service
 	// Landscape reads the register as a whole: risks, redundancy, heatmap.
 	Landscape *landscape.Service
 	// ProcessCosts is what each process and customer journey costs.

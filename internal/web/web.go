@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"github.com/engagehq/engage/internal/web/adminpages"
 	"github.com/engagehq/engage/internal/web/approvalpages"
+	"github.com/engagehq/engage/internal/web/backstagepages"
 	"github.com/engagehq/engage/internal/web/billingpages"
 	"github.com/engagehq/engage/internal/web/boardpages"
 	"github.com/engagehq/engage/internal/web/catalogpages"
@@ -143,6 +144,7 @@ func (s *Server) areas() []area {
 		{(&ideapages.Pages{Kit: s.kit, Ideas: s.Ideas, Communities: s.Communities, Discussions: s.Discussions}).Routes, ideapages.Templates},
 		{(&pulsepages.Pages{Kit: s.kit, Pulses: s.Pulses, Clock: s.Clock}).Routes, pulsepages.Templates},
 		{engagementPages.Routes, engagementpages.Templates},
+		{(&backstagepages.Pages{Kit: s.kit, Backstage: s.Backstage}).Routes, backstagepages.Templates},
 	}
 }
 
