@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/engagehq/engage/internal/apptest"
+	"github.com/engagehq/engage/internal/demo"
 )
 
 var checkedField = regexp.MustCompile(`name="checked" value="([0-9a-f]+)"`)
@@ -119,6 +120,10 @@ func TestPortfolioPages(t *testing.T) {
 		}
 		if found != 1 {
 			t.Fatalf("services after linking: %+v", d.Services)
+		}
+		// The process page names the community of the service it now uses.
+		if _, body := architect.Get(path); !strings.Contains(body, `its community: <a href="/communities/`+demo.CommunityMessaging+`">`) {
+			t.Fatalf("the process page does not name the team chat's community")
 		}
 		// Changing it on its page keeps what the form does not edit: its owner.
 		if res, _ := architect.Submit(path, path, url.Values{"name": {"Give a quote to a customer"}, "enablement": {"automated"}}); res.StatusCode != http.StatusSeeOther {

@@ -129,6 +129,9 @@ func (s *Server) areas() []area {
 	engagementPages := &engagementpages.Pages{Kit: s.kit, Engagement: s.Engagement}
 	portfolioPages := &portfoliopages.Pages{Kit: s.kit, Processes: s.Processes, Catalog: s.Catalog, FrontDoor: s.FrontDoor, Org: s.Org,
 		Landscape: s.Landscape, ProcessCosts: s.ProcessCosts}
+	if s.Communities != nil {
+		portfolioPages.Communities = s.Communities.List
+	}
 	return []area{
 		{notifyPages.Routes, notifypages.Templates},
 		{catalogPages.Routes, catalogpages.Templates},

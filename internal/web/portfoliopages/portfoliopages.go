@@ -5,6 +5,7 @@ package portfoliopages
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
@@ -20,7 +21,9 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/engagehq/engage"
+	"github.com/engagehq/engage/internal/access"
 	"github.com/engagehq/engage/internal/catalog"
+	"github.com/engagehq/engage/internal/community"
 	"github.com/engagehq/engage/internal/frontdoor"
 	"github.com/engagehq/engage/internal/landscape"
 	"github.com/engagehq/engage/internal/org"
@@ -43,6 +46,9 @@ type Pages struct {
 	Landscape *landscape.Service
 	// ProcessCosts shows what processes and journeys cost.
 	ProcessCosts *processcost.Service
+	// Communities lists the communities, so that a process page names the
+	// community of each service it uses; none are named while it is nil.
+	Communities func(ctx context.Context, p *access.Principal) ([]community.Community, error)
 }
 
 // Routes are the process map, the process, application and journey pages,
@@ -123,6 +129,9 @@ type processView struct {
 	Services     []catalog.ServiceCard
 	Parents      []process.MapEntry
 	Flags        []landscape.RiskFlag
+	// ServiceCommunities is the community of each linked service that has
+	// one, by service id.
+	ServiceCommunities map[int64]community.Community
 	// The choices of the performers' and journeys' forms, and which are
 	// chosen (what was sent, when it was refused).
 	Functions []org.Function
@@ -253,6 +262,18 @@ func (s *Pages) renderProcess(w http.ResponseWriter, r *http.Request, id int64, 
 	}
 	if v.Needs, _, err = s.FrontDoor.List(ctx, p, frontdoor.ListFilter{ProcessID: id, Limit: 50}); err != nil {
 		return err
+	}
+	if s.Communities != nil && len(d.Services) > 0 {
+		all, err := s.Communities(ctx, p)
+		if err != nil {
+			return err
+		}
+		v.ServiceCommunities = map[int64]community.Community{}
+		for _, c := range all {
+			if c.Kind == community.KindService && c.ServiceID != 0 {
+				v.ServiceCommunities[c.ServiceID] = c
+			}
+		}
 	}
 	if s.Landscape != nil {
 		if v.Flags, err = s.Landscape.ProcessFlags(ctx, p, id); err != nil {
