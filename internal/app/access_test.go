@@ -95,6 +95,11 @@ func TestRequesterCannotReachOthersData(t *testing.T) {
 			"get-application": true, "list-journeys": true, "get-journey": true, "export-archimate": true, "export-register-csv": true,
 			// Objectives are read by everyone signed in; the needs serving them only by those who may read the needs.
 			"list-objectives": true, "get-portfolio-by-objective": true,
+			// Risks, redundancy and the heatmap read the register; a flag about a need shows only to those who may read it,
+			// and the cost view only what the statements allow.
+			"list-process-risks": true, "get-process-risks": true, "list-process-redundancy": true, "get-process-heatmap": true,
+			// The services as Backstage Components: the catalog is for everyone.
+			"export-backstage": true,
 			// Statements are filtered to those the person may read; periods are only months and states.
 			"list-statements": true, "list-billing-periods": true,
 			// The inbox is the person's own.
