@@ -2,17 +2,11 @@ package approval
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/hex"
 	"fmt"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/engagehq/engage"
+	"github.com/engagehq/engage/internal/signedlink"
 )
 
 // Signed links let an approver decide from a message without signing in.
@@ -30,44 +24,12 @@ const LinkPrefix = "/approvals/link/"
 
 const linkSecretKey = "approval_link_secret"
 
-// linkSecret returns the signing secret, creating it on first use. Another
-// replica may create it at the same moment; the insert keeps whichever came
-// first and everyone reads that one.
-func (s *Service) linkSecret(ctx context.Context) ([]byte, error) {
-	s.secretMu.Lock()
-	defer s.secretMu.Unlock()
-	if s.secret != nil {
-		return s.secret, nil
-	}
-	v, ok, err := readSetting(ctx, s.DB, linkSecretKey)
-	if err != nil {
-		return nil, err
-	}
-	if !ok {
-		buf := make([]byte, 32)
-		if _, err := rand.Read(buf); err != nil {
-			return nil, fmt.Errorf("generating the approval link secret: %w", err)
-		}
-		if _, err := s.DB.Exec(ctx, "INSERT INTO settings(key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
-			linkSecretKey, hex.EncodeToString(buf)); err != nil {
-			return nil, fmt.Errorf("saving the approval link secret: %w", err)
-		}
-		if v, _, err = readSetting(ctx, s.DB, linkSecretKey); err != nil {
-			return nil, err
-		}
-	}
-	secret, err := hex.DecodeString(v)
-	if err != nil || len(secret) < 16 {
-		return nil, fmt.Errorf("the setting %s is not a valid secret", linkSecretKey)
-	}
-	s.secret = secret
-	return secret, nil
-}
-
-func sign(secret []byte, payload string) string {
-	m := hmac.New(sha256.New, secret)
-	m.Write([]byte("engage approval link\x00" + payload))
-	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+// links is the signer of approval links (its secret is read once).
+func (s *Service) links() *signedlink.Signer {
+	s.linksOnce.Do(func() {
+		s.signer = &signedlink.Signer{DB: s.DB, Key: linkSecretKey, Purpose: "approval link"}
+	})
+	return s.signer
 }
 
 // SignedLink returns the path of a link ("/approvals/link/…") that lets
@@ -79,16 +41,15 @@ func (s *Service) SignedLink(requestID, approverID int64) (string, error) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	secret, err := s.linkSecret(ctx)
-	if err != nil {
-		return "", err
-	}
 	ttl := s.LinkTTL
 	if ttl <= 0 {
 		ttl = DefaultLinkTTL
 	}
-	payload := fmt.Sprintf("%d.%d.%d", requestID, approverID, s.Clock.Now().Add(ttl).Unix())
-	return LinkPrefix + payload + "." + sign(secret, payload), nil
+	token, err := s.links().Sign(ctx, requestID, approverID, s.Clock.Now().Add(ttl))
+	if err != nil {
+		return "", err
+	}
+	return LinkPrefix + token, nil
 }
 
 // linkClaim is what a verified token says.
@@ -102,31 +63,14 @@ var errBadLink = engage.Errorf(engage.ENOTFOUND,
 
 // verifyLink checks a token's signature, then its expiry.
 func (s *Service) verifyLink(ctx context.Context, token string) (linkClaim, error) {
-	parts := strings.Split(token, ".")
-	if len(parts) != 4 {
-		return linkClaim{}, errBadLink
-	}
-	secret, err := s.linkSecret(ctx)
+	claim, ok, err := s.links().Verify(ctx, token)
 	if err != nil {
 		return linkClaim{}, err
 	}
-	payload := strings.Join(parts[:3], ".")
-	if !hmac.Equal([]byte(sign(secret, payload)), []byte(parts[3])) {
+	if !ok {
 		return linkClaim{}, errBadLink
 	}
-	var c linkClaim
-	var exp int64
-	c.RequestID, err = strconv.ParseInt(parts[0], 10, 64)
-	if err == nil {
-		c.ApproverID, err = strconv.ParseInt(parts[1], 10, 64)
-	}
-	if err == nil {
-		exp, err = strconv.ParseInt(parts[2], 10, 64)
-	}
-	if err != nil {
-		return linkClaim{}, errBadLink
-	}
-	c.Expires = time.Unix(exp, 0).UTC()
+	c := linkClaim{RequestID: claim.Subject, ApproverID: claim.Person, Expires: claim.Expires}
 	if !s.Clock.Now().Before(c.Expires) {
 		return c, engage.Errorf(engage.EFORBIDDEN,
 			"This approval link expired on %s. Sign in to Engage to decide on the request from your approvals.", c.Expires.Format("2 Jan 2006 15:04 UTC"))

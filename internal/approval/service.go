@@ -9,6 +9,7 @@ import (
 	"github.com/engagehq/engage/internal/access"
 	"github.com/engagehq/engage/internal/db"
 	"github.com/engagehq/engage/internal/rating"
+	"github.com/engagehq/engage/internal/signedlink"
 )
 
 // Handler is called when a request of its subject type reaches approved,
@@ -28,17 +29,17 @@ type Service struct {
 	// Publisher tells approvers and requesters; nobody is told when nil.
 	Publisher Publisher
 
-	mu       sync.Mutex // guards handlers
-	handlers map[string]Handler
-	secretMu sync.Mutex // guards secret
-	secret   []byte
+	mu        sync.Mutex // guards handlers
+	handlers  map[string]Handler
+	linksOnce sync.Once
+	signer    *signedlink.Signer // approval links (links)
 }
 
 // New returns a service whose signed-link secret is ready, so that links
 // can be signed even inside another package's transaction.
 func New(ctx context.Context, d *db.DB, clock engage.Clock) (*Service, error) {
 	s := &Service{DB: d, Clock: clock}
-	if _, err := s.linkSecret(ctx); err != nil {
+	if err := s.links().Prepare(ctx); err != nil {
 		return nil, err
 	}
 	return s, nil

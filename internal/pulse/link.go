@@ -2,17 +2,11 @@ package pulse
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/base64"
-	"fmt"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/engagehq/engage"
 	"github.com/engagehq/engage/internal/access"
-	"github.com/engagehq/engage/internal/db"
+	"github.com/engagehq/engage/internal/signedlink"
 )
 
 // Signed links let a recipient answer a pulse without signing in, from a
@@ -26,23 +20,12 @@ const LinkPrefix = "/pulse-links/"
 
 const linkSecretKey = "pulse_link_secret"
 
-func (s *Service) linkSecret(ctx context.Context) ([]byte, error) {
-	s.secretMu.Lock()
-	defer s.secretMu.Unlock()
-	if s.secret == nil {
-		secret, err := db.Secret(ctx, s.DB, linkSecretKey)
-		if err != nil {
-			return nil, err
-		}
-		s.secret = secret
-	}
-	return s.secret, nil
-}
-
-func signLink(secret []byte, payload string) string {
-	m := hmac.New(sha256.New, secret)
-	m.Write([]byte("engage pulse link\x00" + payload))
-	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+// links is the signer of pulse links (its secret is read once).
+func (s *Service) links() *signedlink.Signer {
+	s.linksOnce.Do(func() {
+		s.signer = &signedlink.Signer{DB: s.DB, Key: linkSecretKey, Purpose: "pulse link"}
+	})
+	return s.signer
 }
 
 // SignedLink returns the path of p's own link to answer the pulse id
@@ -63,12 +46,11 @@ func (s *Service) SignedLink(ctx context.Context, p *access.Principal, id int64)
 }
 
 func (s *Service) signedLink(ctx context.Context, pl Pulse, personID int64) (string, error) {
-	secret, err := s.linkSecret(ctx)
+	token, err := s.links().Sign(ctx, pl.ID, personID, pl.ClosesAt)
 	if err != nil {
 		return "", err
 	}
-	payload := fmt.Sprintf("%d.%d.%d", pl.ID, personID, pl.ClosesAt.Unix())
-	return LinkPrefix + payload + "." + signLink(secret, payload), nil
+	return LinkPrefix + token, nil
 }
 
 var errBadLink = engage.Errorf(engage.ENOTFOUND,
@@ -81,31 +63,14 @@ type linkClaim struct {
 
 // verifyLink checks a token's signature, then its expiry.
 func (s *Service) verifyLink(ctx context.Context, token string) (linkClaim, error) {
-	parts := strings.Split(token, ".")
-	if len(parts) != 4 {
-		return linkClaim{}, errBadLink
-	}
-	secret, err := s.linkSecret(ctx)
+	claim, ok, err := s.links().Verify(ctx, token)
 	if err != nil {
 		return linkClaim{}, err
 	}
-	payload := strings.Join(parts[:3], ".")
-	if !hmac.Equal([]byte(signLink(secret, payload)), []byte(parts[3])) {
+	if !ok {
 		return linkClaim{}, errBadLink
 	}
-	var c linkClaim
-	var exp int64
-	c.PulseID, err = strconv.ParseInt(parts[0], 10, 64)
-	if err == nil {
-		c.PersonID, err = strconv.ParseInt(parts[1], 10, 64)
-	}
-	if err == nil {
-		exp, err = strconv.ParseInt(parts[2], 10, 64)
-	}
-	if err != nil {
-		return linkClaim{}, errBadLink
-	}
-	c.Expires = time.Unix(exp, 0).UTC()
+	c := linkClaim{PulseID: claim.Subject, PersonID: claim.Person, Expires: claim.Expires}
 	if !s.Clock.Now().Before(c.Expires) {
 		return c, engage.Errorf(engage.EFORBIDDEN, "This pulse closed on %s: its link no longer works, and no more answers are taken.",
 			c.Expires.Format("2 Jan 2006 15:04 UTC"))

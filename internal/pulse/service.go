@@ -17,6 +17,7 @@ import (
 	"github.com/engagehq/engage/internal/db"
 	"github.com/engagehq/engage/internal/notify"
 	"github.com/engagehq/engage/internal/org"
+	"github.com/engagehq/engage/internal/signedlink"
 )
 
 // Publisher records a notification inside the caller's transaction
@@ -53,8 +54,8 @@ type Service struct {
 	// nothing.
 	Signals activity.Recorder
 
-	secretMu sync.Mutex
-	secret   []byte
+	linksOnce sync.Once
+	signer    *signedlink.Signer // pulse links (links)
 }
 
 var system = access.System("pulses")
