@@ -96,6 +96,7 @@ func (a *API) Register(mux *http.ServeMux) huma.API {
 	a.registerSpend(api)
 	a.registerSpendLearning(api)
 	a.registerShadow(api)
+	a.registerShadowCases(api)
 	return api
 }
 

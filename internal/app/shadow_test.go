@@ -2,9 +2,12 @@ package app_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/engagehq/engage/internal/access"
 	"github.com/engagehq/engage/internal/apptest"
@@ -132,4 +135,192 @@ func TestShadowSpendAccess(t *testing.T) {
 			t.Fatalf("API = %d %v", status, out)
 		}
 	})
+}
+
+// caseOf finds the case of vendor in dept in the list.
+func caseOf(t *testing.T, cases []spend.ShadowCase, vendor, dept string) spend.ShadowCase {
+	t.Helper()
+	for _, c := range cases {
+		if c.Vendor == vendor && c.DepartmentName == dept {
+			return c
+		}
+	}
+	t.Fatalf("no case for %s in %s among %d", vendor, dept, len(cases))
+	return spend.ShadowCase{}
+}
+
+// Each action of the BRM's cases end to end: reach out opens a need Sales
+// sees, replace makes the quote, onboard the draft service, sanction and
+// dismiss check their input; each is safe to repeat, and a closed case
+// takes no other action until new spend reopens it.
+func TestShadowCaseActions(t *testing.T) {
+	apptest.Run(t, func(t *testing.T, e *apptest.Engage) {
+		importShadowFixture(t, e)
+		ctx := context.Background()
+		extra := "date,merchant,amount,currency,department,employee_email,mcc,memo\n" +
+			"2026-02-09,ZOOM.US 888-799-9666,15.00,EUR,SALES,a@example.com,4816,\n" +
+			"2026-02-10,SLACK T02K8ABCD,8.00,EUR,SALES,b@example.com,5734,\n"
+		if _, err := e.Spend.Import(ctx, access.System("test"), "extra.csv", strings.NewReader(extra)); err != nil {
+			t.Fatal(err)
+		}
+		brm := principalOf(t, e, "brm@example.com")
+		queue, err := e.Spend.Cases(ctx, brm, spend.CaseFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		dropbox := caseOf(t, queue, "Dropbox", "Sales")
+		if dropbox.State != spend.CaseOpen || dropbox.RunRate.StringFixed(2) != "400.00" {
+			t.Fatalf("Dropbox case = %+v", dropbox)
+		}
+		for i := 1; i < len(queue); i++ {
+			if queue[i].RunRate.GreaterThan(queue[i-1].RunRate) {
+				t.Fatalf("queue not worst first at %d", i)
+			}
+		}
+		// Another BRM and a requester can do nothing with it.
+		if _, err := e.Spend.ActOnCase(ctx, principalOf(t, e, "brm.corporate@example.com"), dropbox.ID, spend.ActReachOut, spend.CaseActionInput{}); err == nil {
+			t.Fatal("another BRM reached out")
+		}
+		if _, err := e.Spend.Case(ctx, principalOf(t, e, "requester@example.com"), dropbox.ID); err == nil {
+			t.Fatal("a requester reads a case")
+		}
+		if other, _ := e.Spend.Cases(ctx, principalOf(t, e, "brm.corporate@example.com"), spend.CaseFilter{}); len(other) > 0 {
+			for _, c := range other {
+				if c.DepartmentName == "Sales" {
+					t.Fatal("another BRM's queue holds Sales")
+				}
+			}
+		}
+		// Reach out: a need for Sales' head, submitted, seen by Sales' people; again: the same.
+		c, err := e.Spend.ActOnCase(ctx, brm, dropbox.ID, spend.ActReachOut, spend.CaseActionInput{})
+		if err != nil || c.State != spend.CaseReachedOut || c.NeedRef == "" {
+			t.Fatalf("reach out = %+v %v", c, err)
+		}
+		again, err := e.Spend.ActOnCase(ctx, brm, dropbox.ID, spend.ActReachOut, spend.CaseActionInput{})
+		if err != nil || again.NeedRef != c.NeedRef {
+			t.Fatalf("reach out again = %+v %v", again, err)
+		}
+		var member string
+		if err := e.DB.QueryRow(ctx, `SELECT p.email FROM people p JOIN departments d ON d.id = p.department_id
+			WHERE d.code = 'SALES' AND p.email <> 'head.sales@example.com' ORDER BY p.id LIMIT 1`).Scan(&member); err != nil {
+			t.Fatal(err)
+		}
+		need, err := e.FrontDoor.Get(ctx, principalOf(t, e, member), c.NeedRef)
+		if err != nil || need.Need.DepartmentName != "Sales" || need.Need.State == "draft" || !strings.Contains(need.Need.Problem, "Dropbox") {
+			t.Fatalf("the need as Sales sees it = %+v %v", need.Need, err)
+		}
+		// Replace: a quote for the 2 people at 3.20, saving (33.33 − 6.40) × 12.
+		c, err = e.Spend.ActOnCase(ctx, brm, dropbox.ID, spend.ActReplace, spend.CaseActionInput{})
+		if err != nil || c.State != spend.CaseReplaced || c.QuoteNumber == "" || c.Saving.StringFixed(2) != "323.16" {
+			t.Fatalf("replace = %+v %v", c, err)
+		}
+		q, err := e.Catalog.FindQuote(ctx, brm, c.QuoteNumber)
+		if err != nil || len(q.Lines) != 1 || q.Lines[0].Quantity.String() != "2" || q.Monthly.StringFixed(2) != "6.40" || q.DepartmentName != "Sales" {
+			t.Fatalf("quote = %+v %v", q, err)
+		}
+		if again, err := e.Spend.ActOnCase(ctx, brm, dropbox.ID, spend.ActReplace, spend.CaseActionInput{}); err != nil || again.QuoteNumber != c.QuoteNumber {
+			t.Fatalf("replace again = %+v %v", again, err)
+		}
+		if _, err := e.Spend.ActOnCase(ctx, brm, dropbox.ID, spend.ActDismiss, spend.CaseActionInput{Reason: "x"}); err == nil || !strings.Contains(err.Error(), "replaced") {
+			t.Fatalf("dismissing a replaced case: %v", err)
+		}
+		// Onboard Hootsuite for Sales: a planned, brokered service, which sanctions it.
+		hoot := caseOf(t, queue, "Hootsuite", "Sales")
+		c, err = e.Spend.ActOnCase(ctx, brm, hoot.ID, spend.ActOnboard, spend.CaseActionInput{})
+		if err != nil || c.State != spend.CaseOnboarded || c.ServiceID == 0 {
+			t.Fatalf("onboard = %+v %v", c, err)
+		}
+		svc, err := e.Catalog.FindService(ctx, principalOf(t, e, "admin@example.com"), "vendor-hootsuite")
+		if err != nil || svc.Service.Vendor != "Hootsuite" || svc.Service.Lifecycle != "planned" || svc.Service.Sourcing != "brokered" {
+			t.Fatalf("draft service = %+v %v", svc.Service, err)
+		}
+		// Sanction: the verdict and the date are checked, nothing is written on bad input.
+		zoom := caseOf(t, queue, "Zoom", "Sales")
+		for _, bad := range []spend.CaseActionInput{{}, {Verdict: "reject", ReviewBy: "2026-09-01"}, {Verdict: "approve", ReviewBy: "2026-03-01"}, {Verdict: "approve", ReviewBy: "soon"}} {
+			if _, err := e.Spend.ActOnCase(ctx, brm, zoom.ID, spend.ActSanction, bad); err == nil {
+				t.Fatalf("sanction with %+v accepted", bad)
+			}
+		}
+		c, err = e.Spend.ActOnCase(ctx, brm, zoom.ID, spend.ActSanction, spend.CaseActionInput{Verdict: "approve_with_conditions", ReviewBy: "2026-09-01"})
+		if err != nil || c.State != spend.CaseSanctioned || c.ReviewBy != "2026-09-01" {
+			t.Fatalf("sanction = %+v %v", c, err)
+		}
+		rep, err := e.Spend.Shadow(ctx, brm, spend.ShadowFilter{})
+		if err != nil || findShadow(rep.Shadow, "Zoom", "Sales") != nil || findShadow(rep.Shadow, "Hootsuite", "Sales") != nil ||
+			!strings.Contains(findShadow(rep.Sanctioned, "Zoom", "Sales").Sanctioned, "Sanctioned by case") {
+			t.Fatalf("after sanction and onboard: %v", err)
+		}
+		// Dismiss needs a reason; the case reappears with new spend after it closed.
+		slack := caseOf(t, queue, "Slack", "Sales")
+		if _, err := e.Spend.ActOnCase(ctx, brm, slack.ID, spend.ActDismiss, spend.CaseActionInput{Reason: "  "}); err == nil {
+			t.Fatal("dismissed without a reason")
+		}
+		if c, err = e.Spend.ActOnCase(ctx, brm, slack.ID, spend.ActDismiss, spend.CaseActionInput{Reason: "A trial, cancelled"}); err != nil || c.State != spend.CaseDismissed {
+			t.Fatalf("dismiss = %+v %v", c, err)
+		}
+		if _, err := e.Spend.ActOnCase(ctx, brm, 999999, spend.ActDismiss, spend.CaseActionInput{Reason: "x"}); err == nil {
+			t.Fatal("acted on an unknown case")
+		}
+		e.Clock.Advance(50 * 24 * time.Hour) // 2026-05-05: the window now ends with April
+		later := "date,merchant,amount,currency,department,employee_email,mcc,memo\n2026-04-02,SLACK T02K8ABCD,8.00,EUR,SALES,b@example.com,5734,\n"
+		if _, err := e.Spend.Import(ctx, access.System("test"), "april.csv", strings.NewReader(later)); err != nil {
+			t.Fatal(err)
+		}
+		d, err := e.Spend.Case(ctx, brm, slack.ID)
+		if err != nil || d.Case.State != spend.CaseOpen || d.Case.Reopened != 1 || d.Events[len(d.Events)-1].Action != "reappear" {
+			t.Fatalf("reappeared = %+v %v", d.Case, err)
+		}
+	})
+}
+
+// The BRM works a case on the pages and through the API: the queue, the
+// case page's forms (a bad one answers 422 with the field named), and the
+// API's errors for an unknown case and a closed one.
+func TestShadowCasePagesAndAPI(t *testing.T) {
+	apptest.Run(t, func(t *testing.T, e *apptest.Engage) {
+		importShadowFixture(t, e)
+		b := e.SignIn(t, "brm@example.com")
+		res, html := b.Get("/shadow/cases")
+		if res.StatusCode != http.StatusOK || !strings.Contains(html, "Dropbox") {
+			t.Fatalf("queue = %d", res.StatusCode)
+		}
+		c := caseOf(t, mustCases(t, e), "Dropbox", "Sales")
+		path := fmt.Sprintf("/shadow/cases/%d", c.ID)
+		res, html = b.Submit(path, path+"/dismiss", url.Values{"reason": {""}})
+		if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(html, "reason-error") {
+			t.Fatalf("dismiss without a reason = %d", res.StatusCode)
+		}
+		if res, _ = b.Submit(path, path+"/reach_out", nil); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("reach out = %d", res.StatusCode)
+		}
+		res, html = b.Get(path)
+		if res.StatusCode != http.StatusOK || !strings.Contains(html, `id="need"`) || !strings.Contains(html, "Reached out") {
+			t.Fatalf("reach out = %d", res.StatusCode)
+		}
+		if res, _ := e.SignIn(t, "brm.corporate@example.com").Get(path); res.StatusCode != http.StatusNotFound {
+			t.Fatalf("another BRM's view of the case = %d", res.StatusCode)
+		}
+		api, apiPath := clientOf(t, e, "brm@example.com"), fmt.Sprintf("/shadow-cases/%d", c.ID)
+		if status, out := api.json("POST", apiPath+"/replace", `{}`); status != http.StatusOK || out["state"] != "replaced" {
+			t.Fatalf("API replace = %d %v", status, out)
+		}
+		if status, _ := api.json("POST", apiPath+"/dismiss", `{"reason":"late"}`); status != http.StatusConflict {
+			t.Fatalf("API dismiss of a replaced case = %d", status)
+		}
+		if status, _ := api.json("POST", "/shadow-cases/999999/dismiss", `{"reason":"x"}`); status != http.StatusNotFound {
+			t.Fatalf("API unknown case = %d", status)
+		}
+		if status, out := api.do("GET", apiPath, "", ""); status != http.StatusOK || len(out["events"].([]any)) != 3 {
+			t.Fatalf("API case = %d %v", status, out)
+		}
+	})
+}
+
+func mustCases(t *testing.T, e *apptest.Engage) []spend.ShadowCase {
+	t.Helper()
+	list, err := e.Spend.Cases(context.Background(), principalOf(t, e, "brm@example.com"), spend.CaseFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return list
 }

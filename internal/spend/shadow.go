@@ -74,6 +74,7 @@ type ShadowVendor struct {
 	DepartmentName string              `json:"department_name"`
 	Currency       string              `json:"currency"`
 	Lines          int                 `json:"lines"`
+	LastSpentOn    string              `json:"last_spent_on" format:"date" doc:"The latest line's date in the window"`
 	People         int                 `json:"people" doc:"Different people paying, by email"`
 	Emails         []string            `json:"emails,omitempty" doc:"Only for those who may read the department's lines"`
 	Months         []MonthAmount       `json:"months" nullable:"false" doc:"The 12 months of the window, oldest first"`
@@ -301,7 +302,7 @@ func (s *Service) softwareSpend(ctx context.Context, months []string, depts []in
 	if vendor != "" {
 		where, args = append(where, "vendor = ?"), append(args, vendor)
 	}
-	rows, err := s.DB.Query(ctx, `SELECT vendor, department_id, currency, period, CAST(amount AS TEXT), person_email FROM spend_lines WHERE `+
+	rows, err := s.DB.Query(ctx, `SELECT vendor, department_id, currency, period, CAST(amount AS TEXT), person_email, spent_on FROM spend_lines WHERE `+
 		strings.Join(where, " AND "), args...)
 	if err != nil {
 		return nil, fmt.Errorf("reading software spend: %w", err)
@@ -321,8 +322,8 @@ func (s *Service) softwareSpend(ctx context.Context, months []string, depts []in
 	var order []key
 	for rows.Next() {
 		var k key
-		var period, amount, email string
-		if err := rows.Scan(&k.vendor, &k.dept, &k.currency, &period, &amount, &email); err != nil {
+		var period, amount, email, date string
+		if err := rows.Scan(&k.vendor, &k.dept, &k.currency, &period, &amount, &email, &date); err != nil {
 			return nil, err
 		}
 		x, err := decimal.NewFromString(amount)
@@ -336,6 +337,9 @@ func (s *Service) softwareSpend(ctx context.Context, months []string, depts []in
 			order = append(order, k)
 		}
 		a.v.Lines++
+		if date > a.v.LastSpentOn {
+			a.v.LastSpentOn = date
+		}
 		a.months[period] = a.months[period].Add(x)
 		if email = strings.ToLower(strings.TrimSpace(email)); email != "" {
 			a.people[email] = true
@@ -437,5 +441,18 @@ type sanctionedCase struct {
 
 // sanctionedCases lists the cases that sanctioned a vendor.
 func (s *Service) sanctionedCases(ctx context.Context) ([]sanctionedCase, error) {
-	return nil, nil
+	rows, err := s.DB.Query(ctx, "SELECT id, vendor, department_id, security_verdict, review_by FROM shadow_cases WHERE state = ? ORDER BY id", CaseSanctioned)
+	if err != nil {
+		return nil, fmt.Errorf("reading sanctioned cases: %w", err)
+	}
+	defer rows.Close()
+	var out []sanctionedCase
+	for rows.Next() {
+		var c sanctionedCase
+		if err := rows.Scan(&c.ID, &c.Vendor, &c.DepartmentID, &c.SecurityVerdict, &c.ReviewBy); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
 }

@@ -9,9 +9,12 @@ import (
 	"embed"
 	"html/template"
 	"net/http"
+	"slices"
+	"strconv"
 
 	"github.com/shopspring/decimal"
 
+	"github.com/engagehq/engage"
 	"github.com/engagehq/engage/internal/spend"
 	"github.com/engagehq/engage/internal/web/page"
 )
@@ -26,6 +29,9 @@ type Pages struct {
 func (s *Pages) Routes() []page.Route {
 	return []page.Route{
 		{Pattern: "GET /shadow", Handle: s.shadow},
+		{Pattern: "GET /shadow/cases", Handle: s.cases},
+		{Pattern: "GET /shadow/cases/{id}", Handle: s.showCase},
+		{Pattern: "POST /shadow/cases/{id}/{action}", Handle: s.act},
 	}
 }
 
@@ -36,10 +42,84 @@ var templateFS embed.FS
 var Templates = page.Templates{
 	Area:  "shadow",
 	FS:    templateFS,
-	Funcs: template.FuncMap{"sparkline": sparkline},
+	Funcs: template.FuncMap{"sparkline": sparkline, "caseState": func(s string) string { return spend.CaseStateLabels[s] }},
 	Views: map[string]page.View{
 		"shadow_spend.html": &shadowView{},
+		"shadow_cases.html": &casesView{},
+		"shadow_case.html":  &caseView{},
 	},
+}
+
+// casesView is the BRM's queue.
+type casesView struct {
+	page.Base
+	Cases []spend.ShadowCase
+	All   bool
+}
+
+// caseView is one case with its evidence and the action forms.
+type caseView struct {
+	page.Base
+	Detail spend.CaseDetail
+}
+
+// Can reports whether the case page offers action.
+func (v *caseView) Can(action string) bool { return slices.Contains(v.Detail.Actions, action) }
+
+func (s *Pages) cases(w http.ResponseWriter, r *http.Request) error {
+	all := r.URL.Query().Get("all") == "1"
+	list, err := s.Spend.Cases(r.Context(), page.Principal(r), spend.CaseFilter{DepartmentID: page.QueryInt(r, "department"), All: all})
+	if err != nil {
+		return err
+	}
+	s.Render(w, r, "shadow_cases.html", &casesView{Base: page.Base{Title: "Shadow cases", Nav: "costs"}, Cases: list, All: all})
+	return nil
+}
+
+func (s *Pages) showCase(w http.ResponseWriter, r *http.Request) error {
+	id, err := page.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	return s.renderCase(w, r, id, page.Base{})
+}
+
+func (s *Pages) renderCase(w http.ResponseWriter, r *http.Request, id int64, base page.Base) error {
+	d, err := s.Spend.Case(r.Context(), page.Principal(r), id)
+	if err != nil {
+		return err
+	}
+	if len(base.Errors) > 0 {
+		w.WriteHeader(http.StatusUnprocessableEntity)
+	}
+	base.Title, base.Nav = "Shadow case: "+d.Case.Vendor+" in "+d.Case.DepartmentName, "costs"
+	s.Render(w, r, "shadow_case.html", &caseView{Base: base, Detail: d})
+	return nil
+}
+
+func (s *Pages) act(w http.ResponseWriter, r *http.Request) error {
+	id, err := page.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	in := spend.CaseActionInput{OfferingID: formInt(r, "offering_id"), Verdict: r.PostFormValue("security_verdict"),
+		ReviewBy: r.PostFormValue("review_by"), Reason: r.PostFormValue("reason")}
+	c, err := s.Spend.ActOnCase(r.Context(), page.Principal(r), id, r.PathValue("action"), in)
+	if engage.ErrorCode(err) == engage.EINVALID {
+		var base page.Base
+		base.Rejected(engage.ErrorFields(err), r)
+		return s.renderCase(w, r, id, base)
+	} else if err != nil {
+		return err
+	}
+	s.Flash(w, "Case "+strconv.FormatInt(c.ID, 10)+": "+spend.CaseStateLabels[c.State]+".")
+	http.Redirect(w, r, "/shadow/cases/"+strconv.FormatInt(c.ID, 10), http.StatusSeeOther)
+	return nil
+}
+
+func formInt(r *http.Request, name string) int64 {
+	n, _ := strconv.ParseInt(r.PostFormValue(name), 10, 64)
+	return n
 }
 
 // shadowView is the shadow-spend page.
