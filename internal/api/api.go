@@ -97,6 +97,7 @@ func (a *API) Register(mux *http.ServeMux) huma.API {
 	a.registerSpendLearning(api)
 	a.registerShadow(api)
 	a.registerShadowCases(api)
+	a.registerShadowMeasures(api)
 	return api
 }
 

@@ -74,3 +74,17 @@ func (a *API) registerShadowCases(api huma.API) {
 			return body(c), err
 		})
 }
+
+func (a *API) registerShadowMeasures(api huma.API) {
+	register(a, api, huma.Operation{OperationID: "get-shadow-measures", Method: http.MethodGet, Path: "/shadow-measures", Tags: []string{"Shadow IT"},
+		Summary: "Shadow IT measures",
+		Description: "Over the 12 complete months before the current one: each department's shadow spend as a share of its technology spend " +
+			"(statements + shadow, in one currency, month by month), cases opened and resolved, median days to resolution, the annual run " +
+			"rate moved into the catalog (cases replaced or onboarded) and the yearly saving of the cases replaced. The statements' rule."},
+		func(ctx context.Context, p *access.Principal, in *struct {
+			DepartmentID int64 `query:"department_id" minimum:"0" doc:"Only this department."`
+		}) (*Body[spend.ShadowMeasures], error) {
+			m, err := a.Spend.Measures(ctx, p, in.DepartmentID)
+			return body(m), err
+		})
+}

@@ -9,8 +9,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shopspring/decimal"
+
 	"github.com/engagehq/engage/internal/access"
 	"github.com/engagehq/engage/internal/apptest"
+	"github.com/engagehq/engage/internal/billing"
 	"github.com/engagehq/engage/internal/spend"
 )
 
@@ -124,11 +127,14 @@ func TestShadowSpendAccess(t *testing.T) {
 		}
 		// The page and the API say the same.
 		res, html := e.SignIn(t, "brm@example.com").Get("/shadow")
-		if res.StatusCode != http.StatusOK || !strings.Contains(html, "Dropbox") || !strings.Contains(html, "File sync and share") || !strings.Contains(html, "saves") {
+		if res.StatusCode != http.StatusOK || !strings.Contains(html, "Dropbox") || !strings.Contains(html, "File sync and share") || !strings.Contains(html, "saves") || !strings.Contains(html, `id="shares"`) {
 			t.Fatalf("shadow page = %d", res.StatusCode)
 		}
 		if res, _ := e.SignIn(t, "requester@example.com").Get("/shadow"); res.StatusCode != http.StatusForbidden {
 			t.Fatalf("a requester's shadow page = %d", res.StatusCode)
+		}
+		if status, out := clientOf(t, e, "brm@example.com").do("GET", "/shadow-measures", "", ""); status != http.StatusOK || len(out["departments"].([]any)) == 0 {
+			t.Fatalf("API measures = %d %v", status, out)
 		}
 		status, out := clientOf(t, e, "finance@example.com").do("GET", "/shadow-spend?vendor=Dropbox", "", "")
 		if items, _ := out["shadow"].([]any); status != http.StatusOK || len(items) != 1 || items[0].(map[string]any)["annual_run_rate"] != "400" {
@@ -323,4 +329,45 @@ func mustCases(t *testing.T, e *apptest.Engage) []spend.ShadowCase {
 		t.Fatal(err)
 	}
 	return list
+}
+
+// The shadow share: Sales' shadow spend in June 2025 (Dropbox, 100.00 EUR)
+// beside its statements of that month; the measures count the cases.
+func TestShadowShares(t *testing.T) {
+	apptest.Run(t, func(t *testing.T, e *apptest.Engage) {
+		importShadowFixture(t, e)
+		ctx := context.Background()
+		sales := person(t, e, "head.sales@example.com").DepartmentID
+		stmts, err := e.Billing.Statements(ctx, access.System("test"), billing.StatementFilter{Period: "2025-06", DepartmentID: sales})
+		if err != nil {
+			t.Fatal(err)
+		}
+		billed := decimal.Zero
+		for _, st := range stmts {
+			if st.Currency == "EUR" {
+				billed = billed.Add(st.Total)
+			}
+		}
+		shares, err := e.Spend.ShadowShares(ctx, time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC), time.Date(2025, 7, 1, 0, 0, 0, 0, time.UTC))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := shares[sales]
+		if got.Currency != "EUR" || got.Shadow.StringFixed(2) != "100.00" || !got.Technology.Equal(billed.Add(decimal.NewFromInt(100))) {
+			t.Fatalf("Sales' share = %+v; statements %s", got, billed)
+		}
+		brm := principalOf(t, e, "brm@example.com")
+		c := caseOf(t, mustCases(t, e), "Dropbox", "Sales")
+		if _, err := e.Spend.ActOnCase(ctx, brm, c.ID, spend.ActReplace, spend.CaseActionInput{}); err != nil {
+			t.Fatal(err)
+		}
+		m, err := e.Spend.Measures(ctx, brm, sales)
+		if err != nil || m.CasesOpened < 2 || m.CasesResolved != 1 || m.ShadowCasesByState["replaced"] != 1 || m.MedianDaysToResolve != 0 ||
+			len(m.MovedIntoCatalog) != 1 || m.MovedIntoCatalog[0].Amount.StringFixed(2) != "400.00" || m.SavedAYear[0].Amount.StringFixed(2) != "323.16" {
+			t.Fatalf("measures = %+v %v", m, err)
+		}
+		if len(m.Departments) != 1 || m.Departments[0].DepartmentName != "Sales" || m.Departments[0].Share <= 0 || len(m.Departments[0].Months) != 12 {
+			t.Fatalf("Sales' shares = %+v", m.Departments)
+		}
+	})
 }

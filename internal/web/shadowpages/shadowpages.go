@@ -40,9 +40,10 @@ var templateFS embed.FS
 
 // Templates are the area's page templates, each with a sample of its view.
 var Templates = page.Templates{
-	Area:  "shadow",
-	FS:    templateFS,
-	Funcs: template.FuncMap{"sparkline": sparkline, "caseState": func(s string) string { return spend.CaseStateLabels[s] }},
+	Area: "shadow",
+	FS:   templateFS,
+	Funcs: template.FuncMap{"sparkline": sparkline, "caseState": func(s string) string { return spend.CaseStateLabels[s] },
+		"percent": func(f float64) string { return strconv.FormatFloat(f*100, 'f', 1, 64) + "%" }, "one": func(f float64) string { return strconv.FormatFloat(f, 'f', 1, 64) }},
 	Views: map[string]page.View{
 		"shadow_spend.html": &shadowView{},
 		"shadow_cases.html": &casesView{},
@@ -126,6 +127,7 @@ func formInt(r *http.Request, name string) int64 {
 type shadowView struct {
 	page.Base
 	Report       spend.ShadowReport
+	Measures     spend.ShadowMeasures
 	DepartmentID int64
 }
 
@@ -135,7 +137,11 @@ func (s *Pages) shadow(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.Render(w, r, "shadow_spend.html", &shadowView{Base: page.Base{Title: "Shadow spend", Nav: "costs"}, Report: rep, DepartmentID: dept})
+	m, err := s.Spend.Measures(r.Context(), page.Principal(r), dept)
+	if err != nil {
+		return err
+	}
+	s.Render(w, r, "shadow_spend.html", &shadowView{Base: page.Base{Title: "Shadow spend", Nav: "costs"}, Report: rep, Measures: m, DepartmentID: dept})
 	return nil
 }
 
