@@ -18,6 +18,8 @@
 //	go run ./bench/engagement                              # SQLite
 //	go run ./bench/engagement -database-url postgres://…   # PostgreSQL
 //	go run ./bench/engagement -people 5000 -signals 100000 # smaller
+//	go run ./bench/engagement -keep                        # keep the data…
+//	go run ./bench/engagement -reuse /tmp/engage-engagement-… # …and measure the reads on it again
 package main
 
 import (
