@@ -313,6 +313,14 @@ func TestShadowCasePagesAndAPI(t *testing.T) {
 		if status, _ := api.json("POST", apiPath+"/dismiss", `{"reason":"late"}`); status != http.StatusConflict {
 			t.Fatalf("API dismiss of a replaced case = %d", status)
 		}
+		// The demo's BRMs sanctioned one case and dismissed another.
+		states := map[string]int{}
+		for _, c := range mustCasesAll(t, e) {
+			states[c.State]++
+		}
+		if states[spend.CaseSanctioned] == 0 || states[spend.CaseDismissed] == 0 || states[spend.CaseOpen] == 0 {
+			t.Fatalf("demo case states = %v", states)
+		}
 		if status, _ := api.json("POST", "/shadow-cases/999999/dismiss", `{"reason":"x"}`); status != http.StatusNotFound {
 			t.Fatalf("API unknown case = %d", status)
 		}
@@ -320,6 +328,15 @@ func TestShadowCasePagesAndAPI(t *testing.T) {
 			t.Fatalf("API case = %d %v", status, out)
 		}
 	})
+}
+
+func mustCasesAll(t *testing.T, e *apptest.Engage) []spend.ShadowCase {
+	t.Helper()
+	list, err := e.Spend.Cases(context.Background(), access.System("test"), spend.CaseFilter{All: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return list
 }
 
 func mustCases(t *testing.T, e *apptest.Engage) []spend.ShadowCase {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/engagehq/engage/internal/access"
 	"github.com/engagehq/engage/internal/billing"
+	"github.com/engagehq/engage/internal/engagement"
 )
 
 // Measures of shadow IT.
@@ -26,16 +27,6 @@ import (
 //   - Money moved into the catalog is the annual run rate of the cases
 //     replaced or onboarded when they closed; saved is the yearly saving
 //     of the replaced ones.
-
-// ShadowShare is a department's shadow spend beside its technology spend
-// (statements + shadow) over a window, in one currency. It is the same as
-// engagement.ShadowShare, which the engagement score reads; the two are to
-// become one type.
-type ShadowShare struct {
-	Shadow     decimal.Decimal
-	Technology decimal.Decimal
-	Currency   string
-}
 
 // ShareMonth is one month of a department's shadow share.
 type ShareMonth struct {
@@ -211,14 +202,14 @@ func shareOf(a, b decimal.Decimal) float64 {
 // (statements + shadow) over the months whose first day is in [from, to),
 // in one currency per department, for the engagement score. It checks no
 // access: the score's reader does.
-func (s *Service) ShadowShares(ctx context.Context, from, to time.Time) (map[int64]ShadowShare, error) {
+func (s *Service) ShadowShares(ctx context.Context, from, to time.Time) (map[int64]engagement.ShadowShare, error) {
 	shares, err := s.departmentShares(ctx, monthsBetween(from, to), nil, true)
 	if err != nil {
 		return nil, err
 	}
-	out := make(map[int64]ShadowShare, len(shares))
+	out := make(map[int64]engagement.ShadowShare, len(shares))
 	for _, d := range shares {
-		out[d.DepartmentID] = ShadowShare{Shadow: d.Shadow, Technology: d.Technology, Currency: d.Currency}
+		out[d.DepartmentID] = engagement.ShadowShare{Shadow: d.Shadow, Technology: d.Technology, Currency: d.Currency}
 	}
 	return out, nil
 }
