@@ -97,7 +97,6 @@ func TestSeatsUtilisationAndRightSize(t *testing.T) {
 		if status, _ := head.do("GET", fmt.Sprintf("/seats?department_id=%d&window=45", disc), "", ""); status != http.StatusUnprocessableEntity {
 			t.Errorf("a 45-day window = %d", status)
 		}
-		// Right-sizing Miro over 30 days orders 24 seats, €112 a month less.
 		var miro, loom int64
 		if err := e.DB.QueryRow(ctx, "SELECT id FROM seat_usage WHERE application = 'Miro'").Scan(&miro); err != nil {
 			t.Fatal(err)
@@ -105,6 +104,33 @@ func TestSeatsUtilisationAndRightSize(t *testing.T) {
 		if err := e.DB.QueryRow(ctx, "SELECT id FROM seat_usage WHERE application = 'Loom'").Scan(&loom); err != nil {
 			t.Fatal(err)
 		}
+		// The page: finance imports the export with its form; the head of
+		// the department follows the seats page's right-size form.
+		fb := e.SignIn(t, "finance@example.com")
+		seatsPage := fmt.Sprintf("/spend/seats?department=%d", disc)
+		_, body := fb.Get(seatsPage)
+		form, ok := apptest.FormFor(body, "/spend/seats/import")
+		if !ok {
+			t.Fatal("the seats page has no import form for finance")
+		}
+		fields := form.Values()
+		delete(fields, "csrf_token")
+		if res, _ := postFileWith(t, e, fb, "/spend/seats/import", "sso.csv", seatFile, fields); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("seat import from the page = %d", res.StatusCode)
+		}
+		if res, body := postFileWith(t, e, fb, "/spend/seats/import", "sso.csv", bad, nil); res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "Line 5: department") {
+			t.Fatalf("bad seat import from the page = %d", res.StatusCode)
+		}
+		hb := e.SignIn(t, "budget@example.com")
+		_, body = hb.Get(seatsPage + "&window=60")
+		if !strings.Contains(body, "Order 31 seats") || !strings.Contains(body, "€63.00") {
+			t.Fatalf("the seats page over 60 days:\n%s", body)
+		}
+		res, _ := hb.Submit(seatsPage+"&window=60", fmt.Sprintf("/spend/seats/%d/right-size", miro), nil)
+		if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), "/orders/") {
+			t.Fatalf("right-size from the page = %d %s", res.StatusCode, res.Header.Get("Location"))
+		}
+		// Then over 30 days the 31 seats are 7 too many: 24 seats, €49 a month less.
 		status, out = head.do("POST", fmt.Sprintf("/seats/%d/right-size?window=30", miro), "", "")
 		lines, _ := out["lines"].([]any)
 		if status != http.StatusCreated || out["kind"] != "change" || len(lines) != 1 {
@@ -112,7 +138,7 @@ func TestSeatsUtilisationAndRightSize(t *testing.T) {
 		}
 		line := lines[0].(map[string]any)
 		monthly, _ := decimal.NewFromString(fmt.Sprint(out["monthly"]))
-		if fmt.Sprint(line["quantity"]) != "24" || !monthly.Equal(decimal.NewFromInt(-112)) {
+		if fmt.Sprint(line["quantity"]) != "24" || !monthly.Equal(decimal.NewFromInt(-49)) {
 			t.Fatalf("right-size order = %v", out)
 		}
 		if status, _ = head.do("POST", fmt.Sprintf("/seats/%d/right-size", loom), "", ""); status != http.StatusConflict {

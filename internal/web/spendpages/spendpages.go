@@ -14,6 +14,8 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/shopspring/decimal"
+
 	"github.com/engagehq/engage"
 	"github.com/engagehq/engage/internal/access"
 	"github.com/engagehq/engage/internal/org"
@@ -26,6 +28,7 @@ import (
 type Pages struct {
 	*page.Kit
 	Spend *spend.Service
+	Seats *spend.Seats
 	Org   *org.Service
 }
 
@@ -43,6 +46,9 @@ func (s *Pages) Routes() []page.Route {
 		{Pattern: "POST /spend/lines/{id}/match", Handle: s.correct},
 		{Pattern: "GET /spend/vendors", Handle: s.vendors},
 		{Pattern: "POST /spend/vendors", Handle: s.addVendor},
+		{Pattern: "GET /spend/seats", Handle: s.seats},
+		{Pattern: "POST /spend/seats/import", Handle: s.importSeats, MaxBody: page.MaxCSVUpload, MayUpload: mayImport},
+		{Pattern: "POST /spend/seats/{id}/right-size", Handle: s.rightSize},
 	}
 }
 
@@ -62,12 +68,14 @@ var Templates = page.Templates{
 	FS:   templateFS,
 	Funcs: template.FuncMap{
 		"percent": func(f float64) string { return fmt.Sprintf("%.0f %%", f*100) },
+		"ratio":   func(d decimal.Decimal) string { return d.Mul(decimal.NewFromInt(100)).StringFixed(0) + " %" },
 	},
 	Views: map[string]page.View{
 		"spend_import.html":  &importView{},
 		"spend_lines.html":   &linesView{},
 		"spend_review.html":  &reviewView{},
 		"spend_vendors.html": &vendorsView{},
+		"spend_seats.html":   &seatsView{},
 	},
 }
 
