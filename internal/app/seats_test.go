@@ -34,6 +34,15 @@ func TestSeatsUtilisationAndRightSize(t *testing.T) {
 			t.Fatal(err)
 		}
 		finance := clientOf(t, e, "finance@example.com")
+		// The demo's export leaves Sales' CRM seats idle enough to act on.
+		var sales int64
+		if err := e.DB.QueryRow(ctx, "SELECT id FROM departments WHERE code = 'SALES'").Scan(&sales); err != nil {
+			t.Fatal(err)
+		}
+		if status, out := finance.do("GET", fmt.Sprintf("/seats?department_id=%d", sales), "", ""); status != 200 || !strings.Contains(fmt.Sprint(out["items"]), "application:Customer relationship management") ||
+			!strings.Contains(fmt.Sprint(out["items"]), "subscription_id:") {
+			t.Fatalf("demo seats of Sales = %d %v", status, out)
+		}
 		cards := "date,merchant,amount,currency,department,employee_email,mcc,memo\n" +
 			"2025-11-10,LOOM.COM,100.00,EUR,DISC,budget@example.com,5734,\n" + // before the 90 days
 			"2026-01-10,LOOM.COM,100.00,EUR,DISC,budget@example.com,5734,\n" +

@@ -264,7 +264,9 @@ func seatVendor(m *Matcher, app, domain string) string {
 	if v := m.Dict.Lookup(app); v != nil {
 		return v.Name
 	}
-	if got := m.Match(Line{Merchant: app}); got.Known {
+	// As a card line naming the application would be: a vendor the
+	// dictionary does not know is named as its spend lines are.
+	if got := m.Match(Line{Merchant: app}); got.Vendor != "" {
 		return got.Vendor
 	}
 	return app
@@ -409,10 +411,24 @@ func (s *Seats) price(ctx context.Context, u *SeatUse, subs []personSub) error {
 	} else {
 		u.Utilisation = decimal.NewFromInt(1)
 	}
-	for _, ps := range subs {
-		if !sameName(ps.vendor, u.Vendor) && !sameName(ps.vendor, u.Application) && !sameName(ps.service, u.Application) {
-			continue
+	// The subscription whose service or offering is named as the
+	// application, else the only one of the application's vendor.
+	match := slices.IndexFunc(subs, func(ps personSub) bool {
+		return sameName(ps.service, u.Application) || sameName(ps.offering.Name, u.Application)
+	})
+	if match < 0 {
+		for i, ps := range subs {
+			if sameName(ps.vendor, u.Vendor) || sameName(ps.vendor, u.Application) {
+				if match >= 0 {
+					match = -1 // several: the application's name must tell which
+					break
+				}
+				match = i
+			}
 		}
+	}
+	if match >= 0 {
+		ps := subs[match]
 		u.SubscriptionID, u.OfferingName = ps.sub.ID, ps.offering.Name
 		u.Seats = int(ps.quantity.IntPart())
 		u.Idle = max(0, u.Seats-needed)
