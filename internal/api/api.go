@@ -95,6 +95,7 @@ func (a *API) Register(mux *http.ServeMux) huma.API {
 	a.registerEngagement(api)
 	a.registerSpend(api)
 	a.registerSpendLearning(api)
+	a.registerSeats(api)
 	return api
 }
 
