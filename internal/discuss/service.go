@@ -15,6 +15,7 @@ import (
 	"github.com/engagehq/engage/internal/audit"
 	"github.com/engagehq/engage/internal/community"
 	"github.com/engagehq/engage/internal/db"
+	"github.com/engagehq/engage/internal/groupcommit"
 	"github.com/engagehq/engage/internal/lru"
 	"github.com/engagehq/engage/internal/notify"
 	"github.com/engagehq/engage/internal/paging"
@@ -40,6 +41,13 @@ type Service struct {
 	index    topicIndex
 	keptOnce sync.Once
 	kept     *lru.Cache[int64, keptReplies] // see kept.go
+
+	// GroupWait is how long replies are gathered before their group's
+	// transaction; zero gathers those that arrive while the previous
+	// group commits (see group.go).
+	GroupWait  time.Duration
+	groupOnce  sync.Once
+	replyGroup *groupcommit.Queue[replyRequest, Reply]
 }
 
 // PostLimit limits how fast a new member of a community posts: someone
@@ -378,6 +386,8 @@ func ref(topicID int64) string { return fmt.Sprintf("topic:%d", topicID) }
 // Reply adds p's reply to a topic p reads, in a community where p may post.
 // A locked topic takes replies from moderators only; an official answer
 // needs Rights.Answer. Replying follows the topic; its followers are told.
+// Replies posted at the same time are committed together (see group.go);
+// Reply returns once the reply is stored.
 func (s *Service) Reply(ctx context.Context, p *access.Principal, topicID int64, in ReplyInput) (Reply, error) {
 	if err := requireReader(p); err != nil {
 		return Reply{}, err
@@ -398,54 +408,75 @@ func (s *Service) Reply(ctx context.Context, p *access.Principal, topicID int64,
 	if in.Official && !r.Answer {
 		return Reply{}, engage.Errorf(engage.EFORBIDDEN, "Only the service owner, the IT staff and the moderators of %s give official answers.", c.Name)
 	}
-	var out Reply
-	err = s.DB.Transact(ctx, func(tx *db.Tx) error {
-		t, err := findTopic(ctx, tx, topicID)
-		if err != nil {
-			return err
-		}
-		if t.Locked && !r.Moderate {
-			return engage.Errorf(engage.EFORBIDDEN, "This topic is locked: it takes no more replies.")
-		}
-		if err := s.mayPost(ctx, tx, p, c, r); err != nil {
-			return err
-		}
-		now := s.Clock.Now()
-		id, err := insertReply(ctx, tx, t.ID, p.PersonID, in, now)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, `UPDATE discuss_topics SET replies = replies + 1, last_post_at = ?, changes = changes + 1,
-			it_answered_at = CASE WHEN ? AND it_answered_at IS NULL THEN ? ELSE it_answered_at END WHERE id = ?`,
-			now, in.Official, now, t.ID); err != nil {
-			return fmt.Errorf("counting a reply to topic %d: %w", t.ID, err)
-		}
-		if err := follow(ctx, tx, t.ID, p.PersonID, now); err != nil {
-			return err
-		}
-		summary := fmt.Sprintf("Reply to topic %d: %s", t.ID, t.Title)
-		if in.Official {
-			summary = fmt.Sprintf("Official answer to topic %d: %s", t.ID, t.Title)
-		}
-		if err := audit.Record(ctx, tx, now, p, "create", "reply", id, summary, nil, in); err != nil {
-			return err
-		}
-		if out, err = findReply(ctx, tx, id); err != nil {
-			return err
-		}
-		sig := activity.Signal{Kind: activity.Replied, PersonID: p.PersonID, CommunityID: t.CommunityID, TopicID: t.ID, Ref: ref(t.ID), At: now}
+	// The answer is waited for even when ctx ends: the reply may be in a
+	// group being stored, and a form sent again must find it stored or
+	// not, never maybe (a group's work is bounded by replyGroupTimeout).
+	return s.replies().Do(context.WithoutCancel(ctx), replyRequest{p: p, topicID: topicID, in: in, r: r, c: c})
+}
+
+// replyRequest is a reply that passed the checks made before its
+// transaction.
+type replyRequest struct {
+	p       *access.Principal
+	topicID int64
+	in      ReplyInput
+	r       community.Rights
+	c       community.Community
+}
+
+// mayReply refuses, inside tx, a reply that the topic as it is now or the
+// posting limit forbids. It only reads.
+func (s *Service) mayReply(ctx context.Context, tx *db.Tx, q replyRequest) (Topic, error) {
+	t, err := findTopic(ctx, tx, q.topicID)
+	if err != nil {
+		return Topic{}, err
+	}
+	if t.Locked && !q.r.Moderate {
+		return Topic{}, engage.Errorf(engage.EFORBIDDEN, "This topic is locked: it takes no more replies.")
+	}
+	return t, s.mayPost(ctx, tx, q.p, q.c, q.r)
+}
+
+// writeReply stores a reply that mayReply let through, with what goes with
+// it: the topic's counts, the following, the audit entry, the engagement
+// signals and the notices.
+func (s *Service) writeReply(ctx context.Context, tx *db.Tx, q replyRequest, t Topic) (Reply, error) {
+	p, in, c := q.p, q.in, q.c
+	now := s.Clock.Now()
+	id, err := insertReply(ctx, tx, t.ID, p.PersonID, in, now)
+	if err != nil {
+		return Reply{}, err
+	}
+	if _, err := tx.Exec(ctx, `UPDATE discuss_topics SET replies = replies + 1, last_post_at = ?, changes = changes + 1,
+		it_answered_at = CASE WHEN ? AND it_answered_at IS NULL THEN ? ELSE it_answered_at END WHERE id = ?`,
+		now, in.Official, now, t.ID); err != nil {
+		return Reply{}, fmt.Errorf("counting a reply to topic %d: %w", t.ID, err)
+	}
+	if err := follow(ctx, tx, t.ID, p.PersonID, now); err != nil {
+		return Reply{}, err
+	}
+	summary := fmt.Sprintf("Reply to topic %d: %s", t.ID, t.Title)
+	if in.Official {
+		summary = fmt.Sprintf("Official answer to topic %d: %s", t.ID, t.Title)
+	}
+	if err := audit.Record(ctx, tx, now, p, "create", "reply", id, summary, nil, in); err != nil {
+		return Reply{}, err
+	}
+	out, err := findReply(ctx, tx, id)
+	if err != nil {
+		return Reply{}, err
+	}
+	sig := activity.Signal{Kind: activity.Replied, PersonID: p.PersonID, CommunityID: t.CommunityID, TopicID: t.ID, Ref: ref(t.ID), At: now}
+	if err := activity.Send(ctx, s.Signals, tx, sig); err != nil {
+		return Reply{}, err
+	}
+	if in.Official {
+		sig.Kind = activity.ITAnswered
 		if err := activity.Send(ctx, s.Signals, tx, sig); err != nil {
-			return err
+			return Reply{}, err
 		}
-		if in.Official {
-			sig.Kind = activity.ITAnswered
-			if err := activity.Send(ctx, s.Signals, tx, sig); err != nil {
-				return err
-			}
-		}
-		return s.tellOfReply(ctx, tx, p, c, t, out)
-	})
-	return out, err
+	}
+	return out, s.tellOfReply(ctx, tx, p, c, t, out)
 }
 
 // ListReplies returns a page of a topic's replies that p may read, oldest
