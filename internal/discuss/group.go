@@ -41,6 +41,10 @@ func (s *Service) replies() *groupcommit.Queue[replyRequest, Reply] {
 // transactions stored them.
 func (s *Service) ReplyGroups() (groups, commits int64) { return s.replies().Stats() }
 
+// ReplyCommitter says how many replies the committer took and how long it
+// spent storing them.
+func (s *Service) ReplyCommitter() (replies int64, busy time.Duration) { return s.replies().Busy() }
+
 // commitReplies stores a group of replies in one transaction; if that
 // fails, each alone.
 func (s *Service) commitReplies(group []*groupcommit.Request[replyRequest, Reply]) {

@@ -181,17 +181,18 @@ func (s *Service) ListTopics(ctx context.Context, p *access.Principal, community
 	return s.listTopics(ctx, p, r, communityID, f)
 }
 
-// Home returns p's rights in a community and, when p reads it, a page of
-// its topics as ListTopics lists them: what a community's home shows.
-func (s *Service) Home(ctx context.Context, p *access.Principal, communityID int64, f TopicFilter) (community.Rights, []Topic, string, error) {
+// Home returns p's rights in community c, just read for p, and, when p
+// reads it, a page of its topics as ListTopics lists them: what a
+// community's home shows.
+func (s *Service) Home(ctx context.Context, p *access.Principal, c community.Community, f TopicFilter) (community.Rights, []Topic, string, error) {
 	if err := requireReader(p); err != nil {
 		return community.Rights{}, nil, "", err
 	}
-	r, err := s.Communities.Rights(ctx, p, communityID)
+	r, err := s.Communities.RightsIn(ctx, p, c)
 	if err != nil || !r.Read {
 		return r, []Topic{}, "", err
 	}
-	list, next, err := s.listTopics(ctx, p, r, communityID, f)
+	list, next, err := s.listTopics(ctx, p, r, c.ID, f)
 	return r, list, next, err
 }
 

@@ -73,6 +73,10 @@ type Queue[In, Out any] struct {
 	// groups and commits count the groups taken and the transactions
 	// that stored them (Committed).
 	groups, commits int64
+	// requests and busy are the requests taken and the time spent in
+	// Commit.
+	requests int64
+	busy     time.Duration
 }
 
 func (q *Queue[In, Out]) weight(in In) int {
@@ -155,7 +159,13 @@ func (q *Queue[In, Out]) work() {
 		default:
 		}
 		q.mu.Unlock()
+		start := time.Now()
 		q.commit(group)
+		took := time.Since(start)
+		q.mu.Lock()
+		q.requests += int64(len(group))
+		q.busy += took
+		q.mu.Unlock()
 	}
 }
 
@@ -181,6 +191,14 @@ func (q *Queue[In, Out]) Committed() {
 	q.mu.Lock()
 	q.commits++
 	q.mu.Unlock()
+}
+
+// Busy says how many requests the committer took and how long it spent
+// committing them: over a run, how near it came to being the bottleneck.
+func (q *Queue[In, Out]) Busy() (requests int64, busy time.Duration) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.requests, q.busy
 }
 
 // Queued says how many requests wait for a group.
