@@ -38,6 +38,7 @@ import (
 
 	"github.com/engagehq/engage/bench/benchkit"
 	"github.com/engagehq/engage/internal/access"
+	"github.com/engagehq/engage/internal/config"
 	"github.com/engagehq/engage/internal/db"
 	"github.com/engagehq/engage/internal/discuss"
 )
@@ -51,6 +52,7 @@ type options struct {
 	target           time.Duration
 	cpuprofile       string
 	tables           bool
+	memoryLimit      int
 }
 
 func main() {
@@ -69,6 +71,7 @@ func main() {
 	flag.StringVar(&o.scenarios, "scenarios", "page,topic,search,reply,mixed", "scenarios to run, in order")
 	flag.DurationVar(&o.target, "target", 50*time.Millisecond, "the 99th percentile to meet")
 	flag.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of the measured runs to this file")
+	flag.IntVar(&o.memoryLimit, "memory-limit-mib", config.DefaultMemoryLimitMiB, "the server's soft memory limit in MiB, as engage serve --memory-limit-mib sets it; 0 for none")
 	flag.BoolVar(&o.tables, "tables", false, "on PostgreSQL, print after each scenario the scans and rows read of each table per request")
 	flag.Parse()
 	if o.load.people < 0 || o.load.communities < 1 || o.load.topics < 1 || o.load.replies < 0 || o.clients < 1 || o.duration <= 0 || o.load.perTx < 1 {
@@ -95,6 +98,9 @@ func bench(o options) (err error) {
 	fmt.Printf("Engage discussions: %s, %d people, %d communities, %d topics, %d replies, %d clients, %s per scenario (warm-up %s), %s, GOMAXPROCS=%d, %d CPUs\n",
 		engine, o.load.people, o.load.communities, o.load.topics, o.load.replies, o.clients, o.duration, o.warmup, runtime.Version(),
 		runtime.GOMAXPROCS(0), runtime.NumCPU())
+	cfg := config.Default()
+	cfg.MemoryLimitMiB = o.memoryLimit
+	cfg.ApplyMemoryLimit()
 	a, closeApp, err := benchkit.OpenDemo(ctx, o.databaseURL, "discuss", stepWidth)
 	if err != nil {
 		return err
@@ -139,6 +145,9 @@ func bench(o options) (err error) {
 	}
 	loadHWM := benchkit.ProcStatus("VmHWM:")
 	fmt.Printf("%-52s %9s\n", "peak RSS after loading and indexing", loadHWM)
+	reset := resetPeak()
+	fmt.Printf("%-52s %9s\n", "RSS once the loader's garbage is collected", benchkit.ProcStatus("VmRSS:"))
+	heap := watchHeap()
 
 	if err := a.Listen(); err != nil {
 		return err
@@ -221,7 +230,12 @@ func bench(o options) (err error) {
 	}
 	stopProfile()
 	fmt.Println()
-	fmt.Printf("peak RSS (VmHWM): %s after loading, %s at the end\n", loadHWM, benchkit.ProcStatus("VmHWM:"))
+	if reset {
+		fmt.Printf("peak RSS (VmHWM): %s after loading; while serving (peak reset after loading): %s\n", loadHWM, benchkit.ProcStatus("VmHWM:"))
+	} else {
+		fmt.Printf("peak RSS (VmHWM): %s after loading, %s at the end (could not reset the peak)\n", loadHWM, benchkit.ProcStatus("VmHWM:"))
+	}
+	fmt.Println(heap.done())
 	verdict := "met"
 	if worst >= o.target {
 		verdict = "NOT met"

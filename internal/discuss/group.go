@@ -6,15 +6,17 @@ package discuss
 // counters). Each reply is checked on its own before it queues (may the
 // person read the topic, post in the community, give an official answer),
 // then one committer takes the replies queued (internal/groupcommit) and
-// stores them in one transaction, each checked again inside it as it is
-// written (is the topic locked, is a new member over the posting limit).
+// stores them in one transaction (on PostgreSQL, up to replyLanes groups
+// at once), each checked again inside it as it is written (is the topic locked, is a new member over the posting limit).
 // A reply refused there is answered at once and writes nothing; the
 // others are answered once the transaction has committed. Should the
 // transaction fail, each of its replies is stored alone, in a transaction
 // of its own, so that one reply never fails another.
 
 import (
+	"cmp"
 	"context"
+	"slices"
 	"time"
 
 	"github.com/engagehq/engage"
@@ -29,27 +31,77 @@ const (
 	replyGroupTimeout = 30 * time.Second
 )
 
-// replies returns the queue of replies waiting to be stored.
-func (s *Service) replies() *groupcommit.Queue[replyRequest, Reply] {
+// replyLanes is how many groups of replies are stored at once on
+// PostgreSQL: a topic's replies always take the same lane, so that two
+// groups never wait for each other's lock on a topic, and a group writes
+// its replies in the order of their authors' departments, so that two
+// groups take the engagement counters' locks in the same order. SQLite
+// has one writer: one lane.
+const replyLanes = 4
+
+// lanes returns the queues of replies waiting to be stored.
+func (s *Service) lanes() []*groupcommit.Queue[replyRequest, Reply] {
 	s.groupOnce.Do(func() {
-		s.replyGroup = &groupcommit.Queue[replyRequest, Reply]{Wait: s.GroupWait, Limit: maxReplyGroup, Commit: s.commitReplies}
+		n := s.ReplyLanes
+		if n <= 0 {
+			n = 1
+			if s.DB.Engine() == db.Postgres {
+				n = replyLanes
+			}
+		}
+		for range n {
+			q := &groupcommit.Queue[replyRequest, Reply]{Wait: s.GroupWait, Limit: maxReplyGroup}
+			q.Commit = func(group []*groupcommit.Request[replyRequest, Reply]) { s.commitReplies(q, group) }
+			s.replyGroup = append(s.replyGroup, q)
+		}
 	})
 	return s.replyGroup
 }
 
+// replies returns the queue of replies to topic id.
+func (s *Service) replies(topicID int64) *groupcommit.Queue[replyRequest, Reply] {
+	l := s.lanes()
+	return l[int(uint64(topicID)%uint64(len(l)))]
+}
+
 // ReplyGroups says how many groups of replies were taken and how many
 // transactions stored them.
-func (s *Service) ReplyGroups() (groups, commits int64) { return s.replies().Stats() }
+func (s *Service) ReplyGroups() (groups, commits int64) {
+	for _, q := range s.lanes() {
+		g, c := q.Stats()
+		groups, commits = groups+g, commits+c
+	}
+	return groups, commits
+}
 
-// ReplyCommitter says how many replies the committer took and how long it
-// spent storing them.
-func (s *Service) ReplyCommitter() (replies int64, busy time.Duration) { return s.replies().Busy() }
+// ReplyCommitter says how many replies the committers took and how long
+// they spent storing them, together.
+func (s *Service) ReplyCommitter() (replies int64, busy time.Duration) {
+	for _, q := range s.lanes() {
+		r, b := q.Busy()
+		replies, busy = replies+r, busy+b
+	}
+	return replies, busy
+}
+
+// queuedReplies says how many replies wait for their group.
+func (s *Service) queuedReplies() int {
+	n := 0
+	for _, q := range s.lanes() {
+		n += q.Queued()
+	}
+	return n
+}
 
 // commitReplies stores a group of replies in one transaction; if that
 // fails, each alone.
-func (s *Service) commitReplies(group []*groupcommit.Request[replyRequest, Reply]) {
+func (s *Service) commitReplies(q *groupcommit.Queue[replyRequest, Reply], group []*groupcommit.Request[replyRequest, Reply]) {
 	ctx, cancel := context.WithTimeout(context.Background(), replyGroupTimeout)
 	defer cancel()
+	group = slices.Clone(group)
+	slices.SortStableFunc(group, func(a, b *groupcommit.Request[replyRequest, Reply]) int {
+		return cmp.Or(cmp.Compare(a.In.p.DepartmentID, b.In.p.DepartmentID), cmp.Compare(a.In.p.PersonID, b.In.p.PersonID))
+	})
 	type written struct {
 		req *groupcommit.Request[replyRequest, Reply]
 		out Reply
@@ -74,7 +126,7 @@ func (s *Service) commitReplies(group []*groupcommit.Request[replyRequest, Reply
 	})
 	if err == nil {
 		if len(done) > 0 {
-			s.replies().Committed()
+			q.Committed()
 		}
 		for _, w := range done {
 			w.req.Answer(w.out, nil)
@@ -83,24 +135,24 @@ func (s *Service) commitReplies(group []*groupcommit.Request[replyRequest, Reply
 	}
 	for _, g := range group {
 		if !g.Answered() {
-			g.Answer(s.replyAlone(ctx, g.In))
+			g.Answer(s.replyAlone(ctx, q, g.In))
 		}
 	}
 }
 
 // replyAlone stores one reply in a transaction of its own.
-func (s *Service) replyAlone(ctx context.Context, q replyRequest) (Reply, error) {
+func (s *Service) replyAlone(ctx context.Context, q *groupcommit.Queue[replyRequest, Reply], in replyRequest) (Reply, error) {
 	var out Reply
 	err := s.DB.Transact(ctx, func(tx *db.Tx) error {
-		t, err := s.mayReply(ctx, tx, q)
+		t, err := s.mayReply(ctx, tx, in)
 		if err != nil {
 			return err
 		}
-		out, err = s.writeReply(ctx, tx, q, t)
+		out, err = s.writeReply(ctx, tx, in, t)
 		return err
 	})
 	if err == nil {
-		s.replies().Committed()
+		q.Committed()
 	}
 	return out, err
 }

@@ -3,6 +3,7 @@ package discuss_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -86,7 +87,7 @@ func TestRepliesCommittedTogether(t *testing.T) {
 		ctx := context.Background()
 		w := setup(t, d)
 		pub, sig := &published{}, newGated()
-		w.s.Publisher, w.s.Signals = pub, sig
+		w.s.Publisher, w.s.Signals, w.s.ReplyLanes = pub, sig, 1
 		topic := func(who *access.Principal, title string) discuss.Topic {
 			tp, err := w.s.CreateTopic(ctx, who, discuss.TopicInput{CommunityID: w.open.ID, Title: title, Body: "What should I try?"})
 			if err != nil {
@@ -190,7 +191,7 @@ func TestGroupFailureStaysWithItsReply(t *testing.T) {
 		}
 		g := newGated()
 		g.fail = ids[2]
-		w.s.Signals = g
+		w.s.Signals, w.s.ReplyLanes = g, 1
 		body := discuss.ReplyInput{Body: "Same here."}
 		others := []posting{{w.bo, ids[0], body}, {w.ana, ids[1], body}, {w.bo, ids[2], body}, {w.itzel, ids[0], body}, {w.ana, ids[1], body}}
 		head, got := postTogether(t, w, g, posting{w.bo, ids[1], body}, others)
@@ -221,4 +222,73 @@ func TestGroupFailureStaysWithItsReply(t *testing.T) {
 			t.Errorf("%d replies audited, want 5", n)
 		}
 	})
+}
+
+// TestRepliesInLanes: many replies at once to many topics, stored by
+// several groups at once (PostgreSQL's lanes, here on both engines), are
+// all stored, each counted once.
+func TestRepliesInLanes(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		w := setup(t, d)
+		sig := &recorded{}
+		var mu sync.Mutex
+		w.s.Signals, w.s.ReplyLanes = lockedRecorder{&mu, sig}, 4
+		var ids []int64
+		for i := range 8 {
+			tp, err := w.s.CreateTopic(ctx, w.ana, discuss.TopicInput{CommunityID: w.open.ID, Title: fmt.Sprintf("Topic %d", i), Body: "Why?"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, tp.ID)
+		}
+		people := []*access.Principal{w.ana, w.bo, w.itzel}
+		var wg sync.WaitGroup
+		errs := make([]error, 48)
+		for i := range errs {
+			wg.Go(func() {
+				_, errs[i] = w.s.Reply(ctx, people[i%3], ids[i%8], discuss.ReplyInput{Body: fmt.Sprintf("Reply %d", i)})
+			})
+		}
+		wg.Wait()
+		for i, err := range errs {
+			if err != nil {
+				t.Fatalf("reply %d: %v", i, err)
+			}
+		}
+		for _, id := range ids {
+			if n := scalar(t, d, "SELECT COUNT(*) FROM discuss_replies WHERE topic_id = ?", id); n != 6 {
+				t.Errorf("topic %d has %d replies stored, want 6", id, n)
+			}
+			if n := scalar(t, d, "SELECT replies FROM discuss_topics WHERE id = ?", id); n != 6 {
+				t.Errorf("topic %d counts %d replies, want 6", id, n)
+			}
+		}
+		if n := scalar(t, d, "SELECT COUNT(*) FROM audit_events WHERE entity_type = 'reply'"); n != 48 {
+			t.Errorf("%d replies audited, want 48", n)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		replied := 0
+		for _, s := range sig.signals {
+			if s.Kind == activity.Replied {
+				replied++
+			}
+		}
+		if replied != 48 {
+			t.Errorf("%d reply signals, want 48", replied)
+		}
+	})
+}
+
+// lockedRecorder lets several lanes record at once.
+type lockedRecorder struct {
+	mu *sync.Mutex
+	r  *recorded
+}
+
+func (l lockedRecorder) Record(ctx context.Context, tx *db.Tx, s activity.Signal) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.r.Record(ctx, tx, s)
 }

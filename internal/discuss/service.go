@@ -45,9 +45,12 @@ type Service struct {
 	// GroupWait is how long replies are gathered before their group's
 	// transaction; zero gathers those that arrive while the previous
 	// group commits (see group.go).
-	GroupWait  time.Duration
+	GroupWait time.Duration
+	// ReplyLanes is how many groups of replies are stored at once; zero
+	// is one on SQLite and replyLanes on PostgreSQL.
+	ReplyLanes int
 	groupOnce  sync.Once
-	replyGroup *groupcommit.Queue[replyRequest, Reply]
+	replyGroup []*groupcommit.Queue[replyRequest, Reply]
 }
 
 // PostLimit limits how fast a new member of a community posts: someone
@@ -412,7 +415,7 @@ func (s *Service) Reply(ctx context.Context, p *access.Principal, topicID int64,
 	// The answer is waited for even when ctx ends: the reply may be in a
 	// group being stored, and a form sent again must find it stored or
 	// not, never maybe (a group's work is bounded by replyGroupTimeout).
-	return s.replies().Do(context.WithoutCancel(ctx), replyRequest{p: p, topicID: topicID, in: in, r: r, c: c})
+	return s.replies(topicID).Do(context.WithoutCancel(ctx), replyRequest{p: p, topicID: topicID, in: in, r: r, c: c})
 }
 
 // replyRequest is a reply that passed the checks made before its
