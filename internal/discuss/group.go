@@ -14,12 +14,11 @@ package discuss
 // of its own, so that one reply never fails another.
 
 import (
-	"cmp"
 	"context"
-	"slices"
 	"time"
 
 	"github.com/engagehq/engage"
+	"github.com/engagehq/engage/internal/activity"
 	"github.com/engagehq/engage/internal/db"
 	"github.com/engagehq/engage/internal/groupcommit"
 )
@@ -33,10 +32,11 @@ const (
 
 // replyLanes is how many groups of replies are stored at once on
 // PostgreSQL: a topic's replies always take the same lane, so that two
-// groups never wait for each other's lock on a topic, and a group writes
-// its replies in the order of their authors' departments, so that two
-// groups take the engagement counters' locks in the same order. SQLite
-// has one writer: one lane.
+// groups never wait for each other's lock on a topic; a group sends its
+// replies' engagement signals last, in the order of their departments and
+// people (sendSignals), so that groups share the engagement counters'
+// rows for the shortest time and take them in the same order. SQLite has
+// one writer: one lane.
 const replyLanes = 4
 
 // lanes returns the queues of replies waiting to be stored.
@@ -98,16 +98,13 @@ func (s *Service) queuedReplies() int {
 func (s *Service) commitReplies(q *groupcommit.Queue[replyRequest, Reply], group []*groupcommit.Request[replyRequest, Reply]) {
 	ctx, cancel := context.WithTimeout(context.Background(), replyGroupTimeout)
 	defer cancel()
-	group = slices.Clone(group)
-	slices.SortStableFunc(group, func(a, b *groupcommit.Request[replyRequest, Reply]) int {
-		return cmp.Or(cmp.Compare(a.In.p.DepartmentID, b.In.p.DepartmentID), cmp.Compare(a.In.p.PersonID, b.In.p.PersonID))
-	})
 	type written struct {
 		req *groupcommit.Request[replyRequest, Reply]
 		out Reply
 	}
 	var done []written
 	err := s.DB.TransactOnce(ctx, func(tx *db.Tx) error {
+		var sigs []activity.Signal
 		for _, g := range group {
 			t, err := s.mayReply(ctx, tx, g.In)
 			if refused(err) {
@@ -116,13 +113,13 @@ func (s *Service) commitReplies(q *groupcommit.Queue[replyRequest, Reply], group
 			} else if err != nil {
 				return err
 			}
-			out, err := s.writeReply(ctx, tx, g.In, t)
+			out, sent, err := s.writeReply(ctx, tx, g.In, t)
 			if err != nil {
 				return err
 			}
-			done = append(done, written{g, out})
+			done, sigs = append(done, written{g, out}), append(sigs, sent...)
 		}
-		return nil
+		return s.sendSignals(ctx, tx, sigs)
 	})
 	if err == nil {
 		if len(done) > 0 {
@@ -148,8 +145,11 @@ func (s *Service) replyAlone(ctx context.Context, q *groupcommit.Queue[replyRequ
 		if err != nil {
 			return err
 		}
-		out, err = s.writeReply(ctx, tx, in, t)
-		return err
+		var sigs []activity.Signal
+		if out, sigs, err = s.writeReply(ctx, tx, in, t); err != nil {
+			return err
+		}
+		return s.sendSignals(ctx, tx, sigs)
 	})
 	if err == nil {
 		q.Committed()

@@ -1,6 +1,7 @@
 package discuss
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -442,45 +443,60 @@ func (s *Service) mayReply(ctx context.Context, tx *db.Tx, q replyRequest) (Topi
 }
 
 // writeReply stores a reply that mayReply let through, with what goes with
-// it: the topic's counts, the following, the audit entry, the engagement
-// signals and the notices.
-func (s *Service) writeReply(ctx context.Context, tx *db.Tx, q replyRequest, t Topic) (Reply, error) {
+// it: the topic's counts, the following, the audit entry and the notices.
+// It returns the engagement signals the reply sends, for the caller to
+// send in the same transaction (sendSignals).
+func (s *Service) writeReply(ctx context.Context, tx *db.Tx, q replyRequest, t Topic) (Reply, []activity.Signal, error) {
 	p, in, c := q.p, q.in, q.c
 	now := s.Clock.Now()
 	id, err := insertReply(ctx, tx, t.ID, p.PersonID, in, now)
 	if err != nil {
-		return Reply{}, err
+		return Reply{}, nil, err
 	}
 	if _, err := tx.Exec(ctx, `UPDATE discuss_topics SET replies = replies + 1, last_post_at = ?, changes = changes + 1,
 		it_answered_at = CASE WHEN ? AND it_answered_at IS NULL THEN ? ELSE it_answered_at END WHERE id = ?`,
 		now, in.Official, now, t.ID); err != nil {
-		return Reply{}, fmt.Errorf("counting a reply to topic %d: %w", t.ID, err)
+		return Reply{}, nil, fmt.Errorf("counting a reply to topic %d: %w", t.ID, err)
 	}
 	if err := follow(ctx, tx, t.ID, p.PersonID, now); err != nil {
-		return Reply{}, err
+		return Reply{}, nil, err
 	}
 	summary := fmt.Sprintf("Reply to topic %d: %s", t.ID, t.Title)
 	if in.Official {
 		summary = fmt.Sprintf("Official answer to topic %d: %s", t.ID, t.Title)
 	}
 	if err := audit.Record(ctx, tx, now, p, "create", "reply", id, summary, nil, in); err != nil {
-		return Reply{}, err
+		return Reply{}, nil, err
 	}
 	out, err := findReply(ctx, tx, id)
 	if err != nil {
-		return Reply{}, err
+		return Reply{}, nil, err
 	}
-	sig := activity.Signal{Kind: activity.Replied, PersonID: p.PersonID, CommunityID: t.CommunityID, TopicID: t.ID, Ref: ref(t.ID), At: now}
-	if err := activity.Send(ctx, s.Signals, tx, sig); err != nil {
-		return Reply{}, err
-	}
+	sig := activity.Signal{Kind: activity.Replied, PersonID: p.PersonID, DepartmentID: p.DepartmentID, CommunityID: t.CommunityID,
+		TopicID: t.ID, Ref: ref(t.ID), At: now}
+	sigs := []activity.Signal{sig}
 	if in.Official {
 		sig.Kind = activity.ITAnswered
+		sigs = append(sigs, sig)
+	}
+	return out, sigs, s.tellOfReply(ctx, tx, p, c, t, out)
+}
+
+// sendSignals sends replies' engagement signals in tx, in the order of
+// their departments and people: the engagement counters' rows are the
+// ones concurrent transactions share, and taken in one order, at the end
+// of the transaction, they are held the shortest time and never in
+// opposite orders.
+func (s *Service) sendSignals(ctx context.Context, tx *db.Tx, sigs []activity.Signal) error {
+	slices.SortStableFunc(sigs, func(a, b activity.Signal) int {
+		return cmp.Or(cmp.Compare(a.DepartmentID, b.DepartmentID), cmp.Compare(a.PersonID, b.PersonID))
+	})
+	for _, sig := range sigs {
 		if err := activity.Send(ctx, s.Signals, tx, sig); err != nil {
-			return Reply{}, err
+			return err
 		}
 	}
-	return out, s.tellOfReply(ctx, tx, p, c, t, out)
+	return nil
 }
 
 // ListReplies returns a page of a topic's replies that p may read, oldest
