@@ -53,6 +53,7 @@ type options struct {
 	cpuprofile       string
 	tables           bool
 	memoryLimit      int
+	replyLanes       int
 }
 
 func main() {
@@ -72,6 +73,7 @@ func main() {
 	flag.DurationVar(&o.target, "target", 50*time.Millisecond, "the 99th percentile to meet")
 	flag.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of the measured runs to this file")
 	flag.IntVar(&o.memoryLimit, "memory-limit-mib", config.DefaultMemoryLimitMiB, "the server's soft memory limit in MiB, as engage serve --memory-limit-mib sets it; 0 for none")
+	flag.IntVar(&o.replyLanes, "reply-lanes", 0, "groups of replies stored at once (discuss.Service.ReplyLanes); 0 for Engage's default, one")
 	flag.BoolVar(&o.tables, "tables", false, "on PostgreSQL, print after each scenario the scans and rows read of each table per request")
 	flag.Parse()
 	if o.load.people < 0 || o.load.communities < 1 || o.load.topics < 1 || o.load.replies < 0 || o.clients < 1 || o.duration <= 0 || o.load.perTx < 1 {
@@ -149,6 +151,7 @@ func bench(o options) (err error) {
 	fmt.Printf("%-52s %9s\n", "RSS once the loader's garbage is collected", benchkit.ProcStatus("VmRSS:"))
 	heap := watchHeap()
 
+	a.Discussions.ReplyLanes = o.replyLanes
 	if err := a.Listen(); err != nil {
 		return err
 	}

@@ -6,8 +6,8 @@ package discuss
 // counters). Each reply is checked on its own before it queues (may the
 // person read the topic, post in the community, give an official answer),
 // then one committer takes the replies queued (internal/groupcommit) and
-// stores them in one transaction (on PostgreSQL, up to replyLanes groups
-// at once), each checked again inside it as it is written (is the topic locked, is a new member over the posting limit).
+// stores them in one transaction, each checked again inside it as it is
+// written (is the topic locked, is a new member over the posting limit).
 // A reply refused there is answered at once and writes nothing; the
 // others are answered once the transaction has committed. Should the
 // transaction fail, each of its replies is stored alone, in a transaction
@@ -30,26 +30,19 @@ const (
 	replyGroupTimeout = 30 * time.Second
 )
 
-// replyLanes is how many groups of replies are stored at once on
-// PostgreSQL: a topic's replies always take the same lane, so that two
+// Lanes: Service.ReplyLanes groups of replies may be stored at once (one
+// by default). A topic's replies always take the same lane, so that two
 // groups never wait for each other's lock on a topic; a group sends its
 // replies' engagement signals last, in the order of their departments and
 // people (sendSignals), so that groups share the engagement counters'
-// rows for the shortest time and take them in the same order. SQLite has
-// one writer: one lane.
-const replyLanes = 4
+// rows for the shortest time and take them in the same order. On SQLite,
+// which has one writer, more lanes only take turns; on PostgreSQL, under
+// load, four lanes stored fewer replies a second than one (BENCHMARKS.md).
 
 // lanes returns the queues of replies waiting to be stored.
 func (s *Service) lanes() []*groupcommit.Queue[replyRequest, Reply] {
 	s.groupOnce.Do(func() {
-		n := s.ReplyLanes
-		if n <= 0 {
-			n = 1
-			if s.DB.Engine() == db.Postgres {
-				n = replyLanes
-			}
-		}
-		for range n {
+		for range max(s.ReplyLanes, 1) {
 			q := &groupcommit.Queue[replyRequest, Reply]{Wait: s.GroupWait, Limit: maxReplyGroup}
 			q.Commit = func(group []*groupcommit.Request[replyRequest, Reply]) { s.commitReplies(q, group) }
 			s.replyGroup = append(s.replyGroup, q)

@@ -47,8 +47,8 @@ type Service struct {
 	// transaction; zero gathers those that arrive while the previous
 	// group commits (see group.go).
 	GroupWait time.Duration
-	// ReplyLanes is how many groups of replies are stored at once; zero
-	// is one on SQLite and replyLanes on PostgreSQL.
+	// ReplyLanes is how many groups of replies may be stored at once
+	// (group.go); zero is one.
 	ReplyLanes int
 	groupOnce  sync.Once
 	replyGroup []*groupcommit.Queue[replyRequest, Reply]
