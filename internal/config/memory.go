@@ -13,7 +13,7 @@ import (
 // the limit keeps working, collecting more often (Go bounds the
 // collector's share of the CPU), so raise it for a larger organisation.
 const (
-	DefaultMemoryLimitMiB = 200
+	DefaultMemoryLimitMiB = 180
 	MinMemoryLimitMiB     = 64
 	MaxMemoryLimitMiB     = 1 << 20
 )
