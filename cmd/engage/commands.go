@@ -126,6 +126,9 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	logger := cfg.Logger(os.Stderr)
+	if l := cfg.ApplyMemoryLimit(); l > 0 {
+		logger.Info("memory limit", "MiB", l>>20)
+	}
 	// Listen first: /healthz and /readyz answer while migrations and the
 	// demo load run.
 	s, err := app.Listen(cfg, logger)
