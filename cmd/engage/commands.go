@@ -433,6 +433,9 @@ func cmdImport(ctx context.Context, e env, args []string) error {
 	if len(args) > 0 && args[0] == "spend" {
 		return cmdImportSpend(ctx, e, args[1:])
 	}
+	if len(args) > 0 && args[0] == "seats" {
+		return cmdImportSeats(ctx, e, args[1:])
+	}
 	var opts usageImportOptions
 	cfg, fs, err := parse(e, "import", "import KIND FILE.csv   (KIND: "+strings.Join(org.ImportKinds, ", ")+", usage)\n       engage "+importUsageSynopsis+
 		"\n       engage "+importFocusSynopsis, args, false, opts.flags)

@@ -98,6 +98,7 @@ func (a *API) Register(mux *http.ServeMux) huma.API {
 	a.registerEngagement(api)
 	a.registerSpend(api)
 	a.registerSpendLearning(api)
+	a.registerSeats(api)
 	refuseShadowedMethods(mux, api.OpenAPI())
 	return api
 }
