@@ -151,6 +151,7 @@ func (a *App) build(ctx context.Context) error {
 	a.Costs = &costs.Service{DB: d, Clock: clock, Currencies: currencies}
 	a.Spend = &spend.Service{DB: d, Org: a.Org, Clock: clock, Currencies: currencies}
 	a.Spend.Catalog, a.Spend.Needs, a.Spend.Billing = a.Catalog, a.FrontDoor, a.Billing
+	a.Seats = &spend.Seats{Spend: a.Spend, Catalog: a.Catalog}
 	a.CloudBill = cloudbill.New(d, clock, "")
 	a.CloudBill.Currencies = currencies
 	a.Billing.Cloud = cloudCharges{a.CloudBill}

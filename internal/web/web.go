@@ -41,6 +41,7 @@ import (
 	"github.com/engagehq/engage/internal/web/page"
 	"github.com/engagehq/engage/internal/web/pulsepages"
 	"github.com/engagehq/engage/internal/web/shadowpages"
+	"github.com/engagehq/engage/internal/web/spendpages"
 )
 
 //go:embed templates
@@ -150,6 +151,7 @@ func (s *Server) areas() []area {
 		{engagementPages.Routes, engagementpages.Templates},
 		{(&backstagepages.Pages{Kit: s.kit, Backstage: s.Backstage}).Routes, backstagepages.Templates},
 		{(&shadowpages.Pages{Kit: s.kit, Spend: s.Spend}).Routes, shadowpages.Templates},
+		{(&spendpages.Pages{Kit: s.kit, Spend: s.Spend, Seats: s.Seats, Org: s.Org}).Routes, spendpages.Templates},
 	}
 }
 
