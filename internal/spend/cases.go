@@ -355,7 +355,7 @@ func (s *Service) Case(ctx context.Context, p *access.Principal, id int64) (Case
 
 // caseLines are the latest 100 lines of the case's vendor and department.
 func (s *Service) caseLines(ctx context.Context, c ShadowCase) ([]SpendLine, error) {
-	rows, err := s.DB.Query(ctx, `SELECT id, spent_on, merchant, CAST(amount AS TEXT), currency, person_email, memo FROM spend_lines
+	rows, err := s.DB.Query(ctx, `SELECT id, kind, spent_on, merchant, CAST(amount AS TEXT), currency, person_email, memo, confidence, reason FROM spend_lines
 		WHERE department_id = ? AND vendor = ? AND software = ? ORDER BY spent_on DESC, id DESC LIMIT 100`, c.DepartmentID, c.Vendor, true)
 	if err != nil {
 		return nil, fmt.Errorf("reading the case's lines: %w", err)
@@ -365,12 +365,14 @@ func (s *Service) caseLines(ctx context.Context, c ShadowCase) ([]SpendLine, err
 	for rows.Next() {
 		l := SpendLine{DepartmentID: c.DepartmentID, Vendor: c.Vendor, Software: true}
 		var amount string
-		if err := rows.Scan(&l.ID, &l.Date, &l.Merchant, &amount, &l.Currency, &l.PersonEmail, &l.Memo); err != nil {
+		var conf int
+		if err := rows.Scan(&l.ID, &l.Kind, &l.Date, &l.Merchant, &amount, &l.Currency, &l.PersonEmail, &l.Memo, &conf, &l.Reason); err != nil {
 			return nil, err
 		}
 		if l.Amount, err = decimal.NewFromString(amount); err != nil {
 			return nil, err
 		}
+		l.Confidence, l.Waiting = float64(conf)/100, float64(conf) < ReviewBelow*100
 		out = append(out, l)
 	}
 	return out, rows.Err()
