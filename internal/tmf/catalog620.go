@@ -40,6 +40,7 @@ func (h *Handler) routeCatalog() {
 	h.handle(http.MethodGet, b+"/productOffering/{id}", h.getOffering)
 	h.handle(http.MethodGet, b+"/productOfferingPrice", h.listPrices)
 	h.handle(http.MethodGet, b+"/productOfferingPrice/{id}", h.getPrice)
+	h.routeHub(b, catalogEvents)
 }
 
 // lifecycleStatus is the TMF620 status of an Engage lifecycle.
