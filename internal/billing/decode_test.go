@@ -79,3 +79,64 @@ func FuzzUsageDecoder(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, b []byte) { checkDecoder(t, b) })
 }
+
+var eventSamples = []string{
+	`{"specversion":"1.0","id":"e-1","source":"hpc","type":"org.example.hpc.job.finished","subject":"department/CHEM","time":"2026-03-16T09:00:00Z","data":{"core_hours":1}}`,
+	` { "specversion" : "1.0", "id":"é", "data": [1, {"a": null}, true, false, -1.5e3], "ext": {"x": [1]} , "datacontenttype": "application/json"} `,
+	`{"id":"x","data":null,"subject":null}`,
+	`{"id":"x","data":"text","data_base64":"AAA="}`,
+	`{}`,
+	// Read by encoding/json instead.
+	`{"ID":"case"}`, `{"id":"a\"b"}`, `{"id":5}`, `{"id":"x","data":"a\nb"}`, `{"id":"x"} trailing`, `{"id":"x",}`,
+	`{"Data":1}`, `{"id":"\xff"}`, `[{"id":"x"}]`, `nul`, ``, `{"id":"x","data":01}`, `{"id":"x","data":[1,]}`,
+}
+
+// TestEventDecoderMatchesEncodingJSON: an event or a batch read plainly is
+// what encoding/json reads; what cannot be read plainly is left to it.
+func TestEventDecoderMatchesEncodingJSON(t *testing.T) {
+	for i, s := range eventSamples {
+		var d UsageDecoder
+		if _, plain := d.plainEvents([]byte("[" + s + "]")); plain != (i < 5) {
+			t.Errorf("sample %d read plainly = %v; want %v", i, plain, i < 5)
+		}
+		checkEventDecoder(t, []byte(s))
+		checkEventDecoder(t, []byte("["+s+"]"))
+		checkEventDecoder(t, []byte("[ "+s+" , "+eventSamples[0]+"]"))
+	}
+}
+
+func checkEventDecoder(t *testing.T, b []byte) {
+	t.Helper()
+	var d UsageDecoder
+	var got, want []CloudEvent
+	var ok bool
+	var wantErr error
+	if len(b) > 0 && b[0] == '[' {
+		got, ok = d.plainEvents(b)
+		wantErr = json.Unmarshal(b, &want)
+	} else {
+		var ev, w CloudEvent
+		var end int
+		end, ok = d.plainEvent(b, 0, &ev)
+		ok = ok && end == len(b)
+		wantErr = json.Unmarshal(b, &w)
+		got, want = []CloudEvent{ev}, []CloudEvent{w}
+	}
+	if !ok {
+		return
+	}
+	if wantErr != nil || !utf8.Valid(b) {
+		t.Fatalf("%q: read plainly, yet encoding/json says %v", b, wantErr)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("%q: %+v; encoding/json gives %+v", b, got, want)
+	}
+}
+
+func FuzzEventDecoder(f *testing.F) {
+	for _, s := range eventSamples {
+		f.Add([]byte(s))
+		f.Add([]byte("[" + s + "]"))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) { checkEventDecoder(t, b) })
+}
