@@ -43,7 +43,9 @@ func resourceEvents(resource, engage string) []event {
 // events.
 func (pub Publisher) CatalogObserver() catalog.ApplyObserver { return pub.catalogApplied }
 
-// catalogEvent is one TMF620 event to publish.
+// catalogEvent is one TMF620 event to publish; its subject is the TMF id
+// of its resource, so that each event of an apply has an eventId of its
+// own.
 type catalogEvent struct {
 	e        event
 	subject  string
@@ -93,19 +95,22 @@ func updateKinds(fields []string) (state, attributes bool) {
 // catalogChangeEvents are the TMF620 events of one applied change.
 func catalogChangeEvents(ch catalog.Applied, today catalog.Date) []catalogEvent {
 	var events []event
-	var subject, name, link, key string
+	var name, link, key string
+	var subjects []string
 	var resources []any
 	switch ch.Kind {
 	case "service":
-		events, subject, name, key = specificationEvents, ch.Service.Slug, "Service "+ch.Service.Name, "productSpecification"
-		resources = []any{specification(ch.Service)}
+		events, name, key = specificationEvents, "Service "+ch.Service.Name, "productSpecification"
+		spec := specification(ch.Service)
+		subjects, resources = []string{spec.ID}, []any{spec}
 	case "offering":
-		events, subject, name, key = offeringEvents, ch.Offering.Slug, "Offering "+ch.Offering.Name, "productOffering"
-		resources = []any{offering(ch.Offering, ch.Service)}
+		events, name, key = offeringEvents, "Offering "+ch.Offering.Name, "productOffering"
+		po := offering(ch.Offering, ch.Service)
+		subjects, resources = []string{po.ID}, []any{po}
 	case "price":
-		events, subject, name, key = priceEvents, ch.Offering.Slug, "Price of "+ch.Offering.Name+" from "+ch.Plan.EffectiveFrom.String(), "productOfferingPrice"
+		events, name, key = priceEvents, "Price of "+ch.Offering.Name+" from "+ch.Plan.EffectiveFrom.String(), "productOfferingPrice"
 		for _, pop := range prices(ch.Offering, ch.Plan, today) {
-			resources = append(resources, pop)
+			subjects, resources = append(subjects, pop.ID), append(resources, pop)
 		}
 	default:
 		return nil
@@ -142,8 +147,8 @@ func catalogChangeEvents(ch catalog.Applied, today catalog.Date) []catalogEvent 
 	}
 	var out []catalogEvent
 	for i, w := range which {
-		for _, res := range resources {
-			out = append(out, catalogEvent{e: events[w], subject: subject, title: titles[i], link: link, key: key, resource: res})
+		for j, res := range resources {
+			out = append(out, catalogEvent{e: events[w], subject: subjects[j], title: titles[i], link: link, key: key, resource: res})
 		}
 	}
 	return out

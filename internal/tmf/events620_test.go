@@ -135,6 +135,15 @@ func testCatalogHub(t *testing.T, e *apptest.Engage) {
 		}
 	}
 
+	seen := map[string]bool{}
+	for _, ev := range cb.tmfEvents(t, secret, e) {
+		if id := ev["eventId"].(string); seen[id] {
+			t.Errorf("two events with the eventId %s", id)
+		} else {
+			seen[id] = true
+		}
+	}
+
 	// The same file again changes nothing and tells of nothing.
 	if err := apply("admin@example.com", "Per gigabyte", "live", "0.11", false); err != nil {
 		t.Fatal(err)
