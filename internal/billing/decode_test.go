@@ -2,6 +2,7 @@ package billing
 
 import (
 	"encoding/json"
+	"fmt"
 	"reflect"
 	"testing"
 	"unicode/utf8"
@@ -139,4 +140,40 @@ func FuzzEventDecoder(f *testing.F) {
 		f.Add([]byte("[" + s + "]"))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) { checkEventDecoder(t, b) })
+}
+
+// benchBatch is a batch of 20 events as bench/events sends them.
+func benchBatch() []byte {
+	var b []byte
+	b = append(b, '[')
+	for i := range 20 {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, fmt.Sprintf(`{"specversion":"1.0","id":"bench-7-%d","source":"bench/events","type":"org.example.hpc.job.finished",`+
+			`"subject":"department/CHEM","time":"2026-03-16T09:30:00Z","datacontenttype":"application/json","data":{"core_hours":1,"job":"j-%d"}}`, i, i)...)
+	}
+	return append(b, ']')
+}
+
+// BenchmarkDecodeEvents: a batch of 20 read plainly, and by encoding/json.
+func BenchmarkDecodeEvents(b *testing.B) {
+	batch := benchBatch()
+	b.Run("plain", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := DecodeEvents(batch, true); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("encoding-json", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			var evs []CloudEvent
+			if err := json.Unmarshal(batch, &evs); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }

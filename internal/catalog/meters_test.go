@@ -199,3 +199,28 @@ func FuzzPathRead(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, b []byte) { checkPathRead(t, b) })
 }
+
+// BenchmarkPathRead: a meter's value read plainly, and by encoding/json.
+func BenchmarkPathRead(b *testing.B) {
+	data := []byte(`{"core_hours":1,"job":"j-7","node":{"name":"n-1","cores":64}}`)
+	p, err := ParsePath("$.core_hours")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("plain", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := p.Read(data); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("encoding-json", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := p.readDecoded(data); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
