@@ -140,6 +140,7 @@ func (a *App) build(ctx context.Context) error {
 		engagement.EventTypes, community.EventTypes, tmf.EventTypes)
 	a.Approval.Publisher = a.Notify
 	a.Catalog.OnTrade(tmf.Publisher{Notify: a.Notify, Clock: clock}.Observer())
+	a.Catalog.OnApply(tmf.Publisher{Notify: a.Notify, Clock: clock}.CatalogObserver())
 	a.Processes = &process.Service{DB: d, Clock: clock, Org: a.Org, Services: a.Catalog}
 	a.Backstage = &backstage.Service{DB: d, Clock: clock, Org: a.Org, Processes: a.Processes, Catalog: a.Catalog, BaseURL: cfg.BaseURL}
 	a.FrontDoor = &frontdoor.Service{DB: d, Clock: clock, Org: a.Org, Catalog: a.Catalog, Approvals: a.Approval, Publisher: a.Notify,
