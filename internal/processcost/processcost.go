@@ -211,7 +211,18 @@ func (s *Service) Recompute(ctx context.Context, tx *db.Tx, period string) error
 	if err != nil {
 		return fmt.Errorf("recording the cost of processes for %s: %w", period, err)
 	}
-	return nil
+	return db.BumpGeneration(ctx, tx, generationKey)
+}
+
+// generationKey keeps, in settings, a counter that moves whenever stored
+// figures are replaced or marked stale, so that what is drawn from them
+// (the process map) is drawn again, on every replica.
+const generationKey = "process_cost_generation"
+
+// Generation returns the stored figures' change counter: what was drawn
+// from them at one generation is current while it stays.
+func (s *Service) Generation(ctx context.Context) (int64, error) {
+	return db.Generation(ctx, s.DB, generationKey)
 }
 
 // MarkStale records that every month must be computed again before it is
@@ -225,7 +236,7 @@ func (s *Service) MarkStale(ctx context.Context, tx *db.Tx) error {
 	if _, err := tx.Exec(ctx, "UPDATE process_cost_periods SET stale = TRUE WHERE stale = FALSE"); err != nil {
 		return fmt.Errorf("marking the cost of processes for recomputing: %w", err)
 	}
-	return nil
+	return db.BumpGeneration(ctx, tx, generationKey)
 }
 
 // MarkPeriodStale records that period must be computed again before it is
@@ -237,7 +248,7 @@ func (s *Service) MarkPeriodStale(ctx context.Context, tx *db.Tx, period string)
 	if _, err := tx.Exec(ctx, "UPDATE process_cost_periods SET stale = TRUE WHERE period = ?", period); err != nil {
 		return fmt.Errorf("marking the cost of processes for %s for recomputing: %w", period, err)
 	}
-	return nil
+	return db.BumpGeneration(ctx, tx, generationKey)
 }
 
 // ensure brings periods up to date: those never computed or stale are

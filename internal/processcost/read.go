@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strconv"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -31,6 +32,33 @@ func sees(p *access.Principal, k key) bool {
 		return true
 	}
 	return k.basis == Charged && billing.CanReadStatements(p, k.dept)
+}
+
+// Viewer names what p sees of costs, for what is drawn once and shown to
+// everyone who sees the same: "" for no cost at all, "all" for every
+// department, otherwise the departments p reads the statements of as BRM
+// and as budget holder.
+func Viewer(p *access.Principal) string {
+	switch {
+	case !MayRead(p):
+		return ""
+	case SeesAll(p):
+		return "all"
+	}
+	var b []byte
+	if p.Has(access.BRM) {
+		b = append(b, "brm"...)
+		for _, id := range p.BRMFor {
+			b = strconv.AppendInt(append(b, ' '), id, 10)
+		}
+	}
+	if p.Has(access.BudgetHolder) {
+		b = append(b, ";heads"...)
+		for _, id := range p.Heads {
+			b = strconv.AppendInt(append(b, ' '), id, 10)
+		}
+	}
+	return string(b)
 }
 
 func requireReader(p *access.Principal) error {
