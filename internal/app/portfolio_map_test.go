@@ -2,9 +2,12 @@ package app_test
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/engagehq/engage/internal/app"
 	"github.com/engagehq/engage/internal/apptest"
@@ -129,4 +132,86 @@ func TestProcessMapOnASecondReplica(t *testing.T) {
 		t.Fatalf("unlinking the services of process %d left the unclaimed part at %s", linked, now)
 	}
 	shows("costs recomputed on the first replica", fin, now, was)
+}
+
+// TestCostsRecomputedInTheBackground: after a change of links, the process
+// page and the map answer at once with the figures as stored, marked as
+// being recomputed, and no page computes the month; once the change has
+// settled the worker the app runs recomputes it, the marks go, and the
+// figures equal a fresh recompute.
+func TestCostsRecomputedInTheBackground(t *testing.T) {
+	apptest.Run(t, func(t *testing.T, e *apptest.Engage) {
+		ctx := context.Background()
+		admin, finance := principalOf(t, e, "admin@example.com"), principalOf(t, e, "finance@example.com")
+		fin := e.SignIn(t, "finance@example.com")
+		before, err := e.ProcessCosts.Map(ctx, finance, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var linked int64
+		for _, pe := range before.Processes {
+			if len(pe.OwnCharged) > 0 {
+				linked = pe.ProcessID
+				break
+			}
+		}
+		path := fmt.Sprintf("/portfolio/processes/%d", linked)
+		page := func(p string) string {
+			t.Helper()
+			res, body := fin.Get(p)
+			if res.StatusCode != http.StatusOK {
+				t.Fatalf("%s = %d", p, res.StatusCode)
+			}
+			return body
+		}
+		if body := page(path); strings.Contains(body, `id="cost-recomputing"`) || !strings.Contains(body, `id="cost"`) {
+			t.Fatal("before any change, the process page is marked as being recomputed, or shows no cost")
+		}
+		d, err := e.Processes.Describe(ctx, admin, linked)
+		if err != nil || len(d.Services) == 0 {
+			t.Fatalf("process %d: %d services, %v", linked, len(d.Services), err)
+		}
+		for _, l := range d.Services {
+			if err := e.Processes.Unlink(ctx, admin, linked, "service", l.ServiceID); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if body := page(path); !strings.Contains(body, `id="cost-recomputing"`) {
+			t.Fatal("right after a change, the process page is not marked as being recomputed")
+		}
+		if body := page("/portfolio"); !strings.Contains(body, `id="map-recomputing"`) {
+			t.Fatal("right after a change, the map is not marked as being recomputed")
+		}
+		if m, err := e.ProcessCosts.Map(ctx, finance, before.Period); err != nil || !m.Recomputing {
+			t.Fatalf("the pages computed the month themselves (recomputing %v, %v)", m.Recomputing, err)
+		}
+		e.Clock.Advance(processcost.Settle)
+		for deadline := time.Now().Add(30 * time.Second); strings.Contains(page(path), `id="cost-recomputing"`); time.Sleep(50 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatal("the month was not recomputed in the background within 30 s")
+			}
+		}
+		if strings.Contains(page("/portfolio"), `id="map-recomputing"`) {
+			t.Fatal("the map is still marked once the month is recomputed")
+		}
+		byWorker, err := e.ProcessCosts.Map(ctx, finance, before.Period)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := e.DB.Transact(ctx, func(tx *db.Tx) error { return e.ProcessCosts.Recompute(ctx, tx, before.Period) }); err != nil {
+			t.Fatal(err)
+		}
+		fresh, err := e.ProcessCosts.Map(ctx, finance, before.Period)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, _ := json.Marshal(byWorker)
+		b, _ := json.Marshal(fresh)
+		if string(a) != string(b) || string(a) == "" {
+			t.Errorf("the worker's figures differ from a fresh recompute:\n%s\n%s", a, b)
+		}
+		if own := byWorker.Of(linked).OwnCharged; len(own) > 0 {
+			t.Errorf("unlinking its services left process %d's own figure at %v", linked, own)
+		}
+	})
 }
