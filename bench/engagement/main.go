@@ -18,12 +18,15 @@
 //	go run ./bench/engagement                              # SQLite
 //	go run ./bench/engagement -database-url postgres://…   # PostgreSQL
 //	go run ./bench/engagement -people 5000 -signals 100000 # smaller
+//	go run ./bench/engagement -keep                        # keep the data…
+//	go run ./bench/engagement -reuse /tmp/engage-engagement-… # …and measure the reads on it again
 package main
 
 import (
 	"context"
 	"flag"
 	"fmt"
+	"log/slog"
 	"math/rand/v2"
 	"os"
 	"runtime"
@@ -36,12 +39,13 @@ import (
 	"github.com/engagehq/engage/internal/activity"
 	"github.com/engagehq/engage/internal/app"
 	"github.com/engagehq/engage/internal/community"
+	"github.com/engagehq/engage/internal/config"
 	"github.com/engagehq/engage/internal/db"
 )
 
 type options struct {
 	people, departments, locations, functions, communities, signals, batch, repeat int
-	databaseURL, cpuprofile                                                        string
+	databaseURL, cpuprofile, reuse                                                 string
 	keep                                                                           bool
 }
 
@@ -58,6 +62,7 @@ func main() {
 	flag.StringVar(&o.databaseURL, "database-url", "", "postgres:// URL of a database to work in (a new schema, dropped afterwards); SQLite in a temporary directory when empty")
 	flag.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of the reads to this file")
 	flag.BoolVar(&o.keep, "keep", false, "keep the generated database (PostgreSQL schema or SQLite directory) to study it afterwards")
+	flag.StringVar(&o.reuse, "reuse", "", "measure the reads on the SQLite directory a run with -keep left (migrated first), without generating anything")
 	flag.Parse()
 	if err := bench(o); err != nil {
 		fmt.Fprintln(os.Stderr, "engagement benchmark:", err)
@@ -71,6 +76,9 @@ func step(what string, start time.Time) time.Duration { return benchkit.Step(wid
 
 func bench(o options) error {
 	ctx := context.Background()
+	if o.reuse != "" {
+		return reuse(ctx, o)
+	}
 	t := time.Now()
 	a, closeApp, err := benchkit.Open(ctx, o.databaseURL, "engagement")
 	if err != nil {
@@ -98,10 +106,38 @@ func bench(o options) error {
 	}
 	elapsed := step(fmt.Sprintf("%d signals recorded", o.signals), t)
 	fmt.Printf("%-*s %9.0f\n", width, "signals recorded per second", float64(o.signals)/elapsed.Seconds())
+	return measureReads(ctx, a, o, people, communities)
+}
+
+// reuse opens Engage on the SQLite directory of an earlier run kept with
+// -keep (migrating it to the current schema) and measures the reads.
+func reuse(ctx context.Context, o options) error {
+	t := time.Now()
+	cfg := config.Default()
+	cfg.Addr, cfg.DataDir = "127.0.0.1:0", o.reuse
+	a, err := app.Open(ctx, cfg, slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})), nil)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	step("open and migrate the kept database", t)
+	people, err := db.QueryIDs(ctx, a.DB, "SELECT id FROM people ORDER BY id")
+	if err != nil {
+		return err
+	}
+	communities, err := db.QueryIDs(ctx, a.DB, "SELECT id FROM communities ORDER BY id")
+	if err != nil {
+		return err
+	}
+	return measureReads(ctx, a, o, people, communities)
+}
+
+// measureReads records one signal before each read and times the read.
+func measureReads(ctx context.Context, a *app.App, o options, people, communities []int64) error {
 	if a.DB.Engine() == db.Postgres {
 		// What autovacuum would have done by now in a database that grew
 		// over a year: the planner's statistics of the generated tables.
-		t = time.Now()
+		t := time.Now()
 		if _, err := a.DB.Exec(ctx, "ANALYZE"); err != nil {
 			return err
 		}

@@ -175,6 +175,7 @@ func (a *App) build(ctx context.Context) error {
 	a.FrontDoor.OnStateChange(idea.OriginKind, a.Ideas.NeedMoved)
 	a.Pulses = &pulse.Service{DB: d, Clock: clock, Org: a.Org, Catalog: a.Catalog, Communities: a.Communities, Publisher: a.Notify}
 	a.Engagement = &engagement.Service{DB: d, Clock: clock, Org: a.Org, Communities: a.Communities, Publisher: a.Notify}
+	a.Engagement.Shadow, _ = any(a.Spend).(engagement.ShadowSource) // spend outside IT, once spend reports it
 	a.Catalog.Signals, a.FrontDoor.Signals, a.Discussions.Signals, a.Ideas.Signals, a.Pulses.Signals, a.Communities.Signals = a.Engagement,
 		a.Engagement, a.Engagement, a.Engagement, a.Engagement, a.Engagement
 	a.Waiting = &waiting.Counter{List: waiting.List{a.Approval, a.FrontDoor}, Changes: a.Org.Changes}

@@ -116,7 +116,7 @@ type CommunityDetail struct {
 // participant is one person's part in one community.
 type participant struct {
 	person int64
-	first  time.Time
+	fresh  bool // first contribution in ActiveDays
 }
 
 // measureInputs are the rows the figures are computed from.
@@ -204,9 +204,8 @@ func (s *Service) Community(ctx context.Context, p *access.Principal, slug strin
 	}
 	if d.MaySeePeople {
 		var fresh []int64
-		cutoff := in.now.AddDate(0, 0, -ActiveDays)
 		for _, pt := range in.participants[c.ID] {
-			if !pt.first.Before(cutoff) {
+			if pt.fresh {
 				fresh = append(fresh, pt.person)
 			}
 		}
@@ -229,15 +228,18 @@ func (s *Service) readInputs(ctx context.Context, id int64) (measureInputs, erro
 	if id != 0 {
 		where, args = " AND community_id = ?", []any{id}
 	}
-	rows, err := s.DB.Query(ctx, "SELECT community_id, person_id, first_at FROM engagement_participation WHERE last_at >= ?"+where+
-		"", append([]any{now.AddDate(0, 0, -ActiveDays)}, args...)...)
+	// Whether the first contribution is recent is compared in SQL: tens of
+	// thousands of timestamps are not turned into times to compare them.
+	cutoff := now.AddDate(0, 0, -ActiveDays)
+	rows, err := s.DB.Query(ctx, "SELECT community_id, person_id, CASE WHEN first_at >= ? THEN 1 ELSE 0 END FROM engagement_participation WHERE last_at >= ?"+where,
+		append([]any{cutoff, cutoff}, args...)...)
 	if err != nil {
 		return in, fmt.Errorf("reading community participation: %w", err)
 	}
 	for rows.Next() {
 		var c int64
 		var pt participant
-		if err := rows.Scan(&c, &pt.person, &pt.first); err != nil {
+		if err := rows.Scan(&c, &pt.person, &pt.fresh); err != nil {
 			rows.Close()
 			return in, err
 		}
@@ -344,10 +346,9 @@ func among(members, people []int64) []int64 {
 func measure(c community.Community, in measureInputs, members func(recent []int64) []int64) (CommunityMetrics, []int64) {
 	m := CommunityMetrics{ID: c.ID, Slug: c.Slug, Name: c.Name, Kind: c.Kind, Members: c.Members}
 	var recent []int64
-	cutoff := in.now.AddDate(0, 0, -ActiveDays)
 	for _, pt := range in.participants[c.ID] {
 		recent = append(recent, pt.person)
-		if !pt.first.Before(cutoff) {
+		if pt.fresh {
 			m.NewContributors++
 		}
 	}

@@ -74,8 +74,11 @@ func (s *Service) Coverage(ctx context.Context, p *access.Principal) (Coverage, 
 		}
 	}
 	cutoff := s.Clock.Now().UTC().AddDate(0, 0, -DarkDays)
+	// The window is in the join, so that each person's last signal is
+	// read from the index engagement_people_last alone.
 	rows, err := s.DB.Query(ctx, `SELECT p.id, COALESCE(p.department_id, 0), COALESCE(p.location_id, 0), COALESCE(p.function_id, 0),
-		CASE WHEN e.last_at >= ? THEN 1 ELSE 0 END FROM people p LEFT JOIN engagement_people e ON e.person_id = p.id WHERE p.active`, cutoff)
+		CASE WHEN e.person_id IS NULL THEN 0 ELSE 1 END FROM people p
+		LEFT JOIN engagement_people e ON e.person_id = p.id AND e.last_at >= ? WHERE p.active`, cutoff)
 	if err != nil {
 		return Coverage{}, fmt.Errorf("reading people's last signals: %w", err)
 	}

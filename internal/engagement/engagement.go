@@ -80,6 +80,9 @@ type Service struct {
 	Communities *community.Service
 	// Publisher sends the weekly digests; without it none are sent.
 	Publisher Publisher
+	// Shadow reports spend outside IT for the score's "Spend through IT"
+	// part; without it that part has no data and is left out.
+	Shadow ShadowSource
 }
 
 // EventDigest is the type of the weekly digest's event.

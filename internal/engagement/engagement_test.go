@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shopspring/decimal"
+
 	"github.com/engagehq/engage"
 	"github.com/engagehq/engage/internal/access"
 	"github.com/engagehq/engage/internal/activity"
@@ -408,4 +410,106 @@ func TestWorkingDaysAndNearestRank(t *testing.T) {
 			t.Errorf("p%v = %d, want %d", p, got, want)
 		}
 	}
+}
+
+// shadowSource is a fake source of shadow spend: the shares of the twelve
+// months to each month, by that month (the end of the window, exclusive,
+// is the first day of the month after it).
+type shadowSource struct {
+	byMonth map[string]map[int64]engagement.ShadowShare
+	windows []string
+}
+
+func (f *shadowSource) ShadowShares(_ context.Context, from, to time.Time) (map[int64]engagement.ShadowShare, error) {
+	f.windows = append(f.windows, from.Format("2006-01-02")+"/"+to.Format("2006-01-02"))
+	return f.byMonth[to.AddDate(0, -1, 0).Format("2006-01")], nil
+}
+
+// TestDepartmentScoreWithShadowSpend: LAB spent 1,000.00 on technology in
+// the 12 months to April, 150.00 of it outside IT: spend through IT
+// 1 − 150 ÷ 1000 = 0.85 → 100 × 0.85 ÷ 0.9 = 94.4. Score (0 + 83.33 + 60 +
+// 100 + 94.44) ÷ 5 = 67.6, still pulled down by adoption. March (12
+// months to March: 600.00 of 1,000.00 outside IT): 0.4 → 44.4, score
+// (0 + 0 + 60 + 100 + 44.44) ÷ 5 = 40.9. OPS has no spend figures: the
+// part has no data there and its score is unchanged; without a source the
+// part has no data anywhere and every score is today's.
+func TestDepartmentScoreWithShadowSpend(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		f := setup(t, d)
+		lab := f.depts["LAB"]
+		before, err := f.s.Scores(ctx, f.admin)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, x := range before {
+			if p := x.Parts[len(x.Parts)-1]; x.Headcount > 0 && (p.Key != "spend_through_it" || p.HasData || len(p.Inputs) != 0) {
+				t.Errorf("without a source, %s's spend part: %+v", x.Name, p)
+			}
+			if x.DepartmentID == lab && x.Score != 60.8 {
+				t.Errorf("without a source, Lab's score is %v, want 60.8 as before", x.Score)
+			}
+		}
+
+		src := &shadowSource{byMonth: map[string]map[int64]engagement.ShadowShare{
+			"2026-04": {lab: {Shadow: decimal.RequireFromString("150.00"), Technology: decimal.RequireFromString("1000.00"), Currency: "EUR"}},
+			"2026-03": {lab: {Shadow: decimal.RequireFromString("600.00"), Technology: decimal.RequireFromString("1000.00"), Currency: "EUR"},
+				f.depts["OPS"]: {Shadow: decimal.Zero, Technology: decimal.Zero, Currency: "EUR"}},
+		}}
+		f.s.Shadow = src
+		sc, err := f.s.Score(ctx, f.holder, lab)
+		if err != nil {
+			t.Fatal(err)
+		}
+		part, _ := partOf(sc, "spend_through_it")
+		want := []engagement.Input{{Label: "Shadow spend", Value: "150.00 EUR"}, {Label: "Technology spend", Value: "1000.00 EUR"},
+			{Label: "Shadow share", Value: "15.0%"}}
+		if !part.HasData || part.Measure != 0.85 || part.Score != 94.4 || part.Target != 0.9 || fmt.Sprint(part.Inputs) != fmt.Sprint(want) {
+			t.Errorf("spend through IT %+v", part)
+		}
+		if !sc.HasScore || sc.Score != 67.6 || sc.Weakest != "adoption" {
+			t.Errorf("score %v, weakest %s; want 67.6, adoption", sc.Score, sc.Weakest)
+		}
+		trend := map[string]engagement.TrendPoint{}
+		for _, p := range sc.Trend {
+			trend[p.Month] = p
+		}
+		if trend["2026-03"].Score != 40.9 || trend["2026-03"].Parts["spend_through_it"] != 44.4 || trend["2026-04"].Score != 67.6 {
+			t.Errorf("trend March %+v, April %+v", trend["2026-03"], trend["2026-04"])
+		}
+		if _, ok := trend["2026-02"].Parts["spend_through_it"]; ok || !trend["2026-02"].HasScore || trend["2026-02"].Score != 0 {
+			t.Errorf("February, without spend figures: %+v", trend["2026-02"])
+		}
+		if len(src.windows) != 12 || src.windows[0] != "2024-06-01/2025-06-01" || src.windows[11] != "2025-05-01/2026-05-01" {
+			t.Errorf("windows asked for: %v", src.windows)
+		}
+
+		list, err := f.s.Scores(ctx, f.admin)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, x := range list {
+			if x.DepartmentID == lab && x.Score != 67.6 || x.Name == "Operations" && (x.Score != 0 || x.Parts[4].HasData) {
+				t.Errorf("%s: %v, %+v", x.Name, x.Score, x.Parts)
+			}
+		}
+		// A department with no technology spend has no data for the part.
+		src.byMonth["2026-04"][f.depts["OPS"]] = engagement.ShadowShare{Shadow: decimal.Zero, Technology: decimal.Zero, Currency: "EUR"}
+		ops, err := f.s.Score(ctx, f.admin, f.depts["OPS"])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p, _ := partOf(ops, "spend_through_it"); p.HasData || ops.Score != 0 {
+			t.Errorf("no technology spend: %+v, score %v", p, ops.Score)
+		}
+	})
+}
+
+func partOf(sc engagement.DepartmentScore, key string) (engagement.Part, bool) {
+	for _, p := range sc.Parts {
+		if p.Key == key {
+			return p, true
+		}
+	}
+	return engagement.Part{}, false
 }

@@ -19,7 +19,19 @@ import (
 // (each 0–100), over the parts that have data: a part without data ("no
 // data") is left out and the weights of the others renormalise. A part's
 // score is 100 × its measure ÷ its target, capped at 100. The parts are a
-// list, so that another (spend outside IT, say) is one more entry.
+// list: each is one entry with its weight, target and measure.
+
+// ShadowShare is a department's spend outside IT beside its technology spend in a window.
+type ShadowShare struct {
+	Shadow     decimal.Decimal // spend outside IT (shadow)
+	Technology decimal.Decimal // statements + shadow
+	Currency   string
+}
+
+// ShadowSource reports shadow shares per department id for [from, to).
+type ShadowSource interface {
+	ShadowShares(ctx context.Context, from, to time.Time) (map[int64]ShadowShare, error)
+}
 
 // PartDef defines one part of the score.
 type PartDef struct {
@@ -79,6 +91,19 @@ var Parts = []PartDef{
 			return float64(in.active) / float64(in.headcount),
 				[]Input{{"Active people", fmt.Sprint(in.active)}, {"Headcount", fmt.Sprint(in.headcount)}}, true
 		}},
+	{Key: "spend_through_it", Name: "Spend through IT", Weight: 25, Target: 0.9,
+		Explain: "The share of the department's technology spend in the last 12 months that went through IT: 1 − shadow spend (outside IT) ÷ technology spend (IT's statements + shadow spend); nine tenths earn full marks. No data without spend figures or with no technology spend.",
+		measure: func(in deptInputs) (float64, []Input, bool) {
+			sh := in.shadow
+			if sh == nil || !sh.Technology.IsPositive() {
+				return 0, []Input{}, false
+			}
+			share := sh.Shadow.Div(sh.Technology)
+			v, _ := decimal.NewFromInt(1).Sub(share).Float64()
+			return min(1, max(0, v)), []Input{{"Shadow spend", sh.Shadow.StringFixed(2) + " " + sh.Currency},
+				{"Technology spend", sh.Technology.StringFixed(2) + " " + sh.Currency},
+				{"Shadow share", share.Mul(decimal.NewFromInt(100)).StringFixed(1) + "%"}}, true
+		}},
 }
 
 // deptInputs are what one department's parts are measured from, at one
@@ -89,6 +114,7 @@ type deptInputs struct {
 	needsSent, needsDecided int
 	csat, nps               [3]int // answers, high, low
 	active                  int
+	shadow                  *ShadowShare // nil: no spend figures
 }
 
 // Part is one part of a department's score.
@@ -183,12 +209,16 @@ type scoreData struct {
 	months     map[int64]map[string][3]int // needs sent, decided, active people
 	pulses     map[int64]map[string][2][3]int
 	active28   map[int64]int
+	// shadow holds the shadow shares of the 12 months to each month read,
+	// by that month.
+	shadow map[string]map[int64]ShadowShare
 }
 
 func (s *Service) readScoreData(ctx context.Context) (scoreData, error) {
 	now := s.Clock.Now().UTC()
 	d := scoreData{now: now, names: map[int64]string{}, headcount: map[int64]int{}, seatOffers: map[int64]bool{},
-		months: map[int64]map[string][3]int{}, pulses: map[int64]map[string][2][3]int{}, active28: map[int64]int{}}
+		months: map[int64]map[string][3]int{}, pulses: map[int64]map[string][2][3]int{}, active28: map[int64]int{},
+		shadow: map[string]map[int64]ShadowShare{}}
 	rows, err := s.DB.Query(ctx, "SELECT id, name FROM departments ORDER BY name, id")
 	if err != nil {
 		return d, fmt.Errorf("reading departments: %w", err)
@@ -207,7 +237,10 @@ func (s *Service) readScoreData(ctx context.Context) (scoreData, error) {
 	if err := rows.Err(); err != nil {
 		return d, err
 	}
-	if err := s.countByDepartment(ctx, d.headcount, "SELECT department_id, COUNT(*) FROM people WHERE active AND department_id IS NOT NULL GROUP BY department_id"); err != nil {
+	if err := s.countByDepartment(ctx, d.headcount,
+		// One pass over the table (+ keeps SQLite off the department index,
+		// whose order would fetch each row apart).
+		"SELECT +department_id, COUNT(*) FROM people WHERE active AND +department_id IS NOT NULL GROUP BY +department_id"); err != nil {
 		return d, err
 	}
 	if err := s.countByDepartment(ctx, d.active28, `SELECT department_id, COUNT(*) FROM engagement_people
@@ -266,6 +299,27 @@ func (s *Service) readScoreData(ctx context.Context) (scoreData, error) {
 	return d, nil
 }
 
+// readShadow reads, for each of ms, the shadow shares of the twelve whole
+// months to it: [the first day of its 12th month back, the first day of the
+// month after it) — the months the needs and pulse answers are counted in.
+func (s *Service) readShadow(ctx context.Context, d *scoreData, ms ...string) error {
+	if s.Shadow == nil {
+		return nil
+	}
+	for _, mo := range ms {
+		end, err := time.Parse("2006-01", mo)
+		if err != nil {
+			return err
+		}
+		shares, err := s.Shadow.ShadowShares(ctx, end.AddDate(0, -11, 0), end.AddDate(0, 1, 0))
+		if err != nil {
+			return fmt.Errorf("reading shadow spend to %s: %w", mo, err)
+		}
+		d.shadow[mo] = shares
+	}
+	return nil
+}
+
 func (s *Service) countByDepartment(ctx context.Context, into map[int64]int, query string, args ...any) error {
 	rows, err := s.DB.Query(ctx, query, args...)
 	if err != nil {
@@ -320,6 +374,9 @@ func (d scoreData) inputs(id int64, mo string, current bool) deptInputs {
 	} else {
 		in.active = d.months[id][mo][2]
 	}
+	if sh, ok := d.shadow[mo][id]; ok {
+		in.shadow = &sh
+	}
 	return in
 }
 
@@ -337,6 +394,9 @@ func (s *Service) Scores(ctx context.Context, p *access.Principal) ([]Department
 		return nil, err
 	}
 	current := d.now.Format("2006-01")
+	if err := s.readShadow(ctx, &d, current); err != nil {
+		return nil, err
+	}
 	out := []DepartmentScore{}
 	for _, id := range d.order {
 		if MayReadScore(p, id) {
@@ -372,6 +432,9 @@ func (s *Service) Score(ctx context.Context, p *access.Principal, id int64) (Dep
 		return DepartmentScore{}, engage.Errorf(engage.ENOTFOUND, "There is no department %d.", id)
 	}
 	ms := months(d.now, 12)
+	if err := s.readShadow(ctx, &d, ms...); err != nil {
+		return DepartmentScore{}, err
+	}
 	out := score(id, name, d.inputs(id, ms[len(ms)-1], true))
 	for _, mo := range ms {
 		sc := score(id, name, d.inputs(id, mo, false))
