@@ -126,6 +126,9 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	logger := cfg.Logger(os.Stderr)
+	if l := cfg.ApplyMemoryLimit(); l > 0 {
+		logger.Info("memory limit", "MiB", l>>20)
+	}
 	// Listen first: /healthz and /readyz answer while migrations and the
 	// demo load run.
 	s, err := app.Listen(cfg, logger)
@@ -432,6 +435,9 @@ func cmdImport(ctx context.Context, e env, args []string) error {
 	}
 	if len(args) > 0 && args[0] == "spend" {
 		return cmdImportSpend(ctx, e, args[1:])
+	}
+	if len(args) > 0 && args[0] == "seats" {
+		return cmdImportSeats(ctx, e, args[1:])
 	}
 	var opts usageImportOptions
 	cfg, fs, err := parse(e, "import", "import KIND FILE.csv   (KIND: "+strings.Join(org.ImportKinds, ", ")+", usage)\n       engage "+importUsageSynopsis+

@@ -32,7 +32,8 @@ Commands:
   token         create an API token for a person (token create EMAIL)
   import        import organisation data or usage from CSV, a FOCUS cloud bill, an ArchiMate
                 exchange file into the process register (import KIND FILE; import archimate FILE.xml [--dry-run]);
-                card, expense or invoice spend (import spend FILE.csv); or Backstage catalog files
+                card, expense or invoice spend (import spend FILE.csv); a single-sign-on export of
+                seats (import seats FILE.csv); or Backstage catalog files
                 (import backstage FILE|DIR [--dry-run])
   apply         make the service catalog or the process register match a file (apply -f FILE [--dry-run])
   export        write the catalog, the process register or it as ArchiMate, or the services as a Backstage

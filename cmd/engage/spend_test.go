@@ -73,5 +73,23 @@ func TestImportSpend(t *testing.T) {
 		if code, _, errs := runEngage(t, "", with("import", "spend", bad)...); code != 1 || !strings.Contains(errs, "line 4: amount") {
 			t.Fatalf("bad = %d %q", code, errs)
 		}
+		// A single-sign-on export: added, then unchanged; a bad line named.
+		seats := filepath.Join(dir, "sso.csv")
+		export := "application,domain,department,assigned,active_30,active_60,active_90\nLoom,loom.com,SALES,12,5,7,9\n"
+		if err := os.WriteFile(seats, []byte(export), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if code, out, errs := runEngage(t, "", with("import", "seats", seats)...); code != 0 || !strings.Contains(out, "1 applications read, 1 added, 0 updated, 0 unchanged") {
+			t.Fatalf("import seats = %d %q %q", code, out, errs)
+		}
+		if code, out, _ := runEngage(t, "", with("import", "seats", seats)...); code != 0 || !strings.Contains(out, "0 updated, 1 unchanged") {
+			t.Fatalf("seats again = %d %q", code, out)
+		}
+		if err := os.WriteFile(seats, []byte(export+"Zoom,zoom.us,SALES,3,4,4,4\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if code, _, errs := runEngage(t, "", with("import", "seats", seats)...); code != 1 || !strings.Contains(errs, "line 3: active_30") {
+			t.Fatalf("bad seats = %d %q", code, errs)
+		}
 	})
 }

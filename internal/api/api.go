@@ -8,6 +8,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"reflect"
 	"slices"
 	"strings"
 
@@ -69,6 +70,8 @@ func (a *API) Register(mux *http.ServeMux) huma.API {
 		}
 		next(ctx)
 	})
+	api.UseMiddleware(refuseUndocumentedBodies(api))
+	api.UseMiddleware(refuseEmptyValues(api))
 	api.UseMiddleware(a.idempotent(api))
 	a.registerMe(api)
 	a.registerOrg(api)
@@ -95,6 +98,8 @@ func (a *API) Register(mux *http.ServeMux) huma.API {
 	a.registerEngagement(api)
 	a.registerSpend(api)
 	a.registerSpendLearning(api)
+	a.registerSeats(api)
+	refuseShadowedMethods(mux, api.OpenAPI())
 	return api
 }
 
@@ -117,6 +122,10 @@ func register[I, O any](a *API, api huma.API, op huma.Operation, h handler[I, O]
 		op.MaxBodyBytes = MaxBody
 	}
 	op.Errors = append([]int{http.StatusUnauthorized, http.StatusForbidden, http.StatusUnprocessableEntity}, op.Errors...)
+	op.Errors = append(op.Errors, impliedStatuses[I](op)...)
+	if _, file := any((*O)(nil)).(*csvOutput); file && op.Responses == nil {
+		op.Responses = csvResponse(op.Summary)
+	}
 	if op.Method == http.MethodPost {
 		op.Parameters = append(op.Parameters, idempotencyParam)
 		if !slices.Contains(op.Errors, http.StatusConflict) {
@@ -137,6 +146,27 @@ func register[I, O any](a *API, api huma.API, op huma.Operation, h handler[I, O]
 		}
 		return out, nil
 	})
+}
+
+// impliedStatuses are the error statuses an operation can answer because
+// of its shape: 404 when its path names something that may not exist, 400
+// (a body that is not well-formed), 413 (a body over its bound) and 415 (a
+// body of a media type it does not take) when it reads a body.
+func impliedStatuses[I any](op huma.Operation) []int {
+	var statuses []int
+	if strings.Contains(op.Path, "{") {
+		statuses = append(statuses, http.StatusNotFound)
+	}
+	hasBody := op.RequestBody != nil
+	if in := reflect.TypeFor[I](); in.Kind() == reflect.Struct {
+		_, body := in.FieldByName("Body")
+		_, raw := in.FieldByName("RawBody")
+		hasBody = hasBody || body || raw
+	}
+	if hasBody {
+		statuses = append(statuses, http.StatusBadRequest, http.StatusRequestEntityTooLarge, http.StatusUnsupportedMediaType)
+	}
+	return slices.DeleteFunc(statuses, func(s int) bool { return slices.Contains(op.Errors, s) })
 }
 
 // problem converts a service error to an RFC 9457 problem with the invalid

@@ -38,11 +38,11 @@ const maxUsageBody = 256 << 20
 const usageChunk = 50000
 
 type periodPath struct {
-	Period string `path:"period" example:"2026-03"`
+	Period string `path:"period" pattern:"^[0-9]{4}-(0[1-9]|1[0-2])$" example:"2026-03"`
 }
 
 type statementList struct {
-	Period       string `query:"period"`
+	Period       string `query:"period" pattern:"^[0-9]{4}-(0[1-9]|1[0-2])$"`
 	DepartmentID int64  `query:"department_id"`
 }
 
@@ -57,7 +57,7 @@ type lateUsage struct {
 }
 
 type usageList struct {
-	Period       string `path:"period"`
+	Period       string `path:"period" pattern:"^[0-9]{4}-(0[1-9]|1[0-2])$"`
 	DepartmentID int64  `query:"department_id" required:"true"`
 	OfferingID   int64  `query:"offering_id" required:"true"`
 	Limit        int    `query:"limit" minimum:"0" maximum:"5000" default:"500"`

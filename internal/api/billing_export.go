@@ -16,7 +16,7 @@ type statementCSVInput struct {
 }
 
 type journalInput struct {
-	Period             string `path:"period" example:"2026-03"`
+	Period             string `path:"period" pattern:"^[0-9]{4}-(0[1-9]|1[0-2])$" example:"2026-03"`
 	ExpenseAccount     string `query:"expense_account" doc:"Debited on each department's cost centre (default 6400)"`
 	ExpenseAccountName string `query:"expense_account_name" doc:"Default: IT services"`
 	RecoveryAccount    string `query:"recovery_account" doc:"Credited on IT's cost centre (default 4900)"`
@@ -30,19 +30,19 @@ func (in journalInput) accounts() billing.JournalAccounts {
 }
 
 type focusInput struct {
-	Period       string `path:"period" example:"2026-03"`
+	Period       string `path:"period" pattern:"^[0-9]{4}-(0[1-9]|1[0-2])$" example:"2026-03"`
 	DepartmentID int64  `query:"department_id" doc:"Only this department; its statement readers may then export it. Without it, the whole period (finance and administrators)."`
 }
 
 type trendInput struct {
 	DepartmentID int64  `query:"department_id" doc:"Default: your own department"`
-	Through      string `query:"through" doc:"The last month, YYYY-MM (default: the current month)"`
+	Through      string `query:"through" pattern:"^[0-9]{4}-(0[1-9]|1[0-2])$" doc:"The last month, YYYY-MM (default: the current month)"`
 	Months       int    `query:"months" minimum:"0" maximum:"60" default:"13"`
 }
 
 type breakdownInput struct {
 	DepartmentID int64  `query:"department_id" doc:"Default: your own department"`
-	Period       string `query:"period" doc:"YYYY-MM (default: the current month)"`
+	Period       string `query:"period" pattern:"^[0-9]{4}-(0[1-9]|1[0-2])$" doc:"YYYY-MM (default: the current month)"`
 }
 
 // csvResponse documents a streamed CSV body.

@@ -15,8 +15,30 @@ import (
 // registerMoneyTypes makes exact decimals and dates strings in the API:
 // amounts travel as "6.50", never as floating-point numbers.
 func registerMoneyTypes(r huma.Registry) {
-	r.RegisterTypeAlias(reflect.TypeOf(decimal.Decimal{}), reflect.TypeOf(""))
-	r.RegisterTypeAlias(reflect.TypeOf(catalog.Date{}), reflect.TypeOf(""))
+	r.RegisterTypeAlias(reflect.TypeOf(decimal.Decimal{}), reflect.TypeOf(decimalText("")))
+	r.RegisterTypeAlias(reflect.TypeOf(catalog.Date{}), reflect.TypeOf(dateText("")))
+}
+
+// decimalPattern is how an exact decimal is written: digits, optionally a
+// sign, a fractional part and a power of ten ("12.50", "-3", "1e3"); the
+// number it writes must still be within its field's range.
+const decimalPattern = `^-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?$`
+
+// decimalText is how the document describes decimal.Decimal.
+type decimalText string
+
+// Schema describes an exact decimal string.
+func (decimalText) Schema(huma.Registry) *huma.Schema {
+	return &huma.Schema{Type: huma.TypeString, Pattern: decimalPattern, Examples: []any{"12.50"},
+		Description: "An exact decimal number written as a string."}
+}
+
+// dateText is how the document describes catalog.Date.
+type dateText string
+
+// Schema describes a calendar date.
+func (dateText) Schema(huma.Registry) *huma.Schema {
+	return &huma.Schema{Type: huma.TypeString, Format: "date"}
 }
 
 type serviceList struct {
@@ -34,8 +56,10 @@ type servicePath struct {
 	Service string `path:"service" doc:"Id or URL name"`
 }
 
+// servicePatch and offeringCreate name the service by id under the same
+// path template as servicePath: OpenAPI allows one template per path.
 type servicePatch struct {
-	ID   int64 `path:"id" minimum:"1"`
+	ID   int64 `path:"service" minimum:"1" doc:"The service's id"`
 	Body struct {
 		Version int `json:"version" minimum:"1"`
 		catalog.ServiceInput
@@ -43,7 +67,7 @@ type servicePatch struct {
 }
 
 type offeringCreate struct {
-	ID   int64 `path:"id" minimum:"1" doc:"The service"`
+	ID   int64 `path:"service" minimum:"1" doc:"The service's id"`
 	Body struct {
 		catalog.OfferingInput
 		RatePlans []catalog.RatePlan `json:"rate_plans"`
@@ -64,8 +88,8 @@ type planCreate struct {
 }
 
 type compareInput struct {
-	OfferingIDs []int64 `query:"offering_id" doc:"Two to four offerings."`
-	Quantity    string  `query:"quantity" default:"1" doc:"How many, as a decimal string."`
+	OfferingIDs []int64 `query:"offering_id" minItems:"2" maxItems:"4" doc:"Two to four offerings."`
+	Quantity    string  `query:"quantity" default:"1" pattern:"^-?[0-9]+(\\.[0-9]+)?([eE][-+]?[0-9]+)?$" doc:"How many, as a decimal string."`
 }
 
 type numberPath struct {
@@ -80,7 +104,7 @@ type orderInput struct {
 type subscriptionList struct {
 	DepartmentID int64  `query:"department_id" doc:"Your own department when absent."`
 	ServiceID    int64  `query:"service_id"`
-	ActiveOn     string `query:"active_on" doc:"Only subscriptions running on this date (YYYY-MM-DD)."`
+	ActiveOn     string `query:"active_on" format:"date" doc:"Only subscriptions running on this date (YYYY-MM-DD)."`
 }
 
 type subscriptionChange struct {
@@ -126,13 +150,13 @@ func (a *API) registerCatalog(api huma.API) {
 			d, err := a.Catalog.FindService(ctx, p, in.Service)
 			return body(d), err
 		})
-	register(a, api, huma.Operation{OperationID: "update-service", Method: http.MethodPut, Path: "/services/{id}", Tags: tags,
+	register(a, api, huma.Operation{OperationID: "update-service", Method: http.MethodPut, Path: "/services/{service}", Tags: tags,
 		Summary: "Replace a service's description", Description: "Send every field and the version you read.", Errors: []int{http.StatusConflict, http.StatusNotFound}},
 		func(ctx context.Context, p *access.Principal, in *servicePatch) (*Body[catalog.Service], error) {
 			s, err := a.Catalog.UpdateService(ctx, p, in.ID, in.Body.Version, in.Body.ServiceInput)
 			return body(s), err
 		})
-	register(a, api, huma.Operation{OperationID: "create-offering", Method: http.MethodPost, Path: "/services/{id}/offerings", Tags: tags,
+	register(a, api, huma.Operation{OperationID: "create-offering", Method: http.MethodPost, Path: "/services/{service}/offerings", Tags: tags,
 		Summary: "Add an offering with its prices", DefaultStatus: http.StatusCreated, Errors: []int{http.StatusNotFound}},
 		func(ctx context.Context, p *access.Principal, in *offeringCreate) (*Body[catalog.Offering], error) {
 			o, err := a.Catalog.CreateOffering(ctx, p, in.ID, in.Body.OfferingInput, in.Body.RatePlans)

@@ -12,7 +12,7 @@ import (
 )
 
 type costPoolList struct {
-	Period string `query:"period" doc:"The month, YYYY-MM; every month when absent"`
+	Period string `query:"period" pattern:"^[0-9]{4}-(0[1-9]|1[0-2])$" doc:"The month, YYYY-MM; every month when absent"`
 }
 
 type costPoolPut struct {
@@ -36,16 +36,16 @@ type costPoolImport struct {
 }
 
 type costPoolExport struct {
-	Period string `query:"period" doc:"The month, YYYY-MM; every month when absent"`
+	Period string `query:"period" pattern:"^[0-9]{4}-(0[1-9]|1[0-2])$" doc:"The month, YYYY-MM; every month when absent"`
 }
 
 type costResultsPath struct {
-	Period string `path:"period" example:"2026-03"`
+	Period string `path:"period" pattern:"^[0-9]{4}-(0[1-9]|1[0-2])$" example:"2026-03"`
 }
 
 type serviceCostsInput struct {
 	Service string `path:"service" doc:"Id or URL name"`
-	Period  string `query:"period" doc:"The last month shown, YYYY-MM; the latest month with pools or statements when absent"`
+	Period  string `query:"period" pattern:"^[0-9]{4}-(0[1-9]|1[0-2])$" doc:"The last month shown, YYYY-MM; the latest month with pools or statements when absent"`
 	Months  int    `query:"months" minimum:"0" maximum:"24" default:"6" doc:"How many months up to period"`
 }
 

@@ -49,6 +49,13 @@ func (a *API) registerEvents(api huma.API) {
 		// CloudEvents extension attributes are accepted (and ignored).
 		if s := reg.Map()["CloudEvent"]; s != nil {
 			s.AdditionalProperties = true
+			// data is any JSON value, null included (a count meter needs
+			// none); said type by type so that null is stated.
+			if d := s.Properties["data"]; d != nil {
+				for _, t := range []string{huma.TypeObject, huma.TypeArray, huma.TypeString, huma.TypeNumber, huma.TypeBoolean, "null"} {
+					d.AnyOf = append(d.AnyOf, &huma.Schema{Type: t})
+				}
+			}
 		}
 		batch := reg.Schema(reflect.TypeOf([]billing.CloudEvent{}), true, "")
 		batch.MinItems, batch.MaxItems = ptr(1), ptr(billing.MaxEventBatch)

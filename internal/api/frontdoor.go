@@ -90,6 +90,14 @@ func registerNeedTypes(r huma.Registry) {
 func (a *API) registerFrontDoor(api huma.API) {
 	tags := []string{"Front door"}
 	notFound := []int{http.StatusNotFound}
+	defer func() {
+		// The event that created a need comes from no state.
+		if e := api.OpenAPI().Components.Schemas.Map()["NeedEvent"]; e != nil && e.Properties["from_state"] != nil {
+			from := e.Properties["from_state"]
+			from.Enum = append(from.Enum, "")
+			from.Description = "Empty on the event that created the need."
+		}
+	}()
 	register(a, api, huma.Operation{OperationID: "list-needs", Method: http.MethodGet, Path: "/needs", Tags: tags,
 		Summary: "Technology needs you may see"},
 		func(ctx context.Context, p *access.Principal, in *needList) (*Page[frontdoor.Need], error) {

@@ -12,7 +12,7 @@ import (
 )
 
 type costPeriod struct {
-	Period string `query:"period" pattern:"^[0-9]{4}-[0-9]{2}$" doc:"The month, YYYY-MM; the newest month with statements when absent"`
+	Period string `query:"period" pattern:"^[0-9]{4}-(0[1-9]|1[0-2])$" doc:"The month, YYYY-MM; the newest month with statements when absent"`
 }
 
 type processCostPath struct {

@@ -83,6 +83,9 @@ func NewWithLogger(t testing.TB, engine string, configure func(*config.Config), 
 		cancel()
 		t.Fatal(err)
 	}
+	// Every API exchange of every whole-application test is checked
+	// against the OpenAPI document Engage serves.
+	a.Handler = Enforce(t, a.Handler)
 	if err := a.Listen(); err != nil {
 		cancel()
 		t.Fatal(err)

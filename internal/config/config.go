@@ -62,6 +62,9 @@ type Config struct {
 	UsageWindow UsageWindow `yaml:"usage_window"`
 	// NewMemberLimit is how fast a new member of a community may post.
 	NewMemberLimit discuss.PostLimit `yaml:"new_member_limit"`
+	// MemoryLimitMiB is the Go runtime's soft memory limit for the server
+	// (see memory.go); 0 sets none.
+	MemoryLimitMiB int `yaml:"memory_limit_mib"`
 	// BackstageURL, when set, is a Backstage catalog file the server
 	// imports every BackstageInterval.
 	BackstageURL      string        `yaml:"backstage_url"`
@@ -137,7 +140,8 @@ func duration(s string) (time.Duration, error) {
 // Default returns the configuration used when nothing is said.
 func Default() Config {
 	return Config{DataDir: "./data", Addr: "localhost:8080", LogFormat: "text", LogLevel: "info", SessionTTL: auth.DefaultSessionTTL,
-		UsageWindow: DefaultUsageWindow, NewMemberLimit: discuss.DefaultPostLimit, BackstageInterval: time.Hour}
+		UsageWindow: DefaultUsageWindow, NewMemberLimit: discuss.DefaultPostLimit, BackstageInterval: time.Hour,
+		MemoryLimitMiB: DefaultMemoryLimitMiB}
 }
 
 // Flags registers the database flags every subcommand shares, and, when
@@ -160,6 +164,7 @@ func Flags(fs *flag.FlagSet, cfg *Config, server bool) func() error {
 		fs.StringVar(&cfg.BaseURL, "base-url", cfg.BaseURL, "public URL of this Engage, such as https://engage.example.com (env ENGAGE_BASE_URL)")
 		fs.BoolVar(&cfg.Demo, "demo", cfg.Demo, "load the demo organisation into an empty database (env ENGAGE_DEMO)")
 		fs.DurationVar(&cfg.SessionTTL, "session-ttl", cfg.SessionTTL, "how long an idle session lasts (env ENGAGE_SESSION_TTL)")
+		fs.IntVar(&cfg.MemoryLimitMiB, "memory-limit-mib", cfg.MemoryLimitMiB, "soft memory limit of the server in MiB, past which Go collects garbage more often; 0 for none; GOMEMLIMIT wins when set (env ENGAGE_MEMORY_LIMIT_MIB)")
 		fs.StringVar(&cfg.BackstageURL, "backstage-url", cfg.BackstageURL, "http(s) URL of a Backstage catalog file to import on an interval; off when empty (env ENGAGE_BACKSTAGE_URL)")
 		fs.DurationVar(&cfg.BackstageInterval, "backstage-interval", cfg.BackstageInterval, "how often --backstage-url is imported, at least 1m (env ENGAGE_BACKSTAGE_INTERVAL)")
 		fs.BoolVar(&cfg.TrustProxy, "trust-proxy", cfg.TrustProxy, "trust X-Forwarded-For and X-Forwarded-Proto from a reverse proxy (env ENGAGE_TRUST_PROXY)")
@@ -239,6 +244,13 @@ func applyEnv(cfg *Config, set map[string]bool) error {
 	if v, ok := os.LookupEnv("ENGAGE_TRUSTED_PROXIES"); ok {
 		cfg.TrustedProxies = splitList(v)
 	}
+	if v, ok := os.LookupEnv("ENGAGE_MEMORY_LIMIT_MIB"); ok {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return fmt.Errorf("ENGAGE_MEMORY_LIMIT_MIB=%q: write a number of MiB such as 256, or 0", v)
+		}
+		cfg.MemoryLimitMiB = n
+	}
 	if v, ok := os.LookupEnv("ENGAGE_PROXY_HOPS"); ok {
 		n, err := strconv.Atoi(v)
 		if err != nil {
@@ -299,6 +311,7 @@ func restoreFlags(cfg, flagged *Config, set map[string]bool) {
 		"demo":               func() { cfg.Demo = flagged.Demo },
 		"session-ttl":        func() { cfg.SessionTTL = flagged.SessionTTL },
 		"backstage-url":      func() { cfg.BackstageURL = flagged.BackstageURL },
+		"memory-limit-mib":   func() { cfg.MemoryLimitMiB = flagged.MemoryLimitMiB },
 		"backstage-interval": func() { cfg.BackstageInterval = flagged.BackstageInterval },
 		"trust-proxy":        func() { cfg.TrustProxy = flagged.TrustProxy },
 		"proxy-hops":         func() { cfg.ProxyHops = flagged.ProxyHops },
@@ -344,6 +357,9 @@ func (c *Config) Validate(server bool) error {
 		}
 		if c.BackstageURL != "" && !strings.HasPrefix(c.BackstageURL, "http://") && !strings.HasPrefix(c.BackstageURL, "https://") {
 			errs = append(errs, fmt.Errorf("--backstage-url: must start with http:// or https://"))
+		}
+		if c.MemoryLimitMiB != 0 && (c.MemoryLimitMiB < MinMemoryLimitMiB || c.MemoryLimitMiB > MaxMemoryLimitMiB) {
+			errs = append(errs, fmt.Errorf("--memory-limit-mib %d: choose 0 (none) or %d to %d", c.MemoryLimitMiB, MinMemoryLimitMiB, MaxMemoryLimitMiB))
 		}
 		if c.BackstageURL != "" && c.BackstageInterval < time.Minute {
 			errs = append(errs, fmt.Errorf("--backstage-interval %s: must be at least 1m", c.BackstageInterval))

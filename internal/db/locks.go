@@ -33,6 +33,9 @@ const (
 	// LockDemo is held while demo data loads; replicas that see it held
 	// (Held) answer as starting until the demo is whole.
 	LockDemo Lock = 1006
+	// LockSpendImport is held by spend imports, which tell new lines from
+	// stored ones by the key runs of their periods.
+	LockSpendImport Lock = 1016
 )
 
 // schemaKey is the first key of every named lock (PostgreSQL's two-key
@@ -54,6 +57,8 @@ func (l Lock) String() string {
 		return "cloud import"
 	case LockDemo:
 		return "demo"
+	case LockSpendImport:
+		return "spend import"
 	}
 	return fmt.Sprintf("#%d", int32(l))
 }

@@ -182,6 +182,9 @@ func load(ctx context.Context, d *db.DB, s product.Services) error {
 	if err := loadSpend(ctx, s); err != nil {
 		return err
 	}
+	if err := loadSeats(ctx, s); err != nil {
+		return err
+	}
 	if err := loadRegister(ctx, s); err != nil {
 		return err
 	}

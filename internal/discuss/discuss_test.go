@@ -91,8 +91,14 @@ func fieldNames(err error) []string {
 
 func count(t *testing.T, d *db.DB, table string) int {
 	t.Helper()
+	return scalar(t, d, "SELECT COUNT(*) FROM "+table)
+}
+
+// scalar reads the one number query answers.
+func scalar(t *testing.T, d *db.DB, query string, args ...any) int {
+	t.Helper()
 	var n int
-	if err := d.QueryRow(context.Background(), "SELECT COUNT(*) FROM "+table).Scan(&n); err != nil {
+	if err := d.QueryRow(context.Background(), query, args...).Scan(&n); err != nil {
 		t.Fatal(err)
 	}
 	return n

@@ -1,6 +1,7 @@
 package discuss
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -15,6 +16,7 @@ import (
 	"github.com/engagehq/engage/internal/audit"
 	"github.com/engagehq/engage/internal/community"
 	"github.com/engagehq/engage/internal/db"
+	"github.com/engagehq/engage/internal/groupcommit"
 	"github.com/engagehq/engage/internal/lru"
 	"github.com/engagehq/engage/internal/notify"
 	"github.com/engagehq/engage/internal/paging"
@@ -40,6 +42,16 @@ type Service struct {
 	index    topicIndex
 	keptOnce sync.Once
 	kept     *lru.Cache[int64, keptReplies] // see kept.go
+
+	// GroupWait is how long replies are gathered before their group's
+	// transaction; zero gathers those that arrive while the previous
+	// group commits (see group.go).
+	GroupWait time.Duration
+	// ReplyLanes is how many groups of replies may be stored at once
+	// (group.go); zero is one.
+	ReplyLanes int
+	groupOnce  sync.Once
+	replyGroup []*groupcommit.Queue[replyRequest, Reply]
 }
 
 // PostLimit limits how fast a new member of a community posts: someone
@@ -173,17 +185,18 @@ func (s *Service) ListTopics(ctx context.Context, p *access.Principal, community
 	return s.listTopics(ctx, p, r, communityID, f)
 }
 
-// Home returns p's rights in a community and, when p reads it, a page of
-// its topics as ListTopics lists them: what a community's home shows.
-func (s *Service) Home(ctx context.Context, p *access.Principal, communityID int64, f TopicFilter) (community.Rights, []Topic, string, error) {
+// Home returns p's rights in community c, just read for p, and, when p
+// reads it, a page of its topics as ListTopics lists them: what a
+// community's home shows.
+func (s *Service) Home(ctx context.Context, p *access.Principal, c community.Community, f TopicFilter) (community.Rights, []Topic, string, error) {
 	if err := requireReader(p); err != nil {
 		return community.Rights{}, nil, "", err
 	}
-	r, err := s.Communities.Rights(ctx, p, communityID)
+	r, err := s.Communities.RightsIn(ctx, p, c)
 	if err != nil || !r.Read {
 		return r, []Topic{}, "", err
 	}
-	list, next, err := s.listTopics(ctx, p, r, communityID, f)
+	list, next, err := s.listTopics(ctx, p, r, c.ID, f)
 	return r, list, next, err
 }
 
@@ -378,6 +391,8 @@ func ref(topicID int64) string { return fmt.Sprintf("topic:%d", topicID) }
 // Reply adds p's reply to a topic p reads, in a community where p may post.
 // A locked topic takes replies from moderators only; an official answer
 // needs Rights.Answer. Replying follows the topic; its followers are told.
+// Replies posted at the same time are committed together (see group.go);
+// Reply returns once the reply is stored.
 func (s *Service) Reply(ctx context.Context, p *access.Principal, topicID int64, in ReplyInput) (Reply, error) {
 	if err := requireReader(p); err != nil {
 		return Reply{}, err
@@ -398,54 +413,90 @@ func (s *Service) Reply(ctx context.Context, p *access.Principal, topicID int64,
 	if in.Official && !r.Answer {
 		return Reply{}, engage.Errorf(engage.EFORBIDDEN, "Only the service owner, the IT staff and the moderators of %s give official answers.", c.Name)
 	}
-	var out Reply
-	err = s.DB.Transact(ctx, func(tx *db.Tx) error {
-		t, err := findTopic(ctx, tx, topicID)
-		if err != nil {
-			return err
-		}
-		if t.Locked && !r.Moderate {
-			return engage.Errorf(engage.EFORBIDDEN, "This topic is locked: it takes no more replies.")
-		}
-		if err := s.mayPost(ctx, tx, p, c, r); err != nil {
-			return err
-		}
-		now := s.Clock.Now()
-		id, err := insertReply(ctx, tx, t.ID, p.PersonID, in, now)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, `UPDATE discuss_topics SET replies = replies + 1, last_post_at = ?, changes = changes + 1,
-			it_answered_at = CASE WHEN ? AND it_answered_at IS NULL THEN ? ELSE it_answered_at END WHERE id = ?`,
-			now, in.Official, now, t.ID); err != nil {
-			return fmt.Errorf("counting a reply to topic %d: %w", t.ID, err)
-		}
-		if err := follow(ctx, tx, t.ID, p.PersonID, now); err != nil {
-			return err
-		}
-		summary := fmt.Sprintf("Reply to topic %d: %s", t.ID, t.Title)
-		if in.Official {
-			summary = fmt.Sprintf("Official answer to topic %d: %s", t.ID, t.Title)
-		}
-		if err := audit.Record(ctx, tx, now, p, "create", "reply", id, summary, nil, in); err != nil {
-			return err
-		}
-		if out, err = findReply(ctx, tx, id); err != nil {
-			return err
-		}
-		sig := activity.Signal{Kind: activity.Replied, PersonID: p.PersonID, CommunityID: t.CommunityID, TopicID: t.ID, Ref: ref(t.ID), At: now}
+	// The answer is waited for even when ctx ends: the reply may be in a
+	// group being stored, and a form sent again must find it stored or
+	// not, never maybe (a group's work is bounded by replyGroupTimeout).
+	return s.replies(topicID).Do(context.WithoutCancel(ctx), replyRequest{p: p, topicID: topicID, in: in, r: r, c: c})
+}
+
+// replyRequest is a reply that passed the checks made before its
+// transaction.
+type replyRequest struct {
+	p       *access.Principal
+	topicID int64
+	in      ReplyInput
+	r       community.Rights
+	c       community.Community
+}
+
+// mayReply refuses, inside tx, a reply that the topic as it is now or the
+// posting limit forbids. It only reads.
+func (s *Service) mayReply(ctx context.Context, tx *db.Tx, q replyRequest) (Topic, error) {
+	t, err := findTopic(ctx, tx, q.topicID)
+	if err != nil {
+		return Topic{}, err
+	}
+	if t.Locked && !q.r.Moderate {
+		return Topic{}, engage.Errorf(engage.EFORBIDDEN, "This topic is locked: it takes no more replies.")
+	}
+	return t, s.mayPost(ctx, tx, q.p, q.c, q.r)
+}
+
+// writeReply stores a reply that mayReply let through, with what goes with
+// it: the topic's counts, the following, the audit entry and the notices.
+// It returns the engagement signals the reply sends, for the caller to
+// send in the same transaction (sendSignals).
+func (s *Service) writeReply(ctx context.Context, tx *db.Tx, q replyRequest, t Topic) (Reply, []activity.Signal, error) {
+	p, in, c := q.p, q.in, q.c
+	now := s.Clock.Now()
+	id, err := insertReply(ctx, tx, t.ID, p.PersonID, in, now)
+	if err != nil {
+		return Reply{}, nil, err
+	}
+	if _, err := tx.Exec(ctx, `UPDATE discuss_topics SET replies = replies + 1, last_post_at = ?, changes = changes + 1,
+		it_answered_at = CASE WHEN ? AND it_answered_at IS NULL THEN ? ELSE it_answered_at END WHERE id = ?`,
+		now, in.Official, now, t.ID); err != nil {
+		return Reply{}, nil, fmt.Errorf("counting a reply to topic %d: %w", t.ID, err)
+	}
+	if err := follow(ctx, tx, t.ID, p.PersonID, now); err != nil {
+		return Reply{}, nil, err
+	}
+	summary := fmt.Sprintf("Reply to topic %d: %s", t.ID, t.Title)
+	if in.Official {
+		summary = fmt.Sprintf("Official answer to topic %d: %s", t.ID, t.Title)
+	}
+	if err := audit.Record(ctx, tx, now, p, "create", "reply", id, summary, nil, in); err != nil {
+		return Reply{}, nil, err
+	}
+	out, err := findReply(ctx, tx, id)
+	if err != nil {
+		return Reply{}, nil, err
+	}
+	sig := activity.Signal{Kind: activity.Replied, PersonID: p.PersonID, DepartmentID: p.DepartmentID, CommunityID: t.CommunityID,
+		TopicID: t.ID, Ref: ref(t.ID), At: now}
+	sigs := []activity.Signal{sig}
+	if in.Official {
+		sig.Kind = activity.ITAnswered
+		sigs = append(sigs, sig)
+	}
+	return out, sigs, s.tellOfReply(ctx, tx, p, c, t, out)
+}
+
+// sendSignals sends replies' engagement signals in tx, in the order of
+// their departments and people: the engagement counters' rows are the
+// ones concurrent transactions share, and taken in one order, at the end
+// of the transaction, they are held the shortest time and never in
+// opposite orders.
+func (s *Service) sendSignals(ctx context.Context, tx *db.Tx, sigs []activity.Signal) error {
+	slices.SortStableFunc(sigs, func(a, b activity.Signal) int {
+		return cmp.Or(cmp.Compare(a.DepartmentID, b.DepartmentID), cmp.Compare(a.PersonID, b.PersonID))
+	})
+	for _, sig := range sigs {
 		if err := activity.Send(ctx, s.Signals, tx, sig); err != nil {
 			return err
 		}
-		if in.Official {
-			sig.Kind = activity.ITAnswered
-			if err := activity.Send(ctx, s.Signals, tx, sig); err != nil {
-				return err
-			}
-		}
-		return s.tellOfReply(ctx, tx, p, c, t, out)
-	})
-	return out, err
+	}
+	return nil
 }
 
 // ListReplies returns a page of a topic's replies that p may read, oldest

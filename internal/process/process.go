@@ -109,7 +109,7 @@ var EnablementLabels = map[string]string{"": "not assessed", "manual": "manual",
 // Ref is what other areas show of a process: a need's linked processes.
 type Ref struct {
 	ID   int64  `json:"id"`
-	Kind Kind   `json:"kind" enum:"value_stream,process"`
+	Kind Kind   `json:"kind" enum:"value_stream,process,journey" doc:"journey for the customer journeys a process is part of"`
 	Ref  string `json:"ref"`
 	Name string `json:"name"`
 }

@@ -54,6 +54,8 @@ type Services struct {
 	Costs *costs.Service
 	// Spend imports card, expense and invoice lines and recognises their vendors.
 	Spend *spend.Service
+	// Seats measures the seats actually used from single-sign-on exports.
+	Seats *spend.Seats
 	// CloudBill imports FOCUS cloud bills and allocates them to departments.
 	CloudBill *cloudbill.Service
 	// Processes is the process register: value streams and processes.

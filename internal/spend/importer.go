@@ -2,17 +2,14 @@ package spend
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/binary"
 	"encoding/csv"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"hash/maphash"
 	"io"
+	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/shopspring/decimal"
 
@@ -22,6 +19,7 @@ import (
 	"github.com/engagehq/engage/internal/csvfile"
 	"github.com/engagehq/engage/internal/db"
 	"github.com/engagehq/engage/internal/rating"
+	"github.com/engagehq/engage/internal/textenc"
 )
 
 // Kinds of spend line.
@@ -67,7 +65,8 @@ type SpendImport struct {
 
 // row is one line ready to store.
 type row struct {
-	key, kind                            string
+	key                                  db.Key
+	kind                                 string
 	line                                 int
 	date, period, merchant, amount, cur  string
 	dept                                 int64
@@ -80,7 +79,8 @@ type row struct {
 // invoice file) and stores its lines with what recognition makes of them,
 // in one transaction: a file with a bad line stores nothing, and the error
 // names up to 50 bad lines. Lines stored before (the same content, the
-// same occurrence among equal lines of the file) are not stored again.
+// same occurrence among equal lines of the file) are not stored again
+// (see keyer); imports take turns.
 func (s *Service) Import(ctx context.Context, p *access.Principal, fileName string, r io.Reader) (SpendImport, error) {
 	if p == nil {
 		return SpendImport{}, engage.Errorf(engage.EUNAUTHORIZED, "Sign in to import spend.")
@@ -113,11 +113,7 @@ func (s *Service) Import(ctx context.Context, p *access.Principal, fileName stri
 		return SpendImport{}, err
 	}
 	m := NewMatcher(dict)
-	cache := map[[3]string]Match{}
-	seen := map[uint64]uint32{}
-	seed := maphash.MakeSeed()
 	today := s.Clock.Now().UTC().Format(time.DateOnly)
-	var errs []engage.FieldError
 	err = s.DB.TransactOnce(ctx, func(tx *db.Tx) error {
 		now := s.Clock.Now()
 		var importID int64
@@ -126,68 +122,49 @@ func (s *Service) Import(ctx context.Context, p *access.Principal, fileName stri
 			return fmt.Errorf("recording the spend import: %w", err)
 		}
 		w := newWriter(tx, importID)
-		chunk := make([]row, 0, chunkLines)
-		flush := func() error {
-			if len(errs) > 0 || len(chunk) == 0 {
-				chunk = chunk[:0]
-				return nil
-			}
-			n, err := w.write(ctx, chunk)
-			if err != nil {
-				return err
-			}
-			rep.Added += n
-			chunk = chunk[:0]
-			return nil
+		keys := newKeyer(tx)
+		// The file is read, checked and recognised in one goroutine while
+		// this one stores what it has read, chunk by chunk.
+		readCtx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		chunks, free, done := make(chan []row, 2), make(chan []row, 4), make(chan reading, 1)
+		for range cap(free) {
+			free <- make([]row, 0, chunkLines)
 		}
-		for {
-			rec, err := cr.Read()
-			if err == io.EOF {
-				break
-			}
-			line, _ := cr.FieldPos(0)
-			if err != nil {
-				var pe *csv.ParseError
-				if !errors.As(err, &pe) {
-					return fmt.Errorf("reading the file: %w", err)
+		go func() {
+			rd := readLines(readCtx, cr, f, lineContext{codes: codes, currencies: s.Currencies, today: today, matcher: m}, chunks, free)
+			close(chunks)
+			done <- rd
+		}()
+		var writeErr error
+		for chunk := range chunks {
+			if writeErr == nil {
+				var n int
+				fresh, err := keys.fresh(ctx, chunk)
+				if err == nil {
+					n, err = w.write(ctx, fresh)
 				}
-				errs = append(errs, engage.FieldError{Field: fmt.Sprintf("line %d", pe.StartLine), Message: pe.Err.Error()})
-				break
-			}
-			rep.Lines++
-			rw, bad := f.parse(rec, line, codes, s.Currencies, today)
-			if len(bad) > 0 {
-				errs = append(errs, bad...)
-				if len(errs) >= maxErrors {
-					break
+				if writeErr = err; err != nil {
+					cancel()
 				}
-				continue
+				rep.Added += n
 			}
-			ck := [3]string{rw.merchant, rw.mcc, rw.memo}
-			got, ok := cache[ck]
-			if !ok {
-				got = m.Match(Line{Merchant: rw.merchant, MCC: rw.mcc, Memo: rw.memo})
-				if len(cache) > 200000 {
-					clear(cache)
-				}
-				cache[ck] = got
-			}
-			rw.match = got
-			h := lineHash(seed, rec)
-			seen[h]++
-			rw.key = lineKey(f.kind, rec, seen[h])
-			chunk = append(chunk, rw)
-			if len(chunk) == chunkLines {
-				if err := flush(); err != nil {
-					return err
-				}
-			}
+			free <- chunk[:0]
 		}
-		if err := flush(); err != nil {
-			return err
+		rd := <-done
+		if writeErr != nil {
+			return writeErr
 		}
+		if rd.err != nil {
+			return rd.err
+		}
+		rep.Lines = rd.lines
+		errs := rd.errs
 		if len(errs) > 0 {
 			return &engage.Error{Code: engage.EINVALID, Message: badLinesMessage(errs), Fields: errs}
+		}
+		if err := keys.save(ctx); err != nil {
+			return err
 		}
 		rep.Unchanged = rep.Lines - rep.Added
 		rep.Software, rep.Waiting = w.software, w.waiting
@@ -201,11 +178,104 @@ func (s *Service) Import(ctx context.Context, p *access.Principal, fileName stri
 		}
 		return audit.Record(ctx, tx, now, p, "spend.import", "spend_import", importID,
 			fmt.Sprintf("Imported %d %s lines (%d new) from %s", rep.Lines, f.kind, rep.Added, clip(fileName, 200)), nil, rep)
-	}, db.BulkWrite())
+	}, db.BulkWrite(), db.Holding(db.LockSpendImport))
 	if err != nil {
 		return SpendImport{}, err
 	}
 	return rep, nil
+}
+
+// lineContext is what checking and recognising a line needs.
+type lineContext struct {
+	codes      map[string]int64
+	currencies rating.Currencies
+	today      string
+	matcher    *Matcher
+}
+
+// reading is what readLines found.
+type reading struct {
+	lines int
+	errs  []engage.FieldError
+	err   error
+}
+
+// readLines reads the file's lines, checks them, keys them and recognises
+// them, and sends them in chunks on out, taking empty chunks from free.
+// Once a line is bad it sends no more, but reads on to name up to
+// maxErrors bad lines. It stops when ctx is done.
+func readLines(ctx context.Context, cr *csvfile.Reader, f format, lc lineContext, out chan<- []row, free <-chan []row) (rd reading) {
+	cache := map[[3]string]Match{}
+	keys := newLineHasher(f.kind)
+	var chunk []row
+	send := func() bool {
+		if len(chunk) == 0 {
+			return true
+		}
+		select {
+		case out <- chunk:
+			chunk = nil
+			return true
+		case <-ctx.Done():
+			rd.err = ctx.Err()
+			return false
+		}
+	}
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		line, _ := cr.FieldPos(0)
+		if err != nil {
+			var pe *csv.ParseError
+			if !errors.As(err, &pe) {
+				rd.err = fmt.Errorf("reading the file: %w", err)
+				return rd
+			}
+			rd.errs = append(rd.errs, engage.FieldError{Field: fmt.Sprintf("line %d", pe.StartLine), Message: pe.Err.Error()})
+			break
+		}
+		rd.lines++
+		rw, bad := f.parse(rec, line, lc.codes, lc.currencies, lc.today)
+		if len(bad) > 0 {
+			rd.errs = append(rd.errs, bad...)
+			if len(rd.errs) >= maxErrors {
+				break
+			}
+			continue
+		}
+		if len(rd.errs) > 0 {
+			continue
+		}
+		rw.key = keys.key(rec)
+		ck := [3]string{rw.merchant, rw.mcc, rw.memo}
+		got, ok := cache[ck]
+		if !ok {
+			got = lc.matcher.Match(Line{Merchant: rw.merchant, MCC: rw.mcc, Memo: rw.memo})
+			if len(cache) > 200000 {
+				clear(cache)
+			}
+			cache[ck] = got
+		}
+		rw.match = got
+		if chunk == nil {
+			select {
+			case chunk = <-free:
+			case <-ctx.Done():
+				rd.err = ctx.Err()
+				return rd
+			}
+		}
+		chunk = append(chunk, rw)
+		if len(chunk) == chunkLines && !send() {
+			return rd
+		}
+	}
+	if len(rd.errs) == 0 {
+		send()
+	}
+	return rd
 }
 
 func badLinesMessage(errs []engage.FieldError) string {
@@ -277,6 +347,8 @@ func readHeader(head []string) (format, error) {
 			f.extra = append(f.extra, i)
 		}
 	}
+	// Kept in the order of their names, as a JSON object's keys.
+	slices.SortFunc(f.extra, func(a, b int) int { return strings.Compare(f.names[a], f.names[b]) })
 	return f, nil
 }
 
@@ -358,14 +430,26 @@ func (f format) parse(rec []string, line int, codes map[string]int64, currencies
 		fail(deptCol, "No department has the cost-centre code %q.", clip(code, 40))
 	}
 	if len(f.extra) > 0 {
-		extra := make(map[string]string, len(f.extra))
+		// The other columns as a JSON object, leaving out empty cells.
+		var b []byte
 		for _, i := range f.extra {
-			if v := rec[i]; v != "" {
-				extra[f.names[i]] = v
+			v := rec[i]
+			if v == "" {
+				continue
 			}
+			if !utf8.ValidString(v) {
+				v = strings.ToValidUTF8(v, "\uFFFD")
+			}
+			if b == nil {
+				b = append(make([]byte, 0, 64), '{')
+			} else {
+				b = append(b, ',')
+			}
+			b = append(textenc.AppendJSONString(b, f.names[i]), ':')
+			b = textenc.AppendJSONString(b, v)
 		}
-		if len(extra) > 0 {
-			b, _ := json.Marshal(extra)
+		if b != nil {
+			b = append(b, '}')
 			if len(b) > maxExtra {
 				fail("extra columns", "The other columns of a line have at most %d characters together.", maxExtra)
 			}
@@ -373,39 +457,4 @@ func (f format) parse(rec []string, line int, codes map[string]int64, currencies
 		}
 	}
 	return rw, bad
-}
-
-// lineHash is a short hash of a record, to count equal lines in a file
-// (a collision only numbers two different lines' occurrences together,
-// which keeps each key unique all the same).
-func lineHash(seed maphash.Seed, rec []string) uint64 {
-	var h maphash.Hash
-	h.SetSeed(seed)
-	for _, c := range rec {
-		h.WriteString(strings.TrimSpace(c))
-		h.WriteByte(0x1f)
-	}
-	return h.Sum64()
-}
-
-// lineKey identifies a line: its kind, every cell, and its occurrence among
-// equal lines of its file.
-func lineKey(kind string, rec []string, occurrence uint32) string {
-	sum := lineSum(kind, rec, occurrence)
-	return hex.EncodeToString(sum[:16])
-}
-
-func lineSum(kind string, rec []string, occurrence uint32) [32]byte {
-	h := sha256.New()
-	h.Write([]byte(kind))
-	for _, c := range rec {
-		h.Write([]byte{0x1f})
-		h.Write([]byte(strings.TrimSpace(c)))
-	}
-	var n [4]byte
-	binary.LittleEndian.PutUint32(n[:], occurrence)
-	h.Write(n[:])
-	var out [32]byte
-	h.Sum(out[:0])
-	return out
 }

@@ -37,7 +37,10 @@ type SpendLine struct {
 // LineFilter selects spend lines.
 type LineFilter struct {
 	DepartmentID int64
-	Waiting      bool // only lines whose match waits for a person
+	Waiting      bool   // only lines whose match waits for a person
+	Vendor       string // only this vendor's lines (its exact name)
+	Period       string // only this month's lines (YYYY-MM)
+	Software     *bool  // only software lines, or only the others
 	Limit        int
 	Cursor       string
 }
@@ -67,6 +70,15 @@ func (s *Service) ListLines(ctx context.Context, p *access.Principal, f LineFilt
 	}
 	if f.Waiting {
 		where, args = append(where, "confidence < ?"), append(args, int(ReviewBelow*100))
+	}
+	if f.Vendor != "" {
+		where, args = append(where, "vendor = ?"), append(args, f.Vendor)
+	}
+	if f.Period != "" {
+		where, args = append(where, "period = ?"), append(args, f.Period)
+	}
+	if f.Software != nil {
+		where, args = append(where, "software = ?"), append(args, *f.Software)
 	}
 	if cur != nil {
 		where, args = append(where, "id < ?"), append(args, cur.ID)

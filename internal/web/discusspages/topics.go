@@ -65,7 +65,7 @@ func (s *Pages) renderHome(w http.ResponseWriter, r *http.Request, base page.Bas
 	}
 	show, f := filterOf(r)
 	v := &homeView{C: c, Kinds: discuss.Kinds, Checked: check, Show: show}
-	if v.Rights, v.Topics, v.Next, err = s.Discussions.Home(ctx, p, c.ID, f); err != nil {
+	if v.Rights, v.Topics, v.Next, err = s.Discussions.Home(ctx, p, c, f); err != nil {
 		return err
 	}
 	if v.Rows, err = s.topicsHTML(r, c, v.Topics); err != nil {
