@@ -294,6 +294,10 @@ func (a *App) serveUntilDone(ctx context.Context, srv *http.Server, errc <-chan 
 	billingDone := make(chan struct{})
 	go func() { defer close(billingDone); a.Billing.Schedule(workerCtx, 6*time.Hour, a.Logger) }()
 	defer func() { stopWorker(); <-billingDone }()
+	// Months of process costs marked stale are recomputed beside the pages.
+	costsDone := make(chan struct{})
+	go func() { defer close(costsDone); a.ProcessCosts.Run(workerCtx, a.Logger) }()
+	defer func() { stopWorker(); <-costsDone }()
 	digestDone := make(chan struct{})
 	go func() { defer close(digestDone); a.Engagement.Schedule(workerCtx, time.Hour, a.Logger) }()
 	defer func() { stopWorker(); <-digestDone }()
