@@ -143,6 +143,7 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	var setup func(context.Context, *app.App) error
 	if cfg.Demo {
 		setup = func(ctx context.Context, a *app.App) error {
+			a.Backstage.Examples = demo.BackstageFiles()
 			err := demo.LoadApp(ctx, a)
 			switch {
 			case engage.ErrorCode(err) == engage.ECONFLICT:

@@ -140,6 +140,7 @@ func (a *App) build(ctx context.Context) error {
 		engagement.EventTypes, community.EventTypes, tmf.EventTypes)
 	a.Approval.Publisher = a.Notify
 	a.Catalog.OnTrade(tmf.Publisher{Notify: a.Notify, Clock: clock}.Observer())
+	a.Catalog.OnApply(tmf.Publisher{Notify: a.Notify, Clock: clock}.CatalogObserver())
 	a.Processes = &process.Service{DB: d, Clock: clock, Org: a.Org, Services: a.Catalog}
 	a.Backstage = &backstage.Service{DB: d, Clock: clock, Org: a.Org, Processes: a.Processes, Catalog: a.Catalog, BaseURL: cfg.BaseURL}
 	a.FrontDoor = &frontdoor.Service{DB: d, Clock: clock, Org: a.Org, Catalog: a.Catalog, Approvals: a.Approval, Publisher: a.Notify,
@@ -294,6 +295,10 @@ func (a *App) serveUntilDone(ctx context.Context, srv *http.Server, errc <-chan 
 	billingDone := make(chan struct{})
 	go func() { defer close(billingDone); a.Billing.Schedule(workerCtx, 6*time.Hour, a.Logger) }()
 	defer func() { stopWorker(); <-billingDone }()
+	// Months of process costs marked stale are recomputed beside the pages.
+	costsDone := make(chan struct{})
+	go func() { defer close(costsDone); a.ProcessCosts.Run(workerCtx, a.Logger) }()
+	defer func() { stopWorker(); <-costsDone }()
 	digestDone := make(chan struct{})
 	go func() { defer close(digestDone); a.Engagement.Schedule(workerCtx, time.Hour, a.Logger) }()
 	defer func() { stopWorker(); <-digestDone }()

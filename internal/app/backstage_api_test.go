@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/engagehq/engage/internal/apptest"
+	"github.com/engagehq/engage/internal/demo"
 )
 
 // backstageExamples is Backstage's example files as one file of several
@@ -36,7 +37,9 @@ func backstageExamples(t *testing.T) (string, string) {
 }
 
 // TestBackstageThroughTheAPI: an administrator imports Backstage's example
-// files sent as one body (dry run first; a second import changes nothing),
+// files sent as one body (dry run first; a second import changes nothing;
+// the demo already holds their Components' applications, so the files as
+// published add their two groups as departments),
 // an architect's file with an owner that does not exist is refused naming
 // the line, requesters may not import, and everyone reads the services
 // back as Components.
@@ -50,11 +53,11 @@ func TestBackstageThroughTheAPI(t *testing.T) {
 			t.Fatalf("a requester imports = %d", status)
 		}
 		status, rep := admin.do(http.MethodPost, "/backstage-imports?dry_run=true", "application/yaml", all)
-		if status != http.StatusOK || rep["dry_run"] != true || rep["created"] != float64(4) || rep["changed"] != float64(0) {
+		if status != http.StatusOK || rep["dry_run"] != true || rep["created"] != float64(2) || rep["changed"] != float64(0) {
 			t.Fatalf("dry run = %d %v", status, rep)
 		}
 		status, rep = admin.do(http.MethodPost, "/backstage-imports", "application/yaml", all)
-		if status != http.StatusOK || rep["created"] != float64(4) || !strings.Contains(fmt.Sprint(rep["warnings"]), "infrastructure-group.yaml: not found") {
+		if status != http.StatusOK || rep["created"] != float64(2) || !strings.Contains(fmt.Sprint(rep["warnings"]), "infrastructure-group.yaml: not found") {
 			t.Fatalf("import = %d %v", status, rep)
 		}
 		if status, rep = admin.do(http.MethodPost, "/backstage-imports", "application/yaml", all); status != http.StatusOK || rep["created"] != float64(0) || rep["changed"] != float64(0) {
@@ -74,9 +77,12 @@ func TestBackstageThroughTheAPI(t *testing.T) {
 // TestBackstagePage: the page shows what importing files would change,
 // applies the same files only, refuses a bad file naming its line, is
 // closed to requesters, and everyone downloads the services as Components.
+// With the demo's example files, it offers them: checking them shows that
+// the demo holds them already.
 func TestBackstagePage(t *testing.T) {
 	all, bad := backstageExamples(t)
 	apptest.Run(t, func(t *testing.T, e *apptest.Engage) {
+		e.Backstage.Examples = demo.BackstageFiles()
 		riley := e.SignIn(t, "requester@example.com")
 		if res, _ := riley.Get("/backstage"); res.StatusCode != http.StatusForbidden {
 			t.Fatalf("the page as a requester = %d", res.StatusCode)
@@ -95,16 +101,25 @@ func TestBackstagePage(t *testing.T) {
 		}
 		admin := e.SignIn(t, "admin@example.com")
 		admin.Get("/backstage")
-		res, body := postFileWith(t, e, admin, "/backstage", "examples.yaml", all, nil)
+		// The demo's example files: already imported, they change nothing.
+		if _, body := admin.Get("/backstage"); !strings.Contains(body, "Check the example files") || !strings.Contains(body, "<code>org.yaml</code>") {
+			t.Fatal("the page does not offer the demo's example files")
+		}
+		res, body := postFileWith(t, e, admin, "/backstage", "ignored.yaml", "", url.Values{"examples": {"1"}})
+		if checked := checkedField.FindStringSubmatch(body); res.StatusCode != http.StatusOK || checked == nil || !strings.Contains(body, "0 created, 0 changed") ||
+			!strings.Contains(body, `name="examples" value="1"`) {
+			t.Fatalf("checking the example files = %d\n%s", res.StatusCode, body)
+		}
+		res, body = postFileWith(t, e, admin, "/backstage", "examples.yaml", all, nil)
 		checked := checkedField.FindStringSubmatch(body)
-		if res.StatusCode != http.StatusOK || !strings.Contains(body, "4 created, 0 changed") || !strings.Contains(body, "group:default/acme-corp") || checked == nil {
+		if res.StatusCode != http.StatusOK || !strings.Contains(body, "2 created, 0 changed") || !strings.Contains(body, "group:default/acme-corp") || checked == nil {
 			t.Fatalf("dry run = %d\n%s", res.StatusCode, body)
 		}
 		res, _ = postFileWith(t, e, admin, "/backstage", "examples.yaml", all, url.Values{"checked": {checked[1]}})
 		if res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("apply = %d", res.StatusCode)
 		}
-		if _, body := admin.Get("/backstage"); !strings.Contains(body, "Imported examples.yaml: 4 created, 0 changed.") {
+		if _, body := admin.Get("/backstage"); !strings.Contains(body, "Imported examples.yaml: 2 created, 0 changed.") {
 			t.Fatalf("no flash after the import")
 		}
 		res, body = postFileWith(t, e, admin, "/backstage", "podcast-system.yaml", bad, nil)

@@ -11,7 +11,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/engagehq/engage/internal/app"
 	"github.com/engagehq/engage/internal/apptest"
 	"github.com/engagehq/engage/internal/community"
 	"github.com/engagehq/engage/internal/config"
@@ -328,23 +327,8 @@ func TestTopicPageKeptRepliesPerReader(t *testing.T) {
 func TestTopicPageOnASecondReplica(t *testing.T) {
 	var cfg config.Config
 	e := apptest.NewWith(t, "postgres", func(c *config.Config) { cfg = *c })
-	ctx, cancel := context.WithCancel(context.Background())
-	second, err := app.Open(ctx, cfg, nil, e.Clock)
-	if err != nil {
-		cancel()
-		t.Fatal(err)
-	}
-	if err := second.Listen(); err != nil {
-		cancel()
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- second.Serve(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		<-done
-		second.Close()
-	})
+	second := secondReplica(t, e, cfg)
+	ctx := context.Background()
 	open, _ := discussWorld(t, e)
 	riley, admin := principalOf(t, e, "requester@example.com"), principalOf(t, e, "admin@example.com")
 	tp, err := e.Discussions.CreateTopic(ctx, riley, discuss.TopicInput{CommunityID: open.ID, Title: "Badge reader", Body: "It beeps twice."})
@@ -355,7 +339,7 @@ func TestTopicPageOnASecondReplica(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	reader := (&apptest.Engage{App: second, URL: second.URL(), Clock: e.Clock}).SignIn(t, "requester@example.com")
+	reader := second.SignIn(t, "requester@example.com")
 	path, home := discuss.TopicPath(open, tp.ID), "/communities/"+open.Slug
 	shows := func(step, p string, want, not []string) {
 		t.Helper()

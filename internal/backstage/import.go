@@ -40,6 +40,9 @@ type Service struct {
 	Catalog   *catalog.Catalog
 	// BaseURL is Engage's public address, for the links written.
 	BaseURL string
+	// Examples are descriptor files the Backstage page offers to check and
+	// import without choosing files (the demo's); nil offers none.
+	Examples Files
 }
 
 // MayImport says whether p may import a Backstage catalog: enterprise

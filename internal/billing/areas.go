@@ -53,6 +53,32 @@ func LatestStatementPeriod(ctx context.Context, q db.Querier) (string, error) {
 	return latest.String, nil
 }
 
+// StatementPeriods returns the periods with statements from..through
+// (either bound may be empty: no bound), oldest first.
+func StatementPeriods(ctx context.Context, q db.Querier, from, through string) ([]string, error) {
+	query, args := "SELECT DISTINCT period FROM statements WHERE 1 = 1", []any{}
+	if from != "" {
+		query, args = query+" AND period >= ?", append(args, from)
+	}
+	if through != "" {
+		query, args = query+" AND period <= ?", append(args, through)
+	}
+	rows, err := q.Query(ctx, query+" ORDER BY period", args...)
+	if err != nil {
+		return nil, fmt.Errorf("reading the billed periods: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var p string
+		if err := rows.Scan(&p); err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
 // UsageTotal is what a department used of a metered offering in a period.
 type UsageTotal struct {
 	DepartmentID   int64

@@ -5,9 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/shopspring/decimal"
+
+	"github.com/engagehq/engage/internal/jsonscan"
 )
 
 // UsageDecoder reads usage records sent as JSON. Most meters write each
@@ -55,24 +58,24 @@ func (d *UsageDecoder) share(b []byte) string {
 
 // plain reads b when it is written plainly, and says whether it was.
 func (d *UsageDecoder) plain(b []byte, in *UsageInput) bool {
-	i := skipSpace(b, 0)
+	i := jsonscan.Space(b, 0)
 	if i >= len(b) || b[i] != '{' {
 		return false
 	}
-	i = skipSpace(b, i+1)
+	i = jsonscan.Space(b, i+1)
 	if i < len(b) && b[i] == '}' {
-		return skipSpace(b, i+1) == len(b)
+		return jsonscan.Space(b, i+1) == len(b)
 	}
 	for {
-		name, j, ok := plainString(b, i)
+		name, j, ok := jsonscan.PlainString(b, i)
 		if !ok {
 			return false
 		}
-		i = skipSpace(b, j)
+		i = jsonscan.Space(b, j)
 		if i >= len(b) || b[i] != ':' {
 			return false
 		}
-		i = skipSpace(b, i+1)
+		i = jsonscan.Space(b, i+1)
 		if i >= len(b) {
 			return false
 		}
@@ -80,7 +83,7 @@ func (d *UsageDecoder) plain(b []byte, in *UsageInput) bool {
 		isStr, isNull := false, false
 		switch c := b[i]; {
 		case c == '"':
-			if str, i, ok = plainString(b, i); !ok {
+			if str, i, ok = jsonscan.PlainString(b, i); !ok {
 				return false
 			}
 			isStr = true
@@ -90,7 +93,7 @@ func (d *UsageDecoder) plain(b []byte, in *UsageInput) bool {
 			}
 			isNull, i = true, i+4
 		case c == '-' || (c >= '0' && c <= '9'):
-			if j, ok = numberEnd(b, i); !ok {
+			if j, ok = jsonscan.NumberEnd(b, i); !ok {
 				return false
 			}
 			num, i = b[i:j], j
@@ -100,15 +103,15 @@ func (d *UsageDecoder) plain(b []byte, in *UsageInput) bool {
 		if !d.field(string(name), str, num, isStr, isNull, in) {
 			return false
 		}
-		i = skipSpace(b, i)
+		i = jsonscan.Space(b, i)
 		if i >= len(b) {
 			return false
 		}
 		switch b[i] {
 		case ',':
-			i = skipSpace(b, i+1)
+			i = jsonscan.Space(b, i+1)
 		case '}':
-			return skipSpace(b, i+1) == len(b)
+			return jsonscan.Space(b, i+1) == len(b)
 		default:
 			return false
 		}
@@ -166,70 +169,90 @@ func (d *UsageDecoder) field(name string, str, num []byte, isStr, isNull bool, i
 	return isNull
 }
 
-func skipSpace(b []byte, i int) int {
-	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
-		i++
-	}
-	return i
+// eventAttributes are the CloudEvent attributes read as text.
+var eventAttributes = []string{"specversion", "id", "source", "type", "subject", "time", "datacontenttype", "data_base64"}
+
+// plainEvent reads the CloudEvent object at b[i] when it is written plainly
+// (as plain reads usage records), returning the index after it. Its data
+// is the body's own bytes, not a copy; the id is the one attribute not
+// shared between events.
+func (d *UsageDecoder) plainEvent(b []byte, i int, ev *CloudEvent) (int, bool) {
+	end := 0
+	ok := jsonscan.Members(b, i, func(name, v []byte) bool {
+		var s *string
+		switch string(name) {
+		case "data":
+			ev.Data = json.RawMessage(v)
+			return true
+		case "id":
+			if v[0] == '"' {
+				ev.ID = string(v[1 : len(v)-1])
+				return true
+			}
+			return v[0] == 'n'
+		case "specversion":
+			s = &ev.SpecVersion
+		case "source":
+			s = &ev.Source
+		case "type":
+			s = &ev.Type
+		case "subject":
+			s = &ev.Subject
+		case "time":
+			s = &ev.Time
+		case "datacontenttype":
+			s = &ev.DataContentType
+		case "data_base64":
+			s = &ev.DataBase64
+		default:
+			// Extensions are ignored; encoding/json matches names in any
+			// case, so a known attribute in another case is left to it.
+			for _, a := range eventAttributes {
+				if strings.EqualFold(a, string(name)) {
+					return false
+				}
+			}
+			return !strings.EqualFold("data", string(name))
+		}
+		switch v[0] {
+		case '"':
+			*s = d.share(v[1 : len(v)-1])
+			return true
+		case 'n':
+			return true // null leaves the attribute as it is, as in encoding/json
+		}
+		return false
+	}, &end, 0)
+	return end, ok
 }
 
-// plainString reads the JSON string at b[i] when it has no escapes and is
-// valid UTF-8, returning its contents and the index after it.
-func plainString(b []byte, i int) ([]byte, int, bool) {
-	if i >= len(b) || b[i] != '"' {
-		return nil, 0, false
+// plainEvents reads a batch (a JSON array of events) written plainly, and
+// says whether it was.
+func (d *UsageDecoder) plainEvents(b []byte) ([]CloudEvent, bool) {
+	i := jsonscan.Space(b, 0)
+	if i >= len(b) || b[i] != '[' {
+		return nil, false
 	}
-	ascii := true
-	for j := i + 1; j < len(b); j++ {
-		switch c := b[j]; {
-		case c == '"':
-			s := b[i+1 : j]
-			return s, j + 1, ascii || utf8.Valid(s)
-		case c == '\\' || c < 0x20:
-			return nil, 0, false
-		case c >= 0x80:
-			ascii = false
+	out := make([]CloudEvent, 0, min(bytes.Count(b, []byte(`"specversion"`))+1, MaxEventBatch))
+	for i = jsonscan.Space(b, i+1); ; {
+		if len(out) == MaxEventBatch {
+			return nil, false
+		}
+		out = append(out, CloudEvent{})
+		j, ok := d.plainEvent(b, i, &out[len(out)-1])
+		if !ok {
+			return nil, false
+		}
+		if i = jsonscan.Space(b, j); i >= len(b) {
+			return nil, false
+		}
+		switch b[i] {
+		case ',':
+			i = jsonscan.Space(b, i+1)
+		case ']':
+			return out, jsonscan.Space(b, i+1) == len(b)
+		default:
+			return nil, false
 		}
 	}
-	return nil, 0, false
-}
-
-// numberEnd checks the JSON number at b[i] and returns the index after it.
-func numberEnd(b []byte, i int) (int, bool) {
-	digits := func(i int) int {
-		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
-			i++
-		}
-		return i
-	}
-	if b[i] == '-' {
-		i++
-	}
-	switch {
-	case i < len(b) && b[i] == '0':
-		i++
-	case i < len(b) && b[i] >= '1' && b[i] <= '9':
-		i = digits(i)
-	default:
-		return 0, false
-	}
-	if i < len(b) && b[i] == '.' {
-		j := digits(i + 1)
-		if j == i+1 {
-			return 0, false
-		}
-		i = j
-	}
-	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
-		i++
-		if i < len(b) && (b[i] == '+' || b[i] == '-') {
-			i++
-		}
-		j := digits(i)
-		if j == i {
-			return 0, false
-		}
-		i = j
-	}
-	return i, true
 }

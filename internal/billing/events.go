@@ -40,6 +40,7 @@ import (
 	"github.com/engagehq/engage"
 	"github.com/engagehq/engage/internal/access"
 	"github.com/engagehq/engage/internal/catalog"
+	"github.com/engagehq/engage/internal/jsonscan"
 	"github.com/engagehq/engage/internal/textenc"
 )
 
@@ -73,10 +74,18 @@ const (
 
 // DecodeEvents reads a request's body: one event, or with batch a JSON
 // array of events. An element that is not an event object is refused by
-// its index.
+// its index. The events' data may share body's bytes: keep body unchanged
+// while they are used.
 func DecodeEvents(body []byte, batch bool) ([]CloudEvent, error) {
+	// Most senders write events plainly: those are read directly, their
+	// data left in body; anything else goes to encoding/json.
+	var d UsageDecoder
 	if !batch {
 		var ev CloudEvent
+		if end, ok := d.plainEvent(body, jsonscan.Space(body, 0), &ev); ok && jsonscan.Space(body, end) == len(body) {
+			return []CloudEvent{ev}, nil
+		}
+		ev = CloudEvent{}
 		if err := json.Unmarshal(body, &ev); err != nil {
 			return nil, bodyError("The body is not a CloudEvent (a JSON object): %v", err)
 		}
@@ -84,6 +93,9 @@ func DecodeEvents(body []byte, batch bool) ([]CloudEvent, error) {
 	}
 	// Read at once; only a body that does not read so is gone through
 	// element by element, to name the elements that are not events.
+	if events, ok := d.plainEvents(body); ok && len(events) > 0 {
+		return events, nil
+	}
 	var events []CloudEvent
 	if err := json.Unmarshal(body, &events); err == nil && len(events) > 0 && len(events) <= MaxEventBatch {
 		return events, nil
@@ -129,8 +141,9 @@ func (s *Service) IngestEvents(ctx context.Context, p *access.Principal, events 
 	now := s.Clock.Now()
 	ins := make([]UsageInput, 0, len(events))
 	var fields []engage.FieldError
+	paths := map[string]catalog.Path{}
 	for i, ev := range events {
-		in, errs := s.eventUsage(ctx, now, ev)
+		in, errs := s.eventUsage(ctx, now, ev, paths)
 		if err := firstFatal(errs); err != nil {
 			return EventReport{}, err
 		}
@@ -195,8 +208,8 @@ func EventKey(source, id string) string {
 
 // eventUsage turns an event into a usage record through its meter, or
 // says which attributes are wrong (a field "" is a failure to read the
-// catalog).
-func (s *Service) eventUsage(ctx context.Context, now time.Time, ev CloudEvent) (UsageInput, []engage.FieldError) {
+// catalog). paths keeps the meters' parsed value paths of a request.
+func (s *Service) eventUsage(ctx context.Context, now time.Time, ev CloudEvent, paths map[string]catalog.Path) (UsageInput, []engage.FieldError) {
 	var errs []engage.FieldError
 	fail := func(field, format string, args ...any) {
 		errs = append(errs, engage.FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
@@ -264,7 +277,12 @@ func (s *Service) eventUsage(ctx context.Context, now time.Time, ev CloudEvent) 
 		fail("data", "The %s meter reads its quantity at %s in data; the event has no data.", ev.Type, m.Value)
 		return in, errs
 	}
-	path, err := catalog.ParsePath(m.Value)
+	path, ok := paths[m.Value]
+	if !ok {
+		if path, err = catalog.ParsePath(m.Value); err == nil {
+			paths[m.Value] = path
+		}
+	}
 	if err == nil {
 		in.Quantity, err = path.Read(ev.Data)
 	}

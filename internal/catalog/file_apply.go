@@ -150,6 +150,9 @@ func (c *Catalog) Apply(ctx context.Context, p *access.Principal, f File, dryRun
 		if err := a.writeMeters(ctx); err != nil {
 			return err
 		}
+		if err := a.tellApplied(ctx); err != nil {
+			return err
+		}
 		return bumpGeneration(ctx, tx)
 	})
 	if err != nil {
@@ -188,9 +191,10 @@ type applier struct {
 	written     map[int64]bool
 	meterWrites []meterWrite
 
-	plan Plan
-	ops  []func(ctx context.Context) error
-	errs FileErrors
+	plan    Plan
+	ops     []func(ctx context.Context) error
+	applied []appliedRef // what the ops wrote, for ApplyObservers
+	errs    FileErrors
 }
 
 var audienceKinds = []struct{ kind, table, plural string }{
@@ -351,6 +355,7 @@ func (a *applier) service(ctx context.Context, fs *FileService, sp string) error
 				return uniqueSlug(err, "service", in.Slug)
 			}
 			*serviceID = id
+			a.applied = append(a.applied, appliedRef{action: ActionCreate, kind: "service", id: id})
 			return a.record(ctx, "create", "service", id, "Created service "+in.Name, nil, in)
 		})
 	} else {
@@ -365,6 +370,7 @@ func (a *applier) service(ctx context.Context, fs *FileService, sp string) error
 				} else if n == 0 {
 					return staleVersion("service", cur.Version)
 				}
+				a.applied = append(a.applied, appliedRef{action: ActionUpdate, kind: "service", id: cur.ID, fields: changedFields(details)})
 				return a.record(ctx, "update", "service", cur.ID, "Updated service "+in.Name, before, in)
 			})
 		} else {
@@ -502,6 +508,7 @@ func (a *applier) offering(fo *FileOffering, op, serviceSlug string, svc *Servic
 				return uniqueSlug(err, "offering", in.Slug)
 			}
 			*offeringID = id
+			a.applied = append(a.applied, appliedRef{action: ActionCreate, kind: "offering", id: id})
 			return a.record(ctx, "create", "offering", id, "Created offering "+in.Name, nil, in)
 		})
 	} else {
@@ -523,6 +530,7 @@ func (a *applier) offering(fo *FileOffering, op, serviceSlug string, svc *Servic
 				} else if n == 0 {
 					return staleVersion("offering", cur.Version)
 				}
+				a.applied = append(a.applied, appliedRef{action: ActionUpdate, kind: "offering", id: cur.ID, fields: changedFields(d)})
 				return a.record(ctx, "update", "offering", cur.ID, "Updated offering "+in.Name, before, in)
 			})
 		} else {
@@ -609,6 +617,7 @@ func (a *applier) prices(fo *FileOffering, op, offeringName string, stored []Rat
 				if err != nil {
 					return err
 				}
+				a.applied = append(a.applied, appliedRef{action: ActionCreate, kind: "price", id: id, offerID: *offeringID})
 				return a.record(ctx, "create", "rate_plan", id, fmt.Sprintf("New price for %s from %s", offeringName, from), nil, final)
 			})
 		case samePlan(*s.stored, final):
@@ -632,11 +641,14 @@ func (a *applier) prices(fo *FileOffering, op, offeringName string, stored []Rat
 				}
 				continue
 			}
-			a.change(Change{Action: ActionUpdate, Kind: "price", Slug: fo.Slug, From: &from, Details: planDiff(before, final)})
+			details := planDiff(before, final)
+			a.change(Change{Action: ActionUpdate, Kind: "price", Slug: fo.Slug, From: &from, Details: details})
 			a.ops = append(a.ops, func(ctx context.Context) error {
 				if err := updatePlan(ctx, a.tx, before.ID, final); err != nil {
 					return err
 				}
+				a.applied = append(a.applied, appliedRef{action: ActionUpdate, kind: "price", id: before.ID, offerID: *offeringID,
+					fields: changedFields(details), before: before})
 				return a.record(ctx, "update", "rate_plan", before.ID, fmt.Sprintf("Changed the price of %s from %s", offeringName, from), before, final)
 			})
 		}

@@ -37,6 +37,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/engagehq/engage/internal/db"
+	"github.com/engagehq/engage/internal/jsonscan"
 	"github.com/engagehq/engage/internal/rating"
 )
 
@@ -195,6 +196,15 @@ func ParsePath(s string) (Path, error) {
 // Read finds the value at the path in data (JSON) and reads it as a
 // decimal: a JSON number, or a string holding one.
 func (p Path) Read(data json.RawMessage) (decimal.Decimal, error) {
+	if d, ok := p.readPlain(data); ok {
+		return d, nil
+	}
+	return p.readDecoded(data)
+}
+
+// readDecoded is Read by encoding/json, for any data; it names what is
+// wrong.
+func (p Path) readDecoded(data json.RawMessage) (decimal.Decimal, error) {
 	cur := data
 	for _, st := range p {
 		if st.key != "" {
@@ -228,6 +238,38 @@ func (p Path) Read(data json.RawMessage) (decimal.Decimal, error) {
 		return decimal.Zero, fmt.Errorf("the value %q is not a number", s)
 	}
 	return d, nil
+}
+
+// readPlain reads a number (or a string holding one) at a path of names in
+// plainly written data without decoding the objects on the way, and says
+// whether it could; Read then says why not.
+func (p Path) readPlain(data []byte) (decimal.Decimal, bool) {
+	cur := data
+	for _, st := range p {
+		if st.key == "" {
+			return decimal.Zero, false
+		}
+		var found []byte
+		i, end := jsonscan.Space(cur, 0), 0
+		if !jsonscan.Members(cur, i, func(name, v []byte) bool {
+			if string(name) == st.key {
+				found = v
+			}
+			return true
+		}, &end, 0) || found == nil || jsonscan.Space(cur, end) != len(cur) {
+			return decimal.Zero, false
+		}
+		cur = found
+	}
+	switch {
+	case len(cur) > 1 && cur[0] == '"':
+		cur = cur[1 : len(cur)-1]
+	case len(cur) > 0 && (cur[0] == '-' || cur[0] >= '0' && cur[0] <= '9'):
+	default:
+		return decimal.Zero, false
+	}
+	d, err := decimal.NewFromString(string(cur))
+	return d, err == nil
 }
 
 // allMeters reads every meter, by offering then event type.

@@ -159,3 +159,68 @@ func TestApplyMeters(t *testing.T) {
 		}
 	})
 }
+
+var pathSamples = []string{
+	`{"usage": {"hours": 1.5, "list": [3, "4.25"], "odd key": 7, "flag": true, "text": "x"}}`,
+	`{"core_hours":1}`, ` {"core_hours" : "2.50" } `, `{"core_hours":1,"core_hours":2}`, `{"core_hours":-0.5e1}`,
+	`{"core_hours":null}`, `{"core_hours":"a\"b"}`, `{"core_hours":""}`, `{"core_hours":01}`, `{"Core_Hours":1}`,
+	`{"core_hours":1} x`, `{"core_hours":1`, `[1]`, `{"usage":{"hours":{"deep":[1,{"a":null}]}}}`, `{"x":"\xff"}`, ``,
+}
+
+// TestPathReadPlainMatchesDecoded: what the plain reader reads, encoding/json
+// reads the same; what it cannot, Read leaves to encoding/json.
+func TestPathReadPlainMatchesDecoded(t *testing.T) {
+	for _, data := range pathSamples {
+		checkPathRead(t, []byte(data))
+	}
+}
+
+func checkPathRead(t *testing.T, data []byte) {
+	t.Helper()
+	for _, path := range []string{"$.core_hours", "$.usage.hours", "$.usage['odd key']", "$.usage.list[1]", "$.usage.text"} {
+		p, err := ParsePath(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		plain, ok := p.readPlain(data)
+		want, werr := p.readDecoded(data)
+		if ok && (werr != nil || !plain.Equal(want)) {
+			t.Fatalf("%s in %q: plainly %s; decoded %s, %v", path, data, plain, want, werr)
+		}
+		if got, err := p.Read(data); (err == nil) != (werr == nil) || !got.Equal(want) {
+			t.Fatalf("%s in %q: Read %s, %v; decoded %s, %v", path, data, got, err, want, werr)
+		}
+	}
+}
+
+func FuzzPathRead(f *testing.F) {
+	for _, s := range pathSamples {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) { checkPathRead(t, b) })
+}
+
+// BenchmarkPathRead: a meter's value read plainly, and by encoding/json.
+func BenchmarkPathRead(b *testing.B) {
+	data := []byte(`{"core_hours":1,"job":"j-7","node":{"name":"n-1","cores":64}}`)
+	p, err := ParsePath("$.core_hours")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("plain", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := p.Read(data); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("encoding-json", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := p.readDecoded(data); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

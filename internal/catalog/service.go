@@ -59,6 +59,7 @@ type Catalog struct {
 	subsObserversMu sync.Mutex
 	subsObservers   []SubscriptionsObserver
 	tradeObservers  []TradeObserver
+	applyObservers  []ApplyObserver
 }
 
 type cachedViewer struct {

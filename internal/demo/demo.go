@@ -191,6 +191,9 @@ func load(ctx context.Context, d *db.DB, s product.Services) error {
 	if err := loadRegister(ctx, s); err != nil {
 		return err
 	}
+	if err := loadBackstage(ctx, s); err != nil {
+		return err
+	}
 	return loadObjectives(ctx, s)
 }
 

@@ -3,6 +3,7 @@ package frontdoor_test
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -193,6 +194,19 @@ func TestNeedJourneyAndGate(t *testing.T) {
 			t.Fatalf("build option = %+v, %v", build, err)
 		}
 		must(w.brm, "to_decision", frontdoor.ActInput{})
+		// The ranking's read of many needs at once answers as Get does, and
+		// nothing of a need the reader may not read.
+		full, err := w.fd.Get(ctx, w.board, n.Reference)
+		if err != nil {
+			t.Fatal(err)
+		}
+		reviews, options, err := w.fd.ReviewsAndOptions(ctx, w.board, []frontdoor.Need{full.Need})
+		if err != nil || !reflect.DeepEqual(reviews[full.Need.ID], full.Reviews) || !reflect.DeepEqual(options[full.Need.ID], full.Options) {
+			t.Fatalf("reviews and options read at once: %+v %+v, %v; Get: %+v %+v", reviews, options, err, full.Reviews, full.Options)
+		}
+		if reviews, options, err := w.fd.ReviewsAndOptions(ctx, w.stranger, []frontdoor.Need{full.Need}); err != nil || len(reviews)+len(options) != 0 {
+			t.Fatalf("a stranger reads %d needs' reviews and %d needs' options, %v", len(reviews), len(options), err)
+		}
 		// The board may not pick the reuse option without an exception: it cannot hold the data.
 		if _, err := w.act(t, w.board, n.Reference, "decide", frontdoor.ActInput{OptionID: reuse.ID, Reason: "Reuse"}); len(engage.ErrorFields(err)) != 1 ||
 			engage.ErrorFields(err)[0].Field != "exception" {

@@ -167,44 +167,69 @@ func loadEvents(ctx context.Context, q db.Querier, needID int64) ([]NeedEvent, e
 }
 
 func loadReviews(ctx context.Context, q db.Querier, needID int64) ([]NeedReview, error) {
-	rows, err := q.Query(ctx, `SELECT r.id, r.kind, p.name, r.verdict, r.notes, r.at FROM need_reviews r JOIN people p ON p.id = r.reviewer_id
-		WHERE r.need_id = ? ORDER BY r.kind`, needID)
+	by, err := reviewsOf(ctx, q, []int64{needID})
+	if out := by[needID]; out != nil || err != nil {
+		return out, err
+	}
+	return []NeedReview{}, nil
+}
+
+// reviewsOf reads the reviews of needs, by need, in one query.
+func reviewsOf(ctx context.Context, q db.Querier, needIDs []int64) (map[int64][]NeedReview, error) {
+	rows, err := q.Query(ctx, `SELECT r.need_id, r.id, r.kind, p.name, r.verdict, r.notes, r.at FROM need_reviews r JOIN people p ON p.id = r.reviewer_id
+		WHERE r.need_id IN (`+db.Placeholders(len(needIDs))+`) ORDER BY r.need_id, r.kind`, db.Args(needIDs)...)
 	if err != nil {
 		return nil, fmt.Errorf("reading reviews: %w", err)
 	}
 	defer rows.Close()
-	out := []NeedReview{}
+	out := map[int64][]NeedReview{}
 	for rows.Next() {
+		var need int64
 		var r NeedReview
-		if err := rows.Scan(&r.ID, &r.Kind, &r.ReviewerName, &r.Verdict, &r.Notes, &r.At); err != nil {
+		if err := rows.Scan(&need, &r.ID, &r.Kind, &r.ReviewerName, &r.Verdict, &r.Notes, &r.At); err != nil {
 			return nil, err
 		}
 		r.At = r.At.UTC()
-		out = append(out, r)
+		out[need] = append(out[need], r)
 	}
 	return out, rows.Err()
 }
 
 func loadOptions(ctx context.Context, q db.Querier, needID int64, dataClass string) ([]NeedOption, error) {
-	rows, err := q.Query(ctx, `SELECT o.id, o.kind, o.title, COALESCE(o.offering_id, 0), COALESCE(s.name, ''), COALESCE(s.slug, ''), o.vendor,
+	by, err := optionsOf(ctx, q, map[int64]string{needID: dataClass})
+	if out := by[needID]; out != nil || err != nil {
+		return out, err
+	}
+	return []NeedOption{}, nil
+}
+
+// optionsOf reads the options of needs (each with its data class), by
+// need, in one query.
+func optionsOf(ctx context.Context, q db.Querier, dataClasses map[int64]string) (map[int64][]NeedOption, error) {
+	ids := make([]int64, 0, len(dataClasses))
+	for id := range dataClasses {
+		ids = append(ids, id)
+	}
+	rows, err := q.Query(ctx, `SELECT o.need_id, o.id, o.kind, o.title, COALESCE(o.offering_id, 0), COALESCE(s.name, ''), COALESCE(s.slug, ''), o.vendor,
 		o.currency, o.one_time, o.monthly, o.delivery_days, o.risks, o.data_ceiling, o.exception, COALESCE(p.name, ''), o.created_at
 		FROM need_options o LEFT JOIN offerings f ON f.id = o.offering_id LEFT JOIN services s ON s.id = f.service_id
-		LEFT JOIN people p ON p.id = o.created_by_id WHERE o.need_id = ? ORDER BY o.id`, needID)
+		LEFT JOIN people p ON p.id = o.created_by_id WHERE o.need_id IN (`+db.Placeholders(len(ids))+`) ORDER BY o.id`, db.Args(ids)...)
 	if err != nil {
 		return nil, fmt.Errorf("reading options: %w", err)
 	}
 	defer rows.Close()
-	out := []NeedOption{}
+	out := map[int64][]NeedOption{}
 	for rows.Next() {
+		var need int64
 		var o NeedOption
-		if err := rows.Scan(&o.ID, &o.Kind, &o.Title, &o.OfferingID, &o.ServiceName, &o.ServiceSlug, &o.Vendor, &o.Currency, &o.OneTime,
+		if err := rows.Scan(&need, &o.ID, &o.Kind, &o.Title, &o.OfferingID, &o.ServiceName, &o.ServiceSlug, &o.Vendor, &o.Currency, &o.OneTime,
 			&o.Monthly, &o.DeliveryDays, &o.Risks, &o.DataCeiling, &o.Exception, &o.CreatedBy, &o.CreatedAt); err != nil {
 			return nil, err
 		}
 		o.ThreeYear = ThreeYear(o.OneTime, o.Monthly)
-		o.CanHoldData = classRank(o.DataCeiling) >= classRank(dataClass)
+		o.CanHoldData = classRank(o.DataCeiling) >= classRank(dataClasses[need])
 		o.CreatedAt = o.CreatedAt.UTC()
-		out = append(out, o)
+		out[need] = append(out[need], o)
 	}
 	return out, rows.Err()
 }

@@ -163,6 +163,22 @@ func (s *Service) recipients(ctx context.Context, q db.Querier, ids []int64) ([]
 }
 
 // subscribedWebhooks returns the active endpoints whose filter matches typ.
+// Subscribed says which of the event types an active webhook subscribes
+// to, so that a publisher of many events can leave out those no one hears.
+func (s *Service) Subscribed(ctx context.Context, q db.Querier, types []string) (map[string]bool, error) {
+	out := map[string]bool{}
+	for _, typ := range types {
+		hooks, err := subscribedWebhooks(ctx, q, typ)
+		if err != nil {
+			return nil, err
+		}
+		if len(hooks) > 0 {
+			out[typ] = true
+		}
+	}
+	return out, nil
+}
+
 func subscribedWebhooks(ctx context.Context, q db.Querier, typ string) ([]int64, error) {
 	r, err := q.Query(ctx, "SELECT id, event_types FROM notify_webhooks WHERE active = ? ORDER BY id", true)
 	if err != nil {

@@ -53,6 +53,7 @@ type Needs interface {
 	List(ctx context.Context, p *access.Principal, lf frontdoor.ListFilter) ([]frontdoor.Need, string, error)
 	Get(ctx context.Context, p *access.Principal, ref string) (frontdoor.NeedDetail, error)
 	Find(ctx context.Context, p *access.Principal, ref string) (frontdoor.Need, error)
+	ReviewsAndOptions(ctx context.Context, p *access.Principal, needs []frontdoor.Need) (map[int64][]frontdoor.NeedReview, map[int64][]frontdoor.NeedOption, error)
 }
 
 // Service holds the portfolio's rules over its store.

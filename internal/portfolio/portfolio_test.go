@@ -46,6 +46,17 @@ func (f *fakeNeeds) Get(_ context.Context, p *access.Principal, ref string) (fro
 	return frontdoor.NeedDetail{}, engage.Errorf(engage.ENOTFOUND, "No need %s.", ref)
 }
 
+func (f *fakeNeeds) ReviewsAndOptions(ctx context.Context, p *access.Principal, needs []frontdoor.Need) (map[int64][]frontdoor.NeedReview,
+	map[int64][]frontdoor.NeedOption, error) {
+	reviews, options := map[int64][]frontdoor.NeedReview{}, map[int64][]frontdoor.NeedOption{}
+	for _, n := range needs {
+		if d, err := f.Get(ctx, p, n.Reference); err == nil {
+			reviews[n.ID], options[n.ID] = d.Reviews, d.Options
+		}
+	}
+	return reviews, options, nil
+}
+
 func (f *fakeNeeds) Find(ctx context.Context, p *access.Principal, ref string) (frontdoor.Need, error) {
 	d, err := f.Get(ctx, p, ref)
 	return d.Need, err
@@ -99,8 +110,10 @@ func setup(t *testing.T, d *db.DB) world {
 	if err != nil {
 		t.Fatal(err)
 	}
+	var lastID int64
 	need := func(ref, title, class string, by *catalog.Date, procs []int64, opts []frontdoor.NeedOption, verdicts ...string) frontdoor.NeedDetail {
-		d := frontdoor.NeedDetail{Need: frontdoor.Need{Reference: ref, Title: title, DepartmentName: "Sales", DataClass: class, NeededBy: by,
+		lastID++
+		d := frontdoor.NeedDetail{Need: frontdoor.Need{ID: lastID, Reference: ref, Title: title, DepartmentName: "Sales", DataClass: class, NeededBy: by,
 			ProcessIDs: procs, State: frontdoor.Decision}, Options: opts}
 		for i := 0; i+1 < len(verdicts); i += 2 {
 			d.Reviews = append(d.Reviews, frontdoor.NeedReview{ID: int64(i), Kind: verdicts[i], Verdict: verdicts[i+1], At: clock.Now()})

@@ -387,13 +387,14 @@ func (s *Service) candidates(ctx context.Context, p *access.Principal) ([]candid
 	if err != nil {
 		return nil, err
 	}
+	// The reviews and options of every need at once, not one need at a time.
+	reviews, options, err := s.Needs.ReviewsAndOptions(ctx, p, needs)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]candidate, 0, len(needs))
 	for _, n := range needs {
-		d, err := s.Needs.Get(ctx, p, n.Reference)
-		if err != nil {
-			return nil, err
-		}
-		c := candidate{Reference: n.Reference, Title: n.Title, Department: n.DepartmentName, DataClass: n.DataClass, Options: d.Options,
+		c := candidate{Reference: n.Reference, Title: n.Title, Department: n.DepartmentName, DataClass: n.DataClass, Options: options[n.ID],
 			Verdicts: map[string]string{}}
 		if n.NeededBy != nil {
 			t := n.NeededBy.Time
@@ -401,7 +402,7 @@ func (s *Service) candidates(ctx context.Context, p *access.Principal) ([]candid
 		}
 		// A kind reviewed again counts its latest verdict.
 		latest := map[string]frontdoor.NeedReview{}
-		for _, r := range d.Reviews {
+		for _, r := range reviews[n.ID] {
 			if l, ok := latest[r.Kind]; !ok || r.At.After(l.At) || (r.At.Equal(l.At) && r.ID > l.ID) {
 				latest[r.Kind] = r
 				c.Verdicts[r.Kind] = r.Verdict

@@ -26,6 +26,9 @@ type ServiceRef struct {
 // by id (*catalog.Catalog).
 type ServiceDirectory interface {
 	AllServices(ctx context.Context) (map[int64]catalog.Service, error)
+	// ServicesGeneration moves whenever what AllServices returns may
+	// have changed.
+	ServicesGeneration(ctx context.Context) (int64, error)
 }
 
 // Lifecycles of an application, in the order they follow each other.
@@ -171,19 +174,47 @@ func (s *Service) applications(ctx context.Context, q db.Querier, where string, 
 	return out, nil
 }
 
+// serviceRefs names every catalog service by id. The map is shared by
+// every caller and kept while the catalog's generation stays (a process
+// page reads it, and copying 5,000 services at each page was most of its
+// cost): callers only read it.
 func (s *Service) serviceRefs(ctx context.Context) (map[int64]ServiceRef, error) {
-	out := map[int64]ServiceRef{}
 	if s.Services == nil {
-		return out, nil
+		return map[int64]ServiceRef{}, nil
+	}
+	gen, err := s.Services.ServicesGeneration(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("reading the catalog's services: %w", err)
+	}
+	s.refsMu.Lock()
+	kept := s.refs
+	s.refsMu.Unlock()
+	if kept != nil && kept.generation == gen {
+		return kept.refs, nil
 	}
 	all, err := s.Services.AllServices(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("reading the catalog's services: %w", err)
 	}
+	out := make(map[int64]ServiceRef, len(all))
 	for id, svc := range all {
 		out[id] = ServiceRef{ID: id, Slug: svc.Slug, Name: svc.Name, Lifecycle: svc.Lifecycle}
 	}
+	// Kept under the generation read before them: a change meanwhile only
+	// makes the next call read them again.
+	s.refsMu.Lock()
+	if s.refs == nil || s.refs.generation <= gen {
+		s.refs = &serviceRefsAt{generation: gen, refs: out}
+	}
+	s.refsMu.Unlock()
 	return out, nil
+}
+
+// serviceRefsAt is the catalog's services as named at one generation of
+// the catalog; shared by every caller, never changed.
+type serviceRefsAt struct {
+	generation int64
+	refs       map[int64]ServiceRef
 }
 
 // ListApplications returns every application, by name. Everyone signed in may.

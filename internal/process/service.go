@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/engagehq/engage"
 	"github.com/engagehq/engage/internal/access"
@@ -25,6 +26,11 @@ type Service struct {
 	// relinked are called when links to services change
 	// (OnServiceLinksChanged).
 	relinked []func(ctx context.Context, tx *db.Tx) error
+
+	// refs is the catalog's services as last read (serviceRefs): read
+	// only, kept while the catalog's generation stays.
+	refsMu sync.Mutex
+	refs   *serviceRefsAt
 }
 
 func requireReader(p *access.Principal) error {

@@ -39,10 +39,13 @@
 //     transaction (billing.Service.OnRun). A change of a process's service
 //     links, or of a month's cost pools, marks the months stale (waiting for
 //     a billing run that is computing, so that the run cannot mark a month
-//     fresh from links read before the change); a stale or never computed
-//     month is recomputed when it is next read, in a transaction of its
-//     own, under the billing-run lock (idempotent: the month's rows are
-//     replaced).
+//     fresh from links read before the change). A background worker (Run)
+//     recomputes the stale months, and those with statements never
+//     computed, newest first, each in a transaction of its own under the
+//     billing-run lock (idempotent: the month's rows are replaced), once a
+//     month has stayed unchanged for Settle, so that a burst of changes
+//     costs one recompute. Pages never wait for it: they show the figures
+//     as last stored, marked as being recomputed (Recomputing).
 //   - Access: a person sees a process's charged figure to the extent they
 //     may read the statements behind it (billing.CanReadStatements for
 //     each department): a budget holder sees their departments' part, a
@@ -80,6 +83,8 @@ type Service struct {
 	Processes *process.Service
 	// Catalog names the services in drill-downs.
 	Catalog process.ServiceDirectory
+
+	wake wakeup // the background worker's (Run)
 }
 
 // key identifies one stored figure: a process's own share (process 0: the
@@ -206,83 +211,49 @@ func (s *Service) Recompute(ctx context.Context, tx *db.Tx, period string) error
 	if err := flush(); err != nil {
 		return err
 	}
-	_, err = tx.Exec(ctx, `INSERT INTO process_cost_periods(period, computed_at, stale) VALUES (?, ?, FALSE)
-		ON CONFLICT (period) DO UPDATE SET computed_at = EXCLUDED.computed_at, stale = FALSE`, period, s.Clock.Now())
+	_, err = tx.Exec(ctx, `INSERT INTO process_cost_periods(period, computed_at, stale, stale_since) VALUES (?, ?, FALSE, NULL)
+		ON CONFLICT (period) DO UPDATE SET computed_at = EXCLUDED.computed_at, stale = FALSE, stale_since = NULL`, period, s.Clock.Now())
 	if err != nil {
 		return fmt.Errorf("recording the cost of processes for %s: %w", period, err)
 	}
-	return nil
+	return db.BumpGeneration(ctx, tx, generationKey)
 }
 
-// MarkStale records that every month must be computed again before it is
-// next shown: the links of processes to services changed
+// generationKey keeps, in settings, a counter that moves whenever stored
+// figures are replaced or marked stale, so that what is drawn from them
+// (the process map) is drawn again, on every replica.
+const generationKey = "process_cost_generation"
+
+// Generation returns the stored figures' change counter: what was drawn
+// from them at one generation is current while it stays.
+func (s *Service) Generation(ctx context.Context) (int64, error) {
+	return db.Generation(ctx, s.DB, generationKey)
+}
+
+// MarkStale records that every month must be computed again (the
+// background worker does, Run): the links of processes to services changed
 // (process.Service.OnServiceLinksChanged).
 func (s *Service) MarkStale(ctx context.Context, tx *db.Tx) error {
 	// A run computing a month meanwhile must not mark it fresh after this.
 	if err := db.LockTx(ctx, tx, db.LockBillingRun); err != nil {
 		return err
 	}
-	if _, err := tx.Exec(ctx, "UPDATE process_cost_periods SET stale = TRUE WHERE stale = FALSE"); err != nil {
+	if _, err := tx.Exec(ctx, "UPDATE process_cost_periods SET stale = TRUE, stale_since = ?", s.Clock.Now()); err != nil {
 		return fmt.Errorf("marking the cost of processes for recomputing: %w", err)
 	}
-	return nil
+	s.poke()
+	return db.BumpGeneration(ctx, tx, generationKey)
 }
 
-// MarkPeriodStale records that period must be computed again before it is
-// next shown: its cost pools changed.
+// MarkPeriodStale records that period must be computed again (the
+// background worker does, Run): its cost pools changed.
 func (s *Service) MarkPeriodStale(ctx context.Context, tx *db.Tx, period string) error {
 	if err := db.LockTx(ctx, tx, db.LockBillingRun); err != nil {
 		return err
 	}
-	if _, err := tx.Exec(ctx, "UPDATE process_cost_periods SET stale = TRUE WHERE period = ?", period); err != nil {
+	if _, err := tx.Exec(ctx, "UPDATE process_cost_periods SET stale = TRUE, stale_since = ? WHERE period = ?", s.Clock.Now(), period); err != nil {
 		return fmt.Errorf("marking the cost of processes for %s for recomputing: %w", period, err)
 	}
-	return nil
-}
-
-// ensure brings periods up to date: those never computed or stale are
-// computed again, each in a transaction of its own under the billing-run
-// lock, so that it reads one state of the month.
-func (s *Service) ensure(ctx context.Context, periods []string) error {
-	if len(periods) == 0 {
-		return nil
-	}
-	rows, err := s.DB.Query(ctx, "SELECT period FROM process_cost_periods WHERE stale = FALSE AND period IN ("+db.Placeholders(len(periods))+")",
-		db.Args(periods)...)
-	if err != nil {
-		return fmt.Errorf("reading the cost of processes: %w", err)
-	}
-	fresh := map[string]bool{}
-	for rows.Next() {
-		var p string
-		if err := rows.Scan(&p); err != nil {
-			rows.Close()
-			return err
-		}
-		fresh[p] = true
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	for _, period := range periods {
-		if fresh[period] {
-			continue
-		}
-		err := s.DB.Transact(ctx, func(tx *db.Tx) error {
-			if err := db.LockTx(ctx, tx, db.LockBillingRun); err != nil {
-				return err
-			}
-			var stale bool
-			err := tx.QueryRow(ctx, "SELECT stale FROM process_cost_periods WHERE period = ?", period).Scan(&stale)
-			if err == nil && !stale {
-				return nil // computed meanwhile
-			}
-			return s.Recompute(ctx, tx, period)
-		})
-		if err != nil {
-			return err
-		}
-	}
-	return nil
+	s.poke()
+	return db.BumpGeneration(ctx, tx, generationKey)
 }

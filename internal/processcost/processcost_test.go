@@ -2,6 +2,9 @@ package processcost_test
 
 import (
 	"context"
+	"fmt"
+	"log/slog"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -48,6 +51,17 @@ type fixture struct {
 	journey               process.Journey
 	vm, server, mail      catalog.Service
 	lab, ops              int64
+	clock                 *engage.FixedClock
+}
+
+// recomputed lets the months marked stale settle and recomputes them, as
+// the background worker does.
+func (f fixture) recomputed(t *testing.T) {
+	t.Helper()
+	f.clock.Advance(processcost.Settle)
+	if _, _, err := f.svc.RecomputeStale(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func setup(t *testing.T, d *db.DB) fixture {
@@ -55,7 +69,7 @@ func setup(t *testing.T, d *db.DB) fixture {
 	ctx := context.Background()
 	clock := engage.NewFixedClock(time.Date(2026, 4, 2, 9, 0, 0, 0, time.UTC))
 	o := &org.Service{DB: d, Clock: clock}
-	var f fixture
+	f := fixture{clock: clock}
 	for _, code := range []string{"LAB", "OPS"} {
 		dep, err := o.CreateDepartment(ctx, sys, org.DepartmentInput{Code: code, Name: code + " department", BillingMode: "chargeback"})
 		if err != nil {
@@ -171,6 +185,7 @@ func TestHandComputedCosts(t *testing.T) {
 		ctx := context.Background()
 		f := setup(t, d)
 		f.addPool(t)
+		f.recomputed(t)
 		finance := &access.Principal{Name: "finance", Roles: []access.Role{access.Finance}}
 		m, err := f.svc.Map(ctx, finance, "2026-03")
 		if err != nil {
@@ -221,23 +236,46 @@ func TestHandComputedCosts(t *testing.T) {
 	})
 }
 
-// A change of weights or of pools shows at the next reading; a billing
-// run recomputes its month in its own transaction.
+// A change of weights or of pools marks the month: it reads at once as it
+// was stored, marked as being recomputed, and once the worker has run the
+// figures are those of the change; a billing run recomputes its month in
+// its own transaction.
 func TestRecomputedWhenInputsChange(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		f := setup(t, d)
 		finance := &access.Principal{Name: "finance", Roles: []access.Role{access.Finance}}
+		// marked reads the map right after a change: the figures as stored
+		// before it, marked.
+		marked := func(step, unclaimed string) {
+			t.Helper()
+			m, err := f.svc.Map(ctx, finance, "2026-03")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !m.Recomputing || eur(m.Unclaimed.Charged) != unclaimed {
+				t.Errorf("right after %s: recomputing %v, unclaimed %s; want the figures as stored (%s), marked", step, m.Recomputing, eur(m.Unclaimed.Charged), unclaimed)
+			}
+			pf, err := f.svc.ProcessCost(ctx, finance, f.ship.ID, "2026-03")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(pf.Recomputing, []string{"2026-03"}) {
+				t.Errorf("right after %s, the process's months being recomputed: %v", step, pf.Recomputing)
+			}
+		}
 		if _, err := f.procs.LinkService(ctx, sys, f.ship.ID, f.mail.ID, dec("66.67")); err != nil {
 			t.Fatal(err)
 		}
+		marked("relinking", "217.16")
+		f.recomputed(t)
 		m, err := f.svc.Map(ctx, finance, "2026-03")
 		if err != nil {
 			t.Fatal(err)
 		}
 		// E-mail 90.00 now: take 29.997, ship 60.003 → 30.00 and 60.00; nothing unclaimed.
-		if eur(m.Unclaimed.Charged) != "157.16" || eur(m.Of(f.ship.ID).Charged) != "695.74" {
-			t.Errorf("after relinking: unclaimed %s, ship %s", eur(m.Unclaimed.Charged), eur(m.Of(f.ship.ID).Charged))
+		if m.Recomputing || eur(m.Unclaimed.Charged) != "157.16" || eur(m.Of(f.ship.ID).Charged) != "695.74" {
+			t.Errorf("after relinking: unclaimed %s, ship %s (recomputing %v)", eur(m.Unclaimed.Charged), eur(m.Of(f.ship.ID).Charged), m.Recomputing)
 		}
 		// A register file takes the e-mail link away again.
 		if _, err := f.procs.ApplyRegister(ctx, sys, process.RegisterFile{Kind: "engage/process-register", Processes: []process.FileProcess{{
@@ -245,12 +283,16 @@ func TestRecomputedWhenInputsChange(t *testing.T) {
 			Services: []process.FileLink{{Ref: "cloud-vm", Weight: "30"}, {Ref: "physical-server", Weight: "80"}}}}}, false); err != nil {
 			t.Fatal(err)
 		}
+		marked("a register file", "157.16")
+		f.recomputed(t)
 		if m, err = f.svc.Map(ctx, finance, "2026-03"); err != nil {
 			t.Fatal(err)
 		} else if eur(m.Unclaimed.Charged) != "217.16" || eur(m.Of(f.ship.ID).Charged) != "635.74" {
 			t.Errorf("after a register file: unclaimed %s, ship %s", eur(m.Unclaimed.Charged), eur(m.Of(f.ship.ID).Charged))
 		}
 		f.addPool(t)
+		marked("a cost pool", "217.16")
+		f.recomputed(t)
 		if m, err = f.svc.Map(ctx, finance, "2026-03"); err != nil {
 			t.Fatal(err)
 		} else if eur(m.Total.Cost) != "1000.00" {
@@ -268,10 +310,84 @@ func TestRecomputedWhenInputsChange(t *testing.T) {
 		}
 		if m, err = f.svc.Map(ctx, finance, "2026-03"); err != nil {
 			t.Fatal(err)
-		} else if eur(m.Of(f.take.ID).Charged) != "230.00" || eur(m.Total.Charged) != "1475.81" {
+		} else if m.Recomputing || eur(m.Of(f.take.ID).Charged) != "230.00" || eur(m.Total.Charged) != "1475.81" {
 			t.Errorf("after unlinking: take %s, total %s", eur(m.Of(f.take.ID).Charged), eur(m.Total.Charged))
 		}
 	})
+}
+
+// TestTheWorkerRecomputes: the worker the app runs beside its pages
+// recomputes a month marked stale once it has settled, and what it stores
+// equals a fresh computation of the month; a month waiting to settle is
+// left alone; the worker stops when asked.
+func TestTheWorkerRecomputes(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		f := setup(t, d)
+		finance := &access.Principal{Name: "finance", Roles: []access.Role{access.Finance}}
+		if _, err := f.procs.LinkService(ctx, sys, f.ship.ID, f.mail.ID, dec("66.67")); err != nil {
+			t.Fatal(err)
+		}
+		// Not settled: nothing computed yet, a wait announced.
+		if n, wait, err := f.svc.RecomputeStale(ctx); err != nil || n != 0 || wait != processcost.Settle {
+			t.Fatalf("before the change settled: %d months computed, wait %s, %v", n, wait, err)
+		}
+		wctx, stop := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() { defer close(done); f.svc.Run(wctx, slog.New(slog.DiscardHandler)) }()
+		f.clock.Advance(processcost.Settle)
+		deadline := time.Now().Add(30 * time.Second)
+		var m processcost.CostMap
+		for {
+			var err error
+			if m, err = f.svc.Map(ctx, finance, "2026-03"); err != nil {
+				t.Fatal(err)
+			}
+			if !m.Recomputing || time.Now().After(deadline) {
+				break
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		stop()
+		<-done
+		if m.Recomputing {
+			t.Fatal("the worker did not recompute the month within 30 s")
+		}
+		byWorker := storedFigures(t, d)
+		if err := d.Transact(ctx, func(tx *db.Tx) error { return f.svc.Recompute(ctx, tx, "2026-03") }); err != nil {
+			t.Fatal(err)
+		}
+		if fresh := storedFigures(t, d); byWorker != fresh || byWorker == "" {
+			t.Errorf("the worker stored:\n%s\na fresh recompute:\n%s", byWorker, fresh)
+		}
+		if eur(m.Unclaimed.Charged) != "157.16" {
+			t.Errorf("after the worker: unclaimed %s", eur(m.Unclaimed.Charged))
+		}
+	})
+}
+
+// storedFigures lists every stored figure, one a line, in order.
+func storedFigures(t *testing.T, d *db.DB) string {
+	t.Helper()
+	rows, err := d.Query(context.Background(), `SELECT period, basis, process_id, department_id, currency, amount FROM process_costs
+		ORDER BY period, basis, process_id, department_id, currency`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var b strings.Builder
+	for rows.Next() {
+		var period, basis, currency, amount string
+		var proc, dept int64
+		if err := rows.Scan(&period, &basis, &proc, &dept, &currency, &amount); err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(&b, "%s %s %d %d %s %s\n", period, basis, proc, dept, currency, decimal.RequireFromString(amount).String())
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
 }
 
 // A budget holder sees their department's share; a BRM theirs; a
@@ -281,6 +397,7 @@ func TestAccessFollowsTheStatements(t *testing.T) {
 		ctx := context.Background()
 		f := setup(t, d)
 		f.addPool(t)
+		f.recomputed(t)
 		labHead := &access.Principal{Name: "lab head", DepartmentID: f.lab, Heads: []int64{f.lab}, Roles: []access.Role{access.Requester, access.BudgetHolder}}
 		opsBRM := &access.Principal{Name: "ops brm", DepartmentID: f.lab, BRMFor: []int64{f.ops}, Roles: []access.Role{access.Requester, access.BRM}}
 		board := &access.Principal{Name: "board", Roles: []access.Role{access.PortfolioBoard}}
@@ -325,6 +442,7 @@ func TestDrillDownAddsUpToTheFigure(t *testing.T) {
 		ctx := context.Background()
 		f := setup(t, d)
 		f.addPool(t)
+		f.recomputed(t)
 		finance := &access.Principal{Name: "finance", Roles: []access.Role{access.Finance}}
 		for _, c := range []struct {
 			subject       string

@@ -45,6 +45,7 @@ func TestProcessesPlusUnclaimedEqualTheStatements(t *testing.T) {
 			}
 			period := fmt.Sprintf("2025-%02d", round+1)
 			addStatements(t, d, rng, period, []int64{f.lab, f.ops}, services)
+			f.recomputed(t)
 			want := map[int64]map[string]decimal.Decimal{0: {}}
 			sts, err := (&billing.Service{DB: d}).Statements(ctx, finance, billing.StatementFilter{Period: period})
 			if err != nil {

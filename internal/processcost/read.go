@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strconv"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -31,6 +32,33 @@ func sees(p *access.Principal, k key) bool {
 		return true
 	}
 	return k.basis == Charged && billing.CanReadStatements(p, k.dept)
+}
+
+// Viewer names what p sees of costs, for what is drawn once and shown to
+// everyone who sees the same: "" for no cost at all, "all" for every
+// department, otherwise the departments p reads the statements of as BRM
+// and as budget holder.
+func Viewer(p *access.Principal) string {
+	switch {
+	case !MayRead(p):
+		return ""
+	case SeesAll(p):
+		return "all"
+	}
+	var b []byte
+	if p.Has(access.BRM) {
+		b = append(b, "brm"...)
+		for _, id := range p.BRMFor {
+			b = strconv.AppendInt(append(b, ' '), id, 10)
+		}
+	}
+	if p.Has(access.BudgetHolder) {
+		b = append(b, ";heads"...)
+		for _, id := range p.Heads {
+			b = strconv.AppendInt(append(b, ' '), id, 10)
+		}
+	}
+	return string(b)
 }
 
 func requireReader(p *access.Principal) error {
@@ -103,6 +131,9 @@ type CostFigures struct {
 	Currencies []string     `json:"currencies" nullable:"false"`
 	Partial    bool         `json:"partial" doc:"Only the departments whose statements you may read are counted"`
 	SeesCost   bool         `json:"sees_cost" doc:"Whether the cost from the cost pools is shown"`
+	// Recomputing are the months whose figures are being computed again
+	// after a change (links, register, cost pools): shown as last stored.
+	Recomputing []string `json:"recomputing" nullable:"false" doc:"Months of the trend being recomputed after a change (links, register, cost pools); their figures are as last computed, meanwhile"`
 }
 
 // TrendMonths is how many months a trend shows.
@@ -142,13 +173,17 @@ func (s *Service) Period(ctx context.Context, period string) (string, error) {
 type stored struct {
 	byPeriod map[string]map[int64]map[string]amounts // period → process → basis → currency
 	partial  bool
+	// recomputing are the periods whose figures wait to be computed
+	// again: what is stored (if anything) is shown meanwhile.
+	recomputing []string
 }
 
 // load reads the own figures of processes (every process when nil; 0 is the
 // unclaimed part) for periods, keeping what p may see.
 func (s *Service) load(ctx context.Context, p *access.Principal, periods []string, processes []int64) (stored, error) {
 	out := stored{byPeriod: map[string]map[int64]map[string]amounts{}}
-	if err := s.ensure(ctx, periods); err != nil {
+	var err error
+	if out.recomputing, err = s.recomputing(ctx, periods); err != nil {
 		return out, err
 	}
 	query := "SELECT period, basis, process_id, department_id, currency, amount FROM process_costs WHERE period >= ? AND period <= ?"
@@ -241,6 +276,7 @@ func (s *Service) figures(ctx context.Context, p *access.Principal, f *CostFigur
 		return err
 	}
 	f.Partial, f.SeesCost, f.Processes = st.partial, SeesAll(p), len(counted)
+	f.Recomputing = append([]string{}, st.recomputing...)
 	currencies := map[string]bool{}
 	for _, pr := range periods {
 		m := st.sum(pr, counted)
@@ -341,7 +377,10 @@ type CostMap struct {
 	Total     CostMonth          `json:"total" doc:"What was counted: the top of the tree plus unclaimed, equal to the statements (those you may read)"`
 	Partial   bool               `json:"partial"`
 	SeesCost  bool               `json:"sees_cost"`
-	by        map[int64]ProcessCostEntry
+	// Recomputing: the month's figures are being computed again after a
+	// change; they are as last stored meanwhile.
+	Recomputing bool `json:"recomputing" doc:"The month is being recomputed after a change (links, register, cost pools); the figures are as last computed, meanwhile"`
+	by          map[int64]ProcessCostEntry
 }
 
 // Of returns a process's figures (none when it has none).
@@ -388,7 +427,7 @@ func (s *Service) Map(ctx context.Context, p *access.Principal, period string) (
 		}
 	}
 	m := CostMap{CostMonth: CostMonth{Period: period, Label: billing.PeriodLabel(period), Charged: []CostAmount{}, Cost: []CostAmount{}},
-		Processes: []ProcessCostEntry{}, Partial: st.partial, SeesCost: SeesAll(p), by: map[int64]ProcessCostEntry{}}
+		Processes: []ProcessCostEntry{}, Partial: st.partial, SeesCost: SeesAll(p), Recomputing: len(st.recomputing) > 0, by: map[int64]ProcessCostEntry{}}
 	ids := make([]int64, 0, len(rolled))
 	for id := range rolled {
 		ids = append(ids, id)

@@ -40,6 +40,7 @@ func (h *Handler) routeCatalog() {
 	h.handle(http.MethodGet, b+"/productOffering/{id}", h.getOffering)
 	h.handle(http.MethodGet, b+"/productOfferingPrice", h.listPrices)
 	h.handle(http.MethodGet, b+"/productOfferingPrice/{id}", h.getPrice)
+	h.routeHub(b, catalogEvents)
 }
 
 // lifecycleStatus is the TMF620 status of an Engage lifecycle.
@@ -245,7 +246,7 @@ func specification(s catalog.Service) ProductSpecification {
 	return ps
 }
 
-var specificationFilters = []string{"id", "name", "lifecycleStatus", "brand", "productNumber", "category.id"}
+var specificationFilters = []string{"id", "name", "lifecycleStatus", "brand", "productNumber", "category.id", "lastUpdate"}
 
 func (h *Handler) listSpecifications(w http.ResponseWriter, r *http.Request, p *access.Principal) error {
 	q, err := parseList(r, specificationFilters)
@@ -268,6 +269,8 @@ func (h *Handler) listSpecifications(w http.ResponseWriter, r *http.Request, p *
 				return s.Slug
 			case "category.id":
 				return s.Family
+			case "lastUpdate":
+				return dateTime(s.UpdatedAt)
 			}
 			return ""
 		}) {
@@ -314,7 +317,7 @@ func offering(o catalog.Offering, s catalog.Service) ProductOffering {
 	return po
 }
 
-var offeringFilters = []string{"id", "name", "lifecycleStatus", "isSellable", "category.id", "productSpecification.id"}
+var offeringFilters = []string{"id", "name", "lifecycleStatus", "isSellable", "category.id", "productSpecification.id", "lastUpdate"}
 
 // offeringAttr is the value of a filterable attribute of an offering.
 func offeringAttr(o *catalog.Offering, s *catalog.Service, name string) string {
@@ -331,6 +334,8 @@ func offeringAttr(o *catalog.Offering, s *catalog.Service, name string) string {
 		return s.Family
 	case "productSpecification.id":
 		return strconv.FormatInt(s.ID, 10)
+	case "lastUpdate":
+		return dateTime(o.UpdatedAt)
 	}
 	return ""
 }
@@ -347,7 +352,7 @@ func (h *Handler) listOfferings(w http.ResponseWriter, r *http.Request, p *acces
 	}
 	pg := page[offeringOf]{q: q}
 	err = h.Catalog.EachOffering(r.Context(), p, func(o *catalog.Offering, s *catalog.Service) bool {
-		if len(q.filters) == 0 || q.matches(func(name string) string { return offeringAttr(o, s, name) }) {
+		if !q.filtered() || q.matches(func(name string) string { return offeringAttr(o, s, name) }) {
 			if pg.wanted() {
 				pg.add(offeringOf{*o, *s})
 			} else {

@@ -35,7 +35,7 @@ var (
 // EventTypes are the Engage event types the TMF hubs subscribe to.
 var EventTypes = func() []string {
 	var out []string
-	for _, e := range slices.Concat(quoteEvents, orderEvents) {
+	for _, e := range slices.Concat(quoteEvents, orderEvents, catalogEvents) {
 		out = append(out, e.engage)
 	}
 	return out

@@ -122,25 +122,47 @@ func orderResource(o catalog.Order, today catalog.Date) ProductOrder {
 
 func (h *Handler) today() catalog.Date { return catalog.DateOf(h.Clock.Now()) }
 
+// The attributes the order and cancellation lists filter by.
+var (
+	orderFilters        = []string{"id", "state", "orderDate", "requestedStartDate", "completionDate", "cancellationDate", "quote.id"}
+	cancellationFilters = []string{"id", "state", "effectiveCancellationDate", "productOrder.id"}
+)
+
 func (h *Handler) listOrders(w http.ResponseWriter, r *http.Request, p *access.Principal) error {
-	return h.listOrdersAs(w, r, p, "", func(o catalog.Order) any { return orderResource(o, h.today()) })
+	today := h.today()
+	return h.listOrdersAs(w, r, p, "", orderFilters, func(o catalog.Order) any { return orderResource(o, today) })
 }
 
 // listOrdersAs lists the orders in a status ("" for every one) as render
-// shows them.
-func (h *Handler) listOrdersAs(w http.ResponseWriter, r *http.Request, p *access.Principal, status string, render func(catalog.Order) any) error {
-	q, err := parseList(r, nil)
+// shows them, filtered by the rendered attributes.
+func (h *Handler) listOrdersAs(w http.ResponseWriter, r *http.Request, p *access.Principal, status string, filters []string,
+	render func(catalog.Order) any) error {
+	q, err := parseList(r, filters)
 	if err != nil {
 		return err
 	}
 	f := catalog.OrderFilter{Status: status, Limit: q.limit, Offset: q.offset}
-	total, err := h.Catalog.CountOrders(r.Context(), p, f)
-	if err != nil {
-		return err
-	}
-	list, err := h.Catalog.ListOrders(r.Context(), p, f)
-	if err != nil {
-		return err
+	var total int
+	var list []catalog.Order
+	if !q.filtered() {
+		if total, err = h.Catalog.CountOrders(r.Context(), p, f); err != nil {
+			return err
+		}
+		if list, err = h.Catalog.ListOrders(r.Context(), p, f); err != nil {
+			return err
+		}
+	} else {
+		// An order's state depends on the day, so filters read every
+		// order the caller sees; an order's attributes that filter do not
+		// depend on its lines, read for the page only.
+		pg, err := filterAll(q, func(offset, limit int) ([]catalog.Order, error) {
+			f.Offset, f.Limit = offset, limit
+			return h.Catalog.ListOrders(r.Context(), p, f)
+		}, render)
+		if err != nil {
+			return err
+		}
+		total, list = pg.total, pg.items
 	}
 	if err := h.Catalog.LoadOrderLines(r.Context(), list); err != nil {
 		return err
@@ -315,7 +337,7 @@ func (h *Handler) cancelOrder(w http.ResponseWriter, r *http.Request, p *access.
 }
 
 func (h *Handler) listCancellations(w http.ResponseWriter, r *http.Request, p *access.Principal) error {
-	return h.listOrdersAs(w, r, p, catalog.OrderCancelled, func(o catalog.Order) any { return cancellation(o) })
+	return h.listOrdersAs(w, r, p, catalog.OrderCancelled, cancellationFilters, func(o catalog.Order) any { return cancellation(o) })
 }
 
 func (h *Handler) getCancellation(w http.ResponseWriter, r *http.Request, p *access.Principal) error {

@@ -135,16 +135,35 @@ func quoteResource(q catalog.Quote) Quote {
 	return out
 }
 
+// quoteFilters are the attributes the quote list filters by.
+var quoteFilters = []string{"id", "state", "quoteDate", "effectiveQuoteCompletionDate", "validFor.startDateTime", "validFor.endDateTime"}
+
 func (h *Handler) listQuotes(w http.ResponseWriter, r *http.Request, p *access.Principal) error {
-	q, err := parseList(r, nil)
+	q, err := parseList(r, quoteFilters)
 	if err != nil {
 		return err
 	}
-	list, total, err := h.Catalog.ListQuotes(r.Context(), p, catalog.QuoteFilter{Limit: q.limit, Offset: q.offset})
+	fetch := func(offset, limit int) ([]catalog.Quote, int, error) {
+		return h.Catalog.ListQuotes(r.Context(), p, catalog.QuoteFilter{Limit: limit, Offset: offset})
+	}
+	render := func(x catalog.Quote) any { return quoteResource(x) }
+	if !q.filtered() {
+		list, total, err := fetch(q.offset, q.limit)
+		if err != nil {
+			return err
+		}
+		return writeList(w, q, total, list, render)
+	}
+	// A quote's state depends on the day, so filters read every quote the
+	// caller sees.
+	pg, err := filterAll(q, func(offset, limit int) ([]catalog.Quote, error) {
+		list, _, err := fetch(offset, limit)
+		return list, err
+	}, render)
 	if err != nil {
 		return err
 	}
-	return writeList(w, q, total, list, func(x catalog.Quote) any { return quoteResource(x) })
+	return writeList(w, q, pg.total, pg.items, render)
 }
 
 func (h *Handler) getQuote(w http.ResponseWriter, r *http.Request, p *access.Principal) error {

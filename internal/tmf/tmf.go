@@ -225,7 +225,38 @@ type listQuery struct {
 	offset, limit int
 	fields        []string // empty: every attribute
 	filters       map[string]string
+	ranges        []dateRange
 }
+
+// dateRange is a filter on a date attribute: name.gt=, .gte=, .lt= or
+// .lte= a date-time (RFC 3339) or a day (the start of the day, UTC).
+type dateRange struct {
+	name, op string
+	at       time.Time
+}
+
+// rangeOps are the comparison operators a date filter takes.
+var rangeOps = []string{"gt", "gte", "lt", "lte"}
+
+// isDate says whether a filterable attribute is a date: TMF names them
+// …Date, …DateTime or lastUpdate.
+func isDate(name string) bool {
+	return strings.HasSuffix(name, "Date") || strings.HasSuffix(name, "DateTime") || name == "lastUpdate"
+}
+
+// parseInstant reads a filter's date-time, or a day as its first instant.
+func parseInstant(v string) (time.Time, bool) {
+	if t, err := time.Parse(time.RFC3339, v); err == nil {
+		return t, true
+	}
+	if t, err := time.Parse(time.DateOnly, v); err == nil {
+		return t, true
+	}
+	return time.Time{}, false
+}
+
+// filtered says whether the list is filtered at all.
+func (q listQuery) filtered() bool { return len(q.filters) > 0 || len(q.ranges) > 0 }
 
 // parseList reads offset, limit, fields and the attribute filters a
 // resource takes (its filters' names).
@@ -254,6 +285,17 @@ func parseList(r *http.Request, filters []string) (listQuery, error) {
 				}
 			}
 		default:
+			if base, op, ok := cutRangeOp(name); ok && slices.Contains(filters, base) {
+				if !isDate(base) {
+					return q, invalid(name, "Only dates can be compared; filter %s by its value (%s=…).", base, base)
+				}
+				at, ok := parseInstant(v)
+				if !ok {
+					return q, invalid(name, "Give a date-time such as 2026-03-16T09:30:00Z, or a day such as 2026-03-16.")
+				}
+				q.ranges = append(q.ranges, dateRange{name: base, op: op, at: at})
+				continue
+			}
 			if !slices.Contains(filters, name) {
 				if len(filters) == 0 {
 					return q, invalid(name, "This list takes no filters; it takes offset, limit and fields.")
@@ -266,8 +308,18 @@ func parseList(r *http.Request, filters []string) (listQuery, error) {
 	return q, nil
 }
 
+// cutRangeOp splits "quoteDate.gt" into the attribute and the operator.
+func cutRangeOp(name string) (base, op string, ok bool) {
+	i := strings.LastIndexByte(name, '.')
+	if i < 0 || !slices.Contains(rangeOps, name[i+1:]) {
+		return "", "", false
+	}
+	return name[:i], name[i+1:], true
+}
+
 // matches reports whether an item's attributes pass every filter. A filter
-// may list several values separated by commas: any of them matches.
+// may list several values separated by commas: any of them matches; a date
+// filter compares instants, and an item without the date does not match.
 func (q listQuery) matches(attr func(string) string) bool {
 	for name, want := range q.filters {
 		got := attr(name)
@@ -275,7 +327,73 @@ func (q listQuery) matches(attr func(string) string) bool {
 			return false
 		}
 	}
+	for _, r := range q.ranges {
+		got, ok := parseInstant(attr(r.name))
+		if !ok {
+			return false
+		}
+		c := got.Compare(r.at)
+		if !(r.op == "gt" && c > 0 || r.op == "gte" && c >= 0 || r.op == "lt" && c < 0 || r.op == "lte" && c <= 0) {
+			return false
+		}
+	}
 	return true
+}
+
+// attrOf reads a filterable attribute of a resource struct by its JSON
+// path ("state", "validFor.endDateTime", "quote.id"); of a list, its first
+// element's. A missing attribute is "".
+func attrOf(v any, name string) string {
+	rv := reflect.ValueOf(v)
+	for _, part := range strings.Split(name, ".") {
+		for rv.Kind() == reflect.Pointer || rv.Kind() == reflect.Slice {
+			if rv.Len() == 0 && rv.Kind() == reflect.Slice || rv.Kind() == reflect.Pointer && rv.IsNil() {
+				return ""
+			}
+			if rv.Kind() == reflect.Slice {
+				rv = rv.Index(0)
+			} else {
+				rv = rv.Elem()
+			}
+		}
+		if rv.Kind() != reflect.Struct {
+			return ""
+		}
+		i := slices.IndexFunc(attributes(rv.Type()), func(f jsonField) bool { return f.name == part })
+		if i < 0 {
+			return ""
+		}
+		rv = rv.Field(attributes(rv.Type())[i].index)
+	}
+	switch rv.Kind() {
+	case reflect.String:
+		return rv.String()
+	case reflect.Bool:
+		return strconv.FormatBool(rv.Bool())
+	}
+	return ""
+}
+
+// filterAll reads a store's paged list, newest first, a chunk at a time,
+// and keeps on the requested page the items whose resource (as render
+// shows it) passes the filters, counting every match.
+func filterAll[T any](q listQuery, fetch func(offset, limit int) ([]T, error), render func(T) any) (page[T], error) {
+	pg := page[T]{q: q}
+	for offset := 0; ; offset += MaxLimit {
+		items, err := fetch(offset, MaxLimit)
+		if err != nil {
+			return pg, err
+		}
+		for _, it := range items {
+			res := render(it)
+			if q.matches(func(name string) string { return attrOf(res, name) }) {
+				pg.add(it)
+			}
+		}
+		if len(items) < MaxLimit {
+			return pg, nil
+		}
+	}
 }
 
 // page collects the items of the requested page while counting every match.
@@ -325,8 +443,11 @@ func writeRaw(w http.ResponseWriter, status int, b []byte) {
 	_, _ = w.Write(b)
 }
 
-// alwaysKept are the attributes a fields selection never drops.
-var alwaysKept = []string{"id", "href", "@type"}
+// alwaysKept are the attributes a fields selection never drops: the
+// identity of a resource, and those its published schema makes mandatory
+// (a Quote's quoteItem, a ProductOrder's productOrderItem, a
+// CancelProductOrder's productOrder).
+var alwaysKept = []string{"id", "href", "@type", "quoteItem", "productOrderItem", "productOrder"}
 
 // jsonField is a top-level attribute of a resource type.
 type jsonField struct {

@@ -55,6 +55,20 @@ type importView struct {
 	// takes the same files, so what is applied is what was shown.
 	Checked string
 	Names   string
+	// Examples name the example files the page offers (the demo's);
+	// FromExamples says the report is theirs.
+	Examples     []string
+	FromExamples bool
+}
+
+// examples names the example files on offer.
+func (s *Pages) examples() []string {
+	names := make([]string, 0, len(s.Backstage.Examples))
+	for n := range s.Backstage.Examples {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
 }
 
 const title = "Backstage catalog"
@@ -63,7 +77,7 @@ func (s *Pages) importPage(w http.ResponseWriter, r *http.Request) error {
 	if err := backstage.MayImport(page.Principal(r)); err != nil {
 		return err
 	}
-	s.Render(w, r, "backstage_import.html", &importView{Base: page.Base{Title: title, Nav: "portfolio"}})
+	s.Render(w, r, "backstage_import.html", &importView{Base: page.Base{Title: title, Nav: "portfolio"}, Examples: s.examples()})
 	return nil
 }
 
@@ -76,11 +90,16 @@ func (s *Pages) importFiles(w http.ResponseWriter, r *http.Request) error {
 	refuse := func(status int, errs []engage.FieldError) error {
 		base.Errors = errs
 		w.WriteHeader(status)
-		s.Render(w, r, "backstage_import.html", &importView{Base: base})
+		s.Render(w, r, "backstage_import.html", &importView{Base: base, Examples: s.examples()})
 		return nil
 	}
 	files := backstage.Files{}
-	if r.MultipartForm != nil {
+	fromExamples := r.PostFormValue("examples") == "1" && len(s.Backstage.Examples) > 0
+	if fromExamples {
+		for n, b := range s.Backstage.Examples {
+			files[n] = b
+		}
+	} else if r.MultipartForm != nil {
 		for _, h := range r.MultipartForm.File["file"] {
 			f, err := h.Open()
 			if err != nil {
@@ -131,7 +150,8 @@ func (s *Pages) importFiles(w http.ResponseWriter, r *http.Request) error {
 		http.Redirect(w, r, "/backstage", http.StatusSeeOther)
 		return nil
 	}
-	s.Render(w, r, "backstage_import.html", &importView{Base: base, Report: &rep, Checked: fingerprint, Names: strings.Join(names, ", ")})
+	s.Render(w, r, "backstage_import.html", &importView{Base: base, Report: &rep, Checked: fingerprint, Names: strings.Join(names, ", "),
+		Examples: s.examples(), FromExamples: fromExamples})
 	return nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"math"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -36,6 +37,8 @@ type costSection struct {
 	processcost.CostFigures
 	Charts []template.HTML
 	Drill  string // the drill-down's address
+	// RecomputingLabels name the months being recomputed ("March 2026").
+	RecomputingLabels []string
 }
 
 // costOf returns the cost section for subject's page, or nil when p may
@@ -55,6 +58,11 @@ func (s *Pages) costOf(ctx context.Context, p *access.Principal, subject string,
 		return nil, err
 	}
 	c := &costSection{CostFigures: f, Drill: fmt.Sprintf("/portfolio/costs/%s/%d?period=%s", subject, id, f.Period)}
+	for _, m := range f.Trend {
+		if slices.Contains(f.Recomputing, m.Period) {
+			c.RecomputingLabels = append(c.RecomputingLabels, m.Label)
+		}
+	}
 	for _, cur := range f.Currencies {
 		svg, err := costTrendSVG(f.Trend, cur, f.Period)
 		if err != nil {

@@ -49,6 +49,8 @@ type Pages struct {
 	// Communities lists the communities, so that a process page names the
 	// community of each service it uses; none are named while it is nil.
 	Communities func(ctx context.Context, p *access.Principal) ([]community.Community, error)
+
+	maps maps
 }
 
 // Routes are the process map, the process, application and journey pages,
@@ -114,7 +116,8 @@ type node struct {
 // mapView is the process map: value streams and the processes below them.
 type mapView struct {
 	page.Base
-	Roots     []node
+	// Tree is the map drawn (drawMap): empty when the register is.
+	Tree      template.HTML
 	Count     int
 	CanChange bool
 	Parents   []process.MapEntry
@@ -193,7 +196,7 @@ func (s *Pages) processMap(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Pages) renderMap(w http.ResponseWriter, r *http.Request, base page.Base) error {
 	p := page.Principal(r)
-	m, err := s.Processes.ProcessMap(r.Context(), p)
+	d, m, err := s.drawMap(r.Context(), p, r.URL.Query().Get("period"))
 	if err != nil {
 		return err
 	}
@@ -201,11 +204,9 @@ func (s *Pages) renderMap(w http.ResponseWriter, r *http.Request, base page.Base
 		w.WriteHeader(http.StatusUnprocessableEntity)
 	}
 	base.Title, base.Nav = "Portfolio: the process map", "portfolio"
-	v := &mapView{Base: base, Roots: tree(m, 0, 0), Count: len(m.Entries), CanChange: process.MayChange(p), Parents: m.Entries}
-	if v.Costs, err = s.mapCosts(r.Context(), p, r.URL.Query().Get("period")); err != nil {
-		return err
-	} else if v.Costs != nil {
-		withCosts(v.Roots, *v.Costs)
+	v := &mapView{Base: base, Tree: d.Tree, Count: d.Count, CanChange: process.MayChange(p), Costs: d.Costs}
+	if v.CanChange {
+		v.Parents = m.Entries
 	}
 	s.Render(w, r, "portfolio_map.html", v)
 	return nil
@@ -289,7 +290,7 @@ func (s *Pages) renderProcess(w http.ResponseWriter, r *http.Request, id int64, 
 			return err
 		}
 		v.Services = cards.Cards
-		m, err := s.Processes.ProcessMap(ctx, p)
+		m, err := s.currentRegister(ctx, p)
 		if err != nil {
 			return err
 		}

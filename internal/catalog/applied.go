@@ -1,0 +1,128 @@
+package catalog
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	"github.com/engagehq/engage/internal/db"
+)
+
+// Applied is one thing an applied catalog file created or changed: a
+// service, an offering or one of an offering's prices, as it now stands.
+// Applying never deletes: a service or offering ends by its lifecycle.
+type Applied struct {
+	Action ChangeAction // ActionCreate or ActionUpdate
+	Kind   string       // service, offering or price
+	// Fields are the names of the attributes an update changed
+	// ("lifecycle", "name"…), as the plan shows them.
+	Fields   []string
+	Service  Service
+	Offering Offering // an offering, or a price's offering
+	Plan     RatePlan // a price
+	// Before is an updated price as it was.
+	Before RatePlan
+}
+
+// ApplyObserver learns what an applied catalog file created or changed. It
+// runs inside the transaction of the apply, after every write; an error
+// undoes the apply. A dry run or a refused file tells it nothing.
+type ApplyObserver func(ctx context.Context, tx *db.Tx, changes []Applied) error
+
+// OnApply registers an observer of applied catalog files. Register
+// observers when wiring the application, before serving.
+func (c *Catalog) OnApply(fn ApplyObserver) {
+	c.subsObserversMu.Lock()
+	defer c.subsObserversMu.Unlock()
+	c.applyObservers = append(c.applyObservers, fn)
+}
+
+// appliedRef is a write of an apply, known by id once it ran.
+type appliedRef struct {
+	action  ChangeAction
+	kind    string
+	fields  []string
+	id      int64 // the service's, offering's or plan's
+	offerID int64 // a price's offering
+	before  RatePlan
+}
+
+// changedFields are the attribute names of a plan's detail lines ("name
+// changed", "lifecycle live → retiring").
+func changedFields(details []string) []string {
+	out := make([]string, len(details))
+	for i, d := range details {
+		out[i], _, _ = strings.Cut(d, " ")
+	}
+	return out
+}
+
+// tellApplied resolves the apply's writes to what they now are and tells
+// the observers.
+func (a *applier) tellApplied(ctx context.Context) error {
+	a.c.subsObserversMu.Lock()
+	obs := slices.Clone(a.c.applyObservers)
+	a.c.subsObserversMu.Unlock()
+	if len(obs) == 0 || len(a.applied) == 0 {
+		return nil
+	}
+	services, err := allServices(ctx, a.tx)
+	if err != nil {
+		return err
+	}
+	byService := make(map[int64]Service, len(services))
+	for _, s := range services {
+		byService[s.ID] = s
+	}
+	var ids []int64
+	for _, r := range a.applied {
+		switch r.kind {
+		case "offering":
+			ids = append(ids, r.id)
+		case "price":
+			ids = append(ids, r.offerID)
+		}
+	}
+	byOffering := map[int64]Offering{}
+	if len(ids) > 0 {
+		slices.Sort(ids)
+		ids = slices.Compact(ids)
+		where, args := "", []any(nil)
+		if len(ids) <= 500 {
+			where, args = "o.id IN ("+db.Placeholders(len(ids))+")", db.Args(ids)
+		}
+		offerings, err := listOfferings(ctx, a.tx, where, args...)
+		if err != nil {
+			return err
+		}
+		for _, o := range offerings {
+			byOffering[o.ID] = o
+		}
+	}
+	changes := make([]Applied, 0, len(a.applied))
+	for _, r := range a.applied {
+		ch := Applied{Action: r.action, Kind: r.kind, Fields: r.fields, Before: r.before}
+		switch r.kind {
+		case "service":
+			ch.Service = byService[r.id]
+		case "offering":
+			ch.Offering = byOffering[r.id]
+			ch.Service = byService[ch.Offering.ServiceID]
+		case "price":
+			ch.Offering = byOffering[r.offerID]
+			ch.Service = byService[ch.Offering.ServiceID]
+			i := slices.IndexFunc(ch.Offering.Plans, func(p RatePlan) bool { return p.ID == r.id })
+			if i < 0 {
+				continue
+			}
+			ch.Plan = ch.Offering.Plans[i]
+		}
+		changes = append(changes, ch)
+	}
+	for _, fn := range obs {
+		if err := fn(ctx, a.tx, changes); err != nil {
+			return err
+		}
+	}
+	return nil
+}
