@@ -98,6 +98,9 @@ func (a *API) Register(mux *http.ServeMux) huma.API {
 	a.registerEngagement(api)
 	a.registerSpend(api)
 	a.registerSpendLearning(api)
+	a.registerShadow(api)
+	a.registerShadowCases(api)
+	a.registerShadowMeasures(api)
 	a.registerSeats(api)
 	refuseShadowedMethods(mux, api.OpenAPI())
 	return api

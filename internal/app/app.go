@@ -151,6 +151,7 @@ func (a *App) build(ctx context.Context) error {
 	a.Billing = &billing.Service{DB: d, Clock: clock, Catalog: a.Catalog, UsagePast: cfg.UsageWindow.Past, UsageFuture: cfg.UsageWindow.Future}
 	a.Costs = &costs.Service{DB: d, Clock: clock, Currencies: currencies}
 	a.Spend = &spend.Service{DB: d, Org: a.Org, Clock: clock, Currencies: currencies}
+	a.Spend.Catalog, a.Spend.Needs, a.Spend.Billing = a.Catalog, a.FrontDoor, a.Billing
 	a.Seats = &spend.Seats{Spend: a.Spend, Catalog: a.Catalog}
 	a.CloudBill = cloudbill.New(d, clock, "")
 	a.CloudBill.Currencies = currencies

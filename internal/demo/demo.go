@@ -185,6 +185,9 @@ func load(ctx context.Context, d *db.DB, s product.Services) error {
 	if err := loadSeats(ctx, s); err != nil {
 		return err
 	}
+	if err := loadShadow(ctx, s); err != nil {
+		return err
+	}
 	if err := loadRegister(ctx, s); err != nil {
 		return err
 	}

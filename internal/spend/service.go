@@ -5,7 +5,10 @@ import (
 
 	"github.com/engagehq/engage"
 	"github.com/engagehq/engage/internal/access"
+	"github.com/engagehq/engage/internal/billing"
+	"github.com/engagehq/engage/internal/catalog"
 	"github.com/engagehq/engage/internal/db"
+	"github.com/engagehq/engage/internal/frontdoor"
 	"github.com/engagehq/engage/internal/org"
 	"github.com/engagehq/engage/internal/paging"
 	"github.com/engagehq/engage/internal/rating"
@@ -19,6 +22,14 @@ type Service struct {
 	// Currencies are those the organisation uses; lines in others are
 	// refused.
 	Currencies rating.Currencies
+
+	// For shadow spend: the catalog and the board's decisions tell what IT
+	// is involved with; billing's statements are the rest of a
+	// department's technology spend; the front door and the catalog take
+	// the shadow cases' actions.
+	Catalog *catalog.Catalog
+	Needs   *frontdoor.Service
+	Billing *billing.Service
 }
 
 // CanImport reports whether p may import spend: finance and administrators.
@@ -67,18 +78,28 @@ func equalFoldASCII(a, b string) bool {
 
 // departmentCodes maps every department's cost-centre code to its id.
 func (s *Service) departmentCodes(ctx context.Context) (map[string]int64, error) {
-	sys := access.System("spend import")
 	codes := map[string]int64{}
+	return codes, s.eachDepartment(ctx, func(d org.Department) { codes[d.Code] = d.ID })
+}
+
+// departmentNames maps every department's id to its name.
+func (s *Service) departmentNames(ctx context.Context) (map[int64]string, error) {
+	names := map[int64]string{}
+	return names, s.eachDepartment(ctx, func(d org.Department) { names[d.ID] = d.Name })
+}
+
+func (s *Service) eachDepartment(ctx context.Context, fn func(org.Department)) error {
+	sys := access.System("spend")
 	for cursor := ""; ; {
 		list, next, err := s.Org.ListDepartments(ctx, sys, org.ListFilter{Limit: paging.MaxLimit, Cursor: cursor})
 		if err != nil {
-			return nil, err
+			return err
 		}
 		for _, d := range list {
-			codes[d.Code] = d.ID
+			fn(d)
 		}
 		if next == "" {
-			return codes, nil
+			return nil
 		}
 		cursor = next
 	}

@@ -40,6 +40,7 @@ import (
 	"github.com/engagehq/engage/internal/product"
 	"github.com/engagehq/engage/internal/web/page"
 	"github.com/engagehq/engage/internal/web/pulsepages"
+	"github.com/engagehq/engage/internal/web/shadowpages"
 	"github.com/engagehq/engage/internal/web/spendpages"
 )
 
@@ -149,6 +150,7 @@ func (s *Server) areas() []area {
 		{(&pulsepages.Pages{Kit: s.kit, Pulses: s.Pulses, Clock: s.Clock}).Routes, pulsepages.Templates},
 		{engagementPages.Routes, engagementpages.Templates},
 		{(&backstagepages.Pages{Kit: s.kit, Backstage: s.Backstage}).Routes, backstagepages.Templates},
+		{(&shadowpages.Pages{Kit: s.kit, Spend: s.Spend}).Routes, shadowpages.Templates},
 		{(&spendpages.Pages{Kit: s.kit, Spend: s.Spend, Seats: s.Seats, Org: s.Org}).Routes, spendpages.Templates},
 	}
 }

@@ -1,0 +1,176 @@
+// Package shadowpages is the web interface's shadow-IT area: software
+// spend IT is not involved with, by vendor and department, with the
+// catalog services that do the same job. Who sees what is decided by
+// package spend.
+package shadowpages
+
+import (
+	"bytes"
+	"embed"
+	"html/template"
+	"net/http"
+	"slices"
+	"strconv"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/engagehq/engage"
+	"github.com/engagehq/engage/internal/spend"
+	"github.com/engagehq/engage/internal/web/page"
+)
+
+// Pages serves the shadow-IT area.
+type Pages struct {
+	*page.Kit
+	Spend *spend.Service
+}
+
+// Routes are the area's pages.
+func (s *Pages) Routes() []page.Route {
+	return []page.Route{
+		{Pattern: "GET /shadow", Handle: s.shadow},
+		{Pattern: "GET /shadow/cases", Handle: s.cases},
+		{Pattern: "GET /shadow/cases/{id}", Handle: s.showCase},
+		{Pattern: "POST /shadow/cases/{id}/{action}", Handle: s.act},
+	}
+}
+
+//go:embed templates
+var templateFS embed.FS
+
+// Templates are the area's page templates, each with a sample of its view.
+var Templates = page.Templates{
+	Area: "shadow",
+	FS:   templateFS,
+	Funcs: template.FuncMap{"sparkline": sparkline, "caseState": func(s string) string { return spend.CaseStateLabels[s] },
+		"percent": func(f float64) string { return strconv.FormatFloat(f*100, 'f', 1, 64) + "%" }, "one": func(f float64) string { return strconv.FormatFloat(f, 'f', 1, 64) }},
+	Views: map[string]page.View{
+		"shadow_spend.html": &shadowView{},
+		"shadow_cases.html": &casesView{},
+		"shadow_case.html":  &caseView{},
+	},
+}
+
+// casesView is the BRM's queue.
+type casesView struct {
+	page.Base
+	Cases []spend.ShadowCase
+	All   bool
+}
+
+// caseView is one case with its evidence and the action forms.
+type caseView struct {
+	page.Base
+	Detail spend.CaseDetail
+}
+
+// Can reports whether the case page offers action.
+func (v *caseView) Can(action string) bool { return slices.Contains(v.Detail.Actions, action) }
+
+func (s *Pages) cases(w http.ResponseWriter, r *http.Request) error {
+	all := r.URL.Query().Get("all") == "1"
+	list, err := s.Spend.Cases(r.Context(), page.Principal(r), spend.CaseFilter{DepartmentID: page.QueryInt(r, "department"), All: all})
+	if err != nil {
+		return err
+	}
+	s.Render(w, r, "shadow_cases.html", &casesView{Base: page.Base{Title: "Shadow cases", Nav: "costs"}, Cases: list, All: all})
+	return nil
+}
+
+func (s *Pages) showCase(w http.ResponseWriter, r *http.Request) error {
+	id, err := page.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	return s.renderCase(w, r, id, page.Base{})
+}
+
+func (s *Pages) renderCase(w http.ResponseWriter, r *http.Request, id int64, base page.Base) error {
+	d, err := s.Spend.Case(r.Context(), page.Principal(r), id)
+	if err != nil {
+		return err
+	}
+	if len(base.Errors) > 0 {
+		w.WriteHeader(http.StatusUnprocessableEntity)
+	}
+	base.Title, base.Nav = "Shadow case: "+d.Case.Vendor+" in "+d.Case.DepartmentName, "costs"
+	s.Render(w, r, "shadow_case.html", &caseView{Base: base, Detail: d})
+	return nil
+}
+
+func (s *Pages) act(w http.ResponseWriter, r *http.Request) error {
+	id, err := page.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	in := spend.CaseActionInput{OfferingID: formInt(r, "offering_id"), Verdict: r.PostFormValue("security_verdict"),
+		ReviewBy: r.PostFormValue("review_by"), Reason: r.PostFormValue("reason")}
+	c, err := s.Spend.ActOnCase(r.Context(), page.Principal(r), id, r.PathValue("action"), in)
+	if engage.ErrorCode(err) == engage.EINVALID {
+		var base page.Base
+		base.Rejected(engage.ErrorFields(err), r)
+		return s.renderCase(w, r, id, base)
+	} else if err != nil {
+		return err
+	}
+	s.Flash(w, "Case "+strconv.FormatInt(c.ID, 10)+": "+spend.CaseStateLabels[c.State]+".")
+	http.Redirect(w, r, "/shadow/cases/"+strconv.FormatInt(c.ID, 10), http.StatusSeeOther)
+	return nil
+}
+
+func formInt(r *http.Request, name string) int64 {
+	n, _ := strconv.ParseInt(r.PostFormValue(name), 10, 64)
+	return n
+}
+
+// shadowView is the shadow-spend page.
+type shadowView struct {
+	page.Base
+	Report       spend.ShadowReport
+	Measures     spend.ShadowMeasures
+	DepartmentID int64
+}
+
+func (s *Pages) shadow(w http.ResponseWriter, r *http.Request) error {
+	dept := page.QueryInt(r, "department")
+	rep, err := s.Spend.Shadow(r.Context(), page.Principal(r), spend.ShadowFilter{DepartmentID: dept, Vendor: r.URL.Query().Get("vendor")})
+	if err != nil {
+		return err
+	}
+	m, err := s.Spend.Measures(r.Context(), page.Principal(r), dept)
+	if err != nil {
+		return err
+	}
+	s.Render(w, r, "shadow_spend.html", &shadowView{Base: page.Base{Title: "Shadow spend", Nav: "costs"}, Report: rep, Measures: m, DepartmentID: dept})
+	return nil
+}
+
+// sparkline draws a month-by-month trend as small columns; the figures are
+// in its title and in the tables.
+func sparkline(months []spend.MonthAmount) (template.HTML, error) {
+	type bar struct {
+		X, Y, H float64
+		Title   string
+	}
+	top := decimal.Zero
+	for _, m := range months {
+		if m.Amount.GreaterThan(top) {
+			top = m.Amount
+		}
+	}
+	const height, width = 20.0, 8.0
+	bars := make([]bar, 0, len(months))
+	for i, m := range months {
+		h := 0.0
+		if top.IsPositive() && m.Amount.IsPositive() {
+			h = max(m.Amount.Div(top).InexactFloat64()*height, 1)
+		}
+		bars = append(bars, bar{X: float64(i) * width, Y: height - h, H: h, Title: m.Period + ": " + m.Amount.StringFixed(2)})
+	}
+	var b bytes.Buffer
+	err := sparkTemplate.Execute(&b, bars)
+	return template.HTML(b.String()), err
+}
+
+var sparkTemplate = template.Must(template.New("spark").Parse(`<svg width="96" height="20" viewBox="0 0 96 20" role="img" aria-label="Monthly spend, oldest first" class="chart">` +
+	`{{range .}}<rect x="{{.X}}" y="{{.Y}}" width="6" height="{{.H}}" class="bar"><title>{{.Title}}</title></rect>{{end}}</svg>`))
