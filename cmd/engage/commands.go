@@ -456,7 +456,21 @@ func cmdImport(ctx context.Context, e env, args []string) error {
 	if opts.acceptPartial || opts.late != "adjust" {
 		return usagef("--accept-partial and --late are for usage files")
 	}
-	f, err := os.Open(fs.Arg(1))
+	return withFileAndApp(ctx, e, cfg, fs.Arg(1), func(a *app.App, f *os.File) error {
+		progress(e, "Importing %s from %s…", fs.Arg(0), fs.Arg(1))
+		rep, err := a.Org.Import(ctx, access.System("engage import (command line)"), fs.Arg(0), f)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "%s: %d rows, %d added, %d updated, %d unchanged.\n", rep.Kind, rep.Rows, rep.Created, rep.Updated, rep.Unchanged)
+		return nil
+	})
+}
+
+// withFileAndApp opens the file at path and then the application, runs fn
+// with both, and closes them.
+func withFileAndApp(ctx context.Context, e env, cfg config.Config, path string, fn func(a *app.App, f *os.File) error) error {
+	f, err := os.Open(path)
 	if err != nil {
 		return err
 	}
@@ -466,13 +480,7 @@ func cmdImport(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer a.Close()
-	progress(e, "Importing %s from %s…", fs.Arg(0), fs.Arg(1))
-	rep, err := a.Org.Import(ctx, access.System("engage import (command line)"), fs.Arg(0), f)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "%s: %d rows, %d added, %d updated, %d unchanged.\n", rep.Kind, rep.Rows, rep.Created, rep.Updated, rep.Unchanged)
-	return nil
+	return fn(a, f)
 }
 
 func cmdVersion(_ context.Context, e env, _ []string) error {

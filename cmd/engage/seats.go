@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/engagehq/engage/internal/access"
+	"github.com/engagehq/engage/internal/app"
 	"github.com/engagehq/engage/internal/spend"
 )
 
@@ -20,20 +21,12 @@ func cmdImportSeats(ctx context.Context, e env, args []string) error {
 		pos.usage()
 		return usagef("give one CSV file")
 	}
-	f, err := os.Open(pos.Arg(0))
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	a, err := open(ctx, e, cfg)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	rep, err := a.Seats.ImportSeats(ctx, access.System("engage import seats (command line)"), f)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "seats: %d applications read, %d added, %d updated, %d unchanged.\n", rep.Lines, rep.Added, rep.Updated, rep.Unchanged)
-	return nil
+	return withFileAndApp(ctx, e, cfg, pos.Arg(0), func(a *app.App, f *os.File) error {
+		rep, err := a.Seats.ImportSeats(ctx, access.System("engage import seats (command line)"), f)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "seats: %d applications read, %d added, %d updated, %d unchanged.\n", rep.Lines, rep.Added, rep.Updated, rep.Unchanged)
+		return nil
+	})
 }

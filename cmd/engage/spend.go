@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/engagehq/engage/internal/access"
+	"github.com/engagehq/engage/internal/app"
 	"github.com/engagehq/engage/internal/spend"
 )
 
@@ -56,22 +57,14 @@ func cmdImportSpend(ctx context.Context, e env, args []string) error {
 		pos.usage()
 		return usagef("give one CSV file")
 	}
-	f, err := os.Open(pos.Arg(0))
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	a, err := open(ctx, e, cfg)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	progress(e, "Importing spend from %s…", pos.Arg(0))
-	rep, err := a.Spend.Import(ctx, access.System("engage import spend (command line)"), filepath.Base(pos.Arg(0)), f)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "%s lines: %d read, %d added, %d unchanged; of those added %d software, %d waiting for a person.\n",
-		rep.Kind, rep.Lines, rep.Added, rep.Unchanged, rep.Software, rep.Waiting)
-	return nil
+	return withFileAndApp(ctx, e, cfg, pos.Arg(0), func(a *app.App, f *os.File) error {
+		progress(e, "Importing spend from %s…", pos.Arg(0))
+		rep, err := a.Spend.Import(ctx, access.System("engage import spend (command line)"), filepath.Base(pos.Arg(0)), f)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "%s lines: %d read, %d added, %d unchanged; of those added %d software, %d waiting for a person.\n",
+			rep.Kind, rep.Lines, rep.Added, rep.Unchanged, rep.Software, rep.Waiting)
+		return nil
+	})
 }
