@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/engagehq/engage/internal/apptest"
@@ -27,6 +28,39 @@ func TestCostsLinkOnlyServicesTheReaderSees(t *testing.T) {
 		for _, l := range links {
 			if res, _ := brm.Get(l[1]); res.StatusCode != http.StatusOK {
 				t.Errorf("the costs page links %s, which answers the BRM %d", l[1], res.StatusCode)
+			}
+		}
+	})
+}
+
+// TestCostsLinksShadowSpend: the costs page leads to shadow spend those who
+// may read it, and to the shadow cases those who work them (a BRM, an
+// administrator) — not a department head, who reads the spend but has no
+// cases to act on.
+func TestCostsLinksShadowSpend(t *testing.T) {
+	apptest.Run(t, func(t *testing.T, e *apptest.Engage) {
+		for _, c := range []struct {
+			email         string
+			shadow, cases bool
+		}{
+			{"brm@example.com", true, true},
+			{"admin@example.com", true, true},
+			{"finance@example.com", true, false},
+			{"budget@example.com", true, false},
+			{"requester@example.com", false, false},
+		} {
+			b := e.SignIn(t, c.email)
+			_, body := b.Get("/costs")
+			if got := strings.Contains(body, `href="/shadow"`); got != c.shadow {
+				t.Errorf("%s: the costs page links /shadow: %v, want %v", c.email, got, c.shadow)
+			}
+			if got := strings.Contains(body, `href="/shadow/cases"`); got != c.cases {
+				t.Errorf("%s: the costs page links /shadow/cases: %v, want %v", c.email, got, c.cases)
+			}
+			for path, linked := range map[string]bool{"/shadow": c.shadow, "/shadow/cases": c.cases} {
+				if res, _ := b.Get(path); linked && res.StatusCode != http.StatusOK {
+					t.Errorf("%s: the costs page links %s, which answers %d", c.email, path, res.StatusCode)
+				}
 			}
 		}
 	})

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +15,7 @@ import (
 	"github.com/engagehq/engage/internal/access"
 	"github.com/engagehq/engage/internal/apptest"
 	"github.com/engagehq/engage/internal/billing"
+	"github.com/engagehq/engage/internal/catalog"
 	"github.com/engagehq/engage/internal/spend"
 )
 
@@ -214,6 +216,12 @@ func TestShadowCaseActions(t *testing.T) {
 		need, err := e.FrontDoor.Get(ctx, principalOf(t, e, member), c.NeedRef)
 		if err != nil || need.Need.DepartmentName != "Sales" || need.Need.State == "draft" || !strings.Contains(need.Need.Problem, "Dropbox") {
 			t.Fatalf("the need as Sales sees it = %+v %v", need.Need, err)
+		}
+		// What already exists, as the need's page suggests it from its title
+		// and problem, names the catalog service that does Dropbox's job.
+		sg, err := e.FrontDoor.Suggest(ctx, principalOf(t, e, member), need.Need.Title+" "+need.Need.Problem, need.Need.Reference, 5)
+		if err != nil || !slices.ContainsFunc(sg.Services, func(c catalog.ServiceCard) bool { return c.Name == "File sync and share" }) {
+			t.Fatalf("the need's reuse suggestions = %+v %v", sg.Services, err)
 		}
 		// Replace: a quote for the 2 people at 3.20, saving (33.33 − 6.40) × 12.
 		c, err = e.Spend.ActOnCase(ctx, brm, dropbox.ID, spend.ActReplace, spend.CaseActionInput{})

@@ -131,6 +131,12 @@ func CanActOnCase(p *access.Principal, dept int64) bool {
 	return p != nil && !p.GateOnly() && (p.IsBRMOf(dept) || p.IsAdmin())
 }
 
+// CanWorkCases reports whether p has shadow cases to work: the BRM of some
+// department, or an administrator.
+func CanWorkCases(p *access.Principal) bool {
+	return p != nil && !p.GateOnly() && ((p.Has(access.BRM) && len(p.BRMFor) > 0) || p.IsAdmin())
+}
+
 const caseColumns = `c.id, c.vendor, c.department_id, c.state, c.reopened, c.need_ref, c.quote_number, COALESCE(c.service_id, 0),
 	c.security_verdict, c.review_by, c.reason, c.run_rate, c.saving, c.currency, c.opened_at, c.closed_at`
 
@@ -510,8 +516,11 @@ func (s *Service) reachOut(ctx context.Context, p *access.Principal, c ShadowCas
 		DataClass: "internal",
 		Currency:  ev.Currency,
 	}
+	// The front door suggests what already exists from the need's title
+	// and problem, so the catalog services that do the same job are named
+	// in the problem, where they lead its reuse suggestions.
 	if len(alts) > 0 {
-		in.Outcome += " The catalog already has " + strings.Join(alts, ", ") + ", which does the same job."
+		in.Problem += " The catalog already has " + strings.Join(alts, ", ") + ", which does the same job."
 	}
 	var need frontdoor.Need
 	err = s.DB.Transact(ctx, func(tx *db.Tx) error {

@@ -22,6 +22,7 @@ import (
 	"github.com/engagehq/engage/internal/cloudbill"
 	"github.com/engagehq/engage/internal/costs"
 	"github.com/engagehq/engage/internal/org"
+	"github.com/engagehq/engage/internal/spend"
 	"github.com/engagehq/engage/internal/web/page"
 )
 
@@ -101,7 +102,10 @@ var Templates = page.Templates{
 	FS:   templateFS,
 	Funcs: template.FuncMap{
 		"periodLabel": billing.PeriodLabel,
-		"plainAmount": billing.PlainAmount,
+		// The shadow-IT links are shown to those who may follow them.
+		"readsShadow":      spend.CanReadShadow,
+		"worksShadowCases": spend.CanWorkCases,
+		"plainAmount":      billing.PlainAmount,
 		"unitPrice": func(l billing.Line, currency string) string {
 			p, ok := l.UnitPrice()
 			if !ok {
