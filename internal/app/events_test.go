@@ -174,7 +174,7 @@ func TestCloudEventsBadInput(t *testing.T) {
 			{"empty batch", ceBatch, "[]", 422, "body"},
 			{"too many", ceBatch, "[" + strings.TrimSuffix(strings.Repeat(`{},`, 10001), ",") + "]", 413, "body"},
 			{"too large", ceOne, `{"data":"` + strings.Repeat("x", 4<<20) + `"}`, 413, "body"},
-			{"plain JSON", "application/json", cloudEvent("y", funcEvent, `{}`), 422, "header.Content-Type"},
+			{"plain JSON", "application/json", cloudEvent("y", funcEvent, `{}`), 415, "header.Content-Type"},
 		} {
 			status, problem := finance.do("POST", "/events", c.ct, c.body)
 			if status != c.status || !slices.Equal(locations(problem), []string{c.where}) {
