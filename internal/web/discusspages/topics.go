@@ -83,7 +83,7 @@ func (s *Pages) renderHome(w http.ResponseWriter, r *http.Request, base page.Bas
 	if status != http.StatusOK {
 		w.WriteHeader(status)
 	}
-	s.Render(w, r, "community_home.html", v)
+	s.renderWith(w, r, "community_home.html", v, v.Rows)
 	return nil
 }
 
@@ -168,7 +168,7 @@ func (s *Pages) renderTopic(w http.ResponseWriter, r *http.Request, base page.Ba
 	if status != http.StatusOK {
 		w.WriteHeader(status)
 	}
-	s.Render(w, r, "topic.html", v)
+	s.renderWith(w, r, "topic.html", v, v.Replies)
 	return nil
 }
 
