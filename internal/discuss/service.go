@@ -42,6 +42,8 @@ type Service struct {
 	index    topicIndex
 	keptOnce sync.Once
 	kept     *lru.Cache[int64, keptReplies] // see kept.go
+	// keepNothing reads every page of replies from the database (tests).
+	keepNothing bool
 
 	// GroupWait is how long replies are gathered before their group's
 	// transaction; zero gathers those that arrive while the previous
@@ -537,10 +539,10 @@ func (s *Service) listReplies(ctx context.Context, p *access.Principal, t Topic,
 	}
 	var out []Reply
 	if kept {
-		out = make([]Reply, 0, min(limit+1, len(all)))
-		for _, rp := range all {
-			if (cur == nil || rp.ID > cur.ID) && (!rp.Hidden || r.Moderate || rp.AuthorID == p.PersonID) {
-				if out = append(out, rp); len(out) > limit {
+		out = make([]Reply, 0, min(limit+1, len(all.list)))
+		for i, rp := range all.list {
+			if (cur == nil || rp.id > cur.ID) && (!rp.hidden || r.Moderate || rp.authorID == p.PersonID) {
+				if out = append(out, all.reply(t.ID, i)); len(out) > limit {
 					break
 				}
 			}
