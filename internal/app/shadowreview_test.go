@@ -73,3 +73,46 @@ func messages(html string) string {
 	}
 	return strings.Join(out, " | ")
 }
+
+// Right-sizing a subscription twice — a second click on the seats page
+// drawn again before the first order is decided, or the API called twice —
+// is one order: the pending change to the same quantity.
+func TestRightSizeTwiceIsOneOrder(t *testing.T) {
+	apptest.Run(t, func(t *testing.T, e *apptest.Engage) {
+		ctx := context.Background()
+		var seat, fin int64
+		if err := e.DB.QueryRow(ctx, `SELECT u.id, u.department_id FROM seat_usage u JOIN departments d ON d.id = u.department_id
+			WHERE d.code = 'FIN' AND u.application = 'Finance ERP'`).Scan(&seat, &fin); err != nil {
+			t.Fatal(err)
+		}
+		b := e.SignIn(t, "admin@example.com")
+		seatsPage := fmt.Sprintf("/spend/seats?department=%d", fin)
+		action := fmt.Sprintf("/spend/seats/%d/right-size", seat)
+		var orders []string
+		for range 2 {
+			res, _ := b.Submit(seatsPage, action, nil)
+			if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), "/orders/") {
+				t.Fatalf("right-size from the page = %d %s", res.StatusCode, res.Header.Get("Location"))
+			}
+			orders = append(orders, res.Header.Get("Location"))
+		}
+		api := clientOf(t, e, "admin@example.com")
+		for range 2 {
+			status, out := api.do("POST", fmt.Sprintf("/seats/%d/right-size?window=30", seat), "", "")
+			if status != http.StatusCreated && status != http.StatusOK {
+				t.Fatalf("right-size through the API = %d %v", status, out)
+			}
+			orders = append(orders, "/orders/"+fmt.Sprint(out["number"]))
+		}
+		if orders[1] != orders[0] || orders[2] != orders[0] || orders[3] != orders[0] {
+			t.Fatalf("right-sizing four times placed the orders %v, want one", orders)
+		}
+		var pending int
+		if err := e.DB.QueryRow(ctx, `SELECT COUNT(*) FROM orders WHERE kind = 'change' AND status = 'pending' AND department_id = ?`, fin).Scan(&pending); err != nil {
+			t.Fatal(err)
+		}
+		if pending != 1 {
+			t.Fatalf("%d pending change orders for Finance, want 1", pending)
+		}
+	})
+}
