@@ -1,0 +1,68 @@
+package app_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/engagehq/engage/internal/apptest"
+)
+
+// An application's fit typed as something other than a whole number (the
+// form's number field sends 3.5 or "good" as typed) is refused, naming the
+// field, instead of being kept as "not rated": a new application is not
+// made, and an existing one keeps its fit. An unrated fit shows empty.
+func TestApplicationFitThatIsNoWholeNumberIsRefused(t *testing.T) {
+	apptest.Run(t, func(t *testing.T, e *apptest.Engage) {
+		ctx := context.Background()
+		b := e.SignIn(t, "architect@example.com")
+		for _, typed := range []string{"3.5", "good", "NaN", "1e309"} {
+			res, html := b.Submit("/portfolio/applications", "/portfolio/applications", url.Values{"ref": {"fit-check"}, "name": {"Fit check"},
+				"lifecycle": {"active"}, "functional_fit": {typed}, "technical_fit": {"3"}})
+			if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(html, `id="functional_fit-error"`) {
+				t.Fatalf("a new application with the functional fit %q = %d, want 422 naming the field", typed, res.StatusCode)
+			}
+		}
+		list, err := e.Processes.ListApplications(ctx, system)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range list {
+			if a.Ref == "fit-check" {
+				t.Fatalf("a refused form made the application %+v", a)
+			}
+		}
+		res, _ := b.Submit("/portfolio/applications", "/portfolio/applications", url.Values{"ref": {"fit-check"}, "name": {"Fit check"},
+			"lifecycle": {"active"}, "functional_fit": {"4"}, "technical_fit": {""}})
+		if res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("a new application = %d", res.StatusCode)
+		}
+		path := res.Header.Get("Location")
+		_, html := b.Get(path)
+		form, ok := apptest.FormFor(html, path)
+		if !ok {
+			t.Fatalf("%s has no form to change it", path)
+		}
+		if got := form.Values().Get("technical_fit"); got != "" {
+			t.Errorf("the form shows the unrated technical fit as %q, want it empty", got)
+		}
+		res, html = b.Submit(path, path, url.Values{"functional_fit": {"good"}})
+		if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(html, `id="functional_fit-error"`) {
+			t.Fatalf("changing the functional fit to %q = %d, want 422 naming the field", "good", res.StatusCode)
+		}
+		var id int64
+		if _, err := fmt.Sscanf(path, "/portfolio/applications/%d", &id); err != nil {
+			t.Fatal(err)
+		}
+		app, err := e.Processes.GetApplication(ctx, system, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if app.FunctionalFit != 4 {
+			t.Fatalf("after a refused change the functional fit is %d, want 4", app.FunctionalFit)
+		}
+	})
+}
