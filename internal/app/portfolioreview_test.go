@@ -66,3 +66,44 @@ func TestApplicationFitThatIsNoWholeNumberIsRefused(t *testing.T) {
 		}
 	})
 }
+
+// A link's weight has a range and a precision: 1e309 is refused without
+// repeating its 310 digits, and a weight with more decimal places than a
+// percentage needs (0.0000001, 1e-9999) is refused, on the page's link
+// form and through the API; 33.333333 is a weight.
+func TestLinkWeightHasARangeAndAPrecision(t *testing.T) {
+	apptest.Run(t, func(t *testing.T, e *apptest.Engage) {
+		b := e.SignIn(t, "architect@example.com")
+		_, html := b.Get("/portfolio/processes/5")
+		_, ok := apptest.FormFor(html, "/portfolio/processes/5/links")
+		if !ok {
+			t.Fatal("the process page has no form to link")
+		}
+		start := strings.Index(html, `value="service:`)
+		if start < 0 {
+			t.Fatal("the link form offers no catalog service")
+		}
+		target := html[start+len(`value="`):]
+		target = target[:strings.Index(target, `"`)]
+		for _, typed := range []string{"1e309", "0.0000001", "1e-9999"} {
+			res, html := b.Submit("/portfolio/processes/5", "/portfolio/processes/5/links", url.Values{"target": {target}, "weight": {typed}})
+			if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(html, `id="weight-error"`) {
+				t.Fatalf("the weight %q = %d, want 422 naming the weight", typed, res.StatusCode)
+			}
+			if strings.Contains(html, strings.Repeat("0", 100)) {
+				t.Errorf("the refusal of %q repeats a number of hundreds of digits", typed)
+			}
+		}
+		if res, _ := b.Submit("/portfolio/processes/5", "/portfolio/processes/5/links", url.Values{"target": {target}, "weight": {"33.333333"}}); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("the weight 33.333333 = %d, want it saved", res.StatusCode)
+		}
+		id := strings.TrimPrefix(target, "service:")
+		api := clientOf(t, e, "architect@example.com")
+		for _, w := range []string{`"1e9999"`, `"1e-9999"`, `"0.0000001"`} {
+			status, out := api.json("PUT", "/processes/5/services/"+id, `{"weight":`+w+`}`)
+			if status != http.StatusUnprocessableEntity || len(fmt.Sprint(out)) > 2000 {
+				t.Errorf("API weight %s = %d, %d characters of answer; want 422, short", w, status, len(fmt.Sprint(out)))
+			}
+		}
+	})
+}
