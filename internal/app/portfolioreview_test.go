@@ -107,3 +107,21 @@ func TestLinkWeightHasARangeAndAPrecision(t *testing.T) {
 		}
 	})
 }
+
+// A budget scenario's currency is an ISO 4217 code: ZZZ is refused naming
+// the field, on the ranking page's form and when saving.
+func TestScenarioCurrencyIsISO4217(t *testing.T) {
+	apptest.Run(t, func(t *testing.T, e *apptest.Engage) {
+		b := e.SignIn(t, "board@example.com")
+		res, html := b.Submit("/portfolio/ranking", "/portfolio/scenarios/plan", url.Values{"currency": {"ZZZ"}})
+		if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(html, `id="currency-error"`) {
+			t.Fatalf("a plan in ZZZ = %d, want 422 naming the currency", res.StatusCode)
+		}
+		if res, _ := b.Submit("/portfolio/ranking", "/portfolio/scenarios/plan", url.Values{"currency": {"usd"}}); res.StatusCode != http.StatusOK {
+			t.Fatalf("a plan in usd = %d, want 200", res.StatusCode)
+		}
+		if status, _ := clientOf(t, e, "board@example.com").json("POST", "/budget-scenarios", `{"name":"Z","year":2027,"amount":"1000","currency":"ZZZ"}`); status != http.StatusUnprocessableEntity {
+			t.Fatalf("API: a scenario saved in ZZZ = %d, want 422", status)
+		}
+	})
+}
