@@ -9,6 +9,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -38,28 +39,58 @@ type Event struct {
 // JSON; pass nil when there is no state on that side.
 func Record(ctx context.Context, tx db.Querier, at time.Time, actor *access.Principal,
 	action, entityType string, entityID int64, summary string, before, after any) error {
-	var actorID any
-	name := "system"
-	if actor != nil {
-		if actor.PersonID != 0 {
-			actorID = actor.PersonID
+	return RecordAll(ctx, tx, []Entry{{At: at, Actor: actor, Action: action, EntityType: entityType, EntityID: entityID,
+		Summary: summary, Before: before, After: after}})
+}
+
+// Entry is one event to record: Record's arguments.
+type Entry struct {
+	At                 time.Time
+	Actor              *access.Principal
+	Action, EntityType string
+	EntityID           int64
+	Summary            string
+	Before, After      any
+}
+
+// entriesPerStatement keeps a multi-row insert well under both engines'
+// limits on bound parameters.
+const entriesPerStatement = 400
+
+// RecordAll appends the events of entries inside tx, in their order, with
+// one statement for up to 400 of them.
+func RecordAll(ctx context.Context, tx db.Querier, entries []Entry) error {
+	for chunk := range slices.Chunk(entries, entriesPerStatement) {
+		args := make([]any, 0, 9*len(chunk))
+		for _, e := range chunk {
+			var actorID any
+			name := "system"
+			if e.Actor != nil {
+				if e.Actor.PersonID != 0 {
+					actorID = e.Actor.PersonID
+				}
+				if e.Actor.Name != "" {
+					name = e.Actor.Name
+				}
+			}
+			b, err := marshal(e.Before)
+			if err != nil {
+				return err
+			}
+			a, err := marshal(e.After)
+			if err != nil {
+				return err
+			}
+			args = append(args, e.At, actorID, name, e.Action, e.EntityType, strconv.FormatInt(e.EntityID, 10), e.Summary, b, a)
 		}
-		if actor.Name != "" {
-			name = actor.Name
+		_, err := tx.Exec(ctx, `INSERT INTO audit_events(at, actor_id, actor_name, action, entity_type, entity_id, summary, before_json, after_json)
+		VALUES `+db.ValueRows(len(chunk), 9), args...)
+		if err != nil {
+			if len(chunk) == 1 {
+				return fmt.Errorf("recording audit event %s %s: %w", chunk[0].Action, chunk[0].EntityType, err)
+			}
+			return fmt.Errorf("recording %d audit events: %w", len(chunk), err)
 		}
-	}
-	b, err := marshal(before)
-	if err != nil {
-		return err
-	}
-	a, err := marshal(after)
-	if err != nil {
-		return err
-	}
-	_, err = tx.Exec(ctx, `INSERT INTO audit_events(at, actor_id, actor_name, action, entity_type, entity_id, summary, before_json, after_json)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, at, actorID, name, action, entityType, strconv.FormatInt(entityID, 10), summary, b, a)
-	if err != nil {
-		return fmt.Errorf("recording audit event %s %s: %w", action, entityType, err)
 	}
 	return nil
 }
