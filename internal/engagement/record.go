@@ -372,8 +372,7 @@ func recordMonths(ctx context.Context, tx *db.Tx, sigs []activity.Signal, active
 }
 
 // recordTopics keeps what the signals say of their topics, in their order:
-// each run of signals of one kind (and, for answers and acceptances, one
-// time) in one statement.
+// each run of signals of one kind that joins (see joins) in one statement.
 func recordTopics(ctx context.Context, tx *db.Tx, sigs []activity.Signal) error {
 	var run []activity.Signal
 	flush := func() error {
@@ -393,8 +392,7 @@ func recordTopics(ctx context.Context, tx *db.Tx, sigs []activity.Signal) error 
 		if sig.TopicID == 0 {
 			continue
 		}
-		if len(run) > 0 && (run[0].Kind != sig.Kind || !run[0].At.Equal(sig.At) ||
-			slices.ContainsFunc(run, func(r activity.Signal) bool { return r.TopicID == sig.TopicID })) {
+		if len(run) > 0 && (run[0].Kind != sig.Kind || !joins(run, sig)) {
 			if err := flush(); err != nil {
 				return err
 			}
@@ -404,7 +402,23 @@ func recordTopics(ctx context.Context, tx *db.Tx, sigs []activity.Signal) error 
 	return flush()
 }
 
-// recordTopicRun keeps signals of one kind, at one time, of distinct topics.
+// joins reports whether sig, of the kind of run, is kept by the same
+// statement: a topic opened may be written with others unless its topic
+// is among them (the last opening wins); an answer or an acceptance with
+// others at the same time; a vote with any others.
+func joins(run []activity.Signal, sig activity.Signal) bool {
+	switch sig.Kind {
+	case activity.Voted:
+		return true
+	case activity.ITAnswered, activity.Accepted:
+		if !run[0].At.Equal(sig.At) {
+			return false
+		}
+	}
+	return !slices.ContainsFunc(run, func(r activity.Signal) bool { return r.TopicID == sig.TopicID })
+}
+
+// recordTopicRun keeps a run of signals of one kind (see joins).
 func recordTopicRun(ctx context.Context, tx *db.Tx, run []activity.Signal) error {
 	ids := make([]int64, len(run))
 	for i, sig := range run {
