@@ -32,11 +32,16 @@ type gated struct {
 
 func newGated() *gated { return &gated{entered: make(chan struct{}), open: make(chan struct{})} }
 
-func (g *gated) Record(ctx context.Context, tx *db.Tx, s activity.Signal) error {
+// wait lets the first call through once open is closed.
+func (g *gated) wait() {
 	g.once.Do(func() {
 		close(g.entered)
 		<-g.open
 	})
+}
+
+func (g *gated) Record(ctx context.Context, tx *db.Tx, s activity.Signal) error {
+	g.wait()
 	if g.fail != 0 && s.TopicID == g.fail {
 		return errors.New("the engagement store is unwell")
 	}
@@ -302,13 +307,6 @@ func (l lockedRecorder) Record(ctx context.Context, tx *db.Tx, s activity.Signal
 type gatedBatch struct {
 	*gated
 	e *engagement.Service
-}
-
-func (g gatedBatch) wait() {
-	g.once.Do(func() {
-		close(g.entered)
-		<-g.open
-	})
 }
 
 func (g gatedBatch) Record(ctx context.Context, tx *db.Tx, s activity.Signal) error {
