@@ -420,3 +420,46 @@ func b2i(b bool) int {
 	}
 	return 0
 }
+
+// TestGroupCountsItsRepliesTowardsTheLimit: a new member's replies in one
+// group count towards the posting limit as if stored one after another:
+// past the limit, the rest are refused and write nothing.
+func TestGroupCountsItsRepliesTowardsTheLimit(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		w := setup(t, d)
+		w.s.Limit = discuss.PostLimit{NewFor: 30 * 24 * time.Hour, PerHour: 3} // ana and bo joined 8 days ago: new
+		tp, err := w.s.CreateTopic(ctx, w.admin, discuss.TopicInput{CommunityID: w.open.ID, Title: "VPN drops", Body: "Why?"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		g := newGated()
+		w.s.Signals, w.s.ReplyLanes = g, 1
+		body := discuss.ReplyInput{Body: "Same here."}
+		others := []posting{{w.ana, tp.ID, body}, {w.ana, tp.ID, body}, {w.ana, tp.ID, body}, {w.ana, tp.ID, body}, {w.ana, tp.ID, body}}
+		head, got := postTogether(t, w, g, posting{w.bo, tp.ID, body}, others)
+		if head.err != nil {
+			t.Fatal(head.err)
+		}
+		stored, refused := 0, 0
+		for _, p := range got {
+			switch {
+			case p.err == nil:
+				stored++
+			case engage.ErrorCode(p.err) == engage.ETOOMANY:
+				refused++
+			default:
+				t.Fatalf("a reply: %v", p.err)
+			}
+		}
+		if stored != 3 || refused != 2 {
+			t.Errorf("%d stored and %d refused, want 3 and 2", stored, refused)
+		}
+		if n := scalar(t, d, "SELECT COUNT(*) FROM discuss_replies WHERE author_id = ?", w.ana.PersonID); n != 3 {
+			t.Errorf("%d of ana's replies stored, want 3", n)
+		}
+		if n := scalar(t, d, "SELECT replies FROM discuss_topics WHERE id = ?", tp.ID); n != 4 {
+			t.Errorf("the topic counts %d replies, want 4", n)
+		}
+	})
+}
