@@ -9,7 +9,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -53,44 +52,37 @@ type Entry struct {
 	Before, After      any
 }
 
-// entriesPerStatement keeps a multi-row insert well under both engines'
-// limits on bound parameters.
-const entriesPerStatement = 400
-
 // RecordAll appends the events of entries inside tx, in their order, with
-// one statement for up to 400 of them.
+// one statement for up to db.RowsPerStatement of them.
 func RecordAll(ctx context.Context, tx db.Querier, entries []Entry) error {
-	for chunk := range slices.Chunk(entries, entriesPerStatement) {
-		args := make([]any, 0, 9*len(chunk))
-		for _, e := range chunk {
-			var actorID any
-			name := "system"
-			if e.Actor != nil {
-				if e.Actor.PersonID != 0 {
-					actorID = e.Actor.PersonID
-				}
-				if e.Actor.Name != "" {
-					name = e.Actor.Name
-				}
+	rows := make([][]any, len(entries))
+	for i, e := range entries {
+		var actorID any
+		name := "system"
+		if e.Actor != nil {
+			if e.Actor.PersonID != 0 {
+				actorID = e.Actor.PersonID
 			}
-			b, err := marshal(e.Before)
-			if err != nil {
-				return err
+			if e.Actor.Name != "" {
+				name = e.Actor.Name
 			}
-			a, err := marshal(e.After)
-			if err != nil {
-				return err
-			}
-			args = append(args, e.At, actorID, name, e.Action, e.EntityType, strconv.FormatInt(e.EntityID, 10), e.Summary, b, a)
 		}
-		_, err := tx.Exec(ctx, `INSERT INTO audit_events(at, actor_id, actor_name, action, entity_type, entity_id, summary, before_json, after_json)
-		VALUES `+db.ValueRows(len(chunk), 9), args...)
+		b, err := marshal(e.Before)
 		if err != nil {
-			if len(chunk) == 1 {
-				return fmt.Errorf("recording audit event %s %s: %w", chunk[0].Action, chunk[0].EntityType, err)
-			}
-			return fmt.Errorf("recording %d audit events: %w", len(chunk), err)
+			return err
 		}
+		a, err := marshal(e.After)
+		if err != nil {
+			return err
+		}
+		rows[i] = []any{e.At, actorID, name, e.Action, e.EntityType, strconv.FormatInt(e.EntityID, 10), e.Summary, b, a}
+	}
+	err := db.InsertRows(ctx, tx, "INSERT INTO audit_events(at, actor_id, actor_name, action, entity_type, entity_id, summary, before_json, after_json)",
+		9, rows, "")
+	if err != nil && len(entries) == 1 {
+		return fmt.Errorf("recording audit event %s %s: %w", entries[0].Action, entries[0].EntityType, err)
+	} else if err != nil {
+		return fmt.Errorf("recording %d audit events: %w", len(entries), err)
 	}
 	return nil
 }

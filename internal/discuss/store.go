@@ -117,8 +117,8 @@ func insertReply(ctx context.Context, tx *db.Tx, topicID, authorID int64, in Rep
 // its topic, author, body and kind with the lowest id not yet taken: rows
 // that share those share everything but their id.
 func insertReplies(ctx context.Context, tx *db.Tx, ws []writing, now time.Time) error {
-	for lo := 0; lo < len(ws); lo += rowsPerStatement {
-		chunk := ws[lo:min(lo+rowsPerStatement, len(ws))]
+	for lo := 0; lo < len(ws); lo += db.RowsPerStatement {
+		chunk := ws[lo:min(lo+db.RowsPerStatement, len(ws))]
 		args := make([]any, 0, 6*len(chunk))
 		for _, w := range chunk {
 			args = append(args, w.topic.ID, w.p.PersonID, w.in.Body, w.in.Official, now, now)
@@ -157,10 +157,6 @@ func insertReplies(ctx context.Context, tx *db.Tx, ws []writing, now time.Time) 
 	return nil
 }
 
-// rowsPerStatement bounds the rows of one multi-row statement, well under
-// both engines' limits on bound parameters.
-const rowsPerStatement = 400
-
 // countReplies counts the replies of ws, posted at now, in their topics
 // in one statement: replies, changes, the latest post and, for a topic's
 // first official answer, when IT answered.
@@ -180,7 +176,7 @@ func countReplies(ctx context.Context, tx *db.Tx, ws []writing, now time.Time) e
 		}
 	}
 	slices.Sort(ids)
-	for chunk := range slices.Chunk(ids, rowsPerStatement) {
+	for chunk := range slices.Chunk(ids, db.RowsPerStatement) {
 		args := make([]any, 0, 3*len(chunk)+2)
 		for _, id := range chunk {
 			args = append(args, id, counts[id].replies, counts[id].official)
@@ -208,7 +204,7 @@ func followersOf(ctx context.Context, q db.Querier, ws []writing) (map[int64][]i
 		}
 	}
 	out := map[int64][]int64{}
-	for chunk := range slices.Chunk(ids, rowsPerStatement) {
+	for chunk := range slices.Chunk(ids, db.RowsPerStatement) {
 		rows, err := q.Query(ctx, "SELECT topic_id, person_id FROM discuss_followers WHERE topic_id IN ("+db.Placeholders(len(chunk))+
 			") ORDER BY topic_id, person_id", db.Args(chunk)...)
 		if err != nil {
@@ -233,15 +229,13 @@ func followersOf(ctx context.Context, q db.Querier, ws []writing) (map[int64][]i
 // followAll makes each person follow each topic of follows (topic,
 // person), in one statement.
 func followAll(ctx context.Context, tx *db.Tx, follows [][2]int64, now time.Time) error {
-	for chunk := range slices.Chunk(follows, rowsPerStatement) {
-		args := make([]any, 0, 3*len(chunk))
-		for _, f := range chunk {
-			args = append(args, f[0], f[1], now)
-		}
-		if _, err := tx.Exec(ctx, "INSERT INTO discuss_followers(topic_id, person_id, since) VALUES "+db.ValueRows(len(chunk), 3)+
-			" ON CONFLICT (topic_id, person_id) DO NOTHING", args...); err != nil {
-			return fmt.Errorf("following %d topics: %w", len(chunk), err)
-		}
+	rows := make([][]any, len(follows))
+	for i, f := range follows {
+		rows[i] = []any{f[0], f[1], now}
+	}
+	if err := db.InsertRows(ctx, tx, "INSERT INTO discuss_followers(topic_id, person_id, since)", 3, rows,
+		"ON CONFLICT (topic_id, person_id) DO NOTHING"); err != nil {
+		return fmt.Errorf("following %d topics: %w", len(follows), err)
 	}
 	return nil
 }

@@ -85,7 +85,7 @@ func (s *Service) resolve(ctx context.Context, tx *db.Tx, sigs []activity.Signal
 		return nil
 	}
 	dept := map[int64]int64{}
-	for chunk := range slices.Chunk(unknown, rowsPerStatement) {
+	for chunk := range slices.Chunk(unknown, db.RowsPerStatement) {
 		rows, err := tx.Query(ctx, "SELECT id, department_id FROM people WHERE id IN ("+db.Placeholders(len(chunk))+")", db.Args(chunk)...)
 		if err != nil {
 			return fmt.Errorf("reading the departments of %d people: %w", len(chunk), err)
@@ -112,32 +112,13 @@ func (s *Service) resolve(ctx context.Context, tx *db.Tx, sigs []activity.Signal
 	return nil
 }
 
-// rowsPerStatement bounds the rows of one multi-row statement, well under
-// both engines' limits on bound parameters.
-const rowsPerStatement = 400
-
-// insertRows runs head followed by the VALUES of rows (of width columns)
-// and tail, in statements of at most rowsPerStatement rows.
-func insertRows(ctx context.Context, tx *db.Tx, head, tail string, width int, rows [][]any) error {
-	for chunk := range slices.Chunk(rows, rowsPerStatement) {
-		args := make([]any, 0, width*len(chunk))
-		for _, r := range chunk {
-			args = append(args, r...)
-		}
-		if _, err := tx.Exec(ctx, head+" VALUES "+db.ValueRows(len(chunk), width)+" "+tail, args...); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 func insertSignals(ctx context.Context, tx *db.Tx, sigs []activity.Signal) error {
 	rows := make([][]any, len(sigs))
 	for i, sig := range sigs {
 		rows[i] = []any{sig.Kind, sig.PersonID, sig.DepartmentID, sig.CommunityID, sig.TopicID, sig.Survey, sig.Score, sig.Ref, sig.Title, sig.At}
 	}
-	if err := insertRows(ctx, tx, "INSERT INTO engagement_signals(kind, person_id, department_id, community_id, topic_id, survey, score, ref, title, at)",
-		"", 10, rows); err != nil {
+	if err := db.InsertRows(ctx, tx,
+		"INSERT INTO engagement_signals(kind, person_id, department_id, community_id, topic_id, survey, score, ref, title, at)", 10, rows, ""); err != nil {
 		return fmt.Errorf("keeping %d signals: %w", len(sigs), err)
 	}
 	return nil
@@ -193,16 +174,15 @@ func recordPeople(ctx context.Context, tx *db.Tx, sigs []activity.Signal) error 
 	}
 	// The department goes with the last contribution: a community
 	// signal's department is always the person's own.
-	if err := insertRows(ctx, tx, "INSERT INTO engagement_people(person_id, last_at, last_community_at, department_id)",
-		`ON CONFLICT (person_id) DO UPDATE SET
+	if err := db.InsertRows(ctx, tx,
+		"INSERT INTO engagement_people(person_id, last_at, last_community_at, department_id)", 4, rows, `ON CONFLICT (person_id) DO UPDATE SET
 			last_at = CASE WHEN excluded.last_at > engagement_people.last_at THEN excluded.last_at ELSE engagement_people.last_at END,
 			department_id = CASE WHEN excluded.last_community_at IS NOT NULL AND (engagement_people.last_community_at IS NULL
 				OR excluded.last_community_at >= engagement_people.last_community_at)
 				THEN excluded.department_id ELSE engagement_people.department_id END,
 			last_community_at = CASE WHEN engagement_people.last_community_at IS NULL
 				OR excluded.last_community_at > engagement_people.last_community_at
-				THEN COALESCE(excluded.last_community_at, engagement_people.last_community_at) ELSE engagement_people.last_community_at END`,
-		4, rows); err != nil {
+				THEN COALESCE(excluded.last_community_at, engagement_people.last_community_at) ELSE engagement_people.last_community_at END`); err != nil {
 		return fmt.Errorf("keeping %d people's last signal: %w", len(rows), err)
 	}
 	return nil
@@ -247,11 +227,10 @@ func recordParticipation(ctx context.Context, tx *db.Tx, sigs []activity.Signal)
 	for _, k := range sortedKeys(parts, comparePairs) {
 		rows = append(rows, []any{k.a, k.b, parts[k].first, parts[k].last})
 	}
-	if err := insertRows(ctx, tx, "INSERT INTO engagement_participation(community_id, person_id, first_at, last_at)",
-		`ON CONFLICT (community_id, person_id) DO UPDATE SET
+	if err := db.InsertRows(ctx, tx,
+		"INSERT INTO engagement_participation(community_id, person_id, first_at, last_at)", 4, rows, `ON CONFLICT (community_id, person_id) DO UPDATE SET
 			first_at = CASE WHEN excluded.first_at < engagement_participation.first_at THEN excluded.first_at ELSE engagement_participation.first_at END,
-			last_at = CASE WHEN excluded.last_at > engagement_participation.last_at THEN excluded.last_at ELSE engagement_participation.last_at END`,
-		4, rows); err != nil {
+			last_at = CASE WHEN excluded.last_at > engagement_participation.last_at THEN excluded.last_at ELSE engagement_participation.last_at END`); err != nil {
 		return fmt.Errorf("keeping %d people's part in their communities: %w", len(rows), err)
 	}
 	return nil
@@ -287,7 +266,7 @@ func recordActiveMonths(ctx context.Context, tx *db.Tx, sigs []activity.Signal) 
 	slices.SortFunc(keys, func(x, y personMonth) int {
 		return cmp.Or(cmp.Compare(x.person, y.person), cmp.Compare(x.month, y.month))
 	})
-	for chunk := range slices.Chunk(keys, rowsPerStatement) {
+	for chunk := range slices.Chunk(keys, db.RowsPerStatement) {
 		args := make([]any, 0, 2*len(chunk))
 		for _, k := range chunk {
 			args = append(args, k.person, k.month)
@@ -360,12 +339,12 @@ func recordMonths(ctx context.Context, tx *db.Tx, sigs []activity.Signal, active
 		c := months[k]
 		rows = append(rows, []any{k.dept, k.month, c.orders, c.needsSent, c.needsDecided, c.contributions, c.activePeople})
 	}
-	if err := insertRows(ctx, tx, "INSERT INTO engagement_months(department_id, month, orders, needs_sent, needs_decided, contributions, active_people)",
-		`ON CONFLICT (department_id, month) DO UPDATE SET
+	if err := db.InsertRows(ctx, tx,
+		"INSERT INTO engagement_months(department_id, month, orders, needs_sent, needs_decided, contributions, active_people)", 7, rows, `ON CONFLICT (department_id, month) DO UPDATE SET
 			orders = engagement_months.orders + excluded.orders, needs_sent = engagement_months.needs_sent + excluded.needs_sent,
 			needs_decided = engagement_months.needs_decided + excluded.needs_decided,
 			contributions = engagement_months.contributions + excluded.contributions,
-			active_people = engagement_months.active_people + excluded.active_people`, 7, rows); err != nil {
+			active_people = engagement_months.active_people + excluded.active_people`); err != nil {
 		return fmt.Errorf("counting %d departments' months: %w", len(rows), err)
 	}
 	return nil
@@ -432,9 +411,9 @@ func recordTopicRun(ctx context.Context, tx *db.Tx, run []activity.Signal) error
 		for i, sig := range run {
 			rows[i] = []any{sig.TopicID, sig.CommunityID, sig.PersonID, sig.Ref, sig.Title, sig.At}
 		}
-		err = insertRows(ctx, tx, "INSERT INTO engagement_topics(topic_id, community_id, person_id, ref, title, opened_at)",
-			`ON CONFLICT (topic_id) DO UPDATE SET community_id = excluded.community_id, person_id = excluded.person_id, ref = excluded.ref,
-			title = excluded.title, opened_at = excluded.opened_at`, 6, rows)
+		err = db.InsertRows(ctx, tx,
+			"INSERT INTO engagement_topics(topic_id, community_id, person_id, ref, title, opened_at)", 6, rows, `ON CONFLICT (topic_id) DO UPDATE SET community_id = excluded.community_id, person_id = excluded.person_id, ref = excluded.ref,
+			title = excluded.title, opened_at = excluded.opened_at`)
 	case activity.ITAnswered:
 		_, err = tx.Exec(ctx, "UPDATE engagement_topics SET answered_at = ? WHERE topic_id IN ("+db.Placeholders(len(ids))+
 			") AND (answered_at IS NULL OR answered_at > ?)", append(append([]any{at}, db.Args(ids)...), at)...)
@@ -500,9 +479,9 @@ func recordPulses(ctx context.Context, tx *db.Tx, sigs []activity.Signal) error 
 		t := tallies[k]
 		rows = append(rows, []any{k.scope, k.scopeID, k.month, k.survey, t.answers, t.high, t.low})
 	}
-	if err := insertRows(ctx, tx, "INSERT INTO engagement_pulses(scope, scope_id, month, survey, answers, high, low)",
-		`ON CONFLICT (scope, scope_id, month, survey) DO UPDATE SET answers = engagement_pulses.answers + excluded.answers,
-			high = engagement_pulses.high + excluded.high, low = engagement_pulses.low + excluded.low`, 7, rows); err != nil {
+	if err := db.InsertRows(ctx, tx,
+		"INSERT INTO engagement_pulses(scope, scope_id, month, survey, answers, high, low)", 7, rows, `ON CONFLICT (scope, scope_id, month, survey) DO UPDATE SET answers = engagement_pulses.answers + excluded.answers,
+			high = engagement_pulses.high + excluded.high, low = engagement_pulses.low + excluded.low`); err != nil {
 		return fmt.Errorf("counting pulse answers: %w", err)
 	}
 	return nil

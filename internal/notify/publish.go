@@ -74,7 +74,8 @@ func (s *Service) PublishAll(ctx context.Context, tx *db.Tx, evs []Event) error 
 			inbox = append(inbox, []any{p, ids[i]})
 		}
 	}
-	if err := insertRows(ctx, tx, "INSERT INTO notify_inbox(person_id, event_id)", 2, inbox); err != nil {
+	if err := db.InsertRows(ctx, tx,
+		"INSERT INTO notify_inbox(person_id, event_id)", 2, inbox, ""); err != nil {
 		return fmt.Errorf("adding %s to %d inboxes: %w", what(evs), len(inbox), err)
 	}
 
@@ -91,8 +92,8 @@ func (s *Service) PublishAll(ctx context.Context, tx *db.Tx, evs []Event) error 
 			}
 		}
 	}
-	if err := insertRows(ctx, tx, "INSERT INTO notify_deliveries(event_id, channel, webhook_id, state, next_attempt_at, created_at, updated_at)",
-		7, deliveries); err != nil {
+	if err := db.InsertRows(ctx, tx,
+		"INSERT INTO notify_deliveries(event_id, channel, webhook_id, state, next_attempt_at, created_at, updated_at)", 7, deliveries, ""); err != nil {
 		return fmt.Errorf("queueing %s for webhooks: %w", what(evs), err)
 	}
 	if !s.EmailEnabled() {
@@ -110,8 +111,8 @@ func (s *Service) PublishAll(ctx context.Context, tx *db.Tx, evs []Event) error 
 			}
 		}
 	}
-	if err := insertRows(ctx, tx, "INSERT INTO notify_deliveries(event_id, channel, person_id, recipient, state, next_attempt_at, created_at, updated_at)",
-		8, mails); err != nil {
+	if err := db.InsertRows(ctx, tx,
+		"INSERT INTO notify_deliveries(event_id, channel, person_id, recipient, state, next_attempt_at, created_at, updated_at)", 8, mails, ""); err != nil {
 		return fmt.Errorf("queueing e-mails of %s: %w", what(evs), err)
 	}
 	return nil
@@ -150,21 +151,6 @@ func insertEvents(ctx context.Context, tx *db.Tx, evs []Event, data []string) ([
 		ids = append(ids, got...)
 	}
 	return ids, nil
-}
-
-// insertRows runs head with the VALUES of rows, of width columns each, in
-// statements of insertChunk rows.
-func insertRows(ctx context.Context, tx *db.Tx, head string, width int, rows [][]any) error {
-	for chunk := range slices.Chunk(rows, insertChunk) {
-		args := make([]any, 0, width*len(chunk))
-		for _, r := range chunk {
-			args = append(args, r...)
-		}
-		if _, err := tx.Exec(ctx, head+" VALUES "+db.ValueRows(len(chunk), width), args...); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 func checkEvent(ev *Event) error {
