@@ -28,6 +28,8 @@ type Pages struct {
 	Portfolio *portfolio.Service
 	Processes *process.Service
 	Org       *org.Service
+
+	tables tables
 }
 
 // Routes are the objectives, the ranking and the budget scenarios. Who may
@@ -113,9 +115,11 @@ type rankingView struct {
 	Shown             []portfolio.RankedNeed
 	From, To, PerPage int
 	Previous, Next    string
-	Chart             *page.BarChart
-	CanDecide         bool
-	Year              int
+	// Table is the table of the needs shown, written once (see table).
+	Table     template.HTML
+	Chart     *page.BarChart
+	CanDecide bool
+	Year      int
 }
 
 type scenariosView struct {

@@ -42,6 +42,9 @@ func (s *Pages) renderRanking(w http.ResponseWriter, r *http.Request, base page.
 	base.Title, base.Nav = "Portfolio: the board's ranking", "portfolio"
 	v := &rankingView{Base: base, Ranking: rk, CanDecide: portfolio.MayDecide(p), Year: year}
 	v.showPage(r.URL.Query().Get("page"))
+	if v.Table, err = s.table(v); err != nil {
+		return err
+	}
 	s.Render(w, r, "board_ranking.html", v)
 	return nil
 }

@@ -1,6 +1,7 @@
 package boardpages
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/engagehq/engage/internal/portfolio"
@@ -38,5 +39,31 @@ func TestRankingPages(t *testing.T) {
 	v.showPage("")
 	if len(v.Shown) != 0 || v.Chart != nil || v.Next != "" || v.Previous != "" {
 		t.Errorf("no need: %d shown, chart %v, links %q %q", len(v.Shown), v.Chart, v.Previous, v.Next)
+	}
+}
+
+// TestRankingTable: the table of the needs shown, escaped, kept for a
+// ranking's state and page, and written afresh for another state.
+func TestRankingTable(t *testing.T) {
+	s := &Pages{}
+	need := portfolio.RankedNeed{Rank: 1, Reference: "NEED-2026-0001", Title: "<b>Chat</b>", Parts: []portfolio.ScorePart{{Name: "value", Inputs: []string{"a & b"}}}}
+	v := &rankingView{Ranking: portfolio.Ranking{Needs: []portfolio.RankedNeed{need}, State: "one"}}
+	v.showPage("")
+	first, err := s.table(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`<tr id="NEED-2026-0001">`, "&lt;b&gt;Chat&lt;/b&gt;", "a &amp; b", "Value"} {
+		if !strings.Contains(string(first), want) {
+			t.Errorf("the table does not have %q:\n%s", want, first)
+		}
+	}
+	v.Shown[0].Title = "Changed without a new state"
+	if kept, _ := s.table(v); kept != first {
+		t.Error("the table was not kept for the same state and page")
+	}
+	v.Ranking.State = "two"
+	if fresh, _ := s.table(v); !strings.Contains(string(fresh), "Changed without a new state") {
+		t.Error("the table of another state is the one kept")
 	}
 }
