@@ -31,18 +31,24 @@ type details struct {
 	byID map[int64]process.ProcessDetail
 }
 
-// describe returns the register's detail of process id as p sees it.
-func (s *Pages) describe(ctx context.Context, p *access.Principal, id int64) (process.ProcessDetail, error) {
-	if err := process.MayRead(p); err != nil {
-		return process.ProcessDetail{}, err
-	}
+// describe returns the register's detail of process id as p sees it, and
+// the register's generation it was read at.
+func (s *Pages) describe(ctx context.Context, p *access.Principal, id int64) (process.ProcessDetail, int64, error) {
+	d, key, err := s.describeAt(ctx, p, id)
+	return d, key.register, err
+}
+
+func (s *Pages) describeAt(ctx context.Context, p *access.Principal, id int64) (process.ProcessDetail, detailKey, error) {
 	var key detailKey
+	if err := process.MayRead(p); err != nil {
+		return process.ProcessDetail{}, key, err
+	}
 	var err error
 	if key.register, err = s.Processes.Generation(ctx); err != nil {
-		return process.ProcessDetail{}, err
+		return process.ProcessDetail{}, key, err
 	}
 	if key.catalog, err = s.Catalog.ServicesGeneration(ctx); err != nil {
-		return process.ProcessDetail{}, err
+		return process.ProcessDetail{}, key, err
 	}
 	s.details.mu.Lock()
 	d, ok := s.details.byID[id]
@@ -50,7 +56,7 @@ func (s *Pages) describe(ctx context.Context, p *access.Principal, id int64) (pr
 	s.details.mu.Unlock()
 	if !ok {
 		if d, err = s.Processes.Describe(ctx, p, id); err != nil {
-			return d, err
+			return d, key, err
 		}
 		// Kept under the key read before it: a write meanwhile only makes
 		// the next request read it again.
@@ -63,10 +69,10 @@ func (s *Pages) describe(ctx context.Context, p *access.Principal, id int64) (pr
 		}
 		s.details.mu.Unlock()
 	} else if d, err = s.performerNames(ctx, p, d); err != nil {
-		return d, err
+		return d, key, err
 	}
 	d.CanChange = process.MayChange(p)
-	return d, nil
+	return d, key, nil
 }
 
 // performerNames returns d with the functions and locations named as the
