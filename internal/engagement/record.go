@@ -127,9 +127,10 @@ func (s *Service) recordTopic(ctx context.Context, tx *db.Tx, sig activity.Signa
 	var err error
 	switch sig.Kind {
 	case activity.TopicOpened:
-		_, err = tx.Exec(ctx, `INSERT INTO engagement_topics(topic_id, community_id, person_id, ref, title, opened_at) VALUES (?, ?, ?, ?, ?, ?)
+		_, err = tx.Exec(ctx, `INSERT INTO engagement_topics(topic_id, community_id, person_id, ref, title, opened_at, idea) VALUES (?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (topic_id) DO UPDATE SET community_id = excluded.community_id, person_id = excluded.person_id, ref = excluded.ref,
-			title = excluded.title, opened_at = excluded.opened_at`, sig.TopicID, sig.CommunityID, sig.PersonID, sig.Ref, sig.Title, at)
+			title = excluded.title, opened_at = excluded.opened_at, idea = engagement_topics.idea OR excluded.idea`,
+			sig.TopicID, sig.CommunityID, sig.PersonID, sig.Ref, sig.Title, at, sig.Idea)
 	case activity.ITAnswered:
 		_, err = tx.Exec(ctx, "UPDATE engagement_topics SET answered_at = ? WHERE topic_id = ? AND (answered_at IS NULL OR answered_at > ?)",
 			at, sig.TopicID, at)
