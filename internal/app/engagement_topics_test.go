@@ -57,3 +57,33 @@ func TestTopicsBehindFiguresAreNamedAndLinked(t *testing.T) {
 		}
 	})
 }
+
+// TestTopicTitlesAreFilledIn: topics measured before their first signal
+// carried a title and a kind get them from migration 49.
+func TestTopicTitlesAreFilledIn(t *testing.T) {
+	apptest.Run(t, func(t *testing.T, e *apptest.Engage) {
+		ctx := context.Background()
+		if err := e.DB.MigrateTo(ctx, 48); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.DB.Exec(ctx, "UPDATE engagement_topics SET title = '', idea = FALSE"); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.DB.MigrateTo(ctx, 49); err != nil {
+			t.Fatal(err)
+		}
+		var untitled, ideas, want int
+		if err := e.DB.QueryRow(ctx, "SELECT COUNT(*) FROM engagement_topics WHERE title = ''").Scan(&untitled); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.DB.QueryRow(ctx, "SELECT COUNT(*) FROM engagement_topics WHERE idea").Scan(&ideas); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.DB.QueryRow(ctx, "SELECT COUNT(*) FROM discuss_topics WHERE kind = 'idea'").Scan(&want); err != nil {
+			t.Fatal(err)
+		}
+		if untitled != 0 || want == 0 || ideas != want {
+			t.Errorf("after migration 49: %d topics without a title, %d ideas of %d", untitled, ideas, want)
+		}
+	})
+}
