@@ -51,7 +51,10 @@ type Signal struct {
 	// Title is what a person reads of the thing: a topic's or a need's
 	// title, for digests and the lists behind a figure; "" shows Ref.
 	Title string
-	At    time.Time
+	// Idea marks a TopicOpened signal whose topic is an idea (not a
+	// question waiting for an IT answer).
+	Idea bool
+	At   time.Time
 }
 
 // Recorder keeps signals. Record runs inside the area's transaction, so a

@@ -409,7 +409,7 @@ func (s *Service) CreateTopic(ctx context.Context, p *access.Principal, in Topic
 			return err
 		}
 		if err := activity.Send(ctx, s.Signals, tx, activity.Signal{Kind: activity.TopicOpened, PersonID: p.PersonID,
-			CommunityID: c.ID, TopicID: id, Ref: ref(id), At: now}); err != nil {
+			CommunityID: c.ID, TopicID: id, Ref: ref(id), Title: in.Title, Idea: in.Kind == Idea, At: now}); err != nil {
 			return err
 		}
 		err = s.tellMentioned(ctx, tx, p, c, out, in.Body)

@@ -409,11 +409,11 @@ func recordTopicRun(ctx context.Context, tx *db.Tx, run []activity.Signal) error
 	case activity.TopicOpened:
 		rows := make([][]any, len(run))
 		for i, sig := range run {
-			rows[i] = []any{sig.TopicID, sig.CommunityID, sig.PersonID, sig.Ref, sig.Title, sig.At}
+			rows[i] = []any{sig.TopicID, sig.CommunityID, sig.PersonID, sig.Ref, sig.Title, sig.At, sig.Idea}
 		}
 		err = db.InsertRows(ctx, tx,
-			"INSERT INTO engagement_topics(topic_id, community_id, person_id, ref, title, opened_at)", 6, rows, `ON CONFLICT (topic_id) DO UPDATE SET community_id = excluded.community_id, person_id = excluded.person_id, ref = excluded.ref,
-			title = excluded.title, opened_at = excluded.opened_at`)
+			"INSERT INTO engagement_topics(topic_id, community_id, person_id, ref, title, opened_at, idea)", 7, rows, `ON CONFLICT (topic_id) DO UPDATE SET community_id = excluded.community_id, person_id = excluded.person_id, ref = excluded.ref,
+			title = excluded.title, opened_at = excluded.opened_at, idea = engagement_topics.idea OR excluded.idea`)
 	case activity.ITAnswered:
 		_, err = tx.Exec(ctx, "UPDATE engagement_topics SET answered_at = ? WHERE topic_id IN ("+db.Placeholders(len(ids))+
 			") AND (answered_at IS NULL OR answered_at > ?)", append(append([]any{at}, db.Args(ids)...), at)...)
