@@ -9,6 +9,8 @@ import (
 	"sync"
 	"unicode"
 
+	"github.com/shopspring/decimal"
+
 	"github.com/engagehq/engage/internal/audit"
 	"github.com/engagehq/engage/internal/cloudbill"
 	"github.com/engagehq/engage/internal/db"
@@ -269,4 +271,59 @@ func (s *Service) cloudSanctions(ctx context.Context, d *Dictionary, everywhere 
 		}
 	}
 	return rows.Err()
+}
+
+// deptCurrency is a department's spend in one currency.
+type deptCurrency struct {
+	dept     int64
+	currency string
+}
+
+// cloudShadow adds up the shadow spend from cloud bills' SaaS charges of
+// the window by department × currency × month. A department's statements
+// already carry its cloud charges once the month is billed, so its
+// technology spend counts them once (see departmentShares).
+func (s *Service) cloudShadow(ctx context.Context, months []string, depts []int64, all bool, z sanctions, d *Dictionary) (map[deptCurrency]map[string]decimal.Decimal, error) {
+	out := map[deptCurrency]map[string]decimal.Decimal{}
+	if len(months) == 0 || !all && len(depts) == 0 {
+		return out, nil
+	}
+	where := "kind = ? AND software = ? AND period >= ? AND period <= ?"
+	args := []any{KindFocus, true, months[0], months[len(months)-1]}
+	if !all {
+		where += " AND department_id IN (" + db.Placeholders(len(depts)) + ")"
+		for _, id := range depts {
+			args = append(args, id)
+		}
+	}
+	rows, err := s.DB.Query(ctx, "SELECT department_id, currency, period, vendor, CAST(amount AS TEXT) FROM spend_lines WHERE "+where, args...)
+	if err != nil {
+		return nil, fmt.Errorf("reading cloud bills' SaaS spend: %w", err)
+	}
+	defer rows.Close()
+	keys := map[string]string{}
+	for rows.Next() {
+		var k deptCurrency
+		var period, vendor, amount string
+		if err := rows.Scan(&k.dept, &k.currency, &period, &vendor, &amount); err != nil {
+			return nil, err
+		}
+		vk, ok := keys[vendor]
+		if !ok {
+			vk = vendorKey(d, vendor)
+			keys[vendor] = vk
+		}
+		if z.why(vk, k.dept) != "" {
+			continue
+		}
+		x, err := decimal.NewFromString(amount)
+		if err != nil {
+			return nil, fmt.Errorf("a spend line's amount %q: %w", amount, err)
+		}
+		if out[k] == nil {
+			out[k] = map[string]decimal.Decimal{}
+		}
+		out[k][period] = out[k][period].Add(x)
+	}
+	return out, rows.Err()
 }
