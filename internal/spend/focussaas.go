@@ -46,8 +46,9 @@ const KindFocus = "focus"
 //     charges, adds nothing. Lines are written in the bill import's
 //     transaction. Reallocating a period later does not move them.
 //   - A product billed by its own provider is billed through IT's cloud
-//     account: its vendor is sanctioned (see sanctions), for every
-//     department. A marketplace purchase is sanctioned by the usual rules
+//     account: its vendor is sanctioned (see sanctions) for the departments
+//     the bill allocates it to; the same vendor paid by card elsewhere is
+//     judged by the usual rules. A marketplace purchase is sanctioned by the usual rules
 //     (a catalog service's vendor, a board decision, a sanctioning case).
 
 // infrastructureClouds are providers whose FOCUS bills are infrastructure
@@ -253,21 +254,24 @@ func focusExtra(c *cloudbill.SaaSCharge) string {
 	return string(append(b, '}'))
 }
 
-// cloudSanctions adds to everywhere the vendors whose products their own
-// provider bills through IT's cloud account.
-func (s *Service) cloudSanctions(ctx context.Context, d *Dictionary, everywhere map[string]string) error {
-	rows, err := s.DB.Query(ctx, "SELECT DISTINCT vendor, billed_by FROM spend_lines WHERE billed_by <> '' ORDER BY vendor, billed_by")
+// cloudSanctions sanctions, for the departments a cloud bill allocates
+// them to, the vendors whose products their own provider bills through
+// IT's cloud account (unless the catalog sanctions them everywhere).
+func (s *Service) cloudSanctions(ctx context.Context, d *Dictionary, z sanctions) error {
+	rows, err := s.DB.Query(ctx, "SELECT DISTINCT vendor, department_id, billed_by FROM spend_lines WHERE billed_by <> '' ORDER BY vendor, department_id, billed_by")
 	if err != nil {
 		return fmt.Errorf("reading vendors billed through the cloud: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var vendor, by string
-		if err := rows.Scan(&vendor, &by); err != nil {
+		var dept int64
+		if err := rows.Scan(&vendor, &dept, &by); err != nil {
 			return err
 		}
-		if k := vendorKey(d, vendor); k != "" && everywhere[k] == "" {
-			everywhere[k] = fmt.Sprintf("Billed through IT's cloud account with %s", by)
+		k := vendorKey(d, vendor)
+		if dv := (deptVendor{k, dept}); k != "" && z.everywhere[k] == "" && z.byDept[dv] == "" {
+			z.byDept[dv] = fmt.Sprintf("Billed through IT's cloud account with %s", by)
 		}
 	}
 	return rows.Err()

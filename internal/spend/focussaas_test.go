@@ -3,6 +3,7 @@ package spend_test
 import (
 	"context"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/shopspring/decimal"
@@ -52,7 +53,7 @@ func TestIsSaaS(t *testing.T) {
 func TestFocusSaaSSpend(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
-		s := newService(t, d)
+		s := newService(t, d, "HR")
 		cb := cloudbill.New(d, s.Clock, "")
 		cb.Currencies, cb.SaaS = s.Currencies, s
 		sys := access.System("test")
@@ -124,14 +125,20 @@ func TestFocusSaaSSpend(t *testing.T) {
 			t.Errorf("%d spend.import audit entries; want 2", n)
 		}
 
-		// Acme bills its own product through IT's account: sanctioned, in
-		// the window (2025-12 to 2026-11: 60 a month for three months).
+		// Acme bills its own product through IT's account: sanctioned for
+		// the departments the bill allocates it to, in the window (2025-12
+		// to 2026-11: 60 a month for three months). HR pays Acme by card:
+		// shadow.
+		if _, err := s.Import(ctx, sys, "card.csv", strings.NewReader("date,merchant,amount,currency,department,employee_email,mcc,memo\n"+
+			"2026-02-05,ACME CO,30.00,USD,HR,hr@example.com,5734,\n")); err != nil {
+			t.Fatal(err)
+		}
 		rep, err := s.Shadow(ctx, sys, spend.ShadowFilter{})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(rep.Shadow) != 0 || len(rep.Sanctioned) != 2 {
-			t.Fatalf("shadow %+v, sanctioned %+v; want Acme sanctioned for two departments", rep.Shadow, rep.Sanctioned)
+		if len(rep.Shadow) != 1 || rep.Shadow[0].Vendor != "Acme" || rep.Shadow[0].DepartmentID != depts["HR"] || len(rep.Sanctioned) != 2 {
+			t.Fatalf("shadow %+v, sanctioned %+v; want Acme sanctioned for two departments, shadow for HR", rep.Shadow, rep.Sanctioned)
 		}
 		for _, v := range rep.Sanctioned {
 			if v.Vendor != "Acme" || v.Sanctioned != "Billed through IT's cloud account with Acme Co" {

@@ -166,7 +166,7 @@ func (s *Service) sanctions(ctx context.Context, d *Dictionary) (sanctions, erro
 			}
 		}
 	}
-	if err := s.cloudSanctions(ctx, d, z.everywhere); err != nil {
+	if err := s.cloudSanctions(ctx, d, z); err != nil {
 		return z, err
 	}
 	if s.Needs != nil {

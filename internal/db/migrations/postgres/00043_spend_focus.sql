@@ -5,7 +5,7 @@
 -- sanctions the vendor.
 ALTER TABLE spend_imports ADD COLUMN cloud_import_id BIGINT;
 ALTER TABLE spend_lines ADD COLUMN billed_by TEXT NOT NULL DEFAULT '';
-CREATE INDEX spend_lines_billed_by ON spend_lines(billed_by, vendor) WHERE billed_by <> '';
+CREATE INDEX spend_lines_billed_by ON spend_lines(billed_by, vendor, department_id) WHERE billed_by <> '';
 CREATE INDEX spend_imports_cloud ON spend_imports(cloud_import_id) WHERE cloud_import_id IS NOT NULL;
 
 -- +goose Down
