@@ -15,9 +15,9 @@ import (
 const spendUsage = `Usage:
   engage spend match FILE.csv     print a card or expense file back with vendor, software (yes/no),
                                   confidence and reason columns added; nothing is stored
-  engage `+spendCasesSynopsis+`
+  engage ` + spendCasesSynopsis + `
                                   list the BRM's shadow-IT cases (by default those still open)
-  engage `+spendCaseSynopsis+`
+  engage ` + spendCaseSynopsis + `
                                   act on a case, as the case page and the API do
 `
 
