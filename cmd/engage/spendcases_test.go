@@ -31,7 +31,7 @@ func TestSpendCases(t *testing.T) {
 		if code != 0 || !strings.HasPrefix(out, "ID  VENDOR") {
 			t.Fatalf("spend cases = %d %q %q", code, out, errs)
 		}
-		zoom, mural := caseID(t, out, "Zoom", "Discovery Science"), caseID(t, out, "Mural", "Information Technology")
+		zoom, mural := caseID(t, out, "Zoom", "Discovery Science"), caseID(t, out, "Mural", "Research & Development")
 		hubspot, zapier, smartsheet := caseID(t, out, "HubSpot", "Sales"), caseID(t, out, "Zapier", "Sales"), caseID(t, out, "Smartsheet", "Sales")
 
 		if code, _, errs := runEngage(t, "", with("spend", "case", zoom, "reach-out", "--as", "requester@example.com")...); code != 1 || !strings.Contains(errs, "not yours") {
