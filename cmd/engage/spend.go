@@ -15,16 +15,26 @@ import (
 const spendUsage = `Usage:
   engage spend match FILE.csv     print a card or expense file back with vendor, software (yes/no),
                                   confidence and reason columns added; nothing is stored
+  engage ` + spendCasesSynopsis + `
+                                  list the BRM's shadow-IT cases (by default those still open)
+  engage ` + spendCaseSynopsis + `
+                                  act on a case, as the case page and the API do
 `
 
 // cmdSpend works on card, expense and invoice spend.
 func cmdSpend(ctx context.Context, e env, args []string) error {
+	if len(args) > 0 && args[0] == "cases" {
+		return cmdSpendCases(ctx, e, args[1:])
+	}
+	if len(args) > 0 && args[0] == "case" {
+		return cmdSpendCase(ctx, e, args[1:])
+	}
 	if len(args) == 0 || args[0] != "match" {
 		fmt.Fprint(e.stdout, spendUsage)
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
 			return errHelp
 		}
-		return usagef("say match")
+		return usagef("say match, cases or case")
 	}
 	_, pos, err := parse(e, "spend match", "spend match FILE.csv", args[1:], false, nil)
 	if err != nil {

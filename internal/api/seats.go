@@ -58,8 +58,8 @@ func (a *API) registerSeats(api huma.API) {
 	register(a, api, huma.Operation{OperationID: "list-seats", Method: http.MethodGet, Path: "/seats", Tags: tags,
 		Summary: "Seats actually used in a department",
 		Description: "Those who read the department's statements. Per application: active ÷ (assigned − new) over the window, idle seats " +
-			"and what they cost a month (catalog prices for a subscription priced per person, else the vendor's spend run rate ÷ seats), " +
-			"most idle cost first."},
+			"and what they cost a month (catalog prices for a subscription priced per person or for a sanctioned vendor the catalog sells per person, else the vendor's spend run rate ÷ seats), " +
+			"most idle cost first; seats of catalog subscriptions and sanctioned SaaS first, then shadow apps (standing)."},
 		func(ctx context.Context, p *access.Principal, in *seatList) (*Body[seatItems], error) {
 			items, err := a.Seats.Utilisation(ctx, p, in.DepartmentID, in.Window)
 			if err != nil {

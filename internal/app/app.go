@@ -155,6 +155,7 @@ func (a *App) build(ctx context.Context) error {
 	a.Seats = &spend.Seats{Spend: a.Spend, Catalog: a.Catalog}
 	a.CloudBill = cloudbill.New(d, clock, "")
 	a.CloudBill.Currencies = currencies
+	a.CloudBill.SaaS = a.Spend // SaaS charges of cloud bills are spend
 	a.Billing.Cloud = cloudCharges{a.CloudBill}
 	a.ProcessCosts = &processcost.Service{DB: d, Clock: clock, Processes: a.Processes, Catalog: a.Catalog}
 	a.Billing.OnRun(a.ProcessCosts.Recompute)

@@ -222,7 +222,7 @@ func (c *Catalog) CreateQuote(ctx context.Context, p *access.Principal, in Quote
 	requester, dept, placedBy, subject := p.PersonID, p.DepartmentID, any(nil), any(nil)
 	if in.For != nil {
 		requester, dept, subject = in.For.RequesterID, in.For.DepartmentID, in.For.Subject
-		if requester != p.PersonID {
+		if requester != p.PersonID && p.PersonID != 0 { // the system places none
 			placedBy = p.PersonID
 		}
 		if number, found, err := quoteFor(ctx, c.DB, in.For.Subject); err != nil || found {

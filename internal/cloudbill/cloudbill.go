@@ -136,6 +136,9 @@ type Service struct {
 	// Currencies are those the organisation uses: a file's default
 	// currency must be one of them.
 	Currencies rating.Currencies
+	// SaaS, when set, takes the SaaS charges of every import, in its
+	// transaction (see saas.go).
+	SaaS SaaSRecorder
 }
 
 // New returns a service allocating on the given basis ("" for the default).

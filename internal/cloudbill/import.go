@@ -205,6 +205,7 @@ type importer struct {
 	closed map[string]bool
 	alloc  *allocator
 	w      *writer
+	saas   *saasCollector // nil without a SaaSRecorder
 
 	// reading
 	periods    map[string]bool
@@ -270,6 +271,7 @@ func (imp *importer) run(ctx context.Context, digest func() (string, error)) err
 		return fmt.Errorf("recording the import: %w", err)
 	}
 	imp.rep.ID = importID
+	imp.saas = newSaaSCollector(imp.s.SaaS, SaaSImport{ID: importID, FileName: imp.rep.FileName, By: imp.p})
 	imp.w = imp.s.newWriter(t)
 	imp.w.background, imp.w.packs = true, make(chan []byte, 6)
 	if err := imp.pipeline(ctx); err != nil {
@@ -363,7 +365,10 @@ func (imp *importer) pipeline(ctx context.Context) error {
 				r.key = db.Key(sum[:db.KeySize])
 				b.rows = append(b.rows, r)
 			}
-			if writeErr = imp.w.charges(ctx, b.rows); writeErr != nil {
+			if writeErr = imp.w.charges(ctx, b.rows); writeErr == nil {
+				writeErr = imp.saas.collect(ctx, imp.t, b)
+			}
+			if writeErr != nil {
 				cancel()
 			} else {
 				imp.count(b.rows)
@@ -379,6 +384,9 @@ func (imp *importer) pipeline(ctx context.Context) error {
 	if writeErr == nil && readErr == nil {
 		if writeErr = imp.w.flush(ctx); writeErr == nil {
 			writeErr = imp.w.storeKeys(ctx)
+		}
+		if writeErr == nil {
+			writeErr = imp.saas.flush(ctx, imp.t)
 		}
 	}
 	if writeErr != nil {

@@ -15,7 +15,7 @@ import (
 // SpendLine is a stored card, expense or invoice line with its match.
 type SpendLine struct {
 	ID           int64           `json:"id"`
-	Kind         string          `json:"kind" enum:"card,invoice"`
+	Kind         string          `json:"kind" enum:"card,invoice,focus" doc:"focus: a SaaS charge of a cloud bill"`
 	Date         string          `json:"date" format:"date"`
 	Merchant     string          `json:"merchant"`
 	Amount       decimal.Decimal `json:"amount"`

@@ -22,6 +22,8 @@ import (
 //     statements' (the largest, when several), or its largest shadow
 //     spend's when it has no statements: no exchange rates are applied,
 //     so spend in other currencies is left out of the share.
+//     Shadow spend from a cloud bill's SaaS charges is on the statements
+//     too once its month is billed: it is counted once.
 //   - Cases resolved are the closed ones (replaced, onboarded, sanctioned,
 //     dismissed); days to resolution run from opening to closing.
 //   - Money moved into the catalog is the annual run rate of the cases
@@ -125,6 +127,10 @@ func (s *Service) departmentShares(ctx context.Context, months []string, ids []i
 	if err != nil {
 		return nil, err
 	}
+	inStatements, err := s.cloudShadow(ctx, months, ids, all, z, dict)
+	if err != nil {
+		return nil, err
+	}
 	for _, v := range rows {
 		if z.why(vendorKey(dict, v.Vendor), v.DepartmentID) != "" {
 			continue
@@ -173,7 +179,7 @@ func (s *Service) departmentShares(ctx context.Context, months []string, ids []i
 		d := DepartmentShare{DepartmentID: dept, DepartmentName: names[dept], Currency: currency, Months: make([]ShareMonth, len(months))}
 		for i, m := range months {
 			sh := shadow[k][m]
-			tech := stmt[k][m].Add(sh)
+			tech := stmt[k][m].Add(sh).Sub(decimal.Min(inStatements[deptCurrency(k)][m], stmt[k][m]))
 			d.Months[i] = ShareMonth{Period: m, Shadow: sh, Technology: tech, Share: shareOf(sh, tech)}
 			d.Shadow, d.Technology = d.Shadow.Add(sh), d.Technology.Add(tech)
 		}

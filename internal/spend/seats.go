@@ -303,7 +303,19 @@ type SeatUse struct {
 	// to the export ÷ 3), when no subscription pays for it.
 	RunRate decimal.Decimal `json:"run_rate"`
 	Basis   string          `json:"basis" doc:"How the cost was found, in words"`
+	// Standing says who pays: a catalog subscription, a vendor IT is
+	// involved with (sanctioned SaaS, Sanctioned saying why), or nobody IT
+	// knows of (a shadow app, listed after the others).
+	Standing   string `json:"standing" enum:"subscription,sanctioned,shadow"`
+	Sanctioned string `json:"sanctioned,omitempty" doc:"Why the vendor is sanctioned, when Standing is sanctioned"`
 }
+
+// Standings of an application's seats.
+const (
+	StandingSubscription = "subscription"
+	StandingSanctioned   = "sanctioned"
+	StandingShadow       = "shadow"
+)
 
 // CheckWindow checks a window's days.
 func CheckWindow(days int) error {
@@ -315,7 +327,8 @@ func CheckWindow(days int) error {
 }
 
 // Utilisation measures a department's seats over a window of 30, 60 or 90
-// days, most idle cost first. Those who may read the department's
+// days: those a catalog subscription pays for and those of sanctioned SaaS
+// first, then shadow apps; most idle cost first in each. Those who may read the department's
 // statements may read it.
 func (s *Seats) Utilisation(ctx context.Context, p *access.Principal, deptID int64, window int) ([]SeatUse, error) {
 	if p == nil {
@@ -353,12 +366,43 @@ func (s *Seats) Utilisation(ctx context.Context, p *access.Principal, deptID int
 	if err != nil {
 		return nil, err
 	}
+	dict, err := s.Spend.Dictionary(ctx)
+	if err != nil {
+		return nil, err
+	}
+	z, err := s.Spend.sanctions(ctx, dict)
+	if err != nil {
+		return nil, err
+	}
+	var perPerson map[string]vendorPrice
 	for i := range out {
 		if err := s.price(ctx, &out[i], subs); err != nil {
 			return nil, err
 		}
+		u := &out[i]
+		switch u.Sanctioned = z.why(vendorKey(dict, u.Vendor), u.DepartmentID); {
+		case u.SubscriptionID != 0:
+			u.Standing, u.Sanctioned = StandingSubscription, ""
+		case u.Sanctioned != "":
+			u.Standing = StandingSanctioned
+			if err := s.catalogPrice(ctx, u, dict, &perPerson); err != nil {
+				return nil, err
+			}
+		default:
+			u.Standing = StandingShadow
+		}
 	}
-	slices.SortStableFunc(out, func(a, b SeatUse) int { return b.IdleMonthly.Cmp(a.IdleMonthly) })
+	// The seats IT pays for or sanctions first, shadow apps after; most
+	// idle cost first in each.
+	slices.SortStableFunc(out, func(a, b SeatUse) int {
+		if as, bs := a.Standing == StandingShadow, b.Standing == StandingShadow; as != bs {
+			if as {
+				return 1
+			}
+			return -1
+		}
+		return b.IdleMonthly.Cmp(a.IdleMonthly)
+	})
 	if out == nil {
 		out = []SeatUse{}
 	}
@@ -527,4 +571,42 @@ func (s *Seats) RightSize(ctx context.Context, p *access.Principal, id int64, wi
 	note := fmt.Sprintf("Right-sized from the single-sign-on export of %s: %d of %d seats used over %d days (%d new), %d idle costing %s a month.",
 		u.AsOf, u.Active, u.Seats, window, u.New, u.Idle, catalog.FormatMoney(u.IdleMonthly, u.Currency))
 	return s.Catalog.ChangeQuantity(ctx, p, u.SubscriptionID, decimal.NewFromInt(int64(u.Suggested)), catalog.OrderInput{Note: note})
+}
+
+// vendorPrice is a vendor's first orderable per-person offering today.
+type vendorPrice struct {
+	offering string
+	plan     catalog.RatePlan
+}
+
+// catalogPrice prices the idle seats of sanctioned SaaS bought without a
+// subscription at the catalog's price for a person of the vendor's service,
+// when the catalog has one (in its order); else what the department pays
+// the vendor stays the price. perPerson is filled on first use.
+func (s *Seats) catalogPrice(ctx context.Context, u *SeatUse, dict *Dictionary, perPerson *map[string]vendorPrice) error {
+	if *perPerson == nil {
+		*perPerson = map[string]vendorPrice{}
+		today := catalog.DateOf(s.Spend.Clock.Now())
+		err := s.Catalog.EachOffering(ctx, access.System("seats"), func(o *catalog.Offering, svc *catalog.Service) bool {
+			k := vendorKey(dict, svc.Vendor)
+			if _, seen := (*perPerson)[k]; seen || svc.Vendor == "" || !catalog.Orderable(svc.Lifecycle) || !catalog.Orderable(o.Lifecycle) {
+				return true
+			}
+			if plan, ok := catalog.PlanOn(o.Plans, today); ok && plan.Unit == "person-month" && len(plan.Tiers) == 0 {
+				(*perPerson)[k] = vendorPrice{offering: o.Name, plan: plan}
+			}
+			return true
+		})
+		if err != nil {
+			return err
+		}
+	}
+	vp, ok := (*perPerson)[vendorKey(dict, u.Vendor)]
+	if !ok {
+		return nil
+	}
+	u.Currency = vp.plan.Currency
+	u.IdleMonthly = rating.RoundLine(vp.plan.UnitPrice.Mul(decimal.NewFromInt(int64(u.Idle))), u.Currency)
+	u.Basis = fmt.Sprintf("%s at catalog prices: %s a person a month", vp.offering, catalog.FormatMoney(vp.plan.UnitPrice, u.Currency))
+	return nil
 }

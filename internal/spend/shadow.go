@@ -166,6 +166,9 @@ func (s *Service) sanctions(ctx context.Context, d *Dictionary) (sanctions, erro
 			}
 		}
 	}
+	if err := s.cloudSanctions(ctx, d, z); err != nil {
+		return z, err
+	}
 	if s.Needs != nil {
 		decided, err := s.Needs.DecidedVendors(ctx)
 		if err != nil {

@@ -19,7 +19,8 @@ type seatsView struct {
 	DepartmentID int64
 	Window       int
 	Windows      []int
-	Seats        []spend.SeatUse
+	Seats        []spend.SeatUse // paid by a subscription, or sanctioned SaaS
+	Shadow       []spend.SeatUse // shadow apps
 	CanImport    bool
 	CanRead      bool
 	Columns      []string
@@ -50,9 +51,15 @@ func (s *Pages) renderSeats(w http.ResponseWriter, r *http.Request, base page.Ba
 	}
 	v.CanRead = v.DepartmentID > 0 && spend.CanReadTotals(p, v.DepartmentID)
 	if v.CanRead {
-		if v.Seats, err = s.Seats.Utilisation(ctx, p, v.DepartmentID, v.Window); err != nil {
+		all, err := s.Seats.Utilisation(ctx, p, v.DepartmentID, v.Window)
+		if err != nil {
 			return err
 		}
+		i := slices.IndexFunc(all, func(u spend.SeatUse) bool { return u.Standing == spend.StandingShadow })
+		if i < 0 {
+			i = len(all)
+		}
+		v.Seats, v.Shadow = all[:i], all[i:]
 	}
 	if len(base.Errors) > 0 {
 		w.WriteHeader(http.StatusUnprocessableEntity)
