@@ -230,6 +230,7 @@ func (db *DB) Exec(ctx context.Context, query string, args ...any) (sql.Result, 
 type Tx struct {
 	tx      *sql.Tx
 	dialect Dialect
+	conn    *sql.Conn // the connection held by a BulkWrite transaction on PostgreSQL (CopyFrom)
 }
 
 func (tx *Tx) Engine() Dialect { return tx.dialect }
@@ -295,7 +296,8 @@ func Holding(l Lock) TxOption {
 // memory, and a 16 MiB page cache instead of 2 MiB, for the duration of the
 // transaction only: a multi-row INSERT keeps a statement journal, and a big
 // transaction outgrows the default cache, which would otherwise spill to
-// temporary files. On PostgreSQL it changes nothing.
+// temporary files. On PostgreSQL it holds the transaction's connection, so
+// that Tx.CopyFrom can use COPY.
 func BulkWrite() TxOption {
 	return func(s *txSettings) { s.bulk = true }
 }
@@ -313,6 +315,16 @@ func (db *DB) transactOnce(ctx context.Context, fn func(tx *Tx) error, opts []Tx
 		o(&set)
 	}
 	begin := db.write.BeginTx
+	var held *sql.Conn
+	if set.bulk && db.Dialect == Postgres {
+		// CopyFrom reaches pgx's connection through the one held here.
+		conn, err := db.write.Conn(ctx)
+		if err != nil {
+			return fmt.Errorf("beginning transaction: %w", err)
+		}
+		defer conn.Close()
+		held, begin = conn, conn.BeginTx
+	}
 	if set.bulk && db.Dialect == SQLite {
 		// The settings belong to a connection: hold the writer's for the
 		// transaction, and put them back before letting it go.
@@ -346,7 +358,7 @@ func (db *DB) transactOnce(ctx context.Context, fn func(tx *Tx) error, opts []Tx
 			_ = sqlTx.Rollback()
 		}
 	}()
-	tx := &Tx{tx: sqlTx, dialect: db.Dialect}
+	tx := &Tx{tx: sqlTx, dialect: db.Dialect, conn: held}
 	if set.lock != nil {
 		if err = LockTx(ctx, tx, *set.lock); err != nil {
 			return err
