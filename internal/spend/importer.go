@@ -65,7 +65,8 @@ type SpendImport struct {
 
 // row is one line ready to store.
 type row struct {
-	key                                  db.Key
+	key                                  db.Key // of the line's first occurrence in the file
+	text                                 [2]int // where the chunk keeps the text key is hashed from
 	kind                                 string
 	line                                 int
 	date, period, merchant, amount, cur  string
@@ -127,9 +128,9 @@ func (s *Service) Import(ctx context.Context, p *access.Principal, fileName stri
 		// this one stores what it has read, chunk by chunk.
 		readCtx, cancel := context.WithCancel(ctx)
 		defer cancel()
-		chunks, free, done := make(chan []row, 2), make(chan []row, 4), make(chan reading, 1)
+		chunks, free, done := make(chan *chunk, 2), make(chan *chunk, 4), make(chan reading, 1)
 		for range cap(free) {
-			free <- make([]row, 0, chunkLines)
+			free <- &chunk{rows: make([]row, 0, chunkLines)}
 		}
 		go func() {
 			rd := readLines(readCtx, cr, f, lineContext{codes: codes, currencies: s.Currencies, today: today, matcher: m}, chunks, free)
@@ -137,10 +138,10 @@ func (s *Service) Import(ctx context.Context, p *access.Principal, fileName stri
 			done <- rd
 		}()
 		var writeErr error
-		for chunk := range chunks {
+		for c := range chunks {
 			if writeErr == nil {
 				var n int
-				fresh, err := keys.fresh(ctx, chunk)
+				fresh, err := keys.fresh(ctx, c)
 				if err == nil {
 					n, err = w.write(ctx, fresh)
 				}
@@ -149,7 +150,8 @@ func (s *Service) Import(ctx context.Context, p *access.Principal, fileName stri
 				}
 				rep.Added += n
 			}
-			free <- chunk[:0]
+			c.rows, c.text = c.rows[:0], c.text[:0]
+			free <- c
 		}
 		rd := <-done
 		if writeErr != nil {
@@ -204,17 +206,16 @@ type reading struct {
 // them, and sends them in chunks on out, taking empty chunks from free.
 // Once a line is bad it sends no more, but reads on to name up to
 // maxErrors bad lines. It stops when ctx is done.
-func readLines(ctx context.Context, cr *csvfile.Reader, f format, lc lineContext, out chan<- []row, free <-chan []row) (rd reading) {
+func readLines(ctx context.Context, cr *csvfile.Reader, f format, lc lineContext, out chan<- *chunk, free <-chan *chunk) (rd reading) {
 	cache := map[[3]string]Match{}
-	keys := newLineHasher(f.kind)
-	var chunk []row
+	var c *chunk
 	send := func() bool {
-		if len(chunk) == 0 {
+		if c == nil || len(c.rows) == 0 {
 			return true
 		}
 		select {
-		case out <- chunk:
-			chunk = nil
+		case out <- c:
+			c = nil
 			return true
 		case <-ctx.Done():
 			rd.err = ctx.Err()
@@ -248,7 +249,6 @@ func readLines(ctx context.Context, cr *csvfile.Reader, f format, lc lineContext
 		if len(rd.errs) > 0 {
 			continue
 		}
-		rw.key = keys.key(rec)
 		ck := [3]string{rw.merchant, rw.mcc, rw.memo}
 		got, ok := cache[ck]
 		if !ok {
@@ -259,16 +259,17 @@ func readLines(ctx context.Context, cr *csvfile.Reader, f format, lc lineContext
 			cache[ck] = got
 		}
 		rw.match = got
-		if chunk == nil {
+		if c == nil {
 			select {
-			case chunk = <-free:
+			case c = <-free:
 			case <-ctx.Done():
 				rd.err = ctx.Err()
 				return rd
 			}
 		}
-		chunk = append(chunk, rw)
-		if len(chunk) == chunkLines && !send() {
+		rw.key, rw.text = c.add(f.kind, rec)
+		c.rows = append(c.rows, rw)
+		if len(c.rows) == chunkLines && !send() {
 			return rd
 		}
 	}
