@@ -70,6 +70,7 @@ type row struct {
 	kind                                 string
 	line                                 int
 	date, period, merchant, amount, cur  string
+	amt                                  decimal.Decimal
 	dept                                 int64
 	email, mcc, memo, invoice, gl, extra string
 	match                                Match
@@ -124,6 +125,11 @@ func (s *Service) Import(ctx context.Context, p *access.Principal, fileName stri
 		}
 		w := newWriter(tx, importID)
 		keys := newKeyer(tx)
+		kept, err := sumsKept(ctx, tx)
+		if err != nil {
+			return err
+		}
+		sum := newSums()
 		// The file is read, checked and recognised in one goroutine while
 		// this one stores what it has read, chunk by chunk.
 		readCtx, cancel := context.WithCancel(ctx)
@@ -144,6 +150,14 @@ func (s *Service) Import(ctx context.Context, p *access.Principal, fileName stri
 				fresh, err := keys.fresh(ctx, c)
 				if err == nil {
 					n, err = w.write(ctx, fresh)
+				}
+				if err == nil && kept {
+					for i := range fresh {
+						if r := &fresh[i]; counted(r.match.Software, confidencePercent(r.match)) {
+							sum.add(r.period, r.dept, r.match.Vendor, r.cur, r.amt, r.date, r.email)
+						}
+					}
+					err = sum.flushPeople(ctx, tx, false)
 				}
 				if writeErr = err; err != nil {
 					cancel()
@@ -166,6 +180,14 @@ func (s *Service) Import(ctx context.Context, p *access.Principal, fileName stri
 			return &engage.Error{Code: engage.EINVALID, Message: badLinesMessage(errs), Fields: errs}
 		}
 		if err := keys.save(ctx); err != nil {
+			return err
+		}
+		if kept {
+			err = sum.save(ctx, tx)
+		} else {
+			err = resum(ctx, tx, nil, true)
+		}
+		if err != nil {
 			return err
 		}
 		rep.Unchanged = rep.Lines - rep.Added
@@ -422,7 +444,7 @@ func (f format) parse(rec []string, line int, codes map[string]int64, currencies
 	} else if msg := rating.Amount.Check(amt); msg != "" {
 		fail("amount", "%s", msg)
 	} else {
-		rw.amount = amt.String()
+		rw.amount, rw.amt = amt.String(), amt
 	}
 	code := get(deptCol)
 	if id, ok := codes[code]; ok {

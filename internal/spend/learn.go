@@ -90,6 +90,9 @@ func (s *Service) Correct(ctx context.Context, p *access.Principal, lineID int64
 			out.Vendor, true, out.Software, out.Reason, merchant); err != nil {
 			return fmt.Errorf("updating the lines of %q: %w", merchant, err)
 		}
+		if err := resumMerchant(ctx, tx, merchant); err != nil {
+			return fmt.Errorf("summing the lines of %q again: %w", merchant, err)
+		}
 		return audit.Record(ctx, tx, now, p, "spend.match", "spend_line", lineID,
 			fmt.Sprintf("%q is %s (software: %v)", merchant, in.Vendor, in.Software), nil, in)
 	})
