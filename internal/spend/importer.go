@@ -206,6 +206,11 @@ func (s *Service) Import(ctx context.Context, p *access.Principal, fileName stri
 	if err != nil {
 		return SpendImport{}, err
 	}
+	// The lines are stored: a failure here leaves them, and importing the
+	// file again (which adds nothing) keeps the cases.
+	if err := s.keepCases(ctx); err != nil {
+		return rep, fmt.Errorf("the lines are imported, but the shadow cases were not brought up to date (import the file again): %w", err)
+	}
 	return rep, nil
 }
 

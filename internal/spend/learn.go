@@ -96,7 +96,10 @@ func (s *Service) Correct(ctx context.Context, p *access.Principal, lineID int64
 		return audit.Record(ctx, tx, now, p, "spend.match", "spend_line", lineID,
 			fmt.Sprintf("%q is %s (software: %v)", merchant, in.Vendor, in.Software), nil, in)
 	})
-	return out, err
+	if err != nil {
+		return out, err
+	}
+	return out, s.keepCases(ctx)
 }
 
 // AddVendor extends the dictionary with a vendor, or adds names and

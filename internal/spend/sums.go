@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/shopspring/decimal"
 
@@ -220,7 +221,7 @@ func (z *sums) save(ctx context.Context, tx *db.Tx) error {
 		}
 	}
 	clear(z.byKey)
-	return nil
+	return db.BumpGeneration(ctx, tx, spendGeneration)
 }
 
 // deptPeriod is a month of a department's lines.
@@ -300,7 +301,10 @@ func resum(ctx context.Context, tx *db.Tx, pairs []deptPeriod, all bool) error {
 		return err
 	}
 	_, err := tx.Exec(ctx, "DELETE FROM settings WHERE key = ?", sumsStale)
-	return err
+	if err != nil {
+		return err
+	}
+	return db.BumpGeneration(ctx, tx, spendGeneration)
 }
 
 // resumMerchant sums again the months × departments that have lines of
@@ -335,25 +339,56 @@ func sumsKept(ctx context.Context, q db.Querier) (bool, error) {
 	return n == 0, nil
 }
 
-// softwareSpendKept is softwareSpend read from the kept sums.
+// spendGeneration counts the changes of the kept sums (db.BumpGeneration):
+// every import that adds lines and every correction bumps it.
+const spendGeneration = "spend.sums"
+
+// keptSpend is the software spend of every department over the window,
+// read from the kept sums and kept in memory until they change, so that
+// the pages read it once per change (and once a month, as the window
+// moves) and not once per request.
+type keptSpend struct {
+	mu   sync.Mutex
+	gen  int64
+	from string
+	all  []ShadowVendor
+}
+
+// softwareSpendKept is softwareSpend read from the kept sums (through
+// keptSpend). The slices of what it returns are shared: read only.
 func (s *Service) softwareSpendKept(ctx context.Context, months []string, depts []int64, all bool, vendor string) ([]ShadowVendor, error) {
+	gen, err := db.Generation(ctx, s.DB, spendGeneration)
+	if err != nil {
+		return nil, err
+	}
+	k := &s.kept
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.all == nil || k.gen != gen || k.from != months[0] {
+		vs, err := s.readKept(ctx, months)
+		if err != nil {
+			return nil, err
+		}
+		k.all, k.gen, k.from = vs, gen, months[0]
+	}
+	out := make([]ShadowVendor, 0, len(k.all))
+	for _, v := range k.all {
+		if (all || slices.Contains(depts, v.DepartmentID)) && (vendor == "" || v.Vendor == vendor) {
+			out = append(out, v)
+		}
+	}
+	return out, nil
+}
+
+// readKept reads the software spend of every department over the window
+// from the kept sums.
+func (s *Service) readKept(ctx context.Context, months []string) ([]ShadowVendor, error) {
 	where := []string{"period >= ?", "period <= ?"}
 	args := []any{months[0], months[len(months)-1]}
 	firstYear, _ := periodYearMonth(months[0])
 	lastYear, _ := periodYearMonth(months[len(months)-1])
 	pwhere := []string{"year >= ?", "year <= ?"}
 	pargs := []any{firstYear, lastYear}
-	if !all {
-		in := "department_id IN (" + db.Placeholders(len(depts)) + ")"
-		where, pwhere = append(where, in), append(pwhere, in)
-		for _, id := range depts {
-			args, pargs = append(args, id), append(pargs, id)
-		}
-	}
-	if vendor != "" {
-		where, args = append(where, "vendor = ?"), append(args, vendor)
-		pwhere, pargs = append(pwhere, "vendor = ?"), append(pargs, vendor)
-	}
 	rows, err := s.DB.Query(ctx, "SELECT vendor, department_id, currency, period, lines, amount, last_spent_on FROM spend_sums WHERE "+
 		strings.Join(where, " AND ")+" ORDER BY department_id, vendor, currency, period", args...)
 	if err != nil {

@@ -114,3 +114,49 @@ func summary(vs []spend.ShadowVendor) string {
 	slices.Sort(out)
 	return strings.Join(out, "\n")
 }
+
+// TestCasesKeptAtImport: an import opens the cases of the shadow spend it
+// finds, and reading the queue, a case or the shadow spend writes nothing.
+func TestCasesKeptAtImport(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		s := newService(t, d)
+		fin := &access.Principal{Name: "Hannah", Roles: []access.Role{access.Finance}}
+		file := "date,merchant,amount,currency,department,employee_email,mcc,memo\n" +
+			"2026-10-02,ZOOM.US 888-799-9666,14.99,GBP,SALES,ann@example.com,4816,\n" +
+			"2026-11-02,ZOOM.US 888-799-9666,14.99,GBP,SALES,bo@example.com,4816,\n" +
+			"2026-11-03,FS *MIRO,8.00,GBP,FIN,cy@example.com,5734,\n"
+		if _, err := s.Import(ctx, fin, "a.csv", strings.NewReader(file)); err != nil {
+			t.Fatal(err)
+		}
+		state := func() string {
+			var cases, events int
+			var latest string
+			if err := d.QueryRow(ctx, "SELECT COUNT(*), COALESCE(CAST(MAX(updated_at) AS TEXT), '') FROM shadow_cases").Scan(&cases, &latest); err != nil {
+				t.Fatal(err)
+			}
+			if err := d.QueryRow(ctx, "SELECT COUNT(*) FROM shadow_case_events").Scan(&events); err != nil {
+				t.Fatal(err)
+			}
+			return fmt.Sprintf("%d cases, %d events, latest change %s", cases, events, latest)
+		}
+		before := state()
+		if !strings.HasPrefix(before, "2 cases, 2 events") {
+			t.Fatalf("after the import: %s; want the 2 cases opened", before)
+		}
+		admin := access.System("test")
+		queue, err := s.Cases(ctx, admin, spend.CaseFilter{})
+		if err != nil || len(queue) != 2 {
+			t.Fatalf("queue = %+v, %v", queue, err)
+		}
+		if _, err := s.Case(ctx, admin, queue[0].ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Shadow(ctx, admin, spend.ShadowFilter{}); err != nil {
+			t.Fatal(err)
+		}
+		if after := state(); after != before {
+			t.Fatalf("reading wrote: %s, then %s", before, after)
+		}
+	})
+}
