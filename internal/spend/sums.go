@@ -53,8 +53,10 @@ type personKey struct {
 }
 
 // sumsBatch is how many people rows an accumulator holds before writing
-// them: it bounds the memory an import of millions of lines takes.
-const sumsBatch = 20000
+// them (about 150 bytes each): it bounds the memory an import of millions
+// of lines takes, and an organisation's people × vendors × years usually
+// fit, so that each is written once.
+const sumsBatch = 100000
 
 // sums accumulates the sums of lines being stored.
 type sums struct {
