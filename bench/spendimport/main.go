@@ -6,7 +6,9 @@
 // merchants, other dates, amounts and people), streams them through
 // spend.Service.Import as engage import spend and POST
 // /api/v1/spend-imports call it, then imports the same file again (which
-// adds nothing). It prints lines a second and the process's peak RSS.
+// adds nothing). It prints lines a second and the process's peak RSS. It
+// runs under the server's soft memory limit, as POST /api/v1/spend-imports
+// does (-memory-limit-mib 0 for none).
 //
 //	go run ./bench/spendimport                                  # SQLite, 1,000,000 lines
 //	go run ./bench/spendimport -database-url postgres://…       # PostgreSQL
@@ -23,6 +25,7 @@ import (
 
 	"github.com/engagehq/engage/bench/benchkit"
 	"github.com/engagehq/engage/internal/access"
+	"github.com/engagehq/engage/internal/config"
 	"github.com/engagehq/engage/internal/org"
 	"github.com/engagehq/engage/internal/spend"
 )
@@ -32,7 +35,13 @@ func main() {
 	databaseURL := flag.String("database-url", "", "PostgreSQL URL (a fresh schema is made in it); SQLite when empty")
 	seed := flag.Uint64("seed", 1, "seed of the generated lines")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile here")
+	memoryLimit := flag.Int("memory-limit-mib", config.DefaultMemoryLimitMiB, "the soft memory limit, as the server's (0 for none; GOMEMLIMIT wins)")
 	flag.Parse()
+	cfg := config.Default()
+	cfg.MemoryLimitMiB = *memoryLimit
+	if l := cfg.ApplyMemoryLimit(); l > 0 {
+		fmt.Printf("soft memory limit %d MiB (the server's default)\n", l>>20)
+	}
 	ctx := context.Background()
 	a, closeApp, err := benchkit.Open(ctx, *databaseURL, "spendimport")
 	if err != nil {
