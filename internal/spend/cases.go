@@ -236,7 +236,7 @@ func (s *Service) syncCases(ctx context.Context, shadow []ShadowVendor) error {
 			}
 		}
 		return nil
-	})
+	}, db.Holding(db.LockSpendImport)) // syncs take turns, with imports: each case is opened once
 }
 
 func caseEvent(ctx context.Context, tx *db.Tx, id int64, p *access.Principal, action, from, to, detail string, now time.Time) error {
