@@ -35,6 +35,7 @@ func (tx *Tx) CopyFrom(ctx context.Context, table string, columns []string, rows
 	if tx.conn == nil {
 		return 0, errors.New("db: CopyFrom on PostgreSQL needs a BulkWrite transaction")
 	}
+	tx.count.Add(1)
 	var n int64
 	err := tx.conn.Raw(func(dc any) error {
 		c, ok := dc.(*stdlib.Conn)
