@@ -239,6 +239,7 @@ func (db *DB) Statements() int64 { return db.txStatements.Load() }
 type Tx struct {
 	tx      *sql.Tx
 	dialect Dialect
+	conn    *sql.Conn // the connection held by a BulkWrite transaction on PostgreSQL (CopyFrom)
 	count   *atomic.Int64
 }
 
@@ -308,7 +309,8 @@ func Holding(l Lock) TxOption {
 // memory, and a 16 MiB page cache instead of 2 MiB, for the duration of the
 // transaction only: a multi-row INSERT keeps a statement journal, and a big
 // transaction outgrows the default cache, which would otherwise spill to
-// temporary files. On PostgreSQL it changes nothing.
+// temporary files. On PostgreSQL it holds the transaction's connection, so
+// that Tx.CopyFrom can use COPY.
 func BulkWrite() TxOption {
 	return func(s *txSettings) { s.bulk = true }
 }
@@ -326,6 +328,16 @@ func (db *DB) transactOnce(ctx context.Context, fn func(tx *Tx) error, opts []Tx
 		o(&set)
 	}
 	begin := db.write.BeginTx
+	var held *sql.Conn
+	if set.bulk && db.Dialect == Postgres {
+		// CopyFrom reaches pgx's connection through the one held here.
+		conn, err := db.write.Conn(ctx)
+		if err != nil {
+			return fmt.Errorf("beginning transaction: %w", err)
+		}
+		defer conn.Close()
+		held, begin = conn, conn.BeginTx
+	}
 	if set.bulk && db.Dialect == SQLite {
 		// The settings belong to a connection: hold the writer's for the
 		// transaction, and put them back before letting it go.
@@ -359,7 +371,7 @@ func (db *DB) transactOnce(ctx context.Context, fn func(tx *Tx) error, opts []Tx
 			_ = sqlTx.Rollback()
 		}
 	}()
-	tx := &Tx{tx: sqlTx, dialect: db.Dialect, count: &db.txStatements}
+	tx := &Tx{tx: sqlTx, dialect: db.Dialect, conn: held, count: &db.txStatements}
 	if set.lock != nil {
 		if err = LockTx(ctx, tx, *set.lock); err != nil {
 			return err

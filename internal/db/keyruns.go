@@ -86,15 +86,15 @@ func SortKeys(ks Keys) (duplicate bool) {
 }
 
 // Load reads the keys of a period, sorted, and the number of rows they
-// were in.
+// were in. The set it returns is the size of the keys, no larger.
 func (t KeyRuns) Load(ctx context.Context, q Querier, period string) (Keys, int, error) {
 	rows, err := q.Query(ctx, "SELECT keys FROM "+t.Table+" WHERE period = ?", period)
 	if err != nil {
 		return nil, 0, err
 	}
 	defer rows.Close()
-	var out Keys
-	runs := 0
+	var blobs [][]byte
+	n := 0
 	for rows.Next() {
 		var b []byte
 		if err := rows.Scan(&b); err != nil {
@@ -103,18 +103,27 @@ func (t KeyRuns) Load(ctx context.Context, q Querier, period string) (Keys, int,
 		if len(b)%KeySize != 0 {
 			return nil, 0, fmt.Errorf("%s of %s: %d bytes is not a whole number of keys", t.Table, period, len(b))
 		}
-		for i := 0; i < len(b); i += KeySize {
-			out = append(out, Key(b[i:i+KeySize]))
-		}
-		runs++
+		blobs = append(blobs, b)
+		n += len(b) / KeySize
 	}
 	if err := rows.Err(); err != nil {
 		return nil, 0, err
 	}
-	if runs > 1 {
+	out := make(Keys, 0, n)
+	for _, b := range blobs {
+		for i := 0; i < len(b); i += KeySize {
+			out = append(out, Key(b[i:i+KeySize]))
+		}
+	}
+	if len(blobs) > 1 {
 		SortKeys(out)
 	}
-	return out, runs, nil
+	return out, len(blobs), nil
+}
+
+// Search finds k in the set: its index, and whether it is there.
+func (ks Keys) Search(k Key) (int, bool) {
+	return slices.BinarySearchFunc(ks, k, compareKeys)
 }
 
 // Add writes fresh, sorted keys not in stored, to a period that has runs
@@ -130,17 +139,49 @@ func (t KeyRuns) Add(ctx context.Context, q Querier, period string, stored Keys,
 		}
 		fresh = mergeKeys(stored, fresh)
 	}
-	buf := make([]byte, 0, min(len(fresh), RunKeys)*KeySize)
+	_, err := t.Append(ctx, q, period, fresh)
+	return err
+}
+
+// Append writes fresh, sorted keys not stored before as new rows of a
+// period, without merging its rows, and returns how many rows it wrote: a
+// writer of many keys appends them a run at a time, so as not to hold them
+// all, then calls Compact.
+func (t KeyRuns) Append(ctx context.Context, q Querier, period string, fresh Keys) (int, error) {
+	var buf []byte
+	rows := 0
 	for start := 0; start < len(fresh); start += RunKeys {
+		part := fresh[start:min(start+RunKeys, len(fresh))]
+		if buf == nil {
+			buf = make([]byte, 0, len(part)*KeySize)
+		}
 		buf = buf[:0]
-		for _, k := range fresh[start:min(start+RunKeys, len(fresh))] {
+		for _, k := range part {
 			buf = append(buf, k[:]...)
 		}
 		if _, err := q.Exec(ctx, "INSERT INTO "+t.Table+"(period, keys) VALUES (?, ?)", period, buf); err != nil {
-			return err
+			return rows, err
 		}
+		rows++
 	}
-	return nil
+	return rows, nil
+}
+
+// Compact replaces the rows of a period that has more than the rows its
+// keys need (runs is how many it has) by as few as hold them.
+func (t KeyRuns) Compact(ctx context.Context, q Querier, period string, runs int) error {
+	if runs <= maxRuns {
+		return nil
+	}
+	keys, _, err := t.Load(ctx, q, period)
+	if err != nil {
+		return err
+	}
+	if _, err := q.Exec(ctx, "DELETE FROM "+t.Table+" WHERE period = ?", period); err != nil {
+		return err
+	}
+	_, err = t.Append(ctx, q, period, keys)
+	return err
 }
 
 // mergeKeys merges two sorted sets.

@@ -42,7 +42,7 @@ var owners = map[string][]string{
 	"community":   {"communities", "community_staff", "community_rules", "community_members"},
 	"idea":        {"idea_ideas", "idea_votes", "idea_status_events"},
 	"pulse":       {"pulses", "pulse_recipients", "pulse_answers"},
-	"spend":       {"spend_imports", "spend_lines", "spend_vendor_names", "spend_line_keys", "seat_usage", "shadow_cases", "shadow_case_events"},
+	"spend":       {"spend_imports", "spend_lines", "spend_vendor_names", "spend_line_keys", "seat_usage", "shadow_cases", "shadow_case_events", "spend_sums", "spend_people"},
 	"engagement": {"engagement_signals", "engagement_people", "engagement_participation", "engagement_topics", "engagement_months",
 		"engagement_person_months", "engagement_pulses", "engagement_digests"},
 }

@@ -24,9 +24,14 @@ import (
 // department with shadow spend, in the queue of the department's BRM.
 //
 // Decisions:
-//   - A case is opened the first time its shadow spend is read (the queue,
-//     a case page); it reappears (back to open, counted) when shadow spend
-//     dated after it was closed is found.
+//   - Cases are kept when spend changes — after each import that adds lines
+//     and each correction — never when they are read, so that the queue and
+//     a case page only read. A case is opened when shadow spend of its
+//     vendor × department is found; it reappears (back to open, counted)
+//     when shadow spend dated after it was closed is found; an open case's
+//     run rate is the one of the latest change. What changes sanctions (a
+//     catalog service, a board decision) is taken into account by the next
+//     import or correction.
 //   - Open and reached-out cases take every action; the others are closed.
 //     Reach out keeps the case open until the need is decided; replace,
 //     onboard, sanction and dismiss close it. Each action is in the case's
@@ -157,6 +162,16 @@ func scanCase(row db.Scanner) (ShadowCase, error) {
 	return c, nil
 }
 
+// keepCases brings the cases up to date with the shadow spend of every
+// department, after spend changed.
+func (s *Service) keepCases(ctx context.Context) error {
+	rep, err := s.Shadow(ctx, access.System("shadow cases"), ShadowFilter{})
+	if err != nil {
+		return err
+	}
+	return s.syncCases(ctx, rep.Shadow)
+}
+
 // syncCases opens a case for each shadow vendor × department without one,
 // reopens closed cases with shadow spend dated after they closed, and
 // keeps the open ones' run rate current.
@@ -221,7 +236,7 @@ func (s *Service) syncCases(ctx context.Context, shadow []ShadowVendor) error {
 			}
 		}
 		return nil
-	})
+	}, db.Holding(db.LockSpendImport)) // syncs take turns, with imports: each case is opened once
 }
 
 func caseEvent(ctx context.Context, tx *db.Tx, id int64, p *access.Principal, action, from, to, detail string, now time.Time) error {
@@ -245,14 +260,10 @@ func caseEvent(ctx context.Context, tx *db.Tx, id int64, p *access.Principal, ac
 // BRM), worst annual run rate first; open and reached-out ones only
 // unless f.All.
 func (s *Service) Cases(ctx context.Context, p *access.Principal, f CaseFilter) ([]ShadowCase, error) {
-	rep, err := s.Shadow(ctx, p, ShadowFilter{DepartmentID: f.DepartmentID})
+	ids, all, err := shadowAccess(p, f.DepartmentID)
 	if err != nil {
 		return nil, err
 	}
-	if err := s.syncCases(ctx, rep.Shadow); err != nil {
-		return nil, err
-	}
-	ids, all, _ := shadowAccess(p, f.DepartmentID)
 	where, args := []string{"1 = 1"}, []any{}
 	if !all {
 		if len(ids) == 0 {
@@ -323,12 +334,6 @@ func (s *Service) Case(ctx context.Context, p *access.Principal, id int64) (Case
 	}
 	rep, err := s.Shadow(ctx, p, ShadowFilter{DepartmentID: c.DepartmentID, Vendor: c.Vendor})
 	if err != nil {
-		return CaseDetail{}, err
-	}
-	if err := s.syncCases(ctx, rep.Shadow); err != nil {
-		return CaseDetail{}, err
-	}
-	if c, err = s.findCase(ctx, s.DB, p, id); err != nil {
 		return CaseDetail{}, err
 	}
 	d := CaseDetail{Case: c, Evidence: rep.Shadow, Lines: []SpendLine{}, Events: []CaseEvent{}, Actions: []string{}}

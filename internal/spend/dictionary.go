@@ -5,8 +5,10 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // Vendor is a company money is paid to.
@@ -38,11 +40,41 @@ var shippedVendors string
 // with (and the common travel, meal and supply merchants, marked not
 // software). Each call returns a new dictionary the caller may extend.
 func Shipped() *Dictionary {
-	d, err := ReadDictionary(strings.NewReader(shippedVendors))
-	if err != nil {
-		panic("spend: the shipped vendors.csv is wrong: " + err.Error())
+	shippedOnce.Do(func() {
+		d, err := ReadDictionary(strings.NewReader(shippedVendors))
+		if err != nil {
+			panic("spend: the shipped vendors.csv is wrong: " + err.Error())
+		}
+		shipped = d
+	})
+	return shipped.clone()
+}
+
+// The shipped dictionary is read and indexed once (normalising every name
+// is most of the work); Shipped hands out copies.
+var (
+	shippedOnce sync.Once
+	shipped     *Dictionary
+)
+
+// clone returns a copy of d that shares nothing it may change.
+func (d *Dictionary) clone() *Dictionary {
+	out := &Dictionary{byName: make(map[string]*Vendor, len(d.byName)), byDom: make(map[string]*Vendor, len(d.byDom)),
+		longest: d.longest, sorted: slices.Clone(d.sorted), vendors: make([]*Vendor, 0, len(d.vendors))}
+	copies := make(map[*Vendor]*Vendor, len(d.vendors))
+	for _, v := range d.vendors {
+		c := *v
+		c.Aliases, c.Domains = slices.Clone(v.Aliases), slices.Clone(v.Domains)
+		copies[v] = &c
+		out.vendors = append(out.vendors, &c)
 	}
-	return d
+	for k, v := range d.byName {
+		out.byName[k] = copies[v]
+	}
+	for k, v := range d.byDom {
+		out.byDom[k] = copies[v]
+	}
+	return out
 }
 
 // ReadDictionary reads vendors from CSV with the columns

@@ -2,6 +2,7 @@ package spend_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -193,6 +194,49 @@ func TestImportSample(t *testing.T) {
 		rep, err := s.Import(context.Background(), access.System("test"), "sample.csv", f)
 		if err != nil || rep.Lines != 1152 || rep.Added != 1152 || rep.Software != 654 {
 			t.Fatalf("Import = %+v, %v", rep, err)
+		}
+	})
+}
+
+// TestImportManyLinesOfAPeriod: a file with more lines of a month than one
+// run of keys holds writes its keys a run at a time; the same file again
+// adds nothing, also after imports that make the month's runs merge, and
+// equal lines stay counted.
+func TestImportManyLinesOfAPeriod(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		s := newService(t, d)
+		admin := access.System("test")
+		file := func(from, to int, cents string) string {
+			var b strings.Builder
+			b.WriteString("date,merchant,amount,currency,department\n")
+			for i := from; i < to; i++ {
+				fmt.Fprintf(&b, "2026-04-%02d,FS *MIRO,%d.%s,GBP,SALES\n", 1+i%28, i%5000, cents)
+			}
+			return b.String()
+		}
+		// 70,000 lines, each amount and day met 5 or so times: most lines
+		// have an equal line before them.
+		big := file(0, 70000, "00")
+		rep, err := s.Import(ctx, admin, "big.csv", strings.NewReader(big))
+		if err != nil || rep.Added != 70000 {
+			t.Fatalf("first import = %+v, %v", rep, err)
+		}
+		// Ten small files of the same month: its runs are merged.
+		for i := range 10 {
+			if rep, err := s.Import(ctx, admin, "small.csv", strings.NewReader(file(i, i+1, "50"))); err != nil || rep.Added != 1 {
+				t.Fatalf("small import %d = %+v, %v", i, rep, err)
+			}
+		}
+		if n := count(t, d, "SELECT COUNT(*) FROM spend_line_keys"); n > 8 {
+			t.Fatalf("%d runs of keys; want at most 8", n)
+		}
+		rep, err = s.Import(ctx, admin, "big.csv", strings.NewReader(big+"2026-04-01,FS *MIRO,0.00,GBP,SALES\n"))
+		if err != nil || rep.Added != 1 || rep.Unchanged != 70000 {
+			t.Fatalf("the file again with one more equal line = %+v, %v", rep, err)
+		}
+		if n := count(t, d, "SELECT COUNT(*) FROM spend_lines"); n != 70011 {
+			t.Fatalf("%d lines stored; want 70,011", n)
 		}
 	})
 }

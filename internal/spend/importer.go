@@ -65,10 +65,12 @@ type SpendImport struct {
 
 // row is one line ready to store.
 type row struct {
-	key                                  db.Key
+	key                                  db.Key // of the line's first occurrence in the file
+	text                                 [2]int // where the chunk keeps the text key is hashed from
 	kind                                 string
 	line                                 int
 	date, period, merchant, amount, cur  string
+	amt                                  decimal.Decimal
 	dept                                 int64
 	email, mcc, memo, invoice, gl, extra string
 	match                                Match
@@ -123,13 +125,18 @@ func (s *Service) Import(ctx context.Context, p *access.Principal, fileName stri
 		}
 		w := newWriter(tx, importID)
 		keys := newKeyer(tx)
+		kept, err := sumsKept(ctx, tx)
+		if err != nil {
+			return err
+		}
+		sum := newSums()
 		// The file is read, checked and recognised in one goroutine while
 		// this one stores what it has read, chunk by chunk.
 		readCtx, cancel := context.WithCancel(ctx)
 		defer cancel()
-		chunks, free, done := make(chan []row, 2), make(chan []row, 4), make(chan reading, 1)
+		chunks, free, done := make(chan *chunk, 2), make(chan *chunk, 4), make(chan reading, 1)
 		for range cap(free) {
-			free <- make([]row, 0, chunkLines)
+			free <- &chunk{rows: make([]row, 0, chunkLines)}
 		}
 		go func() {
 			rd := readLines(readCtx, cr, f, lineContext{codes: codes, currencies: s.Currencies, today: today, matcher: m}, chunks, free)
@@ -137,19 +144,28 @@ func (s *Service) Import(ctx context.Context, p *access.Principal, fileName stri
 			done <- rd
 		}()
 		var writeErr error
-		for chunk := range chunks {
+		for c := range chunks {
 			if writeErr == nil {
 				var n int
-				fresh, err := keys.fresh(ctx, chunk)
+				fresh, err := keys.fresh(ctx, c)
 				if err == nil {
 					n, err = w.write(ctx, fresh)
+				}
+				if err == nil && kept {
+					for i := range fresh {
+						if r := &fresh[i]; counted(r.match.Software, confidencePercent(r.match)) {
+							sum.add(r.period, r.dept, r.match.Vendor, r.cur, r.amt, r.date, r.email)
+						}
+					}
+					err = sum.flushPeople(ctx, tx, false)
 				}
 				if writeErr = err; err != nil {
 					cancel()
 				}
 				rep.Added += n
 			}
-			free <- chunk[:0]
+			c.rows, c.text = c.rows[:0], c.text[:0]
+			free <- c
 		}
 		rd := <-done
 		if writeErr != nil {
@@ -164,6 +180,14 @@ func (s *Service) Import(ctx context.Context, p *access.Principal, fileName stri
 			return &engage.Error{Code: engage.EINVALID, Message: badLinesMessage(errs), Fields: errs}
 		}
 		if err := keys.save(ctx); err != nil {
+			return err
+		}
+		if kept {
+			err = sum.save(ctx, tx)
+		} else {
+			err = resum(ctx, tx, nil, true)
+		}
+		if err != nil {
 			return err
 		}
 		rep.Unchanged = rep.Lines - rep.Added
@@ -181,6 +205,11 @@ func (s *Service) Import(ctx context.Context, p *access.Principal, fileName stri
 	}, db.BulkWrite(), db.Holding(db.LockSpendImport))
 	if err != nil {
 		return SpendImport{}, err
+	}
+	// The lines are stored: a failure here leaves them, and importing the
+	// file again (which adds nothing) keeps the cases.
+	if err := s.keepCases(ctx); err != nil {
+		return rep, fmt.Errorf("the lines are imported, but the shadow cases were not brought up to date (import the file again): %w", err)
 	}
 	return rep, nil
 }
@@ -204,17 +233,16 @@ type reading struct {
 // them, and sends them in chunks on out, taking empty chunks from free.
 // Once a line is bad it sends no more, but reads on to name up to
 // maxErrors bad lines. It stops when ctx is done.
-func readLines(ctx context.Context, cr *csvfile.Reader, f format, lc lineContext, out chan<- []row, free <-chan []row) (rd reading) {
+func readLines(ctx context.Context, cr *csvfile.Reader, f format, lc lineContext, out chan<- *chunk, free <-chan *chunk) (rd reading) {
 	cache := map[[3]string]Match{}
-	keys := newLineHasher(f.kind)
-	var chunk []row
+	var c *chunk
 	send := func() bool {
-		if len(chunk) == 0 {
+		if c == nil || len(c.rows) == 0 {
 			return true
 		}
 		select {
-		case out <- chunk:
-			chunk = nil
+		case out <- c:
+			c = nil
 			return true
 		case <-ctx.Done():
 			rd.err = ctx.Err()
@@ -248,7 +276,6 @@ func readLines(ctx context.Context, cr *csvfile.Reader, f format, lc lineContext
 		if len(rd.errs) > 0 {
 			continue
 		}
-		rw.key = keys.key(rec)
 		ck := [3]string{rw.merchant, rw.mcc, rw.memo}
 		got, ok := cache[ck]
 		if !ok {
@@ -259,16 +286,17 @@ func readLines(ctx context.Context, cr *csvfile.Reader, f format, lc lineContext
 			cache[ck] = got
 		}
 		rw.match = got
-		if chunk == nil {
+		if c == nil {
 			select {
-			case chunk = <-free:
+			case c = <-free:
 			case <-ctx.Done():
 				rd.err = ctx.Err()
 				return rd
 			}
 		}
-		chunk = append(chunk, rw)
-		if len(chunk) == chunkLines && !send() {
+		rw.key, rw.text = c.add(f.kind, rec)
+		c.rows = append(c.rows, rw)
+		if len(c.rows) == chunkLines && !send() {
 			return rd
 		}
 	}
@@ -421,7 +449,7 @@ func (f format) parse(rec []string, line int, codes map[string]int64, currencies
 	} else if msg := rating.Amount.Check(amt); msg != "" {
 		fail("amount", "%s", msg)
 	} else {
-		rw.amount = amt.String()
+		rw.amount, rw.amt = amt.String(), amt
 	}
 	code := get(deptCol)
 	if id, ok := codes[code]; ok {

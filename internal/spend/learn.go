@@ -90,10 +90,16 @@ func (s *Service) Correct(ctx context.Context, p *access.Principal, lineID int64
 			out.Vendor, true, out.Software, out.Reason, merchant); err != nil {
 			return fmt.Errorf("updating the lines of %q: %w", merchant, err)
 		}
+		if err := resumMerchant(ctx, tx, merchant); err != nil {
+			return fmt.Errorf("summing the lines of %q again: %w", merchant, err)
+		}
 		return audit.Record(ctx, tx, now, p, "spend.match", "spend_line", lineID,
 			fmt.Sprintf("%q is %s (software: %v)", merchant, in.Vendor, in.Software), nil, in)
 	})
-	return out, err
+	if err != nil {
+		return out, err
+	}
+	return out, s.keepCases(ctx)
 }
 
 // AddVendor extends the dictionary with a vendor, or adds names and

@@ -21,83 +21,119 @@ var lineKeys = db.KeyRuns{Table: "spend_line_keys"}
 // Equal lines have one date, so one period: the keys of stored lines are
 // kept per period.
 
-// lineHasher keys the lines of one file.
-type lineHasher struct {
-	kind  string
-	buf   []byte
-	seen  hashSet           // first halves of the first-occurrence keys met in this file
-	again map[uint64]uint32 // occurrences of the lines met more than once
+// chunk is a part of the file on its way from the reader to the writer:
+// its rows, and the text each row's key is hashed from (row.text indexes
+// it, and four bytes after it hold the occurrence), kept so that the
+// keyer can key a line it finds repeated.
+type chunk struct {
+	rows []row
+	text []byte
 }
 
-func newLineHasher(kind string) *lineHasher {
-	return &lineHasher{kind: kind, again: map[uint64]uint32{}}
-}
-
-// sum hashes kind, the trimmed cells and occurrence.
-func (k *lineHasher) sum(rec []string, occurrence uint32) db.Key {
-	b := append(k.buf[:0], k.kind...)
-	for _, c := range rec {
+// add appends the hashed text of a record of kind to the chunk and
+// returns the key of its first occurrence and where the text is.
+func (c *chunk) add(kind string, rec []string) (db.Key, [2]int) {
+	start := len(c.text)
+	b := append(c.text, kind...)
+	for _, cell := range rec {
 		b = append(b, 0x1f)
-		b = append(b, strings.TrimSpace(c)...)
+		b = append(b, strings.TrimSpace(cell)...)
 	}
-	b = binary.LittleEndian.AppendUint32(b, occurrence)
-	k.buf = b
-	s := sha256.Sum256(b)
+	end := len(b)
+	c.text = append(b, 0, 0, 0, 0)
+	at := [2]int{start, end}
+	return c.key(at, 1), at
+}
+
+// key returns the key of the occurrence of the line whose text is at.
+func (c *chunk) key(at [2]int, occurrence uint32) db.Key {
+	binary.LittleEndian.PutUint32(c.text[at[1]:], occurrence)
+	s := sha256.Sum256(c.text[at[0] : at[1]+4])
 	return db.Key(s[:db.KeySize])
 }
 
-// key returns the key of the file's next line rec.
-func (k *lineHasher) key(rec []string) db.Key {
-	key := k.sum(rec, 1)
-	if h := binary.LittleEndian.Uint64(key[:8]); !k.seen.add(h) {
-		n := max(k.again[h], 1) + 1
-		k.again[h] = n
-		key = k.sum(rec, n)
-	}
-	return key
-}
-
-// keyer tells an import's new lines from those stored before: it loads
-// the keys of a period the first time the import meets it, and writes the
-// keys the import added as a run per period at the end.
+// keyer numbers equal lines of a file and tells an import's new lines
+// from those stored before: it loads the keys of a period the first time
+// the import meets it, and writes the keys the import adds as runs of the
+// period, a run at a time. What it holds for a file of n lines: the stored
+// keys of the periods it meets (16 bytes each) with a bit each for "met in
+// this file", and a set of 8-byte hashes of the new lines' keys.
 type keyer struct {
 	tx      *db.Tx
 	periods map[string]*periodKeys
+	seen    hashSet           // first halves of the first-occurrence keys of new lines met in this file
+	again   map[uint64]uint32 // occurrences of the lines met more than once
 }
 
 type periodKeys struct {
 	stored db.Keys
+	met    []uint64 // bit i: stored[i] was met in this file as a first occurrence
 	runs   int
-	fresh  db.Keys
+	fresh  db.Keys // keys added and not yet written
 }
 
 func newKeyer(tx *db.Tx) *keyer {
-	return &keyer{tx: tx, periods: map[string]*periodKeys{}}
+	return &keyer{tx: tx, periods: map[string]*periodKeys{}, again: map[uint64]uint32{}}
 }
 
-// fresh keeps the rows that were not stored before, in place.
-func (k *keyer) fresh(ctx context.Context, rows []row) ([]row, error) {
-	out := rows[:0]
-	for _, r := range rows {
+// fresh keys the chunk's rows, and keeps those that were not stored
+// before, in place.
+func (k *keyer) fresh(ctx context.Context, c *chunk) ([]row, error) {
+	out := c.rows[:0]
+	for _, r := range c.rows {
 		p := k.periods[r.period]
 		if p == nil {
 			stored, runs, err := lineKeys.Load(ctx, k.tx, r.period)
 			if err != nil {
 				return nil, fmt.Errorf("reading the keys of %s's spend lines: %w", r.period, err)
 			}
-			p = &periodKeys{stored: stored, runs: runs}
+			p = &periodKeys{stored: stored, runs: runs, met: make([]uint64, (len(stored)+63)/64)}
 			k.periods[r.period] = p
 		}
-		if p.stored.Contains(r.key) {
+		key, first, stored := r.key, false, false
+		h := binary.LittleEndian.Uint64(key[:8])
+		if i, found := p.stored.Search(key); found {
+			first, stored = p.met[i/64]&(1<<(i%64)) == 0, true
+			p.met[i/64] |= 1 << (i % 64)
+		} else {
+			first = k.seen.add(h)
+		}
+		if !first {
+			n := max(k.again[h], 1) + 1
+			k.again[h] = n
+			key = c.key(r.text, n)
+			stored = p.stored.Contains(key)
+		}
+		if stored {
 			continue
 		}
-		p.fresh = append(p.fresh, r.key)
+		p.fresh = append(p.fresh, key)
+		if len(p.fresh) == db.RunKeys {
+			if err := k.write(ctx, r.period, p); err != nil {
+				return nil, err
+			}
+		}
 		out = append(out, r)
 	}
 	return out, nil
 }
 
-// save writes the keys the import added.
+// write stores the period's keys added since it last wrote them, as a run.
+func (k *keyer) write(ctx context.Context, period string, p *periodKeys) error {
+	if db.SortKeys(p.fresh) {
+		return fmt.Errorf("two spend lines of %s share a key", period)
+	}
+	n, err := lineKeys.Append(ctx, k.tx, period, p.fresh)
+	if err != nil {
+		return fmt.Errorf("storing the keys of %s's spend lines: %w", period, err)
+	}
+	p.runs += n
+	p.fresh = p.fresh[:0]
+	return nil
+}
+
+// save writes the keys the import added and not yet written, and merges
+// the runs of the periods that have too many.
 func (k *keyer) save(ctx context.Context) error {
 	names := make([]string, 0, len(k.periods))
 	for period := range k.periods {
@@ -106,11 +142,12 @@ func (k *keyer) save(ctx context.Context) error {
 	slices.Sort(names)
 	for _, period := range names {
 		p := k.periods[period]
-		if db.SortKeys(p.fresh) {
-			return fmt.Errorf("two spend lines of %s share a key", period)
+		if err := k.write(ctx, period, p); err != nil {
+			return err
 		}
-		if err := lineKeys.Add(ctx, k.tx, period, p.stored, p.runs, p.fresh); err != nil {
-			return fmt.Errorf("storing the keys of %s's spend lines: %w", period, err)
+		p.stored, p.met = nil, nil
+		if err := lineKeys.Compact(ctx, k.tx, period, p.runs); err != nil {
+			return fmt.Errorf("merging the keys of %s's spend lines: %w", period, err)
 		}
 	}
 	return nil

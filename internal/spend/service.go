@@ -30,6 +30,8 @@ type Service struct {
 	Catalog *catalog.Catalog
 	Needs   *frontdoor.Service
 	Billing *billing.Service
+
+	kept keptSpend // the kept sums of software spend, read once per change
 }
 
 // CanImport reports whether p may import spend: finance and administrators.

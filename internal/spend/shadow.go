@@ -288,12 +288,58 @@ func sortShadow(vs []ShadowVendor) {
 }
 
 // softwareSpend adds up the sure software lines of the window by vendor ×
-// department × currency. Amounts are added in Go so that they stay exact on
-// SQLite, which keeps them as text.
+// department × currency, from the kept sums (sums.go), or from the lines
+// while the sums of lines stored before they were kept are not made yet.
 func (s *Service) softwareSpend(ctx context.Context, months []string, depts []int64, all bool, vendor string) ([]ShadowVendor, error) {
 	if !all && len(depts) == 0 {
 		return nil, nil
 	}
+	kept, err := sumsKept(ctx, s.DB)
+	if err != nil {
+		return nil, err
+	}
+	if kept {
+		return s.softwareSpendKept(ctx, months, depts, all, vendor)
+	}
+	return s.softwareSpendFromLines(ctx, months, depts, all, vendor)
+}
+
+// softwareAcc adds up one vendor × department × currency.
+type softwareAcc struct {
+	v      ShadowVendor
+	months map[string]decimal.Decimal
+	people map[string]bool
+}
+
+func newSoftwareAcc(vendor string, dept int64, currency string) *softwareAcc {
+	return &softwareAcc{v: ShadowVendor{Vendor: vendor, DepartmentID: dept, Currency: currency}, months: map[string]decimal.Decimal{}, people: map[string]bool{}}
+}
+
+// finish makes the window's months, total, run rate and people.
+func (a *softwareAcc) finish(months []string) ShadowVendor {
+	v := a.v
+	v.Months = make([]MonthAmount, len(months))
+	last := decimal.Zero
+	for i, m := range months {
+		v.Months[i] = MonthAmount{Period: m, Amount: a.months[m]}
+		v.Total = v.Total.Add(a.months[m])
+		if i >= len(months)-runRateMonths {
+			last = last.Add(a.months[m])
+		}
+	}
+	v.RunRate = last.Mul(decimal.NewFromInt(shadowMonths / runRateMonths))
+	v.Monthly = v.RunRate.DivRound(decimal.NewFromInt(shadowMonths), 2)
+	for e := range a.people {
+		v.Emails = append(v.Emails, e)
+	}
+	slices.Sort(v.Emails)
+	v.People = len(v.Emails)
+	return v
+}
+
+// softwareSpendFromLines is softwareSpend read from the lines. Amounts are
+// added in Go so that they stay exact on SQLite, which keeps them as text.
+func (s *Service) softwareSpendFromLines(ctx context.Context, months []string, depts []int64, all bool, vendor string) ([]ShadowVendor, error) {
 	where := []string{"software = ?", "confidence >= ?", "period >= ?", "period <= ?"}
 	args := []any{true, int(ReviewBelow * 100), months[0], months[len(months)-1]}
 	if !all {
@@ -316,12 +362,7 @@ func (s *Service) softwareSpend(ctx context.Context, months []string, depts []in
 		dept     int64
 		currency string
 	}
-	type acc struct {
-		v      ShadowVendor
-		months map[string]decimal.Decimal
-		people map[string]bool
-	}
-	byKey := map[key]*acc{}
+	byKey := map[key]*softwareAcc{}
 	var order []key
 	for rows.Next() {
 		var k key
@@ -335,7 +376,7 @@ func (s *Service) softwareSpend(ctx context.Context, months []string, depts []in
 		}
 		a := byKey[k]
 		if a == nil {
-			a = &acc{v: ShadowVendor{Vendor: k.vendor, DepartmentID: k.dept, Currency: k.currency}, months: map[string]decimal.Decimal{}, people: map[string]bool{}}
+			a = newSoftwareAcc(k.vendor, k.dept, k.currency)
 			byKey[k] = a
 			order = append(order, k)
 		}
@@ -353,25 +394,7 @@ func (s *Service) softwareSpend(ctx context.Context, months []string, depts []in
 	}
 	out := make([]ShadowVendor, 0, len(order))
 	for _, k := range order {
-		a := byKey[k]
-		v := a.v
-		v.Months = make([]MonthAmount, len(months))
-		last := decimal.Zero
-		for i, m := range months {
-			v.Months[i] = MonthAmount{Period: m, Amount: a.months[m]}
-			v.Total = v.Total.Add(a.months[m])
-			if i >= len(months)-runRateMonths {
-				last = last.Add(a.months[m])
-			}
-		}
-		v.RunRate = last.Mul(decimal.NewFromInt(shadowMonths / runRateMonths))
-		v.Monthly = v.RunRate.DivRound(decimal.NewFromInt(shadowMonths), 2)
-		for e := range a.people {
-			v.Emails = append(v.Emails, e)
-		}
-		slices.Sort(v.Emails)
-		v.People = len(v.Emails)
-		out = append(out, v)
+		out = append(out, byKey[k].finish(months))
 	}
 	return out, nil
 }

@@ -2,6 +2,7 @@ package spend
 
 import (
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -158,4 +159,28 @@ func FuzzNormalise(f *testing.F) {
 		}
 		m.Match(Line{Merchant: s, MCC: s, Memo: s})
 	})
+}
+
+// TestShippedCopies: each call of Shipped gives a dictionary of its own,
+// equal to the shipped one: extending one leaves the next untouched.
+func TestShippedCopies(t *testing.T) {
+	a := Shipped()
+	zoom := a.Lookup("zoom")
+	if zoom == nil {
+		t.Fatal("zoom is not shipped")
+	}
+	a.Add(Vendor{Name: zoom.Name, Category: "changed", Software: false, Aliases: []string{"Quillstack Meetings"}, Domains: []string{"quill.example"}})
+	if got := a.Lookup("quillstack meetings"); got == nil || got.Category != "changed" {
+		t.Fatalf("the extended copy: %+v", got)
+	}
+	b := Shipped()
+	if got := b.Lookup("zoom"); got == nil || got.Category == "changed" || !got.Software || slices.Contains(got.Aliases, "Quillstack Meetings") {
+		t.Fatalf("the next copy was changed: %+v", got)
+	}
+	if b.Lookup("quillstack meetings") != nil || b.Lookup("quill.example") != nil {
+		t.Fatal("the next copy knows what the first learnt")
+	}
+	if len(b.Vendors()) != len(Shipped().Vendors()) || len(b.Vendors()) < 90 {
+		t.Fatalf("%d vendors", len(b.Vendors()))
+	}
 }

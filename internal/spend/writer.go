@@ -27,7 +27,7 @@ const sqliteRows = 500
 
 // writer stores rows of one import, all of them new (keyer tells new lines
 // from stored ones): on SQLite with multi-row INSERTs compiled once, on
-// PostgreSQL one INSERT … SELECT FROM unnest(arrays) per chunk.
+// PostgreSQL with COPY, a chunk at a time.
 type writer struct {
 	tx                *db.Tx
 	importID          int64
@@ -104,25 +104,27 @@ func (w *writer) insertSQL(kind string, n int) string {
 }
 
 func (w *writer) writePostgres(ctx context.Context, rows []row) error {
-	n := len(rows)
-	keys, kinds, dates, periods, merchants, amounts, curs := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-	emails, mccs, memos, invoices, gls, extras, vendors, reasons := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-	lines, depts, conf := make([]int64, n), make([]int64, n), make([]int64, n)
-	known, soft := make([]bool, n), make([]bool, n)
-	for i, r := range rows {
-		keys[i], kinds[i], dates[i], periods[i], merchants[i], amounts[i], curs[i] = rowKey(w.importID, r.line), r.kind, r.date, r.period, r.merchant, r.amount, r.cur
-		emails[i], mccs[i], memos[i], invoices[i], gls[i], extras[i], vendors[i], reasons[i] = r.email, r.mcc, r.memo, r.invoice, r.gl, r.extra, r.match.Vendor, r.match.Reason
-		lines[i], depts[i], conf[i] = int64(r.line), r.dept, int64(confidencePercent(r.match))
-		known[i], soft[i] = r.match.Known, r.match.Software
-	}
-	q := "INSERT INTO spend_lines(" + strings.Join(lineColumns, ", ") + `)
-		SELECT k, ?, l, kd, d, p, m, a::numeric, c, dp, e, mc, me, i, g, x, v, kn, s, cf, r
-		FROM unnest(?::text[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::bigint[],
-			?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::boolean[], ?::boolean[], ?::bigint[], ?::text[])
-			AS t(k, l, kd, d, p, m, a, c, dp, e, mc, me, i, g, x, v, kn, s, cf, r)`
-	if _, err := w.tx.Exec(ctx, q, w.importID, keys, lines, kinds, dates, periods, merchants, amounts, curs, depts,
-		emails, mccs, memos, invoices, gls, extras, vendors, known, soft, conf, reasons); err != nil {
+	if _, err := w.tx.CopyFrom(ctx, "spend_lines", lineColumns, &copyRows{w: w, rows: rows}); err != nil {
 		return fmt.Errorf("storing spend lines: %w", err)
 	}
 	return nil
+}
+
+// copyRows gives a chunk's rows to COPY, in the order of lineColumns.
+type copyRows struct {
+	w    *writer
+	rows []row
+	i    int
+	vals [21]any
+}
+
+func (c *copyRows) Next() bool { c.i++; return c.i <= len(c.rows) }
+func (c *copyRows) Err() error { return nil }
+
+func (c *copyRows) Values() ([]any, error) {
+	r := &c.rows[c.i-1]
+	c.vals = [21]any{rowKey(c.w.importID, r.line), c.w.importID, r.line, r.kind, r.date, r.period, r.merchant, r.amount, r.cur,
+		r.dept, r.email, r.mcc, r.memo, r.invoice, r.gl, r.extra, r.match.Vendor, r.match.Known, r.match.Software,
+		confidencePercent(r.match), r.match.Reason}
+	return c.vals[:], nil
 }
