@@ -104,6 +104,7 @@ func (a *API) Register(mux *http.ServeMux) huma.API {
 	a.registerShadowMeasures(api)
 	a.registerSeats(api)
 	a.exactRequests(api)
+	documentExamples(api.OpenAPI())
 	refuseShadowedMethods(mux, api.OpenAPI())
 	return api
 }

@@ -41,8 +41,20 @@ const timeZonePattern = `^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*$`
 //     (catalog.Families), a location's country (org.Countries, ISO 3166-1
 //     alpha-2), a webhook's event types (what Engage publishes, their
 //     prefixes such as need.*, and * for all);
-//   - a time zone is an IANA name (timeZonePattern).
+//   - a time zone is an IANA name (timeZonePattern);
+//   - a list given as a parameter is not null (a query cannot say null;
+//     huma marks every Go slice nullable).
 func (a *API) exactRequests(api huma.API) {
+	for _, item := range api.OpenAPI().Paths {
+		for _, op := range operations(item) {
+			for _, p := range op.Parameters {
+				if p.Schema != nil && p.Schema.Type == huma.TypeArray && p.Schema.Nullable {
+					p.Schema.Nullable = false
+					p.Schema.PrecomputeMessages()
+				}
+			}
+		}
+	}
 	var families []string
 	for _, f := range catalog.Families {
 		families = append(families, f.Value)
