@@ -1,26 +1,25 @@
 package billing
 
-// Group commit: meters send one or a few records a request, from many
-// clients at once. Each such request waits in a queue; one committer
-// goroutine takes what is queued (gathering for up to GroupWait, at most
-// GroupEvents records), checks each request on its own, answers those it
+// Group commit (internal/groupcommit): meters send one or a few records a
+// request, from many clients at once. Each such request waits in a queue;
+// one committer goroutine takes what is queued (gathering for up to
+// GroupWait, at most GroupEvents records), checks each request on its own, answers those it
 // refuses at once, and stores the others in one transaction. Each request
 // is answered only when that transaction has committed: what is
 // acknowledged is stored. When the group's transaction fails, each of its
 // requests is stored alone, so that one request cannot fail another.
-//
-// The committer runs only while there is work: the first request to find
-// the queue idle starts it, and it ends when the queue is empty.
+// Should the committer panic, the requests of its group not yet answered
+// get an error, and it goes on with the queue.
 
 import (
 	"context"
 	"errors"
-	"fmt"
 	"sync"
 	"time"
 
 	"github.com/engagehq/engage/internal/access"
 	"github.com/engagehq/engage/internal/db"
+	"github.com/engagehq/engage/internal/groupcommit"
 )
 
 // Group commit's defaults: how long the committer gathers requests before
@@ -32,28 +31,16 @@ const (
 	groupTimeout = 30 * time.Second
 )
 
-// grouped is one request waiting in the queue.
+// grouped is what one request asks: its sender and its records.
 type grouped struct {
-	p    *access.Principal
-	ins  []UsageInput
-	done chan groupResult
+	p   *access.Principal
+	ins []UsageInput
 }
 
-type groupResult struct {
-	rep IngestReport
-	err error
-}
-
-// committer is the queue of grouped requests.
+// committer is the queue of grouped requests and the checks its
+// committer keeps.
 type committer struct {
-	mu      sync.Mutex
-	queue   []*grouped
-	queued  int           // records in the queue
-	running bool          // a committer goroutine works the queue
-	full    chan struct{} // told when the queue holds a group's worth
-	// groups and commits count the groups taken and the transactions that
-	// stored them (for tests and benchmarks).
-	groups, commits int64
+	queue *groupcommit.Queue[grouped, IngestReport]
 	// validator checks the groups' records; made at validated. Only the
 	// committer goroutine uses them.
 	validator *validator
@@ -63,12 +50,17 @@ type committer struct {
 // committers guards making each Service's committer.
 var committers sync.Mutex
 
-// committerOf returns the service's committer, made on first use.
+// committerOf returns the service's committer, made on first use with the
+// service's GroupWait and GroupEvents.
 func (s *Service) committerOf() *committer {
 	committers.Lock()
 	defer committers.Unlock()
 	if s.group == nil {
-		s.group = &committer{full: make(chan struct{}, 1)}
+		wait, limit := s.groupLimits()
+		q := &groupcommit.Queue[grouped, IngestReport]{Wait: wait, Limit: limit,
+			Weight: func(g grouped) int { return len(g.ins) }}
+		q.Commit = func(group []*groupcommit.Request[grouped, IngestReport]) { s.commitGroup(q, group) }
+		s.group = &committer{queue: q}
 	}
 	return s.group
 }
@@ -76,10 +68,7 @@ func (s *Service) committerOf() *committer {
 // GroupStats says how many groups the committer took and how many
 // transactions stored them.
 func (s *Service) GroupStats() (groups, commits int64) {
-	c := s.committerOf()
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.groups, c.commits
+	return s.committerOf().queue.Stats()
 }
 
 func (s *Service) groupLimits() (time.Duration, int) {
@@ -103,126 +92,48 @@ func (s *Service) IngestGrouped(ctx context.Context, p *access.Principal, batch 
 	if err := requireFinance(p); err != nil {
 		return IngestReport{}, err
 	}
-	g := &grouped{p: p, ins: batch, done: make(chan groupResult, 1)}
-	c := s.committerOf()
-	_, limit := s.groupLimits()
-	c.mu.Lock()
-	c.queue = append(c.queue, g)
-	c.queued += len(batch)
-	start := !c.running
-	c.running = true
-	if c.queued >= limit {
-		select {
-		case c.full <- struct{}{}:
-		default:
-		}
-	}
-	c.mu.Unlock()
-	if start {
-		go s.commitQueue()
-	}
-	select {
-	case r := <-g.done:
-		return r.rep, r.err
-	case <-ctx.Done():
-		return IngestReport{}, ctx.Err()
-	}
+	return s.committerOf().queue.Do(ctx, grouped{p: p, ins: batch})
 }
 
-// commitQueue works the queue until it is empty.
-func (s *Service) commitQueue() {
-	c := s.committerOf()
-	wait, limit := s.groupLimits()
-	for {
-		c.mu.Lock()
-		if len(c.queue) == 0 {
-			c.running = false
-			c.mu.Unlock()
-			return
-		}
-		if c.queued < limit && wait > 0 {
-			c.mu.Unlock()
-			t := time.NewTimer(wait)
-			select {
-			case <-t.C:
-			case <-c.full:
-				t.Stop()
-			}
-			c.mu.Lock()
-		}
-		n, taken := 0, 0
-		for taken < len(c.queue) && (taken == 0 || n+len(c.queue[taken].ins) <= limit) {
-			n += len(c.queue[taken].ins)
-			taken++
-		}
-		group := make([]*grouped, taken)
-		copy(group, c.queue)
-		c.queue = c.queue[:copy(c.queue, c.queue[taken:])]
-		c.queued -= n
-		c.groups++
-		select { // a full signal left from before this group is stale
-		case <-c.full:
-		default:
-		}
-		c.mu.Unlock()
-		s.safeCommit(group)
-	}
-}
-
-// safeCommit commits a group; should that panic, the requests not yet
-// answered get an error (nothing of theirs is known to be stored) and the
-// committer goes on with the queue.
-func (s *Service) safeCommit(group []*grouped) {
-	defer func() {
-		if r := recover(); r != nil {
-			err := fmt.Errorf("storing grouped usage: %v", r)
-			for _, g := range group {
-				select {
-				case g.done <- groupResult{err: err}:
-				default: // already answered
-				}
-			}
-		}
-	}()
-	s.commitGroup(group)
-}
+// request is one grouped request waiting for its answer.
+type request = groupcommit.Request[grouped, IngestReport]
 
 // commitGroup checks each request of a group, answers the refused ones,
 // and stores the others in one transaction; if that fails, each alone.
-func (s *Service) commitGroup(group []*grouped) {
+func (s *Service) commitGroup(q *groupcommit.Queue[grouped, IngestReport], group []*request) {
 	ctx, cancel := context.WithTimeout(context.Background(), groupTimeout)
 	defer cancel()
 	v, reused, err := s.groupValidator(ctx, false)
 	if err != nil {
-		for _, g := range group {
-			g.done <- groupResult{err: err}
+		for _, r := range group {
+			r.Answer(IngestReport{}, err)
 		}
 		return
 	}
-	var ok []*grouped
+	var ok []*request
 	var recs []resolved
 	var ins []UsageInput
-	var alone []*grouped
-	for _, g := range group {
-		errs, mine, late := checkGrouped(v, g)
+	var alone []*request
+	for _, r := range group {
+		errs, mine, late := checkGrouped(v, r.In)
 		if len(errs) > 0 && reused {
 			// Refused by what the committer knew: look again, afresh.
 			if fresh, _, err := s.groupValidator(ctx, true); err == nil {
 				v, reused = fresh, false
-				errs, mine, late = checkGrouped(v, g)
+				errs, mine, late = checkGrouped(v, r.In)
 			}
 		}
 		switch {
 		case len(errs) > 0:
-			rep := IngestReport{Received: len(g.ins), Rejected: len(errs), Errors: errs, Atomic: true}
+			rep := IngestReport{Received: len(r.In.ins), Rejected: len(errs), Errors: errs, Atomic: true}
 			if len(rep.Errors) > maxReported {
 				rep.Errors = rep.Errors[:maxReported]
 			}
-			g.done <- groupResult{rep: rep}
+			r.Answer(rep, nil)
 		case late:
-			alone = append(alone, g) // late usage makes adjustments in the sender's name
+			alone = append(alone, r) // late usage makes adjustments in the sender's name
 		default:
-			ok, recs, ins = append(ok, g), append(recs, mine...), append(ins, g.ins...)
+			ok, recs, ins = append(ok, r), append(recs, mine...), append(ins, r.In.ins...)
 		}
 	}
 	if len(ok) > 0 {
@@ -230,7 +141,7 @@ func (s *Service) commitGroup(group []*grouped) {
 		err := s.DB.TransactOnce(ctx, func(tx *db.Tx) error {
 			t := totals{}
 			var err error
-			if fresh, _, _, err = s.store(ctx, tx, ok[0].p, recs, ins, t); err != nil {
+			if fresh, _, _, err = s.store(ctx, tx, ok[0].In.p, recs, ins, t); err != nil {
 				return err
 			}
 			return addTotals(ctx, tx, t)
@@ -238,11 +149,11 @@ func (s *Service) commitGroup(group []*grouped) {
 		if err != nil {
 			alone = append(alone, ok...)
 		} else {
-			s.counted()
+			q.Committed()
 			at := 0
-			for _, g := range ok {
-				rep := IngestReport{Received: len(g.ins), Errors: []RecordError{}, Atomic: true}
-				for range g.ins {
+			for _, r := range ok {
+				rep := IngestReport{Received: len(r.In.ins), Errors: []RecordError{}, Atomic: true}
+				for range r.In.ins {
 					if fresh[at] {
 						rep.Accepted++
 					} else {
@@ -250,32 +161,24 @@ func (s *Service) commitGroup(group []*grouped) {
 					}
 					at++
 				}
-				g.done <- groupResult{rep: rep}
+				r.Answer(rep, nil)
 			}
 		}
 	}
-	for _, g := range alone {
-		rep, err := s.Ingest(ctx, g.p, g.ins, IngestOptions{})
+	for _, r := range alone {
+		rep, err := s.Ingest(ctx, r.In.p, r.In.ins, IngestOptions{})
 		if err == nil {
-			s.counted()
+			q.Committed()
 		}
 		if errors.Is(err, context.DeadlineExceeded) {
 			err = errClash
 		}
-		g.done <- groupResult{rep: rep, err: err}
+		r.Answer(rep, err)
 	}
 }
 
-// counted counts a transaction that stored grouped requests.
-func (s *Service) counted() {
-	c := s.committerOf()
-	c.mu.Lock()
-	c.commits++
-	c.mu.Unlock()
-}
-
 // checkGrouped checks a request's records.
-func checkGrouped(v *validator, g *grouped) (errs []RecordError, recs []resolved, late bool) {
+func checkGrouped(v *validator, g grouped) (errs []RecordError, recs []resolved, late bool) {
 	for i, in := range g.ins {
 		if r, good := v.check(i, in, &errs); good {
 			recs = append(recs, r)

@@ -63,7 +63,7 @@ type Service struct {
 	// GroupWait and GroupEvents bound group commit (group.go): how long the
 	// committer gathers requests (zero: DefaultGroupWait; negative: it does
 	// not wait) and how many records one transaction takes (zero:
-	// DefaultGroupEvents).
+	// DefaultGroupEvents); read when the first grouped request comes.
 	GroupWait   time.Duration
 	GroupEvents int
 	// GroupRecheck is how long the committer checks records with the same

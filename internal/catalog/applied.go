@@ -20,8 +20,10 @@ type Applied struct {
 	Service  Service
 	Offering Offering // an offering, or a price's offering
 	Plan     RatePlan // a price
-	// Before is an updated price as it was.
-	Before RatePlan
+	// Before is an updated price as it was; BeforeService an updated
+	// service.
+	Before        RatePlan
+	BeforeService Service
 }
 
 // ApplyObserver learns what an applied catalog file created or changed. It
@@ -45,6 +47,7 @@ type appliedRef struct {
 	id      int64 // the service's, offering's or plan's
 	offerID int64 // a price's offering
 	before  RatePlan
+	service Service // an updated service as it was
 }
 
 // changedFields are the attribute names of a plan's detail lines ("name
@@ -101,7 +104,7 @@ func (a *applier) tellApplied(ctx context.Context) error {
 	}
 	changes := make([]Applied, 0, len(a.applied))
 	for _, r := range a.applied {
-		ch := Applied{Action: r.action, Kind: r.kind, Fields: r.fields, Before: r.before}
+		ch := Applied{Action: r.action, Kind: r.kind, Fields: r.fields, Before: r.before, BeforeService: r.service}
 		switch r.kind {
 		case "service":
 			ch.Service = byService[r.id]
@@ -125,4 +128,25 @@ func (a *applier) tellApplied(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// FamilyCounts counts the services of each family that are not retired,
+// as tx sees them: an apply observer learns from it which families the
+// catalog now uses.
+func FamilyCounts(ctx context.Context, tx *db.Tx) (map[string]int, error) {
+	rows, err := tx.Query(ctx, "SELECT family, COUNT(*) FROM services WHERE lifecycle <> 'retired' GROUP BY family")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var family string
+		var n int
+		if err := rows.Scan(&family, &n); err != nil {
+			return nil, err
+		}
+		out[family] = n
+	}
+	return out, rows.Err()
 }

@@ -370,7 +370,7 @@ func (a *applier) service(ctx context.Context, fs *FileService, sp string) error
 				} else if n == 0 {
 					return staleVersion("service", cur.Version)
 				}
-				a.applied = append(a.applied, appliedRef{action: ActionUpdate, kind: "service", id: cur.ID, fields: changedFields(details)})
+				a.applied = append(a.applied, appliedRef{action: ActionUpdate, kind: "service", id: cur.ID, fields: changedFields(details), service: *cur})
 				return a.record(ctx, "update", "service", cur.ID, "Updated service "+in.Name, before, in)
 			})
 		} else {

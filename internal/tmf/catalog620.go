@@ -15,7 +15,8 @@ import (
 // way to change the catalog):
 //
 //	catalog               one, "engage", holding every category
-//	category              a service family ("network", "compute"…)
+//	category              a service family ("network", "compute"…) with a
+//	                      service that is not retired
 //	productSpecification  a service
 //	productOffering       an offering
 //	productOfferingPrice  a rate plan; a plan with several charges (a
@@ -160,14 +161,30 @@ type ProductOfferingPrice struct {
 	offeringID int64
 }
 
-func (h *Handler) catalogResource() CatalogResource {
+// catalogResource is the catalog holding the categories in use.
+func catalogResource(inUse map[string]bool) CatalogResource {
 	c := CatalogResource{ID: catalogID, Href: href(CatalogBase, "catalog", catalogID), Name: "Engage service catalog",
 		Description: "The IT services the organisation offers, by family.", CatalogType: "productCatalog", LifecycleStatus: "Launched",
 		Category: []Ref{}, Type: "Catalog"}
 	for _, f := range catalog.Families {
-		c.Category = append(c.Category, Ref{ID: f.Value, Href: href(CatalogBase, "category", f.Value), Name: f.Label})
+		if inUse[f.Value] {
+			c.Category = append(c.Category, Ref{ID: f.Value, Href: href(CatalogBase, "category", f.Value), Name: f.Label})
+		}
 	}
 	return c
+}
+
+// familiesSeen are the families of the services the caller sees that are
+// not retired: the categories it is shown.
+func (h *Handler) familiesSeen(r *http.Request, p *access.Principal) (map[string]bool, error) {
+	out := map[string]bool{}
+	err := h.Catalog.EachService(r.Context(), p, func(s catalog.Service) bool {
+		if s.Lifecycle != "retired" {
+			out[s.Family] = true
+		}
+		return true
+	})
+	return out, err
 }
 
 func (h *Handler) listCatalogs(w http.ResponseWriter, r *http.Request, p *access.Principal) error {
@@ -175,8 +192,12 @@ func (h *Handler) listCatalogs(w http.ResponseWriter, r *http.Request, p *access
 	if err != nil {
 		return err
 	}
+	inUse, err := h.familiesSeen(r, p)
+	if err != nil {
+		return err
+	}
 	pg := page[CatalogResource]{q: q}
-	if c := h.catalogResource(); q.matches(func(name string) string {
+	if c := catalogResource(inUse); q.matches(func(name string) string {
 		return map[string]string{"id": c.ID, "name": c.Name, "lifecycleStatus": c.LifecycleStatus}[name]
 	}) {
 		pg.add(c)
@@ -188,7 +209,11 @@ func (h *Handler) getCatalog(w http.ResponseWriter, r *http.Request, p *access.P
 	if r.PathValue("id") != catalogID {
 		return engage.Errorf(engage.ENOTFOUND, "There is no catalog %s; Engage has one, %q.", r.PathValue("id"), catalogID)
 	}
-	return writeOne(w, r, h.catalogResource())
+	inUse, err := h.familiesSeen(r, p)
+	if err != nil {
+		return err
+	}
+	return writeOne(w, r, catalogResource(inUse))
 }
 
 // writeOne answers one resource, cut to the requested fields.
@@ -214,10 +239,14 @@ func (h *Handler) listCategories(w http.ResponseWriter, r *http.Request, p *acce
 	if err != nil {
 		return err
 	}
+	inUse, err := h.familiesSeen(r, p)
+	if err != nil {
+		return err
+	}
 	pg := page[Category]{q: q}
 	for _, f := range catalog.Families {
 		c := category(f)
-		if q.matches(func(name string) string {
+		if inUse[f.Value] && q.matches(func(name string) string {
 			return map[string]string{"id": c.ID, "name": c.Name, "lifecycleStatus": c.LifecycleStatus}[name]
 		}) {
 			pg.add(c)
@@ -227,12 +256,16 @@ func (h *Handler) listCategories(w http.ResponseWriter, r *http.Request, p *acce
 }
 
 func (h *Handler) getCategory(w http.ResponseWriter, r *http.Request, p *access.Principal) error {
+	inUse, err := h.familiesSeen(r, p)
+	if err != nil {
+		return err
+	}
 	for _, f := range catalog.Families {
-		if f.Value == r.PathValue("id") {
+		if f.Value == r.PathValue("id") && inUse[f.Value] {
 			return writeOne(w, r, category(f))
 		}
 	}
-	return engage.Errorf(engage.ENOTFOUND, "There is no category %s.", r.PathValue("id"))
+	return engage.Errorf(engage.ENOTFOUND, "There is no category %s: a category is a service family with a service in the catalog.", r.PathValue("id"))
 }
 
 func specification(s catalog.Service) ProductSpecification {

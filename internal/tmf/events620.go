@@ -2,6 +2,7 @@ package tmf
 
 import (
 	"context"
+	"maps"
 	"slices"
 	"strings"
 
@@ -13,30 +14,45 @@ import (
 // service, offering or price is a CreateEvent; a changed lifecycle a
 // StateChangeEvent (for a price, its status moving between Approved,
 // Launched and Retired); any other changed attribute an
-// AttributeValueChangeEvent. Applying never deletes, so there are no
-// DeleteEvents: a service or offering ends by being retired, a
-// StateChangeEvent. The events are written in the apply's transaction, so a
-// refused or dry-run apply tells of nothing.
+// AttributeValueChangeEvent. Applying never deletes: a service or offering
+// ends by being retired (lifecycle: retired), which is told as its
+// StateChangeEvent and its DeleteEvent (a retired offering's prices get
+// theirs too); it stays readable, as Obsolete. A file that leaves a
+// service out changes nothing and tells of nothing.
+//
+// A category is a service family with a service that is not retired: the
+// first such service of a family brings a CategoryCreateEvent, the last
+// one leaving (retired, or moved to another family) a CategoryDeleteEvent,
+// and either changes the catalog's category list, a
+// CatalogAttributeValueChangeEvent on "category". The one catalog is never
+// created nor deleted, and categories' names and statuses do not change.
+// The events are written in the apply's transaction, so a refused or
+// dry-run apply tells of nothing.
 
 // The events of each TMF620 resource: create, attribute value change,
-// state change.
+// state change, delete.
 var (
 	specificationEvents = resourceEvents("ProductSpecification", "product_specification")
 	offeringEvents      = resourceEvents("ProductOffering", "product_offering")
 	priceEvents         = resourceEvents("ProductOfferingPrice", "product_offering_price")
-	catalogEvents       = slices.Concat(specificationEvents, offeringEvents, priceEvents)
+	categoryCreate      = event{"CategoryCreateEvent", "tmf.category.create"}
+	categoryDelete      = event{"CategoryDeleteEvent", "tmf.category.delete"}
+	catalogChange       = event{"CatalogAttributeValueChangeEvent", "tmf.catalog.attribute_value_change"}
+	catalogEvents       = slices.Concat(specificationEvents, offeringEvents, priceEvents, []event{categoryCreate, categoryDelete, catalogChange})
 )
 
 const (
 	createEvent = iota
 	attributeEvent
 	stateEvent
+	deleteEvent
 )
 
 func resourceEvents(resource, engage string) []event {
 	return []event{{resource + "CreateEvent", "tmf." + engage + ".create"},
 		{resource + "AttributeValueChangeEvent", "tmf." + engage + ".attribute_value_change"},
-		{resource + "StateChangeEvent", "tmf." + engage + ".state_change"}}
+		{resource + "StateChangeEvent", "tmf." + engage + ".state_change"},
+		{resource + "DeleteEvent", "tmf." + engage + ".delete"}}
 }
 
 // CatalogObserver is the catalog's apply observer that publishes TMF620's
@@ -47,12 +63,13 @@ func (pub Publisher) CatalogObserver() catalog.ApplyObserver { return pub.catalo
 // of its resource, so that each event of an apply has an eventId of its
 // own.
 type catalogEvent struct {
-	e        event
-	subject  string
-	title    string
-	link     string
-	key      string
-	resource any
+	e         event
+	subject   string
+	title     string
+	link      string
+	fieldPath string // an AttributeValueChangeEvent's changed field, when told
+	key       string
+	resource  any
 }
 
 func (pub Publisher) catalogApplied(ctx context.Context, tx *db.Tx, changes []catalog.Applied) error {
@@ -69,15 +86,69 @@ func (pub Publisher) catalogApplied(ctx context.Context, tx *db.Tx, changes []ca
 	for _, ch := range changes {
 		out = append(out, catalogChangeEvents(ch, today)...)
 	}
+	if heard[categoryCreate.engage] || heard[categoryDelete.engage] || heard[catalogChange.engage] {
+		more, err := familyEvents(ctx, tx, changes)
+		if err != nil {
+			return err
+		}
+		out = append(out, more...)
+	}
 	for _, ev := range out {
 		if !heard[ev.e.engage] {
 			continue
 		}
-		if err := pub.publish(ctx, tx, ev.e, ev.subject, ev.title, ev.link, ev.key, ev.resource); err != nil {
+		if err := pub.publishField(ctx, tx, ev.e, ev.subject, ev.title, ev.link, ev.fieldPath, ev.key, ev.resource); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// familyEvents are the category and catalog events of an apply: the
+// families it brought into use or left without a service that is not
+// retired.
+func familyEvents(ctx context.Context, tx *db.Tx, changes []catalog.Applied) ([]catalogEvent, error) {
+	after, err := catalog.FamilyCounts(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	before := maps.Clone(after)
+	for _, ch := range changes {
+		if ch.Kind != "service" {
+			continue
+		}
+		if ch.Service.Lifecycle != "retired" {
+			before[ch.Service.Family]--
+		}
+		if ch.Action == catalog.ActionUpdate && ch.BeforeService.Lifecycle != "retired" {
+			before[ch.BeforeService.Family]++
+		}
+	}
+	var out []catalogEvent
+	var told []string
+	for _, f := range catalog.Families {
+		was, is := before[f.Value] > 0, after[f.Value] > 0
+		ev := catalogEvent{subject: f.Value, link: "/catalog", key: "category", resource: category(f)}
+		switch {
+		case is && !was:
+			ev.e, ev.title = categoryCreate, "Category "+f.Label+" added: its first service is in the catalog"
+		case was && !is:
+			ev.e, ev.title = categoryDelete, "Category "+f.Label+" removed: no service of the catalog is left in it"
+		default:
+			continue
+		}
+		out = append(out, ev)
+		told = append(told, ev.title)
+	}
+	if len(out) > 0 {
+		inUse := map[string]bool{}
+		for f, n := range after {
+			inUse[f] = n > 0
+		}
+		out = append(out, catalogEvent{e: catalogChange, subject: catalogID, title: "Catalog categories changed: " + strings.Join(told, "; "),
+			link: "/catalog", fieldPath: "category", key: "catalog", resource: catalogResource(inUse)})
+	}
+	return out, nil
 }
 
 // kinds of change an update makes: its lifecycle, other attributes.
@@ -138,17 +209,29 @@ func catalogChangeEvents(ch catalog.Applied, today catalog.Date) []catalogEvent 
 			which, titles = append(which, attributeEvent), append(titles, name+" changed: "+strings.Join(fields, ", "))
 		}
 		if state {
-			status := lifecycleStatus(ch.Offering.Lifecycle)
+			lifecycle := ch.Offering.Lifecycle
 			if ch.Kind == "service" {
-				status = lifecycleStatus(ch.Service.Lifecycle)
+				lifecycle = ch.Service.Lifecycle
 			}
-			which, titles = append(which, stateEvent), append(titles, name+" is "+status)
+			which, titles = append(which, stateEvent), append(titles, name+" is "+lifecycleStatus(lifecycle))
+			if lifecycle == "retired" {
+				which, titles = append(which, deleteEvent), append(titles, name+" retired: no longer offered")
+			}
 		}
 	}
 	var out []catalogEvent
 	for i, w := range which {
 		for j, res := range resources {
 			out = append(out, catalogEvent{e: events[w], subject: subjects[j], title: titles[i], link: link, key: key, resource: res})
+		}
+		if w == deleteEvent && ch.Kind == "offering" {
+			// A retired offering's prices go with it.
+			for _, plan := range ch.Offering.Plans {
+				for _, pop := range prices(ch.Offering, plan, today) {
+					out = append(out, catalogEvent{e: priceEvents[deleteEvent], subject: pop.ID, link: link, key: "productOfferingPrice", resource: pop,
+						title: "Price of " + ch.Offering.Name + " from " + plan.EffectiveFrom.String() + " retired with its offering"})
+				}
+			}
 		}
 	}
 	return out

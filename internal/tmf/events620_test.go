@@ -1,6 +1,7 @@
 package tmf_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"slices"
@@ -63,7 +64,7 @@ func TestTMF620HubHearsAppliedCatalog(t *testing.T) {
 func testCatalogHub(t *testing.T, e *apptest.Engage) {
 	admin := clientOf(t, e, "admin@example.com")
 	wantError(t, clientOf(t, e, "requester@example.com").do("POST", cat+"/hub", `{"callback":"http://127.0.0.1:1/x"}`), 403)
-	wantError(t, admin.do("POST", cat+"/hub", `{"callback":"http://127.0.0.1:1/x","query":"eventType=ProductOfferingDeleteEvent"}`), 400, "query")
+	wantError(t, admin.do("POST", cat+"/hub", `{"callback":"http://127.0.0.1:1/x","query":"eventType=CatalogCreateEvent"}`), 400, "query")
 	cb := newCallbacks(t)
 	hub := admin.do("POST", cat+"/hub", fmt.Sprintf(`{"@type":"EventSubscriptionInput","callback":%q}`, cb.serv.URL))
 	secret := hub.header.Get(tmf.SecretHeader)
@@ -150,5 +151,147 @@ func testCatalogHub(t *testing.T, e *apptest.Engage) {
 	}
 	if got := cb.tmfEvents(t, secret, e); len(got) != 11 {
 		t.Fatalf("re-applying told of %v", eventTypes(got[11:]))
+	}
+}
+
+// Retiring an offering or a service through the catalog file tells the
+// TMF620 hub of its StateChangeEvent and DeleteEvent (a retired offering's
+// prices too), and a family losing its last service that is not retired,
+// or getting its first, deletes or creates its category and changes the
+// catalog's category list; each event is valid by the published schema.
+func TestTMF620HubHearsRetirementsAndCategories(t *testing.T) {
+	for _, engine := range apptest.Engines {
+		t.Run(engine, func(t *testing.T) {
+			testRetirementsHub(t, apptest.NewWith(t, engine, func(c *config.Config) { c.AllowPrivateWebhooks = true }))
+		})
+	}
+}
+
+func testRetirementsHub(t *testing.T, e *apptest.Engage) {
+	ctx := context.Background()
+	admin := clientOf(t, e, "admin@example.com")
+	cb := newCallbacks(t)
+	hub := admin.do("POST", cat+"/hub", fmt.Sprintf(`{"callback":%q}`, cb.serv.URL))
+	secret := hub.header.Get(tmf.SecretHeader)
+	if hub.status != 201 {
+		t.Fatalf("hub = %d %s", hub.status, hub.body)
+	}
+	// The demo's one search service, as the catalog file describes it.
+	var buf bytes.Buffer
+	if err := e.Catalog.Export(ctx, access.System("test"), &buf); err != nil {
+		t.Fatal(err)
+	}
+	f, err := catalog.ParseFile("catalog.yaml", &buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := slices.IndexFunc(f.Services, func(s catalog.FileService) bool { return s.Slug == "enterprise-search" })
+	if i < 0 || f.Services[i].Family != "search" {
+		t.Fatal("the demo has no search service enterprise-search")
+	}
+	svc := f.Services[i]
+	f.Services = []catalog.FileService{svc}
+	seen := 0
+	apply := func(change func(s *catalog.FileService)) []map[string]any {
+		t.Helper()
+		change(&f.Services[0])
+		if _, err := e.Catalog.Apply(ctx, access.System("test"), f, false); err != nil {
+			t.Fatal(err)
+		}
+		events := cb.tmfEvents(t, secret, e)[seen:]
+		seen += len(events)
+		return events
+	}
+	of := func(events []map[string]any, eventType, key string) []map[string]any {
+		var out []map[string]any
+		for _, ev := range events {
+			if ev["eventType"] == eventType {
+				out = append(out, ev["event"].(map[string]any)[key].(map[string]any))
+			}
+		}
+		return out
+	}
+	categories := func(c map[string]any) []string {
+		var ids []string
+		for _, ref := range c["category"].([]any) {
+			ids = append(ids, ref.(map[string]any)["id"].(string))
+		}
+		return ids
+	}
+
+	// The connector offering is retired: it and its prices are deleted.
+	events := apply(func(s *catalog.FileService) {
+		for j := range s.Offerings {
+			if s.Offerings[j].Slug == "search-connector" {
+				s.Offerings[j].Lifecycle = "retired"
+			}
+		}
+	})
+	deleted := of(events, "ProductOfferingDeleteEvent", "productOffering")
+	if len(deleted) != 1 || deleted[0]["lifecycleStatus"] != "Obsolete" || len(of(events, "ProductOfferingStateChangeEvent", "productOffering")) != 1 {
+		t.Fatalf("retiring an offering told of %v", eventTypes(events))
+	}
+	pops := of(events, "ProductOfferingPriceDeleteEvent", "productOfferingPrice")
+	if len(pops) == 0 || len(pops) < len(deleted[0]["productOfferingPrice"].([]any)) {
+		t.Fatalf("retiring an offering deleted %d prices; it has %v", len(pops), deleted[0]["productOfferingPrice"])
+	}
+	for _, typ := range []string{"CategoryDeleteEvent", "ProductSpecificationDeleteEvent", "CatalogAttributeValueChangeEvent"} {
+		if eventTypes(events)[typ] != 0 {
+			t.Fatalf("retiring an offering told of %v", eventTypes(events))
+		}
+	}
+	// Retired, it stays readable.
+	if got := admin.do("GET", cat+"/productOffering/"+deleted[0]["id"].(string), "").object(t); got["lifecycleStatus"] != "Obsolete" {
+		t.Fatalf("retired offering = %v", got)
+	}
+
+	// The service moves to the data family: search has no service left.
+	events = apply(func(s *catalog.FileService) { s.Family = "data" })
+	gone := of(events, "CategoryDeleteEvent", "category")
+	changed := of(events, "CatalogAttributeValueChangeEvent", "catalog")
+	if len(gone) != 1 || gone[0]["id"] != "search" || len(changed) != 1 || slices.Contains(categories(changed[0]), "search") ||
+		!slices.Contains(categories(changed[0]), "data") || eventTypes(events)["CategoryCreateEvent"] != 0 {
+		t.Fatalf("moving the last search service told of %v", eventTypes(events))
+	}
+	for _, ev := range events {
+		if ev["eventType"] == "CatalogAttributeValueChangeEvent" && ev["fieldPath"] != "category" {
+			t.Errorf("catalog change on %v", ev["fieldPath"])
+		}
+	}
+	wantError(t, admin.do("GET", cat+"/category/search", ""), 404)
+	if got := categories(admin.do("GET", cat+"/catalog/engage", "").object(t)); slices.Contains(got, "search") {
+		t.Fatalf("the catalog's categories %v still hold search", got)
+	}
+	if got := admin.do("GET", cat+"/category", "").list(t); slices.ContainsFunc(got, func(c map[string]any) bool { return c["id"] == "search" }) {
+		t.Fatal("search is still listed")
+	}
+
+	// Back in search: the category is created again.
+	events = apply(func(s *catalog.FileService) { s.Family = "search" })
+	made := of(events, "CategoryCreateEvent", "category")
+	if len(made) != 1 || made[0]["id"] != "search" || eventTypes(events)["CategoryDeleteEvent"] != 0 ||
+		len(of(events, "CatalogAttributeValueChangeEvent", "catalog")) != 1 {
+		t.Fatalf("moving back told of %v", eventTypes(events))
+	}
+	if got := admin.do("GET", cat+"/category/search", "").object(t); got["name"] != "Search" {
+		t.Fatalf("category search = %v", got)
+	}
+
+	// The service is retired: it is deleted, and so is its category.
+	events = apply(func(s *catalog.FileService) { s.Lifecycle = "retired" })
+	specs := of(events, "ProductSpecificationDeleteEvent", "productSpecification")
+	if len(specs) != 1 || specs[0]["lifecycleStatus"] != "Obsolete" || len(of(events, "ProductSpecificationStateChangeEvent", "productSpecification")) != 1 {
+		t.Fatalf("retiring the service told of %v", eventTypes(events))
+	}
+	if gone := of(events, "CategoryDeleteEvent", "category"); len(gone) != 1 || gone[0]["id"] != "search" {
+		t.Fatalf("retiring the last search service told of %v", eventTypes(events))
+	}
+	if got := admin.do("GET", cat+"/productSpecification/"+specs[0]["id"].(string), "").object(t); got["lifecycleStatus"] != "Obsolete" {
+		t.Fatalf("retired specification = %v", got)
+	}
+
+	// The same file again tells of nothing.
+	if events := apply(func(*catalog.FileService) {}); len(events) != 0 {
+		t.Fatalf("re-applying told of %v", eventTypes(events))
 	}
 }

@@ -160,6 +160,7 @@ type Event struct {
 	EventTime string         `json:"eventTime"`
 	EventType string         `json:"eventType"`
 	Title     string         `json:"title,omitempty"`
+	FieldPath string         `json:"fieldPath,omitempty"`
 	Event     map[string]any `json:"event"`
 }
 
@@ -177,10 +178,15 @@ func (pub Publisher) Observer() catalog.TradeObserver {
 }
 
 func (pub Publisher) publish(ctx context.Context, tx *db.Tx, e event, subject, title, link, key string, resource any) error {
+	return pub.publishField(ctx, tx, e, subject, title, link, "", key, resource)
+}
+
+// publishField publishes an event that may name the field it changed.
+func (pub Publisher) publishField(ctx context.Context, tx *db.Tx, e event, subject, title, link, fieldPath, key string, resource any) error {
 	now := pub.Clock.Now()
 	return pub.Notify.Publish(ctx, tx, notify.Event{Type: e.engage, Subject: subject, Title: title, Link: link, At: now,
 		Data: Event{EventID: fmt.Sprintf("%s-%s-%d", subject, e.tmf, now.UnixNano()), EventTime: now.UTC().Format(time.RFC3339Nano),
-			EventType: e.tmf, Title: title, Event: map[string]any{key: resource}}})
+			EventType: e.tmf, Title: title, FieldPath: fieldPath, Event: map[string]any{key: resource}}})
 }
 
 func (pub Publisher) quoteChanged(ctx context.Context, tx *db.Tx, q catalog.Quote) error {

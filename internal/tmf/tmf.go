@@ -68,12 +68,12 @@ type Handler struct {
 	Logger      *slog.Logger
 
 	mux   *http.ServeMux
-	paths map[string]bool // registered, each with its 405 answer
+	paths map[string][]string // registered, each with its methods and its 405 answer
 }
 
 // New returns the handler of every TMF API.
 func New(h Handler) *Handler {
-	h.mux, h.paths = http.NewServeMux(), map[string]bool{}
+	h.mux, h.paths = http.NewServeMux(), map[string][]string{}
 	h.routeCatalog()
 	h.routeQuotes()
 	h.routeOrders()
@@ -112,12 +112,26 @@ func (h *Handler) handle(method, path string, fn op) {
 			h.writeErr(w, r, err)
 		}
 	})
-	if !h.paths[path] {
-		h.paths[path] = true
+	if _, ok := h.paths[path]; !ok {
 		h.mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
-			writeError(w, http.StatusMethodNotAllowed, "method_not_allowed", "Engage does not take "+r.Method+" here.")
+			allow := strings.Join(h.paths[path], ", ")
+			w.Header().Set("Allow", allow)
+			msg := "Engage does not take " + r.Method + " here; it takes " + allow + "."
+			if catalogReadOnly(path) {
+				msg = "TMF620 is read only in Engage: the catalog changes through its catalog file (engage apply FILE), " +
+					"reviewed and versioned. Engage takes " + allow + " here."
+			}
+			writeError(w, http.StatusMethodNotAllowed, "method_not_allowed", msg)
 		})
 	}
+	h.paths[path] = append(h.paths[path], method)
+}
+
+// catalogReadOnly reports whether a path is one of TMF620's resources,
+// which the catalog file changes (its hub is not).
+func catalogReadOnly(path string) bool {
+	rest, ok := strings.CutPrefix(path, CatalogBase+"/")
+	return ok && rest != "hub" && !strings.HasPrefix(rest, "hub/")
 }
 
 // Error is TMF's Error resource.

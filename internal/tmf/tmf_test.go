@@ -176,7 +176,18 @@ func TestTMF620Catalog(t *testing.T) {
 		wantError(t, c.do("GET", cat+"/productOffering?limit=100000", ""), 400, "limit")
 		wantError(t, c.do("GET", cat+"/productOffering?offset=-1", ""), 400, "offset")
 		wantError(t, c.do("GET", cat+"/productOffering?colour=blue", ""), 400, "colour", "lifecycleStatus")
-		wantError(t, c.do("DELETE", cat+"/productOffering/1", ""), 405)
+		// Read only: writing answers 405 naming the catalog file, as the
+		// published document's Error.
+		for _, m := range []struct{ method, path string }{{"DELETE", "/productOffering/1"}, {"PATCH", "/productOffering/1"},
+			{"PATCH", "/productSpecification/1"}, {"DELETE", "/productOfferingPrice/1"}, {"PATCH", "/category/storage"},
+			{"DELETE", "/catalog/engage"}, {"POST", "/productOffering"}, {"POST", "/category"}} {
+			a := c.do(m.method, cat+m.path, `{"name":"x"}`)
+			wantError(t, a, 405, "read only", "catalog file", "engage apply")
+			if a.header.Get("Allow") != "GET" {
+				t.Errorf("%s %s: Allow %q, want GET", m.method, m.path, a.header.Get("Allow"))
+			}
+			checkSchema(t, m.method+" "+m.path, definition(t, "Error"), a.body)
+		}
 	})
 }
 
