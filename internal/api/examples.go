@@ -45,6 +45,13 @@ var examples = map[string]example{
 	"get-service":       {Params: map[string]string{"service": "cloud-vm"}},
 	"get-offering":      {Params: map[string]string{"id": "1"}},
 	"compare-offerings": {Params: map[string]string{"offering_id": "[1, 2]"}},
+	// Quotes and needs
+	"price-quote":  {As: "requester@example.com", Body: `{"title": "Sequencing cluster", "term_months": 12, "lines": [{"offering_id": 1, "quantity": "4"}]}`},
+	"create-quote": {As: "requester@example.com", Body: `{"title": "Sequencing cluster", "term_months": 12, "lines": [{"offering_id": 1, "quantity": "4"}]}`},
+	"create-need": {As: "requester@example.com", Body: `{"title": "Share lab results with partner hospitals", ` +
+		`"problem": "Results go out by e-mail, one file at a time.", "outcome": "Partners read results the day they are signed off.", ` +
+		`"users": 40, "data_class": "confidential"}`},
+	"create-announcement": {Body: `{"kind": "news", "title": "Larger virtual machines", "body": "Cloud VMs now go up to 64 GB.", "audience_all": true}`},
 	// Accounts
 	"create-token": {Body: `{"name": "Reporting script", "scope": "full", "expires_at": "2026-12-31T00:00:00Z"}`},
 	"revoke-token": {Params: map[string]string{"id": "2"}},
