@@ -51,6 +51,7 @@ type options struct {
 	scenarios        string
 	target           time.Duration
 	cpuprofile       string
+	memprofile       string
 	tables           bool
 	memoryLimit      int
 	replyLanes       int
@@ -72,6 +73,7 @@ func main() {
 	flag.StringVar(&o.scenarios, "scenarios", "page,topic,search,reply,mixed", "scenarios to run, in order")
 	flag.DurationVar(&o.target, "target", 50*time.Millisecond, "the 99th percentile to meet")
 	flag.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of the measured runs to this file")
+	flag.StringVar(&o.memprofile, "memprofile", "", "write a heap profile at the end to this file (live objects after a collection, and what the measured runs allocated)")
 	flag.IntVar(&o.memoryLimit, "memory-limit-mib", config.DefaultMemoryLimitMiB, "the server's soft memory limit in MiB, as engage serve --memory-limit-mib sets it; 0 for none")
 	flag.IntVar(&o.replyLanes, "reply-lanes", 0, "groups of replies stored at once (discuss.Service.ReplyLanes); 0 for Engage's default, one")
 	flag.BoolVar(&o.tables, "tables", false, "on PostgreSQL, print after each scenario the scans and rows read of each table per request")
@@ -178,8 +180,8 @@ func bench(o options) (err error) {
 		return err
 	}
 	fmt.Println()
-	fmt.Println("| scenario | request | requests | errors | req/s | p50 | p90 | p99 | max | CPU/req |")
-	fmt.Println("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+	fmt.Println("| scenario | request | requests | errors | req/s | p50 | p90 | p99 | max | CPU/req | KB/answer |")
+	fmt.Println("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
 	worst := time.Duration(0)
 	for _, sc := range strings.Split(o.scenarios, ",") {
 		kinds := []string{sc}
@@ -200,13 +202,14 @@ func bench(o options) (err error) {
 				return err
 			}
 		}
-		cpu := benchkit.ProcessCPU()
+		cpu, gcs := benchkit.ProcessCPU(), gcCount()
 		res := measure(hc, reqs, kinds, tokens, o.duration, 1)
-		cpu = benchkit.ProcessCPU() - cpu
+		cpu, gcs = benchkit.ProcessCPU()-cpu, gcCount()-gcs
 		all := 0
 		for _, r := range res {
 			all += len(r.lat)
 		}
+		fmt.Printf("  %d garbage collections (%.1f a second)\n", gcs, float64(gcs)/o.duration.Seconds())
 		if slices.Contains(kinds, "reply") {
 			groups, commits := a.Discussions.ReplyGroups()
 			replies, busy := a.Discussions.ReplyCommitter()
@@ -223,8 +226,9 @@ func bench(o options) (err error) {
 		for _, k := range kinds {
 			r := res[k]
 			n := len(r.lat)
-			fmt.Printf("| %s | %s | %d | %d | %.0f | %s | %s | %s | %s | %s |\n", sc, labels[k], n, r.errs, float64(n)/r.elapsed.Seconds(),
-				ms(r.quantile(0.5)), ms(r.quantile(0.9)), ms(r.quantile(0.99)), ms(r.quantile(1)), ms(cpu/time.Duration(max(all, 1))))
+			fmt.Printf("| %s | %s | %d | %d | %.0f | %s | %s | %s | %s | %s | %.1f |\n", sc, labels[k], n, r.errs, float64(n)/r.elapsed.Seconds(),
+				ms(r.quantile(0.5)), ms(r.quantile(0.9)), ms(r.quantile(0.99)), ms(r.quantile(1)), ms(cpu/time.Duration(max(all, 1))),
+				float64(r.bytes)/float64(max(n, 1))/1024)
 			worst = max(worst, r.quantile(0.99))
 			for _, e := range r.examples {
 				fmt.Println("  error:", e)
@@ -232,6 +236,13 @@ func bench(o options) (err error) {
 		}
 	}
 	stopProfile()
+	if o.memprofile != "" {
+		runtime.GC()
+		if err := benchkit.WriteProfile("heap", o.memprofile); err != nil {
+			return err
+		}
+		fmt.Println("heap profile written to", o.memprofile)
+	}
 	fmt.Println()
 	if reset {
 		fmt.Printf("peak RSS (VmHWM): %s after loading; while serving (peak reset after loading): %s\n", loadHWM, benchkit.ProcStatus("VmHWM:"))
@@ -284,6 +295,7 @@ func requests(base string, w world) map[string]func(r *rand.Rand) (*http.Request
 type result struct {
 	lat      []time.Duration // sorted
 	errs     int
+	bytes    int64 // of the answers' bodies
 	elapsed  time.Duration
 	examples []string
 }
@@ -316,9 +328,9 @@ func measure(hc *http.Client, reqs map[string]func(*rand.Rand) (*http.Request, e
 			}
 			for time.Now().Before(deadline) {
 				k := kinds[r.IntN(len(kinds))]
-				took, err := do(hc, reqs[k], r, token)
+				took, n, err := do(hc, reqs[k], r, token)
 				m := mine[k]
-				m.lat = append(m.lat, took)
+				m.lat, m.bytes = append(m.lat, took), m.bytes+n
 				if err != nil {
 					m.errs++
 					if len(m.examples) < 2 {
@@ -329,7 +341,7 @@ func measure(hc *http.Client, reqs map[string]func(*rand.Rand) (*http.Request, e
 			mu.Lock()
 			for k, m := range mine {
 				o := out[k]
-				o.lat, o.errs = append(o.lat, m.lat...), o.errs+m.errs
+				o.lat, o.errs, o.bytes = append(o.lat, m.lat...), o.errs+m.errs, o.bytes+m.bytes
 				if len(o.examples) < 3 {
 					o.examples = append(o.examples, m.examples...)
 				}
@@ -347,24 +359,24 @@ func measure(hc *http.Client, reqs map[string]func(*rand.Rand) (*http.Request, e
 
 // do makes one request and reads the whole answer; the latency runs from
 // sending the request to the last byte.
-func do(hc *http.Client, make func(*rand.Rand) (*http.Request, error), r *rand.Rand, token string) (time.Duration, error) {
+func do(hc *http.Client, make func(*rand.Rand) (*http.Request, error), r *rand.Rand, token string) (time.Duration, int64, error) {
 	req, err := make(r)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	req.Header.Set("Authorization", "Bearer "+token)
 	start := time.Now()
 	res, err := hc.Do(req)
 	if err != nil {
-		return time.Since(start), err
+		return time.Since(start), 0, err
 	}
-	_, err = io.Copy(io.Discard, res.Body)
+	n, err := io.Copy(io.Discard, res.Body)
 	res.Body.Close()
 	took := time.Since(start)
 	if err == nil && res.StatusCode >= 300 {
 		err = fmt.Errorf("%s %s: status %d", req.Method, req.URL.Path, res.StatusCode)
 	}
-	return took, err
+	return took, n, err
 }
 
 func ms(d time.Duration) string {

@@ -77,3 +77,10 @@ func limitText(l int64) string {
 	}
 	return mib(uint64(l))
 }
+
+// gcCount is how many garbage collections have run so far.
+func gcCount() uint64 {
+	s := []metrics.Sample{{Name: "/gc/cycles/total:gc-cycles"}}
+	metrics.Read(s)
+	return s[0].Value.Uint64()
+}

@@ -209,6 +209,10 @@ func (c *Catalog) placeOrder(ctx context.Context, p *access.Principal, order Ord
 				return err
 			}
 		}
+		if first, found, err := pendingSameChange(ctx, tx, order); err != nil || found {
+			existing = first
+			return err
+		}
 		n, err := db.NextNumber(ctx, tx, "order", now.Year())
 		if err != nil {
 			return err
@@ -290,6 +294,34 @@ func orderOfQuote(ctx context.Context, q db.Querier, quoteID int64) (string, boo
 		return "", false, fmt.Errorf("reading the order of quote %d: %w", quoteID, err)
 	}
 	return number, true, nil
+}
+
+// pendingSameChange finds the pending order that already asks what order
+// asks of a subscription — the same new quantity, or its end — so that a
+// change ordered twice (a second click on a page not yet updated, an API
+// call repeated) is one order.
+func pendingSameChange(ctx context.Context, q db.Querier, order Order) (string, bool, error) {
+	if (order.Kind != OrderChange && order.Kind != OrderCancel) || len(order.Lines) != 1 || order.Lines[0].SubscriptionID == 0 {
+		return "", false, nil
+	}
+	want := order.Lines[0]
+	rows, err := q.Query(ctx, `SELECT o.number, l.quantity FROM orders o JOIN order_lines l ON l.order_id = o.id
+		WHERE o.kind = ? AND o.status = ? AND l.subscription_id = ? ORDER BY o.id`, order.Kind, OrderPending, want.SubscriptionID)
+	if err != nil {
+		return "", false, fmt.Errorf("reading the pending orders of subscription %d: %w", want.SubscriptionID, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var number string
+		var qty decimal.Decimal
+		if err := rows.Scan(&number, &qty); err != nil {
+			return "", false, err
+		}
+		if order.Kind == OrderCancel || qty.Equal(want.Quantity) {
+			return number, true, nil
+		}
+	}
+	return "", false, rows.Err()
 }
 
 // TermSummary says a whole-term cost in words an approver reads: "€6,696.00

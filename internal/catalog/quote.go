@@ -131,7 +131,17 @@ func priceLine(o *Offering, svc *Service, qty decimal.Decimal, term int, day Dat
 // PriceQuote prices a quote without saving it: the live total on the quote
 // page, and the first step of CreateQuote.
 func (c *Catalog) PriceQuote(ctx context.Context, p *access.Principal, in QuoteInput) (Quote, error) {
-	v, err := c.viewerOf(ctx, p)
+	if p == nil {
+		return Quote{}, engage.Errorf(engage.EUNAUTHORIZED, "Sign in first.")
+	}
+	// A quote made for someone else (a need's requester, a department's
+	// head) holds what they may order, not what its maker may: a BRM
+	// quotes for a department the services offered to it.
+	who := p
+	if in.For != nil && in.For.RequesterID != 0 && in.For.RequesterID != p.PersonID {
+		who = &access.Principal{PersonID: in.For.RequesterID, DepartmentID: in.For.DepartmentID}
+	}
+	v, err := c.viewerOf(ctx, who)
 	if err != nil {
 		return Quote{}, err
 	}

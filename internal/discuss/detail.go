@@ -21,46 +21,42 @@ type Can struct {
 type TopicDetail struct {
 	Topic Topic `json:"topic"`
 	Can   Can   `json:"can"`
+	// Community is the topic's community, as read with the reader's
+	// rights in it (without its member count).
+	Community community.Community `json:"-"`
 }
 
 // Detail returns topic id with what p may do with it.
 func (s *Service) Detail(ctx context.Context, p *access.Principal, id int64) (TopicDetail, error) {
-	t, r, err := s.readable(ctx, s.DB, p, id)
+	rd, err := s.read(ctx, s.DB, p, id)
 	if err != nil {
 		return TopicDetail{}, err
 	}
-	return s.detail(ctx, p, t, r)
+	return detail(p, rd), nil
 }
 
 // Thread returns topic id with what p may do with it and a page of its
 // replies, as ListReplies pages them: what a topic's page shows.
 func (s *Service) Thread(ctx context.Context, p *access.Principal, id int64, cursor string, limit int) (TopicDetail, []Reply, string, error) {
-	t, r, err := s.readable(ctx, s.DB, p, id)
+	rd, err := s.read(ctx, s.DB, p, id)
 	if err != nil {
 		return TopicDetail{}, nil, "", err
 	}
-	d, err := s.detail(ctx, p, t, r)
-	if err != nil {
-		return d, nil, "", err
-	}
-	replies, next, err := s.listReplies(ctx, p, t, r, cursor, limit)
-	return d, replies, next, err
+	replies, next, err := s.listReplies(ctx, p, rd.t, rd.r, cursor, limit)
+	return detail(p, rd), replies, next, err
 }
 
-func (s *Service) detail(ctx context.Context, p *access.Principal, t Topic, r community.Rights) (TopicDetail, error) {
-	f, err := following(ctx, s.DB, t.ID, p.PersonID)
-	if err != nil {
-		return TopicDetail{}, err
-	}
+func detail(p *access.Principal, rd reading) TopicDetail {
+	t, r := rd.t, rd.r
 	author := t.AuthorID == p.PersonID
-	return TopicDetail{Topic: t, Can: Can{
+	return TopicDetail{Topic: t, Community: rd.c, Can: Can{
 		Reply:     r.Post && (!t.Locked || r.Moderate),
 		Answer:    r.Answer,
 		Accept:    t.Kind == Question && (author || r.Moderate),
 		Moderate:  r.Moderate,
 		Edit:      author || r.Moderate,
-		Following: f,
-	}}, nil
+		Following: rd.following,
+	}}
 }
 
 // Match is a topic found for someone's words, with where it lives.

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/engagehq/engage/internal/access"
 	"github.com/engagehq/engage/internal/db"
@@ -21,7 +22,10 @@ import (
 // topics with a higher value than it has seen — one indexed query that
 // usually returns nothing — so a topic is found as soon as it is posted,
 // on every replica, and no replica rebuilds the index after its first load.
-// Hidden topics are not in the index.
+// Hidden topics are not in the index. Searches that arrive while a read of
+// the changes is under way wait for it and for one more read at most: a
+// read begun after a search arrived sees every change committed before it,
+// so one read serves every search waiting for it instead of one read each.
 
 func nextSeq(ctx context.Context, tx db.Querier) (int64, error) {
 	return db.NextNumber(ctx, tx, "topic-search", 0)
@@ -31,6 +35,11 @@ type topicIndex struct {
 	mu     sync.Mutex // held while reading changes
 	search *search.Index
 	seen   int64
+	// arrived counts the searches that asked for the index; read is the
+	// count when the last read of changes began: every search up to it
+	// is served by that read.
+	arrived atomic.Int64
+	read    int64
 }
 
 // changed is called after a write committed; the next search reads it.
@@ -39,11 +48,16 @@ func (s *Service) changed() {}
 // current brings the index up to date and returns it.
 func (s *Service) current(ctx context.Context) (*search.Index, error) {
 	ix := &s.index
+	me := ix.arrived.Add(1)
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	if ix.search == nil {
 		ix.search = search.New()
 	}
+	if ix.read >= me {
+		return ix.search, nil // a read begun after this search arrived
+	}
+	began := ix.arrived.Load()
 	rows, err := s.DB.Query(ctx, `SELECT id, community_id, kind, title, body, hidden, search_seq FROM discuss_topics
 		WHERE search_seq > ? ORDER BY search_seq`, ix.seen)
 	if err != nil {
@@ -69,6 +83,7 @@ func (s *Service) current(ctx context.Context) (*search.Index, error) {
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("reading topics for search: %w", err)
 	}
+	ix.read = began
 	return ix.search, nil
 }
 

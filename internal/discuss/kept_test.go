@@ -2,7 +2,9 @@ package discuss_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -54,6 +56,7 @@ func TestKeptRepliesFollowEveryChange(t *testing.T) {
 			if got := shows(p); got != text {
 				t.Fatalf("after %s, %s reads %q; want %q", step, p.Name, got, text)
 			}
+			sameAsRead(t, step, w.s, discuss.KeepingNothing(&discuss.Service{DB: dbs[0], Clock: w.clock, Communities: w.cs}), p, tp.ID)
 		}
 		want("nothing", w.ana, "")
 		first, err := other.Reply(ctx, w.bo, tp.ID, discuss.ReplyInput{Body: "Add the account"})
@@ -108,4 +111,36 @@ func TestKeptRepliesFollowEveryChange(t *testing.T) {
 			t.Fatalf("second page: %+v %q %v", got, next, err)
 		}
 	})
+}
+
+// sameAsRead fails unless what kept reads of topic id for p — every page of
+// one, two and 200 replies — is what a service that reads each page from
+// the database reads,
+// field by field, as the API writes it.
+func sameAsRead(t *testing.T, step string, kept, fresh *discuss.Service, p *access.Principal, id int64) {
+	t.Helper()
+	ctx := context.Background()
+	for _, limit := range []int{1, 2, 200} {
+		var pages [2][]string
+		for k, s := range []*discuss.Service{kept, fresh} {
+			cursor := ""
+			for {
+				list, next, err := s.ListReplies(ctx, p, id, cursor, limit)
+				if err != nil {
+					t.Fatalf("after %s: %v", step, err)
+				}
+				b, err := json.Marshal(list)
+				if err != nil {
+					t.Fatal(err)
+				}
+				pages[k] = append(pages[k], string(b)+" next:"+strings.Repeat("*", min(len(next), 1)))
+				if cursor = next; next == "" {
+					break
+				}
+			}
+		}
+		if !slices.Equal(pages[0], pages[1]) {
+			t.Fatalf("after %s, %s reads %d a page from the kept list:\n%v\nand from the database:\n%v", step, p.Name, limit, pages[0], pages[1])
+		}
+	}
 }

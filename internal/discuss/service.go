@@ -42,6 +42,8 @@ type Service struct {
 	index    topicIndex
 	keptOnce sync.Once
 	kept     *lru.Cache[int64, keptReplies] // see kept.go
+	// keepNothing reads every page of replies from the database (tests).
+	keepNothing bool
 
 	// GroupWait is how long replies are gathered before their group's
 	// transaction; zero gathers those that arrive while the previous
@@ -91,23 +93,41 @@ func sees(p *access.Principal, r community.Rights, t Topic) bool {
 // readable returns topic id as it is in q when p may read it, with p's
 // rights in its community.
 func (s *Service) readable(ctx context.Context, q db.Querier, p *access.Principal, id int64) (Topic, community.Rights, error) {
+	rd, err := s.read(ctx, q, p, id)
+	return rd.t, rd.r, err
+}
+
+// reading is a topic p may read as read for one request: with its
+// community, p's rights in it and whether p follows the topic.
+type reading struct {
+	t         Topic
+	c         community.Community
+	r         community.Rights
+	following bool
+}
+
+// read returns topic id as it is in q when p may read it, with its
+// community and p's rights there: two queries, the topic's (with whether
+// p follows it) and the community's (with p's membership and staff roles).
+func (s *Service) read(ctx context.Context, q db.Querier, p *access.Principal, id int64) (reading, error) {
 	if err := requireReader(p); err != nil {
-		return Topic{}, community.Rights{}, err
+		return reading{}, err
 	}
-	t, err := findTopic(ctx, q, id)
-	if err != nil {
-		return t, community.Rights{}, err
+	var rd reading
+	var err error
+	if rd.t, rd.following, err = findTopicFollowed(ctx, q, id, p.PersonID); err != nil {
+		return reading{}, err
 	}
-	r, err := s.Communities.Rights(ctx, p, t.CommunityID)
+	rd.c, rd.r, err = s.Communities.WithRights(ctx, p, rd.t.CommunityID)
 	if engage.ErrorCode(err) == engage.ENOTFOUND {
-		return Topic{}, r, errNoTopic
+		return reading{}, errNoTopic
 	} else if err != nil {
-		return Topic{}, r, err
+		return reading{}, err
 	}
-	if !sees(p, r, t) {
-		return Topic{}, r, errNoTopic
+	if !sees(p, rd.r, rd.t) {
+		return reading{}, errNoTopic
 	}
-	return t, r, nil
+	return rd, nil
 }
 
 // FindTopic returns topic id when p may read it; a topic p may not read is
@@ -185,19 +205,17 @@ func (s *Service) ListTopics(ctx context.Context, p *access.Principal, community
 	return s.listTopics(ctx, p, r, communityID, f)
 }
 
-// Home returns p's rights in community c, just read for p, and, when p
-// reads it, a page of its topics as ListTopics lists them: what a
-// community's home shows.
-func (s *Service) Home(ctx context.Context, p *access.Principal, c community.Community, f TopicFilter) (community.Rights, []Topic, string, error) {
+// Home returns, when p reads community c, a page of its topics as
+// ListTopics lists them: what a community's home shows. c and r, p's
+// rights in it, were just read for p (community.BySlugWithRights).
+func (s *Service) Home(ctx context.Context, p *access.Principal, c community.Community, r community.Rights, f TopicFilter) ([]Topic, string, error) {
 	if err := requireReader(p); err != nil {
-		return community.Rights{}, nil, "", err
+		return nil, "", err
 	}
-	r, err := s.Communities.RightsIn(ctx, p, c)
-	if err != nil || !r.Read {
-		return r, []Topic{}, "", err
+	if !r.Read {
+		return []Topic{}, "", nil
 	}
-	list, next, err := s.listTopics(ctx, p, r, c.ID, f)
-	return r, list, next, err
+	return s.listTopics(ctx, p, r, c.ID, f)
 }
 
 func (s *Service) listTopics(ctx context.Context, p *access.Principal, r community.Rights, communityID int64, f TopicFilter) ([]Topic, string, error) {
@@ -521,10 +539,10 @@ func (s *Service) listReplies(ctx context.Context, p *access.Principal, t Topic,
 	}
 	var out []Reply
 	if kept {
-		out = make([]Reply, 0, min(limit+1, len(all)))
-		for _, rp := range all {
-			if (cur == nil || rp.ID > cur.ID) && (!rp.Hidden || r.Moderate || rp.AuthorID == p.PersonID) {
-				if out = append(out, rp); len(out) > limit {
+		out = make([]Reply, 0, min(limit+1, len(all.list)))
+		for i, rp := range all.list {
+			if (cur == nil || rp.id > cur.ID) && (!rp.hidden || r.Moderate || rp.authorID == p.PersonID) {
+				if out = append(out, all.reply(t.ID, i)); len(out) > limit {
 					break
 				}
 			}

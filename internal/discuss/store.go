@@ -11,9 +11,12 @@ import (
 	"github.com/engagehq/engage/internal/db"
 )
 
-const topicColumns = `t.id, t.community_id, t.kind, t.title, t.body, t.author_id, COALESCE(a.name, ''), t.pinned, t.locked, t.hidden,
-	COALESCE(t.accepted_reply_id, 0), t.it_answered_at, t.replies, t.last_post_at, t.version, t.created_at, t.updated_at, t.changes
-	FROM discuss_topics t LEFT JOIN people a ON a.id = t.author_id`
+const (
+	topicFields = `t.id, t.community_id, t.kind, t.title, t.body, t.author_id, COALESCE(a.name, ''), t.pinned, t.locked, t.hidden,
+	COALESCE(t.accepted_reply_id, 0), t.it_answered_at, t.replies, t.last_post_at, t.version, t.created_at, t.updated_at, t.changes`
+	topicFrom    = ` FROM discuss_topics t LEFT JOIN people a ON a.id = t.author_id`
+	topicColumns = topicFields + topicFrom
+)
 
 func scanTopic(row interface{ Scan(...any) error }) (Topic, error) {
 	var t Topic
@@ -32,6 +35,26 @@ func scanTopic(row interface{ Scan(...any) error }) (Topic, error) {
 func findTopic(ctx context.Context, q db.Querier, id int64) (Topic, error) {
 	return findOne(ctx, q, "SELECT "+topicColumns+" WHERE t.id = ?", scanTopic, errNoTopic, "a topic", id)
 }
+
+// findTopicFollowed is findTopic with whether personID follows the topic,
+// in the same query.
+func findTopicFollowed(ctx context.Context, q db.Querier, id, personID int64) (Topic, bool, error) {
+	var followed bool
+	t, err := findOne(ctx, q, "SELECT "+topicFields+", EXISTS (SELECT 1 FROM discuss_followers f WHERE f.topic_id = t.id AND f.person_id = ?)"+
+		topicFrom+" WHERE t.id = ?", func(row interface{ Scan(...any) error }) (Topic, error) {
+		return scanTopic(scanAlso{row, &followed})
+	}, errNoTopic, "a topic", personID, id)
+	return t, followed, err
+}
+
+// scanAlso scans a row's last column into also after the columns its
+// caller names.
+type scanAlso struct {
+	row  interface{ Scan(...any) error }
+	also any
+}
+
+func (s scanAlso) Scan(dest ...any) error { return s.row.Scan(append(dest, s.also)...) }
 
 func queryTopics(ctx context.Context, q db.Querier, query string, args ...any) ([]Topic, error) {
 	return queryAll(ctx, q, "SELECT "+topicColumns+" "+query, scanTopic, "topics", args...)

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"regexp"
 	"strings"
 	"time"
 
@@ -16,6 +15,7 @@ import (
 	"github.com/engagehq/engage/internal/access"
 	"github.com/engagehq/engage/internal/audit"
 	"github.com/engagehq/engage/internal/db"
+	"github.com/engagehq/engage/internal/rating"
 )
 
 // ScenarioInput asks which needs a budget for a year would fund.
@@ -80,8 +80,6 @@ type ScenarioComparison struct {
 	Both  []ScenarioLine `json:"both" nullable:"false" doc:"Needs both fund (as in A)"`
 }
 
-var currencyPattern = regexp.MustCompile(`^[A-Z]{3}$`)
-
 // maxAmount bounds budgets: 10^15, as other amounts.
 var maxAmount = decimal.New(1, 15)
 
@@ -100,8 +98,8 @@ func (in *ScenarioInput) check(naming bool) error {
 	if !in.Amount.IsPositive() || !in.Amount.LessThan(maxAmount) || !in.Amount.Equal(in.Amount.Round(2)) {
 		v.Add("amount", "Enter an amount above 0 and below 10^15, with at most 2 decimal places.")
 	}
-	if !currencyPattern.MatchString(in.Currency) {
-		v.Add("currency", "Enter a currency code of three letters, such as EUR.")
+	if !rating.IsISO4217(in.Currency) {
+		v.Add("currency", "Enter an ISO 4217 currency code of three letters, such as EUR.")
 	}
 	return v.Err()
 }

@@ -37,10 +37,21 @@ type ServiceLink struct {
 
 var hundred = decimal.NewFromInt(100)
 
-// CheckWeight refuses a weight below 0 or above 100 percent, naming field.
+// MaxWeightPlaces is how many decimal places a weight may have.
+const MaxWeightPlaces = 6
+
+// CheckWeight refuses a weight below 0 or above 100 percent, or with more
+// than MaxWeightPlaces decimal places, naming field; a number too long to
+// repeat (1e309 is 310 digits) is not repeated.
 func CheckWeight(v *engage.Validation, field string, w decimal.Decimal) {
+	shown := w.String()
+	if len(shown) > 24 {
+		shown = "the number given"
+	}
 	if w.IsNegative() || w.GreaterThan(hundred) {
-		v.Add(field, "A weight is a percentage from 0 to 100; %s is outside it.", w.String())
+		v.Add(field, "A weight is a percentage from 0 to 100; %s is outside it.", shown)
+	} else if -w.Exponent() > MaxWeightPlaces && !w.Equal(w.Truncate(MaxWeightPlaces)) {
+		v.Add(field, "A weight has at most %d decimal places, such as 12.5 or 33.333333; %s has more.", MaxWeightPlaces, shown)
 	}
 }
 

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"hash/maphash"
 	"html/template"
+	"io"
 	"net/http"
 	"strings"
+	"unsafe"
 
 	"github.com/engagehq/engage/internal/community"
 	"github.com/engagehq/engage/internal/discuss"
@@ -47,6 +49,72 @@ type keptHTML []string
 // With writes the part with the reader's CSRF token.
 func (l keptHTML) With(csrf string) template.HTML {
 	return template.HTML(strings.Join(l, csrf)) //nolint:gosec // rendered by html/template; the token is URL-safe text
+}
+
+// Mark is what a page's template writes where the part goes; renderWith
+// writes the part there. A topic page's replies weigh about 80 KB: put
+// in through the template they were copied three times a request (joined
+// with the token, printed, and again as the page's buffer grew), and that
+// garbage, not the work, was most of what the collector was run for.
+func (l keptHTML) Mark() template.HTML {
+	return template.HTML(keptMark) //nolint:gosec // a constant of letters and digits
+}
+
+// keptMark stands for a kept part in a page as its template writes it;
+// drawn at random when Engage starts, like csrfMark.
+var keptMark = "kept" + page.RandomString()
+
+// renderWith renders the page with part written where its template put
+// part.Mark(), straight to the connection, with the reader's CSRF token.
+func (s *Pages) renderWith(w http.ResponseWriter, r *http.Request, name string, v page.View, part keptHTML) {
+	s.Render(&splice{ResponseWriter: w, part: part, csrf: &v.PageBase().CSRF}, r, name, v)
+}
+
+// splice writes a page, with a kept part in place of its mark.
+type splice struct {
+	http.ResponseWriter
+	part keptHTML
+	csrf *string // the page's token, set as it renders
+	done bool
+}
+
+func (s *splice) Write(b []byte) (int, error) {
+	i := -1
+	if !s.done {
+		i = bytes.Index(b, []byte(keptMark))
+	}
+	if i < 0 {
+		return s.ResponseWriter.Write(b)
+	}
+	s.done = true
+	if _, err := s.ResponseWriter.Write(b[:i]); err != nil {
+		return 0, err
+	}
+	for k, piece := range s.part {
+		if k > 0 {
+			if _, err := writeString(s.ResponseWriter, *s.csrf); err != nil {
+				return 0, err
+			}
+		}
+		if _, err := writeString(s.ResponseWriter, piece); err != nil {
+			return 0, err
+		}
+	}
+	if _, err := s.ResponseWriter.Write(b[i+len(keptMark):]); err != nil {
+		return 0, err
+	}
+	return len(b), nil
+}
+
+// writeString writes text to w without copying it: io.WriteString copies
+// it into a new slice when w does not write strings, and the writers that
+// wrap a response for metrics and logging do not. A Writer must neither
+// change nor keep what it is given, so it may be given the string's bytes.
+func writeString(w io.Writer, text string) (int, error) {
+	if sw, ok := w.(io.StringWriter); ok {
+		return sw.WriteString(text)
+	}
+	return w.Write(unsafe.Slice(unsafe.StringData(text), len(text)))
 }
 
 func (s *Pages) makeKept() {

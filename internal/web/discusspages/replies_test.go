@@ -2,6 +2,7 @@ package discusspages
 
 import (
 	"bytes"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -35,5 +36,25 @@ func TestReplyTemplate(t *testing.T) {
 	}
 	if strings.Contains(out, csrfMark) {
 		t.Fatal("the mark is left in the page")
+	}
+}
+
+// TestSpliceWritesTheKeptPartInPlace: a page written through splice gets
+// the kept part, with the reader's token at each cut, where its template
+// wrote the mark, once; what has no mark passes as it is.
+func TestSpliceWritesTheKeptPartInPlace(t *testing.T) {
+	rec := httptest.NewRecorder()
+	token := ""
+	s := &splice{ResponseWriter: rec, part: keptHTML{`<a value="`, `">x</a>`}, csrf: &token}
+	token = "tok" // set while the page renders, before it is written
+	page := "<main>" + string(keptHTML(nil).Mark()) + "</main>" + keptMark
+	if n, err := s.Write([]byte(page)); err != nil || n != len(page) {
+		t.Fatalf("wrote %d of %d: %v", n, len(page), err)
+	}
+	if _, err := s.Write([]byte("<footer>")); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := rec.Body.String(), `<main><a value="tok">x</a></main>`+keptMark+"<footer>"; got != want {
+		t.Fatalf("wrote %q; want %q", got, want)
 	}
 }

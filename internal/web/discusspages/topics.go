@@ -59,13 +59,13 @@ func filterOf(r *http.Request) (string, discuss.TopicFilter) {
 
 func (s *Pages) renderHome(w http.ResponseWriter, r *http.Request, base page.Base, status int, check bool) error {
 	ctx, p := r.Context(), page.Principal(r)
-	c, err := s.community(r)
+	c, rights, err := s.Communities.BySlugWithRights(ctx, p, r.PathValue("slug"))
 	if err != nil {
 		return err
 	}
 	show, f := filterOf(r)
-	v := &homeView{C: c, Kinds: discuss.Kinds, Checked: check, Show: show}
-	if v.Rights, v.Topics, v.Next, err = s.Discussions.Home(ctx, p, c, f); err != nil {
+	v := &homeView{C: c, Rights: rights, Kinds: discuss.Kinds, Checked: check, Show: show}
+	if v.Topics, v.Next, err = s.Discussions.Home(ctx, p, c, rights, f); err != nil {
 		return err
 	}
 	if v.Rows, err = s.topicsHTML(r, c, v.Topics); err != nil {
@@ -83,7 +83,7 @@ func (s *Pages) renderHome(w http.ResponseWriter, r *http.Request, base page.Bas
 	if status != http.StatusOK {
 		w.WriteHeader(status)
 	}
-	s.Render(w, r, "community_home.html", v)
+	s.renderWith(w, r, "community_home.html", v, v.Rows)
 	return nil
 }
 
@@ -118,11 +118,7 @@ func (s *Pages) topicOf(r *http.Request) (discuss.TopicDetail, community.Communi
 		return discuss.TopicDetail{}, community.Community{}, err
 	}
 	d, err := s.Discussions.Detail(r.Context(), page.Principal(r), id)
-	if err != nil {
-		return d, community.Community{}, err
-	}
-	c, err := s.Communities.FindBrief(r.Context(), page.Principal(r), d.Topic.CommunityID)
-	return d, c, err
+	return d, d.Community, err
 }
 
 func (s *Pages) topic(w http.ResponseWriter, r *http.Request) error {
@@ -139,10 +135,7 @@ func (s *Pages) renderTopic(w http.ResponseWriter, r *http.Request, base page.Ba
 	if err != nil {
 		return err
 	}
-	c, err := s.Communities.FindBrief(ctx, p, d.Topic.CommunityID)
-	if err != nil {
-		return err
-	}
+	c := d.Community
 	if c.Slug != r.PathValue("slug") && r.Method == http.MethodGet {
 		http.Redirect(w, r, discuss.TopicPath(c, d.Topic.ID), http.StatusMovedPermanently)
 		return nil
@@ -175,7 +168,7 @@ func (s *Pages) renderTopic(w http.ResponseWriter, r *http.Request, base page.Ba
 	if status != http.StatusOK {
 		w.WriteHeader(status)
 	}
-	s.Render(w, r, "topic.html", v)
+	s.renderWith(w, r, "topic.html", v, v.Replies)
 	return nil
 }
 

@@ -431,9 +431,19 @@ func (s *Pages) renderApplications(w http.ResponseWriter, r *http.Request, base 
 	return nil
 }
 
-func applicationInput(r *http.Request) process.ApplicationInput {
+// applicationInput reads the application form; a fit that is not a whole
+// number (3.5, "good") is an error of its field, not an empty fit.
+func applicationInput(r *http.Request) (process.ApplicationInput, []engage.FieldError) {
+	var errs []engage.FieldError
 	fit := func(name string) int {
-		n, _ := strconv.Atoi(strings.TrimSpace(r.PostFormValue(name)))
+		text := strings.TrimSpace(r.PostFormValue(name))
+		if text == "" {
+			return 0
+		}
+		n, err := strconv.Atoi(text)
+		if err != nil {
+			errs = append(errs, engage.FieldError{Field: name, Message: "Rate from 1 (poor) to 5 (excellent) in whole numbers, or leave it empty."})
+		}
 		return n
 	}
 	in := process.ApplicationInput{Ref: r.PostFormValue("ref"), Name: r.PostFormValue("name"), Description: r.PostFormValue("description"),
@@ -446,17 +456,25 @@ func applicationInput(r *http.Request) process.ApplicationInput {
 			}
 		}
 	}
-	return in
+	return in, errs
 }
 
 func (s *Pages) createApplication(w http.ResponseWriter, r *http.Request) error {
-	app, err := s.Processes.CreateApplication(r.Context(), page.Principal(r), applicationInput(r))
-	if invalid(err) {
+	in, errs := applicationInput(r)
+	var app process.Application
+	var err error
+	if len(errs) == 0 {
+		app, err = s.Processes.CreateApplication(r.Context(), page.Principal(r), in)
+		if invalid(err) {
+			errs = engage.ErrorFields(err)
+		} else if err != nil {
+			return err
+		}
+	}
+	if len(errs) > 0 {
 		var base page.Base
-		base.Rejected(engage.ErrorFields(err), r)
+		base.Rejected(errs, r)
 		return s.renderApplications(w, r, base)
-	} else if err != nil {
-		return err
 	}
 	s.Flash(w, "Saved "+app.Name+".")
 	http.Redirect(w, r, fmt.Sprintf("/portfolio/applications/%d", app.ID), http.StatusSeeOther)
@@ -479,7 +497,7 @@ func (s *Pages) renderApplication(w http.ResponseWriter, r *http.Request, id int
 	}
 	if base.Form == nil {
 		base.Form = map[string]string{"ref": app.Ref, "name": app.Name, "description": app.Description, "vendor": app.Vendor,
-			"lifecycle": app.Lifecycle, "functional_fit": strconv.Itoa(app.FunctionalFit), "technical_fit": strconv.Itoa(app.TechnicalFit),
+			"lifecycle": app.Lifecycle, "functional_fit": fitText(app.FunctionalFit), "technical_fit": fitText(app.TechnicalFit),
 			"archimate_id": app.ArchiMateID, "version": strconv.Itoa(app.Version)}
 	}
 	if len(base.Errors) > 0 {
@@ -488,6 +506,14 @@ func (s *Pages) renderApplication(w http.ResponseWriter, r *http.Request, id int
 	base.Title, base.Nav = app.Name, "portfolio"
 	s.Render(w, r, "portfolio_application.html", &applicationView{Base: base, Application: app, CanChange: process.MayChange(p)})
 	return nil
+}
+
+// fitText is a fit as its form field shows it: empty when not rated.
+func fitText(n int) string {
+	if n == 0 {
+		return ""
+	}
+	return strconv.Itoa(n)
 }
 
 func (s *Pages) updateApplication(w http.ResponseWriter, r *http.Request) error {
@@ -500,19 +526,24 @@ func (s *Pages) updateApplication(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	in := applicationInput(r)
+	in, errs := applicationInput(r)
 	// The form does not show the services it runs on: they stay.
 	in.OwnerPersonID = cur.OwnerPersonID
 	for _, svc := range cur.Services {
 		in.ServiceIDs = append(in.ServiceIDs, svc.ID)
 	}
 	version, _ := strconv.Atoi(r.PostFormValue("version"))
-	if _, err = s.Processes.UpdateApplication(ctx, p, id, version, in); invalid(err) {
+	if len(errs) == 0 {
+		if _, err = s.Processes.UpdateApplication(ctx, p, id, version, in); invalid(err) {
+			errs = engage.ErrorFields(err)
+		} else if err != nil {
+			return err
+		}
+	}
+	if len(errs) > 0 {
 		var base page.Base
-		base.Rejected(engage.ErrorFields(err), r)
+		base.Rejected(errs, r)
 		return s.renderApplication(w, r, id, base)
-	} else if err != nil {
-		return err
 	}
 	s.Flash(w, "Saved.")
 	http.Redirect(w, r, fmt.Sprintf("/portfolio/applications/%d", id), http.StatusSeeOther)

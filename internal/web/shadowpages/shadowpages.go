@@ -67,6 +67,20 @@ type caseView struct {
 // Can reports whether the case page offers action.
 func (v *caseView) Can(action string) bool { return slices.Contains(v.Detail.Actions, action) }
 
+// Replacements are the catalog offerings the case's spend can move to,
+// each once: the replace form offers them, and is left out without one.
+func (v *caseView) Replacements() []spend.ShadowAlternative {
+	var out []spend.ShadowAlternative
+	for _, ev := range v.Detail.Evidence {
+		for _, a := range ev.Alternatives {
+			if a.OfferingID != 0 && !slices.ContainsFunc(out, func(b spend.ShadowAlternative) bool { return b.OfferingID == a.OfferingID }) {
+				out = append(out, a)
+			}
+		}
+	}
+	return out
+}
+
 func (s *Pages) cases(w http.ResponseWriter, r *http.Request) error {
 	all := r.URL.Query().Get("all") == "1"
 	list, err := s.Spend.Cases(r.Context(), page.Principal(r), spend.CaseFilter{DepartmentID: page.QueryInt(r, "department"), All: all})
