@@ -202,9 +202,12 @@ func bench(o options) (err error) {
 				return err
 			}
 		}
+		groups0, _ := a.Discussions.ReplyGroups()
+		stmts0 := a.DB.Statements()
 		cpu, gcs := benchkit.ProcessCPU(), gcCount()
 		res := measure(hc, reqs, kinds, tokens, o.duration, 1)
 		cpu, gcs = benchkit.ProcessCPU()-cpu, gcCount()-gcs
+		stmts := a.DB.Statements() - stmts0
 		all := 0
 		for _, r := range res {
 			all += len(r.lat)
@@ -215,6 +218,8 @@ func bench(o options) (err error) {
 			replies, busy := a.Discussions.ReplyCommitter()
 			fmt.Printf("  replies so far: %d in %d groups stored in %d transactions; the committer busy %s, %s a reply\n",
 				replies, groups, commits, busy.Round(time.Millisecond), ms(busy/time.Duration(max(replies, 1))))
+			fmt.Printf("  statements in transactions during the scenario: %d, %.1f a group of replies\n",
+				stmts, float64(stmts)/float64(max(groups-groups0, 1)))
 		}
 		if before != nil {
 			after, err := readTables(ctx, a.DB)

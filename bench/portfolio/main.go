@@ -19,7 +19,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"net/http"
 	"os"
@@ -190,7 +189,7 @@ func measure(hc *http.Client, base string, cookies []*http.Cookie, pages []page,
 			mine := make([]result, len(pages))
 			for k := i; time.Now().Before(deadline); k++ {
 				p := k % len(pages)
-				took, err := get(hc, base+pages[p].path(r, k/len(pages)), cookie)
+				took, err := benchkit.GetPage(hc, base+pages[p].path(r, k/len(pages)), cookie)
 				mine[p].lat = append(mine[p].lat, took)
 				if err != nil {
 					mine[p].errs++
@@ -215,26 +214,6 @@ func measure(hc *http.Client, base string, cookies []*http.Cookie, pages []page,
 		slices.Sort(out[p].lat)
 	}
 	return out
-}
-
-func get(hc *http.Client, url string, cookie *http.Cookie) (time.Duration, error) {
-	req, err := http.NewRequest(http.MethodGet, url, nil)
-	if err != nil {
-		return 0, err
-	}
-	req.AddCookie(cookie)
-	start := time.Now()
-	res, err := hc.Do(req)
-	if err != nil {
-		return time.Since(start), err
-	}
-	_, err = io.Copy(io.Discard, res.Body)
-	res.Body.Close()
-	took := time.Since(start)
-	if err == nil && res.StatusCode != http.StatusOK {
-		err = fmt.Errorf("GET %s: status %d", url, res.StatusCode)
-	}
-	return took, err
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.1fms", float64(d.Microseconds())/1000) }

@@ -67,3 +67,27 @@ func Send(ctx context.Context, r Recorder, tx *db.Tx, s Signal) error {
 	}
 	return r.Record(ctx, tx, s)
 }
+
+// BatchRecorder is a Recorder that also keeps many signals at once, as
+// Record would keep each in turn, with fewer statements.
+type BatchRecorder interface {
+	Recorder
+	RecordAll(ctx context.Context, tx *db.Tx, sigs []Signal) error
+}
+
+// SendAll records sigs through r when r is set: at once when r is a
+// BatchRecorder, otherwise one after another.
+func SendAll(ctx context.Context, r Recorder, tx *db.Tx, sigs []Signal) error {
+	if r == nil || len(sigs) == 0 {
+		return nil
+	}
+	if b, ok := r.(BatchRecorder); ok {
+		return b.RecordAll(ctx, tx, sigs)
+	}
+	for _, s := range sigs {
+		if err := r.Record(ctx, tx, s); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/engagehq/engage"
 	"github.com/engagehq/engage/internal/apptest"
 	"github.com/engagehq/engage/internal/spend"
 )
@@ -53,6 +54,12 @@ func TestShadowCaseOffersReplaceOnlyWithAnOffering(t *testing.T) {
 		}
 		if !strings.Contains(html, `id="no-replacement"`) {
 			t.Errorf("%s does not say that no catalog offering does the same job", path)
+		}
+		// An offering the catalog refuses is named by the field the caller
+		// filled in, so the page's error summary links to it.
+		_, err := e.Spend.ActOnCase(ctx, p, with, spend.ActReplace, spend.CaseActionInput{OfferingID: 999999999})
+		if f := engage.ErrorFields(err); len(f) != 1 || f[0].Field != "offering_id" {
+			t.Errorf("replacing with an unknown offering = %v, fields %+v; want one refusal naming offering_id", err, f)
 		}
 		path = fmt.Sprintf("/shadow/cases/%d", with)
 		if res, html := b.Submit(path, path+"/replace", nil); res.StatusCode != http.StatusSeeOther {

@@ -38,28 +38,51 @@ type Event struct {
 // JSON; pass nil when there is no state on that side.
 func Record(ctx context.Context, tx db.Querier, at time.Time, actor *access.Principal,
 	action, entityType string, entityID int64, summary string, before, after any) error {
-	var actorID any
-	name := "system"
-	if actor != nil {
-		if actor.PersonID != 0 {
-			actorID = actor.PersonID
+	return RecordAll(ctx, tx, []Entry{{At: at, Actor: actor, Action: action, EntityType: entityType, EntityID: entityID,
+		Summary: summary, Before: before, After: after}})
+}
+
+// Entry is one event to record: Record's arguments.
+type Entry struct {
+	At                 time.Time
+	Actor              *access.Principal
+	Action, EntityType string
+	EntityID           int64
+	Summary            string
+	Before, After      any
+}
+
+// RecordAll appends the events of entries inside tx, in their order, with
+// one statement for up to db.RowsPerStatement of them.
+func RecordAll(ctx context.Context, tx db.Querier, entries []Entry) error {
+	rows := make([][]any, len(entries))
+	for i, e := range entries {
+		var actorID any
+		name := "system"
+		if e.Actor != nil {
+			if e.Actor.PersonID != 0 {
+				actorID = e.Actor.PersonID
+			}
+			if e.Actor.Name != "" {
+				name = e.Actor.Name
+			}
 		}
-		if actor.Name != "" {
-			name = actor.Name
+		b, err := marshal(e.Before)
+		if err != nil {
+			return err
 		}
+		a, err := marshal(e.After)
+		if err != nil {
+			return err
+		}
+		rows[i] = []any{e.At, actorID, name, e.Action, e.EntityType, strconv.FormatInt(e.EntityID, 10), e.Summary, b, a}
 	}
-	b, err := marshal(before)
-	if err != nil {
-		return err
-	}
-	a, err := marshal(after)
-	if err != nil {
-		return err
-	}
-	_, err = tx.Exec(ctx, `INSERT INTO audit_events(at, actor_id, actor_name, action, entity_type, entity_id, summary, before_json, after_json)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, at, actorID, name, action, entityType, strconv.FormatInt(entityID, 10), summary, b, a)
-	if err != nil {
-		return fmt.Errorf("recording audit event %s %s: %w", action, entityType, err)
+	err := db.InsertRows(ctx, tx, "INSERT INTO audit_events(at, actor_id, actor_name, action, entity_type, entity_id, summary, before_json, after_json)",
+		9, rows, "")
+	if err != nil && len(entries) == 1 {
+		return fmt.Errorf("recording audit event %s %s: %w", entries[0].Action, entries[0].EntityType, err)
+	} else if err != nil {
+		return fmt.Errorf("recording %d audit events: %w", len(entries), err)
 	}
 	return nil
 }

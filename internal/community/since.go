@@ -29,6 +29,43 @@ func (s *Service) MemberSince(ctx context.Context, q db.Querier, id, personID in
 	return since.UTC(), true, nil
 }
 
+// Membership names a person's membership of a community.
+type Membership struct{ CommunityID, PersonID int64 }
+
+// MembersSince is MemberSince for many memberships in one read: when each
+// of those that are memberships now began; the others are left out.
+func (s *Service) MembersSince(ctx context.Context, q db.Querier, ms []Membership) (map[Membership]time.Time, error) {
+	out := map[Membership]time.Time{}
+	const perRead = 200
+	for len(ms) > 0 {
+		chunk := ms[:min(perRead, len(ms))]
+		ms = ms[len(chunk):]
+		terms, args := make([]string, len(chunk)), make([]any, 0, 2*len(chunk))
+		for i, m := range chunk {
+			terms[i], args = "(m.community_id = ? AND m.person_id = ?)", append(args, m.CommunityID, m.PersonID)
+		}
+		rows, err := q.Query(ctx, "SELECT m.community_id, m.person_id, m.since FROM community_members m WHERE ("+
+			strings.Join(terms, " OR ")+") AND "+memberWhere, args...)
+		if err != nil {
+			return nil, fmt.Errorf("reading %d memberships: %w", len(chunk), err)
+		}
+		for rows.Next() {
+			var m Membership
+			var since time.Time
+			if err := rows.Scan(&m.CommunityID, &m.PersonID, &since); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("reading %d memberships: %w", len(chunk), err)
+			}
+			out[m] = since.UTC()
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("reading %d memberships: %w", len(chunk), err)
+		}
+	}
+	return out, nil
+}
+
 // uncountedColumns are the columns of a community without its member
 // count. Rights are asked on every discussion page and post; counting the
 // members there would scan them each time for a figure rights do not use.

@@ -82,3 +82,30 @@ func QueryIDs(ctx context.Context, q Querier, query string, args ...any) ([]int6
 	}
 	return ids, rows.Err()
 }
+
+// RowsPerStatement bounds the rows InsertRows writes with one statement,
+// well under both engines' limits on bound parameters (a row of 20
+// columns makes 8,000).
+const RowsPerStatement = 400
+
+// InsertRows runs insert ("INSERT INTO t(a, b)") with the VALUES of rows,
+// width columns each, and tail after them (an ON CONFLICT clause, or ""),
+// in statements of at most RowsPerStatement rows: one round trip for many
+// rows on both engines. No rows run nothing.
+func InsertRows(ctx context.Context, q Querier, insert string, width int, rows [][]any, tail string) error {
+	for start := 0; start < len(rows); start += RowsPerStatement {
+		chunk := rows[start:min(start+RowsPerStatement, len(rows))]
+		args := make([]any, 0, width*len(chunk))
+		for _, r := range chunk {
+			args = append(args, r...)
+		}
+		query := insert + " VALUES " + ValueRows(len(chunk), width)
+		if tail != "" {
+			query += " " + tail
+		}
+		if _, err := q.Exec(ctx, query, args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -149,3 +149,34 @@ func TestTransactOptions(t *testing.T) {
 		}
 	})
 }
+
+// TestInsertRows: rows beyond one statement's worth are all written, and
+// the tail (an ON CONFLICT clause) applies to each statement.
+func TestInsertRows(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		if _, err := d.Exec(ctx, "CREATE TABLE kit_rows (id BIGINT PRIMARY KEY, n INTEGER NOT NULL)"); err != nil {
+			t.Fatal(err)
+		}
+		rows := make([][]any, 0, db.RowsPerStatement+50)
+		for i := range db.RowsPerStatement + 50 {
+			rows = append(rows, []any{i % (db.RowsPerStatement + 10), 1})
+		}
+		before := d.Statements()
+		if err := d.Transact(ctx, func(tx *db.Tx) error {
+			return db.InsertRows(ctx, tx, "INSERT INTO kit_rows(id, n)", 2, rows, "ON CONFLICT (id) DO UPDATE SET n = kit_rows.n + excluded.n")
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if n := d.Statements() - before; n != 2 {
+			t.Errorf("%d statements, want 2", n)
+		}
+		var count, sum int
+		if err := d.QueryRow(ctx, "SELECT COUNT(*), SUM(n) FROM kit_rows").Scan(&count, &sum); err != nil || count != db.RowsPerStatement+10 || sum != len(rows) {
+			t.Errorf("%d rows summing to %d (%v), want %d and %d", count, sum, err, db.RowsPerStatement+10, len(rows))
+		}
+		if err := db.InsertRows(ctx, d, "INSERT INTO kit_rows(id, n)", 2, nil, ""); err != nil {
+			t.Errorf("no rows: %v", err)
+		}
+	})
+}

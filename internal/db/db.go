@@ -60,6 +60,9 @@ type DB struct {
 	// *sql.Stmt; nstmts counts them.
 	stmts  sync.Map
 	nstmts atomic.Int32
+
+	// txStatements counts the statements run in transactions (Statements).
+	txStatements atomic.Int64
 }
 
 // maxPrepared bounds the SQLite reads kept prepared. Queries whose text
@@ -226,23 +229,33 @@ func (db *DB) Exec(ctx context.Context, query string, args ...any) (sql.Result, 
 	return db.write.ExecContext(ctx, db.Dialect.Rebind(query), args...)
 }
 
+// Statements says how many statements transactions have run on db so far
+// (Query, QueryRow and Exec of a Tx; a statement made with Tx.Prepare is not
+// counted): a write path's round trips to the database, for its tests and
+// benchmarks.
+func (db *DB) Statements() int64 { return db.txStatements.Load() }
+
 // Tx is a transaction in progress.
 type Tx struct {
 	tx      *sql.Tx
 	dialect Dialect
+	count   *atomic.Int64
 }
 
 func (tx *Tx) Engine() Dialect { return tx.dialect }
 
 func (tx *Tx) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	tx.count.Add(1)
 	return tx.tx.QueryContext(ctx, tx.dialect.Rebind(query), args...)
 }
 
 func (tx *Tx) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	tx.count.Add(1)
 	return tx.tx.QueryRowContext(ctx, tx.dialect.Rebind(query), args...)
 }
 
 func (tx *Tx) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	tx.count.Add(1)
 	return tx.tx.ExecContext(ctx, tx.dialect.Rebind(query), args...)
 }
 
@@ -346,7 +359,7 @@ func (db *DB) transactOnce(ctx context.Context, fn func(tx *Tx) error, opts []Tx
 			_ = sqlTx.Rollback()
 		}
 	}()
-	tx := &Tx{tx: sqlTx, dialect: db.Dialect}
+	tx := &Tx{tx: sqlTx, dialect: db.Dialect, count: &db.txStatements}
 	if set.lock != nil {
 		if err = LockTx(ctx, tx, *set.lock); err != nil {
 			return err

@@ -47,8 +47,12 @@ func (db *DB) gooseGoMigrations() ([]*goose.Migration, error) {
 		given[m.Version] = true
 		up, down := m.Up, m.Down
 		gm := goose.NewGoMigration(m.Version,
-			&goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error { return up(ctx, &Tx{tx: tx, dialect: db.Dialect}) }},
-			&goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error { return down(ctx, &Tx{tx: tx, dialect: db.Dialect}) }})
+			&goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error {
+				return up(ctx, &Tx{tx: tx, dialect: db.Dialect, count: &db.txStatements})
+			}},
+			&goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error {
+				return down(ctx, &Tx{tx: tx, dialect: db.Dialect, count: &db.txStatements})
+			}})
 		// goose wants a name ending in .go that starts with the version.
 		gm.Source = fmt.Sprintf("%05d_%s.go", m.Version, m.Name)
 		out = append(out, gm)

@@ -1,9 +1,11 @@
 package discuss_test
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -14,6 +16,8 @@ import (
 	"github.com/engagehq/engage/internal/db"
 	"github.com/engagehq/engage/internal/dbtest"
 	"github.com/engagehq/engage/internal/discuss"
+	"github.com/engagehq/engage/internal/engagement"
+	"github.com/engagehq/engage/internal/notify"
 )
 
 // gated keeps signals; its first Record waits for open, so that the
@@ -28,11 +32,16 @@ type gated struct {
 
 func newGated() *gated { return &gated{entered: make(chan struct{}), open: make(chan struct{})} }
 
-func (g *gated) Record(ctx context.Context, tx *db.Tx, s activity.Signal) error {
+// wait lets the first call through once open is closed.
+func (g *gated) wait() {
 	g.once.Do(func() {
 		close(g.entered)
 		<-g.open
 	})
+}
+
+func (g *gated) Record(ctx context.Context, tx *db.Tx, s activity.Signal) error {
+	g.wait()
 	if g.fail != 0 && s.TopicID == g.fail {
 		return errors.New("the engagement store is unwell")
 	}
@@ -291,4 +300,166 @@ func (l lockedRecorder) Record(ctx context.Context, tx *db.Tx, s activity.Signal
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.r.Record(ctx, tx, s)
+}
+
+// gatedBatch is gated over the engagement measurement itself: the first
+// call waits for open; signals are recorded for real, in batches.
+type gatedBatch struct {
+	*gated
+	e *engagement.Service
+}
+
+func (g gatedBatch) Record(ctx context.Context, tx *db.Tx, s activity.Signal) error {
+	g.wait()
+	return g.e.Record(ctx, tx, s)
+}
+
+func (g gatedBatch) RecordAll(ctx context.Context, tx *db.Tx, sigs []activity.Signal) error {
+	g.wait()
+	return g.e.RecordAll(ctx, tx, sigs)
+}
+
+// TestReplyGroupStatementsBounded: a group of replies — to several topics,
+// by several people, an official answer and an @mention among them — is
+// stored with the inbox notices and engagement signals in a number of
+// statements that does not grow with the group: about twenty, where each
+// reply took about twenty before.
+func TestReplyGroupStatementsBounded(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		w := setup(t, d)
+		w.s.Publisher = notify.New(d, w.clock, nil)
+		w.s.ReplyLanes = 1
+		var ids []int64
+		for i := range 5 {
+			tp, err := w.s.CreateTopic(ctx, w.ana, discuss.TopicInput{CommunityID: w.open.ID, Title: fmt.Sprintf("Topic %d", i), Body: "Why?"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, tp.ID)
+		}
+		g := gatedBatch{newGated(), &engagement.Service{DB: d, Clock: w.clock}}
+		w.s.Signals = g
+		const n = 40
+		people := []*access.Principal{w.bo, w.itzel, w.ana}
+		others := make([]posting, n)
+		for i := range others {
+			in := discuss.ReplyInput{Body: fmt.Sprintf("Reply %d", i)}
+			if i == 7 {
+				in = discuss.ReplyInput{Body: "Known issue, fixed tonight; @bo please confirm.", Official: true}
+			}
+			others[i] = posting{people[i%3], ids[i%5], in}
+			if i == 7 {
+				others[i].who = w.itzel
+			}
+		}
+		before := d.Statements()
+		head, got := postTogether(t, w, g.gated, posting{w.bo, ids[0], discuss.ReplyInput{Body: "First"}}, others)
+		stmts := d.Statements() - before
+		if head.err != nil {
+			t.Fatal(head.err)
+		}
+		for i, p := range got {
+			if p.err != nil || p.r.ID == 0 || p.r.Body != others[i].in.Body || p.r.AuthorID != others[i].who.PersonID || p.r.TopicID != others[i].topic {
+				t.Fatalf("reply %d: %+v %v", i, p.r, p.err)
+			}
+		}
+		if groups, commits := w.s.ReplyGroups(); groups != 2 || commits != 2 {
+			t.Fatalf("%d groups in %d transactions, want 2 and 2", groups, commits)
+		}
+		// Two groups: the first reply alone, then the n others.
+		if stmts > 2*25 {
+			t.Errorf("%d replies in two groups ran %d statements, want at most 50", n+1, stmts)
+		}
+		t.Logf("%d replies in two groups: %d statements", n+1, stmts)
+		for _, id := range ids {
+			if c := scalar(t, d, "SELECT COUNT(*) FROM discuss_replies WHERE topic_id = ?", id); c != n/5+b2i(id == ids[0]) {
+				t.Errorf("topic %d has %d replies", id, c)
+			}
+			if c := scalar(t, d, "SELECT replies FROM discuss_topics WHERE id = ?", id); c != n/5+b2i(id == ids[0]) {
+				t.Errorf("topic %d counts %d replies", id, c)
+			}
+		}
+		if c := scalar(t, d, "SELECT COUNT(*) FROM audit_events WHERE entity_type = 'reply'"); c != n+1 {
+			t.Errorf("%d replies audited, want %d", c, n+1)
+		}
+		if c := scalar(t, d, "SELECT COUNT(*) FROM engagement_signals WHERE kind IN ('replied', 'it_answered')"); c != n+2 {
+			t.Errorf("%d reply signals, want %d", c, n+2)
+		}
+		if c := scalar(t, d, "SELECT COUNT(*) FROM notify_events WHERE type = ?", discuss.EventMentioned); c != 1 {
+			t.Errorf("%d mention notices, want 1", c)
+		}
+		// Every reply tells its topic's other followers, if any: ana (the
+		// author) and whoever replied before it, in the order stored.
+		order := slices.Clone(got)
+		slices.SortFunc(order, func(a, b posted) int { return cmp.Compare(a.r.ID, b.r.ID) })
+		followers := map[int64][]int64{ids[0]: {w.bo.PersonID}}
+		want := 1 // the first group's reply told ana
+		for _, p := range order {
+			f := followers[p.r.TopicID]
+			if !slices.Contains(f, w.ana.PersonID) {
+				f = append(f, w.ana.PersonID)
+			}
+			if slices.ContainsFunc(f, func(id int64) bool { return id != p.r.AuthorID }) {
+				want++
+			}
+			if !slices.Contains(f, p.r.AuthorID) {
+				f = append(f, p.r.AuthorID)
+			}
+			followers[p.r.TopicID] = f
+		}
+		if c := scalar(t, d, "SELECT COUNT(*) FROM notify_events WHERE type = ?", discuss.EventReplied); c != want || want < n/2 {
+			t.Errorf("%d reply notices, want %d", c, want)
+		}
+	})
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// TestGroupCountsItsRepliesTowardsTheLimit: a new member's replies in one
+// group count towards the posting limit as if stored one after another:
+// past the limit, the rest are refused and write nothing.
+func TestGroupCountsItsRepliesTowardsTheLimit(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		w := setup(t, d)
+		w.s.Limit = discuss.PostLimit{NewFor: 30 * 24 * time.Hour, PerHour: 3} // ana and bo joined 8 days ago: new
+		tp, err := w.s.CreateTopic(ctx, w.admin, discuss.TopicInput{CommunityID: w.open.ID, Title: "VPN drops", Body: "Why?"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		g := newGated()
+		w.s.Signals, w.s.ReplyLanes = g, 1
+		body := discuss.ReplyInput{Body: "Same here."}
+		others := []posting{{w.ana, tp.ID, body}, {w.ana, tp.ID, body}, {w.ana, tp.ID, body}, {w.ana, tp.ID, body}, {w.ana, tp.ID, body}}
+		head, got := postTogether(t, w, g, posting{w.bo, tp.ID, body}, others)
+		if head.err != nil {
+			t.Fatal(head.err)
+		}
+		stored, refused := 0, 0
+		for _, p := range got {
+			switch {
+			case p.err == nil:
+				stored++
+			case engage.ErrorCode(p.err) == engage.ETOOMANY:
+				refused++
+			default:
+				t.Fatalf("a reply: %v", p.err)
+			}
+		}
+		if stored != 3 || refused != 2 {
+			t.Errorf("%d stored and %d refused, want 3 and 2", stored, refused)
+		}
+		if n := scalar(t, d, "SELECT COUNT(*) FROM discuss_replies WHERE author_id = ?", w.ana.PersonID); n != 3 {
+			t.Errorf("%d of ana's replies stored, want 3", n)
+		}
+		if n := scalar(t, d, "SELECT replies FROM discuss_topics WHERE id = ?", tp.ID); n != 4 {
+			t.Errorf("the topic counts %d replies, want 4", n)
+		}
+	})
 }

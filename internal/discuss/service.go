@@ -1,7 +1,6 @@
 package discuss
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -314,31 +313,50 @@ func checkTopic(in *TopicInput) error {
 // mayPost refuses what p may not write in community c: posting where they
 // may not, and posting too fast as a new member.
 func (s *Service) mayPost(ctx context.Context, q db.Querier, p *access.Principal, c community.Community, r community.Rights) error {
-	if !r.Post {
-		switch {
-		case c.Visibility == community.Announcement:
-			return engage.Errorf(engage.EFORBIDDEN, "Only the staff of %s post in it: it is an announcement community.", c.Name)
-		case c.Visibility == community.Closed:
-			return engage.Errorf(engage.EFORBIDDEN, "Only members of %s post in it: it is a closed community; ask to join first.", c.Name)
-		default:
-			return engage.Errorf(engage.EFORBIDDEN, "Join %s to post in it.", c.Name)
-		}
+	limited, err := mayPostIn(c, r)
+	if err != nil || !limited {
+		return err
 	}
-	if r.Moderate || r.Answer {
-		return nil
-	}
-	lim := s.limit()
 	since, member, err := s.Communities.MemberSince(ctx, q, c.ID, p.PersonID)
 	if err != nil || !member {
 		return err
 	}
-	now := s.Clock.Now()
+	return s.underLimit(ctx, q, p, c, since, s.Clock.Now(), nil)
+}
+
+// mayPostIn refuses posting in community c to someone with rights r, and
+// says whether the posting limit of new members applies to them.
+func mayPostIn(c community.Community, r community.Rights) (limited bool, err error) {
+	if !r.Post {
+		switch {
+		case c.Visibility == community.Announcement:
+			return false, engage.Errorf(engage.EFORBIDDEN, "Only the staff of %s post in it: it is an announcement community.", c.Name)
+		case c.Visibility == community.Closed:
+			return false, engage.Errorf(engage.EFORBIDDEN, "Only members of %s post in it: it is a closed community; ask to join first.", c.Name)
+		default:
+			return false, engage.Errorf(engage.EFORBIDDEN, "Join %s to post in it.", c.Name)
+		}
+	}
+	return !r.Moderate && !r.Answer, nil
+}
+
+// underLimit refuses a post by p, a member of c since since, at now, when
+// p is a new member who posted too often in the last hour: the posts
+// stored, and those of pending (the times of p's posts in c about to be
+// stored with this one).
+func (s *Service) underLimit(ctx context.Context, q db.Querier, p *access.Principal, c community.Community, since, now time.Time, pending []time.Time) error {
+	lim := s.limit()
 	if now.Sub(since) >= lim.NewFor {
 		return nil
 	}
 	n, first, err := postsSince(ctx, q, c.ID, p.PersonID, now.Add(-time.Hour))
 	if err != nil {
 		return err
+	}
+	for _, at := range pending {
+		if n++; first.IsZero() || at.Before(first) {
+			first = at
+		}
 	}
 	if n >= lim.PerHour {
 		again := first.Add(time.Hour)
@@ -394,7 +412,7 @@ func (s *Service) CreateTopic(ctx context.Context, p *access.Principal, in Topic
 			CommunityID: c.ID, TopicID: id, Ref: ref(id), At: now}); err != nil {
 			return err
 		}
-		_, err = s.tellMentioned(ctx, tx, p, c, out, in.Body)
+		err = s.tellMentioned(ctx, tx, p, c, out, in.Body)
 		return err
 	})
 	if err != nil {
@@ -445,76 +463,6 @@ type replyRequest struct {
 	in      ReplyInput
 	r       community.Rights
 	c       community.Community
-}
-
-// mayReply refuses, inside tx, a reply that the topic as it is now or the
-// posting limit forbids. It only reads.
-func (s *Service) mayReply(ctx context.Context, tx *db.Tx, q replyRequest) (Topic, error) {
-	t, err := findTopic(ctx, tx, q.topicID)
-	if err != nil {
-		return Topic{}, err
-	}
-	if t.Locked && !q.r.Moderate {
-		return Topic{}, engage.Errorf(engage.EFORBIDDEN, "This topic is locked: it takes no more replies.")
-	}
-	return t, s.mayPost(ctx, tx, q.p, q.c, q.r)
-}
-
-// writeReply stores a reply that mayReply let through, with what goes with
-// it: the topic's counts, the following, the audit entry and the notices.
-// It returns the engagement signals the reply sends, for the caller to
-// send in the same transaction (sendSignals).
-func (s *Service) writeReply(ctx context.Context, tx *db.Tx, q replyRequest, t Topic) (Reply, []activity.Signal, error) {
-	p, in, c := q.p, q.in, q.c
-	now := s.Clock.Now()
-	id, err := insertReply(ctx, tx, t.ID, p.PersonID, in, now)
-	if err != nil {
-		return Reply{}, nil, err
-	}
-	if _, err := tx.Exec(ctx, `UPDATE discuss_topics SET replies = replies + 1, last_post_at = ?, changes = changes + 1,
-		it_answered_at = CASE WHEN ? AND it_answered_at IS NULL THEN ? ELSE it_answered_at END WHERE id = ?`,
-		now, in.Official, now, t.ID); err != nil {
-		return Reply{}, nil, fmt.Errorf("counting a reply to topic %d: %w", t.ID, err)
-	}
-	if err := follow(ctx, tx, t.ID, p.PersonID, now); err != nil {
-		return Reply{}, nil, err
-	}
-	summary := fmt.Sprintf("Reply to topic %d: %s", t.ID, t.Title)
-	if in.Official {
-		summary = fmt.Sprintf("Official answer to topic %d: %s", t.ID, t.Title)
-	}
-	if err := audit.Record(ctx, tx, now, p, "create", "reply", id, summary, nil, in); err != nil {
-		return Reply{}, nil, err
-	}
-	out, err := findReply(ctx, tx, id)
-	if err != nil {
-		return Reply{}, nil, err
-	}
-	sig := activity.Signal{Kind: activity.Replied, PersonID: p.PersonID, DepartmentID: p.DepartmentID, CommunityID: t.CommunityID,
-		TopicID: t.ID, Ref: ref(t.ID), At: now}
-	sigs := []activity.Signal{sig}
-	if in.Official {
-		sig.Kind = activity.ITAnswered
-		sigs = append(sigs, sig)
-	}
-	return out, sigs, s.tellOfReply(ctx, tx, p, c, t, out)
-}
-
-// sendSignals sends replies' engagement signals in tx, in the order of
-// their departments and people: the engagement counters' rows are the
-// ones concurrent transactions share, and taken in one order, at the end
-// of the transaction, they are held the shortest time and never in
-// opposite orders.
-func (s *Service) sendSignals(ctx context.Context, tx *db.Tx, sigs []activity.Signal) error {
-	slices.SortStableFunc(sigs, func(a, b activity.Signal) int {
-		return cmp.Or(cmp.Compare(a.DepartmentID, b.DepartmentID), cmp.Compare(a.PersonID, b.PersonID))
-	})
-	for _, sig := range sigs {
-		if err := activity.Send(ctx, s.Signals, tx, sig); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // ListReplies returns a page of a topic's replies that p may read, oldest

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/engagehq/engage"
@@ -130,6 +132,135 @@ func insertReply(ctx context.Context, tx *db.Tx, topicID, authorID int64, in Rep
 		return 0, fmt.Errorf("saving a reply: %w", err)
 	}
 	return id, nil
+}
+
+// insertReplies stores the replies of ws, written at now, and sets each
+// one's out to the reply as stored: one statement inserts them, one reads
+// them back (with their authors' names). A reply is matched to the row of
+// its topic, author, body and kind with the lowest id not yet taken: rows
+// that share those share everything but their id.
+func insertReplies(ctx context.Context, tx *db.Tx, ws []writing, now time.Time) error {
+	for lo := 0; lo < len(ws); lo += db.RowsPerStatement {
+		chunk := ws[lo:min(lo+db.RowsPerStatement, len(ws))]
+		args := make([]any, 0, 6*len(chunk))
+		for _, w := range chunk {
+			args = append(args, w.topic.ID, w.p.PersonID, w.in.Body, w.in.Official, now, now)
+		}
+		ids, err := db.QueryIDs(ctx, tx, `INSERT INTO discuss_replies(topic_id, author_id, body, official, hidden, version, created_at, updated_at)
+			VALUES `+strings.Repeat("(?, ?, ?, ?, FALSE, 1, ?, ?), ", len(chunk)-1)+"(?, ?, ?, ?, FALSE, 1, ?, ?) RETURNING id", args...)
+		if err == nil && len(ids) != len(chunk) {
+			err = fmt.Errorf("%d ids for %d replies", len(ids), len(chunk))
+		}
+		if err != nil {
+			return fmt.Errorf("saving %d replies: %w", len(chunk), err)
+		}
+		stored, err := queryReplies(ctx, tx, "WHERE r.id IN ("+db.Placeholders(len(ids))+") ORDER BY r.id", db.Args(ids)...)
+		if err != nil {
+			return err
+		}
+		type key struct {
+			topic, author int64
+			body          string
+			official      bool
+		}
+		rows := map[key][]Reply{}
+		for _, r := range stored {
+			k := key{r.TopicID, r.AuthorID, r.Body, r.Official}
+			rows[k] = append(rows[k], r)
+		}
+		for i := range chunk {
+			w := &chunk[i]
+			k := key{w.topic.ID, w.p.PersonID, w.in.Body, w.in.Official}
+			if len(rows[k]) == 0 {
+				return fmt.Errorf("saving %d replies: the reply of person %d to topic %d was not read back", len(chunk), w.p.PersonID, w.topic.ID)
+			}
+			w.out, rows[k] = rows[k][0], rows[k][1:]
+		}
+	}
+	return nil
+}
+
+// countReplies counts the replies of ws, posted at now, in their topics
+// in one statement: replies, changes, the latest post and, for a topic's
+// first official answer, when IT answered.
+func countReplies(ctx context.Context, tx *db.Tx, ws []writing, now time.Time) error {
+	type count struct{ replies, official int }
+	counts := map[int64]*count{}
+	var ids []int64
+	for _, w := range ws {
+		c, ok := counts[w.topic.ID]
+		if !ok {
+			c = &count{}
+			counts[w.topic.ID], ids = c, append(ids, w.topic.ID)
+		}
+		c.replies++
+		if w.in.Official {
+			c.official++
+		}
+	}
+	slices.Sort(ids)
+	for chunk := range slices.Chunk(ids, db.RowsPerStatement) {
+		args := make([]any, 0, 3*len(chunk)+2)
+		for _, id := range chunk {
+			args = append(args, id, counts[id].replies, counts[id].official)
+		}
+		// The casts type the VALUES for PostgreSQL; SQLite reads them as
+		// the integers they are.
+		one := "(CAST(? AS BIGINT), CAST(? AS INTEGER), CAST(? AS INTEGER))"
+		if _, err := tx.Exec(ctx, "WITH v(id, n, official) AS (VALUES "+strings.Repeat(one+", ", len(chunk)-1)+one+`)
+			UPDATE discuss_topics SET replies = replies + v.n, last_post_at = ?, changes = changes + v.n,
+			it_answered_at = CASE WHEN v.official > 0 AND it_answered_at IS NULL THEN ? ELSE it_answered_at END
+			FROM v WHERE discuss_topics.id = v.id`, append(args, now, now)...); err != nil {
+			return fmt.Errorf("counting replies to %d topics: %w", len(chunk), err)
+		}
+	}
+	return nil
+}
+
+// followersOf returns the followers of the topics of ws, by topic, in one
+// read.
+func followersOf(ctx context.Context, q db.Querier, ws []writing) (map[int64][]int64, error) {
+	var ids []int64
+	for _, w := range ws {
+		if !slices.Contains(ids, w.topic.ID) {
+			ids = append(ids, w.topic.ID)
+		}
+	}
+	out := map[int64][]int64{}
+	for chunk := range slices.Chunk(ids, db.RowsPerStatement) {
+		rows, err := q.Query(ctx, "SELECT topic_id, person_id FROM discuss_followers WHERE topic_id IN ("+db.Placeholders(len(chunk))+
+			") ORDER BY topic_id, person_id", db.Args(chunk)...)
+		if err != nil {
+			return nil, fmt.Errorf("reading the followers of %d topics: %w", len(chunk), err)
+		}
+		for rows.Next() {
+			var topic, person int64
+			if err := rows.Scan(&topic, &person); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("reading the followers of %d topics: %w", len(chunk), err)
+			}
+			out[topic] = append(out[topic], person)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("reading the followers of %d topics: %w", len(chunk), err)
+		}
+	}
+	return out, nil
+}
+
+// followAll makes each person follow each topic of follows (topic,
+// person), in one statement.
+func followAll(ctx context.Context, tx *db.Tx, follows [][2]int64, now time.Time) error {
+	rows := make([][]any, len(follows))
+	for i, f := range follows {
+		rows[i] = []any{f[0], f[1], now}
+	}
+	if err := db.InsertRows(ctx, tx, "INSERT INTO discuss_followers(topic_id, person_id, since)", 3, rows,
+		"ON CONFLICT (topic_id, person_id) DO NOTHING"); err != nil {
+		return fmt.Errorf("following %d topics: %w", len(follows), err)
+	}
+	return nil
 }
 
 func follow(ctx context.Context, q db.Querier, topicID, personID int64, now time.Time) error {

@@ -1,10 +1,11 @@
 package engagement
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/engagehq/engage/internal/activity"
@@ -27,92 +28,275 @@ func contribution(k activity.Kind) bool {
 // Record keeps s inside tx, the sending area's transaction, and updates the
 // small tables the measures read: a handful of indexed writes.
 func (s *Service) Record(ctx context.Context, tx *db.Tx, sig activity.Signal) error {
-	if sig.At.IsZero() {
-		sig.At = s.Clock.Now()
+	return s.RecordAll(ctx, tx, []activity.Signal{sig})
+}
+
+// RecordAll keeps sigs inside tx as Record would keep each in turn, in a
+// few multi-row statements whatever their number: the signals, each
+// person's last signal, each person's part in each community, the active
+// months, the departments' months, the topics and the pulses, each
+// written once with the rows of every signal, in the order of their keys
+// (so that concurrent transactions take the shared rows in one order).
+func (s *Service) RecordAll(ctx context.Context, tx *db.Tx, sigs []activity.Signal) error {
+	if len(sigs) == 0 {
+		return nil
 	}
-	at := sig.At.UTC()
-	dept := sig.DepartmentID
-	if dept == 0 && sig.PersonID != 0 {
-		var d sql.NullInt64
-		err := tx.QueryRow(ctx, "SELECT department_id FROM people WHERE id = ?", sig.PersonID).Scan(&d)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("reading the department of person %d: %w", sig.PersonID, err)
+	sigs = slices.Clone(sigs)
+	if err := s.resolve(ctx, tx, sigs); err != nil {
+		return err
+	}
+	if err := insertSignals(ctx, tx, sigs); err != nil {
+		return err
+	}
+	if err := recordPeople(ctx, tx, sigs); err != nil {
+		return err
+	}
+	if err := recordParticipation(ctx, tx, sigs); err != nil {
+		return err
+	}
+	active, err := recordActiveMonths(ctx, tx, sigs)
+	if err != nil {
+		return err
+	}
+	if err := recordMonths(ctx, tx, sigs, active); err != nil {
+		return err
+	}
+	if err := recordTopics(ctx, tx, sigs); err != nil {
+		return err
+	}
+	return recordPulses(ctx, tx, sigs)
+}
+
+// resolve gives each signal its time, in UTC, and its department: the
+// person's at the time when the signal names none (0 for someone unknown
+// or without one).
+func (s *Service) resolve(ctx context.Context, tx *db.Tx, sigs []activity.Signal) error {
+	var unknown []int64
+	for i := range sigs {
+		if sigs[i].At.IsZero() {
+			sigs[i].At = s.Clock.Now()
 		}
-		dept = d.Int64
+		sigs[i].At = sigs[i].At.UTC()
+		if sigs[i].DepartmentID == 0 && sigs[i].PersonID != 0 && !slices.Contains(unknown, sigs[i].PersonID) {
+			unknown = append(unknown, sigs[i].PersonID)
+		}
 	}
-	if _, err := tx.Exec(ctx, `INSERT INTO engagement_signals(kind, person_id, department_id, community_id, topic_id, survey, score, ref, title, at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, sig.Kind, sig.PersonID, dept, sig.CommunityID, sig.TopicID, sig.Survey, sig.Score,
-		sig.Ref, sig.Title, at); err != nil {
-		return fmt.Errorf("keeping a %s signal: %w", sig.Kind, err)
+	if len(unknown) == 0 {
+		return nil
 	}
-	contributes := contribution(sig.Kind) && sig.CommunityID != 0 && sig.PersonID != 0
-	if sig.PersonID != 0 && sig.Kind != activity.NeedDecided {
+	dept := map[int64]int64{}
+	for chunk := range slices.Chunk(unknown, db.RowsPerStatement) {
+		rows, err := tx.Query(ctx, "SELECT id, department_id FROM people WHERE id IN ("+db.Placeholders(len(chunk))+")", db.Args(chunk)...)
+		if err != nil {
+			return fmt.Errorf("reading the departments of %d people: %w", len(chunk), err)
+		}
+		for rows.Next() {
+			var id int64
+			var d sql.NullInt64
+			if err := rows.Scan(&id, &d); err != nil {
+				rows.Close()
+				return fmt.Errorf("reading the departments of %d people: %w", len(chunk), err)
+			}
+			dept[id] = d.Int64
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("reading the departments of %d people: %w", len(chunk), err)
+		}
+	}
+	for i := range sigs {
+		if sigs[i].DepartmentID == 0 {
+			sigs[i].DepartmentID = dept[sigs[i].PersonID]
+		}
+	}
+	return nil
+}
+
+func insertSignals(ctx context.Context, tx *db.Tx, sigs []activity.Signal) error {
+	rows := make([][]any, len(sigs))
+	for i, sig := range sigs {
+		rows[i] = []any{sig.Kind, sig.PersonID, sig.DepartmentID, sig.CommunityID, sig.TopicID, sig.Survey, sig.Score, sig.Ref, sig.Title, sig.At}
+	}
+	if err := db.InsertRows(ctx, tx,
+		"INSERT INTO engagement_signals(kind, person_id, department_id, community_id, topic_id, survey, score, ref, title, at)", 10, rows, ""); err != nil {
+		return fmt.Errorf("keeping %d signals: %w", len(sigs), err)
+	}
+	return nil
+}
+
+// contributes reports whether sig counts as taking part in its community.
+func contributes(sig activity.Signal) bool {
+	return contribution(sig.Kind) && sig.CommunityID != 0 && sig.PersonID != 0
+}
+
+// lastSignal is a person's row of engagement_people as the signals of one
+// batch leave it: folded so that writing it once does what writing each
+// signal's in turn would.
+type lastSignal struct {
+	person, dept int64
+	last         time.Time
+	community    sql.NullTime // the last contribution
+}
+
+// then folds the next signal's row into l: the latest signal, the latest
+// contribution, and the department of the latest contribution (of the
+// first signal while there is none).
+func (l *lastSignal) then(n lastSignal) {
+	if n.last.After(l.last) {
+		l.last = n.last
+	}
+	if n.community.Valid && (!l.community.Valid || !n.community.Time.Before(l.community.Time)) {
+		l.community, l.dept = n.community, n.dept
+	}
+}
+
+func recordPeople(ctx context.Context, tx *db.Tx, sigs []activity.Signal) error {
+	byPerson := map[int64]*lastSignal{}
+	for _, sig := range sigs {
+		if sig.PersonID == 0 || sig.Kind == activity.NeedDecided {
+			continue
+		}
+		n := lastSignal{person: sig.PersonID, dept: sig.DepartmentID, last: sig.At, community: sql.NullTime{Time: sig.At, Valid: contributes(sig)}}
+		if l, ok := byPerson[sig.PersonID]; ok {
+			l.then(n)
+		} else {
+			byPerson[sig.PersonID] = &n
+		}
+	}
+	rows := make([][]any, 0, len(byPerson))
+	for _, id := range sortedKeys(byPerson, cmp.Compare[int64]) {
+		l := byPerson[id]
 		var community any
-		if contributes {
-			community = at
+		if l.community.Valid {
+			community = l.community.Time
 		}
-		// The department goes with the last contribution: a community
-		// signal's department is always the person's own.
-		if _, err := tx.Exec(ctx, `INSERT INTO engagement_people(person_id, last_at, last_community_at, department_id) VALUES (?, ?, ?, ?)
-			ON CONFLICT (person_id) DO UPDATE SET
+		rows = append(rows, []any{l.person, l.last, community, l.dept})
+	}
+	// The department goes with the last contribution: a community
+	// signal's department is always the person's own.
+	if err := db.InsertRows(ctx, tx,
+		"INSERT INTO engagement_people(person_id, last_at, last_community_at, department_id)", 4, rows, `ON CONFLICT (person_id) DO UPDATE SET
 			last_at = CASE WHEN excluded.last_at > engagement_people.last_at THEN excluded.last_at ELSE engagement_people.last_at END,
 			department_id = CASE WHEN excluded.last_community_at IS NOT NULL AND (engagement_people.last_community_at IS NULL
 				OR excluded.last_community_at >= engagement_people.last_community_at)
 				THEN excluded.department_id ELSE engagement_people.department_id END,
 			last_community_at = CASE WHEN engagement_people.last_community_at IS NULL
 				OR excluded.last_community_at > engagement_people.last_community_at
-				THEN COALESCE(excluded.last_community_at, engagement_people.last_community_at) ELSE engagement_people.last_community_at END`,
-			sig.PersonID, at, community, dept); err != nil {
-			return fmt.Errorf("keeping person %d's last signal: %w", sig.PersonID, err)
-		}
-	}
-	var c counts
-	switch sig.Kind {
-	case activity.Ordered:
-		c.orders = 1
-	case activity.NeedSent:
-		c.needsSent = 1
-	case activity.NeedDecided:
-		c.needsDecided = 1
-	}
-	if contributes {
-		c.contributions = 1
-		if _, err := tx.Exec(ctx, `INSERT INTO engagement_participation(community_id, person_id, first_at, last_at) VALUES (?, ?, ?, ?)
-			ON CONFLICT (community_id, person_id) DO UPDATE SET
-			first_at = CASE WHEN excluded.first_at < engagement_participation.first_at THEN excluded.first_at ELSE engagement_participation.first_at END,
-			last_at = CASE WHEN excluded.last_at > engagement_participation.last_at THEN excluded.last_at ELSE engagement_participation.last_at END`,
-			sig.CommunityID, sig.PersonID, at, at); err != nil {
-			return fmt.Errorf("keeping person %d's part in community %d: %w", sig.PersonID, sig.CommunityID, err)
-		}
-		res, err := tx.Exec(ctx, "INSERT INTO engagement_person_months(person_id, month) VALUES (?, ?) ON CONFLICT (person_id, month) DO NOTHING",
-			sig.PersonID, month(at))
-		if err != nil {
-			return fmt.Errorf("keeping person %d's active month: %w", sig.PersonID, err)
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n > 0 {
-			c.activePeople = 1
-		}
-	}
-	if c != (counts{}) {
-		if _, err := tx.Exec(ctx, `INSERT INTO engagement_months(department_id, month, orders, needs_sent, needs_decided, contributions, active_people)
-			VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (department_id, month) DO UPDATE SET
-			orders = engagement_months.orders + excluded.orders, needs_sent = engagement_months.needs_sent + excluded.needs_sent,
-			needs_decided = engagement_months.needs_decided + excluded.needs_decided,
-			contributions = engagement_months.contributions + excluded.contributions,
-			active_people = engagement_months.active_people + excluded.active_people`,
-			dept, month(at), c.orders, c.needsSent, c.needsDecided, c.contributions, c.activePeople); err != nil {
-			return fmt.Errorf("counting department %d's month: %w", dept, err)
-		}
-	}
-	if err := s.recordTopic(ctx, tx, sig, at); err != nil {
-		return err
-	}
-	if sig.Kind == activity.PulseAnswer {
-		return recordPulse(ctx, tx, sig, dept, at)
+				THEN COALESCE(excluded.last_community_at, engagement_people.last_community_at) ELSE engagement_people.last_community_at END`); err != nil {
+		return fmt.Errorf("keeping %d people's last signal: %w", len(rows), err)
 	}
 	return nil
+}
+
+// sortedKeys returns m's keys in the order of compare.
+func sortedKeys[K comparable, V any](m map[K]V, compare func(a, b K) int) []K {
+	keys := make([]K, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, compare)
+	return keys
+}
+
+// pair is a key of two ids: a community and a person, a department and a
+// month's index.
+type pair struct{ a, b int64 }
+
+func comparePairs(x, y pair) int { return cmp.Or(cmp.Compare(x.a, y.a), cmp.Compare(x.b, y.b)) }
+
+func recordParticipation(ctx context.Context, tx *db.Tx, sigs []activity.Signal) error {
+	type span struct{ first, last time.Time }
+	parts := map[pair]*span{}
+	for _, sig := range sigs {
+		if !contributes(sig) {
+			continue
+		}
+		k := pair{sig.CommunityID, sig.PersonID}
+		if p, ok := parts[k]; !ok {
+			parts[k] = &span{sig.At, sig.At}
+		} else if sig.At.Before(p.first) {
+			p.first = sig.At
+		} else if sig.At.After(p.last) {
+			p.last = sig.At
+		}
+	}
+	if len(parts) == 0 {
+		return nil
+	}
+	rows := make([][]any, 0, len(parts))
+	for _, k := range sortedKeys(parts, comparePairs) {
+		rows = append(rows, []any{k.a, k.b, parts[k].first, parts[k].last})
+	}
+	if err := db.InsertRows(ctx, tx,
+		"INSERT INTO engagement_participation(community_id, person_id, first_at, last_at)", 4, rows, `ON CONFLICT (community_id, person_id) DO UPDATE SET
+			first_at = CASE WHEN excluded.first_at < engagement_participation.first_at THEN excluded.first_at ELSE engagement_participation.first_at END,
+			last_at = CASE WHEN excluded.last_at > engagement_participation.last_at THEN excluded.last_at ELSE engagement_participation.last_at END`); err != nil {
+		return fmt.Errorf("keeping %d people's part in their communities: %w", len(rows), err)
+	}
+	return nil
+}
+
+// personMonth is a person's active month: its first signal's department
+// is the one whose month counts the person as active.
+type personMonth struct {
+	person int64
+	month  string
+}
+
+// recordActiveMonths keeps the months in which the signals' people took
+// part, and returns, per department and month, how many people became
+// active in that month with these signals.
+func recordActiveMonths(ctx context.Context, tx *db.Tx, sigs []activity.Signal) (map[deptMonth]int, error) {
+	dept := map[personMonth]int64{}
+	var keys []personMonth
+	for _, sig := range sigs {
+		if !contributes(sig) {
+			continue
+		}
+		k := personMonth{sig.PersonID, month(sig.At)}
+		if _, ok := dept[k]; !ok {
+			dept[k] = sig.DepartmentID
+			keys = append(keys, k)
+		}
+	}
+	active := map[deptMonth]int{}
+	if len(keys) == 0 {
+		return active, nil
+	}
+	slices.SortFunc(keys, func(x, y personMonth) int {
+		return cmp.Or(cmp.Compare(x.person, y.person), cmp.Compare(x.month, y.month))
+	})
+	for chunk := range slices.Chunk(keys, db.RowsPerStatement) {
+		args := make([]any, 0, 2*len(chunk))
+		for _, k := range chunk {
+			args = append(args, k.person, k.month)
+		}
+		// RETURNING gives the rows inserted, not those already there.
+		rows, err := tx.Query(ctx, "INSERT INTO engagement_person_months(person_id, month) VALUES "+db.ValueRows(len(chunk), 2)+
+			" ON CONFLICT (person_id, month) DO NOTHING RETURNING person_id, month", args...)
+		if err != nil {
+			return nil, fmt.Errorf("keeping %d people's active months: %w", len(chunk), err)
+		}
+		for rows.Next() {
+			var k personMonth
+			if err := rows.Scan(&k.person, &k.month); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("keeping %d people's active months: %w", len(chunk), err)
+			}
+			active[deptMonth{dept[k], k.month}]++
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("keeping %d people's active months: %w", len(chunk), err)
+		}
+	}
+	return active, nil
+}
+
+// deptMonth is a department's month, the key of engagement_months.
+type deptMonth struct {
+	dept  int64
+	month string
 }
 
 // counts are the increments of a department's month.
@@ -120,54 +304,185 @@ type counts struct {
 	orders, needsSent, needsDecided, contributions, activePeople int
 }
 
-func (s *Service) recordTopic(ctx context.Context, tx *db.Tx, sig activity.Signal, at time.Time) error {
-	if sig.TopicID == 0 {
+func recordMonths(ctx context.Context, tx *db.Tx, sigs []activity.Signal, active map[deptMonth]int) error {
+	months := map[deptMonth]*counts{}
+	get := func(k deptMonth) *counts {
+		c, ok := months[k]
+		if !ok {
+			c = &counts{}
+			months[k] = c
+		}
+		return c
+	}
+	for _, sig := range sigs {
+		k := deptMonth{sig.DepartmentID, month(sig.At)}
+		switch sig.Kind {
+		case activity.Ordered:
+			get(k).orders++
+		case activity.NeedSent:
+			get(k).needsSent++
+		case activity.NeedDecided:
+			get(k).needsDecided++
+		}
+		if contributes(sig) {
+			get(k).contributions++
+		}
+	}
+	for k, n := range active {
+		get(k).activePeople += n
+	}
+	if len(months) == 0 {
 		return nil
 	}
-	var err error
-	switch sig.Kind {
-	case activity.TopicOpened:
-		_, err = tx.Exec(ctx, `INSERT INTO engagement_topics(topic_id, community_id, person_id, ref, title, opened_at) VALUES (?, ?, ?, ?, ?, ?)
-			ON CONFLICT (topic_id) DO UPDATE SET community_id = excluded.community_id, person_id = excluded.person_id, ref = excluded.ref,
-			title = excluded.title, opened_at = excluded.opened_at`, sig.TopicID, sig.CommunityID, sig.PersonID, sig.Ref, sig.Title, at)
-	case activity.ITAnswered:
-		_, err = tx.Exec(ctx, "UPDATE engagement_topics SET answered_at = ? WHERE topic_id = ? AND (answered_at IS NULL OR answered_at > ?)",
-			at, sig.TopicID, at)
-	case activity.Accepted:
-		_, err = tx.Exec(ctx, "UPDATE engagement_topics SET accepted_at = ? WHERE topic_id = ? AND accepted_at IS NULL", at, sig.TopicID)
-	case activity.Voted:
-		_, err = tx.Exec(ctx, "UPDATE engagement_topics SET idea = TRUE WHERE topic_id = ? AND NOT idea", sig.TopicID)
+	rows := make([][]any, 0, len(months))
+	for _, k := range sortedKeys(months, func(x, y deptMonth) int { return cmp.Or(cmp.Compare(x.dept, y.dept), cmp.Compare(x.month, y.month)) }) {
+		c := months[k]
+		rows = append(rows, []any{k.dept, k.month, c.orders, c.needsSent, c.needsDecided, c.contributions, c.activePeople})
 	}
-	if err != nil {
-		return fmt.Errorf("keeping topic %d: %w", sig.TopicID, err)
+	if err := db.InsertRows(ctx, tx,
+		"INSERT INTO engagement_months(department_id, month, orders, needs_sent, needs_decided, contributions, active_people)", 7, rows, `ON CONFLICT (department_id, month) DO UPDATE SET
+			orders = engagement_months.orders + excluded.orders, needs_sent = engagement_months.needs_sent + excluded.needs_sent,
+			needs_decided = engagement_months.needs_decided + excluded.needs_decided,
+			contributions = engagement_months.contributions + excluded.contributions,
+			active_people = engagement_months.active_people + excluded.active_people`); err != nil {
+		return fmt.Errorf("counting %d departments' months: %w", len(rows), err)
 	}
 	return nil
 }
 
-// recordPulse counts a pulse answer for its community and its department.
-func recordPulse(ctx context.Context, tx *db.Tx, sig activity.Signal, dept int64, at time.Time) error {
-	high, low := 0, 0
-	switch sig.Survey {
-	case "csat":
-		high, low = b2i(sig.Score >= 4), b2i(sig.Score <= 2)
-	case "nps":
-		high, low = b2i(sig.Score >= 9), b2i(sig.Score <= 6)
-	default:
-		return fmt.Errorf("a pulse answer of unknown survey %q", sig.Survey)
+// recordTopics keeps what the signals say of their topics, in their order:
+// each run of signals of one kind that joins (see joins) in one statement.
+func recordTopics(ctx context.Context, tx *db.Tx, sigs []activity.Signal) error {
+	var run []activity.Signal
+	flush := func() error {
+		if len(run) == 0 {
+			return nil
+		}
+		err := recordTopicRun(ctx, tx, run)
+		run = run[:0]
+		return err
 	}
-	for _, scope := range []struct {
-		name string
-		id   int64
-	}{{"community", sig.CommunityID}, {"department", dept}} {
-		if scope.id == 0 {
+	for _, sig := range sigs {
+		switch sig.Kind {
+		case activity.TopicOpened, activity.ITAnswered, activity.Accepted, activity.Voted:
+		default:
 			continue
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO engagement_pulses(scope, scope_id, month, survey, answers, high, low) VALUES (?, ?, ?, ?, 1, ?, ?)
-			ON CONFLICT (scope, scope_id, month, survey) DO UPDATE SET answers = engagement_pulses.answers + 1,
-			high = engagement_pulses.high + excluded.high, low = engagement_pulses.low + excluded.low`,
-			scope.name, scope.id, month(at), sig.Survey, high, low); err != nil {
-			return fmt.Errorf("counting a pulse answer: %w", err)
+		if sig.TopicID == 0 {
+			continue
 		}
+		if len(run) > 0 && (run[0].Kind != sig.Kind || !joins(run, sig)) {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+		run = append(run, sig)
+	}
+	return flush()
+}
+
+// joins reports whether sig, of the kind of run, is kept by the same
+// statement: a topic opened may be written with others unless its topic
+// is among them (the last opening wins); an answer or an acceptance with
+// others at the same time; a vote with any others.
+func joins(run []activity.Signal, sig activity.Signal) bool {
+	switch sig.Kind {
+	case activity.Voted:
+		return true
+	case activity.ITAnswered, activity.Accepted:
+		if !run[0].At.Equal(sig.At) {
+			return false
+		}
+	}
+	return !slices.ContainsFunc(run, func(r activity.Signal) bool { return r.TopicID == sig.TopicID })
+}
+
+// recordTopicRun keeps a run of signals of one kind (see joins).
+func recordTopicRun(ctx context.Context, tx *db.Tx, run []activity.Signal) error {
+	ids := make([]int64, len(run))
+	for i, sig := range run {
+		ids[i] = sig.TopicID
+	}
+	at := run[0].At
+	var err error
+	switch run[0].Kind {
+	case activity.TopicOpened:
+		rows := make([][]any, len(run))
+		for i, sig := range run {
+			rows[i] = []any{sig.TopicID, sig.CommunityID, sig.PersonID, sig.Ref, sig.Title, sig.At}
+		}
+		err = db.InsertRows(ctx, tx,
+			"INSERT INTO engagement_topics(topic_id, community_id, person_id, ref, title, opened_at)", 6, rows, `ON CONFLICT (topic_id) DO UPDATE SET community_id = excluded.community_id, person_id = excluded.person_id, ref = excluded.ref,
+			title = excluded.title, opened_at = excluded.opened_at`)
+	case activity.ITAnswered:
+		_, err = tx.Exec(ctx, "UPDATE engagement_topics SET answered_at = ? WHERE topic_id IN ("+db.Placeholders(len(ids))+
+			") AND (answered_at IS NULL OR answered_at > ?)", append(append([]any{at}, db.Args(ids)...), at)...)
+	case activity.Accepted:
+		_, err = tx.Exec(ctx, "UPDATE engagement_topics SET accepted_at = ? WHERE topic_id IN ("+db.Placeholders(len(ids))+
+			") AND accepted_at IS NULL", append([]any{at}, db.Args(ids)...)...)
+	case activity.Voted:
+		_, err = tx.Exec(ctx, "UPDATE engagement_topics SET idea = TRUE WHERE topic_id IN ("+db.Placeholders(len(ids))+") AND NOT idea",
+			db.Args(ids)...)
+	}
+	if err != nil {
+		return fmt.Errorf("keeping %d topics: %w", len(run), err)
+	}
+	return nil
+}
+
+// pulseKey is a row of engagement_pulses: a community's or a department's
+// month of one survey.
+type pulseKey struct {
+	scope   string
+	scopeID int64
+	month   string
+	survey  string
+}
+
+// recordPulses counts the pulse answers for their communities and their
+// departments.
+func recordPulses(ctx context.Context, tx *db.Tx, sigs []activity.Signal) error {
+	type tally struct{ answers, high, low int }
+	tallies := map[pulseKey]*tally{}
+	for _, sig := range sigs {
+		if sig.Kind != activity.PulseAnswer {
+			continue
+		}
+		high, low := 0, 0
+		switch sig.Survey {
+		case "csat":
+			high, low = b2i(sig.Score >= 4), b2i(sig.Score <= 2)
+		case "nps":
+			high, low = b2i(sig.Score >= 9), b2i(sig.Score <= 6)
+		default:
+			return fmt.Errorf("a pulse answer of unknown survey %q", sig.Survey)
+		}
+		for _, k := range []pulseKey{{"community", sig.CommunityID, month(sig.At), sig.Survey}, {"department", sig.DepartmentID, month(sig.At), sig.Survey}} {
+			if k.scopeID == 0 {
+				continue
+			}
+			t, ok := tallies[k]
+			if !ok {
+				t = &tally{}
+				tallies[k] = t
+			}
+			t.answers, t.high, t.low = t.answers+1, t.high+high, t.low+low
+		}
+	}
+	if len(tallies) == 0 {
+		return nil
+	}
+	rows := make([][]any, 0, len(tallies))
+	for _, k := range sortedKeys(tallies, func(x, y pulseKey) int {
+		return cmp.Or(cmp.Compare(x.scope, y.scope), cmp.Compare(x.scopeID, y.scopeID), cmp.Compare(x.month, y.month), cmp.Compare(x.survey, y.survey))
+	}) {
+		t := tallies[k]
+		rows = append(rows, []any{k.scope, k.scopeID, k.month, k.survey, t.answers, t.high, t.low})
+	}
+	if err := db.InsertRows(ctx, tx,
+		"INSERT INTO engagement_pulses(scope, scope_id, month, survey, answers, high, low)", 7, rows, `ON CONFLICT (scope, scope_id, month, survey) DO UPDATE SET answers = engagement_pulses.answers + excluded.answers,
+			high = engagement_pulses.high + excluded.high, low = engagement_pulses.low + excluded.low`); err != nil {
+		return fmt.Errorf("counting pulse answers: %w", err)
 	}
 	return nil
 }

@@ -24,64 +24,133 @@ const insertChunk = 400
 // active recipient. Nothing is sent here; the worker sends after commit. If
 // tx rolls back, all of it disappears with the change it describes.
 func (s *Service) Publish(ctx context.Context, tx *db.Tx, ev Event) error {
-	if err := checkEvent(&ev); err != nil {
-		return err
+	return s.PublishAll(ctx, tx, []Event{ev})
+}
+
+// PublishAll records evs inside tx as Publish would record each in turn,
+// with a few multi-row statements whatever their number: one reading
+// every recipient, one writing the events, one their inbox items, one
+// reading the webhooks and one writing the deliveries of each channel.
+func (s *Service) PublishAll(ctx context.Context, tx *db.Tx, evs []Event) error {
+	if len(evs) == 0 {
+		return nil
 	}
-	if ev.At.IsZero() {
-		ev.At = s.Clock.Now()
-	}
-	ev.At = ev.At.UTC()
-	data := []byte("{}")
-	if ev.Data != nil {
-		var err error
-		if data, err = json.Marshal(ev.Data); err != nil {
-			return fmt.Errorf("encoding the data of event %s: %w", ev.Type, err)
+	evs = slices.Clone(evs)
+	data := make([]string, len(evs))
+	var everyone []int64
+	for i := range evs {
+		ev := &evs[i]
+		if err := checkEvent(ev); err != nil {
+			return err
 		}
+		if ev.At.IsZero() {
+			ev.At = s.Clock.Now()
+		}
+		ev.At = ev.At.UTC()
+		data[i] = "{}"
+		if ev.Data != nil {
+			b, err := json.Marshal(ev.Data)
+			if err != nil {
+				return fmt.Errorf("encoding the data of event %s: %w", ev.Type, err)
+			}
+			data[i] = string(b)
+		}
+		ev.Recipients = slices.Clone(ev.Recipients)
+		slices.Sort(ev.Recipients)
+		ev.Recipients = slices.Compact(ev.Recipients)
+		everyone = append(everyone, ev.Recipients...)
 	}
-	recipients, emails, err := s.recipients(ctx, tx, ev.Recipients)
+	_, emails, err := s.recipients(ctx, tx, everyone)
 	if err != nil {
 		return err
 	}
-	var eventID int64
-	if err := tx.QueryRow(ctx, `INSERT INTO notify_events(type, subject, title, link, data_json, at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
-		ev.Type, ev.Subject, ev.Title, ev.Link, string(data), ev.At).Scan(&eventID); err != nil {
-		return fmt.Errorf("recording event %s: %w", ev.Type, err)
+	ids, err := insertEvents(ctx, tx, evs, data)
+	if err != nil {
+		return err
 	}
-	for chunk := range slices.Chunk(recipients, insertChunk) {
-		args := make([]any, 0, 2*len(chunk))
-		for _, id := range chunk {
-			args = append(args, id, eventID)
+	var inbox [][]any
+	for i, ev := range evs {
+		for _, p := range ev.Recipients {
+			inbox = append(inbox, []any{p, ids[i]})
 		}
-		if _, err := tx.Exec(ctx, "INSERT INTO notify_inbox(person_id, event_id) VALUES "+db.ValueRows(len(chunk), 2), args...); err != nil {
-			return fmt.Errorf("adding event %s to %d inboxes: %w", ev.Type, len(chunk), err)
-		}
+	}
+	if err := db.InsertRows(ctx, tx,
+		"INSERT INTO notify_inbox(person_id, event_id)", 2, inbox, ""); err != nil {
+		return fmt.Errorf("adding %s to %d inboxes: %w", what(evs), len(inbox), err)
 	}
 
 	now := s.Clock.Now()
-	hooks, err := subscribedWebhooks(ctx, tx, ev.Type)
+	hooks, err := activeWebhooks(ctx, tx)
 	if err != nil {
 		return err
 	}
-	for _, id := range hooks {
-		if _, err := tx.Exec(ctx, `INSERT INTO notify_deliveries(event_id, channel, webhook_id, state, next_attempt_at, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`, eventID, ChannelWebhook, id, Pending, now, now, now); err != nil {
-			return fmt.Errorf("queueing event %s for webhook %d: %w", ev.Type, id, err)
+	var deliveries [][]any
+	for i, ev := range evs {
+		for _, h := range hooks {
+			if Matches(h.types, ev.Type) {
+				deliveries = append(deliveries, []any{ids[i], ChannelWebhook, h.id, Pending, now, now, now})
+			}
 		}
+	}
+	if err := db.InsertRows(ctx, tx,
+		"INSERT INTO notify_deliveries(event_id, channel, webhook_id, state, next_attempt_at, created_at, updated_at)", 7, deliveries, ""); err != nil {
+		return fmt.Errorf("queueing %s for webhooks: %w", what(evs), err)
 	}
 	if !s.EmailEnabled() {
 		return nil
 	}
-	for chunk := range slices.Chunk(emails, insertChunk) {
-		args := make([]any, 0, 8*len(chunk))
-		for _, m := range chunk {
-			args = append(args, eventID, ChannelEmail, m.personID, m.address, Pending, now, now, now)
-		}
-		if _, err := tx.Exec(ctx, `INSERT INTO notify_deliveries(event_id, channel, person_id, recipient, state, next_attempt_at, created_at, updated_at)
-			VALUES `+db.ValueRows(len(chunk), 8), args...); err != nil {
-			return fmt.Errorf("queueing e-mails of event %s: %w", ev.Type, err)
+	address := map[int64]string{}
+	for _, m := range emails {
+		address[m.personID] = m.address
+	}
+	var mails [][]any
+	for i, ev := range evs {
+		for _, p := range ev.Recipients {
+			if a, ok := address[p]; ok {
+				mails = append(mails, []any{ids[i], ChannelEmail, p, a, Pending, now, now, now})
+			}
 		}
 	}
+	if err := db.InsertRows(ctx, tx,
+		"INSERT INTO notify_deliveries(event_id, channel, person_id, recipient, state, next_attempt_at, created_at, updated_at)", 8, mails, ""); err != nil {
+		return fmt.Errorf("queueing e-mails of %s: %w", what(evs), err)
+	}
 	return nil
+}
+
+// what names evs in an error: the event's type, or how many there are.
+func what(evs []Event) string {
+	if len(evs) == 1 {
+		return "event " + evs[0].Type
+	}
+	return fmt.Sprintf("%d events", len(evs))
+}
+
+// insertEvents writes evs and returns their ids, in their order. The rows
+// of one INSERT take increasing ids in the order of its VALUES on both
+// engines (SQLite's rowid and PostgreSQL's sequence are drawn row by row),
+// while the order RETURNING gives them in is not promised: the ids are
+// sorted.
+func insertEvents(ctx context.Context, tx *db.Tx, evs []Event, data []string) ([]int64, error) {
+	ids := make([]int64, 0, len(evs))
+	for lo := 0; lo < len(evs); lo += insertChunk {
+		hi := min(lo+insertChunk, len(evs))
+		args := make([]any, 0, 6*(hi-lo))
+		for i := lo; i < hi; i++ {
+			args = append(args, evs[i].Type, evs[i].Subject, evs[i].Title, evs[i].Link, data[i], evs[i].At)
+		}
+		got, err := db.QueryIDs(ctx, tx, "INSERT INTO notify_events(type, subject, title, link, data_json, at) VALUES "+
+			db.ValueRows(hi-lo, 6)+" RETURNING id", args...)
+		if err == nil && len(got) != hi-lo {
+			err = fmt.Errorf("%d ids for %d events", len(got), hi-lo)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("recording %s: %w", what(evs[lo:hi]), err)
+		}
+		slices.Sort(got)
+		ids = append(ids, got...)
+	}
+	return ids, nil
 }
 
 func checkEvent(ev *Event) error {
@@ -180,25 +249,43 @@ func (s *Service) Subscribed(ctx context.Context, q db.Querier, types []string) 
 }
 
 func subscribedWebhooks(ctx context.Context, q db.Querier, typ string) ([]int64, error) {
+	hooks, err := activeWebhooks(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	var out []int64
+	for _, h := range hooks {
+		if Matches(h.types, typ) {
+			out = append(out, h.id)
+		}
+	}
+	return out, nil
+}
+
+// webhook is an active endpoint and the event types it subscribes to.
+type webhook struct {
+	id    int64
+	types []string
+}
+
+// activeWebhooks returns the active endpoints, by id.
+func activeWebhooks(ctx context.Context, q db.Querier) ([]webhook, error) {
 	r, err := q.Query(ctx, "SELECT id, event_types FROM notify_webhooks WHERE active = ? ORDER BY id", true)
 	if err != nil {
 		return nil, fmt.Errorf("reading webhook subscriptions: %w", err)
 	}
 	defer r.Close()
-	var out []int64
+	var out []webhook
 	for r.Next() {
-		var id int64
+		var h webhook
 		var raw string
-		if err := r.Scan(&id, &raw); err != nil {
+		if err := r.Scan(&h.id, &raw); err != nil {
 			return nil, fmt.Errorf("reading webhook subscriptions: %w", err)
 		}
-		types, err := decodeTypes(raw)
-		if err != nil {
-			return nil, fmt.Errorf("reading the event types of webhook %d: %w", id, err)
+		if h.types, err = decodeTypes(raw); err != nil {
+			return nil, fmt.Errorf("reading the event types of webhook %d: %w", h.id, err)
 		}
-		if Matches(types, typ) {
-			out = append(out, id)
-		}
+		out = append(out, h)
 	}
 	if err := r.Err(); err != nil {
 		return nil, fmt.Errorf("reading webhook subscriptions: %w", err)

@@ -450,7 +450,12 @@ func (s *Service) UpdateObjective(ctx context.Context, p *access.Principal, id i
 	return out, err
 }
 
+// writeObjectiveLinks links a new or changed objective, and marks the
+// portfolio changed (the ranking counts the objectives a need serves).
 func writeObjectiveLinks(ctx context.Context, tx db.Querier, id int64, in ObjectiveInput) error {
+	if err := db.BumpGeneration(ctx, tx, generationKey); err != nil {
+		return err
+	}
 	for _, pid := range in.ProcessIDs {
 		if _, err := tx.Exec(ctx, "INSERT INTO portfolio_objective_processes(objective_id, process_id) VALUES (?, ?)", id, pid); err != nil {
 			return fmt.Errorf("linking objective %s to process %d: %w", in.Ref, pid, err)

@@ -46,6 +46,8 @@ import (
 type Register interface {
 	Refs(ctx context.Context, q db.Querier, ids []int64) (map[int64]process.Ref, error)
 	ProcessMap(ctx context.Context, p *access.Principal) (process.RegisterMap, error)
+	// Generation moves with every change of the register.
+	Generation(ctx context.Context) (int64, error)
 }
 
 // Needs is the front door as the portfolio uses it (frontdoor.Service).
@@ -54,6 +56,12 @@ type Needs interface {
 	Get(ctx context.Context, p *access.Principal, ref string) (frontdoor.NeedDetail, error)
 	Find(ctx context.Context, p *access.Principal, ref string) (frontdoor.Need, error)
 	ReviewsAndOptions(ctx context.Context, p *access.Principal, needs []frontdoor.Need) (map[int64][]frontdoor.NeedReview, map[int64][]frontdoor.NeedOption, error)
+	// ProcessesOf returns the processes each need is linked to, which a
+	// list of needs leaves out.
+	ProcessesOf(ctx context.Context, p *access.Principal, needs []frontdoor.Need) (map[int64][]int64, error)
+	// DecisionStamp identifies the needs in decision p may read as they
+	// are now: it changes whenever what the ranking reads of them does.
+	DecisionStamp(ctx context.Context, p *access.Principal) (string, error)
 }
 
 // Service holds the portfolio's rules over its store.
@@ -63,6 +71,8 @@ type Service struct {
 	Org       *org.Service
 	Processes Register
 	Needs     Needs
+
+	rankings rankings
 }
 
 func requireReader(p *access.Principal) error {

@@ -2,6 +2,7 @@ package portfolio_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -55,6 +56,22 @@ func (f *fakeNeeds) ReviewsAndOptions(ctx context.Context, p *access.Principal, 
 		}
 	}
 	return reviews, options, nil
+}
+
+func (f *fakeNeeds) ProcessesOf(ctx context.Context, p *access.Principal, needs []frontdoor.Need) (map[int64][]int64, error) {
+	out := map[int64][]int64{}
+	for _, n := range needs {
+		if d, err := f.Get(ctx, p, n.Reference); err == nil {
+			out[n.ID] = d.Need.ProcessIDs
+		}
+	}
+	return out, nil
+}
+
+// DecisionStamp is everything the fixture holds, as the front door's
+// moves with anything the ranking reads.
+func (f *fakeNeeds) DecisionStamp(_ context.Context, p *access.Principal) (string, error) {
+	return fmt.Sprintf("%v %+v", readsAll(p), f.details), nil
 }
 
 func (f *fakeNeeds) Find(ctx context.Context, p *access.Principal, ref string) (frontdoor.Need, error) {

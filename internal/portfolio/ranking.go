@@ -101,6 +101,9 @@ type Ranking struct {
 	AsOf    string       `json:"as_of" doc:"The day urgency was counted from"`
 	Weights Weights      `json:"weights"`
 	Needs   []RankedNeed `json:"needs" nullable:"false"`
+	// State names what the ranking was computed from: two rankings with
+	// the same State are the same. Shared: read it, never change it.
+	State string `json:"-"`
 }
 
 // candidate is what the ranking knows of a need.
@@ -319,6 +322,9 @@ func (s *Service) SetWeights(ctx context.Context, p *access.Principal, w Weights
 		if before == w {
 			return nil
 		}
+		if err := db.BumpGeneration(ctx, tx, generationKey); err != nil {
+			return err
+		}
 		raw, err := json.Marshal(w)
 		if err != nil {
 			return err
@@ -335,25 +341,20 @@ func (s *Service) SetWeights(ctx context.Context, p *access.Principal, w Weights
 }
 
 // Ranking ranks the needs waiting for the board's decision that p may read.
-// The board, finance and administrators may.
+// The board, finance and administrators may. What is returned may be
+// shared with other callers (see kept.go): read it, never change it.
 func (s *Service) Ranking(ctx context.Context, p *access.Principal) (Ranking, error) {
 	if err := requireRankingReader(p); err != nil {
 		return Ranking{}, err
 	}
-	w, err := readWeights(ctx, s.DB)
-	if err != nil {
-		return Ranking{}, err
-	}
-	return s.rankWith(ctx, p, w)
+	return s.keptRanking(ctx, p)
 }
 
-func (s *Service) rankWith(ctx context.Context, p *access.Principal, w Weights) (Ranking, error) {
+func (s *Service) rankWith(ctx context.Context, p *access.Principal, w Weights, today time.Time) (Ranking, error) {
 	cs, err := s.candidates(ctx, p)
 	if err != nil {
 		return Ranking{}, err
 	}
-	y, m, d := s.Clock.Now().UTC().Date()
-	today := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 	return Ranking{AsOf: today.Format(time.DateOnly), Weights: w, Needs: rank(w, today, cs)}, nil
 }
 
@@ -392,6 +393,10 @@ func (s *Service) candidates(ctx context.Context, p *access.Principal) ([]candid
 	if err != nil {
 		return nil, err
 	}
+	processes, err := s.Needs.ProcessesOf(ctx, p, needs)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]candidate, 0, len(needs))
 	for _, n := range needs {
 		c := candidate{Reference: n.Reference, Title: n.Title, Department: n.DepartmentName, DataClass: n.DataClass, Options: options[n.ID],
@@ -409,7 +414,7 @@ func (s *Service) candidates(ctx context.Context, p *access.Principal) ([]candid
 			}
 		}
 		objs := slices.Clone(byNeed[n.Reference])
-		for _, id := range n.ProcessIDs {
+		for _, id := range processes[n.ID] {
 			if e, ok := entries[id]; ok {
 				c.Processes = append(c.Processes, processFacts{Name: e.Name, Criticality: e.Criticality, External: e.ExternalCustomers})
 			}

@@ -46,6 +46,9 @@ func MayChange(p *access.Principal) bool {
 	return p != nil && !p.GateOnly() && (p.IsAdmin() || p.Has(access.EnterpriseArchitect))
 }
 
+// MayRead says whether p may read the register: everyone signed in.
+func MayRead(p *access.Principal) error { return requireReader(p) }
+
 // MayWrite says whether p may change the register, asked before a file is
 // received.
 func MayWrite(p *access.Principal) error { return requireWriter(p) }

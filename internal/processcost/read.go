@@ -307,10 +307,21 @@ func (s *Service) ProcessCost(ctx context.Context, p *access.Principal, processI
 	if err != nil {
 		return CostFigures{}, err
 	}
-	if period, err = s.Period(ctx, period); err != nil {
+	tree, err := process.Tree(ctx, s.DB)
+	if err != nil {
 		return CostFigures{}, err
 	}
-	tree, err := process.Tree(ctx, s.DB)
+	return s.ProcessCostIn(ctx, p, e, tree, period)
+}
+
+// ProcessCostIn is ProcessCost for process e in the register whose tree
+// (each entry's parent, by id) the caller has read at the same state: the
+// process page keeps both, and spares two reads a request.
+func (s *Service) ProcessCostIn(ctx context.Context, p *access.Principal, e process.Entry, tree map[int64]int64, period string) (CostFigures, error) {
+	if err := requireReader(p); err != nil {
+		return CostFigures{}, err
+	}
+	period, err := s.Period(ctx, period)
 	if err != nil {
 		return CostFigures{}, err
 	}

@@ -584,6 +584,13 @@ func (s *Service) replace(ctx context.Context, p *access.Principal, c ShadowCase
 		Lines: []catalog.QuoteLineInput{{OfferingID: offeringID, Quantity: decimal.NewFromInt(int64(ev.People))}},
 		For:   &catalog.OnBehalf{DepartmentID: c.DepartmentID, RequesterID: head, Subject: "shadow-case-" + strconv.FormatInt(c.ID, 10)}})
 	if err != nil {
+		// The quote's one line is the offering the caller chose: its
+		// refusals name the field the caller filled in.
+		for i, f := range engage.ErrorFields(err) {
+			if strings.HasPrefix(f.Field, "lines[0].") {
+				engage.ErrorFields(err)[i].Field = "offering_id"
+			}
+		}
 		return caseChange{}, err
 	}
 	set := caseChange{quote: q.Number, detail: fmt.Sprintf("Quote %s for %d people, %s %s a month", q.Number, ev.People, q.Monthly.StringFixed(2), q.Currency)}

@@ -254,7 +254,7 @@ func (s *Server) checkCSRF(r *http.Request) error {
 	}
 	if err != nil && !errors.Is(err, http.ErrNotMultipart) {
 		if tooLarge := (*http.MaxBytesError)(nil); errors.As(err, &tooLarge) {
-			return engage.Errorf(engage.ETOOLARGE, "This is larger than Engage accepts here (%s). Split a file into smaller ones, such as one per month, and import each.", page.ByteSize(tooLarge.Limit))
+			return engage.Errorf(engage.ETOOLARGE, "This is larger than Engage accepts here (%s); nothing was kept. Split a file into smaller ones and import each.", page.ByteSize(tooLarge.Limit))
 		}
 		return engage.Errorf(engage.EINVALID, "The form could not be read.")
 	}

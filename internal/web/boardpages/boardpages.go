@@ -28,6 +28,8 @@ type Pages struct {
 	Portfolio *portfolio.Service
 	Processes *process.Service
 	Org       *org.Service
+
+	tables tables
 }
 
 // Routes are the objectives, the ranking and the budget scenarios. Who may
@@ -64,7 +66,8 @@ var Templates = page.Templates{
 		"board_objectives.html": &objectivesView{ObjectiveForm: ObjectiveForm{Processes: []process.MapEntry{{}}}, Overview: portfolio.PortfolioByObjective{
 			Objectives: []portfolio.ObjectiveDetail{sampleDetail()}, Unserved: []process.Ref{{}}}},
 		"board_objective.html": &objectiveView{Detail: sampleDetail(), ObjectiveForm: ObjectiveForm{Processes: []process.MapEntry{{}}}},
-		"board_ranking.html": &rankingView{Ranking: portfolio.Ranking{Needs: []portfolio.RankedNeed{sampleRanked()}},
+		"board_ranking.html": &rankingView{Ranking: portfolio.Ranking{Needs: []portfolio.RankedNeed{sampleRanked(), sampleRanked()}},
+			Shown: []portfolio.RankedNeed{sampleRanked()}, From: 1, To: 1, PerPage: 1, Previous: "/portfolio/ranking?page=1", Next: "/portfolio/ranking?page=3",
 			Chart: &page.BarChart{Bars: []page.Bar{{}}}, Year: 2027},
 		"board_scenarios.html": &scenariosView{Scenarios: []portfolio.ScenarioSummary{{}}},
 		"board_scenario.html":  &scenarioView{Scenario: sampleScenario()},
@@ -105,7 +108,15 @@ type objectiveView struct {
 
 type rankingView struct {
 	page.Base
-	Ranking   portfolio.Ranking
+	Ranking portfolio.Ranking
+	// Shown are the needs of the page shown, RankingPage of them: the
+	// chart and the table show those; Previous and Next lead to the pages
+	// around it ("" when there is none).
+	Shown             []portfolio.RankedNeed
+	From, To, PerPage int
+	Previous, Next    string
+	// Table is the table of the needs shown, written once (see table).
+	Table     template.HTML
 	Chart     *page.BarChart
 	CanDecide bool
 	Year      int
@@ -149,16 +160,16 @@ func sampleScenario() portfolio.Scenario {
 }
 
 // scoreChart draws each need's score out of 100.
-func scoreChart(r portfolio.Ranking) *page.BarChart {
-	if len(r.Needs) == 0 {
+func scoreChart(needs []portfolio.RankedNeed) *page.BarChart {
+	if len(needs) == 0 {
 		return nil
 	}
-	ch := &page.BarChart{Title: "Scores", Height: 40*len(r.Needs) + 10,
+	ch := &page.BarChart{Title: "Scores", Height: 40*len(needs) + 10,
 		Describe: "Each need's score out of 100, highest first; the table below has the parts.", Caption: "Score out of 100."}
-	for i, n := range r.Needs {
+	for i, n := range needs {
 		score, _ := n.Score.Float64() // drawing only: the score shown is exact
 		ch.Bars = append(ch.Bars, page.Bar{Label: strconv.Itoa(n.Rank) + ". " + n.Reference + " " + n.Title, Value: n.Score.StringFixed(2),
-			LabelY: float64(i*40 + 14), BarY: float64(i*40 + 20), ValueY: float64(i*40 + 31), Width: math.Max(3.6*score, 2), Cheapest: i == 0})
+			LabelY: float64(i*40 + 14), BarY: float64(i*40 + 20), ValueY: float64(i*40 + 31), Width: math.Max(3.6*score, 2), Cheapest: n.Rank == 1})
 	}
 	return ch
 }

@@ -40,8 +40,38 @@ func (s *Pages) renderRanking(w http.ResponseWriter, r *http.Request, base page.
 		w.WriteHeader(http.StatusUnprocessableEntity)
 	}
 	base.Title, base.Nav = "Portfolio: the board's ranking", "portfolio"
-	s.Render(w, r, "board_ranking.html", &rankingView{Base: base, Ranking: rk, Chart: scoreChart(rk), CanDecide: portfolio.MayDecide(p), Year: year})
+	v := &rankingView{Base: base, Ranking: rk, CanDecide: portfolio.MayDecide(p), Year: year}
+	v.showPage(r.URL.Query().Get("page"))
+	if v.Table, err = s.table(v); err != nil {
+		return err
+	}
+	s.Render(w, r, "board_ranking.html", v)
 	return nil
+}
+
+// RankingPage is how many needs the ranking's page shows at a time: the
+// board may weigh hundreds, and a page of them all would be megabytes.
+const RankingPage = 50
+
+// showPage picks the needs of the page asked (1 when it is not a number,
+// the last when it is past the end).
+func (v *rankingView) showPage(asked string) {
+	n := len(v.Ranking.Needs)
+	pages := max(1, (n+RankingPage-1)/RankingPage)
+	at, err := strconv.Atoi(asked)
+	if err != nil || at < 1 {
+		at = 1
+	}
+	at = min(at, pages)
+	from, to := (at-1)*RankingPage, min(at*RankingPage, n)
+	v.Shown, v.From, v.To, v.PerPage = v.Ranking.Needs[from:to], from+1, to, RankingPage
+	v.Chart = scoreChart(v.Shown)
+	if at > 1 {
+		v.Previous = "/portfolio/ranking?page=" + strconv.Itoa(at-1) + "#ranking"
+	}
+	if at < pages {
+		v.Next = "/portfolio/ranking?page=" + strconv.Itoa(at+1) + "#ranking"
+	}
 }
 
 // everything is what funding every ranked need priced in currency would

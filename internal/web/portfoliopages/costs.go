@@ -57,6 +57,29 @@ func (s *Pages) costOf(ctx context.Context, p *access.Principal, subject string,
 	if err != nil {
 		return nil, err
 	}
+	return section(subject, id, f)
+}
+
+// processCost returns the cost section of process e's page, or nil when p
+// may see no cost; the processes below it are taken from the register as
+// kept at generation gen.
+func (s *Pages) processCost(ctx context.Context, p *access.Principal, e process.Entry, gen int64, period string) (*costSection, error) {
+	if s.ProcessCosts == nil || !processcost.MayRead(p) {
+		return nil, nil
+	}
+	reg, err := s.register(ctx, p, gen)
+	if err != nil {
+		return nil, err
+	}
+	f, err := s.ProcessCosts.ProcessCostIn(ctx, p, e, reg.tree, period)
+	if err != nil {
+		return nil, err
+	}
+	return section("process", e.ID, f)
+}
+
+// section is the cost section of f, the figures of subject id.
+func section(subject string, id int64, f processcost.CostFigures) (*costSection, error) {
 	c := &costSection{CostFigures: f, Drill: fmt.Sprintf("/portfolio/costs/%s/%d?period=%s", subject, id, f.Period)}
 	for _, m := range f.Trend {
 		if slices.Contains(f.Recomputing, m.Period) {

@@ -39,10 +39,12 @@ type drawnMap struct {
 // about half a megabyte.
 const keptMapBytes = 16 << 20
 
-// registerAt is the register's map as read at one generation.
+// registerAt is the register's map as read at one generation, with each
+// entry's parent by id.
 type registerAt struct {
 	generation int64
 	m          process.RegisterMap
+	tree       map[int64]int64
 }
 
 // maps keeps the drawn maps and the register's map last read.
@@ -62,24 +64,38 @@ func (m *maps) cache() *lru.Cache[mapKey, drawnMap] {
 // registerMap returns the register's map at generation gen, reading it
 // only when the generation has moved since it was last read.
 func (s *Pages) registerMap(ctx context.Context, p *access.Principal, gen int64) (process.RegisterMap, error) {
+	r, err := s.register(ctx, p, gen)
+	if err != nil {
+		return process.RegisterMap{}, err
+	}
+	return r.m, nil
+}
+
+// register returns the register as read at generation gen, reading it
+// only when the generation has moved since it was last read.
+func (s *Pages) register(ctx context.Context, p *access.Principal, gen int64) (*registerAt, error) {
 	s.maps.mu.Lock()
 	kept := s.maps.register
 	s.maps.mu.Unlock()
 	if kept != nil && kept.generation == gen {
-		return kept.m, nil
+		return kept, nil
 	}
 	m, err := s.Processes.ProcessMap(ctx, p)
 	if err != nil {
-		return m, err
+		return nil, err
+	}
+	r := &registerAt{generation: gen, m: m, tree: make(map[int64]int64, len(m.Entries))}
+	for _, e := range m.Entries {
+		r.tree[e.ID] = e.ParentID
 	}
 	// A write between reading gen and the map only makes the next request
 	// read it again: the map is kept under the older generation.
 	s.maps.mu.Lock()
 	if s.maps.register == nil || s.maps.register.generation <= gen {
-		s.maps.register = &registerAt{generation: gen, m: m}
+		s.maps.register = r
 	}
 	s.maps.mu.Unlock()
-	return m, nil
+	return r, nil
 }
 
 // currentRegister returns the register's map as it is now.

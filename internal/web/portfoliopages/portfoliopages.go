@@ -50,7 +50,8 @@ type Pages struct {
 	// community of each service it uses; none are named while it is nil.
 	Communities func(ctx context.Context, p *access.Principal) ([]community.Community, error)
 
-	maps maps
+	maps    maps
+	details details
 }
 
 // Routes are the process map, the process, application and journey pages,
@@ -253,12 +254,12 @@ func (s *Pages) processPage(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Pages) renderProcess(w http.ResponseWriter, r *http.Request, id int64, base page.Base) error {
 	ctx, p := r.Context(), page.Principal(r)
-	d, err := s.Processes.Describe(ctx, p, id)
+	d, gen, err := s.describe(ctx, p, id)
 	if err != nil {
 		return err
 	}
 	v := &processView{Detail: d}
-	if v.Cost, err = s.costOf(ctx, p, "process", id, r.URL.Query().Get("period")); err != nil {
+	if v.Cost, err = s.processCost(ctx, p, d.Entry, gen, r.URL.Query().Get("period")); err != nil {
 		return err
 	}
 	if v.Needs, _, err = s.FrontDoor.List(ctx, p, frontdoor.ListFilter{ProcessID: id, Limit: 50}); err != nil {

@@ -1,0 +1,31 @@
+package benchkit
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+)
+
+// GetPage loads url with the session cookie and reads the whole answer,
+// returning the time from sending the request to its last byte; an answer
+// other than 200 is an error.
+func GetPage(hc *http.Client, url string, cookie *http.Cookie) (time.Duration, error) {
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	if err != nil {
+		return 0, err
+	}
+	req.AddCookie(cookie)
+	start := time.Now()
+	res, err := hc.Do(req)
+	if err != nil {
+		return time.Since(start), err
+	}
+	_, err = io.Copy(io.Discard, res.Body)
+	res.Body.Close()
+	took := time.Since(start)
+	if err == nil && res.StatusCode != http.StatusOK {
+		err = fmt.Errorf("GET %s: status %d", url, res.StatusCode)
+	}
+	return took, err
+}
