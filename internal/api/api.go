@@ -71,6 +71,7 @@ func (a *API) Register(mux *http.ServeMux) huma.API {
 		next(ctx)
 	})
 	api.UseMiddleware(refuseUndocumentedBodies(api))
+	api.UseMiddleware(refuseNulls(api))
 	api.UseMiddleware(refuseEmptyValues(api))
 	api.UseMiddleware(a.idempotent(api))
 	a.registerMe(api)
@@ -102,6 +103,8 @@ func (a *API) Register(mux *http.ServeMux) huma.API {
 	a.registerShadowCases(api)
 	a.registerShadowMeasures(api)
 	a.registerSeats(api)
+	a.exactRequests(api)
+	documentExamples(api.OpenAPI())
 	refuseShadowedMethods(mux, api.OpenAPI())
 	return api
 }

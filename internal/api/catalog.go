@@ -88,7 +88,7 @@ type planCreate struct {
 }
 
 type compareInput struct {
-	OfferingIDs []int64 `query:"offering_id" minItems:"2" maxItems:"4" doc:"Two to four offerings."`
+	OfferingIDs []int64 `query:"offering_id" required:"true" minItems:"2" maxItems:"4" doc:"Two to four offerings."`
 	Quantity    string  `query:"quantity" default:"1" pattern:"^-?[0-9]+(\\.[0-9]+)?([eE][-+]?[0-9]+)?$" doc:"How many, as a decimal string."`
 }
 

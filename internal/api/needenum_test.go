@@ -20,7 +20,7 @@ import (
 // schema that holds one, so a state or an action added to frontdoor is in
 // the API without touching it; anything else is refused.
 func TestNeedEnumsFromTheStateMachine(t *testing.T) {
-	a := &API{Logger: slog.New(slog.DiscardHandler)}
+	a := &API{Logger: slog.New(slog.DiscardHandler), Version: "test"}
 	mux := http.NewServeMux()
 	doc := a.Register(mux).OpenAPI()
 	var states, actions []any
@@ -85,10 +85,7 @@ func TestNeedEnumsFromTheStateMachine(t *testing.T) {
 		}
 	}
 	// An action the state machine does not have is refused by the API.
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		p := &access.Principal{PersonID: 1, Name: "Riley", Roles: []access.Role{access.Requester}}
-		mux.ServeHTTP(w, r.WithContext(access.WithPrincipal(r.Context(), p)))
-	}))
+	srv := httptest.NewServer(signedIn(t, mux, &access.Principal{PersonID: 1, Name: "Riley", Roles: []access.Role{access.Requester}}))
 	defer srv.Close()
 	res, err := srv.Client().Post(srv.URL+Prefix+"/needs/NEED-2026-0001/actions/fly", "application/json", strings.NewReader(`{"version":1}`))
 	if err != nil {

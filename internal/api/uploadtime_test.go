@@ -23,13 +23,10 @@ func TestCloudImportUploadTime(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := &API{Services: product.Services{CloudBill: &cloudbill.Service{Currencies: currencies}}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	a := &API{Services: product.Services{CloudBill: &cloudbill.Service{Currencies: currencies}}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Version: "test"}
 	mux := http.NewServeMux()
 	a.Register(mux)
-	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		p := &access.Principal{PersonID: 1, Name: "Finance", Roles: []access.Role{access.Finance}}
-		mux.ServeHTTP(w, r.WithContext(access.WithPrincipal(r.Context(), p)))
-	}))
+	srv := httptest.NewUnstartedServer(signedIn(t, mux, &access.Principal{PersonID: 1, Name: "Finance", Roles: []access.Role{access.Finance}}))
 	srv.Config.ReadTimeout = 300 * time.Millisecond
 	srv.Start()
 	defer srv.Close()

@@ -187,7 +187,7 @@ func TestAPIRefusesNumbersOutOfRange(t *testing.T) {
 		}
 
 		// Comparing offerings for a quantity of 1e-400.
-		status, problem = admin.do("GET", fmt.Sprintf("/compare?offering_ids=%d&offering_ids=%d&quantity=1e-400", offering, offering+1), "", "")
+		status, problem = admin.do("GET", fmt.Sprintf("/compare?offering_id=%d,%d&quantity=1e-400", offering, offering+1), "", "")
 		refused(t, "compare 1e-400", status, problem, "query.quantity", "decimal places")
 	})
 }

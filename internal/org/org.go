@@ -55,7 +55,7 @@ type DepartmentInput struct {
 	ParentID    int64  `json:"parent_id,omitempty"`
 	HeadID      int64  `json:"head_id,omitempty"`
 	BRMID       int64  `json:"brm_id,omitempty"`
-	BillingMode string `json:"billing_mode,omitempty"`
+	BillingMode string `json:"billing_mode,omitempty" enum:"showback,chargeback" doc:"showback when absent"`
 }
 
 // Location is a site where people work.

@@ -258,8 +258,8 @@ func checkLocation(in *LocationInput) error {
 	v.Require("name", in.Name, "the site's name")
 	v.MaxLen("name", in.Name, 200)
 	validateCode(&v, in.Code)
-	if len(in.Country) != 2 || strings.Trim(in.Country, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "" {
-		v.Add("country", "Enter the two-letter ISO country code, for example GB or US.")
+	if !IsCountry(in.Country) {
+		v.Add("country", "Enter the two-letter ISO 3166-1 country code, for example GB or US.")
 	}
 	// "Local" is whatever zone the server runs in, which differs between
 	// hosts; only IANA names mean the same everywhere.
