@@ -1,10 +1,13 @@
 package spend
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"sync"
 	"unicode"
@@ -65,20 +68,20 @@ var infrastructureClouds = map[string]bool{
 const businessApplications = "business applications"
 
 var (
-	shippedOnce    sync.Once
-	shippedMatcher *Matcher
+	shippedMatcherOnce sync.Once
+	shippedMatcher     *Matcher
 )
 
-// shipped returns a matcher over the shipped dictionary, made once.
-func shipped() *Matcher {
-	shippedOnce.Do(func() { shippedMatcher = NewMatcher(Shipped()) })
+// shippedMatch returns a matcher over the shipped dictionary, made once.
+func shippedMatch() *Matcher {
+	shippedMatcherOnce.Do(func() { shippedMatcher = NewMatcher(Shipped()) })
 	return shippedMatcher
 }
 
 // IsSaaS says whether a cloud bill's charge is SaaS (see the decisions
 // above). It reads the shipped dictionary.
 func (s *Service) IsSaaS(provider, publisher, serviceCategory string) bool {
-	return isSaaS(shipped(), provider, publisher, serviceCategory)
+	return isSaaS(shippedMatch(), provider, publisher, serviceCategory)
 }
 
 func isSaaS(m *Matcher, provider, publisher, serviceCategory string) bool {
@@ -152,7 +155,7 @@ func (s *Service) RecordSaaS(ctx context.Context, tx *db.Tx, imp cloudbill.SaaSI
 	}
 	now := s.Clock.Now()
 	var importID int64
-	added := 0
+	added, months := 0, map[deptPeriod]bool{}
 	for i := range charges {
 		c := &charges[i]
 		name := c.Publisher
@@ -186,8 +189,9 @@ func (s *Service) RecordSaaS(ctx context.Context, tx *db.Tx, imp cloudbill.SaaSI
 			if err != nil {
 				return fmt.Errorf("storing the SaaS charge of line %d: %w", c.Line, err)
 			}
-			if n, err := res.RowsAffected(); err == nil {
+			if n, err := res.RowsAffected(); err == nil && n > 0 {
 				added += int(n)
+				months[deptPeriod{sh.DepartmentID, c.Period}] = true
 			}
 		}
 	}
@@ -202,6 +206,18 @@ func (s *Service) RecordSaaS(ctx context.Context, tx *db.Tx, imp cloudbill.SaaSI
 	}
 	if _, err := tx.Exec(ctx, "UPDATE spend_imports SET lines = lines + ?, added = added + ? WHERE id = ?", added, added, importID); err != nil {
 		return fmt.Errorf("counting SaaS spend lines: %w", err)
+	}
+	// The kept sums of the months these lines fall in are summed again
+	// (while they are not kept, the next import sums every line).
+	if kept, err := sumsKept(ctx, tx); err != nil {
+		return err
+	} else if kept {
+		pairs := slices.SortedFunc(maps.Keys(months), func(a, b deptPeriod) int {
+			return cmp.Or(cmp.Compare(a.dept, b.dept), cmp.Compare(a.period, b.period))
+		})
+		if err := resum(ctx, tx, pairs, false); err != nil {
+			return fmt.Errorf("summing the SaaS spend lines: %w", err)
+		}
 	}
 	return audit.Record(ctx, tx, now, imp.By, "spend.import", "spend_import", importID,
 		fmt.Sprintf("Took %d SaaS spend lines from cloud bill %s", added, clip(imp.FileName, 200)), nil,

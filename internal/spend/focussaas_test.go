@@ -90,6 +90,15 @@ func TestFocusSaaSSpend(t *testing.T) {
 		importBill("saas_spend_agreements_b2_whole.csv", acme)
 		importBill("focus_sample.csv", sample)
 
+		// The shadow page's kept sums hold the bill's lines as a rescan does.
+		kept, rescan, ok, err := spend.SoftwareSpendBoth(ctx, s, s.Clock.Now())
+		if err != nil || !ok || len(rescan) == 0 {
+			t.Fatalf("software spend after the bills: kept %v, %d vendors, %v", ok, len(rescan), err)
+		}
+		if a, b := summary(kept), summary(rescan); a != b {
+			t.Fatalf("kept sums after the bills\n%s\nlines summed again\n%s", a, b)
+		}
+
 		// Acme: 13 charges of EffectiveCost 1,200 in all (the upfront
 		// purchase's is 0), each split in two; Red Hat: one charge.
 		if n := count(t, d, "SELECT COUNT(*) FROM spend_lines WHERE kind = 'focus'"); n != 27 {

@@ -302,9 +302,11 @@ func resum(ctx context.Context, tx *db.Tx, pairs []deptPeriod, all bool) error {
 	if _, err := tx.Exec(ctx, "DELETE FROM spend_people WHERE months = 0"); err != nil {
 		return err
 	}
-	_, err := tx.Exec(ctx, "DELETE FROM settings WHERE key = ?", sumsStale)
-	if err != nil {
-		return err
+	if all {
+		// Only a sum of every line makes the kept sums whole.
+		if _, err := tx.Exec(ctx, "DELETE FROM settings WHERE key = ?", sumsStale); err != nil {
+			return err
+		}
 	}
 	return db.BumpGeneration(ctx, tx, spendGeneration)
 }
