@@ -95,9 +95,9 @@ func run(lines int, databaseURL string, clients int, duration, warmup, target ti
 	tokens := map[string][]string{}
 	for i := range clients {
 		who := brms[i%len(brms)]
-		tok, _, err := a.Auth.CreateToken(ctx, sys, who, "shadowpages", nil)
-		if err != nil {
-			return err
+		tok, _, terr := a.Auth.CreateToken(ctx, sys, who, "shadowpages", nil)
+		if terr != nil {
+			return terr
 		}
 		tokens["brm"] = append(tokens["brm"], tok)
 		tok, _, err = a.Auth.CreateToken(ctx, sys, fin.ID, "shadowpages", nil)

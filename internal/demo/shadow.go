@@ -45,8 +45,7 @@ func loadShadow(ctx context.Context, s product.Services) error {
 		if err != nil {
 			return fmt.Errorf("demo shadow spend on %s: %w", v.Vendor, err)
 		}
-		past := *s.Spend
-		past.Clock = engage.NewFixedClock(last.Add(-12 * time.Hour))
+		past := s.Spend.At(engage.NewFixedClock(last.Add(-12 * time.Hour)))
 		earlier, err := past.Cases(ctx, sys, spend.CaseFilter{})
 		if err != nil {
 			return fmt.Errorf("opening the demo's shadow cases: %w", err)
@@ -59,6 +58,10 @@ func loadShadow(ctx context.Context, s product.Services) error {
 				}
 			}
 		}
+	}
+	// The reappearing vendor's latest line reopens its case.
+	if err := s.Spend.SyncCases(ctx); err != nil {
+		return fmt.Errorf("keeping the demo's shadow cases: %w", err)
 	}
 	cases, err := s.Spend.Cases(ctx, sys, spend.CaseFilter{})
 	if err != nil {

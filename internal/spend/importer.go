@@ -147,19 +147,19 @@ func (s *Service) Import(ctx context.Context, p *access.Principal, fileName stri
 		for c := range chunks {
 			if writeErr == nil {
 				var n int
-				fresh, err := keys.fresh(ctx, c)
-				if err == nil {
-					n, err = w.write(ctx, fresh)
+				fresh, cerr := keys.fresh(ctx, c)
+				if cerr == nil {
+					n, cerr = w.write(ctx, fresh)
 				}
-				if err == nil && kept {
+				if cerr == nil && kept {
 					for i := range fresh {
 						if r := &fresh[i]; counted(r.match.Software, confidencePercent(r.match)) {
 							sum.add(r.period, r.dept, r.match.Vendor, r.cur, r.amt, r.date, r.email)
 						}
 					}
-					err = sum.flushPeople(ctx, tx, false)
+					cerr = sum.flushPeople(ctx, tx, false)
 				}
-				if writeErr = err; err != nil {
+				if writeErr = cerr; cerr != nil {
 					cancel()
 				}
 				rep.Added += n

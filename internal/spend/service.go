@@ -34,6 +34,17 @@ type Service struct {
 	kept keptSpend // the kept sums of software spend, read once per change
 }
 
+// At returns the service reading the time from clock instead (the demo
+// acts in the past with it); it keeps its own copy of the sums.
+func (s *Service) At(clock engage.Clock) *Service {
+	return &Service{DB: s.DB, Org: s.Org, Clock: clock, Currencies: s.Currencies, Catalog: s.Catalog, Needs: s.Needs, Billing: s.Billing}
+}
+
+// SyncCases brings the shadow cases up to date with the shadow spend of
+// every department: imports and corrections do it themselves; a change of
+// what IT is involved with reaches the cases through it.
+func (s *Service) SyncCases(ctx context.Context) error { return s.keepCases(ctx) }
+
 // CanImport reports whether p may import spend: finance and administrators.
 func CanImport(p *access.Principal) bool { return p.ManagesMoney() }
 
