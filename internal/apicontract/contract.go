@@ -159,13 +159,17 @@ func Enforce(t testing.TB, h http.Handler) http.Handler {
 		}
 		sent := r.Clone(r.Context())
 		var body bytes.Buffer
+		// The handler gets a copy of the request: the server's own keeps
+		// its body, so it still knows how much of it was read (and closes
+		// the connection when a refused body was left unread).
 		rest := r.Body
-		r.Body = struct {
+		in := r.WithContext(r.Context())
+		in.Body = struct {
 			io.Reader
 			io.Closer
 		}{io.TeeReader(rest, &body), rest}
 		rec := &recorder{w: w, header: http.Header{}}
-		h.ServeHTTP(rec, r)
+		h.ServeHTTP(rec, in)
 		// What the handler left unread is part of the request too.
 		_, _ = io.Copy(&body, rest)
 		sent.Body = io.NopCloser(bytes.NewReader(body.Bytes()))

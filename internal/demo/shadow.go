@@ -7,6 +7,7 @@ import (
 
 	"github.com/engagehq/engage"
 	"github.com/engagehq/engage/internal/access"
+	"github.com/engagehq/engage/internal/frontdoor"
 	"github.com/engagehq/engage/internal/product"
 	"github.com/engagehq/engage/internal/spend"
 )
@@ -63,6 +64,13 @@ func loadShadow(ctx context.Context, s product.Services) error {
 	if err := s.Spend.SyncCases(ctx); err != nil {
 		return fmt.Errorf("keeping the demo's shadow cases: %w", err)
 	}
+	// The actions' needs go through a front door without a publisher, as
+	// the demo's own needs do: loading the demo tells nobody.
+	acting := s.Spend.At(s.Spend.Clock)
+	if fd := s.Spend.Needs; fd != nil {
+		acting.Needs = &frontdoor.Service{DB: fd.DB, Clock: fd.Clock, Org: fd.Org, Catalog: fd.Catalog, Approvals: fd.Approvals,
+			Processes: fd.Processes, Signals: fd.Signals}
+	}
 	cases, err := s.Spend.Cases(ctx, sys, spend.CaseFilter{})
 	if err != nil {
 		return fmt.Errorf("opening the demo's shadow cases: %w", err)
@@ -76,7 +84,7 @@ func loadShadow(ctx context.Context, s product.Services) error {
 			if in.ReviewBy == "+180" {
 				in.ReviewBy = s.Spend.Clock.Now().UTC().AddDate(0, 0, 180).Format("2006-01-02")
 			}
-			if _, err := s.Spend.ActOnCase(ctx, sys, c.ID, d.action, in); err != nil {
+			if _, err := acting.ActOnCase(ctx, sys, c.ID, d.action, in); err != nil {
 				return fmt.Errorf("demo shadow case %d (%s): %w", c.ID, c.Vendor, err)
 			}
 			break
