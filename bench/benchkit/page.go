@@ -16,6 +16,13 @@ func GetPage(hc *http.Client, url string, cookie *http.Cookie) (time.Duration, e
 		return 0, err
 	}
 	req.AddCookie(cookie)
+	return Timed(hc, req)
+}
+
+// Timed sends req and reads the whole answer, returning the time from
+// sending it to the answer's last byte; an answer other than 200 is an
+// error.
+func Timed(hc *http.Client, req *http.Request) (time.Duration, error) {
 	start := time.Now()
 	res, err := hc.Do(req)
 	if err != nil {
@@ -25,7 +32,7 @@ func GetPage(hc *http.Client, url string, cookie *http.Cookie) (time.Duration, e
 	res.Body.Close()
 	took := time.Since(start)
 	if err == nil && res.StatusCode != http.StatusOK {
-		err = fmt.Errorf("GET %s: status %d", url, res.StatusCode)
+		err = fmt.Errorf("%s %s: status %d", req.Method, req.URL.Path, res.StatusCode)
 	}
 	return took, err
 }

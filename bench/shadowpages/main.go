@@ -185,18 +185,7 @@ func get(hc *http.Client, url, token string) (time.Duration, error) {
 		return 0, err
 	}
 	req.Header.Set("Authorization", "Bearer "+token)
-	start := time.Now()
-	res, err := hc.Do(req)
-	if err != nil {
-		return time.Since(start), err
-	}
-	_, err = io.Copy(io.Discard, res.Body)
-	res.Body.Close()
-	took := time.Since(start)
-	if err == nil && res.StatusCode != http.StatusOK {
-		err = fmt.Errorf("GET %s: status %d", req.URL.Path, res.StatusCode)
-	}
-	return took, err
+	return benchkit.Timed(hc, req)
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d.Microseconds())/1000) }
