@@ -23,7 +23,8 @@ type example struct {
 }
 
 // examples are the operations' examples by operation id. An operation
-// whose input is only optional needs none.
+// whose input is only optional needs none. Each area's file adds its own
+// with addExamples.
 var examples = map[string]example{
 	// Organisation
 	"create-department": {Body: `{"code": "ONC", "name": "Oncology", "parent_id": 1, "billing_mode": "chargeback"}`},
@@ -61,6 +62,17 @@ var examples = map[string]example{
 	"update-webhook":        {Params: map[string]string{"id": "1"}, Body: `{"version": 1, "active": false}`},
 	"delete-webhook":        {Params: map[string]string{"id": "1"}},
 	"rotate-webhook-secret": {Params: map[string]string{"id": "1"}},
+}
+
+// addExamples adds an area's examples; an operation given twice is a
+// mistake caught when the program starts.
+func addExamples(m map[string]example) {
+	for id, ex := range m {
+		if _, ok := examples[id]; ok {
+			panic("two examples for " + id)
+		}
+		examples[id] = ex
+	}
 }
 
 // ExampleAs is the demo account an operation's example is meant for.
