@@ -11,7 +11,11 @@ package api
 // application 43 (create-application), process 67 and application 44
 // (import-archimate), application 45 (import-backstage), journey 7,
 // objective 5, process 68 (create-process) and budget scenario 2.
-// Spend line 1067 is the BenchSci line of import-spend's file.
+// Spend line 1067 is the BenchSci line of import-spend's file. Shadow
+// cases are numbered worst run rate first over the twelve months before
+// today, so their ids move with the clock: case 4 is an open case of
+// Marketing, a department of the BRM's, both on the tests' clock (March
+// 2026) and through the winter of 2026–27.
 // archiMateExample is a small exchange file: the architects modelled how
 // the laboratories maintain their instruments, below the demo's value
 // stream Research to product, with the application that serves it.
@@ -134,8 +138,8 @@ func init() {
 		"correct-spend-match": {As: brm, Params: map[string]string{"id": "1067"}, Body: `{"vendor": "BenchSci", "software": true, "category": "research search"}`},
 		"add-spend-vendor": {As: finance, Body: `{"name": "Labguru", "category": "lab notebook", "software": true, ` +
 			`"aliases": ["LABGURU", "BIODATA LABGURU"], "domains": ["labguru.com"]}`},
-		"get-shadow-case":    {As: brm, Params: map[string]string{"id": "12"}},
-		"act-on-shadow-case": {As: brm, Params: map[string]string{"id": "12", "action": "sanction"}, Body: `{"security_verdict": "approve", "review_by": "2027-06-30"}`},
+		"get-shadow-case":    {As: brm, Params: map[string]string{"id": "4"}},
+		"act-on-shadow-case": {As: brm, Params: map[string]string{"id": "4", "action": "sanction"}, Body: `{"security_verdict": "approve", "review_by": "2027-06-30"}`},
 		"import-seats": {As: finance, Body: "application,domain,department,assigned,active_30,active_60,active_90,new_30,new_60,new_90\n" +
 			"Miro,miro.com,MKT,20,11,14,16,2,2,2\n"},
 		"list-seats":       {As: finance, Params: map[string]string{"department_id": "6"}},
