@@ -16,6 +16,7 @@ package api
 // today, so their ids move with the clock: case 4 is an open case of
 // Marketing, a department of the BRM's, both on the tests' clock (March
 // 2026) and through the winter of 2026–27.
+
 // archiMateExample is a small exchange file: the architects modelled how
 // the laboratories maintain their instruments, below the demo's value
 // stream Research to product, with the application that serves it.
