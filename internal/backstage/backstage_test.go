@@ -3,6 +3,7 @@ package backstage_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -179,6 +180,38 @@ func TestImportExamples(t *testing.T) {
 		}
 		if !strings.HasPrefix(again.String(), "Read 6 files: 3 Group, 5 User, 1 Domain, 2 Component, 1 Location; 2 users matched to people.\n0 created, 0 changed\n") {
 			t.Fatalf("report text:\n%s", again)
+		}
+	})
+}
+
+// TestImportReportListsNeverNull: a file that gives nothing to warn about
+// reports empty lists of warnings, not null, as the API documents.
+func TestImportReportListsNeverNull(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		w := setup(t, d)
+		set, err := backstage.ReadFiles(backstage.Files{"catalog-info.yaml": []byte(`apiVersion: backstage.io/v1alpha1
+kind: Group
+metadata: {name: ledger-team}
+spec: {type: team, profile: {email: guest@example.com}, children: []}
+---
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata: {name: ledger-sync}
+spec: {type: service, lifecycle: production, owner: ledger-team}
+`)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep, err := w.s.Import(context.Background(), w.architect, set, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, err := json.Marshal(rep)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Created != 1 || !strings.Contains(string(raw), `"warnings":[]`) || !strings.Contains(string(raw), `"entities":[{`) {
+			t.Fatalf("report = %s", raw)
 		}
 	})
 }

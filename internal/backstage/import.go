@@ -224,7 +224,9 @@ func (im *importer) plan(ctx context.Context) error {
 
 // apply writes the plan in tx and says what it changed.
 func (im *importer) apply(ctx context.Context, tx *db.Tx) (Report, error) {
-	rep := Report{Files: im.set.Files, Entities: im.kinds, PeopleMatched: len(im.people), Changes: []Change{}, Warnings: slices.Clone(im.warns)}
+	// The lists are empty rather than absent when there is nothing to say.
+	rep := Report{Files: im.set.Files, Entities: append([]KindCount{}, im.kinds...), PeopleMatched: len(im.people), Changes: []Change{},
+		Warnings: append([]string{}, im.warns...)}
 	add := func(c Change) {
 		rep.Changes = append(rep.Changes, c)
 		if c.Action == "create" {
