@@ -22,52 +22,8 @@ import (
 // and is not here.
 var examplesPending = map[string]bool{
 	// Communities, discussions, ideas, pulses, engagement, the inbox.
-	"accept-solution":             true,
-	"add-community-rule":          true,
-	"answer-pulse":                true,
-	"archive-community":           true,
-	"change-community-staff":      true,
-	"convert-idea":                true,
-	"create-community":            true,
-	"create-pulse":                true,
-	"create-reply":                true,
-	"create-topic":                true,
-	"decide-community-request":    true,
-	"edit-reply":                  true,
-	"edit-topic":                  true,
-	"flag-post":                   true,
-	"follow-topic":                true,
-	"get-community":               true,
-	"get-community-engagement":    true,
-	"get-community-staff":         true,
-	"get-department-engagement":   true,
-	"get-idea":                    true,
 	"get-notification-delivery":   true,
-	"get-pulse":                   true,
-	"get-topic":                   true,
-	"join-community":              true,
-	"leave-community":             true,
-	"list-community-members":      true,
-	"list-community-requests":     true,
-	"list-community-rules":        true,
-	"list-ideas":                  true,
-	"list-replies":                true,
-	"list-revisions":              true,
-	"list-topics":                 true,
-	"mark-inbox-item-read":        true,
-	"mark-official-answer":        true,
-	"moderate-reply":              true,
-	"moderate-topic":              true,
-	"pulse-link":                  true,
-	"pulse-results":               true,
-	"pulse-trend":                 true,
-	"remove-community-rule":       true,
-	"resolve-topic-flag":          true,
 	"retry-notification-delivery": true,
-	"set-idea-status":             true,
-	"unvote-idea":                 true,
-	"update-community":            true,
-	"vote-idea":                   true,
 
 	// The portfolio, the board, ArchiMate and Backstage imports; spend, shadow cases and seats: none left.
 
@@ -228,8 +184,8 @@ func exampleInput(path string, op *openapi3.Operation) (string, url.Values, stri
 	query := url.Values{}
 	for _, ref := range op.Parameters {
 		p := ref.Value
-		if p.In == "header" || (!p.Required && p.In != "path") {
-			continue
+		if p.In == "header" || (!p.Required && p.In != "path" && p.Example == nil) {
+			continue // an optional parameter is sent when it has an example
 		}
 		if p.Example == nil {
 			complete = false

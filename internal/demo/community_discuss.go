@@ -2,6 +2,7 @@ package demo
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	_ "embed"
 	"fmt"
@@ -33,13 +34,17 @@ import (
 var discussFile []byte
 
 type demoTopic struct {
-	Community string      `yaml:"community"`
-	Kind      string      `yaml:"kind"`
-	Ago       float64     `yaml:"ago"`
-	By        string      `yaml:"by"`
-	Title     string      `yaml:"title"`
-	Body      string      `yaml:"body"`
-	Replies   []demoReply `yaml:"replies"`
+	Community string  `yaml:"community"`
+	Kind      string  `yaml:"kind"`
+	Ago       float64 `yaml:"ago"`
+	By        string  `yaml:"by"`
+	Title     string  `yaml:"title"`
+	Body      string  `yaml:"body"`
+	// FirstBody is the body as first posted, edited EditedAfter hours
+	// later to Body.
+	FirstBody   string      `yaml:"first_body"`
+	EditedAfter float64     `yaml:"edited_after"`
+	Replies     []demoReply `yaml:"replies"`
 }
 
 type demoReply struct {
@@ -48,6 +53,14 @@ type demoReply struct {
 	Body     string  `yaml:"body"`
 	Official bool    `yaml:"official"`
 	Accepted bool    `yaml:"accepted"`
+	// Flags are members' flags on the reply, left for the moderators.
+	Flags []demoFlag `yaml:"flags"`
+}
+
+type demoFlag struct {
+	By     string  `yaml:"by"`
+	After  float64 `yaml:"after"`
+	Reason string  `yaml:"reason"`
 }
 
 // itLead answers officially for IT in the demo ("it" in the file).
@@ -109,9 +122,16 @@ func loadDiscussions(ctx context.Context, d *db.DB, s product.Services) error {
 		if err != nil {
 			return err
 		}
-		t, err := loader.CreateTopic(ctx, author, discuss.TopicInput{CommunityID: c.ID, Kind: discuss.Kind(dt.Kind), Title: dt.Title, Body: dt.Body})
+		body := cmp.Or(dt.FirstBody, dt.Body)
+		t, err := loader.CreateTopic(ctx, author, discuss.TopicInput{CommunityID: c.ID, Kind: discuss.Kind(dt.Kind), Title: dt.Title, Body: body})
 		if err != nil {
 			return fmt.Errorf("demo topic %q: %w", dt.Title, err)
+		}
+		if body != dt.Body {
+			clock.t = at.Add(time.Duration(dt.EditedAfter * float64(time.Hour)))
+			if _, err := loader.EditTopic(ctx, author, t.ID, discuss.Edit{Title: dt.Title, Body: dt.Body}); err != nil {
+				return fmt.Errorf("demo edit of %q: %w", dt.Title, err)
+			}
 		}
 		for _, dr := range dt.Replies {
 			clock.t = at.Add(time.Duration(dr.After * float64(time.Hour)))
@@ -129,6 +149,19 @@ func loadDiscussions(ctx context.Context, d *db.DB, s product.Services) error {
 			if dr.Accepted {
 				if _, err := loader.Accept(ctx, author, t.ID, r.ID); err != nil {
 					return fmt.Errorf("demo solution of %q: %w", dt.Title, err)
+				}
+			}
+			for _, f := range dr.Flags {
+				clock.t = at.Add(time.Duration(f.After * float64(time.Hour)))
+				if clock.t.After(now) {
+					break
+				}
+				flagger, err := w.poster(ctx, c, f.By, false)
+				if err != nil {
+					return err
+				}
+				if err := loader.FlagPost(ctx, flagger, t.ID, r.ID, f.Reason); err != nil {
+					return fmt.Errorf("demo flag in %q: %w", dt.Title, err)
 				}
 			}
 		}
