@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
 )
@@ -20,6 +21,9 @@ type example struct {
 	Params map[string]string
 	// Body is the request body: JSON, or the text of a CSV file.
 	Body string
+	// Type is the body's media type when the operation takes several
+	// (JSON or NDJSON, one event or a batch): only it documents Body.
+	Type string
 }
 
 // examples are the operations' examples by operation id. An operation
@@ -101,7 +105,10 @@ func documentExamples(doc *huma.OpenAPI) {
 				continue
 			}
 			for mt, content := range op.RequestBody.Content {
-				if mt != "application/json" {
+				if ex.Type != "" && mt != ex.Type {
+					continue
+				}
+				if mt != "application/json" && !strings.HasSuffix(mt, "+json") {
 					content.Example = ex.Body
 					continue
 				}

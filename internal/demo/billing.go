@@ -50,10 +50,9 @@ func loadBilling(ctx context.Context, d *db.DB, b *billing.Service) error {
 	if err != nil {
 		return err
 	}
-	var hpcSub int64
-	if err := d.QueryRow(ctx, `SELECT s.id FROM subscriptions s JOIN offerings o ON o.id = s.offering_id JOIN departments dp ON dp.id = s.department_id
-		WHERE o.slug = 'hpc-core-hours' AND dp.code = 'BIO' ORDER BY s.id LIMIT 1`).Scan(&hpcSub); err != nil {
-		return fmt.Errorf("finding the HPC subscription: %w", err)
+	hpcSub, err := subscriptionOf(ctx, d, "BIO", "hpc-core-hours")
+	if err != nil {
+		return err
 	}
 	var usage []billing.UsageInput
 	add := func(key string, at time.Time, dept, offering, unit, source string, qty decimal.Decimal, sub int64) {

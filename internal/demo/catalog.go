@@ -13,6 +13,7 @@ import (
 	"github.com/engagehq/engage/internal/catalog"
 	"github.com/engagehq/engage/internal/db"
 	"github.com/engagehq/engage/internal/org"
+	"github.com/engagehq/engage/internal/product"
 )
 
 //go:embed catalog.yaml
@@ -168,4 +169,35 @@ func loadCatalog(ctx context.Context, d *db.DB, o *org.Service, cat *catalog.Cat
 		return fmt.Errorf("demo order: %w", err)
 	}
 	return nil
+}
+
+// loadWaitingChange has a second order wait for the budget holder, made
+// last so that nothing else in the demo moves: Riley asks for eight more
+// medium VMs for the lab from the first of next month, €5,952 over a year.
+func loadWaitingChange(ctx context.Context, d *db.DB, s product.Services) error {
+	riley, err := demoPrincipal(ctx, s, "requester@example.com")
+	if err != nil {
+		return err
+	}
+	sub, err := subscriptionOf(ctx, d, "BIO", "cloud-vm-medium")
+	if err != nil {
+		return err
+	}
+	now := s.Catalog.Clock.Now().UTC()
+	start := catalog.DateOf(time.Date(now.Year(), now.Month()+1, 1, 0, 0, 0, 0, time.UTC))
+	if _, err := s.Catalog.ChangeQuantity(ctx, riley, sub, decimal.NewFromInt(20), catalog.OrderInput{StartDate: &start,
+		Note: "Eight more VMs for the imaging microscope's first screening runs."}); err != nil {
+		return fmt.Errorf("demo change order: %w", err)
+	}
+	return nil
+}
+
+// subscriptionOf is a demo department's first subscription to an offering.
+func subscriptionOf(ctx context.Context, d *db.DB, dept, offering string) (int64, error) {
+	var id int64
+	if err := d.QueryRow(ctx, `SELECT s.id FROM subscriptions s JOIN offerings o ON o.id = s.offering_id JOIN departments dp ON dp.id = s.department_id
+		WHERE o.slug = ? AND dp.code = ? ORDER BY s.id LIMIT 1`, offering, dept).Scan(&id); err != nil {
+		return 0, fmt.Errorf("finding the %s subscription of %s: %w", offering, dept, err)
+	}
+	return id, nil
 }

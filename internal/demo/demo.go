@@ -2,8 +2,8 @@
 // 2,000 people in 12 departments on three levels, six locations on three
 // continents and eight business functions, with a named, signable account
 // for every role; and a catalog of 46 services and 100 offerings with
-// subscriptions, approval policies, announcements and an order waiting for
-// approval. Every later part of Engage extends it.
+// subscriptions, approval policies, announcements and two orders waiting
+// for approval. Every later part of Engage extends it.
 //
 // The organisation is loaded through the same CSV import an administrator
 // uses, so the demo exercises the real validation and audit paths. The
@@ -194,7 +194,10 @@ func load(ctx context.Context, d *db.DB, s product.Services) error {
 	if err := loadBackstage(ctx, s); err != nil {
 		return err
 	}
-	return loadObjectives(ctx, s)
+	if err := loadObjectives(ctx, s); err != nil {
+		return err
+	}
+	return loadWaitingChange(ctx, d, s)
 }
 
 func table(header []string, rows [][]string) string {

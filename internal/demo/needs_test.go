@@ -229,13 +229,13 @@ func TestDemoNeeds(t *testing.T) {
 		t.Errorf("the gate allows %d needs", gates[true])
 	}
 
-	// The demo's order still waits for its budget holder.
+	// The demo's two orders still wait for their budget holder.
 	var pending int
 	if err := e.DB.QueryRow(ctx, "SELECT COUNT(*) FROM orders WHERE status = 'pending'").Scan(&pending); err != nil {
 		t.Fatal(err)
 	}
-	if pending != 1 {
-		t.Errorf("%d pending orders, want the demo's one", pending)
+	if pending != 2 {
+		t.Errorf("%d pending orders, want the demo's two", pending)
 	}
 	// Loading notified nobody: the history is in the past.
 	var notified int
