@@ -28,7 +28,18 @@ type replyCreate struct {
 	Body discuss.ReplyInput
 }
 
+// topicEdit is a topic's new text: unlike a reply's, it has a title, which
+// the topic keeps or changes but never leaves out.
 type topicEdit struct {
+	ID   int64 `path:"id" minimum:"1"`
+	Body struct {
+		Title   string `json:"title" maxLength:"200" doc:"The topic's title, changed or not"`
+		Body    string `json:"body" minLength:"1" maxLength:"20000"`
+		Version int    `json:"version,omitempty" minimum:"0" doc:"The version you read; another edit since refuses this one (409). 0 or absent skips the check."`
+	}
+}
+
+type replyEdit struct {
 	ID   int64 `path:"id" minimum:"1"`
 	Body discuss.Edit
 }
@@ -129,7 +140,7 @@ func (a *API) registerDiscussions(api huma.API) {
 	register(a, api, huma.Operation{OperationID: "edit-topic", Method: http.MethodPut, Path: "/topics/{id}", Tags: tags,
 		Summary: "Edit a topic (its author or a moderator); the earlier text is kept", Errors: []int{http.StatusNotFound, http.StatusConflict}},
 		func(ctx context.Context, p *access.Principal, in *topicEdit) (*Body[discuss.Topic], error) {
-			t, err := a.Discussions.EditTopic(ctx, p, in.ID, in.Body)
+			t, err := a.Discussions.EditTopic(ctx, p, in.ID, discuss.Edit{Title: in.Body.Title, Body: in.Body.Body, Version: in.Body.Version})
 			return body(t), err
 		})
 	register(a, api, huma.Operation{OperationID: "list-replies", Method: http.MethodGet, Path: "/topics/{id}/replies", Tags: tags,
@@ -146,7 +157,7 @@ func (a *API) registerDiscussions(api huma.API) {
 		})
 	register(a, api, huma.Operation{OperationID: "edit-reply", Method: http.MethodPut, Path: "/replies/{id}", Tags: tags,
 		Summary: "Edit a reply (its author or a moderator); the earlier text is kept", Errors: []int{http.StatusNotFound, http.StatusConflict}},
-		func(ctx context.Context, p *access.Principal, in *topicEdit) (*Body[discuss.Reply], error) {
+		func(ctx context.Context, p *access.Principal, in *replyEdit) (*Body[discuss.Reply], error) {
 			r, err := a.Discussions.EditReply(ctx, p, in.ID, in.Body)
 			return body(r), err
 		})

@@ -43,7 +43,9 @@ const timeZonePattern = `^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*$`
 //     prefixes such as need.*, and * for all);
 //   - a time zone is an IANA name (timeZonePattern);
 //   - a list given as a parameter is not null (a query cannot say null;
-//     huma marks every Go slice nullable).
+//     huma marks every Go slice nullable);
+//   - a change's optional string that creating requires not to be empty
+//     is not empty either when it is given (see changesKeepNonEmpty).
 func (a *API) exactRequests(api huma.API) {
 	for _, item := range api.OpenAPI().Paths {
 		for _, op := range operations(item) {
@@ -92,6 +94,58 @@ func (a *API) exactRequests(api huma.API) {
 			}
 		}
 	})
+	changesKeepNonEmpty(api.OpenAPI())
+}
+
+// changesKeepNonEmpty gives the optional strings of a change (PATCH or PUT
+// /things/{id}) the minLength they have where the thing is created (POST
+// /things) as required strings: a change leaves out what it keeps, but
+// cannot empty a name or a code that creating requires, so "" is refused
+// naming the field before anything is read, as creating refuses it. A
+// string that creating takes empty (or does not take) stays as it is.
+func changesKeepNonEmpty(doc *huma.OpenAPI) {
+	for _, path := range slices.Sorted(maps.Keys(doc.Paths)) {
+		i := strings.LastIndex(path, "/")
+		parent := doc.Paths[path[:max(i, 0)]]
+		if i <= 0 || !strings.HasPrefix(path[i:], "/{") || parent == nil || parent.Post == nil {
+			continue
+		}
+		create := jsonBody(doc, parent.Post)
+		if create == nil {
+			continue
+		}
+		for _, op := range []*huma.Operation{doc.Paths[path].Patch, doc.Paths[path].Put} {
+			change := jsonBody(doc, op)
+			if change == nil || change == create {
+				continue
+			}
+			for prop, ps := range change.Properties {
+				cs := create.Properties[prop]
+				if cs == nil || cs.MinLength == nil || *cs.MinLength < 1 || !slices.Contains(create.Required, prop) ||
+					slices.Contains(change.Required, prop) || ps.Ref != "" || ps.Type != huma.TypeString || ps.MinLength != nil {
+					continue
+				}
+				one := 1
+				ps.MinLength = &one
+				ps.PrecomputeMessages()
+			}
+		}
+	}
+}
+
+// jsonBody is the object schema of an operation's JSON body, or nil.
+func jsonBody(doc *huma.OpenAPI, op *huma.Operation) *huma.Schema {
+	if op == nil || op.RequestBody == nil || op.RequestBody.Content["application/json"] == nil {
+		return nil
+	}
+	s := op.RequestBody.Content["application/json"].Schema
+	for s != nil && s.Ref != "" {
+		s = doc.Components.Schemas.SchemaFromRef(s.Ref)
+	}
+	if s == nil || len(s.Properties) == 0 {
+		return nil
+	}
+	return s
 }
 
 func toAny(values []string) []any {

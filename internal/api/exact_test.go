@@ -45,14 +45,7 @@ func jsonOperations(doc *huma.OpenAPI) []jsonOperation {
 	for _, path := range slices.Sorted(maps.Keys(doc.Paths)) {
 		item := doc.Paths[path]
 		for _, op := range operations(item) {
-			if op.RequestBody == nil || op.RequestBody.Content["application/json"] == nil {
-				continue
-			}
-			s := op.RequestBody.Content["application/json"].Schema
-			for s != nil && s.Ref != "" {
-				s = doc.Components.Schemas.SchemaFromRef(s.Ref)
-			}
-			if s != nil && len(s.Properties) > 0 {
+			if s := jsonBody(doc, op); s != nil {
 				ops = append(ops, jsonOperation{op.Method, path, s})
 			}
 		}

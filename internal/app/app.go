@@ -307,7 +307,8 @@ func (a *App) serveUntilDone(ctx context.Context, srv *http.Server, errc <-chan 
 		pullDone := make(chan struct{})
 		go func() {
 			defer close(pullDone)
-			a.Backstage.Schedule(workerCtx, backstage.Pull{URL: a.Config.BackstageURL, Interval: a.Config.BackstageInterval}, a.Logger)
+			a.Backstage.Schedule(workerCtx, backstage.Pull{URL: a.Config.BackstageURL, Interval: a.Config.BackstageInterval,
+				AllowPrivate: a.Notify.AllowPrivateTargets}, a.Logger)
 		}()
 		defer func() { stopWorker(); <-pullDone }()
 	}

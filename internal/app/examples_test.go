@@ -29,24 +29,7 @@ var examplesPending = map[string]bool{
 
 	// The portfolio, the board, ArchiMate and Backstage imports; spend, shadow cases and seats: none left.
 
-	// The catalog's changes, needs, quotes, orders and subscriptions.
-	"act-on-need":         true,
-	"add-need-option":     true,
-	"add-rate-plan":       true,
-	"cancel-subscription": true,
-	"change-subscription": true,
-	"create-offering":     true,
-	"create-service":      true,
-	"delivery-gate":       true,
-	"get-need":            true,
-	"get-order":           true,
-	"get-quote":           true,
-	"order-need-reuse":    true,
-	"order-quote":         true,
-	"review-need":         true,
-	"update-need":         true,
-	"update-offering":     true,
-	"update-service":      true,
+	// The catalog's changes, needs, quotes, orders and subscriptions: none left.
 
 	// Approvals, billing, statements, costs and cost pools, cloud bills, usage and events, exports: none.
 }

@@ -1,6 +1,7 @@
 package apptest_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -22,7 +23,9 @@ func TestDocumentValid(t *testing.T) {
 // template per path; every operation whose path names something documents
 // 404 and every operation with a body 400 (not well-formed), 413 and 415;
 // the CSV exports are text/csv; decimals, months and dates have their
-// formats; /compare takes two to four offerings.
+// formats; /compare takes two to four offerings; a change (PATCH or PUT
+// /things/{id}) may not empty a string that creating requires not to be
+// empty, and a topic's edit has its title.
 func TestDocumentIsExact(t *testing.T) {
 	e := apptest.New(t, "sqlite")
 	c, err := apptest.LoadContract(e.Handler)
@@ -42,6 +45,23 @@ func TestDocumentIsExact(t *testing.T) {
 				}
 			}
 		}
+	}
+	nonEmpty := changesKeepingNonEmpty(c.Doc)
+	for _, want := range []string{"PATCH /departments/{id} code", "PATCH /departments/{id} name", "PATCH /functions/{id} code",
+		"PATCH /locations/{id} name", "PATCH /people/{id} email", "PATCH /people/{id} name", "PATCH /approval-policies/{id} name",
+		"PATCH /communities/{id} slug", "PATCH /webhooks/{id} url"} {
+		if n, ok := nonEmpty[want]; !ok || n < 1 {
+			t.Errorf("%s: minLength %d; want 1, as creating has", want, n)
+		}
+	}
+	for field, n := range nonEmpty {
+		if n < 1 {
+			t.Errorf("%s: minLength %d; want 1, as creating has", field, n)
+		}
+	}
+	if edit := jsonBody(c.Doc, c.Doc.Paths.Value("/topics/{id}").Put); edit == nil || !slices.Contains(edit.Required, "title") ||
+		edit.Properties["title"].Value.MinLength < 1 {
+		t.Error("PUT /topics/{id}: the title is not a required, non-empty string")
 	}
 	for _, path := range []string{"/exports/{kind}", "/cost-pools/export"} {
 		item := c.Doc.Paths.Value(path)
@@ -81,4 +101,45 @@ func TestDocumentIsExact(t *testing.T) {
 			t.Errorf("%s.%s: a decimal without a pattern", name, field)
 		}
 	}
+}
+
+// changesKeepingNonEmpty are the optional strings of changes (PATCH or PUT
+// /things/{id}, as "PATCH /things/{id} name") that creating (POST /things)
+// requires not to be empty, with the minLength the change gives them.
+func changesKeepingNonEmpty(doc *openapi3.T) map[string]uint64 {
+	out := map[string]uint64{}
+	for path, item := range doc.Paths.Map() {
+		i := strings.LastIndex(path, "/")
+		if i <= 0 || !strings.HasPrefix(path[i:], "/{") || doc.Paths.Value(path[:i]) == nil {
+			continue
+		}
+		create := jsonBody(doc, doc.Paths.Value(path[:i]).Post)
+		for method, op := range map[string]*openapi3.Operation{"PATCH": item.Patch, "PUT": item.Put} {
+			change := jsonBody(doc, op)
+			if create == nil || change == nil {
+				continue
+			}
+			for prop, ps := range change.Properties {
+				cs := create.Properties[prop]
+				if cs == nil || cs.Value.MinLength < 1 || !slices.Contains(create.Required, prop) || slices.Contains(change.Required, prop) ||
+					!ps.Value.Type.Is(openapi3.TypeString) {
+					continue
+				}
+				out[method+" "+path+" "+prop] = ps.Value.MinLength
+			}
+		}
+	}
+	return out
+}
+
+// jsonBody is the schema of an operation's JSON body, or nil.
+func jsonBody(doc *openapi3.T, op *openapi3.Operation) *openapi3.Schema {
+	if op == nil || op.RequestBody == nil || op.RequestBody.Value == nil {
+		return nil
+	}
+	mt := op.RequestBody.Value.Content.Get("application/json")
+	if mt == nil || mt.Schema == nil {
+		return nil
+	}
+	return mt.Schema.Value
 }

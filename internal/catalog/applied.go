@@ -21,9 +21,14 @@ type Applied struct {
 	Offering Offering // an offering, or a price's offering
 	Plan     RatePlan // a price
 	// Before is an updated price as it was; BeforeService an updated
-	// service.
-	Before        RatePlan
-	BeforeService Service
+	// service, BeforeOffering an updated offering.
+	Before         RatePlan
+	BeforeService  Service
+	BeforeOffering Offering
+	// Offerings are an updated service's offerings with their prices,
+	// when its lifecycle changed: they leave the catalog with a retired
+	// service, and come back with it.
+	Offerings []Offering
 }
 
 // ApplyObserver learns what an applied catalog file created or changed. It
@@ -41,13 +46,14 @@ func (c *Catalog) OnApply(fn ApplyObserver) {
 
 // appliedRef is a write of an apply, known by id once it ran.
 type appliedRef struct {
-	action  ChangeAction
-	kind    string
-	fields  []string
-	id      int64 // the service's, offering's or plan's
-	offerID int64 // a price's offering
-	before  RatePlan
-	service Service // an updated service as it was
+	action   ChangeAction
+	kind     string
+	fields   []string
+	id       int64 // the service's, offering's or plan's
+	offerID  int64 // a price's offering
+	before   RatePlan
+	service  Service  // an updated service as it was
+	offering Offering // an updated offering as it was
 }
 
 // changedFields are the attribute names of a plan's detail lines ("name
@@ -77,9 +83,13 @@ func (a *applier) tellApplied(ctx context.Context) error {
 	for _, s := range services {
 		byService[s.ID] = s
 	}
-	var ids []int64
+	var ids, retiredOrBack []int64
 	for _, r := range a.applied {
 		switch r.kind {
+		case "service":
+			if slices.Contains(r.fields, "lifecycle") {
+				retiredOrBack = append(retiredOrBack, r.id)
+			}
 		case "offering":
 			ids = append(ids, r.id)
 		case "price":
@@ -87,12 +97,19 @@ func (a *applier) tellApplied(ctx context.Context) error {
 		}
 	}
 	byOffering := map[int64]Offering{}
-	if len(ids) > 0 {
-		slices.Sort(ids)
-		ids = slices.Compact(ids)
+	ofService := map[int64][]Offering{}
+	for _, list := range []struct {
+		ids    []int64
+		column string
+	}{{ids, "o.id"}, {retiredOrBack, "o.service_id"}} {
+		if len(list.ids) == 0 {
+			continue
+		}
+		slices.Sort(list.ids)
+		list.ids = slices.Compact(list.ids)
 		where, args := "", []any(nil)
-		if len(ids) <= 500 {
-			where, args = "o.id IN ("+db.Placeholders(len(ids))+")", db.Args(ids)
+		if len(list.ids) <= 500 {
+			where, args = list.column+" IN ("+db.Placeholders(len(list.ids))+")", db.Args(list.ids)
 		}
 		offerings, err := listOfferings(ctx, a.tx, where, args...)
 		if err != nil {
@@ -100,14 +117,18 @@ func (a *applier) tellApplied(ctx context.Context) error {
 		}
 		for _, o := range offerings {
 			byOffering[o.ID] = o
+			if list.column == "o.service_id" {
+				ofService[o.ServiceID] = append(ofService[o.ServiceID], o)
+			}
 		}
 	}
 	changes := make([]Applied, 0, len(a.applied))
 	for _, r := range a.applied {
-		ch := Applied{Action: r.action, Kind: r.kind, Fields: r.fields, Before: r.before, BeforeService: r.service}
+		ch := Applied{Action: r.action, Kind: r.kind, Fields: r.fields, Before: r.before, BeforeService: r.service, BeforeOffering: r.offering}
 		switch r.kind {
 		case "service":
 			ch.Service = byService[r.id]
+			ch.Offerings = ofService[r.id]
 		case "offering":
 			ch.Offering = byOffering[r.id]
 			ch.Service = byService[ch.Offering.ServiceID]

@@ -530,7 +530,7 @@ func (a *applier) offering(fo *FileOffering, op, serviceSlug string, svc *Servic
 				} else if n == 0 {
 					return staleVersion("offering", cur.Version)
 				}
-				a.applied = append(a.applied, appliedRef{action: ActionUpdate, kind: "offering", id: cur.ID, fields: changedFields(d)})
+				a.applied = append(a.applied, appliedRef{action: ActionUpdate, kind: "offering", id: cur.ID, fields: changedFields(d), offering: *cur})
 				return a.record(ctx, "update", "offering", cur.ID, "Updated offering "+in.Name, before, in)
 			})
 		} else {

@@ -51,8 +51,9 @@ type Config struct {
 	OIDC auth.OIDCConfig `yaml:"oidc"`
 	// SMTP sends inbox notifications by e-mail too when Host is set.
 	SMTP notify.SMTPConfig `yaml:"smtp"`
-	// AllowPrivateWebhooks lets webhooks target private and loopback
-	// addresses (on by default only for the demo).
+	// AllowPrivateWebhooks lets webhooks and the Backstage pull
+	// (BackstageURL) target private and loopback addresses (on by default
+	// only for the demo).
 	AllowPrivateWebhooks bool `yaml:"allow_private_webhooks"`
 	// Currencies are the ISO 4217 codes the organisation prices, budgets
 	// and bills in; none means rating.DefaultCurrencies.
@@ -66,7 +67,8 @@ type Config struct {
 	// (see memory.go); 0 sets none.
 	MemoryLimitMiB int `yaml:"memory_limit_mib"`
 	// BackstageURL, when set, is a Backstage catalog file the server
-	// imports every BackstageInterval.
+	// imports every BackstageInterval; on a public address unless
+	// AllowPrivateWebhooks.
 	BackstageURL      string        `yaml:"backstage_url"`
 	BackstageInterval time.Duration `yaml:"backstage_interval"`
 }

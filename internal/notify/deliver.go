@@ -414,7 +414,7 @@ func (s *Service) httpClient() *http.Client {
 	s.clientOnce.Do(func() {
 		dialer := &net.Dialer{Timeout: SendTimeout, KeepAlive: 30 * time.Second}
 		if !s.AllowPrivateTargets {
-			dialer.Control = refuseInternal
+			dialer.Control = RefuseInternal
 		}
 		transport := &http.Transport{
 			Proxy:                 nil, // a proxy would hide the address the guard checks
@@ -431,17 +431,20 @@ func (s *Service) httpClient() *http.Client {
 	return s.client
 }
 
-// refuseInternal runs for every connection a webhook makes, after the name
-// is resolved: an endpoint whose name comes to resolve to an internal
-// address is refused here even though it passed when saved.
-func refuseInternal(_, address string, _ syscall.RawConn) error {
+// RefuseInternal, as a net.Dialer's Control, runs for every connection after
+// the name is resolved and refuses loopback, private, link-local, shared,
+// unspecified and multicast addresses: a webhook endpoint whose name comes to
+// resolve to an internal address is refused here even though it passed when
+// saved, and so is any other outgoing request guarded with it (the Backstage
+// pull), redirects included.
+func RefuseInternal(_, address string, _ syscall.RawConn) error {
 	host, _, err := net.SplitHostPort(address)
 	if err != nil {
 		return err
 	}
 	addr, err := netip.ParseAddr(host)
 	if err != nil || blockedAddr(addr) {
-		return fmt.Errorf("refusing to send a webhook to the internal address %s", host)
+		return fmt.Errorf("refusing to connect to the internal address %s", host)
 	}
 	return nil
 }

@@ -17,7 +17,11 @@ import (
 // AttributeValueChangeEvent. Applying never deletes: a service or offering
 // ends by being retired (lifecycle: retired), which is told as its
 // StateChangeEvent and its DeleteEvent (a retired offering's prices get
-// theirs too); it stays readable, as Obsolete. A file that leaves a
+// theirs too, and so do a retired service's offerings that were not
+// retired, with their prices: they leave the catalog with it); it stays
+// readable, as Obsolete. One that comes back (its lifecycle no longer
+// retired) is told as a CreateEvent, as are the offerings and prices that
+// come back with it, for a listener that deleted them. A file that leaves a
 // service out changes nothing and tells of nothing.
 //
 // A category is a service family with a service that is not retired: the
@@ -93,10 +97,12 @@ func (pub Publisher) catalogApplied(ctx context.Context, tx *db.Tx, changes []ca
 		}
 		out = append(out, more...)
 	}
+	told := map[string]bool{} // an offering back with its service and by itself is created once
 	for _, ev := range out {
-		if !heard[ev.e.engage] {
+		if !heard[ev.e.engage] || told[ev.e.engage+" "+ev.subject] {
 			continue
 		}
+		told[ev.e.engage+" "+ev.subject] = true
 		if err := pub.publishField(ctx, tx, ev.e, ev.subject, ev.title, ev.link, ev.fieldPath, ev.key, ev.resource); err != nil {
 			return err
 		}
@@ -197,6 +203,8 @@ func catalogChangeEvents(ch catalog.Applied, today catalog.Date) []catalogEvent 
 		if planStatus(ch.Before, today) != planStatus(ch.Plan, today) {
 			which, titles = append(which, stateEvent), append(titles, name+" is "+planStatus(ch.Plan, today))
 		}
+	case leftOrBack(ch) > 0: // back from retirement: created again, for a listener that deleted it
+		which, titles = []int{createEvent}, []string{name + " is back in the catalog"}
 	default:
 		state, attributes := updateKinds(ch.Fields)
 		if attributes {
@@ -224,14 +232,58 @@ func catalogChangeEvents(ch catalog.Applied, today catalog.Date) []catalogEvent 
 		for j, res := range resources {
 			out = append(out, catalogEvent{e: events[w], subject: subjects[j], title: titles[i], link: link, key: key, resource: res})
 		}
-		if w == deleteEvent && ch.Kind == "offering" {
-			// A retired offering's prices go with it.
-			for _, plan := range ch.Offering.Plans {
-				for _, pop := range prices(ch.Offering, plan, today) {
-					out = append(out, catalogEvent{e: priceEvents[deleteEvent], subject: pop.ID, link: link, key: "productOfferingPrice", resource: pop,
-						title: "Price of " + ch.Offering.Name + " from " + plan.EffectiveFrom.String() + " retired with its offering"})
-				}
-			}
+	}
+	move := leftOrBack(ch)
+	if move == 0 {
+		return out
+	}
+	w, title := deleteEvent, " retired with its service"
+	if move > 0 {
+		w, title = createEvent, " is back with its service"
+	}
+	if ch.Kind == "offering" { // its prices go or come back with it
+		return append(out, pricesMoved(ch.Offering, ch.Service, w, today)...)
+	}
+	for _, o := range ch.Offerings { // the service's offerings that are not retired go or come back with it
+		if o.Lifecycle != "retired" {
+			po := offering(o, ch.Service)
+			out = append(out, catalogEvent{e: offeringEvents[w], subject: po.ID, title: "Offering " + o.Name + title, link: link,
+				key: "productOffering", resource: po})
+			out = append(out, pricesMoved(o, ch.Service, w, today)...)
+		}
+	}
+	return out
+}
+
+// leftOrBack says whether an updated service or offering left the catalog
+// (-1: retired) or came back to it (1: no longer retired); 0 otherwise.
+func leftOrBack(ch catalog.Applied) int {
+	was, is := ch.BeforeService.Lifecycle, ch.Service.Lifecycle
+	if ch.Kind == "offering" {
+		was, is = ch.BeforeOffering.Lifecycle, ch.Offering.Lifecycle
+	}
+	switch {
+	case ch.Action != catalog.ActionUpdate || ch.Kind == "price" || (was == "retired") == (is == "retired"):
+		return 0
+	case is == "retired":
+		return -1
+	}
+	return 1
+}
+
+// pricesMoved are the DeleteEvents (w is deleteEvent) or CreateEvents
+// (createEvent) of the prices of an offering that left the catalog or came
+// back to it.
+func pricesMoved(o catalog.Offering, s catalog.Service, w int, today catalog.Date) []catalogEvent {
+	how := " retired with its offering"
+	if w == createEvent {
+		how = " back with its offering"
+	}
+	var out []catalogEvent
+	for _, plan := range o.Plans {
+		for _, pop := range prices(o, plan, today) {
+			out = append(out, catalogEvent{e: priceEvents[w], subject: pop.ID, link: "/catalog/" + s.Slug, key: "productOfferingPrice", resource: pop,
+				title: "Price of " + o.Name + " from " + plan.EffectiveFrom.String() + how})
 		}
 	}
 	return out

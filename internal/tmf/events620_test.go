@@ -156,7 +156,8 @@ func testCatalogHub(t *testing.T, e *apptest.Engage) {
 
 // Retiring an offering or a service through the catalog file tells the
 // TMF620 hub of its StateChangeEvent and DeleteEvent (a retired offering's
-// prices too), and a family losing its last service that is not retired,
+// prices too, a retired service's offerings and their prices too), bringing
+// one back of its CreateEvents, and a family losing its last service that is not retired,
 // or getting its first, deletes or creates its category and changes the
 // catalog's category list; each event is valid by the published schema.
 func TestTMF620HubHearsRetirementsAndCategories(t *testing.T) {
@@ -289,9 +290,54 @@ func testRetirementsHub(t *testing.T, e *apptest.Engage) {
 	if got := admin.do("GET", cat+"/productSpecification/"+specs[0]["id"].(string), "").object(t); got["lifecycleStatus"] != "Obsolete" {
 		t.Fatalf("retired specification = %v", got)
 	}
+	// Its offerings leave with it, with their prices; the connector, retired
+	// before, is not deleted twice.
+	connector := deleted[0]["id"]
+	offerings := of(events, "ProductOfferingDeleteEvent", "productOffering")
+	if len(offerings) != len(svc.Offerings)-1 || slices.ContainsFunc(offerings, func(o map[string]any) bool { return o["id"] == connector }) ||
+		eventTypes(events)["ProductOfferingPriceDeleteEvent"] < len(offerings) || eventTypes(events)["ProductOfferingStateChangeEvent"] != 0 {
+		t.Fatalf("retiring the service with %d offerings told of %v", len(svc.Offerings), eventTypes(events))
+	}
+
+	// Back from retirement: the service, its offerings that are not
+	// retired and their prices are created again, and so is the category.
+	events = apply(func(s *catalog.FileService) { s.Lifecycle = "live" })
+	back := of(events, "ProductOfferingCreateEvent", "productOffering")
+	if specs := of(events, "ProductSpecificationCreateEvent", "productSpecification"); len(specs) != 1 || specs[0]["lifecycleStatus"] != "Launched" ||
+		len(back) != len(offerings) || slices.ContainsFunc(back, func(o map[string]any) bool { return o["id"] == connector }) ||
+		eventTypes(events)["ProductOfferingPriceCreateEvent"] < max(countPrices(back), 1) ||
+		len(of(events, "CategoryCreateEvent", "category")) != 1 {
+		t.Fatalf("bringing the service back told of %v", eventTypes(events))
+	}
+	for _, typ := range []string{"ProductSpecificationStateChangeEvent", "ProductOfferingDeleteEvent", "ProductOfferingPriceDeleteEvent"} {
+		if eventTypes(events)[typ] != 0 {
+			t.Fatalf("bringing the service back told of %v", eventTypes(events))
+		}
+	}
+	// The connector comes back too: created, with its prices.
+	events = apply(func(s *catalog.FileService) {
+		for j := range s.Offerings {
+			if s.Offerings[j].Slug == "search-connector" {
+				s.Offerings[j].Lifecycle = "live"
+			}
+		}
+	})
+	if back := of(events, "ProductOfferingCreateEvent", "productOffering"); len(back) != 1 || back[0]["id"] != connector ||
+		eventTypes(events)["ProductOfferingPriceCreateEvent"] < max(countPrices(back), 1) || eventTypes(events)["ProductOfferingStateChangeEvent"] != 0 {
+		t.Fatalf("bringing the connector back told of %v", eventTypes(events))
+	}
 
 	// The same file again tells of nothing.
 	if events := apply(func(*catalog.FileService) {}); len(events) != 0 {
 		t.Fatalf("re-applying told of %v", eventTypes(events))
 	}
+}
+
+// countPrices counts the prices the offerings name.
+func countPrices(offerings []map[string]any) int {
+	n := 0
+	for _, o := range offerings {
+		n += len(o["productOfferingPrice"].([]any))
+	}
+	return n
 }
