@@ -106,6 +106,11 @@ type SearchFilter struct {
 }
 
 // SearchTopics finds the topics p may read that match text, best first.
+// The index is searched first among every community's topics, and the
+// hits read with whether p reads their communities (topicsByID): one query
+// when p reads them all. When some are in communities p does not read and
+// there may be more hits, the index is searched again among the topics of
+// the communities p reads (community.Readable).
 func (s *Service) SearchTopics(ctx context.Context, p *access.Principal, text string, f SearchFilter) ([]Topic, error) {
 	if err := requireReader(p); err != nil {
 		return nil, err
@@ -113,6 +118,29 @@ func (s *Service) SearchTopics(ctx context.Context, p *access.Principal, text st
 	text = strings.TrimSpace(text)
 	if len([]rune(text)) > 500 {
 		return nil, fieldError("q", "Must be 500 characters or fewer.")
+	}
+	if text == "" {
+		return []Topic{}, nil
+	}
+	ix, err := s.current(ctx)
+	if err != nil {
+		return nil, err
+	}
+	limit := f.Limit
+	if limit <= 0 || limit > 100 {
+		limit = 20
+	}
+	q := search.Query{Text: text, Kinds: []string{"topic"}, Limit: limit, SkipTotal: true}
+	if f.CommunityID != 0 {
+		q.Require = append(q.Require, communityTag(f.CommunityID))
+	}
+	if f.Kind != "" {
+		q.Require = append(q.Require, "kind:"+string(f.Kind))
+	}
+	ids := hitIDs(ix.Search(q))
+	out, unread, err := s.topicsByID(ctx, p, ids)
+	if err != nil || !unread || len(ids) < limit {
+		return out, err
 	}
 	readable, err := s.Communities.Readable(ctx, p)
 	if err != nil {
@@ -124,29 +152,21 @@ func (s *Service) SearchTopics(ctx context.Context, p *access.Principal, text st
 			tags = append(tags, communityTag(id))
 		}
 	}
-	out := []Topic{}
-	if len(tags) == 0 || text == "" {
-		return out, nil
+	if len(tags) == 0 {
+		return []Topic{}, nil
 	}
-	ix, err := s.current(ctx)
-	if err != nil {
-		return nil, err
-	}
-	limit := f.Limit
-	if limit <= 0 || limit > 100 {
-		limit = 20
-	}
-	q := search.Query{Text: text, Kinds: []string{"topic"}, AnyOf: [][]string{tags}, Limit: limit, SkipTotal: true}
-	if f.Kind != "" {
-		q.Require = []string{"kind:" + string(f.Kind)}
-	}
-	res := ix.Search(q)
+	q.AnyOf = [][]string{tags}
+	out, _, err = s.topicsByID(ctx, p, hitIDs(ix.Search(q)))
+	return out, err
+}
+
+// hitIDs returns the topics' ids of a search's hits, in their order.
+func hitIDs(res search.Result) []int64 {
 	ids := make([]int64, 0, len(res.Hits))
 	for _, h := range res.Hits {
-		id, err := strconv.ParseInt(h.ID, 10, 64)
-		if err == nil {
+		if id, err := strconv.ParseInt(h.ID, 10, 64); err == nil {
 			ids = append(ids, id)
 		}
 	}
-	return s.topicsByID(ctx, p, ids, readable)
+	return ids
 }
