@@ -2,6 +2,7 @@ package discuss
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"slices"
 	"strconv"
@@ -148,7 +149,7 @@ func (s *Service) TopicsByID(ctx context.Context, p *access.Principal, ids []int
 	if err := requireReader(p); err != nil || len(ids) == 0 {
 		return []Topic{}, err
 	}
-	out, _, err := s.topicsByID(ctx, p, ids)
+	out, _, _, err := s.topicsByID(ctx, p, ids)
 	return out, err
 }
 
@@ -156,31 +157,35 @@ func (s *Service) TopicsByID(ctx context.Context, p *access.Principal, ids []int
 // community (community.ReadableBy), in one query for every topic that is
 // not hidden; a hidden topic asks the community whether p moderates it.
 // unread says whether a topic was left out because p does not read its
-// community.
-func (s *Service) topicsByID(ctx context.Context, p *access.Principal, ids []int64) (out []Topic, unread bool, err error) {
+// community; latest is the highest value of the topic-search sequence
+// among all topics, read in the same query (index.go).
+func (s *Service) topicsByID(ctx context.Context, p *access.Principal, ids []int64) (out []Topic, unread bool, latest int64, err error) {
 	out = []Topic{}
 	if len(ids) == 0 {
-		return out, false, nil
+		return out, false, 0, nil
 	}
 	type found struct {
-		t    Topic
-		read bool
+		t      Topic
+		read   bool
+		latest sql.NullInt64
 	}
 	cond, condArgs := community.ReadableBy(p)
 	byID := map[int64]found{}
 	for chunk := range slices.Chunk(ids, 500) {
-		fs, err := queryAll(ctx, s.DB, "SELECT "+topicFields+", "+cond+topicFrom+" JOIN communities c ON c.id = t.community_id WHERE t.id IN ("+
-			db.Placeholders(len(chunk))+")", func(row interface{ Scan(...any) error }) (found, error) {
-			var f found
-			var err error
-			f.t, err = scanTopic(scanAlso{row, &f.read})
-			return f, err
-		}, "topics", append(slices.Clip(condArgs), db.Args(chunk)...)...)
+		fs, err := queryAll(ctx, s.DB, "SELECT "+topicFields+", "+cond+", (SELECT MAX(l.search_seq) FROM discuss_topics l)"+topicFrom+
+			" JOIN communities c ON c.id = t.community_id WHERE t.id IN ("+db.Placeholders(len(chunk))+")",
+			func(row interface{ Scan(...any) error }) (found, error) {
+				var f found
+				var err error
+				f.t, err = scanTopic(scanAlso{scanAlso{row, &f.latest}, &f.read})
+				return f, err
+			}, "topics", append(slices.Clip(condArgs), db.Args(chunk)...)...)
 		if err != nil {
-			return nil, false, err
+			return nil, false, 0, err
 		}
 		for _, f := range fs {
 			byID[f.t.ID] = f
+			latest = max(latest, f.latest.Int64)
 		}
 	}
 	rights := map[int64]community.Rights{}
@@ -197,7 +202,7 @@ func (s *Service) topicsByID(ctx context.Context, p *access.Principal, ids []int
 			r, ok := rights[t.CommunityID]
 			if !ok {
 				if r, err = s.Communities.Rights(ctx, p, t.CommunityID); err != nil && engage.ErrorCode(err) != engage.ENOTFOUND {
-					return nil, false, err
+					return nil, false, 0, err
 				}
 				rights[t.CommunityID] = r
 			}
@@ -207,7 +212,7 @@ func (s *Service) topicsByID(ctx context.Context, p *access.Principal, ids []int
 		}
 		out = append(out, t)
 	}
-	return out, unread, nil
+	return out, unread, latest, nil
 }
 
 // ListTopics returns a page of the community's topics that p may read:
