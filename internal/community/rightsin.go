@@ -37,6 +37,32 @@ var staffBits = []StaffRole{ModeratorRole, ITStaff, Support}
 // withRights reads the community where cond holds (with its member count
 // when counted) and p's membership and staff roles in it.
 func (s *Service) withRights(ctx context.Context, p *access.Principal, counted bool, cond string, arg any) (Community, Rights, error) {
+	return s.withRightsJoined(ctx, p, counted, Joined{}, cond, arg)
+}
+
+// Joined is what a caller of WithRightsJoined reads with a community and
+// the reader's rights, in the same query: Columns (starting with a comma)
+// follow the community's and the rights' columns, Join follows the
+// community's joins, each with its arguments. Scan reads the row's last
+// columns, Columns', with the dest it is given.
+type Joined struct {
+	Columns    string
+	ColumnArgs []any
+	Join       string
+	JoinArgs   []any
+	Scan       func(row interface{ Scan(...any) error }) error
+}
+
+// scanAfter scans a row's first columns into first, and the columns its
+// caller names after them.
+type scanAfter struct {
+	row   interface{ Scan(...any) error }
+	first []any
+}
+
+func (s scanAfter) Scan(dest ...any) error { return s.row.Scan(append(s.first, dest...)...) }
+
+func (s *Service) withRightsJoined(ctx context.Context, p *access.Principal, counted bool, j Joined, cond string, args ...any) (Community, Rights, error) {
 	if err := requireReader(p); err != nil {
 		return Community{}, Rights{}, err
 	}
@@ -45,14 +71,22 @@ func (s *Service) withRights(ctx context.Context, p *access.Principal, counted b
 		cols = columns
 	}
 	from := strings.LastIndex(cols, "FROM communities c")
-	query := "SELECT " + cols[:from] + withRightsColumns + " " + cols[from:] +
-		" LEFT JOIN community_members me ON me.community_id = c.id AND me.person_id = ? WHERE " + cond
+	query := "SELECT " + cols[:from] + withRightsColumns + j.Columns + " " + cols[from:] +
+		" LEFT JOIN community_members me ON me.community_id = c.id AND me.person_id = ? " + j.Join + " WHERE " + cond
+	all := append(append([]any{p.PersonID}, j.ColumnArgs...), p.PersonID)
+	all = append(append(all, j.JoinArgs...), args...)
 	var c Community
 	var m membership
 	var bits int64
-	err := s.DB.QueryRow(ctx, query, p.PersonID, p.PersonID, arg).Scan(&c.ID, &c.Slug, &c.Name, &c.Kind, &c.Visibility, &c.Description,
+	row := scanAfter{s.DB.QueryRow(ctx, query, all...), []any{&c.ID, &c.Slug, &c.Name, &c.Kind, &c.Visibility, &c.Description,
 		&c.ServiceID, &c.LocationID, &c.FunctionID, &c.SponsorID, &c.Archived, &c.Version, &c.CreatedAt, &c.UpdatedAt, &c.SponsorName,
-		&c.Members, &m.byHand, &m.byRule, &m.optedOut, &m.requested, &bits)
+		&c.Members, &m.byHand, &m.byRule, &m.optedOut, &m.requested, &bits}}
+	var err error
+	if j.Scan != nil {
+		err = j.Scan(row)
+	} else {
+		err = row.Scan()
+	}
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && c.Archived && !MayManage(p)) {
 		return Community{}, Rights{}, engage.Errorf(engage.ENOTFOUND, "There is no such community.")
 	} else if err != nil {
@@ -70,6 +104,13 @@ func (s *Service) withRights(ctx context.Context, p *access.Principal, counted b
 		return Community{}, Rights{}, err
 	}
 	return c, rightsOf(p, c, m, staff, owner), nil
+}
+
+// WithRightsJoined is WithRights where cond holds, with the columns j
+// reads from the tables it joins, in one query: a topic's page reads its
+// topic, its community and the reader's rights in it together.
+func (s *Service) WithRightsJoined(ctx context.Context, p *access.Principal, j Joined, cond string, args ...any) (Community, Rights, error) {
+	return s.withRightsJoined(ctx, p, false, j, cond, args...)
 }
 
 // WithRights is FindBrief and Rights together, in one query: community id

@@ -171,14 +171,21 @@ func (s *Service) Readable(ctx context.Context, p *access.Principal) ([]int64, e
 	if err := requireReader(p); err != nil {
 		return nil, err
 	}
+	cond, args := ReadableBy(p)
+	return db.QueryIDs(ctx, s.DB, "SELECT c.id FROM communities c WHERE "+cond+" ORDER BY c.id", args...)
+}
+
+// ReadableBy is the condition on a community c that p reads its
+// discussions (Readable), with its arguments: a query may read it as a
+// column beside what it reads of the community's topics (it is never NULL).
+func ReadableBy(p *access.Principal) (string, []any) {
 	if p.HasAny(access.Admin, access.Moderator) {
-		return db.QueryIDs(ctx, s.DB, "SELECT id FROM communities WHERE NOT archived ORDER BY id")
+		return "(NOT c.archived)", nil
 	}
-	return db.QueryIDs(ctx, s.DB, `SELECT c.id FROM communities c WHERE NOT c.archived AND (c.visibility <> 'closed'
-		OR c.sponsor_id = ?
-		OR EXISTS (SELECT 1 FROM community_members m WHERE m.community_id = c.id AND m.person_id = ? AND `+memberWhere+`)
-		OR EXISTS (SELECT 1 FROM community_staff st WHERE st.community_id = c.id AND st.person_id = ?)) ORDER BY c.id`,
-		p.PersonID, p.PersonID, p.PersonID)
+	return `(NOT c.archived AND (c.visibility <> 'closed' OR (c.sponsor_id IS NOT NULL AND c.sponsor_id = ?)
+		OR EXISTS (SELECT 1 FROM community_members m WHERE m.community_id = c.id AND m.person_id = ? AND ` + memberWhere + `)
+		OR EXISTS (SELECT 1 FROM community_staff st WHERE st.community_id = c.id AND st.person_id = ?)))`,
+		[]any{p.PersonID, p.PersonID, p.PersonID}
 }
 
 var slugPattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)

@@ -28,7 +28,7 @@ type TopicDetail struct {
 
 // Detail returns topic id with what p may do with it.
 func (s *Service) Detail(ctx context.Context, p *access.Principal, id int64) (TopicDetail, error) {
-	rd, err := s.read(ctx, s.DB, p, id)
+	rd, err := s.read(ctx, p, id)
 	if err != nil {
 		return TopicDetail{}, err
 	}
@@ -38,7 +38,7 @@ func (s *Service) Detail(ctx context.Context, p *access.Principal, id int64) (To
 // Thread returns topic id with what p may do with it and a page of its
 // replies, as ListReplies pages them: what a topic's page shows.
 func (s *Service) Thread(ctx context.Context, p *access.Principal, id int64, cursor string, limit int) (TopicDetail, []Reply, string, error) {
-	rd, err := s.read(ctx, s.DB, p, id)
+	rd, err := s.read(ctx, p, id)
 	if err != nil {
 		return TopicDetail{}, nil, "", err
 	}

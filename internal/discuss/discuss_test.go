@@ -310,8 +310,9 @@ func TestNewMemberLimit(t *testing.T) {
 }
 
 // TestSearch: a topic is found as soon as it is posted — on another
-// replica too — with typos and other word forms; closed communities'
-// topics only by those who read them.
+// replica too, whether its index finds other topics or none — with typos
+// and other word forms; closed communities' topics only by those who read
+// them.
 func TestSearch(t *testing.T) {
 	dbtest.EachReplicated(t, 2, func(t *testing.T, dbs []*db.DB) {
 		ctx := context.Background()
@@ -336,6 +337,57 @@ func TestSearch(t *testing.T) {
 		}
 		if got, _ := w.s.SearchTopics(ctx, w.admin, "printer", discuss.SearchFilter{}); len(got) != 2 {
 			t.Fatalf("an administrator finds %d topics", len(got))
+		}
+		// The other replica's index finds tp before it reads this topic:
+		// the hits' read says the index is behind, and the search is made
+		// again.
+		more, err := w.s.CreateTopic(ctx, w.bo, discuss.TopicInput{CommunityID: w.open.ID, Title: "Printer paper", Body: "Which tray?"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, err := other.SearchTopics(ctx, w.bo, "printer", discuss.SearchFilter{}); err != nil || len(got) != 2 || got[0].ID != more.ID && got[1].ID != more.ID {
+			t.Fatalf("a topic posted on one replica, searched on the other: %+v %v", got, err)
+		}
+	})
+}
+
+// TestSearchPastClosedCommunities: when the best matches are in a closed
+// community the reader does not read, the reader still gets a full page of
+// the topics they read, best first; a search within the closed community
+// finds nothing for them.
+func TestSearchPastClosedCommunities(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		w := setup(t, d)
+		for _, title := range []string{"Printer jam", "Printer toner", "Printer driver"} {
+			if _, err := w.s.CreateTopic(ctx, w.admin, discuss.TopicInput{CommunityID: w.closed.ID, Title: title, Body: "The printer again."}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var open []int64
+		for _, title := range []string{"Floor 3", "Floor 4", "Floor 5"} {
+			tp, err := w.s.CreateTopic(ctx, w.ana, discuss.TopicInput{CommunityID: w.open.ID, Title: title, Body: "Where is the printer?"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			open = append(open, tp.ID)
+		}
+		for _, limit := range []int{2, 20} {
+			got, err := w.s.SearchTopics(ctx, w.bo, "printer", discuss.SearchFilter{Limit: limit})
+			if err != nil || len(got) != min(limit, 3) {
+				t.Fatalf("limit %d: %+v %v", limit, got, err)
+			}
+			for _, tp := range got {
+				if !slices.Contains(open, tp.ID) {
+					t.Fatalf("limit %d: a non-member found %q of the closed community", limit, tp.Title)
+				}
+			}
+		}
+		if got, err := w.s.SearchTopics(ctx, w.bo, "printer", discuss.SearchFilter{CommunityID: w.closed.ID}); err != nil || len(got) != 0 {
+			t.Fatalf("within the closed community: %+v %v", got, err)
+		}
+		if got, err := w.s.SearchTopics(ctx, w.admin, "printer", discuss.SearchFilter{Limit: 2}); err != nil || len(got) != 2 || got[0].CommunityID != w.closed.ID {
+			t.Fatalf("an administrator's best matches: %+v %v", got, err)
 		}
 	})
 }

@@ -52,7 +52,7 @@ func (s *Service) FlagPost(ctx context.Context, p *access.Principal, id, replyID
 	if err := v.Err(); err != nil {
 		return err
 	}
-	t, r, err := s.readable(ctx, s.DB, p, id)
+	t, r, err := s.readable(ctx, p, id)
 	if err != nil {
 		return err
 	}

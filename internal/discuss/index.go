@@ -3,6 +3,7 @@ package discuss
 import (
 	"context"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"sync"
@@ -26,6 +27,14 @@ import (
 // the changes is under way wait for it and for one more read at most: a
 // read begun after a search arrived sees every change committed before it,
 // so one read serves every search waiting for it instead of one read each.
+//
+// A search that finds something does not wait for that read: it searches
+// the index as it is and reads its hits with the highest value of the
+// sequence among the topics (one indexed column of the same query). When
+// that value is no higher than the index had read before the search, the
+// index held every change committed before the hits were read, and the
+// answer stands; otherwise the changes are read and the search made again.
+// A search that finds nothing reads the changes first, as before.
 
 func nextSeq(ctx context.Context, tx db.Querier) (int64, error) {
 	return db.NextNumber(ctx, tx, "topic-search", 0)
@@ -35,6 +44,11 @@ type topicIndex struct {
 	mu     sync.Mutex // held while reading changes
 	search *search.Index
 	seen   int64
+	// loaded is the index once its first read of changes is done, and
+	// applied the highest value of the sequence the index holds every
+	// change up to: both read without mu.
+	loaded  atomic.Pointer[search.Index]
+	applied atomic.Int64
 	// arrived counts the searches that asked for the index; read is the
 	// count when the last read of changes began: every search up to it
 	// is served by that read.
@@ -84,6 +98,8 @@ func (s *Service) current(ctx context.Context) (*search.Index, error) {
 		return nil, fmt.Errorf("reading topics for search: %w", err)
 	}
 	ix.read = began
+	ix.applied.Store(ix.seen)
+	ix.loaded.Store(ix.search)
 	return ix.search, nil
 }
 
@@ -106,6 +122,11 @@ type SearchFilter struct {
 }
 
 // SearchTopics finds the topics p may read that match text, best first.
+// The index is searched first among every community's topics, and the
+// hits read with whether p reads their communities (topicsByID): one query
+// when p reads them all. When some are in communities p does not read and
+// there may be more hits, the index is searched again among the topics of
+// the communities p reads (community.Readable).
 func (s *Service) SearchTopics(ctx context.Context, p *access.Principal, text string, f SearchFilter) ([]Topic, error) {
 	if err := requireReader(p); err != nil {
 		return nil, err
@@ -113,6 +134,46 @@ func (s *Service) SearchTopics(ctx context.Context, p *access.Principal, text st
 	text = strings.TrimSpace(text)
 	if len([]rune(text)) > 500 {
 		return nil, fieldError("q", "Must be 500 characters or fewer.")
+	}
+	if text == "" {
+		return []Topic{}, nil
+	}
+	limit := f.Limit
+	if limit <= 0 || limit > 100 {
+		limit = 20
+	}
+	q := search.Query{Text: text, Kinds: []string{"topic"}, Limit: limit, SkipTotal: true}
+	if f.CommunityID != 0 {
+		q.Require = append(q.Require, communityTag(f.CommunityID))
+	}
+	if f.Kind != "" {
+		q.Require = append(q.Require, "kind:"+string(f.Kind))
+	}
+	// applied is read before the index is searched: the index holds at
+	// least the changes up to it.
+	applied, ix := s.index.applied.Load(), s.index.loaded.Load()
+	var ids []int64
+	if ix != nil {
+		ids = hitIDs(ix.Search(q))
+	}
+	if len(ids) == 0 {
+		var err error
+		if ix, err = s.current(ctx); err != nil {
+			return nil, err
+		}
+		applied, ids = math.MaxInt64, hitIDs(ix.Search(q))
+	}
+	out, unread, latest, err := s.topicsByID(ctx, p, ids)
+	if err == nil && latest > applied {
+		// Topics changed since the index last read them.
+		if ix, err = s.current(ctx); err != nil {
+			return nil, err
+		}
+		ids = hitIDs(ix.Search(q))
+		out, unread, _, err = s.topicsByID(ctx, p, ids)
+	}
+	if err != nil || !unread || len(ids) < limit {
+		return out, err
 	}
 	readable, err := s.Communities.Readable(ctx, p)
 	if err != nil {
@@ -124,29 +185,21 @@ func (s *Service) SearchTopics(ctx context.Context, p *access.Principal, text st
 			tags = append(tags, communityTag(id))
 		}
 	}
-	out := []Topic{}
-	if len(tags) == 0 || text == "" {
-		return out, nil
+	if len(tags) == 0 {
+		return []Topic{}, nil
 	}
-	ix, err := s.current(ctx)
-	if err != nil {
-		return nil, err
-	}
-	limit := f.Limit
-	if limit <= 0 || limit > 100 {
-		limit = 20
-	}
-	q := search.Query{Text: text, Kinds: []string{"topic"}, AnyOf: [][]string{tags}, Limit: limit, SkipTotal: true}
-	if f.Kind != "" {
-		q.Require = []string{"kind:" + string(f.Kind)}
-	}
-	res := ix.Search(q)
+	q.AnyOf = [][]string{tags}
+	out, _, _, err = s.topicsByID(ctx, p, hitIDs(ix.Search(q)))
+	return out, err
+}
+
+// hitIDs returns the topics' ids of a search's hits, in their order.
+func hitIDs(res search.Result) []int64 {
 	ids := make([]int64, 0, len(res.Hits))
 	for _, h := range res.Hits {
-		id, err := strconv.ParseInt(h.ID, 10, 64)
-		if err == nil {
+		if id, err := strconv.ParseInt(h.ID, 10, 64); err == nil {
 			ids = append(ids, id)
 		}
 	}
-	return s.topicsByID(ctx, p, ids, readable)
+	return ids
 }

@@ -28,7 +28,7 @@ func moderators(r community.Rights, _ Topic, _ *access.Principal) error {
 func (s *Service) change(ctx context.Context, p *access.Principal, id int64, action string,
 	allowed func(community.Rights, Topic, *access.Principal) error,
 	fn func(tx *db.Tx, t Topic, now time.Time) (string, error)) (Topic, error) {
-	t, r, err := s.readable(ctx, s.DB, p, id)
+	t, r, err := s.readable(ctx, p, id)
 	if err != nil {
 		return Topic{}, err
 	}
@@ -440,7 +440,7 @@ func lastEdit(ctx context.Context, q db.Querier, topicID, replyID int64) (time.T
 // Revisions returns the earlier texts of a topic (replyID 0) or of one of
 // its replies, oldest first. The community's moderators only.
 func (s *Service) Revisions(ctx context.Context, p *access.Principal, id, replyID int64) ([]Revision, error) {
-	_, r, err := s.readable(ctx, s.DB, p, id)
+	_, r, err := s.readable(ctx, p, id)
 	if err != nil {
 		return nil, err
 	}
@@ -467,7 +467,7 @@ func (s *Service) Revisions(ctx context.Context, p *access.Principal, id, replyI
 
 // Follow makes p follow a topic they read (on), or stop following it.
 func (s *Service) Follow(ctx context.Context, p *access.Principal, id int64, on bool) error {
-	t, _, err := s.readable(ctx, s.DB, p, id)
+	t, _, err := s.readable(ctx, p, id)
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package discuss
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"slices"
 	"strconv"
@@ -89,10 +90,10 @@ func sees(p *access.Principal, r community.Rights, t Topic) bool {
 	return r.Read && (!t.Hidden || r.Moderate || t.AuthorID == p.PersonID)
 }
 
-// readable returns topic id as it is in q when p may read it, with p's
-// rights in its community.
-func (s *Service) readable(ctx context.Context, q db.Querier, p *access.Principal, id int64) (Topic, community.Rights, error) {
-	rd, err := s.read(ctx, q, p, id)
+// readable returns topic id when p may read it, with p's rights in its
+// community.
+func (s *Service) readable(ctx context.Context, p *access.Principal, id int64) (Topic, community.Rights, error) {
+	rd, err := s.read(ctx, p, id)
 	return rd.t, rd.r, err
 }
 
@@ -105,19 +106,25 @@ type reading struct {
 	following bool
 }
 
-// read returns topic id as it is in q when p may read it, with its
-// community and p's rights there: two queries, the topic's (with whether
-// p follows it) and the community's (with p's membership and staff roles).
-func (s *Service) read(ctx context.Context, q db.Querier, p *access.Principal, id int64) (reading, error) {
+// read returns topic id when p may read it, with its community and p's
+// rights there, in one query: the topic (with whether p follows it), its
+// community, p's membership and staff roles.
+func (s *Service) read(ctx context.Context, p *access.Principal, id int64) (reading, error) {
 	if err := requireReader(p); err != nil {
 		return reading{}, err
 	}
 	var rd reading
 	var err error
-	if rd.t, rd.following, err = findTopicFollowed(ctx, q, id, p.PersonID); err != nil {
-		return reading{}, err
-	}
-	rd.c, rd.r, err = s.Communities.WithRights(ctx, p, rd.t.CommunityID)
+	rd.c, rd.r, err = s.Communities.WithRightsJoined(ctx, p, community.Joined{
+		Columns:    ", " + topicFields + ", " + followedColumn,
+		ColumnArgs: []any{p.PersonID},
+		Join:       topicJoin,
+		Scan: func(row interface{ Scan(...any) error }) error {
+			var err error
+			rd.t, err = scanTopic(scanAlso{row, &rd.following})
+			return err
+		},
+	}, "t.id = ?", id)
 	if engage.ErrorCode(err) == engage.ENOTFOUND {
 		return reading{}, errNoTopic
 	} else if err != nil {
@@ -132,7 +139,7 @@ func (s *Service) read(ctx context.Context, q db.Querier, p *access.Principal, i
 // FindTopic returns topic id when p may read it; a topic p may not read is
 // not found.
 func (s *Service) FindTopic(ctx context.Context, p *access.Principal, id int64) (Topic, error) {
-	t, _, err := s.readable(ctx, s.DB, p, id)
+	t, _, err := s.readable(ctx, p, id)
 	return t, err
 }
 
@@ -142,43 +149,60 @@ func (s *Service) TopicsByID(ctx context.Context, p *access.Principal, ids []int
 	if err := requireReader(p); err != nil || len(ids) == 0 {
 		return []Topic{}, err
 	}
-	// Readable answers for every topic that is not hidden in one query;
-	// a hidden topic asks the community whether p moderates it.
-	readable, err := s.Communities.Readable(ctx, p)
-	if err != nil {
-		return nil, err
-	}
-	return s.topicsByID(ctx, p, ids, readable)
+	out, _, _, err := s.topicsByID(ctx, p, ids)
+	return out, err
 }
 
-// topicsByID is TopicsByID with the communities p reads.
-func (s *Service) topicsByID(ctx context.Context, p *access.Principal, ids, readable []int64) ([]Topic, error) {
-	out := []Topic{}
+// topicsByID is TopicsByID: each topic is read with whether p reads its
+// community (community.ReadableBy), in one query for every topic that is
+// not hidden; a hidden topic asks the community whether p moderates it.
+// unread says whether a topic was left out because p does not read its
+// community; latest is the highest value of the topic-search sequence
+// among all topics, read in the same query (index.go).
+func (s *Service) topicsByID(ctx context.Context, p *access.Principal, ids []int64) (out []Topic, unread bool, latest int64, err error) {
+	out = []Topic{}
 	if len(ids) == 0 {
-		return out, nil
+		return out, false, 0, nil
 	}
-	byID := map[int64]Topic{}
+	type found struct {
+		t      Topic
+		read   bool
+		latest sql.NullInt64
+	}
+	cond, condArgs := community.ReadableBy(p)
+	byID := map[int64]found{}
 	for chunk := range slices.Chunk(ids, 500) {
-		ts, err := queryTopics(ctx, s.DB, "WHERE t.id IN ("+db.Placeholders(len(chunk))+")", db.Args(chunk)...)
+		fs, err := queryAll(ctx, s.DB, "SELECT "+topicFields+", "+cond+", (SELECT MAX(l.search_seq) FROM discuss_topics l)"+topicFrom+
+			" JOIN communities c ON c.id = t.community_id WHERE t.id IN ("+db.Placeholders(len(chunk))+")",
+			func(row interface{ Scan(...any) error }) (found, error) {
+				var f found
+				var err error
+				f.t, err = scanTopic(scanAlso{scanAlso{row, &f.latest}, &f.read})
+				return f, err
+			}, "topics", append(slices.Clip(condArgs), db.Args(chunk)...)...)
 		if err != nil {
-			return nil, err
+			return nil, false, 0, err
 		}
-		for _, t := range ts {
-			byID[t.ID] = t
+		for _, f := range fs {
+			byID[f.t.ID] = f
+			latest = max(latest, f.latest.Int64)
 		}
 	}
 	rights := map[int64]community.Rights{}
 	for _, id := range ids {
-		t, ok := byID[id]
-		if !ok || !slices.Contains(readable, t.CommunityID) {
+		f, ok := byID[id]
+		if ok && !f.read {
+			unread = true
+		}
+		if !ok || !f.read {
 			continue
 		}
+		t := f.t
 		if t.Hidden && t.AuthorID != p.PersonID {
 			r, ok := rights[t.CommunityID]
 			if !ok {
-				var err error
 				if r, err = s.Communities.Rights(ctx, p, t.CommunityID); err != nil && engage.ErrorCode(err) != engage.ENOTFOUND {
-					return nil, err
+					return nil, false, 0, err
 				}
 				rights[t.CommunityID] = r
 			}
@@ -188,7 +212,7 @@ func (s *Service) topicsByID(ctx context.Context, p *access.Principal, ids, read
 		}
 		out = append(out, t)
 	}
-	return out, nil
+	return out, unread, latest, nil
 }
 
 // ListTopics returns a page of the community's topics that p may read:
@@ -438,14 +462,11 @@ func (s *Service) Reply(ctx context.Context, p *access.Principal, topicID int64,
 	if err := v.Err(); err != nil {
 		return Reply{}, err
 	}
-	t, r, err := s.readable(ctx, s.DB, p, topicID)
+	rd, err := s.read(ctx, p, topicID)
 	if err != nil {
 		return Reply{}, err
 	}
-	c, err := s.Communities.FindBrief(ctx, p, t.CommunityID)
-	if err != nil {
-		return Reply{}, err
-	}
+	r, c := rd.r, rd.c
 	if in.Official && !r.Answer {
 		return Reply{}, engage.Errorf(engage.EFORBIDDEN, "Only the service owner, the IT staff and the moderators of %s give official answers.", c.Name)
 	}
@@ -468,7 +489,7 @@ type replyRequest struct {
 // ListReplies returns a page of a topic's replies that p may read, oldest
 // first.
 func (s *Service) ListReplies(ctx context.Context, p *access.Principal, topicID int64, cursor string, limit int) ([]Reply, string, error) {
-	t, r, err := s.readable(ctx, s.DB, p, topicID)
+	t, r, err := s.readable(ctx, p, topicID)
 	if err != nil {
 		return nil, "", err
 	}

@@ -38,16 +38,12 @@ func findTopic(ctx context.Context, q db.Querier, id int64) (Topic, error) {
 	return findOne(ctx, q, "SELECT "+topicColumns+" WHERE t.id = ?", scanTopic, errNoTopic, "a topic", id)
 }
 
-// findTopicFollowed is findTopic with whether personID follows the topic,
-// in the same query.
-func findTopicFollowed(ctx context.Context, q db.Querier, id, personID int64) (Topic, bool, error) {
-	var followed bool
-	t, err := findOne(ctx, q, "SELECT "+topicFields+", EXISTS (SELECT 1 FROM discuss_followers f WHERE f.topic_id = t.id AND f.person_id = ?)"+
-		topicFrom+" WHERE t.id = ?", func(row interface{ Scan(...any) error }) (Topic, error) {
-		return scanTopic(scanAlso{row, &followed})
-	}, errNoTopic, "a topic", personID, id)
-	return t, followed, err
-}
+// followedColumn, a column of a topic t, says whether the person of its
+// argument follows it.
+const followedColumn = "EXISTS (SELECT 1 FROM discuss_followers f WHERE f.topic_id = t.id AND f.person_id = ?)"
+
+// topicJoin joins the topics of communities c, with their authors.
+const topicJoin = "JOIN discuss_topics t ON t.community_id = c.id LEFT JOIN people a ON a.id = t.author_id"
 
 // scanAlso scans a row's last column into also after the columns its
 // caller names.

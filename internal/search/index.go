@@ -72,11 +72,27 @@ type docInfo struct {
 const inlineTags = 6
 
 // docMeta is what filters and facets read for every matching document,
-// kept in one dense array for locality.
+// kept in one dense array for locality; and idKey, which ranks hits of
+// equal score.
 type docMeta struct {
 	kind  uint32
 	ntags uint32
 	tags  [inlineTags]uint32
+	idKey uint64
+}
+
+// idKey is the first 8 bytes of id, big-endian, zero-padded: two IDs whose
+// keys differ are ordered as their keys are (padding sorts first, as a
+// shorter prefix does); equal keys say nothing.
+func idKey(id string) uint64 {
+	var k uint64
+	for i := range 8 {
+		k <<= 8
+		if i < len(id) {
+			k |= uint64(id[i])
+		}
+	}
+	return k
 }
 
 type tagInfo struct {
@@ -251,7 +267,7 @@ func (ix *Index) Put(doc Doc) {
 		tags:   make([]uint32, 0, len(tags)),
 	}
 	ix.docs = append(ix.docs, d)
-	ix.meta = append(ix.meta, docMeta{kind: ix.internKind(doc.Kind)})
+	ix.meta = append(ix.meta, docMeta{kind: ix.internKind(doc.Kind), idKey: idKey(d.id)})
 	ix.ids[d.id] = num
 	ix.live++
 	for _, f := range fields {

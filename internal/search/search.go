@@ -923,10 +923,15 @@ type topK struct {
 	items []cand
 }
 
-// better orders by score, then by ID.
+// better orders by score, then by ID: by the IDs' keys in the dense
+// docMeta when they differ, which spares reading both IDs when many hits
+// score the same.
 func (t *topK) better(a, b cand) bool {
 	if a.score != b.score {
 		return a.score > b.score
+	}
+	if ka, kb := t.ix.meta[a.doc].idKey, t.ix.meta[b.doc].idKey; ka != kb {
+		return ka < kb
 	}
 	return t.ix.docs[a.doc].id < t.ix.docs[b.doc].id
 }

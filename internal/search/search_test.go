@@ -477,3 +477,14 @@ func TestConcurrentPutSearch(t *testing.T) {
 		t.Errorf("listing total %d, len %d", r.Total, ix.Len())
 	}
 }
+
+func TestIDKeyOrdersAsIDs(t *testing.T) {
+	ids := []string{"", "1", "10", "100", "1000000", "10000000", "100000000", "100000001", "2", "99", "a", "ab", "abcdefgh", "abcdefghi", "abcdefgi", "x\x00", "x\x00\x01"}
+	for _, a := range ids {
+		for _, b := range ids {
+			if ka, kb := idKey(a), idKey(b); ka != kb && (ka < kb) != (a < b) {
+				t.Errorf("idKey(%q) < idKey(%q) is %v, but %q < %q is %v", a, b, ka < kb, a, b, a < b)
+			}
+		}
+	}
+}
