@@ -80,5 +80,10 @@ func init() {
 
 		// Inbox
 		"mark-inbox-item-read": {As: requester, Params: id("8")},
+
+		// Webhook deliveries: the first delivery of the webhook that
+		// create-webhook makes, of a need event published after it
+		"get-notification-delivery":   {Params: id("1")},
+		"retry-notification-delivery": {Params: id("1")},
 	})
 }
