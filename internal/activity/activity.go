@@ -28,6 +28,9 @@ const (
 	Ordered     Kind = "ordered"      // placed a catalog order (Department)
 	NeedSent    Kind = "need_sent"    // submitted a need (Department)
 	NeedDecided Kind = "need_decided" // a need of the department was decided
+	// TopicChanged: a topic was renamed or moved (Topic, Community, Title
+	// as they are now). No one's engagement: sent without a person.
+	TopicChanged Kind = "topic_changed"
 )
 
 // Signal is one thing someone did, as engagement measurement keeps it.

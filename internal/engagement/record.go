@@ -364,7 +364,7 @@ func recordTopics(ctx context.Context, tx *db.Tx, sigs []activity.Signal) error 
 	}
 	for _, sig := range sigs {
 		switch sig.Kind {
-		case activity.TopicOpened, activity.ITAnswered, activity.Accepted, activity.Voted:
+		case activity.TopicOpened, activity.ITAnswered, activity.Accepted, activity.Voted, activity.TopicChanged:
 		default:
 			continue
 		}
@@ -384,11 +384,14 @@ func recordTopics(ctx context.Context, tx *db.Tx, sigs []activity.Signal) error 
 // joins reports whether sig, of the kind of run, is kept by the same
 // statement: a topic opened may be written with others unless its topic
 // is among them (the last opening wins); an answer or an acceptance with
-// others at the same time; a vote with any others.
+// others at the same time; a vote with any others; a rename or a move
+// alone.
 func joins(run []activity.Signal, sig activity.Signal) bool {
 	switch sig.Kind {
 	case activity.Voted:
 		return true
+	case activity.TopicChanged:
+		return false
 	case activity.ITAnswered, activity.Accepted:
 		if !run[0].At.Equal(sig.At) {
 			return false
@@ -423,6 +426,8 @@ func recordTopicRun(ctx context.Context, tx *db.Tx, run []activity.Signal) error
 	case activity.Voted:
 		_, err = tx.Exec(ctx, "UPDATE engagement_topics SET idea = TRUE WHERE topic_id IN ("+db.Placeholders(len(ids))+") AND NOT idea",
 			db.Args(ids)...)
+	case activity.TopicChanged: // alone in its run (see joins)
+		_, err = tx.Exec(ctx, "UPDATE engagement_topics SET title = ?, community_id = ? WHERE topic_id = ?", run[0].Title, run[0].CommunityID, run[0].TopicID)
 	}
 	if err != nil {
 		return fmt.Errorf("keeping %d topics: %w", len(run), err)

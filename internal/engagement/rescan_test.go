@@ -142,7 +142,10 @@ func checkRescan(t *testing.T, d *db.DB, seed uint64, pulses map[string]schedule
 			if sig.At = tp.at.Add(time.Duration(rng.Int64N(int64(6 * 24 * time.Hour)))); sig.At.After(now) {
 				sig.At = now
 			}
-			switch rng.IntN(4) {
+			switch rng.IntN(5) {
+			case 4: // renamed and moved by a moderator
+				sig.Kind, sig.PersonID, sig.CommunityID = activity.TopicChanged, 0, communities[rng.IntN(len(communities))]
+				sig.Ref, sig.Title = fmt.Sprintf("topic:%d", tp.id), fmt.Sprintf("Topic %d, renamed", tp.id)
 			case 0:
 				sig.Kind = activity.ITAnswered
 			case 1:
@@ -392,6 +395,8 @@ func rescan(t *testing.T, d *db.DB, schedules map[string]schedule) rescanned {
 			}
 			tp.community, tp.opened = sg.community, sg.at
 		case tp == nil:
+		case sg.kind == activity.TopicChanged:
+			tp.community = sg.community
 		case sg.kind == activity.ITAnswered:
 			if tp.answered == nil || sg.at.Before(*tp.answered) {
 				at := sg.at

@@ -33,6 +33,14 @@ WHERE s.kind = 'pulse_answer'
 GROUP BY p.id, x.scope, CASE x.scope WHEN 'pulse' THEN p.id WHEN 'community' THEN s.community_id ELSE s.department_id END,
     p.survey, p.opens_at, p.closes_at;
 
+-- Topics renamed or moved before renames and moves reached engagement:
+-- their titles and communities as they are now.
+UPDATE engagement_topics SET
+    title = (SELECT t.title FROM discuss_topics t WHERE t.id = engagement_topics.topic_id),
+    community_id = (SELECT t.community_id FROM discuss_topics t WHERE t.id = engagement_topics.topic_id)
+WHERE EXISTS (SELECT 1 FROM discuss_topics t WHERE t.id = engagement_topics.topic_id
+    AND (t.title <> engagement_topics.title OR t.community_id <> engagement_topics.community_id));
+
 -- The tallies by month of answer, open pulses' included, are gone.
 DROP TABLE engagement_pulses;
 
