@@ -20,8 +20,8 @@ import (
 // Laboratory moves to the Mexico City site and finds its community among
 // hers, through its location rule. She asks a question; Kofi Mensah, a
 // moderator of the community, answers it officially and she accepts the
-// answer. She proposes an idea; Dana Whitfield and Hannah Schmidt vote for
-// it; Sam Okafor, the lab's BRM, turns it into a draft need for Riley,
+// answer. She proposes an idea; Dana Whitfield and Hannah Schmidt join the
+// community (those who may post in it vote) and vote for it; Sam Okafor, the lab's BRM, turns it into a draft need for Riley,
 // which the idea names; Riley opens it, sees where it comes from and
 // submits it. Sam reads the lab's engagement score before and after: its
 // front-door part (the need), its participation part (Riley posted) and
@@ -146,6 +146,21 @@ func TestMexicoFindsItsCommunityAndAnIdeaBecomesANeed(t *testing.T) {
 				step(t, "6. "+email+" votes for the idea", func() {
 					v.signIn(email)
 					v.open("/communities/" + demo.CommunityMexico)
+					who, err := e.Org.FindPersonByEmail(ctx, email)
+					if err != nil {
+						t.Fatal(err)
+					}
+					voter, err := e.Org.Principal(ctx, who.ID, "test")
+					if err != nil {
+						t.Fatal(err)
+					}
+					if _, r, err := e.Communities.BySlugWithRights(ctx, voter, demo.CommunityMexico); err != nil {
+						t.Fatal(err)
+					} else if r.Join {
+						// Those who may post in a community vote on its ideas.
+						v.follow("joining the community", chromedp.Click(CSS(`form[action$="/join"] button`)))
+						v.open("/communities/" + demo.CommunityMexico)
+					}
 					v.follow("opening the idea", chromedp.Click(CSS(`#topics a[href$="/topics/`+topicID(ideaPath)+`"]`)))
 					v.follow("opening its votes", chromedp.Click(CSS("#idea-link")))
 					v.follow("voting", chromedp.Click(CSS(`#idea form[action$="/idea/vote"] button`)))

@@ -341,8 +341,10 @@ func signals(ctx context.Context, a *app.App, o options, people, communities []i
 					s.Kind, s.TopicID = activity.Voted, int64(max(1, topics-rng.IntN(200)))
 				case r < 95:
 					s.Kind, s.Survey, s.Score = activity.PulseAnswer, "csat", 1+rng.IntN(5)
+					benchPulse(&s, c)
 				case r < 98:
 					s.Kind, s.Survey, s.Score, s.CommunityID = activity.PulseAnswer, "nps", rng.IntN(11), 0
+					benchPulse(&s, 0)
 				case r < 99:
 					s.Kind, s.CommunityID = activity.NeedSent, 0
 				default:
@@ -360,4 +362,14 @@ func signals(ctx context.Context, a *app.App, o options, people, communities []i
 		done += n
 	}
 	return nil
+}
+
+// benchPulse makes s answer its month's pulse: one a month per community
+// (CSAT), and one a month about a service (NPS, community 0), each open
+// for its calendar month, so the current month's are still open.
+func benchPulse(s *activity.Signal, community int64) {
+	s.PulseOpens = time.Date(s.At.Year(), s.At.Month(), 1, 0, 0, 0, 0, time.UTC)
+	s.PulseCloses = s.PulseOpens.AddDate(0, 1, 0)
+	s.PulseID = 1_000_000_000 + community*100_000 + int64(s.At.Year()*12+int(s.At.Month()))
+	s.Ref = fmt.Sprintf("pulse:%d", s.PulseID)
 }

@@ -24,10 +24,13 @@ const (
 	ITAnswered  Kind = "it_answered"  // gave an official IT answer to a topic
 	Accepted    Kind = "accepted"     // the asker accepted a solution
 	Voted       Kind = "voted"        // voted on an idea
-	PulseAnswer Kind = "pulse_answer" // answered a pulse (Survey, Score)
+	PulseAnswer Kind = "pulse_answer" // answered a pulse (Survey, Score, PulseID)
 	Ordered     Kind = "ordered"      // placed a catalog order (Department)
 	NeedSent    Kind = "need_sent"    // submitted a need (Department)
 	NeedDecided Kind = "need_decided" // a need of the department was decided
+	// TopicChanged: a topic was renamed or moved (Topic, Community, Title
+	// as they are now). No one's engagement: sent without a person.
+	TopicChanged Kind = "topic_changed"
 )
 
 // Signal is one thing someone did, as engagement measurement keeps it.
@@ -45,6 +48,12 @@ type Signal struct {
 	// Survey is "csat" or "nps" for a pulse answer; Score its score.
 	Survey string
 	Score  int
+	// PulseID is the pulse a pulse answer answers, PulseOpens and
+	// PulseCloses when it opened and closes: a score counts in a figure
+	// only once its pulse has closed with enough answers. An answer with
+	// no PulseID counts as activity only.
+	PulseID                 int64
+	PulseOpens, PulseCloses time.Time
 	// Ref is the thing's own reference in its area, for the "people and
 	// things behind a figure" links: "topic:42", "need:NEED-2026-0001".
 	Ref string

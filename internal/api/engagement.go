@@ -28,7 +28,7 @@ func (a *API) registerEngagement(api huma.API) {
 		Description: "Members, active members (28 days), participation, active or idle (at least 5% of members contributed in 28 days), " +
 			"new contributors, questions late without an IT answer (two working days, Monday to Friday UTC, holidays not considered), " +
 			"median and 90th-percentile time to the first IT answer (nearest rank), accepted-solution rate (topics of the last 90 days), " +
-			"CSAT and NPS by month (withheld under 5 answers). For administrators, moderators, BRMs, service owners and the portfolio board."},
+			"CSAT and NPS by month of the pulses closed with at least 5 answers (withheld under 5 answers): an open pulse moves no figure. For administrators, moderators, BRMs, service owners and the portfolio board."},
 		func(ctx context.Context, p *access.Principal, _ *struct{}) (*Page[engagement.CommunityMetrics], error) {
 			list, err := a.Engagement.CommunityFigures(ctx, p)
 			return page(list, ""), err

@@ -198,7 +198,8 @@ func (a *App) buildHandler() (http.Handler, error) {
 	}
 	forms := &idempotency.Store{DB: a.DB, Clock: a.Clock}
 	w := &web.Server{Services: a.Services, FormKeys: forms, OIDC: a.OIDC, Logger: a.Logger, Clock: a.Clock, Version: Version,
-		SecureCookies: strings.HasPrefix(a.Config.BaseURL, "https://"), Proxies: web.ProxyTrust{Hops: a.Config.ClientHops(), Networks: proxies}}
+		SecureCookies: strings.HasPrefix(a.Config.BaseURL, "https://"), Proxies: web.ProxyTrust{Hops: a.Config.ClientHops(), Networks: proxies},
+		BaseURL: a.Config.BaseURL}
 	if err := w.Register(mux); err != nil {
 		return nil, err
 	}

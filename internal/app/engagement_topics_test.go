@@ -87,3 +87,61 @@ func TestTopicTitlesAreFilledIn(t *testing.T) {
 		}
 	})
 }
+
+// TestTopicsBehindFiguresFollowRenamesAndMoves: a topic renamed by its
+// author is listed behind the figures under its new title; moved by a
+// moderator, it is behind the figures of the community it went to, and no
+// longer behind those of the one it left.
+func TestTopicsBehindFiguresFollowRenamesAndMoves(t *testing.T) {
+	apptest.Run(t, func(t *testing.T, e *apptest.Engage) {
+		ctx := context.Background()
+		admin, requester := mustPrincipal(t, e, "admin@example.com"), mustPrincipal(t, e, "requester@example.com")
+		var ids []int64
+		for _, slug := range []string{"pilots", "pilots-two"} {
+			c, err := e.Communities.Create(ctx, admin, community.Input{Slug: slug, Name: "Community " + slug, Kind: community.KindProduct})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := e.Communities.Join(ctx, requester, c.ID); err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, c.ID)
+		}
+		tp, err := e.Discussions.CreateTopic(ctx, requester, discuss.TopicInput{CommunityID: ids[0], Kind: discuss.Question,
+			Title: "VPN drops at noon", Body: "Every day."})
+		if err != nil {
+			t.Fatal(err)
+		}
+		behind := func(slug string) []string {
+			t.Helper()
+			d, err := e.Engagement.Community(ctx, admin, slug)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out []string
+			for _, x := range d.Topics {
+				out = append(out, x.Title)
+			}
+			return out
+		}
+		if _, err := e.Discussions.EditTopic(ctx, requester, tp.ID, discuss.Edit{Title: "VPN drops at noon and at five", Body: "Every day.", Version: tp.Version}); err != nil {
+			t.Fatal(err)
+		}
+		if got := behind("pilots"); len(got) != 1 || got[0] != "VPN drops at noon and at five" {
+			t.Errorf("after the rename: %q", got)
+		}
+		if _, err := e.Discussions.Move(ctx, admin, tp.ID, ids[1]); err != nil {
+			t.Fatal(err)
+		}
+		if got := behind("pilots"); len(got) != 0 {
+			t.Errorf("the community it left still lists %q", got)
+		}
+		if got := behind("pilots-two"); len(got) != 1 || got[0] != "VPN drops at noon and at five" {
+			t.Errorf("the community it went to lists %q", got)
+		}
+		_, page := e.SignIn(t, "admin@example.com").Get("/engagement/communities/pilots-two")
+		if link := fmt.Sprintf(`href="/communities/pilots-two/topics/%d"`, tp.ID); !strings.Contains(page, link) || !strings.Contains(page, "VPN drops at noon and at five") {
+			t.Errorf("the page neither names nor links the moved topic (%s)", link)
+		}
+	})
+}

@@ -138,3 +138,47 @@ func TestIdeasOnTheWebAndTheAPI(t *testing.T) {
 		}
 	})
 }
+
+// TestVotesFollowPosting: in an open community, a signed-in person who is
+// not a member reads an idea but neither the page nor the API lets them
+// vote (the API says to join first); once they join, both do.
+func TestVotesFollowPosting(t *testing.T) {
+	apptest.Run(t, func(t *testing.T, e *apptest.Engage) {
+		ctx := context.Background()
+		admin, riley := mustPrincipal(t, e, "admin@example.com"), mustPrincipal(t, e, "requester@example.com")
+		c, err := e.Communities.Create(ctx, admin, community.Input{Slug: "garage", Name: "Garage", Kind: community.KindProduct})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.Communities.Join(ctx, riley, c.ID); err != nil {
+			t.Fatal(err)
+		}
+		tp, err := e.Discussions.CreateTopic(ctx, riley, discuss.TopicInput{CommunityID: c.ID, Kind: discuss.Idea, Title: "Charging bays", Body: "For the fleet."})
+		if err != nil {
+			t.Fatal(err)
+		}
+		page, list := fmt.Sprintf("/communities/garage/topics/%d/idea", tp.ID), "/communities/garage/ideas"
+		b, api := e.SignIn(t, "finance@example.com"), clientOf(t, e, "finance@example.com")
+		for _, path := range []string{page, list} {
+			res, body := b.Get(path)
+			if res.StatusCode != http.StatusOK || strings.Contains(body, page+"/vote") || !strings.Contains(body, `id="vote-rule"`) {
+				t.Fatalf("%s offers a non-member the vote (%d)", path, res.StatusCode)
+			}
+		}
+		status, out := api.json(http.MethodPost, fmt.Sprintf("/ideas/%d/vote", tp.ID), "")
+		if detail, _ := out["detail"].(string); status != http.StatusForbidden || !strings.Contains(detail, "Join the community") {
+			t.Fatalf("a non-member's API vote = %d %v", status, out)
+		}
+		if _, err := e.Communities.Join(ctx, mustPrincipal(t, e, "finance@example.com"), c.ID); err != nil {
+			t.Fatal(err)
+		}
+		for _, path := range []string{page, list} {
+			if _, body := b.Get(path); !strings.Contains(body, page+"/vote") {
+				t.Fatalf("%s offers a member no vote", path)
+			}
+		}
+		if status, out := api.json(http.MethodPost, fmt.Sprintf("/ideas/%d/vote", tp.ID), ""); status != http.StatusOK || out["votes"] != 1.0 {
+			t.Fatalf("a member's API vote = %d %v", status, out)
+		}
+	})
+}

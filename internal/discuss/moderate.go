@@ -161,6 +161,9 @@ func (s *Service) Move(ctx context.Context, p *access.Principal, id, communityID
 			to.ID, seq, now, t.ID); err != nil {
 			return "", fmt.Errorf("moving topic %d: %w", t.ID, err)
 		}
+		if err := s.topicChanged(ctx, tx, t.ID, to.ID, t.Title, now); err != nil {
+			return "", err
+		}
 		return fmt.Sprintf("Topic %d moved to %s: %s", t.ID, to.Name, t.Title), nil
 	})
 }
@@ -324,6 +327,14 @@ func stale(version, current int) error {
 	return nil
 }
 
+// topicChanged tells engagement measurement a topic's title and community
+// as they now are, so that the topics behind its figures follow renames
+// and moves.
+func (s *Service) topicChanged(ctx context.Context, tx *db.Tx, id, communityID int64, title string, now time.Time) error {
+	return activity.Send(ctx, s.Signals, tx, activity.Signal{Kind: activity.TopicChanged, CommunityID: communityID, TopicID: id,
+		Ref: ref(id), Title: title, At: now})
+}
+
 // EditTopic replaces a topic's title and text, keeping the earlier ones.
 // Its author and the community's moderators may.
 func (s *Service) EditTopic(ctx context.Context, p *access.Principal, id int64, e Edit) (Topic, error) {
@@ -360,6 +371,11 @@ func (s *Service) EditTopic(ctx context.Context, p *access.Principal, id int64, 
 		if _, err := tx.Exec(ctx, "UPDATE discuss_topics SET title = ?, body = ?, search_seq = ?, version = version + 1, updated_at = ? WHERE id = ?",
 			e.Title, e.Body, seq, now, t.ID); err != nil {
 			return "", fmt.Errorf("editing topic %d: %w", t.ID, err)
+		}
+		if t.Title != e.Title {
+			if err := s.topicChanged(ctx, tx, t.ID, t.CommunityID, e.Title, now); err != nil {
+				return "", err
+			}
 		}
 		return fmt.Sprintf("Topic %d edited: %s", t.ID, e.Title), nil
 	})

@@ -280,7 +280,7 @@ func (s *Service) readInputs(ctx context.Context, id int64) (measureInputs, erro
 	if err := rows.Err(); err != nil {
 		return in, err
 	}
-	pulses, err := s.readPulses(ctx, "community", id, months(now, 12)[0])
+	pulses, err := s.readPulses(ctx, "community", id, months(now, 12)[0], now)
 	for _, r := range pulses {
 		in.pulses[r.scopeID] = append(in.pulses[r.scopeID], r)
 	}
@@ -296,13 +296,18 @@ func utcPtr(t sql.NullTime) *time.Time {
 }
 
 // readPulses reads the pulse counters of a scope (one id, or all for 0)
-// from month first on.
-func (s *Service) readPulses(ctx context.Context, scope string, id int64, first string) ([]pulseRow, error) {
-	query, args := "SELECT scope_id, month, survey, answers, high, low FROM engagement_pulses WHERE scope = ? AND month >= ?", []any{scope, first}
+// from month first on: only the pulses closed at now with at least
+// PulseFloor answers count, so that no figure moves while a pulse takes
+// answers, nor shows a pulse its own results would not.
+func (s *Service) readPulses(ctx context.Context, scope string, id int64, first string, now time.Time) ([]pulseRow, error) {
+	query := `SELECT t.scope_id, t.month, t.survey, SUM(t.answers), SUM(t.high), SUM(t.low) FROM engagement_pulse_tallies t
+		JOIN engagement_pulse_tallies n ON n.pulse_id = t.pulse_id AND n.scope = 'pulse' AND n.scope_id = t.pulse_id
+		WHERE t.scope = ? AND t.month >= ? AND t.closes_at <= ? AND n.answers >= ?`
+	args := []any{scope, first, now, PulseFloor}
 	if id != 0 {
-		query, args = query+" AND scope_id = ?", append(args, id)
+		query, args = query+" AND t.scope_id = ?", append(args, id)
 	}
-	rows, err := s.DB.Query(ctx, query+" ORDER BY scope_id, month, survey", args...)
+	rows, err := s.DB.Query(ctx, query+" GROUP BY t.scope_id, t.month, t.survey ORDER BY t.scope_id, t.month, t.survey", args...)
 	if err != nil {
 		return nil, fmt.Errorf("reading pulse answers: %w", err)
 	}

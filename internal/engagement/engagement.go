@@ -29,7 +29,11 @@
 //     is the value at rank ⌈p/100 × n⌉ (the median is p = 50).
 //   - CSAT is the share of answers of 4 or 5 (of 1–5); NPS is the share of
 //     9–10 minus the share of 0–6 (of 0–10). A figure over fewer than five
-//     answers is never shown ("fewer than 5 answers").
+//     answers is never shown ("fewer than 5 answers"). A pulse's scores
+//     count only once it has closed with at least five answers, in the
+//     month it opened: a figure that moved with each answer of an open
+//     pulse would tell what the latest person answered. Answering counts
+//     as activity at once.
 //   - Who sees what: community figures — administrators, moderators, BRMs,
 //     service owners, the portfolio board, and a community's own moderators
 //     for it; the people behind a figure only those who moderate the

@@ -125,12 +125,13 @@ func setup(t *testing.T, d *db.DB) fixture {
 	p := f.people
 	signals := []activity.Signal{
 		{Kind: activity.Joined, PersonID: p["ops1"], CommunityID: ops1.ID, At: now.AddDate(0, 0, -100)},
-		// March: five CSAT answers (5, 4, 4, 3, 1), and c3 replies.
-		{Kind: activity.PulseAnswer, PersonID: p["c1"], CommunityID: c, Survey: "csat", Score: 5, At: day(3, 5, 9)},
-		{Kind: activity.PulseAnswer, PersonID: p["c2"], CommunityID: c, Survey: "csat", Score: 4, At: day(3, 5, 9)},
-		{Kind: activity.PulseAnswer, PersonID: p["c3"], CommunityID: c, Survey: "csat", Score: 4, At: day(3, 5, 9)},
-		{Kind: activity.PulseAnswer, PersonID: p["c4"], CommunityID: c, Survey: "csat", Score: 3, At: day(3, 5, 9)},
-		{Kind: activity.PulseAnswer, PersonID: p["c5"], CommunityID: c, Survey: "csat", Score: 1, At: day(3, 5, 9)},
+		// March: a closed pulse of five CSAT answers (5, 4, 4, 3, 1), and c3
+		// replies.
+		{Kind: activity.PulseAnswer, PersonID: p["c1"], CommunityID: c, Survey: "csat", Score: 5, At: day(3, 5, 9), PulseID: 11, PulseOpens: day(3, 1, 9), PulseCloses: day(3, 10, 9)},
+		{Kind: activity.PulseAnswer, PersonID: p["c2"], CommunityID: c, Survey: "csat", Score: 4, At: day(3, 5, 9), PulseID: 11, PulseOpens: day(3, 1, 9), PulseCloses: day(3, 10, 9)},
+		{Kind: activity.PulseAnswer, PersonID: p["c3"], CommunityID: c, Survey: "csat", Score: 4, At: day(3, 5, 9), PulseID: 11, PulseOpens: day(3, 1, 9), PulseCloses: day(3, 10, 9)},
+		{Kind: activity.PulseAnswer, PersonID: p["c4"], CommunityID: c, Survey: "csat", Score: 3, At: day(3, 5, 9), PulseID: 11, PulseOpens: day(3, 1, 9), PulseCloses: day(3, 10, 9)},
+		{Kind: activity.PulseAnswer, PersonID: p["c5"], CommunityID: c, Survey: "csat", Score: 1, At: day(3, 5, 9), PulseID: 11, PulseOpens: day(3, 1, 9), PulseCloses: day(3, 10, 9)},
 		{Kind: activity.Replied, PersonID: p["c3"], CommunityID: c, TopicID: 99, At: now.AddDate(0, 0, -40)},
 		// Topic 5, an idea: answered in 24 h, voted on by ana.
 		{Kind: activity.TopicOpened, PersonID: p["c2"], CommunityID: c, TopicID: 5, Ref: "topic:5", Title: "Dark mode", At: day(4, 1, 12)},
@@ -146,10 +147,11 @@ func setup(t *testing.T, d *db.DB) fixture {
 		{Kind: activity.TopicOpened, PersonID: p["c1"], CommunityID: c, TopicID: 4, Ref: "topic:4", Title: "Battery", At: day(4, 10, 12)},
 		{Kind: activity.ITAnswered, PersonID: p["it"], CommunityID: c, TopicID: 4, At: day(4, 10, 18)},
 		{Kind: activity.Accepted, PersonID: p["c1"], CommunityID: c, TopicID: 4, At: day(4, 11, 9)},
-		// April: three NPS answers, under the floor.
-		{Kind: activity.PulseAnswer, PersonID: p["c6"], CommunityID: c, Survey: "nps", Score: 10, At: day(4, 13, 9)},
-		{Kind: activity.PulseAnswer, PersonID: p["c7"], CommunityID: c, Survey: "nps", Score: 9, At: day(4, 13, 9)},
-		{Kind: activity.PulseAnswer, PersonID: p["c8"], CommunityID: c, Survey: "nps", Score: 7, At: day(4, 13, 9)},
+		// April: a closed pulse of three NPS answers, under the floor: it
+		// counts in no figure.
+		{Kind: activity.PulseAnswer, PersonID: p["c6"], CommunityID: c, Survey: "nps", Score: 10, At: day(4, 13, 9), PulseID: 12, PulseOpens: day(4, 13, 8), PulseCloses: day(4, 14, 9)},
+		{Kind: activity.PulseAnswer, PersonID: p["c7"], CommunityID: c, Survey: "nps", Score: 9, At: day(4, 13, 9), PulseID: 12, PulseOpens: day(4, 13, 8), PulseCloses: day(4, 14, 9)},
+		{Kind: activity.PulseAnswer, PersonID: p["c8"], CommunityID: c, Survey: "nps", Score: 7, At: day(4, 13, 9), PulseID: 12, PulseOpens: day(4, 13, 8), PulseCloses: day(4, 14, 9)},
 		// Topic 3 (Tuesday 15:00): not late until Thursday 15:00.
 		{Kind: activity.TopicOpened, PersonID: p["bo"], CommunityID: c, TopicID: 3, Ref: "topic:3", Title: "Calendar", At: day(4, 14, 15)},
 		// ana's need: submitted and decided.
@@ -199,7 +201,7 @@ func TestCommunityFigures(t *testing.T) {
 			sat[x.Month] = x
 		}
 		if len(m.Satisfaction) != 12 || sat["2026-03"].CSAT != (engagement.Satisfaction{Survey: "csat", Answers: 5, Shown: true, Value: 60}) ||
-			sat["2026-04"].NPS != (engagement.Satisfaction{Survey: "nps", Answers: 3}) {
+			sat["2026-04"].NPS != (engagement.Satisfaction{Survey: "nps"}) {
 			t.Errorf("satisfaction %+v", m.Satisfaction)
 		}
 

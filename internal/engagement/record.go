@@ -364,7 +364,7 @@ func recordTopics(ctx context.Context, tx *db.Tx, sigs []activity.Signal) error 
 	}
 	for _, sig := range sigs {
 		switch sig.Kind {
-		case activity.TopicOpened, activity.ITAnswered, activity.Accepted, activity.Voted:
+		case activity.TopicOpened, activity.ITAnswered, activity.Accepted, activity.Voted, activity.TopicChanged:
 		default:
 			continue
 		}
@@ -384,11 +384,14 @@ func recordTopics(ctx context.Context, tx *db.Tx, sigs []activity.Signal) error 
 // joins reports whether sig, of the kind of run, is kept by the same
 // statement: a topic opened may be written with others unless its topic
 // is among them (the last opening wins); an answer or an acceptance with
-// others at the same time; a vote with any others.
+// others at the same time; a vote with any others; a rename or a move
+// alone.
 func joins(run []activity.Signal, sig activity.Signal) bool {
 	switch sig.Kind {
 	case activity.Voted:
 		return true
+	case activity.TopicChanged:
+		return false
 	case activity.ITAnswered, activity.Accepted:
 		if !run[0].At.Equal(sig.At) {
 			return false
@@ -423,6 +426,8 @@ func recordTopicRun(ctx context.Context, tx *db.Tx, run []activity.Signal) error
 	case activity.Voted:
 		_, err = tx.Exec(ctx, "UPDATE engagement_topics SET idea = TRUE WHERE topic_id IN ("+db.Placeholders(len(ids))+") AND NOT idea",
 			db.Args(ids)...)
+	case activity.TopicChanged: // alone in its run (see joins)
+		_, err = tx.Exec(ctx, "UPDATE engagement_topics SET title = ?, community_id = ? WHERE topic_id = ?", run[0].Title, run[0].CommunityID, run[0].TopicID)
 	}
 	if err != nil {
 		return fmt.Errorf("keeping %d topics: %w", len(run), err)
@@ -430,22 +435,31 @@ func recordTopicRun(ctx context.Context, tx *db.Tx, run []activity.Signal) error
 	return nil
 }
 
-// pulseKey is a row of engagement_pulses: a community's or a department's
-// month of one survey.
+// pulseKey is a row of engagement_pulse_tallies: a pulse's own count, or
+// its answers from a community or a department.
 type pulseKey struct {
+	pulse   int64
 	scope   string
 	scopeID int64
-	month   string
-	survey  string
 }
 
-// recordPulses counts the pulse answers for their communities and their
-// departments.
+// pulseTally is what a batch adds to a pulseKey's row.
+type pulseTally struct {
+	survey, month      string
+	closes             time.Time
+	answers, high, low int
+}
+
+// recordPulses counts the pulse answers for their pulse, its community and
+// the answerers' departments. The counts are kept by pulse and read only
+// once the pulse has closed with at least PulseFloor answers (see
+// readPulses): a figure that moved with each answer of an open pulse
+// would tell what the latest person answered. An answer is counted in the
+// month its pulse opened, so that one pulse's answers go together.
 func recordPulses(ctx context.Context, tx *db.Tx, sigs []activity.Signal) error {
-	type tally struct{ answers, high, low int }
-	tallies := map[pulseKey]*tally{}
+	tallies := map[pulseKey]*pulseTally{}
 	for _, sig := range sigs {
-		if sig.Kind != activity.PulseAnswer {
+		if sig.Kind != activity.PulseAnswer || sig.PulseID == 0 {
 			continue
 		}
 		high, low := 0, 0
@@ -457,13 +471,13 @@ func recordPulses(ctx context.Context, tx *db.Tx, sigs []activity.Signal) error 
 		default:
 			return fmt.Errorf("a pulse answer of unknown survey %q", sig.Survey)
 		}
-		for _, k := range []pulseKey{{"community", sig.CommunityID, month(sig.At), sig.Survey}, {"department", sig.DepartmentID, month(sig.At), sig.Survey}} {
+		for _, k := range []pulseKey{{sig.PulseID, "pulse", sig.PulseID}, {sig.PulseID, "community", sig.CommunityID}, {sig.PulseID, "department", sig.DepartmentID}} {
 			if k.scopeID == 0 {
 				continue
 			}
 			t, ok := tallies[k]
 			if !ok {
-				t = &tally{}
+				t = &pulseTally{survey: sig.Survey, month: month(sig.PulseOpens), closes: sig.PulseCloses.UTC()}
 				tallies[k] = t
 			}
 			t.answers, t.high, t.low = t.answers+1, t.high+high, t.low+low
@@ -474,14 +488,15 @@ func recordPulses(ctx context.Context, tx *db.Tx, sigs []activity.Signal) error 
 	}
 	rows := make([][]any, 0, len(tallies))
 	for _, k := range sortedKeys(tallies, func(x, y pulseKey) int {
-		return cmp.Or(cmp.Compare(x.scope, y.scope), cmp.Compare(x.scopeID, y.scopeID), cmp.Compare(x.month, y.month), cmp.Compare(x.survey, y.survey))
+		return cmp.Or(cmp.Compare(x.pulse, y.pulse), cmp.Compare(x.scope, y.scope), cmp.Compare(x.scopeID, y.scopeID))
 	}) {
 		t := tallies[k]
-		rows = append(rows, []any{k.scope, k.scopeID, k.month, k.survey, t.answers, t.high, t.low})
+		rows = append(rows, []any{k.pulse, k.scope, k.scopeID, t.survey, t.month, t.closes, t.answers, t.high, t.low})
 	}
 	if err := db.InsertRows(ctx, tx,
-		"INSERT INTO engagement_pulses(scope, scope_id, month, survey, answers, high, low)", 7, rows, `ON CONFLICT (scope, scope_id, month, survey) DO UPDATE SET answers = engagement_pulses.answers + excluded.answers,
-			high = engagement_pulses.high + excluded.high, low = engagement_pulses.low + excluded.low`); err != nil {
+		"INSERT INTO engagement_pulse_tallies(pulse_id, scope, scope_id, survey, month, closes_at, answers, high, low)", 9, rows,
+		`ON CONFLICT (pulse_id, scope, scope_id) DO UPDATE SET answers = engagement_pulse_tallies.answers + excluded.answers,
+			high = engagement_pulse_tallies.high + excluded.high, low = engagement_pulse_tallies.low + excluded.low`); err != nil {
 		return fmt.Errorf("counting pulse answers: %w", err)
 	}
 	return nil

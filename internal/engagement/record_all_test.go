@@ -37,9 +37,9 @@ func TestRecordAllAsEachInTurn(t *testing.T) {
 			{Kind: activity.Accepted, PersonID: p["ana"], CommunityID: c, TopicID: 901, At: now.Add(time.Hour)},
 			{Kind: activity.Voted, PersonID: p["c1"], CommunityID: c, TopicID: 902, At: now},
 			{Kind: activity.Voted, PersonID: p["c2"], CommunityID: c, TopicID: 902, At: now},
-			{Kind: activity.PulseAnswer, PersonID: p["c3"], CommunityID: c, Survey: "csat", Score: 5, At: now},
-			{Kind: activity.PulseAnswer, PersonID: p["c4"], CommunityID: c, Survey: "csat", Score: 1, At: now},
-			{Kind: activity.PulseAnswer, PersonID: p["ops1"], Survey: "nps", Score: 10, At: march},
+			{Kind: activity.PulseAnswer, PersonID: p["c3"], CommunityID: c, Survey: "csat", Score: 5, At: now, PulseID: 71, PulseOpens: march, PulseCloses: now.Add(time.Hour)},
+			{Kind: activity.PulseAnswer, PersonID: p["c4"], CommunityID: c, Survey: "csat", Score: 1, At: now, PulseID: 71, PulseOpens: march, PulseCloses: now.Add(time.Hour)},
+			{Kind: activity.PulseAnswer, PersonID: p["ops1"], Survey: "nps", Score: 10, At: march, PulseID: 72, PulseOpens: march, PulseCloses: now},
 			{Kind: activity.Ordered, PersonID: p["ops2"], At: now},
 			{Kind: activity.NeedSent, PersonID: p["ops2"], DepartmentID: f.depts["OPS"], Ref: "need:1", At: now},
 			{Kind: activity.NeedDecided, PersonID: p["ops2"], DepartmentID: f.depts["OPS"], Ref: "need:1", At: now.Add(time.Minute)},
@@ -97,7 +97,7 @@ func engagementState(t *testing.T, ctx context.Context, tx *db.Tx) []string {
 		"SELECT topic_id, community_id, person_id, ref, title, opened_at, answered_at, accepted_at, idea FROM engagement_topics ORDER BY topic_id",
 		"SELECT department_id, month, orders, needs_sent, needs_decided, contributions, active_people FROM engagement_months ORDER BY department_id, month",
 		"SELECT person_id, month FROM engagement_person_months ORDER BY person_id, month",
-		"SELECT scope, scope_id, month, survey, answers, high, low FROM engagement_pulses ORDER BY scope, scope_id, month, survey",
+		"SELECT pulse_id, scope, scope_id, survey, month, closes_at, answers, high, low FROM engagement_pulse_tallies ORDER BY pulse_id, scope, scope_id",
 	} {
 		rows, err := tx.Query(ctx, q)
 		if err != nil {

@@ -26,13 +26,22 @@ import (
 // a full rescan of the signals kept.
 func TestKeptFiguresEqualARescan(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		pulses := map[string]schedule{} // every seed's, by ref
 		for seed := range uint64(3) {
-			t.Run(fmt.Sprint("seed ", seed), func(t *testing.T) { checkRescan(t, d, seed) })
+			t.Run(fmt.Sprint("seed ", seed), func(t *testing.T) { checkRescan(t, d, seed, pulses) })
 		}
 	})
 }
 
-func checkRescan(t *testing.T, d *db.DB, seed uint64) {
+// schedule is a pulse's as its answers' signals carry it.
+type schedule struct {
+	id            int64
+	survey        string
+	community     int64
+	opens, closes time.Time
+}
+
+func checkRescan(t *testing.T, d *db.DB, seed uint64, pulses map[string]schedule) {
 	ctx := context.Background()
 	rng := rand.New(rand.NewPCG(seed, 42))
 	clock := engage.NewFixedClock(now)
@@ -96,6 +105,19 @@ func checkRescan(t *testing.T, d *db.DB, seed uint64) {
 	// A year and a month of signals, recorded in a shuffled order of time
 	// (a topic always before what answers it), with repeated answers and
 	// votes, pulses of both kinds, orders and needs.
+	// Pulses of both surveys, about a community or a service: some still
+	// open, some closed under the floor.
+	var seeded []schedule
+	for i := range 30 {
+		sc := schedule{id: int64(seed*1000) + int64(i) + 1, survey: []string{"csat", "nps"}[i%2]}
+		sc.opens = now.Add(-time.Duration(rng.Int64N(int64(390 * 24 * time.Hour))))
+		sc.closes = sc.opens.Add(time.Duration(1+rng.IntN(20)) * 24 * time.Hour)
+		if i%3 != 2 {
+			sc.community = communities[rng.IntN(len(communities))]
+		}
+		seeded = append(seeded, sc)
+		pulses[fmt.Sprint("pulse:", sc.id)] = sc
+	}
 	var topics []struct {
 		id, community int64
 		at            time.Time
@@ -120,7 +142,10 @@ func checkRescan(t *testing.T, d *db.DB, seed uint64) {
 			if sig.At = tp.at.Add(time.Duration(rng.Int64N(int64(6 * 24 * time.Hour)))); sig.At.After(now) {
 				sig.At = now
 			}
-			switch rng.IntN(4) {
+			switch rng.IntN(5) {
+			case 4: // renamed and moved by a moderator
+				sig.Kind, sig.PersonID, sig.CommunityID = activity.TopicChanged, 0, communities[rng.IntN(len(communities))]
+				sig.Ref, sig.Title = fmt.Sprintf("topic:%d", tp.id), fmt.Sprintf("Topic %d, renamed", tp.id)
 			case 0:
 				sig.Kind = activity.ITAnswered
 			case 1:
@@ -130,12 +155,15 @@ func checkRescan(t *testing.T, d *db.DB, seed uint64) {
 			default:
 				sig.Kind = activity.Replied
 			}
-		case r < 75:
-			sig.Kind, sig.Survey, sig.Score = activity.PulseAnswer, "csat", 1+rng.IntN(5)
 		case r < 88:
-			sig.Kind, sig.Survey, sig.Score = activity.PulseAnswer, "nps", rng.IntN(11)
-			if rng.IntN(2) == 0 {
-				sig.CommunityID = 0
+			sc := seeded[rng.IntN(len(seeded))]
+			sig.Kind, sig.Survey, sig.CommunityID, sig.Ref = activity.PulseAnswer, sc.survey, sc.community, fmt.Sprint("pulse:", sc.id)
+			sig.PulseID, sig.PulseOpens, sig.PulseCloses = sc.id, sc.opens, sc.closes
+			if sig.Score = rng.IntN(11); sc.survey == "csat" {
+				sig.Score = 1 + rng.IntN(5)
+			}
+			if sig.At = sc.opens.Add(time.Duration(rng.Int64N(int64(sc.closes.Sub(sc.opens))))); sig.At.After(now) {
+				sig.At = now
 			}
 		case r < 92:
 			sig.Kind, sig.CommunityID = activity.Ordered, 0
@@ -149,7 +177,7 @@ func checkRescan(t *testing.T, d *db.DB, seed uint64) {
 		}
 	}
 
-	want := rescan(t, d)
+	want := rescan(t, d, pulses)
 	figures, err := s.CommunityFigures(ctx, admin)
 	if err != nil {
 		t.Fatal(err)
@@ -241,30 +269,38 @@ type rescanned struct {
 type signalRow struct {
 	kind                         activity.Kind
 	person, dept, community, tpc int64
-	survey                       string
+	survey, ref                  string
 	score                        int
 	at                           time.Time
 }
 
 // rescan computes the figures from every signal kept, in the order they
-// were recorded, without the tables kept beside them.
-func rescan(t *testing.T, d *db.DB) rescanned {
+// were recorded, and the pulses' schedules, without the tables kept beside
+// them: a pulse's answers count in the month it opened, once it has closed
+// with at least five answers.
+func rescan(t *testing.T, d *db.DB, schedules map[string]schedule) rescanned {
 	t.Helper()
 	ctx := context.Background()
 	var sigs []signalRow
-	rows, err := d.Query(ctx, "SELECT kind, person_id, department_id, community_id, topic_id, survey, score, at FROM engagement_signals ORDER BY id")
+	rows, err := d.Query(ctx, "SELECT kind, person_id, department_id, community_id, topic_id, survey, score, ref, at FROM engagement_signals ORDER BY id")
 	if err != nil {
 		t.Fatal(err)
 	}
 	for rows.Next() {
 		var r signalRow
-		if err := rows.Scan(&r.kind, &r.person, &r.dept, &r.community, &r.tpc, &r.survey, &r.score, &r.at); err != nil {
+		if err := rows.Scan(&r.kind, &r.person, &r.dept, &r.community, &r.tpc, &r.survey, &r.score, &r.ref, &r.at); err != nil {
 			t.Fatal(err)
 		}
 		r.at = r.at.UTC()
 		sigs = append(sigs, r)
 	}
 	rows.Close()
+	answers := map[string]int{}
+	for _, r := range sigs {
+		if r.kind == activity.PulseAnswer {
+			answers[r.ref]++
+		}
+	}
 	type person struct {
 		dept, loc, fn int64
 		active        bool
@@ -359,6 +395,8 @@ func rescan(t *testing.T, d *db.DB) rescanned {
 			}
 			tp.community, tp.opened = sg.community, sg.at
 		case tp == nil:
+		case sg.kind == activity.TopicChanged:
+			tp.community = sg.community
 		case sg.kind == activity.ITAnswered:
 			if tp.answered == nil || sg.at.Before(*tp.answered) {
 				at := sg.at
@@ -372,12 +410,12 @@ func rescan(t *testing.T, d *db.DB) rescanned {
 		case sg.kind == activity.Voted:
 			tp.idea = true
 		}
-		if sg.kind == activity.PulseAnswer {
+		if sc, ok := schedules[sg.ref]; sg.kind == activity.PulseAnswer && ok && !now.Before(sc.closes) && answers[sg.ref] >= engagement.PulseFloor {
 			for _, scope := range []string{fmt.Sprint("community/", sg.community), fmt.Sprint("department/", dept)} {
 				if scope == "community/0" || scope == "department/0" {
 					continue
 				}
-				k := scope + "/" + month(sg.at) + "/" + sg.survey
+				k := scope + "/" + month(sc.opens) + "/" + sg.survey
 				p := pulses[k]
 				if p == nil {
 					p = &pulse{}

@@ -280,7 +280,7 @@ func (s *Service) readScoreData(ctx context.Context) (scoreData, error) {
 	if err := rows.Err(); err != nil {
 		return d, err
 	}
-	pulses, err := s.readPulses(ctx, "department", 0, from)
+	pulses, err := s.readPulses(ctx, "department", 0, from, now)
 	if err != nil {
 		return d, err
 	}

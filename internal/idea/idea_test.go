@@ -259,10 +259,20 @@ func TestVotingAccess(t *testing.T) {
 		if _, err := w.s.Get(ctx, w.bo, secret.ID); engage.ErrorCode(err) != engage.ENOTFOUND {
 			t.Fatalf("a former member reads = %v", err)
 		}
-		// Anyone signed in reads and votes in an open community.
+		// Anyone signed in reads an open community; its members vote, as
+		// they post: a stranger is asked to join first, on the page too.
 		open := w.post(t, w.ana, w.open, "Longer battery")
-		if _, err := w.s.Vote(ctx, w.stranger, open.ID); err != nil {
+		if _, err := w.s.Vote(ctx, w.stranger, open.ID); engage.ErrorCode(err) != engage.EFORBIDDEN || !strings.Contains(err.Error(), "Join the community") {
 			t.Fatalf("stranger votes in an open community = %v", err)
+		}
+		if d, err := w.s.Get(ctx, w.stranger, open.ID); err != nil || d.May.Vote {
+			t.Fatalf("a stranger is offered the vote: %+v, %v", d.May, err)
+		}
+		if _, err := w.cs.Join(ctx, w.stranger, w.open.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.s.Vote(ctx, w.stranger, open.ID); err != nil {
+			t.Fatalf("a new member votes in an open community = %v", err)
 		}
 		if _, err := d.Exec(ctx, "UPDATE discuss_topics SET locked = TRUE WHERE id = ?", open.ID); err != nil {
 			t.Fatal(err)

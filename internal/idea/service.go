@@ -94,8 +94,12 @@ func (s *Service) mayConvert(ctx context.Context, p *access.Principal, community
 	return svc.Service.OwnerID == p.PersonID, nil
 }
 
-// mayVote refuses a vote on t, as it is now.
-func mayVote(p *access.Principal, t discuss.Topic) error {
+// mayVote refuses a vote on t, as it is now, by p with rights r in its
+// community. Votes follow posting: those who may reply there vote (the
+// members of an open or a closed community, the staff of an announcement
+// one), as Discourse and idea portals let only those who take part in a
+// space vote in it; reading an open community is not enough.
+func mayVote(p *access.Principal, t discuss.Topic, r community.Rights) error {
 	switch {
 	case p.PersonID == 0:
 		return engage.Errorf(engage.EFORBIDDEN, "Only people vote for ideas.")
@@ -103,8 +107,20 @@ func mayVote(p *access.Principal, t discuss.Topic) error {
 		return engage.Errorf(engage.EFORBIDDEN, "This idea is hidden by a moderator: it takes no votes.")
 	case t.Locked:
 		return engage.Errorf(engage.EFORBIDDEN, "This idea is locked: its votes are closed.")
+	case r.Post:
+		return nil
+	case r.Join:
+		return engage.Errorf(engage.EFORBIDDEN, "Join the community to vote on its ideas.")
+	case !r.Member:
+		return engage.Errorf(engage.EFORBIDDEN, "Only members vote on the ideas of a closed community; ask to join first.")
 	}
-	return nil
+	return engage.Errorf(engage.EFORBIDDEN, "Only the staff of an announcement community post and vote in it.")
+}
+
+// MayVote reports whether p, with rights r in the community, may vote on
+// its ideas (those neither hidden nor locked): lists ask it once.
+func MayVote(p *access.Principal, r community.Rights) bool {
+	return mayVote(p, discuss.Topic{}, r) == nil
 }
 
 // idea puts a topic and its row together, as p sees it.
@@ -140,7 +156,7 @@ func (s *Service) Get(ctx context.Context, p *access.Principal, topicID int64) (
 	if err != nil {
 		return Detail{}, err
 	}
-	d.May.Vote = mayVote(p, t) == nil
+	d.May.Vote = mayVote(p, t, rights) == nil
 	d.May.SetStatus = maySetStatus(p, rights, dept) && r.NeedRef == ""
 	if d.May.Convert, err = s.mayConvert(ctx, p, t.CommunityID, dept); err != nil {
 		return Detail{}, err
@@ -159,7 +175,7 @@ func (s *Service) Unvote(ctx context.Context, p *access.Principal, topicID int64
 }
 
 func (s *Service) vote(ctx context.Context, p *access.Principal, topicID int64, up bool) (Idea, error) {
-	t, _, err := s.topic(ctx, p, topicID)
+	t, rights, err := s.topic(ctx, p, topicID)
 	if err != nil {
 		return Idea{}, err
 	}
@@ -170,7 +186,7 @@ func (s *Service) vote(ctx context.Context, p *access.Principal, topicID int64, 
 		if err != nil {
 			return err
 		}
-		if err := mayVote(p, t); err != nil {
+		if err := mayVote(p, t, rights); err != nil {
 			return err
 		}
 		now := s.Clock.Now()

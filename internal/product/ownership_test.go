@@ -44,7 +44,7 @@ var owners = map[string][]string{
 	"pulse":       {"pulses", "pulse_recipients", "pulse_answers"},
 	"spend":       {"spend_imports", "spend_lines", "spend_vendor_names", "spend_line_keys", "seat_usage", "shadow_cases", "shadow_case_events", "spend_sums", "spend_people"},
 	"engagement": {"engagement_signals", "engagement_people", "engagement_participation", "engagement_topics", "engagement_months",
-		"engagement_person_months", "engagement_pulses", "engagement_digests"},
+		"engagement_person_months", "engagement_pulses", "engagement_pulse_tallies", "engagement_digests"},
 }
 
 // Everyone may join the organisation's departments and people, for their

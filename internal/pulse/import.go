@@ -70,7 +70,8 @@ func (s *Service) ImportAnswers(ctx context.Context, p *access.Principal, id int
 		}
 		for _, a := range answers {
 			if err := activity.Send(ctx, s.Signals, tx, activity.Signal{Kind: activity.PulseAnswer, PersonID: a.PersonID,
-				CommunityID: pl.CommunityID, Survey: string(pl.Survey), Score: a.Score, Ref: fmt.Sprintf("pulse:%d", id), At: a.At.UTC()}); err != nil {
+				CommunityID: pl.CommunityID, Survey: string(pl.Survey), Score: a.Score, Ref: fmt.Sprintf("pulse:%d", id), At: a.At.UTC(),
+				PulseID: id, PulseOpens: pl.OpensAt, PulseCloses: pl.ClosesAt}); err != nil {
 				return err
 			}
 		}

@@ -322,7 +322,8 @@ func (s *Service) Answer(ctx context.Context, p *access.Principal, id int64, in 
 			return err
 		}
 		if err := activity.Send(ctx, s.Signals, tx, activity.Signal{Kind: activity.PulseAnswer, PersonID: p.PersonID,
-			CommunityID: pl.CommunityID, Survey: string(pl.Survey), Score: in.Score, Ref: fmt.Sprintf("pulse:%d", id), At: now}); err != nil {
+			CommunityID: pl.CommunityID, Survey: string(pl.Survey), Score: in.Score, Ref: fmt.Sprintf("pulse:%d", id), At: now,
+			PulseID: id, PulseOpens: pl.OpensAt, PulseCloses: pl.ClosesAt}); err != nil {
 			return err
 		}
 		out, err = findPulse(ctx, tx, id, p.PersonID)

@@ -68,6 +68,9 @@ type Server struct {
 	SecureCookies bool
 	// Proxies says which reverse proxies' X-Forwarded-For to believe.
 	Proxies ProxyTrust
+	// BaseURL is the configured public URL, for the absolute links of
+	// the Atom feeds (as e-mails and signed links have it).
+	BaseURL string
 	Version string
 
 	// FormKeys keeps the answers to forms that create something, so that
@@ -118,7 +121,7 @@ type area struct {
 // services they need.
 func (s *Server) areas() []area {
 	notifyPages := &notifypages.Pages{Kit: s.kit, Notify: s.Notify}
-	catalogPages := &catalogpages.Pages{Kit: s.kit, Catalog: s.Catalog, Org: s.Org, Clock: s.Clock, Scheme: s.Proxies.Scheme}
+	catalogPages := &catalogpages.Pages{Kit: s.kit, Catalog: s.Catalog, Org: s.Org, Clock: s.Clock, BaseURL: s.BaseURL}
 	if s.Communities != nil {
 		catalogPages.Communities = s.Communities.List
 	}
@@ -141,7 +144,7 @@ func (s *Server) areas() []area {
 		{frontdoorPages.Routes, frontdoorpages.Templates},
 		{approvalPages.Routes, approvalpages.Templates},
 		{adminPages.Routes, adminpages.Templates},
-		{(&discusspages.Pages{Kit: s.kit, Communities: s.Communities, Discussions: s.Discussions, Clock: s.Clock, Scheme: s.Proxies.Scheme}).Routes, discusspages.Templates},
+		{(&discusspages.Pages{Kit: s.kit, Communities: s.Communities, Discussions: s.Discussions, Clock: s.Clock, BaseURL: s.BaseURL}).Routes, discusspages.Templates},
 		{communityPages.Routes, communitypages.Templates},
 		{portfolioPages.Routes, portfoliopages.Templates},
 		{(&landscapepages.Pages{Kit: s.kit, Landscape: s.Landscape}).Routes, landscapepages.Templates},

@@ -113,7 +113,7 @@ func (s *Pages) announcementFeed(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	base := s.Scheme(r) + "://" + r.Host
+	base := strings.TrimSuffix(s.BaseURL, "/")
 	type link struct {
 		Href string `xml:"href,attr"`
 		Rel  string `xml:"rel,attr,omitempty"`

@@ -8,7 +8,6 @@ import (
 	"context"
 	"embed"
 	"html/template"
-	"net/http"
 
 	"github.com/engagehq/engage"
 	"github.com/engagehq/engage/internal/access"
@@ -25,9 +24,11 @@ type Pages struct {
 	// Org names the people and the audiences of the edit forms.
 	Org   *org.Service
 	Clock engage.Clock
-	// Scheme is the scheme the request reached Engage with (behind a
-	// proxy, the one it says), for the absolute links of the feed.
-	Scheme func(*http.Request) string
+	// BaseURL is Engage's configured public URL, such as
+	// https://engage.example.com, for the absolute links of the feed —
+	// never the request's Host, which a client writes. Empty: the feed's
+	// links are paths from the root.
+	BaseURL string
 	// Communities lists the communities an announcement may be meant for;
 	// nil leaves them out of the form.
 	Communities func(ctx context.Context, p *access.Principal) ([]community.Community, error)

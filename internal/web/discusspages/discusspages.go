@@ -8,7 +8,6 @@ package discusspages
 import (
 	"embed"
 	"html/template"
-	"net/http"
 	"sync"
 	"time"
 
@@ -25,9 +24,11 @@ type Pages struct {
 	Communities *community.Service
 	Discussions *discuss.Service
 	Clock       engage.Clock
-	// Scheme is the scheme the request reached Engage with (behind a
-	// trusted proxy, the one it forwarded), for the feed's absolute links.
-	Scheme func(*http.Request) string
+	// BaseURL is Engage's configured public URL, such as
+	// https://engage.example.com, for the feed's absolute links — never
+	// the request's Host, which a client writes. Empty: the feed's links
+	// are paths from the root.
+	BaseURL string
 
 	renderedOnce    sync.Once
 	renderedReplies *lru.Cache[repliesKey, keptHTML] // see replies.go

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/engagehq/engage"
@@ -207,7 +208,7 @@ func (s *Pages) feed(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	base := s.Scheme(r) + "://" + r.Host
+	base := strings.TrimSuffix(s.BaseURL, "/")
 	home := base + "/communities/" + c.Slug
 	f := atomFeed{Title: c.Name + " — Engage community", ID: home, Updated: c.UpdatedAt.Format(time.RFC3339),
 		Links:  []atomLink{{Rel: "self", Href: home + "/feed.atom", Type: "application/atom+xml"}, {Rel: "alternate", Href: home, Type: "text/html"}},

@@ -77,6 +77,8 @@ type listView struct {
 	Status    string
 	Sort      string
 	Statuses  []Choice
+	// MayVote: the reader votes in this community (see idea.MayVote).
+	MayVote bool
 }
 
 // PanelView is what the idea panel shows: the idea, its history, what the
@@ -141,8 +143,13 @@ func (s *Pages) list(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	rights, err := s.Communities.Rights(ctx, p, c.ID)
+	if err != nil {
+		return err
+	}
 	s.Render(w, r, "idea_list.html", &listView{Base: page.Base{Title: "Ideas of " + c.Name, Nav: "communities"},
-		Community: c, Ideas: ideas, Next: next, Status: string(f.Status), Sort: f.Sort, Statuses: Statuses})
+		Community: c, Ideas: ideas, Next: next, Status: string(f.Status), Sort: f.Sort, Statuses: Statuses,
+		MayVote: idea.MayVote(p, rights)})
 	return nil
 }
 
