@@ -24,3 +24,7 @@ func SoftwareSpendBoth(ctx context.Context, s *Service, now time.Time) (kept, li
 func CloudShadowQuery(months []string) (string, []any) {
 	return cloudShadowQuery(months)
 }
+
+// CloudSanctionsQuery is the statement that reads the vendors billed through
+// IT's cloud account.
+const CloudSanctionsQuery = cloudSanctionsQuery

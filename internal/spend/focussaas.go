@@ -274,7 +274,7 @@ func focusExtra(c *cloudbill.SaaSCharge) string {
 // them to, the vendors whose products their own provider bills through
 // IT's cloud account (unless the catalog sanctions them everywhere).
 func (s *Service) cloudSanctions(ctx context.Context, d *Dictionary, z sanctions) error {
-	rows, err := s.DB.Query(ctx, "SELECT DISTINCT vendor, department_id, billed_by FROM spend_lines WHERE billed_by <> '' ORDER BY vendor, department_id, billed_by")
+	rows, err := s.DB.Query(ctx, cloudSanctionsQuery)
 	if err != nil {
 		return fmt.Errorf("reading vendors billed through the cloud: %w", err)
 	}
@@ -343,6 +343,15 @@ func (s *Service) cloudShadow(ctx context.Context, months []string, depts []int6
 	}
 	return out, rows.Err()
 }
+
+// cloudSanctionsQuery reads the vendors billed through IT's cloud account
+// by department. Only SaaS charges (kind focus) have billed_by: saying so
+// lets the engines find them through spend_lines_focus even before
+// PostgreSQL has statistics of a table millions of lines were just
+// imported into (it would then guess that most lines have billed_by, and
+// scan them all at every request).
+const cloudSanctionsQuery = "SELECT DISTINCT vendor, department_id, billed_by FROM spend_lines WHERE kind = '" + KindFocus +
+	"' AND billed_by <> '' ORDER BY vendor, department_id, billed_by"
 
 // cloudShadowQuery reads the SaaS charges of the window's months, of every
 // department (the caller keeps those it wants: a department's condition
