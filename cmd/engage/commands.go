@@ -104,6 +104,9 @@ func (p positional) Usage() { p.usage() }
 // open starts Engage's services without listening, with logs on stderr.
 func open(ctx context.Context, e env, cfg config.Config) (*app.App, error) {
 	cfg.LogLevel = "warn"
+	// Commands that import millions of lines run under the server's soft
+	// memory limit (--memory-limit-mib), not with a heap that doubles.
+	cfg.ApplyMemoryLimit()
 	return app.Open(ctx, cfg, cfg.Logger(os.Stderr), nil)
 }
 

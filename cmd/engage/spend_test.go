@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"testing"
 )
@@ -92,4 +93,34 @@ func TestImportSpend(t *testing.T) {
 			t.Fatalf("bad seats = %d %q", code, errs)
 		}
 	})
+}
+
+// engage import spend runs under the server's soft memory limit: the
+// flag's (or the environment's, or the default), unless GOMEMLIMIT is set.
+func TestImportSpendMemoryLimit(t *testing.T) {
+	t.Setenv("GOMEMLIMIT", "")
+	prev := debug.SetMemoryLimit(-1)
+	t.Cleanup(func() { debug.SetMemoryLimit(prev) })
+	dir := t.TempDir()
+	path := filepath.Join(dir, "card.csv")
+	if err := os.WriteFile(path, []byte("date,merchant,amount,currency,department\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	data := t.TempDir()
+	if code, _, errs := runEngage(t, "", "import", "spend", "--memory-limit-mib", "96", "--data", data, path); code != 0 {
+		t.Fatalf("import spend = %d %q", code, errs)
+	}
+	if got := debug.SetMemoryLimit(-1); got != 96<<20 {
+		t.Fatalf("memory limit = %d; want 96 MiB", got)
+	}
+	t.Setenv("ENGAGE_MEMORY_LIMIT_MIB", "112")
+	if code, _, errs := runEngage(t, "", "import", "spend", "--data", data, path); code != 0 {
+		t.Fatalf("import spend = %d %q", code, errs)
+	}
+	if got := debug.SetMemoryLimit(-1); got != 112<<20 {
+		t.Fatalf("memory limit = %d; want 112 MiB from ENGAGE_MEMORY_LIMIT_MIB", got)
+	}
+	if code, _, errs := runEngage(t, "", "import", "spend", "--memory-limit-mib", "10", "--data", data, path); code != 2 || !strings.Contains(errs, "--memory-limit-mib 10") {
+		t.Fatalf("a limit of 10 MiB = %d %q; want it refused", code, errs)
+	}
 }

@@ -161,12 +161,14 @@ func Flags(fs *flag.FlagSet, cfg *Config, server bool) func() error {
 	})
 	fs.Var(&cfg.NewMemberLimit, "new-member-limit", "community members of less than NEWFOR post at most POSTS times an hour, as POSTS,NEWFOR such as 5,7d (env ENGAGE_NEW_MEMBER_LIMIT)")
 	fs.Var(&cfg.UsageWindow, "usage-window", "metered usage accepted from PAST before now to FUTURE after, such as 400d,2d (env ENGAGE_USAGE_WINDOW)")
+	// The server and the commands that import (engage import spend…) run
+	// under the same soft memory limit.
+	fs.IntVar(&cfg.MemoryLimitMiB, "memory-limit-mib", cfg.MemoryLimitMiB, "soft memory limit in MiB, past which Go collects garbage more often; 0 for none; GOMEMLIMIT wins when set (env ENGAGE_MEMORY_LIMIT_MIB)")
 	if server {
 		fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "address to listen on (env ENGAGE_ADDR)")
 		fs.StringVar(&cfg.BaseURL, "base-url", cfg.BaseURL, "public URL of this Engage, such as https://engage.example.com (env ENGAGE_BASE_URL)")
 		fs.BoolVar(&cfg.Demo, "demo", cfg.Demo, "load the demo organisation into an empty database (env ENGAGE_DEMO)")
 		fs.DurationVar(&cfg.SessionTTL, "session-ttl", cfg.SessionTTL, "how long an idle session lasts (env ENGAGE_SESSION_TTL)")
-		fs.IntVar(&cfg.MemoryLimitMiB, "memory-limit-mib", cfg.MemoryLimitMiB, "soft memory limit of the server in MiB, past which Go collects garbage more often; 0 for none; GOMEMLIMIT wins when set (env ENGAGE_MEMORY_LIMIT_MIB)")
 		fs.StringVar(&cfg.BackstageURL, "backstage-url", cfg.BackstageURL, "http(s) URL of a Backstage catalog file to import on an interval; off when empty (env ENGAGE_BACKSTAGE_URL)")
 		fs.DurationVar(&cfg.BackstageInterval, "backstage-interval", cfg.BackstageInterval, "how often --backstage-url is imported, at least 1m (env ENGAGE_BACKSTAGE_INTERVAL)")
 		fs.BoolVar(&cfg.TrustProxy, "trust-proxy", cfg.TrustProxy, "trust X-Forwarded-For and X-Forwarded-Proto from a reverse proxy (env ENGAGE_TRUST_PROXY)")
@@ -334,6 +336,9 @@ func restoreFlags(cfg, flagged *Config, set map[string]bool) {
 // Validate checks the configuration and names what is wrong.
 func (c *Config) Validate(server bool) error {
 	var errs []error
+	if c.MemoryLimitMiB != 0 && (c.MemoryLimitMiB < MinMemoryLimitMiB || c.MemoryLimitMiB > MaxMemoryLimitMiB) {
+		errs = append(errs, fmt.Errorf("--memory-limit-mib %d: choose 0 (none) or %d to %d", c.MemoryLimitMiB, MinMemoryLimitMiB, MaxMemoryLimitMiB))
+	}
 	if c.DatabaseURL == "" && c.DataDir == "" {
 		errs = append(errs, errors.New("--data: give a directory for the SQLite database, or --database-url"))
 	}
@@ -359,9 +364,6 @@ func (c *Config) Validate(server bool) error {
 		}
 		if c.BackstageURL != "" && !strings.HasPrefix(c.BackstageURL, "http://") && !strings.HasPrefix(c.BackstageURL, "https://") {
 			errs = append(errs, fmt.Errorf("--backstage-url: must start with http:// or https://"))
-		}
-		if c.MemoryLimitMiB != 0 && (c.MemoryLimitMiB < MinMemoryLimitMiB || c.MemoryLimitMiB > MaxMemoryLimitMiB) {
-			errs = append(errs, fmt.Errorf("--memory-limit-mib %d: choose 0 (none) or %d to %d", c.MemoryLimitMiB, MinMemoryLimitMiB, MaxMemoryLimitMiB))
 		}
 		if c.BackstageURL != "" && c.BackstageInterval < time.Minute {
 			errs = append(errs, fmt.Errorf("--backstage-interval %s: must be at least 1m", c.BackstageInterval))

@@ -5,11 +5,36 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math/big"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/shopspring/decimal"
 )
+
+// CopyNumeric is d as a value for a NUMERIC column of CopyFrom on
+// PostgreSQL, exact: its coefficient and exponent, which COPY's binary
+// format takes as they are, where decimal text would be parsed again for
+// every value. Trailing zeros are left out, as d.String() leaves them (7.50
+// is stored as 7.5, 0.00 as 0), so that the column reads back as the text
+// would have. Only for CopyFrom on PostgreSQL.
+func CopyNumeric(d decimal.Decimal) any {
+	exp := d.Exponent()
+	if d.IsZero() {
+		return pgtype.Numeric{Int: new(big.Int), Valid: true}
+	}
+	if c := d.Coefficient(); c.IsInt64() {
+		n := c.Int64()
+		for exp < 0 && n%10 == 0 {
+			n, exp = n/10, exp+1
+		}
+		return pgtype.Numeric{Int: c.SetInt64(n), Exp: exp, Valid: true}
+	}
+	// A coefficient beyond 64 bits: through the text, which drops the zeros.
+	return d.String()
+}
 
 // CopyRows gives the rows CopyFrom writes, one at a time: Next moves to the
 // next row and reports whether there is one, Values returns its values in

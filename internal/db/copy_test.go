@@ -82,3 +82,37 @@ func TestCopyFrom(t *testing.T) {
 		}
 	})
 }
+
+// TestCopyNumeric: amounts given to COPY as CopyNumeric (PostgreSQL only)
+// read back exactly, as their text would have been stored: negative, with
+// three decimals, large, beyond 64 bits, tiny, zero, with trailing zeros.
+func TestCopyNumeric(t *testing.T) {
+	d := dbtest.OpenPostgres(t)
+	ctx := context.Background()
+	if _, err := d.Exec(ctx, "CREATE TABLE copy_numeric(n BIGINT NOT NULL, amount NUMERIC NOT NULL)"); err != nil {
+		t.Fatal(err)
+	}
+	amounts := []string{"0", "14.99", "-40", "-0.01", "333.333", "1000", "123456789012345678.99", "0.001", "7.50", "-1234.5",
+		"0.00", "-20.100", "1234567890123456789012.10"}
+	var rows [][]any
+	for i, a := range amounts {
+		rows = append(rows, []any{int64(i), db.CopyNumeric(decimal.RequireFromString(a))})
+	}
+	err := d.TransactOnce(ctx, func(tx *db.Tx) error {
+		_, err := tx.CopyFrom(ctx, "copy_numeric", []string{"n", "amount"}, &sliceRows{rows: rows})
+		return err
+	}, db.BulkWrite())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, a := range amounts {
+		var got string
+		if err := d.QueryRow(ctx, "SELECT CAST(amount AS TEXT) FROM copy_numeric WHERE n = ?", i).Scan(&got); err != nil {
+			t.Fatal(err)
+		}
+		// As the decimal's text would have stored it.
+		if want := decimal.RequireFromString(a).String(); got != want {
+			t.Errorf("amount %d = %s, want %s", i, got, want)
+		}
+	}
+}

@@ -161,3 +161,26 @@ func AtOnce(n int, fn func(i int)) {
 	close(start)
 	wg.Wait()
 }
+
+// RowValues reads every row of rows as its columns' values (text as
+// []byte where the driver gives it so), and closes rows.
+func RowValues(rows *sql.Rows) ([][]any, error) {
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return nil, err
+	}
+	var out [][]any
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			return nil, err
+		}
+		out = append(out, vals)
+	}
+	return out, rows.Err()
+}

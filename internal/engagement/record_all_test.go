@@ -103,19 +103,13 @@ func engagementState(t *testing.T, ctx context.Context, tx *db.Tx) []string {
 		if err != nil {
 			t.Fatal(err)
 		}
-		cols, _ := rows.Columns()
-		for rows.Next() {
-			vals := make([]any, len(cols))
-			ptrs := make([]any, len(cols))
-			for i := range vals {
-				ptrs[i] = &vals[i]
-			}
-			if err := rows.Scan(ptrs...); err != nil {
-				t.Fatal(err)
-			}
+		all, err := dbtest.RowValues(rows)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, vals := range all {
 			out = append(out, fmt.Sprint(vals...))
 		}
-		rows.Close()
 		out = append(out, "--")
 	}
 	return out

@@ -19,3 +19,12 @@ func SoftwareSpendBoth(ctx context.Context, s *Service, now time.Time) (kept, li
 	lines, err = s.softwareSpendFromLines(ctx, months, nil, true, "")
 	return
 }
+
+// CloudShadowQuery is the statement that reads the window's SaaS charges.
+func CloudShadowQuery(months []string) (string, []any) {
+	return cloudShadowQuery(months)
+}
+
+// CloudSanctionsQuery is the statement that reads the vendors billed through
+// IT's cloud account.
+const CloudSanctionsQuery = cloudSanctionsQuery

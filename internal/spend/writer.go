@@ -123,7 +123,7 @@ func (c *copyRows) Err() error { return nil }
 
 func (c *copyRows) Values() ([]any, error) {
 	r := &c.rows[c.i-1]
-	c.vals = [21]any{rowKey(c.w.importID, r.line), c.w.importID, r.line, r.kind, r.date, r.period, r.merchant, r.amount, r.cur,
+	c.vals = [21]any{rowKey(c.w.importID, r.line), c.w.importID, r.line, r.kind, r.date, r.period, r.merchant, db.CopyNumeric(r.amt), r.cur,
 		r.dept, r.email, r.mcc, r.memo, r.invoice, r.gl, r.extra, r.match.Vendor, r.match.Known, r.match.Software,
 		confidencePercent(r.match), r.match.Reason}
 	return c.vals[:], nil

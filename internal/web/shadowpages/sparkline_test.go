@@ -3,6 +3,7 @@ package shadowpages
 import (
 	"bytes"
 	"html/template"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/shopspring/decimal"
@@ -23,6 +24,24 @@ func TestSparkline(t *testing.T) {
 	for i, a := range amounts {
 		months = append(months, spend.MonthAmount{Period: "2026-" + string(rune('a'+i)), Amount: decimal.RequireFromString(a)})
 	}
+	drawnLikeTheTemplate(t, months)
+	// Random amounts with up to 3 decimals, as sums of card lines have.
+	r := rand.New(rand.NewPCG(16, 1))
+	for range 200 {
+		for i := range months {
+			months[i].Amount = decimal.New(r.Int64N(100000000)-1000, -int32(r.IntN(4)))
+		}
+		drawnLikeTheTemplate(t, months)
+	}
+	if empty, _ := sparkline(nil); string(empty) != `<svg width="96" height="20" viewBox="0 0 96 20" role="img" aria-label="Monthly spend, oldest first" class="chart"></svg>` {
+		t.Fatalf("no months: %s", empty)
+	}
+}
+
+// drawnLikeTheTemplate fails unless sparkline draws months as the template
+// did, each column's height the decimal quotient's InexactFloat64.
+func drawnLikeTheTemplate(t *testing.T, months []spend.MonthAmount) {
+	t.Helper()
 	got, err := sparkline(months)
 	if err != nil {
 		t.Fatal(err)
@@ -31,11 +50,14 @@ func TestSparkline(t *testing.T) {
 		X, Y, H float64
 		Title   string
 	}
-	top := decimal.RequireFromString("1000")
+	top := decimal.Zero
+	for _, m := range months {
+		top = decimal.Max(top, m.Amount)
+	}
 	var bars []bar
 	for i, m := range months {
 		h := 0.0
-		if m.Amount.IsPositive() {
+		if top.IsPositive() && m.Amount.IsPositive() {
 			h = max(m.Amount.Div(top).InexactFloat64()*20, 1)
 		}
 		bars = append(bars, bar{X: float64(i) * 8, Y: 20 - h, H: h, Title: m.Period + ": " + m.Amount.StringFixed(2)})
@@ -46,8 +68,5 @@ func TestSparkline(t *testing.T) {
 	}
 	if string(got) != want.String() {
 		t.Fatalf("drawn\n%s\nwant\n%s", got, want.String())
-	}
-	if empty, _ := sparkline(nil); string(empty) != `<svg width="96" height="20" viewBox="0 0 96 20" role="img" aria-label="Monthly spend, oldest first" class="chart"></svg>` {
-		t.Fatalf("no months: %s", empty)
 	}
 }
