@@ -298,12 +298,15 @@ func utcPtr(t sql.NullTime) *time.Time {
 // readPulses reads the pulse counters of a scope (one id, or all for 0)
 // from month first on: only the pulses closed at now with at least
 // PulseFloor answers count, so that no figure moves while a pulse takes
-// answers, nor shows a pulse its own results would not.
+// answers, nor shows a pulse its own results would not; and of those, a
+// community's or a department's answers count only when at least
+// PulseFloor of its own people answered, so that a group's figure never
+// tells the answers of fewer than PulseFloor people.
 func (s *Service) readPulses(ctx context.Context, scope string, id int64, first string, now time.Time) ([]pulseRow, error) {
 	query := `SELECT t.scope_id, t.month, t.survey, SUM(t.answers), SUM(t.high), SUM(t.low) FROM engagement_pulse_tallies t
 		JOIN engagement_pulse_tallies n ON n.pulse_id = t.pulse_id AND n.scope = 'pulse' AND n.scope_id = t.pulse_id
-		WHERE t.scope = ? AND t.month >= ? AND t.closes_at <= ? AND n.answers >= ?`
-	args := []any{scope, first, now, PulseFloor}
+		WHERE t.scope = ? AND t.month >= ? AND t.closes_at <= ? AND n.answers >= ? AND t.answers >= ?`
+	args := []any{scope, first, now, PulseFloor, PulseFloor}
 	if id != 0 {
 		query, args = query+" AND t.scope_id = ?", append(args, id)
 	}

@@ -97,5 +97,32 @@ func TestPulseScoresCountOnceClosed(t *testing.T) {
 		if got := figures(); got != closed {
 			t.Errorf("a pulse closed with four answers shows: %s, was %s", got, closed)
 		}
+		// A pulse closed with six answers, one of them the LAB's: the
+		// LAB's part stays as it was (one person's answer would show),
+		// the OPS's five count.
+		part := func(dept int64) string {
+			t.Helper()
+			sc, err := f.s.Score(ctx, f.admin, dept)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, p := range sc.Parts {
+				if p.Key == "satisfaction" {
+					return fmt.Sprintf("%v %v", p.HasData, p.Inputs)
+				}
+			}
+			return ""
+		}
+		labBefore := part(lab)
+		for i, who := range []string{"c8", "ops0", "ops1", "ops2", "ops3", "ops4"} {
+			answer(23, who, 5-i%2, clock.Now().Add(time.Hour))
+		}
+		clock.Advance(2 * time.Hour)
+		if got := part(lab); got != labBefore {
+			t.Errorf("the LAB's one answer shows in its part: %s, was %s", got, labBefore)
+		}
+		if got, want := part(f.depts["OPS"]), "true [{CSAT answers 5} {NPS answers 0} {CSAT 100.0%}]"; got != want {
+			t.Errorf("the OPS's part: %s, want %s", got, want)
+		}
 	})
 }

@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -343,7 +344,8 @@ func rescan(t *testing.T, d *db.DB, schedules map[string]schedule) rescanned {
 	type pulse struct{ answers, high, low int }
 	parts := map[[2]int64]*span{}
 	topics := map[int64]*topic{}
-	pulses := map[string]*pulse{} // scope/id/month/survey
+	pulses := map[string]*pulse{}   // scope/id/month/survey
+	perPulse := map[string]*pulse{} // scope/id/month/survey|pulse
 	lastOwn := map[int64]time.Time{}
 	lastContribution := map[int64]time.Time{}
 	deptMonths := map[int64]map[string]*[3]int{} // needs sent, needs decided, active people
@@ -415,11 +417,13 @@ func rescan(t *testing.T, d *db.DB, schedules map[string]schedule) rescanned {
 				if scope == "community/0" || scope == "department/0" {
 					continue
 				}
-				k := scope + "/" + month(sc.opens) + "/" + sg.survey
-				p := pulses[k]
+				// Per pulse first: a scope's answers to one pulse count
+				// only when there are at least PulseFloor of them.
+				k := scope + "/" + month(sc.opens) + "/" + sg.survey + "|" + sg.ref
+				p := perPulse[k]
 				if p == nil {
 					p = &pulse{}
-					pulses[k] = p
+					perPulse[k] = p
 				}
 				p.answers++
 				if sg.survey == "csat" && sg.score >= 4 || sg.survey == "nps" && sg.score >= 9 {
@@ -430,6 +434,18 @@ func rescan(t *testing.T, d *db.DB, schedules map[string]schedule) rescanned {
 				}
 			}
 		}
+	}
+	for k, pp := range perPulse {
+		if pp.answers < engagement.PulseFloor {
+			continue
+		}
+		k, _, _ = strings.Cut(k, "|")
+		p := pulses[k]
+		if p == nil {
+			p = &pulse{}
+			pulses[k] = p
+		}
+		p.answers, p.high, p.low = p.answers+pp.answers, p.high+pp.high, p.low+pp.low
 	}
 	var months []string
 	for i := range 12 {
