@@ -115,7 +115,9 @@ func (s *Service) resolve(ctx context.Context, tx *db.Tx, sigs []activity.Signal
 func insertSignals(ctx context.Context, tx *db.Tx, sigs []activity.Signal) error {
 	rows := make([][]any, len(sigs))
 	for i, sig := range sigs {
-		rows[i] = []any{sig.Kind, sig.PersonID, sig.DepartmentID, sig.CommunityID, sig.TopicID, sig.Survey, sig.Score, sig.Ref, sig.Title, sig.At}
+		// A pulse answer's score is counted in its pulse's tallies and
+		// never kept beside the person who gave it.
+		rows[i] = []any{sig.Kind, sig.PersonID, sig.DepartmentID, sig.CommunityID, sig.TopicID, sig.Survey, 0, sig.Ref, sig.Title, sig.At}
 	}
 	if err := db.InsertRows(ctx, tx,
 		"INSERT INTO engagement_signals(kind, person_id, department_id, community_id, topic_id, survey, score, ref, title, at)", 10, rows, ""); err != nil {

@@ -28,8 +28,9 @@ import (
 func TestKeptFiguresEqualARescan(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		pulses := map[string]schedule{} // every seed's, by ref
+		scores := &[]int{}              // every pulse answer's, in order
 		for seed := range uint64(3) {
-			t.Run(fmt.Sprint("seed ", seed), func(t *testing.T) { checkRescan(t, d, seed, pulses) })
+			t.Run(fmt.Sprint("seed ", seed), func(t *testing.T) { checkRescan(t, d, seed, pulses, scores) })
 		}
 	})
 }
@@ -42,7 +43,7 @@ type schedule struct {
 	opens, closes time.Time
 }
 
-func checkRescan(t *testing.T, d *db.DB, seed uint64, pulses map[string]schedule) {
+func checkRescan(t *testing.T, d *db.DB, seed uint64, pulses map[string]schedule, sent *[]int) {
 	ctx := context.Background()
 	rng := rand.New(rand.NewPCG(seed, 42))
 	clock := engage.NewFixedClock(now)
@@ -176,9 +177,12 @@ func checkRescan(t *testing.T, d *db.DB, seed uint64, pulses map[string]schedule
 		if err := d.Transact(ctx, func(tx *db.Tx) error { return s.Record(ctx, tx, sig) }); err != nil {
 			t.Fatal(err)
 		}
+		if sig.Kind == activity.PulseAnswer {
+			*sent = append(*sent, sig.Score)
+		}
 	}
 
-	want := rescan(t, d, pulses)
+	want := rescan(t, d, pulses, *sent)
 	figures, err := s.CommunityFigures(ctx, admin)
 	if err != nil {
 		t.Fatal(err)
@@ -279,7 +283,7 @@ type signalRow struct {
 // were recorded, and the pulses' schedules, without the tables kept beside
 // them: a pulse's answers count in the month it opened, once it has closed
 // with at least five answers.
-func rescan(t *testing.T, d *db.DB, schedules map[string]schedule) rescanned {
+func rescan(t *testing.T, d *db.DB, schedules map[string]schedule, scores []int) rescanned {
 	t.Helper()
 	ctx := context.Background()
 	var sigs []signalRow
@@ -293,6 +297,14 @@ func rescan(t *testing.T, d *db.DB, schedules map[string]schedule) rescanned {
 			t.Fatal(err)
 		}
 		r.at = r.at.UTC()
+		if r.kind == activity.PulseAnswer {
+			// Kept signals carry no score (answers apart from names):
+			// the scores are the ones sent, in the order they were.
+			if r.score != 0 {
+				t.Fatalf("a pulse answer's signal keeps its score %d beside the person %d", r.score, r.person)
+			}
+			r.score, scores = scores[0], scores[1:]
+		}
 		sigs = append(sigs, r)
 	}
 	rows.Close()
