@@ -3,6 +3,7 @@ package spend
 import (
 	"context"
 	"log/slog"
+	"sync"
 	"sync/atomic"
 
 	"github.com/engagehq/engage"
@@ -36,6 +37,7 @@ type Service struct {
 	Logger *slog.Logger
 
 	casesWanted, casesSyncing atomic.Bool
+	casesDone                 sync.WaitGroup // the background syncs running
 
 	kept keptSpend // the kept sums of software spend, read once per change
 }
