@@ -51,17 +51,24 @@ func TestCommunityPagesOnAPhone(t *testing.T) {
 				fmt.Sprintf("/communities/outlook/topics/%d/history", tp.ID), "/communities/search?q=outlook", "/communities/moderation",
 				"/pulses", "/engagement", "/engagement/communities/outlook", "/engagement/coverage", "/engagement/brm",
 				fmt.Sprintf("/engagement/departments/%d", admin.DepartmentID), "/backstage"}
-			for _, path := range paths {
-				if status := p.open(path); status != 200 {
-					t.Errorf("%s: %d", path, status)
-					continue
-				}
-				if !p.eval(`document.documentElement.scrollWidth <= window.innerWidth`) {
-					t.Errorf("%s is wider than the window: %s", path, p.evalString(wideElements))
-					p.pageShot(strings.NewReplacer("/", "_", "?", "_").Replace(path) + ".png")
-				}
-			}
+			fitsTheWindow(t, p, paths)
 		})
+	}
+}
+
+// fitsTheWindow opens each path and fails the test for each page wider
+// than the window, with its widest elements and a picture of it.
+func fitsTheWindow(t *testing.T, p *page, paths []string) {
+	t.Helper()
+	for _, path := range paths {
+		if status := p.open(path); status != 200 {
+			t.Errorf("%s: %d", path, status)
+			continue
+		}
+		if !p.eval(`document.documentElement.scrollWidth <= window.innerWidth`) {
+			t.Errorf("%s is wider than the window: %s", path, p.evalString(wideElements))
+			p.pageShot(strings.NewReplacer("/", "_", "?", "_").Replace(path) + ".png")
+		}
 	}
 }
 

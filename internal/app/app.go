@@ -152,6 +152,17 @@ func (a *App) build(ctx context.Context) error {
 	a.Costs = &costs.Service{DB: d, Clock: clock, Currencies: currencies}
 	a.Spend = &spend.Service{DB: d, Org: a.Org, Clock: clock, Currencies: currencies}
 	a.Spend.Catalog, a.Spend.Needs, a.Spend.Billing = a.Catalog, a.FrontDoor, a.Billing
+	a.Spend.Logger = logger
+	a.FrontDoor.OnEveryStateChange(func(_ context.Context, tx *db.Tx, c frontdoor.StateChange) error {
+		if frontdoor.HoldsDecision(c.From) != frontdoor.HoldsDecision(c.To) {
+			tx.AfterCommit(a.Spend.WakeCases) // a decided buy or broker option sanctions its vendor
+		}
+		return nil
+	})
+	a.Catalog.OnApply(func(_ context.Context, tx *db.Tx, _ []catalog.Applied) error {
+		tx.AfterCommit(a.Spend.WakeCases) // a service's vendor names what IT is involved with
+		return nil
+	})
 	a.Seats = &spend.Seats{Spend: a.Spend, Catalog: a.Catalog}
 	a.CloudBill = cloudbill.New(d, clock, "")
 	a.CloudBill.Currencies = currencies
@@ -348,5 +359,6 @@ func shutdown(logger *slog.Logger, srv *http.Server, errc <-chan error) error {
 
 // Close releases the database.
 func (a *App) Close() error {
+	a.Spend.WaitCases() // a background sync of the shadow cases finishes first
 	return a.DB.Close()
 }

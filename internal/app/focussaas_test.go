@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -42,6 +43,14 @@ func TestFocusSaaSShadowShare(t *testing.T) {
 			"INV-7,\"Amazon Web Services, Inc.\",AWS,Quillstack Ltd,Developer Tools,Quillstack,sub-1\n"
 		if _, err := e.CloudBill.Import(ctx, sys, "marketplace.csv", strings.NewReader(bill), cloudbill.ImportOptions{}); err != nil {
 			t.Fatal(err)
+		}
+		// The SaaS spend opens its case for Sales' BRM without a spend import.
+		deadline := time.Now().Add(20 * time.Second)
+		for !slices.ContainsFunc(mustCases(t, e), func(c spend.ShadowCase) bool { return c.Vendor == "Quillstack" && c.DepartmentID == sales }) {
+			if time.Now().After(deadline) {
+				t.Fatal("no shadow case for Quillstack in Sales after the cloud bill's import")
+			}
+			time.Sleep(20 * time.Millisecond)
 		}
 		if _, err := e.Billing.Run(ctx, sys, "2026-02"); err != nil {
 			t.Fatal(err)

@@ -46,6 +46,18 @@ func importShadowFixture(t *testing.T, e *apptest.Engage) {
 	}
 }
 
+// importShadowExtra adds Zoom and Slack for Sales to the fixture: cases to
+// sanction and to dismiss.
+func importShadowExtra(t *testing.T, e *apptest.Engage) {
+	t.Helper()
+	extra := "date,merchant,amount,currency,department,employee_email,mcc,memo\n" +
+		"2026-02-09,ZOOM.US 888-799-9666,15.00,EUR,SALES,a@example.com,4816,\n" +
+		"2026-02-10,SLACK T02K8ABCD,8.00,EUR,SALES,b@example.com,5734,\n"
+	if _, err := e.Spend.Import(context.Background(), access.System("test"), "extra.csv", strings.NewReader(extra)); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func findShadow(vs []spend.ShadowVendor, vendor, dept string) *spend.ShadowVendor {
 	for i := range vs {
 		if vs[i].Vendor == vendor && vs[i].DepartmentName == dept {
@@ -164,13 +176,8 @@ func caseOf(t *testing.T, cases []spend.ShadowCase, vendor, dept string) spend.S
 func TestShadowCaseActions(t *testing.T) {
 	apptest.Run(t, func(t *testing.T, e *apptest.Engage) {
 		importShadowFixture(t, e)
+		importShadowExtra(t, e)
 		ctx := context.Background()
-		extra := "date,merchant,amount,currency,department,employee_email,mcc,memo\n" +
-			"2026-02-09,ZOOM.US 888-799-9666,15.00,EUR,SALES,a@example.com,4816,\n" +
-			"2026-02-10,SLACK T02K8ABCD,8.00,EUR,SALES,b@example.com,5734,\n"
-		if _, err := e.Spend.Import(ctx, access.System("test"), "extra.csv", strings.NewReader(extra)); err != nil {
-			t.Fatal(err)
-		}
 		brm := principalOf(t, e, "brm@example.com")
 		queue, err := e.Spend.Cases(ctx, brm, spend.CaseFilter{})
 		if err != nil {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/engagehq/engage/internal/access"
 	"github.com/engagehq/engage/internal/apptest"
 )
 
@@ -134,4 +135,70 @@ func hasLink(page, to string) bool {
 		}
 	}
 	return false
+}
+
+// The review queue's correction form sent as rendered with bad input —
+// no vendor, blanks, a vendor or a category too long: the page answers 422
+// with the error beside the line's field and linked from the summary, the
+// form keeps what was typed, and nothing is written.
+func TestSpendReviewCorrectionErrors(t *testing.T) {
+	apptest.Run(t, func(t *testing.T, e *apptest.Engage) {
+		ctx := context.Background()
+		var rnd int64
+		if err := e.DB.QueryRow(ctx, "SELECT id FROM departments WHERE code = 'RND'").Scan(&rnd); err != nil {
+			t.Fatal(err)
+		}
+		file := "date,merchant,amount,currency,department,employee_email,mcc,memo\n2026-03-02,SQ *KW DATA TOOLS,30.00,GBP,RND,requester@example.com,,\n"
+		if _, err := e.Spend.Import(ctx, access.System("test"), "march.csv", strings.NewReader(file)); err != nil {
+			t.Fatal(err)
+		}
+		var id int64
+		if err := e.DB.QueryRow(ctx, "SELECT id FROM spend_lines WHERE merchant = 'SQ *KW DATA TOOLS'").Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		state := func() string {
+			var names, audits int
+			var vendor, reason string
+			if err := e.DB.QueryRow(ctx, "SELECT COUNT(*) FROM spend_vendor_names").Scan(&names); err != nil {
+				t.Fatal(err)
+			}
+			if err := e.DB.QueryRow(ctx, "SELECT COUNT(*) FROM audit_events WHERE action = 'spend.match'").Scan(&audits); err != nil {
+				t.Fatal(err)
+			}
+			if err := e.DB.QueryRow(ctx, "SELECT vendor, reason FROM spend_lines WHERE id = ?", id).Scan(&vendor, &reason); err != nil {
+				t.Fatal(err)
+			}
+			return fmt.Sprint(names, audits, vendor, reason)
+		}
+		before := state()
+		f := e.SignIn(t, "finance@example.com")
+		review := fmt.Sprintf("/spend/review?department=%d", rnd)
+		action := fmt.Sprintf("/spend/lines/%d/match", id)
+		long := strings.Repeat("K", 101)
+		for _, c := range []struct {
+			vendor, category, field string
+		}{
+			{"", "", "vendor"},
+			{"   ", "analytics", "vendor"},
+			{long, "analytics", "vendor"},
+			{"Kiwi Data", strings.Repeat("c", 61), "category"},
+		} {
+			res, html := f.Submit(review, action, url.Values{"vendor": {c.vendor}, "software": {"no"}, "category": {c.category}})
+			field := fmt.Sprintf("%s-%d", c.field, id)
+			if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(html, `id="`+field+`-error"`) || !strings.Contains(html, `href="#`+field+`"`) {
+				t.Fatalf("vendor %q, category %q = %d, want the error beside %s: %s", c.vendor, c.category, res.StatusCode, field, messages(html))
+			}
+			form, ok := apptest.FormFor(html, action)
+			if !ok {
+				t.Fatalf("the rejected page has no form for the line")
+			}
+			if got := form.Values(); got.Get("vendor") != c.vendor || got.Get("category") != c.category || got.Get("software") != "no" ||
+				got.Get("department") != fmt.Sprint(rnd) {
+				t.Fatalf("the rejected form holds %v, want what was typed", got)
+			}
+			if after := state(); after != before {
+				t.Fatalf("a rejected correction wrote: %s, was %s", after, before)
+			}
+		}
+	})
 }

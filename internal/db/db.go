@@ -241,7 +241,12 @@ type Tx struct {
 	dialect Dialect
 	conn    *sql.Conn // the connection held by a BulkWrite transaction on PostgreSQL (CopyFrom)
 	count   *atomic.Int64
+	after   []func() // run once the transaction committed
 }
+
+// AfterCommit runs fn once the transaction has committed, and never when it
+// is rolled back: for waking work that must see what it wrote.
+func (tx *Tx) AfterCommit(fn func()) { tx.after = append(tx.after, fn) }
 
 func (tx *Tx) Engine() Dialect { return tx.dialect }
 
@@ -382,6 +387,9 @@ func (db *DB) transactOnce(ctx context.Context, fn func(tx *Tx) error, opts []Tx
 	}
 	if err = sqlTx.Commit(); err != nil {
 		return fmt.Errorf("committing transaction: %w", err)
+	}
+	for _, fn := range tx.after {
+		fn()
 	}
 	return nil
 }

@@ -81,17 +81,42 @@ func (f *Service) moved(ctx context.Context, tx *db.Tx, n Need, to State, action
 	return f.observe(ctx, tx, n, n.State, to, action, reason, now)
 }
 
-func (f *Service) observe(ctx context.Context, tx *db.Tx, n Need, from, to State, action, reason string, now time.Time) error {
-	if n.Origin == nil {
-		return nil
-	}
+// OnEveryStateChange registers fn for the state changes of every need,
+// whatever its origin, in the change's transaction like OnStateChange's:
+// an area that follows the board's decisions (shadow spend) learns of them.
+func (f *Service) OnEveryStateChange(fn Observer) {
 	f.observersMu.Lock()
-	fn := f.observers[n.Origin.Kind]
+	defer f.observersMu.Unlock()
+	f.everyObservers = append(f.everyObservers, fn)
+}
+
+func (f *Service) observe(ctx context.Context, tx *db.Tx, n Need, from, to State, action, reason string, now time.Time) error {
+	f.observersMu.Lock()
+	every := f.everyObservers
+	var fn Observer
+	if n.Origin != nil {
+		fn = f.observers[n.Origin.Kind]
+	}
 	f.observersMu.Unlock()
+	c := StateChange{NeedID: n.ID, Reference: n.Reference, From: from, To: to, Action: action, Reason: reason, At: now}
+	if n.Origin != nil {
+		c.Origin = *n.Origin
+	}
+	for _, o := range every {
+		if err := o(ctx, tx, c); err != nil {
+			return err
+		}
+	}
 	if fn == nil {
 		return nil
 	}
-	return fn(ctx, tx, StateChange{NeedID: n.ID, Reference: n.Reference, Origin: *n.Origin, From: from, To: to, Action: action, Reason: reason, At: now})
+	return fn(ctx, tx, c)
+}
+
+// HoldsDecision reports whether a need in state carries the board's decision
+// (approved or later): its chosen option's vendor is one IT is involved with.
+func HoldsDecision(state State) bool {
+	return state == Approved || state == InDelivery || state == Delivered || state == Closed
 }
 
 // CreateFor creates a draft need on someone's behalf for another area (a

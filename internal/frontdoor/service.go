@@ -48,6 +48,8 @@ type Service struct {
 
 	observersMu sync.Mutex // guards observers
 	observers   map[string]Observer
+	// everyObservers follow every need's state changes.
+	everyObservers []Observer
 }
 
 func notFound(ref string) error {

@@ -169,7 +169,67 @@ func (s *Service) keepCases(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.syncCases(ctx, rep.Shadow)
+	if err := s.syncCases(ctx, rep.Shadow); err != nil {
+		return err
+	}
+	return s.followSanctions(ctx, rep.Sanctioned)
+}
+
+// followSanctions closes the open cases whose vendor became sanctioned by
+// the catalog or the board, as sanctioned with the reason and no security
+// verdict; such a case reopens (syncCases) once its vendor is shadow again.
+func (s *Service) followSanctions(ctx context.Context, sanctioned []ShadowVendor) error {
+	return s.DB.Transact(ctx, func(tx *db.Tx) error {
+		now := s.Clock.Now().UTC()
+		for _, v := range sanctioned {
+			if strings.HasPrefix(v.Sanctioned, "Sanctioned by case") {
+				continue
+			}
+			c, err := scanCase(tx.QueryRow(ctx, "SELECT "+caseColumns+" FROM shadow_cases c WHERE c.vendor = ? AND c.department_id = ?", v.Vendor, v.DepartmentID))
+			if errors.Is(err, sql.ErrNoRows) || (err == nil && CaseClosed(c.State)) {
+				continue
+			} else if err != nil {
+				return fmt.Errorf("reading a shadow case: %w", err)
+			}
+			if _, err := tx.Exec(ctx, `UPDATE shadow_cases SET state = ?, security_verdict = '', reason = ?, closed_at = ?, updated_at = ? WHERE id = ?`,
+				CaseSanctioned, v.Sanctioned, now, now, c.ID); err != nil {
+				return err
+			}
+			if err := caseEvent(ctx, tx, c.ID, nil, "sanctioned", c.State, CaseSanctioned, v.Sanctioned, now); err != nil {
+				return err
+			}
+		}
+		return nil
+	}, db.Holding(db.LockSpendImport))
+}
+
+// WaitCases waits for a background sync of the cases to finish.
+func (s *Service) WaitCases() { s.casesDone.Wait() }
+
+// WakeCases brings the cases up to date in the background: a change of
+// what IT is involved with (a catalog apply, a front-door decision) calls
+// it once committed, and returns at once. Wakes during a sync make one more.
+func (s *Service) WakeCases() {
+	s.casesWanted.Store(true)
+	if !s.casesSyncing.CompareAndSwap(false, true) {
+		return
+	}
+	s.casesDone.Add(1)
+	go func() {
+		defer s.casesDone.Done()
+		for {
+			for s.casesWanted.Swap(false) {
+				if err := s.keepCases(context.Background()); err != nil && s.Logger != nil {
+					s.Logger.Error("following sanctions in the shadow cases", "err", err)
+				}
+			}
+			s.casesSyncing.Store(false)
+			// A wake between the last sync and the flag's reset runs again.
+			if !s.casesWanted.Load() || !s.casesSyncing.CompareAndSwap(false, true) {
+				return
+			}
+		}
+	}()
 }
 
 // syncCases opens a case for each shadow vendor × department without one,
@@ -223,6 +283,15 @@ func (s *Service) syncCases(ctx context.Context, shadow []ShadowVendor) error {
 					if _, err := tx.Exec(ctx, "UPDATE shadow_cases SET run_rate = ?, currency = ? WHERE id = ?", v.RunRate.String(), v.Currency, c.ID); err != nil {
 						return err
 					}
+				}
+			case c.State == CaseSanctioned && c.SecurityVerdict == "":
+				// Sanctioned by the catalog or the board, which no longer names it.
+				if _, err := tx.Exec(ctx, `UPDATE shadow_cases SET state = ?, reopened = reopened + 1, closed_at = NULL, reason = '', run_rate = ?,
+					currency = ?, updated_at = ? WHERE id = ?`, CaseOpen, v.RunRate.String(), v.Currency, now, c.ID); err != nil {
+					return err
+				}
+				if err := caseEvent(ctx, tx, c.ID, nil, "reopen", c.State, CaseOpen, "No longer sanctioned: "+c.Reason, now); err != nil {
+					return err
 				}
 			case c.State != CaseSanctioned && c.ClosedAt != nil && v.LastSpentOn > c.ClosedAt.UTC().Format(time.DateOnly):
 				if _, err := tx.Exec(ctx, `UPDATE shadow_cases SET state = ?, reopened = reopened + 1, closed_at = NULL, run_rate = ?, currency = ?,

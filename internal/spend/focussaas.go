@@ -219,6 +219,7 @@ func (s *Service) RecordSaaS(ctx context.Context, tx *db.Tx, imp cloudbill.SaaSI
 			return fmt.Errorf("summing the SaaS spend lines: %w", err)
 		}
 	}
+	tx.AfterCommit(s.WakeCases) // the new SaaS spend opens its shadow cases, as a spend import does
 	return audit.Record(ctx, tx, now, imp.By, "spend.import", "spend_import", importID,
 		fmt.Sprintf("Took %d SaaS spend lines from cloud bill %s", added, clip(imp.FileName, 200)), nil,
 		map[string]any{"cloud_import_id": imp.ID, "added": added})

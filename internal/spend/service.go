@@ -2,6 +2,9 @@ package spend
 
 import (
 	"context"
+	"log/slog"
+	"sync"
+	"sync/atomic"
 
 	"github.com/engagehq/engage"
 	"github.com/engagehq/engage/internal/access"
@@ -30,6 +33,11 @@ type Service struct {
 	Catalog *catalog.Catalog
 	Needs   *frontdoor.Service
 	Billing *billing.Service
+	// Logger reports a background sync of the cases that failed.
+	Logger *slog.Logger
+
+	casesWanted, casesSyncing atomic.Bool
+	casesDone                 sync.WaitGroup // the background syncs running
 
 	kept keptSpend // the kept sums of software spend, read once per change
 }
@@ -116,4 +124,19 @@ func (s *Service) eachDepartment(ctx context.Context, fn func(org.Department)) e
 		}
 		cursor = next
 	}
+}
+
+// ShadowDepartments are the departments whose shadow spend p may read, in
+// the order of the department list: the shadow page's filter offers them.
+func (s *Service) ShadowDepartments(ctx context.Context, p *access.Principal) ([]org.Department, error) {
+	if _, _, err := shadowAccess(p, 0); err != nil {
+		return nil, err
+	}
+	var out []org.Department
+	err := s.eachDepartment(ctx, func(d org.Department) {
+		if CanReadTotals(p, d.ID) {
+			out = append(out, d)
+		}
+	})
+	return out, err
 }

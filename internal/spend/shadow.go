@@ -467,7 +467,7 @@ type sanctionedCase struct {
 
 // sanctionedCases lists the cases that sanctioned a vendor.
 func (s *Service) sanctionedCases(ctx context.Context) ([]sanctionedCase, error) {
-	rows, err := s.DB.Query(ctx, "SELECT id, vendor, department_id, security_verdict, review_by FROM shadow_cases WHERE state = ? ORDER BY id", CaseSanctioned)
+	rows, err := s.DB.Query(ctx, "SELECT id, vendor, department_id, security_verdict, review_by FROM shadow_cases WHERE state = ? AND security_verdict <> '' ORDER BY id", CaseSanctioned)
 	if err != nil {
 		return nil, fmt.Errorf("reading sanctioned cases: %w", err)
 	}

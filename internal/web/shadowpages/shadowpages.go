@@ -14,6 +14,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/engagehq/engage"
+	"github.com/engagehq/engage/internal/org"
 	"github.com/engagehq/engage/internal/spend"
 	"github.com/engagehq/engage/internal/web/page"
 )
@@ -142,6 +143,8 @@ type shadowView struct {
 	Report       spend.ShadowReport
 	Measures     spend.ShadowMeasures
 	DepartmentID int64
+	// Departments are those the reader may read, for the filter.
+	Departments []org.Department
 }
 
 func (s *Pages) shadow(w http.ResponseWriter, r *http.Request) error {
@@ -154,7 +157,11 @@ func (s *Pages) shadow(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.Render(w, r, "shadow_spend.html", &shadowView{Base: page.Base{Title: "Shadow spend", Nav: "costs"}, Report: rep, Measures: m, DepartmentID: dept})
+	depts, err := s.Spend.ShadowDepartments(r.Context(), page.Principal(r))
+	if err != nil {
+		return err
+	}
+	s.Render(w, r, "shadow_spend.html", &shadowView{Base: page.Base{Title: "Shadow spend", Nav: "costs"}, Report: rep, Measures: m, DepartmentID: dept, Departments: depts})
 	return nil
 }
 

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/shopspring/decimal"
@@ -115,6 +116,9 @@ type reviewView struct {
 	DepartmentID int64
 	Lines        []spend.SpendLine
 	Next         string
+	// Failed is the line whose correction came back with errors: its form
+	// shows what was typed and the errors beside the fields.
+	Failed int64
 }
 
 // vendorsView is the vendor dictionary.
@@ -239,16 +243,23 @@ func clip(s string, n int) string {
 // --- review ---
 
 func (s *Pages) review(w http.ResponseWriter, r *http.Request) error {
-	return s.renderReview(w, r, page.Base{})
+	return s.renderReview(w, r, page.Base{}, 0)
 }
 
-func (s *Pages) renderReview(w http.ResponseWriter, r *http.Request, base page.Base) error {
+// renderReview draws the review queue; failed is the line whose
+// correction was rejected, the department the one its form named.
+func (s *Pages) renderReview(w http.ResponseWriter, r *http.Request, base page.Base, failed int64) error {
 	ctx, p := r.Context(), page.Principal(r)
 	depts, err := s.departments(ctx, p)
 	if err != nil {
 		return err
 	}
 	dept := chosenDepartment(r, p, depts)
+	if failed > 0 {
+		if posted, perr := strconv.ParseInt(r.PostFormValue("department"), 10, 64); perr == nil && posted > 0 {
+			dept = posted
+		}
+	}
 	var lines []spend.SpendLine
 	next := ""
 	if dept > 0 {
@@ -260,7 +271,7 @@ func (s *Pages) renderReview(w http.ResponseWriter, r *http.Request, base page.B
 		w.WriteHeader(http.StatusUnprocessableEntity)
 	}
 	base.Title, base.Nav = "Spend waiting for a person", "costs"
-	s.Render(w, r, "spend_review.html", &reviewView{Base: base, Departments: depts, DepartmentID: dept, Lines: lines, Next: next})
+	s.Render(w, r, "spend_review.html", &reviewView{Base: base, Departments: depts, DepartmentID: dept, Lines: lines, Next: next, Failed: failed})
 	return nil
 }
 
@@ -278,7 +289,11 @@ func (s *Pages) correct(w http.ResponseWriter, r *http.Request) error {
 		if len(base.Errors) == 0 {
 			base.Errors = []engage.FieldError{{Field: "vendor", Message: engage.ErrorMessage(err)}}
 		}
-		return s.renderReview(w, r, base)
+		// The queue holds a form per line: each error names its line's field.
+		for i := range base.Errors {
+			base.Errors[i].Field += "-" + strconv.FormatInt(id, 10)
+		}
+		return s.renderReview(w, r, base, id)
 	} else if err != nil {
 		return err
 	}
