@@ -201,3 +201,49 @@ func listsRefOnce(list map[string]any, ref string) bool {
 	}
 	return n == 1
 }
+
+// TestScenarioAmountsFollowTheCurrency: a budget has at most the decimal
+// places of its currency's minor unit — none in JPY, 3 in KWD, 2 in EUR —
+// on the ranking page's scenario form and through the API, refused with a
+// message on the amount that says why.
+func TestScenarioAmountsFollowTheCurrency(t *testing.T) {
+	apptest.Run(t, func(t *testing.T, e *apptest.Engage) {
+		board := e.SignIn(t, "board@example.com")
+		for _, c := range []struct {
+			amount, currency string
+			ok               bool
+			says             string
+		}{
+			{"1200000.50", "JPY", false, "The amount is in JPY, which has no decimal places"},
+			{"1200000.5", "jpy", false, "The amount is in JPY, which has no decimal places"},
+			{"1200000", "JPY", true, ""},
+			{"1200000.00", "JPY", true, ""},
+			{"1000.005", "EUR", false, "The amount has at most 2 decimal places in EUR."},
+			{"1000.05", "EUR", true, ""},
+			{"1000.005", "KWD", true, ""},
+			{"1000.0005", "KWD", false, "The amount has at most 3 decimal places in KWD."},
+		} {
+			res, body := board.Submit("/portfolio/ranking", "/portfolio/scenarios/plan", url.Values{"year": {"2027"}, "amount": {c.amount}, "currency": {c.currency}})
+			if c.ok {
+				if res.StatusCode != http.StatusOK || !strings.Contains(body, "Budget scenario (not saved)") {
+					t.Errorf("the page's plan of %s %s = %d, want the plan", c.amount, c.currency, res.StatusCode)
+				}
+			} else if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `id="amount-error"`) || !strings.Contains(body, c.says) {
+				t.Errorf("the page's plan of %s %s = %d, want it refused on the amount: %q", c.amount, c.currency, res.StatusCode, c.says)
+			}
+		}
+		api := clientOf(t, e, "board@example.com")
+		status, problem := api.json(http.MethodGet, "/budget-scenarios/plan?year=2027&amount=1200000.5&currency=JPY", "")
+		if status != http.StatusUnprocessableEntity || !strings.Contains(strings.Join(locations(problem), " "), "query.amount") ||
+			!strings.Contains(fmt.Sprint(problem), "no decimal places") {
+			t.Errorf("API plan of 1200000.5 JPY = %d %v", status, problem)
+		}
+		status, problem = api.json(http.MethodPost, "/budget-scenarios", `{"name":"Yen","year":2027,"amount":"1200000.50","currency":"JPY"}`)
+		if status != http.StatusUnprocessableEntity || !strings.Contains(strings.Join(locations(problem), " "), "body.amount") {
+			t.Errorf("API save of 1200000.50 JPY = %d %v", status, problem)
+		}
+		if status, sc := api.json(http.MethodPost, "/budget-scenarios", `{"name":"Yen","year":2027,"amount":"1200000","currency":"JPY"}`); status != http.StatusCreated {
+			t.Errorf("API save of 1200000 JPY = %d %v", status, sc)
+		}
+	})
+}

@@ -125,3 +125,23 @@ func TestScenarioCurrencyIsISO4217(t *testing.T) {
 		}
 	})
 }
+
+// The link form's refusal of its target reads as the other forms' errors
+// do: "Error:" before the message for screen readers, and the list says
+// it is invalid and where its message is.
+func TestLinkTargetErrorSaysError(t *testing.T) {
+	apptest.Run(t, func(t *testing.T, e *apptest.Engage) {
+		b := e.SignIn(t, "architect@example.com")
+		b.Get("/portfolio/processes/5")
+		res, html := b.Submit("/portfolio/processes/5", "/portfolio/processes/5/links", url.Values{"target": {""}, "weight": {"10"}})
+		if res.StatusCode != http.StatusUnprocessableEntity {
+			t.Fatalf("a link with no target = %d, want 422", res.StatusCode)
+		}
+		if !strings.Contains(html, `<p class="message" id="target-error"><span class="visually-hidden">Error:</span> Choose an application or a catalog service.</p>`) {
+			t.Error(`the target's message does not begin with "Error:" for screen readers`)
+		}
+		if !strings.Contains(html, `<select id="target" name="target" aria-describedby="target-error" aria-invalid="true">`) {
+			t.Error("the refused target's list does not say it is invalid and where its message is")
+		}
+	})
+}

@@ -302,19 +302,18 @@ func canRead(p *access.Principal, r Request, delegators []int64) bool {
 // id is the column subjectIDColumn (a trusted identifier such as "n.id",
 // never user input): p is an approver of one of its requests, decided on
 // one, or is today (by the service's clock) the delegate of one of its
-// approvers. q reads p's delegations, so that a caller inside a
-// transaction passes it.
-func (s *Service) AskedAbout(ctx context.Context, q db.Querier, p *access.Principal, subjectType, subjectIDColumn string) (string, []any, error) {
+// approvers. p's delegations are read by the condition itself, so that
+// the query using it is the only round trip.
+func (s *Service) AskedAbout(p *access.Principal, subjectType, subjectIDColumn string) (string, []any) {
 	if p == nil || p.PersonID == 0 {
-		return "1 = 0", nil, nil
+		return "1 = 0", nil
 	}
-	delegators, err := actingFor(ctx, q, p, s.Clock.Now())
-	if err != nil {
-		return "", nil, err
-	}
-	asked, args := askedOn("ar", p.PersonID, delegators)
-	return "EXISTS (SELECT 1 FROM approval_requests ar WHERE ar.subject_type = ? AND ar.subject_id = " + subjectIDColumn + " AND " + asked + ")",
-		append([]any{subjectType}, args...), nil
+	today := s.Clock.Now().UTC().Format(dateLayout)
+	return "EXISTS (SELECT 1 FROM approval_requests ar WHERE ar.subject_type = ? AND ar.subject_id = " + subjectIDColumn +
+			" AND (EXISTS (SELECT 1 FROM approval_request_approvers a WHERE a.request_id = ar.id AND (a.person_id = ? OR a.person_id IN" +
+			" (SELECT g.delegator_id FROM approval_delegations g WHERE g.delegate_id = ? AND g.starts_on <= ? AND g.ends_on >= ?)))" +
+			" OR EXISTS (SELECT 1 FROM approval_decisions d WHERE d.request_id = ar.id AND d.decider_id = ?)))",
+		[]any{subjectType, p.PersonID, p.PersonID, today, today, p.PersonID}
 }
 
 // FindRequest returns one request with its stages, approvers and decisions,

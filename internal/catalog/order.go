@@ -113,7 +113,7 @@ type Approvals interface {
 	Submit(ctx context.Context, tx *db.Tx, in approval.SubmitInput) (approval.Request, error)
 	// AskedAbout is the SQL condition "p was asked to decide on the
 	// subject whose id is the column subjectIDColumn".
-	AskedAbout(ctx context.Context, q db.Querier, p *access.Principal, subjectType, subjectIDColumn string) (string, []any, error)
+	AskedAbout(p *access.Principal, subjectType, subjectIDColumn string) (string, []any)
 }
 
 func (c *Catalog) checkStart(v *engage.Validation, in OrderInput, today Date) Date {
@@ -473,10 +473,7 @@ func (c *Catalog) FindOrder(ctx context.Context, p *access.Principal, number str
 		return o, nil
 	}
 	if c.Approvals != nil && !p.GateOnly() {
-		cond, args, err := c.Approvals.AskedAbout(ctx, c.DB, p, SubjectOrder, "o.id")
-		if err != nil {
-			return Order{}, fmt.Errorf("checking who was asked to approve order %s: %w", o.Number, err)
-		}
+		cond, args := c.Approvals.AskedAbout(p, SubjectOrder, "o.id")
 		var k int
 		if err := c.DB.QueryRow(ctx, "SELECT COUNT(*) FROM orders o WHERE o.id = ? AND "+cond, append([]any{o.ID}, args...)...).Scan(&k); err != nil {
 			return Order{}, fmt.Errorf("checking who reads order %s: %w", o.Number, err)

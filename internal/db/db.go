@@ -63,6 +63,8 @@ type DB struct {
 
 	// txStatements counts the statements run in transactions (Statements).
 	txStatements atomic.Int64
+	// reads counts the reads run outside a transaction (Reads).
+	reads atomic.Int64
 }
 
 // maxPrepared bounds the SQLite reads kept prepared. Queries whose text
@@ -210,6 +212,7 @@ func (db *DB) Engine() Dialect { return db.Dialect }
 
 // Query runs a read on the reader pool.
 func (db *DB) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	db.reads.Add(1)
 	if s := db.prepared(ctx, query); s != nil {
 		return s.QueryContext(ctx, args...)
 	}
@@ -218,6 +221,7 @@ func (db *DB) Query(ctx context.Context, query string, args ...any) (*sql.Rows, 
 
 // QueryRow runs a single-row read on the reader pool.
 func (db *DB) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	db.reads.Add(1)
 	if s := db.prepared(ctx, query); s != nil {
 		return s.QueryRowContext(ctx, args...)
 	}
@@ -234,6 +238,11 @@ func (db *DB) Exec(ctx context.Context, query string, args ...any) (sql.Result, 
 // counted): a write path's round trips to the database, for its tests and
 // benchmarks.
 func (db *DB) Statements() int64 { return db.txStatements.Load() }
+
+// Reads says how many reads (Query and QueryRow of a DB, outside a
+// transaction) have run on db so far: a page's round trips to the
+// database, for its tests and benchmarks.
+func (db *DB) Reads() int64 { return db.reads.Load() }
 
 // Tx is a transaction in progress.
 type Tx struct {

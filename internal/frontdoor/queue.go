@@ -63,29 +63,12 @@ func (f *Service) List(ctx context.Context, p *access.Principal, lf ListFilter) 
 		args = append(args, like, like)
 	}
 	if lf.Queue {
-		var states []State
-		var waits []string
-		if p.Has(access.BRM) || p.IsAdmin() {
-			states = append(states, Submitted, Triage, Assessment, Approved, InDelivery)
-		}
-		if p.Has(access.PortfolioBoard) {
-			states = append(states, Decision)
-		}
-		if len(states) > 0 {
-			waits = append(waits, "n.state IN ("+db.Placeholders(len(states))+")")
-			for _, st := range states {
-				args = append(args, st)
-			}
-		}
-		// A reviewer's queue is the needs still waiting for their kind of review.
-		if review, kinds := awaitsReviewBy(p); review != "" {
-			waits = append(waits, review)
-			args = append(args, kinds...)
-		}
-		if len(waits) == 0 {
+		queue, more := queueOf(p)
+		if queue == "" {
 			return []Need{}, "", nil
 		}
-		where = append(where, "("+strings.Join(waits, " OR ")+")")
+		where = append(where, queue)
+		args = append(args, more...)
 	}
 	cur, err := paging.Decode(lf.Cursor)
 	if err != nil {
@@ -133,6 +116,92 @@ func (f *Service) List(ctx context.Context, p *access.Principal, lf ListFilter) 
 		next = ""
 	}
 	return out, next, nil
+}
+
+// queueOf is the condition "in a stage p's queue holds", or "" when p's
+// queue holds none: BRMs' and administrators' stages, the board's
+// decisions, and the needs still waiting for a kind of review p records.
+// waitsFor narrows it to the needs that wait for p.
+func queueOf(p *access.Principal) (string, []any) {
+	var states []State
+	var waits []string
+	var args []any
+	if p.Has(access.BRM) || p.IsAdmin() {
+		states = append(states, Submitted, Triage, Assessment, Approved, InDelivery)
+	}
+	if p.Has(access.PortfolioBoard) {
+		states = append(states, Decision)
+	}
+	if len(states) > 0 {
+		waits = append(waits, "n.state IN ("+db.Placeholders(len(states))+")")
+		for _, st := range states {
+			args = append(args, st)
+		}
+	}
+	// A reviewer's queue is the needs still waiting for their kind of review.
+	if review, kinds := awaitsReviewBy(p); review != "" {
+		waits = append(waits, review)
+		args = append(args, kinds...)
+	}
+	if len(waits) == 0 {
+		return "", nil
+	}
+	return "(" + strings.Join(waits, " OR ") + ")", args
+}
+
+// waitsForCond is waitsFor as an SQL condition on the need n.
+func waitsForCond(p *access.Principal) (string, []any) {
+	var brm []string
+	var args []any
+	switch {
+	case p.IsAdmin():
+		brm = append(brm, "1 = 1")
+	case p.Has(access.BRM):
+		brm = append(brm, "n.brm_id = ?")
+		args = append(args, p.PersonID)
+		if len(p.BRMFor) > 0 {
+			brm = append(brm, "n.department_id IN ("+db.Placeholders(len(p.BRMFor))+")")
+			args = append(args, db.Args(p.BRMFor)...)
+		}
+	default:
+		brm = append(brm, "1 = 0")
+	}
+	isBRM := "(" + strings.Join(brm, " OR ") + ")"
+	cond := "((n.state IN (?, ?, ?, ?) AND " + isBRM + ") OR (n.state = ? AND (" + isBRM
+	all := append([]any{Submitted, Triage, Approved, InDelivery}, args...)
+	all = append(append(all, Assessment), args...)
+	if p.HasAny(access.ReviewerArchitecture, access.ReviewerSecurity, access.ReviewerFinance) {
+		cond += " OR 1 = 1"
+	}
+	cond += "))"
+	if p.Has(access.PortfolioBoard) {
+		cond += " OR (n.state = ? AND n.approval_request_id IS NULL)"
+		all = append(all, Decision)
+	}
+	return cond + ")", all
+}
+
+// WaitingCount is how many needs wait for p, as WaitingFor lists them: one
+// count, for the navigation's badge on every page.
+func (f *Service) WaitingCount(ctx context.Context, p *access.Principal) (int, error) {
+	if p == nil {
+		return 0, nil
+	}
+	queue, args := queueOf(p)
+	if queue == "" {
+		return 0, nil
+	}
+	cond, more, err := f.readableBy(ctx, f.DB, p)
+	if err != nil {
+		return 0, err
+	}
+	waits, also := waitsForCond(p)
+	var n int
+	err = f.DB.QueryRow(ctx, "SELECT COUNT(*) FROM needs n WHERE "+cond+" AND "+queue+" AND "+waits, append(append(more, args...), also...)...).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("counting the needs waiting: %w", err)
+	}
+	return n, nil
 }
 
 // waitsFor reports whether the need waits for something the person does.

@@ -32,8 +32,8 @@ import (
 //     today's delegate of one of its approvers (the condition is the
 //     approval package's, over its own tables).
 //
-// q reads what the rule needs besides the principal (today's delegations),
-// so that a caller inside a transaction passes it.
+// The condition reads today's delegations itself: building it reads
+// nothing, so a list of needs is one round trip.
 func (f *Service) readableBy(ctx context.Context, q db.Querier, p *access.Principal) (string, []any, error) {
 	if p == nil || p.GateOnly() {
 		return "1 = 0", nil, nil
@@ -60,10 +60,7 @@ func (f *Service) readableBy(ctx context.Context, q db.Querier, p *access.Princi
 			args = append(append(args, a...), p.PersonID)
 		}
 		if f.Approvals != nil {
-			cond, a, err := f.Approvals.AskedAbout(ctx, q, p, SubjectNeed, "n.id")
-			if err != nil {
-				return "", nil, fmt.Errorf("checking who was asked to consent: %w", err)
-			}
+			cond, a := f.Approvals.AskedAbout(p, SubjectNeed, "n.id")
 			grants = append(grants, cond)
 			args = append(args, a...)
 		}

@@ -30,8 +30,7 @@ func (f *Service) DeliveredWithoutSecurityReview(ctx context.Context, p *access.
 		return nil, err
 	}
 	rows, err := f.DB.Query(ctx, `SELECT n.reference, n.title, n.state, np.process_id FROM needs n JOIN need_processes np ON np.need_id = n.id
-		WHERE (n.state = ? OR (n.state = ? AND EXISTS (SELECT 1 FROM need_events e WHERE e.need_id = n.id AND e.action = ?)))
-		AND NOT EXISTS (SELECT 1 FROM need_reviews r WHERE r.need_id = n.id AND r.kind = 'security') AND `+cond+`
+		WHERE `+unreviewedCond+` AND `+cond+`
 		ORDER BY n.reference, np.process_id`, append([]any{Delivered, Closed, ActionDeliver}, args...)...)
 	if err != nil {
 		return nil, fmt.Errorf("reading the needs delivered without a security review: %w", err)

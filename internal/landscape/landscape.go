@@ -168,13 +168,24 @@ func (s *Service) load(ctx context.Context, p *access.Principal) (*snapshot, err
 	if err != nil {
 		return nil, err
 	}
+	return s.loadAt(ctx, p, gen)
+}
+
+// loadAt returns the snapshot of the register at generation gen (read by
+// the caller in this request), rebuilding it when it or the catalog's
+// services have moved.
+func (s *Service) loadAt(ctx context.Context, p *access.Principal, gen int64) (*snapshot, error) {
+	if err := requireReader(p); err != nil {
+		return nil, err
+	}
 	catalogGen, err := s.Catalog.ServicesGeneration(ctx)
 	if err != nil {
 		return nil, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.snap != nil && s.snap.generation == gen && s.snap.catalog == catalogGen {
+	// A snapshot read since gen was read is as current.
+	if s.snap != nil && s.snap.generation >= gen && s.snap.catalog == catalogGen {
 		return s.snap, nil
 	}
 	services, err := s.Catalog.AllServices(ctx)

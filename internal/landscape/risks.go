@@ -13,6 +13,7 @@ import (
 	"github.com/engagehq/engage"
 	"github.com/engagehq/engage/internal/access"
 	"github.com/engagehq/engage/internal/catalog"
+	"github.com/engagehq/engage/internal/frontdoor"
 	"github.com/engagehq/engage/internal/process"
 )
 
@@ -128,14 +129,20 @@ func (s *snapshot) registerFlags(id int64) []RiskFlag {
 // needFlags adds, to a copy of the register's flags, the flag of the needs
 // delivered without a security review that p may read.
 func (s *Service) needFlags(ctx context.Context, p *access.Principal, snap *snapshot) (map[int64][]RiskFlag, error) {
-	out := map[int64][]RiskFlag{}
 	if s.Needs == nil {
-		return out, nil
+		return map[int64][]RiskFlag{}, nil
 	}
 	needs, err := s.Needs.DeliveredWithoutSecurityReview(ctx, p)
 	if err != nil {
 		return nil, err
 	}
+	return unreviewedFlags(snap, needs), nil
+}
+
+// unreviewedFlags are the flags of needs, delivered without a security
+// review, by process.
+func unreviewedFlags(snap *snapshot, needs []frontdoor.UnreviewedDelivery) map[int64][]RiskFlag {
+	out := map[int64][]RiskFlag{}
 	for _, n := range needs {
 		ev := RiskEvidence{Kind: evidenceNeed, Ref: n.Reference, Name: n.Title, Href: "/needs/" + url.PathEscape(n.Reference), Detail: "delivered; no security review"}
 		for _, pid := range n.ProcessIDs {
@@ -150,7 +157,7 @@ func (s *Service) needFlags(ctx context.Context, p *access.Principal, snap *snap
 			out[pid] = fl
 		}
 	}
-	return out, nil
+	return out
 }
 
 // flagsOf returns every flag of process id, the needs' last.
@@ -198,9 +205,29 @@ func (s *Service) ProcessFlags(ctx context.Context, p *access.Principal, id int6
 	if err != nil {
 		return nil, err
 	}
-	fl := flagsOf(snap, needs, id)
-	if fl == nil {
-		fl = []RiskFlag{}
+	return flagsOrNone(flagsOf(snap, needs, id)), nil
+}
+
+// FlagsAt returns the flags of process id with the register at generation
+// gen, as ProcessFlags does, but reading nothing but what changed since:
+// the caller read the generation in this request, and gives the needs
+// linked to the process that p may read delivered without a security
+// review (frontdoor.Service.NeedsOfProcess), so that a process's page
+// asks the database no more for its flags.
+func (s *Service) FlagsAt(ctx context.Context, p *access.Principal, id, gen int64, unreviewed []frontdoor.UnreviewedDelivery) ([]RiskFlag, error) {
+	snap, err := s.loadAt(ctx, p, gen)
+	if err != nil {
+		return nil, err
 	}
-	return fl, nil
+	if _, ok := snap.byID[id]; !ok {
+		return nil, engage.Errorf(engage.ENOTFOUND, "There is no such process in the register.")
+	}
+	return flagsOrNone(flagsOf(snap, unreviewedFlags(snap, unreviewed), id)), nil
+}
+
+func flagsOrNone(fl []RiskFlag) []RiskFlag {
+	if fl == nil {
+		return []RiskFlag{}
+	}
+	return fl
 }

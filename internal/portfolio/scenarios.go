@@ -22,7 +22,7 @@ import (
 type ScenarioInput struct {
 	Name     string          `json:"name,omitempty" maxLength:"200" doc:"Required to save it"`
 	Year     int             `json:"year" minimum:"2000" maximum:"2100" doc:"The budget year"`
-	Amount   decimal.Decimal `json:"amount" doc:"The budget for the year: more than 0, below 10^15, at most 2 decimal places"`
+	Amount   decimal.Decimal `json:"amount" doc:"The budget for the year: more than 0, below 10^15, with at most the decimal places of the currency's minor unit (2 in EUR, none in JPY)"`
 	Currency string          `json:"currency" example:"EUR" doc:"ISO 4217; needs priced in another currency fall outside"`
 }
 
@@ -95,10 +95,24 @@ func (in *ScenarioInput) check(naming bool) error {
 	if in.Year < 2000 || in.Year > 2100 {
 		v.Add("year", "Enter a year from 2000 to 2100.")
 	}
-	if !in.Amount.IsPositive() || !in.Amount.LessThan(maxAmount) || !in.Amount.Equal(in.Amount.Round(2)) {
-		v.Add("amount", "Enter an amount above 0 and below 10^15, with at most 2 decimal places.")
+	known := rating.IsISO4217(in.Currency)
+	// An amount has at most the decimal places of its currency's minor
+	// unit: none in JPY, 3 in KWD, 2 when the currency is not known.
+	places := int32(2)
+	if known {
+		places = rating.MinorUnits(in.Currency)
 	}
-	if !rating.IsISO4217(in.Currency) {
+	switch {
+	case !in.Amount.IsPositive() || !in.Amount.LessThan(maxAmount):
+		v.Add("amount", "Enter an amount above 0 and below 10^15.")
+	case !in.Amount.Equal(in.Amount.Round(places)) && places == 0:
+		v.Add("amount", "The amount is in %s, which has no decimal places: enter a whole number, such as 1200000.", in.Currency)
+	case !in.Amount.Equal(in.Amount.Round(places)) && known:
+		v.Add("amount", "The amount has at most %d decimal places in %s.", places, in.Currency)
+	case !in.Amount.Equal(in.Amount.Round(places)):
+		v.Add("amount", "The amount has at most 2 decimal places.")
+	}
+	if !known {
 		v.Add("currency", "Enter an ISO 4217 currency code of three letters, such as EUR.")
 	}
 	return v.Err()

@@ -44,18 +44,16 @@ func (c *Counter) For(ctx context.Context, p *access.Principal) ([]Item, error) 
 	if c == nil {
 		return []Item{}, nil
 	}
-	c.mu.Lock()
-	start := c.seq
-	c.mu.Unlock()
-	changes := c.changes()
-	items, err := c.List.For(ctx, p)
-	if err == nil && p != nil {
-		c.keep(p.PersonID, len(items), start, changes)
-	}
+	var items []Item
+	_, err := c.counting(p, func() (n int, err error) {
+		items, err = c.List.For(ctx, p)
+		return len(items), err
+	})
 	return items, err
 }
 
-// Count is how many items wait for p, as kept for up to a second.
+// Count is how many items wait for p, as kept for up to a second; when it
+// is not kept, the sources count (List.Count) rather than list.
 func (c *Counter) Count(ctx context.Context, p *access.Principal) (int, error) {
 	if c == nil || p == nil {
 		return 0, nil
@@ -66,8 +64,20 @@ func (c *Counter) Count(ctx context.Context, p *access.Principal) (int, error) {
 	if ok && k.changes == c.changes() && time.Since(k.at) < countFor {
 		return k.n, nil
 	}
-	items, err := c.For(ctx, p)
-	return len(items), err
+	return c.counting(p, func() (int, error) { return c.List.Count(ctx, p) })
+}
+
+// counting runs count for p and keeps what it says.
+func (c *Counter) counting(p *access.Principal, count func() (int, error)) (int, error) {
+	c.mu.Lock()
+	start := c.seq
+	c.mu.Unlock()
+	changes := c.changes()
+	n, err := count()
+	if err == nil && p != nil {
+		c.keep(p.PersonID, n, start, changes)
+	}
+	return n, err
 }
 
 // Forget drops the person's kept count, and any being counted now: they

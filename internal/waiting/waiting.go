@@ -45,8 +45,38 @@ type Source interface {
 	WaitingFor(ctx context.Context, p *access.Principal) ([]Item, error)
 }
 
+// Counted is a Source that can count what waits for p without listing it.
+type Counted interface {
+	WaitingCount(ctx context.Context, p *access.Principal) (int, error)
+}
+
 // List is every source of work.
 type List []Source
+
+// Count is how many items For would return for p: each source that counts
+// (Counted) counts, the others list.
+func (l List) Count(ctx context.Context, p *access.Principal) (int, error) {
+	if p == nil {
+		return 0, nil
+	}
+	total := 0
+	for _, s := range l {
+		var n int
+		var err error
+		if c, ok := s.(Counted); ok {
+			n, err = c.WaitingCount(ctx, p)
+		} else {
+			var items []Item
+			items, err = s.WaitingFor(ctx, p)
+			n = len(items)
+		}
+		if err != nil {
+			return 0, err
+		}
+		total += n
+	}
+	return total, nil
+}
 
 // For returns what waits for p, overdue first, then the oldest.
 func (l List) For(ctx context.Context, p *access.Principal) ([]Item, error) {

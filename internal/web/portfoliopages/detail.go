@@ -5,6 +5,7 @@ import (
 	"sync"
 
 	"github.com/engagehq/engage/internal/access"
+	"github.com/engagehq/engage/internal/org"
 	"github.com/engagehq/engage/internal/process"
 )
 
@@ -15,8 +16,8 @@ import (
 // the catalog's (which names the services) stay: each request reads the
 // register's counter, so a change made on any replica shows at once. The
 // names of the functions and locations come from the organisation, which
-// has no such counter: they are read at each request, and only for a
-// process that has any.
+// has no such counter: they are read at each request, in one query, and
+// only for a process that has any.
 
 // detailKey is what a kept detail depends on.
 type detailKey struct {
@@ -76,27 +77,35 @@ func (s *Pages) describeAt(ctx context.Context, p *access.Principal, id int64) (
 }
 
 // performerNames returns d with the functions and locations named as the
-// organisation names them now.
+// organisation names them now, read in one query; one no longer known is
+// left out.
 func (s *Pages) performerNames(ctx context.Context, p *access.Principal, d process.ProcessDetail) (process.ProcessDetail, error) {
 	if len(d.Functions)+len(d.Locations) == 0 {
 		return d, nil
 	}
-	functions := make([]process.Named, 0, len(d.Functions))
-	for _, f := range d.Functions {
-		now, err := s.Org.FindFunction(ctx, p, f.ID)
-		if err != nil {
-			return d, err
-		}
-		functions = append(functions, process.Named{ID: now.ID, Code: now.Code, Name: now.Name})
+	functions, locations, err := s.Org.NamesOf(ctx, p, namedIDs(d.Functions), namedIDs(d.Locations))
+	if err != nil {
+		return d, err
 	}
-	locations := make([]process.Named, 0, len(d.Locations))
-	for _, l := range d.Locations {
-		now, err := s.Org.FindLocation(ctx, p, l.ID)
-		if err != nil {
-			return d, err
-		}
-		locations = append(locations, process.Named{ID: now.ID, Code: now.Code, Name: now.Name})
-	}
-	d.Functions, d.Locations = functions, locations
+	d.Functions, d.Locations = renamed(d.Functions, functions), renamed(d.Locations, locations)
 	return d, nil
+}
+
+func namedIDs(list []process.Named) []int64 {
+	ids := make([]int64, len(list))
+	for i, n := range list {
+		ids[i] = n.ID
+	}
+	return ids
+}
+
+// renamed is list in its order, named as now, without those not in now.
+func renamed(list []process.Named, now map[int64]org.Named) []process.Named {
+	out := make([]process.Named, 0, len(list))
+	for _, n := range list {
+		if cur, ok := now[n.ID]; ok {
+			out = append(out, process.Named{ID: cur.ID, Code: cur.Code, Name: cur.Name})
+		}
+	}
+	return out
 }

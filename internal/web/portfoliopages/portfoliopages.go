@@ -262,9 +262,12 @@ func (s *Pages) renderProcess(w http.ResponseWriter, r *http.Request, id int64, 
 	if v.Cost, err = s.processCost(ctx, p, d.Entry, gen, r.URL.Query().Get("period")); err != nil {
 		return err
 	}
-	if v.Needs, _, err = s.FrontDoor.List(ctx, p, frontdoor.ListFilter{ProcessID: id, Limit: 50}); err != nil {
+	// One query gives the needs shown and those flagging the process.
+	needs, err := s.FrontDoor.NeedsOfProcess(ctx, p, id, 50)
+	if err != nil {
 		return err
 	}
+	v.Needs = needs.Needs
 	if s.Communities != nil && len(d.Services) > 0 {
 		all, err := s.Communities(ctx, p)
 		if err != nil {
@@ -278,7 +281,7 @@ func (s *Pages) renderProcess(w http.ResponseWriter, r *http.Request, id int64, 
 		}
 	}
 	if s.Landscape != nil {
-		if v.Flags, err = s.Landscape.ProcessFlags(ctx, p, id); err != nil {
+		if v.Flags, err = s.Landscape.FlagsAt(ctx, p, id, gen, needs.Unreviewed); err != nil {
 			return err
 		}
 	}
