@@ -35,7 +35,7 @@ func TestSearchOpensReferences(t *testing.T) {
 		}
 		var order, quote string
 		for _, o := range orders {
-			if o.RequesterID == riley.ID && order == "" {
+			if o.RequesterID == riley.ID && o.QuoteNumber != "" && order == "" {
 				order, quote = o.Number, o.QuoteNumber
 			}
 		}

@@ -188,6 +188,15 @@ func ReadableBy(p *access.Principal) (string, []any) {
 		[]any{p.PersonID, p.PersonID, p.PersonID}
 }
 
+// ReadableAt is ReadableBy for the community whose id is the column col of
+// another area's query: a column, never NULL, that is true when p reads
+// that community's discussions, without the query naming this area's
+// tables.
+func ReadableAt(p *access.Principal, col string) (string, []any) {
+	cond, args := ReadableBy(p)
+	return "EXISTS (SELECT 1 FROM communities c WHERE c.id = " + col + " AND " + cond + ")", args
+}
+
 var slugPattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 
 func (s *Service) check(ctx context.Context, in *Input) error {

@@ -154,7 +154,7 @@ func (s *Service) TopicsByID(ctx context.Context, p *access.Principal, ids []int
 }
 
 // topicsByID is TopicsByID: each topic is read with whether p reads its
-// community (community.ReadableBy), in one query for every topic that is
+// community (community.ReadableAt), in one query for every topic that is
 // not hidden; a hidden topic asks the community whether p moderates it.
 // unread says whether a topic was left out because p does not read its
 // community; latest is the highest value of the topic-search sequence
@@ -169,11 +169,11 @@ func (s *Service) topicsByID(ctx context.Context, p *access.Principal, ids []int
 		read   bool
 		latest sql.NullInt64
 	}
-	cond, condArgs := community.ReadableBy(p)
+	cond, condArgs := community.ReadableAt(p, "t.community_id")
 	byID := map[int64]found{}
 	for chunk := range slices.Chunk(ids, 500) {
 		fs, err := queryAll(ctx, s.DB, "SELECT "+topicFields+", "+cond+", (SELECT MAX(l.search_seq) FROM discuss_topics l)"+topicFrom+
-			" JOIN communities c ON c.id = t.community_id WHERE t.id IN ("+db.Placeholders(len(chunk))+")",
+			" WHERE t.id IN ("+db.Placeholders(len(chunk))+")",
 			func(row interface{ Scan(...any) error }) (found, error) {
 				var f found
 				var err error
